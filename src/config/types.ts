@@ -1,0 +1,72 @@
+/** The budget file after validation: every size already parsed to bytes, defaults applied. */
+
+/** Which size a limit applies to. `compressed` (bytes a pull transfers) is the default. */
+export type SizeMetric = 'compressed' | 'uncompressed';
+
+/** A size limit on one or both metrics, in bytes. */
+export interface SizeLimit {
+  compressed?: number;
+  uncompressed?: number;
+}
+
+/** A limit on growth against the baseline: bytes, or percent of the baseline size. */
+export interface DeltaLimit {
+  metric: SizeMetric;
+  bytes?: number;
+  percent?: number;
+}
+
+export interface Budget {
+  max?: SizeLimit;
+  warn?: SizeLimit;
+  maxLayers?: number;
+  /** Delta budgets (issue #3): growth against the baseline. */
+  maxIncrease?: DeltaLimit;
+  warnIncrease?: DeltaLimit;
+  /** Layer-analysis budgets (issue #4). */
+  minEfficiency?: number;
+  maxWasted?: number;
+  maxWastedPercent?: number;
+  forbid?: string[];
+  /** Hint ids silenced for this image. */
+  ignoreHints?: string[];
+}
+
+/** Where a value came from in the budget file, so later errors can point at it. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface CacheConfig {
+  /** `auto` picks a cache per driver (gha on GitHub, local elsewhere); `off` disables it. */
+  mode: 'auto' | 'off';
+  from: string[];
+  to: string[];
+}
+
+export interface ImageConfig {
+  name: string;
+  /** Absolute paths. */
+  context: string;
+  dockerfile: string;
+  /** Stages to build; `[undefined]` means the Dockerfile's last stage. */
+  targets: (string | undefined)[];
+  platforms: string[];
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  cache: CacheConfig;
+  budget: Budget;
+  /** Overrides merged over `budget`, most specific last: target, platform, then target+platform. */
+  targetBudgets: Record<string, Budget>;
+  platformBudgets: Record<string, Budget>;
+  location: SourceLocation;
+}
+
+export interface BudgetFile {
+  version: 1;
+  /** Absolute path of the file that was read. */
+  path: string;
+  images: ImageConfig[];
+}

@@ -1,0 +1,32 @@
+/** Sizes measured from manifests and layer blobs; never from `docker image inspect`. */
+
+export interface DockerfileRef {
+  path: string;
+  line: number;
+}
+
+export interface LayerMeasure {
+  digest: string;
+  mediaType: string;
+  /** Blob size from the manifest: bytes a pull transfers. */
+  compressedBytes: number;
+  /** Size of the uncompressed tar stream. */
+  uncompressedBytes: number;
+  /** How the uncompressed size was learned, for the curious and for tests. */
+  uncompressedSource: 'gzip-trailer' | 'zstd-frame-header' | 'stream' | 'uncompressed' | 'cache';
+  /** The image config `history` entry that created this layer. */
+  createdBy: string | null;
+  dockerfile: DockerfileRef | null;
+}
+
+export interface PlatformMeasure {
+  platform: string;
+  manifestDigest: string;
+  configDigest: string;
+  /** Layers + config blob: what a pull transfers (the manifest itself is not counted). */
+  compressedBytes: number;
+  /** Sum of the uncompressed layer sizes. */
+  uncompressedBytes: number;
+  layerCount: number;
+  layers: LayerMeasure[];
+}
