@@ -1,0 +1,87 @@
+/**
+ * The JSON report (schemaVersion 1): the CLI's `--json`, the action's `report` output, the
+ * input of `baseline: report` and of `aggregate`. Documented in docs/report.md; field names
+ * are a public contract — add fields, never rename.
+ */
+import type { DockerfileRef } from '../measure/types.js';
+
+export type Status = 'ok' | 'warn' | 'over' | 'error';
+
+export interface ReportLayer {
+  digest: string;
+  compressedBytes: number;
+  uncompressedBytes: number;
+  createdBy: string | null;
+  dockerfile: DockerfileRef | null;
+}
+
+/** The budget that applied to one entry, sizes in bytes, after overrides were merged. */
+export interface ReportBudget {
+  max: { compressed?: number; uncompressed?: number } | null;
+  warn: { compressed?: number; uncompressed?: number } | null;
+  maxLayers: number | null;
+  maxIncrease?: { metric: 'compressed' | 'uncompressed'; bytes?: number; percent?: number } | null;
+  warnIncrease?: { metric: 'compressed' | 'uncompressed'; bytes?: number; percent?: number } | null;
+}
+
+/** One reason for a status other than ok, e.g. "compressed 31.2 MB > max 25 MB". */
+export interface Finding {
+  status: Exclude<Status, 'ok'>;
+  rule: string;
+  message: string;
+}
+
+export interface Hint {
+  id: string;
+  path: string;
+  bytes: number;
+  dockerfile: DockerfileRef | null;
+  layer?: string;
+  message?: string;
+  fix?: string;
+}
+
+export interface Analysis {
+  wastedBytes: number;
+  efficiency: number;
+  hints: Hint[];
+  [extra: string]: unknown;
+}
+
+export interface Baseline {
+  commit: string | null;
+  compressedBytes: number;
+  uncompressedBytes: number;
+  layers?: ReportLayer[];
+}
+
+export interface ReportEntry {
+  name: string;
+  target: string | null;
+  platform: string;
+  compressedBytes: number | null;
+  uncompressedBytes: number | null;
+  layerCount: number | null;
+  status: Status;
+  findings: Finding[];
+  budget: ReportBudget;
+  layers: ReportLayer[];
+  manifestDigest: string | null;
+  /** Set when status is `error`: why there is no measurement. */
+  error: string | null;
+  baseline?: Baseline | null;
+  delta?: { compressedBytes: number; uncompressedBytes: number } | null;
+  analysis?: Analysis | null;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'image-budget'; version: string };
+  createdAt: string;
+  /** Commit the images were built from, when known. */
+  commit: string | null;
+  config: string;
+  overBudget: boolean;
+  images: ReportEntry[];
+  [extra: string]: unknown;
+}
