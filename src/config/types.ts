@@ -58,7 +58,7 @@ export interface ImageConfig {
   labels: Record<string, string>;
   cache: CacheConfig;
   budget: Budget;
-  /** Overrides merged over `budget`, most specific last: target, platform, then target+platform. */
+  /** Overrides merged over `budget`, most specific last: image, then target, then platform. */
   targetBudgets: Record<string, Budget>;
   platformBudgets: Record<string, Budget>;
   location: SourceLocation;

@@ -30,3 +30,21 @@ export interface PlatformMeasure {
   layerCount: number;
   layers: LayerMeasure[];
 }
+
+/**
+ * Random access to one blob, wherever it lives: a file in an OCI layout, or a registry
+ * blob read with HTTP range requests. Lets the same size logic serve both without a pull.
+ */
+export interface BlobReader {
+  digest: string;
+  size: number;
+  /** Reads `length` bytes at `offset` (may return fewer at the end of the blob). */
+  read(offset: number, length: number): Promise<Buffer>;
+  /** The whole blob as a stream, for when only reading it all gives the answer. */
+  stream(): NodeJS.ReadableStream;
+}
+
+export interface UncompressedSize {
+  bytes: number;
+  source: LayerMeasure['uncompressedSource'];
+}
