@@ -1,0 +1,137 @@
+/**
+ * `image-budget check|init`: the same pipeline as the action, for a terminal.
+ * Exit codes: 0 within budget, 1 over budget or a build failed, 2 config or usage error.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/config-error.js';
+import { BuildxError } from '../docker/buildx-info.js';
+import { renderSummaryMarkdown } from '../report/summary-markdown.js';
+import { renderTerminalReport } from '../report/terminal.js';
+import { runCheck } from '../run.js';
+import { VERSION } from '../version.js';
+import { runInit } from './init.js';
+import { createTerminalLogger } from './terminal-logger.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export const USAGE = `image-budget ${VERSION} — keep container images small
+
+Usage:
+  image-budget check [--config PATH] [--json PATH] [--markdown PATH] [options]
+  image-budget init  [--config PATH] [--headroom PERCENT] [--update] [--force] [options]
+
+check   Build every image the budget file names, measure it and compare it with its budget.
+init    Write a budget file for the Dockerfiles found here (each named stage), with budgets
+        set from sizes measured now plus headroom; --update rewrites the max/warn values of an
+        existing file the same way, keeping its comments and layout.
+
+Options:
+  --config PATH      budget file (default .github/image-budget.yml)
+  --json PATH        write the JSON report (schemaVersion 1) there
+  --markdown PATH    write the markdown report there
+  --builder NAME     buildx builder to use (default: the current one)
+  --parallel N       builds at once (default 2)
+  --headroom PCT     init: budget = measured size + PCT percent (default 20)
+  --verbose          print the full build logs
+  --version, --help
+
+Exit codes: 0 within budget · 1 over budget or a build failed · 2 config or usage error.`;
+
+const OPTIONS = {
+  config: { type: 'string', default: '.github/image-budget.yml' },
+  json: { type: 'string' },
+  markdown: { type: 'string' },
+  builder: { type: 'string' },
+  parallel: { type: 'string', default: '2' },
+  headroom: { type: 'string', default: '20' },
+  update: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+  version: { type: 'boolean', default: false },
+} as const;
+
+class UsageError extends Error {}
+
+function positiveNumber(flag: string, raw: string, integer: boolean): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < (integer ? 1 : 0) || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${flag}: expected ${integer ? 'a whole number ≥ 1' : 'a number ≥ 0'}, got "${raw}"`);
+  }
+  return value;
+}
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof BuildxError;
+    io.stderr.write(`image-budget: ${message}\n${error instanceof UsageError ? '\nRun `image-budget --help` for usage.\n' : ''}`);
+    return usage ? EXIT.usage : EXIT.failed;
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = positionals[0];
+  if (values.help || command === undefined || command === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return values.help || command === 'help' ? EXIT.ok : EXIT.usage;
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+
+  const logger = createTerminalLogger({ verbose: values.verbose, stream: io.stderr });
+  const parallel = positiveNumber('parallel', values.parallel, true);
+
+  if (command === 'init') {
+    return runInit(
+      {
+        configPath: path.resolve(io.cwd, values.config),
+        workdir: io.cwd,
+        headroomPercent: positiveNumber('headroom', values.headroom, false),
+        update: values.update,
+        force: values.force,
+        builder: values.builder,
+        parallel,
+        env: io.env,
+      },
+      logger,
+      io.stdout,
+    );
+  }
+  if (command !== 'check') throw new UsageError(`unknown command "${command}" (expected check or init)`);
+
+  const { report, outcome } = await runCheck(
+    { configPath: values.config, workdir: io.cwd, builder: values.builder, parallel, env: io.env },
+    logger,
+  );
+  io.stdout.write(`\n${renderTerminalReport(report)}`);
+  if (values.json) await writeOutput(path.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
+  if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderSummaryMarkdown(report));
+  return outcome.exitCode;
+}
+
+async function writeOutput(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, text);
+}

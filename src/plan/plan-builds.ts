@@ -1,0 +1,77 @@
+/**
+ * Turns the budget file into build jobs: one per image and target, all platforms in one
+ * build, each with its complete `docker buildx build` argv. Pure, so the argv can be
+ * tested as a table.
+ */
+import path from 'node:path';
+import type { BudgetFile, ImageConfig } from '../config/types.js';
+import { chooseCache, type CacheEnvironment } from './cache.js';
+
+export interface BuildJob {
+  /** `api` or `api:runtime`: unique within a run, used in logs. */
+  id: string;
+  image: ImageConfig;
+  target: string | undefined;
+  platforms: string[];
+  /** OCI layout directory the build writes: what measurement reads. */
+  layoutDir: string;
+  metadataFile: string;
+  /** Arguments after `docker`. */
+  argv: string[];
+  warnings: string[];
+}
+
+export interface PlanOptions {
+  /** Scratch directory for layouts and metadata; one sub-directory per job. */
+  workDir: string;
+  builder?: string;
+  cache: CacheEnvironment;
+  /** Extra cache specs from the action inputs, applied to every image. */
+  extraCacheFrom?: string[];
+  extraCacheTo?: string[];
+  /** Extra `docker buildx build` flags for tests and power users (e.g. `--provenance=false`). */
+  extraArgs?: string[];
+}
+
+export function jobId(image: string, target: string | undefined): string {
+  return target ? `${image}:${target}` : image;
+}
+
+function safeDirName(id: string): string {
+  return id.replace(/[^a-zA-Z0-9._-]/g, '_');
+}
+
+export function planBuilds(file: BudgetFile, options: PlanOptions): BuildJob[] {
+  return file.images.flatMap((image) =>
+    image.targets.map((target) => planBuild(image, target, options)),
+  );
+}
+
+export function planBuild(image: ImageConfig, target: string | undefined, options: PlanOptions): BuildJob {
+  const id = jobId(image.name, target);
+  const dir = path.join(options.workDir, safeDirName(id));
+  const layoutDir = path.join(dir, 'oci');
+  const metadataFile = path.join(dir, 'metadata.json');
+  const cacheConfig = {
+    ...image.cache,
+    from: [...image.cache.from, ...(options.extraCacheFrom ?? [])],
+    to: [...image.cache.to, ...(options.extraCacheTo ?? [])],
+  };
+  const cache = chooseCache(cacheConfig, image.name, target, options.cache);
+
+  const argv = ['buildx', 'build', '--progress=plain'];
+  if (options.builder) argv.push('--builder', options.builder);
+  argv.push('--file', image.dockerfile);
+  if (target) argv.push('--target', target);
+  if (image.platforms.length > 0) argv.push('--platform', image.platforms.join(','));
+  for (const [key, value] of Object.entries(image.buildArgs)) argv.push('--build-arg', `${key}=${value}`);
+  for (const [key, value] of Object.entries(image.labels)) argv.push('--label', `${key}=${value}`);
+  for (const spec of cache.from) argv.push('--cache-from', spec);
+  for (const spec of cache.to) argv.push('--cache-to', spec);
+  argv.push('--output', `type=oci,dest=${layoutDir},tar=false`);
+  argv.push('--metadata-file', metadataFile);
+  argv.push(...(options.extraArgs ?? []));
+  argv.push(image.context);
+
+  return { id, image, target, platforms: image.platforms, layoutDir, metadataFile, argv, warnings: cache.warnings };
+}

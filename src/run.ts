@@ -1,0 +1,100 @@
+/**
+ * The pipeline: config → plan → build → measure → compare → report. Shared by the action
+ * and the CLI; it returns the report and the outcome and leaves publishing to its caller.
+ * Config and usage problems throw (ConfigError, BuildxError): callers map them to exit 2.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildAndMeasure } from './build-and-measure.js';
+import { decideOutcome, type Outcome } from './compare/verdict.js';
+import { loadBudgetFile } from './config/load-budget-file.js';
+import { resolveBudget } from './config/resolve-budget.js';
+import type { BudgetFile } from './config/types.js';
+import { detectBuildx, type BuildxInfo } from './docker/buildx-info.js';
+import type { Logger } from './logger.js';
+import { assembleEntries } from './report/assemble.js';
+import type { Report } from './report/types.js';
+import { VERSION } from './version.js';
+
+export interface CheckOptions {
+  /** Budget file path as the user gave it (relative to `workdir` or absolute). */
+  configPath: string;
+  workdir: string;
+  builder?: string;
+  parallel: number;
+  cacheFrom?: string[];
+  cacheTo?: string[];
+  /** Extra `docker buildx build` flags. */
+  buildFlags?: string[];
+  /** Environment used to detect the GitHub cache credentials. */
+  env: NodeJS.ProcessEnv;
+  commit?: string | null;
+  /** Where build outputs go; a temporary directory (removed afterwards) when absent. */
+  outputDir?: string;
+}
+
+export interface CheckResult {
+  report: Report;
+  outcome: Outcome;
+  budgetFile: BudgetFile;
+  buildx: BuildxInfo;
+}
+
+export function hasGhaCacheCredentials(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
+}
+
+export async function runCheck(options: CheckOptions, logger: Logger): Promise<CheckResult> {
+  const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
+  const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
+  logger.info(`${options.configPath}: ${budgetFile.images.length} image(s), ${targets} build(s)`);
+
+  const buildx = await detectBuildx(options.builder);
+  logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
+  if (!buildx.features.ociExporter) {
+    throw new Error(
+      buildx.driver === 'docker'
+        ? 'the `docker` buildx driver with the classic image store cannot export OCI images, which measuring needs. Enable the containerd image store, or add docker/setup-buildx-action (docker-container driver) before this step and pass its builder name as `builder`.'
+        : `builder "${buildx.builder}" (driver ${buildx.driver}) has no OCI exporter.`,
+    );
+  }
+
+  const outputDir = options.outputDir ?? (await mkdtemp(path.join(options.env.RUNNER_TEMP || os.tmpdir(), 'image-budget-')));
+  try {
+    const measurements = await buildAndMeasure(budgetFile, {
+      workDir: outputDir,
+      workdir: options.workdir,
+      builder: options.builder,
+      parallel: options.parallel,
+      logger,
+      extraCacheFrom: options.cacheFrom,
+      extraCacheTo: options.cacheTo,
+      extraArgs: options.buildFlags,
+      cache: {
+        buildxVersion: buildx.version,
+        driver: buildx.driver,
+        cacheExport: buildx.features.cacheExport,
+        ghaCredentials: hasGhaCacheCredentials(options.env),
+      },
+    });
+    const byName = new Map(budgetFile.images.map((image) => [image.name, image]));
+    const images = assembleEntries(measurements, (name, target, platform) => {
+      const image = byName.get(name);
+      return image ? resolveBudget(image, target, platform) : {};
+    });
+    const outcome = decideOutcome(images);
+    const report: Report = {
+      schemaVersion: 1,
+      tool: { name: 'image-budget', version: VERSION },
+      createdAt: new Date().toISOString(),
+      commit: options.commit ?? null,
+      config: path.relative(options.workdir, budgetFile.path) || budgetFile.path,
+      overBudget: outcome.overBudget,
+      images,
+    };
+    return { report, outcome, budgetFile, buildx };
+  } finally {
+    if (!options.outputDir) await rm(outputDir, { recursive: true, force: true });
+  }
+}
