@@ -1,0 +1,56 @@
+/** Small structural checks on rendered markdown, shared by the escape and comment tests. */
+
+/** `|` characters that GFM treats as cell separators: not preceded by an odd run of `\`. */
+export function unescapedPipes(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '|') continue;
+    let slashes = 0;
+    for (let j = i - 1; j >= 0 && text[j] === '\\'; j--) slashes++;
+    if (slashes % 2 === 0) count++;
+  }
+  return count;
+}
+
+/** Lone UTF-16 surrogates: what a careless cut leaves behind. */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Mentions GitHub would turn into a ping: `@` directly followed by a login character. */
+export const MENTION = /@[A-Za-z0-9]/;
+/** Issue references GitHub would link. */
+export const ISSUE_REF = /#\d|GH-\d/i;
+/** Bare URLs the GFM autolink extension would make clickable. */
+export const AUTOLINK = /(?:https?|ftp):\/\/|\bwww\./i;
+
+/** Text outside inline code spans (code spans are shown literally and not autolinked). */
+export function outsideCodeSpans(line: string): string {
+  let out = '';
+  let i = 0;
+  while (i < line.length) {
+    if (line[i] === '`' && (i === 0 || line[i - 1] !== '\\')) {
+      let n = 0;
+      while (line[i + n] === '`') n++;
+      const fence = '`'.repeat(n);
+      let j = i + n;
+      let close = -1;
+      while ((j = line.indexOf(fence, j)) !== -1) {
+        if (line[j + n] !== '`' && line[j - 1] !== '`') {
+          close = j;
+          break;
+        }
+        j += n;
+      }
+      if (close !== -1) {
+        out += ' ';
+        i = close + n;
+        continue;
+      }
+      out += fence;
+      i += n;
+      continue;
+    }
+    out += line[i];
+    i++;
+  }
+  return out;
+}
