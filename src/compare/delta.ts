@@ -121,3 +121,12 @@ export function evaluateDeltaBudget(
 function toBaseline(entry: SizedEntry, commit: string | null): Baseline {
   return { commit, compressedBytes: entry.compressedBytes, uncompressedBytes: entry.uncompressedBytes };
 }
+
+/** A fresh measurement (build or registry) as a SizedEntry. */
+export function toSizedEntry(
+  name: string,
+  target: string | null,
+  measure: Pick<SizedEntry, 'platform' | 'compressedBytes' | 'uncompressedBytes' | 'layers'>,
+): SizedEntry {
+  return { name, target, platform: measure.platform, compressedBytes: measure.compressedBytes, uncompressedBytes: measure.uncompressedBytes, layers: measure.layers };
+}
