@@ -1,0 +1,1 @@
+echo "hello from a ${0##*/} image that stays small"

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { INPUT, parseInputs } from '../../../src/action/inputs.js';
+import { OUTPUT } from '../../../src/action/run-action.js';
+import { VERSION } from '../../../src/version.js';
+
+const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+const env = { GITHUB_WORKSPACE: '/ws', RUNNER_TEMP: '/tmp/runner' };
+
+describe('action inputs', () => {
+  test('defaults', () => {
+    expect(parseInputs(reader({}), env)).toEqual({
+      config: '.github/image-budget.yml',
+      workdir: '/ws',
+      builder: undefined,
+      parallel: 2,
+      cacheFrom: [],
+      cacheTo: [],
+      reportPath: '/tmp/runner/image-budget/report.json',
+      summary: true,
+    });
+  });
+
+  test('multiline cache specs keep their commas; working-directory is relative to the workspace', () => {
+    const inputs = parseInputs(reader({ 'cache-to': 'type=registry,ref=a/b,mode=max\n\n# note\ntype=inline', 'working-directory': 'svc', 'report-path': 'out/r.json' }), env);
+    expect(inputs.cacheTo).toEqual(['type=registry,ref=a/b,mode=max', 'type=inline']);
+    expect(inputs.workdir).toBe('/ws/svc');
+    expect(inputs.reportPath).toBe('/ws/svc/out/r.json');
+  });
+
+  test.each([
+    [1, { parallel: '0' }, 'input `parallel`: expected a whole number ≥ 1, got "0"'],
+    [2, { parallel: 'two' }, 'input `parallel`: expected a whole number ≥ 1, got "two"'],
+    [3, { summary: 'maybe' }, 'input `summary`: expected true or false, got "maybe"'],
+  ])('%i. bad input %j', (_n, values, message) => {
+    expect(() => parseInputs(reader(values), env)).toThrow(message);
+  });
+
+  test('action.yml declares every input and output the code reads, runs on node24', () => {
+    const action = parse(readFileSync('action.yml', 'utf8'));
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+    for (const name of Object.values(INPUT)) expect(action.inputs[name]?.description, name).toBeTruthy();
+    for (const name of Object.values(OUTPUT)) expect(action.outputs[name]?.description, name).toBeTruthy();
+  });
+
+  test('VERSION matches package.json', () => {
+    expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+});
