@@ -1,0 +1,159 @@
+/**
+ * Measures every platform image of an OCI layout directory (`buildx --output type=oci,tar=false`).
+ * Thin I/O: reads index/manifests/configs, then hands layer blobs to measureUncompressedSize.
+ */
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { BlobReader, LayerMeasure, PlatformMeasure, UncompressedSize } from './types.js';
+import { measureUncompressedSize } from './uncompressed-size.js';
+import { mapHistoryToDockerfile, type DockerfileSource } from './dockerfile-lines.js';
+import {
+  collectImageManifests,
+  formatPlatform,
+  pairHistoryWithLayers,
+  platformOf,
+  sumManifestSizes,
+  type ImageConfig,
+  type OciDescriptor,
+  type OciIndex,
+} from './oci-manifests.js';
+
+/** Two cores on the target machines: two layers decompress at once at most. */
+export const LAYER_CONCURRENCY = 2;
+
+export interface MeasureLayoutOptions {
+  dockerfile?: DockerfileSource;
+  target?: string;
+  onProgress?: (msg: string) => void;
+}
+
+/** The path of a blob inside an OCI layout; rejects digests that would escape it. */
+export function blobPath(layoutDir: string, digest: string): string {
+  const match = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/.exec(digest);
+  if (!match) throw new Error(`invalid digest "${digest}" in OCI layout ${layoutDir}`);
+  return join(layoutDir, 'blobs', match[1]!, match[2]!);
+}
+
+/** A BlobReader over a blob file of an OCI layout. */
+export function fileBlobReader(layoutDir: string, digest: string, size: number): BlobReader {
+  const path = blobPath(layoutDir, digest);
+  return {
+    digest,
+    size,
+    async read(offset: number, length: number): Promise<Buffer> {
+      const handle = await open(path, 'r');
+      try {
+        const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+    stream: () => createReadStream(path, { highWaterMark: 1024 * 1024 }),
+  };
+}
+
+async function readJsonBlob(layoutDir: string, descriptor: OciDescriptor): Promise<unknown> {
+  const path = blobPath(layoutDir, descriptor.digest);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`OCI layout ${layoutDir}: blob ${descriptor.digest} is missing (${(error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`OCI layout ${layoutDir}: blob ${descriptor.digest} is not JSON (${(error as Error).message})`);
+  }
+}
+
+export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOptions = {}): Promise<PlatformMeasure[]> {
+  const progress = opts.onProgress ?? (() => {});
+  const indexPath = join(layoutDir, 'index.json');
+  let index: OciIndex;
+  try {
+    index = JSON.parse(await readFile(indexPath, 'utf8')) as OciIndex;
+  } catch (error) {
+    throw new Error(`cannot read ${indexPath}: ${(error as Error).message}`);
+  }
+  const refs = await collectImageManifests(index, (d) => readJsonBlob(layoutDir, d), indexPath);
+
+  const images = [];
+  for (const ref of refs) {
+    const config = (await readJsonBlob(layoutDir, ref.manifest.config)) as ImageConfig;
+    const platform = platformOf(ref.descriptor, config);
+    if (!platform) throw new Error(`${ref.descriptor.digest}: no platform in the index nor os/architecture in config ${ref.manifest.config.digest}`);
+    if (platform.os === 'unknown' && platform.architecture === 'unknown') continue; // attestation without annotation
+    images.push({ ref, config, platform: formatPlatform(platform) });
+  }
+  if (images.length === 0) throw new Error(`${indexPath}: no image manifest for any platform (only attestations?)`);
+
+  // Platforms share layers (same base, same COPY): measure each digest once.
+  const limit = pLimit(LAYER_CONCURRENCY);
+  const sizes = new Map<string, Promise<UncompressedSize>>();
+  for (const { ref } of images) {
+    for (const layer of ref.manifest.layers) {
+      if (sizes.has(layer.digest)) continue;
+      sizes.set(
+        layer.digest,
+        limit(async () => {
+          const started = Date.now();
+          await stat(blobPath(layoutDir, layer.digest)).catch(() => {
+            throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
+          });
+          const size = await measureUncompressedSize(fileBlobReader(layoutDir, layer.digest, layer.size), layer.mediaType);
+          progress(`layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}, ${Date.now() - started} ms)`);
+          return size;
+        }),
+      );
+    }
+  }
+
+  // All at once, so one failing layer cannot leave the others' rejections unhandled.
+  const measured = new Map(await Promise.all([...sizes].map(async ([digest, size]) => [digest, await size] as const)));
+
+  const measures: PlatformMeasure[] = [];
+  for (const { ref, config, platform } of images) {
+    const history = config.history ?? [];
+    const entryOfLayer = pairHistoryWithLayers(history, ref.manifest.layers.length);
+    if (history.length > 0 && entryOfLayer.every((entry) => entry === null) && ref.manifest.layers.length > 0) {
+      progress(`${platform}: config history does not line up with ${ref.manifest.layers.length} layers; no createdBy`);
+    }
+    const lines = opts.dockerfile ? mapHistoryToDockerfile(history, opts.dockerfile, opts.target) : [];
+    const layers: LayerMeasure[] = [];
+    for (const [position, layer] of ref.manifest.layers.entries()) {
+      const size = measured.get(layer.digest)!;
+      const entry = entryOfLayer[position] ?? null;
+      layers.push({
+        digest: layer.digest,
+        mediaType: layer.mediaType,
+        compressedBytes: layer.size,
+        uncompressedBytes: size.bytes,
+        uncompressedSource: size.source,
+        createdBy: entry === null ? null : (history[entry]?.created_by ?? null),
+        dockerfile: entry === null ? null : (lines[entry] ?? null),
+      });
+    }
+    measures.push({
+      platform,
+      manifestDigest: ref.descriptor.digest,
+      configDigest: ref.manifest.config.digest,
+      compressedBytes: sumManifestSizes(ref.manifest),
+      uncompressedBytes: layers.reduce((sum, layer) => sum + layer.uncompressedBytes, 0),
+      layerCount: layers.length,
+      layers,
+    });
+  }
+  return sortPlatformMeasures(measures);
+}
+
+/** Stable order: by platform string, then manifest digest (two variants of one platform). */
+export function sortPlatformMeasures(measures: PlatformMeasure[]): PlatformMeasure[] {
+  return [...measures].sort(
+    (a, b) => a.platform.localeCompare(b.platform) || a.manifestDigest.localeCompare(b.manifestDigest),
+  );
+}
