@@ -45,7 +45,7 @@ export function normalizeUntrusted(text: string): string {
 function breakReferences(text: string): string {
   return text
     .replace(/@/g, `@${ZWJ}`)
-    .replace(/#/g, `#${ZWJ}`)
+    .replace(/(?<!&)#/g, `#${ZWJ}`)
     .replace(/\bGH-(?=\d)/gi, (m) => `${m.slice(0, 2)}${ZWJ}-`)
     .replace(/:\/\//g, `:${ZWJ}//`)
     .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWJ}.`);
@@ -81,8 +81,8 @@ export const escapeText = escapeCell;
  * In a table (`table: true`, the default) `|` must still be written `\|` — GFM splits cells
  * before it parses code spans — and GitHub shows it as `|`; a backslash right before a pipe is
  * then separated from it by a ZWJ.
- * HTML is literal inside code, and mentions/links are not processed there; the only thing left
- * to defuse is a `<!--` that could look like our hidden marker to a naive search.
+ * HTML is literal inside code, and mentions/links are not processed there; what is left to
+ * defuse is text that looks like a tag, a link or our hidden marker to a naive search.
  */
 export function escapeCodeSpan(
   text: string,
@@ -90,7 +90,12 @@ export function escapeCodeSpan(
 ): string {
   let t = normalizeUntrusted(text);
   if (opts.maxLength !== undefined) t = truncateText(t, opts.maxLength);
-  t = t.replace(/<!--/g, `<!${ZWJ}--`).replace(/--(?=>)/g, `-${ZWJ}-`);
+  // Literal in a code span, but a raw `<script`/`<!--` in the body would fool any later naive
+  // scan (ours for the marker included): a ZWJ after `<` keeps the look and breaks the tag.
+  t = t
+    .replace(/<(?=[A-Za-z/!?])/g, `<${ZWJ}`)
+    .replace(/--(?=>)/g, `-${ZWJ}-`)
+    .replace(/\](?=\()/g, `]${ZWJ}`);
   // GFM's row scanner pairs backslashes before it splits cells, so `\|` would end the cell:
   // a ZWJ after any backslashes keeps our `\|` an escaped pipe.
   if (opts.table ?? true) {
@@ -113,7 +118,11 @@ export function escapeCodeSpan(
 export function escapeHtml(text: string, opts: { maxLength?: number } = {}): string {
   let t = normalizeUntrusted(text);
   if (opts.maxLength !== undefined) t = truncateText(t, opts.maxLength);
-  t = escapeHtmlChars(t).replace(/"/g, '&quot;');
+  t = escapeHtmlChars(t)
+    .replace(/"/g, '&quot;')
+    // Markdown characters as numeric entities: inert whether or not a renderer treats the
+    // surrounding line as raw HTML, and shown as the characters themselves either way.
+    .replace(/[\\`*_[\]()~|$]/g, (c) => `&#${c.charCodeAt(0)};`);
   return breakReferences(t);
 }
 

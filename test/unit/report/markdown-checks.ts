@@ -54,3 +54,8 @@ export function outsideCodeSpans(line: string): string {
   }
   return out;
 }
+
+/** Decodes the numeric entities we emit, so checks see the characters a reader sees. */
+export function decodeNumericEntities(text: string): string {
+  return text.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
+}

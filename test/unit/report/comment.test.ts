@@ -1,0 +1,246 @@
+import { describe, expect, test } from 'vitest';
+import {
+  commentLength,
+  commentMarker,
+  hasCommentMarker,
+  renderComment,
+  verdictLine,
+} from '../../../src/report/comment.js';
+import type { ReportEntry } from '../../../src/report/types.js';
+import { INJECTION_CORPUS, MB, compared, entry, layer, report } from './report-fixtures.js';
+import { AUTOLINK, decodeNumericEntities, ISSUE_REF, MENTION, outsideCodeSpans, unescapedPipes } from './markdown-checks.js';
+
+const OPTS = { key: 'default', configPath: 'image-budget.yml', summaryUrl: 'https://github.com/o/r/actions/runs/1' };
+
+/** Every markdown table in `body`: runs of lines starting with `|`. */
+function tables(body: string): string[][] {
+  const out: string[][] = [];
+  let current: string[] | null = null;
+  for (const line of body.split('\n')) {
+    if (line.startsWith('|')) (current ??= []).push(line);
+    else if (current) {
+      out.push(current);
+      current = null;
+    }
+  }
+  if (current) out.push(current);
+  return out;
+}
+
+/** Every row of every table has as many cells as its header. */
+function expectWellFormedTables(body: string): void {
+  for (const table of tables(body)) {
+    const columns = unescapedPipes(table[0] ?? '');
+    for (const line of table) expect(unescapedPipes(line), line).toBe(columns);
+  }
+}
+
+const growthLayers = {
+  base: [layer(1, 3 * MB, 'ADD rootfs.tar.gz / # buildkit'), layer(2, 5 * MB, 'RUN apt-get install -y curl'), layer(3, 1 * MB, 'COPY old.txt /')],
+  head: [
+    layer(1, 3 * MB, 'ADD rootfs.tar.gz / # buildkit'),
+    layer(4, 12 * MB, 'RUN apt-get install -y curl'),
+    layer(5, 6 * MB, 'COPY dist/ /app'),
+  ],
+};
+
+function grownOver(): ReportEntry {
+  const e = compared('api', 9 * MB, 21 * MB + 400_000, {
+    status: 'over',
+    findings: [{ status: 'over', rule: 'max.compressed', message: 'compressed 21.4 MB > max 20 MB' }],
+    budget: { max: { compressed: 20 * MB }, warn: null, maxLayers: null },
+    layers: growthLayers.head,
+    analysis: {
+      wastedBytes: 4 * MB,
+      efficiency: 0.81,
+      hints: [
+        { id: 'apt-lists', path: '/var/lib/apt/lists', bytes: 3 * MB, dockerfile: { path: 'Dockerfile', line: 3 }, message: 'apt lists left in the image.', fix: 'add `rm -rf /var/lib/apt/lists/*` to the same RUN' },
+      ],
+    },
+  });
+  if (e.baseline) e.baseline.layers = growthLayers.base;
+  return e;
+}
+
+describe('verdictLine', () => {
+  test.each([
+    ['all ok', [entry({ name: 'a' }), entry({ name: 'b' })], '✅ All 2 images within budget'],
+    ['one over, growth', [grownOver(), compared('web', 5 * MB, 6 * MB), compared('db', 5 * MB, 5 * MB)], '❌ 1 image over budget · 2 grew · 1 unchanged'],
+    ['warn', [entry({ name: 'a', status: 'warn' })], '⚠️ 1 image near budget'],
+    ['error', [entry({ name: 'a', status: 'error', compressedBytes: null, error: 'build failed' })], '❌ 1 image failed to measure'],
+    ['new and removed', [entry({ name: 'n', baseline: null }), entry({ name: 'r', compressedBytes: null, baseline: { commit: 'abc', compressedBytes: 1, uncompressedBytes: 2 } })], '✅ All 2 images within budget · 1 new · 1 removed'],
+    ['nothing', [], '➖ No images measured'],
+  ] as const)('%s', (_name, images, expected) => {
+    expect(verdictLine(report([...images]))).toBe(expected);
+  });
+});
+
+describe('renderComment snapshots', () => {
+  test('all ok', async () => {
+    const body = renderComment(
+      report([compared('api', 9 * MB, 9 * MB), compared('web', 20 * MB, 20 * MB, { target: 'prod', platform: 'linux/arm64' }), compared('worker', 3 * MB, 3 * MB)]),
+      OPTS,
+    );
+    expect(body.split('\n')[0]).toBe('<!-- image-budget:comment key=default -->');
+    expect(body).toContain('✅ All 3 images within budget · 3 unchanged');
+    expectWellFormedTables(body);
+    await expect(body).toMatchFileSnapshot('__outputs__/all-ok.md');
+  });
+
+  test('one over budget with growth', async () => {
+    const body = renderComment(
+      report([compared('db', 5 * MB, 5 * MB), compared('web', 5 * MB, 5_600_000, { target: 'prod' }), grownOver()]),
+      {
+        ...OPTS,
+        overrideLabel: { name: 'image-budget:accept', applied: false },
+        budgetChanges: [{ image: 'web', target: 'prod', field: 'max', from: '25 MB', to: '40 MB' }],
+      },
+    );
+    expect(body).toContain('❌ 1 image over budget · 2 grew · 1 unchanged');
+    // Changed rows first, the over one at the top; the unchanged one is folded.
+    const main = tables(body)[0] ?? [];
+    expect(main[2]).toContain('**api**');
+    expect(main[3]).toContain('**web**');
+    expect(main.at(-1)).toContain('**Total**');
+    expect(body).toMatch(/<summary>1 unchanged image<\/summary>[\s\S]*\*\*db\*\*/);
+    expect(body).toContain('▓▓▓▓▓▓▓▓▓▓ 107%');
+    expect(body).toContain('web \\(prod\\): max 25 MB → 40 MB in this PR, takes effect once merged');
+    expect(body).toContain('**Why it grew**');
+    expect(body).toContain('`Dockerfile:5` `RUN apt-get install -y curl` +7 MB');
+    expect(body).toContain('`/var/lib/apt/lists`');
+    expectWellFormedTables(body);
+    await expect(body).toMatchFileSnapshot('__outputs__/over-budget.md');
+  });
+
+  test('new and removed images', async () => {
+    const body = renderComment(
+      report([
+        entry({ name: 'fresh', baseline: null, layers: [layer(1, 2 * MB, 'COPY . /'), layer(2, 7 * MB, 'RUN make')] }),
+        entry({ name: 'gone', compressedBytes: null, baseline: { commit: '0123456789abcdef', compressedBytes: 4 * MB, uncompressedBytes: 9 * MB } }),
+        compared('same', 1 * MB, 1 * MB),
+      ]),
+      OPTS,
+    );
+    expect(body).toContain('🆕 new');
+    expect(body).toContain('🗑️ removed');
+    expect(body).toContain('**Largest layers**');
+    expectWellFormedTables(body);
+    await expect(body).toMatchFileSnapshot('__outputs__/new-removed.md');
+  });
+
+  test('error entry', async () => {
+    const body = renderComment(
+      report([
+        entry({ name: 'broken', status: 'error', compressedBytes: null, layerCount: null, error: 'buildx failed: Dockerfile:7 RUN false | exit code 1' }),
+        entry({ name: 'fine' }),
+      ]),
+      OPTS,
+    );
+    expect(body).toContain('💥 error: buildx failed: Dockerfile:7 RUN false \\| exit code 1');
+    expect(body).toContain('No baseline: delta budgets skipped.');
+    expectWellFormedTables(body);
+    await expect(body).toMatchFileSnapshot('__outputs__/error.md');
+  });
+
+  test('override label applied', async () => {
+    const body = renderComment(report([grownOver()]), {
+      ...OPTS,
+      overrideLabel: { name: 'size-ok', applied: true },
+      baselineNote: 'Compared with main at 0123456.',
+    });
+    expect(body).toContain('🏷️ Label `size-ok` is applied');
+    await expect(body).toMatchFileSnapshot('__outputs__/override-applied.md');
+  });
+
+  test('a huge report is trimmed under the limit, keeping the verdict and the table header', async () => {
+    const images: ReportEntry[] = [];
+    for (let i = 0; i < 400; i++) {
+      const e = compared(`service-${i}`, 10 * MB, 10 * MB + i * 1000 + 1, {
+        layers: Array.from({ length: 40 }, (_, j) => layer(i * 100 + j, MB + j, `RUN step ${j} ${'y'.repeat(150)}`)),
+      });
+      if (e.baseline) e.baseline.layers = Array.from({ length: 40 }, (_, j) => layer(i * 100 + j + 50, MB, `RUN step ${j} ${'y'.repeat(150)}`));
+      images.push(e);
+    }
+    for (let i = 0; i < 300; i++) images.push(compared(`steady-${i}`, 5 * MB, 5 * MB));
+    const body = renderComment(report(images), OPTS);
+    expect(commentLength(body)).toBeLessThanOrEqual(65_536);
+    expect(body).toContain('<!-- image-budget:comment key=default -->');
+    expect(body).toContain(verdictLine(report(images)));
+    expect(body).toContain('| Image | Target | Platform | Base | PR | Δ | Δ% | Budget used | Status |');
+    expect(body).toContain('[job summary](https://github.com/o/r/actions/runs/1)');
+    expect(body).toContain('**Total**');
+    expectWellFormedTables(body);
+    // Every <details> that was opened is closed: nothing cut mid-section.
+    expect(body.match(/<details>/g)?.length ?? 0).toBe(body.match(/<\/details>/g)?.length ?? 0);
+
+    // A smaller limit drops more, still whole rows only.
+    const small = renderComment(report(images), { ...OPTS, maxLength: 8000 });
+    expect(commentLength(small)).toBeLessThanOrEqual(8000);
+    expect(small).toContain('more rows in the job summary');
+    expectWellFormedTables(small);
+    await expect(small).toMatchFileSnapshot('__outputs__/trimmed.md');
+  });
+
+  test('a report that fits is not trimmed', () => {
+    const body = renderComment(report([grownOver()]), OPTS);
+    expect(body).not.toContain('shortened');
+  });
+
+  test('the injection corpus in every field stays inert', async () => {
+    const images = INJECTION_CORPUS.map((evil, i) => {
+      const e = compared(evil, 5 * MB, 6 * MB + i, {
+        target: evil,
+        platform: evil,
+        status: i % 3 === 0 ? 'over' : 'ok',
+        error: null,
+        findings: [{ status: 'over', rule: 'max.compressed', message: evil }],
+        layers: [{ ...layer(i, 2 * MB, evil), dockerfile: { path: evil, line: 3 } }],
+        analysis: { wastedBytes: 1, efficiency: 0.5, hints: [{ id: 'x', path: evil, bytes: 9, dockerfile: { path: evil, line: 1 }, message: evil, fix: evil }] },
+      });
+      if (e.baseline) e.baseline.layers = [{ ...layer(i + 100, MB, evil), dockerfile: { path: evil, line: 3 } }];
+      return e;
+    });
+    images.push(entry({ name: '<script>x</script>', status: 'error', compressedBytes: null, error: INJECTION_CORPUS.join(' ') }));
+    const body = renderComment(report(images), {
+      ...OPTS,
+      key: 'k --> <script>',
+      overrideLabel: { name: '@octocat [x](http://evil)', applied: true },
+      budgetChanges: INJECTION_CORPUS.slice(0, 10).map((evil) => ({ image: evil, target: evil, field: evil, from: evil, to: evil })),
+      baselineNote: 'note @octocat #1 <script>',
+    });
+    expect(body).not.toMatch(/<script/i);
+    expect(body).not.toMatch(/<img/i);
+    expect(body).not.toContain('](http');
+    expect(body).not.toContain('](javascript');
+    expect(body).not.toContain('\u202E');
+    // Only our marker, on the first line, looks like a marker.
+    expect(body.match(/<!--/g)).toHaveLength(1);
+    expect(hasCommentMarker(body, 'k --> <script>')).toBe(true);
+    expect(hasCommentMarker(body, 'default')).toBe(false);
+    expectWellFormedTables(body);
+    // Only tags we wrote ourselves.
+    const tags = new Set(body.match(/<\/?[a-z]+/gi));
+    expect([...tags].sort()).toEqual(['</b', '</details', '</sub', '</summary', '<b', '<details', '<sub', '<summary']);
+    for (const line of body.split('\n').slice(1)) {
+      const visible = decodeNumericEntities(outsideCodeSpans(line)).replace(/\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\)/, '');
+      expect(visible, line).not.toMatch(MENTION);
+      expect(visible, line).not.toMatch(ISSUE_REF);
+      expect(visible, line).not.toMatch(AUTOLINK);
+    }
+    await expect(body).toMatchFileSnapshot('__outputs__/injection.md');
+  });
+});
+
+describe('commentMarker', () => {
+  test('keys are encoded so they cannot close the comment or collide', () => {
+    expect(commentMarker('default')).toBe('<!-- image-budget:comment key=default -->');
+    expect(commentMarker('a-->b')).toBe('<!-- image-budget:comment key=a%2D%2D%3Eb -->');
+    expect(commentMarker('a b')).not.toBe(commentMarker('a_b'));
+  });
+
+  test('only a marker on the first line counts', () => {
+    expect(hasCommentMarker(`${commentMarker('k')}\nbody`, 'k')).toBe(true);
+    expect(hasCommentMarker(`quote:\n${commentMarker('k')}\nbody`, 'k')).toBe(false);
+    expect(hasCommentMarker(`${commentMarker('k2')}\nbody`, 'k')).toBe(false);
+  });
+});
