@@ -1,0 +1,75 @@
+/**
+ * The entry point: read each layer once (or take it from the cache), merge, compute our figures
+ * and dive's, and find hints. The only I/O is reading blobs and the cache.
+ */
+import { computeDiveFigures } from './dive-efficiency.js';
+import { readDockerfile } from './dockerfile-info.js';
+import { largestDirectories, largestFiles, listFinalFiles, mergeLayers } from './file-tree.js';
+import { findHints } from './hints.js';
+import type { LayerCache } from './layer-cache.js';
+import { scanLayer } from './read-layer.js';
+import type { AnalysisLayerInput, ImageAnalysis, LayerScan } from './types.js';
+
+/** Files and directories listed as the largest. */
+export const DEFAULT_TOP = 20;
+
+export interface AnalyzeImageInput {
+  layers: AnalysisLayerInput[];
+  dockerfile?: { path: string; text: string; target?: string };
+  contextHasDockerignore?: boolean;
+  cache?: LayerCache;
+  /** Hint ids to leave out (the image's `ignoreHints`). */
+  ignoreHints?: readonly string[];
+  top?: number;
+  minWasteBytes?: number;
+}
+
+async function loadScan(layer: AnalysisLayerInput, cache: LayerCache | undefined): Promise<LayerScan> {
+  const cached = await cache?.get(layer.digest);
+  if (cached) return cached;
+  const scan = await scanLayer(layer.blob.stream(), { mediaType: layer.mediaType, digest: layer.digest });
+  await cache?.put(scan);
+  return scan;
+}
+
+export async function analyzeImage(input: AnalyzeImageInput): Promise<ImageAnalysis> {
+  const top = input.top ?? DEFAULT_TOP;
+  // Parse first: a bad target should fail before minutes of reading.
+  const dockerfile = input.dockerfile ? readDockerfile(input.dockerfile) : null;
+  const scans: LayerScan[] = [];
+  const seen = new Map<string, LayerScan>();
+  for (const layer of input.layers) {
+    let scan = seen.get(layer.digest);
+    if (!scan) {
+      scan = await loadScan(layer, input.cache);
+      seen.set(layer.digest, scan);
+    }
+    scans.push(scan);
+  }
+  const entries = scans.map((s) => s.entries);
+  const merged = mergeLayers(entries);
+  const files = listFinalFiles(merged.root);
+  const hints = findHints({
+    files,
+    events: merged.events,
+    layers: input.layers,
+    dockerfile,
+    ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
+    ...(input.ignoreHints ? { ignore: input.ignoreHints } : {}),
+    ...(input.minWasteBytes !== undefined ? { minWasteBytes: input.minWasteBytes } : {}),
+  });
+  return {
+    wastedBytes: merged.wastedBytes,
+    efficiency: merged.totalFileBytes === 0 ? 1 : merged.finalFileBytes / merged.totalFileBytes,
+    hints,
+    dive: computeDiveFigures(entries),
+    totalFileBytes: merged.totalFileBytes,
+    finalFileBytes: merged.finalFileBytes,
+    largestFiles: largestFiles(files, top),
+    largestDirectories: largestDirectories(files, top),
+    layers: input.layers.map((layer, index) => {
+      const delta = merged.layers[index]!;
+      return { index, digest: layer.digest, dockerfile: layer.dockerfile, createdBy: layer.createdBy, ...delta };
+    }),
+  };
+}

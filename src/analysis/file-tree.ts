@@ -1,0 +1,295 @@
+/**
+ * The merged file tree: layers applied in order as an overlay filesystem would (whiteouts,
+ * opaque directories, overwrites, hard links), with every byte that stops being visible
+ * recorded as a waste event. Pure: entries in, figures out.
+ */
+import type { LayerChangeSummary, LayerEntry, PathBytes, WasteEvent } from './types.js';
+
+export const WHITEOUT_PREFIX = '.wh.';
+export const OPAQUE_MARKER = '.wh..wh..opq';
+/** Paths listed per change kind of a layer. */
+export const TOP_PATHS = 10;
+
+/** A file's content; hard links share one, so its bytes count once. */
+interface Inode {
+  size: number;
+  addedBy: number;
+  links: number;
+}
+
+export interface DirNode {
+  kind: 'dir';
+  children: Map<string, TreeNode>;
+  addedBy: number;
+}
+
+export interface LeafNode {
+  kind: 'file' | 'symlink' | 'other';
+  /** Set for regular files and hard links. */
+  inode: Inode | null;
+  addedBy: number;
+  hardlink: boolean;
+}
+
+export type TreeNode = DirNode | LeafNode;
+
+export interface LayerDelta {
+  addedFileBytes: number;
+  added: LayerChangeSummary;
+  changed: LayerChangeSummary & { replacedBytes: number };
+  removed: LayerChangeSummary;
+}
+
+export interface MergedTree {
+  root: DirNode;
+  layers: LayerDelta[];
+  events: WasteEvent[];
+  /** Σ regular-file bytes over all layers. */
+  totalFileBytes: number;
+  /** Regular-file bytes still visible in the final filesystem, each inode once. */
+  finalFileBytes: number;
+  wastedBytes: number;
+}
+
+export type Whiteout =
+  | { kind: 'whiteout'; target: string }
+  | { kind: 'opaque'; dir: string }
+  | { kind: 'meta' }
+  | null;
+
+function splitPath(path: string): { parent: string; name: string } {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? { parent: '', name: path } : { parent: path.slice(0, slash), name: path.slice(slash + 1) };
+}
+
+function joinPath(parent: string, name: string): string {
+  return parent === '' ? name : `${parent}/${name}`;
+}
+
+/** `a/.wh.b` deletes `a/b`; `a/.wh..wh..opq` makes `a` opaque; other `.wh..wh.*` are aufs metadata. */
+export function parseWhiteout(path: string): Whiteout {
+  const { parent, name } = splitPath(path);
+  if (!name.startsWith(WHITEOUT_PREFIX)) return null;
+  if (name === OPAQUE_MARKER) return { kind: 'opaque', dir: parent };
+  if (name.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return { kind: 'meta' };
+  return { kind: 'whiteout', target: joinPath(parent, name.slice(WHITEOUT_PREFIX.length)) };
+}
+
+function newSummary(): LayerChangeSummary {
+  return { count: 0, bytes: 0, top: [] };
+}
+
+/** Keeps `top` sorted by bytes, largest first, at most TOP_PATHS long. */
+export function pushTop(top: PathBytes[], item: PathBytes, limit = TOP_PATHS): void {
+  if (top.length >= limit && item.bytes <= top[top.length - 1]!.bytes) return;
+  let i = top.length;
+  while (i > 0 && top[i - 1]!.bytes < item.bytes) i--;
+  top.splice(i, 0, item);
+  if (top.length > limit) top.pop();
+}
+
+class TreeBuilder {
+  readonly root: DirNode = { kind: 'dir', children: new Map(), addedBy: -1 };
+  readonly layers: LayerDelta[] = [];
+  readonly events: WasteEvent[] = [];
+  totalFileBytes = 0;
+
+  lookup(path: string): TreeNode | undefined {
+    if (path === '') return this.root;
+    let node: TreeNode = this.root;
+    for (const part of path.split('/')) {
+      if (node.kind !== 'dir') return undefined;
+      const next: TreeNode | undefined = node.children.get(part);
+      if (!next) return undefined;
+      node = next;
+    }
+    return node;
+  }
+
+  /** The parent directory of `path`, created (or a non-directory replaced) as needed. */
+  private ensureDir(path: string, layer: number, delta: LayerDelta): DirNode {
+    if (path === '') return this.root;
+    let dir: DirNode = this.root;
+    let current = '';
+    for (const part of path.split('/')) {
+      current = joinPath(current, part);
+      const next = dir.children.get(part);
+      if (next?.kind === 'dir') {
+        dir = next;
+        continue;
+      }
+      if (next) this.drop(next, current, layer, 'overwritten', delta);
+      const made: DirNode = { kind: 'dir', children: new Map(), addedBy: layer };
+      dir.children.set(part, made);
+      dir = made;
+    }
+    return dir;
+  }
+
+  /** Removes a node and everything under it, recording freed bytes. */
+  private drop(node: TreeNode, path: string, layer: number, kind: WasteEvent['kind'], delta: LayerDelta): void {
+    if (node.kind === 'dir') {
+      for (const [name, child] of node.children) this.drop(child, joinPath(path, name), layer, kind, delta);
+      node.children.clear();
+      return;
+    }
+    const freed = this.unlink(node, path, layer, kind);
+    if (kind === 'deleted') {
+      delta.removed.count++;
+      delta.removed.bytes += freed;
+      if (freed > 0) pushTop(delta.removed.top, { path, bytes: freed });
+    } else {
+      delta.changed.replacedBytes += freed;
+    }
+  }
+
+  /** Drops one link; returns the bytes freed (non-zero only when the last link goes). */
+  private unlink(node: LeafNode, path: string, layer: number, kind: WasteEvent['kind']): number {
+    const inode = node.inode;
+    if (!inode) return 0;
+    inode.links--;
+    if (inode.links > 0 || inode.size === 0) return 0;
+    this.events.push({ kind, path, bytes: inode.size, addedBy: inode.addedBy, removedBy: layer });
+    return inode.size;
+  }
+
+  applyLayer(entries: readonly LayerEntry[], layer: number): void {
+    const delta: LayerDelta = {
+      addedFileBytes: 0,
+      added: newSummary(),
+      changed: { ...newSummary(), replacedBytes: 0 },
+      removed: newSummary(),
+    };
+    this.layers.push(delta);
+    // Whiteouts hide lower layers only (OCI image spec), wherever they sit in the tar: apply them first.
+    const additions: LayerEntry[] = [];
+    for (const entry of entries) {
+      const wh = parseWhiteout(entry.path);
+      if (!wh) {
+        additions.push(entry);
+      } else if (wh.kind === 'whiteout') {
+        const { parent, name } = splitPath(wh.target);
+        const dir = this.lookup(parent);
+        const node = dir?.kind === 'dir' ? dir.children.get(name) : undefined;
+        if (dir?.kind === 'dir' && node) {
+          this.drop(node, wh.target, layer, 'deleted', delta);
+          dir.children.delete(name);
+        }
+      } else if (wh.kind === 'opaque') {
+        const dir = this.lookup(wh.dir);
+        if (dir?.kind === 'dir') {
+          for (const [name, child] of dir.children) this.drop(child, joinPath(wh.dir, name), layer, 'deleted', delta);
+          dir.children.clear();
+        }
+      }
+    }
+    for (const entry of additions) this.add(entry, layer, delta);
+  }
+
+  private add(entry: LayerEntry, layer: number, delta: LayerDelta): void {
+    const { parent, name } = splitPath(entry.path);
+    const dir = this.ensureDir(parent, layer, delta);
+    const existing = dir.children.get(name);
+    if (entry.type === 'dir') {
+      if (existing?.kind === 'dir') return;
+      if (existing) this.drop(existing, entry.path, layer, 'overwritten', delta);
+      dir.children.set(name, { kind: 'dir', children: new Map(), addedBy: layer });
+      return;
+    }
+    let inode: Inode | null = null;
+    if (entry.type === 'file') {
+      inode = { size: entry.size, addedBy: layer, links: 1 };
+      this.totalFileBytes += entry.size;
+      delta.addedFileBytes += entry.size;
+    } else if (entry.type === 'hardlink' && entry.linkTarget !== null) {
+      const target = this.lookup(entry.linkTarget);
+      inode = target?.kind === 'file' && target.inode ? target.inode : null;
+      if (inode && existing && existing.kind !== 'dir' && existing.inode === inode) return; // a link onto itself
+      if (inode) inode.links++;
+    }
+    if (existing) this.drop(existing, entry.path, layer, 'overwritten', delta);
+    const kind = entry.type === 'file' || entry.type === 'hardlink' ? 'file' : entry.type === 'symlink' ? 'symlink' : 'other';
+    dir.children.set(name, { kind, inode, addedBy: layer, hardlink: entry.type === 'hardlink' });
+    if (entry.type !== 'file') return;
+    const summary = existing ? delta.changed : delta.added;
+    summary.count++;
+    summary.bytes += entry.size;
+    if (entry.size > 0) pushTop(summary.top, { path: entry.path, bytes: entry.size });
+  }
+}
+
+/** Applies the layers (lowest first) and returns the final tree and every figure derived from it. */
+export function mergeLayers(layers: readonly (readonly LayerEntry[])[]): MergedTree {
+  const builder = new TreeBuilder();
+  layers.forEach((entries, i) => builder.applyLayer(entries, i));
+  let finalFileBytes = 0;
+  for (const file of listFinalFiles(builder.root)) finalFileBytes += file.bytes;
+  return {
+    root: builder.root,
+    layers: builder.layers,
+    events: builder.events,
+    totalFileBytes: builder.totalFileBytes,
+    finalFileBytes,
+    wastedBytes: builder.totalFileBytes - finalFileBytes,
+  };
+}
+
+export interface FinalFile {
+  path: string;
+  /** 0 for symlinks and for every link of an inode after the first one met. */
+  bytes: number;
+  addedBy: number;
+  kind: LeafNode['kind'] | 'dir';
+}
+
+/**
+ * Every node of the final filesystem, depth first in name order (directories too, with 0 bytes),
+ * so a hard-linked inode's bytes land on one path, always the same one.
+ */
+export function listFinalFiles(root: DirNode): FinalFile[] {
+  const out: FinalFile[] = [];
+  const seen = new Set<Inode>();
+  const visit = (dir: DirNode, prefix: string) => {
+    const names = [...dir.children.keys()].sort();
+    for (const name of names) {
+      const node = dir.children.get(name)!;
+      const path = joinPath(prefix, name);
+      if (node.kind === 'dir') {
+        out.push({ path, bytes: 0, addedBy: node.addedBy, kind: 'dir' });
+        visit(node, path);
+        continue;
+      }
+      let bytes = 0;
+      if (node.inode && !seen.has(node.inode)) {
+        seen.add(node.inode);
+        bytes = node.inode.size;
+      }
+      out.push({ path, bytes, addedBy: node.addedBy, kind: node.kind });
+    }
+  };
+  visit(root, '');
+  return out;
+}
+
+export function largestFiles(files: readonly FinalFile[], limit: number): PathBytes[] {
+  const top: PathBytes[] = [];
+  for (const f of files) if (f.kind !== 'dir' && f.bytes > 0) pushTop(top, { path: `/${f.path}`, bytes: f.bytes }, limit);
+  return top;
+}
+
+/** Directories by the file bytes under them (each inode once); the root itself excluded. */
+export function largestDirectories(files: readonly FinalFile[], limit: number): PathBytes[] {
+  const sums = new Map<string, number>();
+  for (const f of files) {
+    if (f.bytes === 0) continue;
+    let slash = f.path.lastIndexOf('/');
+    while (slash > 0) {
+      const dir = f.path.slice(0, slash);
+      sums.set(dir, (sums.get(dir) ?? 0) + f.bytes);
+      slash = dir.lastIndexOf('/');
+    }
+  }
+  const top: PathBytes[] = [];
+  for (const [path, bytes] of sums) pushTop(top, { path: `/${path}`, bytes }, limit);
+  return top;
+}

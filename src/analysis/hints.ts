@@ -1,0 +1,375 @@
+/**
+ * Hints: what in the image could go and how. Pure over the final tree's files, the waste
+ * events, the layers' Dockerfile lines and the Dockerfile itself. Every hint id, trigger and
+ * fix is documented in docs/analysis.md.
+ */
+import type { DockerfileRef } from '../measure/types.js';
+import { effectiveUser, instructionAt, type DockerfileInfo } from './dockerfile-info.js';
+import type { FinalFile } from './file-tree.js';
+import type { HintId } from './hint-ids.js';
+import type { AnalysisHint, WasteEvent } from './types.js';
+
+export interface HintLayer {
+  digest: string;
+  dockerfile: DockerfileRef | null;
+  createdBy: string | null;
+}
+
+export interface HintInput {
+  files: readonly FinalFile[];
+  events: readonly WasteEvent[];
+  layers: readonly HintLayer[];
+  dockerfile?: DockerfileInfo | null;
+  /** Unknown (undefined) means: do not guess, no `no-dockerignore` hint. */
+  contextHasDockerignore?: boolean;
+  ignore?: readonly string[];
+  /** Deleted/overwritten bytes below this, per pair of layers, are not worth a hint. */
+  minWasteBytes?: number;
+}
+
+/** 1 MiB: below it, a file a later layer replaced (an edited /etc/passwd) is noise. */
+export const DEFAULT_MIN_WASTE_BYTES = 1 << 20;
+/** At most this many hints of one id for path rules, largest first. */
+export const MAX_HINTS_PER_ID = 5;
+
+/** A path rule: capture group 1 of `pattern` is the directory (or file) the hint names. */
+interface PathRule {
+  id: HintId;
+  pattern: RegExp;
+  what: string;
+  fix: string;
+}
+
+const HOME = '(?:root|home/[^/]+)';
+const MULTI_STAGE =
+  'Build in a separate stage (`FROM … AS build`) and `COPY --from=build` only the artifact into a runtime stage.';
+
+const PATH_RULES: PathRule[] = [
+  // toolchain-in-final-image
+  { id: 'toolchain-in-final-image', pattern: /^(usr\/local\/go|usr\/lib\/go(?:-[\d.]+)?)\//, what: 'Go toolchain', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/go(?:fmt)?)$/, what: 'Go toolchain binary', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^(usr\/(?:lib|libexec)\/gcc)\//, what: 'GCC (cc1, collect2, headers)', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^(usr\/lib\/llvm-[^/]+)\//, what: 'LLVM/clang', fix: MULTI_STAGE },
+  {
+    id: 'toolchain-in-final-image',
+    pattern: /^((?:.*\/)?bin\/(?:[\w.-]+-linux-gnu-)?(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+|cpp)(?:-[\d.]+)?)$/,
+    what: 'C/C++ compiler',
+    fix: MULTI_STAGE,
+  },
+  { id: 'toolchain-in-final-image', pattern: /^(usr\/share\/build-essential)\//, what: 'build-essential', fix: MULTI_STAGE },
+  {
+    id: 'toolchain-in-final-image',
+    pattern: /^(.*?)\/bin\/javac$/,
+    what: 'JDK (javac): a JRE is enough to run',
+    fix: `${MULTI_STAGE} Run on a JRE base image (e.g. eclipse-temurin:21-jre) or a jlink-ed runtime.`,
+  },
+  { id: 'toolchain-in-final-image', pattern: /^(.*?\/jmods)\//, what: 'JDK jmods', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: new RegExp(`^(${HOME}/\\.m2)/`), what: 'Maven repository', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?\.gradle)\//, what: 'Gradle cache', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^(usr\/local\/rustup|(?:root|home\/[^/]+)\/\.rustup)\//, what: 'rustup toolchains', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^((?:usr\/local\/cargo|(?:root|home\/[^/]+)\/\.cargo)\/bin)\//, what: 'cargo/rustc', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/(?:rustc|cargo))$/, what: 'rustc/cargo', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^(.*?\/\.cache\/node-gyp)\//, what: 'node-gyp headers', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^(usr(?:\/local)?\/include\/node)\//, what: 'Node.js headers', fix: MULTI_STAGE },
+  // package-manager-cache
+  {
+    id: 'package-manager-cache',
+    pattern: /^(var\/lib\/apt\/lists)\/(?!lock$|partial$)/,
+    what: 'apt package lists',
+    fix: 'In the same RUN as `apt-get update`/`install`: `&& rm -rf /var/lib/apt/lists/*`, or `RUN --mount=type=cache,target=/var/lib/apt/lists,sharing=locked --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update && apt-get install …`.',
+  },
+  {
+    id: 'package-manager-cache',
+    pattern: /^(var\/cache\/apt)\/(?:.*\.bin$|archives\/.*\.deb$)/,
+    what: 'apt package cache',
+    fix: 'In the same RUN: `apt-get install --no-install-recommends … && apt-get clean`, or `RUN --mount=type=cache,target=/var/cache/apt,sharing=locked …` (remove /etc/apt/apt.conf.d/docker-clean first).',
+  },
+  {
+    id: 'package-manager-cache',
+    pattern: /^(var\/cache\/apk|etc\/apk\/cache)\//,
+    what: 'apk cache',
+    fix: '`apk add --no-cache …`, or `RUN --mount=type=cache,target=/var/cache/apk apk add …`.',
+  },
+  {
+    id: 'package-manager-cache',
+    pattern: /^(var\/cache\/(?:dnf|yum))\//,
+    what: 'dnf/yum cache',
+    fix: 'In the same RUN: `dnf install -y … && dnf clean all`, or `RUN --mount=type=cache,target=/var/cache/dnf …`.',
+  },
+  {
+    id: 'package-manager-cache',
+    pattern: new RegExp(`^(${HOME}/\\.cache/pip)/`),
+    what: 'pip cache',
+    fix: '`pip install --no-cache-dir …` (or `ENV PIP_NO_CACHE_DIR=1`), or `RUN --mount=type=cache,target=/root/.cache/pip pip install …`.',
+  },
+  {
+    id: 'package-manager-cache',
+    pattern: new RegExp(`^(${HOME}/\\.npm/_cacache)/`),
+    what: 'npm cache',
+    fix: 'In the same RUN: `npm ci && npm cache clean --force`, or `RUN --mount=type=cache,target=/root/.npm npm ci`.',
+  },
+  {
+    id: 'package-manager-cache',
+    pattern: /^((?:usr\/local\/share|(?:root|home\/[^/]+))\/\.cache\/yarn|.*?\/\.yarn\/cache|.*?\/\.yarn-cache)\//,
+    what: 'yarn cache',
+    fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+  },
+  {
+    id: 'package-manager-cache',
+    pattern: /^((?:usr\/local\/cargo|(?:root|home\/[^/]+)\/\.cargo)\/(?:registry|git))\//,
+    what: 'cargo registry/git cache',
+    fix: '`RUN --mount=type=cache,target=/usr/local/cargo/registry --mount=type=cache,target=/usr/local/cargo/git cargo build --release`, in a build stage.',
+  },
+  {
+    id: 'package-manager-cache',
+    pattern: new RegExp(`^((?:${HOME}|go)/go/pkg/mod|${HOME}/\\.cache/go-build)/`),
+    what: 'Go module/build cache',
+    fix: '`RUN --mount=type=cache,target=/root/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build …`, in a build stage.',
+  },
+  // what a .dockerignore or a build stage would have kept out
+  {
+    id: 'vcs-directory',
+    pattern: /^((?:.*\/)?\.(?:git|hg|svn))\//,
+    what: 'version-control metadata',
+    fix: 'Add `.git` (and `.hg`, `.svn`) to .dockerignore; for the commit id use a build arg or label.',
+  },
+  {
+    id: 'dev-dependencies',
+    pattern: /^(.*?node_modules\/(?:\.cache|typescript|@types|jest|@jest|ts-jest|mocha|vitest|@vitest|chai|sinon|cypress|playwright|@playwright|karma|ava|eslint|@eslint|prettier|ts-node|nodemon|webpack|@babel))\//,
+    what: 'development-only Node.js package',
+    fix: 'Install production dependencies only in the runtime stage: `npm ci --omit=dev` (yarn: `--production`, pnpm: `--prod`), or build in a separate stage and copy the output.',
+  },
+  {
+    id: 'build-output-leftovers',
+    pattern: /^((?:.*\/)?target)\/(?:debug|release|classes|test-classes|maven-status|generated-sources|CACHEDIR\.TAG|\.rustc_info\.json)(?:\/|$)/,
+    what: 'build directory (target/)',
+    fix: `${MULTI_STAGE} Add target/ to .dockerignore.`,
+  },
+  {
+    id: 'build-output-leftovers',
+    pattern: /^((?!usr\/(?:local\/)?lib\/python)(?:.*\/)?__pycache__)\//,
+    what: 'Python bytecode cache of the application',
+    fix: 'Add `__pycache__/` and `*.pyc` to .dockerignore; set `ENV PYTHONDONTWRITEBYTECODE=1` if it is created at build time.',
+  },
+  {
+    id: 'build-output-leftovers',
+    pattern: /^(.*)\/[^/]+\.o$/,
+    what: 'object files (*.o)',
+    fix: `${MULTI_STAGE} Add \`*.o\` to .dockerignore.`,
+  },
+  {
+    id: 'test-directories',
+    pattern: /^((?!usr\/|opt\/|lib\/|etc\/)(?!.*node_modules\/)(?:.*\/)?(?:test|tests|__tests__|spec|specs))\//,
+    what: 'test directory',
+    fix: 'Add the test folders to .dockerignore, or copy only the sources the image runs (`COPY src/ ./src/`).',
+  },
+];
+
+/** Hints whose files a `.dockerignore` would have kept out of a `COPY .`. */
+const CONTEXT_HINTS: ReadonlySet<HintId> = new Set(['vcs-directory', 'dev-dependencies', 'build-output-leftovers', 'test-directories']);
+
+interface Group {
+  rule: PathRule;
+  root: string;
+  bytes: number;
+  files: number;
+  bytesByLayer: Map<number, number>;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+function where(ref: DockerfileRef | null): string {
+  return ref ? `${ref.path}:${ref.line}` : 'unknown Dockerfile line';
+}
+
+/** Groups the final files by rule and root, summing bytes per layer. */
+function groupPaths(files: readonly FinalFile[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const file of files) {
+    if (file.kind === 'dir') continue;
+    for (const rule of PATH_RULES) {
+      const m = rule.pattern.exec(file.path);
+      if (!m || m[1] === undefined) continue;
+      const key = `${rule.id}\0${rule.what}\0${m[1]}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = { rule, root: m[1], bytes: 0, files: 0, bytesByLayer: new Map() };
+        groups.set(key, g);
+      }
+      g.bytes += file.bytes;
+      g.files++;
+      g.bytesByLayer.set(file.addedBy, (g.bytesByLayer.get(file.addedBy) ?? 0) + file.bytes);
+    }
+  }
+  return [...groups.values()];
+}
+
+function topLayer(g: Group): number {
+  let best = -1;
+  let bestBytes = -1;
+  for (const [layer, bytes] of g.bytesByLayer) {
+    if (bytes > bestBytes) [best, bestBytes] = [layer, bytes];
+  }
+  return best;
+}
+
+function pathHints(input: HintInput): { hints: AnalysisHint[]; contextLayers: Map<HintId, number[]> } {
+  const hints: AnalysisHint[] = [];
+  const contextLayers = new Map<HintId, number[]>();
+  const groups = groupPaths(input.files).filter((g) => g.bytes > 0);
+  groups.sort((a, b) => b.bytes - a.bytes || (a.root < b.root ? -1 : 1));
+  const perId = new Map<HintId, number>();
+  for (const g of groups) {
+    const id = g.rule.id;
+    const layerIndex = topLayer(g);
+    if (CONTEXT_HINTS.has(id)) contextLayers.set(id, [...(contextLayers.get(id) ?? []), ...g.bytesByLayer.keys()]);
+    const n = perId.get(id) ?? 0;
+    if (n >= MAX_HINTS_PER_ID) continue;
+    perId.set(id, n + 1);
+    const layer = input.layers[layerIndex];
+    hints.push({
+      id,
+      path: `/${g.root}`,
+      bytes: g.bytes,
+      dockerfile: layer?.dockerfile ?? null,
+      ...(layer ? { layer: layer.digest } : {}),
+      message: `${g.rule.what}: /${g.root} (${g.files} file${g.files === 1 ? '' : 's'}, ${formatBytes(g.bytes)}) in the final image, added by ${where(layer?.dockerfile ?? null)}`,
+      fix: g.rule.fix,
+    });
+  }
+  return { hints, contextLayers };
+}
+
+/** Bytes one layer added and a later one deleted or overwrote, one hint per pair of layers and kind. */
+function wasteHints(input: HintInput): AnalysisHint[] {
+  const min = input.minWasteBytes ?? DEFAULT_MIN_WASTE_BYTES;
+  const pairs = new Map<string, { kind: WasteEvent['kind']; addedBy: number; removedBy: number; bytes: number; files: number; largest: WasteEvent }>();
+  for (const e of input.events) {
+    if (e.removedBy <= e.addedBy) continue; // replaced within its own layer: nothing to move
+    const key = `${e.kind}:${e.addedBy}:${e.removedBy}`;
+    const p = pairs.get(key);
+    if (!p) pairs.set(key, { kind: e.kind, addedBy: e.addedBy, removedBy: e.removedBy, bytes: e.bytes, files: 1, largest: e });
+    else {
+      p.bytes += e.bytes;
+      p.files++;
+      if (e.bytes > p.largest.bytes) p.largest = e;
+    }
+  }
+  const hints: AnalysisHint[] = [];
+  for (const p of [...pairs.values()].sort((a, b) => b.bytes - a.bytes)) {
+    if (p.bytes < min) continue;
+    const added = input.layers[p.addedBy];
+    const removed = input.layers[p.removedBy];
+    const verb = p.kind === 'deleted' ? 'deleted' : 'overwritten';
+    hints.push({
+      id: p.kind === 'deleted' ? 'deleted-in-later-layer' : 'overwritten-in-later-layer',
+      path: `/${p.largest.path}`,
+      bytes: p.bytes,
+      dockerfile: added?.dockerfile ?? null,
+      ...(added ? { layer: added.digest } : {}),
+      ...(removed ? { removedBy: { layer: removed.digest, dockerfile: removed.dockerfile } } : {}),
+      message: `${p.files} file${p.files === 1 ? '' : 's'} (${formatBytes(p.bytes)}, largest /${p.largest.path}) added by ${where(added?.dockerfile ?? null)} and ${verb} by ${where(removed?.dockerfile ?? null)}: the bytes still ship in the earlier layer`,
+      fix:
+        p.kind === 'deleted'
+          ? 'Create and delete the files in the same RUN (`RUN download && build && rm -rf …`), or produce them in a separate build stage and copy only what is kept.'
+          : 'Write the final version once: merge the two steps into one RUN, or build the file in a separate stage and COPY it once.',
+    });
+  }
+  return hints;
+}
+
+function dockerfileHints(info: DockerfileInfo): AnalysisHint[] {
+  const hints: AnalysisHint[] = [];
+  for (const index of info.chain) {
+    const stage = info.stages[index]!;
+    if (stage.baseStage !== null || stage.image.toLowerCase() === 'scratch' || stage.image.includes('$')) continue;
+    if (stage.digest || (stage.tag !== null && stage.tag !== 'latest')) continue;
+    hints.push({
+      id: 'unpinned-base-image',
+      path: stage.image,
+      bytes: 0,
+      dockerfile: { path: info.path, line: stage.fromLine },
+      message: `${info.path}:${stage.fromLine} FROM ${stage.image}${stage.tag ? '' : ' (no tag: latest)'} changes under you: sizes jump between builds for no change of yours`,
+      fix: `Pin a version tag, better a digest: \`FROM ${stage.image.split(':')[0]}:<version>@sha256:<digest>\` (Dependabot/Renovate keep it fresh).`,
+    });
+  }
+  const user = effectiveUser(info, info.finalStage);
+  const root = user === null || /^(root|0)(:.*)?$/.test(user.value);
+  if (root) {
+    const final = info.stages[info.finalStage]!;
+    const line = user?.line ?? final.fromLine;
+    hints.push({
+      id: 'runs-as-root',
+      path: user?.value ?? '(no USER)',
+      bytes: 0,
+      dockerfile: { path: info.path, line },
+      message: user
+        ? `${info.path}:${line} USER ${user.value}: the final stage runs as root`
+        : `${info.path}: the final stage sets no USER, so it runs as root unless its base image sets one`,
+      fix: 'Add a non-root user to the final stage: `RUN adduser -D -u 10001 app` (Debian: `useradd -r -u 10001 app`) then `USER 10001`.',
+    });
+  }
+  return hints;
+}
+
+function isContextCopy(layer: HintLayer | undefined, info: DockerfileInfo | null | undefined): boolean {
+  if (!layer) return false;
+  if (info && layer.dockerfile && layer.dockerfile.path === info.path) {
+    return instructionAt(info, layer.dockerfile.line)?.fromContext ?? false;
+  }
+  return /^(COPY|ADD)\s/i.test(layer.createdBy ?? '') && !/--from[= ]/i.test(layer.createdBy ?? '');
+}
+
+/** All hints, minus the ignored ids. */
+export function findHints(input: HintInput): AnalysisHint[] {
+  const ignore = new Set(input.ignore ?? []);
+  const { hints: byPath, contextLayers } = pathHints(input);
+  const hints: AnalysisHint[] = [...byPath, ...wasteHints(input)];
+  const info = input.dockerfile ?? null;
+
+  if (input.contextHasDockerignore === false) {
+    const culprits = new Set<number>();
+    for (const [, layers] of contextLayers) for (const l of layers) if (isContextCopy(input.layers[l], info)) culprits.add(l);
+    for (const l of [...culprits].sort((a, b) => a - b)) {
+      const layer = input.layers[l]!;
+      const found = hints.filter((h) => CONTEXT_HINTS.has(h.id) && h.layer === layer.digest);
+      const bytes = found.reduce((s, h) => s + h.bytes, 0);
+      hints.push({
+        id: 'no-dockerignore',
+        path: '.dockerignore',
+        bytes,
+        dockerfile: layer.dockerfile,
+        layer: layer.digest,
+        message: `the build context has no .dockerignore and ${where(layer.dockerfile)} copied ${found.map((h) => h.path).join(', ') || 'files a .dockerignore would exclude'} into the image`,
+        fix: 'Add a .dockerignore next to the Dockerfile, e.g. `.git`, `node_modules`, `**/__pycache__`, `target/`, `test/`, `*.o`.',
+      });
+    }
+  }
+
+  if (info) {
+    hints.push(...dockerfileHints(info));
+    const toolchain = hints.find((h) => h.id === 'toolchain-in-final-image');
+    if (info.stages.length === 1 && toolchain) {
+      const stage = info.stages[0]!;
+      hints.push({
+        id: 'multi-stage-candidate',
+        path: toolchain.path,
+        bytes: hints.filter((h) => h.id === 'toolchain-in-final-image').reduce((s, h) => s + h.bytes, 0),
+        dockerfile: { path: info.path, line: stage.fromLine },
+        message: `${info.path} has a single stage and its image ships a toolchain (${toolchain.path})`,
+        fix: `Split it: \`FROM ${stage.image} AS build\` to compile, then a slim runtime stage (\`FROM <runtime-base>\`) with \`COPY --from=build <artifact> …\`.`,
+      });
+    }
+  }
+  return hints.filter((h) => !ignore.has(h.id));
+}

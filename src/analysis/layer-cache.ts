@@ -1,0 +1,115 @@
+/**
+ * Per-layer scan results kept on disk by layer digest (gzipped JSON), so layers shared by the
+ * base and the PR image, or unchanged since the last run, are read once. A corrupt or
+ * mismatched file is ignored (and rewritten by the next `put`).
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { EntryType, LayerEntry, LayerScan } from './types.js';
+
+export const DEFAULT_LAYER_CACHE_DIR = '.image-budget/cache/layers';
+/** Bump when the scan format or what read-layer emits changes: old files are then ignored. */
+export const LAYER_CACHE_VERSION = 1;
+
+export interface LayerCache {
+  get(digest: string): Promise<LayerScan | null>;
+  put(scan: LayerScan): Promise<void>;
+}
+
+const TYPE_CODES: Record<EntryType, string> = { file: 'f', dir: 'd', symlink: 's', hardlink: 'h', other: 'o' };
+const CODE_TYPES: Record<string, EntryType> = { f: 'file', d: 'dir', s: 'symlink', h: 'hardlink', o: 'other' };
+
+/** Columns, not objects: a third of the size for layers with many files. */
+interface CachedScan {
+  v: number;
+  digest: string;
+  paths: string[];
+  types: string;
+  sizes: number[];
+  modes: number[];
+  uids: number[];
+  links: Record<string, string>;
+}
+
+export function encodeScan(scan: LayerScan): Buffer {
+  const c: CachedScan = { v: LAYER_CACHE_VERSION, digest: scan.digest, paths: [], types: '', sizes: [], modes: [], uids: [], links: {} };
+  const types: string[] = [];
+  scan.entries.forEach((e, i) => {
+    c.paths.push(e.path);
+    types.push(TYPE_CODES[e.type]);
+    c.sizes.push(e.size);
+    c.modes.push(e.mode);
+    c.uids.push(e.uid);
+    if (e.linkTarget !== null) c.links[i] = e.linkTarget;
+  });
+  c.types = types.join('');
+  return gzipSync(JSON.stringify(c));
+}
+
+/** The scan, or null when the bytes are not a well-formed cache file for `digest`. */
+export function decodeScan(bytes: Buffer, digest: string): LayerScan | null {
+  let c: CachedScan;
+  try {
+    c = JSON.parse(gunzipSync(bytes).toString('utf8')) as CachedScan;
+  } catch {
+    return null;
+  }
+  const n = Array.isArray(c?.paths) ? c.paths.length : -1;
+  if (
+    c.v !== LAYER_CACHE_VERSION ||
+    c.digest !== digest ||
+    n < 0 ||
+    typeof c.types !== 'string' ||
+    c.types.length !== n ||
+    !Array.isArray(c.sizes) ||
+    c.sizes.length !== n ||
+    !Array.isArray(c.modes) ||
+    c.modes.length !== n ||
+    !Array.isArray(c.uids) ||
+    c.uids.length !== n ||
+    typeof c.links !== 'object' ||
+    c.links === null
+  ) {
+    return null;
+  }
+  const entries: LayerEntry[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const type = CODE_TYPES[c.types[i]!];
+    const path = c.paths[i];
+    const size = c.sizes[i];
+    if (!type || typeof path !== 'string' || typeof size !== 'number') return null;
+    entries[i] = { path, type, size, linkTarget: c.links[i] ?? null, mode: c.modes[i]!, uid: c.uids[i]! };
+  }
+  return { digest, entries };
+}
+
+const DIGEST_RE = /^([a-z0-9]+):([a-f0-9]{32,128})$/;
+
+/** A cache in `dir`, files named `<algorithm>-<hex>.json.gz` (no `:` so Windows runners can share it). */
+export function openLayerCache(dir: string = DEFAULT_LAYER_CACHE_DIR): LayerCache & { fileFor(digest: string): string | null } {
+  const fileFor = (digest: string): string | null => {
+    const m = DIGEST_RE.exec(digest);
+    return m ? join(dir, `${m[1]}-${m[2]}.json.gz`) : null;
+  };
+  return {
+    fileFor,
+    async get(digest) {
+      const file = fileFor(digest);
+      if (!file) return null;
+      try {
+        return decodeScan(await readFile(file), digest);
+      } catch {
+        return null;
+      }
+    },
+    async put(scan) {
+      const file = fileFor(scan.digest);
+      if (!file) return;
+      await mkdir(dir, { recursive: true });
+      const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+      await writeFile(tmp, encodeScan(scan));
+      await rename(tmp, file);
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * Reads one layer blob exactly once, as a stream: decompress (gzip, zstd or none), parse the
+ * tar, drain every body without keeping it. Memory stays bounded whatever the layer's size.
+ */
+import { once } from 'node:events';
+import { posix } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import * as tar from 'tar-stream';
+import type { EntryType, LayerEntry, LayerScan } from './types.js';
+
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+/** Big chunks: fewer callbacks per byte on the hot path. */
+const CHUNK_BYTES = 1 << 20;
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+/** Compression from the first bytes of the blob; the media type is only a fallback. */
+export function detectCompression(head: Uint8Array, mediaType: string): Compression {
+  const starts = (magic: number[]) => magic.every((b, i) => head[i] === b);
+  if (starts(GZIP_MAGIC)) return 'gzip';
+  if (starts(ZSTD_MAGIC)) return 'zstd';
+  if (head.length >= GZIP_MAGIC.length + 2) return 'none';
+  if (/zstd/.test(mediaType)) return 'zstd';
+  if (/gzip/.test(mediaType)) return 'gzip';
+  return 'none';
+}
+
+/** `./usr/bin/` → `usr/bin`; the root itself → ''. */
+export function normalisePath(name: string): string {
+  let p = posix.normalize(name);
+  while (p.startsWith('/')) p = p.slice(1);
+  while (p.endsWith('/')) p = p.slice(0, -1);
+  if (p === '.' || p === './') return '';
+  if (p.startsWith('./')) p = p.slice(2);
+  return p;
+}
+
+function toEntryType(type: string | null | undefined): EntryType {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'dir';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    default:
+      return 'other';
+  }
+}
+
+/** Builds the decoder chain that ends in `sink`; returns where compressed bytes go in. */
+function openDecoder(
+  compression: Compression,
+  sink: Writable,
+  fail: (err: Error) => void,
+): { write(chunk: Buffer): Promise<void>; end(): Promise<void> } {
+  if (compression === 'gzip') {
+    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+    gunzip.on('error', fail);
+    // A tar error unpipes gunzip: destroy it so a pending 'drain' rejects instead of hanging.
+    sink.on('error', (err: Error) => gunzip.destroy(err));
+    gunzip.pipe(sink);
+    return {
+      async write(chunk) {
+        if (!gunzip.write(chunk)) await once(gunzip, 'drain');
+      },
+      async end() {
+        gunzip.end();
+      },
+    };
+  }
+  if (compression === 'zstd') {
+    // fzstd is synchronous: collect what one push yields, then write it with backpressure.
+    const out: Uint8Array[] = [];
+    const zstd = new ZstdDecompress((data) => {
+      if (data.length > 0) out.push(data);
+    });
+    const flush = async () => {
+      for (const data of out.splice(0)) {
+        if (!sink.write(Buffer.from(data.buffer, data.byteOffset, data.length))) await once(sink, 'drain');
+      }
+    };
+    return {
+      async write(chunk) {
+        zstd.push(chunk);
+        await flush();
+      },
+      async end() {
+        zstd.push(new Uint8Array(0), true);
+        await flush();
+        sink.end();
+      },
+    };
+  }
+  return {
+    async write(chunk) {
+      if (!sink.write(chunk)) await once(sink, 'drain');
+    },
+    async end() {
+      sink.end();
+    },
+  };
+}
+
+/**
+ * Streams the layer and calls `onEntry` for each tar entry (root entries skipped).
+ * Rejects with an error naming the layer when the blob is not a valid (compressed) tar.
+ */
+export async function readLayer(
+  source: NodeJS.ReadableStream,
+  opts: { mediaType: string; digest: string },
+  onEntry: (entry: LayerEntry) => void,
+): Promise<void> {
+  const extract = tar.extract();
+  let failure = null as Error | null;
+  const fail = (err: Error) => {
+    failure ??= err;
+    extract.destroy(err);
+  };
+  const finished = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, body, next) => {
+      const path = normalisePath(header.name);
+      if (path !== '') {
+        const type = toEntryType(header.type);
+        onEntry({
+          path,
+          type,
+          size: type === 'file' ? (header.size ?? 0) : 0,
+          linkTarget:
+            type === 'hardlink'
+              ? normalisePath(header.linkname ?? '')
+              : type === 'symlink'
+                ? (header.linkname ?? '')
+                : null,
+          mode: header.mode ?? 0,
+          uid: header.uid ?? 0,
+        });
+      }
+      body.on('end', () => next());
+      body.resume();
+    });
+    extract.on('finish', () => resolve());
+    extract.on('error', (err: Error) => reject(err));
+  });
+  // Unhandled until awaited below; keep Node from flagging it meanwhile.
+  finished.catch(() => undefined);
+
+  let decoder: ReturnType<typeof openDecoder> | null = null;
+  try {
+    for await (const raw of source as AsyncIterable<Buffer | string>) {
+      if (failure) break;
+      const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+      if (chunk.length === 0) continue;
+      decoder ??= openDecoder(detectCompression(chunk, opts.mediaType), extract as unknown as Writable, fail);
+      await decoder.write(chunk);
+    }
+    if (!failure) await (decoder ?? openDecoder('none', extract as unknown as Writable, fail)).end();
+    await finished;
+  } catch (err) {
+    const cause = failure ?? (err as Error);
+    throw new Error(`layer ${opts.digest} (${opts.mediaType}): cannot read as a tar stream: ${cause.message}`, {
+      cause,
+    });
+  }
+  if (failure) {
+    throw new Error(`layer ${opts.digest} (${opts.mediaType}): cannot read as a tar stream: ${failure.message}`, {
+      cause: failure,
+    });
+  }
+}
+
+/** Reads a layer into its entry list. */
+export async function scanLayer(
+  source: NodeJS.ReadableStream,
+  opts: { mediaType: string; digest: string },
+): Promise<LayerScan> {
+  const entries: LayerEntry[] = [];
+  await readLayer(source, opts, (e) => entries.push(e));
+  return { digest: opts.digest, entries };
+}
