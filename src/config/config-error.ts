@@ -12,19 +12,13 @@ export interface ConfigIssue {
 
 /** `file:line:column field.path: message`, the format editors and CI annotations understand. */
 export function formatIssue(issue: ConfigIssue): string {
-  const where =
-    issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
-  return issue.path
-    ? `${where} ${issue.path}: ${issue.message}`
-    : `${where}: ${issue.message}`;
+  const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
+  return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 
 /** Sorts by position so a reader fixes problems top to bottom. */
 export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort(
-    (a, b) =>
-      a.line - b.line || a.column - b.column || a.path.localeCompare(b.path),
-  );
+  return [...issues].sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path));
 }
 
 /** Every problem in a budget file at once; `message` is one formatted line per issue. */
@@ -33,8 +27,8 @@ export class ConfigError extends Error {
 
   constructor(issues: ConfigIssue[]) {
     const sorted = sortIssues(issues);
-    super(sorted.map(formatIssue).join("\n"));
-    this.name = "ConfigError";
+    super(sorted.map(formatIssue).join('\n'));
+    this.name = 'ConfigError';
     this.issues = sorted;
   }
 }

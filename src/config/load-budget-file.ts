@@ -1,42 +1,35 @@
 /** Reads the budget file and checks that what it points at exists. The I/O half of config. */
-import { readFile, stat } from "node:fs/promises";
-import path from "node:path";
-import { ConfigError, type ConfigIssue } from "./config-error.js";
-import { formatPath } from "./locate-node.js";
-import { parseBudgetDocument } from "./parse-budget-file.js";
-import type { BudgetFile } from "./types.js";
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import { formatPath } from './locate-node.js';
+import { parseBudgetDocument } from './parse-budget-file.js';
+import type { BudgetFile } from './types.js';
 
-async function kindOf(
-  target: string,
-): Promise<"file" | "directory" | "missing" | "other"> {
+async function kindOf(target: string): Promise<'file' | 'directory' | 'missing' | 'other'> {
   try {
     const info = await stat(target);
-    return info.isFile() ? "file" : info.isDirectory() ? "directory" : "other";
+    return info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
   } catch {
-    return "missing";
+    return 'missing';
   }
 }
 
-export async function loadBudgetFile(
-  file: string,
-  opts: { workdir: string },
-): Promise<BudgetFile> {
+export async function loadBudgetFile(file: string, opts: { workdir: string }): Promise<BudgetFile> {
   const absolute = path.resolve(opts.workdir, file);
   let text: string;
   try {
-    text = await readFile(absolute, "utf8");
+    text = await readFile(absolute, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
-      code === "ENOENT"
-        ? "budget file not found"
-        : `cannot read the budget file (${code ?? String(error)})`;
+      code === 'ENOENT' ? 'budget file not found' : `cannot read the budget file (${code ?? String(error)})`;
     throw new ConfigError([
       {
         file,
         line: 0,
         column: 0,
-        path: "",
+        path: '',
         message: `${why} at ${absolute}; create it (\`image-budget init\` writes one) or point the \`config\` input (--config) at it`,
       },
     ]);
@@ -50,34 +43,30 @@ export async function loadBudgetFile(
   for (const image of parsed.budgetFile.images) {
     const contextKind = await kindOf(image.context);
     const checks: {
-      field: "context" | "dockerfile";
+      field: 'context' | 'dockerfile';
       target: string;
-      want: "directory" | "file";
-    }[] = [{ field: "context", target: image.context, want: "directory" }];
+      want: 'directory' | 'file';
+    }[] = [{ field: 'context', target: image.context, want: 'directory' }];
     // Without its context the Dockerfile error would only repeat the same problem.
-    if (contextKind === "directory")
+    if (contextKind === 'directory')
       checks.push({
-        field: "dockerfile",
+        field: 'dockerfile',
         target: image.dockerfile,
-        want: "file",
+        want: 'file',
       });
     for (const check of checks) {
-      const kind =
-        check.field === "context" ? contextKind : await kindOf(check.target);
+      const kind = check.field === 'context' ? contextKind : await kindOf(check.target);
       if (kind === check.want) continue;
-      const at = ["images", image.name, check.field];
+      const at = ['images', image.name, check.field];
       const where = parsed.locate(at);
-      const problem =
-        kind === "missing" ? "does not exist" : `is not a ${check.want}`;
-      const defaulted = where.found
-        ? ""
-        : ` (the default; set \`${check.field}\` to change it)`;
+      const problem = kind === 'missing' ? 'does not exist' : `is not a ${check.want}`;
+      const defaulted = where.found ? '' : ` (the default; set \`${check.field}\` to change it)`;
       issues.push({
         file,
         line: where.line,
         column: where.column,
         path: formatPath(at),
-        message: `${check.field} ${path.relative(opts.workdir, check.target) || "."} ${problem}${defaulted}`,
+        message: `${check.field} ${path.relative(opts.workdir, check.target) || '.'} ${problem}${defaulted}`,
       });
     }
   }

@@ -1,13 +1,5 @@
 /** Finds the YAML node behind a field path, so errors can say where in the file they are. */
-import {
-  isCollection,
-  isMap,
-  isScalar,
-  isSeq,
-  type Document,
-  type LineCounter,
-  type Node,
-} from "yaml";
+import { isCollection, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 
 export type FieldPath = readonly PropertyKey[];
 
@@ -37,17 +29,14 @@ export function findNode(doc: Document, path: FieldPath): Found {
   let deepest: Node | null = (doc.contents as Node | null) ?? null;
   for (const step of path) {
     if (isMap(current)) {
-      const pair = current.items.find(
-        (item) => keyText(item.key) === String(step),
-      );
+      const pair = current.items.find((item) => keyText(item.key) === String(step));
       if (!pair) return { value: null, key: null, deepest, found: false };
       key = pair.key as Node;
       current = pair.value;
       deepest = (pair.value as Node | null) ?? key;
     } else if (isSeq(current)) {
       const item = current.items[Number(step)];
-      if (item === undefined)
-        return { value: null, key: null, deepest, found: false };
+      if (item === undefined) return { value: null, key: null, deepest, found: false };
       key = null;
       current = item;
       deepest = item as Node;
@@ -58,10 +47,7 @@ export function findNode(doc: Document, path: FieldPath): Found {
   return { value: (current as Node | null) ?? null, key, deepest, found: true };
 }
 
-function positionAt(
-  node: Node | null,
-  lines: LineCounter,
-): Position | undefined {
+function positionAt(node: Node | null, lines: LineCounter): Position | undefined {
   const offset = node?.range?.[0];
   if (offset === undefined) return undefined;
   const { line, col } = lines.linePos(offset);
@@ -74,48 +60,29 @@ const FILE_START: Position = { line: 1, column: 1 };
  * Where a field is. Scalars and flow collections point at their value; a block collection
  * points at the key that opens it, which is the line a person reads as "that field".
  */
-export function positionOf(
-  doc: Document,
-  lines: LineCounter,
-  path: FieldPath,
-): Position {
+export function positionOf(doc: Document, lines: LineCounter, path: FieldPath): Position {
   const { value, key, deepest, found } = findNode(doc, path);
   if (found) {
     const isBlock = isCollection(value) && !value.flow;
-    const preferKey =
-      key &&
-      (isBlock || value === null || (isScalar(value) && value.value === null));
-    return (
-      positionAt(preferKey ? key : value, lines) ??
-      positionAt(key, lines) ??
-      FILE_START
-    );
+    const preferKey = key && (isBlock || value === null || (isScalar(value) && value.value === null));
+    return positionAt(preferKey ? key : value, lines) ?? positionAt(key, lines) ?? FILE_START;
   }
   return positionAt(deepest, lines) ?? FILE_START;
 }
 
 /** Where a map key is (unknown fields, bad image names): the key itself. */
-export function positionOfKey(
-  doc: Document,
-  lines: LineCounter,
-  path: FieldPath,
-): Position {
+export function positionOfKey(doc: Document, lines: LineCounter, path: FieldPath): Position {
   const { key } = findNode(doc, path);
   return positionAt(key, lines) ?? positionOf(doc, lines, path.slice(0, -1));
 }
 
 /** Where the node that holds a field is (missing required fields point at their parent). */
-export function positionOfParent(
-  doc: Document,
-  lines: LineCounter,
-  path: FieldPath,
-): Position {
+export function positionOfParent(doc: Document, lines: LineCounter, path: FieldPath): Position {
   const parent = path.slice(0, -1);
-  if (parent.length === 0)
-    return positionAt(doc.contents as Node | null, lines) ?? FILE_START;
+  if (parent.length === 0) return positionAt(doc.contents as Node | null, lines) ?? FILE_START;
   return positionOf(doc, lines, parent);
 }
 
 export function formatPath(path: FieldPath): string {
-  return path.map(String).join(".");
+  return path.map(String).join('.');
 }

@@ -2,25 +2,14 @@
  * A validated raw file → `BudgetFile`: sizes to bytes, defaults merged, paths made absolute,
  * plus the checks that need more than one field (override names against the image's targets).
  */
-import path from "node:path";
-import { isScalar, type Document, type LineCounter } from "yaml";
-import type { ConfigIssue } from "./config-error.js";
-import {
-  findNode,
-  formatPath,
-  positionOfKey,
-  type FieldPath,
-} from "./locate-node.js";
-import { mergeBudgetMaps, mergeBudgets } from "./merge-budget.js";
-import type {
-  RawBudgetFile,
-  RawBudgetOverride,
-  RawCache,
-  RawDefaults,
-  RawImage,
-} from "./schema.js";
-import { isPercent, parsePercent, parseSize } from "./size.js";
-import { suggestName } from "./suggest-name.js";
+import path from 'node:path';
+import { isScalar, type Document, type LineCounter } from 'yaml';
+import type { ConfigIssue } from './config-error.js';
+import { findNode, formatPath, positionOfKey, type FieldPath } from './locate-node.js';
+import { mergeBudgetMaps, mergeBudgets } from './merge-budget.js';
+import type { RawBudgetFile, RawBudgetOverride, RawCache, RawDefaults, RawImage } from './schema.js';
+import { isPercent, parsePercent, parseSize } from './size.js';
+import { suggestName } from './suggest-name.js';
 import type {
   Budget,
   BudgetFile,
@@ -29,7 +18,7 @@ import type {
   ImageConfig,
   SizeLimit,
   SizeMetric,
-} from "./types.js";
+} from './types.js';
 
 export interface NormalizeContext {
   /** The path as the caller gave it, for messages. */
@@ -41,33 +30,27 @@ export interface NormalizeContext {
   lines: LineCounter;
 }
 
-type RawSizeLimit = RawBudgetOverride["max"];
-type RawDelta = RawBudgetOverride["max-increase"];
+type RawSizeLimit = RawBudgetOverride['max'];
+type RawDelta = RawBudgetOverride['max-increase'];
 
 function toSizeLimit(raw: RawSizeLimit): SizeLimit | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw === "number" || typeof raw === "string")
-    return { compressed: parseSize(raw) };
+  if (typeof raw === 'number' || typeof raw === 'string') return { compressed: parseSize(raw) };
   const limit: SizeLimit = {};
-  if (raw.compressed !== undefined)
-    limit.compressed = parseSize(raw.compressed);
-  if (raw.uncompressed !== undefined)
-    limit.uncompressed = parseSize(raw.uncompressed);
+  if (raw.compressed !== undefined) limit.compressed = parseSize(raw.compressed);
+  if (raw.uncompressed !== undefined) limit.uncompressed = parseSize(raw.uncompressed);
   return limit;
 }
 
 function toDelta(metric: SizeMetric, value: string | number): DeltaLimit {
-  if (typeof value === "string" && isPercent(value))
-    return { metric, percent: parsePercent(value) };
+  if (typeof value === 'string' && isPercent(value)) return { metric, percent: parsePercent(value) };
   return { metric, bytes: parseSize(value) };
 }
 
 function toDeltaLimit(raw: RawDelta): DeltaLimit | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw === "number" || typeof raw === "string")
-    return toDelta("compressed", raw);
-  const metric: SizeMetric =
-    raw.uncompressed !== undefined ? "uncompressed" : "compressed";
+  if (typeof raw === 'number' || typeof raw === 'string') return toDelta('compressed', raw);
+  const metric: SizeMetric = raw.uncompressed !== undefined ? 'uncompressed' : 'compressed';
   const value = raw[metric];
   return value === undefined ? undefined : toDelta(metric, value);
 }
@@ -77,28 +60,22 @@ function toBudget(raw: RawBudgetOverride | undefined): Budget {
   const budget: Budget = {
     max: toSizeLimit(raw.max),
     warn: toSizeLimit(raw.warn),
-    maxLayers: raw["max-layers"],
-    maxIncrease: toDeltaLimit(raw["max-increase"]),
-    warnIncrease: toDeltaLimit(raw["warn-increase"]),
-    minEfficiency: raw["min-efficiency"],
-    maxWasted:
-      raw["max-wasted"] === undefined
-        ? undefined
-        : parseSize(raw["max-wasted"]),
-    maxWastedPercent: raw["max-wasted-percent"],
+    maxLayers: raw['max-layers'],
+    maxIncrease: toDeltaLimit(raw['max-increase']),
+    warnIncrease: toDeltaLimit(raw['warn-increase']),
+    minEfficiency: raw['min-efficiency'],
+    maxWasted: raw['max-wasted'] === undefined ? undefined : parseSize(raw['max-wasted']),
+    maxWastedPercent: raw['max-wasted-percent'],
     forbid: raw.forbid,
-    ignoreHints: raw["ignore-hints"],
+    ignoreHints: raw['ignore-hints'],
   };
   // Drop unset keys so merging and deep equality see only what the file says.
   return mergeBudgets(budget);
 }
 
-function toBudgetMap(
-  raw: Record<string, RawBudgetOverride> | undefined,
-): Record<string, Budget> {
+function toBudgetMap(raw: Record<string, RawBudgetOverride> | undefined): Record<string, Budget> {
   const map: Record<string, Budget> = {};
-  for (const [name, override] of Object.entries(raw ?? {}))
-    map[name] = toBudget(override);
+  for (const [name, override] of Object.entries(raw ?? {})) map[name] = toBudget(override);
   return map;
 }
 
@@ -112,9 +89,7 @@ function toStringMap(
   for (const [key, value] of Object.entries(raw ?? {})) {
     const node = findNode(ctx.doc, [...at, key]).value;
     const source =
-      isScalar(node) &&
-      typeof node.source === "string" &&
-      typeof value !== "string"
+      isScalar(node) && typeof node.source === 'string' && typeof value !== 'string'
         ? node.source
         : undefined;
     map[key] = source ?? String(value);
@@ -125,12 +100,9 @@ function toStringMap(
 const toList = (value: string | string[] | undefined): string[] | undefined =>
   value === undefined ? undefined : Array.isArray(value) ? value : [value];
 
-function toCache(
-  defaults: RawCache | undefined,
-  image: RawCache | undefined,
-): CacheConfig {
+function toCache(defaults: RawCache | undefined, image: RawCache | undefined): CacheConfig {
   return {
-    mode: image?.mode ?? defaults?.mode ?? "auto",
+    mode: image?.mode ?? defaults?.mode ?? 'auto',
     from: toList(image?.from) ?? toList(defaults?.from) ?? [],
     to: toList(image?.to) ?? toList(defaults?.to) ?? [],
   };
@@ -143,8 +115,7 @@ function checkOverrideNames(
   ctx: NormalizeContext,
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const targets =
-    image.targets ?? (image.target !== undefined ? [image.target] : []);
+  const targets = image.targets ?? (image.target !== undefined ? [image.target] : []);
   const report = (at: FieldPath, message: string): void => {
     issues.push({
       file: ctx.file,
@@ -155,7 +126,7 @@ function checkOverrideNames(
   };
   for (const key of Object.keys(image.budget?.targets ?? {})) {
     if (targets.includes(key)) continue;
-    const at = ["images", name, "budget", "targets", key];
+    const at = ['images', name, 'budget', 'targets', key];
     if (targets.length === 0) {
       report(
         at,
@@ -163,22 +134,22 @@ function checkOverrideNames(
       );
     } else {
       const guess = suggestName(key, targets);
-      const hint = guess ? `; did you mean \`${guess}\`?` : "";
+      const hint = guess ? `; did you mean \`${guess}\`?` : '';
       report(
         at,
-        `override for target \`${key}\`, which image \`${name}\` does not build (targets: ${targets.join(", ")})${hint}`,
+        `override for target \`${key}\`, which image \`${name}\` does not build (targets: ${targets.join(', ')})${hint}`,
       );
     }
   }
   if (platforms.length > 0) {
     for (const key of Object.keys(image.budget?.platforms ?? {})) {
       if (platforms.includes(key)) continue;
-      const at = ["images", name, "budget", "platforms", key];
+      const at = ['images', name, 'budget', 'platforms', key];
       const guess = suggestName(key, platforms);
-      const hint = guess ? `; did you mean \`${guess}\`?` : "";
+      const hint = guess ? `; did you mean \`${guess}\`?` : '';
       report(
         at,
-        `override for platform \`${key}\`, which image \`${name}\` does not build (platforms: ${platforms.join(", ")})${hint}`,
+        `override for platform \`${key}\`, which image \`${name}\` does not build (platforms: ${platforms.join(', ')})${hint}`,
       );
     }
   }
@@ -191,29 +162,26 @@ function toImage(
   defaults: RawDefaults | undefined,
   ctx: NormalizeContext,
 ): ImageConfig {
-  const context = path.resolve(ctx.workdir, raw.context ?? ".");
+  const context = path.resolve(ctx.workdir, raw.context ?? '.');
   const targets: (string | undefined)[] = raw.targets ?? [raw.target];
-  const keyPosition = positionOfKey(ctx.doc, ctx.lines, ["images", name]);
+  const keyPosition = positionOfKey(ctx.doc, ctx.lines, ['images', name]);
   return {
     name,
     context,
-    dockerfile: path.resolve(context, raw.dockerfile ?? "Dockerfile"),
+    dockerfile: path.resolve(context, raw.dockerfile ?? 'Dockerfile'),
     targets,
     platforms: raw.platforms ?? defaults?.platforms ?? [],
     buildArgs: {
-      ...toStringMap(defaults?.["build-args"], ["defaults", "build-args"], ctx),
-      ...toStringMap(raw["build-args"], ["images", name, "build-args"], ctx),
+      ...toStringMap(defaults?.['build-args'], ['defaults', 'build-args'], ctx),
+      ...toStringMap(raw['build-args'], ['images', name, 'build-args'], ctx),
     },
     labels: {
-      ...toStringMap(defaults?.labels, ["defaults", "labels"], ctx),
-      ...toStringMap(raw.labels, ["images", name, "labels"], ctx),
+      ...toStringMap(defaults?.labels, ['defaults', 'labels'], ctx),
+      ...toStringMap(raw.labels, ['images', name, 'labels'], ctx),
     },
     cache: toCache(defaults?.cache, raw.cache),
     budget: mergeBudgets(toBudget(defaults?.budget), toBudget(raw.budget)),
-    targetBudgets: mergeBudgetMaps(
-      toBudgetMap(defaults?.budget?.targets),
-      toBudgetMap(raw.budget?.targets),
-    ),
+    targetBudgets: mergeBudgetMaps(toBudgetMap(defaults?.budget?.targets), toBudgetMap(raw.budget?.targets)),
     platformBudgets: mergeBudgetMaps(
       toBudgetMap(defaults?.budget?.platforms),
       toBudgetMap(raw.budget?.platforms),
@@ -230,9 +198,7 @@ export function normalizeBudgetFile(
   const issues: ConfigIssue[] = [];
   for (const [name, rawImage] of Object.entries(raw.images)) {
     const image = toImage(name, rawImage ?? {}, raw.defaults, ctx);
-    issues.push(
-      ...checkOverrideNames(name, rawImage ?? {}, image.platforms, ctx),
-    );
+    issues.push(...checkOverrideNames(name, rawImage ?? {}, image.platforms, ctx));
     images.push(image);
   }
   return { budgetFile: { version: 1, path: ctx.absolutePath, images }, issues };

@@ -1,23 +1,12 @@
 /** Budget file text → `BudgetFile`, or a ConfigError listing every problem with its position. */
-import path from "node:path";
-import {
-  LineCounter,
-  parseDocument,
-  type Document,
-  type YAMLError,
-} from "yaml";
-import { ConfigError, type ConfigIssue } from "./config-error.js";
-import {
-  findNode,
-  positionOf,
-  positionOfKey,
-  type FieldPath,
-  type Position,
-} from "./locate-node.js";
-import { errorMap, mapIssues } from "./map-issues.js";
-import { normalizeBudgetFile } from "./normalize-budget-file.js";
-import { budgetFileSchema } from "./schema.js";
-import type { BudgetFile } from "./types.js";
+import path from 'node:path';
+import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import { findNode, positionOf, positionOfKey, type FieldPath, type Position } from './locate-node.js';
+import { errorMap, mapIssues } from './map-issues.js';
+import { normalizeBudgetFile } from './normalize-budget-file.js';
+import { budgetFileSchema } from './schema.js';
+import type { BudgetFile } from './types.js';
 
 export interface ParseOptions {
   /** The budget file path as the user gave it (used in messages; resolved against workdir). */
@@ -34,8 +23,8 @@ export interface ParsedBudgetFile {
 
 /** The yaml library's message without its " at line X, column Y:" tail and source excerpt. */
 function yamlMessage(error: YAMLError): string {
-  const first = error.message.split("\n")[0] ?? error.message;
-  return first.replace(/ at line \d+, column \d+:?$/, "");
+  const first = error.message.split('\n')[0] ?? error.message;
+  return first.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 function yamlIssues(file: string, doc: Document): ConfigIssue[] {
@@ -43,16 +32,13 @@ function yamlIssues(file: string, doc: Document): ConfigIssue[] {
     file,
     line: error.linePos?.[0].line ?? 1,
     column: error.linePos?.[0].col ?? 1,
-    path: "",
+    path: '',
     message: `invalid YAML: ${yamlMessage(error)}`,
   }));
 }
 
 /** Like parseBudgetFile, plus a way to find fields later (the loader points at missing paths). */
-export function parseBudgetDocument(
-  text: string,
-  opts: ParseOptions,
-): ParsedBudgetFile {
+export function parseBudgetDocument(text: string, opts: ParseOptions): ParsedBudgetFile {
   const file = opts.path;
   const lines = new LineCounter();
   const doc = parseDocument(text, {
@@ -69,9 +55,8 @@ export function parseBudgetDocument(
         file,
         line: 1,
         column: 1,
-        path: "",
-        message:
-          "the budget file is empty; expected `version: 1` and `images:`",
+        path: '',
+        message: 'the budget file is empty; expected `version: 1` and `images:`',
       },
     ]);
   }
@@ -101,9 +86,7 @@ export function parseBudgetDocument(
     budgetFile,
     locate(at) {
       const { found } = findNode(doc, at);
-      const position = found
-        ? positionOf(doc, lines, at)
-        : positionOfKey(doc, lines, at.slice(0, -1));
+      const position = found ? positionOf(doc, lines, at) : positionOfKey(doc, lines, at.slice(0, -1));
       return { ...position, found };
     },
   };

@@ -4,13 +4,13 @@
  * be expressible in JSON Schema: cross-field rules carry their JSON Schema twin in `.meta()`.
  * Turning the validated file into a `BudgetFile` happens in normalize-budget-file.ts.
  */
-import { z } from "zod";
-import { describeValue } from "./describe-value.js";
-import { describeBadSize, PERCENT_PATTERN, SIZE_PATTERN } from "./size.js";
+import { z } from 'zod';
+import { describeValue } from './describe-value.js';
+import { describeBadSize, PERCENT_PATTERN, SIZE_PATTERN } from './size.js';
 
-export const IMAGE_NAME_PATTERN = "^[a-z0-9][a-z0-9._-]*$";
-export const HINT_ID_PATTERN = "^[a-z0-9-]+$";
-export const PLATFORM_PATTERN = "^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$";
+export const IMAGE_NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
+export const HINT_ID_PATTERN = '^[a-z0-9-]+$';
+export const PLATFORM_PATTERN = '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$';
 
 const gotText = describeValue;
 
@@ -19,11 +19,9 @@ function size(description: string) {
     .union(
       [
         z.int().min(0, { error: (iss) => describeBadSize(iss.input) }),
-        z
-          .string()
-          .regex(new RegExp(SIZE_PATTERN), {
-            error: (iss) => describeBadSize(iss.input),
-          }),
+        z.string().regex(new RegExp(SIZE_PATTERN), {
+          error: (iss) => describeBadSize(iss.input),
+        }),
       ],
       { error: (iss) => describeBadSize(iss.input) },
     )
@@ -39,12 +37,8 @@ function sizeLimit(description: string) {
         size(`${description} A bare size applies to the compressed size.`),
         z
           .strictObject({
-            compressed: size(
-              "Limit on the compressed size (bytes a pull transfers).",
-            ).optional(),
-            uncompressed: size(
-              "Limit on the uncompressed size (bytes on disk).",
-            ).optional(),
+            compressed: size('Limit on the compressed size (bytes a pull transfers).').optional(),
+            uncompressed: size('Limit on the uncompressed size (bytes on disk).').optional(),
           })
           .meta({ description: `${description} Per metric.` }),
       ],
@@ -62,13 +56,11 @@ function sizeOrPercent(description: string) {
       [
         z.int().min(0, { error: (iss) => describeBadSize(iss.input) }),
         z.string().regex(new RegExp(`${SIZE_PATTERN}|${PERCENT_PATTERN}`), {
-          error: (iss) =>
-            `expected a size like "2MB" or a percentage like "5%", got ${gotText(iss.input)}`,
+          error: (iss) => `expected a size like "2MB" or a percentage like "5%", got ${gotText(iss.input)}`,
         }),
       ],
       {
-        error: (iss) =>
-          `expected a size like "2MB" or a percentage like "5%", got ${gotText(iss.input)}`,
+        error: (iss) => `expected a size like "2MB" or a percentage like "5%", got ${gotText(iss.input)}`,
       },
     )
     .meta({ description });
@@ -78,21 +70,15 @@ function deltaLimit(description: string) {
   return z
     .union(
       [
-        sizeOrPercent(
-          `${description} A bare value applies to the compressed size.`,
-        ),
+        sizeOrPercent(`${description} A bare value applies to the compressed size.`),
         z
           .strictObject({
-            compressed: sizeOrPercent(
-              "Growth limit on the compressed size.",
-            ).optional(),
-            uncompressed: sizeOrPercent(
-              "Growth limit on the uncompressed size.",
-            ).optional(),
+            compressed: sizeOrPercent('Growth limit on the compressed size.').optional(),
+            uncompressed: sizeOrPercent('Growth limit on the uncompressed size.').optional(),
           })
           .refine((value) => Object.keys(value).length === 1, {
             when: () => true,
-            error: "give exactly one metric: `compressed` or `uncompressed`",
+            error: 'give exactly one metric: `compressed` or `uncompressed`',
           })
           .meta({
             description: `${description} On one metric.`,
@@ -112,8 +98,7 @@ function hintIds(description: string) {
   return z
     .array(
       z.string().regex(new RegExp(HINT_ID_PATTERN), {
-        error: (iss) =>
-          `expected a hint id like "runs-as-root", got ${gotText(iss.input)}`,
+        error: (iss) => `expected a hint id like "runs-as-root", got ${gotText(iss.input)}`,
       }),
     )
     .meta({ description });
@@ -121,108 +106,93 @@ function hintIds(description: string) {
 
 /** Budget keys allowed at every level (image, target override, platform override, defaults). */
 const budgetShape = {
-  max: sizeLimit("Fail when the image is bigger than this.").optional(),
-  warn: sizeLimit("Warn when the image is bigger than this.").optional(),
-  "max-layers": z
+  max: sizeLimit('Fail when the image is bigger than this.').optional(),
+  warn: sizeLimit('Warn when the image is bigger than this.').optional(),
+  'max-layers': z
     .int()
     .min(1)
-    .meta({ description: "Fail when the image has more layers than this." })
+    .meta({ description: 'Fail when the image has more layers than this.' })
     .optional(),
-  "max-increase": deltaLimit(
-    "Fail when the image grew more than this against the base branch.",
-  ).optional(),
-  "warn-increase": deltaLimit(
-    "Warn when the image grew more than this against the base branch.",
-  ).optional(),
-  "min-efficiency": z
+  'max-increase': deltaLimit('Fail when the image grew more than this against the base branch.').optional(),
+  'warn-increase': deltaLimit('Warn when the image grew more than this against the base branch.').optional(),
+  'min-efficiency': z
     .number()
     .min(0)
     .max(1)
     .meta({
-      description:
-        "Fail when layer efficiency (0..1, 1 = no bytes wasted across layers) is lower.",
+      description: 'Fail when layer efficiency (0..1, 1 = no bytes wasted across layers) is lower.',
     })
     .optional(),
-  "max-wasted": size(
-    "Fail when more bytes than this are wasted (overwritten or deleted in later layers).",
+  'max-wasted': size(
+    'Fail when more bytes than this are wasted (overwritten or deleted in later layers).',
   ).optional(),
-  "max-wasted-percent": z
+  'max-wasted-percent': z
     .number()
     .min(0)
     .max(100)
     .meta({
-      description:
-        "Fail when wasted bytes exceed this percentage (0..100) of the image.",
+      description: 'Fail when wasted bytes exceed this percentage (0..100) of the image.',
     })
     .optional(),
-  forbid: hintIds(
-    "Hint ids that fail the check instead of only being reported.",
-  ).optional(),
-  "ignore-hints": hintIds("Hint ids not reported for this image.").optional(),
+  forbid: hintIds('Hint ids that fail the check instead of only being reported.').optional(),
+  'ignore-hints': hintIds('Hint ids not reported for this image.').optional(),
 };
 
 const budgetOverride = z
   .strictObject(budgetShape)
-  .meta({ description: "Budget keys merged over the image budget." });
+  .meta({ description: 'Budget keys merged over the image budget.' });
 
 const budget = z
   .strictObject({
     ...budgetShape,
     targets: z
       .record(z.string().min(1), budgetOverride)
-      .meta({ description: "Per-target overrides, keyed by build stage name." })
+      .meta({ description: 'Per-target overrides, keyed by build stage name.' })
       .optional(),
     platforms: z
       .record(
         z.string().regex(new RegExp(PLATFORM_PATTERN), {
-          error: (iss) =>
-            `expected a platform like "linux/arm64", got ${gotText(iss.input)}`,
+          error: (iss) => `expected a platform like "linux/arm64", got ${gotText(iss.input)}`,
         }),
         budgetOverride,
       )
       .meta({
-        description:
-          "Per-platform overrides, keyed by platform like linux/arm64.",
+        description: 'Per-platform overrides, keyed by platform like linux/arm64.',
       })
       .optional(),
   })
-  .meta({ description: "Size and layer budgets for this image." });
+  .meta({ description: 'Size and layer budgets for this image.' });
 
 const stringOrList = (description: string) =>
   z
     .union([z.string(), z.array(z.string())], {
-      error: (iss) =>
-        `expected a string or a list of strings, got ${gotText(iss.input)}`,
+      error: (iss) => `expected a string or a list of strings, got ${gotText(iss.input)}`,
     })
     .meta({ description });
 
 const cache = z
   .strictObject({
     mode: z
-      .enum(["auto", "off"], {
+      .enum(['auto', 'off'], {
         error: (iss) => `expected "auto" or "off", got ${gotText(iss.input)}`,
       })
       .meta({
-        description:
-          "`auto` picks a cache per builder (gha on GitHub, local elsewhere); `off` disables it.",
+        description: '`auto` picks a cache per builder (gha on GitHub, local elsewhere); `off` disables it.',
       })
       .optional(),
-    from: stringOrList(
-      "Raw buildx --cache-from specs, e.g. type=registry,ref=ghcr.io/o/r:cache.",
-    ).optional(),
+    from: stringOrList('Raw buildx --cache-from specs, e.g. type=registry,ref=ghcr.io/o/r:cache.').optional(),
     to: stringOrList(
-      "Raw buildx --cache-to specs, e.g. type=registry,ref=ghcr.io/o/r:cache,mode=max.",
+      'Raw buildx --cache-to specs, e.g. type=registry,ref=ghcr.io/o/r:cache,mode=max.',
     ).optional(),
   })
-  .meta({ description: "Build cache settings." });
+  .meta({ description: 'Build cache settings.' });
 
 const scalarMap = (description: string) =>
   z
     .record(
       z.string(),
       z.union([z.string(), z.number(), z.boolean()], {
-        error: (iss) =>
-          `expected a string, number or boolean, got ${gotText(iss.input)}`,
+        error: (iss) => `expected a string, number or boolean, got ${gotText(iss.input)}`,
       }),
     )
     .meta({ description });
@@ -230,13 +200,11 @@ const scalarMap = (description: string) =>
 const platforms = z
   .array(
     z.string().regex(new RegExp(PLATFORM_PATTERN), {
-      error: (iss) =>
-        `expected a platform like "linux/amd64", got ${gotText(iss.input)}`,
+      error: (iss) => `expected a platform like "linux/amd64", got ${gotText(iss.input)}`,
     }),
   )
   .meta({
-    description:
-      "Platforms to build, e.g. [linux/amd64, linux/arm64]. Empty = the builder default.",
+    description: 'Platforms to build, e.g. [linux/amd64, linux/arm64]. Empty = the builder default.',
   });
 
 const image = z
@@ -245,77 +213,64 @@ const image = z
       .string()
       .min(1)
       .meta({
-        description:
-          'Build context, relative to the repository root. Default ".".',
+        description: 'Build context, relative to the repository root. Default ".".',
       })
       .optional(),
     dockerfile: z
       .string()
       .min(1)
       .meta({
-        description:
-          'Dockerfile path, relative to the context. Default "Dockerfile".',
+        description: 'Dockerfile path, relative to the context. Default "Dockerfile".',
       })
       .optional(),
     target: z
       .string()
       .min(1)
-      .meta({ description: "Build stage to build. Default: the last stage." })
+      .meta({ description: 'Build stage to build. Default: the last stage.' })
       .optional(),
     targets: z
       .array(z.string().min(1))
       .min(1)
       .meta({
-        description: "Several build stages to build and budget separately.",
+        description: 'Several build stages to build and budget separately.',
       })
       .optional(),
     platforms: platforms.optional(),
-    "build-args": scalarMap(
-      "Build arguments (--build-arg); values become strings.",
-    ).optional(),
-    labels: scalarMap(
-      "Image labels (--label); values become strings.",
-    ).optional(),
+    'build-args': scalarMap('Build arguments (--build-arg); values become strings.').optional(),
+    labels: scalarMap('Image labels (--label); values become strings.').optional(),
     cache: cache.optional(),
     budget: budget.optional(),
   })
-  .refine(
-    (value) => value.target === undefined || value.targets === undefined,
-    {
-      // Run even when other fields have problems, so every problem is reported at once.
-      when: () => true,
-      path: ["targets"],
-      error: "use either `target` or `targets`, not both",
-    },
-  )
+  .refine((value) => value.target === undefined || value.targets === undefined, {
+    // Run even when other fields have problems, so every problem is reported at once.
+    when: () => true,
+    path: ['targets'],
+    error: 'use either `target` or `targets`, not both',
+  })
   .meta({
-    description: "One image to build and measure.",
-    not: { required: ["target", "targets"] },
+    description: 'One image to build and measure.',
+    not: { required: ['target', 'targets'] },
   });
 
 const defaults = z
   .strictObject({
     platforms: platforms.optional(),
-    "build-args": scalarMap(
-      "Build arguments for every image; image values win.",
-    ).optional(),
-    labels: scalarMap("Labels for every image; image values win.").optional(),
+    'build-args': scalarMap('Build arguments for every image; image values win.').optional(),
+    labels: scalarMap('Labels for every image; image values win.').optional(),
     cache: cache.optional(),
     budget: budget.optional(),
   })
   .meta({
-    description:
-      "Settings merged under every image (image values win; budgets merge per key).",
+    description: 'Settings merged under every image (image values win; budgets merge per key).',
   });
 
 export const budgetFileSchema = z
   .strictObject({
     version: z
       .literal(1, {
-        error: (iss) =>
-          `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
+        error: (iss) => `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
       })
-      .meta({ description: "Budget file format version. Always 1." }),
+      .meta({ description: 'Budget file format version. Always 1.' }),
     defaults: defaults.optional(),
     images: z
       .record(
@@ -327,21 +282,21 @@ export const budgetFileSchema = z
       )
       .refine((value) => Object.keys(value).length > 0, {
         when: () => true,
-        error: "list at least one image",
+        error: 'list at least one image',
       })
       .meta({
-        description: "Images to build, keyed by name.",
+        description: 'Images to build, keyed by name.',
         minProperties: 1,
       }),
   })
   .meta({
-    title: "image-budget budget file",
-    description: "Size budgets for container images, checked by image-budget.",
+    title: 'image-budget budget file',
+    description: 'Size budgets for container images, checked by image-budget.',
   });
 
 export type RawBudgetFile = z.infer<typeof budgetFileSchema>;
-export type RawImage = NonNullable<RawBudgetFile["images"][string]>;
-export type RawDefaults = NonNullable<RawBudgetFile["defaults"]>;
-export type RawBudget = NonNullable<RawImage["budget"]>;
-export type RawBudgetOverride = Omit<RawBudget, "targets" | "platforms">;
-export type RawCache = NonNullable<RawImage["cache"]>;
+export type RawImage = NonNullable<RawBudgetFile['images'][string]>;
+export type RawDefaults = NonNullable<RawBudgetFile['defaults']>;
+export type RawBudget = NonNullable<RawImage['budget']>;
+export type RawBudgetOverride = Omit<RawBudget, 'targets' | 'platforms'>;
+export type RawCache = NonNullable<RawImage['cache']>;

@@ -3,7 +3,7 @@
  * of 1000 (docker, registries and `du --si` use them); IEC units (`KiB`…) are powers of 1024.
  */
 
-import { describeValue } from "./describe-value.js";
+import { describeValue } from './describe-value.js';
 
 const UNITS: Record<string, number> = {
   B: 1,
@@ -19,11 +19,10 @@ const UNITS: Record<string, number> = {
 };
 
 /** What the budget file accepts as a size string (also published in the JSON Schema). */
-export const SIZE_PATTERN =
-  "^(?:(\\d+(?:\\.\\d+)?|\\.\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\d+))$";
+export const SIZE_PATTERN = '^(?:(\\d+(?:\\.\\d+)?|\\.\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\d+))$';
 
 /** A growth limit in percent of the baseline, e.g. "5%". */
-export const PERCENT_PATTERN = "^(\\d+(?:\\.\\d+)?|\\.\\d+) ?%$";
+export const PERCENT_PATTERN = '^(\\d+(?:\\.\\d+)?|\\.\\d+) ?%$';
 
 const SIZE_RE = new RegExp(SIZE_PATTERN);
 const PERCENT_RE = new RegExp(PERCENT_PATTERN);
@@ -35,7 +34,7 @@ export function describeBadSize(got: unknown): string {
 
 /** Parses "25MB", "1.5 GiB", "512" or a whole number of bytes; throws on anything else. */
 export function parseSize(text: string | number): number {
-  if (typeof text === "number") {
+  if (typeof text === 'number') {
     if (Number.isSafeInteger(text) && text >= 0) return text;
     throw new Error(describeBadSize(text));
   }
@@ -44,7 +43,7 @@ export function parseSize(text: string | number): number {
   // A bare number string ("1024") is bytes, like a bare YAML integer.
   if (match[3] !== undefined) return Number(match[3]);
   const value = Number(match[1]);
-  const unit = UNITS[match[2] ?? "B"] ?? 1;
+  const unit = UNITS[match[2] ?? 'B'] ?? 1;
   // Round: "1.5kB" is 1500 bytes, "0.3KiB" is not a whole number of bytes.
   return Math.round(value * unit);
 }
@@ -52,10 +51,7 @@ export function parseSize(text: string | number): number {
 /** Parses "5%" (or "5 %") to 5; throws on anything else. */
 export function parsePercent(text: string): number {
   const match = PERCENT_RE.exec(text.trim());
-  if (!match)
-    throw new Error(
-      `expected a percentage like "5%", got ${JSON.stringify(text)}`,
-    );
+  if (!match) throw new Error(`expected a percentage like "5%", got ${JSON.stringify(text)}`);
   return Number(match[1]);
 }
 
@@ -63,7 +59,7 @@ export function isPercent(text: string): boolean {
   return PERCENT_RE.test(text.trim());
 }
 
-const SI_STEPS = ["B", "kB", "MB", "GB", "TB", "PB"];
+const SI_STEPS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
 /**
  * Docker-like human size: SI units, three significant digits, trailing zeros dropped
@@ -71,7 +67,7 @@ const SI_STEPS = ["B", "kB", "MB", "GB", "TB", "PB"];
  */
 export function formatSize(bytes: number): string {
   if (!Number.isFinite(bytes)) return String(bytes);
-  const sign = bytes < 0 ? "-" : "";
+  const sign = bytes < 0 ? '-' : '';
   let value = Math.abs(bytes);
   let step = 0;
   if (value < 1000) return `${sign}${Math.round(value)} B`;
@@ -94,13 +90,11 @@ export function formatSize(bytes: number): string {
  * Rounding up keeps a budget derived from a measurement at or above that measurement.
  */
 export function formatSizeRoundedUp(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0)
-    throw new Error(`cannot round size ${bytes}`);
+  if (!Number.isFinite(bytes) || bytes < 0) throw new Error(`cannot round size ${bytes}`);
   const whole = Math.ceil(bytes);
   if (whole < 100) return `${whole}B`;
   let unitIndex = 0;
-  while (whole >= 1000 ** (unitIndex + 1) && unitIndex < SI_STEPS.length - 1)
-    unitIndex += 1;
+  while (whole >= 1000 ** (unitIndex + 1) && unitIndex < SI_STEPS.length - 1) unitIndex += 1;
   const unit = 1000 ** unitIndex;
   const digitsBeforePoint = Math.floor(Math.log10(whole / unit)) + 1;
   // Integer arithmetic: the step is at least 10 bytes here, so no floating-point drift.

@@ -8,11 +8,7 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j += 1) {
       const above = previous[j] ?? 0;
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      previous[j] = Math.min(
-        above + 1,
-        (previous[j - 1] ?? 0) + 1,
-        diagonal + cost,
-      );
+      previous[j] = Math.min(above + 1, (previous[j - 1] ?? 0) + 1, diagonal + cost);
       diagonal = above;
     }
   }
@@ -20,14 +16,10 @@ function editDistance(a: string, b: string): number {
 }
 
 /** `_` vs `-` and case are the usual slips, so they cost nothing. */
-const normalize = (name: string): string =>
-  name.toLowerCase().replace(/[_\s]/g, "-");
+const normalize = (name: string): string => name.toLowerCase().replace(/[_\s]/g, '-');
 
 /** The closest candidate, or undefined when nothing is close enough to be a plausible typo. */
-export function suggestName(
-  input: string,
-  candidates: readonly string[],
-): string | undefined {
+export function suggestName(input: string, candidates: readonly string[]): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
     const distance = editDistance(normalize(input), normalize(name));
