@@ -1,7 +1,7 @@
 /** The budget file after validation: every size already parsed to bytes, defaults applied. */
 
 /** Which size a limit applies to. `compressed` (bytes a pull transfers) is the default. */
-export type SizeMetric = "compressed" | "uncompressed";
+export type SizeMetric = 'compressed' | 'uncompressed';
 
 /** A size limit on one or both metrics, in bytes. */
 export interface SizeLimit {
@@ -41,7 +41,7 @@ export interface SourceLocation {
 
 export interface CacheConfig {
   /** `auto` picks a cache per driver (gha on GitHub, local elsewhere); `off` disables it. */
-  mode: "auto" | "off";
+  mode: 'auto' | 'off';
   from: string[];
   to: string[];
 }
