@@ -1,0 +1,52 @@
+/**
+ * The bundled action, run the way the Actions runner runs it, against the real engine.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { Report } from '../../../src/report/types.js';
+import { runActionProcess } from '../../support/run-action.js';
+
+const ENTRY = path.resolve('dist/index.js');
+const WORKSPACE = path.resolve('test/fixtures/e2e');
+const pullRequest = JSON.parse(await readFile('test/fixtures/events/pull_request-opened.json', 'utf8'));
+
+describe('node dist/index.js on a pull_request event', () => {
+  test('passing config: exit 0, outputs, JSON report and job summary', async () => {
+    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'pass.yml' }, eventName: 'pull_request', event: pullRequest });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs['over-budget']).toBe('false');
+
+    const report = JSON.parse(await readFile(run.outputs.report ?? '', 'utf8')) as Report;
+    expect(report.schemaVersion).toBe(1);
+    expect(report.images.map((e) => [e.name, e.target, e.status])).toEqual([
+      ['app', 'builder', 'ok'],
+      ['app', 'runtime', 'ok'],
+    ]);
+    const runtime = report.images[1];
+    // scratch + one 200 kB random file: one layer, compressed a little above 200 kB.
+    expect(runtime?.layerCount).toBe(1);
+    expect(runtime?.uncompressedBytes).toBeGreaterThan(200_000);
+    expect(runtime?.layers[0]?.dockerfile).toEqual({ path: 'app/Dockerfile', line: 7 });
+
+    expect(run.outputs.markdown).toContain('| app | runtime |');
+    expect(run.summary).toContain('✅ All 2 images within budget');
+    // Build logs go into collapsible groups.
+    expect(run.stdout).toMatch(/::group::docker buildx build app:builder/);
+  });
+
+  test('over-budget config: exit 1, over-budget=true, the summary names the finding', async () => {
+    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'over.yml' }, eventName: 'pull_request', event: pullRequest });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['over-budget']).toBe('true');
+    expect(run.stdout).toMatch(/::error::image-budget: an image is over budget/);
+    expect(run.summary).toMatch(/❌ 1 over budget \(of 2\)/);
+    expect(run.summary).toMatch(/compressed 3\.\d+ MB &gt; max 2 MB|compressed 3\.\d+ MB > max 2 MB/);
+  });
+
+  test('a config error fails the step with the file, line and field', async () => {
+    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'missing.yml' }, eventName: 'pull_request', event: pullRequest });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::error::.*missing\.yml/);
+  });
+});
