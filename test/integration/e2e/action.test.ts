@@ -41,7 +41,7 @@ describe('node dist/index.js on a pull_request event', () => {
     expect(run.outputs['over-budget']).toBe('true');
     expect(run.stdout).toMatch(/::error::image-budget: an image is over budget/);
     expect(run.summary).toMatch(/❌ 1 over budget \(of 2\)/);
-    expect(run.summary).toMatch(/compressed 3\.\d+ MB &gt; max 2 MB|compressed 3\.\d+ MB > max 2 MB/);
+    expect(run.summary).toMatch(/❌ over: compressed 4\.\d+ MB &gt; max 2 MB/);
   });
 
   test('a config error fails the step with the file, line and field', async () => {
