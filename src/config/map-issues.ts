@@ -113,7 +113,11 @@ export function mapIssues(issues: readonly z.core.$ZodIssue[], ctx: Context): Co
     } else if (issue.code === 'invalid_key') {
       const message = issue.issues[0]?.message ?? issue.message;
       out.push(issueAt(ctx, positionOfKey(ctx.doc, ctx.lines, path), path, message));
-    } else if (issue.code === 'invalid_type' && issue.input === undefined && path.length > 0) {
+    } else if (
+      (issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
+      issue.input === undefined &&
+      path.length > 0
+    ) {
       const field = String(path[path.length - 1]);
       out.push(
         issueAt(ctx, positionOfParent(ctx.doc, ctx.lines, path), path, `missing required field \`${field}\``),

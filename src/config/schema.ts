@@ -13,6 +13,11 @@ export const HINT_ID_PATTERN = '^[a-z0-9-]+$';
 export const PLATFORM_PATTERN = '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$';
 
 const gotText = describeValue;
+const isMapping = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Whole numbers (layer counts): one message for "many", 1.5 and the like. */
+const wholeNumber = () => z.int({ error: (iss) => `expected a whole number, got ${gotText(iss.input)}` });
 
 function size(description: string) {
   return z
@@ -77,7 +82,7 @@ function deltaLimit(description: string) {
             uncompressed: sizeOrPercent('Growth limit on the uncompressed size.').optional(),
           })
           .refine((value) => Object.keys(value).length === 1, {
-            when: () => true,
+            when: (payload) => isMapping(payload.value),
             error: 'give exactly one metric: `compressed` or `uncompressed`',
           })
           .meta({
@@ -108,8 +113,7 @@ function hintIds(description: string) {
 const budgetShape = {
   max: sizeLimit('Fail when the image is bigger than this.').optional(),
   warn: sizeLimit('Warn when the image is bigger than this.').optional(),
-  'max-layers': z
-    .int()
+  'max-layers': wholeNumber()
     .min(1)
     .meta({ description: 'Fail when the image has more layers than this.' })
     .optional(),
@@ -243,7 +247,7 @@ const image = z
   })
   .refine((value) => value.target === undefined || value.targets === undefined, {
     // Run even when other fields have problems, so every problem is reported at once.
-    when: () => true,
+    when: (payload) => isMapping(payload.value),
     path: ['targets'],
     error: 'use either `target` or `targets`, not both',
   })
@@ -268,7 +272,11 @@ export const budgetFileSchema = z
   .strictObject({
     version: z
       .literal(1, {
-        error: (iss) => `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
+        // A missing version is reported as a missing field (see map-issues.ts).
+        error: (iss) =>
+          iss.input === undefined
+            ? undefined
+            : `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
       })
       .meta({ description: 'Budget file format version. Always 1.' }),
     defaults: defaults.optional(),
@@ -281,7 +289,6 @@ export const budgetFileSchema = z
         image.nullable(),
       )
       .refine((value) => Object.keys(value).length > 0, {
-        when: () => true,
         error: 'list at least one image',
       })
       .meta({

@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, test } from 'vitest';
+import { buildJsonSchema } from '../../../src/config/json-schema.js';
+import { budgetFileSchema } from '../../../src/config/schema.js';
+
+const committedPath = new URL('../../../schema/image-budget.schema.json', import.meta.url);
+
+test('the committed JSON Schema is what the zod schema generates (run `npm run schema`)', async () => {
+  const committed = await readFile(committedPath, 'utf8');
+  expect(committed).toBe(`${JSON.stringify(buildJsonSchema(), null, 2)}\n`);
+});
+
+test('the JSON Schema helps editors: descriptions, closed objects, the size pattern', () => {
+  const schema = buildJsonSchema() as {
+    $schema: string;
+    additionalProperties: boolean;
+    required: string[];
+    properties: Record<string, { description?: string; additionalProperties?: unknown }>;
+  };
+  expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+  expect(schema.additionalProperties).toBe(false);
+  expect(schema.required).toEqual(['version', 'images']);
+  const text = JSON.stringify(schema);
+  expect(text).toContain('"pattern":"^(?:(\\\\d+(?:\\\\.\\\\d+)?|\\\\.\\\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\\\d+))$"');
+  expect(text).toContain('"max-layers":{"type":"integer"');
+  // Every property of every object carries a description, for hover and completion.
+  const undocumented: string[] = [];
+  const visit = (node: unknown, at: string): void => {
+    if (!node || typeof node !== 'object') return;
+    const object = node as Record<string, unknown>;
+    const properties = object.properties as Record<string, Record<string, unknown>> | undefined;
+    for (const [name, property] of Object.entries(properties ?? {})) {
+      if (typeof property.description !== 'string') undocumented.push(`${at}.${name}`);
+    }
+    for (const [key, child] of Object.entries(object)) visit(child, `${at}.${key}`);
+  };
+  visit(schema, '$');
+  expect(undocumented).toEqual([]);
+});
+
+const GOOD = [
+  'version: 1\nimages:\n  api: {}\n',
+  'version: 1\nimages:\n  api:\n',
+  `version: 1
+defaults: { platforms: [linux/amd64], cache: { mode: auto }, budget: { max-layers: 30 } }
+images:
+  api:
+    context: services/api
+    target: runtime
+    build-args: { GO_VERSION: "1.22", N: 3, DEBUG: true }
+    cache: { from: type=gha, to: [type=gha] }
+    budget:
+      max: 25MB
+      warn: { compressed: 20 MB, uncompressed: 1.5GiB }
+      max-increase: 5%
+      warn-increase: { uncompressed: 1MB }
+      min-efficiency: 0.95
+      max-wasted: 1048576
+      max-wasted-percent: 10
+      forbid: [toolchain-in-final-image]
+      targets: { runtime: { max: 30MB } }
+      platforms: { linux/arm64: { max: 30MB } }
+`,
+];
+
+const BAD = [
+  'version: 2\nimages:\n  api: {}\n',
+  'version: 1\n',
+  'version: 1\nimages: {}\n',
+  'version: 1\nimages:\n  Api: {}\n',
+  'version: 1\nimages:\n  api:\n    contxt: .\n',
+  'version: 1\nimages:\n  api:\n    budget: { max: 12 parsecs }\n',
+  'version: 1\nimages:\n  api:\n    budget: { max: -1 }\n',
+  'version: 1\nimages:\n  api:\n    budget: { max: { compressed: 1MB, total: 2MB } }\n',
+  'version: 1\nimages:\n  api:\n    budget: { max-increase: { compressed: 1MB, uncompressed: 1MB } }\n',
+  'version: 1\nimages:\n  api:\n    budget: { max-increase: {} }\n',
+  'version: 1\nimages:\n  api:\n    budget: { max-increase: 5 parsecs }\n',
+  'version: 1\nimages:\n  api:\n    budget: { min-efficiency: 2 }\n',
+  'version: 1\nimages:\n  api:\n    budget: { max-layers: 1.5 }\n',
+  'version: 1\nimages:\n  api:\n    budget: { forbid: [Runs_As_Root] }\n',
+  'version: 1\nimages:\n  api:\n    budget: { targets: { a: { targets: {} } } }\n',
+  'version: 1\nimages:\n  api:\n    budget: { platforms: { linux: { max: 1MB } } }\n',
+  'version: 1\nimages:\n  api:\n    target: a\n    targets: [a]\n',
+  'version: 1\nimages:\n  api:\n    targets: []\n',
+  'version: 1\nimages:\n  api:\n    build-args: { A: [1] }\n',
+  'version: 1\nimages:\n  api:\n    cache: { mode: sometimes }\n',
+  'version: 1\nimages:\n  api:\n    platforms: [linux]\n',
+  'version: 1\nimages: [api]\n',
+];
+
+describe('ajv (JSON Schema) and zod agree', () => {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(buildJsonSchema());
+
+  test.each(GOOD.map((text, i) => [i + 1, text]))('good %i', (_n, text) => {
+    const data: unknown = parse(text as string);
+    expect(budgetFileSchema.safeParse(data).success).toBe(true);
+    expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  test.each(BAD.map((text, i) => [i + 1, text]))('bad %i', (_n, text) => {
+    const data: unknown = parse(text as string);
+    expect(budgetFileSchema.safeParse(data).success).toBe(false);
+    expect(validate(data)).toBe(false);
+  });
+});
