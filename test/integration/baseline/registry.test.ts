@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { measureRegistryImage } from '../../../src/baseline/registry.js';
+import type { RegistryStats } from '../../../src/baseline/registry-client.js';
+import type { PlatformMeasure } from '../../../src/measure/types.js';
+import { startRegistryProxy } from './registry-proxy.js';
+
+const REPO = 'ib-baseline-registry';
+const TAG = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const MULTI = `localhost:5000/${REPO}:${TAG}-multi`;
+const SINGLE = `localhost:5000/${REPO}:${TAG}-single`;
+
+interface Expected {
+  platform: string;
+  manifestDigest: string;
+  compressedBytes: number;
+  uncompressedBytes: number;
+  layers: { digest: string; compressedBytes: number; uncompressedBytes: number }[];
+}
+
+let context: string;
+let platforms: string[] = [];
+let expectedMulti: Expected[];
+let expectedSingle: Expected[];
+
+function run(command: string, args: string[], cwd?: string): string {
+  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** The truth, computed without our code: imagetools for manifests, curl | gzip -dc | wc -c for sizes. */
+function computeExpected(ref: string): Expected[] {
+  const top = JSON.parse(run('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref]));
+  const children: { digest: string; platform: string }[] = top.manifests
+    ? top.manifests
+        .filter((m: any) => m.platform.os !== 'unknown')
+        .map((m: any) => ({ digest: m.digest, platform: `${m.platform.os}/${m.platform.architecture}` }))
+    : [{ digest: null, platform: 'linux/amd64' }];
+  return children.map((child) => {
+    const manifestRef = child.digest === null ? ref : `${ref.split(':').slice(0, -1).join(':')}@${child.digest}`;
+    const raw = run('docker', ['buildx', 'imagetools', 'inspect', '--raw', manifestRef]);
+    const manifest = JSON.parse(raw);
+    const layers = manifest.layers.map((layer: any) => {
+      const url = `http://localhost:5000/v2/${REPO}/blobs/${layer.digest}`;
+      const bytes = Number(run('bash', ['-c', `set -o pipefail; curl -sSf '${url}' | gzip -dc | wc -c`]).trim());
+      return { digest: layer.digest, compressedBytes: layer.size, uncompressedBytes: bytes };
+    });
+    return {
+      platform: child.platform,
+      manifestDigest: child.digest ?? `sha256:${run('bash', ['-c', `docker buildx imagetools inspect --raw '${ref}' | sha256sum`]).split(' ')[0]}`,
+      compressedBytes: manifest.config.size + layers.reduce((sum: number, l: any) => sum + l.compressedBytes, 0),
+      uncompressedBytes: layers.reduce((sum: number, l: any) => sum + l.uncompressedBytes, 0),
+      layers,
+    };
+  });
+}
+
+function summarize(measures: PlatformMeasure[]): Expected[] {
+  return measures.map((m) => ({
+    platform: m.platform,
+    manifestDigest: m.manifestDigest,
+    compressedBytes: m.compressedBytes,
+    uncompressedBytes: m.uncompressedBytes,
+    layers: m.layers.map((l) => ({ digest: l.digest, compressedBytes: l.compressedBytes, uncompressedBytes: l.uncompressedBytes })),
+  }));
+}
+
+function layerBytes(expected: Expected[]): number {
+  return expected.flatMap((e) => e.layers).reduce((sum, l) => sum + l.compressedBytes, 0);
+}
+
+beforeAll(() => {
+  context = mkdtempSync(path.join(tmpdir(), 'ib-baseline-registry-'));
+  // Each layer under ~4 MB compressed, where the gzip trailer alone proves the size.
+  writeFileSync(path.join(context, 'random.bin'), randomBytes(2_000_000));
+  writeFileSync(path.join(context, 'text.txt'), 'image budget keeps images small\n'.repeat(100_000));
+  writeFileSync(path.join(context, 'stamp'), TAG);
+  writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY random.bin /random.bin\nCOPY text.txt /data/text.txt\nCOPY stamp /stamp\nENV A=1\n');
+  // FROM scratch + COPY needs no emulation, so arm64 builds even on an amd64-only builder.
+  platforms = ['linux/amd64', 'linux/arm64'];
+  run('docker', ['buildx', 'build', '--quiet', '--platform', platforms.join(','), '--provenance=mode=min', '--push', '-t', MULTI, '.'], context);
+  run('docker', ['buildx', 'build', '--quiet', '--platform', 'linux/amd64', '--provenance=false', '--push', '-t', SINGLE, '.'], context);
+  expectedMulti = computeExpected(MULTI);
+  expectedSingle = computeExpected(SINGLE);
+});
+
+afterAll(() => {
+  if (context) rmSync(context, { recursive: true, force: true });
+});
+
+describe('measureRegistryImage', () => {
+  test('multi-platform index with provenance: sizes equal imagetools + gzip -dc, attestations skipped, no pull', async () => {
+    const stats: RegistryStats = { bytesDownloaded: 0, requests: 0 };
+    const measures = await measureRegistryImage(MULTI, { stats });
+    expect(expectedMulti.map((e) => e.platform).sort()).toEqual(platforms);
+    expect(summarize(measures)).toEqual(expectedMulti);
+    for (const measure of measures) {
+      expect(measure.layerCount).toBe(3);
+      expect(measure.layers.map((l) => l.uncompressedSource)).toEqual(['gzip-trailer', 'gzip-trailer', 'gzip-trailer']);
+      expect(measure.layers.map((l) => l.createdBy)).toEqual([
+        'COPY random.bin /random.bin # buildkit',
+        'COPY text.txt /data/text.txt # buildkit',
+        'COPY stamp /stamp # buildkit',
+      ]);
+      expect(measure.layers.every((l) => l.dockerfile === null)).toBe(true);
+      expect(measure.configDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    }
+    const pulled = layerBytes(expectedMulti);
+    expect(pulled).toBeGreaterThan(4_000_000);
+    expect(stats.bytesDownloaded).toBeLessThan(pulled / 50);
+  });
+
+  test('a platform filter measures only that platform', async () => {
+    const measures = await measureRegistryImage(MULTI, { platforms: ['linux/arm64/v8'] });
+    expect(summarize(measures)).toEqual(expectedMulti.filter((e) => e.platform === 'linux/arm64'));
+    await expect(measureRegistryImage(MULTI, { platforms: ['linux/s390x'] })).rejects.toThrow(/no manifest for linux\/s390x/);
+  });
+
+  test('a single-platform image (no index) reads its platform from the config', async () => {
+    const top = JSON.parse(run('docker', ['buildx', 'imagetools', 'inspect', '--raw', SINGLE]));
+    expect(top.manifests).toBeUndefined();
+    expect(summarize(await measureRegistryImage(SINGLE))).toEqual(expectedSingle);
+  });
+
+  test('token auth and blobs redirected to another origin; the server saw only a few kB', async () => {
+    const proxy = await startRegistryProxy({ requireToken: true, redirectBlobs: false });
+    try {
+      const stats: RegistryStats = { bytesDownloaded: 0, requests: 0 };
+      const measures = await measureRegistryImage(`${proxy.host}/${REPO}:${TAG}-multi`, { stats });
+      expect(summarize(measures)).toEqual(expectedMulti);
+      expect(proxy.stats.challenges).toBe(1);
+      expect(proxy.stats.tokenRequests).toBe(1);
+      expect(proxy.stats.rangeRequests).toBeGreaterThanOrEqual(6);
+      expect(proxy.stats.bytesServed).toBeLessThan(layerBytes(expectedMulti) / 50);
+      expect(stats.bytesDownloaded).toBe(proxy.stats.bytesServed);
+    } finally {
+      await proxy.close();
+    }
+    const redirecting = await startRegistryProxy({ requireToken: true, redirectBlobs: true });
+    try {
+      expect(summarize(await measureRegistryImage(`${redirecting.host}/${REPO}:${TAG}-multi`))).toEqual(expectedMulti);
+      expect(redirecting.stats.redirects).toBeGreaterThan(0);
+    } finally {
+      await redirecting.close();
+    }
+  });
+
+  test('a server that ignores Range: same sizes, reading only up to what is needed', async () => {
+    const proxy = await startRegistryProxy({ ignoreRange: true });
+    try {
+      const stats: RegistryStats = { bytesDownloaded: 0, requests: 0 };
+      const measures = await measureRegistryImage(`${proxy.host}/${REPO}:${TAG}-single`, { stats });
+      expect(summarize(measures)).toEqual(expectedSingle);
+      // The trailer is at the end: without Range the whole blob has to go by, once per layer.
+      expect(stats.bytesDownloaded).toBeGreaterThanOrEqual(layerBytes(expectedSingle));
+      expect(stats.bytesDownloaded).toBeLessThan(layerBytes(expectedSingle) * 1.2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('errors name the reference and the status', async () => {
+    await expect(measureRegistryImage(`localhost:5000/${REPO}:no-such-tag`)).rejects.toThrow(/manifests\/no-such-tag: HTTP 404/);
+    await expect(measureRegistryImage('127.0.0.1:1/x:y')).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:1\/v2\/x\/manifests\/y: fetch failed/);
+  });
+});
