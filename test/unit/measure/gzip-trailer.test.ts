@@ -17,7 +17,7 @@ const D_LIMIT = Math.floor((ISIZE_MODULUS - 1) / DEFLATE_MAX_RATIO);
 const overhead = 18; // 10-byte header + 8-byte trailer
 
 describe('sizeFromGzipTrailer', () => {
-  test.each([
+  test.each<[number, number, number, number | null, string]>([
     // [#, compressedSize, isize, expected, why]
     [1, 19, 0, null, 'too small for any deflate stream'],
     [2, 20, 0, 0, 'smallest stream, ISIZE 0'],
