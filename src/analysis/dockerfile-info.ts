@@ -11,6 +11,8 @@ export interface StageInfo {
   name: string | null;
   /** The FROM argument as written (`golang:1.22`, `build`, `scratch`). */
   image: string;
+  /** The image without tag or digest (`localhost:5000/app`). */
+  imageName: string;
   tag: string | null;
   digest: string | null;
   /** Index of the earlier stage this one builds FROM, if any. */
@@ -64,6 +66,7 @@ export function readDockerfile(input: { path: string; text: string; target?: str
     if (keyword === 'FROM') {
       const from = instr as unknown as {
         getImage(): string | null;
+        getImageName(): string | null;
         getImageTag(): string | null;
         getImageDigest(): string | null;
         getBuildStage(): string | null;
@@ -74,6 +77,7 @@ export function readDockerfile(input: { path: string; text: string; target?: str
         index: stages.length,
         name,
         image,
+        imageName: from.getImageName() ?? image,
         tag: from.getImageTag(),
         digest: from.getImageDigest(),
         baseStage: stageRef(image),

@@ -81,9 +81,11 @@ function newSummary(): LayerChangeSummary {
 
 /** Keeps `top` sorted by bytes, largest first, at most TOP_PATHS long. */
 export function pushTop(top: PathBytes[], item: PathBytes, limit = TOP_PATHS): void {
-  if (top.length >= limit && item.bytes <= top[top.length - 1]!.bytes) return;
+  // Ties go by path, so the list does not depend on the order paths were met.
+  const before = (a: PathBytes, b: PathBytes) => a.bytes > b.bytes || (a.bytes === b.bytes && a.path < b.path);
+  if (top.length >= limit && !before(item, top[top.length - 1]!)) return;
   let i = top.length;
-  while (i > 0 && top[i - 1]!.bytes < item.bytes) i--;
+  while (i > 0 && before(item, top[i - 1]!)) i--;
   top.splice(i, 0, item);
   if (top.length > limit) top.pop();
 }

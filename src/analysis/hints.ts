@@ -30,7 +30,7 @@ export interface HintInput {
 /** 1 MiB: below it, a file a later layer replaced (an edited /etc/passwd) is noise. */
 export const DEFAULT_MIN_WASTE_BYTES = 1 << 20;
 /** At most this many hints of one id for path rules, largest first. */
-export const MAX_HINTS_PER_ID = 5;
+export const MAX_HINTS_PER_ID = 10;
 
 /** A path rule: capture group 1 of `pattern` is the directory (or file) the hint names. */
 interface PathRule {
@@ -197,9 +197,13 @@ function groupPaths(files: readonly FinalFile[]): Group[] {
   const groups = new Map<string, Group>();
   for (const file of files) {
     if (file.kind === 'dir') continue;
+    const matched = new Set<HintId>();
     for (const rule of PATH_RULES) {
+      // One group per file and id: /usr/local/go/bin/go is the Go toolchain, not also a `bin/go`.
+      if (matched.has(rule.id)) continue;
       const m = rule.pattern.exec(file.path);
       if (!m || m[1] === undefined) continue;
+      matched.add(rule.id);
       const key = `${rule.id}\0${rule.what}\0${m[1]}`;
       let g = groups.get(key);
       if (!g) {
@@ -300,7 +304,7 @@ function dockerfileHints(info: DockerfileInfo): AnalysisHint[] {
       bytes: 0,
       dockerfile: { path: info.path, line: stage.fromLine },
       message: `${info.path}:${stage.fromLine} FROM ${stage.image}${stage.tag ? '' : ' (no tag: latest)'} changes under you: sizes jump between builds for no change of yours`,
-      fix: `Pin a version tag, better a digest: \`FROM ${stage.image.split(':')[0]}:<version>@sha256:<digest>\` (Dependabot/Renovate keep it fresh).`,
+      fix: `Pin a version tag, better a digest: \`FROM ${stage.imageName}:<version>@sha256:<digest>\` (Dependabot/Renovate keep it fresh).`,
     });
   }
   const user = effectiveUser(info, info.finalStage);

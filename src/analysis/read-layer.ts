@@ -144,6 +144,8 @@ export async function readLayer(
         });
       }
       body.on('end', () => next());
+      // A truncated tar destroys the open entry too; the extract's own error reports it.
+      body.on('error', () => undefined);
       body.resume();
     });
     extract.on('finish', () => resolve());

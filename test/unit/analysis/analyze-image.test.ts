@@ -1,0 +1,130 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { analyzeImage } from '../../../src/analysis/analyze-image.js';
+import { decodeScan, encodeScan, openLayerCache } from '../../../src/analysis/layer-cache.js';
+import { stageReport } from '../../../src/analysis/stage-report.js';
+import { dir, file, hardlink, layersOf, symlink, whiteout } from './helpers.js';
+
+const MB = 1 << 20;
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'ib-analysis-unit-'));
+});
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const DOCKERFILE = 'FROM busybox:1.35\nRUN make-junk\nRUN rm /tmp/junk\nUSER 1000\n';
+
+describe('analyzeImage', () => {
+  it('figures, per-layer changes, hints with Dockerfile lines', async () => {
+    const layers = await layersOf(
+      [
+        [dir('bin'), file('bin/busybox', 1000), hardlink('bin/sh', 'bin/busybox'), symlink('bin/ls', 'busybox')],
+        [dir('tmp'), file('tmp/junk', 2 * MB), file('etc-file', 10)],
+        [whiteout('tmp/junk')],
+      ],
+      [null, 2, 3],
+    );
+    const a = await analyzeImage({ layers, dockerfile: { path: 'Dockerfile', text: DOCKERFILE } });
+    expect(a.totalFileBytes).toBe(1000 + 2 * MB + 10);
+    expect(a.finalFileBytes).toBe(1010);
+    expect(a.wastedBytes).toBe(2 * MB);
+    expect(a.efficiency).toBeCloseTo(1010 / (1010 + 2 * MB), 12);
+    // dive: /tmp/junk has two copies (2 MiB + whiteout 0): cum 2 MiB, min 0.
+    expect(a.dive).toEqual({ wastedBytes: 2 * MB, efficiency: 1010 / (1010 + 2 * MB) });
+    expect(a.largestFiles[0]).toEqual({ path: '/bin/busybox', bytes: 1000 });
+    expect(a.largestDirectories[0]).toEqual({ path: '/bin', bytes: 1000 });
+    expect(a.layers.map((l) => [l.index, l.added.count, l.removed.count, l.removed.bytes, l.dockerfile?.line ?? null])).toEqual([
+      [0, 1, 0, 0, null],
+      [1, 2, 0, 0, 2],
+      [2, 0, 1, 2 * MB, 3],
+    ]);
+    expect(a.hints.map((h) => h.id)).toEqual(['deleted-in-later-layer']);
+    expect(a.hints[0]).toMatchObject({
+      path: '/tmp/junk',
+      bytes: 2 * MB,
+      layer: layers[1]!.digest,
+      dockerfile: { path: 'Dockerfile', line: 2 },
+      removedBy: { layer: layers[2]!.digest, dockerfile: { path: 'Dockerfile', line: 3 } },
+    });
+    expect(layers.map((l) => l.blob.streams)).toEqual([1, 1, 1]);
+  });
+
+  it('an image with no files scores 1 and wastes nothing', async () => {
+    const a = await analyzeImage({ layers: await layersOf([[dir('empty')]]) });
+    expect(a).toMatchObject({ wastedBytes: 0, efficiency: 1, totalFileBytes: 0, dive: { efficiency: 1, wastedBytes: 0 } });
+  });
+
+  it('ignoreHints silences ids', async () => {
+    const layers = await layersOf([[file('a', 2 * MB)], [whiteout('a')]]);
+    const a = await analyzeImage({ layers, ignoreHints: ['deleted-in-later-layer'] });
+    expect(a.hints).toEqual([]);
+    expect(a.wastedBytes).toBe(2 * MB);
+  });
+});
+
+describe('layer cache', () => {
+  it('a second analysis reads no blob and gives the same result', async () => {
+    const cache = openLayerCache(join(tmp, 'cache'));
+    const layers = await layersOf([[dir('a'), file('a/x', 5000), hardlink('a/y', 'a/x')], [file('a/x', 10), symlink('l', 'a/x')]]);
+    const first = await analyzeImage({ layers, cache });
+    expect(layers.map((l) => l.blob.streams)).toEqual([1, 1]);
+    expect((await readdir(join(tmp, 'cache'))).sort()).toEqual(layers.map((l) => `${l.digest.replace(':', '-')}.json.gz`).sort());
+    const second = await analyzeImage({ layers, cache });
+    expect(layers.map((l) => l.blob.streams)).toEqual([1, 1]);
+    expect(second).toEqual(first);
+  });
+
+  it('a layer shared by two images is read once', async () => {
+    const cache = openLayerCache(join(tmp, 'cache'));
+    const [base] = await layersOf([[file('base', 100)]]);
+    const [pr] = await layersOf([[file('pr', 7)]]);
+    await analyzeImage({ layers: [base!], cache });
+    await analyzeImage({ layers: [base!, pr!], cache });
+    expect([base!.blob.streams, pr!.blob.streams]).toEqual([1, 1]);
+  });
+
+  it('corrupt or mismatched files are ignored and rewritten', async () => {
+    const dirPath = join(tmp, 'cache');
+    const cache = openLayerCache(dirPath);
+    const layers = await layersOf([[file('x', 42)]]);
+    const digest = layers[0]!.digest;
+    const path = cache.fileFor(digest)!;
+    await analyzeImage({ layers, cache });
+    for (const bad of [Buffer.from('not gzip'), gzipSync('{"v":1'), encodeScan({ digest: 'sha256:other', entries: [] }), gzipSync(JSON.stringify({ v: 999, digest }))]) {
+      await writeFile(path, bad);
+      const before = layers[0]!.blob.streams;
+      const a = await analyzeImage({ layers, cache });
+      expect(a.totalFileBytes).toBe(42);
+      expect(layers[0]!.blob.streams).toBe(before + 1);
+      expect(decodeScan(await readFile(path), digest)?.entries.map((e) => e.path)).toEqual(['x']);
+    }
+  });
+
+  it('digests that are not algorithm:hex are not cached (no path tricks)', () => {
+    const cache = openLayerCache(tmp);
+    expect(cache.fileFor('sha256:../../etc')).toBeNull();
+    expect(cache.fileFor(`sha256:${'ab'.repeat(32)}`)).toBe(join(tmp, `sha256-${'ab'.repeat(32)}.json.gz`));
+  });
+});
+
+describe('stageReport', () => {
+  it('flags a single stage with a toolchain', () => {
+    const one = stageReport([{ name: 'app', compressedBytes: 10, uncompressedBytes: 20, hints: [{ id: 'toolchain-in-final-image' }, { id: 'runs-as-root' }] }]);
+    expect(one).toEqual({
+      rows: [{ name: 'app', compressedBytes: 10, uncompressedBytes: 20, hasToolchain: true, hintIds: ['runs-as-root', 'toolchain-in-final-image'] }],
+      singleStageWithToolchain: true,
+    });
+    const two = stageReport([
+      { name: 'build', compressedBytes: 100, uncompressedBytes: 300, hints: [{ id: 'toolchain-in-final-image' }] },
+      { name: 'runtime', compressedBytes: 5, uncompressedBytes: 9, hints: [] },
+    ]);
+    expect(two.singleStageWithToolchain).toBe(false);
+    expect(two.rows.map((r) => r.hasToolchain)).toEqual([true, false]);
+  });
+});
