@@ -44,8 +44,7 @@ export async function makeTar(entries: FakeEntry[]): Promise<Buffer> {
       ...(type === 'file' ? { size: e.size ?? 0 } : {}),
     };
     await new Promise<void>((resolve, reject) => {
-      if (body) pack.entry(header, body, (err) => (err ? reject(err) : resolve()));
-      else pack.entry(header, (err) => (err ? reject(err) : resolve())).end();
+      pack.entry(header, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
     });
   }
   pack.finalize();
