@@ -1,0 +1,168 @@
+/**
+ * One sticky comment per key on a pull request: found by the hidden marker on its first line,
+ * among comments written by this token's identity only, across every page; updated in place,
+ * created when missing, and de-duplicated when two runs raced to create it.
+ */
+import { commentMarker, hasCommentMarker } from '../report/comment-marker.js';
+import { GitHubApiError, type GitHubClient } from './github-client.js';
+
+/** Who writes the comment when the token is the workflow's GITHUB_TOKEN. */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
+export type UpsertResult =
+  | { action: 'created' | 'updated' | 'unchanged'; id: number; url: string }
+  | { action: 'skipped'; reason: string; permission?: string };
+
+export interface UpsertCommentOptions {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  key: string;
+  body: string;
+  /**
+   * Login whose comments we may update. Default: {@link resolveCommentAuthor}. Set it for a
+   * GitHub App installation token (`<app-slug>[bot]`), which `GET /user` cannot identify.
+   */
+  author?: string;
+}
+
+interface Comment {
+  id: number;
+  body?: string | undefined;
+  user: { login: string } | null;
+  created_at: string;
+  html_url: string;
+}
+
+/**
+ * The login our comments carry. `GET /user` answers for a personal token; for GITHUB_TOKEN
+ * (an installation token) it answers 403 "Resource not accessible by integration", and the
+ * comments it writes belong to `github-actions[bot]` — the rule peter-evans/find-comment users
+ * configure by hand and marocchino/sticky-pull-request-comment gets from GraphQL's viewer.
+ */
+export async function resolveCommentAuthor(client: GitHubClient): Promise<string> {
+  try {
+    const { data } = await client.rest.users.getAuthenticated();
+    return data.login;
+  } catch (error) {
+    if (error instanceof GitHubApiError && (error.status === 403 || error.status === 401)) return ACTIONS_BOT_LOGIN;
+    throw error;
+  }
+}
+
+function where(o: UpsertCommentOptions): string {
+  return `${o.owner}/${o.repo}#${o.issueNumber}`;
+}
+
+/** A 403/404/422 from GitHub as something the caller can act on; anything else rethrown. */
+function explain(error: unknown, o: UpsertCommentOptions, doing: string, permission: string): UpsertResult {
+  if (!(error instanceof GitHubApiError)) throw error;
+  if (error.status === 403 && /not accessible by integration|permission/i.test(error.githubMessage)) {
+    return {
+      action: 'skipped',
+      permission,
+      reason:
+        `the token may not ${doing} on ${where(o)} (GitHub: "${error.githubMessage}"). ` +
+        `Grant "permissions: ${permission}" to the job; pull requests from forks only get a ` +
+        `read-only token, so post from a workflow_run workflow instead (see docs/permissions.md).`,
+    };
+  }
+  if (error.status === 404) {
+    return {
+      action: 'skipped',
+      reason:
+        `${error.endpoint} answered 404: pull request ${where(o)} does not exist or the token ` +
+        `cannot see the repository (GitHub: "${error.githubMessage}").`,
+    };
+  }
+  if (error.status === 422) {
+    const fields = error.details.map((d) => d.field).filter((f): f is string => !!f);
+    const named = fields.length > 0 ? `field ${fields.map((f) => `"${f}"`).join(', ')}` : 'the request';
+    throw new Error(`GitHub rejected ${named} when trying to ${doing} on ${where(o)}: ${error.message}`, {
+      cause: error,
+    });
+  }
+  throw error;
+}
+
+async function listOurs(client: GitHubClient, o: UpsertCommentOptions, author: string): Promise<Comment[]> {
+  const all: Comment[] = await client.paginate(client.rest.issues.listComments, {
+    owner: o.owner,
+    repo: o.repo,
+    issue_number: o.issueNumber,
+    per_page: 100,
+  });
+  return all
+    .filter((c) => c.user?.login === author && hasCommentMarker(c.body, o.key))
+    .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
+}
+
+async function deleteQuietly(client: GitHubClient, o: UpsertCommentOptions, id: number): Promise<void> {
+  try {
+    await client.rest.issues.deleteComment({ owner: o.owner, repo: o.repo, comment_id: id });
+  } catch (error) {
+    // A racing run deleted it first: that is the outcome we wanted.
+    if (error instanceof GitHubApiError && error.status === 404) return;
+    throw error;
+  }
+}
+
+/**
+ * Our existing comment for `key`, or null: for the `on-change`/`on-failure` policies, which
+ * must update an existing comment even when they would not create one.
+ */
+export async function findExistingComment(
+  client: GitHubClient,
+  opts: Omit<UpsertCommentOptions, 'body'>,
+): Promise<{ id: number; url: string; body: string } | null> {
+  const author = opts.author ?? (await resolveCommentAuthor(client));
+  const [first] = await listOurs(client, { ...opts, body: '' }, author);
+  return first ? { id: first.id, url: first.html_url, body: first.body ?? '' } : null;
+}
+
+/** Creates or updates the comment for `key`; see {@link UpsertResult} for what happened. */
+export async function upsertComment(client: GitHubClient, opts: UpsertCommentOptions): Promise<UpsertResult> {
+  const marker = commentMarker(opts.key);
+  const body = hasCommentMarker(opts.body, opts.key) ? opts.body : `${marker}\n${opts.body}`;
+  const author = opts.author ?? (await resolveCommentAuthor(client));
+  const o = { ...opts, body };
+
+  let ours: Comment[];
+  try {
+    ours = await listOurs(client, o, author);
+  } catch (error) {
+    return explain(error, o, 'read comments', 'pull-requests: read');
+  }
+
+  try {
+    const [existing, ...duplicates] = ours;
+    if (existing) {
+      // Leftovers of an earlier race: one comment per key.
+      for (const dup of duplicates) await deleteQuietly(client, o, dup.id);
+      if (existing.body === body) return { action: 'unchanged', id: existing.id, url: existing.html_url };
+      const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: existing.id, body });
+      return { action: 'updated', id: data.id, url: data.html_url };
+    }
+
+    const { data: created } = await client.rest.issues.createComment({
+      owner: o.owner,
+      repo: o.repo,
+      issue_number: o.issueNumber,
+      body,
+    });
+    // Another run may have created its own between our list and our create: keep the oldest.
+    const after = await listOurs(client, o, author);
+    const keep = after[0];
+    if (!keep || keep.id === created.id) {
+      for (const dup of after.slice(1)) await deleteQuietly(client, o, dup.id);
+      return { action: 'created', id: created.id, url: created.html_url };
+    }
+    for (const dup of after.slice(1)) await deleteQuietly(client, o, dup.id);
+    if (!after.some((c) => c.id === created.id)) await deleteQuietly(client, o, created.id);
+    if (keep.body === body) return { action: 'unchanged', id: keep.id, url: keep.html_url };
+    const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
+    return { action: 'updated', id: data.id, url: data.html_url };
+  } catch (error) {
+    return explain(error, o, 'write comments', 'pull-requests: write');
+  }
+}

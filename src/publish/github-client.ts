@@ -1,0 +1,197 @@
+/**
+ * The one place a GitHub REST client is built: `@actions/github`'s Octokit plus a request hook
+ * that retries what GitHub asks us to retry (5xx, 429, secondary rate limits) and turns every
+ * failure into a {@link GitHubApiError} naming the endpoint, the status and GitHub's message.
+ *
+ * @actions/github 9 bundles only the REST-methods and paginate plugins (no retry/throttling),
+ * hence the hook.
+ */
+import { getOctokit } from '@actions/github';
+
+export type GitHubClient = ReturnType<typeof getOctokit>;
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** First backoff step; doubles each attempt, with jitter. */
+  baseDelayMs: number;
+  /** Longest single wait, whatever `retry-after` says. */
+  maxDelayMs: number;
+  /** Give up rather than wait longer than this in total for one request. */
+  maxTotalWaitMs: number;
+  /** For tests: a fixed random source, and a clock-free sleep. */
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_RETRY: RetryOptions = {
+  maxAttempts: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  maxTotalWaitMs: 120_000,
+};
+
+/** A failed GitHub API call, after retries: what was called, what came back, and why. */
+export class GitHubApiError extends Error {
+  constructor(
+    message: string,
+    readonly endpoint: string,
+    readonly status: number,
+    /** GitHub's own `message` from the error body. */
+    readonly githubMessage: string,
+    readonly attempts: number,
+    /** The `errors` array of a 422 body: which field failed validation and why. */
+    readonly details: { resource?: string; field?: string; code?: string; message?: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'GitHubApiError';
+  }
+}
+
+export interface CreateGitHubClientOptions {
+  token: string;
+  /** `GITHUB_API_URL`; defaults to https://api.github.com. */
+  baseUrl?: string;
+  retry?: Partial<RetryOptions>;
+  userAgent?: string;
+}
+
+export function createGitHubClient(opts: CreateGitHubClientOptions): GitHubClient {
+  if (!opts.token) throw new Error('createGitHubClient: token is empty (set the "github-token" input)');
+  const baseUrl = (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+  const client = getOctokit(opts.token, {
+    baseUrl,
+    userAgent: opts.userAgent ?? 'image-budget',
+    // Retries are ours; keep Octokit from logging every 4xx we handle on purpose.
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
+  installRetryHook(client, { ...DEFAULT_RETRY, ...opts.retry });
+  return client;
+}
+
+interface ErrorBody {
+  message?: string;
+  errors?: { resource?: string; field?: string; code?: string; message?: string }[];
+}
+
+type Headers = Record<string, string | number | undefined>;
+
+/** The shape of Octokit's RequestError (not imported: it is only a transitive dependency). */
+interface RequestError extends Error {
+  status: number;
+  response?: { headers?: Headers; data?: unknown };
+}
+
+function isRequestError(error: unknown): error is RequestError {
+  return error instanceof Error && typeof (error as { status?: unknown }).status === 'number';
+}
+
+function header(headers: Headers | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  return value === undefined ? undefined : String(value);
+}
+
+/** How long GitHub asked us to wait, or null when the response gives no hint. */
+export function requestedWaitMs(status: number, headers: Headers | undefined, now = Date.now()): number | null {
+  const retryAfter = header(headers, 'retry-after');
+  if (retryAfter !== undefined) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  if ((status === 403 || status === 429) && header(headers, 'x-ratelimit-remaining') === '0') {
+    const reset = Number(header(headers, 'x-ratelimit-reset'));
+    if (Number.isFinite(reset)) return Math.max(0, reset * 1000 - now);
+  }
+  return null;
+}
+
+/** Transient per GitHub's docs: server errors, 429, and 403s that are rate limits. */
+export function isRetryable(status: number, headers: Headers | undefined, message: string): boolean {
+  if (status >= 500 || status === 429 || status === 0) return true;
+  if (status !== 403) return false;
+  return (
+    header(headers, 'retry-after') !== undefined ||
+    header(headers, 'x-ratelimit-remaining') === '0' ||
+    /rate limit/i.test(message)
+  );
+}
+
+type EndpointOptions = Parameters<GitHubClient['request']['endpoint']['parse']>[0];
+
+/** "PATCH /repos/o/r/issues/comments/7": the filled-in path, never the token. */
+function describeEndpoint(client: GitHubClient, options: EndpointOptions): string {
+  try {
+    const { method, url } = client.request.endpoint.parse(options);
+    return `${method} ${new URL(url).pathname}`;
+  } catch {
+    return `${String((options as { method?: string }).method ?? 'GET')} ${String((options as { url?: string }).url ?? '?')}`;
+  }
+}
+
+function messageOf(error: RequestError): { text: string; body: ErrorBody } {
+  const data = error.response?.data;
+  const body: ErrorBody = data && typeof data === 'object' ? (data as ErrorBody) : {};
+  const text = body.message ?? (typeof data === 'string' && data ? data.slice(0, 200) : error.message);
+  return { text, body };
+}
+
+function toApiError(error: unknown, endpoint: string, attempts: number, gaveUp: string | null): GitHubApiError {
+  if (!isRequestError(error)) {
+    const text = error instanceof Error ? error.message : String(error);
+    return new GitHubApiError(`GitHub API ${endpoint} failed: ${text}`, endpoint, 0, text, attempts);
+  }
+  const { text, body } = messageOf(error);
+  const details = Array.isArray(body.errors) ? body.errors : [];
+  const fields = details
+    .map((d) => [d.field && `field "${d.field}"`, d.message ?? d.code].filter(Boolean).join(': '))
+    .filter((s) => s !== '');
+  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+  const why = gaveUp ? ` (${gaveUp})` : '';
+  const message =
+    `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` +
+    (fields.length > 0 ? ` (${fields.join('; ')})` : '');
+  return new GitHubApiError(message, endpoint, error.status, text, attempts, details);
+}
+
+function backoffMs(attempt: number, retry: RetryOptions, random: () => number): number {
+  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+  // "Equal jitter": at least half the step, so concurrent runs spread out but still back off.
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+function installRetryHook(client: GitHubClient, retry: RetryOptions): void {
+  const random = retry.random ?? Math.random;
+  const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  client.hook.wrap('request', async (request, options) => {
+    const endpoint = describeEndpoint(client, options);
+    let waited = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request(options);
+      } catch (error) {
+        if (!isRequestError(error)) throw toApiError(error, endpoint, attempt, null);
+        const headers = error.response?.headers;
+        const { text } = messageOf(error);
+        if (!isRetryable(error.status, headers, text)) throw toApiError(error, endpoint, attempt, null);
+        if (attempt >= retry.maxAttempts) {
+          throw toApiError(error, endpoint, attempt, `gave up after ${attempt} attempts`);
+        }
+        const asked = requestedWaitMs(error.status, headers);
+        const delay = asked ?? backoffMs(attempt, retry, random);
+        if (delay > retry.maxDelayMs || waited + delay > retry.maxTotalWaitMs) {
+          throw toApiError(
+            error,
+            endpoint,
+            attempt,
+            `retrying would mean waiting ${Math.ceil(delay / 1000)}s, over the limit of ` +
+              `${Math.ceil(Math.min(retry.maxDelayMs, retry.maxTotalWaitMs - waited) / 1000)}s`,
+          );
+        }
+        waited += delay;
+        await sleep(delay);
+      }
+    }
+  });
+}
