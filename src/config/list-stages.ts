@@ -11,7 +11,8 @@ export interface Stage {
 export function listStages(dockerfileText: string): Stage[] {
   const dockerfile = DockerfileParser.parse(dockerfileText);
   return dockerfile.getFROMs().map((from) => ({
-    name: from.getBuildStage(),
+    // Stage names are case-insensitive; BuildKit matches `--target` against the lowercase name.
+    name: from.getBuildStage()?.toLowerCase() ?? null,
     line: from.getRange().start.line + 1,
   }));
 }

@@ -114,10 +114,13 @@ function insertInto(
   const { value, key } = findNode(doc, path);
   const depth = path.length;
   if (isMap(value) && value.flow) {
+    if (value.items.length > 0) {
+      const at = contentEnd(value.items.at(-1));
+      return { start: at, end: at, text: `, ${renderFlow(tree)}`, depth };
+    }
     const close = text.lastIndexOf('}', (value.range?.[1] ?? 0) - 1);
     if (close === -1) return undefined;
-    const separator = value.items.length > 0 ? ', ' : ' ';
-    return { start: close, end: close, text: `${separator}${renderFlow(tree)} `, depth };
+    return { start: close, end: close, text: ` ${renderFlow(tree)} `, depth };
   }
   if (isMap(value) && value.items.length > 0) {
     const column = lines.linePos(value.range?.[0] ?? 0).col - 1;

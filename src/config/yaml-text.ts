@@ -1,11 +1,12 @@
 /** Small helpers for writing YAML text by hand where layout matters (init, --update). */
+import { parse } from 'yaml';
 
 const PLAIN_SAFE = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
-const YAML_WORDS = /^(true|false|yes|no|on|off|null|~|y|n)$/i;
 
-/** A string as a YAML scalar: plain when that cannot be misread, double-quoted otherwise. */
+/** A string as a YAML scalar: plain when it reads back as the same string, double-quoted otherwise. */
 export function yamlString(value: string): string {
-  if (PLAIN_SAFE.test(value) && !YAML_WORDS.test(value) && !/^[\d.]+$/.test(value)) return value;
+  // Reading it back catches numbers (1.20, 0x1F, 1e5), booleans and nulls.
+  if (PLAIN_SAFE.test(value) && parse(value) === value) return value;
   return JSON.stringify(value);
 }
 

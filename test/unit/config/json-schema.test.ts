@@ -23,7 +23,9 @@ test('the JSON Schema helps editors: descriptions, closed objects, the size patt
   expect(schema.additionalProperties).toBe(false);
   expect(schema.required).toEqual(['version', 'images']);
   const text = JSON.stringify(schema);
-  expect(text).toContain('"pattern":"^(?:(\\\\d+(?:\\\\.\\\\d+)?|\\\\.\\\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\\\d+))$"');
+  expect(text).toContain(
+    '"pattern":"^(?:(\\\\d+(?:\\\\.\\\\d+)?|\\\\.\\\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\\\d+))$"',
+  );
   expect(text).toContain('"max-layers":{"type":"integer"');
   // Every property of every object carries a description, for hover and completion.
   const undocumented: string[] = [];

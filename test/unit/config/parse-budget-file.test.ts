@@ -78,7 +78,11 @@ images:
     expect(worker?.buildArgs).toEqual({ REGISTRY: 'ghcr.io', DEBUG: 'false' });
     expect(api?.labels).toEqual({ team: 'payments' });
     expect(tiny?.labels).toEqual({ team: 'platform' });
-    expect(api?.cache).toEqual({ mode: 'auto', from: ['type=gha'], to: ['type=gha', 'type=local,dest=/tmp/c'] });
+    expect(api?.cache).toEqual({
+      mode: 'auto',
+      from: ['type=gha'],
+      to: ['type=gha', 'type=local,dest=/tmp/c'],
+    });
     expect(tiny?.cache).toEqual({ mode: 'auto', from: ['type=gha'], to: [] });
   });
 
@@ -101,7 +105,9 @@ images:
       maxLayers: 30,
     });
     expect(tiny?.budget).toEqual({ warn: { compressed: 20_000_000 }, maxLayers: 30 });
-    expect(api?.targetBudgets).toEqual({ runtime: { max: { compressed: 24_000_000, uncompressed: 80_000_000 } } });
+    expect(api?.targetBudgets).toEqual({
+      runtime: { max: { compressed: 24_000_000, uncompressed: 80_000_000 } },
+    });
     expect(api?.platformBudgets).toEqual({
       'linux/arm64': { max: { compressed: 30_000_000 }, maxIncrease: { metric: 'uncompressed', percent: 5 } },
     });
@@ -154,7 +160,9 @@ describe('errors: file:line:column field.path: message', () => {
       3,
       'unknown field with a suggestion, pointing at the key',
       'version: 1\nimages:\n  api:\n    budget:\n      max_layers: 12\n',
-      ['.github/image-budget.yml:5:7 images.api.budget.max_layers: unknown field `max_layers`; did you mean `max-layers`?'],
+      [
+        '.github/image-budget.yml:5:7 images.api.budget.max_layers: unknown field `max_layers`; did you mean `max-layers`?',
+      ],
     ],
     [
       4,

@@ -1,0 +1,78 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { ConfigError } from '../../../src/config/config-error.js';
+import { loadBudgetFile } from '../../../src/config/load-budget-file.js';
+
+let repo: string;
+
+beforeEach(async () => {
+  repo = await mkdtemp(path.join(os.tmpdir(), 'ib-config-load-'));
+  await mkdir(path.join(repo, '.github'));
+  await mkdir(path.join(repo, 'services/api'), { recursive: true });
+  await writeFile(path.join(repo, 'services/api/Dockerfile'), 'FROM scratch\n');
+});
+
+afterEach(async () => {
+  await rm(repo, { recursive: true, force: true });
+});
+
+async function errorOf(promise: Promise<unknown>): Promise<ConfigError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+test('reads the file relative to the workdir', async () => {
+  await writeFile(
+    path.join(repo, '.github/image-budget.yml'),
+    'version: 1\nimages:\n  api:\n    context: services/api\n',
+  );
+  const file = await loadBudgetFile('.github/image-budget.yml', { workdir: repo });
+  expect(file.path).toBe(path.join(repo, '.github/image-budget.yml'));
+  expect(file.images[0]?.dockerfile).toBe(path.join(repo, 'services/api/Dockerfile'));
+});
+
+test('a missing file names the path and the config input', async () => {
+  const error = await errorOf(loadBudgetFile('.github/image-budget.yml', { workdir: repo }));
+  expect(error.message).toBe(
+    `.github/image-budget.yml: budget file not found at ${path.join(repo, '.github/image-budget.yml')}; ` +
+      'create it (`image-budget init` writes one) or point the `config` input (--config) at it',
+  );
+});
+
+test('missing contexts and Dockerfiles point at their field, or at the image when defaulted', async () => {
+  await writeFile(
+    path.join(repo, '.github/image-budget.yml'),
+    `version: 1
+images:
+  api:
+    context: services/api
+    dockerfile: Dockerfile.prod
+  web:
+    context: services/web
+  root: {}
+`,
+  );
+  const error = await errorOf(loadBudgetFile('.github/image-budget.yml', { workdir: repo }));
+  expect(error.message.split('\n')).toEqual([
+    '.github/image-budget.yml:5:17 images.api.dockerfile: dockerfile services/api/Dockerfile.prod does not exist',
+    '.github/image-budget.yml:7:14 images.web.context: context services/web does not exist',
+    '.github/image-budget.yml:8:3 images.root.dockerfile: dockerfile Dockerfile does not exist (the default; set `dockerfile` to change it)',
+  ]);
+});
+
+test('a context that is a file', async () => {
+  await writeFile(
+    path.join(repo, 'image-budget.yml'),
+    'version: 1\nimages:\n  api:\n    context: services/api/Dockerfile\n',
+  );
+  const error = await errorOf(loadBudgetFile('image-budget.yml', { workdir: repo }));
+  expect(error.message).toBe(
+    'image-budget.yml:4:14 images.api.context: context services/api/Dockerfile is not a directory',
+  );
+});
