@@ -1,0 +1,164 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { findExistingComment, resolveCommentAuthor, upsertComment } from '../../../src/publish/comment.js';
+import { commentMarker } from '../../../src/report/comment-marker.js';
+import { ACTIONS_BOT, fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import { clientFor } from './publish-helpers.js';
+
+let gh: FakeGitHub;
+beforeEach(async () => {
+  gh = await startFakeGitHub();
+  gh.addPull('o', 'r', { number: 7, headOwner: 'fork-owner', headRef: 'feature', headSha: 'a'.repeat(40) });
+});
+afterEach(async () => {
+  await gh.stop();
+});
+
+const MARKER = commentMarker('default');
+const target = { owner: 'o', repo: 'r', issueNumber: 7, key: 'default' };
+
+describe('upsertComment', () => {
+  test('creates the comment with the marker on its first line', async () => {
+    const client = clientFor(gh, gh.tokens.installation);
+    const result = await upsertComment(client, { ...target, body: `${MARKER}\nhello` });
+    const [comment] = gh.commentsOn('o', 'r', 7);
+    expect(result).toEqual({ action: 'created', id: comment?.id, url: comment?.html_url });
+    expect(comment?.body).toBe(`${MARKER}\nhello`);
+    expect(comment?.user?.login).toBe('github-actions[bot]');
+  });
+
+  test('adds the marker when the body lacks it', async () => {
+    const client = clientFor(gh, gh.tokens.installation);
+    await upsertComment(client, { ...target, body: 'plain' });
+    expect(gh.commentsOn('o', 'r', 7)[0]?.body).toBe(`${MARKER}\nplain`);
+  });
+
+  test('finds and updates ours on page 3 of 250 comments, leaving lookalikes alone', async () => {
+    const stranger = fakeUser('mallory', 666);
+    for (let i = 0; i < 250; i++) {
+      // Every 10th comment fakes our marker, written by someone else: never ours to touch.
+      gh.addComment('o', 'r', 7, i % 10 === 0 ? `${MARKER}\nfake ${i}` : `comment ${i}`, stranger);
+    }
+    // Our marker quoted in the middle of a comment by the bot itself (another tool): not ours.
+    gh.addComment('o', 'r', 7, `see:\n${MARKER}\nquoted`, ACTIONS_BOT);
+    const ours = gh.addComment('o', 'r', 7, `${MARKER}\nold numbers`, ACTIONS_BOT);
+    gh.addComment('o', 'r', 7, `${commentMarker('other-key')}\nother key`, ACTIONS_BOT);
+    const before = new Map(gh.commentsOn('o', 'r', 7).map((c) => [c.id, c.body]));
+
+    const client = clientFor(gh, gh.tokens.installation);
+    const result = await upsertComment(client, { ...target, body: `${MARKER}\nnew numbers` });
+
+    expect(result).toEqual({ action: 'updated', id: ours.id, url: ours.html_url });
+    const after = gh.commentsOn('o', 'r', 7);
+    expect(after).toHaveLength(253);
+    for (const c of after) {
+      if (c.id === ours.id) expect(c.body).toBe(`${MARKER}\nnew numbers`);
+      else expect(c.body).toBe(before.get(c.id));
+    }
+    // Listed with per_page=100 and followed the Link header to page 3.
+    const lists = gh.requestsTo('GET', /^\/repos\/o\/r\/issues\/7\/comments$/);
+    expect(lists.map((r) => [r.query.get('per_page'), r.query.get('page') ?? '1'])).toEqual([
+      ['100', '1'],
+      ['100', '2'],
+      ['100', '3'],
+    ]);
+    expect(gh.requestsTo('PATCH', /comments/)).toHaveLength(1);
+    expect(gh.requestsTo('POST', /comments/)).toHaveLength(0);
+  });
+
+  test('an identical body is left alone', async () => {
+    const ours = gh.addComment('o', 'r', 7, `${MARKER}\nsame`, ACTIONS_BOT);
+    const client = clientFor(gh, gh.tokens.installation);
+    expect(await upsertComment(client, { ...target, body: `${MARKER}\nsame` })).toEqual({ action: 'unchanged', id: ours.id, url: ours.html_url });
+    expect(gh.requestsTo('PATCH', /comments/)).toHaveLength(0);
+  });
+
+  test('a personal token owns the comments of its /user login', async () => {
+    gh.addComment('o', 'r', 7, `${MARKER}\nby the bot`, ACTIONS_BOT);
+    const mine = gh.addComment('o', 'r', 7, `${MARKER}\nby octocat`, fakeUser('octocat', 583231));
+    const client = clientFor(gh, gh.tokens.user);
+    expect(await resolveCommentAuthor(client)).toBe('octocat');
+    const result = await upsertComment(client, { ...target, body: `${MARKER}\nv2` });
+    expect(result).toMatchObject({ action: 'updated', id: mine.id });
+  });
+
+  test('GITHUB_TOKEN is github-actions[bot]: GET /user answers 403', async () => {
+    const client = clientFor(gh, gh.tokens.installation);
+    expect(await resolveCommentAuthor(client)).toBe('github-actions[bot]');
+    expect(gh.requestsTo('GET', /^\/user$/).map((r) => r.status)).toEqual([403]);
+  });
+
+  test('a fork read-only token is skipped with the permission named, not thrown', async () => {
+    const client = clientFor(gh, gh.tokens.forkReadOnly);
+    const result = await upsertComment(client, { ...target, body: 'x' });
+    expect(result).toMatchObject({ action: 'skipped', permission: 'pull-requests: write' });
+    if (result.action !== 'skipped') throw new Error('unreachable');
+    expect(result.reason).toContain('Resource not accessible by integration');
+    expect(result.reason).toContain('o/r#7');
+    expect(result.reason).toContain('workflow_run');
+    expect(gh.commentsOn('o', 'r', 7)).toHaveLength(0);
+    // Not retried: a permission problem does not go away.
+    expect(gh.requestsTo('POST', /comments/)).toHaveLength(1);
+  });
+
+  test('404 (no such PR or no access) is skipped with a clear reason', async () => {
+    const client = clientFor(gh, gh.tokens.installation);
+    const result = await upsertComment(client, { ...target, issueNumber: 999 });
+    expect(result).toEqual({
+      action: 'skipped',
+      reason: 'GET /repos/o/r/issues/999/comments answered 404: pull request o/r#999 does not exist or the token cannot see the repository (GitHub: "Not Found").',
+    });
+    const noRepo = await upsertComment(client, { ...target, repo: 'missing', body: 'x' });
+    expect(noRepo).toMatchObject({ action: 'skipped' });
+  });
+
+  test('422 names the field GitHub rejected', async () => {
+    const client = clientFor(gh, gh.tokens.installation);
+    const error = (await upsertComment(client, { ...target, body: 'x'.repeat(70_000) }).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe(
+      'GitHub rejected field "body" when trying to write comments on o/r#7: GitHub API POST /repos/o/r/issues/7/comments failed with 422: Validation Failed (field "body": body is too long (maximum is 65536 characters))',
+    );
+  });
+
+  test('a 5xx during the update is retried and the update lands', async () => {
+    const ours = gh.addComment('o', 'r', 7, `${MARKER}\nold`, ACTIONS_BOT);
+    gh.fail('PATCH', /^\/repos\/o\/r\/issues\/comments\/\d+$/, 2, { status: 500 });
+    const client = clientFor(gh, gh.tokens.installation);
+    expect(await upsertComment(client, { ...target, body: `${MARKER}\nnew` })).toMatchObject({ action: 'updated', id: ours.id });
+    expect(gh.requestsTo('PATCH', /comments/).map((r) => r.status)).toEqual([500, 500, 200]);
+  });
+
+  test('two concurrent upserts leave exactly one comment', async () => {
+    gh.latencyMs = 20;
+    const a = clientFor(gh, gh.tokens.installation);
+    const b = clientFor(gh, gh.tokens.installation);
+    const results = await Promise.all([
+      upsertComment(a, { ...target, body: `${MARKER}\nrun A`, author: 'github-actions[bot]' }),
+      upsertComment(b, { ...target, body: `${MARKER}\nrun B`, author: 'github-actions[bot]' }),
+    ]);
+    // Both really created one: the race happened.
+    expect(gh.requestsTo('POST', /comments/)).toHaveLength(2);
+    const left = gh.commentsOn('o', 'r', 7);
+    expect(left).toHaveLength(1);
+    const [kept] = left;
+    expect(kept?.body).toMatch(/^<!-- image-budget:comment key=default -->\nrun [AB]$/);
+    // Both runs report the comment that survived.
+    for (const r of results) expect(r).toMatchObject({ id: kept?.id });
+  });
+
+  test('duplicates left by an old race are cleaned up on the next run', async () => {
+    const oldest = gh.addComment('o', 'r', 7, `${MARKER}\n1`, ACTIONS_BOT);
+    gh.addComment('o', 'r', 7, `${MARKER}\n2`, ACTIONS_BOT);
+    const client = clientFor(gh, gh.tokens.installation);
+    expect(await upsertComment(client, { ...target, body: `${MARKER}\n3` })).toMatchObject({ action: 'updated', id: oldest.id });
+    expect(gh.commentsOn('o', 'r', 7).map((c) => c.body)).toEqual([`${MARKER}\n3`]);
+  });
+
+  test('findExistingComment sees ours only', async () => {
+    const client = clientFor(gh, gh.tokens.installation);
+    gh.addComment('o', 'r', 7, `${MARKER}\nfake`, fakeUser('mallory', 666));
+    expect(await findExistingComment(client, target)).toBeNull();
+    const ours = gh.addComment('o', 'r', 7, `${MARKER}\nreal`, ACTIONS_BOT);
+    expect(await findExistingComment(client, target)).toEqual({ id: ours.id, url: ours.html_url, body: `${MARKER}\nreal` });
+  });
+});

@@ -1,0 +1,44 @@
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { findPullRequestForHead } from '../../../src/publish/find-pull-request.js';
+import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import { clientFor } from './publish-helpers.js';
+
+let gh: FakeGitHub;
+const SHA = '1'.repeat(40);
+beforeEach(async () => {
+  gh = await startFakeGitHub();
+  gh.addPull('o', 'r', { number: 3, headOwner: 'alice', headRef: 'fix', headSha: SHA });
+  // Same branch name in another fork, and an old closed PR from the same head.
+  gh.addPull('o', 'r', { number: 4, headOwner: 'bob', headRef: 'fix', headSha: SHA });
+  gh.addPull('o', 'r', { number: 2, headOwner: 'alice', headRef: 'fix', headSha: SHA, state: 'closed' });
+});
+afterEach(async () => {
+  await gh.stop();
+});
+
+const base = { owner: 'o', repo: 'r', headOwner: 'alice', headBranch: 'fix' };
+
+test('accepts the open PR whose head is the built commit', async () => {
+  const client = clientFor(gh, gh.tokens.installation);
+  expect(await findPullRequestForHead(client, { ...base, headSha: SHA })).toEqual({ number: 3, url: 'https://github.com/o/r/pull/3' });
+  const [req] = gh.requestsTo('GET', /^\/repos\/o\/r\/pulls$/);
+  expect(req?.query.get('head')).toBe('alice:fix');
+  expect(req?.query.get('state')).toBe('open');
+});
+
+test('refuses a PR that has moved on to another commit', async () => {
+  const client = clientFor(gh, gh.tokens.installation);
+  const found = await findPullRequestForHead(client, { ...base, headSha: '2'.repeat(40) });
+  expect(found).toEqual({
+    number: null,
+    reason: 'the open pull request for alice:fix in o/r (#3) is at 111111111111, not at the built commit 222222222222: a newer push will post its own report',
+  });
+});
+
+test('null with a reason when no PR has that head', async () => {
+  const client = clientFor(gh, gh.tokens.installation);
+  expect(await findPullRequestForHead(client, { ...base, headOwner: 'carol', headSha: SHA })).toEqual({
+    number: null,
+    reason: 'no open pull request in o/r has head carol:fix',
+  });
+});
