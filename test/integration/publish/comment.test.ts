@@ -102,7 +102,7 @@ describe('upsertComment', () => {
 
   test('404 (no such PR or no access) is skipped with a clear reason', async () => {
     const client = clientFor(gh, gh.tokens.installation);
-    const result = await upsertComment(client, { ...target, issueNumber: 999 });
+    const result = await upsertComment(client, { ...target, issueNumber: 999, body: 'x' });
     expect(result).toEqual({
       action: 'skipped',
       reason: 'GET /repos/o/r/issues/999/comments answered 404: pull request o/r#999 does not exist or the token cannot see the repository (GitHub: "Not Found").',
