@@ -45,6 +45,8 @@ export function parseBudgetDocument(text: string, opts: ParseOptions): ParsedBud
     lineCounter: lines,
     prettyErrors: true,
     uniqueKeys: true,
+    // `<<: *anchor` merge keys, so images can share blocks beyond what `defaults` covers.
+    merge: true,
   });
   if (doc.errors.length > 0) throw new ConfigError(yamlIssues(file, doc));
 

@@ -346,3 +346,21 @@ images:
     );
   });
 });
+
+test('anchors and merge keys work', () => {
+  const file = parseBudgetFile(
+    `version: 1
+images:
+  api: &api
+    platforms: [linux/arm64]
+    budget: { max: 10MB }
+  web:
+    <<: *api
+    context: web
+`,
+    opts,
+  );
+  expect(file.images[1]?.platforms).toEqual(['linux/arm64']);
+  expect(file.images[1]?.budget.max).toEqual({ compressed: 10_000_000 });
+  expect(file.images[1]?.context).toBe('/repo/web');
+});

@@ -218,7 +218,8 @@ test('an empty flow budget gets the override inside its braces', () => {
 test('outside the edited scalars, the file is unchanged byte for byte', () => {
   const { text } = updateBudgets(SINGLE, new Map([['api', byTarget([null, size(30_100_000, 1)])]]), 10);
   // Remove the two edited values from both texts: what is left must be identical.
-  const strip = (value: string) => value.replace(/max: \S+/, 'max: _').replace(/warn: ("[^"]*"|\S+)/, 'warn: _');
+  const strip = (value: string) =>
+    value.replace(/max: \S+/, 'max: _').replace(/warn: ("[^"]*"|\S+)/, 'warn: _');
   expect(strip(text)).toBe(strip(SINGLE));
   expect(text).not.toBe(SINGLE);
 });
