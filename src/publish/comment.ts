@@ -50,6 +50,11 @@ export async function resolveCommentAuthor(client: GitHubClient): Promise<string
   }
 }
 
+/** GitHub may hand a body back with CRLF line ends; compare text, not line endings. */
+function sameBody(a: string | undefined, b: string): boolean {
+  return (a ?? '').replace(/\r\n/g, '\n') === b.replace(/\r\n/g, '\n');
+}
+
 function where(o: UpsertCommentOptions): string {
   return `${o.owner}/${o.repo}#${o.issueNumber}`;
 }
@@ -139,7 +144,7 @@ export async function upsertComment(client: GitHubClient, opts: UpsertCommentOpt
     if (existing) {
       // Leftovers of an earlier race: one comment per key.
       for (const dup of duplicates) await deleteQuietly(client, o, dup.id);
-      if (existing.body === body) return { action: 'unchanged', id: existing.id, url: existing.html_url };
+      if (sameBody(existing.body, body)) return { action: 'unchanged', id: existing.id, url: existing.html_url };
       const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: existing.id, body });
       return { action: 'updated', id: data.id, url: data.html_url };
     }
@@ -159,7 +164,7 @@ export async function upsertComment(client: GitHubClient, opts: UpsertCommentOpt
     }
     for (const dup of after.slice(1)) await deleteQuietly(client, o, dup.id);
     if (!after.some((c) => c.id === created.id)) await deleteQuietly(client, o, created.id);
-    if (keep.body === body) return { action: 'unchanged', id: keep.id, url: keep.html_url };
+    if (sameBody(keep.body, body)) return { action: 'unchanged', id: keep.id, url: keep.html_url };
     const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
     return { action: 'updated', id: data.id, url: data.html_url };
   } catch (error) {

@@ -251,7 +251,8 @@ export class FakeGitHub {
 
     const answer = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
       record.status = status;
-      this.rateRemaining = Math.max(0, this.rateRemaining - 1);
+      // A fresh window instead of running dry: scripted faults model exhaustion explicitly.
+      this.rateRemaining = this.rateRemaining <= 1 ? 5000 : this.rateRemaining - 1;
       const reset = Math.floor(Date.now() / 1000) + 3600;
       res.writeHead(status, {
         'content-type': 'application/json; charset=utf-8',

@@ -72,6 +72,12 @@ describe('upsertComment', () => {
     expect(gh.requestsTo('PATCH', /comments/)).toHaveLength(0);
   });
 
+  test('a body stored with CRLF line ends counts as identical', async () => {
+    const ours = gh.addComment('o', 'r', 7, `${MARKER}\r\nsame\r\nlines`, ACTIONS_BOT);
+    const client = clientFor(gh, gh.tokens.installation);
+    expect(await upsertComment(client, { ...target, body: `${MARKER}\nsame\nlines` })).toMatchObject({ action: 'unchanged', id: ours.id });
+  });
+
   test('a personal token owns the comments of its /user login', async () => {
     gh.addComment('o', 'r', 7, `${MARKER}\nby the bot`, ACTIONS_BOT);
     const mine = gh.addComment('o', 'r', 7, `${MARKER}\nby octocat`, fakeUser('octocat', 583231));
