@@ -171,9 +171,9 @@ const CONTEXT_HINTS: ReadonlySet<HintId> = new Set(['vcs-directory', 'dev-depend
 interface Group {
   rule: PathRule;
   root: string;
+  layer: number;
   bytes: number;
   files: number;
-  bytesByLayer: Map<number, number>;
 }
 
 function formatBytes(n: number): string {
@@ -189,10 +189,13 @@ function formatBytes(n: number): string {
 }
 
 function where(ref: DockerfileRef | null): string {
-  return ref ? `${ref.path}:${ref.line}` : 'unknown Dockerfile line';
+  return ref ? `${ref.path}:${ref.line}` : 'a layer with no Dockerfile line (the base image?)';
 }
 
-/** Groups the final files by rule and root, summing bytes per layer. */
+/**
+ * Groups the final files by rule, root and the layer that wrote them: a hint names one layer,
+ * so apt lists from the base image and those a RUN added are two hints with their own bytes.
+ */
 function groupPaths(files: readonly FinalFile[]): Group[] {
   const groups = new Map<string, Group>();
   for (const file of files) {
@@ -204,27 +207,17 @@ function groupPaths(files: readonly FinalFile[]): Group[] {
       const m = rule.pattern.exec(file.path);
       if (!m || m[1] === undefined) continue;
       matched.add(rule.id);
-      const key = `${rule.id}\0${rule.what}\0${m[1]}`;
+      const key = `${rule.id}\0${rule.what}\0${m[1]}\0${file.addedBy}`;
       let g = groups.get(key);
       if (!g) {
-        g = { rule, root: m[1], bytes: 0, files: 0, bytesByLayer: new Map() };
+        g = { rule, root: m[1], layer: file.addedBy, bytes: 0, files: 0 };
         groups.set(key, g);
       }
       g.bytes += file.bytes;
       g.files++;
-      g.bytesByLayer.set(file.addedBy, (g.bytesByLayer.get(file.addedBy) ?? 0) + file.bytes);
     }
   }
   return [...groups.values()];
-}
-
-function topLayer(g: Group): number {
-  let best = -1;
-  let bestBytes = -1;
-  for (const [layer, bytes] of g.bytesByLayer) {
-    if (bytes > bestBytes) [best, bestBytes] = [layer, bytes];
-  }
-  return best;
 }
 
 function pathHints(input: HintInput): { hints: AnalysisHint[]; contextLayers: Map<HintId, number[]> } {
@@ -235,8 +228,8 @@ function pathHints(input: HintInput): { hints: AnalysisHint[]; contextLayers: Ma
   const perId = new Map<HintId, number>();
   for (const g of groups) {
     const id = g.rule.id;
-    const layerIndex = topLayer(g);
-    if (CONTEXT_HINTS.has(id)) contextLayers.set(id, [...(contextLayers.get(id) ?? []), ...g.bytesByLayer.keys()]);
+    const layerIndex = g.layer;
+    if (CONTEXT_HINTS.has(id)) contextLayers.set(id, [...(contextLayers.get(id) ?? []), layerIndex]);
     const n = perId.get(id) ?? 0;
     if (n >= MAX_HINTS_PER_ID) continue;
     perId.set(id, n + 1);
