@@ -309,6 +309,26 @@ function layerDiffLines(changes: LayerChange[]): string[] {
   return lines;
 }
 
+/** The compare stage's `layerDiff` when the report has one; else paired here from the layers. */
+function layerChangesOf(entry: ReportEntry): LayerChange[] | null {
+  if (entry.layerDiff) {
+    return entry.layerDiff.map((row): LayerChange => {
+      const delta = row.delta.compressedBytes;
+      if (row.state === 'added' && row.head) return { kind: 'added', head: row.head, base: null, delta };
+      if (row.state === 'removed' && row.base) return { kind: 'removed', head: null, base: row.base, delta };
+      if (row.state === 'unchanged' && row.head && row.base) return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
+      if (row.head && row.base) return { kind: 'changed', head: row.head, base: row.base, delta };
+      // A row without its layers says nothing we can show; keep it as whichever side exists.
+      return row.head
+        ? { kind: 'added', head: row.head, base: null, delta }
+        : { kind: 'removed', head: null, base: row.base as ReportLayer, delta };
+    });
+  }
+  const baseLayers = entry.baseline?.layers;
+  if (!baseLayers || entry.layers.length + baseLayers.length === 0) return null;
+  return diffLayers(entry.layers, baseLayers);
+}
+
 function findingLines(findings: Finding[]): string[] {
   return findings.map(
     (f) => `- ${f.status === 'over' ? '❌' : f.status === 'warn' ? '⚠️' : '💥'} ${escapeText(f.message, { maxLength: MAX_MESSAGE })}`,
@@ -324,9 +344,12 @@ function detailSection(entry: ReportEntry): string | null {
   }
   if (entry.findings.length > 0) lines.push(...findingLines(entry.findings), '');
 
-  const baseLayers = entry.baseline?.layers;
-  if (baseLayers && entry.layers.length + baseLayers.length > 0) {
-    const changes = diffLayers(entry.layers, baseLayers);
+  if (entry.notes && entry.notes.length > 0) {
+    lines.push(...entry.notes.map((n) => `- ℹ️ ${escapeText(n, { maxLength: MAX_MESSAGE })}`), '');
+  }
+
+  const changes = layerChangesOf(entry);
+  if (changes && changes.length > 0) {
     lines.push('**Layers**', '', ...layerDiffLines(changes));
     const top = topContributors(changes, MAX_CONTRIBUTORS);
     const growth = top.reduce((s, c) => s + c.delta, 0);

@@ -181,6 +181,21 @@ describe('renderComment snapshots', () => {
     await expect(small).toMatchFileSnapshot('__outputs__/trimmed.md');
   });
 
+  test("uses the compare stage's layerDiff and notes when the report has them", () => {
+    const head = layer(9, 8 * MB, 'RUN make <all>');
+    const base = layer(8, 2 * MB, 'RUN make <all>');
+    const e = compared('svc', 2 * MB, 8 * MB, {
+      layers: [head],
+      layerDiff: [{ state: 'changed', match: 'dockerfile', base, head, delta: { compressedBytes: 6 * MB, uncompressedBytes: 15 * MB }, instruction: 'RUN', dockerfile: head.dockerfile }],
+      notes: ['max-increase skipped: no baseline for @someone'],
+    });
+    const body = renderComment(report([e]), OPTS);
+    expect(body).toContain('| ✏️ changed | `0009abababab` | `RUN make <\u200Dall>` | `Dockerfile:10` | 2 MB | 8 MB | +6 MB |');
+    expect(body).toContain('`Dockerfile:10` `RUN make <\u200Dall>` +6 MB (100% of the growth)');
+    expect(body).toContain('- ℹ️ max-increase skipped: no baseline for @\u200Dsomeone');
+    expectWellFormedTables(body);
+  });
+
   test('a report that fits is not trimmed', () => {
     const body = renderComment(report([grownOver()]), OPTS);
     expect(body).not.toContain('shortened');
