@@ -7,6 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buildAndMeasure } from './build-and-measure.js';
+import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
+import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
+import { applyBaseline } from './compare/apply-baseline.js';
 import { decideOutcome, type Outcome } from './compare/verdict.js';
 import { loadBudgetFile } from './config/load-budget-file.js';
 import { resolveBudget } from './config/resolve-budget.js';
@@ -32,6 +35,10 @@ export interface CheckOptions {
   commit?: string | null;
   /** Where build outputs go; a temporary directory (removed afterwards) when absent. */
   outputDir?: string;
+  /** What to compare with; no comparison when absent. */
+  baseline?: Omit<BaselineRequest, 'head' | 'configPath' | 'workdir' | 'build'>;
+  /** The override label is on the PR: the PR's own budgets apply at once. */
+  acceptHeadBudgets?: boolean;
 }
 
 export interface CheckResult {
@@ -39,6 +46,8 @@ export interface CheckResult {
   outcome: Outcome;
   budgetFile: BudgetFile;
   buildx: BuildxInfo;
+  baseline: BaselineResult | null;
+  budgetChanges: BudgetChange[];
 }
 
 export function hasGhaCacheCredentials(env: NodeJS.ProcessEnv): boolean {
@@ -62,9 +71,8 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
 
   const outputDir = options.outputDir ?? (await mkdtemp(path.join(options.env.RUNNER_TEMP || os.tmpdir(), 'image-budget-')));
   try {
-    const measurements = await buildAndMeasure(budgetFile, {
+    const build = {
       workDir: outputDir,
-      workdir: options.workdir,
       builder: options.builder,
       parallel: options.parallel,
       logger,
@@ -77,12 +85,35 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
         cacheExport: buildx.features.cacheExport,
         ghaCredentials: hasGhaCacheCredentials(options.env),
       },
-    });
-    const byName = new Map(budgetFile.images.map((image) => [image.name, image]));
-    const images = assembleEntries(measurements, (name, target, platform) => {
+    };
+    const measurements = await buildAndMeasure(budgetFile, { ...build, workdir: options.workdir });
+
+    // The base is built after the head, with the same builder and cache: its unchanged
+    // layers are cache hits.
+    const baseline = options.baseline
+      ? await measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...build, workDir: path.join(outputDir, 'base') } })
+      : null;
+    if (baseline?.unavailable && baseline.mode !== 'none') logger.warning(baseline.note);
+    else if (baseline) logger.info(baseline.note);
+
+    // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own).
+    const effective = baseline?.budgetFile
+      ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
+      : { images: budgetFile.images, changes: [] };
+    const byName = new Map(effective.images.map((image) => [image.name, image]));
+    const budgetFor = (name: string, target: string | undefined, platform: string) => {
       const image = byName.get(name);
       return image ? resolveBudget(image, target, platform) : {};
-    });
+    };
+    let images = assembleEntries(measurements, budgetFor);
+    if (baseline) {
+      images = applyBaseline({
+        entries: images,
+        baseline: baseline.entries,
+        baseCommit: baseline.commit,
+        budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform),
+      });
+    }
     const outcome = decideOutcome(images);
     const report: Report = {
       schemaVersion: 1,
@@ -91,9 +122,11 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       commit: options.commit ?? null,
       config: path.relative(options.workdir, budgetFile.path) || budgetFile.path,
       overBudget: outcome.overBudget,
+      baseline: baseline ? { mode: baseline.mode, commit: baseline.commit, note: baseline.note, unavailable: baseline.unavailable } : null,
+      budgetChanges: effective.changes,
       images,
     };
-    return { report, outcome, budgetFile, buildx };
+    return { report, outcome, budgetFile, buildx, baseline, budgetChanges: effective.changes };
   } finally {
     if (!options.outputDir) await rm(outputDir, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { ConfigError } from '../config/config-error.js';
 import { BuildxError } from '../docker/buildx-info.js';
 import { renderSummaryMarkdown } from '../report/summary-markdown.js';
 import { renderTerminalReport } from '../report/terminal.js';
-import { runCheck } from '../run.js';
+import { runCheck, type CheckOptions } from '../run.js';
 import { VERSION } from '../version.js';
 import { runInit } from './init.js';
 import { createTerminalLogger } from './terminal-logger.js';
@@ -19,7 +19,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export const USAGE = `image-budget ${VERSION} — keep container images small
 
 Usage:
-  image-budget check [--config PATH] [--json PATH] [--markdown PATH] [options]
+  image-budget check [--config PATH] [--json PATH] [--markdown PATH] [--base REF] [options]
   image-budget init  [--config PATH] [--headroom PERCENT] [--update] [--force] [options]
 
 check   Build every image the budget file names, measure it and compare it with its budget.
@@ -31,6 +31,9 @@ Options:
   --config PATH      budget file (default .github/image-budget.yml)
   --json PATH        write the JSON report (schemaVersion 1) there
   --markdown PATH    write the markdown report there
+  --base REF         compare with git REF, built in a worktree the same way (budgets from REF)
+  --baseline-report PATH   compare with a saved JSON report instead
+  --baseline-image TEMPLATE  compare with images in a registry, e.g. ghcr.io/acme/{image}:main
   --builder NAME     buildx builder to use (default: the current one)
   --parallel N       builds at once (default 2)
   --headroom PCT     init: budget = measured size + PCT percent (default 20)
@@ -44,6 +47,9 @@ const OPTIONS = {
   json: { type: 'string' },
   markdown: { type: 'string' },
   builder: { type: 'string' },
+  base: { type: 'string' },
+  'baseline-report': { type: 'string' },
+  'baseline-image': { type: 'string' },
   parallel: { type: 'string', default: '2' },
   headroom: { type: 'string', default: '20' },
   update: { type: 'boolean', default: false },
@@ -122,13 +128,22 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   if (command !== 'check') throw new UsageError(`unknown command "${command}" (expected check or init)`);
 
   const { report, outcome } = await runCheck(
-    { configPath: values.config, workdir: io.cwd, builder: values.builder, parallel, env: io.env },
+    { configPath: values.config, workdir: io.cwd, builder: values.builder, parallel, env: io.env, baseline: baselineFromFlags(values, io.cwd) },
     logger,
   );
   io.stdout.write(`\n${renderTerminalReport(report)}`);
   if (values.json) await writeOutput(path.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
   if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderSummaryMarkdown(report));
   return outcome.exitCode;
+}
+
+function baselineFromFlags(values: { base?: string; 'baseline-report'?: string; 'baseline-image'?: string }, cwd: string): CheckOptions['baseline'] {
+  const chosen = [values.base, values['baseline-report'], values['baseline-image']].filter((v) => v !== undefined);
+  if (chosen.length > 1) throw new UsageError('choose one of --base, --baseline-report and --baseline-image');
+  if (values.base !== undefined) return { mode: 'build', baseRef: values.base };
+  if (values['baseline-report'] !== undefined) return { mode: 'report', reportPath: path.resolve(cwd, values['baseline-report']) };
+  if (values['baseline-image'] !== undefined) return { mode: 'registry', imageTemplate: values['baseline-image'] };
+  return undefined;
 }
 
 async function writeOutput(file: string, text: string): Promise<void> {

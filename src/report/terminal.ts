@@ -1,7 +1,7 @@
 /** The CLI's table: aligned columns, no markdown, control characters from untrusted text removed. */
 import { formatSize } from '../config/size.js';
 import { budgetUsed, describeBudget, verdictSentence } from './summary-markdown.js';
-import type { Report, Status } from './types.js';
+import type { Report, ReportEntry, Status } from './types.js';
 
 const STATUS_WORD: Record<Status, string> = { ok: 'ok', warn: 'WARN', over: 'OVER', error: 'ERROR' };
 
@@ -16,10 +16,23 @@ function pad(cells: string[][]): string[] {
   return cells.map((row) => row.map((cell, col) => cell + ' '.repeat((widths[col] ?? 0) - [...cell].length)).join('  ').trimEnd());
 }
 
+/** "+1.2 MB (+4.5%)" against the baseline, or why there is none. */
+export function describeDelta(entry: ReportEntry): string {
+  if (entry.change === 'removed') return 'removed';
+  if (!entry.baseline || !entry.delta) return entry.change === 'new' ? 'new' : '-';
+  const bytes = entry.delta.compressedBytes;
+  const base = entry.baseline.compressedBytes;
+  const sign = bytes > 0 ? '+' : bytes < 0 ? '-' : '±';
+  const percent = base > 0 ? ` (${sign}${(Math.abs(bytes) / base * 100).toFixed(1)}%)` : '';
+  return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
+}
+
 export function renderTerminalReport(report: Report): string {
-  const header = ['IMAGE', 'TARGET', 'PLATFORM', 'COMPRESSED', 'UNCOMPRESSED', 'LAYERS', 'BUDGET', 'STATUS'];
+  const compared = report.images.some((e) => e.change !== undefined);
+  const header = ['IMAGE', 'TARGET', 'PLATFORM', 'COMPRESSED', 'UNCOMPRESSED', 'LAYERS', ...(compared ? ['BASE', 'DELTA'] : []), 'BUDGET', 'STATUS'];
   const rows = report.images.map((entry) => {
     const used = budgetUsed(entry);
+    const comparison = compared ? [entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-', describeDelta(entry)] : [];
     return [
       sanitizeForTerminal(entry.name),
       sanitizeForTerminal(entry.target ?? '-'),
@@ -27,6 +40,7 @@ export function renderTerminalReport(report: Report): string {
       entry.compressedBytes === null ? '-' : formatSize(entry.compressedBytes),
       entry.uncompressedBytes === null ? '-' : formatSize(entry.uncompressedBytes),
       entry.layerCount === null ? '-' : String(entry.layerCount),
+      ...comparison,
       describeBudget(entry.budget) + (used === null ? '' : ` (${Math.round(used * 100)}%)`),
       STATUS_WORD[entry.status],
     ];
@@ -35,5 +49,9 @@ export function renderTerminalReport(report: Report): string {
     entry.findings.map((f) => `  ${STATUS_WORD[f.status]} ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`)}: ${sanitizeForTerminal(f.message)}`),
   );
   const verdict = verdictSentence(report).replace(/^✅ |^❌ /, '');
-  return [...pad([header, ...rows]), '', ...(findings.length > 0 ? [...findings, ''] : []), verdict, ''].join('\n');
+  const baseline = typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline ? [String(report.baseline.note)] : [];
+  const growth = report.images.flatMap((entry) =>
+    (entry.contributors ?? []).slice(0, 3).map((c) => `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ""}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`),
+  );
+  return [...baseline, ...pad([header, ...rows]), '', ...(findings.length > 0 ? [...findings, ''] : []), ...(growth.length > 0 ? [...growth, ''] : []), verdict, ''].join('\n');
 }

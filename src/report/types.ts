@@ -3,6 +3,7 @@
  * input of `baseline: report` and of `aggregate`. Documented in docs/report.md; field names
  * are a public contract — add fields, never rename.
  */
+import type { Contributor, LayerDiffRow } from '../compare/layer-diff.js';
 import type { DockerfileRef } from '../measure/types.js';
 
 export type Status = 'ok' | 'warn' | 'over' | 'error';
@@ -72,6 +73,14 @@ export interface ReportEntry {
   baseline?: Baseline | null;
   delta?: { compressedBytes: number; uncompressedBytes: number } | null;
   analysis?: Analysis | null;
+  /** Against the baseline: new in the PR, removed by it, changed or unchanged. */
+  change?: 'new' | 'removed' | 'changed' | 'unchanged' | null;
+  /** Layer-by-layer comparison with the baseline (see src/compare/layer-diff.ts). */
+  layerDiff?: LayerDiffRow[];
+  /** "Why it grew": the layers that grew most, with their Dockerfile line. */
+  contributors?: Contributor[];
+  /** Things worth saying that are not findings, e.g. "max-increase skipped: no baseline". */
+  notes?: string[];
 }
 
 export interface Report {

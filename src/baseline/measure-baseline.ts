@@ -1,0 +1,145 @@
+/**
+ * The baseline side of the comparison, in one of four modes. A baseline that cannot be had
+ * is reported as unavailable with the reason — it never crashes the run and never fails a PR
+ * on its own.
+ */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { buildAndMeasure, type BuildAndMeasureOptions } from '../build-and-measure.js';
+import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
+import { loadBudgetFile } from '../config/load-budget-file.js';
+import type { BudgetFile } from '../config/types.js';
+import { resolveBaseCommit } from './base-commit.js';
+import { runGit } from './git.js';
+import { measureRegistryImage } from './registry.js';
+import { loadReportBaseline } from './report-baseline.js';
+import { withBaseWorktree } from './worktree.js';
+
+export const BASELINE_MODES = ['build', 'report', 'registry', 'none'] as const;
+export type BaselineMode = (typeof BASELINE_MODES)[number];
+
+export interface BaselineResult {
+  mode: BaselineMode;
+  commit: string | null;
+  entries: SizedEntry[];
+  /** The base branch's budget file (build mode), whose budgets apply. */
+  budgetFile: BudgetFile | null;
+  /** Why there is no baseline, when there is none. */
+  unavailable: string | null;
+  /** One line for the report: where the baseline came from. */
+  note: string;
+  /** BuildKit steps the base build answered from cache (build mode). */
+  cachedSteps?: number;
+  durationMs: number;
+}
+
+export interface BaselineRequest {
+  mode: BaselineMode;
+  head: BudgetFile;
+  /** Budget file path relative to `workdir`, as the user gave it. */
+  configPath: string;
+  workdir: string;
+  build: Omit<BuildAndMeasureOptions, 'workdir' | 'label'>;
+  event?: { name: string; payload: unknown };
+  headSha?: string;
+  /** `--base REF` from the CLI. */
+  baseRef?: string;
+  reportPath?: string;
+  /** `ghcr.io/acme/{image}:main`; `{target}` is replaced too (empty for the last stage). */
+  imageTemplate?: string;
+}
+
+function unavailable(mode: BaselineMode, reason: string, started: number, commit: string | null = null): BaselineResult {
+  return { mode, commit, entries: [], budgetFile: null, unavailable: reason, note: `baseline unavailable: ${reason}`, durationMs: Date.now() - started };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The head's image definitions with their paths moved into another checkout of the repo. */
+export function rebaseBudgetFile(file: BudgetFile, fromRoot: string, toRoot: string): BudgetFile {
+  const move = (p: string): string => path.join(toRoot, path.relative(fromRoot, p));
+  return { ...file, path: move(file.path), images: file.images.map((image) => ({ ...image, context: move(image.context), dockerfile: move(image.dockerfile) })) };
+}
+
+export function imageRefFor(template: string, image: string, target: string | null): string {
+  return template.replaceAll('{image}', image).replaceAll('{target}', target ?? '');
+}
+
+async function baselineFromBuild(request: BaselineRequest, started: number): Promise<BaselineResult> {
+  const repoRoot = (await runGit(request.workdir, ['rev-parse', '--show-toplevel'])).trim();
+  const resolution = await resolveBaseCommit(repoRoot, {
+    event: request.event as { name: string; payload: any } | undefined,
+    headSha: request.headSha,
+    base: request.baseRef,
+  });
+  request.build.logger.info(`baseline: ${resolution.detail}`);
+  const commit = resolution.commit;
+  if (!commit) return unavailable('build', resolution.detail, started);
+
+  return withBaseWorktree(repoRoot, commit, async (worktree) => {
+    const baseWorkdir = path.join(worktree, path.relative(repoRoot, request.workdir));
+    const baseConfig = path.resolve(baseWorkdir, request.configPath);
+    // Budgets come from the base when it has a budget file; otherwise build the head's
+    // image definitions from the base's sources.
+    const budgetFile = (await exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
+    const definitions = budgetFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
+    // An image whose sources do not exist on the base is new, not broken.
+    const buildable = [];
+    for (const image of definitions.images) if (await exists(image.dockerfile)) buildable.push(image);
+    const measurements = await buildAndMeasure({ ...definitions, images: buildable }, { ...request.build, workdir: baseWorkdir, label: 'base' });
+    const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+    const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
+    const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
+    const short = commit.slice(0, 7);
+    const note = `baseline: commit ${short} built from the base branch (${resolution.method})${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+    return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, durationMs: Date.now() - started };
+  });
+}
+
+async function baselineFromRegistry(request: BaselineRequest, started: number): Promise<BaselineResult> {
+  const template = request.imageTemplate;
+  if (!template) return unavailable('registry', 'input `baseline-image` is empty: name the base image, e.g. ghcr.io/acme/{image}:main', started);
+  const entries: SizedEntry[] = [];
+  const missing: string[] = [];
+  for (const image of request.head.images) {
+    for (const target of image.targets) {
+      const ref = imageRefFor(template, image.name, target ?? null);
+      try {
+        const platforms = await measureRegistryImage(ref, { platforms: image.platforms.length > 0 ? image.platforms : undefined });
+        entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
+      } catch (error) {
+        missing.push(`${ref} (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+  }
+  for (const m of missing) request.build.logger.warning(`baseline: could not read ${m}`);
+  return { mode: 'registry', commit: null, entries, budgetFile: null, unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null, note: `baseline: registry images ${template}`, durationMs: Date.now() - started };
+}
+
+export async function measureBaseline(request: BaselineRequest): Promise<BaselineResult> {
+  const started = Date.now();
+  try {
+    switch (request.mode) {
+      case 'none':
+        return { mode: 'none', commit: null, entries: [], budgetFile: null, unavailable: 'baseline: none', note: 'no baseline (baseline: none): delta budgets skipped', durationMs: 0 };
+      case 'report': {
+        if (!request.reportPath) return unavailable('report', 'input `baseline-report` is empty: give the path of a saved JSON report', started);
+        if (!(await exists(request.reportPath))) return unavailable('report', `no saved report at ${request.reportPath} (first run?)`, started);
+        const saved = await loadReportBaseline(request.reportPath);
+        const from = saved.commit ? `commit ${saved.commit.slice(0, 7)}` : 'an unknown commit';
+        return { mode: 'report', commit: saved.commit, entries: saved.entries, budgetFile: null, unavailable: null, note: `baseline: saved report from ${from}`, durationMs: Date.now() - started };
+      }
+      case 'registry':
+        return await baselineFromRegistry(request, started);
+      case 'build':
+        return await baselineFromBuild(request, started);
+    }
+  } catch (error) {
+    return unavailable(request.mode, error instanceof Error ? error.message : String(error), started);
+  }
+}

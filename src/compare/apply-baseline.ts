@@ -1,0 +1,94 @@
+/**
+ * Adds the baseline to report entries: base sizes, delta, layer diff and growth
+ * contributors, the delta budgets' findings, and entries for images the PR removed. Pure.
+ */
+import type { Budget } from '../config/types.js';
+import type { Finding, ReportEntry } from '../report/types.js';
+import { computeDeltas, entryKey, evaluateDeltaBudget, type SizedEntry } from './delta.js';
+import { statusOf } from './verdict.js';
+
+export function toSizedEntries(entries: ReportEntry[]): SizedEntry[] {
+  return entries.flatMap((e) =>
+    e.compressedBytes === null || e.uncompressedBytes === null
+      ? []
+      : [{ name: e.name, target: e.target, platform: e.platform, compressedBytes: e.compressedBytes, uncompressedBytes: e.uncompressedBytes, layers: e.layers }],
+  );
+}
+
+export function deltaFindings(budget: Budget, base: SizedEntry | null, head: SizedEntry): { findings: Finding[]; notes: string[] } {
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  const rules = [
+    ['max-increase', budget.maxIncrease, 'over'],
+    ['warn-increase', budget.warnIncrease, 'warn'],
+  ] as const;
+  for (const [rule, limit, status] of rules) {
+    if (!limit) continue;
+    const verdict = evaluateDeltaBudget(limit, base, head, rule);
+    if (verdict.skipped) notes.push(verdict.message);
+    else if (verdict.exceeded) findings.push({ status, rule, message: verdict.message });
+  }
+  // A max-increase already exceeded makes the warn-increase on the same growth noise.
+  const over = findings.some((f) => f.rule === 'max-increase');
+  return { findings: over ? findings.filter((f) => f.rule !== 'warn-increase') : findings, notes };
+}
+
+export interface ApplyBaselineInput {
+  entries: ReportEntry[];
+  baseline: SizedEntry[];
+  baseCommit: string | null;
+  /** Budget for an entry (after the base/head budget choice). */
+  budgetFor: (entry: ReportEntry) => Budget;
+}
+
+export function applyBaseline({ entries, baseline, baseCommit, budgetFor }: ApplyBaselineInput): ReportEntry[] {
+  const deltas = computeDeltas(toSizedEntries(entries), baseline, { baseCommit });
+  const byKey = new Map(deltas.map((d) => [entryKey(d), d]));
+  const baseByKey = new Map(baseline.map((b) => [entryKey(b), b]));
+
+  const updated = entries.map((entry): ReportEntry => {
+    const delta = byKey.get(entryKey(entry));
+    if (!delta || entry.compressedBytes === null || entry.uncompressedBytes === null) {
+      return { ...entry, baseline: null, delta: null, change: entry.error ? null : 'new' };
+    }
+    const head = toSizedEntries([entry])[0] as SizedEntry;
+    const { findings, notes } = deltaFindings(budgetFor(entry), baseByKey.get(entryKey(entry)) ?? null, head);
+    const allFindings = [...entry.findings, ...findings];
+    return {
+      ...entry,
+      findings: allFindings,
+      status: entry.status === 'error' ? 'error' : statusOf(allFindings),
+      baseline: delta.baseline,
+      delta: delta.delta,
+      change: delta.state,
+      layerDiff: delta.layers,
+      contributors: delta.contributors,
+      notes: [...(entry.notes ?? []), ...notes],
+    };
+  });
+
+  const removed = deltas
+    .filter((d) => d.state === 'removed')
+    .map(
+      (d): ReportEntry => ({
+        name: d.name,
+        target: d.target,
+        platform: d.platform,
+        compressedBytes: null,
+        uncompressedBytes: null,
+        layerCount: null,
+        status: 'ok',
+        findings: [],
+        budget: { max: null, warn: null, maxLayers: null },
+        layers: [],
+        manifestDigest: null,
+        error: null,
+        baseline: d.baseline,
+        delta: null,
+        change: 'removed',
+        layerDiff: d.layers,
+        contributors: [],
+      }),
+    );
+  return [...updated, ...removed];
+}
