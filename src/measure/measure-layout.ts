@@ -27,6 +27,8 @@ export interface MeasureLayoutOptions {
   dockerfile?: DockerfileSource;
   target?: string;
   onProgress?: (msg: string) => void;
+  /** Layers measured at once; defaults to LAYER_CONCURRENCY. */
+  concurrency?: number;
 }
 
 /** The path of a blob inside an OCI layout; rejects digests that would escape it. */
@@ -62,7 +64,11 @@ async function readJsonBlob(layoutDir: string, descriptor: OciDescriptor): Promi
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`OCI layout ${layoutDir}: blob ${descriptor.digest} is missing (${(error as Error).message})`);
+    throw new Error(
+      `OCI layout ${layoutDir}: blob ${descriptor.digest} is missing (${(error as Error).message}). ` +
+        'If this layout came from a build that also used --load (or a second exporter), buildx 0.13 writes an ' +
+        'index.json naming the other exporter\'s manifest: export the OCI layout in a build of its own.',
+    );
   }
   try {
     return JSON.parse(text);
@@ -93,7 +99,7 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
   if (images.length === 0) throw new Error(`${indexPath}: no image manifest for any platform (only attestations?)`);
 
   // Platforms share layers (same base, same COPY): measure each digest once.
-  const limit = pLimit(LAYER_CONCURRENCY);
+  const limit = pLimit(opts.concurrency ?? LAYER_CONCURRENCY);
   const sizes = new Map<string, Promise<UncompressedSize>>();
   for (const { ref } of images) {
     for (const layer of ref.manifest.layers) {
