@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import type { BlobReader, LayerMeasure, PlatformMeasure, UncompressedSize } from './types.js';
+import type { BlobReader, DockerfileRef, LayerMeasure, PlatformMeasure, UncompressedSize } from './types.js';
 import { measureUncompressedSize } from './uncompressed-size.js';
 import { mapHistoryToDockerfile, type DockerfileSource } from './dockerfile-lines.js';
 import {
@@ -15,6 +15,7 @@ import {
   pairHistoryWithLayers,
   platformOf,
   sumManifestSizes,
+  type HistoryEntry,
   type ImageConfig,
   type OciDescriptor,
   type OciIndex,
@@ -129,7 +130,7 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
     if (history.length > 0 && entryOfLayer.every((entry) => entry === null) && ref.manifest.layers.length > 0) {
       progress(`${platform}: config history does not line up with ${ref.manifest.layers.length} layers; no createdBy`);
     }
-    const lines = opts.dockerfile ? mapHistoryToDockerfile(history, opts.dockerfile, opts.target) : [];
+    const lines = mapLines(history, opts, progress);
     const layers: LayerMeasure[] = [];
     for (const [position, layer] of ref.manifest.layers.entries()) {
       const size = measured.get(layer.digest)!;
@@ -155,6 +156,17 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
     });
   }
   return sortPlatformMeasures(measures);
+}
+
+/** Dockerfile lines are a nicety: a Dockerfile we cannot map must not cost the sizes. */
+function mapLines(history: HistoryEntry[], opts: MeasureLayoutOptions, progress: (msg: string) => void): (DockerfileRef | null)[] {
+  if (!opts.dockerfile) return [];
+  try {
+    return mapHistoryToDockerfile(history, opts.dockerfile, opts.target);
+  } catch (error) {
+    progress(`warning: no Dockerfile lines: ${(error as Error).message}`);
+    return [];
+  }
 }
 
 /** Stable order: by platform string, then manifest digest (two variants of one platform). */

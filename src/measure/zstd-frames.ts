@@ -115,7 +115,9 @@ class BufferedReader {
   constructor(
     private readonly readAt: ReadAt,
     private readonly size: number,
-    private readonly window = 64 * 1024,
+    // Small: big frames are skipped block by block (<= 128 KiB each), so a large window
+    // would mostly read bytes that are jumped over; a registry reader pays per request anyway.
+    private readonly window = 8 * 1024,
   ) {}
 
   async read(offset: number, length: number): Promise<Uint8Array> {
