@@ -319,12 +319,13 @@ function dockerfileHints(info: DockerfileInfo): AnalysisHint[] {
   return hints;
 }
 
+/**
+ * Whether a layer came from a COPY/ADD of the build context. Needs the Dockerfile: BuildKit's
+ * history (`COPY /x /y # buildkit`) drops `--from`, so createdBy cannot tell.
+ */
 function isContextCopy(layer: HintLayer | undefined, info: DockerfileInfo | null | undefined): boolean {
-  if (!layer) return false;
-  if (info && layer.dockerfile && layer.dockerfile.path === info.path) {
-    return instructionAt(info, layer.dockerfile.line)?.fromContext ?? false;
-  }
-  return /^(COPY|ADD)\s/i.test(layer.createdBy ?? '') && !/--from[= ]/i.test(layer.createdBy ?? '');
+  if (!layer?.dockerfile || !info || layer.dockerfile.path !== info.path) return false;
+  return instructionAt(info, layer.dockerfile.line)?.fromContext ?? false;
 }
 
 /** All hints, minus the ignored ids. */

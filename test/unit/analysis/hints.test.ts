@@ -85,6 +85,8 @@ describe('path hints', () => {
     expect(none).toEqual([expect.objectContaining({ layer: 'sha256:b', dockerfile: { path: 'Dockerfile', line: 2 }, bytes: 41 })]);
     expect(findHints({ ...base, layers: hl, contextHasDockerignore: true }).some((h) => h.id === 'no-dockerignore')).toBe(false);
     expect(findHints({ ...base, layers: hl }).some((h) => h.id === 'no-dockerignore')).toBe(false);
+    // Without the Dockerfile, BuildKit's history ("COPY /x /y", --from dropped) cannot tell a context copy.
+    expect(findHints({ ...base, dockerfile: null, layers: hl, contextHasDockerignore: false }).some((h) => h.id === 'no-dockerignore')).toBe(false);
     // From another stage, not the context: a .dockerignore would not help.
     const fromStage = readDockerfile({ path: 'Dockerfile', text: 'FROM busybox:1.35 AS b\nFROM busybox:1.35\nCOPY --from=b /x /app\n' });
     const hl2 = [hl[0]!, { ...hl[1]!, dockerfile: { path: 'Dockerfile', line: 3 } }];
