@@ -1,6 +1,849 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 9659:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+exports.getProxyUrl = getProxyUrl;
+exports.isHttps = isHttps;
+const http = __importStar(__nccwpck_require__(8611));
+const https = __importStar(__nccwpck_require__(5692));
+const pm = __importStar(__nccwpck_require__(3335));
+const tunnel = __importStar(__nccwpck_require__(770));
+const undici_1 = __nccwpck_require__(6752);
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (exports.Headers = Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+exports.HttpClientError = HttpClientError;
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+exports.HttpClientResponse = HttpClientResponse;
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+exports.HttpClient = HttpClient;
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 3335:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getProxyUrl = getProxyUrl;
+exports.checkBypass = checkBypass;
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
 /***/ 5940:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -7444,7 +8287,7 @@ module.exports = validRange
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -7452,7 +8295,6 @@ module.exports = validRange
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -7464,10 +8306,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -7716,7 +8558,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -7724,7 +8566,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -7752,29 +8593,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -7828,11 +8669,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -7843,57 +8684,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -50392,543 +51233,8 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./lib/action/inputs.js
-/**
- * The action's inputs, read once into one typed object. Names live in INPUT; errors name the
- * input and the bad value. Nothing here runs at import time.
- */
-
-
-const INPUT = {
-    config: 'config',
-    workingDirectory: 'working-directory',
-    builder: 'builder',
-    parallel: 'parallel',
-    cacheFrom: 'cache-from',
-    cacheTo: 'cache-to',
-    reportPath: 'report-path',
-    summary: 'summary',
-};
-const DEFAULT_CONFIG = '.github/image-budget.yml';
-class InputError extends Error {
-    constructor(input, message) {
-        super(`input \`${input}\`: ${message}`);
-        this.name = 'InputError';
-    }
-}
-function parseBoolean(name, raw, fallback) {
-    if (raw === '')
-        return fallback;
-    if (/^(true|yes|on)$/i.test(raw))
-        return true;
-    if (/^(false|no|off)$/i.test(raw))
-        return false;
-    throw new InputError(name, `expected true or false, got "${raw}"`);
-}
-function parsePositiveInt(name, raw, fallback) {
-    if (raw === '')
-        return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1)
-        throw new InputError(name, `expected a whole number ≥ 1, got "${raw}"`);
-    return Number(raw);
-}
-/** One spec per line: cache specs contain commas, so lines are the only safe separator. */
-function parseLines(raw) {
-    return raw
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line.length > 0 && !line.startsWith('#'));
-}
-/** Pure: takes the raw input reader and the environment, so tests need no process state. */
-function parseInputs(read, env) {
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const workdir = external_node_path_namespaceObject.resolve(workspace, read(INPUT.workingDirectory) || '.');
-    const runnerTemp = env.RUNNER_TEMP || external_node_path_namespaceObject.join(workdir, '.image-budget');
-    const builder = read(INPUT.builder);
-    return {
-        config: read(INPUT.config) || DEFAULT_CONFIG,
-        workdir,
-        builder: builder || undefined,
-        parallel: parsePositiveInt(INPUT.parallel, read(INPUT.parallel), 2),
-        cacheFrom: parseLines(read(INPUT.cacheFrom)),
-        cacheTo: parseLines(read(INPUT.cacheTo)),
-        reportPath: external_node_path_namespaceObject.resolve(workdir, read(INPUT.reportPath) || external_node_path_namespaceObject.join(runnerTemp, 'image-budget', 'report.json')),
-        summary: parseBoolean(INPUT.summary, read(INPUT.summary), true),
-    };
-}
-function getInputs(env = process.env) {
-    return parseInputs((name) => getInput(name).trim(), env);
-}
-//# sourceMappingURL=inputs.js.map
-;// CONCATENATED MODULE: ./lib/action/logger.js
-/** The pipeline's Logger on GitHub Actions: log groups, annotations on Dockerfile lines. */
-
-function properties(annotation) {
-    return annotation ? { file: annotation.file, startLine: annotation.startLine, title: annotation.title } : undefined;
-}
-function createActionLogger() {
-    return {
-        info: (message) => info(message),
-        warning: (message, annotation) => warning(message, properties(annotation)),
-        error: (message, annotation) => error(message, properties(annotation)),
-        group: (title, body) => {
-            startGroup(title);
-            info(body);
-            endGroup();
-        },
-        progress: (message) => info(message),
-    };
-}
-//# sourceMappingURL=logger.js.map
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./lib/config/describe-value.js
-/** How a value reads in a message: the value itself for scalars, its kind otherwise. */
-function describeValue(input) {
-    if (input === null)
-        return 'an empty value';
-    if (Array.isArray(input))
-        return 'a list';
-    if (typeof input === 'object')
-        return 'a mapping';
-    return JSON.stringify(input) ?? String(input);
-}
-//# sourceMappingURL=describe-value.js.map
-;// CONCATENATED MODULE: ./lib/config/size.js
-/**
- * Sizes as people write them in a budget file and as docker prints them. SI units are powers
- * of 1000 (docker, registries and `du --si` use them); IEC units (`KiB`…) are powers of 1024.
- */
-
-const UNITS = {
-    B: 1,
-    kB: 1e3,
-    KB: 1e3,
-    MB: 1e6,
-    GB: 1e9,
-    TB: 1e12,
-    KiB: 1024,
-    MiB: 1024 ** 2,
-    GiB: 1024 ** 3,
-    TiB: 1024 ** 4,
-};
-/** What the budget file accepts as a size string (also published in the JSON Schema). */
-const SIZE_PATTERN = '^(?:(\\d+(?:\\.\\d+)?|\\.\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\d+))$';
-/** A growth limit in percent of the baseline, e.g. "5%". */
-const PERCENT_PATTERN = '^(\\d+(?:\\.\\d+)?|\\.\\d+) ?%$';
-const SIZE_RE = new RegExp(SIZE_PATTERN);
-const PERCENT_RE = new RegExp(PERCENT_PATTERN);
-/** The message for anything that is not a size; `got` is the value as the user wrote it. */
-function describeBadSize(got) {
-    return `expected a size like "120MB" or "1.5GiB", got ${describeValue(got)}`;
-}
-/** Parses "25MB", "1.5 GiB", "512" or a whole number of bytes; throws on anything else. */
-function parseSize(text) {
-    if (typeof text === 'number') {
-        if (Number.isSafeInteger(text) && text >= 0)
-            return text;
-        throw new Error(describeBadSize(text));
-    }
-    const match = SIZE_RE.exec(text.trim());
-    if (!match)
-        throw new Error(describeBadSize(text));
-    // A bare number string ("1024") is bytes, like a bare YAML integer.
-    if (match[3] !== undefined)
-        return Number(match[3]);
-    const value = Number(match[1]);
-    const unit = UNITS[match[2] ?? 'B'] ?? 1;
-    // Round: "1.5kB" is 1500 bytes, "0.3KiB" is not a whole number of bytes.
-    return Math.round(value * unit);
-}
-/** Parses "5%" (or "5 %") to 5; throws on anything else. */
-function parsePercent(text) {
-    const match = PERCENT_RE.exec(text.trim());
-    if (!match)
-        throw new Error(`expected a percentage like "5%", got ${JSON.stringify(text)}`);
-    return Number(match[1]);
-}
-function isPercent(text) {
-    return PERCENT_RE.test(text.trim());
-}
-const SI_STEPS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-/**
- * Docker-like human size: SI units, three significant digits, trailing zeros dropped
- * ("25.3 MB", "812 kB", "512 B", "1 GB"). Negative sizes (shrinking deltas) keep their sign.
- */
-function formatSize(bytes) {
-    if (!Number.isFinite(bytes))
-        return String(bytes);
-    const sign = bytes < 0 ? '-' : '';
-    let value = Math.abs(bytes);
-    let step = 0;
-    if (value < 1000)
-        return `${sign}${Math.round(value)} B`;
-    while (value >= 1000 && step < SI_STEPS.length - 1) {
-        value /= 1000;
-        step += 1;
-    }
-    let rounded = Number(value.toPrecision(3));
-    // 999.95 kB rounds to 1000 kB: print it as 1 MB like a person would.
-    if (rounded >= 1000 && step < SI_STEPS.length - 1) {
-        rounded = Number((rounded / 1000).toPrecision(3));
-        step += 1;
-    }
-    return `${sign}${rounded} ${SI_STEPS[step]}`;
-}
-/**
- * Rounds a size UP to two significant digits in the unit docker would print, and writes it the
- * way a budget file does: 6_930_000 → "7MB", 123_400_000 → "130MB", 995_000 → "1MB".
- * Rounding up keeps a budget derived from a measurement at or above that measurement.
- */
-function formatSizeRoundedUp(bytes) {
-    if (!Number.isFinite(bytes) || bytes < 0)
-        throw new Error(`cannot round size ${bytes}`);
-    const whole = Math.ceil(bytes);
-    if (whole < 100)
-        return `${whole}B`;
-    let unitIndex = 0;
-    while (whole >= 1000 ** (unitIndex + 1) && unitIndex < SI_STEPS.length - 1)
-        unitIndex += 1;
-    const unit = 1000 ** unitIndex;
-    const digitsBeforePoint = Math.floor(Math.log10(whole / unit)) + 1;
-    // Integer arithmetic: the step is at least 10 bytes here, so no floating-point drift.
-    const stepBytes = 10 ** (digitsBeforePoint - 2) * unit;
-    const roundedBytes = Math.ceil(whole / stepBytes) * stepBytes;
-    if (roundedBytes >= unit * 1000 && unitIndex < SI_STEPS.length - 1) {
-        return `${Number((roundedBytes / (unit * 1000)).toPrecision(2))}${SI_STEPS[unitIndex + 1]}`;
-    }
-    return `${Number((roundedBytes / unit).toPrecision(2))}${SI_STEPS[unitIndex]}`;
-}
-//# sourceMappingURL=size.js.map
-;// CONCATENATED MODULE: ./lib/compare/verdict.js
-
-const SEVERITY = { ok: 0, warn: 1, over: 2, error: 3 };
-function worstStatus(statuses) {
-    let worst = 'ok';
-    for (const status of statuses)
-        if (SEVERITY[status] > SEVERITY[worst])
-            worst = status;
-    return worst;
-}
-function sizeOf(sizes, metric) {
-    return metric === 'compressed' ? sizes.compressedBytes : sizes.uncompressedBytes;
-}
-function checkLimit(sizes, limit, rule) {
-    if (!limit)
-        return [];
-    const findings = [];
-    for (const metric of ['compressed', 'uncompressed']) {
-        const allowed = limit[metric];
-        if (allowed === undefined)
-            continue;
-        const actual = sizeOf(sizes, metric);
-        if (actual > allowed) {
-            findings.push({
-                status: rule === 'max' ? 'over' : 'warn',
-                rule: `${rule}.${metric}`,
-                message: `${metric} ${formatSize(actual)} > ${rule} ${formatSize(allowed)}`,
-            });
-        }
-    }
-    return findings;
-}
-/** Absolute budgets: size limits and layer count. */
-function evaluateSizeBudget(sizes, budget) {
-    const findings = [...checkLimit(sizes, budget.max, 'max')];
-    // A warn already exceeded by max is noise: report the stronger finding only.
-    const overMetrics = new Set(findings.map((f) => f.rule.split('.')[1]));
-    findings.push(...checkLimit(sizes, budget.warn, 'warn').filter((f) => !overMetrics.has(f.rule.split('.')[1])));
-    if (budget.maxLayers !== undefined && sizes.layerCount > budget.maxLayers) {
-        findings.push({ status: 'over', rule: 'max-layers', message: `${sizes.layerCount} layers > max-layers ${budget.maxLayers}` });
-    }
-    return findings;
-}
-function statusOf(findings) {
-    return worstStatus(findings.map((f) => f.status));
-}
-function decideOutcome(entries) {
-    const overBudget = entries.some((e) => e.status === 'over');
-    const buildFailed = entries.some((e) => e.status === 'error');
-    return { overBudget, buildFailed, exitCode: overBudget || buildFailed ? 1 : 0 };
-}
-function countStatuses(report) {
-    const counts = { ok: 0, warn: 0, over: 0, error: 0 };
-    for (const entry of report.images)
-        counts[entry.status] += 1;
-    return counts;
-}
-//# sourceMappingURL=verdict.js.map
-;// CONCATENATED MODULE: ./lib/report/escape.js
-/**
- * Escaping for text a PR author controls (Dockerfile instructions, paths, image and target
- * names, label values, platforms read from a report) before it lands in a GitHub comment.
- *
- * GitHub renders markdown, then runs its own filters over the resulting text nodes: @mentions,
- * #123 issue references and bare-URL autolinks are found *after* backslash escapes are gone.
- * So markdown syntax is escaped with backslashes, and those post-render filters are broken by a
- * zero-width joiner inserted right after the trigger character.
- */
-/** Inserted after `@`, `#`, `://`, `www` so GitHub's mention/reference/autolink filters miss. */
-const ZERO_WIDTH_JOINER = '\u200D';
-const ZWJ = ZERO_WIDTH_JOINER;
-/** Line breaks of every flavour, including the Unicode line/paragraph separators. */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
-/** C0/C1 controls other than tab/newlines; they have no business in a comment. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
-/**
- * Bidirectional overrides/isolates (U+202A–U+202E, U+2066–U+2069) and marks: they can make a
- * line read differently from what it is ("Trojan Source"). Shown as U+FFFD so the reader sees
- * that something was there.
- */
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
-/** ASCII punctuation with a meaning in (GitHub-flavoured) markdown, `|` and `$` (math) included. */
-const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#~|$]/g;
-/** Removes line breaks, controls and bidi tricks: the common first step of every escaper. */
-function normalizeUntrusted(text) {
-    return text
-        .replace(LINE_BREAKS, ' ')
-        .replace(/\t/g, ' ')
-        .replace(CONTROLS, '')
-        .replace(BIDI_CONTROLS, '\uFFFD');
-}
-/**
- * Breaks the things GitHub turns into pings or links after rendering: `@user`, `@org/team`,
- * `#123`, `GH-123`, `owner/repo#123`, `http://…`, `www.…`, `user@host` (e-mail autolinks).
- * Works on already-escaped text: it only ever inserts ZWJs.
- */
-function breakReferences(text) {
-    return text
-        .replace(/@/g, `@${ZWJ}`)
-        .replace(/(?<!&)#/g, `#${ZWJ}`)
-        .replace(/\bGH-(?=\d)/gi, (m) => `${m.slice(0, 2)}${ZWJ}-`)
-        .replace(/:\/\//g, `:${ZWJ}//`)
-        .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWJ}.`);
-}
-function escapeHtmlChars(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/**
- * Text for a markdown table cell (also fine in a paragraph or list item): every `|`, every
- * backslash and markdown character escaped, HTML neutralised, newlines turned into spaces, no
- * mention, issue reference or autolink left. `maxLength` (in graphemes, before escaping) keeps
- * one huge value from eating the comment; truncation happens before escaping so it can never
- * split an escape sequence.
- */
-function escapeCell(text, opts = {}) {
-    let t = normalizeUntrusted(text);
-    if (opts.maxLength !== undefined)
-        t = truncateText(t, opts.maxLength);
-    // Backslash-escape first (the `&` of entities added next must stay an entity), then HTML.
-    t = t.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
-    t = escapeHtmlChars(t);
-    t = breakReferences(t);
-    return t.length === 0 ? ' ' : t;
-}
-/** Same rules as {@link escapeCell}, named for text outside tables (paragraphs, list items). */
-const escapeText = (/* unused pure expression or super */ null && (escapeCell));
-/**
- * An inline code span that shows `text` literally, whatever it holds: the fence is one backtick
- * longer than the longest run inside, padded with spaces when the content touches a backtick.
- * In a table (`table: true`, the default) `|` must still be written `\|` — GFM splits cells
- * before it parses code spans — and GitHub shows it as `|`; a backslash right before a pipe is
- * then separated from it by a ZWJ.
- * HTML is literal inside code, and mentions/links are not processed there; what is left to
- * defuse is text that looks like a tag, a link or our hidden marker to a naive search.
- */
-function escapeCodeSpan(text, opts = {}) {
-    let t = normalizeUntrusted(text);
-    if (opts.maxLength !== undefined)
-        t = truncateText(t, opts.maxLength);
-    // Literal in a code span, but a raw `<script`/`<!--` in the body would fool any later naive
-    // scan (ours for the marker included): a ZWJ after `<` keeps the look and breaks the tag.
-    t = t
-        .replace(/<(?=[A-Za-z/!?])/g, `<${ZWJ}`)
-        .replace(/--(?=>)/g, `-${ZWJ}-`)
-        .replace(/\](?=\()/g, `]${ZWJ}`);
-    // GFM's row scanner pairs backslashes before it splits cells, so `\|` would end the cell:
-    // a ZWJ after any backslashes keeps our `\|` an escaped pipe.
-    if (opts.table ?? true) {
-        t = t.replace(/(\\*)\|/g, (_m, slashes) => (slashes ? `${slashes}${ZWJ}\\|` : '\\|'));
-    }
-    if (t.trim().length === 0)
-        return t.length === 0 ? '` `' : `\`${t}\``;
-    const longestRun = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    // A leading/trailing backtick would merge with the fence; one space each side is stripped
-    // again by the renderer.
-    const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${t}${pad}${fence}`;
-}
-/**
- * Text inside raw HTML such as `<details><summary>…</summary>`: GitHub does not apply markdown
- * there (backslashes would show), so only HTML entities, and the ZWJs that break mentions,
- * references and autolinks.
- */
-function escapeHtml(text, opts = {}) {
-    let t = normalizeUntrusted(text);
-    if (opts.maxLength !== undefined)
-        t = truncateText(t, opts.maxLength);
-    t = escapeHtmlChars(t)
-        .replace(/"/g, '&quot;')
-        // Markdown characters as numeric entities: inert whether or not a renderer treats the
-        // surrounding line as raw HTML, and shown as the characters themselves either way.
-        .replace(/[\\`*_[\]()~|$]/g, (c) => `&#${c.charCodeAt(0)};`);
-    return breakReferences(t);
-}
-let segmenter;
-/**
- * Shortens raw (not yet escaped) text to at most `max` graphemes, ending with `…` when cut.
- * Cuts between grapheme clusters, so never inside a surrogate pair, an emoji ZWJ sequence or
- * a combining sequence.
- */
-function truncateText(text, max, ellipsis = '…') {
-    if (max <= 0)
-        return '';
-    // Fast path: fewer UTF-16 units than the limit means fewer graphemes too.
-    if (text.length <= max)
-        return text;
-    segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-    const out = [];
-    let count = 0;
-    for (const { segment } of segmenter.segment(text)) {
-        if (count === max) {
-            // One more grapheme exists: replace the last kept one with the ellipsis.
-            out[out.length - 1] = ellipsis;
-            return out.join('');
-        }
-        out.push(segment);
-        count++;
-    }
-    return text;
-}
-/**
- * Shortens text that is already escaped (markdown or HTML) to at most `maxUnits` UTF-16 units,
- * ellipsis included, without splitting a backslash escape, an `&entity;`, a surrogate pair or a
- * character followed by our ZWJ.
- */
-function truncateEscaped(text, maxUnits, ellipsis = '…') {
-    if (text.length <= maxUnits)
-        return text;
-    const budget = maxUnits - ellipsis.length;
-    if (budget <= 0)
-        return ellipsis.slice(0, Math.max(0, maxUnits));
-    // Tokens: `\X`, `&name;`/`&#n;`, one code point, each optionally followed by a ZWJ.
-    const token = /(?:\\[\s\S]|&#?[a-zA-Z0-9]+;|[\s\S])\u200D?/uy;
-    let end = 0;
-    for (;;) {
-        token.lastIndex = end;
-        const m = token.exec(text);
-        if (!m || end + m[0].length > budget)
-            break;
-        end += m[0].length;
-    }
-    return text.slice(0, end) + ellipsis;
-}
-//# sourceMappingURL=escape.js.map
-;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
-/**
- * The job summary: every entry in one table, then the largest layers of each image in a
- * collapsible block. Pure; every value a PR author controls goes through escape.ts.
- */
-
-
-
-const STATUS_ICON = { ok: '✅ ok', warn: '⚠️ warn', over: '❌ over', error: '💥 error' };
-/** How many layers the breakdown shows per entry. */
-const LARGEST_LAYERS = 10;
-const MAX_CELL = 120;
-function describeBudget(budget) {
-    const parts = [];
-    if (budget.max?.compressed !== undefined)
-        parts.push(`max ${formatSize(budget.max.compressed)}`);
-    if (budget.max?.uncompressed !== undefined)
-        parts.push(`max ${formatSize(budget.max.uncompressed)} on disk`);
-    if (budget.warn?.compressed !== undefined)
-        parts.push(`warn ${formatSize(budget.warn.compressed)}`);
-    if (budget.warn?.uncompressed !== undefined)
-        parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
-    if (budget.maxLayers !== null)
-        parts.push(`≤ ${budget.maxLayers} layers`);
-    return parts.length > 0 ? parts.join(', ') : '—';
-}
-/** Share of the tightest max budget used, e.g. 0.48; null without a max. */
-function budgetUsed(entry) {
-    const shares = [];
-    const max = entry.budget.max;
-    if (max?.compressed && entry.compressedBytes !== null)
-        shares.push(entry.compressedBytes / max.compressed);
-    if (max?.uncompressed && entry.uncompressedBytes !== null)
-        shares.push(entry.uncompressedBytes / max.uncompressed);
-    return shares.length > 0 ? Math.max(...shares) : null;
-}
-function sizeCell(bytes) {
-    return bytes === null ? '—' : formatSize(bytes);
-}
-function verdictSentence(report) {
-    const counts = countStatuses(report);
-    const total = report.images.length;
-    if (counts.over + counts.error === 0) {
-        const warned = counts.warn > 0 ? ` (${counts.warn} near budget)` : '';
-        return `✅ All ${total} image${total === 1 ? '' : 's'} within budget${warned}.`;
-    }
-    const parts = [];
-    if (counts.over > 0)
-        parts.push(`${counts.over} over budget`);
-    if (counts.error > 0)
-        parts.push(`${counts.error} failed to build or measure`);
-    return `❌ ${parts.join(', ')} (of ${total}).`;
-}
-function tableRow(entry) {
-    const used = budgetUsed(entry);
-    const budget = describeBudget(entry.budget) + (used === null ? '' : ` (${Math.round(used * 100)}% used)`);
-    const status = entry.status === 'ok' ? STATUS_ICON.ok : `${STATUS_ICON[entry.status]}: ${escapeCell(entry.findings.map((f) => f.message).join('; '), { maxLength: MAX_CELL })}`;
-    return `| ${escapeCell(entry.name)} | ${escapeCell(entry.target ?? '(last stage)')} | ${escapeCell(entry.platform)} | ${sizeCell(entry.compressedBytes)} | ${sizeCell(entry.uncompressedBytes)} | ${entry.layerCount ?? '—'} | ${budget} | ${status} |`;
-}
-function layerBreakdown(entry) {
-    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
-    if (entry.error !== null) {
-        return `<details><summary>${escapeHtml(title)}: error</summary>\n\n${'```'}text\n${entry.error.replace(/```/g, "'''")}\n${'```'}\n\n</details>`;
-    }
-    const largest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, LARGEST_LAYERS);
-    const rows = largest.map((layer) => {
-        const where = layer.dockerfile ? escapeCodeSpan(`${layer.dockerfile.path}:${layer.dockerfile.line}`) : 'base image';
-        const instruction = layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_CELL }) : '—';
-        return `| ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
-    });
-    const more = entry.layers.length > largest.length ? `\n\n${entry.layers.length - largest.length} smaller layer(s) not shown.` : '';
-    return [
-        `<details><summary>${escapeHtml(title)}: largest of ${entry.layers.length} layers</summary>`,
-        '',
-        '| compressed | on disk | Dockerfile | instruction |',
-        '| ---: | ---: | --- | --- |',
-        ...rows,
-        more,
-        '</details>',
-    ].join('\n');
-}
-function renderSummaryMarkdown(report) {
-    const lines = [
-        '## image-budget',
-        '',
-        verdictSentence(report),
-        '',
-        '| image | target | platform | compressed | uncompressed | layers | budget | status |',
-        '| --- | --- | --- | ---: | ---: | ---: | --- | --- |',
-        ...report.images.map(tableRow),
-        '',
-        '_compressed_: bytes a pull transfers (layers + config). _uncompressed_: bytes on disk. Attestations excluded.',
-        '',
-        '### Largest layers',
-        '',
-        ...report.images.map(layerBreakdown),
-        '',
-    ];
-    return lines.join('\n');
-}
-//# sourceMappingURL=summary-markdown.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -52179,7 +52485,10 @@ class BufferedReader {
     window;
     start = 0;
     data = new Uint8Array(0);
-    constructor(readAt, size, window = 64 * 1024) {
+    constructor(readAt, size, 
+    // Small: big frames are skipped block by block (<= 128 KiB each), so a large window
+    // would mostly read bytes that are jumped over; a registry reader pays per request anyway.
+    window = 8 * 1024) {
         this.readAt = readAt;
         this.size = size;
         this.window = window;
@@ -52521,7 +52830,9 @@ async function readJsonBlob(layoutDir, descriptor) {
         text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
-        throw new Error(`OCI layout ${layoutDir}: blob ${descriptor.digest} is missing (${error.message})`);
+        throw new Error(`OCI layout ${layoutDir}: blob ${descriptor.digest} is missing (${error.message}). ` +
+            'If this layout came from a build that also used --load (or a second exporter), buildx 0.13 writes an ' +
+            'index.json naming the other exporter\'s manifest: export the OCI layout in a build of its own.');
     }
     try {
         return JSON.parse(text);
@@ -52554,7 +52865,7 @@ async function measureOciLayout(layoutDir, opts = {}) {
     if (images.length === 0)
         throw new Error(`${indexPath}: no image manifest for any platform (only attestations?)`);
     // Platforms share layers (same base, same COPY): measure each digest once.
-    const limit = pLimit(LAYER_CONCURRENCY);
+    const limit = pLimit(opts.concurrency ?? LAYER_CONCURRENCY);
     const sizes = new Map();
     for (const { ref } of images) {
         for (const layer of ref.manifest.layers) {
@@ -52580,7 +52891,7 @@ async function measureOciLayout(layoutDir, opts = {}) {
         if (history.length > 0 && entryOfLayer.every((entry) => entry === null) && ref.manifest.layers.length > 0) {
             progress(`${platform}: config history does not line up with ${ref.manifest.layers.length} layers; no createdBy`);
         }
-        const lines = opts.dockerfile ? mapHistoryToDockerfile(history, opts.dockerfile, opts.target) : [];
+        const lines = mapLines(history, opts, progress);
         const layers = [];
         for (const [position, layer] of ref.manifest.layers.entries()) {
             const size = measured.get(layer.digest);
@@ -52606,6 +52917,18 @@ async function measureOciLayout(layoutDir, opts = {}) {
         });
     }
     return sortPlatformMeasures(measures);
+}
+/** Dockerfile lines are a nicety: a Dockerfile we cannot map must not cost the sizes. */
+function mapLines(history, opts, progress) {
+    if (!opts.dockerfile)
+        return [];
+    try {
+        return mapHistoryToDockerfile(history, opts.dockerfile, opts.target);
+    }
+    catch (error) {
+        progress(`warning: no Dockerfile lines: ${error.message}`);
+        return [];
+    }
 }
 /** Stable order: by platform string, then manifest digest (two variants of one platform). */
 function sortPlatformMeasures(measures) {
@@ -52781,6 +53104,424 @@ async function buildAndMeasure(file, options) {
     })));
 }
 //# sourceMappingURL=build-and-measure.js.map
+;// CONCATENATED MODULE: ./lib/config/describe-value.js
+/** How a value reads in a message: the value itself for scalars, its kind otherwise. */
+function describeValue(input) {
+    if (input === null)
+        return 'an empty value';
+    if (Array.isArray(input))
+        return 'a list';
+    if (typeof input === 'object')
+        return 'a mapping';
+    return JSON.stringify(input) ?? String(input);
+}
+//# sourceMappingURL=describe-value.js.map
+;// CONCATENATED MODULE: ./lib/config/size.js
+/**
+ * Sizes as people write them in a budget file and as docker prints them. SI units are powers
+ * of 1000 (docker, registries and `du --si` use them); IEC units (`KiB`…) are powers of 1024.
+ */
+
+const UNITS = {
+    B: 1,
+    kB: 1e3,
+    KB: 1e3,
+    MB: 1e6,
+    GB: 1e9,
+    TB: 1e12,
+    KiB: 1024,
+    MiB: 1024 ** 2,
+    GiB: 1024 ** 3,
+    TiB: 1024 ** 4,
+};
+/** What the budget file accepts as a size string (also published in the JSON Schema). */
+const SIZE_PATTERN = '^(?:(\\d+(?:\\.\\d+)?|\\.\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\d+))$';
+/** A growth limit in percent of the baseline, e.g. "5%". */
+const PERCENT_PATTERN = '^(\\d+(?:\\.\\d+)?|\\.\\d+) ?%$';
+const SIZE_RE = new RegExp(SIZE_PATTERN);
+const PERCENT_RE = new RegExp(PERCENT_PATTERN);
+/** The message for anything that is not a size; `got` is the value as the user wrote it. */
+function describeBadSize(got) {
+    return `expected a size like "120MB" or "1.5GiB", got ${describeValue(got)}`;
+}
+/** Parses "25MB", "1.5 GiB", "512" or a whole number of bytes; throws on anything else. */
+function parseSize(text) {
+    if (typeof text === 'number') {
+        if (Number.isSafeInteger(text) && text >= 0)
+            return text;
+        throw new Error(describeBadSize(text));
+    }
+    const match = SIZE_RE.exec(text.trim());
+    if (!match)
+        throw new Error(describeBadSize(text));
+    // A bare number string ("1024") is bytes, like a bare YAML integer.
+    if (match[3] !== undefined)
+        return Number(match[3]);
+    const value = Number(match[1]);
+    const unit = UNITS[match[2] ?? 'B'] ?? 1;
+    // Round: "1.5kB" is 1500 bytes, "0.3KiB" is not a whole number of bytes.
+    return Math.round(value * unit);
+}
+/** Parses "5%" (or "5 %") to 5; throws on anything else. */
+function parsePercent(text) {
+    const match = PERCENT_RE.exec(text.trim());
+    if (!match)
+        throw new Error(`expected a percentage like "5%", got ${JSON.stringify(text)}`);
+    return Number(match[1]);
+}
+function isPercent(text) {
+    return PERCENT_RE.test(text.trim());
+}
+const SI_STEPS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+/**
+ * Docker-like human size: SI units, three significant digits, trailing zeros dropped
+ * ("25.3 MB", "812 kB", "512 B", "1 GB"). Negative sizes (shrinking deltas) keep their sign.
+ */
+function size_formatSize(bytes) {
+    if (!Number.isFinite(bytes))
+        return String(bytes);
+    const sign = bytes < 0 ? '-' : '';
+    let value = Math.abs(bytes);
+    let step = 0;
+    if (value < 1000)
+        return `${sign}${Math.round(value)} B`;
+    while (value >= 1000 && step < SI_STEPS.length - 1) {
+        value /= 1000;
+        step += 1;
+    }
+    let rounded = Number(value.toPrecision(3));
+    // 999.95 kB rounds to 1000 kB: print it as 1 MB like a person would.
+    if (rounded >= 1000 && step < SI_STEPS.length - 1) {
+        rounded = Number((rounded / 1000).toPrecision(3));
+        step += 1;
+    }
+    return `${sign}${rounded} ${SI_STEPS[step]}`;
+}
+/**
+ * Rounds a size UP to two significant digits in the unit docker would print, and writes it the
+ * way a budget file does: 6_930_000 → "7MB", 123_400_000 → "130MB", 995_000 → "1MB".
+ * Rounding up keeps a budget derived from a measurement at or above that measurement.
+ */
+function formatSizeRoundedUp(bytes) {
+    if (!Number.isFinite(bytes) || bytes < 0)
+        throw new Error(`cannot round size ${bytes}`);
+    const whole = Math.ceil(bytes);
+    if (whole < 100)
+        return `${whole}B`;
+    let unitIndex = 0;
+    while (whole >= 1000 ** (unitIndex + 1) && unitIndex < SI_STEPS.length - 1)
+        unitIndex += 1;
+    const unit = 1000 ** unitIndex;
+    const digitsBeforePoint = Math.floor(Math.log10(whole / unit)) + 1;
+    // Integer arithmetic: the step is at least 10 bytes here, so no floating-point drift.
+    const stepBytes = 10 ** (digitsBeforePoint - 2) * unit;
+    const roundedBytes = Math.ceil(whole / stepBytes) * stepBytes;
+    if (roundedBytes >= unit * 1000 && unitIndex < SI_STEPS.length - 1) {
+        return `${Number((roundedBytes / (unit * 1000)).toPrecision(2))}${SI_STEPS[unitIndex + 1]}`;
+    }
+    return `${Number((roundedBytes / unit).toPrecision(2))}${SI_STEPS[unitIndex]}`;
+}
+//# sourceMappingURL=size.js.map
+;// CONCATENATED MODULE: ./lib/baseline/format-size.js
+/** Signed sizes and percents for deltas, on top of the one size formatter of the project. */
+
+/** `25 MB`, `6.2 MB`: docker-like SI units, the same text everywhere in the report. */
+function formatBytes(bytes) {
+    return size_formatSize(bytes);
+}
+/** `+6.2 MB`, `-300 kB`, `0 B`. */
+function formatSignedBytes(bytes) {
+    return bytes > 0 ? `+${size_formatSize(bytes)}` : size_formatSize(bytes);
+}
+/** `+24.1%`, `-3%`, `+∞%` for growth from nothing. */
+function formatSignedPercent(percent) {
+    if (!Number.isFinite(percent))
+        return percent > 0 ? '+∞%' : '-∞%';
+    const text = Number(percent.toFixed(1)).toString();
+    return percent > 0 ? `+${text}%` : `${text}%`;
+}
+//# sourceMappingURL=format-size.js.map
+;// CONCATENATED MODULE: ./lib/baseline/budget-changes.js
+
+const FIELDS = [
+    { field: 'max.compressed', label: 'max', read: (b) => size(b.max?.compressed) },
+    { field: 'max.uncompressed', label: 'max uncompressed', read: (b) => size(b.max?.uncompressed) },
+    { field: 'warn.compressed', label: 'warn', read: (b) => size(b.warn?.compressed) },
+    { field: 'warn.uncompressed', label: 'warn uncompressed', read: (b) => size(b.warn?.uncompressed) },
+    { field: 'maxLayers', label: 'max-layers', read: (b) => num(b.maxLayers) },
+    { field: 'maxIncrease', label: 'max-increase', read: (b) => deltaLimit(b.maxIncrease) },
+    { field: 'warnIncrease', label: 'warn-increase', read: (b) => deltaLimit(b.warnIncrease) },
+    { field: 'minEfficiency', label: 'min-efficiency', read: (b) => num(b.minEfficiency) },
+    { field: 'maxWasted', label: 'max-wasted', read: (b) => size(b.maxWasted) },
+    { field: 'maxWastedPercent', label: 'max-wasted-percent', read: (b) => percent(b.maxWastedPercent) },
+    { field: 'forbid', label: 'forbid', read: (b) => list(b.forbid) },
+    { field: 'ignoreHints', label: 'ignore-hints', read: (b) => list(b.ignoreHints) },
+];
+/** Budget fields that differ between base and head, for images present on both sides. */
+function listBudgetChanges(base, head) {
+    const baseImages = new Map(base.images.map((image) => [image.name, image]));
+    const changes = [];
+    for (const headImage of head.images) {
+        const baseImage = baseImages.get(headImage.name);
+        if (baseImage === undefined)
+            continue;
+        const scope = { image: headImage.name };
+        changes.push(...compareBudgets(baseImage.budget, headImage.budget, { ...scope, target: null, platform: null }));
+        for (const target of unionKeys(baseImage.targetBudgets, headImage.targetBudgets)) {
+            const from = baseImage.targetBudgets[target] ?? {};
+            const to = headImage.targetBudgets[target] ?? {};
+            changes.push(...compareBudgets(from, to, { ...scope, target, platform: null }));
+        }
+        for (const platform of unionKeys(baseImage.platformBudgets, headImage.platformBudgets)) {
+            const from = baseImage.platformBudgets[platform] ?? {};
+            const to = headImage.platformBudgets[platform] ?? {};
+            changes.push(...compareBudgets(from, to, { ...scope, target: null, platform }));
+        }
+    }
+    return changes;
+}
+/**
+ * The budgets to check the PR against: the base's for images the base knows, unless the
+ * override is set or the base has no budget file; the head's for images new in the PR.
+ */
+function chooseEffectiveBudgets(base, head, options = {}) {
+    const changes = base === null ? [] : listBudgetChanges(base, head);
+    const baseImages = new Map((base?.images ?? []).map((image) => [image.name, image]));
+    const sources = {};
+    const images = head.images.map((image) => {
+        const baseImage = baseImages.get(image.name);
+        if (baseImage === undefined || options.acceptHeadBudgets === true) {
+            sources[image.name] = 'head';
+            return image;
+        }
+        sources[image.name] = 'base';
+        return {
+            ...image,
+            budget: baseImage.budget,
+            targetBudgets: baseImage.targetBudgets,
+            platformBudgets: baseImage.platformBudgets,
+        };
+    });
+    return { images, sources, changes };
+}
+/** "api: max 25 MB → 40 MB", "api (target prod): max-layers none → 12". */
+function describeBudgetChange(change) {
+    const scope = change.target !== null ? ` (target ${change.target})` : change.platform !== null ? ` (${change.platform})` : '';
+    return `${change.image}${scope}: ${change.label} ${change.from ?? 'none'} → ${change.to ?? 'none'}`;
+}
+function compareBudgets(from, to, scope) {
+    const changes = [];
+    for (const spec of FIELDS) {
+        const before = spec.read(from);
+        const after = spec.read(to);
+        if (before !== after)
+            changes.push({ ...scope, field: spec.field, label: spec.label, from: before, to: after });
+    }
+    return changes;
+}
+function unionKeys(a, b) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+}
+function size(value) {
+    return value === undefined ? null : formatBytes(value);
+}
+function num(value) {
+    return value === undefined ? null : String(value);
+}
+function percent(value) {
+    return value === undefined ? null : `${value}%`;
+}
+function list(values) {
+    return values === undefined || values.length === 0 ? null : [...values].sort().join(', ');
+}
+/** `5 MB`, `10%`, `5 MB or 10%`, with ` uncompressed` when that metric is limited. */
+function describeDeltaLimit(limit) {
+    const parts = [];
+    if (limit.bytes !== undefined)
+        parts.push(formatBytes(limit.bytes));
+    if (limit.percent !== undefined)
+        parts.push(`${limit.percent}%`);
+    const text = parts.length > 0 ? parts.join(' or ') : 'no limit';
+    return limit.metric === 'uncompressed' ? `${text} uncompressed` : text;
+}
+function deltaLimit(limit) {
+    return limit === undefined ? null : describeDeltaLimit(limit);
+}
+//# sourceMappingURL=budget-changes.js.map
+;// CONCATENATED MODULE: ./lib/compare/layer-diff.js
+const INSTRUCTIONS = new Set([
+    'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL',
+    'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+]);
+/**
+ * The Dockerfile keyword behind a history entry: BuildKit writes `RUN /bin/sh -c … # buildkit`
+ * or `COPY src /dst # buildkit`, the classic builder `/bin/sh -c #(nop) ADD file:… in /` for
+ * metadata steps and a bare `/bin/sh -c …` for RUN.
+ */
+function instructionKeyword(createdBy) {
+    if (createdBy === null)
+        return null;
+    let text = createdBy.trim();
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(text);
+    if (nop !== null)
+        text = text.slice(nop[0].length);
+    else if (/^(\/bin\/(ba)?sh|sh|cmd) (-c|\/S \/C) /.test(text))
+        return 'RUN';
+    const word = /^[A-Za-z]+/.exec(text)?.[0]?.toUpperCase();
+    return word !== undefined && INSTRUCTIONS.has(word) ? word : null;
+}
+function diffLayers(base, head) {
+    const pairs = new Map();
+    const usedBase = new Set();
+    const pairBy = (match, key) => {
+        const waiting = new Map();
+        base.forEach((layer, index) => {
+            const k = key(layer);
+            if (k === null || usedBase.has(index))
+                return;
+            waiting.set(k, [...(waiting.get(k) ?? []), index]);
+        });
+        head.forEach((layer, index) => {
+            const k = key(layer);
+            if (k === null || pairs.has(index))
+                return;
+            // In order: the second `COPY . /app` of the head pairs with the second of the base.
+            const baseIndex = waiting.get(k)?.shift();
+            if (baseIndex === undefined)
+                return;
+            pairs.set(index, { baseIndex, match });
+            usedBase.add(baseIndex);
+        });
+    };
+    pairBy('digest', (layer) => layer.digest);
+    pairBy('dockerfile', (layer) => {
+        const keyword = instructionKeyword(layer.createdBy);
+        return layer.dockerfile === null || keyword === null ? null : `${layer.dockerfile.path}:${layer.dockerfile.line}:${keyword}`;
+    });
+    pairBy('created-by', (layer) => layer.createdBy);
+    const rows = head.map((layer, index) => {
+        const pair = pairs.get(index);
+        const baseLayer = pair === undefined ? null : (base[pair.baseIndex] ?? null);
+        if (pair === undefined || baseLayer === null)
+            return makeRow('added', null, null, layer);
+        const state = pair.match === 'digest' ? 'unchanged' : 'changed';
+        return makeRow(state, pair.match, baseLayer, layer);
+    });
+    base.forEach((layer, index) => {
+        if (!usedBase.has(index))
+            rows.push(makeRow('removed', null, layer, null));
+    });
+    return rows;
+}
+/** "Why it grew": the rows that grew the image most, largest first. */
+function findTopContributors(rows, options = {}) {
+    const limit = options.limit ?? 5;
+    const key = options.metric === 'uncompressed' ? 'uncompressedBytes' : 'compressedBytes';
+    const contributors = [];
+    for (const row of rows) {
+        if ((row.state !== 'changed' && row.state !== 'added') || row.head === null)
+            continue;
+        const deltaBytes = row.delta[key];
+        if (deltaBytes <= 0)
+            continue;
+        contributors.push({
+            location: row.dockerfile === null ? null : `${row.dockerfile.path}:${row.dockerfile.line}`,
+            instruction: row.instruction,
+            createdBy: row.head.createdBy,
+            state: row.state,
+            deltaBytes,
+            baseBytes: row.base === null ? null : row.base[key],
+            headBytes: row.head[key],
+        });
+    }
+    return contributors.sort((a, b) => b.deltaBytes - a.deltaBytes).slice(0, Math.max(0, limit));
+}
+function makeRow(state, match, base, head) {
+    const subject = head ?? base;
+    return {
+        state,
+        match,
+        base,
+        head,
+        delta: {
+            compressedBytes: (head?.compressedBytes ?? 0) - (base?.compressedBytes ?? 0),
+            uncompressedBytes: (head?.uncompressedBytes ?? 0) - (base?.uncompressedBytes ?? 0),
+        },
+        instruction: instructionKeyword(subject?.createdBy ?? null),
+        dockerfile: subject?.dockerfile ?? null,
+    };
+}
+//# sourceMappingURL=layer-diff.js.map
+;// CONCATENATED MODULE: ./lib/compare/delta.js
+
+
+
+function entryKey(entry) {
+    return JSON.stringify([entry.name, entry.target, entry.platform]);
+}
+/** Pairs head and base entries; head order first, then what only the base had (removed). */
+function computeDeltas(head, base, options) {
+    const baseByKey = new Map(base.map((entry) => [entryKey(entry), entry]));
+    const headKeys = new Set(head.map(entryKey));
+    const contributorOptions = { limit: options.topContributors ?? 5, metric: options.contributorMetric ?? 'compressed' };
+    const results = head.map((entry) => {
+        const before = baseByKey.get(entryKey(entry));
+        const layers = diffLayers(before?.layers ?? [], entry.layers);
+        const contributors = findTopContributors(layers, contributorOptions);
+        const common = { name: entry.name, target: entry.target, platform: entry.platform, layers, contributors };
+        if (before === undefined)
+            return { ...common, state: 'new', baseline: null, delta: null };
+        const delta = {
+            compressedBytes: entry.compressedBytes - before.compressedBytes,
+            uncompressedBytes: entry.uncompressedBytes - before.uncompressedBytes,
+        };
+        const same = delta.compressedBytes === 0 && delta.uncompressedBytes === 0 && layers.every((row) => row.state === 'unchanged');
+        return { ...common, state: same ? 'unchanged' : 'changed', baseline: toBaseline(before, options.baseCommit), delta };
+    });
+    for (const entry of base) {
+        if (headKeys.has(entryKey(entry)))
+            continue;
+        results.push({
+            name: entry.name,
+            target: entry.target,
+            platform: entry.platform,
+            state: 'removed',
+            baseline: toBaseline(entry, options.baseCommit),
+            delta: null,
+            layers: diffLayers(entry.layers, []),
+            contributors: [],
+        });
+    }
+    return results;
+}
+/**
+ * "compressed +6.2 MB (+24.1%) > max-increase 5 MB". A limit with both bytes and percent is
+ * exceeded when either is. Growth from a 0-byte base is +∞%: over any percent limit.
+ */
+function evaluateDeltaBudget(limit, base, head, rule = 'max-increase') {
+    if (base === null) {
+        return { exceeded: false, skipped: true, increaseBytes: null, increasePercent: null, message: `${rule} skipped: no baseline to compare with` };
+    }
+    const key = limit.metric === 'uncompressed' ? 'uncompressedBytes' : 'compressedBytes';
+    const increaseBytes = head[key] - base[key];
+    const increasePercent = base[key] === 0 ? (increaseBytes === 0 ? 0 : increaseBytes > 0 ? Infinity : -Infinity) : (increaseBytes / base[key]) * 100;
+    const over = [];
+    if (limit.bytes !== undefined && increaseBytes > limit.bytes)
+        over.push(formatBytes(limit.bytes));
+    if (limit.percent !== undefined && increasePercent > limit.percent)
+        over.push(`${limit.percent}%`);
+    const growth = `${limit.metric} ${formatSignedBytes(increaseBytes)} (${formatSignedPercent(increasePercent)})`;
+    const message = over.length > 0 ? `${growth} > ${rule} ${over.join(' and ')}` : `${growth} within ${rule} ${describeDeltaLimit(limit)}`;
+    return { exceeded: over.length > 0, skipped: false, increaseBytes, increasePercent, message };
+}
+function toBaseline(entry, commit) {
+    return { commit, compressedBytes: entry.compressedBytes, uncompressedBytes: entry.uncompressedBytes };
+}
+/** A fresh measurement (build or registry) as a SizedEntry. */
+function toSizedEntry(name, target, measure) {
+    return { name, target, platform: measure.platform, compressedBytes: measure.compressedBytes, uncompressedBytes: measure.uncompressedBytes, layers: measure.layers };
+}
+//# sourceMappingURL=delta.js.map
 ;// CONCATENATED MODULE: ./lib/config/config-error.js
 /** `file:line:column field.path: message`, the format editors and CI annotations understand. */
 function formatIssue(issue) {
@@ -61777,7 +62518,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -62536,7 +63277,9 @@ function mapIssues(issues, ctx) {
             const message = issue.issues[0]?.message ?? issue.message;
             out.push(issueAt(ctx, positionOfKey(ctx.doc, ctx.lines, path), path, message));
         }
-        else if (issue.code === 'invalid_type' && issue.input === undefined && path.length > 0) {
+        else if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
+            issue.input === undefined &&
+            path.length > 0) {
             const field = String(path[path.length - 1]);
             out.push(issueAt(ctx, positionOfParent(ctx.doc, ctx.lines, path), path, `missing required field \`${field}\``));
         }
@@ -62737,7 +63480,10 @@ const IMAGE_NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 const HINT_ID_PATTERN = '^[a-z0-9-]+$';
 const PLATFORM_PATTERN = '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$';
 const gotText = describeValue;
-function size(description) {
+const isMapping = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Whole numbers (layer counts): one message for "many", 1.5 and the like. */
+const wholeNumber = () => schemas_int({ error: (iss) => `expected a whole number, got ${gotText(iss.input)}` });
+function schema_size(description) {
     return union([
         schemas_int().min(0, { error: (iss) => describeBadSize(iss.input) }),
         schemas_string().regex(new RegExp(SIZE_PATTERN), {
@@ -62750,10 +63496,10 @@ function size(description) {
 }
 function sizeLimit(description) {
     return union([
-        size(`${description} A bare size applies to the compressed size.`),
+        schema_size(`${description} A bare size applies to the compressed size.`),
         strictObject({
-            compressed: size('Limit on the compressed size (bytes a pull transfers).').optional(),
-            uncompressed: size('Limit on the uncompressed size (bytes on disk).').optional(),
+            compressed: schema_size('Limit on the compressed size (bytes a pull transfers).').optional(),
+            uncompressed: schema_size('Limit on the uncompressed size (bytes on disk).').optional(),
         })
             .meta({ description: `${description} Per metric.` }),
     ], {
@@ -62772,7 +63518,7 @@ function sizeOrPercent(description) {
     })
         .meta({ description });
 }
-function deltaLimit(description) {
+function schema_deltaLimit(description) {
     return union([
         sizeOrPercent(`${description} A bare value applies to the compressed size.`),
         strictObject({
@@ -62780,7 +63526,7 @@ function deltaLimit(description) {
             uncompressed: sizeOrPercent('Growth limit on the uncompressed size.').optional(),
         })
             .refine((value) => Object.keys(value).length === 1, {
-            when: () => true,
+            when: (payload) => isMapping(payload.value),
             error: 'give exactly one metric: `compressed` or `uncompressed`',
         })
             .meta({
@@ -62803,12 +63549,12 @@ function hintIds(description) {
 const budgetShape = {
     max: sizeLimit('Fail when the image is bigger than this.').optional(),
     warn: sizeLimit('Warn when the image is bigger than this.').optional(),
-    'max-layers': schemas_int()
+    'max-layers': wholeNumber()
         .min(1)
         .meta({ description: 'Fail when the image has more layers than this.' })
         .optional(),
-    'max-increase': deltaLimit('Fail when the image grew more than this against the base branch.').optional(),
-    'warn-increase': deltaLimit('Warn when the image grew more than this against the base branch.').optional(),
+    'max-increase': schema_deltaLimit('Fail when the image grew more than this against the base branch.').optional(),
+    'warn-increase': schema_deltaLimit('Warn when the image grew more than this against the base branch.').optional(),
     'min-efficiency': schemas_number()
         .min(0)
         .max(1)
@@ -62816,7 +63562,7 @@ const budgetShape = {
         description: 'Fail when layer efficiency (0..1, 1 = no bytes wasted across layers) is lower.',
     })
         .optional(),
-    'max-wasted': size('Fail when more bytes than this are wasted (overwritten or deleted in later layers).').optional(),
+    'max-wasted': schema_size('Fail when more bytes than this are wasted (overwritten or deleted in later layers).').optional(),
     'max-wasted-percent': schemas_number()
         .min(0)
         .max(100)
@@ -62900,7 +63646,7 @@ const schema_image = strictObject({
 })
     .refine((value) => value.target === undefined || value.targets === undefined, {
     // Run even when other fields have problems, so every problem is reported at once.
-    when: () => true,
+    when: (payload) => isMapping(payload.value),
     path: ['targets'],
     error: 'use either `target` or `targets`, not both',
 })
@@ -62920,7 +63666,10 @@ const defaults = strictObject({
 });
 const budgetFileSchema = strictObject({
     version: literal(1, {
-        error: (iss) => `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
+        // A missing version is reported as a missing field (see map-issues.ts).
+        error: (iss) => iss.input === undefined
+            ? undefined
+            : `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
     })
         .meta({ description: 'Budget file format version. Always 1.' }),
     defaults: defaults.optional(),
@@ -62928,7 +63677,6 @@ const budgetFileSchema = strictObject({
         error: (iss) => `invalid image name ${gotText(iss.input)}: use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit`,
     }), schema_image.nullable())
         .refine((value) => Object.keys(value).length > 0, {
-        when: () => true,
         error: 'list at least one image',
     })
         .meta({
@@ -62972,6 +63720,8 @@ function parseBudgetDocument(text, opts) {
         lineCounter: lines,
         prettyErrors: true,
         uniqueKeys: true,
+        // `<<: *anchor` merge keys, so images can share blocks beyond what `defaults` covers.
+        merge: true,
     });
     if (doc.errors.length > 0)
         throw new ConfigError(yamlIssues(file, doc));
@@ -63094,6 +63844,6392 @@ async function loadBudgetFile(file, opts) {
     return parsed.budgetFile;
 }
 //# sourceMappingURL=load-budget-file.js.map
+;// CONCATENATED MODULE: ./lib/baseline/git.js
+/**
+ * Every git call of the baseline stage goes through `runGit`: one place that captures stderr
+ * and turns a failure into an error naming the command, the folder and git's own words.
+ */
+
+class GitError extends Error {
+    args;
+    cwd;
+    exitCode;
+    stderr;
+    constructor(args, cwd, exitCode, stderr) {
+        super(`\`git ${args.join(' ')}\` failed in ${cwd} (exit ${exitCode}): ${tailLines(stderr, 8) || 'no output'}`);
+        this.args = args;
+        this.cwd = cwd;
+        this.exitCode = exitCode;
+        this.stderr = stderr;
+        this.name = 'GitError';
+    }
+}
+/** Runs git and returns trimmed stdout; throws a GitError when git exits non-zero. */
+async function runGit(cwd, args) {
+    const result = await tryGit(cwd, args);
+    if (result.exitCode !== 0)
+        throw new GitError(args, cwd, result.exitCode, result.stderr);
+    return result.stdout.trim();
+}
+/** Runs git and reports the exit code instead of throwing: for questions like "does X exist?". */
+async function tryGit(cwd, args) {
+    // No prompts: a CI job waiting for a password would hang until the job timeout.
+    const result = await runCommand('git', args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+//# sourceMappingURL=git.js.map
+;// CONCATENATED MODULE: ./lib/baseline/base-commit.js
+/**
+ * Which commit the PR is compared with. On `pull_request` GitHub checks out a merge commit of
+ * the PR head onto the *current* base branch; its first parent is the base as it is now. The
+ * frozen `pull_request.base.sha` can be far behind, and comparing with it would blame the PR
+ * for everything that landed on the base branch since the PR was opened.
+ */
+
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+const ZERO_SHA = /^0+$/;
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+/** Decides from the event alone where the base comes from; git facts are checked later. */
+function chooseBaseRef(event, headSha, cliBase) {
+    if (cliBase !== undefined)
+        return { kind: 'ref', ref: checkRef(cliBase, '--base') };
+    const payload = event.payload ?? {};
+    if (PR_EVENTS.has(event.name)) {
+        const pr = payload.pull_request;
+        const baseRef = pr?.base?.ref;
+        if (typeof baseRef !== 'string' || baseRef === '') {
+            return { kind: 'none', reason: `the ${event.name} event payload has no pull_request.base.ref` };
+        }
+        return {
+            kind: 'pull-request',
+            baseRef: checkRef(baseRef, 'pull_request.base.ref'),
+            baseSha: asSha(pr.base.sha),
+            prHeadSha: asSha(pr.head?.sha),
+            headSha,
+        };
+    }
+    if (event.name === 'push') {
+        const before = asSha(payload.before);
+        if (before === null || ZERO_SHA.test(before)) {
+            return { kind: 'none', reason: 'the push created the branch: there is no previous commit to compare with' };
+        }
+        return { kind: 'commit', commit: before, reason: 'the branch tip before this push (push.before)' };
+    }
+    if (event.name === 'merge_group') {
+        const baseSha = asSha(payload.merge_group?.base_sha);
+        if (baseSha !== null)
+            return { kind: 'commit', commit: baseSha, reason: 'the merge queue base (merge_group.base_sha)' };
+    }
+    return { kind: 'none', reason: `no base branch for a ${event.name} event; pass --base to compare with a ref` };
+}
+/**
+ * HEAD is GitHub's PR merge commit when it has two parents and the second is the PR head:
+ * then the first parent is the base branch as it is now. A PR head that is itself a merge
+ * (main merged into the feature branch) fails the second check and is not mistaken for it.
+ */
+function pickMergeParent(parents, prHeadSha) {
+    if (parents.length !== 2)
+        return null;
+    const [first, second] = parents;
+    if (prHeadSha !== null && second !== prHeadSha)
+        return null;
+    return first;
+}
+/** Parents as written in the commit object: still known in a shallow clone, where `HEAD^1` is cut off. */
+function parseCommitParents(rawCommit) {
+    const parents = [];
+    for (const line of rawCommit.split('\n')) {
+        if (line === '')
+            break;
+        if (line.startsWith('parent '))
+            parents.push(line.slice('parent '.length).trim());
+    }
+    return parents;
+}
+async function resolveBaseCommit(repoDir, options = {}) {
+    const remote = options.remote ?? 'origin';
+    const head = await runGit(repoDir, ['rev-parse', 'HEAD']);
+    const event = options.event ?? { name: 'workflow_dispatch', payload: {} };
+    const plan = chooseBaseRef(event, options.headSha ?? head, options.base);
+    switch (plan.kind) {
+        case 'none':
+            return { commit: null, method: 'none', detail: plan.reason };
+        case 'ref':
+            return { commit: await resolveRef(repoDir, remote, plan.ref), method: 'ref', detail: `--base ${plan.ref}` };
+        case 'commit':
+            await ensureCommit(repoDir, remote, plan.commit);
+            return { commit: plan.commit, method: 'event-commit', detail: plan.reason };
+        case 'pull-request':
+            return resolvePullRequestBase(repoDir, remote, head, plan);
+    }
+}
+async function resolvePullRequestBase(repoDir, remote, head, plan) {
+    const parents = parseCommitParents(await runGit(repoDir, ['cat-file', 'commit', head]));
+    const parent = pickMergeParent(parents, plan.prHeadSha);
+    if (parent !== null) {
+        await ensureCommit(repoDir, remote, parent);
+        return { commit: parent, method: 'merge-parent', detail: `first parent of the PR merge commit ${head.slice(0, 12)}` };
+    }
+    const mergeBase = await findMergeBase(repoDir, remote, head, plan.baseRef);
+    if (mergeBase !== null) {
+        return { commit: mergeBase, method: 'merge-base', detail: `merge base of HEAD and ${remote}/${plan.baseRef}` };
+    }
+    if (plan.baseSha !== null) {
+        await ensureCommit(repoDir, remote, plan.baseSha);
+        return {
+            commit: plan.baseSha,
+            method: 'base-sha',
+            detail: `pull_request.base.sha (no merge base with ${remote}/${plan.baseRef} found; may be stale)`,
+        };
+    }
+    throw new Error(`cannot find the base commit in ${repoDir}: HEAD is not a PR merge commit, no merge base with ` +
+        `${remote}/${plan.baseRef}, and the event has no pull_request.base.sha`);
+}
+async function findMergeBase(repoDir, remote, head, baseRef) {
+    const tracking = `refs/remotes/${remote}/${baseRef}`;
+    const refspec = `+refs/heads/${baseRef}:${tracking}`;
+    const shallow = await isShallow(repoDir);
+    if (!(await hasCommit(repoDir, tracking))) {
+        const fetched = await tryGit(repoDir, ['fetch', '--no-tags', ...(shallow ? ['--depth=50'] : []), remote, refspec]);
+        if (fetched.exitCode !== 0)
+            return null;
+    }
+    // A shallow history may end before the fork point: deepen a few times, then give up.
+    for (let attempt = 0; attempt < 4; attempt++) {
+        const found = await tryGit(repoDir, ['merge-base', head, tracking]);
+        if (found.exitCode === 0 && SHA.test(found.stdout.trim()))
+            return found.stdout.trim();
+        if (!(await isShallow(repoDir)))
+            return null;
+        const deepened = await tryGit(repoDir, ['fetch', '--no-tags', '--deepen=100', remote, head, refspec]);
+        if (deepened.exitCode !== 0)
+            return null;
+    }
+    return null;
+}
+async function resolveRef(repoDir, remote, ref) {
+    for (const candidate of [ref, `refs/remotes/${remote}/${ref}`]) {
+        const found = await tryGit(repoDir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
+        if (found.exitCode === 0)
+            return found.stdout.trim();
+    }
+    // Not here yet (a shallow CI checkout): ask the remote for it.
+    const depth = (await isShallow(repoDir)) ? ['--depth=1'] : [];
+    const fetched = await tryGit(repoDir, ['fetch', '--no-tags', ...depth, remote, ref]);
+    if (fetched.exitCode !== 0) {
+        throw new Error(`--base ${ref}: not a commit in ${repoDir}, and \`git fetch ${remote} ${ref}\` failed: ${fetched.stderr.trim()}`);
+    }
+    return runGit(repoDir, ['rev-parse', '--verify', 'FETCH_HEAD^{commit}']);
+}
+/** Makes sure the commit object is present, fetching just it when the clone is shallow. */
+async function ensureCommit(repoDir, remote, sha) {
+    if (await hasCommit(repoDir, sha))
+        return;
+    const depth = (await isShallow(repoDir)) ? ['--depth=1'] : [];
+    await runGit(repoDir, ['fetch', '--no-tags', ...depth, remote, sha]);
+    if (!(await hasCommit(repoDir, sha)))
+        throw new Error(`commit ${sha} is still missing in ${repoDir} after fetching it from ${remote}`);
+}
+async function hasCommit(repoDir, rev) {
+    return (await tryGit(repoDir, ['cat-file', '-e', `${rev}^{commit}`])).exitCode === 0;
+}
+async function isShallow(repoDir) {
+    return (await runGit(repoDir, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+function asSha(value) {
+    return typeof value === 'string' && SHA.test(value) ? value : null;
+}
+/** A ref starting with `-` would be read by git as an option. */
+function checkRef(ref, source) {
+    if (ref === '' || ref.startsWith('-') || /[\s\0]/.test(ref)) {
+        throw new Error(`${source}: ${JSON.stringify(ref)} is not a usable git ref`);
+    }
+    return ref;
+}
+//# sourceMappingURL=base-commit.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./lib/baseline/registry-client.js
+/**
+ * A small client for the registry HTTP API v2: anonymous or Basic token auth, and blobs read
+ * with HTTP Range requests so sizes come from a few bytes per layer instead of a pull. Every
+ * byte received is counted, which is how tests prove nothing was pulled.
+ */
+
+/** Manifests and configs are small; anything bigger is not one. */
+const MAX_JSON_BYTES = 8 * 1024 * 1024;
+class RegistryClient {
+    ref;
+    stats;
+    fetchImpl;
+    credentials;
+    authorization = null;
+    constructor(ref, options = {}) {
+        this.ref = ref;
+        this.fetchImpl = options.fetch ?? fetch;
+        this.credentials = options.credentials ?? null;
+        this.stats = options.stats ?? { bytesDownloaded: 0, requests: 0 };
+    }
+    get baseUrl() {
+        return `${this.ref.scheme}://${this.ref.host}/v2/${this.ref.repository}`;
+    }
+    /** GET with auth: on a 401 challenge, authenticates once and retries. */
+    async get(url, headers = {}, signal) {
+        let response = await this.send(url, headers, signal);
+        if (response.status === 401 && this.authorization === null) {
+            const challenge = response.headers.get('www-authenticate');
+            await response.body?.cancel();
+            this.authorization = await this.authenticate(challenge, url);
+            response = await this.send(url, headers, signal);
+        }
+        return response;
+    }
+    /** Reads a JSON document (manifest, config), refusing bodies over the limit. */
+    async getJson(url, headers = {}) {
+        const response = await this.get(url, headers);
+        if (!response.ok) {
+            const text = (await readLimited(response, 2048, this.stats)).toString('utf8');
+            throw new Error(`GET ${url}: HTTP ${response.status} ${response.statusText}${text ? `: ${text.trim()}` : ''}`);
+        }
+        const body = await readLimited(response, MAX_JSON_BYTES + 1, this.stats);
+        if (body.length > MAX_JSON_BYTES)
+            throw new Error(`GET ${url}: response is over ${MAX_JSON_BYTES} bytes, not a manifest or config`);
+        try {
+            return { body, json: JSON.parse(body.toString('utf8')), response };
+        }
+        catch (error) {
+            throw new Error(`GET ${url}: response is not JSON (${error.message})`);
+        }
+    }
+    /** A blob as a BlobReader: `read` uses Range requests, `stream` the whole blob. */
+    openBlob(digest, size) {
+        const url = `${this.baseUrl}/blobs/${digest}`;
+        return {
+            digest,
+            size,
+            read: (offset, length) => this.readRange(url, size, offset, length),
+            stream: () => this.streamBlob(url),
+        };
+    }
+    async readRange(url, size, offset, length) {
+        const end = Math.min(size, offset + length);
+        if (offset < 0 || length <= 0 || offset >= end)
+            return Buffer.alloc(0);
+        const controller = new AbortController();
+        const response = await this.get(url, { Range: `bytes=${offset}-${end - 1}` }, controller.signal);
+        if (response.status === 206) {
+            const contentRange = response.headers.get('content-range');
+            const start = contentRange === null ? offset : Number(/bytes (\d+)-/.exec(contentRange)?.[1]);
+            if (start !== offset) {
+                controller.abort();
+                throw new Error(`GET ${url}: asked for bytes from ${offset}, got Content-Range ${contentRange}`);
+            }
+            return readLimited(response, end - offset, this.stats, controller);
+        }
+        if (response.status === 200) {
+            // The server ignored Range: skip to the offset, take what we need, hang up.
+            const upTo = await readLimited(response, end, this.stats, controller);
+            return upTo.subarray(offset, end);
+        }
+        controller.abort();
+        throw new Error(`GET ${url} (Range bytes=${offset}-${end - 1}): HTTP ${response.status} ${response.statusText}`);
+    }
+    streamBlob(url) {
+        const out = new external_node_stream_.PassThrough();
+        void (async () => {
+            const response = await this.get(url);
+            if (!response.ok || response.body === null)
+                throw new Error(`GET ${url}: HTTP ${response.status} ${response.statusText}`);
+            const reader = response.body.getReader();
+            for (;;) {
+                const { done, value } = await reader.read();
+                if (done)
+                    break;
+                this.stats.bytesDownloaded += value.byteLength;
+                if (!out.write(value))
+                    await new Promise((resolve) => out.once('drain', resolve));
+                if (out.destroyed) {
+                    await reader.cancel();
+                    return;
+                }
+            }
+            out.end();
+        })().catch((error) => out.destroy(error instanceof Error ? error : new Error(String(error))));
+        return out;
+    }
+    async send(url, headers, signal) {
+        this.stats.requests++;
+        const all = this.authorization === null ? headers : { ...headers, Authorization: this.authorization };
+        try {
+            // Redirects (blob storage, CDNs) are followed; fetch drops Authorization across origins.
+            return await this.fetchImpl(url, { headers: all, signal, redirect: 'follow' });
+        }
+        catch (error) {
+            const cause = error.cause?.message;
+            throw new Error(`GET ${url}: ${error.message}${cause ? ` (${cause})` : ''}`);
+        }
+    }
+    async authenticate(challenge, url) {
+        const parsed = parseChallenge(challenge);
+        const basic = this.credentials === null ? null : `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+        if (parsed?.scheme === 'basic') {
+            if (basic === null)
+                throw new Error(`GET ${url}: the registry asks for a login and ~/.docker/config.json has none for ${this.ref.host}`);
+            return basic;
+        }
+        if (parsed?.scheme !== 'bearer' || parsed.params.realm === undefined) {
+            throw new Error(`GET ${url}: HTTP 401 with an unsupported challenge: ${challenge ?? '(no WWW-Authenticate header)'}`);
+        }
+        const tokenUrl = new URL(parsed.params.realm);
+        if (parsed.params.service !== undefined)
+            tokenUrl.searchParams.set('service', parsed.params.service);
+        tokenUrl.searchParams.set('scope', parsed.params.scope ?? `repository:${this.ref.repository}:pull`);
+        this.stats.requests++;
+        const response = await this.fetchImpl(tokenUrl, { headers: basic === null ? {} : { Authorization: basic } });
+        const body = await readLimited(response, 256 * 1024, this.stats);
+        if (!response.ok)
+            throw new Error(`token request to ${tokenUrl.origin}${tokenUrl.pathname}: HTTP ${response.status}`);
+        const json = JSON.parse(body.toString('utf8'));
+        const token = typeof json.token === 'string' ? json.token : json.access_token;
+        if (typeof token !== 'string' || token === '')
+            throw new Error(`token request to ${tokenUrl.origin}${tokenUrl.pathname}: no token in the response`);
+        return `Bearer ${token}`;
+    }
+}
+/** `Bearer realm="https://auth.docker.io/token",service="registry.docker.io"` → parts. */
+function parseChallenge(header) {
+    if (header === null)
+        return null;
+    const match = /^\s*(\w+)\s*(.*)$/.exec(header);
+    if (match === null)
+        return null;
+    const params = {};
+    for (const part of (match[2] ?? '').matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g)) {
+        params[(part[1] ?? '').toLowerCase()] = part[2] ?? part[3] ?? '';
+    }
+    return { scheme: (match[1] ?? '').toLowerCase(), params };
+}
+/** Reads at most `limit` bytes of a body, counting them, and hangs up on the rest. */
+async function readLimited(response, limit, stats, controller) {
+    if (response.body === null)
+        return Buffer.alloc(0);
+    const reader = response.body.getReader();
+    const chunks = [];
+    let total = 0;
+    try {
+        while (total < limit) {
+            const { done, value } = await reader.read();
+            if (done)
+                return Buffer.concat(chunks, total);
+            stats.bytesDownloaded += value.byteLength;
+            chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+            total += value.byteLength;
+        }
+        await reader.cancel().catch(() => undefined);
+        controller?.abort();
+        return Buffer.concat(chunks, total).subarray(0, limit);
+    }
+    catch (error) {
+        controller?.abort();
+        throw error;
+    }
+}
+//# sourceMappingURL=registry-client.js.map
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./lib/baseline/registry-ref.js
+/** Image references as docker reads them, and the credentials docker would use for them. */
+
+
+
+const DOCKER_HUB = 'registry-1.docker.io';
+const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+/** `busybox` → registry-1.docker.io/library/busybox:latest; `localhost:5000/x:1` → http. */
+function parseImageRef(ref, insecureHosts = []) {
+    const match = /^(?:([^/]+)\/)?([^@]+?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(ref.trim());
+    if (match === null)
+        throw new Error(`not an image reference: ${JSON.stringify(ref)}`);
+    let [, first, rest, tag, digest] = match;
+    let host = 'docker.io';
+    if (first !== undefined && (first.includes('.') || first.includes(':') || first === 'localhost'))
+        host = first;
+    else if (first !== undefined)
+        rest = `${first}/${rest}`;
+    if (rest === undefined || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(rest)) {
+        throw new Error(`not an image reference: ${JSON.stringify(ref)} (bad repository name)`);
+    }
+    if (host === 'docker.io' || host === 'index.docker.io') {
+        host = DOCKER_HUB;
+        if (!rest.includes('/'))
+            rest = `library/${rest}`;
+    }
+    const insecure = LOCAL_HOSTS.test(host) || insecureHosts.includes(host);
+    return { host, repository: rest, reference: digest ?? tag ?? 'latest', scheme: insecure ? 'http' : 'https' };
+}
+/**
+ * `auths` of `~/.docker/config.json` (or `$DOCKER_CONFIG/config.json`); credential helpers
+ * are not run. Returns null when there is nothing for this host.
+ */
+async function readDockerCredentials(host, env = process.env) {
+    const file = external_node_path_namespaceObject.join(env.DOCKER_CONFIG ?? external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+    let config;
+    try {
+        config = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
+    }
+    catch {
+        return null;
+    }
+    const auths = config.auths;
+    if (auths === undefined || typeof auths !== 'object')
+        return null;
+    const keys = host === DOCKER_HUB ? ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', host] : [host, `https://${host}`, `http://${host}`];
+    for (const key of keys) {
+        const entry = auths[key];
+        if (entry === undefined)
+            continue;
+        if (typeof entry.auth === 'string' && entry.auth !== '') {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (typeof entry.username === 'string' && typeof entry.password === 'string') {
+            return { username: entry.username, password: entry.password };
+        }
+    }
+    return null;
+}
+//# sourceMappingURL=registry-ref.js.map
+;// CONCATENATED MODULE: ./lib/baseline/registry.js
+/**
+ * Baseline sizes of an image already in a registry (`baseline: registry`), read through the
+ * registry API without a pull: manifests and the config, then a few bytes at the end of each
+ * layer to learn its uncompressed size.
+ */
+
+
+
+
+
+const MANIFEST_ACCEPT = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+const registry_INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const registry_MANIFEST_TYPES = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']);
+async function measureRegistryImage(ref, options = {}) {
+    const parsed = parseImageRef(ref, options.insecureHosts);
+    const client = new RegistryClient(parsed, {
+        fetch: options.fetch,
+        credentials: await readDockerCredentials(parsed.host),
+        stats: options.stats,
+    });
+    const top = await fetchManifest(client, parsed.reference);
+    const wanted = options.platforms?.map(normalizePlatform);
+    const measures = [];
+    if (top.kind === 'index') {
+        for (const child of selectImageManifests(top.manifests)) {
+            const platform = registry_platformOf(child.platform);
+            if (wanted !== undefined && !wanted.includes(normalizePlatform(platform)))
+                continue;
+            const manifest = await fetchManifest(client, child.digest);
+            if (manifest.kind !== 'manifest')
+                throw new Error(`${ref}: ${child.digest} is a nested index, expected an image manifest`);
+            measures.push(await measureManifest(client, manifest, platform));
+        }
+    }
+    else {
+        const measure = await measureManifest(client, top, null);
+        if (wanted === undefined || wanted.includes(normalizePlatform(measure.platform)))
+            measures.push(measure);
+    }
+    if (measures.length === 0) {
+        const what = wanted === undefined ? 'no image manifests' : `no manifest for ${wanted.join(', ')}`;
+        throw new Error(`${ref}: ${what} in the registry`);
+    }
+    return measures;
+}
+/** Drops attestation manifests (`unknown/unknown`, BuildKit's `vnd.docker.reference.type`). */
+function selectImageManifests(manifests) {
+    return manifests.filter((descriptor) => {
+        if (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
+            return false;
+        const { os, architecture } = descriptor.platform ?? {};
+        return !(os === 'unknown' || architecture === 'unknown');
+    });
+}
+/** `linux/arm64/v8` and `linux/arm64` name the same platform. */
+function normalizePlatform(platform) {
+    return platform.replace(/^(\w+\/arm64)\/v8$/, '$1');
+}
+async function fetchManifest(client, reference) {
+    const url = `${client.baseUrl}/manifests/${reference}`;
+    const { body, json, response } = await client.getJson(url, { Accept: MANIFEST_ACCEPT });
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+    if (reference.startsWith('sha256:') && reference !== digest)
+        throw new Error(`GET ${url}: content digest is ${digest}`);
+    const doc = json;
+    const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : (response.headers.get('content-type') ?? '').split(';')[0].trim();
+    if (registry_INDEX_TYPES.has(mediaType) || (mediaType === '' && Array.isArray(doc.manifests))) {
+        return { kind: 'index', digest, manifests: checkDescriptors(doc.manifests, url, 'manifests') };
+    }
+    if (registry_MANIFEST_TYPES.has(mediaType) || (mediaType === '' && doc.config !== undefined)) {
+        const [config] = checkDescriptors([doc.config], url, 'config');
+        return { kind: 'manifest', digest, config: config, layers: checkDescriptors(doc.layers ?? [], url, 'layers') };
+    }
+    throw new Error(`GET ${url}: unsupported manifest media type ${JSON.stringify(mediaType)}`);
+}
+async function measureManifest(client, manifest, platform) {
+    const { json } = await client.getJson(`${client.baseUrl}/blobs/${manifest.config.digest}`);
+    const config = json;
+    const createdBy = layerHistory(config.history);
+    const limit = pLimit(4);
+    const layers = await Promise.all(manifest.layers.map((descriptor, index) => limit(async () => {
+        const mediaType = descriptor.mediaType ?? 'application/vnd.oci.image.layer.v1.tar+gzip';
+        const size = await measureUncompressedSize(client.openBlob(descriptor.digest, descriptor.size), mediaType);
+        return {
+            digest: descriptor.digest,
+            mediaType,
+            compressedBytes: descriptor.size,
+            uncompressedBytes: size.bytes,
+            uncompressedSource: size.source,
+            createdBy: createdBy[index] ?? null,
+            // Registry images carry no Dockerfile line: only the history text.
+            dockerfile: null,
+        };
+    })));
+    return {
+        platform: platform ?? registry_platformOf(config),
+        manifestDigest: manifest.digest,
+        configDigest: manifest.config.digest,
+        compressedBytes: manifest.config.size + sum(layers.map((layer) => layer.compressedBytes)),
+        uncompressedBytes: sum(layers.map((layer) => layer.uncompressedBytes)),
+        layerCount: layers.length,
+        layers,
+    };
+}
+/** `created_by` of the history entries that made a layer, in layer order. */
+function layerHistory(history) {
+    if (!Array.isArray(history))
+        return [];
+    return history
+        .filter((entry) => typeof entry === 'object' && entry !== null && entry.empty_layer !== true)
+        .map((entry) => {
+        const text = entry.created_by;
+        return typeof text === 'string' ? text : null;
+    });
+}
+function registry_platformOf(platform) {
+    const parts = [platform?.os ?? 'unknown', platform?.architecture ?? 'unknown'];
+    if (platform?.variant)
+        parts.push(platform.variant);
+    return parts.join('/');
+}
+function checkDescriptors(value, url, field) {
+    if (!Array.isArray(value))
+        throw new Error(`GET ${url}: \`${field}\` is not a list of descriptors`);
+    return value.map((item, index) => {
+        const d = item;
+        if (d === null || typeof d !== 'object' || typeof d.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(d.digest)) {
+            throw new Error(`GET ${url}: ${field}[${index}].digest is not a sha256 digest`);
+        }
+        if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
+            throw new Error(`GET ${url}: ${field}[${index}].size is not a non-negative integer`);
+        }
+        return d;
+    });
+}
+function sum(values) {
+    return values.reduce((total, value) => total + value, 0);
+}
+//# sourceMappingURL=registry.js.map
+;// CONCATENATED MODULE: ./lib/baseline/report-baseline.js
+/**
+ * `baseline: report`: a JSON report saved by an earlier run (e.g. on the base branch, kept in
+ * actions/cache) read back as the baseline. The file may come from a cache any job can
+ * write, so it is untrusted: bounded size, every field used checked, errors that name the
+ * file and the JSON path.
+ */
+
+
+const MAX_REPORT_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_ENTRIES = 10_000;
+const MAX_LAYERS = 1_000;
+const bytes = (what) => schemas_number({ error: `expected ${what} as a number` })
+    .int({ error: `expected ${what} as a whole number of bytes` })
+    .min(0, { error: `expected ${what} to be non-negative` })
+    .max(Number.MAX_SAFE_INTEGER, { error: `${what} is too large` });
+const report_baseline_text = (max) => schemas_string({ error: 'expected a string' }).max(max, { error: `longer than ${max} characters` });
+const layerSchema = object({
+    digest: report_baseline_text(200).regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, { error: 'expected a digest like sha256:…' }),
+    compressedBytes: bytes('a size'),
+    uncompressedBytes: bytes('a size'),
+    createdBy: report_baseline_text(65_536).nullable().default(null),
+    dockerfile: object({ path: report_baseline_text(4096), line: schemas_number().int().min(0).max(10_000_000) })
+        .nullable()
+        .default(null),
+});
+const entrySchema = object({
+    name: report_baseline_text(256).min(1, { error: 'must not be empty' }),
+    target: report_baseline_text(256).nullable(),
+    platform: report_baseline_text(128).min(1, { error: 'must not be empty' }),
+    compressedBytes: bytes('a size').nullable(),
+    uncompressedBytes: bytes('a size').nullable(),
+    status: schemas_enum(['ok', 'warn', 'over', 'error']),
+    layers: array(layerSchema).max(MAX_LAYERS, { error: `more than ${MAX_LAYERS} layers` }).default([]),
+});
+const reportSchema = object({
+    schemaVersion: literal(1, { error: 'expected schemaVersion 1 (a report written by image-budget)' }),
+    commit: report_baseline_text(64)
+        .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { error: 'expected a full commit sha' })
+        .nullable()
+        .default(null),
+    createdAt: report_baseline_text(64).optional(),
+    images: array(entrySchema).max(MAX_ENTRIES, { error: `more than ${MAX_ENTRIES} images` }),
+});
+class ReportBaselineError extends Error {
+    file;
+    constructor(file, detail) {
+        super(`baseline report ${file}: ${detail}`);
+        this.file = file;
+        this.name = 'ReportBaselineError';
+    }
+}
+async function loadReportBaseline(file) {
+    let size;
+    try {
+        size = (await (0,promises_namespaceObject.stat)(file)).size;
+    }
+    catch (error) {
+        throw new ReportBaselineError(file, `cannot read it (${error.code ?? error.message})`);
+    }
+    if (size > MAX_REPORT_FILE_BYTES)
+        throw new ReportBaselineError(file, `${size} bytes is over the ${MAX_REPORT_FILE_BYTES}-byte limit`);
+    return parseReportBaseline(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file);
+}
+function parseReportBaseline(content, file) {
+    let json;
+    try {
+        json = JSON.parse(content);
+    }
+    catch (error) {
+        throw new ReportBaselineError(file, `not valid JSON (${error.message})`);
+    }
+    const parsed = reportSchema.safeParse(json);
+    if (!parsed.success) {
+        const issues = parsed.error.issues.slice(0, 5).map((issue) => `${formatJsonPath(issue.path)}: ${issue.message}`);
+        const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
+        throw new ReportBaselineError(file, `${issues.join('; ')}${more}`);
+    }
+    const report = parsed.data;
+    const entries = [];
+    const seen = new Map();
+    report.images.forEach((entry, index) => {
+        const key = JSON.stringify([entry.name, entry.target, entry.platform]);
+        const first = seen.get(key);
+        if (first !== undefined) {
+            throw new ReportBaselineError(file, `images[${index}] repeats images[${first}] (${entry.name}, target ${entry.target ?? 'default'}, ${entry.platform})`);
+        }
+        seen.set(key, index);
+        if (entry.status === 'error' || entry.compressedBytes === null || entry.uncompressedBytes === null)
+            return;
+        entries.push({
+            name: entry.name,
+            target: entry.target,
+            platform: entry.platform,
+            compressedBytes: entry.compressedBytes,
+            uncompressedBytes: entry.uncompressedBytes,
+            layers: entry.layers,
+        });
+    });
+    return { file, commit: report.commit, createdAt: report.createdAt ?? null, entries };
+}
+/** `images[3].layers[0].digest`, as a person would write it. */
+function formatJsonPath(path) {
+    if (path.length === 0)
+        return '(top level)';
+    return path
+        .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`))
+        .join('');
+}
+//# sourceMappingURL=report-baseline.js.map
+;// CONCATENATED MODULE: ./lib/baseline/worktree.js
+/**
+ * The base commit checked out beside the working copy, so the same image definitions can be
+ * built there without touching the PR's files. Always removed afterwards, also on error.
+ */
+
+
+
+
+async function withBaseWorktree(repoDir, commit, fn) {
+    const parent = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), 'image-budget-base-'));
+    const dir = external_node_path_namespaceObject.join(parent, 'worktree');
+    try {
+        await runGit(repoDir, ['worktree', 'add', '--detach', dir, commit]);
+        return await fn(dir);
+    }
+    finally {
+        // Cleanup must not hide the error that brought us here: failures are ignored.
+        await tryGit(repoDir, ['worktree', 'remove', '--force', dir]);
+        await (0,promises_namespaceObject.rm)(parent, { recursive: true, force: true });
+        await tryGit(repoDir, ['worktree', 'prune']);
+    }
+}
+//# sourceMappingURL=worktree.js.map
+;// CONCATENATED MODULE: ./lib/baseline/measure-baseline.js
+/**
+ * The baseline side of the comparison, in one of four modes. A baseline that cannot be had
+ * is reported as unavailable with the reason — it never crashes the run and never fails a PR
+ * on its own.
+ */
+
+
+
+
+
+
+
+
+
+
+const BASELINE_MODES = ['build', 'report', 'registry', 'none'];
+function unavailable(mode, detail, started, commit = null) {
+    // Git and registry errors run to many lines; the first says what failed.
+    const reason = (detail.split('\n')[0] ?? detail).slice(0, 300);
+    return { mode, commit, entries: [], budgetFile: null, unavailable: reason, note: `baseline unavailable: ${reason}`, durationMs: Date.now() - started };
+}
+async function measure_baseline_exists(file) {
+    return (0,promises_namespaceObject.access)(file).then(() => true, () => false);
+}
+/** The head's image definitions with their paths moved into another checkout of the repo. */
+function rebaseBudgetFile(file, fromRoot, toRoot) {
+    const move = (p) => external_node_path_namespaceObject.join(toRoot, external_node_path_namespaceObject.relative(fromRoot, p));
+    return { ...file, path: move(file.path), images: file.images.map((image) => ({ ...image, context: move(image.context), dockerfile: move(image.dockerfile) })) };
+}
+function imageRefFor(template, image, target) {
+    return template.replaceAll('{image}', image).replaceAll('{target}', target ?? '');
+}
+async function baselineFromBuild(request, started) {
+    const repoRoot = (await runGit(request.workdir, ['rev-parse', '--show-toplevel'])).trim();
+    const resolution = await resolveBaseCommit(repoRoot, {
+        event: request.event,
+        headSha: request.headSha,
+        base: request.baseRef,
+    });
+    request.build.logger.info(`baseline: ${resolution.detail}`);
+    const commit = resolution.commit;
+    if (!commit)
+        return unavailable('build', resolution.detail, started);
+    return withBaseWorktree(repoRoot, commit, async (worktree) => {
+        const baseWorkdir = external_node_path_namespaceObject.join(worktree, external_node_path_namespaceObject.relative(repoRoot, request.workdir));
+        const baseConfig = external_node_path_namespaceObject.resolve(baseWorkdir, request.configPath);
+        // Budgets come from the base when it has a budget file; otherwise build the head's
+        // image definitions from the base's sources.
+        const budgetFile = (await measure_baseline_exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
+        const definitions = budgetFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
+        // An image whose sources do not exist on the base is new, not broken.
+        const buildable = [];
+        for (const image of definitions.images)
+            if (await measure_baseline_exists(image.dockerfile))
+                buildable.push(image);
+        const measurements = await buildAndMeasure({ ...definitions, images: buildable }, { ...request.build, workdir: baseWorkdir, label: 'base' });
+        const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+        const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
+        const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
+        const short = commit.slice(0, 7);
+        const note = `baseline: commit ${short} built from the base branch (${resolution.method})${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+        return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, durationMs: Date.now() - started };
+    });
+}
+async function baselineFromRegistry(request, started) {
+    const template = request.imageTemplate;
+    if (!template)
+        return unavailable('registry', 'input `baseline-image` is empty: name the base image, e.g. ghcr.io/acme/{image}:main', started);
+    const entries = [];
+    const missing = [];
+    for (const image of request.head.images) {
+        for (const target of image.targets) {
+            const ref = imageRefFor(template, image.name, target ?? null);
+            try {
+                const platforms = await measureRegistryImage(ref, { platforms: image.platforms.length > 0 ? image.platforms : undefined });
+                entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
+            }
+            catch (error) {
+                missing.push(`${ref} (${error instanceof Error ? error.message : String(error)})`);
+            }
+        }
+    }
+    for (const m of missing)
+        request.build.logger.warning(`baseline: could not read ${m}`);
+    return { mode: 'registry', commit: null, entries, budgetFile: null, unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null, note: `baseline: registry images ${template}`, durationMs: Date.now() - started };
+}
+async function measureBaseline(request) {
+    const started = Date.now();
+    try {
+        switch (request.mode) {
+            case 'none':
+                return { mode: 'none', commit: null, entries: [], budgetFile: null, unavailable: 'baseline: none', note: 'no baseline (baseline: none): delta budgets skipped', durationMs: 0 };
+            case 'report': {
+                if (!request.reportPath)
+                    return unavailable('report', 'input `baseline-report` is empty: give the path of a saved JSON report', started);
+                if (!(await measure_baseline_exists(request.reportPath)))
+                    return unavailable('report', `no saved report at ${request.reportPath} (first run?)`, started);
+                const saved = await loadReportBaseline(request.reportPath);
+                const from = saved.commit ? `commit ${saved.commit.slice(0, 7)}` : 'an unknown commit';
+                return { mode: 'report', commit: saved.commit, entries: saved.entries, budgetFile: null, unavailable: null, note: `baseline: saved report from ${from}`, durationMs: Date.now() - started };
+            }
+            case 'registry':
+                return await baselineFromRegistry(request, started);
+            case 'build':
+                return await baselineFromBuild(request, started);
+        }
+    }
+    catch (error) {
+        return unavailable(request.mode, error instanceof Error ? error.message : String(error), started);
+    }
+}
+//# sourceMappingURL=measure-baseline.js.map
+;// CONCATENATED MODULE: ./lib/publish/comment-policy.js
+const COMMENT_MODES = ['always', 'on-change', 'on-failure', 'off'];
+function moved(entry) {
+    if (entry.baseline === null)
+        return entry.compressedBytes !== null; // new image
+    if (entry.baseline === undefined)
+        return false;
+    if (entry.compressedBytes === null || entry.uncompressedBytes === null)
+        return entry.status !== 'error'; // removed
+    const delta = entry.delta ?? {
+        compressedBytes: entry.compressedBytes - entry.baseline.compressedBytes,
+        uncompressedBytes: entry.uncompressedBytes - entry.baseline.uncompressedBytes,
+    };
+    return delta.compressedBytes !== 0 || delta.uncompressedBytes !== 0;
+}
+function failing(entry) {
+    return entry.status === 'over' || entry.status === 'error';
+}
+/**
+ * - `always`: every run.
+ * - `on-change`: when any size moved or any status is not ok; and whenever a comment already
+ *   exists, so it never shows stale numbers.
+ * - `on-failure`: when something is over budget or failed; and whenever a comment already
+ *   exists, so a fixed PR says so.
+ * - `off`: never.
+ */
+function shouldComment(mode, report, existingComment) {
+    switch (mode) {
+        case 'off':
+            return false;
+        case 'always':
+            return true;
+        case 'on-change':
+            return existingComment || report.images.some((e) => moved(e) || e.status !== 'ok');
+        case 'on-failure':
+            return existingComment || report.overBudget || report.images.some(failing);
+    }
+}
+//# sourceMappingURL=comment-policy.js.map
+;// CONCATENATED MODULE: ./lib/action/inputs.js
+/**
+ * The action's inputs, read once into one typed object. Names live in INPUT; errors name the
+ * input and the bad value. Nothing here runs at import time.
+ */
+
+
+
+
+const INPUT = {
+    config: 'config',
+    workingDirectory: 'working-directory',
+    builder: 'builder',
+    parallel: 'parallel',
+    cacheFrom: 'cache-from',
+    cacheTo: 'cache-to',
+    reportPath: 'report-path',
+    summary: 'summary',
+    mode: 'mode',
+    baseline: 'baseline',
+    baselineReport: 'baseline-report',
+    baselineImage: 'baseline-image',
+    githubToken: 'github-token',
+    comment: 'comment',
+    commentKey: 'comment-key',
+    overrideLabel: 'override-label',
+    reports: 'reports',
+    allowPullRequestTarget: 'allow-pull-request-target',
+};
+/** `check` builds and measures; `comment` posts a saved report (workflow_run); `aggregate` merges matrix jobs' reports. */
+const MODES = ['check', 'comment', 'aggregate'];
+const DEFAULT_CONFIG = '.github/image-budget.yml';
+class InputError extends Error {
+    constructor(input, message) {
+        super(`input \`${input}\`: ${message}`);
+        this.name = 'InputError';
+    }
+}
+function parseBoolean(name, raw, fallback) {
+    if (raw === '')
+        return fallback;
+    if (/^(true|yes|on)$/i.test(raw))
+        return true;
+    if (/^(false|no|off)$/i.test(raw))
+        return false;
+    throw new InputError(name, `expected true or false, got "${raw}"`);
+}
+function parseChoice(name, raw, choices, fallback) {
+    if (raw === '')
+        return fallback;
+    if (choices.includes(raw))
+        return raw;
+    throw new InputError(name, `expected one of ${choices.join(', ')}, got "${raw}"`);
+}
+function parsePositiveInt(name, raw, fallback) {
+    if (raw === '')
+        return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1)
+        throw new InputError(name, `expected a whole number ≥ 1, got "${raw}"`);
+    return Number(raw);
+}
+/** One spec per line: cache specs contain commas, so lines are the only safe separator. */
+function parseLines(raw) {
+    return raw
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line.length > 0 && !line.startsWith('#'));
+}
+function commentKey(raw) {
+    if (raw === '')
+        return 'default';
+    if (!/^[\w.:/-]{1,100}$/.test(raw))
+        throw new InputError(INPUT.commentKey, `expected letters, digits and . _ : / - (at most 100), got "${raw}"`);
+    return raw;
+}
+/** Pure: takes the raw input reader and the environment, so tests need no process state. */
+function parseInputs(read, env) {
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const workdir = external_node_path_namespaceObject.resolve(workspace, read(INPUT.workingDirectory) || '.');
+    const runnerTemp = env.RUNNER_TEMP || external_node_path_namespaceObject.join(workdir, '.image-budget');
+    const builder = read(INPUT.builder);
+    return {
+        config: read(INPUT.config) || DEFAULT_CONFIG,
+        workdir,
+        builder: builder || undefined,
+        parallel: parsePositiveInt(INPUT.parallel, read(INPUT.parallel), 2),
+        cacheFrom: parseLines(read(INPUT.cacheFrom)),
+        cacheTo: parseLines(read(INPUT.cacheTo)),
+        reportPath: external_node_path_namespaceObject.resolve(workdir, read(INPUT.reportPath) || external_node_path_namespaceObject.join(runnerTemp, 'image-budget', 'report.json')),
+        summary: parseBoolean(INPUT.summary, read(INPUT.summary), true),
+        mode: parseChoice(INPUT.mode, read(INPUT.mode), MODES, 'check'),
+        baseline: parseChoice(INPUT.baseline, read(INPUT.baseline), BASELINE_MODES, 'build'),
+        baselineReport: read(INPUT.baselineReport) ? external_node_path_namespaceObject.resolve(workdir, read(INPUT.baselineReport)) : undefined,
+        baselineImage: read(INPUT.baselineImage) || undefined,
+        githubToken: read(INPUT.githubToken),
+        comment: parseChoice(INPUT.comment, read(INPUT.comment), COMMENT_MODES, 'always'),
+        commentKey: commentKey(read(INPUT.commentKey)),
+        overrideLabel: read(INPUT.overrideLabel) || 'image-budget:accept',
+        reports: parseLines(read(INPUT.reports)),
+        allowPullRequestTarget: parseBoolean(INPUT.allowPullRequestTarget, read(INPUT.allowPullRequestTarget), false),
+    };
+}
+function getInputs(env = process.env) {
+    return parseInputs((name) => getInput(name).trim(), env);
+}
+//# sourceMappingURL=inputs.js.map
+;// CONCATENATED MODULE: ./lib/action/logger.js
+/** The pipeline's Logger on GitHub Actions: log groups, annotations on Dockerfile lines. */
+
+function properties(annotation) {
+    return annotation ? { file: annotation.file, startLine: annotation.startLine, title: annotation.title } : undefined;
+}
+function createActionLogger() {
+    return {
+        info: (message) => info(message),
+        warning: (message, annotation) => warning(message, properties(annotation)),
+        error: (message, annotation) => error(message, properties(annotation)),
+        group: (title, body) => {
+            startGroup(title);
+            info(body);
+            endGroup();
+        },
+        progress: (message) => info(message),
+    };
+}
+//# sourceMappingURL=logger.js.map
+;// CONCATENATED MODULE: ./lib/compare/verdict.js
+
+const SEVERITY = { ok: 0, warn: 1, over: 2, error: 3 };
+function worstStatus(statuses) {
+    let worst = 'ok';
+    for (const status of statuses)
+        if (SEVERITY[status] > SEVERITY[worst])
+            worst = status;
+    return worst;
+}
+function sizeOf(sizes, metric) {
+    return metric === 'compressed' ? sizes.compressedBytes : sizes.uncompressedBytes;
+}
+function checkLimit(sizes, limit, rule) {
+    if (!limit)
+        return [];
+    const findings = [];
+    for (const metric of ['compressed', 'uncompressed']) {
+        const allowed = limit[metric];
+        if (allowed === undefined)
+            continue;
+        const actual = sizeOf(sizes, metric);
+        if (actual > allowed) {
+            findings.push({
+                status: rule === 'max' ? 'over' : 'warn',
+                rule: `${rule}.${metric}`,
+                message: `${metric} ${size_formatSize(actual)} > ${rule} ${size_formatSize(allowed)}`,
+            });
+        }
+    }
+    return findings;
+}
+/** Absolute budgets: size limits and layer count. */
+function evaluateSizeBudget(sizes, budget) {
+    const findings = [...checkLimit(sizes, budget.max, 'max')];
+    // A warn already exceeded by max is noise: report the stronger finding only.
+    const overMetrics = new Set(findings.map((f) => f.rule.split('.')[1]));
+    findings.push(...checkLimit(sizes, budget.warn, 'warn').filter((f) => !overMetrics.has(f.rule.split('.')[1])));
+    if (budget.maxLayers !== undefined && sizes.layerCount > budget.maxLayers) {
+        findings.push({ status: 'over', rule: 'max-layers', message: `${sizes.layerCount} layers > max-layers ${budget.maxLayers}` });
+    }
+    return findings;
+}
+function statusOf(findings) {
+    return worstStatus(findings.map((f) => f.status));
+}
+function decideOutcome(entries) {
+    const overBudget = entries.some((e) => e.status === 'over');
+    const buildFailed = entries.some((e) => e.status === 'error');
+    return { overBudget, buildFailed, exitCode: overBudget || buildFailed ? 1 : 0 };
+}
+function countStatuses(report) {
+    const counts = { ok: 0, warn: 0, over: 0, error: 0 };
+    for (const entry of report.images)
+        counts[entry.status] += 1;
+    return counts;
+}
+//# sourceMappingURL=verdict.js.map
+;// CONCATENATED MODULE: ./lib/publish/find-pull-request.js
+async function findPullRequestForHead(client, opts) {
+    const head = `${opts.headOwner}:${opts.headBranch}`;
+    // Open PRs only: commenting on a closed PR is noise, and a reopened one is open again.
+    const pulls = await client.paginate(client.rest.pulls.list, {
+        owner: opts.owner,
+        repo: opts.repo,
+        head,
+        state: 'open',
+        per_page: 100,
+    });
+    const sameHead = pulls.filter((p) => p.head.label === head);
+    const match = sameHead.filter((p) => p.head.sha === opts.headSha);
+    if (match.length === 1 && match[0])
+        return { number: match[0].number, url: match[0].html_url };
+    if (match.length > 1) {
+        return {
+            number: null,
+            reason: `${match.length} open pull requests in ${opts.owner}/${opts.repo} have head ${head} at ${opts.headSha} (#${match.map((p) => p.number).join(', #')}); not guessing which one`,
+        };
+    }
+    if (sameHead.length > 0) {
+        return {
+            number: null,
+            reason: `the open pull request for ${head} in ${opts.owner}/${opts.repo} (#${sameHead.map((p) => p.number).join(', #')}) is at ${sameHead.map((p) => p.head.sha.slice(0, 12)).join(', ')}, not at the built commit ${opts.headSha.slice(0, 12)}: a newer push will post its own report`,
+        };
+    }
+    return { number: null, reason: `no open pull request in ${opts.owner}/${opts.repo} has head ${head}` };
+}
+//# sourceMappingURL=find-pull-request.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (dist_bundle_isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function dist_bundle_merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function dist_bundle_omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function dist_bundle_parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = dist_bundle_omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = dist_bundle_omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return dist_bundle_parse(dist_bundle_merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = dist_bundle_merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: dist_bundle_merge.bind(null, DEFAULTS2),
+    parse: dist_bundle_parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function request_dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const utils_defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(utils_defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./lib/publish/github-client.js
+/**
+ * The one place a GitHub REST client is built: `@actions/github`'s Octokit plus a request hook
+ * that retries what GitHub asks us to retry (5xx, 429, secondary rate limits) and turns every
+ * failure into a {@link GitHubApiError} naming the endpoint, the status and GitHub's message.
+ *
+ * @actions/github 9 bundles only the REST-methods and paginate plugins (no retry/throttling),
+ * hence the hook.
+ */
+
+const DEFAULT_RETRY = {
+    maxAttempts: 5,
+    baseDelayMs: 1_000,
+    maxDelayMs: 60_000,
+    maxTotalWaitMs: 120_000,
+};
+/** A failed GitHub API call, after retries: what was called, what came back, and why. */
+class GitHubApiError extends Error {
+    endpoint;
+    status;
+    githubMessage;
+    attempts;
+    details;
+    constructor(message, endpoint, status, 
+    /** GitHub's own `message` from the error body. */
+    githubMessage, attempts, 
+    /** The `errors` array of a 422 body: which field failed validation and why. */
+    details = []) {
+        super(message);
+        this.endpoint = endpoint;
+        this.status = status;
+        this.githubMessage = githubMessage;
+        this.attempts = attempts;
+        this.details = details;
+        this.name = 'GitHubApiError';
+    }
+}
+function createGitHubClient(opts) {
+    if (!opts.token)
+        throw new Error('createGitHubClient: token is empty (set the "github-token" input)');
+    const baseUrl = (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+    const client = getOctokit(opts.token, {
+        baseUrl,
+        userAgent: opts.userAgent ?? 'image-budget',
+        // Retries are ours; keep Octokit from logging every 4xx we handle on purpose.
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
+    });
+    installRetryHook(client, { ...DEFAULT_RETRY, ...opts.retry });
+    return client;
+}
+function isRequestError(error) {
+    return error instanceof Error && typeof error.status === 'number';
+}
+function header(headers, name) {
+    const value = headers?.[name];
+    return value === undefined ? undefined : String(value);
+}
+/** How long GitHub asked us to wait, or null when the response gives no hint. */
+function requestedWaitMs(status, headers, now = Date.now()) {
+    const retryAfter = header(headers, 'retry-after');
+    if (retryAfter !== undefined) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds))
+            return Math.max(0, seconds * 1000);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - now);
+    }
+    if ((status === 403 || status === 429) && header(headers, 'x-ratelimit-remaining') === '0') {
+        const reset = Number(header(headers, 'x-ratelimit-reset'));
+        if (Number.isFinite(reset))
+            return Math.max(0, reset * 1000 - now);
+    }
+    return null;
+}
+/** Transient per GitHub's docs: server errors, 429, and 403s that are rate limits. */
+function isRetryable(status, headers, message) {
+    if (status >= 500 || status === 429 || status === 0)
+        return true;
+    if (status !== 403)
+        return false;
+    return (header(headers, 'retry-after') !== undefined ||
+        header(headers, 'x-ratelimit-remaining') === '0' ||
+        /rate limit/i.test(message));
+}
+/** "PATCH /repos/o/r/issues/comments/7": the filled-in path, never the token. */
+function describeEndpoint(client, options) {
+    try {
+        const { method, url } = client.request.endpoint.parse(options);
+        return `${method} ${new URL(url).pathname}`;
+    }
+    catch {
+        return `${String(options.method ?? 'GET')} ${String(options.url ?? '?')}`;
+    }
+}
+function messageOf(error) {
+    const data = error.response?.data;
+    const body = data && typeof data === 'object' ? data : {};
+    const text = body.message ?? (typeof data === 'string' && data ? data.slice(0, 200) : error.message);
+    return { text, body };
+}
+function toApiError(error, endpoint, attempts, gaveUp) {
+    if (!isRequestError(error)) {
+        const text = error instanceof Error ? error.message : String(error);
+        return new GitHubApiError(`GitHub API ${endpoint} failed: ${text}`, endpoint, 0, text, attempts);
+    }
+    const { text, body } = messageOf(error);
+    const details = Array.isArray(body.errors) ? body.errors : [];
+    const fields = details
+        .map((d) => [d.field && `field "${d.field}"`, d.message ?? d.code].filter(Boolean).join(': '))
+        .filter((s) => s !== '');
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    const why = gaveUp ? ` (${gaveUp})` : '';
+    const message = `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` +
+        (fields.length > 0 ? ` (${fields.join('; ')})` : '');
+    return new GitHubApiError(message, endpoint, error.status, text, attempts, details);
+}
+function backoffMs(attempt, retry, random) {
+    const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+    // "Equal jitter": at least half the step, so concurrent runs spread out but still back off.
+    return Math.round(cap / 2 + random() * (cap / 2));
+}
+function installRetryHook(client, retry) {
+    const random = retry.random ?? Math.random;
+    const sleep = retry.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    client.hook.wrap('request', async (request, options) => {
+        const endpoint = describeEndpoint(client, options);
+        let waited = 0;
+        for (let attempt = 1;; attempt++) {
+            try {
+                return await request(options);
+            }
+            catch (error) {
+                if (!isRequestError(error))
+                    throw toApiError(error, endpoint, attempt, null);
+                const headers = error.response?.headers;
+                const { text } = messageOf(error);
+                if (!isRetryable(error.status, headers, text))
+                    throw toApiError(error, endpoint, attempt, null);
+                if (attempt >= retry.maxAttempts) {
+                    throw toApiError(error, endpoint, attempt, `gave up after ${attempt} attempts`);
+                }
+                const asked = requestedWaitMs(error.status, headers);
+                const delay = asked ?? backoffMs(attempt, retry, random);
+                if (delay > retry.maxDelayMs || waited + delay > retry.maxTotalWaitMs) {
+                    throw toApiError(error, endpoint, attempt, `retrying would mean waiting ${Math.ceil(delay / 1000)}s, over the limit of ` +
+                        `${Math.ceil(Math.min(retry.maxDelayMs, retry.maxTotalWaitMs - waited) / 1000)}s`);
+                }
+                waited += delay;
+                await sleep(delay);
+            }
+        }
+    });
+}
+//# sourceMappingURL=github-client.js.map
+;// CONCATENATED MODULE: ./lib/publish/summary.js
+/** The job summary: the full report, where the PR comment points when it had to be trimmed. */
+
+/** GitHub rejects a step summary over 1 MiB; stay a little under it. */
+const JOB_SUMMARY_LIMIT_BYTES = 1024 * 1024 - 1024;
+const NOTE = '\n\n> [!NOTE]\n> The rest of this report was cut to fit the 1 MiB job summary limit. The JSON report (the `report` output / artifact) has everything.\n';
+/**
+ * `markdown` cut at a line boundary so that it fits in `maxBytes` (UTF-8) with a note saying
+ * so; `<details>` blocks left open by the cut are closed again (pure).
+ */
+function fitSummary(markdown, maxBytes = JOB_SUMMARY_LIMIT_BYTES) {
+    if (Buffer.byteLength(markdown, 'utf8') <= maxBytes)
+        return { text: markdown, trimmed: false };
+    const lines = markdown.split('\n');
+    const closer = '\n</details>';
+    const budget = maxBytes - Buffer.byteLength(NOTE, 'utf8');
+    const kept = [];
+    let bytes = 0;
+    let open = 0;
+    for (const line of lines) {
+        const size = Buffer.byteLength(line, 'utf8') + 1;
+        const opens = (line.match(/<details>/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
+        // Keep room to close every block still open after this line.
+        if (bytes + size + Math.max(0, open + opens) * closer.length > budget)
+            break;
+        kept.push(line);
+        bytes += size;
+        open = Math.max(0, open + opens);
+    }
+    return { text: `${kept.join('\n')}${closer.repeat(open)}${NOTE}`, trimmed: true };
+}
+/**
+ * Appends `markdown` to the job summary (`GITHUB_STEP_SUMMARY`), trimmed to the limit.
+ * Returns false, without throwing, when there is no job summary (e.g. the CLI outside Actions).
+ */
+async function writeJobSummary(markdown, opts = {}) {
+    if (!process.env['GITHUB_STEP_SUMMARY'])
+        return { written: false, trimmed: false };
+    const { text, trimmed } = fitSummary(markdown, opts.maxBytes);
+    if (trimmed)
+        warning('The job summary was trimmed to fit GitHub\'s 1 MiB limit.');
+    await summary.addRaw(text, true).write();
+    summary.emptyBuffer();
+    return { written: true, trimmed };
+}
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./lib/compare/apply-baseline.js
+
+
+function toSizedEntries(entries) {
+    return entries.flatMap((e) => e.compressedBytes === null || e.uncompressedBytes === null
+        ? []
+        : [{ name: e.name, target: e.target, platform: e.platform, compressedBytes: e.compressedBytes, uncompressedBytes: e.uncompressedBytes, layers: e.layers }]);
+}
+function deltaFindings(budget, base, head) {
+    const findings = [];
+    const notes = [];
+    const rules = [
+        ['max-increase', budget.maxIncrease, 'over'],
+        ['warn-increase', budget.warnIncrease, 'warn'],
+    ];
+    for (const [rule, limit, status] of rules) {
+        if (!limit)
+            continue;
+        const verdict = evaluateDeltaBudget(limit, base, head, rule);
+        if (verdict.skipped)
+            notes.push(verdict.message);
+        else if (verdict.exceeded)
+            findings.push({ status, rule, message: verdict.message });
+    }
+    // A max-increase already exceeded makes the warn-increase on the same growth noise.
+    const over = findings.some((f) => f.rule === 'max-increase');
+    return { findings: over ? findings.filter((f) => f.rule !== 'warn-increase') : findings, notes };
+}
+function applyBaseline({ entries, baseline, baseCommit, budgetFor }) {
+    const deltas = computeDeltas(toSizedEntries(entries), baseline, { baseCommit });
+    const byKey = new Map(deltas.map((d) => [entryKey(d), d]));
+    const baseByKey = new Map(baseline.map((b) => [entryKey(b), b]));
+    const updated = entries.map((entry) => {
+        const delta = byKey.get(entryKey(entry));
+        if (!delta || entry.compressedBytes === null || entry.uncompressedBytes === null) {
+            return { ...entry, baseline: null, delta: null, change: entry.error ? null : 'new' };
+        }
+        const head = toSizedEntries([entry])[0];
+        const { findings, notes } = deltaFindings(budgetFor(entry), baseByKey.get(entryKey(entry)) ?? null, head);
+        const allFindings = [...entry.findings, ...findings];
+        return {
+            ...entry,
+            findings: allFindings,
+            status: entry.status === 'error' ? 'error' : statusOf(allFindings),
+            baseline: delta.baseline,
+            delta: delta.delta,
+            change: delta.state,
+            layerDiff: delta.layers,
+            contributors: delta.contributors,
+            notes: [...(entry.notes ?? []), ...notes],
+        };
+    });
+    const removed = deltas
+        .filter((d) => d.state === 'removed')
+        .map((d) => ({
+        name: d.name,
+        target: d.target,
+        platform: d.platform,
+        compressedBytes: null,
+        uncompressedBytes: null,
+        layerCount: null,
+        status: 'ok',
+        findings: [],
+        budget: { max: null, warn: null, maxLayers: null },
+        layers: [],
+        manifestDigest: null,
+        error: null,
+        baseline: d.baseline,
+        delta: null,
+        change: 'removed',
+        layerDiff: d.layers,
+        contributors: [],
+    }));
+    return [...updated, ...removed];
+}
+/** No baseline at all (first run, `none`, or it could not be had): delta budgets are skipped with a note. */
+function markNoBaseline(entries, budgetFor) {
+    return entries.map((entry) => {
+        const [head] = toSizedEntries([entry]);
+        const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
+        return { ...entry, baseline: null, delta: null, notes: [...(entry.notes ?? []), ...notes] };
+    });
+}
+//# sourceMappingURL=apply-baseline.js.map
 ;// CONCATENATED MODULE: ./lib/config/resolve-budget.js
 /** The budget that applies to one build of an image: image, then target, then platform. */
 
@@ -63278,7 +70414,7 @@ function assembleEntries(measurements, resolveBudget) {
 //# sourceMappingURL=assemble.js.map
 ;// CONCATENATED MODULE: ./lib/version.js
 /** The tool's version, reported in the JSON report. A unit test keeps it equal to package.json. */
-const VERSION = '0.1.0';
+const lib_version_VERSION = '0.1.0';
 //# sourceMappingURL=version.js.map
 ;// CONCATENATED MODULE: ./lib/run.js
 /**
@@ -63286,6 +70422,9 @@ const VERSION = '0.1.0';
  * and the CLI; it returns the report and the outcome and leaves publishing to its caller.
  * Config and usage problems throw (ConfigError, BuildxError): callers map them to exit 2.
  */
+
+
+
 
 
 
@@ -63310,11 +70449,12 @@ async function runCheck(options, logger) {
             ? 'the `docker` buildx driver with the classic image store cannot export OCI images, which measuring needs. Enable the containerd image store, or add docker/setup-buildx-action (docker-container driver) before this step and pass its builder name as `builder`.'
             : `builder "${buildx.builder}" (driver ${buildx.driver}) has no OCI exporter.`);
     }
-    const outputDir = options.outputDir ?? (await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(options.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'image-budget-')));
+    const scratchRoot = options.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
+    await (0,promises_namespaceObject.mkdir)(scratchRoot, { recursive: true });
+    const outputDir = options.outputDir ?? (await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(scratchRoot, 'image-budget-')));
     try {
-        const measurements = await buildAndMeasure(budgetFile, {
+        const build = {
             workDir: outputDir,
-            workdir: options.workdir,
             builder: options.builder,
             parallel: options.parallel,
             logger,
@@ -63327,23 +70467,51 @@ async function runCheck(options, logger) {
                 cacheExport: buildx.features.cacheExport,
                 ghaCredentials: hasGhaCacheCredentials(options.env),
             },
-        });
-        const byName = new Map(budgetFile.images.map((image) => [image.name, image]));
-        const images = assembleEntries(measurements, (name, target, platform) => {
+        };
+        const measurements = await buildAndMeasure(budgetFile, { ...build, workdir: options.workdir });
+        // The base is built after the head, with the same builder and cache: its unchanged
+        // layers are cache hits.
+        const baseline = options.baseline
+            ? await measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...build, workDir: external_node_path_namespaceObject.join(outputDir, 'base') } })
+            : null;
+        if (baseline?.unavailable && baseline.mode !== 'none')
+            logger.warning(baseline.note);
+        else if (baseline)
+            logger.info(baseline.note);
+        // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own).
+        const effective = baseline?.budgetFile
+            ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
+            : { images: budgetFile.images, changes: [] };
+        const byName = new Map(effective.images.map((image) => [image.name, image]));
+        const budgetFor = (name, target, platform) => {
             const image = byName.get(name);
             return image ? resolveBudget(image, target, platform) : {};
-        });
+        };
+        let images = assembleEntries(measurements, budgetFor);
+        if (baseline?.unavailable) {
+            images = markNoBaseline(images, (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform));
+        }
+        else if (baseline) {
+            images = applyBaseline({
+                entries: images,
+                baseline: baseline.entries,
+                baseCommit: baseline.commit,
+                budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform),
+            });
+        }
         const outcome = decideOutcome(images);
         const report = {
             schemaVersion: 1,
-            tool: { name: 'image-budget', version: VERSION },
+            tool: { name: 'image-budget', version: lib_version_VERSION },
             createdAt: new Date().toISOString(),
             commit: options.commit ?? null,
             config: external_node_path_namespaceObject.relative(options.workdir, budgetFile.path) || budgetFile.path,
             overBudget: outcome.overBudget,
+            baseline: baseline ? { mode: baseline.mode, commit: baseline.commit, note: baseline.note, unavailable: baseline.unavailable } : null,
+            budgetChanges: effective.changes,
             images,
         };
-        return { report, outcome, budgetFile, buildx };
+        return { report, outcome, budgetFile, buildx, baseline, budgetChanges: effective.changes };
     }
     finally {
         if (!options.outputDir)
@@ -63351,25 +70519,1395 @@ async function runCheck(options, logger) {
     }
 }
 //# sourceMappingURL=run.js.map
-;// CONCATENATED MODULE: ./lib/action/run-action.js
+;// CONCATENATED MODULE: ./lib/action/aggregate.js
 /**
- * The action: run the check, write the JSON report, the job summary and the outputs, and
- * decide the exit code once. Config/usage errors fail the step with a clear message.
+ * `mode: aggregate`: a monorepo measures its images in a matrix of jobs, each uploading its
+ * JSON report; one job downloads them all and merges them into one verdict and one comment.
+ */
+
+
+
+
+/** Files and directories (searched for *.json, recursively, as download-artifact lays them out). */
+async function findReportFiles(specs, workdir) {
+    const files = [];
+    for (const spec of specs) {
+        const full = external_node_path_namespaceObject.resolve(workdir, spec);
+        const info = await (0,promises_namespaceObject.stat)(full).catch(() => null);
+        if (!info)
+            continue;
+        if (info.isFile())
+            files.push(full);
+        else if (info.isDirectory()) {
+            const entries = await (0,promises_namespaceObject.readdir)(full, { recursive: true, withFileTypes: true });
+            for (const e of entries)
+                if (e.isFile() && e.name.endsWith('.json'))
+                    files.push(external_node_path_namespaceObject.join(e.parentPath, e.name));
+        }
+    }
+    return [...new Set(files)].sort();
+}
+/** One report from many; an image measured by two jobs keeps its first entry. */
+function mergeReports(reports) {
+    const [first] = reports;
+    if (!first)
+        throw new Error('no report to merge');
+    const seen = new Set();
+    const images = reports.flatMap((r) => r.images).filter((e) => {
+        const key = entryKey(e);
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+    const notes = [...new Set(reports.map((r) => r.baseline?.note).filter((n) => Boolean(n)))];
+    return {
+        ...first,
+        createdAt: new Date().toISOString(),
+        config: [...new Set(reports.map((r) => r.config))].join(', '),
+        overBudget: decideOutcome(images).overBudget,
+        baseline: first.baseline ? { ...first.baseline, note: notes.join('; ') } : null,
+        budgetChanges: reports.flatMap((r) => r.budgetChanges ?? []),
+        images,
+    };
+}
+//# sourceMappingURL=aggregate.js.map
+;// CONCATENATED MODULE: ./lib/action/event.js
+/** The workflow event, read once from GITHUB_EVENT_PATH, and the facts the action needs from it. */
+
+async function readEvent(env) {
+    const name = env.GITHUB_EVENT_NAME ?? '';
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file)
+        return { name, payload: {} };
+    try {
+        return { name, payload: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')) };
+    }
+    catch (error) {
+        throw new Error(`cannot read the event payload at GITHUB_EVENT_PATH=${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
+function pullRequestOf(event) {
+    const pr = event.payload?.pull_request;
+    if (!pr || typeof pr.number !== 'number')
+        return null;
+    const labels = Array.isArray(pr.labels) ? pr.labels.map((l) => l?.name).filter((n) => typeof n === 'string') : [];
+    return { number: pr.number, labels, headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : null, baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : null };
+}
+function repositoryOf(env) {
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    return owner && repo ? { owner, repo } : null;
+}
+/**
+ * `pull_request_target` runs with a write token and secrets; building the PR's code there
+ * lets any fork run code with them (a "pwn request"). Refuse unless the user opted in.
+ */
+function pullRequestTargetRefusal(event, allowed) {
+    if (event.name !== 'pull_request_target' || allowed)
+        return null;
+    return 'refusing to build pull request code under `pull_request_target`: that event runs with a write token and your secrets, so building a fork\'s Dockerfile there lets it use them. Run image-budget on `pull_request`, and post comments for forks from a `workflow_run` workflow with `mode: comment` (see docs/permissions.md). If every PR author is trusted, set `allow-pull-request-target: true`.';
+}
+/** Link to this run's job summary, for a trimmed comment. */
+function runUrl(env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+    return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+//# sourceMappingURL=event.js.map
+;// CONCATENATED MODULE: ./lib/report/comment-marker.js
+/**
+ * The hidden first line that identifies our comment, one per `key` (e.g. one per workflow or
+ * config file). Shared by the renderer and by the publisher that searches for it.
+ */
+const COMMENT_MARKER_PREFIX = '<!-- image-budget:comment key=';
+/**
+ * `<!-- image-budget:comment key=… -->` with the key percent-encoded: nothing but
+ * `[A-Za-z0-9._:/]` survives literally, so a key can never close the comment (`-->`) or contain
+ * `--`, and two different keys never give the same marker.
+ */
+function commentMarker(key) {
+    const encoded = Array.from(new TextEncoder().encode(key))
+        .map((byte) => {
+        const c = String.fromCharCode(byte);
+        return /[A-Za-z0-9._:/]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+        .join('');
+    return `${COMMENT_MARKER_PREFIX}${encoded} -->`;
+}
+/** True when `body` is one of ours for `key`: the marker must be the very first line. */
+function hasCommentMarker(body, key) {
+    if (!body)
+        return false;
+    const marker = commentMarker(key);
+    return body === marker || body.startsWith(`${marker}\n`) || body.startsWith(`${marker}\r\n`);
+}
+//# sourceMappingURL=comment-marker.js.map
+;// CONCATENATED MODULE: ./lib/publish/comment.js
+/**
+ * One sticky comment per key on a pull request: found by the hidden marker on its first line,
+ * among comments written by this token's identity only, across every page; updated in place,
+ * created when missing, and de-duplicated when two runs raced to create it.
+ */
+
+
+/** Who writes the comment when the token is the workflow's GITHUB_TOKEN. */
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+/**
+ * The login our comments carry. `GET /user` answers for a personal token; for GITHUB_TOKEN
+ * (an installation token) it answers 403 "Resource not accessible by integration", and the
+ * comments it writes belong to `github-actions[bot]` — the rule peter-evans/find-comment users
+ * configure by hand and marocchino/sticky-pull-request-comment gets from GraphQL's viewer.
+ */
+async function resolveCommentAuthor(client) {
+    try {
+        const { data } = await client.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch (error) {
+        if (error instanceof GitHubApiError && (error.status === 403 || error.status === 401))
+            return ACTIONS_BOT_LOGIN;
+        throw error;
+    }
+}
+/** GitHub may hand a body back with CRLF line ends; compare text, not line endings. */
+function sameBody(a, b) {
+    return (a ?? '').replace(/\r\n/g, '\n') === b.replace(/\r\n/g, '\n');
+}
+function where(o) {
+    return `${o.owner}/${o.repo}#${o.issueNumber}`;
+}
+/** A 403/404/422 from GitHub as something the caller can act on; anything else rethrown. */
+function explain(error, o, doing, permission) {
+    if (!(error instanceof GitHubApiError))
+        throw error;
+    if (error.status === 403 && /not accessible by integration|permission/i.test(error.githubMessage)) {
+        return {
+            action: 'skipped',
+            permission,
+            reason: `the token may not ${doing} on ${where(o)} (GitHub: "${error.githubMessage}"). ` +
+                `Grant "permissions: ${permission}" to the job; pull requests from forks only get a ` +
+                `read-only token, so post from a workflow_run workflow instead (see docs/permissions.md).`,
+        };
+    }
+    if (error.status === 404) {
+        return {
+            action: 'skipped',
+            reason: `${error.endpoint} answered 404: pull request ${where(o)} does not exist or the token ` +
+                `cannot see the repository (GitHub: "${error.githubMessage}").`,
+        };
+    }
+    if (error.status === 422) {
+        const fields = error.details.map((d) => d.field).filter((f) => !!f);
+        const named = fields.length > 0 ? `field ${fields.map((f) => `"${f}"`).join(', ')}` : 'the request';
+        throw new Error(`GitHub rejected ${named} when trying to ${doing} on ${where(o)}: ${error.message}`, {
+            cause: error,
+        });
+    }
+    throw error;
+}
+async function listOurs(client, o, author) {
+    const all = await client.paginate(client.rest.issues.listComments, {
+        owner: o.owner,
+        repo: o.repo,
+        issue_number: o.issueNumber,
+        per_page: 100,
+    });
+    return all
+        .filter((c) => c.user?.login === author && hasCommentMarker(c.body, o.key))
+        .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
+}
+async function deleteQuietly(client, o, id) {
+    try {
+        await client.rest.issues.deleteComment({ owner: o.owner, repo: o.repo, comment_id: id });
+    }
+    catch (error) {
+        // A racing run deleted it first: that is the outcome we wanted.
+        if (error instanceof GitHubApiError && error.status === 404)
+            return;
+        throw error;
+    }
+}
+/**
+ * Our existing comment for `key`, or null: for the `on-change`/`on-failure` policies, which
+ * must update an existing comment even when they would not create one.
+ */
+async function findExistingComment(client, opts) {
+    const author = opts.author ?? (await resolveCommentAuthor(client));
+    const [first] = await listOurs(client, { ...opts, body: '' }, author);
+    return first ? { id: first.id, url: first.html_url, body: first.body ?? '' } : null;
+}
+/** Creates or updates the comment for `key`; see {@link UpsertResult} for what happened. */
+async function upsertComment(client, opts) {
+    const marker = commentMarker(opts.key);
+    const body = hasCommentMarker(opts.body, opts.key) ? opts.body : `${marker}\n${opts.body}`;
+    const author = opts.author ?? (await resolveCommentAuthor(client));
+    const o = { ...opts, body };
+    let ours;
+    try {
+        ours = await listOurs(client, o, author);
+    }
+    catch (error) {
+        return explain(error, o, 'read comments', 'pull-requests: read');
+    }
+    try {
+        const [existing, ...duplicates] = ours;
+        if (existing) {
+            // Leftovers of an earlier race: one comment per key.
+            for (const dup of duplicates)
+                await deleteQuietly(client, o, dup.id);
+            if (sameBody(existing.body, body))
+                return { action: 'unchanged', id: existing.id, url: existing.html_url };
+            const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: existing.id, body });
+            return { action: 'updated', id: data.id, url: data.html_url };
+        }
+        const { data: created } = await client.rest.issues.createComment({
+            owner: o.owner,
+            repo: o.repo,
+            issue_number: o.issueNumber,
+            body,
+        });
+        // Another run may have created its own between our list and our create: keep the oldest.
+        const after = await listOurs(client, o, author);
+        const keep = after[0];
+        if (!keep || keep.id === created.id) {
+            for (const dup of after.slice(1))
+                await deleteQuietly(client, o, dup.id);
+            return { action: 'created', id: created.id, url: created.html_url };
+        }
+        for (const dup of after.slice(1))
+            await deleteQuietly(client, o, dup.id);
+        if (!after.some((c) => c.id === created.id))
+            await deleteQuietly(client, o, created.id);
+        if (sameBody(keep.body, body))
+            return { action: 'unchanged', id: keep.id, url: keep.html_url };
+        const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
+        return { action: 'updated', id: data.id, url: data.html_url };
+    }
+    catch (error) {
+        return explain(error, o, 'write comments', 'pull-requests: write');
+    }
+}
+//# sourceMappingURL=comment.js.map
+;// CONCATENATED MODULE: ./lib/report/escape.js
+/**
+ * Escaping for text a PR author controls (Dockerfile instructions, paths, image and target
+ * names, label values, platforms read from a report) before it lands in a GitHub comment.
+ *
+ * GitHub renders markdown, then runs its own filters over the resulting text nodes: @mentions,
+ * #123 issue references and bare-URL autolinks are found *after* backslash escapes are gone.
+ * So markdown syntax is escaped with backslashes, and those post-render filters are broken by a
+ * zero-width joiner inserted right after the trigger character.
+ */
+/** Inserted after `@`, `#`, `://`, `www` so GitHub's mention/reference/autolink filters miss. */
+const ZERO_WIDTH_JOINER = '\u200D';
+const ZWJ = ZERO_WIDTH_JOINER;
+/** Line breaks of every flavour, including the Unicode line/paragraph separators. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** C0/C1 controls other than tab/newlines; they have no business in a comment. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
+/**
+ * Bidirectional overrides/isolates (U+202A–U+202E, U+2066–U+2069) and marks: they can make a
+ * line read differently from what it is ("Trojan Source"). Shown as U+FFFD so the reader sees
+ * that something was there.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+/** ASCII punctuation with a meaning in (GitHub-flavoured) markdown, `|` and `$` (math) included. */
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#~|$]/g;
+/** Removes line breaks, controls and bidi tricks: the common first step of every escaper. */
+function normalizeUntrusted(text) {
+    return text
+        .replace(LINE_BREAKS, ' ')
+        .replace(/\t/g, ' ')
+        .replace(CONTROLS, '')
+        .replace(BIDI_CONTROLS, '\uFFFD');
+}
+/**
+ * Breaks the things GitHub turns into pings or links after rendering: `@user`, `@org/team`,
+ * `#123`, `GH-123`, `owner/repo#123`, `http://…`, `www.…`, `user@host` (e-mail autolinks).
+ * Works on already-escaped text: it only ever inserts ZWJs.
+ */
+function breakReferences(text) {
+    return text
+        .replace(/@/g, `@${ZWJ}`)
+        .replace(/(?<!&)#/g, `#${ZWJ}`)
+        .replace(/\bGH-(?=\d)/gi, (m) => `${m.slice(0, 2)}${ZWJ}-`)
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWJ}.`);
+}
+function escapeHtmlChars(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/**
+ * Text for a markdown table cell (also fine in a paragraph or list item): every `|`, every
+ * backslash and markdown character escaped, HTML neutralised, newlines turned into spaces, no
+ * mention, issue reference or autolink left. `maxLength` (in graphemes, before escaping) keeps
+ * one huge value from eating the comment; truncation happens before escaping so it can never
+ * split an escape sequence.
+ */
+function escapeCell(text, opts = {}) {
+    let t = normalizeUntrusted(text);
+    if (opts.maxLength !== undefined)
+        t = truncateText(t, opts.maxLength);
+    // Backslash-escape first (the `&` of entities added next must stay an entity), then HTML.
+    t = t.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
+    t = escapeHtmlChars(t);
+    t = breakReferences(t);
+    return t.length === 0 ? ' ' : t;
+}
+/** Same rules as {@link escapeCell}, named for text outside tables (paragraphs, list items). */
+const escapeText = escapeCell;
+/**
+ * An inline code span that shows `text` literally, whatever it holds: the fence is one backtick
+ * longer than the longest run inside, padded with spaces when the content touches a backtick.
+ * In a table (`table: true`, the default) `|` must still be written `\|` — GFM splits cells
+ * before it parses code spans — and GitHub shows it as `|`; a backslash right before a pipe is
+ * then separated from it by a ZWJ.
+ * HTML is literal inside code, and mentions/links are not processed there; what is left to
+ * defuse is text that looks like a tag, a link or our hidden marker to a naive search.
+ */
+function escapeCodeSpan(text, opts = {}) {
+    let t = normalizeUntrusted(text);
+    if (opts.maxLength !== undefined)
+        t = truncateText(t, opts.maxLength);
+    // Literal in a code span, but a raw `<script`/`<!--` in the body would fool any later naive
+    // scan (ours for the marker included): a ZWJ after `<` keeps the look and breaks the tag.
+    t = t
+        .replace(/<(?=[A-Za-z/!?])/g, `<${ZWJ}`)
+        .replace(/--(?=>)/g, `-${ZWJ}-`)
+        .replace(/\](?=\()/g, `]${ZWJ}`);
+    // GFM's row scanner pairs backslashes before it splits cells, so `\|` would end the cell:
+    // a ZWJ after any backslashes keeps our `\|` an escaped pipe.
+    if (opts.table ?? true) {
+        t = t.replace(/(\\*)\|/g, (_m, slashes) => (slashes ? `${slashes}${ZWJ}\\|` : '\\|'));
+    }
+    if (t.trim().length === 0)
+        return t.length === 0 ? '` `' : `\`${t}\``;
+    const longestRun = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    // A leading/trailing backtick would merge with the fence; one space each side is stripped
+    // again by the renderer.
+    const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${t}${pad}${fence}`;
+}
+/**
+ * Text inside raw HTML such as `<details><summary>…</summary>`: GitHub does not apply markdown
+ * there (backslashes would show), so only HTML entities, and the ZWJs that break mentions,
+ * references and autolinks.
+ */
+function escapeHtml(text, opts = {}) {
+    let t = normalizeUntrusted(text);
+    if (opts.maxLength !== undefined)
+        t = truncateText(t, opts.maxLength);
+    t = escapeHtmlChars(t)
+        .replace(/"/g, '&quot;')
+        // Markdown characters as numeric entities: inert whether or not a renderer treats the
+        // surrounding line as raw HTML, and shown as the characters themselves either way.
+        .replace(/[\\`*_[\]()~|$]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return breakReferences(t);
+}
+let segmenter;
+/**
+ * Shortens raw (not yet escaped) text to at most `max` graphemes, ending with `…` when cut.
+ * Cuts between grapheme clusters, so never inside a surrogate pair, an emoji ZWJ sequence or
+ * a combining sequence.
+ */
+function truncateText(text, max, ellipsis = '…') {
+    if (max <= 0)
+        return '';
+    // Fast path: fewer UTF-16 units than the limit means fewer graphemes too.
+    if (text.length <= max)
+        return text;
+    segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const out = [];
+    let count = 0;
+    for (const { segment } of segmenter.segment(text)) {
+        if (count === max) {
+            // One more grapheme exists: replace the last kept one with the ellipsis.
+            out[out.length - 1] = ellipsis;
+            return out.join('');
+        }
+        out.push(segment);
+        count++;
+    }
+    return text;
+}
+/**
+ * Shortens text that is already escaped (markdown or HTML) to at most `maxUnits` UTF-16 units,
+ * ellipsis included, without splitting a backslash escape, an `&entity;`, a surrogate pair or a
+ * character followed by our ZWJ.
+ */
+function truncateEscaped(text, maxUnits, ellipsis = '…') {
+    if (text.length <= maxUnits)
+        return text;
+    const budget = maxUnits - ellipsis.length;
+    if (budget <= 0)
+        return ellipsis.slice(0, Math.max(0, maxUnits));
+    // Tokens: `\X`, `&name;`/`&#n;`, one code point, each optionally followed by a ZWJ.
+    const token = /(?:\\[\s\S]|&#?[a-zA-Z0-9]+;|[\s\S])\u200D?/uy;
+    let end = 0;
+    for (;;) {
+        token.lastIndex = end;
+        const m = token.exec(text);
+        if (!m || end + m[0].length > budget)
+            break;
+        end += m[0].length;
+    }
+    return text.slice(0, end) + ellipsis;
+}
+//# sourceMappingURL=escape.js.map
+;// CONCATENATED MODULE: ./lib/report/comment-format.js
+/** Number formatting for the PR comment: sizes like docker prints them, signed deltas, bars. */
+
+/** Sizes like docker prints them ("25.3 MB"): the one formatter of the project. */
+const comment_format_formatBytes = size_formatSize;
+/** "+1.2 MB", "-300 kB", "0 B". */
+function formatDelta(bytes) {
+    if (bytes === 0)
+        return '0 B';
+    return bytes > 0 ? `+${comment_format_formatBytes(bytes)}` : comment_format_formatBytes(bytes);
+}
+/** "+4.8%", "-0.3%", "0%"; null when there is nothing to compare with. */
+function formatPercent(delta, base) {
+    if (base <= 0)
+        return null;
+    const pct = (delta / base) * 100;
+    if (pct === 0)
+        return '0%';
+    const abs = Math.abs(pct);
+    const text = abs < 0.1 ? '<0.1' : abs < 10 ? abs.toFixed(1) : abs.toFixed(0);
+    return `${pct > 0 ? '+' : '-'}${text}%`;
+}
+const BAR_CELLS = 10;
+/** `▓▓▓▓▓░░░░░ 48%`: how much of a budget is used; a full bar past 100%. */
+function formatUsageBar(used, max) {
+    if (max <= 0)
+        return '—';
+    const ratio = used / max;
+    const filled = Math.min(BAR_CELLS, Math.max(0, Math.round(ratio * BAR_CELLS)));
+    return `${'▓'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${Math.round(ratio * 100)}%`;
+}
+//# sourceMappingURL=comment-format.js.map
+;// CONCATENATED MODULE: ./lib/report/comment-layers.js
+/**
+ * Pairs head layers with base layers: same digest → unchanged; otherwise the first unused base
+ * layer made by the same instruction → changed (the usual "same RUN, different bytes");
+ * otherwise added. Base layers left over were removed. Deltas use compressed bytes.
+ */
+function comment_layers_diffLayers(head, base) {
+    const used = new Set();
+    const byDigest = new Map();
+    base.forEach((layer, i) => {
+        const list = byDigest.get(layer.digest) ?? [];
+        list.push(i);
+        byDigest.set(layer.digest, list);
+    });
+    const pending = [];
+    const out = new Array(head.length);
+    head.forEach((layer, at) => {
+        const i = byDigest.get(layer.digest)?.find((j) => !used.has(j));
+        if (i === undefined) {
+            pending.push({ layer, at });
+            return;
+        }
+        used.add(i);
+        out[at] = { kind: 'unchanged', head: layer, base: base[i], delta: 0 };
+    });
+    for (const { layer, at } of pending) {
+        const i = base.findIndex((b, j) => !used.has(j) && b.createdBy !== null && b.createdBy === layer.createdBy);
+        if (i >= 0) {
+            used.add(i);
+            const b = base[i];
+            out[at] = { kind: 'changed', head: layer, base: b, delta: layer.compressedBytes - b.compressedBytes };
+        }
+        else {
+            out[at] = { kind: 'added', head: layer, base: null, delta: layer.compressedBytes };
+        }
+    }
+    const changes = out.filter((c) => c !== undefined);
+    base.forEach((layer, i) => {
+        if (!used.has(i))
+            changes.push({ kind: 'removed', head: null, base: layer, delta: -layer.compressedBytes });
+    });
+    return changes;
+}
+/** The layers that made the image grow, largest first. */
+function topContributors(changes, limit) {
+    return changes
+        .filter((c) => c.delta > 0)
+        .sort((a, b) => b.delta - a.delta)
+        .slice(0, limit);
+}
+//# sourceMappingURL=comment-layers.js.map
+;// CONCATENATED MODULE: ./lib/report/comment.js
+
+
+
+
+
+/** GitHub rejects issue comment bodies longer than this many characters. */
+const GITHUB_COMMENT_LIMIT = 65_536;
+/** Longest name/target/platform shown in a cell, in graphemes (before escaping). */
+const MAX_NAME = 80;
+const MAX_INSTRUCTION = 100;
+const MAX_MESSAGE = 300;
+const MAX_BUDGET_CHANGES = 20;
+const MAX_CONTRIBUTORS = 5;
+const MAX_HINTS = 10;
+const MAX_LAYER_ROWS = 30;
+/** How an entry moved against its baseline. `baseline: null` means "not on the base branch". */
+function changeOf(entry) {
+    if (entry.status === 'error')
+        return 'unknown';
+    if (entry.baseline === undefined)
+        return 'unknown';
+    if (entry.baseline === null)
+        return entry.compressedBytes === null ? 'unknown' : 'new';
+    if (entry.compressedBytes === null)
+        return 'removed';
+    const d = deltaOf(entry);
+    if (d === null)
+        return 'unknown';
+    if (d.compressed > 0)
+        return 'grew';
+    if (d.compressed < 0)
+        return 'shrank';
+    return d.uncompressed === 0 ? 'unchanged' : d.uncompressed > 0 ? 'grew' : 'shrank';
+}
+function deltaOf(entry) {
+    if (entry.delta)
+        return { compressed: entry.delta.compressedBytes, uncompressed: entry.delta.uncompressedBytes };
+    if (!entry.baseline || entry.compressedBytes === null || entry.uncompressedBytes === null)
+        return null;
+    return {
+        compressed: entry.compressedBytes - entry.baseline.compressedBytes,
+        uncompressed: entry.uncompressedBytes - entry.baseline.uncompressedBytes,
+    };
+}
+/** Signed compressed-size change, with new images counting fully and removed ones negatively. */
+function compressedDelta(entry, change) {
+    if (change === 'new')
+        return entry.compressedBytes;
+    if (change === 'removed')
+        return entry.baseline ? -entry.baseline.compressedBytes : null;
+    return deltaOf(entry)?.compressed ?? null;
+}
+function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+}
+/**
+ * One line a reviewer can read without opening anything:
+ * "❌ 1 image over budget · 2 grew · 3 unchanged" or "✅ All 5 images within budget".
+ */
+function verdictLine(report) {
+    const entries = report.images;
+    const count = (pred) => entries.filter(pred).length;
+    const over = count((e) => e.status === 'over');
+    const errors = count((e) => e.status === 'error');
+    const warn = count((e) => e.status === 'warn');
+    const changes = entries.map(changeOf);
+    const changeCount = (c) => changes.filter((x) => x === c).length;
+    const parts = [];
+    let icon = '✅';
+    if (entries.length === 0)
+        return '➖ No images measured';
+    if (over > 0 || errors > 0) {
+        icon = '❌';
+        if (over > 0)
+            parts.push(`${plural(over, 'image', 'images')} over budget`);
+        if (errors > 0)
+            parts.push(`${plural(errors, 'image', 'images')} failed to measure`);
+        if (warn > 0)
+            parts.push(`${warn} near budget`);
+    }
+    else if (warn > 0) {
+        icon = '⚠️';
+        parts.push(`${plural(warn, 'image', 'images')} near budget`);
+    }
+    else {
+        parts.push(entries.length === 1 ? 'The image is within budget' : `All ${entries.length} images within budget`);
+    }
+    for (const [change, label] of [
+        ['grew', 'grew'],
+        ['shrank', 'shrank'],
+        ['new', 'new'],
+        ['removed', 'removed'],
+        ['unchanged', 'unchanged'],
+    ]) {
+        const n = changeCount(change);
+        if (n > 0)
+            parts.push(`${n} ${label}`);
+    }
+    return `${icon} ${parts.join(' · ')}`;
+}
+/** Alias: the verdict is also the one-line summary used by logs and check titles. */
+const renderSummaryLine = (/* unused pure expression or super */ null && (verdictLine));
+/** Characters GitHub will count, conservatively: UTF-16 units, and `\n` stored as `\r\n`. */
+function commentLength(body) {
+    let newlines = 0;
+    for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1))
+        newlines++;
+    return body.length + newlines;
+}
+const STATUS_CELL = {
+    ok: '✅ ok',
+    warn: '⚠️ warn',
+    over: '❌ over',
+    error: '💥 error',
+};
+const TABLE_HEADER = [
+    '| Image | Target | Platform | Base | PR | Δ | Δ% | Budget used | Status |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
+];
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+function budgetUsed(entry) {
+    const max = entry.budget.max;
+    if (!max)
+        return '—';
+    if (max.compressed !== undefined && entry.compressedBytes !== null) {
+        return formatUsageBar(entry.compressedBytes, max.compressed);
+    }
+    if (max.uncompressed !== undefined && entry.uncompressedBytes !== null) {
+        return `${formatUsageBar(entry.uncompressedBytes, max.uncompressed)} (disk)`;
+    }
+    return '—';
+}
+function statusCell(entry, change) {
+    if (entry.status === 'error') {
+        return `${STATUS_CELL.error}: ${escapeCell(entry.error ?? 'unknown error', { maxLength: 160 })}`;
+    }
+    if (change === 'new')
+        return `🆕 new · ${STATUS_CELL[entry.status]}`;
+    if (change === 'removed')
+        return '🗑️ removed';
+    return STATUS_CELL[entry.status];
+}
+function entryRow(entry) {
+    const change = changeOf(entry);
+    const delta = compressedDelta(entry, change);
+    const base = entry.baseline === undefined ? '—' : entry.baseline === null ? 'new' : comment_format_formatBytes(entry.baseline.compressedBytes);
+    const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : comment_format_formatBytes(entry.compressedBytes);
+    const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
+    return row([
+        `**${escapeCell(entry.name, { maxLength: MAX_NAME })}**`,
+        entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME }),
+        escapeCell(entry.platform, { maxLength: MAX_NAME }),
+        base,
+        head,
+        delta === null ? '—' : formatDelta(delta),
+        pct,
+        budgetUsed(entry),
+        statusCell(entry, change),
+    ]);
+}
+function totalsRow(entries) {
+    let base = 0;
+    let head = 0;
+    let anyBase = false;
+    for (const e of entries) {
+        if (e.status === 'error')
+            continue;
+        if (e.baseline) {
+            base += e.baseline.compressedBytes;
+            anyBase = true;
+        }
+        if (e.compressedBytes !== null)
+            head += e.compressedBytes;
+    }
+    const delta = head - base;
+    return row([
+        '**Total**',
+        '',
+        '',
+        anyBase ? comment_format_formatBytes(base) : '—',
+        `**${comment_format_formatBytes(head)}**`,
+        anyBase ? formatDelta(delta) : '—',
+        anyBase ? (formatPercent(delta, base) ?? '—') : '—',
+        '',
+        '',
+    ]);
+}
+const comment_SEVERITY = { error: 0, over: 1, warn: 2, ok: 3 };
+/** Errors, then over, then warn, then the biggest moves; stable otherwise. */
+function sortChanged(entries) {
+    return entries
+        .map((entry, i) => ({ entry, i, d: Math.abs(compressedDelta(entry, changeOf(entry)) ?? 0) }))
+        .sort((a, b) => comment_SEVERITY[a.entry.status] - comment_SEVERITY[b.entry.status] || b.d - a.d || a.i - b.i)
+        .map((x) => x.entry);
+}
+function baselineLine(report, note) {
+    if (note !== undefined)
+        return escapeText(note, { maxLength: MAX_MESSAGE });
+    const withBase = report.images.filter((e) => e.baseline !== undefined);
+    if (withBase.length === 0)
+        return 'No baseline: delta budgets skipped.';
+    const commits = [...new Set(withBase.map((e) => e.baseline?.commit).filter((c) => !!c))];
+    if (commits.length === 0)
+        return 'Compared with the base branch.';
+    const shown = commits.slice(0, 3).map((c) => escapeCodeSpan(c.slice(0, 12), { table: false }));
+    return `Compared with base ${shown.join(', ')}${commits.length > 3 ? ` and ${commits.length - 3} more` : ''}.`;
+}
+function imageLabel(image, target) {
+    return target === null ? image : `${image} (${target})`;
+}
+function budgetChangeLines(changes) {
+    if (changes.length === 0)
+        return [];
+    const lines = ['**Budgets changed in this PR** (they take effect once merged):', ''];
+    for (const c of changes.slice(0, MAX_BUDGET_CHANGES)) {
+        lines.push(`- ${escapeText(imageLabel(c.image, c.target), { maxLength: MAX_NAME })}: ` +
+            `${escapeText(c.field, { maxLength: 40 })} ${escapeText(c.from, { maxLength: 40 })} → ` +
+            `${escapeText(c.to, { maxLength: 40 })} in this PR, takes effect once merged`);
+    }
+    if (changes.length > MAX_BUDGET_CHANGES)
+        lines.push(`- …and ${changes.length - MAX_BUDGET_CHANGES} more`);
+    return lines;
+}
+function labelLine(label, report) {
+    if (!label)
+        return null;
+    const name = escapeCodeSpan(label.name, { maxLength: 50, table: false });
+    if (label.applied)
+        return `🏷️ Label ${name} is applied: images over budget do not fail this check.`;
+    if (report.images.some((e) => e.status === 'over')) {
+        return `To accept the growth, a maintainer can add the label ${name}.`;
+    }
+    return null;
+}
+function sourceOf(ref) {
+    return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_NAME }) : '—';
+}
+function instructionOf(layer, table = true) {
+    return layer.createdBy
+        ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_INSTRUCTION, table })
+        : '—';
+}
+function shortDigest(digest) {
+    return escapeCodeSpan(digest.replace(/^sha256:/, '').slice(0, 12));
+}
+function layerDiffLines(changes) {
+    const interesting = changes.filter((c) => c.kind !== 'unchanged');
+    const unchanged = changes.filter((c) => c.kind === 'unchanged');
+    const lines = [];
+    if (interesting.length > 0) {
+        lines.push('| | Layer | Instruction | Source | Base | PR | Δ |', '| --- | --- | --- | --- | ---: | ---: | ---: |');
+        for (const c of interesting.slice(0, MAX_LAYER_ROWS)) {
+            const layer = c.head ?? c.base;
+            const mark = c.kind === 'added' ? '➕ added' : c.kind === 'removed' ? '➖ removed' : '✏️ changed';
+            lines.push(row([
+                mark,
+                shortDigest(layer.digest),
+                instructionOf(layer),
+                sourceOf(layer.dockerfile),
+                c.base ? comment_format_formatBytes(c.base.compressedBytes) : '—',
+                c.head ? comment_format_formatBytes(c.head.compressedBytes) : '—',
+                formatDelta(c.delta),
+            ]));
+        }
+        if (interesting.length > MAX_LAYER_ROWS) {
+            lines.push(row([`…${interesting.length - MAX_LAYER_ROWS} more`, '', '', '', '', '', '']));
+        }
+        lines.push('');
+    }
+    if (unchanged.length > 0) {
+        const bytes = unchanged.reduce((sum, c) => sum + c.head.compressedBytes, 0);
+        lines.push(`${plural(unchanged.length, 'layer', 'layers')} unchanged (${comment_format_formatBytes(bytes)}).`, '');
+    }
+    return lines;
+}
+/** The compare stage's `layerDiff` when the report has one; else paired here from the layers. */
+function layerChangesOf(entry) {
+    if (entry.layerDiff) {
+        return entry.layerDiff.map((row) => {
+            const delta = row.delta.compressedBytes;
+            if (row.state === 'added' && row.head)
+                return { kind: 'added', head: row.head, base: null, delta };
+            if (row.state === 'removed' && row.base)
+                return { kind: 'removed', head: null, base: row.base, delta };
+            if (row.state === 'unchanged' && row.head && row.base)
+                return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
+            if (row.head && row.base)
+                return { kind: 'changed', head: row.head, base: row.base, delta };
+            // A row without its layers says nothing we can show; keep it as whichever side exists.
+            return row.head
+                ? { kind: 'added', head: row.head, base: null, delta }
+                : { kind: 'removed', head: null, base: row.base, delta };
+        });
+    }
+    const baseLayers = entry.baseline?.layers;
+    if (!baseLayers || entry.layers.length + baseLayers.length === 0)
+        return null;
+    return comment_layers_diffLayers(entry.layers, baseLayers);
+}
+function findingLines(findings) {
+    return findings.map((f) => `- ${f.status === 'over' ? '❌' : f.status === 'warn' ? '⚠️' : '💥'} ${escapeText(f.message, { maxLength: MAX_MESSAGE })}`);
+}
+/** The collapsible block for one entry, or null when there is nothing more to say. */
+function detailSection(entry) {
+    const change = changeOf(entry);
+    const lines = [];
+    if (entry.status === 'error' && entry.error) {
+        lines.push(`**Error:** ${escapeText(entry.error, { maxLength: 1000 })}`, '');
+    }
+    if (entry.findings.length > 0)
+        lines.push(...findingLines(entry.findings), '');
+    if (entry.notes && entry.notes.length > 0) {
+        lines.push(...entry.notes.map((n) => `- ℹ️ ${escapeText(n, { maxLength: MAX_MESSAGE })}`), '');
+    }
+    const changes = layerChangesOf(entry);
+    if (changes && changes.length > 0) {
+        lines.push('**Layers**', '', ...layerDiffLines(changes));
+        const top = topContributors(changes, MAX_CONTRIBUTORS);
+        const growth = top.reduce((s, c) => s + c.delta, 0);
+        if (top.length > 0 && change === 'grew') {
+            lines.push('**Why it grew**', '');
+            top.forEach((c, i) => {
+                const layer = c.head ?? c.base;
+                const share = growth > 0 ? ` (${Math.round((c.delta / growth) * 100)}% of the growth)` : '';
+                lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${formatDelta(c.delta)}${share}`);
+            });
+            lines.push('');
+        }
+    }
+    else if (change === 'new' && entry.layers.length > 0) {
+        const biggest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, MAX_CONTRIBUTORS);
+        lines.push('**Largest layers**', '');
+        biggest.forEach((layer, i) => {
+            lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${comment_format_formatBytes(layer.compressedBytes)}`);
+        });
+        lines.push('');
+    }
+    const analysis = entry.analysis;
+    if (analysis && analysis.hints.length > 0) {
+        lines.push(`**Hints** (${comment_format_formatBytes(analysis.wastedBytes)} wasted, efficiency ${Math.round(analysis.efficiency * 100)}%)`, '');
+        for (const hint of [...analysis.hints].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_HINTS)) {
+            const where = hint.dockerfile ? ` at ${sourceOf(hint.dockerfile)}` : '';
+            const message = hint.message ? ` ${escapeText(hint.message, { maxLength: MAX_MESSAGE })}` : '';
+            const fix = hint.fix ? ` Fix: ${escapeText(hint.fix, { maxLength: MAX_MESSAGE })}` : '';
+            lines.push(`- 💡 ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })} ${comment_format_formatBytes(hint.bytes)}${where}.${message}${fix}`);
+        }
+        lines.push('');
+    }
+    if (lines.length === 0)
+        return null;
+    const delta = compressedDelta(entry, change);
+    const title = [entry.name, entry.target ?? '', entry.platform]
+        .filter((x) => x !== '')
+        .map((x) => escapeHtml(x, { maxLength: MAX_NAME }))
+        .join(' · ');
+    const movement = change === 'new' ? 'new' : change === 'removed' ? 'removed' : delta !== null ? formatDelta(delta) : '';
+    const summary = `<b>${title}</b>${movement ? ` — ${movement}` : ''} · ${STATUS_CELL[entry.status]}`;
+    return ['<details>', `<summary>${summary}</summary>`, '', ...lines, '</details>'].join('\n');
+}
+function isFolded(entry) {
+    return entry.status === 'ok' && changeOf(entry) === 'unchanged';
+}
+function foldedSection(entries) {
+    if (entries.length === 0)
+        return null;
+    return [
+        '<details>',
+        `<summary>${plural(entries.length, 'unchanged image', 'unchanged images')}</summary>`,
+        '',
+        ...TABLE_HEADER,
+        ...entries.map(entryRow),
+        '',
+        '</details>',
+    ].join('\n');
+}
+function safeUrl(url) {
+    if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url))
+        return null;
+    return url;
+}
+function trimNote(summaryUrl, omitted) {
+    const url = safeUrl(summaryUrl);
+    const where = url ? `the [job summary](${url})` : 'the job summary';
+    return `> [!NOTE]\n> This comment was shortened to fit GitHub's size limit (${omitted.join(', ')} left out). The full report is in ${where}.`;
+}
+/**
+ * Renders the sticky PR comment. Stays within `maxLength` by dropping, in order: per-image
+ * details (last first), the folded unchanged rows, then table rows from the bottom; it never
+ * cuts inside an HTML tag or a table row, and always keeps the marker, verdict and table header.
+ */
+function renderComment(report, opts) {
+    const maxLength = opts.maxLength ?? GITHUB_COMMENT_LIMIT;
+    const changed = sortChanged(report.images.filter((e) => !isFolded(e)));
+    const folded = report.images.filter(isFolded);
+    const head = [
+        commentMarker(opts.key),
+        '### 📦 Image budget',
+        '',
+        `**${verdictLine(report)}**`,
+        '',
+        baselineLine(report, opts.baselineNote),
+    ];
+    const label = labelLine(opts.overrideLabel, report);
+    if (label)
+        head.push('', label);
+    const budgetLines = budgetChangeLines(opts.budgetChanges ?? []);
+    if (budgetLines.length > 0)
+        head.push('', ...budgetLines);
+    const rows = changed.map(entryRow);
+    const totals = totalsRow(report.images);
+    const foldedBlock = foldedSection(folded);
+    const details = changed.map(detailSection).filter((d) => d !== null);
+    const footer = `<sub>${escapeText(report.tool.name)} ${escapeText(report.tool.version, { maxLength: 40 })} · config ${escapeCodeSpan(opts.configPath, { maxLength: MAX_NAME, table: false })}${report.commit ? ` · commit ${escapeCodeSpan(report.commit.slice(0, 12), { table: false })}` : ''}</sub>`;
+    const compose = (keepRows, withFolded, keepDetails, note) => {
+        const parts = [head.join('\n')];
+        if (note)
+            parts.push(note);
+        const table = [...TABLE_HEADER, ...rows.slice(0, keepRows), totals];
+        parts.push(table.join('\n'));
+        if (keepRows < rows.length)
+            parts.push(`…and ${rows.length - keepRows} more rows in the job summary.`);
+        if (foldedBlock) {
+            parts.push(withFolded ? foldedBlock : `${plural(folded.length, 'unchanged image', 'unchanged images')} not shown.`);
+        }
+        if (keepDetails > 0)
+            parts.push(...details.slice(0, keepDetails));
+        parts.push(footer);
+        return `${parts.join('\n\n')}\n`;
+    };
+    const full = compose(rows.length, true, details.length, null);
+    if (commentLength(full) <= maxLength)
+        return full;
+    // Trim: measure each candidate with the note that will explain it. Sections are large and
+    // few compared with the limit, so recomposing is cheap; rows are searched by bisection.
+    const noteFor = (keepRows, withFolded, keepDetails) => {
+        const omitted = [];
+        if (keepDetails < details.length)
+            omitted.push(plural(details.length - keepDetails, 'detail section', 'detail sections'));
+        if (!withFolded && foldedBlock)
+            omitted.push('unchanged rows');
+        if (keepRows < rows.length)
+            omitted.push(plural(rows.length - keepRows, 'table row', 'table rows'));
+        return trimNote(opts.summaryUrl, omitted);
+    };
+    const fits = (keepRows, withFolded, keepDetails) => {
+        const body = compose(keepRows, withFolded, keepDetails, noteFor(keepRows, withFolded, keepDetails));
+        return commentLength(body) <= maxLength ? body : null;
+    };
+    // 1. Details, last first (bisection over how many to keep).
+    const bestDetails = largestFitting(details.length - 1, (k) => fits(rows.length, true, k));
+    if (bestDetails)
+        return bestDetails;
+    // 2. The folded unchanged rows.
+    const noFolded = fits(rows.length, false, 0);
+    if (noFolded)
+        return noFolded;
+    // 3. Table rows from the bottom; the header and totals row always stay.
+    const bestRows = largestFitting(rows.length - 1, (k) => fits(k, false, 0));
+    if (bestRows)
+        return bestRows;
+    // 4. Only the head is left and it is still too long (a tiny maxLength): cut at a line break.
+    const minimal = compose(0, false, 0, noteFor(0, false, 0));
+    return cutAtLine(minimal, maxLength);
+}
+/** The result for the largest k in [0, hi] that fits, assuming fitting is monotone in k. */
+function largestFitting(hi, attempt) {
+    let lo = 0;
+    let best = null;
+    if (hi < 0)
+        return null;
+    while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const body = attempt(mid);
+        if (body) {
+            best = body;
+            lo = mid + 1;
+        }
+        else {
+            hi = mid - 1;
+        }
+    }
+    return best;
+}
+function cutAtLine(body, maxLength) {
+    const lines = body.split('\n');
+    const out = [];
+    let length = 0;
+    for (const line of lines) {
+        const next = length + commentLength(line) + 2;
+        if (next > maxLength)
+            break;
+        out.push(line);
+        length = next;
+    }
+    if (out.length === 0)
+        return truncateEscaped(lines[0] ?? '', maxLength);
+    return `${out.join('\n')}\n`;
+}
+//# sourceMappingURL=comment.js.map
+;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
+/**
+ * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
+ * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
+ */
+
+
+/** How many layers the breakdown shows per entry. */
+const LARGEST_LAYERS = 10;
+const MAX_CELL = 120;
+function describeBudget(budget) {
+    const parts = [];
+    if (budget.max?.compressed !== undefined)
+        parts.push(`max ${formatSize(budget.max.compressed)}`);
+    if (budget.max?.uncompressed !== undefined)
+        parts.push(`max ${formatSize(budget.max.uncompressed)} on disk`);
+    if (budget.warn?.compressed !== undefined)
+        parts.push(`warn ${formatSize(budget.warn.compressed)}`);
+    if (budget.warn?.uncompressed !== undefined)
+        parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
+    if (budget.maxLayers !== null)
+        parts.push(`≤ ${budget.maxLayers} layers`);
+    return parts.length > 0 ? parts.join(', ') : '—';
+}
+/** Share of the tightest max budget used, e.g. 0.48; null without a max. */
+function summary_markdown_budgetUsed(entry) {
+    const shares = [];
+    const max = entry.budget.max;
+    if (max?.compressed && entry.compressedBytes !== null)
+        shares.push(entry.compressedBytes / max.compressed);
+    if (max?.uncompressed && entry.uncompressedBytes !== null)
+        shares.push(entry.uncompressedBytes / max.uncompressed);
+    return shares.length > 0 ? Math.max(...shares) : null;
+}
+function layerBreakdown(entry) {
+    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
+    if (entry.error !== null) {
+        return `<details><summary>${escapeHtml(title)}: error</summary>\n\n${'```'}text\n${entry.error.replace(/```/g, "'''")}\n${'```'}\n\n</details>`;
+    }
+    const largest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, LARGEST_LAYERS);
+    const rows = largest.map((layer) => {
+        const where = layer.dockerfile ? escapeCodeSpan(`${layer.dockerfile.path}:${layer.dockerfile.line}`) : 'base image';
+        const instruction = layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_CELL }) : '—';
+        return `| ${size_formatSize(layer.compressedBytes)} | ${size_formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
+    });
+    const more = entry.layers.length > largest.length ? `\n\n${entry.layers.length - largest.length} smaller layer(s) not shown.` : '';
+    return [
+        `<details><summary>${escapeHtml(title)}: largest of ${entry.layers.length} layers</summary>`,
+        '',
+        '| compressed | on disk | Dockerfile | instruction |',
+        '| ---: | ---: | --- | --- |',
+        ...rows,
+        more,
+        '</details>',
+    ].join('\n');
+}
+/** The largest layers of every entry, each in a collapsible block. */
+function renderLargestLayers(report) {
+    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), ''].join('\n');
+}
+//# sourceMappingURL=summary-markdown.js.map
+;// CONCATENATED MODULE: ./lib/report/job-summary.js
+/**
+ * The long-form markdown report: the job summary and the CLI's `--markdown`. It is the PR
+ * comment's content without the length budget of a comment, plus the largest layers of
+ * every image.
+ */
+
+
+/** Well under the job summary's 1 MiB, leaving room for the layer breakdown. */
+const SUMMARY_BODY_LIMIT = 700_000;
+function renderJobSummary(report, options) {
+    const body = renderComment(report, { ...options, maxLength: SUMMARY_BODY_LIMIT });
+    // The hidden marker identifies the PR comment; in a summary it is noise.
+    const withoutMarker = body.replace(/^<!-- image-budget:comment [^\n]*-->\n/, '');
+    return `${withoutMarker}\n\n${renderLargestLayers(report)}`;
+}
+//# sourceMappingURL=job-summary.js.map
+;// CONCATENATED MODULE: ./lib/action/publish.js
+/**
+ * Everything a finished report goes to: the JSON file, the step outputs, the job summary,
+ * the PR comment and an annotation on the Dockerfile line that grew most. A failed GitHub
+ * call never loses the result: the job summary and the outputs always have it.
  */
 
 
 
 
 
-const OUTPUT = { report: 'report', overBudget: 'over-budget', markdown: 'markdown' };
+
+
+
+
+
+/**
+ * Where to put the warning annotation: the Dockerfile line of the layer that grew most; with
+ * no baseline, the largest layer of an over-budget image.
+ */
+function largestGrowth(report) {
+    let best = null;
+    const consider = (file, line, bytes, message) => {
+        if (bytes > 0 && (!best || bytes > best.bytes))
+            best = { file, line, bytes, message };
+    };
+    for (const entry of report.images) {
+        const name = `${entry.name}${entry.target ? `:${entry.target}` : ''} (${entry.platform})`;
+        for (const c of entry.contributors ?? []) {
+            const match = c.location ? /^(.*):(\d+)$/.exec(c.location) : null;
+            if (match)
+                consider(match[1] ?? '', Number(match[2]), c.deltaBytes, `${name} grew ${size_formatSize(c.deltaBytes)} here: ${c.createdBy ?? c.instruction ?? ''}`);
+        }
+    }
+    if (best)
+        return best;
+    for (const entry of report.images.filter((e) => e.status === 'over')) {
+        const name = `${entry.name}${entry.target ? `:${entry.target}` : ''} (${entry.platform})`;
+        for (const layer of entry.layers) {
+            if (layer.dockerfile)
+                consider(layer.dockerfile.path, layer.dockerfile.line, layer.compressedBytes, `${name} is over budget; its largest layer (${size_formatSize(layer.compressedBytes)}) comes from here: ${layer.createdBy ?? ''}`);
+        }
+    }
+    return best;
+}
+async function postComment(request, body) {
+    const { inputs, env, logger, report, pullRequest } = request;
+    const repository = repositoryOf(env);
+    if (pullRequest === null || inputs.comment === 'off' || !repository)
+        return null;
+    if (!inputs.githubToken) {
+        logger.warning('no `github-token`: the PR comment was not posted; the report is in the job summary.');
+        return null;
+    }
+    const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
+    const target = { ...repository, issueNumber: pullRequest, key: inputs.commentKey };
+    try {
+        const existing = inputs.comment === 'always' ? null : await findExistingComment(client, target);
+        if (!shouldComment(inputs.comment, report, existing !== null)) {
+            logger.info(`comment: ${inputs.comment}, nothing to say on PR #${pullRequest}.`);
+            return null;
+        }
+        const result = await upsertComment(client, { ...target, body });
+        if (result.action === 'skipped') {
+            const permission = result.permission ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.` : '';
+            logger.warning(`the PR comment was not posted: ${result.reason}.${permission} The report is in the job summary and the outputs.`);
+            return null;
+        }
+        logger.info(`comment ${result.action} on PR #${pullRequest}: ${result.url}`);
+        return result.url;
+    }
+    catch (error) {
+        const detail = error instanceof GitHubApiError || error instanceof Error ? error.message : String(error);
+        logger.warning(`the PR comment could not be posted (${detail}). The report is in the job summary and the outputs.`);
+        return null;
+    }
+}
+async function publishReport(request) {
+    const { report, outcome, inputs, env, logger, effects, overrideApplied } = request;
+    const reportPath = inputs.reportPath;
+    if (request.writeReport !== false) {
+        await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.dirname(reportPath), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    }
+    const options = {
+        key: inputs.commentKey,
+        configPath: report.config,
+        summaryUrl: runUrl(env),
+        overrideLabel: { name: inputs.overrideLabel, applied: overrideApplied },
+        budgetChanges: (report.budgetChanges ?? []).map((c) => ({ image: c.image, target: c.target, field: c.label, from: c.from ?? 'none', to: c.to ?? 'none' })),
+        baselineNote: report.baseline?.note,
+    };
+    const summary = renderJobSummary(report, options);
+    effects.setOutput(OUTPUT.report, reportPath);
+    effects.setOutput(OUTPUT.overBudget, String(outcome.overBudget));
+    effects.setOutput(OUTPUT.markdown, summary);
+    if (inputs.summary)
+        await effects.writeSummary(summary);
+    const growth = largestGrowth(report);
+    if (growth)
+        logger.warning(growth.message, { file: growth.file, startLine: growth.line, title: 'image-budget: largest growth' });
+    const commentUrl = await postComment(request, renderComment(report, options));
+    if (commentUrl)
+        effects.setOutput(OUTPUT.commentUrl, commentUrl);
+    return { outcome, overrideApplied, reportPath, commentUrl };
+}
+//# sourceMappingURL=publish.js.map
+;// CONCATENATED MODULE: ./lib/report/parse-report.js
+/**
+ * Reading a JSON report back as untrusted input: the `comment` mode of a `workflow_run`
+ * workflow (the report came from a fork's run) and `aggregate` (artifacts of matrix jobs).
+ * Every field the renderers use is type-checked and bounded; anything else is dropped.
+ * Strings stay untrusted: the renderers escape them.
+ */
+
+
+
+const parse_report_MAX_ENTRIES = 10_000;
+const parse_report_MAX_LAYERS = 1_000;
+const parse_report_bytes = schemas_number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const signedBytes = schemas_number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+const parse_report_text = (max) => schemas_string().max(max);
+const sha = parse_report_text(64).regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { error: 'expected a full commit sha' });
+const parse_report_status = schemas_enum(['ok', 'warn', 'over', 'error']);
+const dockerfileRef = object({ path: parse_report_text(4096), line: schemas_number().int().min(0).max(10_000_000) }).nullable();
+const parse_report_sizeLimit = object({ compressed: parse_report_bytes.optional(), uncompressed: parse_report_bytes.optional() }).nullable();
+const parse_report_deltaLimit = object({ metric: schemas_enum(['compressed', 'uncompressed']), bytes: parse_report_bytes.optional(), percent: schemas_number().min(0).max(1e9).optional() }).nullable().optional();
+const sizes = object({ compressedBytes: signedBytes, uncompressedBytes: signedBytes });
+const parse_report_layer = object({
+    digest: parse_report_text(200),
+    compressedBytes: parse_report_bytes,
+    uncompressedBytes: parse_report_bytes,
+    createdBy: parse_report_text(65_536).nullable(),
+    dockerfile: dockerfileRef,
+});
+const diffLayer = parse_report_layer.partial().extend({ digest: parse_report_text(200), compressedBytes: parse_report_bytes, uncompressedBytes: parse_report_bytes });
+const entry = object({
+    name: parse_report_text(256).min(1),
+    target: parse_report_text(256).nullable(),
+    platform: parse_report_text(128).min(1),
+    compressedBytes: parse_report_bytes.nullable(),
+    uncompressedBytes: parse_report_bytes.nullable(),
+    layerCount: schemas_number().int().min(0).max(parse_report_MAX_LAYERS).nullable(),
+    status: parse_report_status,
+    findings: array(object({ status: schemas_enum(['warn', 'over', 'error']), rule: parse_report_text(64), message: parse_report_text(2048) })).max(100),
+    budget: object({ max: parse_report_sizeLimit, warn: parse_report_sizeLimit, maxLayers: schemas_number().int().min(0).nullable(), maxIncrease: parse_report_deltaLimit, warnIncrease: parse_report_deltaLimit }),
+    layers: array(parse_report_layer).max(parse_report_MAX_LAYERS),
+    manifestDigest: parse_report_text(200).nullable(),
+    error: parse_report_text(65_536).nullable(),
+    baseline: object({ commit: sha.nullable(), compressedBytes: parse_report_bytes, uncompressedBytes: parse_report_bytes }).nullable().optional(),
+    delta: sizes.nullable().optional(),
+    change: schemas_enum(['new', 'removed', 'changed', 'unchanged']).nullable().optional(),
+    layerDiff: array(object({
+        state: schemas_enum(['unchanged', 'changed', 'added', 'removed']),
+        match: schemas_enum(['digest', 'dockerfile', 'created-by']).nullable(),
+        base: diffLayer.nullable(),
+        head: diffLayer.nullable(),
+        delta: sizes,
+        instruction: parse_report_text(64).nullable(),
+        dockerfile: dockerfileRef,
+    }))
+        .max(2 * parse_report_MAX_LAYERS)
+        .optional(),
+    contributors: array(object({
+        location: parse_report_text(4200).nullable(),
+        instruction: parse_report_text(64).nullable(),
+        createdBy: parse_report_text(65_536).nullable(),
+        state: schemas_enum(['changed', 'added']),
+        deltaBytes: signedBytes,
+        baseBytes: parse_report_bytes.nullable(),
+        headBytes: parse_report_bytes,
+    }))
+        .max(100)
+        .optional(),
+    notes: array(parse_report_text(2048)).max(50).optional(),
+    analysis: object({
+        wastedBytes: parse_report_bytes,
+        efficiency: schemas_number().min(0).max(1),
+        hints: array(object({ id: parse_report_text(64), path: parse_report_text(4096), bytes: parse_report_bytes, dockerfile: dockerfileRef, layer: parse_report_text(200).optional(), message: parse_report_text(4096).optional(), fix: parse_report_text(4096).optional() })).max(500),
+    })
+        .nullable()
+        .optional(),
+});
+const report = object({
+    schemaVersion: literal(1, { error: 'expected schemaVersion 1 (a report written by image-budget)' }),
+    tool: object({ name: literal('image-budget'), version: parse_report_text(64) }),
+    createdAt: parse_report_text(64),
+    commit: sha.nullable(),
+    config: parse_report_text(4096),
+    overBudget: schemas_boolean(),
+    baseline: object({ mode: parse_report_text(16), commit: sha.nullable(), note: parse_report_text(2048), unavailable: parse_report_text(2048).nullable() }).nullable().optional(),
+    budgetChanges: array(object({ image: parse_report_text(256), target: parse_report_text(256).nullable(), platform: parse_report_text(128).nullable(), field: parse_report_text(64), label: parse_report_text(64), from: parse_report_text(256).nullable(), to: parse_report_text(256).nullable() }))
+        .max(1000)
+        .optional(),
+    pullRequest: object({ number: schemas_number().int().min(1), headSha: sha.nullable() }).optional(),
+    images: array(entry).max(parse_report_MAX_ENTRIES),
+});
+class ReportError extends Error {
+    file;
+    constructor(file, detail) {
+        super(`report ${file}: ${detail}`);
+        this.file = file;
+        this.name = 'ReportError';
+    }
+}
+function parseReport(content, file) {
+    let json;
+    try {
+        json = JSON.parse(content);
+    }
+    catch (error) {
+        throw new ReportError(file, `not valid JSON (${error.message})`);
+    }
+    const parsed = report.safeParse(json);
+    if (!parsed.success) {
+        const issues = parsed.error.issues.slice(0, 5).map((issue) => `${formatJsonPath(issue.path)}: ${issue.message}`);
+        const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
+        throw new ReportError(file, `${issues.join('; ')}${more}`);
+    }
+    return parsed.data;
+}
+async function loadReport(file) {
+    const info = await (0,promises_namespaceObject.stat)(file).catch(() => null);
+    if (!info?.isFile())
+        throw new ReportError(file, 'no such file');
+    if (info.size > MAX_REPORT_FILE_BYTES)
+        throw new ReportError(file, `larger than ${MAX_REPORT_FILE_BYTES} bytes`);
+    return parseReport(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file);
+}
+//# sourceMappingURL=parse-report.js.map
+;// CONCATENATED MODULE: ./lib/action/run-action.js
+/**
+ * The action's three modes:
+ * - `check`: build, measure, compare, then publish (report file, outputs, job summary, PR
+ *   comment) and decide the step's result once;
+ * - `comment`: post the comment for a report saved by a `pull_request` run (the
+ *   `workflow_run` half of the fork pattern), treating that report as untrusted;
+ * - `aggregate`: merge the reports of several matrix jobs into one verdict and one comment.
+ * Config/usage errors throw; the entry point fails the step with their message.
+ */
+
+
+
+
+
+
+
+
+
+
+const OUTPUT = { report: 'report', overBudget: 'over-budget', markdown: 'markdown', commentUrl: 'comment-url' };
 const coreEffects = {
     setOutput: (name, value) => setOutput(name, value),
     writeSummary: async (markdown) => {
-        await summary.addRaw(markdown, true).write();
+        await writeJobSummary(markdown);
     },
     setFailed: (message) => setFailed(message),
 };
 async function runAction(inputs, env, logger, effects) {
+    const event = await readEvent(env);
+    switch (inputs.mode) {
+        case 'check':
+            return runCheckMode(inputs, env, event, logger, effects);
+        case 'aggregate':
+            return runAggregateMode(inputs, env, event, logger, effects);
+        case 'comment':
+            return runCommentMode(inputs, env, event, logger, effects);
+    }
+}
+function finish(publication, logger, effects) {
+    const { outcome, overrideApplied, reportPath } = publication;
+    if (outcome.buildFailed) {
+        effects.setFailed(`image-budget: a build failed${outcome.overBudget ? ' and an image is over budget' : ''} (report: ${reportPath}).`);
+    }
+    else if (outcome.overBudget && overrideApplied) {
+        logger.warning(`image-budget: an image is over budget, accepted by the override label (report: ${reportPath}).`);
+    }
+    else if (outcome.overBudget) {
+        effects.setFailed(`image-budget: an image is over budget (report: ${reportPath}).`);
+    }
+    else {
+        logger.info(`image-budget: every image within budget (report: ${reportPath}).`);
+    }
+}
+async function runCheckMode(inputs, env, event, logger, effects) {
+    const refusal = pullRequestTargetRefusal(event, inputs.allowPullRequestTarget);
+    if (refusal)
+        throw new Error(refusal);
+    const pr = pullRequestOf(event);
+    const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;
     const { report, outcome } = await runCheck({
         configPath: inputs.config,
         workdir: inputs.workdir,
@@ -63379,22 +71917,69 @@ async function runAction(inputs, env, logger, effects) {
         cacheTo: inputs.cacheTo,
         env,
         commit: env.GITHUB_SHA ?? null,
+        baseline: { mode: inputs.baseline, event, headSha: env.GITHUB_SHA, reportPath: inputs.baselineReport, imageTemplate: inputs.baselineImage },
+        acceptHeadBudgets: overrideApplied,
     }, logger);
-    await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.dirname(inputs.reportPath), { recursive: true });
-    await (0,promises_namespaceObject.writeFile)(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
-    const markdown = renderSummaryMarkdown(report);
-    effects.setOutput(OUTPUT.report, inputs.reportPath);
-    effects.setOutput(OUTPUT.overBudget, String(outcome.overBudget));
-    effects.setOutput(OUTPUT.markdown, markdown);
-    if (inputs.summary)
-        await effects.writeSummary(markdown);
-    if (outcome.exitCode !== 0) {
-        const reasons = [outcome.overBudget ? 'an image is over budget' : '', outcome.buildFailed ? 'a build failed' : ''].filter(Boolean);
-        effects.setFailed(`image-budget: ${reasons.join(' and ')} (report: ${inputs.reportPath}).`);
+    if (pr)
+        report.pullRequest = { number: pr.number, headSha: pr.headSha };
+    const publication = await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: pr?.number ?? null, overrideApplied });
+    finish(publication, logger, effects);
+}
+async function runAggregateMode(inputs, env, event, logger, effects) {
+    const files = await findReportFiles(inputs.reports, inputs.workdir);
+    if (files.length === 0)
+        throw new Error(`input \`reports\`: no report found in ${inputs.reports.join(', ') || '(empty)'}`);
+    const reports = await Promise.all(files.map((file) => loadReport(file)));
+    logger.info(`aggregate: ${files.length} report(s), ${reports.reduce((n, r) => n + r.images.length, 0)} entries`);
+    const report = mergeReports(reports);
+    const pr = pullRequestOf(event);
+    const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;
+    const outcome = decideOutcome(report.images);
+    const publication = await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: pr?.number ?? null, overrideApplied });
+    finish(publication, logger, effects);
+}
+/**
+ * The privileged half of the fork pattern: runs on `workflow_run` with a write token and
+ * posts the comment for a report a fork's run uploaded. Nothing in the report is trusted:
+ * it is validated, and the PR is found from the workflow run (never from the report) and
+ * must have the head SHA the run was made for.
+ */
+async function runCommentMode(inputs, env, event, logger, effects) {
+    const [file, ...extra] = await findReportFiles(inputs.reports, inputs.workdir);
+    if (!file)
+        throw new Error(`input \`reports\`: no saved report found in ${inputs.reports.join(', ') || '(empty)'}`);
+    if (extra.length > 0)
+        logger.warning(`mode comment posts one report; ignoring ${extra.length} more (use mode: aggregate to merge them)`);
+    const report = await loadReport(file);
+    const run = event.payload?.workflow_run;
+    const repository = repositoryOf(env);
+    if (event.name !== 'workflow_run' || !run || !repository)
+        throw new Error('mode `comment` runs on the `workflow_run` event (see docs/permissions.md)');
+    const headSha = String(run.head_sha ?? '');
+    if (report.pullRequest?.headSha && report.pullRequest.headSha !== headSha) {
+        throw new Error(`the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`);
     }
+    let number = null;
+    const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p) => p?.head?.sha === headSha) : undefined;
+    if (listed && typeof listed.number === 'number')
+        number = listed.number;
     else {
-        logger.info(`image-budget: all ${report.images.length} image(s) within budget (report: ${inputs.reportPath}).`);
+        // workflow_run.pull_requests is empty for forks: find the PR by its head and check the SHA.
+        const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
+        const found = await findPullRequestForHead(client, {
+            ...repository,
+            headOwner: String(run.head_repository?.owner?.login ?? ''),
+            headBranch: String(run.head_branch ?? ''),
+            headSha,
+        });
+        if (found.number === null) {
+            logger.warning(`no open pull request has head ${headSha.slice(0, 12)}: ${found.reason}; nothing to comment on`);
+            return;
+        }
+        number = found.number;
     }
+    const outcome = decideOutcome(report.images);
+    await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: number, overrideApplied: false, writeReport: false });
 }
 //# sourceMappingURL=run-action.js.map
 ;// CONCATENATED MODULE: ./lib/index.js

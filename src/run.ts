@@ -3,13 +3,13 @@
  * and the CLI; it returns the report and the outcome and leaves publishing to its caller.
  * Config and usage problems throw (ConfigError, BuildxError): callers map them to exit 2.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buildAndMeasure } from './build-and-measure.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
 import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
-import { applyBaseline } from './compare/apply-baseline.js';
+import { applyBaseline, markNoBaseline } from './compare/apply-baseline.js';
 import { decideOutcome, type Outcome } from './compare/verdict.js';
 import { loadBudgetFile } from './config/load-budget-file.js';
 import { resolveBudget } from './config/resolve-budget.js';
@@ -69,7 +69,9 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     );
   }
 
-  const outputDir = options.outputDir ?? (await mkdtemp(path.join(options.env.RUNNER_TEMP || os.tmpdir(), 'image-budget-')));
+  const scratchRoot = options.env.RUNNER_TEMP || os.tmpdir();
+  await mkdir(scratchRoot, { recursive: true });
+  const outputDir = options.outputDir ?? (await mkdtemp(path.join(scratchRoot, 'image-budget-')));
   try {
     const build = {
       workDir: outputDir,
@@ -106,7 +108,9 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       return image ? resolveBudget(image, target, platform) : {};
     };
     let images = assembleEntries(measurements, budgetFor);
-    if (baseline) {
+    if (baseline?.unavailable) {
+      images = markNoBaseline(images, (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform));
+    } else if (baseline) {
       images = applyBaseline({
         entries: images,
         baseline: baseline.entries,

@@ -12923,7 +12923,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
@@ -20199,6 +20199,174 @@ function safeJson(text) {
     }
 }
 //# sourceMappingURL=buildx-info.js.map
+;// CONCATENATED MODULE: ./lib/report/escape.js
+/**
+ * Escaping for text a PR author controls (Dockerfile instructions, paths, image and target
+ * names, label values, platforms read from a report) before it lands in a GitHub comment.
+ *
+ * GitHub renders markdown, then runs its own filters over the resulting text nodes: @mentions,
+ * #123 issue references and bare-URL autolinks are found *after* backslash escapes are gone.
+ * So markdown syntax is escaped with backslashes, and those post-render filters are broken by a
+ * zero-width joiner inserted right after the trigger character.
+ */
+/** Inserted after `@`, `#`, `://`, `www` so GitHub's mention/reference/autolink filters miss. */
+const ZERO_WIDTH_JOINER = '\u200D';
+const ZWJ = ZERO_WIDTH_JOINER;
+/** Line breaks of every flavour, including the Unicode line/paragraph separators. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** C0/C1 controls other than tab/newlines; they have no business in a comment. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
+/**
+ * Bidirectional overrides/isolates (U+202A–U+202E, U+2066–U+2069) and marks: they can make a
+ * line read differently from what it is ("Trojan Source"). Shown as U+FFFD so the reader sees
+ * that something was there.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+/** ASCII punctuation with a meaning in (GitHub-flavoured) markdown, `|` and `$` (math) included. */
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#~|$]/g;
+/** Removes line breaks, controls and bidi tricks: the common first step of every escaper. */
+function normalizeUntrusted(text) {
+    return text
+        .replace(LINE_BREAKS, ' ')
+        .replace(/\t/g, ' ')
+        .replace(CONTROLS, '')
+        .replace(BIDI_CONTROLS, '\uFFFD');
+}
+/**
+ * Breaks the things GitHub turns into pings or links after rendering: `@user`, `@org/team`,
+ * `#123`, `GH-123`, `owner/repo#123`, `http://…`, `www.…`, `user@host` (e-mail autolinks).
+ * Works on already-escaped text: it only ever inserts ZWJs.
+ */
+function breakReferences(text) {
+    return text
+        .replace(/@/g, `@${ZWJ}`)
+        .replace(/(?<!&)#/g, `#${ZWJ}`)
+        .replace(/\bGH-(?=\d)/gi, (m) => `${m.slice(0, 2)}${ZWJ}-`)
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWJ}.`);
+}
+function escapeHtmlChars(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/**
+ * Text for a markdown table cell (also fine in a paragraph or list item): every `|`, every
+ * backslash and markdown character escaped, HTML neutralised, newlines turned into spaces, no
+ * mention, issue reference or autolink left. `maxLength` (in graphemes, before escaping) keeps
+ * one huge value from eating the comment; truncation happens before escaping so it can never
+ * split an escape sequence.
+ */
+function escapeCell(text, opts = {}) {
+    let t = normalizeUntrusted(text);
+    if (opts.maxLength !== undefined)
+        t = truncateText(t, opts.maxLength);
+    // Backslash-escape first (the `&` of entities added next must stay an entity), then HTML.
+    t = t.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
+    t = escapeHtmlChars(t);
+    t = breakReferences(t);
+    return t.length === 0 ? ' ' : t;
+}
+/** Same rules as {@link escapeCell}, named for text outside tables (paragraphs, list items). */
+const escapeText = escapeCell;
+/**
+ * An inline code span that shows `text` literally, whatever it holds: the fence is one backtick
+ * longer than the longest run inside, padded with spaces when the content touches a backtick.
+ * In a table (`table: true`, the default) `|` must still be written `\|` — GFM splits cells
+ * before it parses code spans — and GitHub shows it as `|`; a backslash right before a pipe is
+ * then separated from it by a ZWJ.
+ * HTML is literal inside code, and mentions/links are not processed there; what is left to
+ * defuse is text that looks like a tag, a link or our hidden marker to a naive search.
+ */
+function escapeCodeSpan(text, opts = {}) {
+    let t = normalizeUntrusted(text);
+    if (opts.maxLength !== undefined)
+        t = truncateText(t, opts.maxLength);
+    // Literal in a code span, but a raw `<script`/`<!--` in the body would fool any later naive
+    // scan (ours for the marker included): a ZWJ after `<` keeps the look and breaks the tag.
+    t = t
+        .replace(/<(?=[A-Za-z/!?])/g, `<${ZWJ}`)
+        .replace(/--(?=>)/g, `-${ZWJ}-`)
+        .replace(/\](?=\()/g, `]${ZWJ}`);
+    // GFM's row scanner pairs backslashes before it splits cells, so `\|` would end the cell:
+    // a ZWJ after any backslashes keeps our `\|` an escaped pipe.
+    if (opts.table ?? true) {
+        t = t.replace(/(\\*)\|/g, (_m, slashes) => (slashes ? `${slashes}${ZWJ}\\|` : '\\|'));
+    }
+    if (t.trim().length === 0)
+        return t.length === 0 ? '` `' : `\`${t}\``;
+    const longestRun = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    // A leading/trailing backtick would merge with the fence; one space each side is stripped
+    // again by the renderer.
+    const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${t}${pad}${fence}`;
+}
+/**
+ * Text inside raw HTML such as `<details><summary>…</summary>`: GitHub does not apply markdown
+ * there (backslashes would show), so only HTML entities, and the ZWJs that break mentions,
+ * references and autolinks.
+ */
+function escapeHtml(text, opts = {}) {
+    let t = normalizeUntrusted(text);
+    if (opts.maxLength !== undefined)
+        t = truncateText(t, opts.maxLength);
+    t = escapeHtmlChars(t)
+        .replace(/"/g, '&quot;')
+        // Markdown characters as numeric entities: inert whether or not a renderer treats the
+        // surrounding line as raw HTML, and shown as the characters themselves either way.
+        .replace(/[\\`*_[\]()~|$]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return breakReferences(t);
+}
+let segmenter;
+/**
+ * Shortens raw (not yet escaped) text to at most `max` graphemes, ending with `…` when cut.
+ * Cuts between grapheme clusters, so never inside a surrogate pair, an emoji ZWJ sequence or
+ * a combining sequence.
+ */
+function truncateText(text, max, ellipsis = '…') {
+    if (max <= 0)
+        return '';
+    // Fast path: fewer UTF-16 units than the limit means fewer graphemes too.
+    if (text.length <= max)
+        return text;
+    segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const out = [];
+    let count = 0;
+    for (const { segment } of segmenter.segment(text)) {
+        if (count === max) {
+            // One more grapheme exists: replace the last kept one with the ellipsis.
+            out[out.length - 1] = ellipsis;
+            return out.join('');
+        }
+        out.push(segment);
+        count++;
+    }
+    return text;
+}
+/**
+ * Shortens text that is already escaped (markdown or HTML) to at most `maxUnits` UTF-16 units,
+ * ellipsis included, without splitting a backslash escape, an `&entity;`, a surrogate pair or a
+ * character followed by our ZWJ.
+ */
+function truncateEscaped(text, maxUnits, ellipsis = '…') {
+    if (text.length <= maxUnits)
+        return text;
+    const budget = maxUnits - ellipsis.length;
+    if (budget <= 0)
+        return ellipsis.slice(0, Math.max(0, maxUnits));
+    // Tokens: `\X`, `&name;`/`&#n;`, one code point, each optionally followed by a ZWJ.
+    const token = /(?:\\[\s\S]|&#?[a-zA-Z0-9]+;|[\s\S])\u200D?/uy;
+    let end = 0;
+    for (;;) {
+        token.lastIndex = end;
+        const m = token.exec(text);
+        if (!m || end + m[0].length > budget)
+            break;
+        end += m[0].length;
+    }
+    return text.slice(0, end) + ellipsis;
+}
+//# sourceMappingURL=escape.js.map
 ;// CONCATENATED MODULE: ./lib/config/describe-value.js
 /** How a value reads in a message: the value itself for scalars, its kind otherwise. */
 function describeValue(input) {
@@ -20317,241 +20485,626 @@ function formatSizeRoundedUp(bytes) {
     return `${Number((roundedBytes / unit).toPrecision(2))}${SI_STEPS[unitIndex]}`;
 }
 //# sourceMappingURL=size.js.map
-;// CONCATENATED MODULE: ./lib/compare/verdict.js
+;// CONCATENATED MODULE: ./lib/report/comment-format.js
+/** Number formatting for the PR comment: sizes like docker prints them, signed deltas, bars. */
 
-const SEVERITY = { ok: 0, warn: 1, over: 2, error: 3 };
-function worstStatus(statuses) {
-    let worst = 'ok';
-    for (const status of statuses)
-        if (SEVERITY[status] > SEVERITY[worst])
-            worst = status;
-    return worst;
+/** Sizes like docker prints them ("25.3 MB"): the one formatter of the project. */
+const formatBytes = formatSize;
+/** "+1.2 MB", "-300 kB", "0 B". */
+function formatDelta(bytes) {
+    if (bytes === 0)
+        return '0 B';
+    return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
 }
-function sizeOf(sizes, metric) {
-    return metric === 'compressed' ? sizes.compressedBytes : sizes.uncompressedBytes;
+/** "+4.8%", "-0.3%", "0%"; null when there is nothing to compare with. */
+function formatPercent(delta, base) {
+    if (base <= 0)
+        return null;
+    const pct = (delta / base) * 100;
+    if (pct === 0)
+        return '0%';
+    const abs = Math.abs(pct);
+    const text = abs < 0.1 ? '<0.1' : abs < 10 ? abs.toFixed(1) : abs.toFixed(0);
+    return `${pct > 0 ? '+' : '-'}${text}%`;
 }
-function checkLimit(sizes, limit, rule) {
-    if (!limit)
-        return [];
-    const findings = [];
-    for (const metric of ['compressed', 'uncompressed']) {
-        const allowed = limit[metric];
-        if (allowed === undefined)
-            continue;
-        const actual = sizeOf(sizes, metric);
-        if (actual > allowed) {
-            findings.push({
-                status: rule === 'max' ? 'over' : 'warn',
-                rule: `${rule}.${metric}`,
-                message: `${metric} ${formatSize(actual)} > ${rule} ${formatSize(allowed)}`,
-            });
-        }
-    }
-    return findings;
-}
-/** Absolute budgets: size limits and layer count. */
-function evaluateSizeBudget(sizes, budget) {
-    const findings = [...checkLimit(sizes, budget.max, 'max')];
-    // A warn already exceeded by max is noise: report the stronger finding only.
-    const overMetrics = new Set(findings.map((f) => f.rule.split('.')[1]));
-    findings.push(...checkLimit(sizes, budget.warn, 'warn').filter((f) => !overMetrics.has(f.rule.split('.')[1])));
-    if (budget.maxLayers !== undefined && sizes.layerCount > budget.maxLayers) {
-        findings.push({ status: 'over', rule: 'max-layers', message: `${sizes.layerCount} layers > max-layers ${budget.maxLayers}` });
-    }
-    return findings;
-}
-function statusOf(findings) {
-    return worstStatus(findings.map((f) => f.status));
-}
-function decideOutcome(entries) {
-    const overBudget = entries.some((e) => e.status === 'over');
-    const buildFailed = entries.some((e) => e.status === 'error');
-    return { overBudget, buildFailed, exitCode: overBudget || buildFailed ? 1 : 0 };
-}
-function countStatuses(report) {
-    const counts = { ok: 0, warn: 0, over: 0, error: 0 };
-    for (const entry of report.images)
-        counts[entry.status] += 1;
-    return counts;
-}
-//# sourceMappingURL=verdict.js.map
-;// CONCATENATED MODULE: ./lib/report/escape.js
-/**
- * Escaping for text a PR author controls (Dockerfile instructions, paths, image and target
- * names, label values, platforms read from a report) before it lands in a GitHub comment.
- *
- * GitHub renders markdown, then runs its own filters over the resulting text nodes: @mentions,
- * #123 issue references and bare-URL autolinks are found *after* backslash escapes are gone.
- * So markdown syntax is escaped with backslashes, and those post-render filters are broken by a
- * zero-width joiner inserted right after the trigger character.
- */
-/** Inserted after `@`, `#`, `://`, `www` so GitHub's mention/reference/autolink filters miss. */
-const ZERO_WIDTH_JOINER = '\u200D';
-const ZWJ = ZERO_WIDTH_JOINER;
-/** Line breaks of every flavour, including the Unicode line/paragraph separators. */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
-/** C0/C1 controls other than tab/newlines; they have no business in a comment. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
-/**
- * Bidirectional overrides/isolates (U+202A–U+202E, U+2066–U+2069) and marks: they can make a
- * line read differently from what it is ("Trojan Source"). Shown as U+FFFD so the reader sees
- * that something was there.
- */
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
-/** ASCII punctuation with a meaning in (GitHub-flavoured) markdown, `|` and `$` (math) included. */
-const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#~|$]/g;
-/** Removes line breaks, controls and bidi tricks: the common first step of every escaper. */
-function normalizeUntrusted(text) {
-    return text
-        .replace(LINE_BREAKS, ' ')
-        .replace(/\t/g, ' ')
-        .replace(CONTROLS, '')
-        .replace(BIDI_CONTROLS, '\uFFFD');
-}
-/**
- * Breaks the things GitHub turns into pings or links after rendering: `@user`, `@org/team`,
- * `#123`, `GH-123`, `owner/repo#123`, `http://…`, `www.…`, `user@host` (e-mail autolinks).
- * Works on already-escaped text: it only ever inserts ZWJs.
- */
-function breakReferences(text) {
-    return text
-        .replace(/@/g, `@${ZWJ}`)
-        .replace(/(?<!&)#/g, `#${ZWJ}`)
-        .replace(/\bGH-(?=\d)/gi, (m) => `${m.slice(0, 2)}${ZWJ}-`)
-        .replace(/:\/\//g, `:${ZWJ}//`)
-        .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWJ}.`);
-}
-function escapeHtmlChars(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/**
- * Text for a markdown table cell (also fine in a paragraph or list item): every `|`, every
- * backslash and markdown character escaped, HTML neutralised, newlines turned into spaces, no
- * mention, issue reference or autolink left. `maxLength` (in graphemes, before escaping) keeps
- * one huge value from eating the comment; truncation happens before escaping so it can never
- * split an escape sequence.
- */
-function escapeCell(text, opts = {}) {
-    let t = normalizeUntrusted(text);
-    if (opts.maxLength !== undefined)
-        t = truncateText(t, opts.maxLength);
-    // Backslash-escape first (the `&` of entities added next must stay an entity), then HTML.
-    t = t.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
-    t = escapeHtmlChars(t);
-    t = breakReferences(t);
-    return t.length === 0 ? ' ' : t;
-}
-/** Same rules as {@link escapeCell}, named for text outside tables (paragraphs, list items). */
-const escapeText = (/* unused pure expression or super */ null && (escapeCell));
-/**
- * An inline code span that shows `text` literally, whatever it holds: the fence is one backtick
- * longer than the longest run inside, padded with spaces when the content touches a backtick.
- * In a table (`table: true`, the default) `|` must still be written `\|` — GFM splits cells
- * before it parses code spans — and GitHub shows it as `|`; a backslash right before a pipe is
- * then separated from it by a ZWJ.
- * HTML is literal inside code, and mentions/links are not processed there; what is left to
- * defuse is text that looks like a tag, a link or our hidden marker to a naive search.
- */
-function escapeCodeSpan(text, opts = {}) {
-    let t = normalizeUntrusted(text);
-    if (opts.maxLength !== undefined)
-        t = truncateText(t, opts.maxLength);
-    // Literal in a code span, but a raw `<script`/`<!--` in the body would fool any later naive
-    // scan (ours for the marker included): a ZWJ after `<` keeps the look and breaks the tag.
-    t = t
-        .replace(/<(?=[A-Za-z/!?])/g, `<${ZWJ}`)
-        .replace(/--(?=>)/g, `-${ZWJ}-`)
-        .replace(/\](?=\()/g, `]${ZWJ}`);
-    // GFM's row scanner pairs backslashes before it splits cells, so `\|` would end the cell:
-    // a ZWJ after any backslashes keeps our `\|` an escaped pipe.
-    if (opts.table ?? true) {
-        t = t.replace(/(\\*)\|/g, (_m, slashes) => (slashes ? `${slashes}${ZWJ}\\|` : '\\|'));
-    }
-    if (t.trim().length === 0)
-        return t.length === 0 ? '` `' : `\`${t}\``;
-    const longestRun = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    // A leading/trailing backtick would merge with the fence; one space each side is stripped
-    // again by the renderer.
-    const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${t}${pad}${fence}`;
-}
-/**
- * Text inside raw HTML such as `<details><summary>…</summary>`: GitHub does not apply markdown
- * there (backslashes would show), so only HTML entities, and the ZWJs that break mentions,
- * references and autolinks.
- */
-function escapeHtml(text, opts = {}) {
-    let t = normalizeUntrusted(text);
-    if (opts.maxLength !== undefined)
-        t = truncateText(t, opts.maxLength);
-    t = escapeHtmlChars(t)
-        .replace(/"/g, '&quot;')
-        // Markdown characters as numeric entities: inert whether or not a renderer treats the
-        // surrounding line as raw HTML, and shown as the characters themselves either way.
-        .replace(/[\\`*_[\]()~|$]/g, (c) => `&#${c.charCodeAt(0)};`);
-    return breakReferences(t);
-}
-let segmenter;
-/**
- * Shortens raw (not yet escaped) text to at most `max` graphemes, ending with `…` when cut.
- * Cuts between grapheme clusters, so never inside a surrogate pair, an emoji ZWJ sequence or
- * a combining sequence.
- */
-function truncateText(text, max, ellipsis = '…') {
+const BAR_CELLS = 10;
+/** `▓▓▓▓▓░░░░░ 48%`: how much of a budget is used; a full bar past 100%. */
+function formatUsageBar(used, max) {
     if (max <= 0)
-        return '';
-    // Fast path: fewer UTF-16 units than the limit means fewer graphemes too.
-    if (text.length <= max)
-        return text;
-    segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-    const out = [];
-    let count = 0;
-    for (const { segment } of segmenter.segment(text)) {
-        if (count === max) {
-            // One more grapheme exists: replace the last kept one with the ellipsis.
-            out[out.length - 1] = ellipsis;
-            return out.join('');
+        return '—';
+    const ratio = used / max;
+    const filled = Math.min(BAR_CELLS, Math.max(0, Math.round(ratio * BAR_CELLS)));
+    return `${'▓'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${Math.round(ratio * 100)}%`;
+}
+//# sourceMappingURL=comment-format.js.map
+;// CONCATENATED MODULE: ./lib/report/comment-layers.js
+/**
+ * Pairs head layers with base layers: same digest → unchanged; otherwise the first unused base
+ * layer made by the same instruction → changed (the usual "same RUN, different bytes");
+ * otherwise added. Base layers left over were removed. Deltas use compressed bytes.
+ */
+function diffLayers(head, base) {
+    const used = new Set();
+    const byDigest = new Map();
+    base.forEach((layer, i) => {
+        const list = byDigest.get(layer.digest) ?? [];
+        list.push(i);
+        byDigest.set(layer.digest, list);
+    });
+    const pending = [];
+    const out = new Array(head.length);
+    head.forEach((layer, at) => {
+        const i = byDigest.get(layer.digest)?.find((j) => !used.has(j));
+        if (i === undefined) {
+            pending.push({ layer, at });
+            return;
         }
-        out.push(segment);
-        count++;
+        used.add(i);
+        out[at] = { kind: 'unchanged', head: layer, base: base[i], delta: 0 };
+    });
+    for (const { layer, at } of pending) {
+        const i = base.findIndex((b, j) => !used.has(j) && b.createdBy !== null && b.createdBy === layer.createdBy);
+        if (i >= 0) {
+            used.add(i);
+            const b = base[i];
+            out[at] = { kind: 'changed', head: layer, base: b, delta: layer.compressedBytes - b.compressedBytes };
+        }
+        else {
+            out[at] = { kind: 'added', head: layer, base: null, delta: layer.compressedBytes };
+        }
     }
-    return text;
+    const changes = out.filter((c) => c !== undefined);
+    base.forEach((layer, i) => {
+        if (!used.has(i))
+            changes.push({ kind: 'removed', head: null, base: layer, delta: -layer.compressedBytes });
+    });
+    return changes;
+}
+/** The layers that made the image grow, largest first. */
+function topContributors(changes, limit) {
+    return changes
+        .filter((c) => c.delta > 0)
+        .sort((a, b) => b.delta - a.delta)
+        .slice(0, limit);
+}
+//# sourceMappingURL=comment-layers.js.map
+;// CONCATENATED MODULE: ./lib/report/comment-marker.js
+/**
+ * The hidden first line that identifies our comment, one per `key` (e.g. one per workflow or
+ * config file). Shared by the renderer and by the publisher that searches for it.
+ */
+const COMMENT_MARKER_PREFIX = '<!-- image-budget:comment key=';
+/**
+ * `<!-- image-budget:comment key=… -->` with the key percent-encoded: nothing but
+ * `[A-Za-z0-9._:/]` survives literally, so a key can never close the comment (`-->`) or contain
+ * `--`, and two different keys never give the same marker.
+ */
+function commentMarker(key) {
+    const encoded = Array.from(new TextEncoder().encode(key))
+        .map((byte) => {
+        const c = String.fromCharCode(byte);
+        return /[A-Za-z0-9._:/]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+        .join('');
+    return `${COMMENT_MARKER_PREFIX}${encoded} -->`;
+}
+/** True when `body` is one of ours for `key`: the marker must be the very first line. */
+function hasCommentMarker(body, key) {
+    if (!body)
+        return false;
+    const marker = commentMarker(key);
+    return body === marker || body.startsWith(`${marker}\n`) || body.startsWith(`${marker}\r\n`);
+}
+//# sourceMappingURL=comment-marker.js.map
+;// CONCATENATED MODULE: ./lib/report/comment.js
+
+
+
+
+
+/** GitHub rejects issue comment bodies longer than this many characters. */
+const GITHUB_COMMENT_LIMIT = 65_536;
+/** Longest name/target/platform shown in a cell, in graphemes (before escaping). */
+const MAX_NAME = 80;
+const MAX_INSTRUCTION = 100;
+const MAX_MESSAGE = 300;
+const MAX_BUDGET_CHANGES = 20;
+const MAX_CONTRIBUTORS = 5;
+const MAX_HINTS = 10;
+const MAX_LAYER_ROWS = 30;
+/** How an entry moved against its baseline. `baseline: null` means "not on the base branch". */
+function changeOf(entry) {
+    if (entry.status === 'error')
+        return 'unknown';
+    if (entry.baseline === undefined)
+        return 'unknown';
+    if (entry.baseline === null)
+        return entry.compressedBytes === null ? 'unknown' : 'new';
+    if (entry.compressedBytes === null)
+        return 'removed';
+    const d = deltaOf(entry);
+    if (d === null)
+        return 'unknown';
+    if (d.compressed > 0)
+        return 'grew';
+    if (d.compressed < 0)
+        return 'shrank';
+    return d.uncompressed === 0 ? 'unchanged' : d.uncompressed > 0 ? 'grew' : 'shrank';
+}
+function deltaOf(entry) {
+    if (entry.delta)
+        return { compressed: entry.delta.compressedBytes, uncompressed: entry.delta.uncompressedBytes };
+    if (!entry.baseline || entry.compressedBytes === null || entry.uncompressedBytes === null)
+        return null;
+    return {
+        compressed: entry.compressedBytes - entry.baseline.compressedBytes,
+        uncompressed: entry.uncompressedBytes - entry.baseline.uncompressedBytes,
+    };
+}
+/** Signed compressed-size change, with new images counting fully and removed ones negatively. */
+function compressedDelta(entry, change) {
+    if (change === 'new')
+        return entry.compressedBytes;
+    if (change === 'removed')
+        return entry.baseline ? -entry.baseline.compressedBytes : null;
+    return deltaOf(entry)?.compressed ?? null;
+}
+function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
 }
 /**
- * Shortens text that is already escaped (markdown or HTML) to at most `maxUnits` UTF-16 units,
- * ellipsis included, without splitting a backslash escape, an `&entity;`, a surrogate pair or a
- * character followed by our ZWJ.
+ * One line a reviewer can read without opening anything:
+ * "❌ 1 image over budget · 2 grew · 3 unchanged" or "✅ All 5 images within budget".
  */
-function truncateEscaped(text, maxUnits, ellipsis = '…') {
-    if (text.length <= maxUnits)
-        return text;
-    const budget = maxUnits - ellipsis.length;
-    if (budget <= 0)
-        return ellipsis.slice(0, Math.max(0, maxUnits));
-    // Tokens: `\X`, `&name;`/`&#n;`, one code point, each optionally followed by a ZWJ.
-    const token = /(?:\\[\s\S]|&#?[a-zA-Z0-9]+;|[\s\S])\u200D?/uy;
-    let end = 0;
-    for (;;) {
-        token.lastIndex = end;
-        const m = token.exec(text);
-        if (!m || end + m[0].length > budget)
-            break;
-        end += m[0].length;
+function verdictLine(report) {
+    const entries = report.images;
+    const count = (pred) => entries.filter(pred).length;
+    const over = count((e) => e.status === 'over');
+    const errors = count((e) => e.status === 'error');
+    const warn = count((e) => e.status === 'warn');
+    const changes = entries.map(changeOf);
+    const changeCount = (c) => changes.filter((x) => x === c).length;
+    const parts = [];
+    let icon = '✅';
+    if (entries.length === 0)
+        return '➖ No images measured';
+    if (over > 0 || errors > 0) {
+        icon = '❌';
+        if (over > 0)
+            parts.push(`${plural(over, 'image', 'images')} over budget`);
+        if (errors > 0)
+            parts.push(`${plural(errors, 'image', 'images')} failed to measure`);
+        if (warn > 0)
+            parts.push(`${warn} near budget`);
     }
-    return text.slice(0, end) + ellipsis;
+    else if (warn > 0) {
+        icon = '⚠️';
+        parts.push(`${plural(warn, 'image', 'images')} near budget`);
+    }
+    else {
+        parts.push(entries.length === 1 ? 'The image is within budget' : `All ${entries.length} images within budget`);
+    }
+    for (const [change, label] of [
+        ['grew', 'grew'],
+        ['shrank', 'shrank'],
+        ['new', 'new'],
+        ['removed', 'removed'],
+        ['unchanged', 'unchanged'],
+    ]) {
+        const n = changeCount(change);
+        if (n > 0)
+            parts.push(`${n} ${label}`);
+    }
+    return `${icon} ${parts.join(' · ')}`;
 }
-//# sourceMappingURL=escape.js.map
+/** Alias: the verdict is also the one-line summary used by logs and check titles. */
+const renderSummaryLine = (/* unused pure expression or super */ null && (verdictLine));
+/** Characters GitHub will count, conservatively: UTF-16 units, and `\n` stored as `\r\n`. */
+function commentLength(body) {
+    let newlines = 0;
+    for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1))
+        newlines++;
+    return body.length + newlines;
+}
+const STATUS_CELL = {
+    ok: '✅ ok',
+    warn: '⚠️ warn',
+    over: '❌ over',
+    error: '💥 error',
+};
+const TABLE_HEADER = [
+    '| Image | Target | Platform | Base | PR | Δ | Δ% | Budget used | Status |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
+];
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+function budgetUsed(entry) {
+    const max = entry.budget.max;
+    if (!max)
+        return '—';
+    if (max.compressed !== undefined && entry.compressedBytes !== null) {
+        return formatUsageBar(entry.compressedBytes, max.compressed);
+    }
+    if (max.uncompressed !== undefined && entry.uncompressedBytes !== null) {
+        return `${formatUsageBar(entry.uncompressedBytes, max.uncompressed)} (disk)`;
+    }
+    return '—';
+}
+function statusCell(entry, change) {
+    if (entry.status === 'error') {
+        return `${STATUS_CELL.error}: ${escapeCell(entry.error ?? 'unknown error', { maxLength: 160 })}`;
+    }
+    if (change === 'new')
+        return `🆕 new · ${STATUS_CELL[entry.status]}`;
+    if (change === 'removed')
+        return '🗑️ removed';
+    return STATUS_CELL[entry.status];
+}
+function entryRow(entry) {
+    const change = changeOf(entry);
+    const delta = compressedDelta(entry, change);
+    const base = entry.baseline === undefined ? '—' : entry.baseline === null ? 'new' : formatBytes(entry.baseline.compressedBytes);
+    const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : formatBytes(entry.compressedBytes);
+    const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
+    return row([
+        `**${escapeCell(entry.name, { maxLength: MAX_NAME })}**`,
+        entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME }),
+        escapeCell(entry.platform, { maxLength: MAX_NAME }),
+        base,
+        head,
+        delta === null ? '—' : formatDelta(delta),
+        pct,
+        budgetUsed(entry),
+        statusCell(entry, change),
+    ]);
+}
+function totalsRow(entries) {
+    let base = 0;
+    let head = 0;
+    let anyBase = false;
+    for (const e of entries) {
+        if (e.status === 'error')
+            continue;
+        if (e.baseline) {
+            base += e.baseline.compressedBytes;
+            anyBase = true;
+        }
+        if (e.compressedBytes !== null)
+            head += e.compressedBytes;
+    }
+    const delta = head - base;
+    return row([
+        '**Total**',
+        '',
+        '',
+        anyBase ? formatBytes(base) : '—',
+        `**${formatBytes(head)}**`,
+        anyBase ? formatDelta(delta) : '—',
+        anyBase ? (formatPercent(delta, base) ?? '—') : '—',
+        '',
+        '',
+    ]);
+}
+const SEVERITY = { error: 0, over: 1, warn: 2, ok: 3 };
+/** Errors, then over, then warn, then the biggest moves; stable otherwise. */
+function sortChanged(entries) {
+    return entries
+        .map((entry, i) => ({ entry, i, d: Math.abs(compressedDelta(entry, changeOf(entry)) ?? 0) }))
+        .sort((a, b) => SEVERITY[a.entry.status] - SEVERITY[b.entry.status] || b.d - a.d || a.i - b.i)
+        .map((x) => x.entry);
+}
+function baselineLine(report, note) {
+    if (note !== undefined)
+        return escapeText(note, { maxLength: MAX_MESSAGE });
+    const withBase = report.images.filter((e) => e.baseline !== undefined);
+    if (withBase.length === 0)
+        return 'No baseline: delta budgets skipped.';
+    const commits = [...new Set(withBase.map((e) => e.baseline?.commit).filter((c) => !!c))];
+    if (commits.length === 0)
+        return 'Compared with the base branch.';
+    const shown = commits.slice(0, 3).map((c) => escapeCodeSpan(c.slice(0, 12), { table: false }));
+    return `Compared with base ${shown.join(', ')}${commits.length > 3 ? ` and ${commits.length - 3} more` : ''}.`;
+}
+function imageLabel(image, target) {
+    return target === null ? image : `${image} (${target})`;
+}
+function budgetChangeLines(changes) {
+    if (changes.length === 0)
+        return [];
+    const lines = ['**Budgets changed in this PR** (they take effect once merged):', ''];
+    for (const c of changes.slice(0, MAX_BUDGET_CHANGES)) {
+        lines.push(`- ${escapeText(imageLabel(c.image, c.target), { maxLength: MAX_NAME })}: ` +
+            `${escapeText(c.field, { maxLength: 40 })} ${escapeText(c.from, { maxLength: 40 })} → ` +
+            `${escapeText(c.to, { maxLength: 40 })} in this PR, takes effect once merged`);
+    }
+    if (changes.length > MAX_BUDGET_CHANGES)
+        lines.push(`- …and ${changes.length - MAX_BUDGET_CHANGES} more`);
+    return lines;
+}
+function labelLine(label, report) {
+    if (!label)
+        return null;
+    const name = escapeCodeSpan(label.name, { maxLength: 50, table: false });
+    if (label.applied)
+        return `🏷️ Label ${name} is applied: images over budget do not fail this check.`;
+    if (report.images.some((e) => e.status === 'over')) {
+        return `To accept the growth, a maintainer can add the label ${name}.`;
+    }
+    return null;
+}
+function sourceOf(ref) {
+    return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_NAME }) : '—';
+}
+function instructionOf(layer, table = true) {
+    return layer.createdBy
+        ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_INSTRUCTION, table })
+        : '—';
+}
+function shortDigest(digest) {
+    return escapeCodeSpan(digest.replace(/^sha256:/, '').slice(0, 12));
+}
+function layerDiffLines(changes) {
+    const interesting = changes.filter((c) => c.kind !== 'unchanged');
+    const unchanged = changes.filter((c) => c.kind === 'unchanged');
+    const lines = [];
+    if (interesting.length > 0) {
+        lines.push('| | Layer | Instruction | Source | Base | PR | Δ |', '| --- | --- | --- | --- | ---: | ---: | ---: |');
+        for (const c of interesting.slice(0, MAX_LAYER_ROWS)) {
+            const layer = c.head ?? c.base;
+            const mark = c.kind === 'added' ? '➕ added' : c.kind === 'removed' ? '➖ removed' : '✏️ changed';
+            lines.push(row([
+                mark,
+                shortDigest(layer.digest),
+                instructionOf(layer),
+                sourceOf(layer.dockerfile),
+                c.base ? formatBytes(c.base.compressedBytes) : '—',
+                c.head ? formatBytes(c.head.compressedBytes) : '—',
+                formatDelta(c.delta),
+            ]));
+        }
+        if (interesting.length > MAX_LAYER_ROWS) {
+            lines.push(row([`…${interesting.length - MAX_LAYER_ROWS} more`, '', '', '', '', '', '']));
+        }
+        lines.push('');
+    }
+    if (unchanged.length > 0) {
+        const bytes = unchanged.reduce((sum, c) => sum + c.head.compressedBytes, 0);
+        lines.push(`${plural(unchanged.length, 'layer', 'layers')} unchanged (${formatBytes(bytes)}).`, '');
+    }
+    return lines;
+}
+/** The compare stage's `layerDiff` when the report has one; else paired here from the layers. */
+function layerChangesOf(entry) {
+    if (entry.layerDiff) {
+        return entry.layerDiff.map((row) => {
+            const delta = row.delta.compressedBytes;
+            if (row.state === 'added' && row.head)
+                return { kind: 'added', head: row.head, base: null, delta };
+            if (row.state === 'removed' && row.base)
+                return { kind: 'removed', head: null, base: row.base, delta };
+            if (row.state === 'unchanged' && row.head && row.base)
+                return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
+            if (row.head && row.base)
+                return { kind: 'changed', head: row.head, base: row.base, delta };
+            // A row without its layers says nothing we can show; keep it as whichever side exists.
+            return row.head
+                ? { kind: 'added', head: row.head, base: null, delta }
+                : { kind: 'removed', head: null, base: row.base, delta };
+        });
+    }
+    const baseLayers = entry.baseline?.layers;
+    if (!baseLayers || entry.layers.length + baseLayers.length === 0)
+        return null;
+    return diffLayers(entry.layers, baseLayers);
+}
+function findingLines(findings) {
+    return findings.map((f) => `- ${f.status === 'over' ? '❌' : f.status === 'warn' ? '⚠️' : '💥'} ${escapeText(f.message, { maxLength: MAX_MESSAGE })}`);
+}
+/** The collapsible block for one entry, or null when there is nothing more to say. */
+function detailSection(entry) {
+    const change = changeOf(entry);
+    const lines = [];
+    if (entry.status === 'error' && entry.error) {
+        lines.push(`**Error:** ${escapeText(entry.error, { maxLength: 1000 })}`, '');
+    }
+    if (entry.findings.length > 0)
+        lines.push(...findingLines(entry.findings), '');
+    if (entry.notes && entry.notes.length > 0) {
+        lines.push(...entry.notes.map((n) => `- ℹ️ ${escapeText(n, { maxLength: MAX_MESSAGE })}`), '');
+    }
+    const changes = layerChangesOf(entry);
+    if (changes && changes.length > 0) {
+        lines.push('**Layers**', '', ...layerDiffLines(changes));
+        const top = topContributors(changes, MAX_CONTRIBUTORS);
+        const growth = top.reduce((s, c) => s + c.delta, 0);
+        if (top.length > 0 && change === 'grew') {
+            lines.push('**Why it grew**', '');
+            top.forEach((c, i) => {
+                const layer = c.head ?? c.base;
+                const share = growth > 0 ? ` (${Math.round((c.delta / growth) * 100)}% of the growth)` : '';
+                lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${formatDelta(c.delta)}${share}`);
+            });
+            lines.push('');
+        }
+    }
+    else if (change === 'new' && entry.layers.length > 0) {
+        const biggest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, MAX_CONTRIBUTORS);
+        lines.push('**Largest layers**', '');
+        biggest.forEach((layer, i) => {
+            lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${formatBytes(layer.compressedBytes)}`);
+        });
+        lines.push('');
+    }
+    const analysis = entry.analysis;
+    if (analysis && analysis.hints.length > 0) {
+        lines.push(`**Hints** (${formatBytes(analysis.wastedBytes)} wasted, efficiency ${Math.round(analysis.efficiency * 100)}%)`, '');
+        for (const hint of [...analysis.hints].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_HINTS)) {
+            const where = hint.dockerfile ? ` at ${sourceOf(hint.dockerfile)}` : '';
+            const message = hint.message ? ` ${escapeText(hint.message, { maxLength: MAX_MESSAGE })}` : '';
+            const fix = hint.fix ? ` Fix: ${escapeText(hint.fix, { maxLength: MAX_MESSAGE })}` : '';
+            lines.push(`- 💡 ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })} ${formatBytes(hint.bytes)}${where}.${message}${fix}`);
+        }
+        lines.push('');
+    }
+    if (lines.length === 0)
+        return null;
+    const delta = compressedDelta(entry, change);
+    const title = [entry.name, entry.target ?? '', entry.platform]
+        .filter((x) => x !== '')
+        .map((x) => escapeHtml(x, { maxLength: MAX_NAME }))
+        .join(' · ');
+    const movement = change === 'new' ? 'new' : change === 'removed' ? 'removed' : delta !== null ? formatDelta(delta) : '';
+    const summary = `<b>${title}</b>${movement ? ` — ${movement}` : ''} · ${STATUS_CELL[entry.status]}`;
+    return ['<details>', `<summary>${summary}</summary>`, '', ...lines, '</details>'].join('\n');
+}
+function isFolded(entry) {
+    return entry.status === 'ok' && changeOf(entry) === 'unchanged';
+}
+function foldedSection(entries) {
+    if (entries.length === 0)
+        return null;
+    return [
+        '<details>',
+        `<summary>${plural(entries.length, 'unchanged image', 'unchanged images')}</summary>`,
+        '',
+        ...TABLE_HEADER,
+        ...entries.map(entryRow),
+        '',
+        '</details>',
+    ].join('\n');
+}
+function safeUrl(url) {
+    if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url))
+        return null;
+    return url;
+}
+function trimNote(summaryUrl, omitted) {
+    const url = safeUrl(summaryUrl);
+    const where = url ? `the [job summary](${url})` : 'the job summary';
+    return `> [!NOTE]\n> This comment was shortened to fit GitHub's size limit (${omitted.join(', ')} left out). The full report is in ${where}.`;
+}
+/**
+ * Renders the sticky PR comment. Stays within `maxLength` by dropping, in order: per-image
+ * details (last first), the folded unchanged rows, then table rows from the bottom; it never
+ * cuts inside an HTML tag or a table row, and always keeps the marker, verdict and table header.
+ */
+function renderComment(report, opts) {
+    const maxLength = opts.maxLength ?? GITHUB_COMMENT_LIMIT;
+    const changed = sortChanged(report.images.filter((e) => !isFolded(e)));
+    const folded = report.images.filter(isFolded);
+    const head = [
+        commentMarker(opts.key),
+        '### 📦 Image budget',
+        '',
+        `**${verdictLine(report)}**`,
+        '',
+        baselineLine(report, opts.baselineNote),
+    ];
+    const label = labelLine(opts.overrideLabel, report);
+    if (label)
+        head.push('', label);
+    const budgetLines = budgetChangeLines(opts.budgetChanges ?? []);
+    if (budgetLines.length > 0)
+        head.push('', ...budgetLines);
+    const rows = changed.map(entryRow);
+    const totals = totalsRow(report.images);
+    const foldedBlock = foldedSection(folded);
+    const details = changed.map(detailSection).filter((d) => d !== null);
+    const footer = `<sub>${escapeText(report.tool.name)} ${escapeText(report.tool.version, { maxLength: 40 })} · config ${escapeCodeSpan(opts.configPath, { maxLength: MAX_NAME, table: false })}${report.commit ? ` · commit ${escapeCodeSpan(report.commit.slice(0, 12), { table: false })}` : ''}</sub>`;
+    const compose = (keepRows, withFolded, keepDetails, note) => {
+        const parts = [head.join('\n')];
+        if (note)
+            parts.push(note);
+        const table = [...TABLE_HEADER, ...rows.slice(0, keepRows), totals];
+        parts.push(table.join('\n'));
+        if (keepRows < rows.length)
+            parts.push(`…and ${rows.length - keepRows} more rows in the job summary.`);
+        if (foldedBlock) {
+            parts.push(withFolded ? foldedBlock : `${plural(folded.length, 'unchanged image', 'unchanged images')} not shown.`);
+        }
+        if (keepDetails > 0)
+            parts.push(...details.slice(0, keepDetails));
+        parts.push(footer);
+        return `${parts.join('\n\n')}\n`;
+    };
+    const full = compose(rows.length, true, details.length, null);
+    if (commentLength(full) <= maxLength)
+        return full;
+    // Trim: measure each candidate with the note that will explain it. Sections are large and
+    // few compared with the limit, so recomposing is cheap; rows are searched by bisection.
+    const noteFor = (keepRows, withFolded, keepDetails) => {
+        const omitted = [];
+        if (keepDetails < details.length)
+            omitted.push(plural(details.length - keepDetails, 'detail section', 'detail sections'));
+        if (!withFolded && foldedBlock)
+            omitted.push('unchanged rows');
+        if (keepRows < rows.length)
+            omitted.push(plural(rows.length - keepRows, 'table row', 'table rows'));
+        return trimNote(opts.summaryUrl, omitted);
+    };
+    const fits = (keepRows, withFolded, keepDetails) => {
+        const body = compose(keepRows, withFolded, keepDetails, noteFor(keepRows, withFolded, keepDetails));
+        return commentLength(body) <= maxLength ? body : null;
+    };
+    // 1. Details, last first (bisection over how many to keep).
+    const bestDetails = largestFitting(details.length - 1, (k) => fits(rows.length, true, k));
+    if (bestDetails)
+        return bestDetails;
+    // 2. The folded unchanged rows.
+    const noFolded = fits(rows.length, false, 0);
+    if (noFolded)
+        return noFolded;
+    // 3. Table rows from the bottom; the header and totals row always stay.
+    const bestRows = largestFitting(rows.length - 1, (k) => fits(k, false, 0));
+    if (bestRows)
+        return bestRows;
+    // 4. Only the head is left and it is still too long (a tiny maxLength): cut at a line break.
+    const minimal = compose(0, false, 0, noteFor(0, false, 0));
+    return cutAtLine(minimal, maxLength);
+}
+/** The result for the largest k in [0, hi] that fits, assuming fitting is monotone in k. */
+function largestFitting(hi, attempt) {
+    let lo = 0;
+    let best = null;
+    if (hi < 0)
+        return null;
+    while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const body = attempt(mid);
+        if (body) {
+            best = body;
+            lo = mid + 1;
+        }
+        else {
+            hi = mid - 1;
+        }
+    }
+    return best;
+}
+function cutAtLine(body, maxLength) {
+    const lines = body.split('\n');
+    const out = [];
+    let length = 0;
+    for (const line of lines) {
+        const next = length + commentLength(line) + 2;
+        if (next > maxLength)
+            break;
+        out.push(line);
+        length = next;
+    }
+    if (out.length === 0)
+        return truncateEscaped(lines[0] ?? '', maxLength);
+    return `${out.join('\n')}\n`;
+}
+//# sourceMappingURL=comment.js.map
 ;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
 /**
- * The job summary: every entry in one table, then the largest layers of each image in a
- * collapsible block. Pure; every value a PR author controls goes through escape.ts.
+ * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
+ * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
  */
 
 
-
-const STATUS_ICON = { ok: '✅ ok', warn: '⚠️ warn', over: '❌ over', error: '💥 error' };
 /** How many layers the breakdown shows per entry. */
 const LARGEST_LAYERS = 10;
 const MAX_CELL = 120;
@@ -20570,7 +21123,7 @@ function describeBudget(budget) {
     return parts.length > 0 ? parts.join(', ') : '—';
 }
 /** Share of the tightest max budget used, e.g. 0.48; null without a max. */
-function budgetUsed(entry) {
+function summary_markdown_budgetUsed(entry) {
     const shares = [];
     const max = entry.budget.max;
     if (max?.compressed && entry.compressedBytes !== null)
@@ -20578,29 +21131,6 @@ function budgetUsed(entry) {
     if (max?.uncompressed && entry.uncompressedBytes !== null)
         shares.push(entry.uncompressedBytes / max.uncompressed);
     return shares.length > 0 ? Math.max(...shares) : null;
-}
-function sizeCell(bytes) {
-    return bytes === null ? '—' : formatSize(bytes);
-}
-function verdictSentence(report) {
-    const counts = countStatuses(report);
-    const total = report.images.length;
-    if (counts.over + counts.error === 0) {
-        const warned = counts.warn > 0 ? ` (${counts.warn} near budget)` : '';
-        return `✅ All ${total} image${total === 1 ? '' : 's'} within budget${warned}.`;
-    }
-    const parts = [];
-    if (counts.over > 0)
-        parts.push(`${counts.over} over budget`);
-    if (counts.error > 0)
-        parts.push(`${counts.error} failed to build or measure`);
-    return `❌ ${parts.join(', ')} (of ${total}).`;
-}
-function tableRow(entry) {
-    const used = budgetUsed(entry);
-    const budget = describeBudget(entry.budget) + (used === null ? '' : ` (${Math.round(used * 100)}% used)`);
-    const status = entry.status === 'ok' ? STATUS_ICON.ok : `${STATUS_ICON[entry.status]}: ${escapeCell(entry.findings.map((f) => f.message).join('; '), { maxLength: MAX_CELL })}`;
-    return `| ${escapeCell(entry.name)} | ${escapeCell(entry.target ?? '(last stage)')} | ${escapeCell(entry.platform)} | ${sizeCell(entry.compressedBytes)} | ${sizeCell(entry.uncompressedBytes)} | ${entry.layerCount ?? '—'} | ${budget} | ${status} |`;
 }
 function layerBreakdown(entry) {
     const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
@@ -20624,28 +21154,31 @@ function layerBreakdown(entry) {
         '</details>',
     ].join('\n');
 }
-function renderSummaryMarkdown(report) {
-    const lines = [
-        '## image-budget',
-        '',
-        verdictSentence(report),
-        '',
-        '| image | target | platform | compressed | uncompressed | layers | budget | status |',
-        '| --- | --- | --- | ---: | ---: | ---: | --- | --- |',
-        ...report.images.map(tableRow),
-        '',
-        '_compressed_: bytes a pull transfers (layers + config). _uncompressed_: bytes on disk. Attestations excluded.',
-        '',
-        '### Largest layers',
-        '',
-        ...report.images.map(layerBreakdown),
-        '',
-    ];
-    return lines.join('\n');
+/** The largest layers of every entry, each in a collapsible block. */
+function renderLargestLayers(report) {
+    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), ''].join('\n');
 }
 //# sourceMappingURL=summary-markdown.js.map
+;// CONCATENATED MODULE: ./lib/report/job-summary.js
+/**
+ * The long-form markdown report: the job summary and the CLI's `--markdown`. It is the PR
+ * comment's content without the length budget of a comment, plus the largest layers of
+ * every image.
+ */
+
+
+/** Well under the job summary's 1 MiB, leaving room for the layer breakdown. */
+const SUMMARY_BODY_LIMIT = 700_000;
+function renderJobSummary(report, options) {
+    const body = renderComment(report, { ...options, maxLength: SUMMARY_BODY_LIMIT });
+    // The hidden marker identifies the PR comment; in a summary it is noise.
+    const withoutMarker = body.replace(/^<!-- image-budget:comment [^\n]*-->\n/, '');
+    return `${withoutMarker}\n\n${renderLargestLayers(report)}`;
+}
+//# sourceMappingURL=job-summary.js.map
 ;// CONCATENATED MODULE: ./lib/report/terminal.js
 /** The CLI's table: aligned columns, no markdown, control characters from untrusted text removed. */
+
 
 
 const STATUS_WORD = { ok: 'ok', warn: 'WARN', over: 'OVER', error: 'ERROR' };
@@ -20658,10 +21191,24 @@ function pad(cells) {
     const widths = cells[0]?.map((_, col) => Math.max(...cells.map((row) => [...(row[col] ?? '')].length))) ?? [];
     return cells.map((row) => row.map((cell, col) => cell + ' '.repeat((widths[col] ?? 0) - [...cell].length)).join('  ').trimEnd());
 }
+/** "+1.2 MB (+4.5%)" against the baseline, or why there is none. */
+function describeDelta(entry) {
+    if (entry.change === 'removed')
+        return 'removed';
+    if (!entry.baseline || !entry.delta)
+        return entry.change === 'new' ? 'new' : '-';
+    const bytes = entry.delta.compressedBytes;
+    const base = entry.baseline.compressedBytes;
+    const sign = bytes > 0 ? '+' : bytes < 0 ? '-' : '±';
+    const percent = base > 0 ? ` (${sign}${(Math.abs(bytes) / base * 100).toFixed(1)}%)` : '';
+    return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
+}
 function renderTerminalReport(report) {
-    const header = ['IMAGE', 'TARGET', 'PLATFORM', 'COMPRESSED', 'UNCOMPRESSED', 'LAYERS', 'BUDGET', 'STATUS'];
+    const compared = report.images.some((e) => e.change !== undefined);
+    const header = ['IMAGE', 'TARGET', 'PLATFORM', 'COMPRESSED', 'UNCOMPRESSED', 'LAYERS', ...(compared ? ['BASE', 'DELTA'] : []), 'BUDGET', 'STATUS'];
     const rows = report.images.map((entry) => {
-        const used = budgetUsed(entry);
+        const used = summary_markdown_budgetUsed(entry);
+        const comparison = compared ? [entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-', describeDelta(entry)] : [];
         return [
             sanitizeForTerminal(entry.name),
             sanitizeForTerminal(entry.target ?? '-'),
@@ -20669,13 +21216,16 @@ function renderTerminalReport(report) {
             entry.compressedBytes === null ? '-' : formatSize(entry.compressedBytes),
             entry.uncompressedBytes === null ? '-' : formatSize(entry.uncompressedBytes),
             entry.layerCount === null ? '-' : String(entry.layerCount),
+            ...comparison,
             describeBudget(entry.budget) + (used === null ? '' : ` (${Math.round(used * 100)}%)`),
             STATUS_WORD[entry.status],
         ];
     });
     const findings = report.images.flatMap((entry) => entry.findings.map((f) => `  ${STATUS_WORD[f.status]} ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`)}: ${sanitizeForTerminal(f.message)}`));
-    const verdict = verdictSentence(report).replace(/^✅ |^❌ /, '');
-    return [...pad([header, ...rows]), '', ...(findings.length > 0 ? [...findings, ''] : []), verdict, ''].join('\n');
+    const verdict = verdictLine(report).replace(/^\S+ /, '');
+    const baseline = typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline ? [String(report.baseline.note)] : [];
+    const growth = report.images.flatMap((entry) => (entry.contributors ?? []).slice(0, 3).map((c) => `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ""}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`));
+    return [...baseline, ...pad([header, ...rows]), '', ...(findings.length > 0 ? [...findings, ''] : []), ...(growth.length > 0 ? [...growth, ''] : []), verdict, ''].join('\n');
 }
 //# sourceMappingURL=terminal.js.map
 ;// CONCATENATED MODULE: external "node:os"
@@ -21884,7 +22434,10 @@ class BufferedReader {
     window;
     start = 0;
     data = new Uint8Array(0);
-    constructor(readAt, size, window = 64 * 1024) {
+    constructor(readAt, size, 
+    // Small: big frames are skipped block by block (<= 128 KiB each), so a large window
+    // would mostly read bytes that are jumped over; a registry reader pays per request anyway.
+    window = 8 * 1024) {
         this.readAt = readAt;
         this.size = size;
         this.window = window;
@@ -22226,7 +22779,9 @@ async function readJsonBlob(layoutDir, descriptor) {
         text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
-        throw new Error(`OCI layout ${layoutDir}: blob ${descriptor.digest} is missing (${error.message})`);
+        throw new Error(`OCI layout ${layoutDir}: blob ${descriptor.digest} is missing (${error.message}). ` +
+            'If this layout came from a build that also used --load (or a second exporter), buildx 0.13 writes an ' +
+            'index.json naming the other exporter\'s manifest: export the OCI layout in a build of its own.');
     }
     try {
         return JSON.parse(text);
@@ -22259,7 +22814,7 @@ async function measureOciLayout(layoutDir, opts = {}) {
     if (images.length === 0)
         throw new Error(`${indexPath}: no image manifest for any platform (only attestations?)`);
     // Platforms share layers (same base, same COPY): measure each digest once.
-    const limit = pLimit(LAYER_CONCURRENCY);
+    const limit = pLimit(opts.concurrency ?? LAYER_CONCURRENCY);
     const sizes = new Map();
     for (const { ref } of images) {
         for (const layer of ref.manifest.layers) {
@@ -22285,7 +22840,7 @@ async function measureOciLayout(layoutDir, opts = {}) {
         if (history.length > 0 && entryOfLayer.every((entry) => entry === null) && ref.manifest.layers.length > 0) {
             progress(`${platform}: config history does not line up with ${ref.manifest.layers.length} layers; no createdBy`);
         }
-        const lines = opts.dockerfile ? mapHistoryToDockerfile(history, opts.dockerfile, opts.target) : [];
+        const lines = mapLines(history, opts, progress);
         const layers = [];
         for (const [position, layer] of ref.manifest.layers.entries()) {
             const size = measured.get(layer.digest);
@@ -22311,6 +22866,18 @@ async function measureOciLayout(layoutDir, opts = {}) {
         });
     }
     return sortPlatformMeasures(measures);
+}
+/** Dockerfile lines are a nicety: a Dockerfile we cannot map must not cost the sizes. */
+function mapLines(history, opts, progress) {
+    if (!opts.dockerfile)
+        return [];
+    try {
+        return mapHistoryToDockerfile(history, opts.dockerfile, opts.target);
+    }
+    catch (error) {
+        progress(`warning: no Dockerfile lines: ${error.message}`);
+        return [];
+    }
 }
 /** Stable order: by platform string, then manifest digest (two variants of one platform). */
 function sortPlatformMeasures(measures) {
@@ -22484,6 +23051,306 @@ async function buildAndMeasure(file, options) {
     })));
 }
 //# sourceMappingURL=build-and-measure.js.map
+;// CONCATENATED MODULE: ./lib/baseline/format-size.js
+/** Signed sizes and percents for deltas, on top of the one size formatter of the project. */
+
+/** `25 MB`, `6.2 MB`: docker-like SI units, the same text everywhere in the report. */
+function format_size_formatBytes(bytes) {
+    return formatSize(bytes);
+}
+/** `+6.2 MB`, `-300 kB`, `0 B`. */
+function formatSignedBytes(bytes) {
+    return bytes > 0 ? `+${formatSize(bytes)}` : formatSize(bytes);
+}
+/** `+24.1%`, `-3%`, `+∞%` for growth from nothing. */
+function formatSignedPercent(percent) {
+    if (!Number.isFinite(percent))
+        return percent > 0 ? '+∞%' : '-∞%';
+    const text = Number(percent.toFixed(1)).toString();
+    return percent > 0 ? `+${text}%` : `${text}%`;
+}
+//# sourceMappingURL=format-size.js.map
+;// CONCATENATED MODULE: ./lib/baseline/budget-changes.js
+
+const FIELDS = [
+    { field: 'max.compressed', label: 'max', read: (b) => size(b.max?.compressed) },
+    { field: 'max.uncompressed', label: 'max uncompressed', read: (b) => size(b.max?.uncompressed) },
+    { field: 'warn.compressed', label: 'warn', read: (b) => size(b.warn?.compressed) },
+    { field: 'warn.uncompressed', label: 'warn uncompressed', read: (b) => size(b.warn?.uncompressed) },
+    { field: 'maxLayers', label: 'max-layers', read: (b) => num(b.maxLayers) },
+    { field: 'maxIncrease', label: 'max-increase', read: (b) => deltaLimit(b.maxIncrease) },
+    { field: 'warnIncrease', label: 'warn-increase', read: (b) => deltaLimit(b.warnIncrease) },
+    { field: 'minEfficiency', label: 'min-efficiency', read: (b) => num(b.minEfficiency) },
+    { field: 'maxWasted', label: 'max-wasted', read: (b) => size(b.maxWasted) },
+    { field: 'maxWastedPercent', label: 'max-wasted-percent', read: (b) => percent(b.maxWastedPercent) },
+    { field: 'forbid', label: 'forbid', read: (b) => list(b.forbid) },
+    { field: 'ignoreHints', label: 'ignore-hints', read: (b) => list(b.ignoreHints) },
+];
+/** Budget fields that differ between base and head, for images present on both sides. */
+function listBudgetChanges(base, head) {
+    const baseImages = new Map(base.images.map((image) => [image.name, image]));
+    const changes = [];
+    for (const headImage of head.images) {
+        const baseImage = baseImages.get(headImage.name);
+        if (baseImage === undefined)
+            continue;
+        const scope = { image: headImage.name };
+        changes.push(...compareBudgets(baseImage.budget, headImage.budget, { ...scope, target: null, platform: null }));
+        for (const target of unionKeys(baseImage.targetBudgets, headImage.targetBudgets)) {
+            const from = baseImage.targetBudgets[target] ?? {};
+            const to = headImage.targetBudgets[target] ?? {};
+            changes.push(...compareBudgets(from, to, { ...scope, target, platform: null }));
+        }
+        for (const platform of unionKeys(baseImage.platformBudgets, headImage.platformBudgets)) {
+            const from = baseImage.platformBudgets[platform] ?? {};
+            const to = headImage.platformBudgets[platform] ?? {};
+            changes.push(...compareBudgets(from, to, { ...scope, target: null, platform }));
+        }
+    }
+    return changes;
+}
+/**
+ * The budgets to check the PR against: the base's for images the base knows, unless the
+ * override is set or the base has no budget file; the head's for images new in the PR.
+ */
+function chooseEffectiveBudgets(base, head, options = {}) {
+    const changes = base === null ? [] : listBudgetChanges(base, head);
+    const baseImages = new Map((base?.images ?? []).map((image) => [image.name, image]));
+    const sources = {};
+    const images = head.images.map((image) => {
+        const baseImage = baseImages.get(image.name);
+        if (baseImage === undefined || options.acceptHeadBudgets === true) {
+            sources[image.name] = 'head';
+            return image;
+        }
+        sources[image.name] = 'base';
+        return {
+            ...image,
+            budget: baseImage.budget,
+            targetBudgets: baseImage.targetBudgets,
+            platformBudgets: baseImage.platformBudgets,
+        };
+    });
+    return { images, sources, changes };
+}
+/** "api: max 25 MB → 40 MB", "api (target prod): max-layers none → 12". */
+function describeBudgetChange(change) {
+    const scope = change.target !== null ? ` (target ${change.target})` : change.platform !== null ? ` (${change.platform})` : '';
+    return `${change.image}${scope}: ${change.label} ${change.from ?? 'none'} → ${change.to ?? 'none'}`;
+}
+function compareBudgets(from, to, scope) {
+    const changes = [];
+    for (const spec of FIELDS) {
+        const before = spec.read(from);
+        const after = spec.read(to);
+        if (before !== after)
+            changes.push({ ...scope, field: spec.field, label: spec.label, from: before, to: after });
+    }
+    return changes;
+}
+function unionKeys(a, b) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+}
+function size(value) {
+    return value === undefined ? null : format_size_formatBytes(value);
+}
+function num(value) {
+    return value === undefined ? null : String(value);
+}
+function percent(value) {
+    return value === undefined ? null : `${value}%`;
+}
+function list(values) {
+    return values === undefined || values.length === 0 ? null : [...values].sort().join(', ');
+}
+/** `5 MB`, `10%`, `5 MB or 10%`, with ` uncompressed` when that metric is limited. */
+function describeDeltaLimit(limit) {
+    const parts = [];
+    if (limit.bytes !== undefined)
+        parts.push(format_size_formatBytes(limit.bytes));
+    if (limit.percent !== undefined)
+        parts.push(`${limit.percent}%`);
+    const text = parts.length > 0 ? parts.join(' or ') : 'no limit';
+    return limit.metric === 'uncompressed' ? `${text} uncompressed` : text;
+}
+function deltaLimit(limit) {
+    return limit === undefined ? null : describeDeltaLimit(limit);
+}
+//# sourceMappingURL=budget-changes.js.map
+;// CONCATENATED MODULE: ./lib/compare/layer-diff.js
+const INSTRUCTIONS = new Set([
+    'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL',
+    'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+]);
+/**
+ * The Dockerfile keyword behind a history entry: BuildKit writes `RUN /bin/sh -c … # buildkit`
+ * or `COPY src /dst # buildkit`, the classic builder `/bin/sh -c #(nop) ADD file:… in /` for
+ * metadata steps and a bare `/bin/sh -c …` for RUN.
+ */
+function instructionKeyword(createdBy) {
+    if (createdBy === null)
+        return null;
+    let text = createdBy.trim();
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(text);
+    if (nop !== null)
+        text = text.slice(nop[0].length);
+    else if (/^(\/bin\/(ba)?sh|sh|cmd) (-c|\/S \/C) /.test(text))
+        return 'RUN';
+    const word = /^[A-Za-z]+/.exec(text)?.[0]?.toUpperCase();
+    return word !== undefined && INSTRUCTIONS.has(word) ? word : null;
+}
+function layer_diff_diffLayers(base, head) {
+    const pairs = new Map();
+    const usedBase = new Set();
+    const pairBy = (match, key) => {
+        const waiting = new Map();
+        base.forEach((layer, index) => {
+            const k = key(layer);
+            if (k === null || usedBase.has(index))
+                return;
+            waiting.set(k, [...(waiting.get(k) ?? []), index]);
+        });
+        head.forEach((layer, index) => {
+            const k = key(layer);
+            if (k === null || pairs.has(index))
+                return;
+            // In order: the second `COPY . /app` of the head pairs with the second of the base.
+            const baseIndex = waiting.get(k)?.shift();
+            if (baseIndex === undefined)
+                return;
+            pairs.set(index, { baseIndex, match });
+            usedBase.add(baseIndex);
+        });
+    };
+    pairBy('digest', (layer) => layer.digest);
+    pairBy('dockerfile', (layer) => {
+        const keyword = instructionKeyword(layer.createdBy);
+        return layer.dockerfile === null || keyword === null ? null : `${layer.dockerfile.path}:${layer.dockerfile.line}:${keyword}`;
+    });
+    pairBy('created-by', (layer) => layer.createdBy);
+    const rows = head.map((layer, index) => {
+        const pair = pairs.get(index);
+        const baseLayer = pair === undefined ? null : (base[pair.baseIndex] ?? null);
+        if (pair === undefined || baseLayer === null)
+            return makeRow('added', null, null, layer);
+        const state = pair.match === 'digest' ? 'unchanged' : 'changed';
+        return makeRow(state, pair.match, baseLayer, layer);
+    });
+    base.forEach((layer, index) => {
+        if (!usedBase.has(index))
+            rows.push(makeRow('removed', null, layer, null));
+    });
+    return rows;
+}
+/** "Why it grew": the rows that grew the image most, largest first. */
+function findTopContributors(rows, options = {}) {
+    const limit = options.limit ?? 5;
+    const key = options.metric === 'uncompressed' ? 'uncompressedBytes' : 'compressedBytes';
+    const contributors = [];
+    for (const row of rows) {
+        if ((row.state !== 'changed' && row.state !== 'added') || row.head === null)
+            continue;
+        const deltaBytes = row.delta[key];
+        if (deltaBytes <= 0)
+            continue;
+        contributors.push({
+            location: row.dockerfile === null ? null : `${row.dockerfile.path}:${row.dockerfile.line}`,
+            instruction: row.instruction,
+            createdBy: row.head.createdBy,
+            state: row.state,
+            deltaBytes,
+            baseBytes: row.base === null ? null : row.base[key],
+            headBytes: row.head[key],
+        });
+    }
+    return contributors.sort((a, b) => b.deltaBytes - a.deltaBytes).slice(0, Math.max(0, limit));
+}
+function makeRow(state, match, base, head) {
+    const subject = head ?? base;
+    return {
+        state,
+        match,
+        base,
+        head,
+        delta: {
+            compressedBytes: (head?.compressedBytes ?? 0) - (base?.compressedBytes ?? 0),
+            uncompressedBytes: (head?.uncompressedBytes ?? 0) - (base?.uncompressedBytes ?? 0),
+        },
+        instruction: instructionKeyword(subject?.createdBy ?? null),
+        dockerfile: subject?.dockerfile ?? null,
+    };
+}
+//# sourceMappingURL=layer-diff.js.map
+;// CONCATENATED MODULE: ./lib/compare/delta.js
+
+
+
+function entryKey(entry) {
+    return JSON.stringify([entry.name, entry.target, entry.platform]);
+}
+/** Pairs head and base entries; head order first, then what only the base had (removed). */
+function computeDeltas(head, base, options) {
+    const baseByKey = new Map(base.map((entry) => [entryKey(entry), entry]));
+    const headKeys = new Set(head.map(entryKey));
+    const contributorOptions = { limit: options.topContributors ?? 5, metric: options.contributorMetric ?? 'compressed' };
+    const results = head.map((entry) => {
+        const before = baseByKey.get(entryKey(entry));
+        const layers = layer_diff_diffLayers(before?.layers ?? [], entry.layers);
+        const contributors = findTopContributors(layers, contributorOptions);
+        const common = { name: entry.name, target: entry.target, platform: entry.platform, layers, contributors };
+        if (before === undefined)
+            return { ...common, state: 'new', baseline: null, delta: null };
+        const delta = {
+            compressedBytes: entry.compressedBytes - before.compressedBytes,
+            uncompressedBytes: entry.uncompressedBytes - before.uncompressedBytes,
+        };
+        const same = delta.compressedBytes === 0 && delta.uncompressedBytes === 0 && layers.every((row) => row.state === 'unchanged');
+        return { ...common, state: same ? 'unchanged' : 'changed', baseline: toBaseline(before, options.baseCommit), delta };
+    });
+    for (const entry of base) {
+        if (headKeys.has(entryKey(entry)))
+            continue;
+        results.push({
+            name: entry.name,
+            target: entry.target,
+            platform: entry.platform,
+            state: 'removed',
+            baseline: toBaseline(entry, options.baseCommit),
+            delta: null,
+            layers: layer_diff_diffLayers(entry.layers, []),
+            contributors: [],
+        });
+    }
+    return results;
+}
+/**
+ * "compressed +6.2 MB (+24.1%) > max-increase 5 MB". A limit with both bytes and percent is
+ * exceeded when either is. Growth from a 0-byte base is +∞%: over any percent limit.
+ */
+function evaluateDeltaBudget(limit, base, head, rule = 'max-increase') {
+    if (base === null) {
+        return { exceeded: false, skipped: true, increaseBytes: null, increasePercent: null, message: `${rule} skipped: no baseline to compare with` };
+    }
+    const key = limit.metric === 'uncompressed' ? 'uncompressedBytes' : 'compressedBytes';
+    const increaseBytes = head[key] - base[key];
+    const increasePercent = base[key] === 0 ? (increaseBytes === 0 ? 0 : increaseBytes > 0 ? Infinity : -Infinity) : (increaseBytes / base[key]) * 100;
+    const over = [];
+    if (limit.bytes !== undefined && increaseBytes > limit.bytes)
+        over.push(format_size_formatBytes(limit.bytes));
+    if (limit.percent !== undefined && increasePercent > limit.percent)
+        over.push(`${limit.percent}%`);
+    const growth = `${limit.metric} ${formatSignedBytes(increaseBytes)} (${formatSignedPercent(increasePercent)})`;
+    const message = over.length > 0 ? `${growth} > ${rule} ${over.join(' and ')}` : `${growth} within ${rule} ${describeDeltaLimit(limit)}`;
+    return { exceeded: over.length > 0, skipped: false, increaseBytes, increasePercent, message };
+}
+function toBaseline(entry, commit) {
+    return { commit, compressedBytes: entry.compressedBytes, uncompressedBytes: entry.uncompressedBytes };
+}
+/** A fresh measurement (build or registry) as a SizedEntry. */
+function toSizedEntry(name, target, measure) {
+    return { name, target, platform: measure.platform, compressedBytes: measure.compressedBytes, uncompressedBytes: measure.uncompressedBytes, layers: measure.layers };
+}
+//# sourceMappingURL=delta.js.map
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/config/locate-node.js
@@ -31459,7 +32326,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -32218,7 +33085,9 @@ function mapIssues(issues, ctx) {
             const message = issue.issues[0]?.message ?? issue.message;
             out.push(issueAt(ctx, positionOfKey(ctx.doc, ctx.lines, path), path, message));
         }
-        else if (issue.code === 'invalid_type' && issue.input === undefined && path.length > 0) {
+        else if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
+            issue.input === undefined &&
+            path.length > 0) {
             const field = String(path[path.length - 1]);
             out.push(issueAt(ctx, positionOfParent(ctx.doc, ctx.lines, path), path, `missing required field \`${field}\``));
         }
@@ -32419,7 +33288,10 @@ const IMAGE_NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 const HINT_ID_PATTERN = '^[a-z0-9-]+$';
 const PLATFORM_PATTERN = '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$';
 const gotText = describeValue;
-function size(description) {
+const isMapping = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Whole numbers (layer counts): one message for "many", 1.5 and the like. */
+const wholeNumber = () => schemas_int({ error: (iss) => `expected a whole number, got ${gotText(iss.input)}` });
+function schema_size(description) {
     return union([
         schemas_int().min(0, { error: (iss) => describeBadSize(iss.input) }),
         schemas_string().regex(new RegExp(SIZE_PATTERN), {
@@ -32432,10 +33304,10 @@ function size(description) {
 }
 function sizeLimit(description) {
     return union([
-        size(`${description} A bare size applies to the compressed size.`),
+        schema_size(`${description} A bare size applies to the compressed size.`),
         strictObject({
-            compressed: size('Limit on the compressed size (bytes a pull transfers).').optional(),
-            uncompressed: size('Limit on the uncompressed size (bytes on disk).').optional(),
+            compressed: schema_size('Limit on the compressed size (bytes a pull transfers).').optional(),
+            uncompressed: schema_size('Limit on the uncompressed size (bytes on disk).').optional(),
         })
             .meta({ description: `${description} Per metric.` }),
     ], {
@@ -32454,7 +33326,7 @@ function sizeOrPercent(description) {
     })
         .meta({ description });
 }
-function deltaLimit(description) {
+function schema_deltaLimit(description) {
     return union([
         sizeOrPercent(`${description} A bare value applies to the compressed size.`),
         strictObject({
@@ -32462,7 +33334,7 @@ function deltaLimit(description) {
             uncompressed: sizeOrPercent('Growth limit on the uncompressed size.').optional(),
         })
             .refine((value) => Object.keys(value).length === 1, {
-            when: () => true,
+            when: (payload) => isMapping(payload.value),
             error: 'give exactly one metric: `compressed` or `uncompressed`',
         })
             .meta({
@@ -32485,12 +33357,12 @@ function hintIds(description) {
 const budgetShape = {
     max: sizeLimit('Fail when the image is bigger than this.').optional(),
     warn: sizeLimit('Warn when the image is bigger than this.').optional(),
-    'max-layers': schemas_int()
+    'max-layers': wholeNumber()
         .min(1)
         .meta({ description: 'Fail when the image has more layers than this.' })
         .optional(),
-    'max-increase': deltaLimit('Fail when the image grew more than this against the base branch.').optional(),
-    'warn-increase': deltaLimit('Warn when the image grew more than this against the base branch.').optional(),
+    'max-increase': schema_deltaLimit('Fail when the image grew more than this against the base branch.').optional(),
+    'warn-increase': schema_deltaLimit('Warn when the image grew more than this against the base branch.').optional(),
     'min-efficiency': schemas_number()
         .min(0)
         .max(1)
@@ -32498,7 +33370,7 @@ const budgetShape = {
         description: 'Fail when layer efficiency (0..1, 1 = no bytes wasted across layers) is lower.',
     })
         .optional(),
-    'max-wasted': size('Fail when more bytes than this are wasted (overwritten or deleted in later layers).').optional(),
+    'max-wasted': schema_size('Fail when more bytes than this are wasted (overwritten or deleted in later layers).').optional(),
     'max-wasted-percent': schemas_number()
         .min(0)
         .max(100)
@@ -32582,7 +33454,7 @@ const schema_image = strictObject({
 })
     .refine((value) => value.target === undefined || value.targets === undefined, {
     // Run even when other fields have problems, so every problem is reported at once.
-    when: () => true,
+    when: (payload) => isMapping(payload.value),
     path: ['targets'],
     error: 'use either `target` or `targets`, not both',
 })
@@ -32602,7 +33474,10 @@ const defaults = strictObject({
 });
 const schema_budgetFileSchema = strictObject({
     version: literal(1, {
-        error: (iss) => `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
+        // A missing version is reported as a missing field (see map-issues.ts).
+        error: (iss) => iss.input === undefined
+            ? undefined
+            : `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
     })
         .meta({ description: 'Budget file format version. Always 1.' }),
     defaults: defaults.optional(),
@@ -32610,7 +33485,6 @@ const schema_budgetFileSchema = strictObject({
         error: (iss) => `invalid image name ${gotText(iss.input)}: use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit`,
     }), schema_image.nullable())
         .refine((value) => Object.keys(value).length > 0, {
-        when: () => true,
         error: 'list at least one image',
     })
         .meta({
@@ -32654,6 +33528,8 @@ function parseBudgetDocument(text, opts) {
         lineCounter: lines,
         prettyErrors: true,
         uniqueKeys: true,
+        // `<<: *anchor` merge keys, so images can share blocks beyond what `defaults` covers.
+        merge: true,
     });
     if (doc.errors.length > 0)
         throw new ConfigError(yamlIssues(file, doc));
@@ -32776,6 +33652,996 @@ async function loadBudgetFile(file, opts) {
     return parsed.budgetFile;
 }
 //# sourceMappingURL=load-budget-file.js.map
+;// CONCATENATED MODULE: ./lib/baseline/git.js
+/**
+ * Every git call of the baseline stage goes through `runGit`: one place that captures stderr
+ * and turns a failure into an error naming the command, the folder and git's own words.
+ */
+
+class GitError extends Error {
+    args;
+    cwd;
+    exitCode;
+    stderr;
+    constructor(args, cwd, exitCode, stderr) {
+        super(`\`git ${args.join(' ')}\` failed in ${cwd} (exit ${exitCode}): ${tailLines(stderr, 8) || 'no output'}`);
+        this.args = args;
+        this.cwd = cwd;
+        this.exitCode = exitCode;
+        this.stderr = stderr;
+        this.name = 'GitError';
+    }
+}
+/** Runs git and returns trimmed stdout; throws a GitError when git exits non-zero. */
+async function runGit(cwd, args) {
+    const result = await tryGit(cwd, args);
+    if (result.exitCode !== 0)
+        throw new GitError(args, cwd, result.exitCode, result.stderr);
+    return result.stdout.trim();
+}
+/** Runs git and reports the exit code instead of throwing: for questions like "does X exist?". */
+async function tryGit(cwd, args) {
+    // No prompts: a CI job waiting for a password would hang until the job timeout.
+    const result = await runCommand('git', args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+//# sourceMappingURL=git.js.map
+;// CONCATENATED MODULE: ./lib/baseline/base-commit.js
+/**
+ * Which commit the PR is compared with. On `pull_request` GitHub checks out a merge commit of
+ * the PR head onto the *current* base branch; its first parent is the base as it is now. The
+ * frozen `pull_request.base.sha` can be far behind, and comparing with it would blame the PR
+ * for everything that landed on the base branch since the PR was opened.
+ */
+
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+const ZERO_SHA = /^0+$/;
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+/** Decides from the event alone where the base comes from; git facts are checked later. */
+function chooseBaseRef(event, headSha, cliBase) {
+    if (cliBase !== undefined)
+        return { kind: 'ref', ref: checkRef(cliBase, '--base') };
+    const payload = event.payload ?? {};
+    if (PR_EVENTS.has(event.name)) {
+        const pr = payload.pull_request;
+        const baseRef = pr?.base?.ref;
+        if (typeof baseRef !== 'string' || baseRef === '') {
+            return { kind: 'none', reason: `the ${event.name} event payload has no pull_request.base.ref` };
+        }
+        return {
+            kind: 'pull-request',
+            baseRef: checkRef(baseRef, 'pull_request.base.ref'),
+            baseSha: asSha(pr.base.sha),
+            prHeadSha: asSha(pr.head?.sha),
+            headSha,
+        };
+    }
+    if (event.name === 'push') {
+        const before = asSha(payload.before);
+        if (before === null || ZERO_SHA.test(before)) {
+            return { kind: 'none', reason: 'the push created the branch: there is no previous commit to compare with' };
+        }
+        return { kind: 'commit', commit: before, reason: 'the branch tip before this push (push.before)' };
+    }
+    if (event.name === 'merge_group') {
+        const baseSha = asSha(payload.merge_group?.base_sha);
+        if (baseSha !== null)
+            return { kind: 'commit', commit: baseSha, reason: 'the merge queue base (merge_group.base_sha)' };
+    }
+    return { kind: 'none', reason: `no base branch for a ${event.name} event; pass --base to compare with a ref` };
+}
+/**
+ * HEAD is GitHub's PR merge commit when it has two parents and the second is the PR head:
+ * then the first parent is the base branch as it is now. A PR head that is itself a merge
+ * (main merged into the feature branch) fails the second check and is not mistaken for it.
+ */
+function pickMergeParent(parents, prHeadSha) {
+    if (parents.length !== 2)
+        return null;
+    const [first, second] = parents;
+    if (prHeadSha !== null && second !== prHeadSha)
+        return null;
+    return first;
+}
+/** Parents as written in the commit object: still known in a shallow clone, where `HEAD^1` is cut off. */
+function parseCommitParents(rawCommit) {
+    const parents = [];
+    for (const line of rawCommit.split('\n')) {
+        if (line === '')
+            break;
+        if (line.startsWith('parent '))
+            parents.push(line.slice('parent '.length).trim());
+    }
+    return parents;
+}
+async function resolveBaseCommit(repoDir, options = {}) {
+    const remote = options.remote ?? 'origin';
+    const head = await runGit(repoDir, ['rev-parse', 'HEAD']);
+    const event = options.event ?? { name: 'workflow_dispatch', payload: {} };
+    const plan = chooseBaseRef(event, options.headSha ?? head, options.base);
+    switch (plan.kind) {
+        case 'none':
+            return { commit: null, method: 'none', detail: plan.reason };
+        case 'ref':
+            return { commit: await resolveRef(repoDir, remote, plan.ref), method: 'ref', detail: `--base ${plan.ref}` };
+        case 'commit':
+            await ensureCommit(repoDir, remote, plan.commit);
+            return { commit: plan.commit, method: 'event-commit', detail: plan.reason };
+        case 'pull-request':
+            return resolvePullRequestBase(repoDir, remote, head, plan);
+    }
+}
+async function resolvePullRequestBase(repoDir, remote, head, plan) {
+    const parents = parseCommitParents(await runGit(repoDir, ['cat-file', 'commit', head]));
+    const parent = pickMergeParent(parents, plan.prHeadSha);
+    if (parent !== null) {
+        await ensureCommit(repoDir, remote, parent);
+        return { commit: parent, method: 'merge-parent', detail: `first parent of the PR merge commit ${head.slice(0, 12)}` };
+    }
+    const mergeBase = await findMergeBase(repoDir, remote, head, plan.baseRef);
+    if (mergeBase !== null) {
+        return { commit: mergeBase, method: 'merge-base', detail: `merge base of HEAD and ${remote}/${plan.baseRef}` };
+    }
+    if (plan.baseSha !== null) {
+        await ensureCommit(repoDir, remote, plan.baseSha);
+        return {
+            commit: plan.baseSha,
+            method: 'base-sha',
+            detail: `pull_request.base.sha (no merge base with ${remote}/${plan.baseRef} found; may be stale)`,
+        };
+    }
+    throw new Error(`cannot find the base commit in ${repoDir}: HEAD is not a PR merge commit, no merge base with ` +
+        `${remote}/${plan.baseRef}, and the event has no pull_request.base.sha`);
+}
+async function findMergeBase(repoDir, remote, head, baseRef) {
+    const tracking = `refs/remotes/${remote}/${baseRef}`;
+    const refspec = `+refs/heads/${baseRef}:${tracking}`;
+    const shallow = await isShallow(repoDir);
+    if (!(await hasCommit(repoDir, tracking))) {
+        const fetched = await tryGit(repoDir, ['fetch', '--no-tags', ...(shallow ? ['--depth=50'] : []), remote, refspec]);
+        if (fetched.exitCode !== 0)
+            return null;
+    }
+    // A shallow history may end before the fork point: deepen a few times, then give up.
+    for (let attempt = 0; attempt < 4; attempt++) {
+        const found = await tryGit(repoDir, ['merge-base', head, tracking]);
+        if (found.exitCode === 0 && SHA.test(found.stdout.trim()))
+            return found.stdout.trim();
+        if (!(await isShallow(repoDir)))
+            return null;
+        const deepened = await tryGit(repoDir, ['fetch', '--no-tags', '--deepen=100', remote, head, refspec]);
+        if (deepened.exitCode !== 0)
+            return null;
+    }
+    return null;
+}
+async function resolveRef(repoDir, remote, ref) {
+    for (const candidate of [ref, `refs/remotes/${remote}/${ref}`]) {
+        const found = await tryGit(repoDir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
+        if (found.exitCode === 0)
+            return found.stdout.trim();
+    }
+    // Not here yet (a shallow CI checkout): ask the remote for it.
+    const depth = (await isShallow(repoDir)) ? ['--depth=1'] : [];
+    const fetched = await tryGit(repoDir, ['fetch', '--no-tags', ...depth, remote, ref]);
+    if (fetched.exitCode !== 0) {
+        throw new Error(`--base ${ref}: not a commit in ${repoDir}, and \`git fetch ${remote} ${ref}\` failed: ${fetched.stderr.trim()}`);
+    }
+    return runGit(repoDir, ['rev-parse', '--verify', 'FETCH_HEAD^{commit}']);
+}
+/** Makes sure the commit object is present, fetching just it when the clone is shallow. */
+async function ensureCommit(repoDir, remote, sha) {
+    if (await hasCommit(repoDir, sha))
+        return;
+    const depth = (await isShallow(repoDir)) ? ['--depth=1'] : [];
+    await runGit(repoDir, ['fetch', '--no-tags', ...depth, remote, sha]);
+    if (!(await hasCommit(repoDir, sha)))
+        throw new Error(`commit ${sha} is still missing in ${repoDir} after fetching it from ${remote}`);
+}
+async function hasCommit(repoDir, rev) {
+    return (await tryGit(repoDir, ['cat-file', '-e', `${rev}^{commit}`])).exitCode === 0;
+}
+async function isShallow(repoDir) {
+    return (await runGit(repoDir, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+function asSha(value) {
+    return typeof value === 'string' && SHA.test(value) ? value : null;
+}
+/** A ref starting with `-` would be read by git as an option. */
+function checkRef(ref, source) {
+    if (ref === '' || ref.startsWith('-') || /[\s\0]/.test(ref)) {
+        throw new Error(`${source}: ${JSON.stringify(ref)} is not a usable git ref`);
+    }
+    return ref;
+}
+//# sourceMappingURL=base-commit.js.map
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: ./lib/baseline/registry-client.js
+/**
+ * A small client for the registry HTTP API v2: anonymous or Basic token auth, and blobs read
+ * with HTTP Range requests so sizes come from a few bytes per layer instead of a pull. Every
+ * byte received is counted, which is how tests prove nothing was pulled.
+ */
+
+/** Manifests and configs are small; anything bigger is not one. */
+const MAX_JSON_BYTES = 8 * 1024 * 1024;
+class RegistryClient {
+    ref;
+    stats;
+    fetchImpl;
+    credentials;
+    authorization = null;
+    constructor(ref, options = {}) {
+        this.ref = ref;
+        this.fetchImpl = options.fetch ?? fetch;
+        this.credentials = options.credentials ?? null;
+        this.stats = options.stats ?? { bytesDownloaded: 0, requests: 0 };
+    }
+    get baseUrl() {
+        return `${this.ref.scheme}://${this.ref.host}/v2/${this.ref.repository}`;
+    }
+    /** GET with auth: on a 401 challenge, authenticates once and retries. */
+    async get(url, headers = {}, signal) {
+        let response = await this.send(url, headers, signal);
+        if (response.status === 401 && this.authorization === null) {
+            const challenge = response.headers.get('www-authenticate');
+            await response.body?.cancel();
+            this.authorization = await this.authenticate(challenge, url);
+            response = await this.send(url, headers, signal);
+        }
+        return response;
+    }
+    /** Reads a JSON document (manifest, config), refusing bodies over the limit. */
+    async getJson(url, headers = {}) {
+        const response = await this.get(url, headers);
+        if (!response.ok) {
+            const text = (await readLimited(response, 2048, this.stats)).toString('utf8');
+            throw new Error(`GET ${url}: HTTP ${response.status} ${response.statusText}${text ? `: ${text.trim()}` : ''}`);
+        }
+        const body = await readLimited(response, MAX_JSON_BYTES + 1, this.stats);
+        if (body.length > MAX_JSON_BYTES)
+            throw new Error(`GET ${url}: response is over ${MAX_JSON_BYTES} bytes, not a manifest or config`);
+        try {
+            return { body, json: JSON.parse(body.toString('utf8')), response };
+        }
+        catch (error) {
+            throw new Error(`GET ${url}: response is not JSON (${error.message})`);
+        }
+    }
+    /** A blob as a BlobReader: `read` uses Range requests, `stream` the whole blob. */
+    openBlob(digest, size) {
+        const url = `${this.baseUrl}/blobs/${digest}`;
+        return {
+            digest,
+            size,
+            read: (offset, length) => this.readRange(url, size, offset, length),
+            stream: () => this.streamBlob(url),
+        };
+    }
+    async readRange(url, size, offset, length) {
+        const end = Math.min(size, offset + length);
+        if (offset < 0 || length <= 0 || offset >= end)
+            return Buffer.alloc(0);
+        const controller = new AbortController();
+        const response = await this.get(url, { Range: `bytes=${offset}-${end - 1}` }, controller.signal);
+        if (response.status === 206) {
+            const contentRange = response.headers.get('content-range');
+            const start = contentRange === null ? offset : Number(/bytes (\d+)-/.exec(contentRange)?.[1]);
+            if (start !== offset) {
+                controller.abort();
+                throw new Error(`GET ${url}: asked for bytes from ${offset}, got Content-Range ${contentRange}`);
+            }
+            return readLimited(response, end - offset, this.stats, controller);
+        }
+        if (response.status === 200) {
+            // The server ignored Range: skip to the offset, take what we need, hang up.
+            const upTo = await readLimited(response, end, this.stats, controller);
+            return upTo.subarray(offset, end);
+        }
+        controller.abort();
+        throw new Error(`GET ${url} (Range bytes=${offset}-${end - 1}): HTTP ${response.status} ${response.statusText}`);
+    }
+    streamBlob(url) {
+        const out = new external_node_stream_namespaceObject.PassThrough();
+        void (async () => {
+            const response = await this.get(url);
+            if (!response.ok || response.body === null)
+                throw new Error(`GET ${url}: HTTP ${response.status} ${response.statusText}`);
+            const reader = response.body.getReader();
+            for (;;) {
+                const { done, value } = await reader.read();
+                if (done)
+                    break;
+                this.stats.bytesDownloaded += value.byteLength;
+                if (!out.write(value))
+                    await new Promise((resolve) => out.once('drain', resolve));
+                if (out.destroyed) {
+                    await reader.cancel();
+                    return;
+                }
+            }
+            out.end();
+        })().catch((error) => out.destroy(error instanceof Error ? error : new Error(String(error))));
+        return out;
+    }
+    async send(url, headers, signal) {
+        this.stats.requests++;
+        const all = this.authorization === null ? headers : { ...headers, Authorization: this.authorization };
+        try {
+            // Redirects (blob storage, CDNs) are followed; fetch drops Authorization across origins.
+            return await this.fetchImpl(url, { headers: all, signal, redirect: 'follow' });
+        }
+        catch (error) {
+            const cause = error.cause?.message;
+            throw new Error(`GET ${url}: ${error.message}${cause ? ` (${cause})` : ''}`);
+        }
+    }
+    async authenticate(challenge, url) {
+        const parsed = parseChallenge(challenge);
+        const basic = this.credentials === null ? null : `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+        if (parsed?.scheme === 'basic') {
+            if (basic === null)
+                throw new Error(`GET ${url}: the registry asks for a login and ~/.docker/config.json has none for ${this.ref.host}`);
+            return basic;
+        }
+        if (parsed?.scheme !== 'bearer' || parsed.params.realm === undefined) {
+            throw new Error(`GET ${url}: HTTP 401 with an unsupported challenge: ${challenge ?? '(no WWW-Authenticate header)'}`);
+        }
+        const tokenUrl = new URL(parsed.params.realm);
+        if (parsed.params.service !== undefined)
+            tokenUrl.searchParams.set('service', parsed.params.service);
+        tokenUrl.searchParams.set('scope', parsed.params.scope ?? `repository:${this.ref.repository}:pull`);
+        this.stats.requests++;
+        const response = await this.fetchImpl(tokenUrl, { headers: basic === null ? {} : { Authorization: basic } });
+        const body = await readLimited(response, 256 * 1024, this.stats);
+        if (!response.ok)
+            throw new Error(`token request to ${tokenUrl.origin}${tokenUrl.pathname}: HTTP ${response.status}`);
+        const json = JSON.parse(body.toString('utf8'));
+        const token = typeof json.token === 'string' ? json.token : json.access_token;
+        if (typeof token !== 'string' || token === '')
+            throw new Error(`token request to ${tokenUrl.origin}${tokenUrl.pathname}: no token in the response`);
+        return `Bearer ${token}`;
+    }
+}
+/** `Bearer realm="https://auth.docker.io/token",service="registry.docker.io"` → parts. */
+function parseChallenge(header) {
+    if (header === null)
+        return null;
+    const match = /^\s*(\w+)\s*(.*)$/.exec(header);
+    if (match === null)
+        return null;
+    const params = {};
+    for (const part of (match[2] ?? '').matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g)) {
+        params[(part[1] ?? '').toLowerCase()] = part[2] ?? part[3] ?? '';
+    }
+    return { scheme: (match[1] ?? '').toLowerCase(), params };
+}
+/** Reads at most `limit` bytes of a body, counting them, and hangs up on the rest. */
+async function readLimited(response, limit, stats, controller) {
+    if (response.body === null)
+        return Buffer.alloc(0);
+    const reader = response.body.getReader();
+    const chunks = [];
+    let total = 0;
+    try {
+        while (total < limit) {
+            const { done, value } = await reader.read();
+            if (done)
+                return Buffer.concat(chunks, total);
+            stats.bytesDownloaded += value.byteLength;
+            chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+            total += value.byteLength;
+        }
+        await reader.cancel().catch(() => undefined);
+        controller?.abort();
+        return Buffer.concat(chunks, total).subarray(0, limit);
+    }
+    catch (error) {
+        controller?.abort();
+        throw error;
+    }
+}
+//# sourceMappingURL=registry-client.js.map
+;// CONCATENATED MODULE: ./lib/baseline/registry-ref.js
+/** Image references as docker reads them, and the credentials docker would use for them. */
+
+
+
+const DOCKER_HUB = 'registry-1.docker.io';
+const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+/** `busybox` → registry-1.docker.io/library/busybox:latest; `localhost:5000/x:1` → http. */
+function parseImageRef(ref, insecureHosts = []) {
+    const match = /^(?:([^/]+)\/)?([^@]+?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(ref.trim());
+    if (match === null)
+        throw new Error(`not an image reference: ${JSON.stringify(ref)}`);
+    let [, first, rest, tag, digest] = match;
+    let host = 'docker.io';
+    if (first !== undefined && (first.includes('.') || first.includes(':') || first === 'localhost'))
+        host = first;
+    else if (first !== undefined)
+        rest = `${first}/${rest}`;
+    if (rest === undefined || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(rest)) {
+        throw new Error(`not an image reference: ${JSON.stringify(ref)} (bad repository name)`);
+    }
+    if (host === 'docker.io' || host === 'index.docker.io') {
+        host = DOCKER_HUB;
+        if (!rest.includes('/'))
+            rest = `library/${rest}`;
+    }
+    const insecure = LOCAL_HOSTS.test(host) || insecureHosts.includes(host);
+    return { host, repository: rest, reference: digest ?? tag ?? 'latest', scheme: insecure ? 'http' : 'https' };
+}
+/**
+ * `auths` of `~/.docker/config.json` (or `$DOCKER_CONFIG/config.json`); credential helpers
+ * are not run. Returns null when there is nothing for this host.
+ */
+async function readDockerCredentials(host, env = process.env) {
+    const file = external_node_path_namespaceObject.join(env.DOCKER_CONFIG ?? external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+    let config;
+    try {
+        config = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
+    }
+    catch {
+        return null;
+    }
+    const auths = config.auths;
+    if (auths === undefined || typeof auths !== 'object')
+        return null;
+    const keys = host === DOCKER_HUB ? ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', host] : [host, `https://${host}`, `http://${host}`];
+    for (const key of keys) {
+        const entry = auths[key];
+        if (entry === undefined)
+            continue;
+        if (typeof entry.auth === 'string' && entry.auth !== '') {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (typeof entry.username === 'string' && typeof entry.password === 'string') {
+            return { username: entry.username, password: entry.password };
+        }
+    }
+    return null;
+}
+//# sourceMappingURL=registry-ref.js.map
+;// CONCATENATED MODULE: ./lib/baseline/registry.js
+/**
+ * Baseline sizes of an image already in a registry (`baseline: registry`), read through the
+ * registry API without a pull: manifests and the config, then a few bytes at the end of each
+ * layer to learn its uncompressed size.
+ */
+
+
+
+
+
+const MANIFEST_ACCEPT = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+const registry_INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const registry_MANIFEST_TYPES = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']);
+async function measureRegistryImage(ref, options = {}) {
+    const parsed = parseImageRef(ref, options.insecureHosts);
+    const client = new RegistryClient(parsed, {
+        fetch: options.fetch,
+        credentials: await readDockerCredentials(parsed.host),
+        stats: options.stats,
+    });
+    const top = await fetchManifest(client, parsed.reference);
+    const wanted = options.platforms?.map(normalizePlatform);
+    const measures = [];
+    if (top.kind === 'index') {
+        for (const child of selectImageManifests(top.manifests)) {
+            const platform = registry_platformOf(child.platform);
+            if (wanted !== undefined && !wanted.includes(normalizePlatform(platform)))
+                continue;
+            const manifest = await fetchManifest(client, child.digest);
+            if (manifest.kind !== 'manifest')
+                throw new Error(`${ref}: ${child.digest} is a nested index, expected an image manifest`);
+            measures.push(await measureManifest(client, manifest, platform));
+        }
+    }
+    else {
+        const measure = await measureManifest(client, top, null);
+        if (wanted === undefined || wanted.includes(normalizePlatform(measure.platform)))
+            measures.push(measure);
+    }
+    if (measures.length === 0) {
+        const what = wanted === undefined ? 'no image manifests' : `no manifest for ${wanted.join(', ')}`;
+        throw new Error(`${ref}: ${what} in the registry`);
+    }
+    return measures;
+}
+/** Drops attestation manifests (`unknown/unknown`, BuildKit's `vnd.docker.reference.type`). */
+function selectImageManifests(manifests) {
+    return manifests.filter((descriptor) => {
+        if (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
+            return false;
+        const { os, architecture } = descriptor.platform ?? {};
+        return !(os === 'unknown' || architecture === 'unknown');
+    });
+}
+/** `linux/arm64/v8` and `linux/arm64` name the same platform. */
+function normalizePlatform(platform) {
+    return platform.replace(/^(\w+\/arm64)\/v8$/, '$1');
+}
+async function fetchManifest(client, reference) {
+    const url = `${client.baseUrl}/manifests/${reference}`;
+    const { body, json, response } = await client.getJson(url, { Accept: MANIFEST_ACCEPT });
+    const digest = `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(body).digest('hex')}`;
+    if (reference.startsWith('sha256:') && reference !== digest)
+        throw new Error(`GET ${url}: content digest is ${digest}`);
+    const doc = json;
+    const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : (response.headers.get('content-type') ?? '').split(';')[0].trim();
+    if (registry_INDEX_TYPES.has(mediaType) || (mediaType === '' && Array.isArray(doc.manifests))) {
+        return { kind: 'index', digest, manifests: checkDescriptors(doc.manifests, url, 'manifests') };
+    }
+    if (registry_MANIFEST_TYPES.has(mediaType) || (mediaType === '' && doc.config !== undefined)) {
+        const [config] = checkDescriptors([doc.config], url, 'config');
+        return { kind: 'manifest', digest, config: config, layers: checkDescriptors(doc.layers ?? [], url, 'layers') };
+    }
+    throw new Error(`GET ${url}: unsupported manifest media type ${JSON.stringify(mediaType)}`);
+}
+async function measureManifest(client, manifest, platform) {
+    const { json } = await client.getJson(`${client.baseUrl}/blobs/${manifest.config.digest}`);
+    const config = json;
+    const createdBy = layerHistory(config.history);
+    const limit = pLimit(4);
+    const layers = await Promise.all(manifest.layers.map((descriptor, index) => limit(async () => {
+        const mediaType = descriptor.mediaType ?? 'application/vnd.oci.image.layer.v1.tar+gzip';
+        const size = await measureUncompressedSize(client.openBlob(descriptor.digest, descriptor.size), mediaType);
+        return {
+            digest: descriptor.digest,
+            mediaType,
+            compressedBytes: descriptor.size,
+            uncompressedBytes: size.bytes,
+            uncompressedSource: size.source,
+            createdBy: createdBy[index] ?? null,
+            // Registry images carry no Dockerfile line: only the history text.
+            dockerfile: null,
+        };
+    })));
+    return {
+        platform: platform ?? registry_platformOf(config),
+        manifestDigest: manifest.digest,
+        configDigest: manifest.config.digest,
+        compressedBytes: manifest.config.size + sum(layers.map((layer) => layer.compressedBytes)),
+        uncompressedBytes: sum(layers.map((layer) => layer.uncompressedBytes)),
+        layerCount: layers.length,
+        layers,
+    };
+}
+/** `created_by` of the history entries that made a layer, in layer order. */
+function layerHistory(history) {
+    if (!Array.isArray(history))
+        return [];
+    return history
+        .filter((entry) => typeof entry === 'object' && entry !== null && entry.empty_layer !== true)
+        .map((entry) => {
+        const text = entry.created_by;
+        return typeof text === 'string' ? text : null;
+    });
+}
+function registry_platformOf(platform) {
+    const parts = [platform?.os ?? 'unknown', platform?.architecture ?? 'unknown'];
+    if (platform?.variant)
+        parts.push(platform.variant);
+    return parts.join('/');
+}
+function checkDescriptors(value, url, field) {
+    if (!Array.isArray(value))
+        throw new Error(`GET ${url}: \`${field}\` is not a list of descriptors`);
+    return value.map((item, index) => {
+        const d = item;
+        if (d === null || typeof d !== 'object' || typeof d.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(d.digest)) {
+            throw new Error(`GET ${url}: ${field}[${index}].digest is not a sha256 digest`);
+        }
+        if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
+            throw new Error(`GET ${url}: ${field}[${index}].size is not a non-negative integer`);
+        }
+        return d;
+    });
+}
+function sum(values) {
+    return values.reduce((total, value) => total + value, 0);
+}
+//# sourceMappingURL=registry.js.map
+;// CONCATENATED MODULE: ./lib/baseline/report-baseline.js
+/**
+ * `baseline: report`: a JSON report saved by an earlier run (e.g. on the base branch, kept in
+ * actions/cache) read back as the baseline. The file may come from a cache any job can
+ * write, so it is untrusted: bounded size, every field used checked, errors that name the
+ * file and the JSON path.
+ */
+
+
+const MAX_REPORT_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_ENTRIES = 10_000;
+const MAX_LAYERS = 1_000;
+const bytes = (what) => schemas_number({ error: `expected ${what} as a number` })
+    .int({ error: `expected ${what} as a whole number of bytes` })
+    .min(0, { error: `expected ${what} to be non-negative` })
+    .max(Number.MAX_SAFE_INTEGER, { error: `${what} is too large` });
+const report_baseline_text = (max) => schemas_string({ error: 'expected a string' }).max(max, { error: `longer than ${max} characters` });
+const layerSchema = object({
+    digest: report_baseline_text(200).regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, { error: 'expected a digest like sha256:…' }),
+    compressedBytes: bytes('a size'),
+    uncompressedBytes: bytes('a size'),
+    createdBy: report_baseline_text(65_536).nullable().default(null),
+    dockerfile: object({ path: report_baseline_text(4096), line: schemas_number().int().min(0).max(10_000_000) })
+        .nullable()
+        .default(null),
+});
+const entrySchema = object({
+    name: report_baseline_text(256).min(1, { error: 'must not be empty' }),
+    target: report_baseline_text(256).nullable(),
+    platform: report_baseline_text(128).min(1, { error: 'must not be empty' }),
+    compressedBytes: bytes('a size').nullable(),
+    uncompressedBytes: bytes('a size').nullable(),
+    status: schemas_enum(['ok', 'warn', 'over', 'error']),
+    layers: array(layerSchema).max(MAX_LAYERS, { error: `more than ${MAX_LAYERS} layers` }).default([]),
+});
+const reportSchema = object({
+    schemaVersion: literal(1, { error: 'expected schemaVersion 1 (a report written by image-budget)' }),
+    commit: report_baseline_text(64)
+        .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { error: 'expected a full commit sha' })
+        .nullable()
+        .default(null),
+    createdAt: report_baseline_text(64).optional(),
+    images: array(entrySchema).max(MAX_ENTRIES, { error: `more than ${MAX_ENTRIES} images` }),
+});
+class ReportBaselineError extends Error {
+    file;
+    constructor(file, detail) {
+        super(`baseline report ${file}: ${detail}`);
+        this.file = file;
+        this.name = 'ReportBaselineError';
+    }
+}
+async function loadReportBaseline(file) {
+    let size;
+    try {
+        size = (await (0,promises_namespaceObject.stat)(file)).size;
+    }
+    catch (error) {
+        throw new ReportBaselineError(file, `cannot read it (${error.code ?? error.message})`);
+    }
+    if (size > MAX_REPORT_FILE_BYTES)
+        throw new ReportBaselineError(file, `${size} bytes is over the ${MAX_REPORT_FILE_BYTES}-byte limit`);
+    return parseReportBaseline(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file);
+}
+function parseReportBaseline(content, file) {
+    let json;
+    try {
+        json = JSON.parse(content);
+    }
+    catch (error) {
+        throw new ReportBaselineError(file, `not valid JSON (${error.message})`);
+    }
+    const parsed = reportSchema.safeParse(json);
+    if (!parsed.success) {
+        const issues = parsed.error.issues.slice(0, 5).map((issue) => `${formatJsonPath(issue.path)}: ${issue.message}`);
+        const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
+        throw new ReportBaselineError(file, `${issues.join('; ')}${more}`);
+    }
+    const report = parsed.data;
+    const entries = [];
+    const seen = new Map();
+    report.images.forEach((entry, index) => {
+        const key = JSON.stringify([entry.name, entry.target, entry.platform]);
+        const first = seen.get(key);
+        if (first !== undefined) {
+            throw new ReportBaselineError(file, `images[${index}] repeats images[${first}] (${entry.name}, target ${entry.target ?? 'default'}, ${entry.platform})`);
+        }
+        seen.set(key, index);
+        if (entry.status === 'error' || entry.compressedBytes === null || entry.uncompressedBytes === null)
+            return;
+        entries.push({
+            name: entry.name,
+            target: entry.target,
+            platform: entry.platform,
+            compressedBytes: entry.compressedBytes,
+            uncompressedBytes: entry.uncompressedBytes,
+            layers: entry.layers,
+        });
+    });
+    return { file, commit: report.commit, createdAt: report.createdAt ?? null, entries };
+}
+/** `images[3].layers[0].digest`, as a person would write it. */
+function formatJsonPath(path) {
+    if (path.length === 0)
+        return '(top level)';
+    return path
+        .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`))
+        .join('');
+}
+//# sourceMappingURL=report-baseline.js.map
+;// CONCATENATED MODULE: ./lib/baseline/worktree.js
+/**
+ * The base commit checked out beside the working copy, so the same image definitions can be
+ * built there without touching the PR's files. Always removed afterwards, also on error.
+ */
+
+
+
+
+async function withBaseWorktree(repoDir, commit, fn) {
+    const parent = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), 'image-budget-base-'));
+    const dir = external_node_path_namespaceObject.join(parent, 'worktree');
+    try {
+        await runGit(repoDir, ['worktree', 'add', '--detach', dir, commit]);
+        return await fn(dir);
+    }
+    finally {
+        // Cleanup must not hide the error that brought us here: failures are ignored.
+        await tryGit(repoDir, ['worktree', 'remove', '--force', dir]);
+        await (0,promises_namespaceObject.rm)(parent, { recursive: true, force: true });
+        await tryGit(repoDir, ['worktree', 'prune']);
+    }
+}
+//# sourceMappingURL=worktree.js.map
+;// CONCATENATED MODULE: ./lib/baseline/measure-baseline.js
+/**
+ * The baseline side of the comparison, in one of four modes. A baseline that cannot be had
+ * is reported as unavailable with the reason — it never crashes the run and never fails a PR
+ * on its own.
+ */
+
+
+
+
+
+
+
+
+
+
+const BASELINE_MODES = (/* unused pure expression or super */ null && (['build', 'report', 'registry', 'none']));
+function unavailable(mode, detail, started, commit = null) {
+    // Git and registry errors run to many lines; the first says what failed.
+    const reason = (detail.split('\n')[0] ?? detail).slice(0, 300);
+    return { mode, commit, entries: [], budgetFile: null, unavailable: reason, note: `baseline unavailable: ${reason}`, durationMs: Date.now() - started };
+}
+async function measure_baseline_exists(file) {
+    return (0,promises_namespaceObject.access)(file).then(() => true, () => false);
+}
+/** The head's image definitions with their paths moved into another checkout of the repo. */
+function rebaseBudgetFile(file, fromRoot, toRoot) {
+    const move = (p) => external_node_path_namespaceObject.join(toRoot, external_node_path_namespaceObject.relative(fromRoot, p));
+    return { ...file, path: move(file.path), images: file.images.map((image) => ({ ...image, context: move(image.context), dockerfile: move(image.dockerfile) })) };
+}
+function imageRefFor(template, image, target) {
+    return template.replaceAll('{image}', image).replaceAll('{target}', target ?? '');
+}
+async function baselineFromBuild(request, started) {
+    const repoRoot = (await runGit(request.workdir, ['rev-parse', '--show-toplevel'])).trim();
+    const resolution = await resolveBaseCommit(repoRoot, {
+        event: request.event,
+        headSha: request.headSha,
+        base: request.baseRef,
+    });
+    request.build.logger.info(`baseline: ${resolution.detail}`);
+    const commit = resolution.commit;
+    if (!commit)
+        return unavailable('build', resolution.detail, started);
+    return withBaseWorktree(repoRoot, commit, async (worktree) => {
+        const baseWorkdir = external_node_path_namespaceObject.join(worktree, external_node_path_namespaceObject.relative(repoRoot, request.workdir));
+        const baseConfig = external_node_path_namespaceObject.resolve(baseWorkdir, request.configPath);
+        // Budgets come from the base when it has a budget file; otherwise build the head's
+        // image definitions from the base's sources.
+        const budgetFile = (await measure_baseline_exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
+        const definitions = budgetFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
+        // An image whose sources do not exist on the base is new, not broken.
+        const buildable = [];
+        for (const image of definitions.images)
+            if (await measure_baseline_exists(image.dockerfile))
+                buildable.push(image);
+        const measurements = await buildAndMeasure({ ...definitions, images: buildable }, { ...request.build, workdir: baseWorkdir, label: 'base' });
+        const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+        const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
+        const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
+        const short = commit.slice(0, 7);
+        const note = `baseline: commit ${short} built from the base branch (${resolution.method})${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+        return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, durationMs: Date.now() - started };
+    });
+}
+async function baselineFromRegistry(request, started) {
+    const template = request.imageTemplate;
+    if (!template)
+        return unavailable('registry', 'input `baseline-image` is empty: name the base image, e.g. ghcr.io/acme/{image}:main', started);
+    const entries = [];
+    const missing = [];
+    for (const image of request.head.images) {
+        for (const target of image.targets) {
+            const ref = imageRefFor(template, image.name, target ?? null);
+            try {
+                const platforms = await measureRegistryImage(ref, { platforms: image.platforms.length > 0 ? image.platforms : undefined });
+                entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
+            }
+            catch (error) {
+                missing.push(`${ref} (${error instanceof Error ? error.message : String(error)})`);
+            }
+        }
+    }
+    for (const m of missing)
+        request.build.logger.warning(`baseline: could not read ${m}`);
+    return { mode: 'registry', commit: null, entries, budgetFile: null, unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null, note: `baseline: registry images ${template}`, durationMs: Date.now() - started };
+}
+async function measureBaseline(request) {
+    const started = Date.now();
+    try {
+        switch (request.mode) {
+            case 'none':
+                return { mode: 'none', commit: null, entries: [], budgetFile: null, unavailable: 'baseline: none', note: 'no baseline (baseline: none): delta budgets skipped', durationMs: 0 };
+            case 'report': {
+                if (!request.reportPath)
+                    return unavailable('report', 'input `baseline-report` is empty: give the path of a saved JSON report', started);
+                if (!(await measure_baseline_exists(request.reportPath)))
+                    return unavailable('report', `no saved report at ${request.reportPath} (first run?)`, started);
+                const saved = await loadReportBaseline(request.reportPath);
+                const from = saved.commit ? `commit ${saved.commit.slice(0, 7)}` : 'an unknown commit';
+                return { mode: 'report', commit: saved.commit, entries: saved.entries, budgetFile: null, unavailable: null, note: `baseline: saved report from ${from}`, durationMs: Date.now() - started };
+            }
+            case 'registry':
+                return await baselineFromRegistry(request, started);
+            case 'build':
+                return await baselineFromBuild(request, started);
+        }
+    }
+    catch (error) {
+        return unavailable(request.mode, error instanceof Error ? error.message : String(error), started);
+    }
+}
+//# sourceMappingURL=measure-baseline.js.map
+;// CONCATENATED MODULE: ./lib/compare/verdict.js
+
+const verdict_SEVERITY = { ok: 0, warn: 1, over: 2, error: 3 };
+function worstStatus(statuses) {
+    let worst = 'ok';
+    for (const status of statuses)
+        if (verdict_SEVERITY[status] > verdict_SEVERITY[worst])
+            worst = status;
+    return worst;
+}
+function sizeOf(sizes, metric) {
+    return metric === 'compressed' ? sizes.compressedBytes : sizes.uncompressedBytes;
+}
+function checkLimit(sizes, limit, rule) {
+    if (!limit)
+        return [];
+    const findings = [];
+    for (const metric of ['compressed', 'uncompressed']) {
+        const allowed = limit[metric];
+        if (allowed === undefined)
+            continue;
+        const actual = sizeOf(sizes, metric);
+        if (actual > allowed) {
+            findings.push({
+                status: rule === 'max' ? 'over' : 'warn',
+                rule: `${rule}.${metric}`,
+                message: `${metric} ${formatSize(actual)} > ${rule} ${formatSize(allowed)}`,
+            });
+        }
+    }
+    return findings;
+}
+/** Absolute budgets: size limits and layer count. */
+function evaluateSizeBudget(sizes, budget) {
+    const findings = [...checkLimit(sizes, budget.max, 'max')];
+    // A warn already exceeded by max is noise: report the stronger finding only.
+    const overMetrics = new Set(findings.map((f) => f.rule.split('.')[1]));
+    findings.push(...checkLimit(sizes, budget.warn, 'warn').filter((f) => !overMetrics.has(f.rule.split('.')[1])));
+    if (budget.maxLayers !== undefined && sizes.layerCount > budget.maxLayers) {
+        findings.push({ status: 'over', rule: 'max-layers', message: `${sizes.layerCount} layers > max-layers ${budget.maxLayers}` });
+    }
+    return findings;
+}
+function statusOf(findings) {
+    return worstStatus(findings.map((f) => f.status));
+}
+function decideOutcome(entries) {
+    const overBudget = entries.some((e) => e.status === 'over');
+    const buildFailed = entries.some((e) => e.status === 'error');
+    return { overBudget, buildFailed, exitCode: overBudget || buildFailed ? 1 : 0 };
+}
+function countStatuses(report) {
+    const counts = { ok: 0, warn: 0, over: 0, error: 0 };
+    for (const entry of report.images)
+        counts[entry.status] += 1;
+    return counts;
+}
+//# sourceMappingURL=verdict.js.map
+;// CONCATENATED MODULE: ./lib/compare/apply-baseline.js
+
+
+function toSizedEntries(entries) {
+    return entries.flatMap((e) => e.compressedBytes === null || e.uncompressedBytes === null
+        ? []
+        : [{ name: e.name, target: e.target, platform: e.platform, compressedBytes: e.compressedBytes, uncompressedBytes: e.uncompressedBytes, layers: e.layers }]);
+}
+function deltaFindings(budget, base, head) {
+    const findings = [];
+    const notes = [];
+    const rules = [
+        ['max-increase', budget.maxIncrease, 'over'],
+        ['warn-increase', budget.warnIncrease, 'warn'],
+    ];
+    for (const [rule, limit, status] of rules) {
+        if (!limit)
+            continue;
+        const verdict = evaluateDeltaBudget(limit, base, head, rule);
+        if (verdict.skipped)
+            notes.push(verdict.message);
+        else if (verdict.exceeded)
+            findings.push({ status, rule, message: verdict.message });
+    }
+    // A max-increase already exceeded makes the warn-increase on the same growth noise.
+    const over = findings.some((f) => f.rule === 'max-increase');
+    return { findings: over ? findings.filter((f) => f.rule !== 'warn-increase') : findings, notes };
+}
+function applyBaseline({ entries, baseline, baseCommit, budgetFor }) {
+    const deltas = computeDeltas(toSizedEntries(entries), baseline, { baseCommit });
+    const byKey = new Map(deltas.map((d) => [entryKey(d), d]));
+    const baseByKey = new Map(baseline.map((b) => [entryKey(b), b]));
+    const updated = entries.map((entry) => {
+        const delta = byKey.get(entryKey(entry));
+        if (!delta || entry.compressedBytes === null || entry.uncompressedBytes === null) {
+            return { ...entry, baseline: null, delta: null, change: entry.error ? null : 'new' };
+        }
+        const head = toSizedEntries([entry])[0];
+        const { findings, notes } = deltaFindings(budgetFor(entry), baseByKey.get(entryKey(entry)) ?? null, head);
+        const allFindings = [...entry.findings, ...findings];
+        return {
+            ...entry,
+            findings: allFindings,
+            status: entry.status === 'error' ? 'error' : statusOf(allFindings),
+            baseline: delta.baseline,
+            delta: delta.delta,
+            change: delta.state,
+            layerDiff: delta.layers,
+            contributors: delta.contributors,
+            notes: [...(entry.notes ?? []), ...notes],
+        };
+    });
+    const removed = deltas
+        .filter((d) => d.state === 'removed')
+        .map((d) => ({
+        name: d.name,
+        target: d.target,
+        platform: d.platform,
+        compressedBytes: null,
+        uncompressedBytes: null,
+        layerCount: null,
+        status: 'ok',
+        findings: [],
+        budget: { max: null, warn: null, maxLayers: null },
+        layers: [],
+        manifestDigest: null,
+        error: null,
+        baseline: d.baseline,
+        delta: null,
+        change: 'removed',
+        layerDiff: d.layers,
+        contributors: [],
+    }));
+    return [...updated, ...removed];
+}
+/** No baseline at all (first run, `none`, or it could not be had): delta budgets are skipped with a note. */
+function markNoBaseline(entries, budgetFor) {
+    return entries.map((entry) => {
+        const [head] = toSizedEntries([entry]);
+        const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
+        return { ...entry, baseline: null, delta: null, notes: [...(entry.notes ?? []), ...notes] };
+    });
+}
+//# sourceMappingURL=apply-baseline.js.map
 ;// CONCATENATED MODULE: ./lib/config/resolve-budget.js
 /** The budget that applies to one build of an image: image, then target, then platform. */
 
@@ -32871,6 +34737,9 @@ const VERSION = '0.1.0';
 
 
 
+
+
+
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -32885,11 +34754,12 @@ async function runCheck(options, logger) {
             ? 'the `docker` buildx driver with the classic image store cannot export OCI images, which measuring needs. Enable the containerd image store, or add docker/setup-buildx-action (docker-container driver) before this step and pass its builder name as `builder`.'
             : `builder "${buildx.builder}" (driver ${buildx.driver}) has no OCI exporter.`);
     }
-    const outputDir = options.outputDir ?? (await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(options.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'image-budget-')));
+    const scratchRoot = options.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
+    await (0,promises_namespaceObject.mkdir)(scratchRoot, { recursive: true });
+    const outputDir = options.outputDir ?? (await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(scratchRoot, 'image-budget-')));
     try {
-        const measurements = await buildAndMeasure(budgetFile, {
+        const build = {
             workDir: outputDir,
-            workdir: options.workdir,
             builder: options.builder,
             parallel: options.parallel,
             logger,
@@ -32902,12 +34772,38 @@ async function runCheck(options, logger) {
                 cacheExport: buildx.features.cacheExport,
                 ghaCredentials: hasGhaCacheCredentials(options.env),
             },
-        });
-        const byName = new Map(budgetFile.images.map((image) => [image.name, image]));
-        const images = assembleEntries(measurements, (name, target, platform) => {
+        };
+        const measurements = await buildAndMeasure(budgetFile, { ...build, workdir: options.workdir });
+        // The base is built after the head, with the same builder and cache: its unchanged
+        // layers are cache hits.
+        const baseline = options.baseline
+            ? await measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...build, workDir: external_node_path_namespaceObject.join(outputDir, 'base') } })
+            : null;
+        if (baseline?.unavailable && baseline.mode !== 'none')
+            logger.warning(baseline.note);
+        else if (baseline)
+            logger.info(baseline.note);
+        // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own).
+        const effective = baseline?.budgetFile
+            ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
+            : { images: budgetFile.images, changes: [] };
+        const byName = new Map(effective.images.map((image) => [image.name, image]));
+        const budgetFor = (name, target, platform) => {
             const image = byName.get(name);
             return image ? resolveBudget(image, target, platform) : {};
-        });
+        };
+        let images = assembleEntries(measurements, budgetFor);
+        if (baseline?.unavailable) {
+            images = markNoBaseline(images, (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform));
+        }
+        else if (baseline) {
+            images = applyBaseline({
+                entries: images,
+                baseline: baseline.entries,
+                baseCommit: baseline.commit,
+                budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform),
+            });
+        }
         const outcome = decideOutcome(images);
         const report = {
             schemaVersion: 1,
@@ -32916,9 +34812,11 @@ async function runCheck(options, logger) {
             commit: options.commit ?? null,
             config: external_node_path_namespaceObject.relative(options.workdir, budgetFile.path) || budgetFile.path,
             overBudget: outcome.overBudget,
+            baseline: baseline ? { mode: baseline.mode, commit: baseline.commit, note: baseline.note, unavailable: baseline.unavailable } : null,
+            budgetChanges: effective.changes,
             images,
         };
-        return { report, outcome, budgetFile, buildx };
+        return { report, outcome, budgetFile, buildx, baseline, budgetChanges: effective.changes };
     }
     finally {
         if (!options.outputDir)
@@ -32966,7 +34864,8 @@ async function findDockerfiles(root) {
 function listStages(dockerfileText) {
     const dockerfile = main.DockerfileParser.parse(dockerfileText);
     return dockerfile.getFROMs().map((from) => ({
-        name: from.getBuildStage(),
+        // Stage names are case-insensitive; BuildKit matches `--target` against the lowercase name.
+        name: from.getBuildStage()?.toLowerCase() ?? null,
         line: from.getRange().start.line + 1,
     }));
 }
@@ -32988,11 +34887,12 @@ function buildJsonSchema() {
 //# sourceMappingURL=json-schema.js.map
 ;// CONCATENATED MODULE: ./lib/config/yaml-text.js
 /** Small helpers for writing YAML text by hand where layout matters (init, --update). */
+
 const PLAIN_SAFE = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
-const YAML_WORDS = /^(true|false|yes|no|on|off|null|~|y|n)$/i;
-/** A string as a YAML scalar: plain when that cannot be misread, double-quoted otherwise. */
+/** A string as a YAML scalar: plain when it reads back as the same string, double-quoted otherwise. */
 function yamlString(value) {
-    if (PLAIN_SAFE.test(value) && !YAML_WORDS.test(value) && !/^[\d.]+$/.test(value))
+    // Reading it back catches numbers (1.20, 0x1F, 1e5), booleans and nulls.
+    if (PLAIN_SAFE.test(value) && (0,dist/* parse */.qg)(value) === value)
         return value;
     return JSON.stringify(value);
 }
@@ -33093,7 +34993,7 @@ function renderBudgetFile(images, headroomPercent, measuredAt = new Date()) {
 
 
 
-const FIELDS = ['max', 'warn'];
+const update_budgets_FIELDS = ['max', 'warn'];
 const METRICS = { compressed: 'compressedBytes', uncompressed: 'uncompressedBytes' };
 function budgetValue(field, bytes, headroomPercent) {
     return field === 'max' ? maxBudgetFor(bytes, headroomPercent) : warnBudgetFor(bytes);
@@ -33146,11 +35046,14 @@ function insertInto(doc, text, lines, path, tree) {
     const { value, key } = findNode(doc, path);
     const depth = path.length;
     if ((0,dist/* isMap */.jh)(value) && value.flow) {
+        if (value.items.length > 0) {
+            const at = contentEnd(value.items.at(-1));
+            return { start: at, end: at, text: `, ${renderFlow(tree)}`, depth };
+        }
         const close = text.lastIndexOf('}', (value.range?.[1] ?? 0) - 1);
         if (close === -1)
             return undefined;
-        const separator = value.items.length > 0 ? ', ' : ' ';
-        return { start: close, end: close, text: `${separator}${renderFlow(tree)} `, depth };
+        return { start: close, end: close, text: ` ${renderFlow(tree)} `, depth };
     }
     if ((0,dist/* isMap */.jh)(value) && value.items.length > 0) {
         const column = lines.linePos(value.range?.[0] ?? 0).col - 1;
@@ -33197,7 +35100,7 @@ function updateBudgets(text, sizes, headroomPercent) {
     /** Rewrites max/warn where they already exist under `base`; returns the fields it found. */
     const rewriteExisting = (base, image, target, size) => {
         const present = [];
-        for (const field of FIELDS) {
+        for (const field of update_budgets_FIELDS) {
             const { value } = findNode(doc, [...base, field]);
             if (!value)
                 continue;
@@ -33259,7 +35162,7 @@ function updateBudgets(text, sizes, headroomPercent) {
                 rewriteExisting([...budgetPath, 'targets', target], name, target, size);
             continue;
         }
-        const imageFields = FIELDS.filter((field) => findNode(doc, [...budgetPath, field]).found);
+        const imageFields = update_budgets_FIELDS.filter((field) => findNode(doc, [...budgetPath, field]).found);
         for (const target of targets) {
             const size = target === null ? undefined : targetSizes.get(target);
             if (!size || target === null)
@@ -33475,7 +35378,7 @@ const EXIT = { ok: 0, failed: 1, usage: 2 };
 const USAGE = `image-budget ${VERSION} — keep container images small
 
 Usage:
-  image-budget check [--config PATH] [--json PATH] [--markdown PATH] [options]
+  image-budget check [--config PATH] [--json PATH] [--markdown PATH] [--base REF] [options]
   image-budget init  [--config PATH] [--headroom PERCENT] [--update] [--force] [options]
 
 check   Build every image the budget file names, measure it and compare it with its budget.
@@ -33487,6 +35390,9 @@ Options:
   --config PATH      budget file (default .github/image-budget.yml)
   --json PATH        write the JSON report (schemaVersion 1) there
   --markdown PATH    write the markdown report there
+  --base REF         compare with git REF, built in a worktree the same way (budgets from REF)
+  --baseline-report PATH   compare with a saved JSON report instead
+  --baseline-image TEMPLATE  compare with images in a registry, e.g. ghcr.io/acme/{image}:main
   --builder NAME     buildx builder to use (default: the current one)
   --parallel N       builds at once (default 2)
   --headroom PCT     init: budget = measured size + PCT percent (default 20)
@@ -33499,6 +35405,9 @@ const OPTIONS = {
     json: { type: 'string' },
     markdown: { type: 'string' },
     builder: { type: 'string' },
+    base: { type: 'string' },
+    'baseline-report': { type: 'string' },
+    'baseline-image': { type: 'string' },
     parallel: { type: 'string', default: '2' },
     headroom: { type: 'string', default: '20' },
     update: { type: 'boolean', default: false },
@@ -33563,13 +35472,25 @@ async function dispatch(argv, io) {
     }
     if (command !== 'check')
         throw new UsageError(`unknown command "${command}" (expected check or init)`);
-    const { report, outcome } = await runCheck({ configPath: values.config, workdir: io.cwd, builder: values.builder, parallel, env: io.env }, logger);
+    const { report, outcome } = await runCheck({ configPath: values.config, workdir: io.cwd, builder: values.builder, parallel, env: io.env, baseline: baselineFromFlags(values, io.cwd) }, logger);
     io.stdout.write(`\n${renderTerminalReport(report)}`);
     if (values.json)
         await writeOutput(external_node_path_namespaceObject.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
     if (values.markdown)
-        await writeOutput(external_node_path_namespaceObject.resolve(io.cwd, values.markdown), renderSummaryMarkdown(report));
+        await writeOutput(external_node_path_namespaceObject.resolve(io.cwd, values.markdown), renderJobSummary(report, { key: 'cli', configPath: report.config, baselineNote: report.baseline?.note }));
     return outcome.exitCode;
+}
+function baselineFromFlags(values, cwd) {
+    const chosen = [values.base, values['baseline-report'], values['baseline-image']].filter((v) => v !== undefined);
+    if (chosen.length > 1)
+        throw new UsageError('choose one of --base, --baseline-report and --baseline-image');
+    if (values.base !== undefined)
+        return { mode: 'build', baseRef: values.base };
+    if (values['baseline-report'] !== undefined)
+        return { mode: 'report', reportPath: external_node_path_namespaceObject.resolve(cwd, values['baseline-report']) };
+    if (values['baseline-image'] !== undefined)
+        return { mode: 'registry', imageTemplate: values['baseline-image'] };
+    return undefined;
 }
 async function writeOutput(file, text) {
     await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.dirname(file), { recursive: true });

@@ -4,6 +4,8 @@
  */
 import * as core from '@actions/core';
 import path from 'node:path';
+import { BASELINE_MODES, type BaselineMode } from '../baseline/measure-baseline.js';
+import { COMMENT_MODES, type CommentMode } from '../publish/comment-policy.js';
 
 export const INPUT = {
   config: 'config',
@@ -14,7 +16,21 @@ export const INPUT = {
   cacheTo: 'cache-to',
   reportPath: 'report-path',
   summary: 'summary',
+  mode: 'mode',
+  baseline: 'baseline',
+  baselineReport: 'baseline-report',
+  baselineImage: 'baseline-image',
+  githubToken: 'github-token',
+  comment: 'comment',
+  commentKey: 'comment-key',
+  overrideLabel: 'override-label',
+  reports: 'reports',
+  allowPullRequestTarget: 'allow-pull-request-target',
 } as const;
+
+/** `check` builds and measures; `comment` posts a saved report (workflow_run); `aggregate` merges matrix jobs' reports. */
+export const MODES = ['check', 'comment', 'aggregate'] as const;
+export type Mode = (typeof MODES)[number];
 
 export const DEFAULT_CONFIG = '.github/image-budget.yml';
 
@@ -27,6 +43,17 @@ export interface ActionInputs {
   cacheTo: string[];
   reportPath: string;
   summary: boolean;
+  mode: Mode;
+  baseline: BaselineMode;
+  baselineReport?: string;
+  baselineImage?: string;
+  githubToken: string;
+  comment: CommentMode;
+  commentKey: string;
+  overrideLabel: string;
+  /** Report files for `comment` and `aggregate`: paths or globs, one per line. */
+  reports: string[];
+  allowPullRequestTarget: boolean;
 }
 
 export class InputError extends Error {
@@ -45,6 +72,12 @@ function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
   throw new InputError(name, `expected true or false, got "${raw}"`);
 }
 
+function parseChoice<T extends string>(name: string, raw: string, choices: readonly T[], fallback: T): T {
+  if (raw === '') return fallback;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  throw new InputError(name, `expected one of ${choices.join(', ')}, got "${raw}"`);
+}
+
 function parsePositiveInt(name: string, raw: string, fallback: number): number {
   if (raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new InputError(name, `expected a whole number ≥ 1, got "${raw}"`);
@@ -57,6 +90,12 @@ function parseLines(raw: string): string[] {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.length > 0 && !line.startsWith('#'));
+}
+
+function commentKey(raw: string): string {
+  if (raw === '') return 'default';
+  if (!/^[\w.:/-]{1,100}$/.test(raw)) throw new InputError(INPUT.commentKey, `expected letters, digits and . _ : / - (at most 100), got "${raw}"`);
+  return raw;
 }
 
 /** Pure: takes the raw input reader and the environment, so tests need no process state. */
@@ -74,6 +113,16 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInpu
     cacheTo: parseLines(read(INPUT.cacheTo)),
     reportPath: path.resolve(workdir, read(INPUT.reportPath) || path.join(runnerTemp, 'image-budget', 'report.json')),
     summary: parseBoolean(INPUT.summary, read(INPUT.summary), true),
+    mode: parseChoice(INPUT.mode, read(INPUT.mode), MODES, 'check'),
+    baseline: parseChoice(INPUT.baseline, read(INPUT.baseline), BASELINE_MODES, 'build'),
+    baselineReport: read(INPUT.baselineReport) ? path.resolve(workdir, read(INPUT.baselineReport)) : undefined,
+    baselineImage: read(INPUT.baselineImage) || undefined,
+    githubToken: read(INPUT.githubToken),
+    comment: parseChoice(INPUT.comment, read(INPUT.comment), COMMENT_MODES, 'always'),
+    commentKey: commentKey(read(INPUT.commentKey)),
+    overrideLabel: read(INPUT.overrideLabel) || 'image-budget:accept',
+    reports: parseLines(read(INPUT.reports)),
+    allowPullRequestTarget: parseBoolean(INPUT.allowPullRequestTarget, read(INPUT.allowPullRequestTarget), false),
   };
 }
 

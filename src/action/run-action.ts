@@ -1,16 +1,26 @@
 /**
- * The action: run the check, write the JSON report, the job summary and the outputs, and
- * decide the exit code once. Config/usage errors fail the step with a clear message.
+ * The action's three modes:
+ * - `check`: build, measure, compare, then publish (report file, outputs, job summary, PR
+ *   comment) and decide the step's result once;
+ * - `comment`: post the comment for a report saved by a `pull_request` run (the
+ *   `workflow_run` half of the fork pattern), treating that report as untrusted;
+ * - `aggregate`: merge the reports of several matrix jobs into one verdict and one comment.
+ * Config/usage errors throw; the entry point fails the step with their message.
  */
 import * as core from '@actions/core';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { decideOutcome } from '../compare/verdict.js';
 import type { Logger } from '../logger.js';
-import { renderSummaryMarkdown } from '../report/summary-markdown.js';
+import { findPullRequestForHead } from '../publish/find-pull-request.js';
+import { createGitHubClient } from '../publish/github-client.js';
+import { writeJobSummary } from '../publish/summary.js';
 import { runCheck } from '../run.js';
+import { findReportFiles, mergeReports } from './aggregate.js';
+import { pullRequestOf, pullRequestTargetRefusal, readEvent, repositoryOf, type WorkflowEvent } from './event.js';
 import type { ActionInputs } from './inputs.js';
+import { publishReport, type Publication } from './publish.js';
+import { loadReport } from '../report/parse-report.js';
 
-export const OUTPUT = { report: 'report', overBudget: 'over-budget', markdown: 'markdown' } as const;
+export const OUTPUT = { report: 'report', overBudget: 'over-budget', markdown: 'markdown', commentUrl: 'comment-url' } as const;
 
 export interface ActionEffects {
   setOutput(name: string, value: string): void;
@@ -21,12 +31,42 @@ export interface ActionEffects {
 export const coreEffects: ActionEffects = {
   setOutput: (name, value) => core.setOutput(name, value),
   writeSummary: async (markdown) => {
-    await core.summary.addRaw(markdown, true).write();
+    await writeJobSummary(markdown);
   },
   setFailed: (message) => core.setFailed(message),
 };
 
 export async function runAction(inputs: ActionInputs, env: NodeJS.ProcessEnv, logger: Logger, effects: ActionEffects): Promise<void> {
+  const event = await readEvent(env);
+  switch (inputs.mode) {
+    case 'check':
+      return runCheckMode(inputs, env, event, logger, effects);
+    case 'aggregate':
+      return runAggregateMode(inputs, env, event, logger, effects);
+    case 'comment':
+      return runCommentMode(inputs, env, event, logger, effects);
+  }
+}
+
+function finish(publication: Publication, logger: Logger, effects: ActionEffects): void {
+  const { outcome, overrideApplied, reportPath } = publication;
+  if (outcome.buildFailed) {
+    effects.setFailed(`image-budget: a build failed${outcome.overBudget ? ' and an image is over budget' : ''} (report: ${reportPath}).`);
+  } else if (outcome.overBudget && overrideApplied) {
+    logger.warning(`image-budget: an image is over budget, accepted by the override label (report: ${reportPath}).`);
+  } else if (outcome.overBudget) {
+    effects.setFailed(`image-budget: an image is over budget (report: ${reportPath}).`);
+  } else {
+    logger.info(`image-budget: every image within budget (report: ${reportPath}).`);
+  }
+}
+
+async function runCheckMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event: WorkflowEvent, logger: Logger, effects: ActionEffects): Promise<void> {
+  const refusal = pullRequestTargetRefusal(event, inputs.allowPullRequestTarget);
+  if (refusal) throw new Error(refusal);
+  const pr = pullRequestOf(event);
+  const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;
+
   const { report, outcome } = await runCheck(
     {
       configPath: inputs.config,
@@ -37,22 +77,66 @@ export async function runAction(inputs: ActionInputs, env: NodeJS.ProcessEnv, lo
       cacheTo: inputs.cacheTo,
       env,
       commit: env.GITHUB_SHA ?? null,
+      baseline: { mode: inputs.baseline, event, headSha: env.GITHUB_SHA, reportPath: inputs.baselineReport, imageTemplate: inputs.baselineImage },
+      acceptHeadBudgets: overrideApplied,
     },
     logger,
   );
+  if (pr) report.pullRequest = { number: pr.number, headSha: pr.headSha };
+  const publication = await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: pr?.number ?? null, overrideApplied });
+  finish(publication, logger, effects);
+}
 
-  await mkdir(path.dirname(inputs.reportPath), { recursive: true });
-  await writeFile(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  const markdown = renderSummaryMarkdown(report);
-  effects.setOutput(OUTPUT.report, inputs.reportPath);
-  effects.setOutput(OUTPUT.overBudget, String(outcome.overBudget));
-  effects.setOutput(OUTPUT.markdown, markdown);
-  if (inputs.summary) await effects.writeSummary(markdown);
+async function runAggregateMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event: WorkflowEvent, logger: Logger, effects: ActionEffects): Promise<void> {
+  const files = await findReportFiles(inputs.reports, inputs.workdir);
+  if (files.length === 0) throw new Error(`input \`reports\`: no report found in ${inputs.reports.join(', ') || '(empty)'}`);
+  const reports = await Promise.all(files.map((file) => loadReport(file)));
+  logger.info(`aggregate: ${files.length} report(s), ${reports.reduce((n, r) => n + r.images.length, 0)} entries`);
+  const report = mergeReports(reports);
+  const pr = pullRequestOf(event);
+  const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;
+  const outcome = decideOutcome(report.images);
+  const publication = await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: pr?.number ?? null, overrideApplied });
+  finish(publication, logger, effects);
+}
 
-  if (outcome.exitCode !== 0) {
-    const reasons = [outcome.overBudget ? 'an image is over budget' : '', outcome.buildFailed ? 'a build failed' : ''].filter(Boolean);
-    effects.setFailed(`image-budget: ${reasons.join(' and ')} (report: ${inputs.reportPath}).`);
-  } else {
-    logger.info(`image-budget: all ${report.images.length} image(s) within budget (report: ${inputs.reportPath}).`);
+/**
+ * The privileged half of the fork pattern: runs on `workflow_run` with a write token and
+ * posts the comment for a report a fork's run uploaded. Nothing in the report is trusted:
+ * it is validated, and the PR is found from the workflow run (never from the report) and
+ * must have the head SHA the run was made for.
+ */
+async function runCommentMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event: WorkflowEvent, logger: Logger, effects: ActionEffects): Promise<void> {
+  const [file, ...extra] = await findReportFiles(inputs.reports, inputs.workdir);
+  if (!file) throw new Error(`input \`reports\`: no saved report found in ${inputs.reports.join(', ') || '(empty)'}`);
+  if (extra.length > 0) logger.warning(`mode comment posts one report; ignoring ${extra.length} more (use mode: aggregate to merge them)`);
+  const report = await loadReport(file);
+
+  const run = event.payload?.workflow_run;
+  const repository = repositoryOf(env);
+  if (event.name !== 'workflow_run' || !run || !repository) throw new Error('mode `comment` runs on the `workflow_run` event (see docs/permissions.md)');
+  const headSha = String(run.head_sha ?? '');
+  if (report.pullRequest?.headSha && report.pullRequest.headSha !== headSha) {
+    throw new Error(`the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`);
   }
+  let number: number | null = null;
+  const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p: any) => p?.head?.sha === headSha) : undefined;
+  if (listed && typeof listed.number === 'number') number = listed.number;
+  else {
+    // workflow_run.pull_requests is empty for forks: find the PR by its head and check the SHA.
+    const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
+    const found = await findPullRequestForHead(client, {
+      ...repository,
+      headOwner: String(run.head_repository?.owner?.login ?? ''),
+      headBranch: String(run.head_branch ?? ''),
+      headSha,
+    });
+    if (found.number === null) {
+      logger.warning(`no open pull request has head ${headSha.slice(0, 12)}: ${found.reason}; nothing to comment on`);
+      return;
+    }
+    number = found.number;
+  }
+  const outcome = decideOutcome(report.images);
+  await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: number, overrideApplied: false, writeReport: false });
 }

@@ -49,7 +49,9 @@ export interface BaselineRequest {
   imageTemplate?: string;
 }
 
-function unavailable(mode: BaselineMode, reason: string, started: number, commit: string | null = null): BaselineResult {
+function unavailable(mode: BaselineMode, detail: string, started: number, commit: string | null = null): BaselineResult {
+  // Git and registry errors run to many lines; the first says what failed.
+  const reason = (detail.split('\n')[0] ?? detail).slice(0, 300);
   return { mode, commit, entries: [], budgetFile: null, unavailable: reason, note: `baseline unavailable: ${reason}`, durationMs: Date.now() - started };
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { BuildxError } from '../docker/buildx-info.js';
-import { renderSummaryMarkdown } from '../report/summary-markdown.js';
+import { renderJobSummary } from '../report/job-summary.js';
 import { renderTerminalReport } from '../report/terminal.js';
 import { runCheck, type CheckOptions } from '../run.js';
 import { VERSION } from '../version.js';
@@ -133,7 +133,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   );
   io.stdout.write(`\n${renderTerminalReport(report)}`);
   if (values.json) await writeOutput(path.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
-  if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderSummaryMarkdown(report));
+  if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderJobSummary(report, { key: 'cli', configPath: report.config, baselineNote: report.baseline?.note }));
   return outcome.exitCode;
 }
 

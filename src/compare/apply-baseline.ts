@@ -92,3 +92,12 @@ export function applyBaseline({ entries, baseline, baseCommit, budgetFor }: Appl
     );
   return [...updated, ...removed];
 }
+
+/** No baseline at all (first run, `none`, or it could not be had): delta budgets are skipped with a note. */
+export function markNoBaseline(entries: ReportEntry[], budgetFor: (entry: ReportEntry) => Budget): ReportEntry[] {
+  return entries.map((entry) => {
+    const [head] = toSizedEntries([entry]);
+    const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
+    return { ...entry, baseline: null, delta: null, notes: [...(entry.notes ?? []), ...notes] };
+  });
+}

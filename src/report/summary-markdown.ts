@@ -1,13 +1,10 @@
 /**
- * The job summary: every entry in one table, then the largest layers of each image in a
- * collapsible block. Pure; every value a PR author controls goes through escape.ts.
+ * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
+ * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
  */
 import { formatSize } from '../config/size.js';
-import { countStatuses } from '../compare/verdict.js';
-import { escapeCell, escapeCodeSpan, escapeHtml } from './escape.js';
-import type { Report, ReportBudget, ReportEntry, Status } from './types.js';
-
-export const STATUS_ICON: Record<Status, string> = { ok: '✅ ok', warn: '⚠️ warn', over: '❌ over', error: '💥 error' };
+import { escapeCodeSpan, escapeHtml } from './escape.js';
+import type { Report, ReportBudget, ReportEntry } from './types.js';
 
 /** How many layers the breakdown shows per entry. */
 export const LARGEST_LAYERS = 10;
@@ -33,29 +30,6 @@ export function budgetUsed(entry: Pick<ReportEntry, 'compressedBytes' | 'uncompr
   return shares.length > 0 ? Math.max(...shares) : null;
 }
 
-function sizeCell(bytes: number | null): string {
-  return bytes === null ? '—' : formatSize(bytes);
-}
-
-export function verdictSentence(report: Pick<Report, 'images'>): string {
-  const counts = countStatuses(report);
-  const total = report.images.length;
-  if (counts.over + counts.error === 0) {
-    const warned = counts.warn > 0 ? ` (${counts.warn} near budget)` : '';
-    return `✅ All ${total} image${total === 1 ? '' : 's'} within budget${warned}.`;
-  }
-  const parts: string[] = [];
-  if (counts.over > 0) parts.push(`${counts.over} over budget`);
-  if (counts.error > 0) parts.push(`${counts.error} failed to build or measure`);
-  return `❌ ${parts.join(', ')} (of ${total}).`;
-}
-
-function tableRow(entry: ReportEntry): string {
-  const used = budgetUsed(entry);
-  const budget = describeBudget(entry.budget) + (used === null ? '' : ` (${Math.round(used * 100)}% used)`);
-  const status = entry.status === 'ok' ? STATUS_ICON.ok : `${STATUS_ICON[entry.status]}: ${escapeCell(entry.findings.map((f) => f.message).join('; '), { maxLength: MAX_CELL })}`;
-  return `| ${escapeCell(entry.name)} | ${escapeCell(entry.target ?? '(last stage)')} | ${escapeCell(entry.platform)} | ${sizeCell(entry.compressedBytes)} | ${sizeCell(entry.uncompressedBytes)} | ${entry.layerCount ?? '—'} | ${budget} | ${status} |`;
-}
 
 function layerBreakdown(entry: ReportEntry): string {
   const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
@@ -80,22 +54,7 @@ function layerBreakdown(entry: ReportEntry): string {
   ].join('\n');
 }
 
-export function renderSummaryMarkdown(report: Report): string {
-  const lines = [
-    '## image-budget',
-    '',
-    verdictSentence(report),
-    '',
-    '| image | target | platform | compressed | uncompressed | layers | budget | status |',
-    '| --- | --- | --- | ---: | ---: | ---: | --- | --- |',
-    ...report.images.map(tableRow),
-    '',
-    '_compressed_: bytes a pull transfers (layers + config). _uncompressed_: bytes on disk. Attestations excluded.',
-    '',
-    '### Largest layers',
-    '',
-    ...report.images.map(layerBreakdown),
-    '',
-  ];
-  return lines.join('\n');
+/** The largest layers of every entry, each in a collapsible block. */
+export function renderLargestLayers(report: Report): string {
+  return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), ''].join('\n');
 }

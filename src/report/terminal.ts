@@ -1,6 +1,7 @@
 /** The CLI's table: aligned columns, no markdown, control characters from untrusted text removed. */
 import { formatSize } from '../config/size.js';
-import { budgetUsed, describeBudget, verdictSentence } from './summary-markdown.js';
+import { verdictLine } from './comment.js';
+import { budgetUsed, describeBudget } from './summary-markdown.js';
 import type { Report, ReportEntry, Status } from './types.js';
 
 const STATUS_WORD: Record<Status, string> = { ok: 'ok', warn: 'WARN', over: 'OVER', error: 'ERROR' };
@@ -48,7 +49,7 @@ export function renderTerminalReport(report: Report): string {
   const findings = report.images.flatMap((entry) =>
     entry.findings.map((f) => `  ${STATUS_WORD[f.status]} ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`)}: ${sanitizeForTerminal(f.message)}`),
   );
-  const verdict = verdictSentence(report).replace(/^✅ |^❌ /, '');
+  const verdict = verdictLine(report).replace(/^\S+ /, '');
   const baseline = typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline ? [String(report.baseline.note)] : [];
   const growth = report.images.flatMap((entry) =>
     (entry.contributors ?? []).slice(0, 3).map((c) => `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ""}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`),

@@ -91,6 +91,12 @@ export interface Report {
   commit: string | null;
   config: string;
   overBudget: boolean;
+  /** Where the baseline came from (absent when none was asked for). */
+  baseline?: { mode: string; commit: string | null; note: string; unavailable: string | null } | null;
+  /** Budget fields the PR changes (they apply once merged, or now with the override label). */
+  budgetChanges?: { image: string; target: string | null; platform: string | null; field: string; label: string; from: string | null; to: string | null }[];
+  /** The PR the report was made for: `comment` mode checks it against the workflow run. */
+  pullRequest?: { number: number; headSha: string | null };
   images: ReportEntry[];
   [extra: string]: unknown;
 }

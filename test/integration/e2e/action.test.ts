@@ -13,7 +13,7 @@ const pullRequest = JSON.parse(await readFile('test/fixtures/events/pull_request
 
 describe('node dist/index.js on a pull_request event', () => {
   test('passing config: exit 0, outputs, JSON report and job summary', async () => {
-    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'pass.yml' }, eventName: 'pull_request', event: pullRequest });
+    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'pass.yml', baseline: 'none' }, eventName: 'pull_request', event: pullRequest });
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.outputs['over-budget']).toBe('false');
 
@@ -29,23 +29,26 @@ describe('node dist/index.js on a pull_request event', () => {
     expect(runtime?.uncompressedBytes).toBeGreaterThan(200_000);
     expect(runtime?.layers[0]?.dockerfile).toEqual({ path: 'app/Dockerfile', line: 7 });
 
-    expect(run.outputs.markdown).toContain('| app | runtime |');
+    expect(run.outputs.markdown).toMatch(/\| \*\*app\*\* \| runtime \| linux\/amd64 \|/);
     expect(run.summary).toContain('✅ All 2 images within budget');
+    expect(run.summary).toContain('### Largest layers');
     // Build logs go into collapsible groups.
     expect(run.stdout).toMatch(/::group::docker buildx build app:builder/);
   });
 
   test('over-budget config: exit 1, over-budget=true, the summary names the finding', async () => {
-    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'over.yml' }, eventName: 'pull_request', event: pullRequest });
+    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'over.yml', baseline: 'none' }, eventName: 'pull_request', event: pullRequest });
     expect(run.exitCode).toBe(1);
     expect(run.outputs['over-budget']).toBe('true');
     expect(run.stdout).toMatch(/::error::image-budget: an image is over budget/);
-    expect(run.summary).toMatch(/❌ 1 over budget \(of 2\)/);
-    expect(run.summary).toMatch(/❌ over: compressed 4\.\d+ MB &gt; max 2 MB/);
+    expect(run.summary).toContain('❌ 1 image over budget');
+    expect(run.summary).toMatch(/❌ compressed 4\.\d+ MB &gt; max 2 MB/);
+    // The Dockerfile line of the largest layer gets a warning annotation.
+    expect(run.stdout).toMatch(/::warning title=image-budget%3A largest growth,file=app\/Dockerfile,line=3::/);
   });
 
   test('a config error fails the step with the file, line and field', async () => {
-    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'missing.yml' }, eventName: 'pull_request', event: pullRequest });
+    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'missing.yml', baseline: 'none' }, eventName: 'pull_request', event: pullRequest });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/::error::.*missing\.yml/);
   });

@@ -19,6 +19,16 @@ describe('action inputs', () => {
       cacheTo: [],
       reportPath: '/tmp/runner/image-budget/report.json',
       summary: true,
+      mode: 'check',
+      baseline: 'build',
+      baselineReport: undefined,
+      baselineImage: undefined,
+      githubToken: '',
+      comment: 'always',
+      commentKey: 'default',
+      overrideLabel: 'image-budget:accept',
+      reports: [],
+      allowPullRequestTarget: false,
     });
   });
 
@@ -33,6 +43,10 @@ describe('action inputs', () => {
     [1, { parallel: '0' }, 'input `parallel`: expected a whole number ≥ 1, got "0"'],
     [2, { parallel: 'two' }, 'input `parallel`: expected a whole number ≥ 1, got "two"'],
     [3, { summary: 'maybe' }, 'input `summary`: expected true or false, got "maybe"'],
+    [4, { baseline: 'yesterday' }, 'input `baseline`: expected one of build, report, registry, none, got "yesterday"'],
+    [5, { comment: 'sometimes' }, 'input `comment`: expected one of always, on-change, on-failure, off, got "sometimes"'],
+    [6, { mode: 'deploy' }, 'input `mode`: expected one of check, comment, aggregate, got "deploy"'],
+    [7, { 'comment-key': 'a b<c>' }, 'input `comment-key`: expected letters, digits and . _ : / - (at most 100), got "a b<c>"'],
   ])('%i. bad input %j', (_n, values, message) => {
     expect(() => parseInputs(reader(values), env)).toThrow(message);
   });

@@ -1,0 +1,52 @@
+/** The workflow event, read once from GITHUB_EVENT_PATH, and the facts the action needs from it. */
+import { readFile } from 'node:fs/promises';
+
+export interface WorkflowEvent {
+  name: string;
+  payload: any;
+}
+
+export interface PullRequestFacts {
+  number: number;
+  labels: string[];
+  headSha: string | null;
+  baseRef: string | null;
+}
+
+export async function readEvent(env: NodeJS.ProcessEnv): Promise<WorkflowEvent> {
+  const name = env.GITHUB_EVENT_NAME ?? '';
+  const file = env.GITHUB_EVENT_PATH;
+  if (!file) return { name, payload: {} };
+  try {
+    return { name, payload: JSON.parse(await readFile(file, 'utf8')) };
+  } catch (error) {
+    throw new Error(`cannot read the event payload at GITHUB_EVENT_PATH=${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function pullRequestOf(event: WorkflowEvent): PullRequestFacts | null {
+  const pr = event.payload?.pull_request;
+  if (!pr || typeof pr.number !== 'number') return null;
+  const labels = Array.isArray(pr.labels) ? pr.labels.map((l: { name?: unknown }) => l?.name).filter((n: unknown): n is string => typeof n === 'string') : [];
+  return { number: pr.number, labels, headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : null, baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : null };
+}
+
+export function repositoryOf(env: NodeJS.ProcessEnv): { owner: string; repo: string } | null {
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  return owner && repo ? { owner, repo } : null;
+}
+
+/**
+ * `pull_request_target` runs with a write token and secrets; building the PR's code there
+ * lets any fork run code with them (a "pwn request"). Refuse unless the user opted in.
+ */
+export function pullRequestTargetRefusal(event: WorkflowEvent, allowed: boolean): string | null {
+  if (event.name !== 'pull_request_target' || allowed) return null;
+  return 'refusing to build pull request code under `pull_request_target`: that event runs with a write token and your secrets, so building a fork\'s Dockerfile there lets it use them. Run image-budget on `pull_request`, and post comments for forks from a `workflow_run` workflow with `mode: comment` (see docs/permissions.md). If every PR author is trusted, set `allow-pull-request-target: true`.';
+}
+
+/** Link to this run's job summary, for a trimmed comment. */
+export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}

@@ -1,0 +1,125 @@
+/**
+ * Everything a finished report goes to: the JSON file, the step outputs, the job summary,
+ * the PR comment and an annotation on the Dockerfile line that grew most. A failed GitHub
+ * call never loses the result: the job summary and the outputs always have it.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Outcome } from '../compare/verdict.js';
+import { formatSize } from '../config/size.js';
+import type { Logger } from '../logger.js';
+import { findExistingComment, upsertComment } from '../publish/comment.js';
+import { shouldComment } from '../publish/comment-policy.js';
+import { createGitHubClient, GitHubApiError } from '../publish/github-client.js';
+import { renderComment, type RenderCommentOptions } from '../report/comment.js';
+import { renderJobSummary } from '../report/job-summary.js';
+import type { Report } from '../report/types.js';
+import { repositoryOf, runUrl } from './event.js';
+import type { ActionInputs } from './inputs.js';
+import { OUTPUT, type ActionEffects } from './run-action.js';
+
+export interface PublishRequest {
+  report: Report;
+  outcome: Outcome;
+  inputs: ActionInputs;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  effects: ActionEffects;
+  pullRequest: number | null;
+  overrideApplied: boolean;
+  /** False in `comment` mode: the report already exists and came from elsewhere. */
+  writeReport?: boolean;
+}
+
+export interface Publication {
+  outcome: Outcome;
+  overrideApplied: boolean;
+  reportPath: string;
+  commentUrl: string | null;
+}
+
+/**
+ * Where to put the warning annotation: the Dockerfile line of the layer that grew most; with
+ * no baseline, the largest layer of an over-budget image.
+ */
+export function largestGrowth(report: Report): { file: string; line: number; message: string } | null {
+  let best: { file: string; line: number; message: string; bytes: number } | null = null;
+  const consider = (file: string, line: number, bytes: number, message: string): void => {
+    if (bytes > 0 && (!best || bytes > best.bytes)) best = { file, line, bytes, message };
+  };
+  for (const entry of report.images) {
+    const name = `${entry.name}${entry.target ? `:${entry.target}` : ''} (${entry.platform})`;
+    for (const c of entry.contributors ?? []) {
+      const match = c.location ? /^(.*):(\d+)$/.exec(c.location) : null;
+      if (match) consider(match[1] ?? '', Number(match[2]), c.deltaBytes, `${name} grew ${formatSize(c.deltaBytes)} here: ${c.createdBy ?? c.instruction ?? ''}`);
+    }
+  }
+  if (best) return best;
+  for (const entry of report.images.filter((e) => e.status === 'over')) {
+    const name = `${entry.name}${entry.target ? `:${entry.target}` : ''} (${entry.platform})`;
+    for (const layer of entry.layers) {
+      if (layer.dockerfile) consider(layer.dockerfile.path, layer.dockerfile.line, layer.compressedBytes, `${name} is over budget; its largest layer (${formatSize(layer.compressedBytes)}) comes from here: ${layer.createdBy ?? ''}`);
+    }
+  }
+  return best;
+}
+
+async function postComment(request: PublishRequest, body: string): Promise<string | null> {
+  const { inputs, env, logger, report, pullRequest } = request;
+  const repository = repositoryOf(env);
+  if (pullRequest === null || inputs.comment === 'off' || !repository) return null;
+  if (!inputs.githubToken) {
+    logger.warning('no `github-token`: the PR comment was not posted; the report is in the job summary.');
+    return null;
+  }
+  const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
+  const target = { ...repository, issueNumber: pullRequest, key: inputs.commentKey };
+  try {
+    const existing = inputs.comment === 'always' ? null : await findExistingComment(client, target);
+    if (!shouldComment(inputs.comment, report, existing !== null)) {
+      logger.info(`comment: ${inputs.comment}, nothing to say on PR #${pullRequest}.`);
+      return null;
+    }
+    const result = await upsertComment(client, { ...target, body });
+    if (result.action === 'skipped') {
+      const permission = result.permission ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.` : '';
+      logger.warning(`the PR comment was not posted: ${result.reason}.${permission} The report is in the job summary and the outputs.`);
+      return null;
+    }
+    logger.info(`comment ${result.action} on PR #${pullRequest}: ${result.url}`);
+    return result.url;
+  } catch (error) {
+    const detail = error instanceof GitHubApiError || error instanceof Error ? error.message : String(error);
+    logger.warning(`the PR comment could not be posted (${detail}). The report is in the job summary and the outputs.`);
+    return null;
+  }
+}
+
+export async function publishReport(request: PublishRequest): Promise<Publication> {
+  const { report, outcome, inputs, env, logger, effects, overrideApplied } = request;
+  const reportPath = inputs.reportPath;
+  if (request.writeReport !== false) {
+    await mkdir(path.dirname(reportPath), { recursive: true });
+    await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  }
+  const options: Omit<RenderCommentOptions, 'maxLength'> = {
+    key: inputs.commentKey,
+    configPath: report.config,
+    summaryUrl: runUrl(env),
+    overrideLabel: { name: inputs.overrideLabel, applied: overrideApplied },
+    budgetChanges: (report.budgetChanges ?? []).map((c) => ({ image: c.image, target: c.target, field: c.label, from: c.from ?? 'none', to: c.to ?? 'none' })),
+    baselineNote: report.baseline?.note,
+  };
+  const summary = renderJobSummary(report, options);
+  effects.setOutput(OUTPUT.report, reportPath);
+  effects.setOutput(OUTPUT.overBudget, String(outcome.overBudget));
+  effects.setOutput(OUTPUT.markdown, summary);
+  if (inputs.summary) await effects.writeSummary(summary);
+
+  const growth = largestGrowth(report);
+  if (growth) logger.warning(growth.message, { file: growth.file, startLine: growth.line, title: 'image-budget: largest growth' });
+
+  const commentUrl = await postComment(request, renderComment(report, options));
+  if (commentUrl) effects.setOutput(OUTPUT.commentUrl, commentUrl);
+  return { outcome, overrideApplied, reportPath, commentUrl };
+}
