@@ -1,0 +1,99 @@
+/**
+ * Shared by the PR-flow tests: the bundled action run as the runner runs it, against a real
+ * git checkout (test/support/git-fixture.ts), the real engine and the fake GitHub API.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Report } from '../../../src/report/types.js';
+import type { FakeGitHub } from '../../support/fake-github.js';
+import type { PullRequestRepo } from '../../support/git-fixture.js';
+import { runActionProcess, type ActionRun } from '../../support/run-action.js';
+
+export const ENTRY = path.resolve('dist/index.js');
+export const OWNER = 'acme';
+export const REPO = 'shop';
+
+export interface RunOptions {
+  repo: PullRequestRepo;
+  gh: FakeGitHub;
+  eventName: string;
+  event: unknown;
+  inputs?: Record<string, string>;
+  /** Default: the fake's GITHUB_TOKEN (github-actions[bot]). */
+  token?: string;
+  env?: Record<string, string>;
+}
+
+/** `node dist/index.js` in the checkout, GITHUB_SHA = the merge commit, API = the fake. */
+export function runAction(options: RunOptions): Promise<ActionRun> {
+  return runActionProcess({
+    entry: ENTRY,
+    workspace: options.repo.dir,
+    eventName: options.eventName,
+    event: options.event,
+    inputs: { 'github-token': options.token ?? options.gh.tokens.installation, ...options.inputs },
+    env: {
+      GITHUB_API_URL: options.gh.url,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SHA: options.repo.shas.merge,
+      ...options.env,
+    },
+  });
+}
+
+export async function readReport(run: ActionRun): Promise<Report> {
+  const file = run.outputs.report;
+  if (!file) throw new Error(`no report output; stdout:\n${run.stdout}`);
+  return JSON.parse(await readFile(file, 'utf8')) as Report;
+}
+
+/** The action's log without the build output, for error messages that stay readable. */
+export function logOf(run: ActionRun): string {
+  return `exit ${run.exitCode}\n${run.stdout.replace(/::group::[\s\S]*?::endgroup::/g, '[group]')}\n${run.stderr}`;
+}
+
+/** Decodes the `%0A`-style escapes of workflow commands. */
+export function unescapeCommand(text: string): string {
+  return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
+}
+
+/** The text of the log group whose title starts with `title`. */
+export function logGroups(run: ActionRun, title: RegExp): string[] {
+  const groups: string[] = [];
+  for (const m of run.stdout.matchAll(/::group::(.*)\n([\s\S]*?)::endgroup::/g)) {
+    if (title.test(m[1] ?? '')) groups.push(`${m[1]}\n${m[2]}`);
+  }
+  return groups;
+}
+
+/** A comment with run-to-run noise replaced: digests and commit shas. Sizes stay: random bytes don't compress, so they are stable. */
+export function normalizeComment(body: string, repo: PullRequestRepo): string {
+  let text = body;
+  for (const [name, sha] of Object.entries(repo.shas)) {
+    text = text.replaceAll(sha, `<${name}>`).replaceAll(sha.slice(0, 12), `<${name}:12>`).replaceAll(sha.slice(0, 7), `<${name}:7>`);
+  }
+  return text
+    .replace(/`[0-9a-f]{12}`/g, '`<digest>`')
+    .replace(/image-budget \d+\.\d+\.\d+[^ ]*/g, 'image-budget <version>');
+}
+
+/** Cells of a markdown table row, split the way GFM does: on `|` not preceded by a backslash. */
+export function tableCells(line: string): string[] {
+  const inner = line.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '');
+  const cells: string[] = [];
+  let current = '';
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (c === '\\' && i + 1 < inner.length) {
+      current += c + inner[i + 1];
+      i++;
+    } else if (c === '|') {
+      cells.push(current);
+      current = '';
+    } else current += c;
+  }
+  cells.push(current);
+  return cells;
+}
