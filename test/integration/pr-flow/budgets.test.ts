@@ -1,0 +1,85 @@
+/**
+ * Budget verdicts through the whole PR flow: a delta budget failing the step, the override
+ * label turning it into a pass without hiding it, and budgets read from the base branch.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import { BASE_DOCKERFILE, BUDGET_PATH, budgetFile, createPullRequestRepo, PR_DOCKERFILE, pullRequestEvent, type PullRequestRepo } from '../../support/git-fixture.js';
+import { logOf, OWNER, readReport, REPO, runAction } from './helpers.js';
+
+let gh: FakeGitHub;
+const repos: PullRequestRepo[] = [];
+
+beforeAll(async () => {
+  gh = await startFakeGitHub();
+});
+
+afterAll(async () => {
+  await gh?.stop();
+  for (const repo of repos) repo.cleanup();
+});
+
+function repoWith(baseBudget: string, prBudget?: string): PullRequestRepo {
+  const repo = createPullRequestRepo({
+    base: { [BUDGET_PATH]: budgetFile(baseBudget), Dockerfile: BASE_DOCKERFILE, 'app.conf': 'mode=base\n' },
+    pr: { Dockerfile: PR_DOCKERFILE, 'app.conf': 'mode=pr\nassets=big.bin\n', ...(prBudget ? { [BUDGET_PATH]: budgetFile(prBudget) } : {}) },
+  });
+  repos.push(repo);
+  return repo;
+}
+
+describe('over budget (max-increase), then the override label', () => {
+  test('exit 1 over budget; the labeled re-run passes with the note, the report still says over', async () => {
+    const repo = repoWith('max: 20MB\nmax-increase: 2MB');
+    gh.addPull(OWNER, REPO, { number: 3, headOwner: OWNER, headRef: repo.branch, headSha: repo.shas.prHead });
+
+    const over = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo, { number: 3 }) });
+    expect(over.exitCode, logOf(over)).toBe(1);
+    expect(over.outputs['over-budget']).toBe('true');
+    expect(over.stdout).toMatch(/^::error::image-budget: an image is over budget/m);
+    const overReport = await readReport(over);
+    expect(overReport.overBudget).toBe(true);
+    const finding = overReport.images[0]?.findings.find((f) => f.rule === 'max-increase');
+    expect(finding?.message).toMatch(/^compressed \+5(\.\d+)? MB \(\+\d+(\.\d+)?%\) > max-increase 2 MB$/);
+    const [comment] = gh.commentsOn(OWNER, REPO, 3);
+    expect(comment?.body).toContain('**❌ 1 image over budget · 1 grew**');
+    expect(comment?.body).toContain('To accept the growth, a maintainer can add the label `image-budget:accept`.');
+    expect(comment?.body).toContain(`- ❌ ${finding?.message.replace(/[()]/g, '\\$&').replace('>', '&gt;')}`);
+
+    const labeled = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo, { number: 3, action: 'labeled', labels: ['image-budget:accept'] }) });
+    expect(labeled.exitCode, logOf(labeled)).toBe(0);
+    expect(labeled.stdout).toMatch(/^::warning::image-budget: an image is over budget, accepted by the override label/m);
+    expect(labeled.outputs['over-budget']).toBe('true');
+    const labeledReport = await readReport(labeled);
+    expect(labeledReport.overBudget).toBe(true);
+    expect(labeledReport.images[0]?.status).toBe('over');
+
+    const comments = gh.commentsOn(OWNER, REPO, 3);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.id).toBe(comment?.id);
+    expect(comments[0]?.body).toContain('🏷️ Label `image-budget:accept` is applied: images over budget do not fail this check.');
+    expect(comments[0]?.body).toContain('**❌ 1 image over budget · 1 grew**');
+    expect(comments[0]?.body).not.toContain('a maintainer can add the label');
+  });
+});
+
+describe('budgets come from the base branch', () => {
+  test('a PR raising its own max still fails, and the comment shows the change', async () => {
+    const repo = repoWith('max: 3MB', 'max: 10MB');
+    gh.addPull(OWNER, REPO, { number: 4, headOwner: OWNER, headRef: repo.branch, headSha: repo.shas.prHead });
+
+    const run = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo, { number: 4 }) });
+    expect(run.exitCode, logOf(run)).toBe(1);
+    expect(run.outputs['over-budget']).toBe('true');
+    const report = await readReport(run);
+    const [entry] = report.images;
+    expect(entry?.budget.max).toEqual({ compressed: 3_000_000 });
+    expect(entry?.findings.map((f) => f.rule)).toContain('max.compressed');
+    expect(report.budgetChanges).toEqual([{ image: 'app', target: null, platform: null, field: 'max.compressed', label: 'max', from: '3 MB', to: '10 MB' }]);
+
+    const [comment] = gh.commentsOn(OWNER, REPO, 4);
+    expect(comment?.body).toContain('**Budgets changed in this PR** (they take effect once merged):');
+    expect(comment?.body).toContain('- app: max 3 MB → 10 MB in this PR, takes effect once merged');
+    expect(comment?.body).toMatch(/❌ compressed 5\.\d+ MB &gt; max 3 MB/);
+  });
+});
