@@ -98,7 +98,8 @@ async function baselineFromBuild(request: BaselineRequest, started: number): Pro
     const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
     const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
     const short = commit.slice(0, 7);
-    const note = `baseline: commit ${short} built from the base branch (${resolution.method})${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+    // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
+    const note = `baseline: commit ${short} built, ${resolution.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
     return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, durationMs: Date.now() - started };
   });
 }
