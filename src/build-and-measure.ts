@@ -6,12 +6,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import type { BudgetFile } from './config/types.js';
+import { analyzeLayout, hasDockerignore, type PlatformAnalysis } from './analysis/analyze-layout.js';
+import { openLayerCache, type LayerCache } from './analysis/layer-cache.js';
+import { listStages } from './config/list-stages.js';
+import type { BudgetFile, ImageConfig } from './config/types.js';
 import { runBuild, type BuildResult } from './docker/build.js';
 import type { Logger } from './logger.js';
 import { measureOciLayout } from './measure/measure-layout.js';
 import type { PlatformMeasure } from './measure/types.js';
-import { planBuilds, type BuildJob, type PlanOptions } from './plan/plan-builds.js';
+import { planBuild, planBuilds, type BuildJob, type PlanOptions } from './plan/plan-builds.js';
 
 export interface JobMeasurement {
   job: BuildJob;
@@ -21,6 +24,15 @@ export interface JobMeasurement {
   platforms: PlatformMeasure[];
   /** Set when the build or the measurement failed. */
   error: string | null;
+  /** `stage`: an extra build for the stage report (`stages: all`), not one of the image's targets. */
+  kind?: 'target' | 'stage';
+  /** Layer analysis per platform, aligned with `platforms`; absent when the analysis is off. */
+  analyses?: PlatformAnalysis[];
+}
+
+export interface AnalysisOptions {
+  /** Layer cache directory (absolute, or relative to `workdir`). */
+  cacheDir: string;
 }
 
 export interface BuildAndMeasureOptions extends PlanOptions {
@@ -30,6 +42,37 @@ export interface BuildAndMeasureOptions extends PlanOptions {
   logger: Logger;
   /** Prefix for log lines, e.g. "base" for the baseline build. */
   label?: string;
+  /** Run the layer analysis after measuring (the head only: the baseline needs sizes). */
+  analysis?: AnalysisOptions;
+}
+
+interface PlannedJob {
+  job: BuildJob;
+  kind: 'target' | 'stage';
+}
+
+/** The named stages of an image's Dockerfile it does not already build, in Dockerfile order. */
+export function extraStages(stages: readonly { name: string | null }[], targets: readonly (string | undefined)[]): string[] {
+  const built = new Set(targets.filter((t): t is string => t !== undefined).map((t) => t.toLowerCase()));
+  // No target: the last stage is built already.
+  if (targets.includes(undefined)) {
+    const last = stages[stages.length - 1]?.name;
+    if (last) built.add(last);
+  }
+  const names = stages.map((s) => s.name).filter((n): n is string => n !== null && !built.has(n));
+  return [...new Set(names)];
+}
+
+async function planImageJobs(file: BudgetFile, image: ImageConfig, options: BuildAndMeasureOptions): Promise<PlannedJob[]> {
+  const jobs: PlannedJob[] = planBuilds({ ...file, images: [image] }, options).map((job) => ({ job, kind: 'target' }));
+  if (image.stages !== 'all') return jobs;
+  try {
+    const stages = listStages(await readFile(image.dockerfile, 'utf8'));
+    for (const stage of extraStages(stages, image.targets)) jobs.push({ job: planBuild(image, stage, options), kind: 'stage' });
+  } catch (error) {
+    options.logger.warning(`${image.name}: stages: all skipped, cannot read ${image.dockerfile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return jobs;
 }
 
 function formatSeconds(ms: number): string {
@@ -38,14 +81,20 @@ function formatSeconds(ms: number): string {
 
 export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasureOptions): Promise<JobMeasurement[]> {
   const { logger } = options;
-  const jobs = planBuilds(file, options);
+  const planned: PlannedJob[] = [];
+  for (const image of file.images) planned.push(...(await planImageJobs(file, image, options)));
+  const jobs = planned.map((p) => p.job);
   const prefix = options.label ? `${options.label}: ` : '';
   for (const warning of new Set(jobs.flatMap((job) => job.warnings))) logger.warning(warning);
 
   const limit = pLimit(Math.max(1, options.parallel));
+  // Analyses one at a time: a layer two images share is read by the first and a cache hit for
+  // the second (in parallel both would miss), and decompression is CPU-bound anyway.
+  const analysisLimit = pLimit(1);
+  const cache = options.analysis ? openLayerCache(path.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
   let started = 0;
   return Promise.all(
-    jobs.map((job) =>
+    planned.map(({ job, kind }) =>
       limit(async (): Promise<JobMeasurement> => {
         started += 1;
         const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
@@ -55,7 +104,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
         logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ docker ${job.argv.join(' ')}\n${build.log}`);
         if (!build.ok) {
           logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, { file: dockerfilePath, title: `image-budget: build of ${job.id} failed` });
-          return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}` };
+          return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
         }
         try {
           const text = await readFile(job.image.dockerfile, 'utf8');
@@ -64,13 +113,42 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
             target: job.target,
           });
           logger.progress(`${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`);
-          return { job, build, dockerfilePath, platforms: measured, error: null };
+          const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind };
+          if (cache && job.image.analyze !== false) {
+            result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, logger, prefix }));
+          }
+          return result;
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           logger.error(`${prefix}measuring ${job.id} failed: ${message}`);
-          return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}` };
+          return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
         }
       }),
     ),
   );
+}
+
+async function analyzeJob(
+  job: BuildJob,
+  platforms: PlatformMeasure[],
+  ctx: { dockerfilePath: string; text: string; cache: LayerCache; logger: Logger; prefix: string },
+): Promise<PlatformAnalysis[]> {
+  const started = Date.now();
+  const cacheErrors = new Set<string>();
+  const analyses = await analyzeLayout({
+    layoutDir: job.layoutDir,
+    platforms,
+    dockerfile: { path: ctx.dockerfilePath, text: ctx.text, ...(job.target ? { target: job.target } : {}) },
+    contextHasDockerignore: await hasDockerignore(job.image.context, job.image.dockerfile),
+    cache: ctx.cache,
+    onCacheError: (message) => cacheErrors.add(message),
+  });
+  for (const message of [...cacheErrors].slice(0, 1)) ctx.logger.warning(`${ctx.prefix}${message}`);
+  const hits = analyses.reduce((n, a) => n + a.layerCache.hits, 0);
+  const reads = analyses.reduce((n, a) => n + a.layerCache.reads, 0);
+  analyses.forEach((a, i) => {
+    if (a.error) ctx.logger.warning(`${ctx.prefix}layer analysis of ${job.id} (${platforms[i]?.platform ?? '?'}) failed: ${a.error}`);
+  });
+  ctx.logger.progress(`${ctx.prefix}analysed ${job.id}: ${reads} layer(s) read, ${hits} from the cache, in ${formatSeconds(Date.now() - started)}`);
+  return analyses;
 }

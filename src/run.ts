@@ -6,6 +6,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_LAYER_CACHE_DIR } from './analysis/layer-cache.js';
 import { buildAndMeasure } from './build-and-measure.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
 import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
@@ -13,7 +14,7 @@ import { applyBaseline, markNoBaseline } from './compare/apply-baseline.js';
 import { decideOutcome, type Outcome } from './compare/verdict.js';
 import { loadBudgetFile } from './config/load-budget-file.js';
 import { resolveBudget } from './config/resolve-budget.js';
-import type { BudgetFile } from './config/types.js';
+import type { Budget, BudgetFile, ImageConfig } from './config/types.js';
 import { detectBuildx, type BuildxInfo } from './docker/buildx-info.js';
 import type { Logger } from './logger.js';
 import { assembleEntries } from './report/assemble.js';
@@ -39,6 +40,10 @@ export interface CheckOptions {
   baseline?: Omit<BaselineRequest, 'head' | 'configPath' | 'workdir' | 'build'>;
   /** The override label is on the PR: the PR's own budgets apply at once. */
   acceptHeadBudgets?: boolean;
+  /** Layer analysis (wasted bytes, efficiency, hints) of the head images; default true. */
+  analyze?: boolean;
+  /** Layer cache directory, relative to `workdir`; default DEFAULT_LAYER_CACHE_DIR. */
+  cacheDir?: string;
 }
 
 export interface CheckResult {
@@ -52,6 +57,16 @@ export interface CheckResult {
 
 export function hasGhaCacheCredentials(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
+}
+
+/**
+ * A stage built only for the stage report is informational: the image's budget does not apply
+ * to its builder, only what the user wrote under `budget.targets.<stage>` (plus the image's
+ * `ignore-hints`, which are about the Dockerfile, not one stage).
+ */
+export function stageBudget(image: ImageConfig, stage: string | undefined): Budget {
+  const own = stage === undefined ? undefined : (image.targetBudgets[stage] ?? image.targetBudgets[stage.toLowerCase()]);
+  return { ...(image.budget.ignoreHints ? { ignoreHints: image.budget.ignoreHints } : {}), ...own };
 }
 
 export async function runCheck(options: CheckOptions, logger: Logger): Promise<CheckResult> {
@@ -88,7 +103,9 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
         ghaCredentials: hasGhaCacheCredentials(options.env),
       },
     };
-    const measurements = await buildAndMeasure(budgetFile, { ...build, workdir: options.workdir });
+    // The baseline is measured for sizes only: only the head is analysed.
+    const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? DEFAULT_LAYER_CACHE_DIR };
+    const measurements = await buildAndMeasure(budgetFile, { ...build, workdir: options.workdir, analysis });
 
     // The base is built after the head, with the same builder and cache: its unchanged
     // layers are cache hits.
@@ -103,19 +120,20 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
       : { images: budgetFile.images, changes: [] };
     const byName = new Map(effective.images.map((image) => [image.name, image]));
-    const budgetFor = (name: string, target: string | undefined, platform: string) => {
+    const budgetFor = (name: string, target: string | undefined, platform: string, kind?: 'target' | 'stage') => {
       const image = byName.get(name);
-      return image ? resolveBudget(image, target, platform) : {};
+      if (!image) return {};
+      return kind === 'stage' ? stageBudget(image, target) : resolveBudget(image, target, platform);
     };
     let images = assembleEntries(measurements, budgetFor);
     if (baseline?.unavailable) {
-      images = markNoBaseline(images, (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform));
+      images = markNoBaseline(images, (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform, entry.kind));
     } else if (baseline) {
       images = applyBaseline({
         entries: images,
         baseline: baseline.entries,
         baseCommit: baseline.commit,
-        budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform),
+        budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform, entry.kind),
       });
     }
     const outcome = decideOutcome(images);

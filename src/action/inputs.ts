@@ -5,6 +5,7 @@
 import * as core from '@actions/core';
 import path from 'node:path';
 import { BASELINE_MODES, type BaselineMode } from '../baseline/measure-baseline.js';
+import { DEFAULT_LAYER_CACHE_DIR } from '../analysis/layer-cache.js';
 import { COMMENT_MODES, type CommentMode } from '../publish/comment-policy.js';
 
 export const INPUT = {
@@ -26,6 +27,8 @@ export const INPUT = {
   overrideLabel: 'override-label',
   reports: 'reports',
   allowPullRequestTarget: 'allow-pull-request-target',
+  analyze: 'analyze',
+  cacheDir: 'cache-dir',
 } as const;
 
 /** `check` builds and measures; `comment` posts a saved report (workflow_run); `aggregate` merges matrix jobs' reports. */
@@ -54,6 +57,10 @@ export interface ActionInputs {
   /** Report files for `comment` and `aggregate`: paths or globs, one per line. */
   reports: string[];
   allowPullRequestTarget: boolean;
+  /** Layer analysis on/off (runCheck's `analyze`). */
+  analyze: boolean;
+  /** Layer cache directory, absolute (runCheck's `cacheDir`). */
+  cacheDir: string;
 }
 
 export class InputError extends Error {
@@ -123,6 +130,8 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInpu
     overrideLabel: read(INPUT.overrideLabel) || 'image-budget:accept',
     reports: parseLines(read(INPUT.reports)),
     allowPullRequestTarget: parseBoolean(INPUT.allowPullRequestTarget, read(INPUT.allowPullRequestTarget), false),
+    analyze: parseBoolean(INPUT.analyze, read(INPUT.analyze), true),
+    cacheDir: path.resolve(workdir, read(INPUT.cacheDir) || DEFAULT_LAYER_CACHE_DIR),
   };
 }
 

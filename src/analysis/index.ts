@@ -9,3 +9,5 @@ export { mergeLayers } from './file-tree.js';
 export { computeDiveFigures } from './dive-efficiency.js';
 export { stageReport, type StageInput, type StageReport, type StageRow } from './stage-report.js';
 export type * from './types.js';
+export { toReportAnalysis, REPORT_MAX_HINTS, REPORT_TOP_FILES, type ReportAnalysisOptions } from './report-analysis.js';
+export { analyzeLayout, countingCache, hasDockerignore, type AnalyzeLayoutInput, type PlatformAnalysis } from './analyze-layout.js';

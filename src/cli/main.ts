@@ -36,6 +36,8 @@ Options:
   --baseline-image TEMPLATE  compare with images in a registry, e.g. ghcr.io/acme/{image}:main
   --builder NAME     buildx builder to use (default: the current one)
   --parallel N       builds at once (default 2)
+  --no-analyze       skip the layer analysis (wasted bytes, efficiency, hints)
+  --cache-dir PATH   layer-analysis cache (default .image-budget/cache/layers)
   --headroom PCT     init: budget = measured size + PCT percent (default 20)
   --verbose          print the full build logs
   --version, --help
@@ -51,6 +53,8 @@ const OPTIONS = {
   'baseline-report': { type: 'string' },
   'baseline-image': { type: 'string' },
   parallel: { type: 'string', default: '2' },
+  'no-analyze': { type: 'boolean', default: false },
+  'cache-dir': { type: 'string' },
   headroom: { type: 'string', default: '20' },
   update: { type: 'boolean', default: false },
   force: { type: 'boolean', default: false },
@@ -128,7 +132,16 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   if (command !== 'check') throw new UsageError(`unknown command "${command}" (expected check or init)`);
 
   const { report, outcome } = await runCheck(
-    { configPath: values.config, workdir: io.cwd, builder: values.builder, parallel, env: io.env, baseline: baselineFromFlags(values, io.cwd) },
+    {
+      configPath: values.config,
+      workdir: io.cwd,
+      builder: values.builder,
+      parallel,
+      env: io.env,
+      baseline: baselineFromFlags(values, io.cwd),
+      analyze: !values['no-analyze'],
+      ...(values['cache-dir'] !== undefined ? { cacheDir: path.resolve(io.cwd, values['cache-dir']) } : {}),
+    },
     logger,
   );
   io.stdout.write(`\n${renderTerminalReport(report)}`);

@@ -3,7 +3,7 @@
  */
 import type { Budget, SizeLimit, SizeMetric } from '../config/types.js';
 import { formatSize } from '../config/size.js';
-import type { Finding, Report, ReportEntry, Status } from '../report/types.js';
+import type { Finding, Hint, Report, ReportEntry, Status } from '../report/types.js';
 
 export interface MeasuredSizes {
   compressedBytes: number;
@@ -51,6 +51,94 @@ export function evaluateSizeBudget(sizes: MeasuredSizes, budget: Budget): Findin
     findings.push({ status: 'over', rule: 'max-layers', message: `${sizes.layerCount} layers > max-layers ${budget.maxLayers}` });
   }
   return findings;
+}
+
+/** What the analysis budgets read: the report's `analysis` or the analyser's result. */
+export interface AnalysisFigures {
+  wastedBytes: number;
+  efficiency: number;
+  hints: readonly Hint[];
+}
+
+/** Forbidden hints reported one finding each, up to this many per id (then one "and N more"). */
+export const MAX_FORBID_FINDINGS_PER_ID = 5;
+const MAX_PATH_IN_MESSAGE = 200;
+
+const ANALYSIS_KEYS = [
+  ['minEfficiency', 'min-efficiency'],
+  ['maxWasted', 'max-wasted'],
+  ['maxWastedPercent', 'max-wasted-percent'],
+  ['forbid', 'forbid'],
+] as const;
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1).replace(/\.0$/, '')}%`;
+}
+
+function shorten(text: string): string {
+  return text.length > MAX_PATH_IN_MESSAGE ? `${text.slice(0, MAX_PATH_IN_MESSAGE - 1)}…` : text;
+}
+
+function describeHint(hint: Hint): string {
+  const where = hint.dockerfile ? ` at ${hint.dockerfile.path}:${hint.dockerfile.line}` : ' in the base image';
+  const bytes = hint.bytes > 0 ? ` (${formatSize(hint.bytes)})` : '';
+  return `${shorten(hint.path)}${bytes}${where}`;
+}
+
+/**
+ * Layer-analysis budgets: min-efficiency, max-wasted, max-wasted-percent (of `imageBytes`, the
+ * uncompressed size) and forbidden hint ids. Without an analysis the budgets cannot be checked:
+ * that is a note (`unavailable` says why), never a failure, since the sizes themselves are fine.
+ */
+export function evaluateAnalysisBudget(
+  analysis: AnalysisFigures | null,
+  budget: Budget,
+  opts: { imageBytes: number | null; unavailable?: string },
+): { findings: Finding[]; notes: string[] } {
+  const asked = ANALYSIS_KEYS.filter(([key]) => {
+    const value = budget[key];
+    return Array.isArray(value) ? value.length > 0 : value !== undefined;
+  });
+  if (asked.length === 0) return { findings: [], notes: [] };
+  if (!analysis) {
+    const names = asked.map(([, name]) => name).join(', ');
+    return { findings: [], notes: [`${names} not checked: ${opts.unavailable ?? 'no layer analysis'}`] };
+  }
+  const findings: Finding[] = [];
+  const wasted = `${formatSize(analysis.wastedBytes)} wasted`;
+  if (budget.minEfficiency !== undefined && analysis.efficiency < budget.minEfficiency) {
+    findings.push({
+      status: 'over',
+      rule: 'min-efficiency',
+      message: `efficiency ${percent(analysis.efficiency)} < min-efficiency ${percent(budget.minEfficiency)} (${wasted})`,
+    });
+  }
+  if (budget.maxWasted !== undefined && analysis.wastedBytes > budget.maxWasted) {
+    findings.push({ status: 'over', rule: 'max-wasted', message: `${wasted} > max-wasted ${formatSize(budget.maxWasted)}` });
+  }
+  if (budget.maxWastedPercent !== undefined && opts.imageBytes !== null && opts.imageBytes > 0) {
+    const share = analysis.wastedBytes / opts.imageBytes;
+    if (share * 100 > budget.maxWastedPercent) {
+      findings.push({
+        status: 'over',
+        rule: 'max-wasted-percent',
+        message: `${wasted}, ${percent(share)} of ${formatSize(opts.imageBytes)} uncompressed > max-wasted-percent ${budget.maxWastedPercent}%`,
+      });
+    }
+  }
+  // ignore-hints silences: an ignored id is never a forbidden finding.
+  const ignored = new Set(budget.ignoreHints ?? []);
+  for (const id of new Set(budget.forbid ?? [])) {
+    if (ignored.has(id)) continue;
+    const found = analysis.hints.filter((h) => h.id === id).sort((a, b) => b.bytes - a.bytes);
+    for (const hint of found.slice(0, MAX_FORBID_FINDINGS_PER_ID)) {
+      findings.push({ status: 'over', rule: `forbid.${id}`, message: `forbidden hint ${id}: ${describeHint(hint)}` });
+    }
+    if (found.length > MAX_FORBID_FINDINGS_PER_ID) {
+      findings.push({ status: 'over', rule: `forbid.${id}`, message: `forbidden hint ${id}: ${found.length - MAX_FORBID_FINDINGS_PER_ID} more` });
+    }
+  }
+  return { findings, notes: [] };
 }
 
 export function statusOf(findings: Finding[]): Status {

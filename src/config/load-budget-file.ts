@@ -2,9 +2,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type ConfigIssue } from './config-error.js';
+import { listStages } from './list-stages.js';
 import { formatPath } from './locate-node.js';
-import { parseBudgetDocument } from './parse-budget-file.js';
-import type { BudgetFile } from './types.js';
+import { parseBudgetDocument, type ParsedBudgetFile } from './parse-budget-file.js';
+import { suggestName } from './suggest-name.js';
+import type { BudgetFile, ImageConfig } from './types.js';
 
 async function kindOf(target: string): Promise<'file' | 'directory' | 'missing' | 'other'> {
   try {
@@ -70,6 +72,33 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
       });
     }
   }
+  for (const image of parsed.budgetFile.images) {
+    if (image.stages === 'all' && issues.length === 0) issues.push(...(await checkStageOverrides(image, file, parsed)));
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return parsed.budgetFile;
+}
+
+/** With `stages: all`, `budget.targets` may name any stage of the Dockerfile, and only those. */
+async function checkStageOverrides(image: ImageConfig, file: string, parsed: ParsedBudgetFile): Promise<ConfigIssue[]> {
+  const keys = Object.keys(image.targetBudgets);
+  if (keys.length === 0) return [];
+  const names = listStages(await readFile(image.dockerfile, 'utf8'))
+    .map((s) => s.name)
+    .filter((n): n is string => n !== null);
+  const known = [...new Set([...names, ...image.targets.filter((t): t is string => t !== undefined)])];
+  return keys
+    .filter((key) => !known.includes(key.toLowerCase()))
+    .map((key) => {
+      const at = ['images', image.name, 'budget', 'targets', key];
+      const where = parsed.locate(at);
+      const guess = suggestName(key, known);
+      return {
+        file,
+        line: where.line,
+        column: where.column,
+        path: formatPath(at),
+        message: `override for stage \`${key}\`, which is not a named stage of ${path.basename(image.dockerfile)} (stages: ${known.join(', ') || 'none named'})${guess ? `; did you mean \`${guess}\`?` : ''}`,
+      };
+    });
 }

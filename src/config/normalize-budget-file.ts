@@ -111,6 +111,7 @@ function toCache(defaults: RawCache | undefined, image: RawCache | undefined): C
 function checkOverrideNames(
   name: string,
   image: RawImage,
+  defaults: RawDefaults | undefined,
   platforms: string[],
   ctx: NormalizeContext,
 ): ConfigIssue[] {
@@ -124,8 +125,10 @@ function checkOverrideNames(
       message,
     });
   };
+  // With `stages: all` any named stage gets an entry: the loader checks the keys against the Dockerfile.
+  const stagesAll = (image.stages ?? defaults?.stages) === 'all';
   for (const key of Object.keys(image.budget?.targets ?? {})) {
-    if (targets.includes(key)) continue;
+    if (targets.includes(key) || stagesAll) continue;
     const at = ['images', name, 'budget', 'targets', key];
     if (targets.length === 0) {
       report(
@@ -180,6 +183,8 @@ function toImage(
       ...toStringMap(raw.labels, ['images', name, 'labels'], ctx),
     },
     cache: toCache(defaults?.cache, raw.cache),
+    stages: raw.stages ?? defaults?.stages ?? 'none',
+    analyze: raw.analyze ?? defaults?.analyze ?? true,
     budget: mergeBudgets(toBudget(defaults?.budget), toBudget(raw.budget)),
     targetBudgets: mergeBudgetMaps(toBudgetMap(defaults?.budget?.targets), toBudgetMap(raw.budget?.targets)),
     platformBudgets: mergeBudgetMaps(
@@ -198,7 +203,7 @@ export function normalizeBudgetFile(
   const issues: ConfigIssue[] = [];
   for (const [name, rawImage] of Object.entries(raw.images)) {
     const image = toImage(name, rawImage ?? {}, raw.defaults, ctx);
-    issues.push(...checkOverrideNames(name, rawImage ?? {}, image.platforms, ctx));
+    issues.push(...checkOverrideNames(name, rawImage ?? {}, raw.defaults, image.platforms, ctx));
     images.push(image);
   }
   return { budgetFile: { version: 1, path: ctx.absolutePath, images }, issues };

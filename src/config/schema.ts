@@ -5,8 +5,10 @@
  * Turning the validated file into a `BudgetFile` happens in normalize-budget-file.ts.
  */
 import { z } from 'zod';
+import { HINT_IDS } from '../analysis/hint-ids.js';
 import { describeValue } from './describe-value.js';
 import { describeBadSize, PERCENT_PATTERN, SIZE_PATTERN } from './size.js';
+import { suggestName } from './suggest-name.js';
 
 export const IMAGE_NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 export const HINT_ID_PATTERN = '^[a-z0-9-]+$';
@@ -99,14 +101,18 @@ function deltaLimit(description: string) {
     .meta({ description });
 }
 
+/** "unknown hint id "runs-as-rot"; did you mean `runs-as-root`?" — the ids are a closed list. */
+export function describeBadHintId(input: unknown): string {
+  const guess = typeof input === 'string' ? suggestName(input, HINT_IDS) : undefined;
+  return guess
+    ? `unknown hint id ${gotText(input)}; did you mean \`${guess}\`?`
+    : `unknown hint id ${gotText(input)}; expected one of ${HINT_IDS.join(', ')}`;
+}
+
 function hintIds(description: string) {
   return z
-    .array(
-      z.string().regex(new RegExp(HINT_ID_PATTERN), {
-        error: (iss) => `expected a hint id like "runs-as-root", got ${gotText(iss.input)}`,
-      }),
-    )
-    .meta({ description });
+    .array(z.enum(HINT_IDS, { error: (iss) => describeBadHintId(iss.input) }))
+    .meta({ description: `${description} Ids: see docs/analysis.md.` });
 }
 
 /** Budget keys allowed at every level (image, target override, platform override, defaults). */
@@ -211,6 +217,20 @@ const platforms = z
     description: 'Platforms to build, e.g. [linux/amd64, linux/arm64]. Empty = the builder default.',
   });
 
+const stages = z
+  .enum(['all', 'none'], { error: (iss) => `expected "all" or "none", got ${gotText(iss.input)}` })
+  .meta({
+    description:
+      '`all` also builds and measures every named stage of the Dockerfile that is not a target (informational entries, budgeted only by `budget.targets.<stage>`), so the report shows the builder next to the runtime. Default `none`.',
+  });
+
+const analyze = z
+  .boolean({ error: (iss) => `expected true or false, got ${gotText(iss.input)}` })
+  .meta({
+    description:
+      'Analyse the layers (wasted bytes, efficiency, hints). Default true; the action input `analyze` and the CLI `--no-analyze` turn it off for every image.',
+  });
+
 const image = z
   .strictObject({
     context: z
@@ -243,6 +263,8 @@ const image = z
     'build-args': scalarMap('Build arguments (--build-arg); values become strings.').optional(),
     labels: scalarMap('Image labels (--label); values become strings.').optional(),
     cache: cache.optional(),
+    stages: stages.optional(),
+    analyze: analyze.optional(),
     budget: budget.optional(),
   })
   .refine((value) => value.target === undefined || value.targets === undefined, {
@@ -262,6 +284,8 @@ const defaults = z
     'build-args': scalarMap('Build arguments for every image; image values win.').optional(),
     labels: scalarMap('Labels for every image; image values win.').optional(),
     cache: cache.optional(),
+    stages: stages.optional(),
+    analyze: analyze.optional(),
     budget: budget.optional(),
   })
   .meta({

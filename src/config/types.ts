@@ -57,6 +57,10 @@ export interface ImageConfig {
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
   cache: CacheConfig;
+  /** `all`: also build every named stage that is not a target, as informational entries (default `none`). */
+  stages?: 'all' | 'none';
+  /** Run the layer analysis for this image (default true; the run-wide switch can still turn it off). */
+  analyze?: boolean;
   budget: Budget;
   /** Overrides merged over `budget`, most specific last: image, then target, then platform. */
   targetBudgets: Record<string, Budget>;

@@ -2,13 +2,17 @@
  * Measurements + budgets → report entries. Pure: one entry per image × target × platform,
  * in budget-file order, with a failed build still present as `error` entries.
  */
+import type { PlatformAnalysis } from '../analysis/analyze-layout.js';
+import { toReportAnalysis } from '../analysis/report-analysis.js';
+import { stageReport } from '../analysis/stage-report.js';
 import type { Budget, SizeLimit } from '../config/types.js';
 import type { JobMeasurement } from '../build-and-measure.js';
-import { evaluateSizeBudget, statusOf } from '../compare/verdict.js';
+import { evaluateAnalysisBudget, evaluateSizeBudget, statusOf } from '../compare/verdict.js';
 import type { PlatformMeasure } from '../measure/types.js';
-import type { ReportBudget, ReportEntry } from './types.js';
+import type { Analysis, ReportBudget, ReportEntry, StageRow } from './types.js';
 
-export type BudgetResolver = (image: string, target: string | undefined, platform: string) => Budget;
+/** `kind: 'stage'` asks for a stage-report entry's budget (only what the user wrote for that stage). */
+export type BudgetResolver = (image: string, target: string | undefined, platform: string, kind?: 'target' | 'stage') => Budget;
 
 function limitOrNull(limit: SizeLimit | undefined): ReportBudget['max'] {
   return limit && (limit.compressed !== undefined || limit.uncompressed !== undefined) ? { ...limit } : null;
@@ -24,8 +28,21 @@ export function reportBudget(budget: Budget): ReportBudget {
   };
 }
 
-function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Budget): ReportEntry {
-  const findings = evaluateSizeBudget(platform, budget);
+/** Why there is no analysis for an entry, or null when there is one. */
+function analysisGap(m: JobMeasurement, result: PlatformAnalysis | undefined): string | null {
+  if (!m.analyses) return m.job.image.analyze === false ? 'layer analysis is off for this image (analyze: false)' : 'layer analysis is off';
+  if (!result) return 'no layer analysis for this platform';
+  return result.analysis ? null : `layer analysis failed: ${result.error ?? 'unknown error'}`;
+}
+
+function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Budget, result: PlatformAnalysis | undefined): ReportEntry {
+  const gap = analysisGap(m, result);
+  const analysis: Analysis | null =
+    result?.analysis ? toReportAnalysis(result.analysis, { ignoreHints: budget.ignoreHints ?? [], layerCache: result.layerCache }) : null;
+  const checked = evaluateAnalysisBudget(analysis, budget, { imageBytes: platform.uncompressedBytes, ...(gap ? { unavailable: gap } : {}) });
+  const findings = [...evaluateSizeBudget(platform, budget), ...checked.findings];
+  // A failed analysis is worth a note even without an analysis budget; "off" is the user's choice.
+  const notes = [...(result && !result.analysis && gap ? [gap] : []), ...checked.notes];
   return {
     name: m.job.image.name,
     target: m.job.target ?? null,
@@ -45,6 +62,9 @@ function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Bud
     })),
     manifestDigest: platform.manifestDigest,
     error: null,
+    ...(analysis ? { analysis } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
+    ...(m.kind === 'stage' ? { kind: 'stage' as const } : {}),
   };
 }
 
@@ -63,6 +83,7 @@ function errorEntry(m: JobMeasurement, platform: string, budget: Budget): Report
     layers: [],
     manifestDigest: null,
     error,
+    ...(m.kind === 'stage' ? { kind: 'stage' as const } : {}),
   };
 }
 
@@ -70,12 +91,47 @@ function errorEntry(m: JobMeasurement, platform: string, budget: Budget): Report
 export const DEFAULT_PLATFORM = 'default';
 
 export function assembleEntries(measurements: JobMeasurement[], resolveBudget: BudgetResolver): ReportEntry[] {
-  return measurements.flatMap((m) => {
+  const perJob = measurements.map((m) => {
     const { image, target } = m.job;
+    const kind = m.kind ?? 'target';
     if (m.error !== null || m.platforms.length === 0) {
       const platforms = m.job.platforms.length > 0 ? m.job.platforms : [DEFAULT_PLATFORM];
-      return platforms.map((platform) => errorEntry(m, platform, resolveBudget(image.name, target, platform)));
+      return platforms.map((platform) => errorEntry(m, platform, resolveBudget(image.name, target, platform, kind)));
     }
-    return m.platforms.map((platform) => measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform)));
+    return m.platforms.map((platform, i) => measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]));
+  });
+  const stagesAll = new Set(measurements.filter((m) => m.job.image.stages === 'all').map((m) => m.job.image.name));
+  return addStageRows(perJob.flat(), stagesAll);
+}
+
+/**
+ * With `stages: all`, each target entry gets the table of every stage built for its image on its
+ * platform (targets first, then the other stages in Dockerfile order), e.g. builder 1.2 GB next
+ * to runtime 6 MB.
+ */
+export function addStageRows(entries: ReportEntry[], images: ReadonlySet<string>): ReportEntry[] {
+  return entries.map((entry) => {
+    if (!images.has(entry.name) || entry.kind === 'stage' || entry.compressedBytes === null) return entry;
+    const siblings = entries.filter(
+      (e) => e.name === entry.name && e.platform === entry.platform && e.compressedBytes !== null && e.uncompressedBytes !== null,
+    );
+    const table = stageReport(
+      siblings.map((e) => ({
+        name: e.target ?? '',
+        compressedBytes: e.compressedBytes ?? 0,
+        uncompressedBytes: e.uncompressedBytes ?? 0,
+        hints: e.analysis?.hints ?? [],
+      })),
+    );
+    const stages: StageRow[] = table.rows.map((row, i) => ({
+      name: siblings[i]!.target,
+      current: siblings[i] === entry,
+      compressedBytes: row.compressedBytes,
+      uncompressedBytes: row.uncompressedBytes,
+      wastedBytes: siblings[i]!.analysis?.wastedBytes ?? null,
+      hasToolchain: row.hasToolchain,
+      hintIds: row.hintIds,
+    }));
+    return { ...entry, stages, ...(table.singleStageWithToolchain ? { singleStageWithToolchain: true } : {}) };
   });
 }

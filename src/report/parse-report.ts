@@ -21,6 +21,8 @@ const dockerfileRef = z.object({ path: text(4096), line: z.number().int().min(0)
 const sizeLimit = z.object({ compressed: bytes.optional(), uncompressed: bytes.optional() }).nullable();
 const deltaLimit = z.object({ metric: z.enum(['compressed', 'uncompressed']), bytes: bytes.optional(), percent: z.number().min(0).max(1e9).optional() }).nullable().optional();
 const sizes = z.object({ compressedBytes: signedBytes, uncompressedBytes: signedBytes });
+const ratio = z.number().min(0).max(1);
+const pathBytes = z.array(z.object({ path: text(4096), bytes })).max(100);
 
 const layer = z.object({
   digest: text(200),
@@ -80,11 +82,47 @@ const entry = z.object({
   analysis: z
     .object({
       wastedBytes: bytes,
-      efficiency: z.number().min(0).max(1),
-      hints: z.array(z.object({ id: text(64), path: text(4096), bytes, dockerfile: dockerfileRef, layer: text(200).optional(), message: text(4096).optional(), fix: text(4096).optional() })).max(500),
+      efficiency: ratio,
+      hints: z
+        .array(
+          z.object({
+            id: text(64),
+            path: text(4096),
+            bytes,
+            dockerfile: dockerfileRef,
+            layer: text(200).optional(),
+            message: text(4096).optional(),
+            fix: text(4096).optional(),
+            removedBy: z.object({ layer: text(200), dockerfile: dockerfileRef }).optional(),
+          }),
+        )
+        .max(500),
+      dive: z.object({ efficiency: ratio, wastedBytes: bytes }).optional(),
+      totalFileBytes: bytes.optional(),
+      finalFileBytes: bytes.optional(),
+      largestFiles: pathBytes.optional(),
+      largestDirectories: pathBytes.optional(),
+      hintsOmitted: z.number().int().min(0).max(1_000_000).optional(),
+      layerCache: z.object({ hits: z.number().int().min(0).max(MAX_LAYERS), reads: z.number().int().min(0).max(MAX_LAYERS) }).optional(),
     })
     .nullable()
     .optional(),
+  kind: z.enum(['target', 'stage']).optional(),
+  stages: z
+    .array(
+      z.object({
+        name: text(256).nullable(),
+        current: z.boolean(),
+        compressedBytes: bytes,
+        uncompressedBytes: bytes,
+        wastedBytes: bytes.nullable(),
+        hasToolchain: z.boolean(),
+        hintIds: z.array(text(64)).max(50),
+      }),
+    )
+    .max(200)
+    .optional(),
+  singleStageWithToolchain: z.boolean().optional(),
 });
 
 const report = z.object({

@@ -3,7 +3,7 @@
  * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
  */
 import { formatSize } from '../config/size.js';
-import { escapeCodeSpan, escapeHtml } from './escape.js';
+import { escapeCodeSpan, escapeHtml, escapeText } from './escape.js';
 import type { Report, ReportBudget, ReportEntry } from './types.js';
 
 /** How many layers the breakdown shows per entry. */
@@ -54,7 +54,81 @@ function layerBreakdown(entry: ReportEntry): string {
   ].join('\n');
 }
 
-/** The largest layers of every entry, each in a collapsible block. */
+/** The "what to slim" section stays this small (bytes), whatever the number of images. */
+export const SLIM_SECTION_MAX_BYTES = 150_000;
+const SLIM_FILES = 10;
+const SLIM_HINTS = 15;
+const MAX_HINT_TEXT = 400;
+
+function whereOf(ref: { path: string; line: number } | null | undefined): string {
+  return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_CELL }) : 'base image';
+}
+
+function stageTable(entry: ReportEntry): string[] {
+  if (!entry.stages || entry.stages.length === 0) return [];
+  const rows = entry.stages.map((row) => {
+    const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
+    const wasted = row.wastedBytes === null ? '—' : formatSize(row.wastedBytes);
+    return `| ${row.current ? `**${name}**` : name} | ${formatSize(row.compressedBytes)} | ${formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
+  });
+  const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
+  return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
+}
+
+/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
+function slimBlock(entry: ReportEntry): string | null {
+  const a = entry.analysis;
+  if (!a && !entry.stages) return null;
+  const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
+  const lines: string[] = [];
+  if (a) {
+    const dive = a.dive ? ` (dive: ${formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
+    lines.push(`${formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
+    const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes).slice(0, SLIM_HINTS);
+    if (hints.length > 0) {
+      lines.push('**Hints**', '');
+      for (const hint of hints) {
+        const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
+        const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
+        lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
+        if (hint.message) lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
+        if (hint.fix) lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
+      }
+      const more = a.hints.length - hints.length + (a.hintsOmitted ?? 0);
+      if (more > 0) lines.push(`- … ${more} more in the JSON report`);
+      lines.push('');
+    }
+    if (a.largestFiles && a.largestFiles.length > 0) {
+      lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
+      for (const file of a.largestFiles.slice(0, SLIM_FILES)) lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
+      lines.push('');
+    }
+  }
+  lines.push(...stageTable(entry));
+  const wasted = a ? `: ${formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
+  return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
+}
+
+/** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
+export function renderSlimming(report: Report, maxBytes = SLIM_SECTION_MAX_BYTES): string {
+  const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b): b is string => b !== null);
+  if (blocks.length === 0) return '';
+  const out = ['### What to slim', ''];
+  let used = Buffer.byteLength(out.join('\n'));
+  for (const [i, block] of blocks.entries()) {
+    const size = Buffer.byteLength(block) + 1;
+    if (used + size > maxBytes) {
+      out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
+      break;
+    }
+    out.push(block);
+    used += size;
+  }
+  return [...out, ''].join('\n');
+}
+
+/** The largest layers of every entry, each in a collapsible block, then what to slim. */
 export function renderLargestLayers(report: Report): string {
-  return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), ''].join('\n');
+  const slim = renderSlimming(report);
+  return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
 }

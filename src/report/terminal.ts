@@ -28,6 +28,49 @@ export function describeDelta(entry: ReportEntry): string {
   return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
 }
 
+/** Hints shown per entry in the terminal; the JSON and markdown reports carry the rest. */
+export const TERMINAL_HINTS = 3;
+
+function entryLabel(entry: ReportEntry): string {
+  return sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`);
+}
+
+/** Per analysed entry: wasted bytes and efficiency, then the largest hints with file:line and the fix. */
+export function renderAnalysisLines(report: Report): string[] {
+  const lines: string[] = [];
+  for (const entry of report.images) {
+    const a = entry.analysis;
+    if (!a) continue;
+    const stage = entry.kind === 'stage' ? ' (stage)' : '';
+    lines.push(`  ${entryLabel(entry)}${stage}: ${formatSize(a.wastedBytes)} wasted, efficiency ${(a.efficiency * 100).toFixed(1)}%`);
+    const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes);
+    for (const hint of hints.slice(0, TERMINAL_HINTS)) {
+      const where = hint.dockerfile ? `${hint.dockerfile.path}:${hint.dockerfile.line}` : 'base image';
+      const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
+      lines.push(`    ${sanitizeForTerminal(hint.id)} ${sanitizeForTerminal(where)} ${sanitizeForTerminal(hint.path.slice(0, 120))}${size}`);
+      if (hint.fix) lines.push(`      fix: ${sanitizeForTerminal(hint.fix.slice(0, 240))}`);
+    }
+    if (hints.length > TERMINAL_HINTS) lines.push(`    … ${hints.length - TERMINAL_HINTS} more hint(s) in the JSON/markdown report`);
+  }
+  return lines;
+}
+
+function renderStageLines(report: Report): string[] {
+  const lines: string[] = [];
+  for (const entry of report.images) {
+    if (!entry.stages || entry.stages.length === 0) continue;
+    const cells = entry.stages.map((row) => [
+      `    ${row.current ? '*' : ' '} ${sanitizeForTerminal(row.name ?? '(last stage)')}`,
+      formatSize(row.compressedBytes),
+      formatSize(row.uncompressedBytes),
+      row.hasToolchain ? 'toolchain' : '',
+    ]);
+    lines.push(`  stages of ${entryLabel(entry)} (compressed, uncompressed):`, ...pad(cells));
+    if (entry.singleStageWithToolchain) lines.push('    single stage with a toolchain: a multi-stage build would leave it out');
+  }
+  return lines;
+}
+
 export function renderTerminalReport(report: Report): string {
   const compared = report.images.some((e) => e.change !== undefined);
   const header = ['IMAGE', 'TARGET', 'PLATFORM', 'COMPRESSED', 'UNCOMPRESSED', 'LAYERS', ...(compared ? ['BASE', 'DELTA'] : []), 'BUDGET', 'STATUS'];
@@ -36,7 +79,7 @@ export function renderTerminalReport(report: Report): string {
     const comparison = compared ? [entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-', describeDelta(entry)] : [];
     return [
       sanitizeForTerminal(entry.name),
-      sanitizeForTerminal(entry.target ?? '-'),
+      sanitizeForTerminal(entry.target ?? '-') + (entry.kind === 'stage' ? ' (stage)' : ''),
       sanitizeForTerminal(entry.platform),
       entry.compressedBytes === null ? '-' : formatSize(entry.compressedBytes),
       entry.uncompressedBytes === null ? '-' : formatSize(entry.uncompressedBytes),
@@ -54,5 +97,17 @@ export function renderTerminalReport(report: Report): string {
   const growth = report.images.flatMap((entry) =>
     (entry.contributors ?? []).slice(0, 3).map((c) => `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ""}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`),
   );
-  return [...baseline, ...pad([header, ...rows]), '', ...(findings.length > 0 ? [...findings, ''] : []), ...(growth.length > 0 ? [...growth, ''] : []), verdict, ''].join('\n');
+  const analysis = renderAnalysisLines(report);
+  const stages = renderStageLines(report);
+  return [
+    ...baseline,
+    ...pad([header, ...rows]),
+    '',
+    ...(findings.length > 0 ? [...findings, ''] : []),
+    ...(growth.length > 0 ? [...growth, ''] : []),
+    ...(analysis.length > 0 ? ['Layer analysis:', ...analysis, ''] : []),
+    ...(stages.length > 0 ? [...stages, ''] : []),
+    verdict,
+    '',
+  ].join('\n');
 }

@@ -40,13 +40,39 @@ export interface Hint {
   layer?: string;
   message?: string;
   fix?: string;
+  /** Deleted/overwritten hints: the later layer that removed the bytes. */
+  removedBy?: { layer: string; dockerfile: DockerfileRef | null };
 }
 
 export interface Analysis {
   wastedBytes: number;
   efficiency: number;
   hints: Hint[];
+  /** dive's own figures (its algorithm), to compare with `dive --ci`. */
+  dive?: { efficiency: number; wastedBytes: number };
+  totalFileBytes?: number;
+  finalFileBytes?: number;
+  /** Top 10 of the final filesystem. */
+  largestFiles?: { path: string; bytes: number }[];
+  largestDirectories?: { path: string; bytes: number }[];
+  /** Hints left out to keep the report small (the largest are kept). */
+  hintsOmitted?: number;
+  /** Layers answered by the layer cache vs read from their blobs, for this image. */
+  layerCache?: { hits: number; reads: number };
   [extra: string]: unknown;
+}
+
+/** One row of the per-stage table (`stages: all`), shown on the image's target entries. */
+export interface StageRow {
+  /** Stage name (lower-case, as BuildKit compares them); null for the unnamed last stage. */
+  name: string | null;
+  /** Whether this row is the entry's own target. */
+  current: boolean;
+  compressedBytes: number;
+  uncompressedBytes: number;
+  wastedBytes: number | null;
+  hasToolchain: boolean;
+  hintIds: string[];
 }
 
 export interface Baseline {
@@ -81,6 +107,12 @@ export interface ReportEntry {
   contributors?: Contributor[];
   /** Things worth saying that are not findings, e.g. "max-increase skipped: no baseline". */
   notes?: string[];
+  /** `stage`: built only for the stage report (`stages: all`), informational unless budgeted. */
+  kind?: 'target' | 'stage';
+  /** Every stage built for this image on this platform (`stages: all`), Dockerfile order. */
+  stages?: StageRow[];
+  /** A single-stage Dockerfile whose image ships a toolchain (see `multi-stage-candidate`). */
+  singleStageWithToolchain?: boolean;
 }
 
 export interface Report {

@@ -29,6 +29,8 @@ describe('action inputs', () => {
       overrideLabel: 'image-budget:accept',
       reports: [],
       allowPullRequestTarget: false,
+      analyze: true,
+      cacheDir: '/ws/.image-budget/cache/layers',
     });
   });
 

@@ -1,0 +1,59 @@
+/**
+ * ImageAnalysis → the report's `analysis`: the figures, the hints and the largest files, bounded
+ * so a report with many images still fits a comment's artifact and the 4 MB report limit.
+ * Per-layer details stay out (the report's `layers` already carry sizes and Dockerfile lines).
+ * Pure.
+ */
+import type { Analysis, Hint } from '../report/types.js';
+import type { ImageAnalysis } from './types.js';
+
+/** Hints kept per image, largest first (zero-byte Dockerfile hints after the sized ones). */
+export const REPORT_MAX_HINTS = 40;
+export const REPORT_TOP_FILES = 10;
+const MAX_PATH = 1024;
+const MAX_TEXT = 1000;
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A ratio for the report's 0..1 schema (NaN/∞ would serialise as null). */
+function ratio(value: number): number {
+  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 1;
+}
+
+function toReportHint(hint: Hint): Hint {
+  const out: Hint = { id: hint.id, path: clip(hint.path, MAX_PATH), bytes: hint.bytes, dockerfile: hint.dockerfile };
+  if (hint.layer !== undefined) out.layer = hint.layer;
+  if (hint.message !== undefined) out.message = clip(hint.message, MAX_TEXT);
+  if (hint.fix !== undefined) out.fix = clip(hint.fix, MAX_TEXT);
+  if (hint.removedBy !== undefined) out.removedBy = { layer: hint.removedBy.layer, dockerfile: hint.removedBy.dockerfile };
+  return out;
+}
+
+export interface ReportAnalysisOptions {
+  /** The resolved budget's `ignoreHints`: silenced here, so budgets and renderers never see them. */
+  ignoreHints?: readonly string[];
+  layerCache?: { hits: number; reads: number };
+}
+
+export function toReportAnalysis(analysis: ImageAnalysis, opts: ReportAnalysisOptions = {}): Analysis {
+  const ignored = new Set(opts.ignoreHints ?? []);
+  // Stable sort: the analyser's order breaks ties.
+  const hints = analysis.hints.filter((h) => !ignored.has(h.id)).sort((a, b) => b.bytes - a.bytes);
+  const kept = hints.slice(0, REPORT_MAX_HINTS);
+  const top = (list: { path: string; bytes: number }[]) =>
+    list.slice(0, REPORT_TOP_FILES).map((f) => ({ path: clip(f.path, MAX_PATH), bytes: f.bytes }));
+  return {
+    wastedBytes: analysis.wastedBytes,
+    efficiency: ratio(analysis.efficiency),
+    hints: kept.map(toReportHint),
+    ...(hints.length > kept.length ? { hintsOmitted: hints.length - kept.length } : {}),
+    dive: { efficiency: ratio(analysis.dive.efficiency), wastedBytes: analysis.dive.wastedBytes },
+    totalFileBytes: analysis.totalFileBytes,
+    finalFileBytes: analysis.finalFileBytes,
+    largestFiles: top(analysis.largestFiles),
+    largestDirectories: top(analysis.largestDirectories),
+    ...(opts.layerCache ? { layerCache: { ...opts.layerCache } } : {}),
+  };
+}
