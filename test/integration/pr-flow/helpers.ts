@@ -22,13 +22,15 @@ export interface RunOptions {
   /** Default: the fake's GITHUB_TOKEN (github-actions[bot]). */
   token?: string;
   env?: Record<string, string>;
+  /** Default: the PR checkout. A `workflow_run` job has no checkout of the PR. */
+  workspace?: string;
 }
 
 /** `node dist/index.js` in the checkout, GITHUB_SHA = the merge commit, API = the fake. */
 export function runAction(options: RunOptions): Promise<ActionRun> {
   return runActionProcess({
     entry: ENTRY,
-    workspace: options.repo.dir,
+    workspace: options.workspace ?? options.repo.dir,
     eventName: options.eventName,
     event: options.event,
     inputs: { 'github-token': options.token ?? options.gh.tokens.installation, ...options.inputs },
