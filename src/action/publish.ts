@@ -29,6 +29,8 @@ export interface PublishRequest {
   overrideApplied: boolean;
   /** False in `comment` mode: the report already exists and came from elsewhere. */
   writeReport?: boolean;
+  /** The existing report's path when `writeReport` is false, for the `report` output. */
+  existingReportPath?: string;
 }
 
 export interface Publication {
@@ -97,7 +99,8 @@ async function postComment(request: PublishRequest, body: string): Promise<strin
 
 export async function publishReport(request: PublishRequest): Promise<Publication> {
   const { report, outcome, inputs, env, logger, effects, overrideApplied } = request;
-  const reportPath = inputs.reportPath;
+  // In `comment` mode nothing is written to `report-path`: the output names the file posted.
+  const reportPath = request.writeReport === false ? (request.existingReportPath ?? inputs.reportPath) : inputs.reportPath;
   if (request.writeReport !== false) {
     await mkdir(path.dirname(reportPath), { recursive: true });
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);

@@ -138,5 +138,5 @@ async function runCommentMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, even
     number = found.number;
   }
   const outcome = decideOutcome(report.images);
-  await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: number, overrideApplied: false, writeReport: false });
+  await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: number, overrideApplied: false, writeReport: false, existingReportPath: file });
 }
