@@ -101,7 +101,17 @@ export function assembleEntries(measurements: JobMeasurement[], resolveBudget: B
     return m.platforms.map((platform, i) => measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]));
   });
   const stagesAll = new Set(measurements.filter((m) => m.job.image.stages === 'all').map((m) => m.job.image.name));
-  return addStageRows(perJob.flat(), stagesAll);
+  return addStageRows(perJob.flat(), stagesAll).map(quietStage);
+}
+
+/**
+ * A builder stage is meant to hold the toolchain: its hints would be noise next to the image's.
+ * They live on as `hintIds` in the stage table; the figures and largest files stay.
+ */
+function quietStage(entry: ReportEntry): ReportEntry {
+  if (entry.kind !== 'stage' || !entry.analysis) return entry;
+  const { hintsOmitted: _omitted, ...analysis } = entry.analysis;
+  return { ...entry, analysis: { ...analysis, hints: [] } };
 }
 
 /**
