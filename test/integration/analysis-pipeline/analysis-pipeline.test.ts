@@ -146,6 +146,15 @@ describe('first run', () => {
   });
 });
 
+test('first run: each distinct layer is read once, shared ones (the busybox base) then come from the cache', () => {
+  const analysed = report.images.filter((e) => e.analysis);
+  const distinct = new Set(analysed.flatMap((e) => e.layers.map((l) => l.digest)));
+  const total = analysed.reduce((n, e) => n + (e.layerCount ?? 0), 0);
+  expect(analysed.reduce((n, e) => n + e.analysis!.layerCache!.reads, 0)).toBe(distinct.size);
+  expect(analysed.reduce((n, e) => n + e.analysis!.layerCache!.hits, 0)).toBe(total - distinct.size);
+  expect(distinct.size).toBeLessThan(total);
+});
+
 describe('second run', () => {
   test('every layer comes from the cache: no blob read, no cache file rewritten', async () => {
     const before = await cacheFiles();
