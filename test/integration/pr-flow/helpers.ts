@@ -70,7 +70,10 @@ export function logGroups(run: ActionRun, title: RegExp): string[] {
   return groups;
 }
 
-/** A comment with run-to-run noise replaced: digests and commit shas. Sizes stay: random bytes don't compress, so they are stable. */
+/**
+ * A comment with run-to-run noise replaced: digests, commit shas, byte-exact small sizes.
+ * Sizes of kB and up stay: random bytes don't compress, and three digits hide the framing.
+ */
 export function normalizeComment(body: string, repo: PullRequestRepo): string {
   let text = body;
   for (const [name, sha] of Object.entries(repo.shas)) {
@@ -78,6 +81,8 @@ export function normalizeComment(body: string, repo: PullRequestRepo): string {
   }
   return text
     .replace(/`[0-9a-f]{12}`/g, '`<digest>`')
+    // Sub-kB sizes are the small COPY layers, whose tar headers hold the checkout's mtimes.
+    .replace(/\b\d{1,3} B\b/g, '<n> B')
     .replace(/image-budget \d+\.\d+\.\d+[^ ]*/g, 'image-budget <version>');
 }
 

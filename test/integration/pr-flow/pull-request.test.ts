@@ -20,6 +20,12 @@ beforeAll(async () => {
   repo = createPullRequestRepo();
   gh = await startFakeGitHub();
   gh.addPull(OWNER, REPO, { number: 1, headOwner: OWNER, headRef: repo.branch, headSha: repo.shas.prHead });
+  // A busy PR: 150 comments before ours, so ours lands on page 2 (per_page=100). Other
+  // people's, other bots', one by the token's user, and one with a copy of our marker.
+  for (let i = 0; i < 150; i++) {
+    const user = i % 3 === 0 ? fakeUser('someone', 42) : i % 3 === 1 ? fakeUser('renovate[bot]', 2740, 'Bot') : fakeUser('octocat', 583231);
+    gh.addComment(OWNER, REPO, 1, i === 75 ? `${commentMarker('default')}\ncopied marker` : `comment ${i}`, user);
+  }
   first = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo, { action: 'opened' }) });
   report = await readReport(first);
 });
@@ -93,10 +99,12 @@ describe('pull_request opened, baseline: build', () => {
   });
 
   test('one comment, with the marker, the verdict, the Δ row and why it grew', async () => {
-    const comments = gh.commentsOn(OWNER, REPO, 1);
+    const all = gh.commentsOn(OWNER, REPO, 1);
+    expect(all).toHaveLength(151);
+    const comments = all.filter((c) => c.user?.login === 'github-actions[bot]');
     expect(comments).toHaveLength(1);
+    expect(all.indexOf(comments[0] as (typeof all)[number])).toBe(150);
     const body = comments[0]?.body ?? '';
-    expect(comments[0]?.user?.login).toBe('github-actions[bot]');
     expect(body.split('\n')[0]).toBe(commentMarker('default'));
     expect(body).toContain('**✅ The image is within budget · 1 grew**');
     const entry = runtimeEntry(report);
@@ -119,13 +127,9 @@ describe('pull_request opened, baseline: build', () => {
 });
 
 describe('a second run on the same PR', () => {
-  test('synchronize updates the one comment in place, found among 150 others across pages', async () => {
-    // Other people's comments, one with a copy of our marker, and ones by other bots.
-    for (let i = 0; i < 150; i++) {
-      const user = i % 3 === 0 ? fakeUser('someone', 42) : i % 3 === 1 ? fakeUser('renovate[bot]', 2740, 'Bot') : fakeUser('octocat', 583231);
-      gh.addComment(OWNER, REPO, 1, i === 75 ? `${commentMarker('default')}\ncopied marker` : `comment ${i}`, user);
-    }
-    const [ours] = gh.commentsOn(OWNER, REPO, 1);
+  test('synchronize updates the one comment in place, found on page 2 among 150 others', async () => {
+    const listedBefore = gh.requestsTo('GET', /\/issues\/1\/comments$/).length;
+    const ours = gh.commentsOn(OWNER, REPO, 1).find((c) => c.user?.login === 'github-actions[bot]');
     const id = ours?.id;
     const firstBody = ours?.body;
     pushToPullRequest(repo, { 'app.conf': 'mode=pr\nassets=big.bin\nsecond=push\n' });
@@ -140,8 +144,8 @@ describe('a second run on the same PR', () => {
     expect(gh.requestsTo('POST', /\/issues\/1\/comments$/)).toHaveLength(1);
     expect(gh.requestsTo('PATCH', new RegExp(`/issues/comments/${id}$`))).toHaveLength(1);
     // It listed every page (per_page=100: two pages) before deciding.
-    const pages = gh.requestsTo('GET', /\/issues\/1\/comments$/).map((r) => r.query.get('page') ?? '1');
-    expect(pages).toContain('2');
+    const pages = gh.requestsTo('GET', /\/issues\/1\/comments$/).slice(listedBefore).map((r) => r.query.get('page') ?? '1');
+    expect(pages).toEqual(['1', '2']);
     // The new body: the new merge commit, compared with the same base.
     expect(mine[0]?.body).not.toBe(firstBody);
     expect(mine[0]?.body).toContain(repo.shas.merge.slice(0, 12));
