@@ -48,7 +48,16 @@ export const PR_DOCKERFILE = BASE_DOCKERFILE.replace('# assets', 'RUN head -c 50
 export const GROWTH_LINE = 10;
 
 export function budgetFile(budget: string): string {
-  return ['version: 1', 'images:', '  app:', '    context: .', '    target: runtime', '    budget:', ...budget.split('\n').map((l) => `      ${l}`), ''].join('\n');
+  return [
+    'version: 1',
+    'images:',
+    '  app:',
+    '    context: .',
+    '    target: runtime',
+    '    budget:',
+    ...budget.split('\n').map((l) => `      ${l}`),
+    '',
+  ].join('\n');
 }
 
 export const DEFAULT_BUDGET = budgetFile('max: 20MB\nmax-increase: 10MB');
@@ -157,7 +166,17 @@ export interface PullRequestEventOptions {
 }
 
 function repository(owner: string) {
-  return { id: 100, node_id: 'R_1', name: 'shop', full_name: `${owner}/shop`, private: false, owner: { login: owner, id: 1, type: 'Organization' }, html_url: `https://github.com/${owner}/shop`, fork: owner !== 'acme', default_branch: 'main' };
+  return {
+    id: 100,
+    node_id: 'R_1',
+    name: 'shop',
+    full_name: `${owner}/shop`,
+    private: false,
+    owner: { login: owner, id: 1, type: 'Organization' },
+    html_url: `https://github.com/${owner}/shop`,
+    fork: owner !== 'acme',
+    default_branch: 'main',
+  };
 }
 
 /** The `pull_request` payload GitHub sends for `repo`'s PR (GITHUB_REPOSITORY=acme/shop). */
@@ -177,7 +196,13 @@ export function pullRequestEvent(repo: PullRequestRepo, options: PullRequestEven
       user: { login: 'octocat', id: 583231, type: 'User' },
       body: '',
       labels,
-      head: { label: `${headOwner}:${repo.branch}`, ref: repo.branch, sha: repo.shas.prHead, user: { login: headOwner }, repo: repository(headOwner) },
+      head: {
+        label: `${headOwner}:${repo.branch}`,
+        ref: repo.branch,
+        sha: repo.shas.prHead,
+        user: { login: headOwner },
+        repo: repository(headOwner),
+      },
       base: { label: 'acme:main', ref: 'main', sha: repo.shas.base, user: { login: 'acme' }, repo: repository('acme') },
       merge_commit_sha: repo.shas.merge,
       draft: false,

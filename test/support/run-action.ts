@@ -14,6 +14,8 @@ export interface ActionRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
+  /** RUNNER_TEMP of the run (outputs, summary, event, default report): remove it when done. */
+  runnerDir: string;
 }
 
 /** Parses the `name<<DELIMITER ... DELIMITER` blocks @actions/core writes to GITHUB_OUTPUT. */
@@ -80,5 +82,6 @@ export async function runActionProcess(options: {
     stderr,
     outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
     summary: await readFile(summaryFile, 'utf8'),
+    runnerDir,
   };
 }

@@ -4,8 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
-import { BASE_DOCKERFILE, BUDGET_PATH, budgetFile, createPullRequestRepo, PR_DOCKERFILE, pullRequestEvent, type PullRequestRepo } from '../../support/git-fixture.js';
-import { logOf, OWNER, readReport, REPO, runAction } from './helpers.js';
+import {
+  BASE_DOCKERFILE,
+  BUDGET_PATH,
+  budgetFile,
+  createPullRequestRepo,
+  PR_DOCKERFILE,
+  pullRequestEvent,
+  type PullRequestRepo,
+} from '../../support/git-fixture.js';
+import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction } from './helpers.js';
 
 let gh: FakeGitHub;
 const repos: PullRequestRepo[] = [];
@@ -15,6 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removeRunnerDirs();
   await gh?.stop();
   for (const repo of repos) repo.cleanup();
 });
@@ -22,7 +31,11 @@ afterAll(async () => {
 function repoWith(baseBudget: string, prBudget?: string): PullRequestRepo {
   const repo = createPullRequestRepo({
     base: { [BUDGET_PATH]: budgetFile(baseBudget), Dockerfile: BASE_DOCKERFILE, 'app.conf': 'mode=base\n' },
-    pr: { Dockerfile: PR_DOCKERFILE, 'app.conf': 'mode=pr\nassets=big.bin\n', ...(prBudget ? { [BUDGET_PATH]: budgetFile(prBudget) } : {}) },
+    pr: {
+      Dockerfile: PR_DOCKERFILE,
+      'app.conf': 'mode=pr\nassets=big.bin\n',
+      ...(prBudget ? { [BUDGET_PATH]: budgetFile(prBudget) } : {}),
+    },
   });
   repos.push(repo);
   return repo;
@@ -46,7 +59,12 @@ describe('over budget (max-increase), then the override label', () => {
     expect(comment?.body).toContain('To accept the growth, a maintainer can add the label `image-budget:accept`.');
     expect(comment?.body).toContain(`- ❌ ${finding?.message.replace(/[()]/g, '\\$&').replace('>', '&gt;')}`);
 
-    const labeled = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo, { number: 3, action: 'labeled', labels: ['image-budget:accept'] }) });
+    const labeled = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { number: 3, action: 'labeled', labels: ['image-budget:accept'] }),
+    });
     expect(labeled.exitCode, logOf(labeled)).toBe(0);
     expect(labeled.stdout).toMatch(/^::warning::image-budget: an image is over budget, accepted by the override label/m);
     expect(labeled.outputs['over-budget']).toBe('true');
@@ -75,7 +93,9 @@ describe('budgets come from the base branch', () => {
     const [entry] = report.images;
     expect(entry?.budget.max).toEqual({ compressed: 3_000_000 });
     expect(entry?.findings.map((f) => f.rule)).toContain('max.compressed');
-    expect(report.budgetChanges).toEqual([{ image: 'app', target: null, platform: null, field: 'max.compressed', label: 'max', from: '3 MB', to: '10 MB' }]);
+    expect(report.budgetChanges).toEqual([
+      { image: 'app', target: null, platform: null, field: 'max.compressed', label: 'max', from: '3 MB', to: '10 MB' },
+    ]);
 
     const [comment] = gh.commentsOn(OWNER, REPO, 4);
     expect(comment?.body).toContain('**Budgets changed in this PR** (they take effect once merged):');

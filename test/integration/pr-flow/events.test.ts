@@ -4,8 +4,18 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
-import { BASE_DOCKERFILE, BUDGET_PATH, budgetFile, createPullRequestRepo, git, GROWTH_LINE, PR_DOCKERFILE, pullRequestEvent, type PullRequestRepo } from '../../support/git-fixture.js';
-import { logOf, OWNER, readReport, REPO, runAction, unescapeCommand } from './helpers.js';
+import {
+  BASE_DOCKERFILE,
+  BUDGET_PATH,
+  budgetFile,
+  createPullRequestRepo,
+  git,
+  GROWTH_LINE,
+  PR_DOCKERFILE,
+  pullRequestEvent,
+  type PullRequestRepo,
+} from '../../support/git-fixture.js';
+import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, unescapeCommand } from './helpers.js';
 
 let repo: PullRequestRepo;
 let gh: FakeGitHub;
@@ -14,7 +24,10 @@ beforeAll(() => {
   repo = createPullRequestRepo();
 });
 
-afterAll(() => repo?.cleanup());
+afterAll(async () => {
+  await removeRunnerDirs();
+  repo?.cleanup();
+});
 
 beforeEach(async () => {
   gh = await startFakeGitHub();
@@ -66,7 +79,13 @@ describe('a fork’s read-only token', () => {
       pr: { Dockerfile: PR_DOCKERFILE, 'app.conf': 'mode=pr\nassets=big.bin\n' },
     });
     try {
-      const run = await runAction({ repo: over, gh, eventName: 'pull_request', event: pullRequestEvent(over, { headOwner: 'forker' }), token: gh.tokens.forkReadOnly });
+      const run = await runAction({
+        repo: over,
+        gh,
+        eventName: 'pull_request',
+        event: pullRequestEvent(over, { headOwner: 'forker' }),
+        token: gh.tokens.forkReadOnly,
+      });
       expect(run.exitCode, logOf(run)).toBe(1);
       expect(run.stdout).toMatch(/^::error::image-budget: an image is over budget/m);
       expect(run.stdout.match(/^::error::/gm)).toHaveLength(1);
@@ -108,7 +127,13 @@ describe('a push', () => {
         sender: { login: 'octocat', id: 583231, type: 'User' },
         head_commit: { id: repo.shas.prHead, message: 'PR: add a 5 MB asset, change the config' },
       };
-      const run = await runAction({ repo, gh, eventName: 'push', event, env: { GITHUB_SHA: repo.shas.prHead, GITHUB_REF: `refs/heads/${repo.branch}` } });
+      const run = await runAction({
+        repo,
+        gh,
+        eventName: 'push',
+        event,
+        env: { GITHUB_SHA: repo.shas.prHead, GITHUB_REF: `refs/heads/${repo.branch}` },
+      });
       expect(run.exitCode, logOf(run)).toBe(0);
       const report = await readReport(run);
       expect(report.commit).toBe(repo.shas.prHead);

@@ -2,7 +2,7 @@
  * Shared by the PR-flow tests: the bundled action run as the runner runs it, against a real
  * git checkout (test/support/git-fixture.ts), the real engine and the fake GitHub API.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Report } from '../../../src/report/types.js';
 import type { FakeGitHub } from '../../support/fake-github.js';
@@ -26,9 +26,16 @@ export interface RunOptions {
   workspace?: string;
 }
 
+const runnerDirs: string[] = [];
+
+/** Removes the RUNNER_TEMP folders of every run so far (call in `afterAll`). */
+export async function removeRunnerDirs(): Promise<void> {
+  await Promise.all(runnerDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
 /** `node dist/index.js` in the checkout, GITHUB_SHA = the merge commit, API = the fake. */
-export function runAction(options: RunOptions): Promise<ActionRun> {
-  return runActionProcess({
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const run = await runActionProcess({
     entry: ENTRY,
     workspace: options.workspace ?? options.repo.dir,
     eventName: options.eventName,
@@ -43,6 +50,8 @@ export function runAction(options: RunOptions): Promise<ActionRun> {
       ...options.env,
     },
   });
+  runnerDirs.push(run.runnerDir);
+  return run;
 }
 
 export async function readReport(run: ActionRun): Promise<Report> {
@@ -79,16 +88,21 @@ export function normalizeComment(body: string, repo: PullRequestRepo): string {
   for (const [name, sha] of Object.entries(repo.shas)) {
     text = text.replaceAll(sha, `<${name}>`).replaceAll(sha.slice(0, 12), `<${name}:12>`).replaceAll(sha.slice(0, 7), `<${name}:7>`);
   }
-  return text
-    .replace(/`[0-9a-f]{12}`/g, '`<digest>`')
-    // Sub-kB sizes are the small COPY layers, whose tar headers hold the checkout's mtimes.
-    .replace(/\b\d{1,3} B\b/g, '<n> B')
-    .replace(/image-budget \d+\.\d+\.\d+[^ ]*/g, 'image-budget <version>');
+  return (
+    text
+      .replace(/`[0-9a-f]{12}`/g, '`<digest>`')
+      // Sub-kB sizes are the small COPY layers, whose tar headers hold the checkout's mtimes.
+      .replace(/\b\d{1,3} B\b/g, '<n> B')
+      .replace(/image-budget \d+\.\d+\.\d+[^ ]*/g, 'image-budget <version>')
+  );
 }
 
 /** Cells of a markdown table row, split the way GFM does: on `|` not preceded by a backslash. */
 export function tableCells(line: string): string[] {
-  const inner = line.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '');
+  const inner = line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|$/, '');
   const cells: string[] = [];
   let current = '';
   for (let i = 0; i < inner.length; i++) {

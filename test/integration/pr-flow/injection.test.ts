@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import { BUDGET_PATH, createPullRequestRepo, pullRequestEvent, type PullRequestRepo } from '../../support/git-fixture.js';
 import type { ActionRun } from '../../support/run-action.js';
-import { logOf, OWNER, readReport, REPO, runAction, tableCells } from './helpers.js';
+import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, tableCells } from './helpers.js';
 
 const RLO = '\u202E';
 const PDF = '\u202C';
@@ -24,7 +24,14 @@ const HOSTILE_TEXT =
   `${RLO}evil${PDF} 🎉👩‍👩‍👧 <script>alert(1)</script> <img src=x onerror=alert(1)> a|b|c|d|e|f|g|h \`tick\` \`\`double\`\` ` +
   '@octocat @acme/team [x](http://evil) #1 GH-1 www.evil.example <!-- x --> <details><summary>';
 
-const BASE = ['FROM busybox:1.35 AS build', 'RUN echo base > /base.txt', '', `FROM busybox:1.35 AS ${TARGET}`, 'COPY --from=build /base.txt /base.txt', ''].join('\n');
+const BASE = [
+  'FROM busybox:1.35 AS build',
+  'RUN echo base > /base.txt',
+  '',
+  `FROM busybox:1.35 AS ${TARGET}`,
+  'COPY --from=build /base.txt /base.txt',
+  '',
+].join('\n');
 const PR = [
   ...BASE.trimEnd().split('\n'),
   `COPY ["${ASSET}", "/x|y <script>alert(1)</script> @acme/team.txt"]`,
@@ -63,6 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removeRunnerDirs();
   await gh?.stop();
   repo?.cleanup();
 });
@@ -82,7 +90,8 @@ function tableShapeProblems(markdown: string): string[] {
       if (tableCells(line).length !== columns) problems.push(`line ${i + 1}: delimiter row does not match its header`);
       return;
     }
-    if (columns !== null && tableCells(line).length !== columns) problems.push(`line ${i + 1}: ${tableCells(line).length} cells, header has ${columns}: ${line.slice(0, 200)}`);
+    if (columns !== null && tableCells(line).length !== columns)
+      problems.push(`line ${i + 1}: ${tableCells(line).length} cells, header has ${columns}: ${line.slice(0, 200)}`);
   });
   return problems;
 }
@@ -183,6 +192,8 @@ describe('hostile names and Dockerfile text', () => {
     const warning = run.stdout.split('\n').filter((l) => l.startsWith('::warning') && l.includes('largest growth'));
     expect(warning).toHaveLength(1);
     // Properties are escaped by @actions/core: `,` and `:` inside the file name cannot add a property.
-    expect(warning[0]).toMatch(/^::warning title=image-budget%3A largest growth,file=ctx \|<script>alert\(1\)<\/script>\| @octocat \[x\]\(http%3Aevil\) #1\/Docker\|file <img src=x onerror=alert\(1\)> @acme\/team,line=\d+::/);
+    expect(warning[0]).toMatch(
+      /^::warning title=image-budget%3A largest growth,file=ctx \|<script>alert\(1\)<\/script>\| @octocat \[x\]\(http%3Aevil\) #1\/Docker\|file <img src=x onerror=alert\(1\)> @acme\/team,line=\d+::/,
+    );
   });
 });

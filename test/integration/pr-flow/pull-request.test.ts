@@ -7,9 +7,26 @@ import { formatBytes, formatDelta } from '../../../src/report/comment-format.js'
 import { commentMarker } from '../../../src/report/comment-marker.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
 import { fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
-import { createPullRequestRepo, GROWTH_LINE, pullRequestEvent, pushToPullRequest, type PullRequestRepo } from '../../support/git-fixture.js';
+import {
+  createPullRequestRepo,
+  GROWTH_LINE,
+  pullRequestEvent,
+  pushToPullRequest,
+  type PullRequestRepo,
+} from '../../support/git-fixture.js';
 import type { ActionRun } from '../../support/run-action.js';
-import { logGroups, logOf, normalizeComment, OWNER, readReport, REPO, runAction, tableCells, unescapeCommand } from './helpers.js';
+import {
+  logGroups,
+  logOf,
+  normalizeComment,
+  OWNER,
+  readReport,
+  removeRunnerDirs,
+  REPO,
+  runAction,
+  tableCells,
+  unescapeCommand,
+} from './helpers.js';
 
 let repo: PullRequestRepo;
 let gh: FakeGitHub;
@@ -31,6 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removeRunnerDirs();
   await gh?.stop();
   repo?.cleanup();
 });
@@ -65,7 +83,10 @@ describe('pull_request opened, baseline: build', () => {
     const entry = runtimeEntry(report);
     const base = entry.baseline;
     if (!base || entry.compressedBytes === null || entry.uncompressedBytes === null) throw new Error(JSON.stringify(entry));
-    expect(entry.delta).toEqual({ compressedBytes: entry.compressedBytes - base.compressedBytes, uncompressedBytes: entry.uncompressedBytes - base.uncompressedBytes });
+    expect(entry.delta).toEqual({
+      compressedBytes: entry.compressedBytes - base.compressedBytes,
+      uncompressedBytes: entry.uncompressedBytes - base.uncompressedBytes,
+    });
     // 5,000,000 random bytes do not compress: the growth is the file plus its tar/gzip framing.
     expect(entry.delta?.uncompressedBytes).toBeGreaterThan(5_000_000);
     expect(entry.delta?.compressedBytes).toBeGreaterThan(5_000_000);
@@ -122,7 +143,11 @@ describe('pull_request opened, baseline: build', () => {
   test('a warning annotation on the Dockerfile line that grew most', () => {
     const warning = first.stdout.split('\n').find((l) => l.startsWith('::warning') && l.includes('largest growth'));
     expect(warning).toBeDefined();
-    expect(unescapeCommand(warning ?? '')).toMatch(new RegExp(`^::warning title=image-budget: largest growth,file=Dockerfile,line=${GROWTH_LINE}::app:runtime \\(linux/\\w+\\) grew \\+?5(\\.\\d+)? MB here`));
+    expect(unescapeCommand(warning ?? '')).toMatch(
+      new RegExp(
+        `^::warning title=image-budget: largest growth,file=Dockerfile,line=${GROWTH_LINE}::app:runtime \\(linux/\\w+\\) grew \\+?5(\\.\\d+)? MB here`,
+      ),
+    );
   });
 });
 
@@ -144,7 +169,10 @@ describe('a second run on the same PR', () => {
     expect(gh.requestsTo('POST', /\/issues\/1\/comments$/)).toHaveLength(1);
     expect(gh.requestsTo('PATCH', new RegExp(`/issues/comments/${id}$`))).toHaveLength(1);
     // It listed every page (per_page=100: two pages) before deciding.
-    const pages = gh.requestsTo('GET', /\/issues\/1\/comments$/).slice(listedBefore).map((r) => r.query.get('page') ?? '1');
+    const pages = gh
+      .requestsTo('GET', /\/issues\/1\/comments$/)
+      .slice(listedBefore)
+      .map((r) => r.query.get('page') ?? '1');
     expect(pages).toEqual(['1', '2']);
     // The new body: the new merge commit, compared with the same base.
     expect(mine[0]?.body).not.toBe(firstBody);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import { createPullRequestRepo, git, pullRequestEvent, type PullRequestRepo } from '../../support/git-fixture.js';
-import { logOf, OWNER, readReport, REPO, runAction } from './helpers.js';
+import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction } from './helpers.js';
 
 const TEMPLATE = 'localhost:5000/ib-prflow-{image}-{target}:main';
 const PUSHED = 'localhost:5000/ib-prflow-app-runtime:main';
@@ -25,10 +25,14 @@ beforeAll(async () => {
   // What main's own workflow does: build the base commit and push it.
   worktree = mkdtempSync(path.join(os.tmpdir(), 'ib-prflow-main-'));
   git(repo.dir, 'worktree', 'add', '--detach', path.join(worktree, 'main'), repo.shas.mainTip);
-  execFileSync('docker', ['buildx', 'build', '--target', 'runtime', '--push', '-t', PUSHED, path.join(worktree, 'main')], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  execFileSync('docker', ['buildx', 'build', '--target', 'runtime', '--push', '-t', PUSHED, path.join(worktree, 'main')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
 });
 
 afterAll(async () => {
+  await removeRunnerDirs();
   await gh?.stop();
   if (worktree) rmSync(worktree, { recursive: true, force: true });
   repo?.cleanup();
@@ -38,7 +42,13 @@ describe('baseline: registry', () => {
   test('the pushed base image gives the same baseline sizes as building the base', async () => {
     const event = pullRequestEvent(repo);
     const built = await runAction({ repo, gh, eventName: 'pull_request', event, inputs: { baseline: 'build', comment: 'off' } });
-    const pulled = await runAction({ repo, gh, eventName: 'pull_request', event, inputs: { baseline: 'registry', 'baseline-image': TEMPLATE, 'comment-key': 'registry' } });
+    const pulled = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event,
+      inputs: { baseline: 'registry', 'baseline-image': TEMPLATE, 'comment-key': 'registry' },
+    });
     expect(built.exitCode, logOf(built)).toBe(0);
     expect(pulled.exitCode, logOf(pulled)).toBe(0);
 

@@ -9,8 +9,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { commentMarker } from '../../../src/report/comment-marker.js';
 import type { Report } from '../../../src/report/types.js';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
-import { BASE_DOCKERFILE, BUDGET_PATH, budgetFile, createPullRequestRepo, PR_DOCKERFILE, pullRequestEvent, type PullRequestRepo } from '../../support/git-fixture.js';
-import { logOf, OWNER, readReport, REPO, runAction, unescapeCommand } from './helpers.js';
+import {
+  BASE_DOCKERFILE,
+  BUDGET_PATH,
+  budgetFile,
+  createPullRequestRepo,
+  PR_DOCKERFILE,
+  pullRequestEvent,
+  type PullRequestRepo,
+} from '../../support/git-fixture.js';
+import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, unescapeCommand } from './helpers.js';
 
 const FORK_OWNER = 'forker';
 const PR_NUMBER = 7;
@@ -38,7 +46,16 @@ beforeAll(async () => {
   repo = createPullRequestRepo({
     base: {
       [BUDGET_PATH]: budgetFile('max: 20MB\nmax-increase: 10MB'),
-      '.github/tools-budget.yml': ['version: 1', 'images:', '  tools:', '    context: .', '    target: build', '    budget:', '      max: 1MB', ''].join('\n'),
+      '.github/tools-budget.yml': [
+        'version: 1',
+        'images:',
+        '  tools:',
+        '    context: .',
+        '    target: build',
+        '    budget:',
+        '      max: 1MB',
+        '',
+      ].join('\n'),
       Dockerfile: BASE_DOCKERFILE,
       'app.conf': 'mode=base\n',
     },
@@ -64,6 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removeRunnerDirs();
   await gh?.stop();
   repo?.cleanup();
   if (artifacts) await rm(artifacts, { recursive: true, force: true });
@@ -104,9 +122,18 @@ describe('mode: comment on workflow_run', () => {
     const before = gh.requests.length;
     const tampered = { ...saved, pullRequest: { number: PR_NUMBER, headSha: 'f'.repeat(40) } };
     await writeFile(path.join(artifacts, 'other-head.json'), JSON.stringify(tampered));
-    const run = await runAction({ repo, gh, workspace: artifacts, eventName: 'workflow_run', event: await workflowRunEvent(repo.shas.prHead), inputs: { mode: 'comment', reports: 'other-head.json' } });
+    const run = await runAction({
+      repo,
+      gh,
+      workspace: artifacts,
+      eventName: 'workflow_run',
+      event: await workflowRunEvent(repo.shas.prHead),
+      inputs: { mode: 'comment', reports: 'other-head.json' },
+    });
     expect(run.exitCode).toBe(1);
-    expect(errorOf(run.stdout)).toBe(`::error::the saved report was made for ffffffffffff, not for this run's head ${repo.shas.prHead.slice(0, 12)}: refusing to post it`);
+    expect(errorOf(run.stdout)).toBe(
+      `::error::the saved report was made for ffffffffffff, not for this run's head ${repo.shas.prHead.slice(0, 12)}: refusing to post it`,
+    );
     expect(gh.requests.slice(before)).toEqual([]);
   });
 
@@ -114,9 +141,18 @@ describe('mode: comment on workflow_run', () => {
     const before = gh.commentsOn(OWNER, REPO, PR_NUMBER).map((c) => `${c.id}:${c.updated_at}`);
     const stale = { ...saved, pullRequest: { number: PR_NUMBER, headSha: repo.shas.base } };
     await writeFile(path.join(artifacts, 'stale.json'), JSON.stringify(stale));
-    const run = await runAction({ repo, gh, workspace: artifacts, eventName: 'workflow_run', event: await workflowRunEvent(repo.shas.base), inputs: { mode: 'comment', reports: 'stale.json' } });
+    const run = await runAction({
+      repo,
+      gh,
+      workspace: artifacts,
+      eventName: 'workflow_run',
+      event: await workflowRunEvent(repo.shas.base),
+      inputs: { mode: 'comment', reports: 'stale.json' },
+    });
     expect(run.exitCode, logOf(run)).toBe(0);
-    expect(unescapeCommand(run.stdout)).toMatch(/::warning::no open pull request has head [0-9a-f]{12}: the open pull request for forker:feature in acme\/shop \(#7\) is at [0-9a-f]{12}, not at the built commit/);
+    expect(unescapeCommand(run.stdout)).toMatch(
+      /::warning::no open pull request has head [0-9a-f]{12}: the open pull request for forker:feature in acme\/shop \(#7\) is at [0-9a-f]{12}, not at the built commit/,
+    );
     expect(gh.commentsOn(OWNER, REPO, PR_NUMBER).map((c) => `${c.id}:${c.updated_at}`)).toEqual(before);
   });
 
@@ -124,13 +160,24 @@ describe('mode: comment on workflow_run', () => {
     ['a negative size', (r: any) => (r.images[0].compressedBytes = -1), /images\[0\]\.compressedBytes: /],
     ['a forged schema version', (r: any) => (r.schemaVersion = 2), /schemaVersion: expected schemaVersion 1/],
     ['a 10 kB image name', (r: any) => (r.images[0].name = 'x'.repeat(10_000)), /images\[0\]\.name: /],
-    ['a commit that is not a sha', (r: any) => (r.pullRequest.headSha = '$(curl evil)'), /pullRequest\.headSha: expected a full commit sha/],
+    [
+      'a commit that is not a sha',
+      (r: any) => (r.pullRequest.headSha = '$(curl evil)'),
+      /pullRequest\.headSha: expected a full commit sha/,
+    ],
   ])('a tampered report (%s) is refused with the file and field, nothing posted', async (_name, tamper, field) => {
     const before = gh.requests.length;
     const report = JSON.parse(savedText);
     tamper(report);
     await writeFile(path.join(artifacts, 'tampered.json'), JSON.stringify(report));
-    const run = await runAction({ repo, gh, workspace: artifacts, eventName: 'workflow_run', event: await workflowRunEvent(repo.shas.prHead), inputs: { mode: 'comment', reports: 'tampered.json' } });
+    const run = await runAction({
+      repo,
+      gh,
+      workspace: artifacts,
+      eventName: 'workflow_run',
+      event: await workflowRunEvent(repo.shas.prHead),
+      inputs: { mode: 'comment', reports: 'tampered.json' },
+    });
     expect(run.exitCode).toBe(1);
     const error = errorOf(run.stdout);
     expect(error).toContain(`report ${path.join(artifacts, 'tampered.json')}: `);
@@ -145,8 +192,20 @@ describe('mode: aggregate', () => {
     try {
       const event = pullRequestEvent(repo, { number: PR_NUMBER, headOwner: OWNER });
       // Each matrix job measures its config and uploads its report, commenting nothing.
-      const app = await runAction({ repo, gh, eventName: 'pull_request', event, inputs: { comment: 'off', 'report-path': path.join(jobs, 'app', 'report.json') } });
-      const tools = await runAction({ repo, gh, eventName: 'pull_request', event, inputs: { comment: 'off', config: '.github/tools-budget.yml', 'report-path': path.join(jobs, 'tools', 'report.json') } });
+      const app = await runAction({
+        repo,
+        gh,
+        eventName: 'pull_request',
+        event,
+        inputs: { comment: 'off', 'report-path': path.join(jobs, 'app', 'report.json') },
+      });
+      const tools = await runAction({
+        repo,
+        gh,
+        eventName: 'pull_request',
+        event,
+        inputs: { comment: 'off', config: '.github/tools-budget.yml', 'report-path': path.join(jobs, 'tools', 'report.json') },
+      });
       expect(app.exitCode, logOf(app)).toBe(0);
       // tools (the busybox build stage, ~1.1 MB + 5 MB) is over its 1 MB max.
       expect(tools.exitCode, logOf(tools)).toBe(1);
@@ -155,7 +214,13 @@ describe('mode: aggregate', () => {
 
       const commentsBefore = gh.commentsOn(OWNER, REPO, PR_NUMBER).length;
       const mergedPath = path.join(jobs, 'merged', 'report.json');
-      const run = await runAction({ repo, gh, eventName: 'pull_request', event, inputs: { mode: 'aggregate', reports: jobs, 'comment-key': 'matrix', 'report-path': mergedPath } });
+      const run = await runAction({
+        repo,
+        gh,
+        eventName: 'pull_request',
+        event,
+        inputs: { mode: 'aggregate', reports: jobs, 'comment-key': 'matrix', 'report-path': mergedPath },
+      });
       expect(run.exitCode, logOf(run)).toBe(1);
       expect(run.outputs['over-budget']).toBe('true');
       expect(run.stdout).toContain('aggregate: 2 report(s), 2 entries');
