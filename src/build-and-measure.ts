@@ -13,7 +13,7 @@ import type { BudgetFile, ImageConfig } from './config/types.js';
 import { runBuild, type BuildResult } from './docker/build.js';
 import type { Logger } from './logger.js';
 import { measureOciLayout } from './measure/measure-layout.js';
-import type { PlatformMeasure } from './measure/types.js';
+import type { PlatformMeasure, UncompressedSize } from './measure/types.js';
 import { planBuild, planBuilds, type BuildJob, type PlanOptions } from './plan/plan-builds.js';
 
 export interface JobMeasurement {
@@ -44,6 +44,8 @@ export interface BuildAndMeasureOptions extends PlanOptions {
   label?: string;
   /** Run the layer analysis after measuring (the head only: the baseline needs sizes). */
   analysis?: AnalysisOptions;
+  /** Uncompressed layer sizes shared across this run's layouts (see measureOciLayout). */
+  sizeMemo?: Map<string, Promise<UncompressedSize>>;
 }
 
 interface PlannedJob {
@@ -111,6 +113,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
           const measured = await measureOciLayout(job.layoutDir, {
             dockerfile: { path: dockerfilePath, text },
             target: job.target,
+            sizeMemo: options.sizeMemo,
           });
           logger.progress(`${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`);
           const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind };

@@ -105,13 +105,16 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     };
     // The baseline is measured for sizes only: only the head is analysed.
     const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? DEFAULT_LAYER_CACHE_DIR };
-    const measurements = await buildAndMeasure(budgetFile, { ...build, workdir: options.workdir, analysis });
-
-    // The base is built after the head, with the same builder and cache: its unchanged
-    // layers are cache hits.
-    const baseline = options.baseline
-      ? await measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...build, workDir: path.join(outputDir, 'base') } })
-      : null;
+    // Head and base build at the same time on the same builder: identical steps are solved
+    // once and the base's unchanged layers are cache hits, so the baseline costs little wall
+    // time. Layer sizes are shared through one memo.
+    const buildOptions = { ...build, sizeMemo: new Map() };
+    const [measurements, baseline] = await Promise.all([
+      buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis }),
+      options.baseline
+        ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: path.join(outputDir, 'base') } })
+        : Promise.resolve(null),
+    ]);
     if (baseline?.unavailable && baseline.mode !== 'none') logger.warning(baseline.note);
     else if (baseline) logger.info(baseline.note);
 

@@ -30,6 +30,11 @@ export interface MeasureLayoutOptions {
   onProgress?: (msg: string) => void;
   /** Layers measured at once; defaults to LAYER_CONCURRENCY. */
   concurrency?: number;
+  /**
+   * Uncompressed sizes by layer digest, shared by the layouts of one run (head and base,
+   * several targets): a digest names its content, so its size is measured once.
+   */
+  sizeMemo?: Map<string, Promise<UncompressedSize>>;
 }
 
 /** The path of a blob inside an OCI layout; rejects digests that would escape it. */
@@ -99,11 +104,14 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
   }
   if (images.length === 0) throw new Error(`${indexPath}: no image manifest for any platform (only attestations?)`);
 
-  // Platforms share layers (same base, same COPY): measure each digest once.
+  // Platforms share layers (same base, same COPY), and so do targets and the baseline:
+  // measure each digest once.
   const limit = pLimit(opts.concurrency ?? LAYER_CONCURRENCY);
-  const sizes = new Map<string, Promise<UncompressedSize>>();
+  const sizes = opts.sizeMemo ?? new Map<string, Promise<UncompressedSize>>();
+  const needed = new Set<string>();
   for (const { ref } of images) {
     for (const layer of ref.manifest.layers) {
+      needed.add(layer.digest);
       if (sizes.has(layer.digest)) continue;
       sizes.set(
         layer.digest,
@@ -121,7 +129,7 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
   }
 
   // All at once, so one failing layer cannot leave the others' rejections unhandled.
-  const measured = new Map(await Promise.all([...sizes].map(async ([digest, size]) => [digest, await size] as const)));
+  const measured = new Map(await Promise.all([...needed].map(async (digest) => [digest, await sizes.get(digest)!] as const)));
 
   const measures: PlatformMeasure[] = [];
   for (const { ref, config, platform } of images) {
