@@ -79,6 +79,8 @@ async function runCheckMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event:
       commit: env.GITHUB_SHA ?? null,
       baseline: { mode: inputs.baseline, event, headSha: env.GITHUB_SHA, reportPath: inputs.baselineReport, imageTemplate: inputs.baselineImage },
       acceptHeadBudgets: overrideApplied,
+      analyze: inputs.analyze,
+      cacheDir: inputs.cacheDir,
     },
     logger,
   );
