@@ -1,19 +1,30 @@
 /**
  * The bundled action, run the way the Actions runner runs it, against the real engine.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import type { Report } from '../../../src/report/types.js';
-import { runActionProcess } from '../../support/run-action.js';
+import { runActionProcess, type ActionRun } from '../../support/run-action.js';
 
 const ENTRY = path.resolve('dist/index.js');
 const WORKSPACE = path.resolve('test/fixtures/e2e');
 const pullRequest = JSON.parse(await readFile('test/fixtures/events/pull_request-opened.json', 'utf8'));
+const runs: ActionRun[] = [];
+
+afterEach(async () => {
+  for (const run of runs.splice(0)) await rm(run.runnerDir, { recursive: true, force: true });
+});
+
+async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+  const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { baseline: 'none', ...inputs }, eventName: 'pull_request', event: pullRequest });
+  runs.push(run);
+  return run;
+}
 
 describe('node dist/index.js on a pull_request event', () => {
   test('passing config: exit 0, outputs, JSON report and job summary', async () => {
-    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'pass.yml', baseline: 'none' }, eventName: 'pull_request', event: pullRequest });
+    const run = await runAction({ config: 'pass.yml' });
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.outputs['over-budget']).toBe('false');
 
@@ -37,7 +48,7 @@ describe('node dist/index.js on a pull_request event', () => {
   });
 
   test('over-budget config: exit 1, over-budget=true, the summary names the finding', async () => {
-    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'over.yml', baseline: 'none' }, eventName: 'pull_request', event: pullRequest });
+    const run = await runAction({ config: 'over.yml' });
     expect(run.exitCode).toBe(1);
     expect(run.outputs['over-budget']).toBe('true');
     expect(run.stdout).toMatch(/::error::image-budget: an image is over budget/);
@@ -48,7 +59,7 @@ describe('node dist/index.js on a pull_request event', () => {
   });
 
   test('a config error fails the step with the file, line and field', async () => {
-    const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { config: 'missing.yml', baseline: 'none' }, eventName: 'pull_request', event: pullRequest });
+    const run = await runAction({ config: 'missing.yml' });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/::error::.*missing\.yml/);
   });
