@@ -844,6 +844,206 @@ class DecodedURL extends URL {
 
 /***/ }),
 
+/***/ 3057:
+/***/ ((module) => {
+
+function isBuffer(value) {
+  return Buffer.isBuffer(value) || value instanceof Uint8Array
+}
+
+function isEncoding(encoding) {
+  return Buffer.isEncoding(encoding)
+}
+
+function alloc(size, fill, encoding) {
+  return Buffer.alloc(size, fill, encoding)
+}
+
+function allocUnsafe(size) {
+  return Buffer.allocUnsafe(size)
+}
+
+function allocUnsafeSlow(size) {
+  return Buffer.allocUnsafeSlow(size)
+}
+
+function byteLength(string, encoding) {
+  return Buffer.byteLength(string, encoding)
+}
+
+function compare(a, b) {
+  return Buffer.compare(a, b)
+}
+
+function concat(buffers, totalLength) {
+  return Buffer.concat(buffers, totalLength)
+}
+
+function copy(source, target, targetStart, start, end) {
+  return toBuffer(source).copy(target, targetStart, start, end)
+}
+
+function equals(a, b) {
+  return toBuffer(a).equals(b)
+}
+
+function fill(buffer, value, offset, end, encoding) {
+  return toBuffer(buffer).fill(value, offset, end, encoding)
+}
+
+function from(value, encodingOrOffset, length) {
+  return Buffer.from(value, encodingOrOffset, length)
+}
+
+function includes(buffer, value, byteOffset, encoding) {
+  return toBuffer(buffer).includes(value, byteOffset, encoding)
+}
+
+function indexOf(buffer, value, byfeOffset, encoding) {
+  return toBuffer(buffer).indexOf(value, byfeOffset, encoding)
+}
+
+function lastIndexOf(buffer, value, byteOffset, encoding) {
+  return toBuffer(buffer).lastIndexOf(value, byteOffset, encoding)
+}
+
+function swap16(buffer) {
+  return toBuffer(buffer).swap16()
+}
+
+function swap32(buffer) {
+  return toBuffer(buffer).swap32()
+}
+
+function swap64(buffer) {
+  return toBuffer(buffer).swap64()
+}
+
+function toBuffer(buffer) {
+  if (Buffer.isBuffer(buffer)) return buffer
+  return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+}
+
+function toString(buffer, encoding, start, end) {
+  return toBuffer(buffer).toString(encoding, start, end)
+}
+
+function toHex(buffer, start, end) {
+  return toBuffer(buffer).toString('hex', start, end)
+}
+
+function write(buffer, string, offset, length, encoding) {
+  return toBuffer(buffer).write(string, offset, length, encoding)
+}
+
+function readDoubleBE(buffer, offset) {
+  return toBuffer(buffer).readDoubleBE(offset)
+}
+
+function readDoubleLE(buffer, offset) {
+  return toBuffer(buffer).readDoubleLE(offset)
+}
+
+function readFloatBE(buffer, offset) {
+  return toBuffer(buffer).readFloatBE(offset)
+}
+
+function readFloatLE(buffer, offset) {
+  return toBuffer(buffer).readFloatLE(offset)
+}
+
+function readInt32BE(buffer, offset) {
+  return toBuffer(buffer).readInt32BE(offset)
+}
+
+function readInt32LE(buffer, offset) {
+  return toBuffer(buffer).readInt32LE(offset)
+}
+
+function readUInt32BE(buffer, offset) {
+  return toBuffer(buffer).readUInt32BE(offset)
+}
+
+function readUInt32LE(buffer, offset) {
+  return toBuffer(buffer).readUInt32LE(offset)
+}
+
+function writeDoubleBE(buffer, value, offset) {
+  return toBuffer(buffer).writeDoubleBE(value, offset)
+}
+
+function writeDoubleLE(buffer, value, offset) {
+  return toBuffer(buffer).writeDoubleLE(value, offset)
+}
+
+function writeFloatBE(buffer, value, offset) {
+  return toBuffer(buffer).writeFloatBE(value, offset)
+}
+
+function writeFloatLE(buffer, value, offset) {
+  return toBuffer(buffer).writeFloatLE(value, offset)
+}
+
+function writeInt32BE(buffer, value, offset) {
+  return toBuffer(buffer).writeInt32BE(value, offset)
+}
+
+function writeInt32LE(buffer, value, offset) {
+  return toBuffer(buffer).writeInt32LE(value, offset)
+}
+
+function writeUInt32BE(buffer, value, offset) {
+  return toBuffer(buffer).writeUInt32BE(value, offset)
+}
+
+function writeUInt32LE(buffer, value, offset) {
+  return toBuffer(buffer).writeUInt32LE(value, offset)
+}
+
+module.exports = {
+  isBuffer,
+  isEncoding,
+  alloc,
+  allocUnsafe,
+  allocUnsafeSlow,
+  byteLength,
+  compare,
+  concat,
+  copy,
+  equals,
+  fill,
+  from,
+  includes,
+  indexOf,
+  lastIndexOf,
+  swap16,
+  swap32,
+  swap64,
+  toBuffer,
+  toString,
+  toHex,
+  write,
+  readDoubleBE,
+  readDoubleLE,
+  readFloatBE,
+  readFloatLE,
+  readInt32BE,
+  readInt32LE,
+  readUInt32BE,
+  readUInt32LE,
+  writeDoubleBE,
+  writeDoubleLE,
+  writeFloatBE,
+  writeFloatLE,
+  writeInt32BE,
+  writeInt32LE,
+  writeUInt32BE,
+  writeUInt32LE
+}
+
+
+/***/ }),
+
 /***/ 5940:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -5045,6 +5245,115 @@ exports.Variable = Variable;
 
 /***/ }),
 
+/***/ 9580:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(4434)
+
+
+/***/ }),
+
+/***/ 3587:
+/***/ ((module) => {
+
+module.exports = class FixedFIFO {
+  constructor (hwm) {
+    if (!(hwm > 0) || ((hwm - 1) & hwm) !== 0) throw new Error('Max size for a FixedFIFO should be a power of two')
+    this.buffer = new Array(hwm)
+    this.mask = hwm - 1
+    this.top = 0
+    this.btm = 0
+    this.next = null
+  }
+
+  clear () {
+    this.top = this.btm = 0
+    this.next = null
+    this.buffer.fill(undefined)
+  }
+
+  push (data) {
+    if (this.buffer[this.top] !== undefined) return false
+    this.buffer[this.top] = data
+    this.top = (this.top + 1) & this.mask
+    return true
+  }
+
+  shift () {
+    const last = this.buffer[this.btm]
+    if (last === undefined) return undefined
+    this.buffer[this.btm] = undefined
+    this.btm = (this.btm + 1) & this.mask
+    return last
+  }
+
+  peek () {
+    return this.buffer[this.btm]
+  }
+
+  isEmpty () {
+    return this.buffer[this.btm] === undefined
+  }
+}
+
+
+/***/ }),
+
+/***/ 3867:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const FixedFIFO = __nccwpck_require__(3587)
+
+module.exports = class FastFIFO {
+  constructor (hwm) {
+    this.hwm = hwm || 16
+    this.head = new FixedFIFO(this.hwm)
+    this.tail = this.head
+    this.length = 0
+  }
+
+  clear () {
+    this.head = this.tail
+    this.head.clear()
+    this.length = 0
+  }
+
+  push (val) {
+    this.length++
+    if (!this.head.push(val)) {
+      const prev = this.head
+      this.head = prev.next = new FixedFIFO(2 * this.head.buffer.length)
+      this.head.push(val)
+    }
+  }
+
+  shift () {
+    if (this.length !== 0) this.length--
+    const val = this.tail.shift()
+    if (val === undefined && this.tail.next) {
+      const next = this.tail.next
+      this.tail.next = null
+      this.tail = next
+      return this.tail.shift()
+    }
+
+    return val
+  }
+
+  peek () {
+    const val = this.tail.peek()
+    if (val === undefined && this.tail.next) return this.tail.next.peek()
+    return val
+  }
+
+  isEmpty () {
+    return this.length === 0
+  }
+}
+
+
+/***/ }),
+
 /***/ 9379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -8280,6 +8589,2748 @@ const validRange = (range, options) => {
   }
 }
 module.exports = validRange
+
+
+/***/ }),
+
+/***/ 6204:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { EventEmitter } = __nccwpck_require__(9580)
+const FIFO = __nccwpck_require__(3867)
+const TextDecoder = __nccwpck_require__(7934)
+
+const StreamError = __nccwpck_require__(5657)
+
+// if we do a future major, expect queue microtask to be there always, for now a bit defensive
+const qmt =
+  typeof queueMicrotask === 'undefined' ? (fn) => global.process.nextTick(fn) : queueMicrotask
+
+// 29 bits used total (4 from shared, 14 from read, and 11 from write)
+const MAX = (1 << 29) - 1
+
+// Shared state
+const OPENING = 0b0001
+const PREDESTROYING = 0b0010
+const DESTROYING = 0b0100
+const DESTROYED = 0b1000
+
+const NOT_OPENING = MAX ^ OPENING
+const NOT_PREDESTROYING = MAX ^ PREDESTROYING
+
+// Read state (4 bit offset from shared state)
+const READ_ACTIVE = 0b00000000000001 << 4
+const READ_UPDATING = 0b00000000000010 << 4
+const READ_PRIMARY = 0b00000000000100 << 4
+const READ_QUEUED = 0b00000000001000 << 4
+const READ_RESUMED = 0b00000000010000 << 4
+const READ_PIPE_DRAINED = 0b00000000100000 << 4
+const READ_ENDING = 0b00000001000000 << 4
+const READ_EMIT_DATA = 0b00000010000000 << 4
+const READ_EMIT_READABLE = 0b00000100000000 << 4
+const READ_EMITTED_READABLE = 0b00001000000000 << 4
+const READ_DONE = 0b00010000000000 << 4
+const READ_NEXT_TICK = 0b00100000000000 << 4
+const READ_NEEDS_PUSH = 0b01000000000000 << 4
+const READ_READ_AHEAD = 0b10000000000000 << 4
+
+// Combined read state
+const READ_FLOWING = READ_RESUMED | READ_PIPE_DRAINED
+const READ_ACTIVE_AND_NEEDS_PUSH = READ_ACTIVE | READ_NEEDS_PUSH
+const READ_PRIMARY_AND_ACTIVE = READ_PRIMARY | READ_ACTIVE
+const READ_EMIT_READABLE_AND_QUEUED = READ_EMIT_READABLE | READ_QUEUED
+const READ_RESUMED_READ_AHEAD = READ_RESUMED | READ_READ_AHEAD
+
+const READ_NOT_ACTIVE = MAX ^ READ_ACTIVE
+const READ_NON_PRIMARY = MAX ^ READ_PRIMARY
+const READ_NON_PRIMARY_AND_PUSHED = MAX ^ (READ_PRIMARY | READ_NEEDS_PUSH)
+const READ_PUSHED = MAX ^ READ_NEEDS_PUSH
+const READ_PAUSED = MAX ^ READ_RESUMED
+const READ_NOT_QUEUED = MAX ^ (READ_QUEUED | READ_EMITTED_READABLE)
+const READ_NOT_ENDING = MAX ^ READ_ENDING
+const READ_PIPE_NOT_DRAINED = MAX ^ READ_FLOWING
+const READ_NOT_NEXT_TICK = MAX ^ READ_NEXT_TICK
+const READ_NOT_UPDATING = MAX ^ READ_UPDATING
+const READ_NO_READ_AHEAD = MAX ^ READ_READ_AHEAD
+const READ_PAUSED_NO_READ_AHEAD = MAX ^ READ_RESUMED_READ_AHEAD
+
+// Write state (18 bit offset, 4 bit offset from shared state and 14 from read state)
+const WRITE_ACTIVE = 0b00000000001 << 18
+const WRITE_UPDATING = 0b00000000010 << 18
+const WRITE_PRIMARY = 0b00000000100 << 18
+const WRITE_QUEUED = 0b00000001000 << 18
+const WRITE_UNDRAINED = 0b00000010000 << 18
+const WRITE_DONE = 0b00000100000 << 18
+const WRITE_EMIT_DRAIN = 0b00001000000 << 18
+const WRITE_NEXT_TICK = 0b00010000000 << 18
+const WRITE_WRITING = 0b00100000000 << 18
+const WRITE_FINISHING = 0b01000000000 << 18
+const WRITE_CORKED = 0b10000000000 << 18
+
+const WRITE_NOT_ACTIVE = MAX ^ (WRITE_ACTIVE | WRITE_WRITING)
+const WRITE_NON_PRIMARY = MAX ^ WRITE_PRIMARY
+const WRITE_NOT_FINISHING = MAX ^ (WRITE_ACTIVE | WRITE_FINISHING)
+const WRITE_DRAINED = MAX ^ WRITE_UNDRAINED
+const WRITE_NOT_QUEUED = MAX ^ WRITE_QUEUED
+const WRITE_NOT_NEXT_TICK = MAX ^ WRITE_NEXT_TICK
+const WRITE_NOT_UPDATING = MAX ^ WRITE_UPDATING
+const WRITE_NOT_CORKED = MAX ^ WRITE_CORKED
+
+// Combined shared state
+const ACTIVE = READ_ACTIVE | WRITE_ACTIVE
+const NOT_ACTIVE = MAX ^ ACTIVE
+const DONE = READ_DONE | WRITE_DONE
+const DESTROY_STATUS = DESTROYING | DESTROYED | PREDESTROYING
+const OPEN_STATUS = DESTROY_STATUS | OPENING
+const AUTO_DESTROY = DESTROY_STATUS | DONE
+const NON_PRIMARY = WRITE_NON_PRIMARY & READ_NON_PRIMARY
+const ACTIVE_OR_TICKING = WRITE_NEXT_TICK | READ_NEXT_TICK
+const TICKING = ACTIVE_OR_TICKING & NOT_ACTIVE
+const IS_OPENING = OPEN_STATUS | TICKING
+
+// Combined shared state and read state
+const READ_PRIMARY_STATUS = OPEN_STATUS | READ_ENDING | READ_DONE
+const READ_STATUS = OPEN_STATUS | READ_DONE | READ_QUEUED
+const READ_ENDING_STATUS = OPEN_STATUS | READ_ENDING | READ_QUEUED
+const READ_READABLE_STATUS = OPEN_STATUS | READ_EMIT_READABLE | READ_QUEUED | READ_EMITTED_READABLE
+const SHOULD_NOT_READ =
+  OPEN_STATUS | READ_ACTIVE | READ_ENDING | READ_DONE | READ_NEEDS_PUSH | READ_READ_AHEAD
+const READ_BACKPRESSURE_STATUS = DESTROY_STATUS | READ_ENDING | READ_DONE
+const READ_UPDATE_SYNC_STATUS = READ_UPDATING | OPEN_STATUS | READ_NEXT_TICK | READ_PRIMARY
+const READ_NEXT_TICK_OR_OPENING = READ_NEXT_TICK | OPENING
+
+// Combined write state
+const WRITE_PRIMARY_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_DONE
+const WRITE_QUEUED_AND_UNDRAINED = WRITE_QUEUED | WRITE_UNDRAINED
+const WRITE_QUEUED_AND_ACTIVE = WRITE_QUEUED | WRITE_ACTIVE
+const WRITE_DRAIN_STATUS = WRITE_QUEUED | WRITE_UNDRAINED | OPEN_STATUS | WRITE_ACTIVE
+const WRITE_STATUS = OPEN_STATUS | WRITE_ACTIVE | WRITE_QUEUED | WRITE_CORKED
+const WRITE_PRIMARY_AND_ACTIVE = WRITE_PRIMARY | WRITE_ACTIVE
+const WRITE_ACTIVE_AND_WRITING = WRITE_ACTIVE | WRITE_WRITING
+const WRITE_FINISHING_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_QUEUED_AND_ACTIVE | WRITE_DONE
+const WRITE_BACKPRESSURE_STATUS = WRITE_UNDRAINED | DESTROY_STATUS | WRITE_FINISHING | WRITE_DONE
+const WRITE_UPDATE_SYNC_STATUS = WRITE_UPDATING | OPEN_STATUS | WRITE_NEXT_TICK | WRITE_PRIMARY
+const WRITE_DROP_DATA = WRITE_FINISHING | WRITE_DONE | DESTROY_STATUS
+
+const asyncIterator = Symbol.asyncIterator || Symbol('asyncIterator')
+
+class WritableState {
+  constructor(
+    stream,
+    { highWaterMark = 16384, map = null, mapWritable, byteLength, byteLengthWritable } = {}
+  ) {
+    this.stream = stream
+    this.queue = new FIFO()
+    this.highWaterMark = highWaterMark
+    this.buffered = 0
+    this.error = null
+    this.pipeline = null
+    this.drains = null // if we add more seldomly used helpers we might them into a subobject so its a single ptr
+    this.byteLength = byteLengthWritable || byteLength || defaultByteLength
+    this.map = mapWritable || map
+    this.afterWrite = afterWrite.bind(this)
+    this.afterUpdateNextTick = updateWriteNT.bind(this)
+  }
+
+  get ending() {
+    return (this.stream._duplexState & WRITE_FINISHING) !== 0
+  }
+
+  get ended() {
+    return (this.stream._duplexState & WRITE_DONE) !== 0
+  }
+
+  push(data) {
+    if ((this.stream._duplexState & WRITE_DROP_DATA) !== 0) return false
+    if (this.map !== null) data = this.map(data)
+
+    this.buffered += this.byteLength(data)
+    this.queue.push(data)
+
+    if (this.buffered < this.highWaterMark) {
+      this.stream._duplexState |= WRITE_QUEUED
+      return true
+    }
+
+    this.stream._duplexState |= WRITE_QUEUED_AND_UNDRAINED
+    return false
+  }
+
+  shift() {
+    const data = this.queue.shift()
+
+    this.buffered -= this.byteLength(data)
+    if (this.buffered === 0) this.stream._duplexState &= WRITE_NOT_QUEUED
+
+    return data
+  }
+
+  end(data) {
+    if (typeof data === 'function') {
+      this.stream.once('finish', data)
+    } else if (data !== undefined && data !== null) {
+      this.push(data)
+    }
+
+    this.stream._duplexState = (this.stream._duplexState | WRITE_FINISHING) & WRITE_NON_PRIMARY
+  }
+
+  autoBatch(data, cb) {
+    const buffer = []
+    const stream = this.stream
+
+    buffer.push(data)
+    while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED_AND_ACTIVE) {
+      buffer.push(stream._writableState.shift())
+    }
+
+    if ((stream._duplexState & OPEN_STATUS) !== 0) return cb(null)
+    stream._writev(buffer, cb)
+  }
+
+  update() {
+    const stream = this.stream
+
+    stream._duplexState |= WRITE_UPDATING
+
+    do {
+      while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED) {
+        const data = this.shift()
+        stream._duplexState |= WRITE_ACTIVE_AND_WRITING
+        stream._write(data, this.afterWrite)
+      }
+
+      if ((stream._duplexState & WRITE_PRIMARY_AND_ACTIVE) === 0) this.updateNonPrimary()
+    } while (this.continueUpdate() === true)
+
+    stream._duplexState &= WRITE_NOT_UPDATING
+  }
+
+  updateNonPrimary() {
+    const stream = this.stream
+
+    if ((stream._duplexState & WRITE_FINISHING_STATUS) === WRITE_FINISHING) {
+      stream._duplexState = stream._duplexState | WRITE_ACTIVE
+      stream._final(afterFinal.bind(this))
+      return
+    }
+
+    if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+      if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+        stream._duplexState |= ACTIVE
+        stream._destroy(afterDestroy.bind(this))
+      }
+      return
+    }
+
+    if ((stream._duplexState & IS_OPENING) === OPENING) {
+      stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING
+      stream._open(afterOpen.bind(this))
+    }
+  }
+
+  continueUpdate() {
+    if ((this.stream._duplexState & WRITE_NEXT_TICK) === 0) return false
+    this.stream._duplexState &= WRITE_NOT_NEXT_TICK
+    return true
+  }
+
+  updateCallback() {
+    if ((this.stream._duplexState & WRITE_UPDATE_SYNC_STATUS) === WRITE_PRIMARY) {
+      this.update()
+    } else {
+      this.updateNextTick()
+    }
+  }
+
+  updateNextTick() {
+    if ((this.stream._duplexState & WRITE_NEXT_TICK) !== 0) return
+    this.stream._duplexState |= WRITE_NEXT_TICK
+    if ((this.stream._duplexState & WRITE_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+}
+
+class ReadableState {
+  constructor(
+    stream,
+    { highWaterMark = 16384, map = null, mapReadable, byteLength, byteLengthReadable } = {}
+  ) {
+    this.stream = stream
+    this.queue = new FIFO()
+    this.highWaterMark = highWaterMark === 0 ? 1 : highWaterMark
+    this.buffered = 0
+    this.readAhead = highWaterMark > 0
+    this.error = null
+    this.pipeline = null
+    this.byteLength = byteLengthReadable || byteLength || defaultByteLength
+    this.map = mapReadable || map
+    this.pipeTo = null
+    this.afterRead = afterRead.bind(this)
+    this.afterUpdateNextTick = updateReadNT.bind(this)
+  }
+
+  get ending() {
+    return (this.stream._duplexState & READ_ENDING) !== 0
+  }
+
+  get ended() {
+    return (this.stream._duplexState & READ_DONE) !== 0
+  }
+
+  pipe(pipeTo, cb) {
+    if (this.pipeTo !== null) throw StreamError.BAD_ARGUMENT('Can only pipe to one destination')
+    if (typeof cb !== 'function') cb = null
+
+    this.stream._duplexState |= READ_PIPE_DRAINED
+    this.pipeTo = pipeTo
+    this.pipeline = new Pipeline(this.stream, pipeTo, cb)
+
+    if (cb) this.stream.on('error', noop) // We already error handle this so supress crashes
+
+    if (isStreamx(pipeTo)) {
+      pipeTo._writableState.pipeline = this.pipeline
+      if (cb) pipeTo.on('error', noop) // We already error handle this so supress crashes
+      pipeTo.on('finish', this.pipeline.finished.bind(this.pipeline)) // TODO: just call finished from pipeTo itself
+    } else {
+      const onerror = this.pipeline.done.bind(this.pipeline, pipeTo)
+      const onclose = this.pipeline.done.bind(this.pipeline, pipeTo, null) // onclose has a weird bool arg
+      pipeTo.on('error', onerror)
+      pipeTo.on('close', onclose)
+      pipeTo.on('finish', this.pipeline.finished.bind(this.pipeline))
+    }
+
+    pipeTo.on('drain', afterDrain.bind(this))
+    this.stream.emit('piping', pipeTo)
+    pipeTo.emit('pipe', this.stream)
+  }
+
+  push(data) {
+    const stream = this.stream
+
+    if (data === null) {
+      this.highWaterMark = 0
+      stream._duplexState = (stream._duplexState | READ_ENDING) & READ_NON_PRIMARY_AND_PUSHED
+      return false
+    }
+
+    if (this.map !== null) {
+      data = this.map(data)
+      if (data === null) {
+        stream._duplexState &= READ_PUSHED
+        return this.buffered < this.highWaterMark
+      }
+    }
+
+    this.buffered += this.byteLength(data)
+    this.queue.push(data)
+
+    stream._duplexState = (stream._duplexState | READ_QUEUED) & READ_PUSHED
+
+    return this.buffered < this.highWaterMark
+  }
+
+  shift() {
+    const data = this.queue.shift()
+
+    this.buffered -= this.byteLength(data)
+    if (this.buffered === 0) {
+      this.stream._duplexState &= READ_NOT_QUEUED
+    }
+
+    return data
+  }
+
+  unshift(data) {
+    const pending = [this.map !== null ? this.map(data) : data]
+    while (this.buffered > 0) pending.push(this.shift())
+
+    for (let i = 0; i < pending.length - 1; i++) {
+      const data = pending[i]
+      this.buffered += this.byteLength(data)
+      this.queue.push(data)
+    }
+
+    this.push(pending[pending.length - 1])
+  }
+
+  read() {
+    const stream = this.stream
+
+    if ((stream._duplexState & READ_STATUS) === READ_QUEUED) {
+      const data = this.shift()
+
+      if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+        stream._duplexState &= READ_PIPE_NOT_DRAINED
+      }
+
+      if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+        stream.emit('data', data)
+      }
+
+      return data
+    }
+
+    if (this.readAhead === false) {
+      stream._duplexState |= READ_READ_AHEAD
+      this.updateNextTick()
+    }
+
+    return null
+  }
+
+  drain() {
+    const stream = this.stream
+
+    while (
+      (stream._duplexState & READ_STATUS) === READ_QUEUED &&
+      (stream._duplexState & READ_FLOWING) !== 0
+    ) {
+      const data = this.shift()
+
+      if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+        stream._duplexState &= READ_PIPE_NOT_DRAINED
+      }
+
+      if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+        stream.emit('data', data)
+      }
+    }
+  }
+
+  update() {
+    const stream = this.stream
+
+    stream._duplexState |= READ_UPDATING
+
+    do {
+      this.drain()
+
+      while (
+        this.buffered < this.highWaterMark &&
+        (stream._duplexState & SHOULD_NOT_READ) === READ_READ_AHEAD
+      ) {
+        stream._duplexState |= READ_ACTIVE_AND_NEEDS_PUSH
+        stream._read(this.afterRead)
+        this.drain()
+      }
+
+      if ((stream._duplexState & READ_READABLE_STATUS) === READ_EMIT_READABLE_AND_QUEUED) {
+        stream._duplexState |= READ_EMITTED_READABLE
+        stream.emit('readable')
+      }
+
+      if ((stream._duplexState & READ_PRIMARY_AND_ACTIVE) === 0) {
+        this.updateNonPrimary()
+      }
+    } while (this.continueUpdate() === true)
+
+    stream._duplexState &= READ_NOT_UPDATING
+  }
+
+  updateNonPrimary() {
+    const stream = this.stream
+
+    if ((stream._duplexState & READ_ENDING_STATUS) === READ_ENDING) {
+      stream._duplexState = (stream._duplexState | READ_DONE) & READ_NOT_ENDING
+      stream.emit('end')
+
+      if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+        stream._duplexState |= DESTROYING
+      }
+
+      if (this.pipeTo !== null) {
+        this.pipeTo.end()
+      }
+    }
+
+    if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+      if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+        stream._duplexState |= ACTIVE
+        stream._destroy(afterDestroy.bind(this))
+      }
+      return
+    }
+
+    if ((stream._duplexState & IS_OPENING) === OPENING) {
+      stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING
+      stream._open(afterOpen.bind(this))
+    }
+  }
+
+  continueUpdate() {
+    if ((this.stream._duplexState & READ_NEXT_TICK) === 0) return false
+    this.stream._duplexState &= READ_NOT_NEXT_TICK
+    return true
+  }
+
+  updateCallback() {
+    if ((this.stream._duplexState & READ_UPDATE_SYNC_STATUS) === READ_PRIMARY) {
+      this.update()
+    } else {
+      this.updateNextTick()
+    }
+  }
+
+  updateNextTickIfOpen() {
+    if ((this.stream._duplexState & READ_NEXT_TICK_OR_OPENING) !== 0) return
+    this.stream._duplexState |= READ_NEXT_TICK
+    if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+
+  updateNextTick() {
+    if ((this.stream._duplexState & READ_NEXT_TICK) !== 0) return
+    this.stream._duplexState |= READ_NEXT_TICK
+    if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+}
+
+class TransformState {
+  constructor(stream) {
+    this.data = null
+    this.afterTransform = afterTransform.bind(stream)
+    this.afterFinal = null
+  }
+}
+
+class Pipeline {
+  constructor(src, dst, cb) {
+    this.from = src
+    this.to = dst
+    this.afterPipe = cb
+    this.error = null
+    this.pipeToFinished = false
+  }
+
+  finished() {
+    this.pipeToFinished = true
+  }
+
+  done(stream, err) {
+    if (err) this.error = err
+
+    if (stream === this.to) {
+      this.to = null
+
+      if (this.from !== null) {
+        if ((this.from._duplexState & READ_DONE) === 0 || !this.pipeToFinished) {
+          this.from.destroy(this.error || StreamError.PREMATURE_CLOSE('Writable stream closed'))
+        }
+        return
+      }
+    }
+
+    if (stream === this.from) {
+      this.from = null
+
+      if (this.to !== null) {
+        if ((stream._duplexState & READ_DONE) === 0) {
+          this.to.destroy(this.error || StreamError.PREMATURE_CLOSE('Readable stream closed'))
+        }
+        return
+      }
+    }
+
+    if (this.afterPipe !== null) this.afterPipe(this.error)
+    this.to = this.from = this.afterPipe = null
+  }
+}
+
+function afterDrain() {
+  this.stream._duplexState |= READ_PIPE_DRAINED
+  this.updateCallback()
+}
+
+function afterFinal(err) {
+  const stream = this.stream
+  if (err) stream.destroy(err)
+
+  if ((stream._duplexState & DESTROY_STATUS) === 0) {
+    stream._duplexState |= WRITE_DONE
+    stream.emit('finish')
+  }
+
+  if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+    stream._duplexState |= DESTROYING
+  }
+
+  stream._duplexState &= WRITE_NOT_FINISHING
+
+  // no need to wait the extra tick here, so we short circuit that
+  if ((stream._duplexState & WRITE_UPDATING) === 0) {
+    this.update()
+  } else {
+    this.updateNextTick()
+  }
+}
+
+function afterDestroy(err) {
+  const stream = this.stream
+
+  if (!err && !StreamError.isStreamDestroyed(this.error)) err = this.error
+  if (err) stream.emit('error', err)
+
+  stream._duplexState |= DESTROYED
+  stream.emit('close')
+
+  const rs = stream._readableState
+  const ws = stream._writableState
+
+  if (rs !== null && rs.pipeline !== null) {
+    rs.pipeline.done(stream, err)
+  }
+
+  if (ws !== null) {
+    while (ws.drains !== null && ws.drains.length > 0) {
+      ws.drains.shift().resolve(false)
+    }
+
+    if (ws.pipeline !== null) {
+      ws.pipeline.done(stream, err)
+    }
+  }
+}
+
+function afterWrite(err) {
+  const stream = this.stream
+
+  if (err) stream.destroy(err)
+  stream._duplexState &= WRITE_NOT_ACTIVE
+
+  if (this.drains !== null) tickDrains(this.drains)
+
+  if ((stream._duplexState & WRITE_DRAIN_STATUS) === WRITE_UNDRAINED) {
+    stream._duplexState &= WRITE_DRAINED
+
+    if ((stream._duplexState & WRITE_EMIT_DRAIN) === WRITE_EMIT_DRAIN) {
+      stream.emit('drain')
+    }
+  }
+
+  this.updateCallback()
+}
+
+function afterRead(err) {
+  if (err) this.stream.destroy(err)
+  this.stream._duplexState &= READ_NOT_ACTIVE
+
+  if (this.readAhead === false && (this.stream._duplexState & READ_RESUMED) === 0) {
+    this.stream._duplexState &= READ_NO_READ_AHEAD
+  }
+
+  this.updateCallback()
+}
+
+function updateReadNT() {
+  if ((this.stream._duplexState & READ_UPDATING) === 0) {
+    this.stream._duplexState &= READ_NOT_NEXT_TICK
+    this.update()
+  }
+}
+
+function updateWriteNT() {
+  if ((this.stream._duplexState & WRITE_UPDATING) === 0) {
+    this.stream._duplexState &= WRITE_NOT_NEXT_TICK
+    this.update()
+  }
+}
+
+function tickDrains(drains) {
+  for (let i = 0; i < drains.length; i++) {
+    // drains.writes are monotonic, so if one is 0 its always the first one
+    if (--drains[i].writes === 0) {
+      drains.shift().resolve(true)
+      i--
+    }
+  }
+}
+
+function afterOpen(err) {
+  const stream = this.stream
+
+  if (err) stream.destroy(err)
+
+  if ((stream._duplexState & DESTROYING) === 0) {
+    if ((stream._duplexState & READ_PRIMARY_STATUS) === 0) {
+      stream._duplexState |= READ_PRIMARY
+    }
+
+    if ((stream._duplexState & WRITE_PRIMARY_STATUS) === 0) {
+      stream._duplexState |= WRITE_PRIMARY
+    }
+
+    stream.emit('open')
+  }
+
+  stream._duplexState &= NOT_ACTIVE
+
+  if (stream._writableState !== null) {
+    stream._writableState.updateCallback()
+  }
+
+  if (stream._readableState !== null) {
+    stream._readableState.updateCallback()
+  }
+}
+
+function afterTransform(err, data) {
+  if (data !== undefined && data !== null) this.push(data)
+  this._writableState.afterWrite(err)
+}
+
+function newListener(name) {
+  if (this._readableState !== null) {
+    if (name === 'data') {
+      this._duplexState |= READ_EMIT_DATA | READ_RESUMED_READ_AHEAD
+      this._readableState.updateNextTick()
+    }
+    if (name === 'readable') {
+      this._duplexState |= READ_EMIT_READABLE
+      this._readableState.updateNextTick()
+    }
+  }
+
+  if (this._writableState !== null) {
+    if (name === 'drain') {
+      this._duplexState |= WRITE_EMIT_DRAIN
+      this._writableState.updateNextTick()
+    }
+  }
+}
+
+class Stream extends EventEmitter {
+  constructor(opts) {
+    super()
+
+    this._duplexState = 0
+    this._readableState = null
+    this._writableState = null
+
+    if (opts) {
+      if (opts.open) this._open = opts.open
+      if (opts.destroy) this._destroy = opts.destroy
+      if (opts.predestroy) this._predestroy = opts.predestroy
+      if (opts.signal) opts.signal.addEventListener('abort', abort.bind(this))
+    }
+
+    this.on('newListener', newListener)
+  }
+
+  _open(cb) {
+    cb(null)
+  }
+
+  _destroy(cb) {
+    cb(null)
+  }
+
+  _predestroy() {
+    // does nothing
+  }
+
+  get readable() {
+    return this._readableState !== null ? true : undefined
+  }
+
+  get writable() {
+    return this._writableState !== null ? true : undefined
+  }
+
+  get destroyed() {
+    return (this._duplexState & DESTROYED) !== 0
+  }
+
+  get destroying() {
+    return (this._duplexState & DESTROY_STATUS) !== 0
+  }
+
+  destroy(err) {
+    if ((this._duplexState & DESTROY_STATUS) === 0) {
+      if (!err) err = StreamError.STREAM_DESTROYED()
+      this._duplexState = (this._duplexState | DESTROYING) & NON_PRIMARY
+
+      if (this._readableState !== null) {
+        this._readableState.highWaterMark = 0
+        this._readableState.error = err
+      }
+
+      if (this._writableState !== null) {
+        this._writableState.highWaterMark = 0
+        this._writableState.error = err
+      }
+
+      this._duplexState |= PREDESTROYING
+      this._predestroy()
+      this._duplexState &= NOT_PREDESTROYING
+
+      if (this._readableState !== null) {
+        this._readableState.updateNextTick()
+      }
+
+      if (this._writableState !== null) {
+        this._writableState.updateNextTick()
+      }
+    }
+  }
+}
+
+class Readable extends Stream {
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState |= OPENING | WRITE_DONE | READ_READ_AHEAD
+    this._readableState = new ReadableState(this, opts)
+
+    if (opts) {
+      if (this._readableState.readAhead === false) this._duplexState &= READ_NO_READ_AHEAD
+      if (opts.read) this._read = opts.read
+      if (opts.eagerOpen) this._readableState.updateNextTick()
+      if (opts.encoding) this.setEncoding(opts.encoding)
+    }
+  }
+
+  static deferred(fn, opts) {
+    const out = new PassThrough(opts)
+
+    fn()
+      .then((src) => {
+        if (src === null) return out.end()
+        if (out.destroying) return
+        pipeline(src, out, noop)
+      })
+      .catch((err) => out.destroy(err))
+
+    return out
+  }
+
+  setEncoding(encoding) {
+    const dec = new TextDecoder(encoding)
+    const map = this._readableState.map || echo
+    this._readableState.map = mapOrSkip
+    return this
+
+    function mapOrSkip(data) {
+      const next = dec.push(data)
+      return next === '' && (data.byteLength !== 0 || dec.remaining > 0) ? null : map(next)
+    }
+  }
+
+  _read(cb) {
+    cb(null)
+  }
+
+  pipe(dest, cb) {
+    this._readableState.updateNextTick()
+    this._readableState.pipe(dest, cb)
+    return dest
+  }
+
+  read() {
+    this._readableState.updateNextTick()
+    return this._readableState.read()
+  }
+
+  push(data) {
+    this._readableState.updateNextTickIfOpen()
+    return this._readableState.push(data)
+  }
+
+  unshift(data) {
+    this._readableState.updateNextTickIfOpen()
+    return this._readableState.unshift(data)
+  }
+
+  resume() {
+    this._duplexState |= READ_RESUMED_READ_AHEAD
+    this._readableState.updateNextTick()
+    return this
+  }
+
+  pause() {
+    this._duplexState &=
+      this._readableState.readAhead === false ? READ_PAUSED_NO_READ_AHEAD : READ_PAUSED
+    return this
+  }
+
+  static _fromAsyncIterator(ite, opts) {
+    let destroy
+
+    const rs = new Readable({
+      ...opts,
+      read(cb) {
+        ite.next().then(push).then(cb.bind(null, null)).catch(cb)
+      },
+      predestroy() {
+        destroy = ite.return()
+      },
+      destroy(cb) {
+        if (!destroy) return cb(null)
+        destroy.then(cb.bind(null, null)).catch(cb)
+      }
+    })
+
+    return rs
+
+    function push(data) {
+      if (data.done) rs.push(null)
+      else rs.push(data.value)
+    }
+  }
+
+  static from(data, opts) {
+    if (isReadStreamx(data)) return data
+    if (data[asyncIterator]) return this._fromAsyncIterator(data[asyncIterator](), opts)
+    if (!Array.isArray(data)) data = data === undefined ? [] : [data]
+
+    let i = 0
+    return new Readable({
+      ...opts,
+      read(cb) {
+        this.push(i === data.length ? null : data[i++])
+        cb(null)
+      }
+    })
+  }
+
+  static isBackpressured(rs) {
+    return (
+      (rs._duplexState & READ_BACKPRESSURE_STATUS) !== 0 ||
+      rs._readableState.buffered >= rs._readableState.highWaterMark
+    )
+  }
+
+  static isPaused(rs) {
+    return (rs._duplexState & READ_RESUMED) === 0
+  }
+
+  [asyncIterator]() {
+    const stream = this
+
+    let error = null
+    let promiseResolve = null
+    let promiseReject = null
+
+    this.on('error', (err) => {
+      error = err
+    })
+    this.on('readable', onreadable)
+    this.on('close', onclose)
+
+    return {
+      [asyncIterator]() {
+        return this
+      },
+      next() {
+        return new Promise(function (resolve, reject) {
+          promiseResolve = resolve
+          promiseReject = reject
+          const data = stream.read()
+          if (data !== null) ondata(data)
+          else if ((stream._duplexState & DESTROYED) !== 0) ondata(null)
+        })
+      },
+      return() {
+        return destroy(null)
+      },
+      throw(err) {
+        return destroy(err)
+      }
+    }
+
+    function onreadable() {
+      if (promiseResolve !== null) ondata(stream.read())
+    }
+
+    function onclose() {
+      if (promiseResolve !== null) ondata(null)
+    }
+
+    function ondata(data) {
+      if (promiseReject === null) return
+      if (error) {
+        promiseReject(error)
+      } else if (data === null && (stream._duplexState & READ_DONE) === 0) {
+        promiseReject(StreamError.STREAM_DESTROYED())
+      } else {
+        promiseResolve({ value: data, done: data === null })
+      }
+      promiseReject = promiseResolve = null
+    }
+
+    function destroy(err) {
+      stream.destroy(err)
+      return new Promise((resolve, reject) => {
+        if (stream._duplexState & DESTROYED) return resolve({ value: undefined, done: true })
+        stream.once('close', function () {
+          if (err) reject(err)
+          else resolve({ value: undefined, done: true })
+        })
+      })
+    }
+  }
+}
+
+class Writable extends Stream {
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState |= OPENING | READ_DONE
+    this._writableState = new WritableState(this, opts)
+
+    if (opts) {
+      if (opts.writev) this._writev = opts.writev
+      if (opts.write) this._write = opts.write
+      if (opts.final) this._final = opts.final
+      if (opts.eagerOpen) this._writableState.updateNextTick()
+    }
+  }
+
+  cork() {
+    this._duplexState |= WRITE_CORKED
+  }
+
+  uncork() {
+    this._duplexState &= WRITE_NOT_CORKED
+    this._writableState.updateNextTick()
+  }
+
+  _writev(batch, cb) {
+    cb(null)
+  }
+
+  _write(data, cb) {
+    this._writableState.autoBatch(data, cb)
+  }
+
+  _final(cb) {
+    cb(null)
+  }
+
+  static isBackpressured(ws) {
+    return (ws._duplexState & WRITE_BACKPRESSURE_STATUS) !== 0
+  }
+
+  static drained(ws) {
+    if (ws.destroyed) return Promise.resolve(false)
+
+    const state = ws._writableState
+    const pending = isWritev(ws) ? Math.min(1, state.queue.length) : state.queue.length
+    const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0)
+    if (writes === 0) return Promise.resolve(true)
+
+    if (state.drains === null) state.drains = []
+    return new Promise((resolve) => {
+      state.drains.push({ writes, resolve })
+    })
+  }
+
+  write(data) {
+    this._writableState.updateNextTick()
+    return this._writableState.push(data)
+  }
+
+  end(data) {
+    this._writableState.updateNextTick()
+    this._writableState.end(data)
+    return this
+  }
+}
+
+class Duplex extends Readable {
+  // and Writable
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState = OPENING | (this._duplexState & READ_READ_AHEAD)
+    this._writableState = new WritableState(this, opts)
+
+    if (opts) {
+      if (opts.writev) this._writev = opts.writev
+      if (opts.write) this._write = opts.write
+      if (opts.final) this._final = opts.final
+    }
+  }
+
+  cork() {
+    this._duplexState |= WRITE_CORKED
+  }
+
+  uncork() {
+    this._duplexState &= WRITE_NOT_CORKED
+    this._writableState.updateNextTick()
+  }
+
+  _writev(batch, cb) {
+    cb(null)
+  }
+
+  _write(data, cb) {
+    this._writableState.autoBatch(data, cb)
+  }
+
+  _final(cb) {
+    cb(null)
+  }
+
+  write(data) {
+    this._writableState.updateNextTick()
+    return this._writableState.push(data)
+  }
+
+  end(data) {
+    this._writableState.updateNextTick()
+    this._writableState.end(data)
+    return this
+  }
+}
+
+class Transform extends Duplex {
+  constructor(opts) {
+    super(opts)
+    this._transformState = new TransformState(this)
+
+    if (opts) {
+      if (opts.transform) this._transform = opts.transform
+      if (opts.flush) this._flush = opts.flush
+    }
+  }
+
+  _write(data, cb) {
+    if (this._readableState.buffered >= this._readableState.highWaterMark) {
+      this._transformState.data = data
+    } else {
+      this._transform(data, this._transformState.afterTransform)
+    }
+  }
+
+  _read(cb) {
+    if (this._transformState.data !== null) {
+      const data = this._transformState.data
+      this._transformState.data = null
+      cb(null)
+      this._transform(data, this._transformState.afterTransform)
+    } else {
+      cb(null)
+    }
+  }
+
+  destroy(err) {
+    super.destroy(err)
+    if (this._transformState.data !== null) {
+      this._transformState.data = null
+      this._transformState.afterTransform()
+    }
+  }
+
+  _transform(data, cb) {
+    cb(null, data)
+  }
+
+  _flush(cb) {
+    cb(null)
+  }
+
+  _final(cb) {
+    this._transformState.afterFinal = cb
+    this._flush(transformAfterFlush.bind(this))
+  }
+}
+
+class PassThrough extends Transform {}
+
+function transformAfterFlush(err, data) {
+  const cb = this._transformState.afterFinal
+  if (err) return cb(err)
+
+  if (data !== null && data !== undefined) this.push(data)
+  this.push(null)
+  cb(null)
+}
+
+function pipelinePromise(...streams) {
+  return new Promise((resolve, reject) => {
+    return pipeline(...streams, (err) => {
+      if (err) return reject(err)
+      resolve()
+    })
+  })
+}
+
+function pipeline(stream, ...streams) {
+  const all = Array.isArray(stream) ? [...stream, ...streams] : [stream, ...streams]
+  const done = all.length && typeof all[all.length - 1] === 'function' ? all.pop() : null
+
+  if (all.length < 2) throw StreamError.BAD_ARGUMENT('Pipeline requires at least 2 streams')
+
+  let src = all[0]
+  let dest = null
+  let error = null
+
+  for (let i = 1; i < all.length; i++) {
+    dest = all[i]
+
+    if (isStreamx(src)) {
+      src.pipe(dest, onerror)
+    } else {
+      errorHandle(src, true, i > 1, onerror)
+      src.pipe(dest)
+    }
+
+    src = dest
+  }
+
+  if (done) {
+    let fin = false
+
+    const autoDestroy =
+      isStreamx(dest) || !!(dest._writableState && dest._writableState.autoDestroy)
+
+    dest.on('error', (err) => {
+      if (error === null) error = err
+    })
+
+    dest.on('finish', () => {
+      fin = true
+      if (!autoDestroy) done(error)
+    })
+
+    if (autoDestroy) {
+      dest.on('close', () => done(error || (fin ? null : StreamError.PREMATURE_CLOSE())))
+    }
+  }
+
+  return dest
+
+  function errorHandle(s, rd, wr, onerror) {
+    s.on('error', onerror)
+    s.on('close', onclose)
+
+    function onclose() {
+      if (rd && s._readableState && !s._readableState.ended) {
+        return onerror(StreamError.PREMATURE_CLOSE())
+      }
+      if (wr && s._writableState && !s._writableState.ended) {
+        return onerror(StreamError.PREMATURE_CLOSE())
+      }
+    }
+  }
+
+  function onerror(err) {
+    if (!err || error) return
+    error = err
+
+    for (const s of all) {
+      s.destroy(err)
+    }
+  }
+}
+
+function echo(s) {
+  return s
+}
+
+function isStream(stream) {
+  return !!stream._readableState || !!stream._writableState
+}
+
+function isStreamx(stream) {
+  return typeof stream._duplexState === 'number' && isStream(stream)
+}
+
+function isEnding(stream) {
+  return !!stream._readableState && stream._readableState.ending
+}
+
+function isEnded(stream) {
+  return !!stream._readableState && stream._readableState.ended
+}
+
+function isFinishing(stream) {
+  return !!stream._writableState && stream._writableState.ending
+}
+
+function isFinished(stream) {
+  return !!stream._writableState && stream._writableState.ended
+}
+
+function getStreamError(stream, opts = {}) {
+  const err =
+    (stream._readableState && stream._readableState.error) ||
+    (stream._writableState && stream._writableState.error)
+
+  // avoid implicit errors by default
+  return !opts.all && StreamError.isStreamDestroyed(err) ? null : err
+}
+
+function isReadStreamx(stream) {
+  return isStreamx(stream) && stream.readable
+}
+
+function isDisturbed(stream) {
+  return (
+    (stream._duplexState & OPENING) !== OPENING ||
+    (stream._duplexState & DESTROYING) === DESTROYING ||
+    (stream._duplexState & ACTIVE_OR_TICKING) !== 0
+  )
+}
+
+function isTypedArray(data) {
+  return typeof data === 'object' && data !== null && typeof data.byteLength === 'number'
+}
+
+function defaultByteLength(data) {
+  return isTypedArray(data) ? data.byteLength : 1024
+}
+
+function noop() {}
+
+function abort() {
+  this.destroy(StreamError.ABORTED())
+}
+
+function isWritev(s) {
+  return s._writev !== Writable.prototype._writev && s._writev !== Duplex.prototype._writev
+}
+
+module.exports = {
+  pipeline,
+  pipelinePromise,
+  isStream,
+  isStreamx,
+  isEnding,
+  isEnded,
+  isFinishing,
+  isFinished,
+  isDisturbed,
+  getStreamError,
+  Stream,
+  Writable,
+  Readable,
+  Duplex,
+  Transform,
+  // Export PassThrough for compatibility with Node.js core's stream module
+  PassThrough
+}
+
+
+/***/ }),
+
+/***/ 5657:
+/***/ ((module) => {
+
+module.exports = class StreamError extends Error {
+  constructor(msg, code, fn = StreamError) {
+    super(msg)
+
+    this.code = code
+
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, fn)
+    }
+  }
+
+  static isStreamDestroyed(err) {
+    return err && err.code === 'STREAM_DESTROYED'
+  }
+
+  static isPrematureClose(err) {
+    return err && err.code === 'PREMATURE_CLOSE'
+  }
+
+  static isAborted(err) {
+    return err && err.code === 'ABORTED'
+  }
+
+  static isBadArgument(err) {
+    return err && err.code === 'BAD_ARGUMENT'
+  }
+
+  get name() {
+    return 'StreamError'
+  }
+
+  static STREAM_DESTROYED() {
+    return new StreamError('Stream was destroyed', 'STREAM_DESTROYED', StreamError.STREAM_DESTROYED)
+  }
+
+  static PREMATURE_CLOSE(msg = 'Premature close') {
+    return new StreamError(msg, 'PREMATURE_CLOSE', StreamError.PREMATURE_CLOSE)
+  }
+
+  static ABORTED() {
+    return new StreamError('Stream aborted', 'ABORTED', StreamError.ABORTED)
+  }
+
+  static BAD_ARGUMENT(msg = 'Bad argument') {
+    return new StreamError(msg, 'BAD_ARGUMENT', StreamError.BAD_ARGUMENT)
+  }
+}
+
+
+/***/ }),
+
+/***/ 775:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const constants = { // just for envs without fs
+  S_IFMT: 61440,
+  S_IFDIR: 16384,
+  S_IFCHR: 8192,
+  S_IFBLK: 24576,
+  S_IFIFO: 4096,
+  S_IFLNK: 40960
+}
+
+try {
+  module.exports = (__nccwpck_require__(9896).constants) || constants
+} catch {
+  module.exports = constants
+}
+
+
+/***/ }),
+
+/***/ 5763:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { Writable, Readable, getStreamError } = __nccwpck_require__(6204)
+const FIFO = __nccwpck_require__(3867)
+const b4a = __nccwpck_require__(3057)
+const headers = __nccwpck_require__(8428)
+
+const EMPTY = b4a.alloc(0)
+const MAX_HEADER_SIZE = 4 * 1024 * 1024 // arbitrary big number
+
+class BufferList {
+  constructor () {
+    this.buffered = 0
+    this.shifted = 0
+    this.queue = new FIFO()
+
+    this._offset = 0
+  }
+
+  push (buffer) {
+    this.buffered += buffer.byteLength
+    this.queue.push(buffer)
+  }
+
+  shiftFirst (size) {
+    return this.buffered === 0 ? null : this._next(size)
+  }
+
+  shift (size) {
+    if (size > this.buffered) return null
+    if (size === 0) return EMPTY
+
+    let chunk = this._next(size)
+
+    if (size === chunk.byteLength) return chunk // likely case
+
+    const chunks = [chunk]
+
+    while ((size -= chunk.byteLength) > 0) {
+      chunk = this._next(size)
+      chunks.push(chunk)
+    }
+
+    return b4a.concat(chunks)
+  }
+
+  _next (size) {
+    const buf = this.queue.peek()
+    const rem = buf.byteLength - this._offset
+
+    if (size >= rem) {
+      const sub = this._offset ? buf.subarray(this._offset, buf.byteLength) : buf
+      this.queue.shift()
+      this._offset = 0
+      this.buffered -= rem
+      this.shifted += rem
+      return sub
+    }
+
+    this.buffered -= size
+    this.shifted += size
+
+    return buf.subarray(this._offset, (this._offset += size))
+  }
+}
+
+class Source extends Readable {
+  constructor (self, header, offset) {
+    super()
+
+    this.header = header
+    this.offset = offset
+
+    this._parent = self
+  }
+
+  _read (cb) {
+    if (this.header.size === 0) {
+      this.push(null)
+    }
+    if (this._parent._stream === this) {
+      this._parent._update()
+    }
+    cb(null)
+  }
+
+  _predestroy () {
+    this._parent.destroy(getStreamError(this))
+  }
+
+  _detach () {
+    if (this._parent._stream === this) {
+      this._parent._stream = null
+      this._parent._missing = overflow(this.header.size)
+      this._parent._update()
+    }
+  }
+
+  _destroy (cb) {
+    this._detach()
+    cb(null)
+  }
+}
+
+class Extract extends Writable {
+  constructor (opts) {
+    super(opts)
+
+    if (!opts) opts = {}
+
+    this._buffer = new BufferList()
+    this._offset = 0
+    this._header = null
+    this._stream = null
+    this._missing = 0
+    this._longHeader = false
+    this._callback = noop
+    this._locked = false
+    this._finished = false
+    this._pax = null
+    this._paxGlobal = null
+    this._gnuLongPath = null
+    this._gnuLongLinkPath = null
+    this._filenameEncoding = opts.filenameEncoding || 'utf-8'
+    this._allowUnknownFormat = !!opts.allowUnknownFormat
+    this._unlockBound = this._unlock.bind(this)
+  }
+
+  _unlock (err) {
+    this._locked = false
+
+    if (err) {
+      this.destroy(err)
+      this._continueWrite(err)
+      return
+    }
+
+    this._update()
+  }
+
+  _consumeHeader () {
+    if (this._locked) return false
+
+    this._offset = this._buffer.shifted
+
+    try {
+      this._header = headers.decode(this._buffer.shift(512), this._filenameEncoding, this._allowUnknownFormat)
+    } catch (err) {
+      this._continueWrite(err)
+      return false
+    }
+
+    if (!this._header) return true
+
+    this._header.byteOffset = this._buffer.shifted
+
+    switch (this._header.type) {
+      case 'gnu-long-path':
+      case 'gnu-long-link-path':
+      case 'pax-global-header':
+      case 'pax-header':
+        this._longHeader = true
+        this._missing = this._header.size
+        if (this._missing > MAX_HEADER_SIZE) {
+          this._continueWrite(new Error('Header exceeds max size'))
+          return false
+        }
+        return true
+    }
+
+    this._locked = true
+    this._applyLongHeaders()
+
+    if (!(this._header.size >= 0)) {
+      this._continueWrite(new Error('Invalid header'))
+      return false
+    }
+
+    if (this._header.size === 0 || this._header.type === 'directory') {
+      this.emit('entry', this._header, this._createStream(), this._unlockBound)
+      return true
+    }
+
+    this._stream = this._createStream()
+    this._missing = this._header.size
+
+    this.emit('entry', this._header, this._stream, this._unlockBound)
+    return true
+  }
+
+  _applyLongHeaders () {
+    if (this._gnuLongPath) {
+      this._header.name = this._gnuLongPath
+      this._gnuLongPath = null
+    }
+
+    if (this._gnuLongLinkPath) {
+      this._header.linkname = this._gnuLongLinkPath
+      this._gnuLongLinkPath = null
+    }
+
+    if (this._pax) {
+      if (this._pax.path) this._header.name = this._pax.path
+      if (this._pax.linkpath) this._header.linkname = this._pax.linkpath
+      if (this._pax.size) this._header.size = parseInt(this._pax.size, 10)
+      this._header.pax = this._pax
+      this._pax = null
+    }
+  }
+
+  _decodeLongHeader (buf) {
+    switch (this._header.type) {
+      case 'gnu-long-path':
+        this._gnuLongPath = headers.decodeLongPath(buf, this._filenameEncoding)
+        break
+      case 'gnu-long-link-path':
+        this._gnuLongLinkPath = headers.decodeLongPath(buf, this._filenameEncoding)
+        break
+      case 'pax-global-header':
+        this._paxGlobal = headers.decodePax(buf)
+        break
+      case 'pax-header':
+        this._pax = this._paxGlobal === null
+          ? headers.decodePax(buf)
+          : Object.assign({}, this._paxGlobal, headers.decodePax(buf))
+        break
+    }
+  }
+
+  _consumeLongHeader () {
+    this._longHeader = false
+    this._missing = overflow(this._header.size)
+
+    const buf = this._buffer.shift(this._header.size)
+
+    try {
+      this._decodeLongHeader(buf)
+    } catch (err) {
+      this._continueWrite(err)
+      return false
+    }
+
+    return true
+  }
+
+  _consumeStream () {
+    const buf = this._buffer.shiftFirst(this._missing)
+    if (buf === null) return false
+
+    this._missing -= buf.byteLength
+    const drained = this._stream.push(buf)
+
+    if (this._missing === 0) {
+      this._stream.push(null)
+      if (drained) this._stream._detach()
+      return drained && this._locked === false
+    }
+
+    return drained
+  }
+
+  _createStream () {
+    return new Source(this, this._header, this._offset)
+  }
+
+  _update () {
+    while (this._buffer.buffered > 0 && !this.destroying) {
+      if (this._missing > 0) {
+        if (this._stream !== null) {
+          if (this._consumeStream() === false) return
+          continue
+        }
+
+        if (this._longHeader === true) {
+          if (this._missing > this._buffer.buffered) break
+          if (this._consumeLongHeader() === false) return false
+          continue
+        }
+
+        const ignore = this._buffer.shiftFirst(this._missing)
+        if (ignore !== null) this._missing -= ignore.byteLength
+        continue
+      }
+
+      if (this._buffer.buffered < 512) break
+      if (this._stream !== null || this._consumeHeader() === false) return
+    }
+
+    this._continueWrite(null)
+  }
+
+  _continueWrite (err) {
+    const cb = this._callback
+    this._callback = noop
+    cb(err)
+  }
+
+  _write (data, cb) {
+    this._callback = cb
+    this._buffer.push(data)
+    this._update()
+  }
+
+  _final (cb) {
+    this._finished = this._missing === 0 && this._buffer.buffered === 0
+    cb(this._finished ? null : new Error('Unexpected end of data'))
+  }
+
+  _predestroy () {
+    this._continueWrite(null)
+  }
+
+  _destroy (cb) {
+    if (this._stream) this._stream.destroy(getStreamError(this))
+    cb(null)
+  }
+
+  [Symbol.asyncIterator] () {
+    let error = null
+
+    let promiseResolve = null
+    let promiseReject = null
+
+    let entryStream = null
+    let entryCallback = null
+
+    const extract = this
+
+    this.on('entry', onentry)
+    this.on('error', (err) => { error = err })
+    this.on('close', onclose)
+
+    return {
+      [Symbol.asyncIterator] () {
+        return this
+      },
+      next () {
+        return new Promise(onnext)
+      },
+      return () {
+        return destroy(null)
+      },
+      throw (err) {
+        return destroy(err)
+      }
+    }
+
+    function consumeCallback (err) {
+      if (!entryCallback) return
+      const cb = entryCallback
+      entryCallback = null
+      cb(err)
+    }
+
+    function onnext (resolve, reject) {
+      if (error) {
+        return reject(error)
+      }
+
+      if (entryStream) {
+        resolve({ value: entryStream, done: false })
+        entryStream = null
+        return
+      }
+
+      promiseResolve = resolve
+      promiseReject = reject
+
+      consumeCallback(null)
+
+      if (extract._finished && promiseResolve) {
+        promiseResolve({ value: undefined, done: true })
+        promiseResolve = promiseReject = null
+      }
+    }
+
+    function onentry (header, stream, callback) {
+      entryCallback = callback
+      stream.on('error', noop) // no way around this due to tick sillyness
+
+      if (promiseResolve) {
+        promiseResolve({ value: stream, done: false })
+        promiseResolve = promiseReject = null
+      } else {
+        entryStream = stream
+      }
+    }
+
+    function onclose () {
+      consumeCallback(error)
+      if (!promiseResolve) return
+      if (error) promiseReject(error)
+      else promiseResolve({ value: undefined, done: true })
+      promiseResolve = promiseReject = null
+    }
+
+    function destroy (err) {
+      extract.destroy(err)
+      consumeCallback(err)
+      return new Promise((resolve, reject) => {
+        if (extract.destroyed) return resolve({ value: undefined, done: true })
+        extract.once('close', function () {
+          if (err) reject(err)
+          else resolve({ value: undefined, done: true })
+        })
+      })
+    }
+  }
+}
+
+module.exports = function extract (opts) {
+  return new Extract(opts)
+}
+
+function noop () {}
+
+function overflow (size) {
+  size &= 511
+  return size && 512 - size
+}
+
+
+/***/ }),
+
+/***/ 8428:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(3057)
+
+const ZEROS = '0000000000000000000'
+const SEVENS = '7777777777777777777'
+const ZERO_OFFSET = '0'.charCodeAt(0)
+const USTAR_MAGIC = b4a.from([0x75, 0x73, 0x74, 0x61, 0x72, 0x00]) // ustar\x00
+const USTAR_VER = b4a.from([ZERO_OFFSET, ZERO_OFFSET])
+const GNU_MAGIC = b4a.from([0x75, 0x73, 0x74, 0x61, 0x72, 0x20]) // ustar\x20
+const GNU_VER = b4a.from([0x20, 0x00])
+const MASK = 0o7777
+const MAGIC_OFFSET = 257
+const VERSION_OFFSET = 263
+
+exports.decodeLongPath = function decodeLongPath (buf, encoding) {
+  return decodeStr(buf, 0, buf.length, encoding)
+}
+
+exports.encodePax = function encodePax (opts) { // TODO: encode more stuff in pax
+  let result = ''
+  if (opts.name) result += addLength(' path=' + opts.name + '\n')
+  if (opts.linkname) result += addLength(' linkpath=' + opts.linkname + '\n')
+  const pax = opts.pax
+  if (pax) {
+    for (const key in pax) {
+      result += addLength(' ' + key + '=' + pax[key] + '\n')
+    }
+  }
+  return b4a.from(result)
+}
+
+exports.decodePax = function decodePax (buf) {
+  const result = {}
+
+  while (buf.length) {
+    let i = 0
+    while (i < buf.length && buf[i] !== 32) i++
+    const len = parseInt(b4a.toString(buf.subarray(0, i)), 10)
+    if (!len) return result
+
+    const b = b4a.toString(buf.subarray(i + 1, len - 1))
+    const keyIndex = b.indexOf('=')
+    if (keyIndex === -1) return result
+    result[b.slice(0, keyIndex)] = b.slice(keyIndex + 1)
+
+    buf = buf.subarray(len)
+  }
+
+  return result
+}
+
+exports.encode = function encode (opts) {
+  const buf = b4a.alloc(512)
+  let name = opts.name
+  let prefix = ''
+
+  if (opts.typeflag === 5 && name[name.length - 1] !== '/') name += '/'
+  if (b4a.byteLength(name) !== name.length) return null // utf-8
+
+  while (b4a.byteLength(name) > 100) {
+    const i = name.indexOf('/')
+    if (i === -1) return null
+    prefix += prefix ? '/' + name.slice(0, i) : name.slice(0, i)
+    name = name.slice(i + 1)
+  }
+
+  if (b4a.byteLength(name) > 100 || b4a.byteLength(prefix) > 155) return null
+  if (opts.linkname && b4a.byteLength(opts.linkname) > 100) return null
+
+  b4a.write(buf, name)
+  b4a.write(buf, encodeOct(opts.mode & MASK, 6), 100)
+  b4a.write(buf, encodeOct(opts.uid, 6), 108)
+  b4a.write(buf, encodeOct(opts.gid, 6), 116)
+  encodeSize(opts.size, buf, 124)
+  b4a.write(buf, encodeOct((opts.mtime.getTime() / 1000) | 0, 11), 136)
+
+  buf[156] = ZERO_OFFSET + toTypeflag(opts.type)
+
+  if (opts.linkname) b4a.write(buf, opts.linkname, 157)
+
+  b4a.copy(USTAR_MAGIC, buf, MAGIC_OFFSET)
+  b4a.copy(USTAR_VER, buf, VERSION_OFFSET)
+  if (opts.uname) b4a.write(buf, opts.uname, 265)
+  if (opts.gname) b4a.write(buf, opts.gname, 297)
+  b4a.write(buf, encodeOct(opts.devmajor || 0, 6), 329)
+  b4a.write(buf, encodeOct(opts.devminor || 0, 6), 337)
+
+  if (prefix) b4a.write(buf, prefix, 345)
+
+  b4a.write(buf, encodeOct(cksum(buf), 6), 148)
+
+  return buf
+}
+
+exports.decode = function decode (buf, filenameEncoding, allowUnknownFormat) {
+  let typeflag = buf[156] === 0 ? 0 : buf[156] - ZERO_OFFSET
+
+  let name = decodeStr(buf, 0, 100, filenameEncoding)
+  const mode = decodeOct(buf, 100, 8)
+  const uid = decodeOct(buf, 108, 8)
+  const gid = decodeOct(buf, 116, 8)
+  const size = decodeOct(buf, 124, 12)
+  const mtime = decodeOct(buf, 136, 12)
+  const type = toType(typeflag)
+  const linkname = buf[157] === 0 ? null : decodeStr(buf, 157, 100, filenameEncoding)
+  const uname = decodeStr(buf, 265, 32)
+  const gname = decodeStr(buf, 297, 32)
+  const devmajor = decodeOct(buf, 329, 8)
+  const devminor = decodeOct(buf, 337, 8)
+
+  const c = cksum(buf)
+
+  // checksum is still initial value if header was null.
+  if (c === 8 * 32) return null
+
+  // valid checksum
+  if (c !== decodeOct(buf, 148, 8)) throw new Error('Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?')
+
+  if (isUSTAR(buf)) {
+    // ustar (posix) format.
+    // prepend prefix, if present.
+    if (buf[345]) name = decodeStr(buf, 345, 155, filenameEncoding) + '/' + name
+  } else if (isGNU(buf)) {
+    // 'gnu'/'oldgnu' format. Similar to ustar, but has support for incremental and
+    // multi-volume tarballs.
+  } else {
+    if (!allowUnknownFormat) {
+      throw new Error('Invalid tar header: unknown format.')
+    }
+  }
+
+  // to support old tar versions that use trailing / to indicate dirs
+  if (typeflag === 0 && name && name[name.length - 1] === '/') typeflag = 5
+
+  return {
+    name,
+    mode,
+    uid,
+    gid,
+    size,
+    byteOffset: 0,
+    mtime: new Date(1000 * mtime),
+    type,
+    linkname,
+    uname,
+    gname,
+    devmajor,
+    devminor,
+    pax: null
+  }
+}
+
+function isUSTAR (buf) {
+  return b4a.equals(USTAR_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6))
+}
+
+function isGNU (buf) {
+  return b4a.equals(GNU_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6)) &&
+    b4a.equals(GNU_VER, buf.subarray(VERSION_OFFSET, VERSION_OFFSET + 2))
+}
+
+function clamp (index, len, defaultValue) {
+  if (typeof index !== 'number') return defaultValue
+  index = ~~index // Coerce to integer.
+  if (index >= len) return len
+  if (index >= 0) return index
+  index += len
+  if (index >= 0) return index
+  return 0
+}
+
+function toType (flag) {
+  switch (flag) {
+    case 0:
+      return 'file'
+    case 1:
+      return 'link'
+    case 2:
+      return 'symlink'
+    case 3:
+      return 'character-device'
+    case 4:
+      return 'block-device'
+    case 5:
+      return 'directory'
+    case 6:
+      return 'fifo'
+    case 7:
+      return 'contiguous-file'
+    case 72:
+      return 'pax-header'
+    case 55:
+      return 'pax-global-header'
+    case 27:
+      return 'gnu-long-link-path'
+    case 28:
+    case 30:
+      return 'gnu-long-path'
+  }
+
+  return null
+}
+
+function toTypeflag (flag) {
+  switch (flag) {
+    case 'file':
+      return 0
+    case 'link':
+      return 1
+    case 'symlink':
+      return 2
+    case 'character-device':
+      return 3
+    case 'block-device':
+      return 4
+    case 'directory':
+      return 5
+    case 'fifo':
+      return 6
+    case 'contiguous-file':
+      return 7
+    case 'pax-header':
+      return 72
+  }
+
+  return 0
+}
+
+function indexOf (block, num, offset, end) {
+  for (; offset < end; offset++) {
+    if (block[offset] === num) return offset
+  }
+  return end
+}
+
+function cksum (block) {
+  let sum = 8 * 32
+  for (let i = 0; i < 148; i++) sum += block[i]
+  for (let j = 156; j < 512; j++) sum += block[j]
+  return sum
+}
+
+function encodeOct (val, n) {
+  val = val.toString(8)
+  if (val.length > n) return SEVENS.slice(0, n) + ' '
+  return ZEROS.slice(0, n - val.length) + val + ' '
+}
+
+function encodeSizeBin (num, buf, off) {
+  buf[off] = 0x80
+  for (let i = 11; i > 0; i--) {
+    buf[off + i] = num & 0xff
+    num = Math.floor(num / 0x100)
+  }
+}
+
+function encodeSize (num, buf, off) {
+  if (num.toString(8).length > 11) {
+    encodeSizeBin(num, buf, off)
+  } else {
+    b4a.write(buf, encodeOct(num, 11), off)
+  }
+}
+
+/* Copied from the node-tar repo and modified to meet
+ * tar-stream coding standard.
+ *
+ * Source: https://github.com/npm/node-tar/blob/51b6627a1f357d2eb433e7378e5f05e83b7aa6cd/lib/header.js#L349
+ */
+function parse256 (buf) {
+  // first byte MUST be either 80 or FF
+  // 80 for positive, FF for 2's comp
+  let positive
+  if (buf[0] === 0x80) positive = true
+  else if (buf[0] === 0xFF) positive = false
+  else return null
+
+  // build up a base-256 tuple from the least sig to the highest
+  const tuple = []
+  let i
+  for (i = buf.length - 1; i > 0; i--) {
+    const byte = buf[i]
+    if (positive) tuple.push(byte)
+    else tuple.push(0xFF - byte)
+  }
+
+  let sum = 0
+  const l = tuple.length
+  for (i = 0; i < l; i++) {
+    sum += tuple[i] * Math.pow(256, i)
+  }
+
+  return positive ? sum : -1 * sum
+}
+
+function decodeOct (val, offset, length) {
+  val = val.subarray(offset, offset + length)
+  offset = 0
+
+  // If prefixed with 0x80 then parse as a base-256 integer
+  if (val[offset] & 0x80) {
+    return parse256(val)
+  } else {
+    // Older versions of tar can prefix with spaces
+    while (offset < val.length && val[offset] === 32) offset++
+    const end = clamp(indexOf(val, 32, offset, val.length), val.length, val.length)
+    while (offset < end && val[offset] === 0) offset++
+    if (end === offset) return 0
+    return parseInt(b4a.toString(val.subarray(offset, end)), 8)
+  }
+}
+
+function decodeStr (val, offset, length, encoding) {
+  return b4a.toString(val.subarray(offset, indexOf(val, 0, offset, offset + length)), encoding)
+}
+
+function addLength (str) {
+  const len = b4a.byteLength(str)
+  let digits = Math.floor(Math.log(len) / Math.log(10)) + 1
+  if (len + digits >= Math.pow(10, digits)) digits++
+
+  return (len + digits) + str
+}
+
+
+/***/ }),
+
+/***/ 6118:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+exports.extract = __nccwpck_require__(5763)
+/* unused reexport */ __nccwpck_require__(861)
+
+
+/***/ }),
+
+/***/ 861:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { Readable, Writable, getStreamError } = __nccwpck_require__(6204)
+const b4a = __nccwpck_require__(3057)
+
+const constants = __nccwpck_require__(775)
+const headers = __nccwpck_require__(8428)
+
+const DMODE = 0o755
+const FMODE = 0o644
+
+const END_OF_TAR = b4a.alloc(1024)
+
+class Sink extends Writable {
+  constructor (pack, header, callback) {
+    super({ mapWritable, eagerOpen: true })
+
+    this.written = 0
+    this.header = header
+
+    this._callback = callback
+    this._linkname = null
+    this._isLinkname = header.type === 'symlink' && !header.linkname
+    this._isVoid = header.type !== 'file' && header.type !== 'contiguous-file'
+    this._finished = false
+    this._pack = pack
+    this._openCallback = null
+
+    if (this._pack._stream === null) this._pack._stream = this
+    else this._pack._pending.push(this)
+  }
+
+  _open (cb) {
+    this._openCallback = cb
+    if (this._pack._stream === this) this._continueOpen()
+  }
+
+  _continuePack (err) {
+    if (this._callback === null) return
+
+    const callback = this._callback
+    this._callback = null
+
+    callback(err)
+  }
+
+  _continueOpen () {
+    if (this._pack._stream === null) this._pack._stream = this
+
+    const cb = this._openCallback
+    this._openCallback = null
+    if (cb === null) return
+
+    if (this._pack.destroying) return cb(new Error('pack stream destroyed'))
+    if (this._pack._finalized) return cb(new Error('pack stream is already finalized'))
+
+    this._pack._stream = this
+
+    if (!this._isLinkname) {
+      this._pack._encode(this.header)
+    }
+
+    if (this._isVoid) {
+      this._finish()
+      this._continuePack(null)
+    }
+
+    cb(null)
+  }
+
+  _write (data, cb) {
+    if (this._isLinkname) {
+      this._linkname = this._linkname ? b4a.concat([this._linkname, data]) : data
+      return cb(null)
+    }
+
+    if (this._isVoid) {
+      if (data.byteLength > 0) {
+        return cb(new Error('No body allowed for this entry'))
+      }
+      return cb()
+    }
+
+    this.written += data.byteLength
+    if (this._pack.push(data)) return cb()
+    this._pack._drain = cb
+  }
+
+  _finish () {
+    if (this._finished) return
+    this._finished = true
+
+    if (this._isLinkname) {
+      this.header.linkname = this._linkname ? b4a.toString(this._linkname, 'utf-8') : ''
+      this._pack._encode(this.header)
+    }
+
+    overflow(this._pack, this.header.size)
+
+    this._pack._done(this)
+  }
+
+  _final (cb) {
+    if (this.written !== this.header.size) { // corrupting tar
+      return cb(new Error('Size mismatch'))
+    }
+
+    this._finish()
+    cb(null)
+  }
+
+  _getError () {
+    return getStreamError(this) || new Error('tar entry destroyed')
+  }
+
+  _predestroy () {
+    this._pack.destroy(this._getError())
+  }
+
+  _destroy (cb) {
+    this._pack._done(this)
+
+    this._continuePack(this._finished ? null : this._getError())
+
+    cb()
+  }
+}
+
+class Pack extends Readable {
+  constructor (opts) {
+    super(opts)
+    this._drain = noop
+    this._finalized = false
+    this._finalizing = false
+    this._pending = []
+    this._stream = null
+  }
+
+  entry (header, buffer, callback) {
+    if (this._finalized || this.destroying) throw new Error('already finalized or destroyed')
+
+    if (typeof buffer === 'function') {
+      callback = buffer
+      buffer = null
+    }
+
+    if (!callback) callback = noop
+
+    if (!header.size || header.type === 'symlink') header.size = 0
+    if (!header.type) header.type = modeToType(header.mode)
+    if (!header.mode) header.mode = header.type === 'directory' ? DMODE : FMODE
+    if (!header.uid) header.uid = 0
+    if (!header.gid) header.gid = 0
+    if (!header.mtime) header.mtime = new Date()
+
+    if (typeof buffer === 'string') buffer = b4a.from(buffer)
+
+    const sink = new Sink(this, header, callback)
+
+    if (b4a.isBuffer(buffer)) {
+      header.size = buffer.byteLength
+      sink.write(buffer)
+      sink.end()
+      return sink
+    }
+
+    if (sink._isVoid) {
+      return sink
+    }
+
+    return sink
+  }
+
+  finalize () {
+    if (this._stream || this._pending.length > 0) {
+      this._finalizing = true
+      return
+    }
+
+    if (this._finalized) return
+    this._finalized = true
+
+    this.push(END_OF_TAR)
+    this.push(null)
+  }
+
+  _done (stream) {
+    if (stream !== this._stream) return
+
+    this._stream = null
+
+    if (this._finalizing) this.finalize()
+    if (this._pending.length) this._pending.shift()._continueOpen()
+  }
+
+  _encode (header) {
+    if (!header.pax) {
+      const buf = headers.encode(header)
+      if (buf) {
+        this.push(buf)
+        return
+      }
+    }
+    this._encodePax(header)
+  }
+
+  _encodePax (header) {
+    const paxHeader = headers.encodePax({
+      name: header.name,
+      linkname: header.linkname,
+      pax: header.pax
+    })
+
+    const newHeader = {
+      name: 'PaxHeader',
+      mode: header.mode,
+      uid: header.uid,
+      gid: header.gid,
+      size: paxHeader.byteLength,
+      mtime: header.mtime,
+      type: 'pax-header',
+      linkname: header.linkname && 'PaxHeader',
+      uname: header.uname,
+      gname: header.gname,
+      devmajor: header.devmajor,
+      devminor: header.devminor
+    }
+
+    this.push(headers.encode(newHeader))
+    this.push(paxHeader)
+    overflow(this, paxHeader.byteLength)
+
+    newHeader.size = header.size
+    newHeader.type = header.type
+    this.push(headers.encode(newHeader))
+  }
+
+  _doDrain () {
+    const drain = this._drain
+    this._drain = noop
+    drain()
+  }
+
+  _predestroy () {
+    const err = getStreamError(this)
+
+    if (this._stream) this._stream.destroy(err)
+
+    while (this._pending.length) {
+      const stream = this._pending.shift()
+      stream.destroy(err)
+      stream._continueOpen()
+    }
+
+    this._doDrain()
+  }
+
+  _read (cb) {
+    this._doDrain()
+    cb()
+  }
+}
+
+module.exports = function pack (opts) {
+  return new Pack(opts)
+}
+
+function modeToType (mode) {
+  switch (mode & constants.S_IFMT) {
+    case constants.S_IFBLK: return 'block-device'
+    case constants.S_IFCHR: return 'character-device'
+    case constants.S_IFDIR: return 'directory'
+    case constants.S_IFIFO: return 'fifo'
+    case constants.S_IFLNK: return 'symlink'
+  }
+
+  return 'file'
+}
+
+function noop () {}
+
+function overflow (self, size) {
+  size &= 511
+  if (size) self.push(END_OF_TAR.subarray(0, 512 - size))
+}
+
+function mapWritable (buf) {
+  return b4a.isBuffer(buf) ? buf : b4a.from(buf)
+}
+
+
+/***/ }),
+
+/***/ 7934:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const PassThroughDecoder = __nccwpck_require__(7256)
+const UTF8Decoder = __nccwpck_require__(6414)
+
+module.exports = class TextDecoder {
+  constructor(encoding = 'utf8') {
+    this.encoding = normalizeEncoding(encoding)
+
+    switch (this.encoding) {
+      case 'utf8':
+        this.decoder = new UTF8Decoder()
+        break
+      case 'utf16le':
+      case 'base64':
+        throw new Error('Unsupported encoding: ' + this.encoding)
+      default:
+        this.decoder = new PassThroughDecoder(this.encoding)
+    }
+  }
+
+  get remaining() {
+    return this.decoder.remaining
+  }
+
+  push(data) {
+    if (typeof data === 'string') return data
+    return this.decoder.decode(data)
+  }
+
+  // For Node.js compatibility
+  write(data) {
+    return this.push(data)
+  }
+
+  end(data) {
+    let result = ''
+    if (data) result = this.push(data)
+    result += this.decoder.flush()
+    return result
+  }
+}
+
+function normalizeEncoding(encoding) {
+  encoding = encoding.toLowerCase()
+
+  switch (encoding) {
+    case 'utf8':
+    case 'utf-8':
+      return 'utf8'
+    case 'ucs2':
+    case 'ucs-2':
+    case 'utf16le':
+    case 'utf-16le':
+      return 'utf16le'
+    case 'latin1':
+    case 'binary':
+      return 'latin1'
+    case 'base64':
+    case 'ascii':
+    case 'hex':
+      return encoding
+    default:
+      throw new Error('Unknown encoding: ' + encoding)
+  }
+}
+
+
+/***/ }),
+
+/***/ 7256:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(3057)
+
+module.exports = class PassThroughDecoder {
+  constructor(encoding) {
+    this.encoding = encoding
+  }
+
+  get remaining() {
+    return 0
+  }
+
+  decode(data) {
+    return b4a.toString(data, this.encoding)
+  }
+
+  flush() {
+    return ''
+  }
+}
+
+
+/***/ }),
+
+/***/ 6414:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(3057)
+
+/**
+ * https://encoding.spec.whatwg.org/#utf-8-decoder
+ */
+module.exports = class UTF8Decoder {
+  constructor() {
+    this._reset()
+  }
+
+  get remaining() {
+    return this.bytesSeen
+  }
+
+  decode(data) {
+    if (data.byteLength === 0) return ''
+
+    if (this.bytesNeeded === 0 && trailingIncomplete(data, 0) === 0) {
+      this.bytesSeen = trailingBytesSeen(data)
+      return b4a.toString(data, 'utf8')
+    }
+
+    let result = ''
+    let start = 0
+
+    if (this.bytesNeeded > 0) {
+      while (start < data.byteLength) {
+        const byte = data[start]
+
+        if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+          result += '\ufffd'
+          this._reset()
+          break
+        }
+
+        this.lowerBoundary = 0x80
+        this.upperBoundary = 0xbf
+        this.codePoint = (this.codePoint << 6) | (byte & 0x3f)
+        this.bytesSeen++
+        start++
+
+        if (this.bytesSeen === this.bytesNeeded) {
+          result += String.fromCodePoint(this.codePoint)
+          this._reset()
+          break
+        }
+      }
+
+      if (this.bytesNeeded > 0) return result
+    }
+
+    const trailing = trailingIncomplete(data, start)
+    const end = data.byteLength - trailing
+
+    if (end > start) result += b4a.toString(data, 'utf8', start, end)
+
+    for (let i = end; i < data.byteLength; i++) {
+      const byte = data[i]
+
+      if (this.bytesNeeded === 0) {
+        if (byte <= 0x7f) {
+          this.bytesSeen = 0
+          result += String.fromCharCode(byte)
+        } else if (byte >= 0xc2 && byte <= 0xdf) {
+          this.bytesNeeded = 2
+          this.bytesSeen = 1
+          this.codePoint = byte & 0x1f
+        } else if (byte >= 0xe0 && byte <= 0xef) {
+          if (byte === 0xe0) this.lowerBoundary = 0xa0
+          else if (byte === 0xed) this.upperBoundary = 0x9f
+          this.bytesNeeded = 3
+          this.bytesSeen = 1
+          this.codePoint = byte & 0xf
+        } else if (byte >= 0xf0 && byte <= 0xf4) {
+          if (byte === 0xf0) this.lowerBoundary = 0x90
+          else if (byte === 0xf4) this.upperBoundary = 0x8f
+          this.bytesNeeded = 4
+          this.bytesSeen = 1
+          this.codePoint = byte & 0x7
+        } else {
+          this.bytesSeen = 1
+          result += '\ufffd'
+        }
+
+        continue
+      }
+
+      if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+        result += '\ufffd'
+        i--
+        this._reset()
+
+        continue
+      }
+
+      this.lowerBoundary = 0x80
+      this.upperBoundary = 0xbf
+
+      this.codePoint = (this.codePoint << 6) | (byte & 0x3f)
+      this.bytesSeen++
+
+      if (this.bytesSeen === this.bytesNeeded) {
+        result += String.fromCodePoint(this.codePoint)
+        this._reset()
+      }
+    }
+
+    return result
+  }
+
+  flush() {
+    const result = this.bytesNeeded > 0 ? '\ufffd' : ''
+    this._reset()
+    return result
+  }
+
+  _reset() {
+    this.codePoint = 0
+    this.bytesNeeded = 0
+    this.bytesSeen = 0
+    this.lowerBoundary = 0x80
+    this.upperBoundary = 0xbf
+  }
+}
+
+function trailingIncomplete(data, start) {
+  const len = data.byteLength
+  if (len <= start) return 0
+
+  const limit = Math.max(start, len - 4)
+
+  let i = len - 1
+  while (i > limit && (data[i] & 0xc0) === 0x80) i--
+
+  if (i < start) return 0
+
+  const byte = data[i]
+
+  let needed
+  if (byte <= 0x7f) return 0
+  if (byte >= 0xc2 && byte <= 0xdf) needed = 2
+  else if (byte >= 0xe0 && byte <= 0xef) needed = 3
+  else if (byte >= 0xf0 && byte <= 0xf4) needed = 4
+  else return 0
+
+  const available = len - i
+  return available < needed ? available : 0
+}
+
+function trailingBytesSeen(data) {
+  const len = data.byteLength
+  if (len === 0) return 0
+
+  const last = data[len - 1]
+
+  if (last <= 0x7f) return 0
+  if ((last & 0xc0) !== 0x80) return 1
+
+  const limit = Math.max(0, len - 4)
+
+  let i = len - 2
+  while (i >= limit && (data[i] & 0xc0) === 0x80) i--
+
+  if (i < 0) return 1
+
+  const first = data[i]
+
+  let needed
+  if (first >= 0xc2 && first <= 0xdf) needed = 2
+  else if (first >= 0xe0 && first <= 0xef) needed = 3
+  else if (first >= 0xf0 && first <= 0xf4) needed = 4
+  else return 1
+
+  if (len - i !== needed) return 1
+
+  if (needed >= 3) {
+    const second = data[i + 1]
+    if (first === 0xe0 && second < 0xa0) return 1
+    if (first === 0xed && second > 0x9f) return 1
+    if (first === 0xf0 && second < 0x90) return 1
+    if (first === 0xf4 && second > 0x8f) return 1
+  }
+
+  return 0
+}
 
 
 /***/ }),
@@ -39490,6 +42541,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 
 /***/ }),
 
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
 /***/ 8611:
 /***/ ((module) => {
 
@@ -48418,8 +51476,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -48433,10 +51491,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -49415,7 +52473,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -49438,7 +52496,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -49738,7 +52796,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -49765,7 +52823,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -51433,91 +54491,6 @@ function validateConcurrency(concurrency) {
 	}
 }
 
-;// CONCATENATED MODULE: ./lib/docker/exec.js
-/**
- * The only place image-budget starts a process. Everything docker/buildx goes through
- * `runCommand`, so tests, logging and "docker is missing" errors have one choke point.
- */
-
-class CommandNotFoundError extends Error {
-    command;
-    constructor(command) {
-        super(`\`${command}\` was not found on PATH`);
-        this.command = command;
-        this.name = 'CommandNotFoundError';
-    }
-}
-async function runCommand(command, args, options = {}) {
-    const env = options.env ? { ...processEnv(), ...options.env } : undefined;
-    try {
-        return await getExecOutput(command, args, {
-            cwd: options.cwd,
-            env,
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: options.onLine ? { stdline: options.onLine, errline: options.onLine } : undefined,
-        });
-    }
-    catch (error) {
-        // @actions/exec throws before spawning when the executable is not on PATH.
-        if (error instanceof Error && /Unable to locate executable file/.test(error.message)) {
-            throw new CommandNotFoundError(command);
-        }
-        throw error;
-    }
-}
-function processEnv() {
-    const env = {};
-    for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined)
-            env[key] = value;
-    return env;
-}
-/** Last lines of a failed command's output: enough to explain, short enough to read. */
-function tailLines(text, count = 20) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-count).join('\n');
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./lib/docker/build.js
-/** Runs one planned build and reports what happened; never throws for a failed build. */
-
-
-/** The interesting part of a failed BuildKit log: the ERROR lines and what precedes them. */
-function summarizeBuildFailure(log) {
-    const lines = log.trimEnd().split('\n');
-    const errorAt = lines.findIndex((line) => /^ERROR:|^error:|failed to solve/i.test(line));
-    if (errorAt >= 0)
-        return lines.slice(Math.max(0, errorAt - 8), errorAt + 6).join('\n');
-    return tailLines(log, 14);
-}
-function countCachedSteps(log) {
-    return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
-}
-async function runBuild(job, onLine) {
-    // A stale layout from an earlier run would be merged with the new one: start clean.
-    await (0,promises_namespaceObject.rm)(job.layoutDir, { recursive: true, force: true });
-    await (0,promises_namespaceObject.mkdir)(job.layoutDir, { recursive: true });
-    const started = Date.now();
-    const lines = [];
-    const result = await runCommand('docker', job.argv, {
-        onLine: (line) => {
-            lines.push(line);
-            onLine?.(line);
-        },
-    });
-    const log = lines.join('\n');
-    const ok = result.exitCode === 0;
-    return {
-        job,
-        ok,
-        durationMs: Date.now() - started,
-        log,
-        error: ok ? null : summarizeBuildFailure(log || result.stderr),
-        cachedSteps: countCachedSteps(log),
-    };
-}
-//# sourceMappingURL=build.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:zlib"
@@ -52864,11 +55837,14 @@ async function measureOciLayout(layoutDir, opts = {}) {
     }
     if (images.length === 0)
         throw new Error(`${indexPath}: no image manifest for any platform (only attestations?)`);
-    // Platforms share layers (same base, same COPY): measure each digest once.
+    // Platforms share layers (same base, same COPY), and so do targets and the baseline:
+    // measure each digest once.
     const limit = pLimit(opts.concurrency ?? LAYER_CONCURRENCY);
-    const sizes = new Map();
+    const sizes = opts.sizeMemo ?? new Map();
+    const needed = new Set();
     for (const { ref } of images) {
         for (const layer of ref.manifest.layers) {
+            needed.add(layer.digest);
             if (sizes.has(layer.digest))
                 continue;
             sizes.set(layer.digest, limit(async () => {
@@ -52883,7 +55859,7 @@ async function measureOciLayout(layoutDir, opts = {}) {
         }
     }
     // All at once, so one failing layer cannot leave the others' rejections unhandled.
-    const measured = new Map(await Promise.all([...sizes].map(async ([digest, size]) => [digest, await size])));
+    const measured = new Map(await Promise.all([...needed].map(async (digest) => [digest, await sizes.get(digest)])));
     const measures = [];
     for (const { ref, config, platform } of images) {
         const history = config.history ?? [];
@@ -52935,6 +55911,1361 @@ function sortPlatformMeasures(measures) {
     return [...measures].sort((a, b) => a.platform.localeCompare(b.platform) || a.manifestDigest.localeCompare(b.manifestDigest));
 }
 //# sourceMappingURL=measure-layout.js.map
+;// CONCATENATED MODULE: ./lib/analysis/dive-efficiency.js
+const WHITEOUT_PREFIX = '.wh.';
+const DOUBLE_WHITEOUT_PREFIX = '.wh..wh..';
+function newNode(name, parent, size = 0, isDir = false) {
+    return { name, parent, children: new Map(), size, isDir };
+}
+/** Go's sort.Strings order (bytewise on UTF-8; UTF-16 order differs only past U+FFFF). */
+function sortedKeys(node) {
+    return [...node.children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+function splitNames(path) {
+    return path.split('/').filter((n) => n !== '');
+}
+/** FileTree.AddPath: intermediate nodes get an empty payload (size 0, not a directory). */
+function dive_efficiency_addPath(root, path, size, isDir) {
+    const names = splitNames(path);
+    let node = root;
+    for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        let child = node.children.get(name);
+        if (!child) {
+            if (name.startsWith(DOUBLE_WHITEOUT_PREFIX))
+                return;
+            child = newNode(name, node);
+            node.children.set(name, child);
+        }
+        node = child;
+        if (i === names.length - 1) {
+            node.size = size;
+            node.isDir = isDir;
+        }
+    }
+}
+function getNode(root, path) {
+    let node = root;
+    for (const name of splitNames(path)) {
+        const next = node.children.get(name);
+        if (!next)
+            return null;
+        node = next;
+    }
+    return node;
+}
+/** FileNode.Path: the node's own `.wh.` prefix is dropped, not its parents'. */
+function nodePath(node) {
+    const names = [];
+    for (let cur = node; cur?.parent; cur = cur.parent) {
+        names.unshift(cur === node && cur.name.startsWith(WHITEOUT_PREFIX) ? cur.name.slice(WHITEOUT_PREFIX.length) : cur.name);
+    }
+    return `/${names.join('/')}`.replaceAll('//', '/');
+}
+/** Depth first, children (in name order) before their parent, the root never visited. Stops at the first error. */
+function visitChildFirst(node, isRoot, visit, onlyLeaves) {
+    for (const key of sortedKeys(node)) {
+        if (!visitChildFirst(node.children.get(key), false, visit, onlyLeaves))
+            return false;
+    }
+    if (isRoot)
+        return true;
+    if (onlyLeaves && node.children.size > 0)
+        return true;
+    return visit(node);
+}
+function copyTree(node, parent) {
+    const copy = newNode(node.name, parent, node.size, node.isDir);
+    for (const [name, child] of node.children)
+        copy.children.set(name, copyTree(child, copy));
+    return copy;
+}
+/** FileTree.Stack: whiteouts remove the path below, everything else is (re)added with its payload. */
+function stackTree(lower, upper) {
+    visitChildFirst(upper, true, (node) => {
+        const path = nodePath(node);
+        if (node.name.startsWith(WHITEOUT_PREFIX)) {
+            const target = getNode(lower, path);
+            if (target?.parent)
+                target.parent.children.delete(target.name);
+        }
+        else {
+            dive_efficiency_addPath(lower, path, node.size, node.isDir);
+        }
+        return true;
+    }, false);
+}
+/** One dive FileTree per layer, as processLayerTar builds it. */
+function buildDiveTree(entries) {
+    const root = newNode('', null, 0, false);
+    for (const e of entries)
+        dive_efficiency_addPath(root, e.path, e.size, e.type === 'dir');
+    return root;
+}
+/** filetree.Efficiency + image.Analyze's WastedBytes. */
+function computeDiveFigures(layers) {
+    const trees = layers.map(buildDiveTree);
+    const data = new Map();
+    const inefficient = [];
+    // StackTreeRange(trees, 0, idx-1) is a copy of tree 0 with trees 0..idx-1 stacked on it:
+    // built incrementally, once per layer that has a whiteout.
+    let stacked = null;
+    let stackedUpTo = -1;
+    const stackedBelow = (idx) => {
+        stacked ??= copyTree(trees[0], null);
+        while (stackedUpTo < idx - 1) {
+            stackedUpTo++;
+            stackTree(stacked, trees[stackedUpTo]);
+        }
+        return stacked;
+    };
+    trees.forEach((tree, idx) => {
+        visitChildFirst(tree, true, (node) => {
+            const path = nodePath(node);
+            let size = 0;
+            if (node.name.startsWith(WHITEOUT_PREFIX)) {
+                const previous = getNode(stackedBelow(idx), path);
+                if (!previous)
+                    return false; // dive returns the error: the rest of this layer is skipped
+                if (previous.isDir) {
+                    visitChildFirst(previous, false, (n) => ((size += n.size), true), false);
+                }
+            }
+            else {
+                size = node.size;
+            }
+            let d = data.get(path);
+            if (!d) {
+                d = { cumulative: 0, min: -1, count: 0 };
+                data.set(path, d);
+            }
+            d.cumulative += size;
+            if (d.min < 0 || size < d.min)
+                d.min = size;
+            d.count++;
+            if (d.count === 2)
+                inefficient.push(d);
+            return true;
+        }, true);
+    });
+    let minimum = 0;
+    let discovered = 0;
+    for (const d of data.values()) {
+        minimum += d.min;
+        discovered += d.cumulative;
+    }
+    let wastedBytes = 0;
+    for (const d of inefficient)
+        wastedBytes += d.cumulative;
+    return { efficiency: discovered === 0 ? 1 : minimum / discovered, wastedBytes };
+}
+//# sourceMappingURL=dive-efficiency.js.map
+;// CONCATENATED MODULE: ./lib/analysis/dockerfile-info.js
+/**
+ * What the hints need from a Dockerfile: its stages, their bases, USER lines and which
+ * instructions copy from the build context. Pure (text in), parsed with dockerfile-ast.
+ * Line numbers are 1-based, as editors and `DockerfileRef` count them.
+ */
+
+function flagValue(instr, name) {
+    const flags = instr.getFlags?.() ?? [];
+    const flag = flags.find((f) => f.getName().toLowerCase() === name);
+    return flag ? (flag.getValue() ?? '') : null;
+}
+/** Parses the Dockerfile; throws naming the file when `target` is not one of its stages. */
+function readDockerfile(input) {
+    const ast = main.DockerfileParser.parse(input.text);
+    const stages = [];
+    const instructions = [];
+    const byName = new Map();
+    const stageRef = (ref) => {
+        const lower = ref.toLowerCase();
+        if (byName.has(lower))
+            return byName.get(lower);
+        return /^\d+$/.test(ref) && Number(ref) < stages.length ? Number(ref) : null;
+    };
+    for (const instr of ast.getInstructions()) {
+        const keyword = instr.getKeyword().toUpperCase();
+        const line = instr.getRange().start.line + 1;
+        if (keyword === 'FROM') {
+            const from = instr;
+            const image = from.getImage() ?? '';
+            const name = from.getBuildStage()?.toLowerCase() ?? null;
+            stages.push({
+                index: stages.length,
+                name,
+                image,
+                imageName: from.getImageName() ?? image,
+                tag: from.getImageTag(),
+                digest: from.getImageDigest(),
+                baseStage: stageRef(image),
+                fromLine: line,
+                user: null,
+                copiesFrom: [],
+            });
+            if (name)
+                byName.set(name, stages.length - 1);
+            instructions.push({ line, keyword, fromContext: false, stage: stages.length - 1 });
+            continue;
+        }
+        const stage = stages[stages.length - 1];
+        if (!stage)
+            continue; // ARG before the first FROM
+        let fromContext = false;
+        if (keyword === 'COPY' || keyword === 'ADD') {
+            const from = flagValue(instr, 'from');
+            if (from === null)
+                fromContext = true;
+            else {
+                const ref = stageRef(from);
+                if (ref !== null)
+                    stage.copiesFrom.push(ref);
+            }
+        }
+        if (keyword === 'USER')
+            stage.user = { value: (instr.getArgumentsContent() ?? '').trim(), line };
+        instructions.push({ line, keyword, fromContext, stage: stage.index });
+    }
+    if (stages.length === 0)
+        throw new Error(`${input.path}: no FROM instruction`);
+    let finalStage = stages.length - 1;
+    if (input.target) {
+        const found = byName.get(input.target.toLowerCase());
+        if (found === undefined) {
+            const names = stages.map((s) => s.name).filter(Boolean);
+            throw new Error(`${input.path}: target "${input.target}" is not a stage (stages: ${names.join(', ') || 'none named'})`);
+        }
+        finalStage = found;
+    }
+    const chain = [];
+    const walk = (i) => {
+        if (chain.includes(i))
+            return;
+        chain.push(i);
+        const s = stages[i];
+        if (s.baseStage !== null)
+            walk(s.baseStage);
+        for (const c of s.copiesFrom)
+            walk(c);
+    };
+    walk(finalStage);
+    return { path: input.path, stages, finalStage, chain, instructions };
+}
+/** The USER in force at the end of a stage, following FROM <stage> when it sets none. */
+function effectiveUser(info, stage) {
+    for (let s = info.stages[stage]; s; s = s.baseStage === null ? undefined : info.stages[s.baseStage]) {
+        if (s.user)
+            return s.user;
+    }
+    return null;
+}
+function instructionAt(info, line) {
+    return info.instructions.find((i) => i.line === line);
+}
+//# sourceMappingURL=dockerfile-info.js.map
+;// CONCATENATED MODULE: ./lib/analysis/file-tree.js
+const file_tree_WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+/** Paths listed per change kind of a layer. */
+const TOP_PATHS = 10;
+function splitPath(path) {
+    const slash = path.lastIndexOf('/');
+    return slash < 0 ? { parent: '', name: path } : { parent: path.slice(0, slash), name: path.slice(slash + 1) };
+}
+function joinPath(parent, name) {
+    return parent === '' ? name : `${parent}/${name}`;
+}
+/** `a/.wh.b` deletes `a/b`; `a/.wh..wh..opq` makes `a` opaque; other `.wh..wh.*` are aufs metadata. */
+function parseWhiteout(path) {
+    const { parent, name } = splitPath(path);
+    if (!name.startsWith(file_tree_WHITEOUT_PREFIX))
+        return null;
+    if (name === OPAQUE_MARKER)
+        return { kind: 'opaque', dir: parent };
+    if (name.startsWith(`${file_tree_WHITEOUT_PREFIX}${file_tree_WHITEOUT_PREFIX}`))
+        return { kind: 'meta' };
+    return { kind: 'whiteout', target: joinPath(parent, name.slice(file_tree_WHITEOUT_PREFIX.length)) };
+}
+function newSummary() {
+    return { count: 0, bytes: 0, top: [] };
+}
+/** Keeps `top` sorted by bytes, largest first, at most TOP_PATHS long. */
+function pushTop(top, item, limit = TOP_PATHS) {
+    // Ties go by path, so the list does not depend on the order paths were met.
+    const before = (a, b) => a.bytes > b.bytes || (a.bytes === b.bytes && a.path < b.path);
+    if (top.length >= limit && !before(item, top[top.length - 1]))
+        return;
+    let i = top.length;
+    while (i > 0 && before(item, top[i - 1]))
+        i--;
+    top.splice(i, 0, item);
+    if (top.length > limit)
+        top.pop();
+}
+class TreeBuilder {
+    root = { kind: 'dir', children: new Map(), addedBy: -1 };
+    layers = [];
+    events = [];
+    totalFileBytes = 0;
+    lookup(path) {
+        if (path === '')
+            return this.root;
+        let node = this.root;
+        for (const part of path.split('/')) {
+            if (node.kind !== 'dir')
+                return undefined;
+            const next = node.children.get(part);
+            if (!next)
+                return undefined;
+            node = next;
+        }
+        return node;
+    }
+    /** The parent directory of `path`, created (or a non-directory replaced) as needed. */
+    ensureDir(path, layer, delta) {
+        if (path === '')
+            return this.root;
+        let dir = this.root;
+        let current = '';
+        for (const part of path.split('/')) {
+            current = joinPath(current, part);
+            const next = dir.children.get(part);
+            if (next?.kind === 'dir') {
+                dir = next;
+                continue;
+            }
+            if (next)
+                this.drop(next, current, layer, 'overwritten', delta);
+            const made = { kind: 'dir', children: new Map(), addedBy: layer };
+            dir.children.set(part, made);
+            dir = made;
+        }
+        return dir;
+    }
+    /** Removes a node and everything under it, recording freed bytes. */
+    drop(node, path, layer, kind, delta) {
+        if (node.kind === 'dir') {
+            for (const [name, child] of node.children)
+                this.drop(child, joinPath(path, name), layer, kind, delta);
+            node.children.clear();
+            return;
+        }
+        const freed = this.unlink(node, path, layer, kind);
+        if (kind === 'deleted') {
+            delta.removed.count++;
+            delta.removed.bytes += freed;
+            if (freed > 0)
+                pushTop(delta.removed.top, { path, bytes: freed });
+        }
+        else {
+            delta.changed.replacedBytes += freed;
+        }
+    }
+    /** Drops one link; returns the bytes freed (non-zero only when the last link goes). */
+    unlink(node, path, layer, kind) {
+        const inode = node.inode;
+        if (!inode)
+            return 0;
+        inode.links--;
+        if (inode.links > 0 || inode.size === 0)
+            return 0;
+        this.events.push({ kind, path, bytes: inode.size, addedBy: inode.addedBy, removedBy: layer });
+        return inode.size;
+    }
+    applyLayer(entries, layer) {
+        const delta = {
+            addedFileBytes: 0,
+            added: newSummary(),
+            changed: { ...newSummary(), replacedBytes: 0 },
+            removed: newSummary(),
+        };
+        this.layers.push(delta);
+        // Whiteouts hide lower layers only (OCI image spec), wherever they sit in the tar: apply them first.
+        const additions = [];
+        for (const entry of entries) {
+            const wh = parseWhiteout(entry.path);
+            if (!wh) {
+                additions.push(entry);
+            }
+            else if (wh.kind === 'whiteout') {
+                const { parent, name } = splitPath(wh.target);
+                const dir = this.lookup(parent);
+                const node = dir?.kind === 'dir' ? dir.children.get(name) : undefined;
+                if (dir?.kind === 'dir' && node) {
+                    this.drop(node, wh.target, layer, 'deleted', delta);
+                    dir.children.delete(name);
+                }
+            }
+            else if (wh.kind === 'opaque') {
+                const dir = this.lookup(wh.dir);
+                if (dir?.kind === 'dir') {
+                    for (const [name, child] of dir.children)
+                        this.drop(child, joinPath(wh.dir, name), layer, 'deleted', delta);
+                    dir.children.clear();
+                }
+            }
+        }
+        for (const entry of additions)
+            this.add(entry, layer, delta);
+    }
+    add(entry, layer, delta) {
+        const { parent, name } = splitPath(entry.path);
+        const dir = this.ensureDir(parent, layer, delta);
+        const existing = dir.children.get(name);
+        if (entry.type === 'dir') {
+            if (existing?.kind === 'dir')
+                return;
+            if (existing)
+                this.drop(existing, entry.path, layer, 'overwritten', delta);
+            dir.children.set(name, { kind: 'dir', children: new Map(), addedBy: layer });
+            return;
+        }
+        let inode = null;
+        if (entry.type === 'file') {
+            inode = { size: entry.size, addedBy: layer, links: 1 };
+            this.totalFileBytes += entry.size;
+            delta.addedFileBytes += entry.size;
+        }
+        else if (entry.type === 'hardlink' && entry.linkTarget !== null) {
+            const target = this.lookup(entry.linkTarget);
+            inode = target?.kind === 'file' && target.inode ? target.inode : null;
+            if (inode && existing && existing.kind !== 'dir' && existing.inode === inode)
+                return; // a link onto itself
+            if (inode)
+                inode.links++;
+        }
+        if (existing)
+            this.drop(existing, entry.path, layer, 'overwritten', delta);
+        const kind = entry.type === 'file' || entry.type === 'hardlink' ? 'file' : entry.type === 'symlink' ? 'symlink' : 'other';
+        dir.children.set(name, { kind, inode, addedBy: layer, hardlink: entry.type === 'hardlink' });
+        if (entry.type !== 'file')
+            return;
+        const summary = existing ? delta.changed : delta.added;
+        summary.count++;
+        summary.bytes += entry.size;
+        if (entry.size > 0)
+            pushTop(summary.top, { path: entry.path, bytes: entry.size });
+    }
+}
+/** Applies the layers (lowest first) and returns the final tree and every figure derived from it. */
+function mergeLayers(layers) {
+    const builder = new TreeBuilder();
+    layers.forEach((entries, i) => builder.applyLayer(entries, i));
+    let finalFileBytes = 0;
+    for (const file of listFinalFiles(builder.root))
+        finalFileBytes += file.bytes;
+    return {
+        root: builder.root,
+        layers: builder.layers,
+        events: builder.events,
+        totalFileBytes: builder.totalFileBytes,
+        finalFileBytes,
+        wastedBytes: builder.totalFileBytes - finalFileBytes,
+    };
+}
+/**
+ * Every node of the final filesystem, depth first in name order (directories too, with 0 bytes),
+ * so a hard-linked inode's bytes land on one path, always the same one.
+ */
+function listFinalFiles(root) {
+    const out = [];
+    const seen = new Set();
+    const visit = (dir, prefix) => {
+        const names = [...dir.children.keys()].sort();
+        for (const name of names) {
+            const node = dir.children.get(name);
+            const path = joinPath(prefix, name);
+            if (node.kind === 'dir') {
+                out.push({ path, bytes: 0, addedBy: node.addedBy, kind: 'dir' });
+                visit(node, path);
+                continue;
+            }
+            let bytes = 0;
+            if (node.inode && !seen.has(node.inode)) {
+                seen.add(node.inode);
+                bytes = node.inode.size;
+            }
+            out.push({ path, bytes, addedBy: node.addedBy, kind: node.kind });
+        }
+    };
+    visit(root, '');
+    return out;
+}
+function largestFiles(files, limit) {
+    const top = [];
+    for (const f of files)
+        if (f.kind !== 'dir' && f.bytes > 0)
+            pushTop(top, { path: `/${f.path}`, bytes: f.bytes }, limit);
+    return top;
+}
+/** Directories by the file bytes under them (each inode once); the root itself excluded. */
+function largestDirectories(files, limit) {
+    const sums = new Map();
+    for (const f of files) {
+        if (f.bytes === 0)
+            continue;
+        let slash = f.path.lastIndexOf('/');
+        while (slash > 0) {
+            const dir = f.path.slice(0, slash);
+            sums.set(dir, (sums.get(dir) ?? 0) + f.bytes);
+            slash = dir.lastIndexOf('/');
+        }
+    }
+    const top = [];
+    for (const [path, bytes] of sums)
+        pushTop(top, { path: `/${path}`, bytes }, limit);
+    return top;
+}
+//# sourceMappingURL=file-tree.js.map
+;// CONCATENATED MODULE: ./lib/analysis/hints.js
+
+/** 1 MiB: below it, a file a later layer replaced (an edited /etc/passwd) is noise. */
+const DEFAULT_MIN_WASTE_BYTES = 1 << 20;
+/** At most this many hints of one id for path rules, largest first. */
+const MAX_HINTS_PER_ID = 10;
+const HOME = '(?:root|home/[^/]+)';
+const MULTI_STAGE = 'Build in a separate stage (`FROM … AS build`) and `COPY --from=build` only the artifact into a runtime stage.';
+const PATH_RULES = [
+    // toolchain-in-final-image
+    { id: 'toolchain-in-final-image', pattern: /^(usr\/local\/go|usr\/lib\/go(?:-[\d.]+)?)\//, what: 'Go toolchain', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/go(?:fmt)?)$/, what: 'Go toolchain binary', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^(usr\/(?:lib|libexec)\/gcc)\//, what: 'GCC (cc1, collect2, headers)', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^(usr\/lib\/llvm-[^/]+)\//, what: 'LLVM/clang', fix: MULTI_STAGE },
+    {
+        id: 'toolchain-in-final-image',
+        pattern: /^((?:.*\/)?bin\/(?:[\w.-]+-linux-gnu-)?(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+|cpp)(?:-[\d.]+)?)$/,
+        what: 'C/C++ compiler',
+        fix: MULTI_STAGE,
+    },
+    { id: 'toolchain-in-final-image', pattern: /^(usr\/share\/build-essential)\//, what: 'build-essential', fix: MULTI_STAGE },
+    {
+        id: 'toolchain-in-final-image',
+        pattern: /^(.*?)\/bin\/javac$/,
+        what: 'JDK (javac): a JRE is enough to run',
+        fix: `${MULTI_STAGE} Run on a JRE base image (e.g. eclipse-temurin:21-jre) or a jlink-ed runtime.`,
+    },
+    { id: 'toolchain-in-final-image', pattern: /^(.*?\/jmods)\//, what: 'JDK jmods', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: new RegExp(`^(${HOME}/\\.m2)/`), what: 'Maven repository', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?\.gradle)\//, what: 'Gradle cache', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^(usr\/local\/rustup|(?:root|home\/[^/]+)\/\.rustup)\//, what: 'rustup toolchains', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^((?:usr\/local\/cargo|(?:root|home\/[^/]+)\/\.cargo)\/bin)\//, what: 'cargo/rustc', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/(?:rustc|cargo))$/, what: 'rustc/cargo', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^(.*?\/\.cache\/node-gyp)\//, what: 'node-gyp headers', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^(usr(?:\/local)?\/include\/node)\//, what: 'Node.js headers', fix: MULTI_STAGE },
+    // package-manager-cache
+    {
+        id: 'package-manager-cache',
+        pattern: /^(var\/lib\/apt\/lists)\/(?!lock$|partial$)/,
+        what: 'apt package lists',
+        fix: 'In the same RUN as `apt-get update`/`install`: `&& rm -rf /var/lib/apt/lists/*`, or `RUN --mount=type=cache,target=/var/lib/apt/lists,sharing=locked --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update && apt-get install …`.',
+    },
+    {
+        id: 'package-manager-cache',
+        pattern: /^(var\/cache\/apt)\/(?:.*\.bin$|archives\/.*\.deb$)/,
+        what: 'apt package cache',
+        fix: 'In the same RUN: `apt-get install --no-install-recommends … && apt-get clean`, or `RUN --mount=type=cache,target=/var/cache/apt,sharing=locked …` (remove /etc/apt/apt.conf.d/docker-clean first).',
+    },
+    {
+        id: 'package-manager-cache',
+        pattern: /^(var\/cache\/apk|etc\/apk\/cache)\//,
+        what: 'apk cache',
+        fix: '`apk add --no-cache …`, or `RUN --mount=type=cache,target=/var/cache/apk apk add …`.',
+    },
+    {
+        id: 'package-manager-cache',
+        pattern: /^(var\/cache\/(?:dnf|yum))\//,
+        what: 'dnf/yum cache',
+        fix: 'In the same RUN: `dnf install -y … && dnf clean all`, or `RUN --mount=type=cache,target=/var/cache/dnf …`.',
+    },
+    {
+        id: 'package-manager-cache',
+        pattern: new RegExp(`^(${HOME}/\\.cache/pip)/`),
+        what: 'pip cache',
+        fix: '`pip install --no-cache-dir …` (or `ENV PIP_NO_CACHE_DIR=1`), or `RUN --mount=type=cache,target=/root/.cache/pip pip install …`.',
+    },
+    {
+        id: 'package-manager-cache',
+        pattern: new RegExp(`^(${HOME}/\\.npm/_cacache)/`),
+        what: 'npm cache',
+        fix: 'In the same RUN: `npm ci && npm cache clean --force`, or `RUN --mount=type=cache,target=/root/.npm npm ci`.',
+    },
+    {
+        id: 'package-manager-cache',
+        pattern: /^((?:usr\/local\/share|(?:root|home\/[^/]+))\/\.cache\/yarn|.*?\/\.yarn\/cache|.*?\/\.yarn-cache)\//,
+        what: 'yarn cache',
+        fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+    },
+    {
+        id: 'package-manager-cache',
+        pattern: /^((?:usr\/local\/cargo|(?:root|home\/[^/]+)\/\.cargo)\/(?:registry|git))\//,
+        what: 'cargo registry/git cache',
+        fix: '`RUN --mount=type=cache,target=/usr/local/cargo/registry --mount=type=cache,target=/usr/local/cargo/git cargo build --release`, in a build stage.',
+    },
+    {
+        id: 'package-manager-cache',
+        pattern: new RegExp(`^((?:${HOME}|go)/go/pkg/mod|${HOME}/\\.cache/go-build)/`),
+        what: 'Go module/build cache',
+        fix: '`RUN --mount=type=cache,target=/root/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build …`, in a build stage.',
+    },
+    // what a .dockerignore or a build stage would have kept out
+    {
+        id: 'vcs-directory',
+        pattern: /^((?:.*\/)?\.(?:git|hg|svn))\//,
+        what: 'version-control metadata',
+        fix: 'Add `.git` (and `.hg`, `.svn`) to .dockerignore; for the commit id use a build arg or label.',
+    },
+    {
+        id: 'dev-dependencies',
+        pattern: /^(.*?node_modules\/(?:\.cache|typescript|@types|jest|@jest|ts-jest|mocha|vitest|@vitest|chai|sinon|cypress|playwright|@playwright|karma|ava|eslint|@eslint|prettier|ts-node|nodemon|webpack|@babel))\//,
+        what: 'development-only Node.js package',
+        fix: 'Install production dependencies only in the runtime stage: `npm ci --omit=dev` (yarn: `--production`, pnpm: `--prod`), or build in a separate stage and copy the output.',
+    },
+    {
+        id: 'build-output-leftovers',
+        pattern: /^((?:.*\/)?target)\/(?:debug|release|classes|test-classes|maven-status|generated-sources|CACHEDIR\.TAG|\.rustc_info\.json)(?:\/|$)/,
+        what: 'build directory (target/)',
+        fix: `${MULTI_STAGE} Add target/ to .dockerignore.`,
+    },
+    {
+        id: 'build-output-leftovers',
+        pattern: /^((?!usr\/(?:local\/)?lib\/python)(?:.*\/)?__pycache__)\//,
+        what: 'Python bytecode cache of the application',
+        fix: 'Add `__pycache__/` and `*.pyc` to .dockerignore; set `ENV PYTHONDONTWRITEBYTECODE=1` if it is created at build time.',
+    },
+    {
+        id: 'build-output-leftovers',
+        pattern: /^(.*)\/[^/]+\.o$/,
+        what: 'object files (*.o)',
+        fix: `${MULTI_STAGE} Add \`*.o\` to .dockerignore.`,
+    },
+    {
+        id: 'test-directories',
+        pattern: /^((?!usr\/|opt\/|lib\/|etc\/)(?!.*node_modules\/)(?:.*\/)?(?:test|tests|__tests__|spec|specs))\//,
+        what: 'test directory',
+        fix: 'Add the test folders to .dockerignore, or copy only the sources the image runs (`COPY src/ ./src/`).',
+    },
+];
+/** Hints whose files a `.dockerignore` would have kept out of a `COPY .`. */
+const CONTEXT_HINTS = new Set(['vcs-directory', 'dev-dependencies', 'build-output-leftovers', 'test-directories']);
+function formatBytes(n) {
+    if (n < 1024)
+        return `${n} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let v = n / 1024;
+    let u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+        v /= 1024;
+        u++;
+    }
+    return `${v.toFixed(1)} ${units[u]}`;
+}
+function where(ref) {
+    return ref ? `${ref.path}:${ref.line}` : 'a layer with no Dockerfile line (the base image?)';
+}
+/**
+ * Groups the final files by rule, root and the layer that wrote them: a hint names one layer,
+ * so apt lists from the base image and those a RUN added are two hints with their own bytes.
+ */
+function groupPaths(files) {
+    const groups = new Map();
+    for (const file of files) {
+        if (file.kind === 'dir')
+            continue;
+        const matched = new Set();
+        for (const rule of PATH_RULES) {
+            // One group per file and id: /usr/local/go/bin/go is the Go toolchain, not also a `bin/go`.
+            if (matched.has(rule.id))
+                continue;
+            const m = rule.pattern.exec(file.path);
+            if (!m || m[1] === undefined)
+                continue;
+            matched.add(rule.id);
+            const key = `${rule.id}\0${rule.what}\0${m[1]}\0${file.addedBy}`;
+            let g = groups.get(key);
+            if (!g) {
+                g = { rule, root: m[1], layer: file.addedBy, bytes: 0, files: 0 };
+                groups.set(key, g);
+            }
+            g.bytes += file.bytes;
+            g.files++;
+        }
+    }
+    return [...groups.values()];
+}
+function pathHints(input) {
+    const hints = [];
+    const contextLayers = new Map();
+    const groups = groupPaths(input.files).filter((g) => g.bytes > 0);
+    groups.sort((a, b) => b.bytes - a.bytes || (a.root < b.root ? -1 : 1));
+    const perId = new Map();
+    for (const g of groups) {
+        const id = g.rule.id;
+        const layerIndex = g.layer;
+        if (CONTEXT_HINTS.has(id))
+            contextLayers.set(id, [...(contextLayers.get(id) ?? []), layerIndex]);
+        const n = perId.get(id) ?? 0;
+        if (n >= MAX_HINTS_PER_ID)
+            continue;
+        perId.set(id, n + 1);
+        const layer = input.layers[layerIndex];
+        hints.push({
+            id,
+            path: `/${g.root}`,
+            bytes: g.bytes,
+            dockerfile: layer?.dockerfile ?? null,
+            ...(layer ? { layer: layer.digest } : {}),
+            message: `${g.rule.what}: /${g.root} (${g.files} file${g.files === 1 ? '' : 's'}, ${formatBytes(g.bytes)}) in the final image, added by ${where(layer?.dockerfile ?? null)}`,
+            fix: g.rule.fix,
+        });
+    }
+    return { hints, contextLayers };
+}
+/** Bytes one layer added and a later one deleted or overwrote, one hint per pair of layers and kind. */
+function wasteHints(input) {
+    const min = input.minWasteBytes ?? DEFAULT_MIN_WASTE_BYTES;
+    const pairs = new Map();
+    for (const e of input.events) {
+        if (e.removedBy <= e.addedBy)
+            continue; // replaced within its own layer: nothing to move
+        const key = `${e.kind}:${e.addedBy}:${e.removedBy}`;
+        const p = pairs.get(key);
+        if (!p)
+            pairs.set(key, { kind: e.kind, addedBy: e.addedBy, removedBy: e.removedBy, bytes: e.bytes, files: 1, largest: e });
+        else {
+            p.bytes += e.bytes;
+            p.files++;
+            if (e.bytes > p.largest.bytes)
+                p.largest = e;
+        }
+    }
+    const hints = [];
+    for (const p of [...pairs.values()].sort((a, b) => b.bytes - a.bytes)) {
+        if (p.bytes < min)
+            continue;
+        const added = input.layers[p.addedBy];
+        const removed = input.layers[p.removedBy];
+        const verb = p.kind === 'deleted' ? 'deleted' : 'overwritten';
+        hints.push({
+            id: p.kind === 'deleted' ? 'deleted-in-later-layer' : 'overwritten-in-later-layer',
+            path: `/${p.largest.path}`,
+            bytes: p.bytes,
+            dockerfile: added?.dockerfile ?? null,
+            ...(added ? { layer: added.digest } : {}),
+            ...(removed ? { removedBy: { layer: removed.digest, dockerfile: removed.dockerfile } } : {}),
+            message: `${p.files} file${p.files === 1 ? '' : 's'} (${formatBytes(p.bytes)}, largest /${p.largest.path}) added by ${where(added?.dockerfile ?? null)} and ${verb} by ${where(removed?.dockerfile ?? null)}: the bytes still ship in the earlier layer`,
+            fix: p.kind === 'deleted'
+                ? 'Create and delete the files in the same RUN (`RUN download && build && rm -rf …`), or produce them in a separate build stage and copy only what is kept.'
+                : 'Write the final version once: merge the two steps into one RUN, or build the file in a separate stage and COPY it once.',
+        });
+    }
+    return hints;
+}
+function dockerfileHints(info) {
+    const hints = [];
+    for (const index of info.chain) {
+        const stage = info.stages[index];
+        if (stage.baseStage !== null || stage.image.toLowerCase() === 'scratch' || stage.image.includes('$'))
+            continue;
+        if (stage.digest || (stage.tag !== null && stage.tag !== 'latest'))
+            continue;
+        hints.push({
+            id: 'unpinned-base-image',
+            path: stage.image,
+            bytes: 0,
+            dockerfile: { path: info.path, line: stage.fromLine },
+            message: `${info.path}:${stage.fromLine} FROM ${stage.image}${stage.tag ? '' : ' (no tag: latest)'} changes under you: sizes jump between builds for no change of yours`,
+            fix: `Pin a version tag, better a digest: \`FROM ${stage.imageName}:<version>@sha256:<digest>\` (Dependabot/Renovate keep it fresh).`,
+        });
+    }
+    const user = effectiveUser(info, info.finalStage);
+    const root = user === null || /^(root|0)(:.*)?$/.test(user.value);
+    if (root) {
+        const final = info.stages[info.finalStage];
+        const line = user?.line ?? final.fromLine;
+        hints.push({
+            id: 'runs-as-root',
+            path: user?.value ?? '(no USER)',
+            bytes: 0,
+            dockerfile: { path: info.path, line },
+            message: user
+                ? `${info.path}:${line} USER ${user.value}: the final stage runs as root`
+                : `${info.path}: the final stage sets no USER, so it runs as root unless its base image sets one`,
+            fix: 'Add a non-root user to the final stage: `RUN adduser -D -u 10001 app` (Debian: `useradd -r -u 10001 app`) then `USER 10001`.',
+        });
+    }
+    return hints;
+}
+/**
+ * Whether a layer came from a COPY/ADD of the build context. Needs the Dockerfile: BuildKit's
+ * history (`COPY /x /y # buildkit`) drops `--from`, so createdBy cannot tell.
+ */
+function isContextCopy(layer, info) {
+    if (!layer?.dockerfile || !info || layer.dockerfile.path !== info.path)
+        return false;
+    return instructionAt(info, layer.dockerfile.line)?.fromContext ?? false;
+}
+/** All hints, minus the ignored ids. */
+function findHints(input) {
+    const ignore = new Set(input.ignore ?? []);
+    const { hints: byPath, contextLayers } = pathHints(input);
+    const hints = [...byPath, ...wasteHints(input)];
+    const info = input.dockerfile ?? null;
+    if (input.contextHasDockerignore === false) {
+        const culprits = new Set();
+        for (const [, layers] of contextLayers)
+            for (const l of layers)
+                if (isContextCopy(input.layers[l], info))
+                    culprits.add(l);
+        for (const l of [...culprits].sort((a, b) => a - b)) {
+            const layer = input.layers[l];
+            const found = hints.filter((h) => CONTEXT_HINTS.has(h.id) && h.layer === layer.digest);
+            const bytes = found.reduce((s, h) => s + h.bytes, 0);
+            hints.push({
+                id: 'no-dockerignore',
+                path: '.dockerignore',
+                bytes,
+                dockerfile: layer.dockerfile,
+                layer: layer.digest,
+                message: `the build context has no .dockerignore and ${where(layer.dockerfile)} copied ${found.map((h) => h.path).join(', ') || 'files a .dockerignore would exclude'} into the image`,
+                fix: 'Add a .dockerignore next to the Dockerfile, e.g. `.git`, `node_modules`, `**/__pycache__`, `target/`, `test/`, `*.o`.',
+            });
+        }
+    }
+    if (info) {
+        hints.push(...dockerfileHints(info));
+        const toolchain = hints.find((h) => h.id === 'toolchain-in-final-image');
+        if (info.stages.length === 1 && toolchain) {
+            const stage = info.stages[0];
+            hints.push({
+                id: 'multi-stage-candidate',
+                path: toolchain.path,
+                bytes: hints.filter((h) => h.id === 'toolchain-in-final-image').reduce((s, h) => s + h.bytes, 0),
+                dockerfile: { path: info.path, line: stage.fromLine },
+                message: `${info.path} has a single stage and its image ships a toolchain (${toolchain.path})`,
+                fix: `Split it: \`FROM ${stage.image} AS build\` to compile, then a slim runtime stage (\`FROM <runtime-base>\`) with \`COPY --from=build <artifact> …\`.`,
+            });
+        }
+    }
+    return hints.filter((h) => !ignore.has(h.id));
+}
+//# sourceMappingURL=hints.js.map
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: ./lib/analysis/read-layer.js
+/**
+ * Reads one layer blob exactly once, as a stream: decompress (gzip, zstd or none), parse the
+ * tar, drain every body without keeping it. Memory stays bounded whatever the layer's size.
+ */
+
+
+
+
+
+/** Big chunks: fewer callbacks per byte on the hot path. */
+const CHUNK_BYTES = 1 << 20;
+const GZIP_MAGIC = [0x1f, 0x8b];
+const read_layer_ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+/** Compression from the first bytes of the blob; the media type is only a fallback. */
+function detectCompression(head, mediaType) {
+    const starts = (magic) => magic.every((b, i) => head[i] === b);
+    if (starts(GZIP_MAGIC))
+        return 'gzip';
+    if (starts(read_layer_ZSTD_MAGIC))
+        return 'zstd';
+    if (head.length >= GZIP_MAGIC.length + 2)
+        return 'none';
+    if (/zstd/.test(mediaType))
+        return 'zstd';
+    if (/gzip/.test(mediaType))
+        return 'gzip';
+    return 'none';
+}
+/** `./usr/bin/` → `usr/bin`; the root itself → ''. */
+function normalisePath(name) {
+    let p = external_node_path_namespaceObject.posix.normalize(name);
+    while (p.startsWith('/'))
+        p = p.slice(1);
+    while (p.endsWith('/'))
+        p = p.slice(0, -1);
+    if (p === '.' || p === './')
+        return '';
+    if (p.startsWith('./'))
+        p = p.slice(2);
+    return p;
+}
+function toEntryType(type) {
+    switch (type) {
+        case 'file':
+        case 'contiguous-file':
+            return 'file';
+        case 'directory':
+            return 'dir';
+        case 'symlink':
+            return 'symlink';
+        case 'link':
+            return 'hardlink';
+        default:
+            return 'other';
+    }
+}
+/** Builds the decoder chain that ends in `sink`; returns where compressed bytes go in. */
+function openDecoder(compression, sink, fail) {
+    if (compression === 'gzip') {
+        const gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK_BYTES });
+        gunzip.on('error', fail);
+        // A tar error unpipes gunzip: destroy it so a pending 'drain' rejects instead of hanging.
+        sink.on('error', (err) => gunzip.destroy(err));
+        gunzip.pipe(sink);
+        return {
+            async write(chunk) {
+                if (!gunzip.write(chunk))
+                    await (0,external_node_events_.once)(gunzip, 'drain');
+            },
+            async end() {
+                gunzip.end();
+            },
+        };
+    }
+    if (compression === 'zstd') {
+        // fzstd is synchronous: collect what one push yields, then write it with backpressure.
+        const out = [];
+        const zstd = new Decompress((data) => {
+            if (data.length > 0)
+                out.push(data);
+        });
+        const flush = async () => {
+            for (const data of out.splice(0)) {
+                if (!sink.write(Buffer.from(data.buffer, data.byteOffset, data.length)))
+                    await (0,external_node_events_.once)(sink, 'drain');
+            }
+        };
+        return {
+            async write(chunk) {
+                zstd.push(chunk);
+                await flush();
+            },
+            async end() {
+                zstd.push(new Uint8Array(0), true);
+                await flush();
+                sink.end();
+            },
+        };
+    }
+    return {
+        async write(chunk) {
+            if (!sink.write(chunk))
+                await (0,external_node_events_.once)(sink, 'drain');
+        },
+        async end() {
+            sink.end();
+        },
+    };
+}
+/**
+ * Streams the layer and calls `onEntry` for each tar entry (root entries skipped).
+ * Rejects with an error naming the layer when the blob is not a valid (compressed) tar.
+ */
+async function readLayer(source, opts, onEntry) {
+    const extract = tar_stream.extract();
+    let failure = null;
+    const fail = (err) => {
+        failure ??= err;
+        extract.destroy(err);
+    };
+    const finished = new Promise((resolve, reject) => {
+        extract.on('entry', (header, body, next) => {
+            const path = normalisePath(header.name);
+            if (path !== '') {
+                const type = toEntryType(header.type);
+                onEntry({
+                    path,
+                    type,
+                    size: type === 'file' ? (header.size ?? 0) : 0,
+                    linkTarget: type === 'hardlink'
+                        ? normalisePath(header.linkname ?? '')
+                        : type === 'symlink'
+                            ? (header.linkname ?? '')
+                            : null,
+                    mode: header.mode ?? 0,
+                    uid: header.uid ?? 0,
+                });
+            }
+            body.on('end', () => next());
+            // A truncated tar destroys the open entry too; the extract's own error reports it.
+            body.on('error', () => undefined);
+            body.resume();
+        });
+        extract.on('finish', () => resolve());
+        extract.on('error', (err) => reject(err));
+    });
+    // Unhandled until awaited below; keep Node from flagging it meanwhile.
+    finished.catch(() => undefined);
+    let decoder = null;
+    try {
+        for await (const raw of source) {
+            if (failure)
+                break;
+            const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+            if (chunk.length === 0)
+                continue;
+            decoder ??= openDecoder(detectCompression(chunk, opts.mediaType), extract, fail);
+            await decoder.write(chunk);
+        }
+        if (!failure)
+            await (decoder ?? openDecoder('none', extract, fail)).end();
+        await finished;
+    }
+    catch (err) {
+        const cause = failure ?? err;
+        throw new Error(`layer ${opts.digest} (${opts.mediaType}): cannot read as a tar stream: ${cause.message}`, {
+            cause,
+        });
+    }
+    if (failure) {
+        throw new Error(`layer ${opts.digest} (${opts.mediaType}): cannot read as a tar stream: ${failure.message}`, {
+            cause: failure,
+        });
+    }
+}
+/** Reads a layer into its entry list. */
+async function scanLayer(source, opts) {
+    const entries = [];
+    await readLayer(source, opts, (e) => entries.push(e));
+    return { digest: opts.digest, entries };
+}
+//# sourceMappingURL=read-layer.js.map
+;// CONCATENATED MODULE: ./lib/analysis/analyze-image.js
+/**
+ * The entry point: read each layer once (or take it from the cache), merge, compute our figures
+ * and dive's, and find hints. The only I/O is reading blobs and the cache.
+ */
+
+
+
+
+
+/** Files and directories listed as the largest. */
+const DEFAULT_TOP = 20;
+async function loadScan(layer, cache) {
+    const cached = await cache?.get(layer.digest);
+    if (cached)
+        return cached;
+    const scan = await scanLayer(layer.blob.stream(), { mediaType: layer.mediaType, digest: layer.digest });
+    await cache?.put(scan);
+    return scan;
+}
+async function analyzeImage(input) {
+    const top = input.top ?? DEFAULT_TOP;
+    // Parse first: a bad target should fail before minutes of reading.
+    const dockerfile = input.dockerfile ? readDockerfile(input.dockerfile) : null;
+    const scans = [];
+    const seen = new Map();
+    for (const layer of input.layers) {
+        let scan = seen.get(layer.digest);
+        if (!scan) {
+            scan = await loadScan(layer, input.cache);
+            seen.set(layer.digest, scan);
+        }
+        scans.push(scan);
+    }
+    const entries = scans.map((s) => s.entries);
+    const merged = mergeLayers(entries);
+    const files = listFinalFiles(merged.root);
+    const hints = findHints({
+        files,
+        events: merged.events,
+        layers: input.layers,
+        dockerfile,
+        ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
+        ...(input.ignoreHints ? { ignore: input.ignoreHints } : {}),
+        ...(input.minWasteBytes !== undefined ? { minWasteBytes: input.minWasteBytes } : {}),
+    });
+    return {
+        wastedBytes: merged.wastedBytes,
+        efficiency: merged.totalFileBytes === 0 ? 1 : merged.finalFileBytes / merged.totalFileBytes,
+        hints,
+        dive: computeDiveFigures(entries),
+        totalFileBytes: merged.totalFileBytes,
+        finalFileBytes: merged.finalFileBytes,
+        largestFiles: largestFiles(files, top),
+        largestDirectories: largestDirectories(files, top),
+        layers: input.layers.map((layer, index) => {
+            const delta = merged.layers[index];
+            return { index, digest: layer.digest, dockerfile: layer.dockerfile, createdBy: layer.createdBy, ...delta };
+        }),
+    };
+}
+//# sourceMappingURL=analyze-image.js.map
+;// CONCATENATED MODULE: ./lib/analysis/analyze-layout.js
+/**
+ * Analyses every platform image of a measured OCI layout: the glue between the measure stage
+ * (layers, their Dockerfile lines) and `analyzeImage`. One platform's failure is that
+ * platform's `error`, never an exception: the sizes were measured and stay valid.
+ */
+
+
+
+
+/** Counts hits and reads, and keeps a failing cache write from failing the analysis. */
+function countingCache(cache, onError = () => { }) {
+    const counts = { hits: 0, reads: 0 };
+    return {
+        counts,
+        cache: {
+            async get(digest) {
+                const scan = (await cache?.get(digest)) ?? null;
+                if (scan)
+                    counts.hits += 1;
+                return scan;
+            },
+            async put(scan) {
+                counts.reads += 1;
+                try {
+                    await cache?.put(scan);
+                }
+                catch (error) {
+                    onError(`layer cache: cannot write ${scan.digest}: ${error instanceof Error ? error.message : String(error)}`);
+                }
+            },
+        },
+    };
+}
+/** BuildKit reads `<Dockerfile>.dockerignore` first, then `.dockerignore` at the context root. */
+async function hasDockerignore(contextDir, dockerfile) {
+    for (const file of [`${dockerfile}.dockerignore`, external_node_path_namespaceObject.join(contextDir, '.dockerignore')]) {
+        try {
+            await (0,promises_namespaceObject.access)(file);
+            return true;
+        }
+        catch {
+            // next candidate
+        }
+    }
+    return false;
+}
+async function analyzeLayout(input) {
+    const results = [];
+    // One platform at a time: a layer two platforms share is read once, then a cache hit.
+    for (const platform of input.platforms) {
+        const { cache, counts } = countingCache(input.cache, input.onCacheError);
+        try {
+            const analysis = await analyzeImage({
+                layers: platform.layers.map((layer) => ({
+                    blob: fileBlobReader(input.layoutDir, layer.digest, layer.compressedBytes),
+                    mediaType: layer.mediaType,
+                    digest: layer.digest,
+                    dockerfile: layer.dockerfile,
+                    createdBy: layer.createdBy,
+                })),
+                ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
+                ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
+                cache,
+            });
+            results.push({ analysis, error: null, layerCache: counts });
+        }
+        catch (error) {
+            results.push({ analysis: null, error: error instanceof Error ? error.message : String(error), layerCache: counts });
+        }
+    }
+    return results;
+}
+//# sourceMappingURL=analyze-layout.js.map
+;// CONCATENATED MODULE: ./lib/analysis/layer-cache.js
+/**
+ * Per-layer scan results kept on disk by layer digest (gzipped JSON), so layers shared by the
+ * base and the PR image, or unchanged since the last run, are read once. A corrupt or
+ * mismatched file is ignored (and rewritten by the next `put`).
+ */
+
+
+
+const DEFAULT_LAYER_CACHE_DIR = '.image-budget/cache/layers';
+/** Bump when the scan format or what read-layer emits changes: old files are then ignored. */
+const LAYER_CACHE_VERSION = 1;
+const TYPE_CODES = { file: 'f', dir: 'd', symlink: 's', hardlink: 'h', other: 'o' };
+const CODE_TYPES = { f: 'file', d: 'dir', s: 'symlink', h: 'hardlink', o: 'other' };
+function encodeScan(scan) {
+    const c = { v: LAYER_CACHE_VERSION, digest: scan.digest, paths: [], types: '', sizes: [], modes: [], uids: [], links: {} };
+    const types = [];
+    scan.entries.forEach((e, i) => {
+        c.paths.push(e.path);
+        types.push(TYPE_CODES[e.type]);
+        c.sizes.push(e.size);
+        c.modes.push(e.mode);
+        c.uids.push(e.uid);
+        if (e.linkTarget !== null)
+            c.links[i] = e.linkTarget;
+    });
+    c.types = types.join('');
+    return (0,external_node_zlib_.gzipSync)(JSON.stringify(c));
+}
+/** The scan, or null when the bytes are not a well-formed cache file for `digest`. */
+function decodeScan(bytes, digest) {
+    let c;
+    try {
+        c = JSON.parse((0,external_node_zlib_.gunzipSync)(bytes).toString('utf8'));
+    }
+    catch {
+        return null;
+    }
+    const n = Array.isArray(c?.paths) ? c.paths.length : -1;
+    if (c.v !== LAYER_CACHE_VERSION ||
+        c.digest !== digest ||
+        n < 0 ||
+        typeof c.types !== 'string' ||
+        c.types.length !== n ||
+        !Array.isArray(c.sizes) ||
+        c.sizes.length !== n ||
+        !Array.isArray(c.modes) ||
+        c.modes.length !== n ||
+        !Array.isArray(c.uids) ||
+        c.uids.length !== n ||
+        typeof c.links !== 'object' ||
+        c.links === null) {
+        return null;
+    }
+    const entries = new Array(n);
+    for (let i = 0; i < n; i++) {
+        const type = CODE_TYPES[c.types[i]];
+        const path = c.paths[i];
+        const size = c.sizes[i];
+        if (!type || typeof path !== 'string' || typeof size !== 'number')
+            return null;
+        entries[i] = { path, type, size, linkTarget: c.links[i] ?? null, mode: c.modes[i], uid: c.uids[i] };
+    }
+    return { digest, entries };
+}
+const DIGEST_RE = /^([a-z0-9]+):([a-f0-9]{32,128})$/;
+/** A cache in `dir`, files named `<algorithm>-<hex>.json.gz` (no `:` so Windows runners can share it). */
+function openLayerCache(dir = DEFAULT_LAYER_CACHE_DIR) {
+    const fileFor = (digest) => {
+        const m = DIGEST_RE.exec(digest);
+        return m ? (0,external_node_path_namespaceObject.join)(dir, `${m[1]}-${m[2]}.json.gz`) : null;
+    };
+    return {
+        fileFor,
+        async get(digest) {
+            const file = fileFor(digest);
+            if (!file)
+                return null;
+            try {
+                return decodeScan(await (0,promises_namespaceObject.readFile)(file), digest);
+            }
+            catch {
+                return null;
+            }
+        },
+        async put(scan) {
+            const file = fileFor(scan.digest);
+            if (!file)
+                return;
+            await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+            const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+            await (0,promises_namespaceObject.writeFile)(tmp, encodeScan(scan));
+            await (0,promises_namespaceObject.rename)(tmp, file);
+        },
+    };
+}
+//# sourceMappingURL=layer-cache.js.map
+;// CONCATENATED MODULE: ./lib/config/list-stages.js
+/** The build stages of a Dockerfile, in order, for `image-budget init`. */
+
+function listStages(dockerfileText) {
+    const dockerfile = main.DockerfileParser.parse(dockerfileText);
+    return dockerfile.getFROMs().map((from) => ({
+        // Stage names are case-insensitive; BuildKit matches `--target` against the lowercase name.
+        name: from.getBuildStage()?.toLowerCase() ?? null,
+        line: from.getRange().start.line + 1,
+    }));
+}
+//# sourceMappingURL=list-stages.js.map
+;// CONCATENATED MODULE: ./lib/docker/exec.js
+/**
+ * The only place image-budget starts a process. Everything docker/buildx goes through
+ * `runCommand`, so tests, logging and "docker is missing" errors have one choke point.
+ */
+
+class CommandNotFoundError extends Error {
+    command;
+    constructor(command) {
+        super(`\`${command}\` was not found on PATH`);
+        this.command = command;
+        this.name = 'CommandNotFoundError';
+    }
+}
+async function runCommand(command, args, options = {}) {
+    const env = options.env ? { ...processEnv(), ...options.env } : undefined;
+    try {
+        return await getExecOutput(command, args, {
+            cwd: options.cwd,
+            env,
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: options.onLine ? { stdline: options.onLine, errline: options.onLine } : undefined,
+        });
+    }
+    catch (error) {
+        // @actions/exec throws before spawning when the executable is not on PATH.
+        if (error instanceof Error && /Unable to locate executable file/.test(error.message)) {
+            throw new CommandNotFoundError(command);
+        }
+        throw error;
+    }
+}
+function processEnv() {
+    const env = {};
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined)
+            env[key] = value;
+    return env;
+}
+/** Last lines of a failed command's output: enough to explain, short enough to read. */
+function tailLines(text, count = 20) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./lib/docker/build.js
+/** Runs one planned build and reports what happened; never throws for a failed build. */
+
+
+/** The interesting part of a failed BuildKit log: the ERROR lines and what precedes them. */
+function summarizeBuildFailure(log) {
+    const lines = log.trimEnd().split('\n');
+    const errorAt = lines.findIndex((line) => /^ERROR:|^error:|failed to solve/i.test(line));
+    if (errorAt >= 0)
+        return lines.slice(Math.max(0, errorAt - 8), errorAt + 6).join('\n');
+    return tailLines(log, 14);
+}
+function countCachedSteps(log) {
+    return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
+}
+async function runBuild(job, onLine) {
+    // A stale layout from an earlier run would be merged with the new one: start clean.
+    await (0,promises_namespaceObject.rm)(job.layoutDir, { recursive: true, force: true });
+    await (0,promises_namespaceObject.mkdir)(job.layoutDir, { recursive: true });
+    const started = Date.now();
+    const lines = [];
+    const result = await runCommand('docker', job.argv, {
+        onLine: (line) => {
+            lines.push(line);
+            onLine?.(line);
+        },
+    });
+    const log = lines.join('\n');
+    const ok = result.exitCode === 0;
+    return {
+        job,
+        ok,
+        durationMs: Date.now() - started,
+        log,
+        error: ok ? null : summarizeBuildFailure(log || result.stderr),
+        cachedSteps: countCachedSteps(log),
+    };
+}
+//# sourceMappingURL=build.js.map
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./lib/plan/cache.js
@@ -53065,18 +57396,54 @@ function planBuild(image, target, options) {
 
 
 
+
+
+
+/** The named stages of an image's Dockerfile it does not already build, in Dockerfile order. */
+function extraStages(stages, targets) {
+    const built = new Set(targets.filter((t) => t !== undefined).map((t) => t.toLowerCase()));
+    // No target: the last stage is built already.
+    if (targets.includes(undefined)) {
+        const last = stages[stages.length - 1]?.name;
+        if (last)
+            built.add(last);
+    }
+    const names = stages.map((s) => s.name).filter((n) => n !== null && !built.has(n));
+    return [...new Set(names)];
+}
+async function planImageJobs(file, image, options) {
+    const jobs = planBuilds({ ...file, images: [image] }, options).map((job) => ({ job, kind: 'target' }));
+    if (image.stages !== 'all')
+        return jobs;
+    try {
+        const stages = listStages(await (0,promises_namespaceObject.readFile)(image.dockerfile, 'utf8'));
+        for (const stage of extraStages(stages, image.targets))
+            jobs.push({ job: planBuild(image, stage, options), kind: 'stage' });
+    }
+    catch (error) {
+        options.logger.warning(`${image.name}: stages: all skipped, cannot read ${image.dockerfile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return jobs;
+}
 function formatSeconds(ms) {
     return `${(ms / 1000).toFixed(1)}s`;
 }
 async function buildAndMeasure(file, options) {
     const { logger } = options;
-    const jobs = planBuilds(file, options);
+    const planned = [];
+    for (const image of file.images)
+        planned.push(...(await planImageJobs(file, image, options)));
+    const jobs = planned.map((p) => p.job);
     const prefix = options.label ? `${options.label}: ` : '';
     for (const warning of new Set(jobs.flatMap((job) => job.warnings)))
         logger.warning(warning);
     const limit = pLimit(Math.max(1, options.parallel));
+    // Analyses one at a time: a layer two images share is read by the first and a cache hit for
+    // the second (in parallel both would miss), and decompression is CPU-bound anyway.
+    const analysisLimit = pLimit(1);
+    const cache = options.analysis ? openLayerCache(external_node_path_namespaceObject.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
     let started = 0;
-    return Promise.all(jobs.map((job) => limit(async () => {
+    return Promise.all(planned.map(({ job, kind }) => limit(async () => {
         started += 1;
         const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
@@ -53085,23 +57452,50 @@ async function buildAndMeasure(file, options) {
         logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ docker ${job.argv.join(' ')}\n${build.log}`);
         if (!build.ok) {
             logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, { file: dockerfilePath, title: `image-budget: build of ${job.id} failed` });
-            return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}` };
+            return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
         }
         try {
             const text = await (0,promises_namespaceObject.readFile)(job.image.dockerfile, 'utf8');
             const measured = await measureOciLayout(job.layoutDir, {
                 dockerfile: { path: dockerfilePath, text },
                 target: job.target,
+                sizeMemo: options.sizeMemo,
             });
             logger.progress(`${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`);
-            return { job, build, dockerfilePath, platforms: measured, error: null };
+            const result = { job, build, dockerfilePath, platforms: measured, error: null, kind };
+            if (cache && job.image.analyze !== false) {
+                result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, logger, prefix }));
+            }
+            return result;
         }
         catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             logger.error(`${prefix}measuring ${job.id} failed: ${message}`);
-            return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}` };
+            return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
         }
     })));
+}
+async function analyzeJob(job, platforms, ctx) {
+    const started = Date.now();
+    const cacheErrors = new Set();
+    const analyses = await analyzeLayout({
+        layoutDir: job.layoutDir,
+        platforms,
+        dockerfile: { path: ctx.dockerfilePath, text: ctx.text, ...(job.target ? { target: job.target } : {}) },
+        contextHasDockerignore: await hasDockerignore(job.image.context, job.image.dockerfile),
+        cache: ctx.cache,
+        onCacheError: (message) => cacheErrors.add(message),
+    });
+    for (const message of [...cacheErrors].slice(0, 1))
+        ctx.logger.warning(`${ctx.prefix}${message}`);
+    const hits = analyses.reduce((n, a) => n + a.layerCache.hits, 0);
+    const reads = analyses.reduce((n, a) => n + a.layerCache.reads, 0);
+    analyses.forEach((a, i) => {
+        if (a.error)
+            ctx.logger.warning(`${ctx.prefix}layer analysis of ${job.id} (${platforms[i]?.platform ?? '?'}) failed: ${a.error}`);
+    });
+    ctx.logger.progress(`${ctx.prefix}analysed ${job.id}: ${reads} layer(s) read, ${hits} from the cache, in ${formatSeconds(Date.now() - started)}`);
+    return analyses;
 }
 //# sourceMappingURL=build-and-measure.js.map
 ;// CONCATENATED MODULE: ./lib/config/describe-value.js
@@ -53226,7 +57620,7 @@ function formatSizeRoundedUp(bytes) {
 /** Signed sizes and percents for deltas, on top of the one size formatter of the project. */
 
 /** `25 MB`, `6.2 MB`: docker-like SI units, the same text everywhere in the report. */
-function formatBytes(bytes) {
+function format_size_formatBytes(bytes) {
     return size_formatSize(bytes);
 }
 /** `+6.2 MB`, `-300 kB`, `0 B`. */
@@ -53323,7 +57717,7 @@ function unionKeys(a, b) {
     return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
 }
 function size(value) {
-    return value === undefined ? null : formatBytes(value);
+    return value === undefined ? null : format_size_formatBytes(value);
 }
 function num(value) {
     return value === undefined ? null : String(value);
@@ -53338,7 +57732,7 @@ function list(values) {
 function describeDeltaLimit(limit) {
     const parts = [];
     if (limit.bytes !== undefined)
-        parts.push(formatBytes(limit.bytes));
+        parts.push(format_size_formatBytes(limit.bytes));
     if (limit.percent !== undefined)
         parts.push(`${limit.percent}%`);
     const text = parts.length > 0 ? parts.join(' or ') : 'no limit';
@@ -53507,7 +57901,7 @@ function evaluateDeltaBudget(limit, base, head, rule = 'max-increase') {
     const increasePercent = base[key] === 0 ? (increaseBytes === 0 ? 0 : increaseBytes > 0 ? Infinity : -Infinity) : (increaseBytes / base[key]) * 100;
     const over = [];
     if (limit.bytes !== undefined && increaseBytes > limit.bytes)
-        over.push(formatBytes(limit.bytes));
+        over.push(format_size_formatBytes(limit.bytes));
     if (limit.percent !== undefined && increasePercent > limit.percent)
         over.push(`${limit.percent}%`);
     const growth = `${limit.metric} ${formatSignedBytes(increaseBytes)} (${formatSignedPercent(increasePercent)})`;
@@ -63394,7 +67788,7 @@ function toCache(defaults, image) {
         to: toList(image?.to) ?? toList(defaults?.to) ?? [],
     };
 }
-function checkOverrideNames(name, image, platforms, ctx) {
+function checkOverrideNames(name, image, defaults, platforms, ctx) {
     const issues = [];
     const targets = image.targets ?? (image.target !== undefined ? [image.target] : []);
     const report = (at, message) => {
@@ -63405,8 +67799,10 @@ function checkOverrideNames(name, image, platforms, ctx) {
             message,
         });
     };
+    // With `stages: all` any named stage gets an entry: the loader checks the keys against the Dockerfile.
+    const stagesAll = (image.stages ?? defaults?.stages) === 'all';
     for (const key of Object.keys(image.budget?.targets ?? {})) {
-        if (targets.includes(key))
+        if (targets.includes(key) || stagesAll)
             continue;
         const at = ['images', name, 'budget', 'targets', key];
         if (targets.length === 0) {
@@ -63449,6 +67845,8 @@ function toImage(name, raw, defaults, ctx) {
             ...toStringMap(raw.labels, ['images', name, 'labels'], ctx),
         },
         cache: toCache(defaults?.cache, raw.cache),
+        stages: raw.stages ?? defaults?.stages ?? 'none',
+        analyze: raw.analyze ?? defaults?.analyze ?? true,
         budget: mergeBudgets(toBudget(defaults?.budget), toBudget(raw.budget)),
         targetBudgets: mergeBudgetMaps(toBudgetMap(defaults?.budget?.targets), toBudgetMap(raw.budget?.targets)),
         platformBudgets: mergeBudgetMaps(toBudgetMap(defaults?.budget?.platforms), toBudgetMap(raw.budget?.platforms)),
@@ -63460,12 +67858,32 @@ function normalizeBudgetFile(raw, ctx) {
     const issues = [];
     for (const [name, rawImage] of Object.entries(raw.images)) {
         const image = toImage(name, rawImage ?? {}, raw.defaults, ctx);
-        issues.push(...checkOverrideNames(name, rawImage ?? {}, image.platforms, ctx));
+        issues.push(...checkOverrideNames(name, rawImage ?? {}, raw.defaults, image.platforms, ctx));
         images.push(image);
     }
     return { budgetFile: { version: 1, path: ctx.absolutePath, images }, issues };
 }
 //# sourceMappingURL=normalize-budget-file.js.map
+;// CONCATENATED MODULE: ./lib/analysis/hint-ids.js
+/** Every hint id, stable: users silence them (`ignoreHints`) or forbid them (`forbid`) by name. */
+const HINT_IDS = [
+    'toolchain-in-final-image',
+    'package-manager-cache',
+    'deleted-in-later-layer',
+    'overwritten-in-later-layer',
+    'vcs-directory',
+    'dev-dependencies',
+    'build-output-leftovers',
+    'test-directories',
+    'no-dockerignore',
+    'unpinned-base-image',
+    'runs-as-root',
+    'multi-stage-candidate',
+];
+function isHintId(value) {
+    return HINT_IDS.includes(value);
+}
+//# sourceMappingURL=hint-ids.js.map
 ;// CONCATENATED MODULE: ./lib/config/schema.js
 /**
  * The budget file's schema (version 1), written once in zod. It validates the YAML as written
@@ -63473,6 +67891,8 @@ function normalizeBudgetFile(raw, ctx) {
  * be expressible in JSON Schema: cross-field rules carry their JSON Schema twin in `.meta()`.
  * Turning the validated file into a `BudgetFile` happens in normalize-budget-file.ts.
  */
+
+
 
 
 
@@ -63539,11 +67959,16 @@ function schema_deltaLimit(description) {
     })
         .meta({ description });
 }
+/** "unknown hint id "runs-as-rot"; did you mean `runs-as-root`?" — the ids are a closed list. */
+function describeBadHintId(input) {
+    const guess = typeof input === 'string' ? suggestName(input, HINT_IDS) : undefined;
+    return guess
+        ? `unknown hint id ${gotText(input)}; did you mean \`${guess}\`?`
+        : `unknown hint id ${gotText(input)}; expected one of ${HINT_IDS.join(', ')}`;
+}
 function hintIds(description) {
-    return array(schemas_string().regex(new RegExp(HINT_ID_PATTERN), {
-        error: (iss) => `expected a hint id like "runs-as-root", got ${gotText(iss.input)}`,
-    }))
-        .meta({ description });
+    return array(schemas_enum(HINT_IDS, { error: (iss) => describeBadHintId(iss.input) }))
+        .meta({ description: `${description} Ids: see docs/analysis.md.` });
 }
 /** Budget keys allowed at every level (image, target override, platform override, defaults). */
 const budgetShape = {
@@ -63615,6 +68040,14 @@ const platforms = array(schemas_string().regex(new RegExp(PLATFORM_PATTERN), {
     .meta({
     description: 'Platforms to build, e.g. [linux/amd64, linux/arm64]. Empty = the builder default.',
 });
+const stages = schemas_enum(['all', 'none'], { error: (iss) => `expected "all" or "none", got ${gotText(iss.input)}` })
+    .meta({
+    description: '`all` also builds and measures every named stage of the Dockerfile that is not a target (informational entries, budgeted only by `budget.targets.<stage>`), so the report shows the builder next to the runtime. Default `none`.',
+});
+const analyze = schemas_boolean({ error: (iss) => `expected true or false, got ${gotText(iss.input)}` })
+    .meta({
+    description: 'Analyse the layers (wasted bytes, efficiency, hints). Default true; the action input `analyze` and the CLI `--no-analyze` turn it off for every image.',
+});
 const schema_image = strictObject({
     context: schemas_string()
         .min(1)
@@ -63642,6 +68075,8 @@ const schema_image = strictObject({
     'build-args': scalarMap('Build arguments (--build-arg); values become strings.').optional(),
     labels: scalarMap('Image labels (--label); values become strings.').optional(),
     cache: cache.optional(),
+    stages: stages.optional(),
+    analyze: analyze.optional(),
     budget: budget.optional(),
 })
     .refine((value) => value.target === undefined || value.targets === undefined, {
@@ -63659,6 +68094,8 @@ const defaults = strictObject({
     'build-args': scalarMap('Build arguments for every image; image values win.').optional(),
     labels: scalarMap('Labels for every image; image values win.').optional(),
     cache: cache.optional(),
+    stages: stages.optional(),
+    analyze: analyze.optional(),
     budget: budget.optional(),
 })
     .meta({
@@ -63779,6 +68216,8 @@ function parseBudgetFile(text, opts) {
 
 
 
+
+
 async function kindOf(target) {
     try {
         const info = await (0,promises_namespaceObject.stat)(target);
@@ -63839,9 +68278,37 @@ async function loadBudgetFile(file, opts) {
             });
         }
     }
+    for (const image of parsed.budgetFile.images) {
+        if (image.stages === 'all' && issues.length === 0)
+            issues.push(...(await checkStageOverrides(image, file, parsed)));
+    }
     if (issues.length > 0)
         throw new ConfigError(issues);
     return parsed.budgetFile;
+}
+/** With `stages: all`, `budget.targets` may name any stage of the Dockerfile, and only those. */
+async function checkStageOverrides(image, file, parsed) {
+    const keys = Object.keys(image.targetBudgets);
+    if (keys.length === 0)
+        return [];
+    const names = listStages(await (0,promises_namespaceObject.readFile)(image.dockerfile, 'utf8'))
+        .map((s) => s.name)
+        .filter((n) => n !== null);
+    const known = [...new Set([...names, ...image.targets.filter((t) => t !== undefined)])];
+    return keys
+        .filter((key) => !known.includes(key.toLowerCase()))
+        .map((key) => {
+        const at = ['images', image.name, 'budget', 'targets', key];
+        const where = parsed.locate(at);
+        const guess = suggestName(key, known);
+        return {
+            file,
+            line: where.line,
+            column: where.column,
+            path: formatPath(at),
+            message: `override for stage \`${key}\`, which is not a named stage of ${external_node_path_namespaceObject.basename(image.dockerfile)} (stages: ${known.join(', ') || 'none named'})${guess ? `; did you mean \`${guess}\`?` : ''}`,
+        };
+    });
 }
 //# sourceMappingURL=load-budget-file.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/git.js
@@ -64642,7 +69109,8 @@ async function baselineFromBuild(request, started) {
         const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
         const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
         const short = commit.slice(0, 7);
-        const note = `baseline: commit ${short} built from the base branch (${resolution.method})${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+        // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
+        const note = `baseline: commit ${short} built, ${resolution.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
         return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, durationMs: Date.now() - started };
     });
 }
@@ -64742,6 +69210,7 @@ function shouldComment(mode, report, existingComment) {
 
 
 
+
 const INPUT = {
     config: 'config',
     workingDirectory: 'working-directory',
@@ -64761,6 +69230,8 @@ const INPUT = {
     overrideLabel: 'override-label',
     reports: 'reports',
     allowPullRequestTarget: 'allow-pull-request-target',
+    analyze: 'analyze',
+    cacheDir: 'cache-dir',
 };
 /** `check` builds and measures; `comment` posts a saved report (workflow_run); `aggregate` merges matrix jobs' reports. */
 const MODES = ['check', 'comment', 'aggregate'];
@@ -64833,6 +69304,8 @@ function parseInputs(read, env) {
         overrideLabel: read(INPUT.overrideLabel) || 'image-budget:accept',
         reports: parseLines(read(INPUT.reports)),
         allowPullRequestTarget: parseBoolean(INPUT.allowPullRequestTarget, read(INPUT.allowPullRequestTarget), false),
+        analyze: parseBoolean(INPUT.analyze, read(INPUT.analyze), true),
+        cacheDir: external_node_path_namespaceObject.resolve(workdir, read(INPUT.cacheDir) || DEFAULT_LAYER_CACHE_DIR),
     };
 }
 function getInputs(env = process.env) {
@@ -64902,6 +69375,79 @@ function evaluateSizeBudget(sizes, budget) {
     }
     return findings;
 }
+/** Forbidden hints reported one finding each, up to this many per id (then one "and N more"). */
+const MAX_FORBID_FINDINGS_PER_ID = 5;
+const MAX_PATH_IN_MESSAGE = 200;
+const ANALYSIS_KEYS = [
+    ['minEfficiency', 'min-efficiency'],
+    ['maxWasted', 'max-wasted'],
+    ['maxWastedPercent', 'max-wasted-percent'],
+    ['forbid', 'forbid'],
+];
+function verdict_percent(share) {
+    return `${(share * 100).toFixed(1).replace(/\.0$/, '')}%`;
+}
+function shorten(text) {
+    return text.length > MAX_PATH_IN_MESSAGE ? `${text.slice(0, MAX_PATH_IN_MESSAGE - 1)}…` : text;
+}
+function describeHint(hint) {
+    const where = hint.dockerfile ? ` at ${hint.dockerfile.path}:${hint.dockerfile.line}` : ' in the base image';
+    const bytes = hint.bytes > 0 ? ` (${size_formatSize(hint.bytes)})` : '';
+    return `${shorten(hint.path)}${bytes}${where}`;
+}
+/**
+ * Layer-analysis budgets: min-efficiency, max-wasted, max-wasted-percent (of `imageBytes`, the
+ * uncompressed size) and forbidden hint ids. Without an analysis the budgets cannot be checked:
+ * that is a note (`unavailable` says why), never a failure, since the sizes themselves are fine.
+ */
+function evaluateAnalysisBudget(analysis, budget, opts) {
+    const asked = ANALYSIS_KEYS.filter(([key]) => {
+        const value = budget[key];
+        return Array.isArray(value) ? value.length > 0 : value !== undefined;
+    });
+    if (asked.length === 0)
+        return { findings: [], notes: [] };
+    if (!analysis) {
+        const names = asked.map(([, name]) => name).join(', ');
+        return { findings: [], notes: [`${names} not checked: ${opts.unavailable ?? 'no layer analysis'}`] };
+    }
+    const findings = [];
+    const wasted = `${size_formatSize(analysis.wastedBytes)} wasted`;
+    if (budget.minEfficiency !== undefined && analysis.efficiency < budget.minEfficiency) {
+        findings.push({
+            status: 'over',
+            rule: 'min-efficiency',
+            message: `efficiency ${verdict_percent(analysis.efficiency)} < min-efficiency ${verdict_percent(budget.minEfficiency)} (${wasted})`,
+        });
+    }
+    if (budget.maxWasted !== undefined && analysis.wastedBytes > budget.maxWasted) {
+        findings.push({ status: 'over', rule: 'max-wasted', message: `${wasted} > max-wasted ${size_formatSize(budget.maxWasted)}` });
+    }
+    if (budget.maxWastedPercent !== undefined && opts.imageBytes !== null && opts.imageBytes > 0) {
+        const share = analysis.wastedBytes / opts.imageBytes;
+        if (share * 100 > budget.maxWastedPercent) {
+            findings.push({
+                status: 'over',
+                rule: 'max-wasted-percent',
+                message: `${wasted}, ${verdict_percent(share)} of ${size_formatSize(opts.imageBytes)} uncompressed > max-wasted-percent ${budget.maxWastedPercent}%`,
+            });
+        }
+    }
+    // ignore-hints silences: an ignored id is never a forbidden finding.
+    const ignored = new Set(budget.ignoreHints ?? []);
+    for (const id of new Set(budget.forbid ?? [])) {
+        if (ignored.has(id))
+            continue;
+        const found = analysis.hints.filter((h) => h.id === id).sort((a, b) => b.bytes - a.bytes);
+        for (const hint of found.slice(0, MAX_FORBID_FINDINGS_PER_ID)) {
+            findings.push({ status: 'over', rule: `forbid.${id}`, message: `forbidden hint ${id}: ${describeHint(hint)}` });
+        }
+        if (found.length > MAX_FORBID_FINDINGS_PER_ID) {
+            findings.push({ status: 'over', rule: `forbid.${id}`, message: `forbidden hint ${id}: ${found.length - MAX_FORBID_FINDINGS_PER_ID} more` });
+        }
+    }
+    return { findings, notes: [] };
+}
 function statusOf(findings) {
     return worstStatus(findings.map((f) => f.status));
 }
@@ -64958,8 +69504,8 @@ class Context {
         var _a, _b, _c;
         this.payload = {};
         if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
@@ -70345,7 +74891,69 @@ function safeJson(text) {
     }
 }
 //# sourceMappingURL=buildx-info.js.map
+;// CONCATENATED MODULE: ./lib/analysis/report-analysis.js
+/** Hints kept per image, largest first (zero-byte Dockerfile hints after the sized ones). */
+const REPORT_MAX_HINTS = 40;
+const REPORT_TOP_FILES = 10;
+const MAX_PATH = 1024;
+const MAX_TEXT = 1000;
+function clip(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** A ratio for the report's 0..1 schema (NaN/∞ would serialise as null). */
+function ratio(value) {
+    return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 1;
+}
+function toReportHint(hint) {
+    const out = { id: hint.id, path: clip(hint.path, MAX_PATH), bytes: hint.bytes, dockerfile: hint.dockerfile };
+    if (hint.layer !== undefined)
+        out.layer = hint.layer;
+    if (hint.message !== undefined)
+        out.message = clip(hint.message, MAX_TEXT);
+    if (hint.fix !== undefined)
+        out.fix = clip(hint.fix, MAX_TEXT);
+    if (hint.removedBy !== undefined)
+        out.removedBy = { layer: hint.removedBy.layer, dockerfile: hint.removedBy.dockerfile };
+    return out;
+}
+function toReportAnalysis(analysis, opts = {}) {
+    const ignored = new Set(opts.ignoreHints ?? []);
+    // Stable sort: the analyser's order breaks ties.
+    const hints = analysis.hints.filter((h) => !ignored.has(h.id)).sort((a, b) => b.bytes - a.bytes);
+    const kept = hints.slice(0, REPORT_MAX_HINTS);
+    const top = (list) => list.slice(0, REPORT_TOP_FILES).map((f) => ({ path: clip(f.path, MAX_PATH), bytes: f.bytes }));
+    return {
+        wastedBytes: analysis.wastedBytes,
+        efficiency: ratio(analysis.efficiency),
+        hints: kept.map(toReportHint),
+        ...(hints.length > kept.length ? { hintsOmitted: hints.length - kept.length } : {}),
+        dive: { efficiency: ratio(analysis.dive.efficiency), wastedBytes: analysis.dive.wastedBytes },
+        totalFileBytes: analysis.totalFileBytes,
+        finalFileBytes: analysis.finalFileBytes,
+        largestFiles: top(analysis.largestFiles),
+        largestDirectories: top(analysis.largestDirectories),
+        ...(opts.layerCache ? { layerCache: { ...opts.layerCache } } : {}),
+    };
+}
+//# sourceMappingURL=report-analysis.js.map
+;// CONCATENATED MODULE: ./lib/analysis/stage-report.js
+function stageReport(stages) {
+    const rows = stages.map((s) => {
+        const hintIds = [...new Set(s.hints.map((h) => h.id))].sort();
+        return {
+            name: s.name,
+            compressedBytes: s.compressedBytes,
+            uncompressedBytes: s.uncompressedBytes,
+            hasToolchain: hintIds.includes('toolchain-in-final-image'),
+            hintIds,
+        };
+    });
+    return { rows, singleStageWithToolchain: rows.length === 1 && rows[0].hasToolchain };
+}
+//# sourceMappingURL=stage-report.js.map
 ;// CONCATENATED MODULE: ./lib/report/assemble.js
+
+
 
 function limitOrNull(limit) {
     return limit && (limit.compressed !== undefined || limit.uncompressed !== undefined) ? { ...limit } : null;
@@ -70359,8 +74967,21 @@ function reportBudget(budget) {
         warnIncrease: budget.warnIncrease ?? null,
     };
 }
-function measuredEntry(m, platform, budget) {
-    const findings = evaluateSizeBudget(platform, budget);
+/** Why there is no analysis for an entry, or null when there is one. */
+function analysisGap(m, result) {
+    if (!m.analyses)
+        return m.job.image.analyze === false ? 'layer analysis is off for this image (analyze: false)' : 'layer analysis is off';
+    if (!result)
+        return 'no layer analysis for this platform';
+    return result.analysis ? null : `layer analysis failed: ${result.error ?? 'unknown error'}`;
+}
+function measuredEntry(m, platform, budget, result) {
+    const gap = analysisGap(m, result);
+    const analysis = result?.analysis ? toReportAnalysis(result.analysis, { ignoreHints: budget.ignoreHints ?? [], layerCache: result.layerCache }) : null;
+    const checked = evaluateAnalysisBudget(analysis, budget, { imageBytes: platform.uncompressedBytes, ...(gap ? { unavailable: gap } : {}) });
+    const findings = [...evaluateSizeBudget(platform, budget), ...checked.findings];
+    // A failed analysis is worth a note even without an analysis budget; "off" is the user's choice.
+    const notes = [...(result && !result.analysis && gap ? [gap] : []), ...checked.notes];
     return {
         name: m.job.image.name,
         target: m.job.target ?? null,
@@ -70380,6 +75001,9 @@ function measuredEntry(m, platform, budget) {
         })),
         manifestDigest: platform.manifestDigest,
         error: null,
+        ...(analysis ? { analysis } : {}),
+        ...(notes.length > 0 ? { notes } : {}),
+        ...(m.kind === 'stage' ? { kind: 'stage' } : {}),
     };
 }
 function errorEntry(m, platform, budget) {
@@ -70397,18 +75021,60 @@ function errorEntry(m, platform, budget) {
         layers: [],
         manifestDigest: null,
         error,
+        ...(m.kind === 'stage' ? { kind: 'stage' } : {}),
     };
 }
 /** The platform an entry is reported under when the build chose it (no `platforms` given). */
 const DEFAULT_PLATFORM = 'default';
 function assembleEntries(measurements, resolveBudget) {
-    return measurements.flatMap((m) => {
+    const perJob = measurements.map((m) => {
         const { image, target } = m.job;
+        const kind = m.kind ?? 'target';
         if (m.error !== null || m.platforms.length === 0) {
             const platforms = m.job.platforms.length > 0 ? m.job.platforms : [DEFAULT_PLATFORM];
-            return platforms.map((platform) => errorEntry(m, platform, resolveBudget(image.name, target, platform)));
+            return platforms.map((platform) => errorEntry(m, platform, resolveBudget(image.name, target, platform, kind)));
         }
-        return m.platforms.map((platform) => measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform)));
+        return m.platforms.map((platform, i) => measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]));
+    });
+    const stagesAll = new Set(measurements.filter((m) => m.job.image.stages === 'all').map((m) => m.job.image.name));
+    return addStageRows(perJob.flat(), stagesAll).map(quietStage);
+}
+/**
+ * A builder stage is meant to hold the toolchain: its hints would be noise next to the image's.
+ * They live on as `hintIds` in the stage table; the figures and largest files stay.
+ */
+function quietStage(entry) {
+    if (entry.kind !== 'stage' || !entry.analysis)
+        return entry;
+    const { hintsOmitted: _omitted, ...analysis } = entry.analysis;
+    return { ...entry, analysis: { ...analysis, hints: [] } };
+}
+/**
+ * With `stages: all`, each target entry gets the table of every stage built for its image on its
+ * platform (targets first, then the other stages in Dockerfile order), e.g. builder 1.2 GB next
+ * to runtime 6 MB.
+ */
+function addStageRows(entries, images) {
+    return entries.map((entry) => {
+        if (!images.has(entry.name) || entry.kind === 'stage' || entry.compressedBytes === null)
+            return entry;
+        const siblings = entries.filter((e) => e.name === entry.name && e.platform === entry.platform && e.compressedBytes !== null && e.uncompressedBytes !== null);
+        const table = stageReport(siblings.map((e) => ({
+            name: e.target ?? '',
+            compressedBytes: e.compressedBytes ?? 0,
+            uncompressedBytes: e.uncompressedBytes ?? 0,
+            hints: e.analysis?.hints ?? [],
+        })));
+        const stages = table.rows.map((row, i) => ({
+            name: siblings[i].target,
+            current: siblings[i] === entry,
+            compressedBytes: row.compressedBytes,
+            uncompressedBytes: row.uncompressedBytes,
+            wastedBytes: siblings[i].analysis?.wastedBytes ?? null,
+            hasToolchain: row.hasToolchain,
+            hintIds: row.hintIds,
+        }));
+        return { ...entry, stages, ...(table.singleStageWithToolchain ? { singleStageWithToolchain: true } : {}) };
     });
 }
 //# sourceMappingURL=assemble.js.map
@@ -70435,8 +75101,18 @@ const lib_version_VERSION = '0.1.0';
 
 
 
+
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
+}
+/**
+ * A stage built only for the stage report is informational: the image's budget does not apply
+ * to its builder, only what the user wrote under `budget.targets.<stage>` (plus the image's
+ * `ignore-hints`, which are about the Dockerfile, not one stage).
+ */
+function stageBudget(image, stage) {
+    const own = stage === undefined ? undefined : (image.targetBudgets[stage] ?? image.targetBudgets[stage.toLowerCase()]);
+    return { ...(image.budget.ignoreHints ? { ignoreHints: image.budget.ignoreHints } : {}), ...own };
 }
 async function runCheck(options, logger) {
     const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
@@ -70468,12 +75144,18 @@ async function runCheck(options, logger) {
                 ghaCredentials: hasGhaCacheCredentials(options.env),
             },
         };
-        const measurements = await buildAndMeasure(budgetFile, { ...build, workdir: options.workdir });
-        // The base is built after the head, with the same builder and cache: its unchanged
-        // layers are cache hits.
-        const baseline = options.baseline
-            ? await measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...build, workDir: external_node_path_namespaceObject.join(outputDir, 'base') } })
-            : null;
+        // The baseline is measured for sizes only: only the head is analysed.
+        const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? DEFAULT_LAYER_CACHE_DIR };
+        // Head and base build at the same time on the same builder: identical steps are solved
+        // once and the base's unchanged layers are cache hits, so the baseline costs little wall
+        // time. Layer sizes are shared through one memo.
+        const buildOptions = { ...build, sizeMemo: new Map() };
+        const [measurements, baseline] = await Promise.all([
+            buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis }),
+            options.baseline
+                ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: external_node_path_namespaceObject.join(outputDir, 'base') } })
+                : Promise.resolve(null),
+        ]);
         if (baseline?.unavailable && baseline.mode !== 'none')
             logger.warning(baseline.note);
         else if (baseline)
@@ -70483,20 +75165,22 @@ async function runCheck(options, logger) {
             ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
             : { images: budgetFile.images, changes: [] };
         const byName = new Map(effective.images.map((image) => [image.name, image]));
-        const budgetFor = (name, target, platform) => {
+        const budgetFor = (name, target, platform, kind) => {
             const image = byName.get(name);
-            return image ? resolveBudget(image, target, platform) : {};
+            if (!image)
+                return {};
+            return kind === 'stage' ? stageBudget(image, target) : resolveBudget(image, target, platform);
         };
         let images = assembleEntries(measurements, budgetFor);
         if (baseline?.unavailable) {
-            images = markNoBaseline(images, (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform));
+            images = markNoBaseline(images, (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform, entry.kind));
         }
         else if (baseline) {
             images = applyBaseline({
                 entries: images,
                 baseline: baseline.entries,
                 baseCommit: baseline.commit,
-                budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform),
+                budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform, entry.kind),
             });
         }
         const outcome = decideOutcome(images);
@@ -70672,7 +75356,7 @@ async function resolveCommentAuthor(client) {
 function sameBody(a, b) {
     return (a ?? '').replace(/\r\n/g, '\n') === b.replace(/\r\n/g, '\n');
 }
-function where(o) {
+function comment_where(o) {
     return `${o.owner}/${o.repo}#${o.issueNumber}`;
 }
 /** A 403/404/422 from GitHub as something the caller can act on; anything else rethrown. */
@@ -70683,7 +75367,7 @@ function explain(error, o, doing, permission) {
         return {
             action: 'skipped',
             permission,
-            reason: `the token may not ${doing} on ${where(o)} (GitHub: "${error.githubMessage}"). ` +
+            reason: `the token may not ${doing} on ${comment_where(o)} (GitHub: "${error.githubMessage}"). ` +
                 `Grant "permissions: ${permission}" to the job; pull requests from forks only get a ` +
                 `read-only token, so post from a workflow_run workflow instead (see docs/permissions.md).`,
         };
@@ -70691,14 +75375,14 @@ function explain(error, o, doing, permission) {
     if (error.status === 404) {
         return {
             action: 'skipped',
-            reason: `${error.endpoint} answered 404: pull request ${where(o)} does not exist or the token ` +
+            reason: `${error.endpoint} answered 404: pull request ${comment_where(o)} does not exist or the token ` +
                 `cannot see the repository (GitHub: "${error.githubMessage}").`,
         };
     }
     if (error.status === 422) {
         const fields = error.details.map((d) => d.field).filter((f) => !!f);
         const named = fields.length > 0 ? `field ${fields.map((f) => `"${f}"`).join(', ')}` : 'the request';
-        throw new Error(`GitHub rejected ${named} when trying to ${doing} on ${where(o)}: ${error.message}`, {
+        throw new Error(`GitHub rejected ${named} when trying to ${doing} on ${comment_where(o)}: ${error.message}`, {
             cause: error,
         });
     }
@@ -71596,9 +76280,85 @@ function layerBreakdown(entry) {
         '</details>',
     ].join('\n');
 }
-/** The largest layers of every entry, each in a collapsible block. */
+/** The "what to slim" section stays this small (bytes), whatever the number of images. */
+const SLIM_SECTION_MAX_BYTES = 150_000;
+const SLIM_FILES = 10;
+const SLIM_HINTS = 15;
+const MAX_HINT_TEXT = 400;
+function whereOf(ref) {
+    return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_CELL }) : 'base image';
+}
+function stageTable(entry) {
+    if (!entry.stages || entry.stages.length === 0)
+        return [];
+    const rows = entry.stages.map((row) => {
+        const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
+        const wasted = row.wastedBytes === null ? '—' : size_formatSize(row.wastedBytes);
+        return `| ${row.current ? `**${name}**` : name} | ${size_formatSize(row.compressedBytes)} | ${size_formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
+    });
+    const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
+    return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
+}
+/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
+function slimBlock(entry) {
+    const a = entry.analysis;
+    if (!a && !entry.stages)
+        return null;
+    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
+    const lines = [];
+    if (a) {
+        const dive = a.dive ? ` (dive: ${size_formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
+        lines.push(`${size_formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
+        const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes).slice(0, SLIM_HINTS);
+        if (hints.length > 0) {
+            lines.push('**Hints**', '');
+            for (const hint of hints) {
+                const size = hint.bytes > 0 ? ` ${size_formatSize(hint.bytes)}` : '';
+                const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
+                lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
+                if (hint.message)
+                    lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
+                if (hint.fix)
+                    lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
+            }
+            const more = a.hints.length - hints.length + (a.hintsOmitted ?? 0);
+            if (more > 0)
+                lines.push(`- … ${more} more in the JSON report`);
+            lines.push('');
+        }
+        if (a.largestFiles && a.largestFiles.length > 0) {
+            lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
+            for (const file of a.largestFiles.slice(0, SLIM_FILES))
+                lines.push(`| ${size_formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
+            lines.push('');
+        }
+    }
+    lines.push(...stageTable(entry));
+    const wasted = a ? `: ${size_formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
+    return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
+}
+/** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
+function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
+    const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b) => b !== null);
+    if (blocks.length === 0)
+        return '';
+    const out = ['### What to slim', ''];
+    let used = Buffer.byteLength(out.join('\n'));
+    for (const [i, block] of blocks.entries()) {
+        const size = Buffer.byteLength(block) + 1;
+        if (used + size > maxBytes) {
+            out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
+            break;
+        }
+        out.push(block);
+        used += size;
+    }
+    return [...out, ''].join('\n');
+}
+/** The largest layers of every entry, each in a collapsible block, then what to slim. */
 function renderLargestLayers(report) {
-    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), ''].join('\n');
+    const slim = renderSlimming(report);
+    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
 }
 //# sourceMappingURL=summary-markdown.js.map
 ;// CONCATENATED MODULE: ./lib/report/job-summary.js
@@ -71697,7 +76457,8 @@ async function postComment(request, body) {
 }
 async function publishReport(request) {
     const { report, outcome, inputs, env, logger, effects, overrideApplied } = request;
-    const reportPath = inputs.reportPath;
+    // In `comment` mode nothing is written to `report-path`: the output names the file posted.
+    const reportPath = request.writeReport === false ? (request.existingReportPath ?? inputs.reportPath) : inputs.reportPath;
     if (request.writeReport !== false) {
         await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.dirname(reportPath), { recursive: true });
         await (0,promises_namespaceObject.writeFile)(reportPath, `${JSON.stringify(report, null, 2)}\n`);
@@ -71746,6 +76507,8 @@ const dockerfileRef = object({ path: parse_report_text(4096), line: schemas_numb
 const parse_report_sizeLimit = object({ compressed: parse_report_bytes.optional(), uncompressed: parse_report_bytes.optional() }).nullable();
 const parse_report_deltaLimit = object({ metric: schemas_enum(['compressed', 'uncompressed']), bytes: parse_report_bytes.optional(), percent: schemas_number().min(0).max(1e9).optional() }).nullable().optional();
 const sizes = object({ compressedBytes: signedBytes, uncompressedBytes: signedBytes });
+const parse_report_ratio = schemas_number().min(0).max(1);
+const pathBytes = array(object({ path: parse_report_text(4096), bytes: parse_report_bytes })).max(100);
 const parse_report_layer = object({
     digest: parse_report_text(200),
     compressedBytes: parse_report_bytes,
@@ -71795,11 +76558,41 @@ const entry = object({
     notes: array(parse_report_text(2048)).max(50).optional(),
     analysis: object({
         wastedBytes: parse_report_bytes,
-        efficiency: schemas_number().min(0).max(1),
-        hints: array(object({ id: parse_report_text(64), path: parse_report_text(4096), bytes: parse_report_bytes, dockerfile: dockerfileRef, layer: parse_report_text(200).optional(), message: parse_report_text(4096).optional(), fix: parse_report_text(4096).optional() })).max(500),
+        efficiency: parse_report_ratio,
+        hints: array(object({
+            id: parse_report_text(64),
+            path: parse_report_text(4096),
+            bytes: parse_report_bytes,
+            dockerfile: dockerfileRef,
+            layer: parse_report_text(200).optional(),
+            message: parse_report_text(4096).optional(),
+            fix: parse_report_text(4096).optional(),
+            removedBy: object({ layer: parse_report_text(200), dockerfile: dockerfileRef }).optional(),
+        }))
+            .max(500),
+        dive: object({ efficiency: parse_report_ratio, wastedBytes: parse_report_bytes }).optional(),
+        totalFileBytes: parse_report_bytes.optional(),
+        finalFileBytes: parse_report_bytes.optional(),
+        largestFiles: pathBytes.optional(),
+        largestDirectories: pathBytes.optional(),
+        hintsOmitted: schemas_number().int().min(0).max(1_000_000).optional(),
+        layerCache: object({ hits: schemas_number().int().min(0).max(parse_report_MAX_LAYERS), reads: schemas_number().int().min(0).max(parse_report_MAX_LAYERS) }).optional(),
     })
         .nullable()
         .optional(),
+    kind: schemas_enum(['target', 'stage']).optional(),
+    stages: array(object({
+        name: parse_report_text(256).nullable(),
+        current: schemas_boolean(),
+        compressedBytes: parse_report_bytes,
+        uncompressedBytes: parse_report_bytes,
+        wastedBytes: parse_report_bytes.nullable(),
+        hasToolchain: schemas_boolean(),
+        hintIds: array(parse_report_text(64)).max(50),
+    }))
+        .max(200)
+        .optional(),
+    singleStageWithToolchain: schemas_boolean().optional(),
 });
 const report = object({
     schemaVersion: literal(1, { error: 'expected schemaVersion 1 (a report written by image-budget)' }),
@@ -71919,6 +76712,8 @@ async function runCheckMode(inputs, env, event, logger, effects) {
         commit: env.GITHUB_SHA ?? null,
         baseline: { mode: inputs.baseline, event, headSha: env.GITHUB_SHA, reportPath: inputs.baselineReport, imageTemplate: inputs.baselineImage },
         acceptHeadBudgets: overrideApplied,
+        analyze: inputs.analyze,
+        cacheDir: inputs.cacheDir,
     }, logger);
     if (pr)
         report.pullRequest = { number: pr.number, headSha: pr.headSha };
@@ -71979,7 +76774,7 @@ async function runCommentMode(inputs, env, event, logger, effects) {
         number = found.number;
     }
     const outcome = decideOutcome(report.images);
-    await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: number, overrideApplied: false, writeReport: false });
+    await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: number, overrideApplied: false, writeReport: false, existingReportPath: file });
 }
 //# sourceMappingURL=run-action.js.map
 ;// CONCATENATED MODULE: ./lib/index.js
