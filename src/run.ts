@@ -108,13 +108,15 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     // Head and base build at the same time on the same builder: identical steps are solved
     // once and the base's unchanged layers are cache hits, so the baseline costs little wall
     // time. Layer sizes are shared through one memo.
+    // A registry baseline goes after the head so it can reuse the head's layer sizes.
     const buildOptions = { ...build, sizeMemo: new Map() };
-    const [measurements, baseline] = await Promise.all([
-      buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis }),
+    const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
+    const measureBase = () =>
       options.baseline
         ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: path.join(outputDir, 'base') } })
-        : Promise.resolve(null),
-    ]);
+        : Promise.resolve(null);
+    const [measurements, baseline] =
+      options.baseline?.mode === 'build' ? await Promise.all([measureHead(), measureBase()]) : [await measureHead(), await measureBase()];
     if (baseline?.unavailable && baseline.mode !== 'none') logger.warning(baseline.note);
     else if (baseline) logger.info(baseline.note);
 

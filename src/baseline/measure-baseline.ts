@@ -113,7 +113,7 @@ async function baselineFromRegistry(request: BaselineRequest, started: number): 
     for (const target of image.targets) {
       const ref = imageRefFor(template, image.name, target ?? null);
       try {
-        const platforms = await measureRegistryImage(ref, { platforms: image.platforms.length > 0 ? image.platforms : undefined });
+        const platforms = await measureRegistryImage(ref, { platforms: image.platforms.length > 0 ? image.platforms : undefined, knownSizes: request.build.sizeMemo });
         entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
       } catch (error) {
         missing.push(`${ref} (${error instanceof Error ? error.message : String(error)})`);

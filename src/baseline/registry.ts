@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
-import type { LayerMeasure, PlatformMeasure } from '../measure/types.js';
+import type { LayerMeasure, PlatformMeasure, UncompressedSize } from '../measure/types.js';
 import { measureUncompressedSize } from '../measure/uncompressed-size.js';
 import { RegistryClient, type RegistryStats } from './registry-client.js';
 import { parseImageRef, readDockerCredentials } from './registry-ref.js';
@@ -18,6 +18,12 @@ export interface RegistryMeasureOptions {
   insecureHosts?: string[];
   /** Filled with the bytes and requests this measurement cost. */
   stats?: RegistryStats;
+  /**
+   * Uncompressed sizes already known by digest (the head's layers, measured locally): a layer
+   * the base shares with the head is not fetched at all, which matters for big layers whose
+   * gzip trailer cannot prove the size and would otherwise be streamed.
+   */
+  knownSizes?: Map<string, Promise<UncompressedSize>>;
 }
 
 export const MANIFEST_ACCEPT = [
@@ -54,10 +60,10 @@ export async function measureRegistryImage(ref: string, options: RegistryMeasure
       if (wanted !== undefined && !wanted.includes(normalizePlatform(platform))) continue;
       const manifest = await fetchManifest(client, child.digest);
       if (manifest.kind !== 'manifest') throw new Error(`${ref}: ${child.digest} is a nested index, expected an image manifest`);
-      measures.push(await measureManifest(client, manifest, platform));
+      measures.push(await measureManifest(client, manifest, platform, options.knownSizes));
     }
   } else {
-    const measure = await measureManifest(client, top, null);
+    const measure = await measureManifest(client, top, null, options.knownSizes);
     if (wanted === undefined || wanted.includes(normalizePlatform(measure.platform))) measures.push(measure);
   }
   if (measures.length === 0) {
@@ -106,6 +112,7 @@ async function measureManifest(
   client: RegistryClient,
   manifest: Extract<Manifest, { kind: 'manifest' }>,
   platform: string | null,
+  knownSizes?: Map<string, Promise<UncompressedSize>>,
 ): Promise<PlatformMeasure> {
   const { json } = await client.getJson(`${client.baseUrl}/blobs/${manifest.config.digest}`);
   const config = json as { os?: string; architecture?: string; variant?: string; history?: unknown };
@@ -115,7 +122,8 @@ async function measureManifest(
     manifest.layers.map((descriptor, index) =>
       limit(async () => {
         const mediaType = descriptor.mediaType ?? 'application/vnd.oci.image.layer.v1.tar+gzip';
-        const size = await measureUncompressedSize(client.openBlob(descriptor.digest, descriptor.size), mediaType);
+        const known = knownSizes?.get(descriptor.digest);
+        const size = known ? { ...(await known), source: 'cache' as const } : await measureUncompressedSize(client.openBlob(descriptor.digest, descriptor.size), mediaType);
         return {
           digest: descriptor.digest,
           mediaType,

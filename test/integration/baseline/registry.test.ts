@@ -113,6 +113,19 @@ describe('measureRegistryImage', () => {
     expect(stats.bytesDownloaded).toBeLessThan(pulled / 50);
   });
 
+  test('layers whose size the head already measured are not fetched at all', async () => {
+    const known = new Map(expectedMulti.flatMap((e) => e.layers).map((l) => [l.digest, Promise.resolve({ bytes: l.uncompressedBytes, source: 'stream' as const })]));
+    const stats: RegistryStats = { bytesDownloaded: 0, requests: 0 };
+    const measures = await measureRegistryImage(MULTI, { stats, knownSizes: known });
+    expect(summarize(measures)).toEqual(expectedMulti);
+    expect(measures.flatMap((m) => m.layers).every((l) => l.uncompressedSource === 'cache')).toBe(true);
+    // Only manifests and configs were read: no layer blob byte.
+    const unknown: RegistryStats = { bytesDownloaded: 0, requests: 0 };
+    await measureRegistryImage(MULTI, { stats: unknown });
+    expect(stats.requests).toBeLessThan(unknown.requests);
+    expect(stats.bytesDownloaded).toBeLessThan(unknown.bytesDownloaded);
+  });
+
   test('a platform filter measures only that platform', async () => {
     const measures = await measureRegistryImage(MULTI, { platforms: ['linux/arm64/v8'] });
     expect(summarize(measures)).toEqual(expectedMulti.filter((e) => e.platform === 'linux/arm64'));
