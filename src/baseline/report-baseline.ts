@@ -7,6 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import type { SizedEntry } from '../compare/delta.js';
+import { validateJson } from '../report/validate-json.js';
 
 export const MAX_REPORT_FILE_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 10_000;
@@ -82,19 +83,9 @@ export async function loadReportBaseline(file: string): Promise<ReportBaseline> 
 }
 
 export function parseReportBaseline(content: string, file: string): ReportBaseline {
-  let json: unknown;
-  try {
-    json = JSON.parse(content);
-  } catch (error) {
-    throw new ReportBaselineError(file, `not valid JSON (${(error as Error).message})`);
-  }
-  const parsed = reportSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((issue) => `${formatJsonPath(issue.path)}: ${issue.message}`);
-    const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
-    throw new ReportBaselineError(file, `${issues.join('; ')}${more}`);
-  }
-  const report = parsed.data;
+  const parsed = validateJson(content, reportSchema);
+  if (!parsed.ok) throw new ReportBaselineError(file, parsed.detail);
+  const report = parsed.value;
   const entries: SizedEntry[] = [];
   const seen = new Map<string, number>();
   report.images.forEach((entry, index) => {
@@ -115,12 +106,4 @@ export function parseReportBaseline(content: string, file: string): ReportBaseli
     });
   });
   return { file, commit: report.commit, createdAt: report.createdAt ?? null, entries };
-}
-
-/** `images[3].layers[0].digest`, as a person would write it. */
-export function formatJsonPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`))
-    .join('');
 }

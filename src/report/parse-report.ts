@@ -6,7 +6,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { formatJsonPath, MAX_REPORT_FILE_BYTES } from '../baseline/report-baseline.js';
+import { MAX_REPORT_FILE_BYTES } from '../baseline/report-baseline.js';
+import { validateJson } from './validate-json.js';
 import type { Report } from './types.js';
 
 const MAX_ENTRIES = 10_000;
@@ -152,19 +153,9 @@ export class ReportError extends Error {
 }
 
 export function parseReport(content: string, file: string): Report {
-  let json: unknown;
-  try {
-    json = JSON.parse(content);
-  } catch (error) {
-    throw new ReportError(file, `not valid JSON (${(error as Error).message})`);
-  }
-  const parsed = report.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((issue) => `${formatJsonPath(issue.path)}: ${issue.message}`);
-    const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
-    throw new ReportError(file, `${issues.join('; ')}${more}`);
-  }
-  return parsed.data as Report;
+  const parsed = validateJson(content, report);
+  if (!parsed.ok) throw new ReportError(file, parsed.detail);
+  return parsed.value as Report;
 }
 
 export async function loadReport(file: string): Promise<Report> {

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { formatJsonPath, loadReportBaseline, parseReportBaseline, ReportBaselineError } from '../../../src/baseline/report-baseline.js';
+import { loadReportBaseline, parseReportBaseline, ReportBaselineError } from '../../../src/baseline/report-baseline.js';
+import { formatJsonPath } from '../../../src/report/validate-json.js';
 import type { Report } from '../../../src/report/types.js';
 
 const COMMIT = '1234567890abcdef1234567890abcdef12345678';
