@@ -20,7 +20,8 @@ const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
 export function parseImageRef(ref: string, insecureHosts: readonly string[] = []): ImageRef {
   const match = /^(?:([^/]+)\/)?([^@]+?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(ref.trim());
   if (match === null) throw new Error(`not an image reference: ${JSON.stringify(ref)}`);
-  let [, first, rest, tag, digest] = match;
+  const [, first, , tag, digest] = match;
+  let rest = match[2];
   let host = 'docker.io';
   if (first !== undefined && (first.includes('.') || first.includes(':') || first === 'localhost')) host = first;
   else if (first !== undefined) rest = `${first}/${rest}`;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { detectCompression, normalisePath, scanLayer } from '../../../src/analysis/read-layer.js';
-import { blobOf, dir, file, hardlink, makeLayer, symlink, type FakeEntry } from './helpers.js';
+import { blobOf, dir, file, makeLayer, symlink, type FakeEntry } from './helpers.js';
 
 const ENTRIES: FakeEntry[] = [
   { path: './', type: 'directory' },
