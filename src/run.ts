@@ -11,6 +11,7 @@ import { buildAndMeasure } from './build-and-measure.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
 import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
 import { applyBaseline, markNoBaseline } from './compare/apply-baseline.js';
+import { toSizedEntry } from './compare/delta.js';
 import { decideOutcome, type Outcome } from './compare/verdict.js';
 import { loadBudgetFile } from './config/load-budget-file.js';
 import { resolveBudget } from './config/resolve-budget.js';
@@ -117,6 +118,10 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
         : Promise.resolve(null);
     const [measurements, baseline] =
       options.baseline?.mode === 'build' ? await Promise.all([measureHead(), measureBase()]) : [await measureHead(), await measureBase()];
+    if (baseline?.sameAsHead?.length) {
+      const same = new Set(baseline.sameAsHead);
+      baseline.entries.push(...measurements.filter((m) => same.has(m.job.image.name)).flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))));
+    }
     if (baseline?.unavailable && baseline.mode !== 'none') logger.warning(baseline.note);
     else if (baseline) logger.info(baseline.note);
 

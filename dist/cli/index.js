@@ -38663,7 +38663,8 @@ function parseImageRef(ref, insecureHosts = []) {
     const match = /^(?:([^/]+)\/)?([^@]+?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(ref.trim());
     if (match === null)
         throw new Error(`not an image reference: ${JSON.stringify(ref)}`);
-    let [, first, rest, tag, digest] = match;
+    const [, first, , tag, digest] = match;
+    let rest = match[2];
     let host = 'docker.io';
     if (first !== undefined && (first.includes('.') || first.includes(':') || first === 'localhost'))
         host = first;
@@ -38751,11 +38752,11 @@ async function measureRegistryImage(ref, options = {}) {
             const manifest = await fetchManifest(client, child.digest);
             if (manifest.kind !== 'manifest')
                 throw new Error(`${ref}: ${child.digest} is a nested index, expected an image manifest`);
-            measures.push(await measureManifest(client, manifest, platform));
+            measures.push(await measureManifest(client, manifest, platform, options.knownSizes));
         }
     }
     else {
-        const measure = await measureManifest(client, top, null);
+        const measure = await measureManifest(client, top, null, options.knownSizes);
         if (wanted === undefined || wanted.includes(normalizePlatform(measure.platform)))
             measures.push(measure);
     }
@@ -38795,14 +38796,15 @@ async function fetchManifest(client, reference) {
     }
     throw new Error(`GET ${url}: unsupported manifest media type ${JSON.stringify(mediaType)}`);
 }
-async function measureManifest(client, manifest, platform) {
+async function measureManifest(client, manifest, platform, knownSizes) {
     const { json } = await client.getJson(`${client.baseUrl}/blobs/${manifest.config.digest}`);
     const config = json;
     const createdBy = layerHistory(config.history);
     const limit = pLimit(4);
     const layers = await Promise.all(manifest.layers.map((descriptor, index) => limit(async () => {
         const mediaType = descriptor.mediaType ?? 'application/vnd.oci.image.layer.v1.tar+gzip';
-        const size = await measureUncompressedSize(client.openBlob(descriptor.digest, descriptor.size), mediaType);
+        const known = knownSizes?.get(descriptor.digest);
+        const size = known ? { ...(await known), source: 'cache' } : await measureUncompressedSize(client.openBlob(descriptor.digest, descriptor.size), mediaType);
         return {
             digest: descriptor.digest,
             mediaType,
@@ -38859,6 +38861,30 @@ function sum(values) {
     return values.reduce((total, value) => total + value, 0);
 }
 //# sourceMappingURL=registry.js.map
+;// CONCATENATED MODULE: ./lib/report/validate-json.js
+/** `images[3].layers[0].digest`, as a person would write it. */
+function formatJsonPath(path) {
+    if (path.length === 0)
+        return '(top level)';
+    return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`)).join('');
+}
+/** The parsed value, or a one-line description of what is wrong (at most five problems). */
+function validateJson(content, schema) {
+    let json;
+    try {
+        json = JSON.parse(content);
+    }
+    catch (error) {
+        return { ok: false, detail: `not valid JSON (${error.message})` };
+    }
+    const parsed = schema.safeParse(json);
+    if (parsed.success)
+        return { ok: true, value: parsed.data };
+    const issues = parsed.error.issues.slice(0, 5).map((issue) => `${formatJsonPath(issue.path)}: ${issue.message}`);
+    const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
+    return { ok: false, detail: `${issues.join('; ')}${more}` };
+}
+//# sourceMappingURL=validate-json.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/report-baseline.js
 /**
  * `baseline: report`: a JSON report saved by an earlier run (e.g. on the base branch, kept in
@@ -38866,6 +38892,7 @@ function sum(values) {
  * write, so it is untrusted: bounded size, every field used checked, errors that name the
  * file and the JSON path.
  */
+
 
 
 const MAX_REPORT_FILE_BYTES = 64 * 1024 * 1024;
@@ -38924,20 +38951,10 @@ async function loadReportBaseline(file) {
     return parseReportBaseline(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file);
 }
 function parseReportBaseline(content, file) {
-    let json;
-    try {
-        json = JSON.parse(content);
-    }
-    catch (error) {
-        throw new ReportBaselineError(file, `not valid JSON (${error.message})`);
-    }
-    const parsed = reportSchema.safeParse(json);
-    if (!parsed.success) {
-        const issues = parsed.error.issues.slice(0, 5).map((issue) => `${formatJsonPath(issue.path)}: ${issue.message}`);
-        const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
-        throw new ReportBaselineError(file, `${issues.join('; ')}${more}`);
-    }
-    const report = parsed.data;
+    const parsed = validateJson(content, reportSchema);
+    if (!parsed.ok)
+        throw new ReportBaselineError(file, parsed.detail);
+    const report = parsed.value;
     const entries = [];
     const seen = new Map();
     report.images.forEach((entry, index) => {
@@ -38959,14 +38976,6 @@ function parseReportBaseline(content, file) {
         });
     });
     return { file, commit: report.commit, createdAt: report.createdAt ?? null, entries };
-}
-/** `images[3].layers[0].digest`, as a person would write it. */
-function formatJsonPath(path) {
-    if (path.length === 0)
-        return '(top level)';
-    return path
-        .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`))
-        .join('');
 }
 //# sourceMappingURL=report-baseline.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/worktree.js
@@ -39026,6 +39035,28 @@ function rebaseBudgetFile(file, fromRoot, toRoot) {
 function imageRefFor(template, image, target) {
     return template.replaceAll('{image}', image).replaceAll('{target}', target ?? '');
 }
+/** The same build on both sides: what buildx is given, with paths relative to each checkout. */
+function sameDefinition(head, headRoot, base, baseRoot) {
+    const shape = (image, root) => JSON.stringify([
+        external_node_path_namespaceObject.relative(root, image.context),
+        external_node_path_namespaceObject.relative(root, image.dockerfile),
+        image.targets,
+        image.platforms,
+        Object.entries(image.buildArgs).sort(),
+        Object.entries(image.labels).sort(),
+        image.stages ?? null,
+    ]);
+    return shape(head, headRoot) === shape(base, baseRoot);
+}
+/** No tracked change and no new file since `commit` in the image's Dockerfile and context. */
+async function sourcesUnchanged(repoRoot, commit, image) {
+    const paths = [external_node_path_namespaceObject.relative(repoRoot, image.context) || '.', external_node_path_namespaceObject.relative(repoRoot, image.dockerfile)];
+    const diff = await tryGit(repoRoot, ['diff', '--quiet', commit, '--', ...paths]);
+    if (diff.exitCode !== 0)
+        return false;
+    const untracked = await tryGit(repoRoot, ['ls-files', '--others', '--exclude-standard', '--', ...paths]);
+    return untracked.exitCode === 0 && untracked.stdout.trim() === '';
+}
 async function baselineFromBuild(request, started) {
     const repoRoot = (await runGit(request.workdir, ['rev-parse', '--show-toplevel'])).trim();
     const resolution = await resolveBaseCommit(repoRoot, {
@@ -39044,11 +39075,23 @@ async function baselineFromBuild(request, started) {
         // image definitions from the base's sources.
         const budgetFile = (await measure_baseline_exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
         const definitions = budgetFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
-        // An image whose sources do not exist on the base is new, not broken.
+        // An image whose sources do not exist on the base is new, not broken; one whose sources
+        // the PR does not touch would build to the head's image, so it is not built twice.
         const buildable = [];
-        for (const image of definitions.images)
-            if (await measure_baseline_exists(image.dockerfile))
+        const sameAsHead = [];
+        const headImages = new Map(request.head.images.map((image) => [image.name, image]));
+        for (const image of definitions.images) {
+            if (!(await measure_baseline_exists(image.dockerfile)))
+                continue;
+            const headImage = headImages.get(image.name);
+            if (headImage && sameDefinition(headImage, request.workdir, image, baseWorkdir) && (await sourcesUnchanged(repoRoot, commit, headImage))) {
+                sameAsHead.push(image.name);
+            }
+            else
                 buildable.push(image);
+        }
+        if (sameAsHead.length > 0)
+            request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
         const measurements = await buildAndMeasure({ ...definitions, images: buildable }, { ...request.build, workdir: baseWorkdir, label: 'base' });
         const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
         const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
@@ -39056,7 +39099,7 @@ async function baselineFromBuild(request, started) {
         const short = commit.slice(0, 7);
         // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
         const note = `baseline: commit ${short} built, ${resolution.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
-        return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, durationMs: Date.now() - started };
+        return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, sameAsHead, durationMs: Date.now() - started };
     });
 }
 async function baselineFromRegistry(request, started) {
@@ -39069,7 +39112,7 @@ async function baselineFromRegistry(request, started) {
         for (const target of image.targets) {
             const ref = imageRefFor(template, image.name, target ?? null);
             try {
-                const platforms = await measureRegistryImage(ref, { platforms: image.platforms.length > 0 ? image.platforms : undefined });
+                const platforms = await measureRegistryImage(ref, { platforms: image.platforms.length > 0 ? image.platforms : undefined, knownSizes: request.build.sizeMemo });
                 entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
             }
             catch (error) {
@@ -39541,6 +39584,7 @@ const VERSION = '0.1.0';
 
 
 
+
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -39588,13 +39632,17 @@ async function runCheck(options, logger) {
         // Head and base build at the same time on the same builder: identical steps are solved
         // once and the base's unchanged layers are cache hits, so the baseline costs little wall
         // time. Layer sizes are shared through one memo.
+        // A registry baseline goes after the head so it can reuse the head's layer sizes.
         const buildOptions = { ...build, sizeMemo: new Map() };
-        const [measurements, baseline] = await Promise.all([
-            buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis }),
-            options.baseline
-                ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: external_node_path_namespaceObject.join(outputDir, 'base') } })
-                : Promise.resolve(null),
-        ]);
+        const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
+        const measureBase = () => options.baseline
+            ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: external_node_path_namespaceObject.join(outputDir, 'base') } })
+            : Promise.resolve(null);
+        const [measurements, baseline] = options.baseline?.mode === 'build' ? await Promise.all([measureHead(), measureBase()]) : [await measureHead(), await measureBase()];
+        if (baseline?.sameAsHead?.length) {
+            const same = new Set(baseline.sameAsHead);
+            baseline.entries.push(...measurements.filter((m) => same.has(m.job.image.name)).flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))));
+        }
         if (baseline?.unavailable && baseline.mode !== 'none')
             logger.warning(baseline.note);
         else if (baseline)

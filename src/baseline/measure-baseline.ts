@@ -8,9 +8,9 @@ import path from 'node:path';
 import { buildAndMeasure, type BuildAndMeasureOptions } from '../build-and-measure.js';
 import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
-import type { BudgetFile } from '../config/types.js';
+import type { BudgetFile, ImageConfig } from '../config/types.js';
 import { resolveBaseCommit } from './base-commit.js';
-import { runGit } from './git.js';
+import { runGit, tryGit } from './git.js';
 import { measureRegistryImage } from './registry.js';
 import { loadReportBaseline } from './report-baseline.js';
 import { withBaseWorktree } from './worktree.js';
@@ -30,6 +30,11 @@ export interface BaselineResult {
   note: string;
   /** BuildKit steps the base build answered from cache (build mode). */
   cachedSteps?: number;
+  /**
+   * Images not built on the base because the PR changes nothing they are built from (same
+   * definition, same Dockerfile and context files): their baseline is the head's measurement.
+   */
+  sameAsHead?: string[];
   durationMs: number;
 }
 
@@ -72,6 +77,30 @@ export function imageRefFor(template: string, image: string, target: string | nu
   return template.replaceAll('{image}', image).replaceAll('{target}', target ?? '');
 }
 
+/** The same build on both sides: what buildx is given, with paths relative to each checkout. */
+export function sameDefinition(head: ImageConfig, headRoot: string, base: ImageConfig, baseRoot: string): boolean {
+  const shape = (image: ImageConfig, root: string) =>
+    JSON.stringify([
+      path.relative(root, image.context),
+      path.relative(root, image.dockerfile),
+      image.targets,
+      image.platforms,
+      Object.entries(image.buildArgs).sort(),
+      Object.entries(image.labels).sort(),
+      image.stages ?? null,
+    ]);
+  return shape(head, headRoot) === shape(base, baseRoot);
+}
+
+/** No tracked change and no new file since `commit` in the image's Dockerfile and context. */
+async function sourcesUnchanged(repoRoot: string, commit: string, image: ImageConfig): Promise<boolean> {
+  const paths = [path.relative(repoRoot, image.context) || '.', path.relative(repoRoot, image.dockerfile)];
+  const diff = await tryGit(repoRoot, ['diff', '--quiet', commit, '--', ...paths]);
+  if (diff.exitCode !== 0) return false;
+  const untracked = await tryGit(repoRoot, ['ls-files', '--others', '--exclude-standard', '--', ...paths]);
+  return untracked.exitCode === 0 && untracked.stdout.trim() === '';
+}
+
 async function baselineFromBuild(request: BaselineRequest, started: number): Promise<BaselineResult> {
   const repoRoot = (await runGit(request.workdir, ['rev-parse', '--show-toplevel'])).trim();
   const resolution = await resolveBaseCommit(repoRoot, {
@@ -90,9 +119,19 @@ async function baselineFromBuild(request: BaselineRequest, started: number): Pro
     // image definitions from the base's sources.
     const budgetFile = (await exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
     const definitions = budgetFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
-    // An image whose sources do not exist on the base is new, not broken.
+    // An image whose sources do not exist on the base is new, not broken; one whose sources
+    // the PR does not touch would build to the head's image, so it is not built twice.
     const buildable = [];
-    for (const image of definitions.images) if (await exists(image.dockerfile)) buildable.push(image);
+    const sameAsHead: string[] = [];
+    const headImages = new Map(request.head.images.map((image) => [image.name, image]));
+    for (const image of definitions.images) {
+      if (!(await exists(image.dockerfile))) continue;
+      const headImage = headImages.get(image.name);
+      if (headImage && sameDefinition(headImage, request.workdir, image, baseWorkdir) && (await sourcesUnchanged(repoRoot, commit, headImage))) {
+        sameAsHead.push(image.name);
+      } else buildable.push(image);
+    }
+    if (sameAsHead.length > 0) request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
     const measurements = await buildAndMeasure({ ...definitions, images: buildable }, { ...request.build, workdir: baseWorkdir, label: 'base' });
     const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
     const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
@@ -100,7 +139,7 @@ async function baselineFromBuild(request: BaselineRequest, started: number): Pro
     const short = commit.slice(0, 7);
     // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
     const note = `baseline: commit ${short} built, ${resolution.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
-    return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, durationMs: Date.now() - started };
+    return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, sameAsHead, durationMs: Date.now() - started };
   });
 }
 
