@@ -57072,6 +57072,8 @@ async function analyzeLayout(input) {
     return results;
 }
 //# sourceMappingURL=analyze-layout.js.map
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./lib/analysis/layer-cache.js
 /**
  * Per-layer scan results kept on disk by layer digest (gzipped JSON), so layers shared by the
@@ -57081,7 +57083,20 @@ async function analyzeLayout(input) {
 
 
 
+
+/** Used when no directory is given (tests, library use); the pipeline uses defaultLayerCacheDir. */
 const DEFAULT_LAYER_CACHE_DIR = '.image-budget/cache/layers';
+/**
+ * Where the pipeline keeps layer scans by default: never inside the repository, where a
+ * `context: .` build would send them to BuildKit (and `COPY . .` into the image). On a runner,
+ * `$RUNNER_TEMP/image-budget-layers` (persist it with actions/cache); elsewhere the user's
+ * cache directory.
+ */
+function defaultLayerCacheDir(env) {
+    if (env.RUNNER_TEMP)
+        return (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP, 'image-budget-layers');
+    return (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.cache'), 'image-budget', 'layers');
+}
 /** Bump when the scan format or what read-layer emits changes: old files are then ignored. */
 const LAYER_CACHE_VERSION = 1;
 const TYPE_CODES = { file: 'f', dir: 'd', symlink: 's', hardlink: 'h', other: 'o' };
@@ -68704,8 +68719,6 @@ async function readLimited(response, limit, stats, controller) {
     }
 }
 //# sourceMappingURL=registry-client.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./lib/baseline/registry-ref.js
 /** Image references as docker reads them, and the credentials docker would use for them. */
 
@@ -69348,7 +69361,7 @@ function parseInputs(read, env) {
         reports: parseLines(read(INPUT.reports)),
         allowPullRequestTarget: parseBoolean(INPUT.allowPullRequestTarget, read(INPUT.allowPullRequestTarget), false),
         analyze: parseBoolean(INPUT.analyze, read(INPUT.analyze), true),
-        cacheDir: external_node_path_namespaceObject.resolve(workdir, read(INPUT.cacheDir) || DEFAULT_LAYER_CACHE_DIR),
+        cacheDir: read(INPUT.cacheDir) ? external_node_path_namespaceObject.resolve(workdir, read(INPUT.cacheDir)) : defaultLayerCacheDir(env),
     };
 }
 function getInputs(env = process.env) {
@@ -75189,7 +75202,7 @@ async function runCheck(options, logger) {
             },
         };
         // The baseline is measured for sizes only: only the head is analysed.
-        const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? DEFAULT_LAYER_CACHE_DIR };
+        const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? defaultLayerCacheDir(options.env) };
         // Head and base build at the same time on the same builder: identical steps are solved
         // once and the base's unchanged layers are cache hits, so the baseline costs little wall
         // time. Layer sizes are shared through one memo.

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LAYER_CACHE_DIR } from './analysis/layer-cache.js';
+import { defaultLayerCacheDir } from './analysis/layer-cache.js';
 import { buildAndMeasure } from './build-and-measure.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
 import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
@@ -43,7 +43,7 @@ export interface CheckOptions {
   acceptHeadBudgets?: boolean;
   /** Layer analysis (wasted bytes, efficiency, hints) of the head images; default true. */
   analyze?: boolean;
-  /** Layer cache directory, relative to `workdir`; default DEFAULT_LAYER_CACHE_DIR. */
+  /** Layer cache directory, relative to `workdir`; default defaultLayerCacheDir(env). */
   cacheDir?: string;
 }
 
@@ -105,7 +105,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       },
     };
     // The baseline is measured for sizes only: only the head is analysed.
-    const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? DEFAULT_LAYER_CACHE_DIR };
+    const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? defaultLayerCacheDir(options.env) };
     // Head and base build at the same time on the same builder: identical steps are solved
     // once and the base's unchanged layers are cache hits, so the baseline costs little wall
     // time. Layer sizes are shared through one memo.

@@ -24438,7 +24438,20 @@ const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
+/** Used when no directory is given (tests, library use); the pipeline uses defaultLayerCacheDir. */
 const DEFAULT_LAYER_CACHE_DIR = '.image-budget/cache/layers';
+/**
+ * Where the pipeline keeps layer scans by default: never inside the repository, where a
+ * `context: .` build would send them to BuildKit (and `COPY . .` into the image). On a runner,
+ * `$RUNNER_TEMP/image-budget-layers` (persist it with actions/cache); elsewhere the user's
+ * cache directory.
+ */
+function defaultLayerCacheDir(env) {
+    if (env.RUNNER_TEMP)
+        return (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP, 'image-budget-layers');
+    return (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.cache'), 'image-budget', 'layers');
+}
 /** Bump when the scan format or what read-layer emits changes: old files are then ignored. */
 const LAYER_CACHE_VERSION = 1;
 const TYPE_CODES = { file: 'f', dir: 'd', symlink: 's', hardlink: 'h', other: 'o' };
@@ -39628,7 +39641,7 @@ async function runCheck(options, logger) {
             },
         };
         // The baseline is measured for sizes only: only the head is analysed.
-        const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? DEFAULT_LAYER_CACHE_DIR };
+        const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? defaultLayerCacheDir(options.env) };
         // Head and base build at the same time on the same builder: identical steps are solved
         // once and the base's unchanged layers are cache hits, so the baseline costs little wall
         // time. Layer sizes are shared through one memo.
@@ -40250,7 +40263,7 @@ Options:
   --builder NAME     buildx builder to use (default: the current one)
   --parallel N       builds at once (default 2)
   --no-analyze       skip the layer analysis (wasted bytes, efficiency, hints)
-  --cache-dir PATH   layer-analysis cache (default .image-budget/cache/layers)
+  --cache-dir PATH   layer-analysis cache (default ~/.cache/image-budget/layers)
   --headroom PCT     init: budget = measured size + PCT percent (default 20)
   --verbose          print the full build logs
   --version, --help

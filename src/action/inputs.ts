@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import path from 'node:path';
 import { BASELINE_MODES, type BaselineMode } from '../baseline/measure-baseline.js';
-import { DEFAULT_LAYER_CACHE_DIR } from '../analysis/layer-cache.js';
+import { defaultLayerCacheDir } from '../analysis/layer-cache.js';
 import { COMMENT_MODES, type CommentMode } from '../publish/comment-policy.js';
 
 export const INPUT = {
@@ -131,7 +131,7 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInpu
     reports: parseLines(read(INPUT.reports)),
     allowPullRequestTarget: parseBoolean(INPUT.allowPullRequestTarget, read(INPUT.allowPullRequestTarget), false),
     analyze: parseBoolean(INPUT.analyze, read(INPUT.analyze), true),
-    cacheDir: path.resolve(workdir, read(INPUT.cacheDir) || DEFAULT_LAYER_CACHE_DIR),
+    cacheDir: read(INPUT.cacheDir) ? path.resolve(workdir, read(INPUT.cacheDir)) : defaultLayerCacheDir(env),
   };
 }
 

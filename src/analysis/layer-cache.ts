@@ -4,11 +4,24 @@
  * mismatched file is ignored (and rewritten by the next `put`).
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { EntryType, LayerEntry, LayerScan } from './types.js';
 
+/** Used when no directory is given (tests, library use); the pipeline uses defaultLayerCacheDir. */
 export const DEFAULT_LAYER_CACHE_DIR = '.image-budget/cache/layers';
+
+/**
+ * Where the pipeline keeps layer scans by default: never inside the repository, where a
+ * `context: .` build would send them to BuildKit (and `COPY . .` into the image). On a runner,
+ * `$RUNNER_TEMP/image-budget-layers` (persist it with actions/cache); elsewhere the user's
+ * cache directory.
+ */
+export function defaultLayerCacheDir(env: NodeJS.ProcessEnv): string {
+  if (env.RUNNER_TEMP) return join(env.RUNNER_TEMP, 'image-budget-layers');
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'image-budget', 'layers');
+}
 /** Bump when the scan format or what read-layer emits changes: old files are then ignored. */
 export const LAYER_CACHE_VERSION = 1;
 

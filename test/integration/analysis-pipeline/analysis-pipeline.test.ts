@@ -57,7 +57,7 @@ const entry = (r: Report, name: string, target: string | null = null): ReportEnt
 };
 
 async function check(args: string[]): Promise<{ run: CliRun; report: Report }> {
-  const run = await runCli(['check', '--config', 'budget.yml', '--json', 'out/report.json', '--markdown', 'out/report.md', ...args], { cwd: dir });
+  const run = await runCli(['check', '--config', 'budget.yml', '--json', 'out/report.json', '--markdown', 'out/report.md', '--cache-dir', '.image-budget/cache/layers', ...args], { cwd: dir });
   return { run, report: JSON.parse(await readFile(path.join(dir, 'out/report.json'), 'utf8')) as Report };
 }
 

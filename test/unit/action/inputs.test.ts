@@ -30,7 +30,7 @@ describe('action inputs', () => {
       reports: [],
       allowPullRequestTarget: false,
       analyze: true,
-      cacheDir: '/ws/.image-budget/cache/layers',
+      cacheDir: '/tmp/runner/image-budget-layers',
     });
   });
 
@@ -62,5 +62,14 @@ describe('action inputs', () => {
 
   test('VERSION matches package.json', () => {
     expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+});
+
+describe('default layer cache', () => {
+  test('outside the repository: RUNNER_TEMP on a runner, the user cache elsewhere', async () => {
+    const { defaultLayerCacheDir } = await import('../../../src/analysis/layer-cache.js');
+    expect(defaultLayerCacheDir({ RUNNER_TEMP: '/rt' })).toBe('/rt/image-budget-layers');
+    expect(defaultLayerCacheDir({ HOME: '/home/u' })).toBe('/home/u/.cache/image-budget/layers');
+    expect(defaultLayerCacheDir({ HOME: '/home/u', XDG_CACHE_HOME: '/xdg' })).toBe('/xdg/image-budget/layers');
   });
 });
