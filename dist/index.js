@@ -75733,48 +75733,6 @@ function formatUsageBar(used, max) {
 }
 //# sourceMappingURL=comment-format.js.map
 ;// CONCATENATED MODULE: ./lib/report/comment-layers.js
-/**
- * Pairs head layers with base layers: same digest → unchanged; otherwise the first unused base
- * layer made by the same instruction → changed (the usual "same RUN, different bytes");
- * otherwise added. Base layers left over were removed. Deltas use compressed bytes.
- */
-function comment_layers_diffLayers(head, base) {
-    const used = new Set();
-    const byDigest = new Map();
-    base.forEach((layer, i) => {
-        const list = byDigest.get(layer.digest) ?? [];
-        list.push(i);
-        byDigest.set(layer.digest, list);
-    });
-    const pending = [];
-    const out = new Array(head.length);
-    head.forEach((layer, at) => {
-        const i = byDigest.get(layer.digest)?.find((j) => !used.has(j));
-        if (i === undefined) {
-            pending.push({ layer, at });
-            return;
-        }
-        used.add(i);
-        out[at] = { kind: 'unchanged', head: layer, base: base[i], delta: 0 };
-    });
-    for (const { layer, at } of pending) {
-        const i = base.findIndex((b, j) => !used.has(j) && b.createdBy !== null && b.createdBy === layer.createdBy);
-        if (i >= 0) {
-            used.add(i);
-            const b = base[i];
-            out[at] = { kind: 'changed', head: layer, base: b, delta: layer.compressedBytes - b.compressedBytes };
-        }
-        else {
-            out[at] = { kind: 'added', head: layer, base: null, delta: layer.compressedBytes };
-        }
-    }
-    const changes = out.filter((c) => c !== undefined);
-    base.forEach((layer, i) => {
-        if (!used.has(i))
-            changes.push({ kind: 'removed', head: null, base: layer, delta: -layer.compressedBytes });
-    });
-    return changes;
-}
 /** The layers that made the image grow, largest first. */
 function topContributors(changes, limit) {
     return changes
@@ -75783,7 +75741,146 @@ function topContributors(changes, limit) {
         .slice(0, limit);
 }
 //# sourceMappingURL=comment-layers.js.map
+;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
+/**
+ * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
+ * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
+ */
+
+
+/** How many layers the breakdown shows per entry. */
+const LARGEST_LAYERS = 10;
+const MAX_CELL = 120;
+function describeBudget(budget) {
+    const parts = [];
+    if (budget.max?.compressed !== undefined)
+        parts.push(`max ${formatSize(budget.max.compressed)}`);
+    if (budget.max?.uncompressed !== undefined)
+        parts.push(`max ${formatSize(budget.max.uncompressed)} on disk`);
+    if (budget.warn?.compressed !== undefined)
+        parts.push(`warn ${formatSize(budget.warn.compressed)}`);
+    if (budget.warn?.uncompressed !== undefined)
+        parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
+    if (budget.maxLayers !== null)
+        parts.push(`≤ ${budget.maxLayers} layers`);
+    return parts.length > 0 ? parts.join(', ') : '—';
+}
+/** Share of the tightest max budget used, e.g. 0.48; null without a max. */
+function budgetUsed(entry) {
+    const shares = [];
+    const max = entry.budget.max;
+    if (max?.compressed && entry.compressedBytes !== null)
+        shares.push(entry.compressedBytes / max.compressed);
+    if (max?.uncompressed && entry.uncompressedBytes !== null)
+        shares.push(entry.uncompressedBytes / max.uncompressed);
+    return shares.length > 0 ? Math.max(...shares) : null;
+}
+function layerBreakdown(entry) {
+    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
+    if (entry.error !== null) {
+        return `<details><summary>${escapeHtml(title)}: error</summary>\n\n${'```'}text\n${entry.error.replace(/```/g, "'''")}\n${'```'}\n\n</details>`;
+    }
+    const largest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, LARGEST_LAYERS);
+    const rows = largest.map((layer) => {
+        const where = layer.dockerfile ? escapeCodeSpan(`${layer.dockerfile.path}:${layer.dockerfile.line}`) : 'base image';
+        const instruction = layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_CELL }) : '—';
+        return `| ${size_formatSize(layer.compressedBytes)} | ${size_formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
+    });
+    const more = entry.layers.length > largest.length ? `\n\n${entry.layers.length - largest.length} smaller layer(s) not shown.` : '';
+    return [
+        `<details><summary>${escapeHtml(title)}: largest of ${entry.layers.length} layers</summary>`,
+        '',
+        '| compressed | on disk | Dockerfile | instruction |',
+        '| ---: | ---: | --- | --- |',
+        ...rows,
+        more,
+        '</details>',
+    ].join('\n');
+}
+/** The "what to slim" section stays this small (bytes), whatever the number of images. */
+const SLIM_SECTION_MAX_BYTES = 150_000;
+const SLIM_FILES = 10;
+const SLIM_HINTS = 15;
+const MAX_HINT_TEXT = 400;
+function whereOf(ref) {
+    return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_CELL }) : 'base image';
+}
+function stageTable(entry) {
+    if (!entry.stages || entry.stages.length === 0)
+        return [];
+    const rows = entry.stages.map((row) => {
+        const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
+        const wasted = row.wastedBytes === null ? '—' : size_formatSize(row.wastedBytes);
+        return `| ${row.current ? `**${name}**` : name} | ${size_formatSize(row.compressedBytes)} | ${size_formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
+    });
+    const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
+    return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
+}
+/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
+function slimBlock(entry) {
+    const a = entry.analysis;
+    if (!a && !entry.stages)
+        return null;
+    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
+    const lines = [];
+    if (a) {
+        const dive = a.dive ? ` (dive: ${size_formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
+        lines.push(`${size_formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
+        const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes).slice(0, SLIM_HINTS);
+        if (hints.length > 0) {
+            lines.push('**Hints**', '');
+            for (const hint of hints) {
+                const size = hint.bytes > 0 ? ` ${size_formatSize(hint.bytes)}` : '';
+                const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
+                lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
+                if (hint.message)
+                    lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
+                if (hint.fix)
+                    lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
+            }
+            const more = a.hints.length - hints.length + (a.hintsOmitted ?? 0);
+            if (more > 0)
+                lines.push(`- … ${more} more in the JSON report`);
+            lines.push('');
+        }
+        if (a.largestFiles && a.largestFiles.length > 0) {
+            lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
+            for (const file of a.largestFiles.slice(0, SLIM_FILES))
+                lines.push(`| ${size_formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
+            lines.push('');
+        }
+    }
+    lines.push(...stageTable(entry));
+    const wasted = a ? `: ${size_formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
+    return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
+}
+/** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
+function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
+    const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b) => b !== null);
+    if (blocks.length === 0)
+        return '';
+    const out = ['### What to slim', ''];
+    let used = Buffer.byteLength(out.join('\n'));
+    for (const [i, block] of blocks.entries()) {
+        const size = Buffer.byteLength(block) + 1;
+        if (used + size > maxBytes) {
+            out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
+            break;
+        }
+        out.push(block);
+        used += size;
+    }
+    return [...out, ''].join('\n');
+}
+/** The largest layers of every entry, each in a collapsible block, then what to slim. */
+function renderLargestLayers(report) {
+    const slim = renderSlimming(report);
+    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
+}
+//# sourceMappingURL=summary-markdown.js.map
 ;// CONCATENATED MODULE: ./lib/report/comment.js
+
+
 
 
 
@@ -75906,17 +76003,10 @@ const TABLE_HEADER = [
 function row(cells) {
     return `| ${cells.join(' | ')} |`;
 }
-function budgetUsed(entry) {
-    const max = entry.budget.max;
-    if (!max)
-        return '—';
-    if (max.compressed !== undefined && entry.compressedBytes !== null) {
-        return formatUsageBar(entry.compressedBytes, max.compressed);
-    }
-    if (max.uncompressed !== undefined && entry.uncompressedBytes !== null) {
-        return `${formatUsageBar(entry.uncompressedBytes, max.uncompressed)} (disk)`;
-    }
-    return '—';
+/** The tightest `max` limit's share, as a bar (the same figure as every other report). */
+function budgetUsedCell(entry) {
+    const used = budgetUsed(entry);
+    return used === null ? '—' : formatUsageBar(used, 1);
 }
 function statusCell(entry, change) {
     if (entry.status === 'error') {
@@ -75942,7 +76032,7 @@ function entryRow(entry) {
         head,
         delta === null ? '—' : formatDelta(delta),
         pct,
-        budgetUsed(entry),
+        budgetUsedCell(entry),
         statusCell(entry, change),
     ]);
 }
@@ -76061,29 +76151,28 @@ function layerDiffLines(changes) {
     }
     return lines;
 }
-/** The compare stage's `layerDiff` when the report has one; else paired here from the layers. */
+/**
+ * The compare stage's `layerDiff`; for an older report that has only the base's layers, the
+ * same pairing is computed here.
+ */
 function layerChangesOf(entry) {
-    if (entry.layerDiff) {
-        return entry.layerDiff.map((row) => {
-            const delta = row.delta.compressedBytes;
-            if (row.state === 'added' && row.head)
-                return { kind: 'added', head: row.head, base: null, delta };
-            if (row.state === 'removed' && row.base)
-                return { kind: 'removed', head: null, base: row.base, delta };
-            if (row.state === 'unchanged' && row.head && row.base)
-                return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
-            if (row.head && row.base)
-                return { kind: 'changed', head: row.head, base: row.base, delta };
-            // A row without its layers says nothing we can show; keep it as whichever side exists.
-            return row.head
-                ? { kind: 'added', head: row.head, base: null, delta }
-                : { kind: 'removed', head: null, base: row.base, delta };
-        });
-    }
     const baseLayers = entry.baseline?.layers;
-    if (!baseLayers || entry.layers.length + baseLayers.length === 0)
+    const rows = entry.layerDiff ?? (baseLayers && entry.layers.length + baseLayers.length > 0 ? diffLayers(baseLayers, entry.layers) : null);
+    if (!rows)
         return null;
-    return comment_layers_diffLayers(entry.layers, baseLayers);
+    return rows.map((row) => {
+        const delta = row.delta.compressedBytes;
+        if (row.state === 'added' && row.head)
+            return { kind: 'added', head: row.head, base: null, delta };
+        if (row.state === 'removed' && row.base)
+            return { kind: 'removed', head: null, base: row.base, delta };
+        if (row.state === 'unchanged' && row.head && row.base)
+            return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
+        if (row.head && row.base)
+            return { kind: 'changed', head: row.head, base: row.base, delta };
+        // A row without its layers says nothing we can show; keep it as whichever side exists.
+        return row.head ? { kind: 'added', head: row.head, base: null, delta } : { kind: 'removed', head: null, base: row.base, delta };
+    });
 }
 function findingLines(findings) {
     return findings.map((f) => `- ${f.status === 'over' ? '❌' : f.status === 'warn' ? '⚠️' : '💥'} ${escapeText(f.message, { maxLength: MAX_MESSAGE })}`);
@@ -76285,143 +76374,6 @@ function cutAtLine(body, maxLength) {
     return `${out.join('\n')}\n`;
 }
 //# sourceMappingURL=comment.js.map
-;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
-/**
- * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
- * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
- */
-
-
-/** How many layers the breakdown shows per entry. */
-const LARGEST_LAYERS = 10;
-const MAX_CELL = 120;
-function describeBudget(budget) {
-    const parts = [];
-    if (budget.max?.compressed !== undefined)
-        parts.push(`max ${formatSize(budget.max.compressed)}`);
-    if (budget.max?.uncompressed !== undefined)
-        parts.push(`max ${formatSize(budget.max.uncompressed)} on disk`);
-    if (budget.warn?.compressed !== undefined)
-        parts.push(`warn ${formatSize(budget.warn.compressed)}`);
-    if (budget.warn?.uncompressed !== undefined)
-        parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
-    if (budget.maxLayers !== null)
-        parts.push(`≤ ${budget.maxLayers} layers`);
-    return parts.length > 0 ? parts.join(', ') : '—';
-}
-/** Share of the tightest max budget used, e.g. 0.48; null without a max. */
-function summary_markdown_budgetUsed(entry) {
-    const shares = [];
-    const max = entry.budget.max;
-    if (max?.compressed && entry.compressedBytes !== null)
-        shares.push(entry.compressedBytes / max.compressed);
-    if (max?.uncompressed && entry.uncompressedBytes !== null)
-        shares.push(entry.uncompressedBytes / max.uncompressed);
-    return shares.length > 0 ? Math.max(...shares) : null;
-}
-function layerBreakdown(entry) {
-    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
-    if (entry.error !== null) {
-        return `<details><summary>${escapeHtml(title)}: error</summary>\n\n${'```'}text\n${entry.error.replace(/```/g, "'''")}\n${'```'}\n\n</details>`;
-    }
-    const largest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, LARGEST_LAYERS);
-    const rows = largest.map((layer) => {
-        const where = layer.dockerfile ? escapeCodeSpan(`${layer.dockerfile.path}:${layer.dockerfile.line}`) : 'base image';
-        const instruction = layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_CELL }) : '—';
-        return `| ${size_formatSize(layer.compressedBytes)} | ${size_formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
-    });
-    const more = entry.layers.length > largest.length ? `\n\n${entry.layers.length - largest.length} smaller layer(s) not shown.` : '';
-    return [
-        `<details><summary>${escapeHtml(title)}: largest of ${entry.layers.length} layers</summary>`,
-        '',
-        '| compressed | on disk | Dockerfile | instruction |',
-        '| ---: | ---: | --- | --- |',
-        ...rows,
-        more,
-        '</details>',
-    ].join('\n');
-}
-/** The "what to slim" section stays this small (bytes), whatever the number of images. */
-const SLIM_SECTION_MAX_BYTES = 150_000;
-const SLIM_FILES = 10;
-const SLIM_HINTS = 15;
-const MAX_HINT_TEXT = 400;
-function whereOf(ref) {
-    return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_CELL }) : 'base image';
-}
-function stageTable(entry) {
-    if (!entry.stages || entry.stages.length === 0)
-        return [];
-    const rows = entry.stages.map((row) => {
-        const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
-        const wasted = row.wastedBytes === null ? '—' : size_formatSize(row.wastedBytes);
-        return `| ${row.current ? `**${name}**` : name} | ${size_formatSize(row.compressedBytes)} | ${size_formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
-    });
-    const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
-    return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
-}
-/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
-function slimBlock(entry) {
-    const a = entry.analysis;
-    if (!a && !entry.stages)
-        return null;
-    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
-    const lines = [];
-    if (a) {
-        const dive = a.dive ? ` (dive: ${size_formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
-        lines.push(`${size_formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
-        const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes).slice(0, SLIM_HINTS);
-        if (hints.length > 0) {
-            lines.push('**Hints**', '');
-            for (const hint of hints) {
-                const size = hint.bytes > 0 ? ` ${size_formatSize(hint.bytes)}` : '';
-                const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
-                lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
-                if (hint.message)
-                    lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
-                if (hint.fix)
-                    lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
-            }
-            const more = a.hints.length - hints.length + (a.hintsOmitted ?? 0);
-            if (more > 0)
-                lines.push(`- … ${more} more in the JSON report`);
-            lines.push('');
-        }
-        if (a.largestFiles && a.largestFiles.length > 0) {
-            lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
-            for (const file of a.largestFiles.slice(0, SLIM_FILES))
-                lines.push(`| ${size_formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
-            lines.push('');
-        }
-    }
-    lines.push(...stageTable(entry));
-    const wasted = a ? `: ${size_formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
-    return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
-}
-/** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
-function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
-    const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b) => b !== null);
-    if (blocks.length === 0)
-        return '';
-    const out = ['### What to slim', ''];
-    let used = Buffer.byteLength(out.join('\n'));
-    for (const [i, block] of blocks.entries()) {
-        const size = Buffer.byteLength(block) + 1;
-        if (used + size > maxBytes) {
-            out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
-            break;
-        }
-        out.push(block);
-        used += size;
-    }
-    return [...out, ''].join('\n');
-}
-/** The largest layers of every entry, each in a collapsible block, then what to slim. */
-function renderLargestLayers(report) {
-    const slim = renderSlimming(report);
-    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
-}
-//# sourceMappingURL=summary-markdown.js.map
 ;// CONCATENATED MODULE: ./lib/report/job-summary.js
 /**
  * The long-form markdown report: the job summary and the CLI's `--markdown`. It is the PR

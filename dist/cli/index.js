@@ -23582,49 +23582,111 @@ function formatUsageBar(used, max) {
     return `${'▓'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${Math.round(ratio * 100)}%`;
 }
 //# sourceMappingURL=comment-format.js.map
-;// CONCATENATED MODULE: ./lib/report/comment-layers.js
+;// CONCATENATED MODULE: ./lib/compare/layer-diff.js
+const INSTRUCTIONS = new Set([
+    'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL',
+    'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+]);
 /**
- * Pairs head layers with base layers: same digest → unchanged; otherwise the first unused base
- * layer made by the same instruction → changed (the usual "same RUN, different bytes");
- * otherwise added. Base layers left over were removed. Deltas use compressed bytes.
+ * The Dockerfile keyword behind a history entry: BuildKit writes `RUN /bin/sh -c … # buildkit`
+ * or `COPY src /dst # buildkit`, the classic builder `/bin/sh -c #(nop) ADD file:… in /` for
+ * metadata steps and a bare `/bin/sh -c …` for RUN.
  */
-function diffLayers(head, base) {
-    const used = new Set();
-    const byDigest = new Map();
-    base.forEach((layer, i) => {
-        const list = byDigest.get(layer.digest) ?? [];
-        list.push(i);
-        byDigest.set(layer.digest, list);
-    });
-    const pending = [];
-    const out = new Array(head.length);
-    head.forEach((layer, at) => {
-        const i = byDigest.get(layer.digest)?.find((j) => !used.has(j));
-        if (i === undefined) {
-            pending.push({ layer, at });
-            return;
-        }
-        used.add(i);
-        out[at] = { kind: 'unchanged', head: layer, base: base[i], delta: 0 };
-    });
-    for (const { layer, at } of pending) {
-        const i = base.findIndex((b, j) => !used.has(j) && b.createdBy !== null && b.createdBy === layer.createdBy);
-        if (i >= 0) {
-            used.add(i);
-            const b = base[i];
-            out[at] = { kind: 'changed', head: layer, base: b, delta: layer.compressedBytes - b.compressedBytes };
-        }
-        else {
-            out[at] = { kind: 'added', head: layer, base: null, delta: layer.compressedBytes };
-        }
-    }
-    const changes = out.filter((c) => c !== undefined);
-    base.forEach((layer, i) => {
-        if (!used.has(i))
-            changes.push({ kind: 'removed', head: null, base: layer, delta: -layer.compressedBytes });
-    });
-    return changes;
+function instructionKeyword(createdBy) {
+    if (createdBy === null)
+        return null;
+    let text = createdBy.trim();
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(text);
+    if (nop !== null)
+        text = text.slice(nop[0].length);
+    else if (/^(\/bin\/(ba)?sh|sh|cmd) (-c|\/S \/C) /.test(text))
+        return 'RUN';
+    const word = /^[A-Za-z]+/.exec(text)?.[0]?.toUpperCase();
+    return word !== undefined && INSTRUCTIONS.has(word) ? word : null;
 }
+function diffLayers(base, head) {
+    const pairs = new Map();
+    const usedBase = new Set();
+    const pairBy = (match, key) => {
+        const waiting = new Map();
+        base.forEach((layer, index) => {
+            const k = key(layer);
+            if (k === null || usedBase.has(index))
+                return;
+            waiting.set(k, [...(waiting.get(k) ?? []), index]);
+        });
+        head.forEach((layer, index) => {
+            const k = key(layer);
+            if (k === null || pairs.has(index))
+                return;
+            // In order: the second `COPY . /app` of the head pairs with the second of the base.
+            const baseIndex = waiting.get(k)?.shift();
+            if (baseIndex === undefined)
+                return;
+            pairs.set(index, { baseIndex, match });
+            usedBase.add(baseIndex);
+        });
+    };
+    pairBy('digest', (layer) => layer.digest);
+    pairBy('dockerfile', (layer) => {
+        const keyword = instructionKeyword(layer.createdBy);
+        return layer.dockerfile === null || keyword === null ? null : `${layer.dockerfile.path}:${layer.dockerfile.line}:${keyword}`;
+    });
+    pairBy('created-by', (layer) => layer.createdBy);
+    const rows = head.map((layer, index) => {
+        const pair = pairs.get(index);
+        const baseLayer = pair === undefined ? null : (base[pair.baseIndex] ?? null);
+        if (pair === undefined || baseLayer === null)
+            return makeRow('added', null, null, layer);
+        const state = pair.match === 'digest' ? 'unchanged' : 'changed';
+        return makeRow(state, pair.match, baseLayer, layer);
+    });
+    base.forEach((layer, index) => {
+        if (!usedBase.has(index))
+            rows.push(makeRow('removed', null, layer, null));
+    });
+    return rows;
+}
+/** "Why it grew": the rows that grew the image most, largest first. */
+function findTopContributors(rows, options = {}) {
+    const limit = options.limit ?? 5;
+    const key = options.metric === 'uncompressed' ? 'uncompressedBytes' : 'compressedBytes';
+    const contributors = [];
+    for (const row of rows) {
+        if ((row.state !== 'changed' && row.state !== 'added') || row.head === null)
+            continue;
+        const deltaBytes = row.delta[key];
+        if (deltaBytes <= 0)
+            continue;
+        contributors.push({
+            location: row.dockerfile === null ? null : `${row.dockerfile.path}:${row.dockerfile.line}`,
+            instruction: row.instruction,
+            createdBy: row.head.createdBy,
+            state: row.state,
+            deltaBytes,
+            baseBytes: row.base === null ? null : row.base[key],
+            headBytes: row.head[key],
+        });
+    }
+    return contributors.sort((a, b) => b.deltaBytes - a.deltaBytes).slice(0, Math.max(0, limit));
+}
+function makeRow(state, match, base, head) {
+    const subject = head ?? base;
+    return {
+        state,
+        match,
+        base,
+        head,
+        delta: {
+            compressedBytes: (head?.compressedBytes ?? 0) - (base?.compressedBytes ?? 0),
+            uncompressedBytes: (head?.uncompressedBytes ?? 0) - (base?.uncompressedBytes ?? 0),
+        },
+        instruction: instructionKeyword(subject?.createdBy ?? null),
+        dockerfile: subject?.dockerfile ?? null,
+    };
+}
+//# sourceMappingURL=layer-diff.js.map
+;// CONCATENATED MODULE: ./lib/report/comment-layers.js
 /** The layers that made the image grow, largest first. */
 function topContributors(changes, limit) {
     return changes
@@ -23661,7 +23723,146 @@ function hasCommentMarker(body, key) {
     return body === marker || body.startsWith(`${marker}\n`) || body.startsWith(`${marker}\r\n`);
 }
 //# sourceMappingURL=comment-marker.js.map
+;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
+/**
+ * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
+ * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
+ */
+
+
+/** How many layers the breakdown shows per entry. */
+const LARGEST_LAYERS = 10;
+const MAX_CELL = 120;
+function describeBudget(budget) {
+    const parts = [];
+    if (budget.max?.compressed !== undefined)
+        parts.push(`max ${formatSize(budget.max.compressed)}`);
+    if (budget.max?.uncompressed !== undefined)
+        parts.push(`max ${formatSize(budget.max.uncompressed)} on disk`);
+    if (budget.warn?.compressed !== undefined)
+        parts.push(`warn ${formatSize(budget.warn.compressed)}`);
+    if (budget.warn?.uncompressed !== undefined)
+        parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
+    if (budget.maxLayers !== null)
+        parts.push(`≤ ${budget.maxLayers} layers`);
+    return parts.length > 0 ? parts.join(', ') : '—';
+}
+/** Share of the tightest max budget used, e.g. 0.48; null without a max. */
+function budgetUsed(entry) {
+    const shares = [];
+    const max = entry.budget.max;
+    if (max?.compressed && entry.compressedBytes !== null)
+        shares.push(entry.compressedBytes / max.compressed);
+    if (max?.uncompressed && entry.uncompressedBytes !== null)
+        shares.push(entry.uncompressedBytes / max.uncompressed);
+    return shares.length > 0 ? Math.max(...shares) : null;
+}
+function layerBreakdown(entry) {
+    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
+    if (entry.error !== null) {
+        return `<details><summary>${escapeHtml(title)}: error</summary>\n\n${'```'}text\n${entry.error.replace(/```/g, "'''")}\n${'```'}\n\n</details>`;
+    }
+    const largest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, LARGEST_LAYERS);
+    const rows = largest.map((layer) => {
+        const where = layer.dockerfile ? escapeCodeSpan(`${layer.dockerfile.path}:${layer.dockerfile.line}`) : 'base image';
+        const instruction = layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_CELL }) : '—';
+        return `| ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
+    });
+    const more = entry.layers.length > largest.length ? `\n\n${entry.layers.length - largest.length} smaller layer(s) not shown.` : '';
+    return [
+        `<details><summary>${escapeHtml(title)}: largest of ${entry.layers.length} layers</summary>`,
+        '',
+        '| compressed | on disk | Dockerfile | instruction |',
+        '| ---: | ---: | --- | --- |',
+        ...rows,
+        more,
+        '</details>',
+    ].join('\n');
+}
+/** The "what to slim" section stays this small (bytes), whatever the number of images. */
+const SLIM_SECTION_MAX_BYTES = 150_000;
+const SLIM_FILES = 10;
+const SLIM_HINTS = 15;
+const MAX_HINT_TEXT = 400;
+function whereOf(ref) {
+    return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_CELL }) : 'base image';
+}
+function stageTable(entry) {
+    if (!entry.stages || entry.stages.length === 0)
+        return [];
+    const rows = entry.stages.map((row) => {
+        const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
+        const wasted = row.wastedBytes === null ? '—' : formatSize(row.wastedBytes);
+        return `| ${row.current ? `**${name}**` : name} | ${formatSize(row.compressedBytes)} | ${formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
+    });
+    const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
+    return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
+}
+/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
+function slimBlock(entry) {
+    const a = entry.analysis;
+    if (!a && !entry.stages)
+        return null;
+    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
+    const lines = [];
+    if (a) {
+        const dive = a.dive ? ` (dive: ${formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
+        lines.push(`${formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
+        const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes).slice(0, SLIM_HINTS);
+        if (hints.length > 0) {
+            lines.push('**Hints**', '');
+            for (const hint of hints) {
+                const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
+                const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
+                lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
+                if (hint.message)
+                    lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
+                if (hint.fix)
+                    lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
+            }
+            const more = a.hints.length - hints.length + (a.hintsOmitted ?? 0);
+            if (more > 0)
+                lines.push(`- … ${more} more in the JSON report`);
+            lines.push('');
+        }
+        if (a.largestFiles && a.largestFiles.length > 0) {
+            lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
+            for (const file of a.largestFiles.slice(0, SLIM_FILES))
+                lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
+            lines.push('');
+        }
+    }
+    lines.push(...stageTable(entry));
+    const wasted = a ? `: ${formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
+    return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
+}
+/** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
+function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
+    const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b) => b !== null);
+    if (blocks.length === 0)
+        return '';
+    const out = ['### What to slim', ''];
+    let used = Buffer.byteLength(out.join('\n'));
+    for (const [i, block] of blocks.entries()) {
+        const size = Buffer.byteLength(block) + 1;
+        if (used + size > maxBytes) {
+            out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
+            break;
+        }
+        out.push(block);
+        used += size;
+    }
+    return [...out, ''].join('\n');
+}
+/** The largest layers of every entry, each in a collapsible block, then what to slim. */
+function renderLargestLayers(report) {
+    const slim = renderSlimming(report);
+    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
+}
+//# sourceMappingURL=summary-markdown.js.map
 ;// CONCATENATED MODULE: ./lib/report/comment.js
+
+
 
 
 
@@ -23784,17 +23985,10 @@ const TABLE_HEADER = [
 function row(cells) {
     return `| ${cells.join(' | ')} |`;
 }
-function budgetUsed(entry) {
-    const max = entry.budget.max;
-    if (!max)
-        return '—';
-    if (max.compressed !== undefined && entry.compressedBytes !== null) {
-        return formatUsageBar(entry.compressedBytes, max.compressed);
-    }
-    if (max.uncompressed !== undefined && entry.uncompressedBytes !== null) {
-        return `${formatUsageBar(entry.uncompressedBytes, max.uncompressed)} (disk)`;
-    }
-    return '—';
+/** The tightest `max` limit's share, as a bar (the same figure as every other report). */
+function budgetUsedCell(entry) {
+    const used = budgetUsed(entry);
+    return used === null ? '—' : formatUsageBar(used, 1);
 }
 function statusCell(entry, change) {
     if (entry.status === 'error') {
@@ -23820,7 +24014,7 @@ function entryRow(entry) {
         head,
         delta === null ? '—' : formatDelta(delta),
         pct,
-        budgetUsed(entry),
+        budgetUsedCell(entry),
         statusCell(entry, change),
     ]);
 }
@@ -23939,29 +24133,28 @@ function layerDiffLines(changes) {
     }
     return lines;
 }
-/** The compare stage's `layerDiff` when the report has one; else paired here from the layers. */
+/**
+ * The compare stage's `layerDiff`; for an older report that has only the base's layers, the
+ * same pairing is computed here.
+ */
 function layerChangesOf(entry) {
-    if (entry.layerDiff) {
-        return entry.layerDiff.map((row) => {
-            const delta = row.delta.compressedBytes;
-            if (row.state === 'added' && row.head)
-                return { kind: 'added', head: row.head, base: null, delta };
-            if (row.state === 'removed' && row.base)
-                return { kind: 'removed', head: null, base: row.base, delta };
-            if (row.state === 'unchanged' && row.head && row.base)
-                return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
-            if (row.head && row.base)
-                return { kind: 'changed', head: row.head, base: row.base, delta };
-            // A row without its layers says nothing we can show; keep it as whichever side exists.
-            return row.head
-                ? { kind: 'added', head: row.head, base: null, delta }
-                : { kind: 'removed', head: null, base: row.base, delta };
-        });
-    }
     const baseLayers = entry.baseline?.layers;
-    if (!baseLayers || entry.layers.length + baseLayers.length === 0)
+    const rows = entry.layerDiff ?? (baseLayers && entry.layers.length + baseLayers.length > 0 ? diffLayers(baseLayers, entry.layers) : null);
+    if (!rows)
         return null;
-    return diffLayers(entry.layers, baseLayers);
+    return rows.map((row) => {
+        const delta = row.delta.compressedBytes;
+        if (row.state === 'added' && row.head)
+            return { kind: 'added', head: row.head, base: null, delta };
+        if (row.state === 'removed' && row.base)
+            return { kind: 'removed', head: null, base: row.base, delta };
+        if (row.state === 'unchanged' && row.head && row.base)
+            return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
+        if (row.head && row.base)
+            return { kind: 'changed', head: row.head, base: row.base, delta };
+        // A row without its layers says nothing we can show; keep it as whichever side exists.
+        return row.head ? { kind: 'added', head: row.head, base: null, delta } : { kind: 'removed', head: null, base: row.base, delta };
+    });
 }
 function findingLines(findings) {
     return findings.map((f) => `- ${f.status === 'over' ? '❌' : f.status === 'warn' ? '⚠️' : '💥'} ${escapeText(f.message, { maxLength: MAX_MESSAGE })}`);
@@ -24163,143 +24356,6 @@ function cutAtLine(body, maxLength) {
     return `${out.join('\n')}\n`;
 }
 //# sourceMappingURL=comment.js.map
-;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
-/**
- * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
- * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
- */
-
-
-/** How many layers the breakdown shows per entry. */
-const LARGEST_LAYERS = 10;
-const MAX_CELL = 120;
-function describeBudget(budget) {
-    const parts = [];
-    if (budget.max?.compressed !== undefined)
-        parts.push(`max ${formatSize(budget.max.compressed)}`);
-    if (budget.max?.uncompressed !== undefined)
-        parts.push(`max ${formatSize(budget.max.uncompressed)} on disk`);
-    if (budget.warn?.compressed !== undefined)
-        parts.push(`warn ${formatSize(budget.warn.compressed)}`);
-    if (budget.warn?.uncompressed !== undefined)
-        parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
-    if (budget.maxLayers !== null)
-        parts.push(`≤ ${budget.maxLayers} layers`);
-    return parts.length > 0 ? parts.join(', ') : '—';
-}
-/** Share of the tightest max budget used, e.g. 0.48; null without a max. */
-function summary_markdown_budgetUsed(entry) {
-    const shares = [];
-    const max = entry.budget.max;
-    if (max?.compressed && entry.compressedBytes !== null)
-        shares.push(entry.compressedBytes / max.compressed);
-    if (max?.uncompressed && entry.uncompressedBytes !== null)
-        shares.push(entry.uncompressedBytes / max.uncompressed);
-    return shares.length > 0 ? Math.max(...shares) : null;
-}
-function layerBreakdown(entry) {
-    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
-    if (entry.error !== null) {
-        return `<details><summary>${escapeHtml(title)}: error</summary>\n\n${'```'}text\n${entry.error.replace(/```/g, "'''")}\n${'```'}\n\n</details>`;
-    }
-    const largest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, LARGEST_LAYERS);
-    const rows = largest.map((layer) => {
-        const where = layer.dockerfile ? escapeCodeSpan(`${layer.dockerfile.path}:${layer.dockerfile.line}`) : 'base image';
-        const instruction = layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_CELL }) : '—';
-        return `| ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
-    });
-    const more = entry.layers.length > largest.length ? `\n\n${entry.layers.length - largest.length} smaller layer(s) not shown.` : '';
-    return [
-        `<details><summary>${escapeHtml(title)}: largest of ${entry.layers.length} layers</summary>`,
-        '',
-        '| compressed | on disk | Dockerfile | instruction |',
-        '| ---: | ---: | --- | --- |',
-        ...rows,
-        more,
-        '</details>',
-    ].join('\n');
-}
-/** The "what to slim" section stays this small (bytes), whatever the number of images. */
-const SLIM_SECTION_MAX_BYTES = 150_000;
-const SLIM_FILES = 10;
-const SLIM_HINTS = 15;
-const MAX_HINT_TEXT = 400;
-function whereOf(ref) {
-    return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_CELL }) : 'base image';
-}
-function stageTable(entry) {
-    if (!entry.stages || entry.stages.length === 0)
-        return [];
-    const rows = entry.stages.map((row) => {
-        const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
-        const wasted = row.wastedBytes === null ? '—' : formatSize(row.wastedBytes);
-        return `| ${row.current ? `**${name}**` : name} | ${formatSize(row.compressedBytes)} | ${formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
-    });
-    const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
-    return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
-}
-/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
-function slimBlock(entry) {
-    const a = entry.analysis;
-    if (!a && !entry.stages)
-        return null;
-    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
-    const lines = [];
-    if (a) {
-        const dive = a.dive ? ` (dive: ${formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
-        lines.push(`${formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
-        const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes).slice(0, SLIM_HINTS);
-        if (hints.length > 0) {
-            lines.push('**Hints**', '');
-            for (const hint of hints) {
-                const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
-                const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
-                lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
-                if (hint.message)
-                    lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
-                if (hint.fix)
-                    lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
-            }
-            const more = a.hints.length - hints.length + (a.hintsOmitted ?? 0);
-            if (more > 0)
-                lines.push(`- … ${more} more in the JSON report`);
-            lines.push('');
-        }
-        if (a.largestFiles && a.largestFiles.length > 0) {
-            lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
-            for (const file of a.largestFiles.slice(0, SLIM_FILES))
-                lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
-            lines.push('');
-        }
-    }
-    lines.push(...stageTable(entry));
-    const wasted = a ? `: ${formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
-    return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
-}
-/** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
-function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
-    const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b) => b !== null);
-    if (blocks.length === 0)
-        return '';
-    const out = ['### What to slim', ''];
-    let used = Buffer.byteLength(out.join('\n'));
-    for (const [i, block] of blocks.entries()) {
-        const size = Buffer.byteLength(block) + 1;
-        if (used + size > maxBytes) {
-            out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
-            break;
-        }
-        out.push(block);
-        used += size;
-    }
-    return [...out, ''].join('\n');
-}
-/** The largest layers of every entry, each in a collapsible block, then what to slim. */
-function renderLargestLayers(report) {
-    const slim = renderSlimming(report);
-    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
-}
-//# sourceMappingURL=summary-markdown.js.map
 ;// CONCATENATED MODULE: ./lib/report/job-summary.js
 /**
  * The long-form markdown report: the job summary and the CLI's `--markdown`. It is the PR
@@ -24392,7 +24448,7 @@ function renderTerminalReport(report) {
     const compared = report.images.some((e) => e.change !== undefined);
     const header = ['IMAGE', 'TARGET', 'PLATFORM', 'COMPRESSED', 'UNCOMPRESSED', 'LAYERS', ...(compared ? ['BASE', 'DELTA'] : []), 'BUDGET', 'STATUS'];
     const rows = report.images.map((entry) => {
-        const used = summary_markdown_budgetUsed(entry);
+        const used = budgetUsed(entry);
         const comparison = compared ? [entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-', describeDelta(entry)] : [];
         return [
             sanitizeForTerminal(entry.name),
@@ -27723,110 +27779,6 @@ function deltaLimit(limit) {
     return limit === undefined ? null : describeDeltaLimit(limit);
 }
 //# sourceMappingURL=budget-changes.js.map
-;// CONCATENATED MODULE: ./lib/compare/layer-diff.js
-const INSTRUCTIONS = new Set([
-    'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL',
-    'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
-]);
-/**
- * The Dockerfile keyword behind a history entry: BuildKit writes `RUN /bin/sh -c … # buildkit`
- * or `COPY src /dst # buildkit`, the classic builder `/bin/sh -c #(nop) ADD file:… in /` for
- * metadata steps and a bare `/bin/sh -c …` for RUN.
- */
-function instructionKeyword(createdBy) {
-    if (createdBy === null)
-        return null;
-    let text = createdBy.trim();
-    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(text);
-    if (nop !== null)
-        text = text.slice(nop[0].length);
-    else if (/^(\/bin\/(ba)?sh|sh|cmd) (-c|\/S \/C) /.test(text))
-        return 'RUN';
-    const word = /^[A-Za-z]+/.exec(text)?.[0]?.toUpperCase();
-    return word !== undefined && INSTRUCTIONS.has(word) ? word : null;
-}
-function layer_diff_diffLayers(base, head) {
-    const pairs = new Map();
-    const usedBase = new Set();
-    const pairBy = (match, key) => {
-        const waiting = new Map();
-        base.forEach((layer, index) => {
-            const k = key(layer);
-            if (k === null || usedBase.has(index))
-                return;
-            waiting.set(k, [...(waiting.get(k) ?? []), index]);
-        });
-        head.forEach((layer, index) => {
-            const k = key(layer);
-            if (k === null || pairs.has(index))
-                return;
-            // In order: the second `COPY . /app` of the head pairs with the second of the base.
-            const baseIndex = waiting.get(k)?.shift();
-            if (baseIndex === undefined)
-                return;
-            pairs.set(index, { baseIndex, match });
-            usedBase.add(baseIndex);
-        });
-    };
-    pairBy('digest', (layer) => layer.digest);
-    pairBy('dockerfile', (layer) => {
-        const keyword = instructionKeyword(layer.createdBy);
-        return layer.dockerfile === null || keyword === null ? null : `${layer.dockerfile.path}:${layer.dockerfile.line}:${keyword}`;
-    });
-    pairBy('created-by', (layer) => layer.createdBy);
-    const rows = head.map((layer, index) => {
-        const pair = pairs.get(index);
-        const baseLayer = pair === undefined ? null : (base[pair.baseIndex] ?? null);
-        if (pair === undefined || baseLayer === null)
-            return makeRow('added', null, null, layer);
-        const state = pair.match === 'digest' ? 'unchanged' : 'changed';
-        return makeRow(state, pair.match, baseLayer, layer);
-    });
-    base.forEach((layer, index) => {
-        if (!usedBase.has(index))
-            rows.push(makeRow('removed', null, layer, null));
-    });
-    return rows;
-}
-/** "Why it grew": the rows that grew the image most, largest first. */
-function findTopContributors(rows, options = {}) {
-    const limit = options.limit ?? 5;
-    const key = options.metric === 'uncompressed' ? 'uncompressedBytes' : 'compressedBytes';
-    const contributors = [];
-    for (const row of rows) {
-        if ((row.state !== 'changed' && row.state !== 'added') || row.head === null)
-            continue;
-        const deltaBytes = row.delta[key];
-        if (deltaBytes <= 0)
-            continue;
-        contributors.push({
-            location: row.dockerfile === null ? null : `${row.dockerfile.path}:${row.dockerfile.line}`,
-            instruction: row.instruction,
-            createdBy: row.head.createdBy,
-            state: row.state,
-            deltaBytes,
-            baseBytes: row.base === null ? null : row.base[key],
-            headBytes: row.head[key],
-        });
-    }
-    return contributors.sort((a, b) => b.deltaBytes - a.deltaBytes).slice(0, Math.max(0, limit));
-}
-function makeRow(state, match, base, head) {
-    const subject = head ?? base;
-    return {
-        state,
-        match,
-        base,
-        head,
-        delta: {
-            compressedBytes: (head?.compressedBytes ?? 0) - (base?.compressedBytes ?? 0),
-            uncompressedBytes: (head?.uncompressedBytes ?? 0) - (base?.uncompressedBytes ?? 0),
-        },
-        instruction: instructionKeyword(subject?.createdBy ?? null),
-        dockerfile: subject?.dockerfile ?? null,
-    };
-}
-//# sourceMappingURL=layer-diff.js.map
 ;// CONCATENATED MODULE: ./lib/compare/delta.js
 
 
@@ -27841,7 +27793,7 @@ function computeDeltas(head, base, options) {
     const contributorOptions = { limit: options.topContributors ?? 5, metric: options.contributorMetric ?? 'compressed' };
     const results = head.map((entry) => {
         const before = baseByKey.get(entryKey(entry));
-        const layers = layer_diff_diffLayers(before?.layers ?? [], entry.layers);
+        const layers = diffLayers(before?.layers ?? [], entry.layers);
         const contributors = findTopContributors(layers, contributorOptions);
         const common = { name: entry.name, target: entry.target, platform: entry.platform, layers, contributors };
         if (before === undefined)
@@ -27863,7 +27815,7 @@ function computeDeltas(head, base, options) {
             state: 'removed',
             baseline: toBaseline(entry, options.baseCommit),
             delta: null,
-            layers: layer_diff_diffLayers(entry.layers, []),
+            layers: diffLayers(entry.layers, []),
             contributors: [],
         });
     }

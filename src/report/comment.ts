@@ -6,8 +6,10 @@ import type { DockerfileRef } from '../measure/types.js';
 import type { Finding, ReportEntry, Report, ReportLayer } from './types.js';
 import { escapeCell, escapeCodeSpan, escapeHtml, escapeText, truncateEscaped } from './escape.js';
 import { formatBytes, formatDelta, formatPercent, formatUsageBar } from './comment-format.js';
-import { diffLayers, topContributors, type LayerChange } from './comment-layers.js';
+import { diffLayers, type LayerDiffRow } from '../compare/layer-diff.js';
+import { topContributors, type LayerChange } from './comment-layers.js';
 import { commentMarker } from './comment-marker.js';
+import { budgetUsed } from './summary-markdown.js';
 
 export { commentMarker, hasCommentMarker } from './comment-marker.js';
 
@@ -145,16 +147,10 @@ function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-function budgetUsed(entry: ReportEntry): string {
-  const max = entry.budget.max;
-  if (!max) return '—';
-  if (max.compressed !== undefined && entry.compressedBytes !== null) {
-    return formatUsageBar(entry.compressedBytes, max.compressed);
-  }
-  if (max.uncompressed !== undefined && entry.uncompressedBytes !== null) {
-    return `${formatUsageBar(entry.uncompressedBytes, max.uncompressed)} (disk)`;
-  }
-  return '—';
+/** The tightest `max` limit's share, as a bar (the same figure as every other report). */
+function budgetUsedCell(entry: ReportEntry): string {
+  const used = budgetUsed(entry);
+  return used === null ? '—' : formatUsageBar(used, 1);
 }
 
 function statusCell(entry: ReportEntry, change: Change): string {
@@ -183,7 +179,7 @@ function entryRow(entry: ReportEntry): string {
     head,
     delta === null ? '—' : formatDelta(delta),
     pct,
-    budgetUsed(entry),
+    budgetUsedCell(entry),
     statusCell(entry, change),
   ]);
 }
@@ -309,24 +305,23 @@ function layerDiffLines(changes: LayerChange[]): string[] {
   return lines;
 }
 
-/** The compare stage's `layerDiff` when the report has one; else paired here from the layers. */
+/**
+ * The compare stage's `layerDiff`; for an older report that has only the base's layers, the
+ * same pairing is computed here.
+ */
 function layerChangesOf(entry: ReportEntry): LayerChange[] | null {
-  if (entry.layerDiff) {
-    return entry.layerDiff.map((row): LayerChange => {
-      const delta = row.delta.compressedBytes;
-      if (row.state === 'added' && row.head) return { kind: 'added', head: row.head, base: null, delta };
-      if (row.state === 'removed' && row.base) return { kind: 'removed', head: null, base: row.base, delta };
-      if (row.state === 'unchanged' && row.head && row.base) return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
-      if (row.head && row.base) return { kind: 'changed', head: row.head, base: row.base, delta };
-      // A row without its layers says nothing we can show; keep it as whichever side exists.
-      return row.head
-        ? { kind: 'added', head: row.head, base: null, delta }
-        : { kind: 'removed', head: null, base: row.base as ReportLayer, delta };
-    });
-  }
   const baseLayers = entry.baseline?.layers;
-  if (!baseLayers || entry.layers.length + baseLayers.length === 0) return null;
-  return diffLayers(entry.layers, baseLayers);
+  const rows: LayerDiffRow[] | null = entry.layerDiff ?? (baseLayers && entry.layers.length + baseLayers.length > 0 ? diffLayers(baseLayers, entry.layers) : null);
+  if (!rows) return null;
+  return rows.map((row): LayerChange => {
+    const delta = row.delta.compressedBytes;
+    if (row.state === 'added' && row.head) return { kind: 'added', head: row.head, base: null, delta };
+    if (row.state === 'removed' && row.base) return { kind: 'removed', head: null, base: row.base, delta };
+    if (row.state === 'unchanged' && row.head && row.base) return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
+    if (row.head && row.base) return { kind: 'changed', head: row.head, base: row.base, delta };
+    // A row without its layers says nothing we can show; keep it as whichever side exists.
+    return row.head ? { kind: 'added', head: row.head, base: null, delta } : { kind: 'removed', head: null, base: row.base as ReportLayer, delta };
+  });
 }
 
 function findingLines(findings: Finding[]): string[] {
