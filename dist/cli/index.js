@@ -23878,11 +23878,14 @@ const MAX_BUDGET_CHANGES = 20;
 const MAX_CONTRIBUTORS = 5;
 const MAX_HINTS = 10;
 const MAX_LAYER_ROWS = 30;
-/** How an entry moved against its baseline. `baseline: null` means "not on the base branch". */
+/**
+ * How an entry moved against its baseline. `change: null` means there was nothing to compare
+ * with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on the base".
+ */
 function changeOf(entry) {
     if (entry.status === 'error')
         return 'unknown';
-    if (entry.baseline === undefined)
+    if (entry.baseline === undefined || entry.change === null)
         return 'unknown';
     if (entry.baseline === null)
         return entry.compressedBytes === null ? 'unknown' : 'new';
@@ -24003,7 +24006,7 @@ function statusCell(entry, change) {
 function entryRow(entry) {
     const change = changeOf(entry);
     const delta = compressedDelta(entry, change);
-    const base = entry.baseline === undefined ? '—' : entry.baseline === null ? 'new' : formatBytes(entry.baseline.compressedBytes);
+    const base = entry.baseline === undefined || entry.change === null ? '—' : entry.baseline === null ? 'new' : formatBytes(entry.baseline.compressedBytes);
     const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : formatBytes(entry.compressedBytes);
     const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
     return row([
@@ -39326,7 +39329,8 @@ function markNoBaseline(entries, budgetFor) {
     return entries.map((entry) => {
         const [head] = toSizedEntries([entry]);
         const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
-        return { ...entry, baseline: null, delta: null, notes: [...(entry.notes ?? []), ...notes] };
+        // change: null — compared with nothing, which is not the same as "new on this branch".
+        return { ...entry, baseline: null, delta: null, change: null, notes: [...(entry.notes ?? []), ...notes] };
     });
 }
 //# sourceMappingURL=apply-baseline.js.map

@@ -98,6 +98,7 @@ export function markNoBaseline(entries: ReportEntry[], budgetFor: (entry: Report
   return entries.map((entry) => {
     const [head] = toSizedEntries([entry]);
     const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
-    return { ...entry, baseline: null, delta: null, notes: [...(entry.notes ?? []), ...notes] };
+    // change: null — compared with nothing, which is not the same as "new on this branch".
+    return { ...entry, baseline: null, delta: null, change: null, notes: [...(entry.notes ?? []), ...notes] };
   });
 }

@@ -48,10 +48,13 @@ const MAX_LAYER_ROWS = 30;
 
 export type Change = 'new' | 'removed' | 'grew' | 'shrank' | 'unchanged' | 'unknown';
 
-/** How an entry moved against its baseline. `baseline: null` means "not on the base branch". */
+/**
+ * How an entry moved against its baseline. `change: null` means there was nothing to compare
+ * with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on the base".
+ */
 export function changeOf(entry: ReportEntry): Change {
   if (entry.status === 'error') return 'unknown';
-  if (entry.baseline === undefined) return 'unknown';
+  if (entry.baseline === undefined || entry.change === null) return 'unknown';
   if (entry.baseline === null) return entry.compressedBytes === null ? 'unknown' : 'new';
   if (entry.compressedBytes === null) return 'removed';
   const d = deltaOf(entry);
@@ -166,7 +169,7 @@ function entryRow(entry: ReportEntry): string {
   const change = changeOf(entry);
   const delta = compressedDelta(entry, change);
   const base =
-    entry.baseline === undefined ? '—' : entry.baseline === null ? 'new' : formatBytes(entry.baseline.compressedBytes);
+    entry.baseline === undefined || entry.change === null ? '—' : entry.baseline === null ? 'new' : formatBytes(entry.baseline.compressedBytes);
   const head =
     entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : formatBytes(entry.compressedBytes);
   const pct =

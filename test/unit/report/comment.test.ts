@@ -259,3 +259,16 @@ describe('commentMarker', () => {
     expect(hasCommentMarker(`${commentMarker('k2')}\nbody`, 'k')).toBe(false);
   });
 });
+
+describe('no baseline at all', () => {
+  test('entries compared with nothing are not called new', () => {
+    const body = renderComment(report([entry({ name: 'api', baseline: null, delta: null, change: null })]), { key: 'default', configPath: 'image-budget.yml', baselineNote: 'baseline unavailable: no base commit' });
+    expect(verdictLine(report([entry({ name: 'api', baseline: null, change: null })]))).not.toMatch(/new/);
+    expect(body).toMatch(/\| \*\*api\*\* \| — \| linux\/amd64 \| — \| 10 MB \|/);
+    expect(body).not.toMatch(/🆕/);
+  });
+
+  test('an entry the baseline does not have is new', () => {
+    expect(verdictLine(report([entry({ name: 'api', baseline: null, change: 'new' })]))).toMatch(/1 new/);
+  });
+});
