@@ -176,7 +176,8 @@ function entryRow(entry: ReportEntry): string {
     delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
   return row([
     `**${escapeCell(entry.name, { maxLength: MAX_NAME })}**`,
-    entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME }),
+    // Stages built only for the stage report (`stages: all`) are labelled so nobody reads them as shipped images.
+    (entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME })) + (entry.kind === 'stage' ? ' _(stage)_' : ''),
     escapeCell(entry.platform, { maxLength: MAX_NAME }),
     base,
     head,

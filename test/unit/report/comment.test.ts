@@ -272,3 +272,8 @@ describe('no baseline at all', () => {
     expect(verdictLine(report([entry({ name: 'api', baseline: null, change: 'new' })]))).toMatch(/1 new/);
   });
 });
+
+test('a stage built only for the stage report is labelled as such', () => {
+  const body = renderComment(report([entry({ name: 'api', target: 'builder', kind: 'stage', baseline: null, change: null })]), { key: 'k', configPath: 'c.yml' });
+  expect(body).toMatch(/\| \*\*api\*\* \| builder _\(stage\)_ \|/);
+});
