@@ -24202,10 +24202,13 @@ function detailSection(entry) {
     if (analysis && analysis.hints.length > 0) {
         lines.push(`**Hints** (${formatBytes(analysis.wastedBytes)} wasted, efficiency ${Math.round(analysis.efficiency * 100)}%)`, '');
         for (const hint of [...analysis.hints].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_HINTS)) {
+            // Evidence: the path and its bytes; hints about the Dockerfile itself have neither.
+            const evidence = hint.path.startsWith('(') ? '' : ` ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })}${hint.bytes > 0 ? ` (${formatBytes(hint.bytes)})` : ''}`;
             const where = hint.dockerfile ? ` at ${sourceOf(hint.dockerfile)}` : '';
-            const message = hint.message ? ` ${escapeText(hint.message, { maxLength: MAX_MESSAGE })}` : '';
-            const fix = hint.fix ? ` Fix: ${escapeText(hint.fix, { maxLength: MAX_MESSAGE })}` : '';
-            lines.push(`- 💡 ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })} ${formatBytes(hint.bytes)}${where}.${message}${fix}`);
+            const sentence = (text) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+            const message = hint.message ? ` ${escapeText(sentence(hint.message), { maxLength: MAX_MESSAGE })}` : '';
+            const fix = hint.fix ? ` Fix: ${escapeText(sentence(hint.fix), { maxLength: MAX_MESSAGE })}` : '';
+            lines.push(`- 💡 **${escapeText(hint.id, { maxLength: MAX_NAME })}**${evidence}${where}:${message}${fix}`);
         }
         lines.push('');
     }
