@@ -311,8 +311,8 @@ function dockerfileHints(info: DockerfileInfo): AnalysisHint[] {
       bytes: 0,
       dockerfile: { path: info.path, line },
       message: user
-        ? `${info.path}:${line} USER ${user.value}: the final stage runs as root`
-        : `${info.path}: the final stage sets no USER, so it runs as root unless its base image sets one`,
+        ? `USER ${user.value}: the final stage runs as root`
+        : 'the final stage sets no USER, so it runs as root unless its base image sets one',
       fix: 'Add a non-root user to the final stage: `RUN adduser -D -u 10001 app` (Debian: `useradd -r -u 10001 app`) then `USER 10001`.',
     });
   }
