@@ -175,7 +175,9 @@ describe('hostile names and Dockerfile text', () => {
     // …but it is there, shown literally: the corpus did reach the renderer.
     expect(comment).toContain('<\u200Dscript>alert(1)<\u200D/script> <\u200Dimg src=x onerror=alert(1)> a\\|b\\|c\\|d');
     expect(comment).toContain('onerror');
-    expect(comment).toContain('@\u200Doctocat');
+    // The mention is shown literally inside a code span (GitHub does not notify from code),
+    // and expectNothingHostile proved no mention is left outside one.
+    expect(comment).toContain('\u0060ctx \\|<\u200Dscript>alert(1)<\u200D/script>\\| @octocat [x]\u200D(http:evil) #1/Docker\\|file');
     expect(comment).toContain('**Why it grew**');
     expect(comment).toContain(`**a\\_\\_b\\_\\_c.-\\_**`);
     expect(comment).toContain('run\\_\\_time\\_\\_x');
