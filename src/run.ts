@@ -110,7 +110,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     // once and the base's unchanged layers are cache hits, so the baseline costs little wall
     // time. Layer sizes are shared through one memo.
     // A registry baseline goes after the head so it can reuse the head's layer sizes.
-    const buildOptions = { ...build, sizeMemo: new Map() };
+    const buildOptions = { ...build, sizeMemo: new Map(), blobStore: path.join(outputDir, 'blobs') };
     const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
     const measureBase = () =>
       options.baseline

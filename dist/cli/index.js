@@ -27395,6 +27395,7 @@ function listStages(dockerfileText) {
 /** Runs one planned build and reports what happened; never throws for a failed build. */
 
 
+
 /** The interesting part of a failed BuildKit log: the ERROR lines and what precedes them. */
 function summarizeBuildFailure(log) {
     const lines = log.trimEnd().split('\n');
@@ -27410,6 +27411,10 @@ async function runBuild(job, onLine) {
     // A stale layout from an earlier run would be merged with the new one: start clean.
     await (0,promises_namespaceObject.rm)(job.layoutDir, { recursive: true, force: true });
     await (0,promises_namespaceObject.mkdir)(job.layoutDir, { recursive: true });
+    if (job.blobStore) {
+        await (0,promises_namespaceObject.mkdir)(job.blobStore, { recursive: true });
+        await (0,promises_namespaceObject.symlink)(job.blobStore, external_node_path_namespaceObject.join(job.layoutDir, 'blobs'), 'dir');
+    }
     const started = Date.now();
     const lines = [];
     const result = await runCommand('docker', job.argv, {
@@ -27543,7 +27548,7 @@ function planBuild(image, target, options) {
     argv.push('--metadata-file', metadataFile);
     argv.push(...(options.extraArgs ?? []));
     argv.push(image.context);
-    return { id, image, target, platforms: image.platforms, layoutDir, metadataFile, argv, warnings: cache.warnings };
+    return { id, image, target, platforms: image.platforms, layoutDir, metadataFile, blobStore: options.blobStore, argv, warnings: cache.warnings };
 }
 //# sourceMappingURL=plan-builds.js.map
 ;// CONCATENATED MODULE: ./lib/build-and-measure.js
@@ -39606,7 +39611,7 @@ async function runCheck(options, logger) {
         // once and the base's unchanged layers are cache hits, so the baseline costs little wall
         // time. Layer sizes are shared through one memo.
         // A registry baseline goes after the head so it can reuse the head's layer sizes.
-        const buildOptions = { ...build, sizeMemo: new Map() };
+        const buildOptions = { ...build, sizeMemo: new Map(), blobStore: external_node_path_namespaceObject.join(outputDir, 'blobs') };
         const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
         const measureBase = () => options.baseline
             ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: external_node_path_namespaceObject.join(outputDir, 'base') } })

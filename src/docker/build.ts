@@ -1,5 +1,6 @@
 /** Runs one planned build and reports what happened; never throws for a failed build. */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, symlink } from 'node:fs/promises';
+import path from 'node:path';
 import type { BuildJob } from '../plan/plan-builds.js';
 import { runCommand, tailLines } from './exec.js';
 
@@ -31,6 +32,10 @@ export async function runBuild(job: BuildJob, onLine?: (line: string) => void): 
   // A stale layout from an earlier run would be merged with the new one: start clean.
   await rm(job.layoutDir, { recursive: true, force: true });
   await mkdir(job.layoutDir, { recursive: true });
+  if (job.blobStore) {
+    await mkdir(job.blobStore, { recursive: true });
+    await symlink(job.blobStore, path.join(job.layoutDir, 'blobs'), 'dir');
+  }
   const started = Date.now();
   const lines: string[] = [];
   const result = await runCommand('docker', job.argv, {

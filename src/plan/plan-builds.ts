@@ -16,6 +16,8 @@ export interface BuildJob {
   /** OCI layout directory the build writes: what measurement reads. */
   layoutDir: string;
   metadataFile: string;
+  /** Blob directory shared by this run's layouts (see PlanOptions.blobStore). */
+  blobStore?: string;
   /** Arguments after `docker`. */
   argv: string[];
   warnings: string[];
@@ -31,6 +33,11 @@ export interface PlanOptions {
   extraCacheTo?: string[];
   /** Extra `docker buildx build` flags for tests and power users (e.g. `--provenance=false`). */
   extraArgs?: string[];
+  /**
+   * A directory every layout's `blobs/` links to: buildx skips blobs already there, so layers
+   * shared by targets, platforms and the baseline are written once per run.
+   */
+  blobStore?: string;
 }
 
 export function jobId(image: string, target: string | undefined): string {
@@ -73,5 +80,5 @@ export function planBuild(image: ImageConfig, target: string | undefined, option
   argv.push(...(options.extraArgs ?? []));
   argv.push(image.context);
 
-  return { id, image, target, platforms: image.platforms, layoutDir, metadataFile, argv, warnings: cache.warnings };
+  return { id, image, target, platforms: image.platforms, layoutDir, metadataFile, blobStore: options.blobStore, argv, warnings: cache.warnings };
 }
