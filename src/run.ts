@@ -9,6 +9,7 @@ import path from 'node:path';
 import { defaultLayerCacheDir } from './analysis/layer-cache.js';
 import { buildAndMeasure } from './build-and-measure.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
+import { locateBase } from './baseline/locate-base.js';
 import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
 import { applyBaseline, markNoBaseline } from './compare/apply-baseline.js';
 import { toSizedEntry } from './compare/delta.js';
@@ -87,6 +88,8 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
 
   const scratchRoot = options.env.RUNNER_TEMP || os.tmpdir();
   await mkdir(scratchRoot, { recursive: true });
+  // The base commit before any build: budgets are read from it in every baseline mode.
+  const base = options.baseline ? await locateBase({ ...options.baseline, workdir: options.workdir }) : undefined;
   const outputDir = options.outputDir ?? (await mkdtemp(path.join(scratchRoot, 'image-budget-')));
   try {
     const build = {
@@ -114,18 +117,31 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
     const measureBase = () =>
       options.baseline
-        ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: path.join(outputDir, 'base') } })
+        ? measureBaseline({
+            ...options.baseline,
+            base,
+            head: budgetFile,
+            configPath: options.configPath,
+            workdir: options.workdir,
+            build: { ...buildOptions, workDir: path.join(outputDir, 'base') },
+          })
         : Promise.resolve(null);
     const [measurements, baseline] =
       options.baseline?.mode === 'build' ? await Promise.all([measureHead(), measureBase()]) : [await measureHead(), await measureBase()];
     if (baseline?.sameAsHead?.length) {
       const same = new Set(baseline.sameAsHead);
-      baseline.entries.push(...measurements.filter((m) => same.has(m.job.image.name)).flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))));
+      baseline.entries.push(
+        ...measurements
+          .filter((m) => same.has(m.job.image.name))
+          .flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))),
+      );
     }
     if (baseline?.unavailable && baseline.mode !== 'none') logger.warning(baseline.note);
     else if (baseline) logger.info(baseline.note);
+    if (baseline?.budgetWarning) logger.warning(baseline.budgetWarning);
 
-    // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own).
+    // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own),
+    // read from git at the base commit whatever the baseline mode.
     const effective = baseline?.budgetFile
       ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
       : { images: budgetFile.images, changes: [] };
