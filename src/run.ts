@@ -159,6 +159,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
         entries: images,
         baseline: baseline.entries,
         baseCommit: baseline.commit,
+        missing: baseline.missing,
         budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform, entry.kind),
       });
     }

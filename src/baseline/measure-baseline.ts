@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { buildAndMeasure, type BuildAndMeasureOptions } from '../build-and-measure.js';
+import type { MissingBaseline } from '../compare/apply-baseline.js';
 import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
@@ -27,6 +28,8 @@ export interface BaselineResult {
   budgetFile: BudgetFile | null;
   /** Set when the base has a budget file that cannot be used: say it as a warning. */
   budgetWarning: string | null;
+  /** Images (targets, platforms) the base could not be measured for, with why: "baseline unavailable", not "new". */
+  missing: MissingBaseline[];
   /** Why there is no baseline, when there is none. */
   unavailable: string | null;
   /** One line for the report: where the baseline came from. */
@@ -68,6 +71,7 @@ function unavailable(mode: BaselineMode, detail: string, started: number, commit
     entries: [],
     budgetFile: null,
     budgetWarning: null,
+    missing: [],
     unavailable: reason,
     note: `baseline unavailable: ${reason}`,
     durationMs: Date.now() - started,
@@ -119,6 +123,16 @@ async function sourcesUnchanged(repoRoot: string, commit: string, image: ImageCo
   return untracked.exitCode === 0 && untracked.stdout.trim() === '';
 }
 
+/** The line of a build failure that says what went wrong (BuildKit's ERROR line), shortened. */
+export function failureLine(error: string): string {
+  const lines = error
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== 'build failed:');
+  const line = lines.find((l) => /^ERROR:|^error:|failed to solve/i.test(l)) ?? lines[lines.length - 1] ?? 'unknown error';
+  return line.replace(/^(build|measurement) failed: /, '').slice(0, 200);
+}
+
 async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, started: number): Promise<BaselineResult> {
   request.build.logger.info(`baseline: ${base.detail}`);
   const { repoRoot, commit } = base;
@@ -154,7 +168,16 @@ async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, s
       { ...request.build, workdir: baseWorkdir, label: 'base' },
     );
     const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
-    const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
+    const broken = measurements.filter((m) => m.error !== null);
+    const failed = broken.map((m) => m.job.id);
+    const missing = broken.flatMap((m) =>
+      (m.job.platforms.length > 0 ? m.job.platforms : [null]).map((platform) => ({
+        name: m.job.image.name,
+        target: m.job.target ?? null,
+        platform,
+        reason: `base ${m.error?.startsWith('measurement') ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
+      })),
+    );
     const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
     const short = commit.slice(0, 7);
     // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
@@ -165,6 +188,7 @@ async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, s
       entries,
       budgetFile: null,
       budgetWarning: null,
+      missing,
       unavailable: null,
       note,
       cachedSteps,
@@ -179,7 +203,7 @@ async function baselineFromRegistry(request: BaselineRequest, started: number): 
   if (!template)
     return unavailable('registry', 'input `baseline-image` is empty: name the base image, e.g. ghcr.io/acme/{image}:main', started);
   const entries: SizedEntry[] = [];
-  const missing: string[] = [];
+  const missing: MissingBaseline[] = [];
   for (const image of request.head.images) {
     for (const target of image.targets) {
       const ref = imageRefFor(template, image.name, target ?? null);
@@ -190,17 +214,19 @@ async function baselineFromRegistry(request: BaselineRequest, started: number): 
         });
         entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
       } catch (error) {
-        missing.push(`${ref} (${error instanceof Error ? error.message : String(error)})`);
+        const reason = `base image ${ref} could not be read (${error instanceof Error ? error.message : String(error)})`;
+        request.build.logger.warning(`baseline: ${reason}`);
+        missing.push({ name: image.name, target: target ?? null, platform: null, reason });
       }
     }
   }
-  for (const m of missing) request.build.logger.warning(`baseline: could not read ${m}`);
   return {
     mode: 'registry',
     commit: null,
     entries,
     budgetFile: null,
     budgetWarning: null,
+    missing,
     unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null,
     note: `baseline: registry images ${template}`,
     durationMs: Date.now() - started,
@@ -224,6 +250,7 @@ async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): P
           entries: [],
           budgetFile: null,
           budgetWarning: null,
+          missing: [],
           unavailable: 'baseline: none',
           note: 'no baseline (baseline: none): delta budgets skipped',
           durationMs: 0,
@@ -241,6 +268,7 @@ async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): P
           entries: saved.entries,
           budgetFile: null,
           budgetWarning: null,
+          missing: [],
           unavailable: null,
           note: `baseline: saved report from ${from}`,
           durationMs: Date.now() - started,
