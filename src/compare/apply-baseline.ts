@@ -108,8 +108,11 @@ export function applyBaseline({ entries, baseline, baseCommit, budgetFor, missin
     };
   });
 
+  // A head build that failed has no sizes, so its base entries pair with nothing: the image is
+  // broken in the PR, not removed by it. (One build covers all platforms: match name and target.)
+  const failedHead = new Set(entries.filter((e) => e.error !== null).map((e) => JSON.stringify([e.name, e.target])));
   const removed = deltas
-    .filter((d) => d.state === 'removed')
+    .filter((d) => d.state === 'removed' && !failedHead.has(JSON.stringify([d.name, d.target])))
     .map((d): ReportEntry => ({
       name: d.name,
       target: d.target,

@@ -79,3 +79,16 @@ describe('applyBaseline: a base that could not be measured', () => {
     expect(compared?.delta?.compressedBytes).toBe(1 * MB);
   });
 });
+
+describe('applyBaseline: a head build that failed', () => {
+  test('is an error, not an error plus a "removed" row', () => {
+    const base = entry({ name: 'api', platform: 'linux/amd64' });
+    const failed = entry({ name: 'api', platform: 'default', compressedBytes: null, status: 'error', error: 'build failed: exit code: 1' });
+    const gone = entry({ name: 'old', platform: 'linux/amd64' });
+    const result = applyBaseline({ entries: [failed], baseline: [sized(base), sized(gone)], baseCommit: COMMIT, budgetFor: () => ({}) });
+    expect(result.map((e) => [e.name, e.status, e.change])).toEqual([
+      ['api', 'error', null],
+      ['old', 'ok', 'removed'],
+    ]);
+  });
+});
