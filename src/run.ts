@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultLayerCacheDir } from './analysis/layer-cache.js';
-import { buildAndMeasure } from './build-and-measure.js';
+import { buildAndMeasure, type JobMeasurement } from './build-and-measure.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
 import { locateBase } from './baseline/locate-base.js';
 import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
@@ -112,22 +112,31 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     // Head and base build at the same time on the same builder: identical steps are solved
     // once and the base's unchanged layers are cache hits, so the baseline costs little wall
     // time. Layer sizes are shared through one memo.
-    // A registry baseline goes after the head so it can reuse the head's layer sizes.
+    // A registry baseline goes after the head so it can reuse the head's layer sizes and read
+    // the platforms the head measured.
     const buildOptions = { ...build, sizeMemo: new Map(), blobStore: path.join(outputDir, 'blobs') };
     const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
-    const measureBase = () =>
+    const measureBase = (head: JobMeasurement[]) =>
       options.baseline
         ? measureBaseline({
             ...options.baseline,
             base,
+            headEntries: head.flatMap((m) =>
+              m.platforms.map((p) => ({ name: m.job.image.name, target: m.job.target ?? null, platform: p.platform })),
+            ),
             head: budgetFile,
             configPath: options.configPath,
             workdir: options.workdir,
             build: { ...buildOptions, workDir: path.join(outputDir, 'base') },
           })
         : Promise.resolve(null);
-    const [measurements, baseline] =
-      options.baseline?.mode === 'build' ? await Promise.all([measureHead(), measureBase()]) : [await measureHead(), await measureBase()];
+    let measurements: JobMeasurement[];
+    let baseline: BaselineResult | null;
+    if (options.baseline?.mode === 'build') [measurements, baseline] = await Promise.all([measureHead(), measureBase([])]);
+    else {
+      measurements = await measureHead();
+      baseline = await measureBase(measurements);
+    }
     if (baseline?.sameAsHead?.length) {
       const same = new Set(baseline.sameAsHead);
       baseline.entries.push(

@@ -60,6 +60,8 @@ export interface BaselineRequest {
   imageTemplate?: string;
   /** The base commit, when the caller located it already (before building anything). */
   base?: BaseLocation;
+  /** What the head measured: a registry base of an image without `platforms` is read for these platforms only. */
+  headEntries?: readonly Pick<SizedEntry, 'name' | 'target' | 'platform'>[];
 }
 
 function unavailable(mode: BaselineMode, detail: string, started: number, commit: string | null = null): BaselineResult {
@@ -208,8 +210,14 @@ async function baselineFromRegistry(request: BaselineRequest, started: number): 
     for (const target of image.targets) {
       const ref = imageRefFor(template, image.name, target ?? null);
       try {
+        // No `platforms`: the head built the builder's default one; the base index may hold more,
+        // which would otherwise all show as removed.
+        const measured = (request.headEntries ?? [])
+          .filter((e) => e.name === image.name && e.target === (target ?? null))
+          .map((e) => e.platform);
+        const wanted = image.platforms.length > 0 ? image.platforms : measured;
         const platforms = await measureRegistryImage(ref, {
-          platforms: image.platforms.length > 0 ? image.platforms : undefined,
+          platforms: wanted.length > 0 ? wanted : undefined,
           knownSizes: request.build.sizeMemo,
         });
         entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
