@@ -125,6 +125,15 @@ async function sourcesUnchanged(repoRoot: string, commit: string, image: ImageCo
   return untracked.exitCode === 0 && untracked.stdout.trim() === '';
 }
 
+/**
+ * The base is built like the head, from the base checkout, but it imports the cache without
+ * exporting it: its layers are the base branch's, and writing them into the scope the head
+ * exports to at the same time would leave whichever finished last (see CacheChoice).
+ */
+export function baseBuildOptions(build: BaselineRequest['build'], baseWorkdir: string): BuildAndMeasureOptions {
+  return { ...build, workdir: baseWorkdir, label: 'base', exportCache: false };
+}
+
 /** The line of a build failure that says what went wrong (BuildKit's ERROR line), shortened. */
 export function failureLine(error: string): string {
   const lines = error
@@ -165,10 +174,7 @@ async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, s
     }
     if (sameAsHead.length > 0)
       request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
-    const measurements = await buildAndMeasure(
-      { ...definitions, images: buildable },
-      { ...request.build, workdir: baseWorkdir, label: 'base' },
-    );
+    const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
     const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
     const broken = measurements.filter((m) => m.error !== null);
     const failed = broken.map((m) => m.job.id);
