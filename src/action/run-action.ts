@@ -15,7 +15,7 @@ import { createGitHubClient } from '../publish/github-client.js';
 import { writeJobSummary } from '../publish/summary.js';
 import { runCheck } from '../run.js';
 import { findReportFiles, keepNewestCommit, loadReports, mergeReports } from './aggregate.js';
-import { pullRequestOf, pullRequestTargetRefusal, readEvent, repositoryOf, type WorkflowEvent } from './event.js';
+import { pullRequestOf, privilegedBuildRefusal, readEvent, repositoryOf, type WorkflowEvent } from './event.js';
 import type { ActionInputs } from './inputs.js';
 import { publishReport, type Publication } from './publish.js';
 import { loadReport } from '../report/parse-report.js';
@@ -68,7 +68,7 @@ async function runCheckMode(
   logger: Logger,
   effects: ActionEffects,
 ): Promise<void> {
-  const refusal = pullRequestTargetRefusal(event, inputs.allowPullRequestTarget);
+  const refusal = privilegedBuildRefusal(event, inputs.allowPrivilegedBuild);
   if (refusal) throw new Error(refusal);
   const pr = pullRequestOf(event);
   const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { keepNewestCommit, loadReports, mergeReports, type LoadedReport } from '../../../src/action/aggregate.js';
 import { createMemoryLogger } from '../../../src/logger.js';
-import { pullRequestOf, pullRequestTargetRefusal, repositoryOf, runUrl } from '../../../src/action/event.js';
+import { privilegedBuildRefusal, pullRequestOf, repositoryOf, runUrl } from '../../../src/action/event.js';
 import { largestGrowth } from '../../../src/action/publish.js';
 import { parseReport, ReportError } from '../../../src/report/parse-report.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
@@ -55,10 +55,18 @@ describe('event facts', () => {
     expect(pullRequestOf({ name: 'push', payload: {} })).toBeNull();
   });
 
-  test('pull_request_target is refused unless allowed, and the refusal says why', () => {
-    expect(pullRequestTargetRefusal({ name: 'pull_request_target', payload: opened }, false)).toMatch(/write token and your secrets/);
-    expect(pullRequestTargetRefusal({ name: 'pull_request_target', payload: opened }, true)).toBeNull();
-    expect(pullRequestTargetRefusal({ name: 'pull_request', payload: opened }, false)).toBeNull();
+  test('pull_request_target and workflow_run builds are refused unless allowed, and the refusal says why', () => {
+    expect(privilegedBuildRefusal({ name: 'pull_request_target', payload: opened }, false)).toMatch(/write token and your secrets/);
+    expect(privilegedBuildRefusal({ name: 'pull_request_target', payload: opened }, true)).toBeNull();
+    const workflowRun = privilegedBuildRefusal({ name: 'workflow_run', payload: {} }, false);
+    expect(workflowRun).toMatch(
+      /^refusing to build under `workflow_run` with `mode: check`: that event runs with a write token and your secrets/,
+    );
+    expect(workflowRun).toContain('`mode: comment`');
+    expect(workflowRun).toContain('allow-privileged-build: true');
+    expect(privilegedBuildRefusal({ name: 'workflow_run', payload: {} }, true)).toBeNull();
+    expect(privilegedBuildRefusal({ name: 'pull_request', payload: opened }, false)).toBeNull();
+    expect(privilegedBuildRefusal({ name: 'push', payload: {} }, false)).toBeNull();
   });
 
   test('repository and run URL from the runner environment', () => {
