@@ -153,7 +153,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     // read from git at the base commit whatever the baseline mode.
     const effective = baseline?.budgetFile
       ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
-      : { images: budgetFile.images, changes: [] };
+      : { images: budgetFile.images, changes: [], note: null };
     const byName = new Map(effective.images.map((image) => [image.name, image]));
     const budgetFor = (name: string, target: string | undefined, platform: string, kind?: 'target' | 'stage') => {
       const image = byName.get(name);
@@ -180,7 +180,14 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       commit: options.commit ?? null,
       config: path.relative(options.workdir, budgetFile.path) || budgetFile.path,
       overBudget: outcome.overBudget,
-      baseline: baseline ? { mode: baseline.mode, commit: baseline.commit, note: baseline.note, unavailable: baseline.unavailable } : null,
+      baseline: baseline
+        ? {
+            mode: baseline.mode,
+            commit: baseline.commit,
+            note: effective.note ? `${baseline.note}; ${effective.note}` : baseline.note,
+            unavailable: baseline.unavailable,
+          }
+        : null,
       budgetChanges: effective.changes,
       images,
     };

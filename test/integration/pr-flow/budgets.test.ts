@@ -13,6 +13,7 @@ import {
   createPullRequestRepo,
   PR_DOCKERFILE,
   pullRequestEvent,
+  pushToPullRequest,
   type PullRequestRepo,
 } from '../../support/git-fixture.js';
 import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, unescapeCommand } from './helpers.js';
@@ -169,5 +170,29 @@ describe('budgets come from the base branch in every baseline mode', () => {
     );
     const [comment] = gh.commentsOn(OWNER, REPO, 8);
     expect(comment?.body).toContain("is invalid, so the PR's own budgets apply");
+  });
+});
+
+describe('a PR that renames an image', () => {
+  test('escapes the base budget, and the note says so', async () => {
+    const repo = repoWith('max: 3MB', 'max: 10MB');
+    // The same image under a new name: the PR's budget file is the only one that knows it.
+    pushToPullRequest(repo, { [BUDGET_PATH]: budgetFile('max: 10MB').replace('  app:', '  app-v2:') }, 'PR: rename app');
+    gh.addPull(OWNER, REPO, { number: 9, headOwner: OWNER, headRef: repo.branch, headSha: repo.shas.prHead });
+
+    const run = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { number: 9 }),
+      inputs: { baseline: 'none' },
+    });
+    expect(run.exitCode, logOf(run)).toBe(0);
+    const report = await readReport(run);
+    expect(report.images.map((e) => e.name)).toEqual(['app-v2']);
+    expect(report.baseline?.note).toContain(
+      "app is not in this PR's budget file, so the base budget of app no longer applies; app-v2 is new in this PR",
+    );
+    expect(gh.commentsOn(OWNER, REPO, 9)[0]?.body).toContain('so the base budget of app no longer applies');
   });
 });
