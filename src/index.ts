@@ -6,7 +6,10 @@ import { coreEffects, runAction } from './action/run-action.js';
 
 async function main(): Promise<void> {
   try {
-    await runAction(getInputs(), process.env, createActionLogger(), coreEffects);
+    const inputs = getInputs();
+    // Annotations name files relative to the repository root, whatever `working-directory` is.
+    const logger = createActionLogger({ workdir: inputs.workdir, workspace: process.env.GITHUB_WORKSPACE || process.cwd() });
+    await runAction(inputs, process.env, logger, coreEffects);
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }

@@ -7,8 +7,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultLayerCacheDir } from './analysis/layer-cache.js';
-import { buildAndMeasure } from './build-and-measure.js';
+import { buildAndMeasure, type JobMeasurement } from './build-and-measure.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
+import { locateBase } from './baseline/locate-base.js';
 import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
 import { applyBaseline, markNoBaseline } from './compare/apply-baseline.js';
 import { toSizedEntry } from './compare/delta.js';
@@ -87,6 +88,8 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
 
   const scratchRoot = options.env.RUNNER_TEMP || os.tmpdir();
   await mkdir(scratchRoot, { recursive: true });
+  // The base commit before any build: budgets are read from it in every baseline mode.
+  const base = options.baseline ? await locateBase({ ...options.baseline, workdir: options.workdir }) : undefined;
   const outputDir = options.outputDir ?? (await mkdtemp(path.join(scratchRoot, 'image-budget-')));
   try {
     const build = {
@@ -109,26 +112,48 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     // Head and base build at the same time on the same builder: identical steps are solved
     // once and the base's unchanged layers are cache hits, so the baseline costs little wall
     // time. Layer sizes are shared through one memo.
-    // A registry baseline goes after the head so it can reuse the head's layer sizes.
+    // A registry baseline goes after the head so it can reuse the head's layer sizes and read
+    // the platforms the head measured.
     const buildOptions = { ...build, sizeMemo: new Map(), blobStore: path.join(outputDir, 'blobs') };
     const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
-    const measureBase = () =>
+    const measureBase = (head: JobMeasurement[]) =>
       options.baseline
-        ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: path.join(outputDir, 'base') } })
+        ? measureBaseline({
+            ...options.baseline,
+            base,
+            headEntries: head.flatMap((m) =>
+              m.platforms.map((p) => ({ name: m.job.image.name, target: m.job.target ?? null, platform: p.platform })),
+            ),
+            head: budgetFile,
+            configPath: options.configPath,
+            workdir: options.workdir,
+            build: { ...buildOptions, workDir: path.join(outputDir, 'base') },
+          })
         : Promise.resolve(null);
-    const [measurements, baseline] =
-      options.baseline?.mode === 'build' ? await Promise.all([measureHead(), measureBase()]) : [await measureHead(), await measureBase()];
+    let measurements: JobMeasurement[];
+    let baseline: BaselineResult | null;
+    if (options.baseline?.mode === 'build') [measurements, baseline] = await Promise.all([measureHead(), measureBase([])]);
+    else {
+      measurements = await measureHead();
+      baseline = await measureBase(measurements);
+    }
     if (baseline?.sameAsHead?.length) {
       const same = new Set(baseline.sameAsHead);
-      baseline.entries.push(...measurements.filter((m) => same.has(m.job.image.name)).flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))));
+      baseline.entries.push(
+        ...measurements
+          .filter((m) => same.has(m.job.image.name))
+          .flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))),
+      );
     }
     if (baseline?.unavailable && baseline.mode !== 'none') logger.warning(baseline.note);
     else if (baseline) logger.info(baseline.note);
+    if (baseline?.budgetWarning) logger.warning(baseline.budgetWarning);
 
-    // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own).
+    // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own),
+    // read from git at the base commit whatever the baseline mode.
     const effective = baseline?.budgetFile
       ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
-      : { images: budgetFile.images, changes: [] };
+      : { images: budgetFile.images, changes: [], note: null };
     const byName = new Map(effective.images.map((image) => [image.name, image]));
     const budgetFor = (name: string, target: string | undefined, platform: string, kind?: 'target' | 'stage') => {
       const image = byName.get(name);
@@ -143,6 +168,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
         entries: images,
         baseline: baseline.entries,
         baseCommit: baseline.commit,
+        missing: baseline.missing,
         budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform, entry.kind),
       });
     }
@@ -154,7 +180,14 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       commit: options.commit ?? null,
       config: path.relative(options.workdir, budgetFile.path) || budgetFile.path,
       overBudget: outcome.overBudget,
-      baseline: baseline ? { mode: baseline.mode, commit: baseline.commit, note: baseline.note, unavailable: baseline.unavailable } : null,
+      baseline: baseline
+        ? {
+            mode: baseline.mode,
+            commit: baseline.commit,
+            note: effective.note ? `${baseline.note}; ${effective.note}` : baseline.note,
+            unavailable: baseline.unavailable,
+          }
+        : null,
       budgetChanges: effective.changes,
       images,
     };

@@ -1,27 +1,89 @@
 /**
  * `mode: aggregate`: a monorepo measures its images in a matrix of jobs, each uploading its
  * JSON report; one job downloads them all and merges them into one verdict and one comment.
+ * Reports are merged only when they were made for the same commit: the newest commit's are
+ * kept, the others left out with a warning.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { decideOutcome } from '../compare/verdict.js';
 import { entryKey } from '../compare/delta.js';
+import type { Logger } from '../logger.js';
+import { loadReport, ReportError } from '../report/parse-report.js';
 import type { Report } from '../report/types.js';
 
-/** Files and directories (searched for *.json, recursively, as download-artifact lays them out). */
-export async function findReportFiles(specs: string[], workdir: string): Promise<string[]> {
-  const files: string[] = [];
+interface ReportFile {
+  file: string;
+  /** Found by searching a directory, not named in `reports`: may be any JSON. */
+  searched: boolean;
+}
+
+async function listReportFiles(specs: string[], workdir: string): Promise<ReportFile[]> {
+  const files = new Map<string, boolean>();
   for (const spec of specs) {
     const full = path.resolve(workdir, spec);
     const info = await stat(full).catch(() => null);
     if (!info) continue;
-    if (info.isFile()) files.push(full);
+    if (info.isFile()) files.set(full, false);
     else if (info.isDirectory()) {
       const entries = await readdir(full, { recursive: true, withFileTypes: true });
-      for (const e of entries) if (e.isFile() && e.name.endsWith('.json')) files.push(path.join(e.parentPath, e.name));
+      for (const e of entries) {
+        const file = path.join(e.parentPath, e.name);
+        if (e.isFile() && e.name.endsWith('.json') && !files.has(file)) files.set(file, true);
+      }
     }
   }
-  return [...new Set(files)].sort();
+  return [...files].map(([file, searched]) => ({ file, searched })).sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** Files and directories (searched for *.json, recursively, as download-artifact lays them out). */
+export async function findReportFiles(specs: string[], workdir: string): Promise<string[]> {
+  return (await listReportFiles(specs, workdir)).map((f) => f.file);
+}
+
+export interface LoadedReport {
+  file: string;
+  report: Report;
+}
+
+/**
+ * Every report in `specs`. A file named in `reports` must be a valid report; a JSON file found
+ * in a directory that is not one (another artifact's file) is skipped with a warning.
+ */
+export async function loadReports(specs: string[], workdir: string, logger: Logger): Promise<LoadedReport[]> {
+  const loaded: LoadedReport[] = [];
+  for (const { file, searched } of await listReportFiles(specs, workdir)) {
+    try {
+      loaded.push({ file, report: await loadReport(file) });
+    } catch (error) {
+      if (!searched || !(error instanceof ReportError)) throw error;
+      logger.warning(`aggregate: skipping ${file}: not an image-budget report (${error.message})`);
+    }
+  }
+  return loaded;
+}
+
+export interface CommitChoice {
+  kept: LoadedReport[];
+  /** Reports for another commit, left out. */
+  skipped: LoadedReport[];
+  commit: string | null;
+}
+
+/**
+ * Reports made for different commits must not be merged into one verdict: keep those of the
+ * commit whose report is newest (`createdAt`), leave the rest out. Pure.
+ */
+export function keepNewestCommit(loaded: readonly LoadedReport[]): CommitChoice {
+  const time = (l: LoadedReport) => Date.parse(l.report.createdAt) || 0;
+  const newest = [...loaded].sort((a, b) => time(b) - time(a))[0];
+  if (!newest) return { kept: [], skipped: [], commit: null };
+  const commit = newest.report.commit;
+  return {
+    kept: loaded.filter((l) => l.report.commit === commit),
+    skipped: loaded.filter((l) => l.report.commit !== commit),
+    commit,
+  };
 }
 
 /** One report from many; an image measured by two jobs keeps its first entry. */
@@ -29,20 +91,26 @@ export function mergeReports(reports: Report[]): Report {
   const [first] = reports;
   if (!first) throw new Error('no report to merge');
   const seen = new Set<string>();
-  const images = reports.flatMap((r) => r.images).filter((e) => {
-    const key = entryKey(e);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const images = reports
+    .flatMap((r) => r.images)
+    .filter((e) => {
+      const key = entryKey(e);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   const notes = [...new Set(reports.map((r) => r.baseline?.note).filter((n): n is string => Boolean(n)))];
+  // Jobs that share a budget file report the same budget changes: list each once.
+  const changes = new Map(
+    reports.flatMap((r) => r.budgetChanges ?? []).map((c) => [JSON.stringify([c.image, c.target, c.platform, c.field, c.from, c.to]), c]),
+  );
   return {
     ...first,
     createdAt: new Date().toISOString(),
     config: [...new Set(reports.map((r) => r.config))].join(', '),
     overBudget: decideOutcome(images).overBudget,
     baseline: first.baseline ? { ...first.baseline, note: notes.join('; ') } : null,
-    budgetChanges: reports.flatMap((r) => r.budgetChanges ?? []),
+    budgetChanges: [...changes.values()],
     images,
   };
 }

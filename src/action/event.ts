@@ -20,15 +20,24 @@ export async function readEvent(env: NodeJS.ProcessEnv): Promise<WorkflowEvent> 
   try {
     return { name, payload: JSON.parse(await readFile(file, 'utf8')) };
   } catch (error) {
-    throw new Error(`cannot read the event payload at GITHUB_EVENT_PATH=${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot read the event payload at GITHUB_EVENT_PATH=${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
 export function pullRequestOf(event: WorkflowEvent): PullRequestFacts | null {
   const pr = event.payload?.pull_request;
   if (!pr || typeof pr.number !== 'number') return null;
-  const labels = Array.isArray(pr.labels) ? pr.labels.map((l: { name?: unknown }) => l?.name).filter((n: unknown): n is string => typeof n === 'string') : [];
-  return { number: pr.number, labels, headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : null, baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : null };
+  const labels = Array.isArray(pr.labels)
+    ? pr.labels.map((l: { name?: unknown }) => l?.name).filter((n: unknown): n is string => typeof n === 'string')
+    : [];
+  return {
+    number: pr.number,
+    labels,
+    headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : null,
+    baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : null,
+  };
 }
 
 export function repositoryOf(env: NodeJS.ProcessEnv): { owner: string; repo: string } | null {
@@ -37,12 +46,22 @@ export function repositoryOf(env: NodeJS.ProcessEnv): { owner: string; repo: str
 }
 
 /**
- * `pull_request_target` runs with a write token and secrets; building the PR's code there
- * lets any fork run code with them (a "pwn request"). Refuse unless the user opted in.
+ * `pull_request_target` and `workflow_run` run with a write token and secrets. Building the
+ * PR's code there lets any fork run code with them (a "pwn request"): a `workflow_run` job only
+ * builds PR code if it checks it out, but nothing stops it, so `mode: check` is refused on both
+ * unless the user opted in. `mode: comment` (posting a saved report, never building) is the
+ * way to use `workflow_run`.
  */
-export function pullRequestTargetRefusal(event: WorkflowEvent, allowed: boolean): string | null {
-  if (event.name !== 'pull_request_target' || allowed) return null;
-  return 'refusing to build pull request code under `pull_request_target`: that event runs with a write token and your secrets, so building a fork\'s Dockerfile there lets it use them. Run image-budget on `pull_request`, and post comments for forks from a `workflow_run` workflow with `mode: comment` (see docs/permissions.md). If every PR author is trusted, set `allow-pull-request-target: true`.';
+export function privilegedBuildRefusal(event: WorkflowEvent, allowed: boolean): string | null {
+  if (allowed) return null;
+  const optIn = 'If every PR author is trusted, set `allow-privileged-build: true` (or the older `allow-pull-request-target: true`).';
+  if (event.name === 'pull_request_target') {
+    return `refusing to build pull request code under \`pull_request_target\`: that event runs with a write token and your secrets, so building a fork's Dockerfile there lets it use them. Run image-budget on \`pull_request\`, and post comments for forks from a \`workflow_run\` workflow with \`mode: comment\` (see docs/permissions.md). ${optIn}`;
+  }
+  if (event.name === 'workflow_run') {
+    return `refusing to build under \`workflow_run\` with \`mode: check\`: that event runs with a write token and your secrets, so building a pull request's code there (a checkout of the run's head) lets a fork's Dockerfile use them. Build and measure in the \`pull_request\` workflow and use \`mode: comment\` here to post the report it saved (see docs/permissions.md). ${optIn}`;
+  }
+  return null;
 }
 
 /** Link to this run's job summary, for a trimmed comment. */

@@ -26,6 +26,8 @@ export const INPUT = {
   commentKey: 'comment-key',
   overrideLabel: 'override-label',
   reports: 'reports',
+  allowPrivilegedBuild: 'allow-privileged-build',
+  /** The older name of `allow-privileged-build`, still honoured. */
   allowPullRequestTarget: 'allow-pull-request-target',
   analyze: 'analyze',
   cacheDir: 'cache-dir',
@@ -56,7 +58,8 @@ export interface ActionInputs {
   overrideLabel: string;
   /** Report files for `comment` and `aggregate`: paths or globs, one per line. */
   reports: string[];
-  allowPullRequestTarget: boolean;
+  /** Build under `pull_request_target` / `workflow_run` (either input name set to true). */
+  allowPrivilegedBuild: boolean;
   /** Layer analysis on/off (runCheck's `analyze`). */
   analyze: boolean;
   /** Layer cache directory, absolute (runCheck's `cacheDir`). */
@@ -101,7 +104,8 @@ function parseLines(raw: string): string[] {
 
 function commentKey(raw: string): string {
   if (raw === '') return 'default';
-  if (!/^[\w.:/-]{1,100}$/.test(raw)) throw new InputError(INPUT.commentKey, `expected letters, digits and . _ : / - (at most 100), got "${raw}"`);
+  if (!/^[\w.:/-]{1,100}$/.test(raw))
+    throw new InputError(INPUT.commentKey, `expected letters, digits and . _ : / - (at most 100), got "${raw}"`);
   return raw;
 }
 
@@ -129,7 +133,9 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInpu
     commentKey: commentKey(read(INPUT.commentKey)),
     overrideLabel: read(INPUT.overrideLabel) || 'image-budget:accept',
     reports: parseLines(read(INPUT.reports)),
-    allowPullRequestTarget: parseBoolean(INPUT.allowPullRequestTarget, read(INPUT.allowPullRequestTarget), false),
+    allowPrivilegedBuild: [INPUT.allowPrivilegedBuild, INPUT.allowPullRequestTarget]
+      .map((name) => parseBoolean(name, read(name), false))
+      .includes(true),
     analyze: parseBoolean(INPUT.analyze, read(INPUT.analyze), true),
     cacheDir: read(INPUT.cacheDir) ? path.resolve(workdir, read(INPUT.cacheDir)) : defaultLayerCacheDir(env),
   };

@@ -14,8 +14,8 @@ import { findPullRequestForHead } from '../publish/find-pull-request.js';
 import { createGitHubClient } from '../publish/github-client.js';
 import { writeJobSummary } from '../publish/summary.js';
 import { runCheck } from '../run.js';
-import { findReportFiles, mergeReports } from './aggregate.js';
-import { pullRequestOf, pullRequestTargetRefusal, readEvent, repositoryOf, type WorkflowEvent } from './event.js';
+import { findReportFiles, keepNewestCommit, loadReports, mergeReports } from './aggregate.js';
+import { pullRequestOf, privilegedBuildRefusal, readEvent, repositoryOf, type WorkflowEvent } from './event.js';
 import type { ActionInputs } from './inputs.js';
 import { publishReport, type Publication } from './publish.js';
 import { loadReport } from '../report/parse-report.js';
@@ -61,8 +61,14 @@ function finish(publication: Publication, logger: Logger, effects: ActionEffects
   }
 }
 
-async function runCheckMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event: WorkflowEvent, logger: Logger, effects: ActionEffects): Promise<void> {
-  const refusal = pullRequestTargetRefusal(event, inputs.allowPullRequestTarget);
+async function runCheckMode(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  event: WorkflowEvent,
+  logger: Logger,
+  effects: ActionEffects,
+): Promise<void> {
+  const refusal = privilegedBuildRefusal(event, inputs.allowPrivilegedBuild);
   if (refusal) throw new Error(refusal);
   const pr = pullRequestOf(event);
   const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;
@@ -77,7 +83,13 @@ async function runCheckMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event:
       cacheTo: inputs.cacheTo,
       env,
       commit: env.GITHUB_SHA ?? null,
-      baseline: { mode: inputs.baseline, event, headSha: env.GITHUB_SHA, reportPath: inputs.baselineReport, imageTemplate: inputs.baselineImage },
+      baseline: {
+        mode: inputs.baseline,
+        event,
+        headSha: env.GITHUB_SHA,
+        reportPath: inputs.baselineReport,
+        imageTemplate: inputs.baselineImage,
+      },
       acceptHeadBudgets: overrideApplied,
       analyze: inputs.analyze,
       cacheDir: inputs.cacheDir,
@@ -85,20 +97,50 @@ async function runCheckMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event:
     logger,
   );
   if (pr) report.pullRequest = { number: pr.number, headSha: pr.headSha };
-  const publication = await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: pr?.number ?? null, overrideApplied });
+  const publication = await publishReport({
+    report,
+    outcome,
+    inputs,
+    env,
+    logger,
+    effects,
+    pullRequest: pr?.number ?? null,
+    overrideApplied,
+  });
   finish(publication, logger, effects);
 }
 
-async function runAggregateMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event: WorkflowEvent, logger: Logger, effects: ActionEffects): Promise<void> {
-  const files = await findReportFiles(inputs.reports, inputs.workdir);
-  if (files.length === 0) throw new Error(`input \`reports\`: no report found in ${inputs.reports.join(', ') || '(empty)'}`);
-  const reports = await Promise.all(files.map((file) => loadReport(file)));
-  logger.info(`aggregate: ${files.length} report(s), ${reports.reduce((n, r) => n + r.images.length, 0)} entries`);
+async function runAggregateMode(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  event: WorkflowEvent,
+  logger: Logger,
+  effects: ActionEffects,
+): Promise<void> {
+  const loaded = await loadReports(inputs.reports, inputs.workdir, logger);
+  if (loaded.length === 0) throw new Error(`input \`reports\`: no report found in ${inputs.reports.join(', ') || '(empty)'}`);
+  const { kept, skipped, commit } = keepNewestCommit(loaded);
+  for (const { file, report } of skipped) {
+    logger.warning(
+      `aggregate: leaving out ${file}: it was made for commit ${report.commit?.slice(0, 12) ?? '(unknown)'}, not ${commit?.slice(0, 12) ?? '(unknown)'} like the newest report; reports for different commits are not merged`,
+    );
+  }
+  const reports = kept.map((l) => l.report);
+  logger.info(`aggregate: ${kept.length} report(s), ${reports.reduce((n, r) => n + r.images.length, 0)} entries`);
   const report = mergeReports(reports);
   const pr = pullRequestOf(event);
   const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;
   const outcome = decideOutcome(report.images);
-  const publication = await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: pr?.number ?? null, overrideApplied });
+  const publication = await publishReport({
+    report,
+    outcome,
+    inputs,
+    env,
+    logger,
+    effects,
+    pullRequest: pr?.number ?? null,
+    overrideApplied,
+  });
   finish(publication, logger, effects);
 }
 
@@ -108,7 +150,13 @@ async function runAggregateMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, ev
  * it is validated, and the PR is found from the workflow run (never from the report) and
  * must have the head SHA the run was made for.
  */
-async function runCommentMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event: WorkflowEvent, logger: Logger, effects: ActionEffects): Promise<void> {
+async function runCommentMode(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  event: WorkflowEvent,
+  logger: Logger,
+  effects: ActionEffects,
+): Promise<void> {
   const [file, ...extra] = await findReportFiles(inputs.reports, inputs.workdir);
   if (!file) throw new Error(`input \`reports\`: no saved report found in ${inputs.reports.join(', ') || '(empty)'}`);
   if (extra.length > 0) logger.warning(`mode comment posts one report; ignoring ${extra.length} more (use mode: aggregate to merge them)`);
@@ -116,10 +164,13 @@ async function runCommentMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, even
 
   const run = event.payload?.workflow_run;
   const repository = repositoryOf(env);
-  if (event.name !== 'workflow_run' || !run || !repository) throw new Error('mode `comment` runs on the `workflow_run` event (see docs/permissions.md)');
+  if (event.name !== 'workflow_run' || !run || !repository)
+    throw new Error('mode `comment` runs on the `workflow_run` event (see docs/permissions.md)');
   const headSha = String(run.head_sha ?? '');
   if (report.pullRequest?.headSha && report.pullRequest.headSha !== headSha) {
-    throw new Error(`the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`);
+    throw new Error(
+      `the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`,
+    );
   }
   let number: number | null = null;
   const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p: any) => p?.head?.sha === headSha) : undefined;
@@ -140,5 +191,16 @@ async function runCommentMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, even
     number = found.number;
   }
   const outcome = decideOutcome(report.images);
-  await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: number, overrideApplied: false, writeReport: false, existingReportPath: file });
+  await publishReport({
+    report,
+    outcome,
+    inputs,
+    env,
+    logger,
+    effects,
+    pullRequest: number,
+    overrideApplied: false,
+    writeReport: false,
+    existingReportPath: file,
+  });
 }

@@ -29,6 +29,8 @@ export interface EffectiveBudgets {
   /** Where each image's budgets came from, by image name. */
   sources: Record<string, BudgetSource>;
   changes: BudgetChange[];
+  /** Set when images left the budget file while others joined it: see describeUnmatchedImages. */
+  note: string | null;
 }
 
 interface FieldSpec {
@@ -101,7 +103,25 @@ export function chooseEffectiveBudgets(
       platformBudgets: baseImage.platformBudgets,
     };
   });
-  return { images, sources, changes };
+  return { images, sources, changes, note: base === null ? null : describeUnmatchedImages(base, head) };
+}
+
+/**
+ * Budgets follow image names, so a PR that renames an image (or drops one and adds another)
+ * leaves the base budget behind and checks the "new" image against the PR's own: say so.
+ */
+export function describeUnmatchedImages(base: BudgetFile, head: BudgetFile): string | null {
+  const baseNames = new Set(base.images.map((image) => image.name));
+  const headNames = new Set(head.images.map((image) => image.name));
+  const gone = [...baseNames].filter((name) => !headNames.has(name));
+  const added = [...headNames].filter((name) => !baseNames.has(name));
+  if (gone.length === 0 || added.length === 0) return null;
+  const list = (names: string[]) => names.join(', ');
+  const isAre = (names: string[]) => (names.length === 1 ? 'is' : 'are');
+  return (
+    `${list(gone)} ${isAre(gone)} not in this PR's budget file, so the base budget of ${list(gone)} no longer applies; ` +
+    `${list(added)} ${isAre(added)} new in this PR and checked against the PR's own budget (a renamed image keeps no base budget)`
+  );
 }
 
 /** "api: max 25 MB → 40 MB", "api (target prod): max-layers none → 12". */
@@ -110,11 +130,7 @@ export function describeBudgetChange(change: BudgetChange): string {
   return `${change.image}${scope}: ${change.label} ${change.from ?? 'none'} → ${change.to ?? 'none'}`;
 }
 
-function compareBudgets(
-  from: Budget,
-  to: Budget,
-  scope: Pick<BudgetChange, 'image' | 'target' | 'platform'>,
-): BudgetChange[] {
+function compareBudgets(from: Budget, to: Budget, scope: Pick<BudgetChange, 'image' | 'target' | 'platform'>): BudgetChange[] {
   const changes: BudgetChange[] = [];
   for (const spec of FIELDS) {
     const before = spec.read(from);

@@ -6,11 +6,13 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { buildAndMeasure, type BuildAndMeasureOptions } from '../build-and-measure.js';
+import type { MissingBaseline } from '../compare/apply-baseline.js';
 import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
-import { resolveBaseCommit } from './base-commit.js';
-import { runGit, tryGit } from './git.js';
+import { describeBaseBudgets, readBaseBudgets, type BaseBudgets } from './base-budgets.js';
+import { tryGit } from './git.js';
+import { locateBase, type BaseLocation } from './locate-base.js';
 import { measureRegistryImage } from './registry.js';
 import { loadReportBaseline } from './report-baseline.js';
 import { withBaseWorktree } from './worktree.js';
@@ -22,8 +24,12 @@ export interface BaselineResult {
   mode: BaselineMode;
   commit: string | null;
   entries: SizedEntry[];
-  /** The base branch's budget file (build mode), whose budgets apply. */
+  /** The base branch's budget file, read from git at the base commit (any mode): its budgets apply. */
   budgetFile: BudgetFile | null;
+  /** Set when the base has a budget file that cannot be used: say it as a warning. */
+  budgetWarning: string | null;
+  /** Images (targets, platforms) the base could not be measured for, with why: "baseline unavailable", not "new". */
+  missing: MissingBaseline[];
   /** Why there is no baseline, when there is none. */
   unavailable: string | null;
   /** One line for the report: where the baseline came from. */
@@ -52,12 +58,26 @@ export interface BaselineRequest {
   reportPath?: string;
   /** `ghcr.io/acme/{image}:main`; `{target}` is replaced too (empty for the last stage). */
   imageTemplate?: string;
+  /** The base commit, when the caller located it already (before building anything). */
+  base?: BaseLocation;
+  /** What the head measured: a registry base of an image without `platforms` is read for these platforms only. */
+  headEntries?: readonly Pick<SizedEntry, 'name' | 'target' | 'platform'>[];
 }
 
 function unavailable(mode: BaselineMode, detail: string, started: number, commit: string | null = null): BaselineResult {
   // Git and registry errors run to many lines; the first says what failed.
   const reason = (detail.split('\n')[0] ?? detail).slice(0, 300);
-  return { mode, commit, entries: [], budgetFile: null, unavailable: reason, note: `baseline unavailable: ${reason}`, durationMs: Date.now() - started };
+  return {
+    mode,
+    commit,
+    entries: [],
+    budgetFile: null,
+    budgetWarning: null,
+    missing: [],
+    unavailable: reason,
+    note: `baseline unavailable: ${reason}`,
+    durationMs: Date.now() - started,
+  };
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -70,7 +90,11 @@ async function exists(file: string): Promise<boolean> {
 /** The head's image definitions with their paths moved into another checkout of the repo. */
 export function rebaseBudgetFile(file: BudgetFile, fromRoot: string, toRoot: string): BudgetFile {
   const move = (p: string): string => path.join(toRoot, path.relative(fromRoot, p));
-  return { ...file, path: move(file.path), images: file.images.map((image) => ({ ...image, context: move(image.context), dockerfile: move(image.dockerfile) })) };
+  return {
+    ...file,
+    path: move(file.path),
+    images: file.images.map((image) => ({ ...image, context: move(image.context), dockerfile: move(image.dockerfile) })),
+  };
 }
 
 export function imageRefFor(template: string, image: string, target: string | null): string {
@@ -101,24 +125,37 @@ async function sourcesUnchanged(repoRoot: string, commit: string, image: ImageCo
   return untracked.exitCode === 0 && untracked.stdout.trim() === '';
 }
 
-async function baselineFromBuild(request: BaselineRequest, started: number): Promise<BaselineResult> {
-  const repoRoot = (await runGit(request.workdir, ['rev-parse', '--show-toplevel'])).trim();
-  const resolution = await resolveBaseCommit(repoRoot, {
-    event: request.event as { name: string; payload: any } | undefined,
-    headSha: request.headSha,
-    base: request.baseRef,
-  });
-  request.build.logger.info(`baseline: ${resolution.detail}`);
-  const commit = resolution.commit;
-  if (!commit) return unavailable('build', resolution.detail, started);
+/**
+ * The base is built like the head, from the base checkout, but it imports the cache without
+ * exporting it: its layers are the base branch's, and writing them into the scope the head
+ * exports to at the same time would leave whichever finished last (see CacheChoice).
+ */
+export function baseBuildOptions(build: BaselineRequest['build'], baseWorkdir: string): BuildAndMeasureOptions {
+  return { ...build, workdir: baseWorkdir, label: 'base', exportCache: false };
+}
+
+/** The line of a build failure that says what went wrong (BuildKit's ERROR line), shortened. */
+export function failureLine(error: string): string {
+  const lines = error
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== 'build failed:');
+  const line = lines.find((l) => /^ERROR:|^error:|failed to solve/i.test(l)) ?? lines[lines.length - 1] ?? 'unknown error';
+  return line.replace(/^(build|measurement) failed: /, '').slice(0, 200);
+}
+
+async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, started: number): Promise<BaselineResult> {
+  request.build.logger.info(`baseline: ${base.detail}`);
+  const { repoRoot, commit } = base;
+  if (!repoRoot || !commit) return unavailable('build', base.detail, started);
 
   return withBaseWorktree(repoRoot, commit, async (worktree) => {
     const baseWorkdir = path.join(worktree, path.relative(repoRoot, request.workdir));
     const baseConfig = path.resolve(baseWorkdir, request.configPath);
-    // Budgets come from the base when it has a budget file; otherwise build the head's
-    // image definitions from the base's sources.
-    const budgetFile = (await exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
-    const definitions = budgetFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
+    // The base's image definitions when it has a usable budget file (its budgets are read
+    // from git separately); otherwise the head's definitions built from the base's sources.
+    const baseFile = (await exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
+    const definitions = baseFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
     // An image whose sources do not exist on the base is new, not broken; one whose sources
     // the PR does not touch would build to the head's image, so it is not built twice.
     const buildable = [];
@@ -127,61 +164,158 @@ async function baselineFromBuild(request: BaselineRequest, started: number): Pro
     for (const image of definitions.images) {
       if (!(await exists(image.dockerfile))) continue;
       const headImage = headImages.get(image.name);
-      if (headImage && sameDefinition(headImage, request.workdir, image, baseWorkdir) && (await sourcesUnchanged(repoRoot, commit, headImage))) {
+      if (
+        headImage &&
+        sameDefinition(headImage, request.workdir, image, baseWorkdir) &&
+        (await sourcesUnchanged(repoRoot, commit, headImage))
+      ) {
         sameAsHead.push(image.name);
       } else buildable.push(image);
     }
-    if (sameAsHead.length > 0) request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
-    const measurements = await buildAndMeasure({ ...definitions, images: buildable }, { ...request.build, workdir: baseWorkdir, label: 'base' });
+    if (sameAsHead.length > 0)
+      request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
+    const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
     const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
-    const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
+    const broken = measurements.filter((m) => m.error !== null);
+    const failed = broken.map((m) => m.job.id);
+    const missing = broken.flatMap((m) =>
+      (m.job.platforms.length > 0 ? m.job.platforms : [null]).map((platform) => ({
+        name: m.job.image.name,
+        target: m.job.target ?? null,
+        platform,
+        reason: `base ${m.error?.startsWith('measurement') ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
+      })),
+    );
     const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
     const short = commit.slice(0, 7);
     // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
-    const note = `baseline: commit ${short} built, ${resolution.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
-    return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, sameAsHead, durationMs: Date.now() - started };
+    const note = `baseline: commit ${short} built, ${base.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+    return {
+      mode: 'build',
+      commit,
+      entries,
+      budgetFile: null,
+      budgetWarning: null,
+      missing,
+      unavailable: null,
+      note,
+      cachedSteps,
+      sameAsHead,
+      durationMs: Date.now() - started,
+    };
   });
 }
 
 async function baselineFromRegistry(request: BaselineRequest, started: number): Promise<BaselineResult> {
   const template = request.imageTemplate;
-  if (!template) return unavailable('registry', 'input `baseline-image` is empty: name the base image, e.g. ghcr.io/acme/{image}:main', started);
+  if (!template)
+    return unavailable('registry', 'input `baseline-image` is empty: name the base image, e.g. ghcr.io/acme/{image}:main', started);
   const entries: SizedEntry[] = [];
-  const missing: string[] = [];
+  const missing: MissingBaseline[] = [];
   for (const image of request.head.images) {
     for (const target of image.targets) {
       const ref = imageRefFor(template, image.name, target ?? null);
       try {
-        const platforms = await measureRegistryImage(ref, { platforms: image.platforms.length > 0 ? image.platforms : undefined, knownSizes: request.build.sizeMemo });
+        // No `platforms`: the head built the builder's default one; the base index may hold more,
+        // which would otherwise all show as removed.
+        const measured = (request.headEntries ?? [])
+          .filter((e) => e.name === image.name && e.target === (target ?? null))
+          .map((e) => e.platform);
+        const wanted = image.platforms.length > 0 ? image.platforms : measured;
+        const platforms = await measureRegistryImage(ref, {
+          platforms: wanted.length > 0 ? wanted : undefined,
+          knownSizes: request.build.sizeMemo,
+        });
         entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
       } catch (error) {
-        missing.push(`${ref} (${error instanceof Error ? error.message : String(error)})`);
+        const reason = `base image ${ref} could not be read (${error instanceof Error ? error.message : String(error)})`;
+        request.build.logger.warning(`baseline: ${reason}`);
+        missing.push({ name: image.name, target: target ?? null, platform: null, reason });
       }
     }
   }
-  for (const m of missing) request.build.logger.warning(`baseline: could not read ${m}`);
-  return { mode: 'registry', commit: null, entries, budgetFile: null, unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null, note: `baseline: registry images ${template}`, durationMs: Date.now() - started };
+  return {
+    mode: 'registry',
+    commit: null,
+    entries,
+    budgetFile: null,
+    budgetWarning: null,
+    missing,
+    unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null,
+    note: `baseline: registry images ${template}`,
+    durationMs: Date.now() - started,
+  };
 }
 
 export async function measureBaseline(request: BaselineRequest): Promise<BaselineResult> {
+  const base = request.base ?? (await locateBase(request));
+  const sizes = await measureBaseSizes(request, base);
+  return withBaseBudgets(sizes, request, base);
+}
+
+async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): Promise<BaselineResult> {
   const started = Date.now();
   try {
     switch (request.mode) {
       case 'none':
-        return { mode: 'none', commit: null, entries: [], budgetFile: null, unavailable: 'baseline: none', note: 'no baseline (baseline: none): delta budgets skipped', durationMs: 0 };
+        return {
+          mode: 'none',
+          commit: null,
+          entries: [],
+          budgetFile: null,
+          budgetWarning: null,
+          missing: [],
+          unavailable: 'baseline: none',
+          note: 'no baseline (baseline: none): delta budgets skipped',
+          durationMs: 0,
+        };
       case 'report': {
-        if (!request.reportPath) return unavailable('report', 'input `baseline-report` is empty: give the path of a saved JSON report', started);
-        if (!(await exists(request.reportPath))) return unavailable('report', `no saved report at ${request.reportPath} (first run?)`, started);
+        if (!request.reportPath)
+          return unavailable('report', 'input `baseline-report` is empty: give the path of a saved JSON report', started);
+        if (!(await exists(request.reportPath)))
+          return unavailable('report', `no saved report at ${request.reportPath} (first run?)`, started);
         const saved = await loadReportBaseline(request.reportPath);
         const from = saved.commit ? `commit ${saved.commit.slice(0, 7)}` : 'an unknown commit';
-        return { mode: 'report', commit: saved.commit, entries: saved.entries, budgetFile: null, unavailable: null, note: `baseline: saved report from ${from}`, durationMs: Date.now() - started };
+        return {
+          mode: 'report',
+          commit: saved.commit,
+          entries: saved.entries,
+          budgetFile: null,
+          budgetWarning: null,
+          missing: [],
+          unavailable: null,
+          note: `baseline: saved report from ${from}`,
+          durationMs: Date.now() - started,
+        };
       }
       case 'registry':
         return await baselineFromRegistry(request, started);
       case 'build':
-        return await baselineFromBuild(request, started);
+        return await baselineFromBuild(request, base, started);
     }
   } catch (error) {
     return unavailable(request.mode, error instanceof Error ? error.message : String(error), started);
   }
+}
+
+/**
+ * Budgets come from the base branch in every mode, read from git at the base commit. A saved
+ * report may name the commit when nothing else does, but its content never gives budgets.
+ */
+async function withBaseBudgets(result: BaselineResult, request: BaselineRequest, base: BaseLocation): Promise<BaselineResult> {
+  const commit = base.commit ?? (result.mode === 'report' ? result.commit : null);
+  let budgets: BaseBudgets;
+  try {
+    budgets =
+      base.repoRoot && commit
+        ? await readBaseBudgets(commit, { repoRoot: base.repoRoot, configPath: request.configPath, workdir: request.workdir })
+        : { state: 'no-base', reason: base.detail };
+  } catch (error) {
+    budgets = { state: 'no-base', reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
+  }
+  const notice = describeBaseBudgets(budgets, request.configPath);
+  // The baseline's own note already says why there is no base commit.
+  const said = budgets.state === 'no-base' && result.note.includes(budgets.reason);
+  const note = notice.note === null ? result.note : `${result.note}; ${said ? "the PR's own budgets apply" : notice.note}`;
+  return { ...result, budgetFile: budgets.state === 'read' ? budgets.budgetFile : null, budgetWarning: notice.warning, note };
 }

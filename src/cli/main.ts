@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { BaseRefError } from '../baseline/locate-base.js';
 import { ConfigError } from '../config/config-error.js';
 import { BuildxError } from '../docker/buildx-info.js';
 import { renderJobSummary } from '../report/job-summary.js';
@@ -85,7 +86,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return await dispatch(argv, io);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof BuildxError;
+    const usage =
+      error instanceof UsageError || error instanceof ConfigError || error instanceof BuildxError || error instanceof BaseRefError;
     io.stderr.write(`image-budget: ${message}\n${error instanceof UsageError ? '\nRun `image-budget --help` for usage.\n' : ''}`);
     return usage ? EXIT.usage : EXIT.failed;
   }
@@ -146,11 +148,18 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   );
   io.stdout.write(`\n${renderTerminalReport(report)}`);
   if (values.json) await writeOutput(path.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
-  if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderJobSummary(report, { key: 'cli', configPath: report.config, baselineNote: report.baseline?.note }));
+  if (values.markdown)
+    await writeOutput(
+      path.resolve(io.cwd, values.markdown),
+      renderJobSummary(report, { key: 'cli', configPath: report.config, baselineNote: report.baseline?.note }),
+    );
   return outcome.exitCode;
 }
 
-function baselineFromFlags(values: { base?: string; 'baseline-report'?: string; 'baseline-image'?: string }, cwd: string): CheckOptions['baseline'] {
+function baselineFromFlags(
+  values: { base?: string; 'baseline-report'?: string; 'baseline-image'?: string },
+  cwd: string,
+): CheckOptions['baseline'] {
   const chosen = [values.base, values['baseline-report'], values['baseline-image']].filter((v) => v !== undefined);
   if (chosen.length > 1) throw new UsageError('choose one of --base, --baseline-report and --baseline-image');
   if (values.base !== undefined) return { mode: 'build', baseRef: values.base };

@@ -11,7 +11,16 @@ export function toSizedEntries(entries: ReportEntry[]): SizedEntry[] {
   return entries.flatMap((e) =>
     e.compressedBytes === null || e.uncompressedBytes === null
       ? []
-      : [{ name: e.name, target: e.target, platform: e.platform, compressedBytes: e.compressedBytes, uncompressedBytes: e.uncompressedBytes, layers: e.layers }],
+      : [
+          {
+            name: e.name,
+            target: e.target,
+            platform: e.platform,
+            compressedBytes: e.compressedBytes,
+            uncompressedBytes: e.uncompressedBytes,
+            layers: e.layers,
+          },
+        ],
   );
 }
 
@@ -33,20 +42,52 @@ export function deltaFindings(budget: Budget, base: SizedEntry | null, head: Siz
   return { findings: over ? findings.filter((f) => f.rule !== 'warn-increase') : findings, notes };
 }
 
+/**
+ * An image × target (× platform) the base could not give a size for: its base build failed, or
+ * its registry image could not be read. Not the same as "new in the PR".
+ */
+export interface MissingBaseline {
+  name: string;
+  target: string | null;
+  /** null: every platform of that image and target. */
+  platform: string | null;
+  /** e.g. `base build failed (ERROR: process "/bin/sh -c exit 3" did not complete …)`. */
+  reason: string;
+}
+
 export interface ApplyBaselineInput {
   entries: ReportEntry[];
   baseline: SizedEntry[];
   baseCommit: string | null;
   /** Budget for an entry (after the base/head budget choice). */
   budgetFor: (entry: ReportEntry) => Budget;
+  /** Entries whose base could not be measured. */
+  missing?: MissingBaseline[];
 }
 
-export function applyBaseline({ entries, baseline, baseCommit, budgetFor }: ApplyBaselineInput): ReportEntry[] {
+function findMissing(missing: readonly MissingBaseline[], entry: ReportEntry): MissingBaseline | undefined {
+  return missing.find((m) => m.name === entry.name && m.target === entry.target && (m.platform === null || m.platform === entry.platform));
+}
+
+export function applyBaseline({ entries, baseline, baseCommit, budgetFor, missing = [] }: ApplyBaselineInput): ReportEntry[] {
   const deltas = computeDeltas(toSizedEntries(entries), baseline, { baseCommit });
   const byKey = new Map(deltas.map((d) => [entryKey(d), d]));
   const baseByKey = new Map(baseline.map((b) => [entryKey(b), b]));
 
   const updated = entries.map((entry): ReportEntry => {
+    const unmeasured = baseByKey.has(entryKey(entry)) ? undefined : findMissing(missing, entry);
+    if (unmeasured && !entry.error) {
+      // Compared with nothing: no "new", no growth blamed on every layer, delta budgets skipped.
+      const [head] = toSizedEntries([entry]);
+      const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
+      return {
+        ...entry,
+        baseline: null,
+        delta: null,
+        change: null,
+        notes: [...(entry.notes ?? []), `baseline unavailable: ${unmeasured.reason}`, ...notes],
+      };
+    }
     const delta = byKey.get(entryKey(entry));
     if (!delta || entry.compressedBytes === null || entry.uncompressedBytes === null) {
       return { ...entry, baseline: null, delta: null, change: entry.error ? null : 'new' };
@@ -67,29 +108,30 @@ export function applyBaseline({ entries, baseline, baseCommit, budgetFor }: Appl
     };
   });
 
+  // A head build that failed has no sizes, so its base entries pair with nothing: the image is
+  // broken in the PR, not removed by it. (One build covers all platforms: match name and target.)
+  const failedHead = new Set(entries.filter((e) => e.error !== null).map((e) => JSON.stringify([e.name, e.target])));
   const removed = deltas
-    .filter((d) => d.state === 'removed')
-    .map(
-      (d): ReportEntry => ({
-        name: d.name,
-        target: d.target,
-        platform: d.platform,
-        compressedBytes: null,
-        uncompressedBytes: null,
-        layerCount: null,
-        status: 'ok',
-        findings: [],
-        budget: { max: null, warn: null, maxLayers: null },
-        layers: [],
-        manifestDigest: null,
-        error: null,
-        baseline: d.baseline,
-        delta: null,
-        change: 'removed',
-        layerDiff: d.layers,
-        contributors: [],
-      }),
-    );
+    .filter((d) => d.state === 'removed' && !failedHead.has(JSON.stringify([d.name, d.target])))
+    .map((d): ReportEntry => ({
+      name: d.name,
+      target: d.target,
+      platform: d.platform,
+      compressedBytes: null,
+      uncompressedBytes: null,
+      layerCount: null,
+      status: 'ok',
+      findings: [],
+      budget: { max: null, warn: null, maxLayers: null },
+      layers: [],
+      manifestDigest: null,
+      error: null,
+      baseline: d.baseline,
+      delta: null,
+      change: 'removed',
+      layerDiff: d.layers,
+      contributors: [],
+    }));
   return [...updated, ...removed];
 }
 

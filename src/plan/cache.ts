@@ -39,16 +39,34 @@ function cacheType(spec: string): string {
 
 /** Why a gha cache cannot work here, or null when it can. */
 function ghaUnavailableReason(env: CacheEnvironment): string | null {
-  if (!env.ghaCredentials) return 'the runner\'s cache credentials (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL) are not in the environment';
-  if (env.driver === 'docker') return 'the `docker` driver cannot export to the GitHub cache (add docker/setup-buildx-action for a docker-container builder)';
+  if (!env.ghaCredentials) return "the runner's cache credentials (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL) are not in the environment";
+  if (env.driver === 'docker')
+    return 'the `docker` driver cannot export to the GitHub cache (add docker/setup-buildx-action for a docker-container builder)';
   if (!env.cacheExport) return `builder driver "${env.driver}" cannot export caches`;
-  if (semver.lt(env.buildxVersion, MIN_BUILDX_FOR_GHA_CACHE)) return `buildx ${env.buildxVersion} only speaks the retired cache service v1 (needs >= ${MIN_BUILDX_FOR_GHA_CACHE})`;
+  if (semver.lt(env.buildxVersion, MIN_BUILDX_FOR_GHA_CACHE))
+    return `buildx ${env.buildxVersion} only speaks the retired cache service v1 (needs >= ${MIN_BUILDX_FOR_GHA_CACHE})`;
   return null;
 }
 
-export function chooseCache(config: CacheConfig, image: string, target: string | undefined, env: CacheEnvironment): CacheFlags {
+export interface CacheChoice {
+  /**
+   * False for the baseline build: it imports the cache but never exports it. Its layers are the
+   * base branch's, written into the head's scope at the same time (last writer wins); the base
+   * branch's own runs keep that cache.
+   */
+  export?: boolean;
+}
+
+export function chooseCache(
+  config: CacheConfig,
+  image: string,
+  target: string | undefined,
+  env: CacheEnvironment,
+  choice: CacheChoice = {},
+): CacheFlags {
   const flags: CacheFlags = { from: [], to: [], warnings: [] };
   if (config.mode === 'off') return flags;
+  const exporting = choice.export !== false;
   const ghaProblem = ghaUnavailableReason(env);
 
   for (const spec of config.from) {
@@ -56,12 +74,16 @@ export function chooseCache(config: CacheConfig, image: string, target: string |
       flags.warnings.push(`${image}: cache-from "${spec}" skipped: ${ghaProblem}.`);
     } else flags.from.push(spec);
   }
-  for (const spec of config.to) {
+  for (const spec of exporting ? config.to : []) {
     const type = cacheType(spec);
     if (type === 'gha' && ghaProblem) {
-      flags.warnings.push(`${image}: cache-to "${spec}" skipped: ${ghaProblem}; buildx would drop it silently and nothing would be cached.`);
+      flags.warnings.push(
+        `${image}: cache-to "${spec}" skipped: ${ghaProblem}; buildx would drop it silently and nothing would be cached.`,
+      );
     } else if (type !== 'inline' && !env.cacheExport) {
-      flags.warnings.push(`${image}: cache-to "${spec}" skipped: builder driver "${env.driver}" cannot export a ${type} cache (only inline).`);
+      flags.warnings.push(
+        `${image}: cache-to "${spec}" skipped: builder driver "${env.driver}" cannot export a ${type} cache (only inline).`,
+      );
     } else flags.to.push(spec);
   }
 
@@ -69,7 +91,7 @@ export function chooseCache(config: CacheConfig, image: string, target: string |
   if (!userChoseCache && !ghaProblem) {
     const scope = cacheScope(image, target);
     flags.from.push(`type=gha,scope=${scope}`);
-    flags.to.push(`type=gha,scope=${scope},mode=max`);
+    if (exporting) flags.to.push(`type=gha,scope=${scope},mode=max`);
   }
   return flags;
 }

@@ -38,6 +38,8 @@ export interface PlanOptions {
    * shared by targets, platforms and the baseline are written once per run.
    */
   blobStore?: string;
+  /** False: import the cache, never export it (the baseline build; see CacheChoice). */
+  exportCache?: boolean;
 }
 
 export function jobId(image: string, target: string | undefined): string {
@@ -49,9 +51,7 @@ function safeDirName(id: string): string {
 }
 
 export function planBuilds(file: BudgetFile, options: PlanOptions): BuildJob[] {
-  return file.images.flatMap((image) =>
-    image.targets.map((target) => planBuild(image, target, options)),
-  );
+  return file.images.flatMap((image) => image.targets.map((target) => planBuild(image, target, options)));
 }
 
 export function planBuild(image: ImageConfig, target: string | undefined, options: PlanOptions): BuildJob {
@@ -64,7 +64,7 @@ export function planBuild(image: ImageConfig, target: string | undefined, option
     from: [...image.cache.from, ...(options.extraCacheFrom ?? [])],
     to: [...image.cache.to, ...(options.extraCacheTo ?? [])],
   };
-  const cache = chooseCache(cacheConfig, image.name, target, options.cache);
+  const cache = chooseCache(cacheConfig, image.name, target, options.cache, { export: options.exportCache });
 
   const argv = ['buildx', 'build', '--progress=plain'];
   if (options.builder) argv.push('--builder', options.builder);
@@ -80,5 +80,15 @@ export function planBuild(image: ImageConfig, target: string | undefined, option
   argv.push(...(options.extraArgs ?? []));
   argv.push(image.context);
 
-  return { id, image, target, platforms: image.platforms, layoutDir, metadataFile, blobStore: options.blobStore, argv, warnings: cache.warnings };
+  return {
+    id,
+    image,
+    target,
+    platforms: image.platforms,
+    layoutDir,
+    metadataFile,
+    blobStore: options.blobStore,
+    argv,
+    warnings: cache.warnings,
+  };
 }

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { measureRegistryImage } from '../../../src/baseline/registry.js';
 import type { RegistryStats } from '../../../src/baseline/registry-client.js';
+import { createMemoryLogger } from '../../../src/logger.js';
 import type { PlatformMeasure } from '../../../src/measure/types.js';
+import { runCheck } from '../../../src/run.js';
 import { startRegistryProxy } from './registry-proxy.js';
 
 const REPO = 'ib-baseline-registry';
@@ -50,7 +52,8 @@ function computeExpected(ref: string): Expected[] {
     });
     return {
       platform: child.platform,
-      manifestDigest: child.digest ?? `sha256:${run('bash', ['-c', `docker buildx imagetools inspect --raw '${ref}' | sha256sum`]).split(' ')[0]}`,
+      manifestDigest:
+        child.digest ?? `sha256:${run('bash', ['-c', `docker buildx imagetools inspect --raw '${ref}' | sha256sum`]).split(' ')[0]}`,
       compressedBytes: manifest.config.size + layers.reduce((sum: number, l: any) => sum + l.compressedBytes, 0),
       uncompressedBytes: layers.reduce((sum: number, l: any) => sum + l.uncompressedBytes, 0),
       layers,
@@ -78,10 +81,17 @@ beforeAll(() => {
   writeFileSync(path.join(context, 'random.bin'), randomBytes(2_000_000));
   writeFileSync(path.join(context, 'text.txt'), 'image budget keeps images small\n'.repeat(100_000));
   writeFileSync(path.join(context, 'stamp'), TAG);
-  writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY random.bin /random.bin\nCOPY text.txt /data/text.txt\nCOPY stamp /stamp\nENV A=1\n');
+  writeFileSync(
+    path.join(context, 'Dockerfile'),
+    'FROM scratch\nCOPY random.bin /random.bin\nCOPY text.txt /data/text.txt\nCOPY stamp /stamp\nENV A=1\n',
+  );
   // FROM scratch + COPY needs no emulation, so arm64 builds even on an amd64-only builder.
   platforms = ['linux/amd64', 'linux/arm64'];
-  run('docker', ['buildx', 'build', '--quiet', '--platform', platforms.join(','), '--provenance=mode=min', '--push', '-t', MULTI, '.'], context);
+  run(
+    'docker',
+    ['buildx', 'build', '--quiet', '--platform', platforms.join(','), '--provenance=mode=min', '--push', '-t', MULTI, '.'],
+    context,
+  );
   run('docker', ['buildx', 'build', '--quiet', '--platform', 'linux/amd64', '--provenance=false', '--push', '-t', SINGLE, '.'], context);
   expectedMulti = computeExpected(MULTI);
   expectedSingle = computeExpected(SINGLE);
@@ -114,7 +124,11 @@ describe('measureRegistryImage', () => {
   });
 
   test('layers whose size the head already measured are not fetched at all', async () => {
-    const known = new Map(expectedMulti.flatMap((e) => e.layers).map((l) => [l.digest, Promise.resolve({ bytes: l.uncompressedBytes, source: 'stream' as const })]));
+    const known = new Map(
+      expectedMulti
+        .flatMap((e) => e.layers)
+        .map((l) => [l.digest, Promise.resolve({ bytes: l.uncompressedBytes, source: 'stream' as const })]),
+    );
     const stats: RegistryStats = { bytesDownloaded: 0, requests: 0 };
     const measures = await measureRegistryImage(MULTI, { stats, knownSizes: known });
     expect(summarize(measures)).toEqual(expectedMulti);
@@ -178,5 +192,37 @@ describe('measureRegistryImage', () => {
   test('errors name the reference and the status', async () => {
     await expect(measureRegistryImage(`localhost:5000/${REPO}:no-such-tag`)).rejects.toThrow(/manifests\/no-such-tag: HTTP 404/);
     await expect(measureRegistryImage('127.0.0.1:1/x:y')).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:1\/v2\/x\/manifests\/y: fetch failed/);
+  });
+});
+
+describe('baseline: registry in a check', () => {
+  test('no `platforms`: a multi-platform base is read for the platform the head built only; an unreadable base is unavailable, not new', async () => {
+    // `multi` is the pushed two-platform index; `absent` was never pushed.
+    writeFileSync(path.join(context, 'budget.yml'), 'version: 1\nimages:\n  multi:\n    context: .\n  absent:\n    context: .\n');
+    const { report } = await runCheck(
+      {
+        configPath: 'budget.yml',
+        workdir: context,
+        parallel: 1,
+        env: { PATH: process.env.PATH },
+        buildFlags: ['--provenance=false'],
+        analyze: false,
+        baseline: { mode: 'registry', imageTemplate: `localhost:5000/${REPO}:${TAG}-{image}` },
+      },
+      createMemoryLogger(),
+    );
+    const multi = report.images.filter((e) => e.name === 'multi');
+    expect(multi).toHaveLength(1);
+    expect(platforms).toContain(multi[0]?.platform);
+    expect(multi[0]?.change).not.toBe('removed');
+    expect(multi[0]?.baseline?.compressedBytes).toBe(expectedMulti.find((e) => e.platform === multi[0]?.platform)?.compressedBytes);
+    expect(report.images.filter((e) => e.change === 'removed')).toEqual([]);
+
+    const absent = report.images.filter((e) => e.name === 'absent');
+    expect(absent).toHaveLength(1);
+    expect(absent[0]?.change).toBeNull();
+    expect(absent[0]?.notes?.[0]).toMatch(
+      new RegExp(`^baseline unavailable: base image localhost:5000/${REPO}:${TAG}-absent could not be read \\(.*HTTP 404`),
+    );
   });
 });

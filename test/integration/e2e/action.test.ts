@@ -17,7 +17,13 @@ afterEach(async () => {
 });
 
 async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
-  const run = await runActionProcess({ entry: ENTRY, workspace: WORKSPACE, inputs: { baseline: 'none', ...inputs }, eventName: 'pull_request', event: pullRequest });
+  const run = await runActionProcess({
+    entry: ENTRY,
+    workspace: WORKSPACE,
+    inputs: { baseline: 'none', ...inputs },
+    eventName: 'pull_request',
+    event: pullRequest,
+  });
   runs.push(run);
   return run;
 }
@@ -56,6 +62,20 @@ describe('node dist/index.js on a pull_request event', () => {
     expect(run.summary).toMatch(/❌ compressed 4\.\d+ MB &gt; max 2 MB/);
     // The Dockerfile line of the largest layer gets a warning annotation.
     expect(run.stdout).toMatch(/::warning title=image-budget%3A largest growth,file=app\/Dockerfile,line=3::/);
+  });
+
+  test('with working-directory, the annotation names the Dockerfile relative to the repository root', async () => {
+    // The repository root is test/fixtures; the budget file and its paths live in e2e/.
+    const run = await runActionProcess({
+      entry: ENTRY,
+      workspace: path.dirname(WORKSPACE),
+      inputs: { baseline: 'none', 'working-directory': 'e2e', config: 'over.yml' },
+      eventName: 'pull_request',
+      event: pullRequest,
+    });
+    runs.push(run);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::warning title=image-budget%3A largest growth,file=e2e\/app\/Dockerfile,line=3::/);
   });
 
   test('a config error fails the step with the file, line and field', async () => {

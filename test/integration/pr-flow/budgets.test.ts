@@ -2,6 +2,8 @@
  * Budget verdicts through the whole PR flow: a delta budget failing the step, the override
  * label turning it into a pass without hiding it, and budgets read from the base branch.
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import {
@@ -11,9 +13,10 @@ import {
   createPullRequestRepo,
   PR_DOCKERFILE,
   pullRequestEvent,
+  pushToPullRequest,
   type PullRequestRepo,
 } from '../../support/git-fixture.js';
-import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction } from './helpers.js';
+import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, unescapeCommand } from './helpers.js';
 
 let gh: FakeGitHub;
 const repos: PullRequestRepo[] = [];
@@ -101,5 +104,95 @@ describe('budgets come from the base branch', () => {
     expect(comment?.body).toContain('**Budgets changed in this PR** (they take effect once merged):');
     expect(comment?.body).toContain('- app: max 3 MB → 10 MB in this PR, takes effect once merged');
     expect(comment?.body).toMatch(/❌ compressed 5\.\d+ MB &gt; max 3 MB/);
+  });
+});
+
+describe('budgets come from the base branch in every baseline mode', () => {
+  test.each(['none', 'report'])('baseline: %s — a PR raising its own max still fails, with the budget change row', async (mode) => {
+    const repo = repoWith('max: 3MB', 'max: 10MB');
+    const number = mode === 'none' ? 5 : 6;
+    gh.addPull(OWNER, REPO, { number, headOwner: OWNER, headRef: repo.branch, headSha: repo.shas.prHead });
+    // A report saved on main: it holds sizes only, the budgets are read from git.
+    const saved = path.join(repo.dir, '..', 'saved-report.json');
+    await writeFile(
+      saved,
+      JSON.stringify({
+        schemaVersion: 1,
+        commit: repo.shas.mainTip,
+        images: [
+          { name: 'app', target: 'runtime', platform: 'linux/amd64', compressedBytes: 300_000, uncompressedBytes: 300_000, status: 'ok' },
+        ],
+      }),
+    );
+    const inputs: Record<string, string> = mode === 'report' ? { baseline: 'report', 'baseline-report': saved } : { baseline: 'none' };
+
+    const run = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo, { number }), inputs });
+    expect(run.exitCode, logOf(run)).toBe(1);
+    const report = await readReport(run);
+    expect(report.baseline?.mode).toBe(mode);
+    const [entry] = report.images;
+    expect(entry?.budget.max).toEqual({ compressed: 3_000_000 });
+    expect(entry?.status).toBe('over');
+    expect(report.budgetChanges).toEqual([
+      { image: 'app', target: null, platform: null, field: 'max.compressed', label: 'max', from: '3 MB', to: '10 MB' },
+    ]);
+    const [comment] = gh.commentsOn(OWNER, REPO, number);
+    expect(comment?.body).toContain('- app: max 3 MB → 10 MB in this PR, takes effect once merged');
+    expect(comment?.body).toMatch(/❌ compressed 5\.\d+ MB &gt; max 3 MB/);
+  });
+
+  test('an invalid budget file on the base: the PR’s budgets apply, said in a warning and in the note', async () => {
+    const repo = repoWith('max: lots', 'max: 10MB');
+    gh.addPull(OWNER, REPO, { number: 8, headOwner: OWNER, headRef: repo.branch, headSha: repo.shas.prHead });
+
+    const run = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { number: 8 }),
+      inputs: { baseline: 'none' },
+    });
+    expect(run.exitCode, logOf(run)).toBe(0);
+    const warning = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('::warning'))
+      .map(unescapeCommand)
+      .find((l) => l.includes('budget file'));
+    expect(warning, logOf(run)).toContain(
+      `the base branch's budget file (${BUDGET_PATH} at the base commit ${repo.shas.mainTip.slice(0, 7)}) is invalid`,
+    );
+    expect(warning).toMatch(new RegExp(`${BUDGET_PATH.replace('.', '\\.')}:7:\\d+ images\\.app\\.budget\\.max`));
+    const report = await readReport(run);
+    expect(report.images[0]?.budget.max).toEqual({ compressed: 10_000_000 });
+    expect(report.budgetChanges).toEqual([]);
+    expect(report.baseline?.note).toContain(
+      `${BUDGET_PATH} at the base commit ${repo.shas.mainTip.slice(0, 7)} is invalid, so the PR's own budgets apply`,
+    );
+    const [comment] = gh.commentsOn(OWNER, REPO, 8);
+    expect(comment?.body).toContain("is invalid, so the PR's own budgets apply");
+  });
+});
+
+describe('a PR that renames an image', () => {
+  test('escapes the base budget, and the note says so', async () => {
+    const repo = repoWith('max: 3MB', 'max: 10MB');
+    // The same image under a new name: the PR's budget file is the only one that knows it.
+    pushToPullRequest(repo, { [BUDGET_PATH]: budgetFile('max: 10MB').replace('  app:', '  app-v2:') }, 'PR: rename app');
+    gh.addPull(OWNER, REPO, { number: 9, headOwner: OWNER, headRef: repo.branch, headSha: repo.shas.prHead });
+
+    const run = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { number: 9 }),
+      inputs: { baseline: 'none' },
+    });
+    expect(run.exitCode, logOf(run)).toBe(0);
+    const report = await readReport(run);
+    expect(report.images.map((e) => e.name)).toEqual(['app-v2']);
+    expect(report.baseline?.note).toContain(
+      "app is not in this PR's budget file, so the base budget of app no longer applies; app-v2 is new in this PR",
+    );
+    expect(gh.commentsOn(OWNER, REPO, 9)[0]?.body).toContain('so the base budget of app no longer applies');
   });
 });

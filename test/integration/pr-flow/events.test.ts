@@ -2,6 +2,7 @@
  * The PR flow under the conditions GitHub actually produces: a fork's read-only token, a
  * flaky API, a push instead of a PR, and the dangerous pull_request_target.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import {
@@ -164,5 +165,42 @@ describe('pull_request_target', () => {
     expect(run.stdout).not.toMatch(/\[\d+\/\d+\] building|docker buildx build|baseline:/);
     expect(run.outputs).toEqual({});
     expect(gh.requests).toEqual([]);
+  });
+});
+
+describe('workflow_run with mode: check', () => {
+  async function workflowRunEvent(): Promise<unknown> {
+    const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8'));
+    event.workflow_run.head_sha = repo.shas.prHead;
+    event.workflow_run.head_branch = repo.branch;
+    return event;
+  }
+
+  test('refused like pull_request_target: exit 1, why, nothing built or posted', async () => {
+    // The job checked out the PR's head, as a careless workflow_run workflow would.
+    const run = await runAction({ repo, gh, eventName: 'workflow_run', event: await workflowRunEvent() });
+    expect(run.exitCode, logOf(run)).toBe(1);
+    const error = unescapeCommand(run.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '');
+    expect(error).toMatch(/refusing to build under `workflow_run` with `mode: check`/);
+    expect(error).toContain('write token and your secrets');
+    expect(error).toContain('`mode: comment`');
+    expect(error).toContain('allow-privileged-build: true');
+    expect(run.stdout).not.toContain('::group::');
+    expect(run.stdout).not.toMatch(/\[\d+\/\d+\] building|docker buildx build|baseline:/);
+    expect(run.outputs).toEqual({});
+    expect(gh.requests).toEqual([]);
+  });
+
+  test('the older allow-pull-request-target input still opts in, for workflow_run too', async () => {
+    const run = await runAction({
+      repo,
+      gh,
+      eventName: 'workflow_run',
+      event: await workflowRunEvent(),
+      inputs: { 'allow-pull-request-target': 'true', baseline: 'none', comment: 'off' },
+    });
+    expect(run.exitCode, logOf(run)).toBe(0);
+    expect(run.stdout).toMatch(/\[1\/1\] building app:runtime/);
+    expect(run.outputs['over-budget']).toBe('false');
   });
 });

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { mergeReports } from '../../../src/action/aggregate.js';
-import { pullRequestOf, pullRequestTargetRefusal, repositoryOf, runUrl } from '../../../src/action/event.js';
+import { keepNewestCommit, loadReports, mergeReports, type LoadedReport } from '../../../src/action/aggregate.js';
+import { createMemoryLogger } from '../../../src/logger.js';
+import { privilegedBuildRefusal, pullRequestOf, repositoryOf, runUrl } from '../../../src/action/event.js';
 import { largestGrowth } from '../../../src/action/publish.js';
 import { parseReport, ReportError } from '../../../src/report/parse-report.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
@@ -11,32 +14,67 @@ const labeled = JSON.parse(readFileSync('test/fixtures/events/pull_request-label
 
 function entry(overrides: Partial<ReportEntry>): ReportEntry {
   return {
-    name: 'api', target: null, platform: 'linux/amd64', compressedBytes: 100, uncompressedBytes: 200, layerCount: 1, status: 'ok', findings: [],
-    budget: { max: null, warn: null, maxLayers: null }, layers: [], manifestDigest: null, error: null, ...overrides,
+    name: 'api',
+    target: null,
+    platform: 'linux/amd64',
+    compressedBytes: 100,
+    uncompressedBytes: 200,
+    layerCount: 1,
+    status: 'ok',
+    findings: [],
+    budget: { max: null, warn: null, maxLayers: null },
+    layers: [],
+    manifestDigest: null,
+    error: null,
+    ...overrides,
   };
 }
 
 function report(images: ReportEntry[], overrides: Partial<Report> = {}): Report {
-  return { schemaVersion: 1, tool: { name: 'image-budget', version: '0.1.0' }, createdAt: '2026-11-25T00:00:00.000Z', commit: null, config: 'a.yml', overBudget: false, images, ...overrides };
+  return {
+    schemaVersion: 1,
+    tool: { name: 'image-budget', version: '0.1.0' },
+    createdAt: '2026-11-25T00:00:00.000Z',
+    commit: null,
+    config: 'a.yml',
+    overBudget: false,
+    images,
+    ...overrides,
+  };
 }
 
 describe('event facts', () => {
   test('a pull_request payload gives the PR number, labels and head', () => {
-    expect(pullRequestOf({ name: 'pull_request', payload: opened })).toEqual({ number: 42, labels: [], headSha: opened.pull_request.head.sha, baseRef: 'main' });
+    expect(pullRequestOf({ name: 'pull_request', payload: opened })).toEqual({
+      number: 42,
+      labels: [],
+      headSha: opened.pull_request.head.sha,
+      baseRef: 'main',
+    });
     expect(pullRequestOf({ name: 'pull_request', payload: labeled })?.labels).toEqual(['image-budget:accept']);
     expect(pullRequestOf({ name: 'push', payload: {} })).toBeNull();
   });
 
-  test('pull_request_target is refused unless allowed, and the refusal says why', () => {
-    expect(pullRequestTargetRefusal({ name: 'pull_request_target', payload: opened }, false)).toMatch(/write token and your secrets/);
-    expect(pullRequestTargetRefusal({ name: 'pull_request_target', payload: opened }, true)).toBeNull();
-    expect(pullRequestTargetRefusal({ name: 'pull_request', payload: opened }, false)).toBeNull();
+  test('pull_request_target and workflow_run builds are refused unless allowed, and the refusal says why', () => {
+    expect(privilegedBuildRefusal({ name: 'pull_request_target', payload: opened }, false)).toMatch(/write token and your secrets/);
+    expect(privilegedBuildRefusal({ name: 'pull_request_target', payload: opened }, true)).toBeNull();
+    const workflowRun = privilegedBuildRefusal({ name: 'workflow_run', payload: {} }, false);
+    expect(workflowRun).toMatch(
+      /^refusing to build under `workflow_run` with `mode: check`: that event runs with a write token and your secrets/,
+    );
+    expect(workflowRun).toContain('`mode: comment`');
+    expect(workflowRun).toContain('allow-privileged-build: true');
+    expect(privilegedBuildRefusal({ name: 'workflow_run', payload: {} }, true)).toBeNull();
+    expect(privilegedBuildRefusal({ name: 'pull_request', payload: opened }, false)).toBeNull();
+    expect(privilegedBuildRefusal({ name: 'push', payload: {} }, false)).toBeNull();
   });
 
   test('repository and run URL from the runner environment', () => {
     expect(repositoryOf({ GITHUB_REPOSITORY: 'acme/shop' })).toEqual({ owner: 'acme', repo: 'shop' });
     expect(repositoryOf({})).toBeNull();
-    expect(runUrl({ GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '7' })).toBe('https://github.com/acme/shop/actions/runs/7');
+    expect(runUrl({ GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '7' })).toBe(
+      'https://github.com/acme/shop/actions/runs/7',
+    );
   });
 });
 
@@ -45,25 +83,115 @@ describe('aggregate', () => {
     const a = report([entry({ name: 'api' })], { config: 'a.yml' });
     const b = report([entry({ name: 'web', status: 'over' }), entry({ name: 'api', compressedBytes: 999 })], { config: 'b.yml' });
     const merged = mergeReports([a, b]);
-    expect(merged.images.map((e) => [e.name, e.compressedBytes])).toEqual([['api', 100], ['web', 100]]);
+    expect(merged.images.map((e) => [e.name, e.compressedBytes])).toEqual([
+      ['api', 100],
+      ['web', 100],
+    ]);
     expect(merged.overBudget).toBe(true);
     expect(merged.config).toBe('a.yml, b.yml');
+  });
+});
+
+describe('aggregate: budget changes, commits, stray files', () => {
+  const change = { image: 'api', target: null, platform: null, field: 'max.compressed', label: 'max', from: '25 MB', to: '40 MB' };
+
+  test('jobs sharing a budget file list each budget change once', () => {
+    const other = { ...change, image: 'web' };
+    const merged = mergeReports([
+      report([entry({ name: 'api' })], { budgetChanges: [change, other] }),
+      report([entry({ name: 'worker' })], { budgetChanges: [change] }),
+    ]);
+    expect(merged.budgetChanges).toEqual([change, other]);
+  });
+
+  test('reports for different commits are not merged: the newest commit’s are kept, the others left out', () => {
+    const at = (file: string, commit: string | null, createdAt: string): LoadedReport => ({
+      file,
+      report: report([entry({ name: file })], { commit, createdAt }),
+    });
+    const [old, fresh] = ['a'.repeat(40), 'b'.repeat(40)];
+    const choice = keepNewestCommit([
+      at('1.json', old, '2026-11-25T10:00:00.000Z'),
+      at('2.json', fresh, '2026-11-25T12:00:00.000Z'),
+      at('3.json', fresh, '2026-11-25T09:00:00.000Z'),
+      at('4.json', null, '2026-11-25T11:00:00.000Z'),
+    ]);
+    expect(choice.commit).toBe(fresh);
+    expect(choice.kept.map((l) => l.file)).toEqual(['2.json', '3.json']);
+    expect(choice.skipped.map((l) => l.file)).toEqual(['1.json', '4.json']);
+    const same = keepNewestCommit([at('1.json', old, '2026-11-25T10:00:00.000Z'), at('2.json', old, '2026-11-25T11:00:00.000Z')]);
+    expect(same.skipped).toEqual([]);
+  });
+
+  test('a directory’s other JSON files are skipped with a warning naming them; a file named in `reports` must be a report', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ib-aggregate-'));
+    try {
+      mkdirSync(path.join(dir, 'artifacts', 'api'), { recursive: true });
+      writeFileSync(path.join(dir, 'artifacts', 'api', 'report.json'), JSON.stringify(report([entry({})])));
+      writeFileSync(path.join(dir, 'artifacts', 'api', 'sbom.json'), JSON.stringify({ spdxVersion: 'SPDX-2.3' }));
+      writeFileSync(path.join(dir, 'artifacts', 'broken.json'), '{');
+      const logger = createMemoryLogger();
+      const loaded = await loadReports(['artifacts'], dir, logger);
+      expect(loaded.map((l) => path.relative(dir, l.file))).toEqual(['artifacts/api/report.json']);
+      const warnings = logger.lines.filter((l) => l.startsWith('warning: '));
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toContain(`skipping ${path.join(dir, 'artifacts', 'api', 'sbom.json')}: not an image-budget report`);
+      expect(warnings[1]).toContain(`skipping ${path.join(dir, 'artifacts', 'broken.json')}: not an image-budget report`);
+      await expect(loadReports(['artifacts/api/sbom.json'], dir, logger)).rejects.toThrow(ReportError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
 describe('largest growth annotation', () => {
   test('the contributor that grew most, else the largest layer of an over-budget image', () => {
     const grew = report([
-      entry({ contributors: [
-        { location: 'Dockerfile:4', instruction: 'RUN', createdBy: 'RUN a', state: 'changed', deltaBytes: 10, baseBytes: 5, headBytes: 15 },
-        { location: 'Dockerfile:9', instruction: 'COPY', createdBy: 'COPY b', state: 'added', deltaBytes: 500, baseBytes: null, headBytes: 500 },
-      ] }),
+      entry({
+        contributors: [
+          {
+            location: 'Dockerfile:4',
+            instruction: 'RUN',
+            createdBy: 'RUN a',
+            state: 'changed',
+            deltaBytes: 10,
+            baseBytes: 5,
+            headBytes: 15,
+          },
+          {
+            location: 'Dockerfile:9',
+            instruction: 'COPY',
+            createdBy: 'COPY b',
+            state: 'added',
+            deltaBytes: 500,
+            baseBytes: null,
+            headBytes: 500,
+          },
+        ],
+      }),
     ]);
     expect(largestGrowth(grew)).toMatchObject({ file: 'Dockerfile', line: 9 });
-    const over = report([entry({ status: 'over', layers: [
-      { digest: 'sha256:a', compressedBytes: 10, uncompressedBytes: 10, createdBy: 'RUN x', dockerfile: { path: 'svc/Dockerfile', line: 2 } },
-      { digest: 'sha256:b', compressedBytes: 90, uncompressedBytes: 90, createdBy: 'COPY y', dockerfile: { path: 'svc/Dockerfile', line: 5 } },
-    ] })]);
+    const over = report([
+      entry({
+        status: 'over',
+        layers: [
+          {
+            digest: 'sha256:a',
+            compressedBytes: 10,
+            uncompressedBytes: 10,
+            createdBy: 'RUN x',
+            dockerfile: { path: 'svc/Dockerfile', line: 2 },
+          },
+          {
+            digest: 'sha256:b',
+            compressedBytes: 90,
+            uncompressedBytes: 90,
+            createdBy: 'COPY y',
+            dockerfile: { path: 'svc/Dockerfile', line: 5 },
+          },
+        ],
+      }),
+    ]);
     expect(largestGrowth(over)).toMatchObject({ file: 'svc/Dockerfile', line: 5 });
     expect(largestGrowth(report([entry({})]))).toBeNull();
   });

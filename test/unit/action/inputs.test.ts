@@ -28,17 +28,33 @@ describe('action inputs', () => {
       commentKey: 'default',
       overrideLabel: 'image-budget:accept',
       reports: [],
-      allowPullRequestTarget: false,
+      allowPrivilegedBuild: false,
       analyze: true,
       cacheDir: '/tmp/runner/image-budget-layers',
     });
   });
 
   test('multiline cache specs keep their commas; working-directory is relative to the workspace', () => {
-    const inputs = parseInputs(reader({ 'cache-to': 'type=registry,ref=a/b,mode=max\n\n# note\ntype=inline', 'working-directory': 'svc', 'report-path': 'out/r.json' }), env);
+    const inputs = parseInputs(
+      reader({
+        'cache-to': 'type=registry,ref=a/b,mode=max\n\n# note\ntype=inline',
+        'working-directory': 'svc',
+        'report-path': 'out/r.json',
+      }),
+      env,
+    );
     expect(inputs.cacheTo).toEqual(['type=registry,ref=a/b,mode=max', 'type=inline']);
     expect(inputs.workdir).toBe('/ws/svc');
     expect(inputs.reportPath).toBe('/ws/svc/out/r.json');
+  });
+
+  test.each([
+    [1, {}, false],
+    [2, { 'allow-privileged-build': 'true' }, true],
+    [3, { 'allow-pull-request-target': 'true' }, true],
+    [4, { 'allow-privileged-build': 'false', 'allow-pull-request-target': 'true' }, true],
+  ])('%i. privileged builds allowed by either input name: %j', (_n, values, allowed) => {
+    expect(parseInputs(reader(values), env).allowPrivilegedBuild).toBe(allowed);
   });
 
   test.each([

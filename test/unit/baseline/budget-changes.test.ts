@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { chooseEffectiveBudgets, describeBudgetChange, listBudgetChanges } from '../../../src/baseline/budget-changes.js';
+import {
+  chooseEffectiveBudgets,
+  describeBudgetChange,
+  describeUnmatchedImages,
+  listBudgetChanges,
+} from '../../../src/baseline/budget-changes.js';
 import type { Budget, BudgetFile, ImageConfig } from '../../../src/config/types.js';
 
 const MB = 1_000_000;
@@ -32,10 +37,14 @@ const base = file(
   image('gone', { max: { compressed: 1 * MB } }),
 );
 const head = file(
-  image('api', { max: { compressed: 40 * MB } }, {
-    targetBudgets: { prod: { max: { compressed: 20 * MB } }, dev: { warn: { uncompressed: 100 * MB } } },
-    platformBudgets: { 'linux/arm64': { maxLayers: 12 } },
-  }),
+  image(
+    'api',
+    { max: { compressed: 40 * MB } },
+    {
+      targetBudgets: { prod: { max: { compressed: 20 * MB } }, dev: { warn: { uncompressed: 100 * MB } } },
+      platformBudgets: { 'linux/arm64': { maxLayers: 12 } },
+    },
+  ),
   image('worker', { max: { compressed: 50 * MB }, maxIncrease: { metric: 'compressed', bytes: 5 * MB, percent: 10 } }),
   image('fresh', { max: { compressed: 5 * MB } }),
 );
@@ -53,7 +62,13 @@ describe('listBudgetChanges', () => {
 
   test('a change carries image, target, field, from and to', () => {
     expect(listBudgetChanges(base, head)[0]).toEqual({
-      image: 'api', target: null, platform: null, field: 'max.compressed', label: 'max', from: '25 MB', to: '40 MB',
+      image: 'api',
+      target: null,
+      platform: null,
+      field: 'max.compressed',
+      label: 'max',
+      from: '25 MB',
+      to: '40 MB',
     });
   });
 
@@ -80,7 +95,7 @@ describe('chooseEffectiveBudgets', () => {
     expect(effective.changes).toHaveLength(5);
   });
 
-  test('base budgets replace the per-target and per-platform ones too, build settings stay the head\'s', () => {
+  test("base budgets replace the per-target and per-platform ones too, build settings stay the head's", () => {
     const effective = chooseEffectiveBudgets(base, head);
     const api = effective.images.find((i) => i.name === 'api')!;
     expect(api.targetBudgets).toEqual({ prod: { max: { compressed: 20 * MB } } });
@@ -95,5 +110,24 @@ describe('chooseEffectiveBudgets', () => {
     expect(effective.images).toEqual(head.images);
     expect(Object.values(effective.sources)).toEqual(['head', 'head', 'head']);
     expect(effective.changes).toEqual([]);
+  });
+});
+
+describe('an image renamed (or dropped while another is added) in the PR', () => {
+  test('the note says the base budget of the image that left no longer applies', () => {
+    // base: api, worker, gone; head: api, worker, fresh.
+    expect(chooseEffectiveBudgets(base, head).note).toBe(
+      "gone is not in this PR's budget file, so the base budget of gone no longer applies; fresh is new in this PR and checked against the PR's own budget (a renamed image keeps no base budget)",
+    );
+    const renamed = file(image('api-v2', { max: { compressed: 90 * MB } }), image('web', {}));
+    expect(describeUnmatchedImages(file(image('api', {}), image('old', {}), image('web', {})), renamed)).toMatch(
+      /^api, old are not in this PR's budget file, so the base budget of api, old no longer applies; api-v2 is new/,
+    );
+  });
+
+  test('nothing to say when images were only added, only removed, or there is no base budget file', () => {
+    expect(describeUnmatchedImages(file(image('api', {})), file(image('api', {}), image('new', {})))).toBeNull();
+    expect(describeUnmatchedImages(file(image('api', {}), image('old', {})), file(image('api', {})))).toBeNull();
+    expect(chooseEffectiveBudgets(null, head).note).toBeNull();
   });
 });

@@ -1,0 +1,94 @@
+import { describe, expect, test } from 'vitest';
+import { applyBaseline } from '../../../src/compare/apply-baseline.js';
+import type { SizedEntry } from '../../../src/compare/delta.js';
+import type { Budget } from '../../../src/config/types.js';
+import type { ReportEntry } from '../../../src/report/types.js';
+import { entry, layer, MB } from '../report/report-fixtures.js';
+
+const COMMIT = 'a'.repeat(40);
+
+function sized(e: ReportEntry): SizedEntry {
+  return {
+    name: e.name,
+    target: e.target,
+    platform: e.platform,
+    compressedBytes: e.compressedBytes ?? 0,
+    uncompressedBytes: e.uncompressedBytes ?? 0,
+    layers: e.layers,
+  };
+}
+
+const growing: Budget = { max: { compressed: 100 * MB }, maxIncrease: { metric: 'compressed', bytes: 1 } };
+
+describe('applyBaseline: a base that could not be measured', () => {
+  const head = [
+    entry({ name: 'api', layers: [layer(1, 4 * MB, 'RUN a', 2), layer(2, 6 * MB, 'COPY b', 3)] }),
+    entry({
+      name: 'web',
+      compressedBytes: 20 * MB,
+      findings: [{ status: 'over', rule: 'max.compressed', message: 'compressed 20 MB > max 10 MB' }],
+      status: 'over',
+    }),
+    entry({ name: 'fresh' }),
+  ];
+  const result = applyBaseline({
+    entries: head,
+    baseline: [],
+    baseCommit: COMMIT,
+    budgetFor: () => growing,
+    missing: [
+      { name: 'api', target: null, platform: null, reason: 'base build failed (exit code: 3)' },
+      { name: 'web', target: null, platform: 'linux/amd64', reason: 'base image r/web could not be read (HTTP 500)' },
+    ],
+  });
+
+  test('is "baseline unavailable" with the reason, not "new", and blames no layer', () => {
+    const api = result.find((e) => e.name === 'api');
+    expect(api).toMatchObject({ change: null, baseline: null, delta: null, status: 'ok' });
+    expect(api?.contributors ?? []).toEqual([]);
+    expect(api?.layerDiff ?? []).toEqual([]);
+    expect(api?.notes).toEqual([
+      'baseline unavailable: base build failed (exit code: 3)',
+      'max-increase skipped: no baseline to compare with',
+    ]);
+  });
+
+  test('never fails the PR on its own; absolute budgets still apply', () => {
+    const web = result.find((e) => e.name === 'web');
+    expect(web?.change).toBeNull();
+    expect(web?.status).toBe('over');
+    expect(web?.findings.map((f) => f.rule)).toEqual(['max.compressed']);
+    expect(web?.notes?.[0]).toBe('baseline unavailable: base image r/web could not be read (HTTP 500)');
+  });
+
+  test('an image the base never had is still new', () => {
+    expect(result.find((e) => e.name === 'fresh')?.change).toBe('new');
+    expect(result).toHaveLength(3);
+  });
+
+  test('a failure on another platform leaves this platform compared', () => {
+    const base = entry({ name: 'api', platform: 'linux/amd64', compressedBytes: 9 * MB });
+    const [compared] = applyBaseline({
+      entries: [entry({ name: 'api', platform: 'linux/amd64' })],
+      baseline: [sized(base)],
+      baseCommit: COMMIT,
+      budgetFor: () => ({}),
+      missing: [{ name: 'api', target: null, platform: 'linux/arm64', reason: 'base build failed (x)' }],
+    });
+    expect(compared?.change).toBe('changed');
+    expect(compared?.delta?.compressedBytes).toBe(1 * MB);
+  });
+});
+
+describe('applyBaseline: a head build that failed', () => {
+  test('is an error, not an error plus a "removed" row', () => {
+    const base = entry({ name: 'api', platform: 'linux/amd64' });
+    const failed = entry({ name: 'api', platform: 'default', compressedBytes: null, status: 'error', error: 'build failed: exit code: 1' });
+    const gone = entry({ name: 'old', platform: 'linux/amd64' });
+    const result = applyBaseline({ entries: [failed], baseline: [sized(base), sized(gone)], baseCommit: COMMIT, budgetFor: () => ({}) });
+    expect(result.map((e) => [e.name, e.status, e.change])).toEqual([
+      ['api', 'error', null],
+      ['old', 'ok', 'removed'],
+    ]);
+  });
+});
