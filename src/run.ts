@@ -16,8 +16,9 @@ import { decideOutcome, type Outcome } from './compare/verdict.js';
 import { loadBudgetFile } from './config/load-budget-file.js';
 import { resolveBudget } from './config/resolve-budget.js';
 import type { Budget, BudgetFile, ImageConfig } from './config/types.js';
-import { detectBuildx, type BuildxInfo } from './docker/buildx-info.js';
+import { BuildxError, detectBuildx, type BuildxInfo } from './docker/buildx-info.js';
 import type { Logger } from './logger.js';
+import { multiPlatformProblem } from './plan/builder-requirements.js';
 import { assembleEntries } from './report/assemble.js';
 import type { Report } from './report/types.js';
 import { VERSION } from './version.js';
@@ -84,6 +85,8 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
         : `builder "${buildx.builder}" (driver ${buildx.driver}) has no OCI exporter.`,
     );
   }
+  const multiPlatform = multiPlatformProblem(budgetFile.images, buildx);
+  if (multiPlatform) throw new BuildxError(multiPlatform);
 
   const scratchRoot = options.env.RUNNER_TEMP || os.tmpdir();
   await mkdir(scratchRoot, { recursive: true });
@@ -114,13 +117,23 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
     const measureBase = () =>
       options.baseline
-        ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: path.join(outputDir, 'base') } })
+        ? measureBaseline({
+            ...options.baseline,
+            head: budgetFile,
+            configPath: options.configPath,
+            workdir: options.workdir,
+            build: { ...buildOptions, workDir: path.join(outputDir, 'base') },
+          })
         : Promise.resolve(null);
     const [measurements, baseline] =
       options.baseline?.mode === 'build' ? await Promise.all([measureHead(), measureBase()]) : [await measureHead(), await measureBase()];
     if (baseline?.sameAsHead?.length) {
       const same = new Set(baseline.sameAsHead);
-      baseline.entries.push(...measurements.filter((m) => same.has(m.job.image.name)).flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))));
+      baseline.entries.push(
+        ...measurements
+          .filter((m) => same.has(m.job.image.name))
+          .flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))),
+      );
     }
     if (baseline?.unavailable && baseline.mode !== 'none') logger.warning(baseline.note);
     else if (baseline) logger.info(baseline.note);

@@ -14,6 +14,7 @@ import type { BudgetFile, ImageConfig } from '../config/types.js';
 import { detectBuildx } from '../docker/buildx-info.js';
 import type { Logger } from '../logger.js';
 import { hasGhaCacheCredentials } from '../run.js';
+import { UsageError } from './usage-error.js';
 
 export interface InitOptions {
   configPath: string;
@@ -33,7 +34,10 @@ export function imageNameFor(dockerfile: string, workdir: string): string {
   const dir = path.basename(path.dirname(dockerfile)) || path.basename(workdir);
   const base = path.basename(dockerfile);
   const suffix = base === 'Dockerfile' ? '' : base.replace(/^Dockerfile\.|\.Dockerfile$/g, '');
-  const name = `${dir}${suffix ? `-${suffix}` : ''}`.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+  const name = `${dir}${suffix ? `-${suffix}` : ''}`
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '');
   return name || 'image';
 }
 
@@ -79,7 +83,7 @@ async function exists(file: string): Promise<boolean> {
 export async function runInit(options: InitOptions, logger: Logger, stdout: NodeJS.WritableStream): Promise<number> {
   const relativeConfig = path.relative(options.workdir, options.configPath);
   if (!options.update && !options.force && (await exists(options.configPath))) {
-    throw new Error(`${relativeConfig} already exists: use --update to adjust its budgets, or --force to overwrite it.`);
+    throw new UsageError(`${relativeConfig} already exists: use --update to adjust its budgets, or --force to overwrite it.`);
   }
 
   let budgetFile: BudgetFile;
@@ -87,7 +91,10 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
     budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
   } else {
     const dockerfiles = await findDockerfiles(options.workdir);
-    if (dockerfiles.length === 0) throw new Error(`no Dockerfile found under ${options.workdir}`);
+    if (dockerfiles.length === 0)
+      throw new UsageError(
+        `no Dockerfile found under ${options.workdir}: run init where your Dockerfiles are (it looks for Dockerfile, Dockerfile.* and *.Dockerfile)`,
+      );
     const images: ImageConfig[] = [];
     const usedNames = new Set<string>();
     for (const dockerfile of dockerfiles) {
@@ -114,7 +121,12 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
       builder: options.builder,
       parallel: options.parallel,
       logger,
-      cache: { buildxVersion: buildx.version, driver: buildx.driver, cacheExport: buildx.features.cacheExport, ghaCredentials: hasGhaCacheCredentials(options.env) },
+      cache: {
+        buildxVersion: buildx.version,
+        driver: buildx.driver,
+        cacheExport: buildx.features.cacheExport,
+        ghaCredentials: hasGhaCacheCredentials(options.env),
+      },
     });
   } finally {
     await rm(outputDir, { recursive: true, force: true });
@@ -145,7 +157,9 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
     await writeFile(options.configPath, renderBudgetFile(images, options.headroomPercent));
     for (const image of images) {
       for (const [target, size] of image.sizes) {
-        stdout.write(`${image.name}${target ? `:${target}` : ''}: ${formatSize(size.compressedBytes)} compressed, ${formatSize(size.uncompressedBytes)} uncompressed\n`);
+        stdout.write(
+          `${image.name}${target ? `:${target}` : ''}: ${formatSize(size.compressedBytes)} compressed, ${formatSize(size.uncompressedBytes)} uncompressed\n`,
+        );
       }
     }
     stdout.write(`wrote ${relativeConfig} (${images.length} image(s), budgets = measured + ${options.headroomPercent}%).\n`);

@@ -12,6 +12,7 @@ import { renderTerminalReport } from '../report/terminal.js';
 import { runCheck, type CheckOptions } from '../run.js';
 import { VERSION } from '../version.js';
 import { runInit } from './init.js';
+import { UsageError } from './usage-error.js';
 import { createTerminalLogger } from './terminal-logger.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -62,8 +63,6 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
   version: { type: 'boolean', default: false },
 } as const;
-
-class UsageError extends Error {}
 
 function positiveNumber(flag: string, raw: string, integer: boolean): number {
   const value = Number(raw);
@@ -146,11 +145,18 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   );
   io.stdout.write(`\n${renderTerminalReport(report)}`);
   if (values.json) await writeOutput(path.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
-  if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderJobSummary(report, { key: 'cli', configPath: report.config, baselineNote: report.baseline?.note }));
+  if (values.markdown)
+    await writeOutput(
+      path.resolve(io.cwd, values.markdown),
+      renderJobSummary(report, { key: 'cli', configPath: report.config, baselineNote: report.baseline?.note }),
+    );
   return outcome.exitCode;
 }
 
-function baselineFromFlags(values: { base?: string; 'baseline-report'?: string; 'baseline-image'?: string }, cwd: string): CheckOptions['baseline'] {
+function baselineFromFlags(
+  values: { base?: string; 'baseline-report'?: string; 'baseline-image'?: string },
+  cwd: string,
+): CheckOptions['baseline'] {
   const chosen = [values.base, values['baseline-report'], values['baseline-image']].filter((v) => v !== undefined);
   if (chosen.length > 1) throw new UsageError('choose one of --base, --baseline-report and --baseline-image');
   if (values.base !== undefined) return { mode: 'build', baseRef: values.base };

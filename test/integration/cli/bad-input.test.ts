@@ -25,10 +25,31 @@ async function check(config: string, extra: string[] = [], env?: NodeJS.ProcessE
 describe('config errors exit 2 and name file:line:column and the field', () => {
   test.each([
     [1, 'malformed YAML', 'version: 1\nimages:\n  app:\n    context: app\n    budget: { max: 1MB\n', /budget\.yml:\d+:\d+/],
-    [2, 'unknown field with a suggestion', 'version: 1\nimages:\n  app:\n    context: app\n    budget:\n      max_layers: 3\n', /budget\.yml:6:7 .*max_layers.*did you mean `max-layers`/],
-    [3, 'a size in parsecs', 'version: 1\nimages:\n  app:\n    context: app\n    budget:\n      max: 12 parsecs\n', /budget\.yml:6:12 images\.app\.budget\.max: .*"12 parsecs"/],
-    [4, 'a missing Dockerfile', 'version: 1\nimages:\n  app:\n    context: app\n    dockerfile: Nope.Dockerfile\n', /budget\.yml:5:17 .*dockerfile.*Nope\.Dockerfile/],
+    [
+      2,
+      'unknown field with a suggestion',
+      'version: 1\nimages:\n  app:\n    context: app\n    budget:\n      max_layers: 3\n',
+      /budget\.yml:6:7 .*max_layers.*did you mean `max-layers`/,
+    ],
+    [
+      3,
+      'a size in parsecs',
+      'version: 1\nimages:\n  app:\n    context: app\n    budget:\n      max: 12 parsecs\n',
+      /budget\.yml:6:12 images\.app\.budget\.max: .*"12 parsecs"/,
+    ],
+    [
+      4,
+      'a missing Dockerfile',
+      'version: 1\nimages:\n  app:\n    context: app\n    dockerfile: Nope.Dockerfile\n',
+      /budget\.yml:5:17 .*dockerfile.*Nope\.Dockerfile/,
+    ],
     [5, 'an unsupported version', 'version: 7\nimages:\n  app:\n    context: app\n', /budget\.yml:1:10 version/],
+    [
+      6,
+      'a target that names no stage',
+      'version: 1\nimages:\n  app:\n    context: app\n    targets: [builder, runtme]\n',
+      /budget\.yml:5:24 images\.app\.targets\.1: Dockerfile app\/Dockerfile has no stage named `runtme`; stages: builder, runtime; did you mean `runtime`\?/,
+    ],
   ])('%i. %s', async (_n, _name, config, message) => {
     const run = await check(config);
     expect(run.exitCode, run.stderr).toBe(2);
@@ -49,7 +70,46 @@ describe('config errors exit 2 and name file:line:column and the field', () => {
   });
 });
 
+describe('init usage errors exit 2', () => {
+  test('the budget file already exists', async () => {
+    await writeFile(path.join(dir, 'exists.yml'), 'version: 1\nimages: {}\n');
+    const run = await runCli(['init', '--config', 'exists.yml'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/exists\.yml already exists: use --update to adjust its budgets, or --force to overwrite it\./);
+  });
+
+  test('no Dockerfile to start from', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'ib-cli-empty-'));
+    const run = await runCli(['init'], { cwd: empty });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`no Dockerfile found under ${empty}`);
+  });
+});
+
 describe('environment problems', () => {
+  test('Docker daemon unreachable: exit 2 before any build, saying so', async () => {
+    const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], {
+      ...process.env,
+      DOCKER_HOST: 'unix:///tmp/nonexistent.sock',
+    });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toContain(
+      'buildx builder "default" cannot be reached, so nothing can be built: Cannot connect to the Docker daemon at unix:///tmp/nonexistent.sock',
+    );
+    expect(run.stderr).toContain('Start the Docker daemon (or fix DOCKER_HOST / the docker context)');
+    expect(run.stderr).not.toMatch(/building app/);
+  });
+
+  test("--builder naming no builder: exit 2 with buildx's ERROR line, no Go stack trace", async () => {
+    const run = await check('version: 1\nimages:\n  app:\n    context: app\n', ['--builder', 'ib-no-such-builder']);
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toContain(
+      'builder "ib-no-such-builder" (input `builder`, --builder) cannot be used: no builder "ib-no-such-builder" found.',
+    );
+    expect(run.stderr).toContain('`docker buildx ls` lists the builders there are');
+    expect(run.stderr).not.toMatch(/github\.com\/|\.go:\d+/);
+  });
+
   test('docker absent from PATH: exit 2 with what to install', async () => {
     const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], { ...process.env, PATH: path.join(dir, 'empty-path') });
     expect(run.exitCode).toBe(2);
@@ -61,7 +121,10 @@ describe('environment problems', () => {
     const bin = path.join(dir, 'no-buildx-bin');
     await mkdir(bin, { recursive: true });
     const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
-    await writeFile(path.join(bin, 'docker'), `#!/bin/sh\nif [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi\nexec ${realDocker} "$@"\n`);
+    await writeFile(
+      path.join(bin, 'docker'),
+      `#!/bin/sh\nif [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi\nexec ${realDocker} "$@"\n`,
+    );
     await chmod(path.join(bin, 'docker'), 0o755);
     const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
     expect(run.exitCode).toBe(2);
