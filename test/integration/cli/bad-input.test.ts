@@ -144,6 +144,14 @@ describe('a failing RUN', () => {
       ['app', 'ok'],
     ]);
     expect(report.images[0]?.error).toMatch(/build failed/);
+    // The finding is BuildKit's ERROR line, not the first line of the log excerpt.
+    expect(report.images[0]?.findings).toEqual([
+      {
+        status: 'error',
+        rule: 'build',
+        message: 'ERROR: process "/bin/sh -c echo \\"about to fail\\" && exit 3" did not complete successfully: exit code: 3',
+      },
+    ]);
     expect(report.images[1]?.compressedBytes).toBeGreaterThan(200_000);
     expect(run.stdout).toMatch(/broken .* ERROR/);
   });
