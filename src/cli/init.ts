@@ -11,7 +11,7 @@ import { findDockerfiles, listStages, renderBudgetFile, updateBudgets } from '..
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import { formatSize } from '../config/size.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
-import { detectBuildx } from '../docker/buildx-info.js';
+import { prepareBuilder } from '../docker/prepare-builder.js';
 import type { Logger } from '../logger.js';
 import { hasGhaCacheCredentials } from '../run.js';
 import { UsageError } from './usage-error.js';
@@ -111,14 +111,14 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
     budgetFile = { version: 1, path: options.configPath, images };
   }
 
-  const buildx = await detectBuildx(options.builder);
+  const { buildx, builder, dispose } = await prepareBuilder(options.builder, logger);
   const outputDir = await mkdtemp(path.join(os.tmpdir(), 'image-budget-init-'));
   let measurements: JobMeasurement[];
   try {
     measurements = await buildAndMeasure(budgetFile, {
       workDir: outputDir,
       workdir: options.workdir,
-      builder: options.builder,
+      builder,
       parallel: options.parallel,
       logger,
       cache: {
@@ -130,6 +130,7 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
     });
   } finally {
     await rm(outputDir, { recursive: true, force: true });
+    await dispose();
   }
   const failed = measurements.filter((m) => m.error !== null);
   for (const m of failed) logger.error(`${m.job.id}: ${m.error}`);

@@ -145,20 +145,34 @@ export async function detectBuildx(builder?: string): Promise<BuildxInfo> {
     const info = await runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
     if (info.exitCode === 0) containerdStore = usesContainerdStore(safeJson(info.stdout));
   }
-  // Older buildx prints no Features block: infer from the driver.
-  const exporterFallback = facts.driver !== 'docker' || containerdStore === true;
   return {
     version,
     builder: facts.builder || builder || 'default',
     driver: facts.driver,
     platforms: facts.platforms,
-    features: {
-      ociExporter: facts.features['OCI exporter'] ?? exporterFallback,
-      cacheExport: facts.features['Cache export'] ?? exporterFallback,
-      multiPlatform: facts.features['Multi-platform build'] ?? exporterFallback,
-    },
+    features: builderFeatures(facts, containerdStore),
     containerdStore,
   };
+}
+
+/**
+ * What the builder can do, from buildx's `Features:` block. Older buildx prints none: then the
+ * driver tells. The `docker` driver on the classic image store can export none of it (no OCI
+ * exporter, no cache export, one platform), whatever buildx claims: `docker info` decides.
+ */
+export function builderFeatures(facts: Pick<InspectFacts, 'driver' | 'features'>, containerdStore: boolean | null): BuildxInfo['features'] {
+  if (facts.driver === 'docker' && containerdStore === false) return { ociExporter: false, cacheExport: false, multiPlatform: false };
+  const fallback = facts.driver !== 'docker' || containerdStore === true;
+  return {
+    ociExporter: facts.features['OCI exporter'] ?? fallback,
+    cacheExport: facts.features['Cache export'] ?? fallback,
+    multiPlatform: facts.features['Multi-platform build'] ?? fallback,
+  };
+}
+
+/** The `docker` driver on the classic image store: measuring needs another builder. */
+export function needsTemporaryBuilder(buildx: Pick<BuildxInfo, 'driver' | 'features'>): boolean {
+  return buildx.driver === 'docker' && !buildx.features.ociExporter;
 }
 
 function safeJson(text: string): unknown {

@@ -116,6 +116,33 @@ describe('environment problems', () => {
     expect(run.stderr).toMatch(/docker is not installed or not on PATH/);
   });
 
+  test('classic image store: a temporary docker-container builder is tried, and when it cannot start, exit 2 saying why', async () => {
+    // A docker whose daemon reports the classic store; everything else, `buildx create` and the
+    // bootstrap included, goes to the real docker. The bootstrap really fails: it cannot pull
+    // moby/buildkit without network.
+    const bin = path.join(dir, 'classic-store-bin');
+    await mkdir(bin, { recursive: true });
+    const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
+    const classic = '[["Backing Filesystem","extfs"],["Supports d_type","true"],["Using metacopy","false"],["Native Overlay Diff","true"]]';
+    await writeFile(
+      path.join(bin, 'docker'),
+      `#!/bin/sh\nif [ "$1" = info ]; then echo '${classic}'; exit 0; fi\nexec ${realDocker} "$@"\n`,
+    );
+    await chmod(path.join(bin, 'docker'), 0o755);
+    const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+    expect(run.exitCode, run.stderr).toBe(2);
+    const name = /temporary docker-container builder "(image-budget-[0-9a-f]{8})"/.exec(run.stderr)?.[1];
+    expect(name, run.stderr).toBeDefined();
+    // The notice comes first, then the failure with buildx's reason and the way out.
+    expect(run.stderr).toContain(`warning: builder "default" uses the docker driver on the classic image store`);
+    expect(run.stderr).toContain(`the temporary docker-container builder "${name}" that would replace it failed to start: `);
+    expect(run.stderr).toMatch(/failed to start: .*moby\/buildkit/);
+    expect(run.stderr).toContain('add docker/setup-buildx-action before this step');
+    expect(run.stderr).not.toMatch(/building app/);
+    // Removed again: buildx no longer knows it.
+    expect(() => execFileSync('docker', ['buildx', 'inspect', name!], { stdio: 'pipe' })).toThrow(/no builder/);
+  });
+
   test('buildx plugin absent: exit 2 naming buildx', async () => {
     // A docker CLI without the buildx plugin answers like this; everything else goes to the real docker.
     const bin = path.join(dir, 'no-buildx-bin');

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import {
+  builderFeatures,
   buildxFailureReason,
+  needsTemporaryBuilder,
   parseBuildxInspect,
   parseBuildxVersion,
   unreachableBuilderMessage,
@@ -118,5 +120,63 @@ describe('buildx facts', () => {
     [3, null, false],
   ])('%i. containerd store detection', (_n, status, expected) => {
     expect(usesContainerdStore(status)).toBe(expected);
+  });
+
+  // Recorded `docker info --format '{{json .DriverStatus}}'`: classic (overlay2) and containerd stores.
+  const CLASSIC_STORE = [
+    ['Backing Filesystem', 'extfs'],
+    ['Supports d_type', 'true'],
+    ['Using metacopy', 'false'],
+    ['Native Overlay Diff', 'true'],
+    ['userxattr', 'false'],
+  ];
+  const CONTAINERD_STORE = [['driver-type', 'io.containerd.snapshotter.v1']];
+
+  test.each([
+    [
+      1,
+      'docker driver, containerd store, Features block',
+      INSPECT_DOCKER,
+      CONTAINERD_STORE,
+      { ociExporter: true, cacheExport: true, multiPlatform: true },
+      false,
+    ],
+    [
+      2,
+      'docker driver, classic store: nothing, whatever the Features block says',
+      INSPECT_DOCKER,
+      CLASSIC_STORE,
+      { ociExporter: false, cacheExport: false, multiPlatform: false },
+      true,
+    ],
+    [
+      3,
+      'docker driver, classic store, older buildx without Features',
+      INSPECT_DOCKER.replace(/Features:[\s\S]*?Labels:/, 'Labels:'),
+      CLASSIC_STORE,
+      { ociExporter: false, cacheExport: false, multiPlatform: false },
+      true,
+    ],
+    [
+      4,
+      'docker driver, containerd store, older buildx without Features',
+      INSPECT_DOCKER.replace(/Features:[\s\S]*?Labels:/, 'Labels:'),
+      CONTAINERD_STORE,
+      { ociExporter: true, cacheExport: true, multiPlatform: true },
+      false,
+    ],
+    [
+      5,
+      'docker-container driver without Features: everything',
+      INSPECT_CONTAINER,
+      null,
+      { ociExporter: true, cacheExport: true, multiPlatform: true },
+      false,
+    ],
+  ])('%i. features: %s', (_n, _name, inspect, driverStatus, expected, temporary) => {
+    const facts = parseBuildxInspect(inspect);
+    const features = builderFeatures(facts, facts.driver === 'docker' ? usesContainerdStore(driverStatus) : null);
+    expect(features).toEqual(expected);
+    expect(needsTemporaryBuilder({ driver: facts.driver, features })).toBe(temporary);
   });
 });
