@@ -65,6 +65,7 @@ function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Bud
       dockerfile: layer.dockerfile,
     })),
     manifestDigest: platform.manifestDigest,
+    imageDigest: m.imageDigest ?? null,
     error: null,
     ...(analysis ? { analysis } : {}),
     ...(notes.length > 0 ? { notes } : {}),
@@ -98,6 +99,7 @@ function errorEntry(m: JobMeasurement, platform: string, budget: Budget): Report
     budget: reportBudget(budget),
     layers: [],
     manifestDigest: null,
+    imageDigest: null,
     error,
     ...(m.kind === 'stage' ? { kind: 'stage' as const } : {}),
   };

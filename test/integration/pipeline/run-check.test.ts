@@ -127,8 +127,45 @@ describe('runCheck: two targets × two platforms, provenance on', () => {
     expect(entry.uncompressedBytes).toBe(total);
   });
 
+  test('imageDigest: the index buildx reported and the layout holds, shared by the platforms of a target', async () => {
+    for (const target of ['builder', 'runtime']) {
+      const top = await readJson<{ manifests: Descriptor[] }>(path.join(outputDir, `pipeline_${target}`, 'oci', 'index.json'));
+      const metadata = await readJson<Record<string, string>>(path.join(outputDir, `pipeline_${target}`, 'metadata.json'));
+      expect(top.manifests[0]!.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+      const digests = report.images.filter((e) => e.target === target).map((e) => e.imageDigest);
+      expect(digests).toEqual([top.manifests[0]!.digest, top.manifests[0]!.digest]);
+      expect(metadata['containerimage.digest']).toBe(top.manifests[0]!.digest);
+    }
+  });
+
   test('the targets differ where the Dockerfile says: the builder carries the toolchain layer', () => {
     const size = (target: string) => report.images.find((e) => e.target === target && e.platform === 'linux/amd64')!.uncompressedBytes!;
     expect(size('builder') - size('runtime')).toBeGreaterThan(300_000);
+  });
+});
+
+describe('runCheck: a layout that does not hold what the build reports', () => {
+  test('a second exporter (--load) in the build flags: the entry is an error saying so, not another image measured', async () => {
+    const out = path.join(dir, 'out-load');
+    await writeFile(path.join(dir, 'single.yml'), 'version: 1\nimages:\n  pipeline:\n    context: .\n    target: runtime\n');
+    const { report: loaded } = await runCheck(
+      {
+        configPath: 'single.yml',
+        workdir: dir,
+        parallel: 1,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        buildFlags: ['--provenance=false', '--load', '-t', 'ib-pipeline-load:metadata-check'],
+        outputDir: out,
+        analyze: false,
+      },
+      createMemoryLogger(),
+    );
+    const metadata = await readJson<Record<string, string>>(path.join(out, 'pipeline_runtime', 'metadata.json'));
+    expect(loaded.images).toHaveLength(1);
+    expect(loaded.images[0]!.status).toBe('error');
+    expect(loaded.images[0]!.error).toContain(
+      `does not hold the image this build produced: the blob of ${metadata['containerimage.digest']} (named by buildx and by index.json) is missing`,
+    );
+    await run('docker', ['image', 'rm', 'ib-pipeline-load:metadata-check']).catch(() => undefined);
   });
 });
