@@ -27,7 +27,8 @@ export function summarizeBuildFailure(log: string): string {
   const lines = log.trimEnd().split('\n');
   const first = lines.findIndex((line) => ERROR_LINE.test(line));
   if (first < 0) return tailLines(log, 14);
-  const last = lines.findLastIndex((line) => ERROR_LINE.test(line));
+  let last = lines.length - 1;
+  while (!ERROR_LINE.test(lines[last]!)) last -= 1;
   return lines.slice(Math.max(0, first - 8), Math.min(last + 6, first + 40)).join('\n');
 }
 
