@@ -50,6 +50,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
+  // The image exporter also stored the pushed image in the engine: do not leave one per run.
+  await run('docker', ['image', 'rm', REF]).catch(() => undefined);
 });
 
 describe('eStargz layers', () => {
