@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: measureOciLayout on a >= 1 GB (uncompressed) image vs `gzip -dc` of the same
-// layer blobs, sequentially, to /dev/null. Run after `npm run build`:
+// layer blobs, sequentially, to /dev/null; then checks every measured size against
+// `gzip -dc | wc -c` of its blob (exit 1 on a mismatch). Run after `npm run build`:
 //   node scripts/bench-measure.js            (builds the image once, cached by tag)
 //   node scripts/bench-measure.js --rebuild  (forces a fresh layout export)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -81,13 +82,33 @@ async function main() {
 
   console.log(`platform ${platform.platform}: compressed ${mb(platform.compressedBytes)}, uncompressed ${mb(platform.uncompressedBytes)}`);
   for (const layer of platform.layers) {
-    console.log(`  ${layer.digest.slice(7, 19)}  ${mb(layer.compressedBytes).padStart(10)} → ${mb(layer.uncompressedBytes).padStart(10)}  via ${layer.uncompressedSource}`);
+    console.log(
+      `  ${layer.digest.slice(7, 19)}  ${mb(layer.compressedBytes).padStart(10)} → ${mb(layer.uncompressedBytes).padStart(10)}  via ${layer.uncompressedSource}`,
+    );
   }
   console.log(`measureOciLayout (${LAYER_CONCURRENCY} layers at a time): ${(measureMs / 1000).toFixed(2)} s`);
   console.log(`measureOciLayout (1 layer at a time):  ${(sequentialMs / 1000).toFixed(2)} s`);
   console.log(`gzip -dc of the same blobs, sequential:  ${(gzipMs / 1000).toFixed(2)} s`);
-  console.log(`ratio measure/gzip: ${(measureMs / gzipMs).toFixed(2)}`);
+  console.log(
+    `ratio measure/gzip: ${(measureMs / gzipMs).toFixed(2)} (default), ${(sequentialMs / gzipMs).toFixed(2)} (sequential vs sequential)`,
+  );
   console.log(`node ${process.version}, ${execFileSync('nproc').toString().trim()} cores`);
+
+  // Untimed: the sizes must be right, not only fast. gzip reads every member, as the truth.
+  let mismatches = 0;
+  for (const layer of platform.layers) {
+    const truth = Number(sh('sh', ['-c', 'gzip -dc < "$1" | wc -c', 'sh', blobPath(LAYOUT, layer.digest)]).trim());
+    if (truth !== layer.uncompressedBytes) {
+      mismatches += 1;
+      console.error(
+        `MISMATCH ${layer.digest}: measured ${layer.uncompressedBytes} (${layer.uncompressedSource}), gzip -dc | wc -c says ${truth}`,
+      );
+    }
+  }
+  console.log(
+    mismatches === 0 ? `sizes: all ${platform.layers.length} layers equal gzip -dc | wc -c` : `sizes: ${mismatches} mismatch(es)`,
+  );
+  if (mismatches > 0) process.exitCode = 1;
 }
 
 main().catch((error) => {

@@ -12,6 +12,7 @@ import { listStages } from './config/list-stages.js';
 import type { BudgetFile, ImageConfig } from './config/types.js';
 import { runBuild, type BuildResult } from './docker/build.js';
 import type { Logger } from './logger.js';
+import { checkLayoutAgainstMetadata, configMismatch, readBuildMetadata } from './measure/build-metadata.js';
 import { measureOciLayout } from './measure/measure-layout.js';
 import type { PlatformMeasure, UncompressedSize } from './measure/types.js';
 import { planBuild, planBuilds, type BuildJob, type PlanOptions } from './plan/plan-builds.js';
@@ -28,6 +29,8 @@ export interface JobMeasurement {
   kind?: 'target' | 'stage';
   /** Layer analysis per platform, aligned with `platforms`; absent when the analysis is off. */
   analyses?: PlatformAnalysis[];
+  /** The image digest buildx reported (`--metadata-file`): an index for multi-platform builds. */
+  imageDigest?: string | null;
 }
 
 export interface AnalysisOptions {
@@ -110,13 +113,19 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
         }
         try {
           const text = await readFile(job.image.dockerfile, 'utf8');
+          const metadata = await readBuildMetadata(job.metadataFile);
+          if (metadata) await checkLayoutAgainstMetadata(job.layoutDir, metadata);
+          else logger.warning(`${prefix}${job.id}: buildx wrote no metadata file; the layout is measured unchecked`);
           const measured = await measureOciLayout(job.layoutDir, {
             dockerfile: { path: dockerfilePath, text },
             target: job.target,
             sizeMemo: options.sizeMemo,
           });
+          const wrongConfig = metadata ? configMismatch(metadata, measured.map((m) => m.configDigest)) : null;
+          if (wrongConfig) throw new Error(wrongConfig);
           logger.progress(`${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`);
-          const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind };
+          const imageDigest = metadata?.imageDigest ?? null;
+          const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
           if (cache && job.image.analyze !== false) {
             result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, logger, prefix }));
           }

@@ -17,8 +17,10 @@ import { decideOutcome, type Outcome } from './compare/verdict.js';
 import { loadBudgetFile } from './config/load-budget-file.js';
 import { resolveBudget } from './config/resolve-budget.js';
 import type { Budget, BudgetFile, ImageConfig } from './config/types.js';
-import { detectBuildx, type BuildxInfo } from './docker/buildx-info.js';
+import { BuildxError, type BuildxInfo } from './docker/buildx-info.js';
+import { prepareBuilder } from './docker/prepare-builder.js';
 import type { Logger } from './logger.js';
+import { multiPlatformProblem } from './plan/builder-requirements.js';
 import { assembleEntries } from './report/assemble.js';
 import type { Report } from './report/types.js';
 import { VERSION } from './version.js';
@@ -76,25 +78,22 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
   const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
   logger.info(`${options.configPath}: ${budgetFile.images.length} image(s), ${targets} build(s)`);
 
-  const buildx = await detectBuildx(options.builder);
-  logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
-  if (!buildx.features.ociExporter) {
-    throw new Error(
-      buildx.driver === 'docker'
-        ? 'the `docker` buildx driver with the classic image store cannot export OCI images, which measuring needs. Enable the containerd image store, or add docker/setup-buildx-action (docker-container driver) before this step and pass its builder name as `builder`.'
-        : `builder "${buildx.builder}" (driver ${buildx.driver}) has no OCI exporter.`,
-    );
-  }
-
-  const scratchRoot = options.env.RUNNER_TEMP || os.tmpdir();
-  await mkdir(scratchRoot, { recursive: true });
   // The base commit before any build: budgets are read from it in every baseline mode.
   const base = options.baseline ? await locateBase({ ...options.baseline, workdir: options.workdir }) : undefined;
-  const outputDir = options.outputDir ?? (await mkdtemp(path.join(scratchRoot, 'image-budget-')));
+  // A temporary builder (classic image store) is removed in the finally below.
+  const prepared = await prepareBuilder(options.builder, logger);
+  const { buildx } = prepared;
+  logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
+  let scratchDir: string | undefined;
   try {
+    const multiPlatform = multiPlatformProblem(budgetFile.images, buildx);
+    if (multiPlatform) throw new BuildxError(multiPlatform);
+    const scratchRoot = options.env.RUNNER_TEMP || os.tmpdir();
+    await mkdir(scratchRoot, { recursive: true });
+    const outputDir = options.outputDir ?? (scratchDir = await mkdtemp(path.join(scratchRoot, 'image-budget-')));
     const build = {
       workDir: outputDir,
-      builder: options.builder,
+      builder: prepared.builder,
       parallel: options.parallel,
       logger,
       extraCacheFrom: options.cacheFrom,
@@ -193,6 +192,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     };
     return { report, outcome, budgetFile, buildx, baseline, budgetChanges: effective.changes };
   } finally {
-    if (!options.outputDir) await rm(outputDir, { recursive: true, force: true });
+    if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
+    await prepared.dispose();
   }
 }

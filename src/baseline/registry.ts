@@ -1,7 +1,7 @@
 /**
  * Baseline sizes of an image already in a registry (`baseline: registry`), read through the
  * registry API without a pull: manifests and the config, then a few bytes at the end of each
- * layer to learn its uncompressed size.
+ * layer to learn its uncompressed size (the same trailer judgement as for OCI layouts).
  */
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
@@ -123,7 +123,10 @@ async function measureManifest(
       limit(async () => {
         const mediaType = descriptor.mediaType ?? 'application/vnd.oci.image.layer.v1.tar+gzip';
         const known = knownSizes?.get(descriptor.digest);
-        const size = known ? { ...(await known), source: 'cache' as const } : await measureUncompressedSize(client.openBlob(descriptor.digest, descriptor.size), mediaType);
+        const blob = client.openBlob(descriptor.digest, descriptor.size);
+        const size = known
+          ? { ...(await known), source: 'cache' as const }
+          : await measureUncompressedSize(blob, mediaType, descriptor.annotations);
         return {
           digest: descriptor.digest,
           mediaType,

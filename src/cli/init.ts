@@ -11,9 +11,10 @@ import { findDockerfiles, listStages, renderBudgetFile, updateBudgets } from '..
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import { formatSize } from '../config/size.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
-import { detectBuildx } from '../docker/buildx-info.js';
+import { prepareBuilder } from '../docker/prepare-builder.js';
 import type { Logger } from '../logger.js';
 import { hasGhaCacheCredentials } from '../run.js';
+import { UsageError } from './usage-error.js';
 
 export interface InitOptions {
   configPath: string;
@@ -33,7 +34,10 @@ export function imageNameFor(dockerfile: string, workdir: string): string {
   const dir = path.basename(path.dirname(dockerfile)) || path.basename(workdir);
   const base = path.basename(dockerfile);
   const suffix = base === 'Dockerfile' ? '' : base.replace(/^Dockerfile\.|\.Dockerfile$/g, '');
-  const name = `${dir}${suffix ? `-${suffix}` : ''}`.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+  const name = `${dir}${suffix ? `-${suffix}` : ''}`
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '');
   return name || 'image';
 }
 
@@ -79,7 +83,7 @@ async function exists(file: string): Promise<boolean> {
 export async function runInit(options: InitOptions, logger: Logger, stdout: NodeJS.WritableStream): Promise<number> {
   const relativeConfig = path.relative(options.workdir, options.configPath);
   if (!options.update && !options.force && (await exists(options.configPath))) {
-    throw new Error(`${relativeConfig} already exists: use --update to adjust its budgets, or --force to overwrite it.`);
+    throw new UsageError(`${relativeConfig} already exists: use --update to adjust its budgets, or --force to overwrite it.`);
   }
 
   let budgetFile: BudgetFile;
@@ -87,7 +91,10 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
     budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
   } else {
     const dockerfiles = await findDockerfiles(options.workdir);
-    if (dockerfiles.length === 0) throw new Error(`no Dockerfile found under ${options.workdir}`);
+    if (dockerfiles.length === 0)
+      throw new UsageError(
+        `no Dockerfile found under ${options.workdir}: run init where your Dockerfiles are (it looks for Dockerfile, Dockerfile.* and *.Dockerfile)`,
+      );
     const images: ImageConfig[] = [];
     const usedNames = new Set<string>();
     for (const dockerfile of dockerfiles) {
@@ -104,20 +111,26 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
     budgetFile = { version: 1, path: options.configPath, images };
   }
 
-  const buildx = await detectBuildx(options.builder);
+  const { buildx, builder, dispose } = await prepareBuilder(options.builder, logger);
   const outputDir = await mkdtemp(path.join(os.tmpdir(), 'image-budget-init-'));
   let measurements: JobMeasurement[];
   try {
     measurements = await buildAndMeasure(budgetFile, {
       workDir: outputDir,
       workdir: options.workdir,
-      builder: options.builder,
+      builder,
       parallel: options.parallel,
       logger,
-      cache: { buildxVersion: buildx.version, driver: buildx.driver, cacheExport: buildx.features.cacheExport, ghaCredentials: hasGhaCacheCredentials(options.env) },
+      cache: {
+        buildxVersion: buildx.version,
+        driver: buildx.driver,
+        cacheExport: buildx.features.cacheExport,
+        ghaCredentials: hasGhaCacheCredentials(options.env),
+      },
     });
   } finally {
     await rm(outputDir, { recursive: true, force: true });
+    await dispose();
   }
   const failed = measurements.filter((m) => m.error !== null);
   for (const m of failed) logger.error(`${m.job.id}: ${m.error}`);
@@ -145,7 +158,9 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
     await writeFile(options.configPath, renderBudgetFile(images, options.headroomPercent));
     for (const image of images) {
       for (const [target, size] of image.sizes) {
-        stdout.write(`${image.name}${target ? `:${target}` : ''}: ${formatSize(size.compressedBytes)} compressed, ${formatSize(size.uncompressedBytes)} uncompressed\n`);
+        stdout.write(
+          `${image.name}${target ? `:${target}` : ''}: ${formatSize(size.compressedBytes)} compressed, ${formatSize(size.uncompressedBytes)} uncompressed\n`,
+        );
       }
     }
     stdout.write(`wrote ${relativeConfig} (${images.length} image(s), budgets = measured + ${options.headroomPercent}%).\n`);

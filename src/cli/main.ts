@@ -13,6 +13,7 @@ import { renderTerminalReport } from '../report/terminal.js';
 import { runCheck, type CheckOptions } from '../run.js';
 import { VERSION } from '../version.js';
 import { runInit } from './init.js';
+import { UsageError } from './usage-error.js';
 import { createTerminalLogger } from './terminal-logger.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -63,8 +64,6 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
   version: { type: 'boolean', default: false },
 } as const;
-
-class UsageError extends Error {}
 
 function positiveNumber(flag: string, raw: string, integer: boolean): number {
   const value = Number(raw);

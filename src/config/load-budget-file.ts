@@ -24,8 +24,7 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
     text = await readFile(absolute, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'budget file not found' : `cannot read the budget file (${code ?? String(error)})`;
+    const why = code === 'ENOENT' ? 'budget file not found' : `cannot read the budget file (${code ?? String(error)})`;
     throw new ConfigError([
       {
         file,
@@ -42,6 +41,7 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
     workdir: opts.workdir,
   });
   const issues: ConfigIssue[] = [];
+  const missingPaths = new Set<string>();
   for (const image of parsed.budgetFile.images) {
     const contextKind = await kindOf(image.context);
     const checks: {
@@ -63,6 +63,7 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
       const where = parsed.locate(at);
       const problem = kind === 'missing' ? 'does not exist' : `is not a ${check.want}`;
       const defaulted = where.found ? '' : ` (the default; set \`${check.field}\` to change it)`;
+      missingPaths.add(image.name);
       issues.push({
         file,
         line: where.line,
@@ -72,20 +73,56 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
       });
     }
   }
+  // Stage checks need a readable Dockerfile: only for images whose paths are fine.
   for (const image of parsed.budgetFile.images) {
-    if (image.stages === 'all' && issues.length === 0) issues.push(...(await checkStageOverrides(image, file, parsed)));
+    if (missingPaths.has(image.name)) continue;
+    const names = stageNames(await readFile(image.dockerfile, 'utf8'));
+    issues.push(...checkTargets(image, names, file, parsed, opts.workdir));
+    if (image.stages === 'all') issues.push(...checkStageOverrides(image, names, file, parsed));
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return parsed.budgetFile;
 }
 
-/** With `stages: all`, `budget.targets` may name any stage of the Dockerfile, and only those. */
-async function checkStageOverrides(image: ImageConfig, file: string, parsed: ParsedBudgetFile): Promise<ConfigIssue[]> {
-  const keys = Object.keys(image.targetBudgets);
-  if (keys.length === 0) return [];
-  const names = listStages(await readFile(image.dockerfile, 'utf8'))
+/** Named stages of a Dockerfile, lowercase as BuildKit matches `--target`. */
+function stageNames(dockerfileText: string): string[] {
+  return listStages(dockerfileText)
     .map((s) => s.name)
     .filter((n): n is string => n !== null);
+}
+
+/** Every `target`/`targets` entry must name a stage, or buildx fails the build much later. */
+export function checkTargets(
+  image: ImageConfig,
+  stages: readonly string[],
+  file: string,
+  parsed: Pick<ParsedBudgetFile, 'locate'>,
+  workdir: string,
+): ConfigIssue[] {
+  const single = parsed.locate(['images', image.name, 'target']).found;
+  const issues: ConfigIssue[] = [];
+  image.targets.forEach((target, index) => {
+    if (target === undefined || stages.includes(target.toLowerCase())) return;
+    const at = single ? ['images', image.name, 'target'] : ['images', image.name, 'targets', index];
+    const where = parsed.locate(at);
+    const guess = suggestName(target, stages);
+    issues.push({
+      file,
+      line: where.line,
+      column: where.column,
+      path: formatPath(at),
+      message:
+        `Dockerfile ${path.relative(workdir, image.dockerfile)} has no stage named \`${target}\`; ` +
+        `stages: ${stages.join(', ') || 'none named (name one with `FROM … AS name`)'}${guess ? `; did you mean \`${guess}\`?` : ''}`,
+    });
+  });
+  return issues;
+}
+
+/** With `stages: all`, `budget.targets` may name any stage of the Dockerfile, and only those. */
+function checkStageOverrides(image: ImageConfig, names: readonly string[], file: string, parsed: ParsedBudgetFile): ConfigIssue[] {
+  const keys = Object.keys(image.targetBudgets);
+  if (keys.length === 0) return [];
   const known = [...new Set([...names, ...image.targets.filter((t): t is string => t !== undefined)])];
   return keys
     .filter((key) => !known.includes(key.toLowerCase()))

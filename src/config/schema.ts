@@ -187,7 +187,8 @@ const cache = z
         error: (iss) => `expected "auto" or "off", got ${gotText(iss.input)}`,
       })
       .meta({
-        description: '`auto` picks a cache per builder (gha on GitHub, local elsewhere); `off` disables it.',
+        description:
+          "`auto`: the GitHub Actions cache (type=gha, one scope per image and target) when the builder, buildx and the runner can use it; elsewhere no cache flags, so the builder's own cache (kept between runs on one machine) is what helps. `off`: no --cache-from/--cache-to at all, `from`/`to` included.",
       })
       .optional(),
     from: stringOrList('Raw buildx --cache-from specs, e.g. type=registry,ref=ghcr.io/o/r:cache.').optional(),

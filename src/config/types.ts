@@ -40,7 +40,10 @@ export interface SourceLocation {
 }
 
 export interface CacheConfig {
-  /** `auto` picks a cache per driver (gha on GitHub, local elsewhere); `off` disables it. */
+  /**
+   * `auto`: the GitHub Actions cache when the builder, buildx and the runner can use it, else no
+   * cache flags (the builder's own cache still applies); `off`: no cache flags, `from`/`to` included.
+   */
   mode: 'auto' | 'off';
   from: string[];
   to: string[];

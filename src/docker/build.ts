@@ -16,12 +16,20 @@ export interface BuildResult {
   cachedSteps: number;
 }
 
-/** The interesting part of a failed BuildKit log: the ERROR lines and what precedes them. */
+const ERROR_LINE = /^(?:#\d+ )?ERROR:|^error:|failed to solve/i;
+
+/**
+ * The interesting part of a failed BuildKit log: from a few lines before the first ERROR line
+ * (the failing step's `#N ERROR:`, after its last output) to the last one (buildx's
+ * `ERROR: failed to solve: …`), which BuildKit keeps a dozen lines apart.
+ */
 export function summarizeBuildFailure(log: string): string {
   const lines = log.trimEnd().split('\n');
-  const errorAt = lines.findIndex((line) => /^ERROR:|^error:|failed to solve/i.test(line));
-  if (errorAt >= 0) return lines.slice(Math.max(0, errorAt - 8), errorAt + 6).join('\n');
-  return tailLines(log, 14);
+  const first = lines.findIndex((line) => ERROR_LINE.test(line));
+  if (first < 0) return tailLines(log, 14);
+  let last = lines.length - 1;
+  while (!ERROR_LINE.test(lines[last]!)) last -= 1;
+  return lines.slice(Math.max(0, first - 8), Math.min(last + 6, first + 40)).join('\n');
 }
 
 export function countCachedSteps(log: string): number {

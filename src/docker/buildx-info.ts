@@ -41,11 +41,16 @@ export interface InspectFacts {
   driver: string;
   platforms: string[];
   features: Record<string, boolean>;
+  /**
+   * An `Error:` line: buildx exits 0 but cannot reach the builder (daemon down, wrong
+   * DOCKER_HOST, a node that failed to start), and every build would fail.
+   */
+  error: string | null;
 }
 
 /** Parses the text of `DEBUG=1 docker buildx inspect` (the `Features:` block needs DEBUG on older buildx). */
 export function parseBuildxInspect(output: string): InspectFacts {
-  const facts: InspectFacts = { builder: '', driver: '', platforms: [], features: {} };
+  const facts: InspectFacts = { builder: '', driver: '', platforms: [], features: {}, error: null };
   let inFeatures = false;
   for (const line of output.split('\n')) {
     const field = /^(\s*)([^:]+):\s*(.*)$/.exec(line);
@@ -58,11 +63,38 @@ export function parseBuildxInspect(output: string): InspectFacts {
     }
     if (key === 'Name' && !facts.builder) facts.builder = value.trim();
     else if (key === 'Driver') facts.driver = value.trim();
+    else if (key === 'Error' && facts.error === null && value.trim()) facts.error = value.trim();
     else if (key === 'Platforms' && facts.platforms.length === 0) {
-      facts.platforms = value.split(',').map((p) => p.trim().replace(/\*$/, '')).filter(Boolean);
+      facts.platforms = value
+        .split(',')
+        .map((p) => p.trim().replace(/\*$/, ''))
+        .filter(Boolean);
     }
   }
   return facts;
+}
+
+/**
+ * Why a buildx command failed, for a person: its `ERROR:` lines (DEBUG=1 adds a Go stack trace
+ * after them, which explains nothing to a user), else its last lines.
+ */
+export function buildxFailureReason(output: string): string {
+  const errors = output
+    .split('\n')
+    .filter((line) => /^ERROR:/.test(line))
+    .map((line) => line.replace(/^ERROR:\s*/, '').trim());
+  return errors.length > 0 ? errors.join('; ') : tailLines(output, 5);
+}
+
+/** What to say when `buildx inspect` reports an `Error:` for the builder. */
+export function unreachableBuilderMessage(builder: string, error: string): string {
+  const daemonDown = /cannot connect to the docker daemon|is the docker daemon running|no such file or directory|connection refused/i.test(
+    error,
+  );
+  const what = daemonDown
+    ? 'Start the Docker daemon (or fix DOCKER_HOST / the docker context) and run again.'
+    : `Check the builder with \`docker buildx inspect --bootstrap ${builder}\`, or choose another one (input \`builder\`, --builder).`;
+  return `buildx builder "${builder}" cannot be reached, so nothing can be built: ${error}\n${what}`;
 }
 
 /** `docker info` DriverStatus contains `driver-type=io.containerd.snapshotter.v1` under the containerd store. */
@@ -76,46 +108,71 @@ export async function detectBuildx(builder?: string): Promise<BuildxInfo> {
     versionOut = await runCommand('docker', ['buildx', 'version']);
   } catch (error) {
     if (error instanceof CommandNotFoundError) {
-      throw new BuildxError('docker is not installed or not on PATH: image-budget needs Docker with the buildx plugin (on GitHub, use an ubuntu runner or docker/setup-buildx-action).');
+      throw new BuildxError(
+        'docker is not installed or not on PATH: image-budget needs Docker with the buildx plugin (on GitHub, use an ubuntu runner or docker/setup-buildx-action).',
+      );
     }
     throw error;
   }
   if (versionOut.exitCode !== 0) {
-    throw new BuildxError(`docker buildx is not available: \`docker buildx version\` failed:\n${tailLines(versionOut.stderr || versionOut.stdout)}\nInstall the buildx plugin or add docker/setup-buildx-action before this step.`);
+    throw new BuildxError(
+      `docker buildx is not available: \`docker buildx version\` failed:\n${tailLines(versionOut.stderr || versionOut.stdout)}\nInstall the buildx plugin or add docker/setup-buildx-action before this step.`,
+    );
   }
   const version = parseBuildxVersion(versionOut.stdout);
   if (!version) throw new BuildxError(`could not read the buildx version from: ${versionOut.stdout.trim()}`);
   if (semver.lt(version, MIN_BUILDX_VERSION)) {
-    throw new BuildxError(`buildx ${version} is too old: image-budget needs buildx >= ${MIN_BUILDX_VERSION} for \`--output type=oci,tar=false\`. Upgrade Docker or use docker/setup-buildx-action.`);
+    throw new BuildxError(
+      `buildx ${version} is too old: image-budget needs buildx >= ${MIN_BUILDX_VERSION} for \`--output type=oci,tar=false\`. Upgrade Docker or use docker/setup-buildx-action.`,
+    );
   }
 
   const inspectArgs = ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])];
   const inspect = await runCommand('docker', inspectArgs, { env: { DEBUG: '1' } });
   if (inspect.exitCode !== 0) {
-    const reason = tailLines(inspect.stderr || inspect.stdout, 5);
-    throw new BuildxError(builder ? `builder "${builder}" (input \`builder\`) cannot be used: ${reason}` : `docker buildx inspect failed: ${reason}`);
+    const reason = buildxFailureReason(inspect.stderr || inspect.stdout);
+    throw new BuildxError(
+      builder
+        ? `builder "${builder}" (input \`builder\`, --builder) cannot be used: ${reason}. \`docker buildx ls\` lists the builders there are.`
+        : `docker buildx inspect failed: ${reason}`,
+    );
   }
   const facts = parseBuildxInspect(inspect.stdout);
+  if (facts.error !== null) throw new BuildxError(unreachableBuilderMessage(facts.builder || builder || 'default', facts.error));
 
   let containerdStore: boolean | null = null;
   if (facts.driver === 'docker') {
     const info = await runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
     if (info.exitCode === 0) containerdStore = usesContainerdStore(safeJson(info.stdout));
   }
-  // Older buildx prints no Features block: infer from the driver.
-  const exporterFallback = facts.driver !== 'docker' || containerdStore === true;
   return {
     version,
     builder: facts.builder || builder || 'default',
     driver: facts.driver,
     platforms: facts.platforms,
-    features: {
-      ociExporter: facts.features['OCI exporter'] ?? exporterFallback,
-      cacheExport: facts.features['Cache export'] ?? exporterFallback,
-      multiPlatform: facts.features['Multi-platform build'] ?? exporterFallback,
-    },
+    features: builderFeatures(facts, containerdStore),
     containerdStore,
   };
+}
+
+/**
+ * What the builder can do, from buildx's `Features:` block. Older buildx prints none: then the
+ * driver tells. The `docker` driver on the classic image store can export none of it (no OCI
+ * exporter, no cache export, one platform), whatever buildx claims: `docker info` decides.
+ */
+export function builderFeatures(facts: Pick<InspectFacts, 'driver' | 'features'>, containerdStore: boolean | null): BuildxInfo['features'] {
+  if (facts.driver === 'docker' && containerdStore === false) return { ociExporter: false, cacheExport: false, multiPlatform: false };
+  const fallback = facts.driver !== 'docker' || containerdStore === true;
+  return {
+    ociExporter: facts.features['OCI exporter'] ?? fallback,
+    cacheExport: facts.features['Cache export'] ?? fallback,
+    multiPlatform: facts.features['Multi-platform build'] ?? fallback,
+  };
+}
+
+/** The `docker` driver on the classic image store: measuring needs another builder. */
+export function needsTemporaryBuilder(buildx: Pick<BuildxInfo, 'driver' | 'features'>): boolean {
+  return buildx.driver === 'docker' && !buildx.features.ociExporter;
 }
 
 function safeJson(text: string): unknown {

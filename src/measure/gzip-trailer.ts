@@ -2,6 +2,7 @@
  * What a gzip blob's header and trailer can prove about its uncompressed size, without
  * inflating it. Pure: the caller reads the bytes.
  */
+import { hasStargzAnnotations, stargzFooterKind } from './stargz.js';
 
 /** ISIZE is the uncompressed size modulo 2^32 (RFC 1952 §2.3.1). */
 export const ISIZE_MODULUS = 2 ** 32;
@@ -60,9 +61,8 @@ export interface GzipHeader {
  * Returns null when it is not a header we can vouch for: wrong magic, a method other than
  * deflate, reserved flag bits set, or optional fields running past `head` (then the caller
  * streams instead). Checked: ID1/ID2, CM = 8, FLG reserved bits, FEXTRA length, FNAME and
- * FCOMMENT terminators, FHCRC. Not checkable without inflating: whether more gzip members
- * follow the first one (`cat a.gz b.gz`); ISIZE then covers only the last member. BuildKit
- * and containerd write a single member, which is what this code assumes.
+ * FCOMMENT terminators, FHCRC. Whether more gzip members follow the first one cannot be seen
+ * here: judgeGzipTrailer weighs that.
  */
 export function parseGzipHeader(head: Uint8Array): GzipHeader | null {
   if (head.length < GZIP_MIN_HEADER_BYTES) return null;
@@ -94,4 +94,76 @@ export function readIsize(trailer: Uint8Array): number {
     throw new Error(`gzip trailer must be ${GZIP_TRAILER_BYTES} bytes, got ${trailer.length}`);
   }
   return Buffer.from(trailer.buffer, trailer.byteOffset, trailer.byteLength).readUInt32LE(4);
+}
+
+/** A tar stream is whole 512-byte blocks and ends with two zero blocks (POSIX ustar). */
+export const TAR_BLOCK_BYTES = 512;
+export const MIN_TAR_BYTES = 2 * TAR_BLOCK_BYTES;
+
+/**
+ * How much deflate may expand data, as a fraction, plus a fixed allowance. Encoders fall back
+ * to stored blocks for data they cannot shrink: 5 bytes of block header per block of at most
+ * 65,535 bytes (zlib and Go's compress/flate cut blocks at ~16 KiB of input: 0.03 %), a 5-byte
+ * empty final block (Go), a 5-byte sync marker per chunk (pigz 128 KiB, pgzip 1 MiB). 1/64 plus
+ * 64 bytes is some 30 times that, so an odd encoder costs a stream, never a wrong size.
+ */
+export const MAX_DEFLATE_EXPANSION = 1 / 64;
+export const DEFLATE_EXPANSION_SLACK_BYTES = 64;
+
+/**
+ * The least a single gzip member of `compressedSize` bytes (header of `headerBytes`) can hold
+ * when its encoder falls back to stored blocks (see MAX_DEFLATE_EXPANSION).
+ */
+export function minSingleMemberSize(compressedSize: number, headerBytes: number): number {
+  const deflateBytes = compressedSize - headerBytes - GZIP_TRAILER_BYTES;
+  return Math.max(0, Math.floor((deflateBytes - DEFLATE_EXPANSION_SLACK_BYTES) / (1 + MAX_DEFLATE_EXPANSION)));
+}
+
+/** What measuring a gzip layer knows without inflating it. */
+export interface GzipLayerEvidence {
+  compressedSize: number;
+  /** From parseGzipHeader. */
+  headerBytes: number;
+  /** The blob's last bytes: at least the 8-byte trailer, and ESTARGZ_FOOTER_BYTES when the blob has them. */
+  tail: Uint8Array;
+  /** The layer descriptor's annotations. */
+  annotations?: Record<string, string>;
+}
+
+export type TrailerJudgement = { trusted: true; bytes: number } | { trusted: false; reason: string };
+
+/**
+ * Whether the gzip trailer of a `tar+gzip` layer is its uncompressed size: the one decision
+ * for layout layers and registry layers alike. Trusted only when all of these hold:
+ * 1. Not (e)stargz: no stargz annotations on the descriptor, and the blob does not end with an
+ *    eStargz (51-byte, FEXTRA subfield `SG`) or legacy stargz (47-byte) footer. Those layers are
+ *    many gzip members ending with an empty footer member, so ISIZE is 0; they are the
+ *    multi-member layers image builders write.
+ * 2. The 2^32 wrap is ruled out (sizeFromGzipTrailer): ISIZE is the size modulo 2^32, and
+ *    below ~4.16 MB compressed only k = 0 fits deflate's 1032:1 ceiling.
+ * 3. ISIZE is a tar stream's size: at least 1024 bytes and a multiple of 512. The last member
+ *    of a concatenation rarely is.
+ * 4. ISIZE is at least what one member spanning the whole blob must hold
+ *    (minSingleMemberSize): a last member that covers only part of the blob is caught here.
+ * With one member, 2 is a proof. That there is one member cannot be proven without inflating;
+ * 1, 3 and 4 reject every multi-member layer we know of (stargz, eStargz, a short last member).
+ * What still passes: a hand-made concatenation whose last member alone holds at least as many
+ * bytes as the whole blob compresses to, in whole tar blocks — no image builder writes that.
+ */
+export function judgeGzipTrailer(evidence: GzipLayerEvidence): TrailerJudgement {
+  const { compressedSize, headerBytes, tail, annotations } = evidence;
+  if (hasStargzAnnotations(annotations)) return { trusted: false, reason: 'eStargz annotations: many gzip members' };
+  const footer = stargzFooterKind(tail);
+  if (footer !== null) return { trusted: false, reason: `${footer === 'estargz' ? 'eStargz' : 'stargz'} footer: many gzip members` };
+  if (tail.length < GZIP_TRAILER_BYTES) return { trusted: false, reason: 'no gzip trailer' };
+  const isize = readIsize(tail.subarray(tail.length - GZIP_TRAILER_BYTES));
+  const bytes = sizeFromGzipTrailer(compressedSize, isize);
+  if (bytes === null) return { trusted: false, reason: 'trailer holds the size modulo 2^32 only' };
+  if (bytes < MIN_TAR_BYTES || bytes % TAR_BLOCK_BYTES !== 0) {
+    return { trusted: false, reason: `trailer size ${bytes} is not a tar stream's (>= 1024, whole 512-byte blocks)` };
+  }
+  if (bytes < minSingleMemberSize(compressedSize, headerBytes)) {
+    return { trusted: false, reason: `trailer size ${bytes} is less than ${compressedSize} compressed bytes can hold in one member` };
+  }
+  return { trusted: true, bytes };
 }

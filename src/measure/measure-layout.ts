@@ -73,7 +73,7 @@ async function readJsonBlob(layoutDir: string, descriptor: OciDescriptor): Promi
     throw new Error(
       `OCI layout ${layoutDir}: blob ${descriptor.digest} is missing (${(error as Error).message}). ` +
         'If this layout came from a build that also used --load (or a second exporter), buildx 0.13 writes an ' +
-        'index.json naming the other exporter\'s manifest: export the OCI layout in a build of its own.',
+        "index.json naming the other exporter's manifest: export the OCI layout in a build of its own.",
     );
   }
   try {
@@ -98,7 +98,8 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
   for (const ref of refs) {
     const config = (await readJsonBlob(layoutDir, ref.manifest.config)) as ImageConfig;
     const platform = platformOf(ref.descriptor, config);
-    if (!platform) throw new Error(`${ref.descriptor.digest}: no platform in the index nor os/architecture in config ${ref.manifest.config.digest}`);
+    if (!platform)
+      throw new Error(`${ref.descriptor.digest}: no platform in the index nor os/architecture in config ${ref.manifest.config.digest}`);
     if (platform.os === 'unknown' && platform.architecture === 'unknown') continue; // attestation without annotation
     images.push({ ref, config, platform: formatPlatform(platform) });
   }
@@ -120,8 +121,12 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
           await stat(blobPath(layoutDir, layer.digest)).catch(() => {
             throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
           });
-          const size = await measureUncompressedSize(fileBlobReader(layoutDir, layer.digest, layer.size), layer.mediaType);
-          progress(`layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}, ${Date.now() - started} ms)`);
+          const blob = fileBlobReader(layoutDir, layer.digest, layer.size);
+          const size = await measureUncompressedSize(blob, layer.mediaType, layer.annotations);
+          const why = size.why === undefined ? '' : `: ${size.why}`;
+          progress(
+            `layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}${why}, ${Date.now() - started} ms)`,
+          );
           return size;
         }),
       );
@@ -179,7 +184,5 @@ function mapLines(history: HistoryEntry[], opts: MeasureLayoutOptions, progress:
 
 /** Stable order: by platform string, then manifest digest (two variants of one platform). */
 export function sortPlatformMeasures(measures: PlatformMeasure[]): PlatformMeasure[] {
-  return [...measures].sort(
-    (a, b) => a.platform.localeCompare(b.platform) || a.manifestDigest.localeCompare(b.manifestDigest),
-  );
+  return [...measures].sort((a, b) => a.platform.localeCompare(b.platform) || a.manifestDigest.localeCompare(b.manifestDigest));
 }

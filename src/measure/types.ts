@@ -47,4 +47,6 @@ export interface BlobReader {
 export interface UncompressedSize {
   bytes: number;
   source: LayerMeasure['uncompressedSource'];
+  /** Why the format's own metadata could not tell, when the blob was streamed (for progress lines). */
+  why?: string;
 }

@@ -37,9 +37,13 @@ function analysisGap(m: JobMeasurement, result: PlatformAnalysis | undefined): s
 
 function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Budget, result: PlatformAnalysis | undefined): ReportEntry {
   const gap = analysisGap(m, result);
-  const analysis: Analysis | null =
-    result?.analysis ? toReportAnalysis(result.analysis, { ignoreHints: budget.ignoreHints ?? [], layerCache: result.layerCache }) : null;
-  const checked = evaluateAnalysisBudget(analysis, budget, { imageBytes: platform.uncompressedBytes, ...(gap ? { unavailable: gap } : {}) });
+  const analysis: Analysis | null = result?.analysis
+    ? toReportAnalysis(result.analysis, { ignoreHints: budget.ignoreHints ?? [], layerCache: result.layerCache })
+    : null;
+  const checked = evaluateAnalysisBudget(analysis, budget, {
+    imageBytes: platform.uncompressedBytes,
+    ...(gap ? { unavailable: gap } : {}),
+  });
   const findings = [...evaluateSizeBudget(platform, budget), ...checked.findings];
   // A failed analysis is worth a note even without an analysis budget; "off" is the user's choice.
   const notes = [...(result && !result.analysis && gap ? [gap] : []), ...checked.notes];
@@ -61,11 +65,24 @@ function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Bud
       dockerfile: layer.dockerfile,
     })),
     manifestDigest: platform.manifestDigest,
+    imageDigest: m.imageDigest ?? null,
     error: null,
     ...(analysis ? { analysis } : {}),
     ...(notes.length > 0 ? { notes } : {}),
     ...(m.kind === 'stage' ? { kind: 'stage' as const } : {}),
   };
+}
+
+/**
+ * One line that says why a build or measurement failed: BuildKit's `ERROR:` line (the step's
+ * own, or buildx's `failed to solve: …` without that prefix), else the first line.
+ */
+export function failureHeadline(error: string): string {
+  for (const line of error.split('\n')) {
+    const match = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim());
+    if (match) return `ERROR: ${match[1]!.trim()}`;
+  }
+  return error.split('\n')[0] ?? error;
 }
 
 function errorEntry(m: JobMeasurement, platform: string, budget: Budget): ReportEntry {
@@ -78,10 +95,11 @@ function errorEntry(m: JobMeasurement, platform: string, budget: Budget): Report
     uncompressedBytes: null,
     layerCount: null,
     status: 'error',
-    findings: [{ status: 'error', rule: 'build', message: error.split('\n')[0] ?? error }],
+    findings: [{ status: 'error', rule: 'build', message: failureHeadline(error) }],
     budget: reportBudget(budget),
     layers: [],
     manifestDigest: null,
+    imageDigest: null,
     error,
     ...(m.kind === 'stage' ? { kind: 'stage' as const } : {}),
   };
@@ -98,7 +116,9 @@ export function assembleEntries(measurements: JobMeasurement[], resolveBudget: B
       const platforms = m.job.platforms.length > 0 ? m.job.platforms : [DEFAULT_PLATFORM];
       return platforms.map((platform) => errorEntry(m, platform, resolveBudget(image.name, target, platform, kind)));
     }
-    return m.platforms.map((platform, i) => measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]));
+    return m.platforms.map((platform, i) =>
+      measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]),
+    );
   });
   const stagesAll = new Set(measurements.filter((m) => m.job.image.stages === 'all').map((m) => m.job.image.name));
   return addStageRows(perJob.flat(), stagesAll).map(quietStage);

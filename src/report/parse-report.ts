@@ -47,6 +47,7 @@ const entry = z.object({
   budget: z.object({ max: sizeLimit, warn: sizeLimit, maxLayers: z.number().int().min(0).nullable(), maxIncrease: deltaLimit, warnIncrease: deltaLimit }),
   layers: z.array(layer).max(MAX_LAYERS),
   manifestDigest: text(200).nullable(),
+  imageDigest: text(200).nullable().optional(),
   error: text(65_536).nullable(),
   baseline: z.object({ commit: sha.nullable(), compressedBytes: bytes, uncompressedBytes: bytes }).nullable().optional(),
   delta: sizes.nullable().optional(),

@@ -94,6 +94,11 @@ export interface ReportEntry {
   budget: ReportBudget;
   layers: ReportLayer[];
   manifestDigest: string | null;
+  /**
+   * The digest of the image the build produced, as buildx reported it: the index for a
+   * multi-platform build (shared by its platform entries), else the manifest. null on error.
+   */
+  imageDigest?: string | null;
   /** Set when status is `error`: why there is no measurement. */
   error: string | null;
   baseline?: Baseline | null;

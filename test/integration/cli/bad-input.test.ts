@@ -45,6 +45,12 @@ describe('config errors exit 2 and name file:line:column and the field', () => {
       /budget\.yml:5:17 .*dockerfile.*Nope\.Dockerfile/,
     ],
     [5, 'an unsupported version', 'version: 7\nimages:\n  app:\n    context: app\n', /budget\.yml:1:10 version/],
+    [
+      6,
+      'a target that names no stage',
+      'version: 1\nimages:\n  app:\n    context: app\n    targets: [builder, runtme]\n',
+      /budget\.yml:5:24 images\.app\.targets\.1: Dockerfile app\/Dockerfile has no stage named `runtme`; stages: builder, runtime; did you mean `runtime`\?/,
+    ],
   ])('%i. %s', async (_n, _name, config, message) => {
     const run = await check(config);
     expect(run.exitCode, run.stderr).toBe(2);
@@ -89,11 +95,77 @@ describe('--base REF that git cannot find', () => {
   });
 });
 
+describe('init usage errors exit 2', () => {
+  test('the budget file already exists', async () => {
+    await writeFile(path.join(dir, 'exists.yml'), 'version: 1\nimages: {}\n');
+    const run = await runCli(['init', '--config', 'exists.yml'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/exists\.yml already exists: use --update to adjust its budgets, or --force to overwrite it\./);
+  });
+
+  test('no Dockerfile to start from', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'ib-cli-empty-'));
+    const run = await runCli(['init'], { cwd: empty });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`no Dockerfile found under ${empty}`);
+  });
+});
+
 describe('environment problems', () => {
+  test('Docker daemon unreachable: exit 2 before any build, saying so', async () => {
+    const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], {
+      ...process.env,
+      DOCKER_HOST: 'unix:///tmp/nonexistent.sock',
+    });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toContain(
+      'buildx builder "default" cannot be reached, so nothing can be built: Cannot connect to the Docker daemon at unix:///tmp/nonexistent.sock',
+    );
+    expect(run.stderr).toContain('Start the Docker daemon (or fix DOCKER_HOST / the docker context)');
+    expect(run.stderr).not.toMatch(/building app/);
+  });
+
+  test("--builder naming no builder: exit 2 with buildx's ERROR line, no Go stack trace", async () => {
+    const run = await check('version: 1\nimages:\n  app:\n    context: app\n', ['--builder', 'ib-no-such-builder']);
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toContain(
+      'builder "ib-no-such-builder" (input `builder`, --builder) cannot be used: no builder "ib-no-such-builder" found.',
+    );
+    expect(run.stderr).toContain('`docker buildx ls` lists the builders there are');
+    expect(run.stderr).not.toMatch(/github\.com\/|\.go:\d+/);
+  });
+
   test('docker absent from PATH: exit 2 with what to install', async () => {
     const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], { ...process.env, PATH: path.join(dir, 'empty-path') });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/docker is not installed or not on PATH/);
+  });
+
+  test('classic image store: a temporary docker-container builder is tried, and when it cannot start, exit 2 saying why', async () => {
+    // A docker whose daemon reports the classic store; everything else, `buildx create` and the
+    // bootstrap included, goes to the real docker. The bootstrap really fails: it cannot pull
+    // moby/buildkit without network.
+    const bin = path.join(dir, 'classic-store-bin');
+    await mkdir(bin, { recursive: true });
+    const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
+    const classic = '[["Backing Filesystem","extfs"],["Supports d_type","true"],["Using metacopy","false"],["Native Overlay Diff","true"]]';
+    await writeFile(
+      path.join(bin, 'docker'),
+      `#!/bin/sh\nif [ "$1" = info ]; then echo '${classic}'; exit 0; fi\nexec ${realDocker} "$@"\n`,
+    );
+    await chmod(path.join(bin, 'docker'), 0o755);
+    const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+    expect(run.exitCode, run.stderr).toBe(2);
+    const name = /temporary docker-container builder "(image-budget-[0-9a-f]{8})"/.exec(run.stderr)?.[1];
+    expect(name, run.stderr).toBeDefined();
+    // The notice comes first, then the failure with buildx's reason and the way out.
+    expect(run.stderr).toContain(`warning: builder "default" uses the docker driver on the classic image store`);
+    expect(run.stderr).toContain(`the temporary docker-container builder "${name}" that would replace it failed to start: `);
+    expect(run.stderr).toMatch(/failed to start: .*moby\/buildkit/);
+    expect(run.stderr).toContain('add docker/setup-buildx-action before this step');
+    expect(run.stderr).not.toMatch(/building app/);
+    // Removed again: buildx no longer knows it.
+    expect(() => execFileSync('docker', ['buildx', 'inspect', name!], { stdio: 'pipe' })).toThrow(/no builder/);
   });
 
   test('buildx plugin absent: exit 2 naming buildx', async () => {
@@ -124,6 +196,14 @@ describe('a failing RUN', () => {
       ['app', 'ok'],
     ]);
     expect(report.images[0]?.error).toMatch(/build failed/);
+    // The finding is BuildKit's ERROR line, not the first line of the log excerpt.
+    expect(report.images[0]?.findings).toEqual([
+      {
+        status: 'error',
+        rule: 'build',
+        message: 'ERROR: process "/bin/sh -c echo \\"about to fail\\" && exit 3" did not complete successfully: exit code: 3',
+      },
+    ]);
     expect(report.images[1]?.compressedBytes).toBeGreaterThan(200_000);
     expect(run.stdout).toMatch(/broken .* ERROR/);
   });

@@ -42,7 +42,7 @@ test('init writes a budget file for each named stage, with headroom, that check 
   }
 
   const again = await runCli(['init', '--config', 'budget.yml'], { cwd: dir });
-  expect(again.exitCode).toBe(1);
+  expect(again.exitCode).toBe(2); // a usage error
   expect(again.stderr).toMatch(/budget\.yml already exists: use --update/);
 });
 

@@ -78,9 +78,23 @@ describe('node dist/index.js on a pull_request event', () => {
     expect(run.stdout).toMatch(/::warning title=image-budget%3A largest growth,file=e2e\/app\/Dockerfile,line=3::/);
   });
 
-  test('a config error fails the step with the file, line and field', async () => {
+  test('a missing budget file fails the step naming it', async () => {
     const run = await runAction({ config: 'missing.yml' });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/::error::.*missing\.yml/);
+  });
+
+  test('a malformed budget file: one annotation per problem on its line and column, then the step fails', async () => {
+    const run = await runAction({ config: 'malformed.yml' });
+    expect(run.exitCode, run.stdout).toBe(1);
+    const annotations = run.stdout.split('\n').filter((line) => line.startsWith('::error title='));
+    // Workflow commands escape `:` in properties as %3A.
+    expect(annotations).toEqual([
+      '::error title=image-budget%3A images.app.budget.max,file=malformed.yml,line=7,col=12::images.app.budget.max: expected a size like "120MB" or "1.5GiB", got "12 parsecs"',
+      '::error title=image-budget%3A images.app.budget.max_layers,file=malformed.yml,line=8,col=7::images.app.budget.max_layers: unknown field `max_layers`; did you mean `max-layers`?',
+    ]);
+    // The step's failure message lists them too; nothing was built.
+    expect(run.stdout).toMatch(/::error::malformed\.yml:7:12 images\.app\.budget\.max: /);
+    expect(run.stdout).not.toMatch(/::group::docker buildx build/);
   });
 });

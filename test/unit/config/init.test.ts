@@ -24,9 +24,7 @@ test('findDockerfiles: the three naming styles, skipping dot dirs and node_modul
       await writeFile(path.join(root, file), 'FROM scratch\n');
     }
     expect(await findDockerfiles(root)).toEqual(
-      ['Dockerfile', 'services/api/Dockerfile', 'services/api/Dockerfile.dev', 'tools/ci.Dockerfile'].map(
-        (f) => path.join(root, f),
-      ),
+      ['Dockerfile', 'services/api/Dockerfile', 'services/api/Dockerfile.dev', 'tools/ci.Dockerfile'].map((f) => path.join(root, f)),
     );
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -82,8 +80,7 @@ describe('renderBudgetFile', () => {
   const text = renderBudgetFile(images, 10, new Date('2025-03-04T10:00:00Z'));
 
   test('writes a commented file with max = size + headroom and warn = size, rounded up', () => {
-    expect(text)
-      .toBe(`# yaml-language-server: $schema=https://raw.githubusercontent.com/OWNER/image-budget/main/schema/image-budget.schema.json
+    expect(text).toBe(`# yaml-language-server: $schema=https://unpkg.com/image-budget@0/schema/image-budget.schema.json
 #
 # Image size budgets, written by \`image-budget init\` from sizes measured on 2025-03-04.
 # max = measured compressed size + 10% headroom; warn = measured compressed size;
@@ -146,9 +143,7 @@ images:
   });
 
   test('rejects names the budget file would reject, and an empty list', () => {
-    expect(() => renderBudgetFile([{ ...images[0]!, name: 'My App' }], 10)).toThrow(
-      'invalid image name "My App"',
-    );
+    expect(() => renderBudgetFile([{ ...images[0]!, name: 'My App' }], 10)).toThrow('invalid image name "My App"');
     expect(() => renderBudgetFile([], 10)).toThrow('no image was measured');
   });
 });

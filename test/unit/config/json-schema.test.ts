@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { buildJsonSchema } from '../../../src/config/json-schema.js';
+import { buildJsonSchema, SCHEMA_URL } from '../../../src/config/json-schema.js';
 import { budgetFileSchema } from '../../../src/config/schema.js';
 
 const committedPath = new URL('../../../schema/image-budget.schema.json', import.meta.url);
@@ -23,9 +23,7 @@ test('the JSON Schema helps editors: descriptions, closed objects, the size patt
   expect(schema.additionalProperties).toBe(false);
   expect(schema.required).toEqual(['version', 'images']);
   const text = JSON.stringify(schema);
-  expect(text).toContain(
-    '"pattern":"^(?:(\\\\d+(?:\\\\.\\\\d+)?|\\\\.\\\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\\\d+))$"',
-  );
+  expect(text).toContain('"pattern":"^(?:(\\\\d+(?:\\\\.\\\\d+)?|\\\\.\\\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\\\d+))$"');
   expect(text).toContain('"max-layers":{"type":"integer"');
   // Every property of every object carries a description, for hover and completion.
   const undocumented: string[] = [];
@@ -107,4 +105,19 @@ describe('ajv (JSON Schema) and zod agree', () => {
     expect(budgetFileSchema.safeParse(data).success).toBe(false);
     expect(validate(data)).toBe(false);
   });
+});
+
+test('one schema URL: the package copy on unpkg for this major, the $id, and what README and docs tell editors', async () => {
+  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+    files?: string[];
+  };
+  expect(SCHEMA_URL).toBe(`https://unpkg.com/image-budget@${pkg.version.split('.')[0]}/schema/image-budget.schema.json`);
+  expect(pkg.files).toContain('schema/');
+  expect(buildJsonSchema().$id).toBe(SCHEMA_URL);
+  for (const doc of ['../../../README.md', '../../../docs/budget-file.md']) {
+    const text = await readFile(new URL(doc, import.meta.url), 'utf8');
+    expect(text).toContain(`# yaml-language-server: $schema=${SCHEMA_URL}`);
+    expect(text).not.toMatch(/raw\.githubusercontent\.com\/OWNER/);
+  }
 });

@@ -28,10 +28,7 @@ async function errorOf(promise: Promise<unknown>): Promise<ConfigError> {
 }
 
 test('reads the file relative to the workdir', async () => {
-  await writeFile(
-    path.join(repo, '.github/image-budget.yml'),
-    'version: 1\nimages:\n  api:\n    context: services/api\n',
-  );
+  await writeFile(path.join(repo, '.github/image-budget.yml'), 'version: 1\nimages:\n  api:\n    context: services/api\n');
   const file = await loadBudgetFile('.github/image-budget.yml', { workdir: repo });
   expect(file.path).toBe(path.join(repo, '.github/image-budget.yml'));
   expect(file.images[0]?.dockerfile).toBe(path.join(repo, 'services/api/Dockerfile'));
@@ -67,12 +64,36 @@ images:
 });
 
 test('a context that is a file', async () => {
+  await writeFile(path.join(repo, 'image-budget.yml'), 'version: 1\nimages:\n  api:\n    context: services/api/Dockerfile\n');
+  const error = await errorOf(loadBudgetFile('image-budget.yml', { workdir: repo }));
+  expect(error.message).toBe('image-budget.yml:4:14 images.api.context: context services/api/Dockerfile is not a directory');
+});
+
+test('a target or targets entry naming no stage of the Dockerfile: located, with the stages there are', async () => {
+  await writeFile(path.join(repo, 'services/api/Dockerfile'), 'FROM scratch AS Builder\nFROM scratch AS runtime\nFROM scratch\n');
   await writeFile(
     path.join(repo, 'image-budget.yml'),
-    'version: 1\nimages:\n  api:\n    context: services/api/Dockerfile\n',
+    `version: 1
+images:
+  api:
+    context: services/api
+    targets: [builder, runtme, RUNTIME]
+  one:
+    context: services/api
+    target: tester
+`,
   );
   const error = await errorOf(loadBudgetFile('image-budget.yml', { workdir: repo }));
+  expect(error.message.split('\n')).toEqual([
+    'image-budget.yml:5:24 images.api.targets.1: Dockerfile services/api/Dockerfile has no stage named `runtme`; stages: builder, runtime; did you mean `runtime`?',
+    'image-budget.yml:8:13 images.one.target: Dockerfile services/api/Dockerfile has no stage named `tester`; stages: builder, runtime',
+  ]);
+});
+
+test('a target on a Dockerfile without named stages says how to name one', async () => {
+  await writeFile(path.join(repo, 'image-budget.yml'), 'version: 1\nimages:\n  api:\n    context: services/api\n    target: app\n');
+  const error = await errorOf(loadBudgetFile('image-budget.yml', { workdir: repo }));
   expect(error.message).toBe(
-    'image-budget.yml:4:14 images.api.context: context services/api/Dockerfile is not a directory',
+    'image-budget.yml:5:13 images.api.target: Dockerfile services/api/Dockerfile has no stage named `app`; stages: none named (name one with `FROM … AS name`)',
   );
 });

@@ -4,10 +4,13 @@ import { describe, expect, test } from 'vitest';
 import {
   DEFLATE_MAX_RATIO,
   ISIZE_MODULUS,
+  judgeGzipTrailer,
+  minSingleMemberSize,
   parseGzipHeader,
   readIsize,
   sizeFromGzipTrailer,
 } from '../../../src/measure/gzip-trailer.js';
+import { estargzFooter, legacyStargzFooter } from './stargz-footers.js';
 import { measureUncompressedSize } from '../../../src/measure/uncompressed-size.js';
 import { memoryBlob } from './memory-blob.js';
 
@@ -50,6 +53,57 @@ describe('sizeFromGzipTrailer', () => {
   });
 });
 
+describe('judgeGzipTrailer', () => {
+  const trailer = (isize: number) => {
+    const bytes = Buffer.alloc(8);
+    bytes.writeUInt32LE(isize, 4);
+    return bytes;
+  };
+  const judge = (compressedSize: number, isize: number, annotations?: Record<string, string>) =>
+    judgeGzipTrailer({ compressedSize, headerBytes: 10, tail: trailer(isize), annotations });
+
+  test.each<[number, number, number, number | null, string]>([
+    // [#, compressedSize, isize, trusted bytes, why]
+    [1, 32, 1024, 1024, 'the empty tar layer: two zero blocks'],
+    [2, 1_000_000, 3_000_320, 3_000_320, 'compressible tar content'],
+    [3, 1_000_000, 1_000_448, 1_000_448, 'incompressible: a little below the stored size'],
+    [4, 1_000_000, 0, null, 'ISIZE 0: not a tar stream (the eStargz footer member)'],
+    [5, 1_000_000, 1000, null, 'not whole 512-byte blocks'],
+    [6, 1_000_000, 512, null, 'one block: no end-of-archive'],
+    [7, 1_000_000, 512 * 1024, null, 'less than one member of 1 MB can hold: several members'],
+    [8, 5_000_000, 10 * 1024 * 1024, null, 'above ~4.16 MB: the 2^32 wrap cannot be ruled out'],
+  ])('#%i C=%i ISIZE=%i → %s (%s)', (_n, compressedSize, isize, expected) => {
+    const judgement = judge(compressedSize, isize);
+    expect(judgement.trusted ? judgement.bytes : null).toBe(expected);
+  });
+
+  test('the single-member bound sits just below incompressible data, with room for odd encoders', () => {
+    const incompressible = randomBytes(1024 * 1024);
+    const gz = gzipSync(incompressible, { level: 9 });
+    expect(gz.length).toBeGreaterThan(incompressible.length); // stored blocks: a little bigger
+    const min = minSingleMemberSize(gz.length, 10);
+    expect(min).toBeLessThan(incompressible.length);
+    expect(min).toBeGreaterThan(incompressible.length * 0.98);
+  });
+
+  test('eStargz annotations and stargz footers make the trailer untrusted, with a reason', () => {
+    expect(judge(32, 1024, { 'io.containers.estargz.uncompressed-size': '1024' })).toEqual({
+      trusted: false,
+      reason: 'eStargz annotations: many gzip members',
+    });
+    const footer = estargzFooter(123_456);
+    expect(judgeGzipTrailer({ compressedSize: 500_000, headerBytes: 10, tail: footer })).toEqual({
+      trusted: false,
+      reason: 'eStargz footer: many gzip members',
+    });
+    const legacy = legacyStargzFooter(123_456);
+    expect(judgeGzipTrailer({ compressedSize: 500_000, headerBytes: 10, tail: Buffer.concat([Buffer.alloc(4), legacy]) })).toEqual({
+      trusted: false,
+      reason: 'stargz footer: many gzip members',
+    });
+  });
+});
+
 describe('parseGzipHeader', () => {
   const base = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
   const withFlags = (flags: number, ...rest: number[]) => Uint8Array.from([...base.slice(0, 3), flags, ...base.slice(4), ...rest]);
@@ -75,7 +129,8 @@ describe('parseGzipHeader', () => {
 
 describe('measureUncompressedSize on gzip', () => {
   test('small blob: proven by the trailer, no streaming', async () => {
-    const input = Buffer.concat([randomBytes(50_000), Buffer.alloc(200_000, 'a')]);
+    // Layers are tar streams: whole 512-byte blocks.
+    const input = Buffer.concat([randomBytes(50_176), Buffer.alloc(200_192, 'a')]);
     const blob = memoryBlob(gzipSync(input));
     expect(await measureUncompressedSize(blob, GZIP)).toEqual({ bytes: input.length, source: 'gzip-trailer' });
     expect(blob.streams).toBe(0);
@@ -85,24 +140,55 @@ describe('measureUncompressedSize on gzip', () => {
     const input = randomBytes(4_300_000);
     const blob = memoryBlob(gzipSync(input, { level: 1 }));
     expect(blob.size).toBeGreaterThan(D_LIMIT + overhead);
-    expect(await measureUncompressedSize(blob, GZIP)).toEqual({ bytes: input.length, source: 'stream' });
+    expect(await measureUncompressedSize(blob, GZIP)).toEqual({
+      bytes: input.length,
+      source: 'stream',
+      why: 'trailer holds the size modulo 2^32 only',
+    });
     expect(blob.streams).toBe(1);
   });
 
   test('header with FNAME still proven; a reserved flag falls back to streaming', async () => {
-    const input = Buffer.alloc(10_000, 'x');
+    const input = Buffer.alloc(10_240, 'x');
     const gz = gzipSync(input);
     const named = Buffer.concat([gz.subarray(0, 3), Buffer.from([0x08]), gz.subarray(4, 10), Buffer.from('layer.tar\0'), gz.subarray(10)]);
-    expect(await measureUncompressedSize(memoryBlob(named), GZIP)).toEqual({ bytes: 10_000, source: 'gzip-trailer' });
+    expect(await measureUncompressedSize(memoryBlob(named), GZIP)).toEqual({ bytes: 10_240, source: 'gzip-trailer' });
     const odd = Buffer.from(gz);
     odd[3] = 0x80;
     await expect(measureUncompressedSize(memoryBlob(odd), GZIP)).rejects.toThrow(/cannot decompress layer sha256:test \(gzip\)/);
   });
 
-  test('multi-member gzip is the residual caveat: trailer reports the last member only', async () => {
+  test('multi-member gzip: the last member ISIZE (7000) is not a tar size, so all members are counted', async () => {
     const two = Buffer.concat([gzipSync(Buffer.alloc(5000, 'a')), gzipSync(Buffer.alloc(7000, 'b'))]);
-    // Documented limitation: cannot be detected without inflating.
-    expect(await measureUncompressedSize(memoryBlob(two), GZIP)).toEqual({ bytes: 7000, source: 'gzip-trailer' });
+    const blob = memoryBlob(two);
+    expect(await measureUncompressedSize(blob, GZIP)).toMatchObject({ bytes: 12_000, source: 'stream' });
+    expect(blob.streams).toBe(1);
+  });
+
+  test('multi-member gzip whose last member is a short tar-sized one: caught by the single-member bound', async () => {
+    const two = Buffer.concat([gzipSync(randomBytes(200 * 512)), gzipSync(Buffer.alloc(1024))]);
+    expect(await measureUncompressedSize(memoryBlob(two), GZIP)).toMatchObject({ bytes: 201 * 512 + 1024 - 512, source: 'stream' });
+  });
+
+  test.each([
+    ['eStargz (51-byte footer)', estargzFooter, 'eStargz footer: many gzip members'],
+    ['legacy stargz (47-byte footer)', legacyStargzFooter, 'stargz footer: many gzip members'],
+  ])('%s layer without annotations: the footer is recognised and every member counted', async (_name, footer, why) => {
+    const body = gzipSync(Buffer.alloc(3 * 512, 'z'));
+    const toc = gzipSync(Buffer.alloc(2 * 512, 't'));
+    const blob = memoryBlob(Buffer.concat([body, toc, footer(body.length)]));
+    const measured = await measureUncompressedSize(blob, GZIP);
+    expect(measured).toMatchObject({ bytes: 5 * 512, source: 'stream' });
+    expect(measured.why).toBe(why);
+  });
+
+  test('a layer annotated as eStargz is streamed even when its trailer looks provable', async () => {
+    const input = Buffer.alloc(4 * 512, 'q');
+    const annotations = { 'containerd.io/snapshot/stargz/toc.digest': `sha256:${'0'.repeat(64)}` };
+    const blob = memoryBlob(gzipSync(input));
+    expect(await measureUncompressedSize(blob, GZIP)).toEqual({ bytes: input.length, source: 'gzip-trailer' });
+    expect(await measureUncompressedSize(blob, GZIP, annotations)).toMatchObject({ bytes: input.length, source: 'stream' });
+    expect(blob.streams).toBe(1);
   });
 
   test('tiny blob too small for a trailer goes to the stream, which names the layer', async () => {
@@ -112,7 +198,10 @@ describe('measureUncompressedSize on gzip', () => {
   test('uncompressed tar media types: size is the blob size', async () => {
     const blob = memoryBlob(new Uint8Array(3072));
     expect(await measureUncompressedSize(blob, 'application/vnd.oci.image.layer.v1.tar')).toEqual({ bytes: 3072, source: 'uncompressed' });
-    expect(await measureUncompressedSize(blob, 'application/vnd.docker.image.rootfs.diff.tar')).toEqual({ bytes: 3072, source: 'uncompressed' });
+    expect(await measureUncompressedSize(blob, 'application/vnd.docker.image.rootfs.diff.tar')).toEqual({
+      bytes: 3072,
+      source: 'uncompressed',
+    });
     expect(blob.reads + blob.streams).toBe(0);
   });
 
