@@ -21952,29 +21952,6 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./lib/config/config-error.js
-/** `file:line:column field.path: message`, the format editors and CI annotations understand. */
-function formatIssue(issue) {
-    const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
-    return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
-}
-/** Sorts by position so a reader fixes problems top to bottom. */
-function sortIssues(issues) {
-    return [...issues].sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path));
-}
-/** Every problem in a budget file at once; `message` is one formatted line per issue. */
-class ConfigError extends Error {
-    issues;
-    constructor(issues) {
-        const sorted = sortIssues(issues);
-        super(sorted.map(formatIssue).join('\n'));
-        this.name = 'ConfigError';
-        this.issues = sorted;
-    }
-}
-//# sourceMappingURL=config-error.js.map
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: external "string_decoder"
 const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
 ;// CONCATENATED MODULE: external "os"
@@ -23157,6 +23134,281 @@ function tailLines(text, count = 20) {
     return lines.slice(-count).join('\n');
 }
 //# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./lib/baseline/git.js
+/**
+ * Every git call of the baseline stage goes through `runGit`: one place that captures stderr
+ * and turns a failure into an error naming the command, the folder and git's own words.
+ */
+
+class GitError extends Error {
+    args;
+    cwd;
+    exitCode;
+    stderr;
+    constructor(args, cwd, exitCode, stderr) {
+        super(`\`git ${args.join(' ')}\` failed in ${cwd} (exit ${exitCode}): ${tailLines(stderr, 8) || 'no output'}`);
+        this.args = args;
+        this.cwd = cwd;
+        this.exitCode = exitCode;
+        this.stderr = stderr;
+        this.name = 'GitError';
+    }
+}
+/** Runs git and returns trimmed stdout; throws a GitError when git exits non-zero. */
+async function runGit(cwd, args) {
+    const result = await tryGit(cwd, args);
+    if (result.exitCode !== 0)
+        throw new GitError(args, cwd, result.exitCode, result.stderr);
+    return result.stdout.trim();
+}
+/** Runs git and reports the exit code instead of throwing: for questions like "does X exist?". */
+async function tryGit(cwd, args) {
+    // No prompts: a CI job waiting for a password would hang until the job timeout.
+    const result = await runCommand('git', args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+//# sourceMappingURL=git.js.map
+;// CONCATENATED MODULE: ./lib/baseline/base-commit.js
+/**
+ * Which commit the PR is compared with. On `pull_request` GitHub checks out a merge commit of
+ * the PR head onto the *current* base branch; its first parent is the base as it is now. The
+ * frozen `pull_request.base.sha` can be far behind, and comparing with it would blame the PR
+ * for everything that landed on the base branch since the PR was opened.
+ */
+
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+const ZERO_SHA = /^0+$/;
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+/** Decides from the event alone where the base comes from; git facts are checked later. */
+function chooseBaseRef(event, headSha, cliBase) {
+    if (cliBase !== undefined)
+        return { kind: 'ref', ref: checkRef(cliBase, '--base') };
+    const payload = event.payload ?? {};
+    if (PR_EVENTS.has(event.name)) {
+        const pr = payload.pull_request;
+        const baseRef = pr?.base?.ref;
+        if (typeof baseRef !== 'string' || baseRef === '') {
+            return { kind: 'none', reason: `the ${event.name} event payload has no pull_request.base.ref` };
+        }
+        return {
+            kind: 'pull-request',
+            baseRef: checkRef(baseRef, 'pull_request.base.ref'),
+            baseSha: asSha(pr.base.sha),
+            prHeadSha: asSha(pr.head?.sha),
+            headSha,
+        };
+    }
+    if (event.name === 'push') {
+        const before = asSha(payload.before);
+        if (before === null || ZERO_SHA.test(before)) {
+            return { kind: 'none', reason: 'the push created the branch: there is no previous commit to compare with' };
+        }
+        return { kind: 'commit', commit: before, reason: 'the branch tip before this push (push.before)' };
+    }
+    if (event.name === 'merge_group') {
+        const baseSha = asSha(payload.merge_group?.base_sha);
+        if (baseSha !== null)
+            return { kind: 'commit', commit: baseSha, reason: 'the merge queue base (merge_group.base_sha)' };
+    }
+    return { kind: 'none', reason: `no base branch for a ${event.name} event; pass --base to compare with a ref` };
+}
+/**
+ * HEAD is GitHub's PR merge commit when it has two parents and the second is the PR head:
+ * then the first parent is the base branch as it is now. A PR head that is itself a merge
+ * (main merged into the feature branch) fails the second check and is not mistaken for it.
+ */
+function pickMergeParent(parents, prHeadSha) {
+    if (parents.length !== 2)
+        return null;
+    const [first, second] = parents;
+    if (prHeadSha !== null && second !== prHeadSha)
+        return null;
+    return first;
+}
+/** Parents as written in the commit object: still known in a shallow clone, where `HEAD^1` is cut off. */
+function parseCommitParents(rawCommit) {
+    const parents = [];
+    for (const line of rawCommit.split('\n')) {
+        if (line === '')
+            break;
+        if (line.startsWith('parent '))
+            parents.push(line.slice('parent '.length).trim());
+    }
+    return parents;
+}
+async function resolveBaseCommit(repoDir, options = {}) {
+    const remote = options.remote ?? 'origin';
+    const head = await runGit(repoDir, ['rev-parse', 'HEAD']);
+    const event = options.event ?? { name: 'workflow_dispatch', payload: {} };
+    const plan = chooseBaseRef(event, options.headSha ?? head, options.base);
+    switch (plan.kind) {
+        case 'none':
+            return { commit: null, method: 'none', detail: plan.reason };
+        case 'ref':
+            return { commit: await resolveRef(repoDir, remote, plan.ref), method: 'ref', detail: `--base ${plan.ref}` };
+        case 'commit':
+            await ensureCommit(repoDir, remote, plan.commit);
+            return { commit: plan.commit, method: 'event-commit', detail: plan.reason };
+        case 'pull-request':
+            return resolvePullRequestBase(repoDir, remote, head, plan);
+    }
+}
+async function resolvePullRequestBase(repoDir, remote, head, plan) {
+    const parents = parseCommitParents(await runGit(repoDir, ['cat-file', 'commit', head]));
+    const parent = pickMergeParent(parents, plan.prHeadSha);
+    if (parent !== null) {
+        await ensureCommit(repoDir, remote, parent);
+        return { commit: parent, method: 'merge-parent', detail: `first parent of the PR merge commit ${head.slice(0, 12)}` };
+    }
+    const mergeBase = await findMergeBase(repoDir, remote, head, plan.baseRef);
+    if (mergeBase !== null) {
+        return { commit: mergeBase, method: 'merge-base', detail: `merge base of HEAD and ${remote}/${plan.baseRef}` };
+    }
+    if (plan.baseSha !== null) {
+        await ensureCommit(repoDir, remote, plan.baseSha);
+        return {
+            commit: plan.baseSha,
+            method: 'base-sha',
+            detail: `pull_request.base.sha (no merge base with ${remote}/${plan.baseRef} found; may be stale)`,
+        };
+    }
+    throw new Error(`cannot find the base commit in ${repoDir}: HEAD is not a PR merge commit, no merge base with ` +
+        `${remote}/${plan.baseRef}, and the event has no pull_request.base.sha`);
+}
+async function findMergeBase(repoDir, remote, head, baseRef) {
+    const tracking = `refs/remotes/${remote}/${baseRef}`;
+    const refspec = `+refs/heads/${baseRef}:${tracking}`;
+    const shallow = await isShallow(repoDir);
+    if (!(await hasCommit(repoDir, tracking))) {
+        const fetched = await tryGit(repoDir, ['fetch', '--no-tags', ...(shallow ? ['--depth=50'] : []), remote, refspec]);
+        if (fetched.exitCode !== 0)
+            return null;
+    }
+    // A shallow history may end before the fork point: deepen a few times, then give up.
+    for (let attempt = 0; attempt < 4; attempt++) {
+        const found = await tryGit(repoDir, ['merge-base', head, tracking]);
+        if (found.exitCode === 0 && SHA.test(found.stdout.trim()))
+            return found.stdout.trim();
+        if (!(await isShallow(repoDir)))
+            return null;
+        const deepened = await tryGit(repoDir, ['fetch', '--no-tags', '--deepen=100', remote, head, refspec]);
+        if (deepened.exitCode !== 0)
+            return null;
+    }
+    return null;
+}
+async function resolveRef(repoDir, remote, ref) {
+    for (const candidate of [ref, `refs/remotes/${remote}/${ref}`]) {
+        const found = await tryGit(repoDir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
+        if (found.exitCode === 0)
+            return found.stdout.trim();
+    }
+    // Not here yet (a shallow CI checkout): ask the remote for it.
+    const depth = (await isShallow(repoDir)) ? ['--depth=1'] : [];
+    const fetched = await tryGit(repoDir, ['fetch', '--no-tags', ...depth, remote, ref]);
+    if (fetched.exitCode !== 0) {
+        throw new Error(`--base ${ref}: not a commit in ${repoDir}, and \`git fetch ${remote} ${ref}\` failed: ${fetched.stderr.trim()}`);
+    }
+    return runGit(repoDir, ['rev-parse', '--verify', 'FETCH_HEAD^{commit}']);
+}
+/** Makes sure the commit object is present, fetching just it when the clone is shallow. */
+async function ensureCommit(repoDir, remote, sha) {
+    if (await hasCommit(repoDir, sha))
+        return;
+    const depth = (await isShallow(repoDir)) ? ['--depth=1'] : [];
+    await runGit(repoDir, ['fetch', '--no-tags', ...depth, remote, sha]);
+    if (!(await hasCommit(repoDir, sha)))
+        throw new Error(`commit ${sha} is still missing in ${repoDir} after fetching it from ${remote}`);
+}
+async function hasCommit(repoDir, rev) {
+    return (await tryGit(repoDir, ['cat-file', '-e', `${rev}^{commit}`])).exitCode === 0;
+}
+async function isShallow(repoDir) {
+    return (await runGit(repoDir, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+function asSha(value) {
+    return typeof value === 'string' && SHA.test(value) ? value : null;
+}
+/** A ref starting with `-` would be read by git as an option. */
+function checkRef(ref, source) {
+    if (ref === '' || ref.startsWith('-') || /[\s\0]/.test(ref)) {
+        throw new Error(`${source}: ${JSON.stringify(ref)} is not a usable git ref`);
+    }
+    return ref;
+}
+//# sourceMappingURL=base-commit.js.map
+;// CONCATENATED MODULE: ./lib/baseline/locate-base.js
+/**
+ * Which commit is the base, found before anything is built. A `--base REF` the user typed
+ * that does not resolve is a usage error (BaseRefError, exit 2), found before a build is
+ * wasted. Anything else that keeps the base from being found (no git checkout, a fetch that
+ * fails) leaves the run without a base commit, said in the report: it never crashes the run.
+ */
+
+
+/** `--base REF` names nothing git can find: the user's mistake, not a missing baseline. */
+class BaseRefError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'BaseRefError';
+    }
+}
+async function locateBase(request) {
+    const { baseRef } = request;
+    const top = await tryGit(request.workdir, ['rev-parse', '--show-toplevel']).catch((error) => ({
+        exitCode: 1,
+        stdout: '',
+        stderr: String(error),
+    }));
+    if (top.exitCode !== 0) {
+        const detail = `no git history: ${request.workdir} is not in a git checkout`;
+        if (baseRef !== undefined)
+            throw new BaseRefError(`--base ${baseRef}: ${detail}`);
+        return { repoRoot: null, commit: null, detail };
+    }
+    const repoRoot = top.stdout.trim();
+    if (baseRef === undefined && request.event === undefined)
+        return { repoRoot, commit: null, detail: 'no pull request or push event names a base commit' };
+    try {
+        const resolution = await resolveBaseCommit(repoRoot, {
+            event: request.event,
+            headSha: request.headSha,
+            base: baseRef,
+        });
+        return { repoRoot, commit: resolution.commit, detail: resolution.detail };
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (baseRef !== undefined)
+            throw new BaseRefError(message);
+        // Git errors run to many lines; the first says what failed.
+        return { repoRoot, commit: null, detail: (message.split('\n')[0] ?? message).slice(0, 300) };
+    }
+}
+//# sourceMappingURL=locate-base.js.map
+;// CONCATENATED MODULE: ./lib/config/config-error.js
+/** `file:line:column field.path: message`, the format editors and CI annotations understand. */
+function formatIssue(issue) {
+    const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
+    return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+/** Sorts by position so a reader fixes problems top to bottom. */
+function sortIssues(issues) {
+    return [...issues].sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path));
+}
+/** Every problem in a budget file at once; `message` is one formatted line per issue. */
+class ConfigError extends Error {
+    issues;
+    constructor(issues) {
+        const sorted = sortIssues(issues);
+        super(sorted.map(formatIssue).join('\n'));
+        this.name = 'ConfigError';
+        this.issues = sorted;
+    }
+}
+//# sourceMappingURL=config-error.js.map
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./lib/docker/buildx-info.js
 /**
  * What the builder can do. BuildKit inside dockerd reports `v0.0.0+unknown`, so we detect
@@ -23180,7 +23432,7 @@ function parseBuildxVersion(output) {
 }
 /** Parses the text of `DEBUG=1 docker buildx inspect` (the `Features:` block needs DEBUG on older buildx). */
 function parseBuildxInspect(output) {
-    const facts = { builder: '', driver: '', platforms: [], features: {} };
+    const facts = { builder: '', driver: '', platforms: [], features: {}, error: null };
     let inFeatures = false;
     for (const line of output.split('\n')) {
         const field = /^(\s*)([^:]+):\s*(.*)$/.exec(line);
@@ -23197,11 +23449,35 @@ function parseBuildxInspect(output) {
             facts.builder = value.trim();
         else if (key === 'Driver')
             facts.driver = value.trim();
+        else if (key === 'Error' && facts.error === null && value.trim())
+            facts.error = value.trim();
         else if (key === 'Platforms' && facts.platforms.length === 0) {
-            facts.platforms = value.split(',').map((p) => p.trim().replace(/\*$/, '')).filter(Boolean);
+            facts.platforms = value
+                .split(',')
+                .map((p) => p.trim().replace(/\*$/, ''))
+                .filter(Boolean);
         }
     }
     return facts;
+}
+/**
+ * Why a buildx command failed, for a person: its `ERROR:` lines (DEBUG=1 adds a Go stack trace
+ * after them, which explains nothing to a user), else its last lines.
+ */
+function buildxFailureReason(output) {
+    const errors = output
+        .split('\n')
+        .filter((line) => /^ERROR:/.test(line))
+        .map((line) => line.replace(/^ERROR:\s*/, '').trim());
+    return errors.length > 0 ? errors.join('; ') : tailLines(output, 5);
+}
+/** What to say when `buildx inspect` reports an `Error:` for the builder. */
+function unreachableBuilderMessage(builder, error) {
+    const daemonDown = /cannot connect to the docker daemon|is the docker daemon running|no such file or directory|connection refused/i.test(error);
+    const what = daemonDown
+        ? 'Start the Docker daemon (or fix DOCKER_HOST / the docker context) and run again.'
+        : `Check the builder with \`docker buildx inspect --bootstrap ${builder}\`, or choose another one (input \`builder\`, --builder).`;
+    return `buildx builder "${builder}" cannot be reached, so nothing can be built: ${error}\n${what}`;
 }
 /** `docker info` DriverStatus contains `driver-type=io.containerd.snapshotter.v1` under the containerd store. */
 function usesContainerdStore(driverStatus) {
@@ -23230,30 +23506,47 @@ async function detectBuildx(builder) {
     const inspectArgs = ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])];
     const inspect = await runCommand('docker', inspectArgs, { env: { DEBUG: '1' } });
     if (inspect.exitCode !== 0) {
-        const reason = tailLines(inspect.stderr || inspect.stdout, 5);
-        throw new BuildxError(builder ? `builder "${builder}" (input \`builder\`) cannot be used: ${reason}` : `docker buildx inspect failed: ${reason}`);
+        const reason = buildxFailureReason(inspect.stderr || inspect.stdout);
+        throw new BuildxError(builder
+            ? `builder "${builder}" (input \`builder\`, --builder) cannot be used: ${reason}. \`docker buildx ls\` lists the builders there are.`
+            : `docker buildx inspect failed: ${reason}`);
     }
     const facts = parseBuildxInspect(inspect.stdout);
+    if (facts.error !== null)
+        throw new BuildxError(unreachableBuilderMessage(facts.builder || builder || 'default', facts.error));
     let containerdStore = null;
     if (facts.driver === 'docker') {
         const info = await runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
         if (info.exitCode === 0)
             containerdStore = usesContainerdStore(safeJson(info.stdout));
     }
-    // Older buildx prints no Features block: infer from the driver.
-    const exporterFallback = facts.driver !== 'docker' || containerdStore === true;
     return {
         version,
         builder: facts.builder || builder || 'default',
         driver: facts.driver,
         platforms: facts.platforms,
-        features: {
-            ociExporter: facts.features['OCI exporter'] ?? exporterFallback,
-            cacheExport: facts.features['Cache export'] ?? exporterFallback,
-            multiPlatform: facts.features['Multi-platform build'] ?? exporterFallback,
-        },
+        features: builderFeatures(facts, containerdStore),
         containerdStore,
     };
+}
+/**
+ * What the builder can do, from buildx's `Features:` block. Older buildx prints none: then the
+ * driver tells. The `docker` driver on the classic image store can export none of it (no OCI
+ * exporter, no cache export, one platform), whatever buildx claims: `docker info` decides.
+ */
+function builderFeatures(facts, containerdStore) {
+    if (facts.driver === 'docker' && containerdStore === false)
+        return { ociExporter: false, cacheExport: false, multiPlatform: false };
+    const fallback = facts.driver !== 'docker' || containerdStore === true;
+    return {
+        ociExporter: facts.features['OCI exporter'] ?? fallback,
+        cacheExport: facts.features['Cache export'] ?? fallback,
+        multiPlatform: facts.features['Multi-platform build'] ?? fallback,
+    };
+}
+/** The `docker` driver on the classic image store: measuring needs another builder. */
+function needsTemporaryBuilder(buildx) {
+    return buildx.driver === 'docker' && !buildx.features.ociExporter;
 }
 function safeJson(text) {
     try {
@@ -25557,11 +25850,76 @@ var Decompress = /*#__PURE__*/ (function () {
 }());
 
 
+;// CONCATENATED MODULE: ./lib/measure/stargz.js
+/**
+ * Recognising (e)stargz layers: gzip blobs of many members (one or more per file, a TOC, then
+ * a footer member) that keep the ordinary `tar+gzip` media type. Their last member is the empty
+ * footer, so the gzip trailer says 0. Pure: the caller reads the bytes.
+ */
+/** eStargz footer: an empty gzip member whose FEXTRA holds subfield `SG` = "%016x" TOC offset + "STARGZ". */
+const ESTARGZ_FOOTER_BYTES = 51;
+/** Legacy stargz footer: the same without the `SG` subfield header (FEXTRA is the 22 bytes raw). */
+const LEGACY_STARGZ_FOOTER_BYTES = 47;
+/** Annotations buildx/containerd put on eStargz layer descriptors. */
+const STARGZ_TOC_DIGEST_ANNOTATION = 'containerd.io/snapshot/stargz/toc.digest';
+const ESTARGZ_UNCOMPRESSED_SIZE_ANNOTATION = 'io.containers.estargz.uncompressed-size';
+const FOOTER_PAYLOAD = /^[0-9a-f]{16}STARGZ$/;
+const FEXTRA = 0x04;
+/** Whether a layer descriptor's annotations say it is an eStargz layer. */
+function hasStargzAnnotations(annotations) {
+    if (annotations === undefined)
+        return false;
+    return STARGZ_TOC_DIGEST_ANNOTATION in annotations || ESTARGZ_UNCOMPRESSED_SIZE_ANNOTATION in annotations;
+}
+/**
+ * Which stargz footer the blob ends with, from its last bytes (at least 51 when the blob has
+ * them); null when it ends with neither.
+ */
+function stargzFooterKind(tail) {
+    if (tail.length >= ESTARGZ_FOOTER_BYTES) {
+        const extra = fextraOf(tail.subarray(tail.length - ESTARGZ_FOOTER_BYTES));
+        if (extra !== null && subfields(extra).some(([id, data]) => id === 'SG' && FOOTER_PAYLOAD.test(data)))
+            return 'estargz';
+    }
+    if (tail.length >= LEGACY_STARGZ_FOOTER_BYTES) {
+        const extra = fextraOf(tail.subarray(tail.length - LEGACY_STARGZ_FOOTER_BYTES));
+        if (extra !== null && FOOTER_PAYLOAD.test(Buffer.from(extra).toString('latin1')))
+            return 'stargz';
+    }
+    return null;
+}
+/** The FEXTRA bytes of a gzip member header starting at `member[0]`, or null. */
+function fextraOf(member) {
+    if (member.length < 12 || member[0] !== 0x1f || member[1] !== 0x8b || member[2] !== 8)
+        return null;
+    if ((member[3] & FEXTRA) === 0)
+        return null;
+    const length = member[10] | (member[11] << 8);
+    if (12 + length > member.length)
+        return null;
+    return member.subarray(12, 12 + length);
+}
+/** RFC 1952 §2.3.1.1 subfields: SI1 SI2, 2-byte little-endian LEN, LEN bytes. */
+function subfields(extra) {
+    const found = [];
+    let offset = 0;
+    while (offset + 4 <= extra.length) {
+        const length = extra[offset + 2] | (extra[offset + 3] << 8);
+        if (offset + 4 + length > extra.length)
+            break;
+        const text = Buffer.from(extra.subarray(offset, offset + 4 + length)).toString('latin1');
+        found.push([text.slice(0, 2), text.slice(4)]);
+        offset += 4 + length;
+    }
+    return found;
+}
+//# sourceMappingURL=stargz.js.map
 ;// CONCATENATED MODULE: ./lib/measure/gzip-trailer.js
 /**
  * What a gzip blob's header and trailer can prove about its uncompressed size, without
  * inflating it. Pure: the caller reads the bytes.
  */
+
 /** ISIZE is the uncompressed size modulo 2^32 (RFC 1952 §2.3.1). */
 const ISIZE_MODULUS = 2 ** 32;
 /**
@@ -25613,9 +25971,8 @@ function sizeFromGzipTrailer(compressedSize, isize) {
  * Returns null when it is not a header we can vouch for: wrong magic, a method other than
  * deflate, reserved flag bits set, or optional fields running past `head` (then the caller
  * streams instead). Checked: ID1/ID2, CM = 8, FLG reserved bits, FEXTRA length, FNAME and
- * FCOMMENT terminators, FHCRC. Not checkable without inflating: whether more gzip members
- * follow the first one (`cat a.gz b.gz`); ISIZE then covers only the last member. BuildKit
- * and containerd write a single member, which is what this code assumes.
+ * FCOMMENT terminators, FHCRC. Whether more gzip members follow the first one cannot be seen
+ * here: judgeGzipTrailer weighs that.
  */
 function parseGzipHeader(head) {
     if (head.length < GZIP_MIN_HEADER_BYTES)
@@ -25653,6 +26010,65 @@ function readIsize(trailer) {
         throw new Error(`gzip trailer must be ${GZIP_TRAILER_BYTES} bytes, got ${trailer.length}`);
     }
     return Buffer.from(trailer.buffer, trailer.byteOffset, trailer.byteLength).readUInt32LE(4);
+}
+/** A tar stream is whole 512-byte blocks and ends with two zero blocks (POSIX ustar). */
+const TAR_BLOCK_BYTES = 512;
+const MIN_TAR_BYTES = 2 * TAR_BLOCK_BYTES;
+/**
+ * How much deflate may expand data, as a fraction, plus a fixed allowance. Encoders fall back
+ * to stored blocks for data they cannot shrink: 5 bytes of block header per block of at most
+ * 65,535 bytes (zlib and Go's compress/flate cut blocks at ~16 KiB of input: 0.03 %), a 5-byte
+ * empty final block (Go), a 5-byte sync marker per chunk (pigz 128 KiB, pgzip 1 MiB). 1/64 plus
+ * 64 bytes is some 30 times that, so an odd encoder costs a stream, never a wrong size.
+ */
+const MAX_DEFLATE_EXPANSION = 1 / 64;
+const DEFLATE_EXPANSION_SLACK_BYTES = 64;
+/**
+ * The least a single gzip member of `compressedSize` bytes (header of `headerBytes`) can hold
+ * when its encoder falls back to stored blocks (see MAX_DEFLATE_EXPANSION).
+ */
+function minSingleMemberSize(compressedSize, headerBytes) {
+    const deflateBytes = compressedSize - headerBytes - GZIP_TRAILER_BYTES;
+    return Math.max(0, Math.floor((deflateBytes - DEFLATE_EXPANSION_SLACK_BYTES) / (1 + MAX_DEFLATE_EXPANSION)));
+}
+/**
+ * Whether the gzip trailer of a `tar+gzip` layer is its uncompressed size: the one decision
+ * for layout layers and registry layers alike. Trusted only when all of these hold:
+ * 1. Not (e)stargz: no stargz annotations on the descriptor, and the blob does not end with an
+ *    eStargz (51-byte, FEXTRA subfield `SG`) or legacy stargz (47-byte) footer. Those layers are
+ *    many gzip members ending with an empty footer member, so ISIZE is 0; they are the
+ *    multi-member layers image builders write.
+ * 2. The 2^32 wrap is ruled out (sizeFromGzipTrailer): ISIZE is the size modulo 2^32, and
+ *    below ~4.16 MB compressed only k = 0 fits deflate's 1032:1 ceiling.
+ * 3. ISIZE is a tar stream's size: at least 1024 bytes and a multiple of 512. The last member
+ *    of a concatenation rarely is.
+ * 4. ISIZE is at least what one member spanning the whole blob must hold
+ *    (minSingleMemberSize): a last member that covers only part of the blob is caught here.
+ * With one member, 2 is a proof. That there is one member cannot be proven without inflating;
+ * 1, 3 and 4 reject every multi-member layer we know of (stargz, eStargz, a short last member).
+ * What still passes: a hand-made concatenation whose last member alone holds at least as many
+ * bytes as the whole blob compresses to, in whole tar blocks — no image builder writes that.
+ */
+function judgeGzipTrailer(evidence) {
+    const { compressedSize, headerBytes, tail, annotations } = evidence;
+    if (hasStargzAnnotations(annotations))
+        return { trusted: false, reason: 'eStargz annotations: many gzip members' };
+    const footer = stargzFooterKind(tail);
+    if (footer !== null)
+        return { trusted: false, reason: `${footer === 'estargz' ? 'eStargz' : 'stargz'} footer: many gzip members` };
+    if (tail.length < GZIP_TRAILER_BYTES)
+        return { trusted: false, reason: 'no gzip trailer' };
+    const isize = readIsize(tail.subarray(tail.length - GZIP_TRAILER_BYTES));
+    const bytes = sizeFromGzipTrailer(compressedSize, isize);
+    if (bytes === null)
+        return { trusted: false, reason: 'trailer holds the size modulo 2^32 only' };
+    if (bytes < MIN_TAR_BYTES || bytes % TAR_BLOCK_BYTES !== 0) {
+        return { trusted: false, reason: `trailer size ${bytes} is not a tar stream's (>= 1024, whole 512-byte blocks)` };
+    }
+    if (bytes < minSingleMemberSize(compressedSize, headerBytes)) {
+        return { trusted: false, reason: `trailer size ${bytes} is less than ${compressedSize} compressed bytes can hold in one member` };
+    }
+    return { trusted: true, bytes };
 }
 //# sourceMappingURL=gzip-trailer.js.map
 ;// CONCATENATED MODULE: ./lib/measure/zstd-frames.js
@@ -25788,8 +26204,10 @@ class BufferedReader {
 /**
  * The uncompressed size of a layer blob: from the format's own metadata when it proves the
  * answer (gzip trailer, zstd frame headers), otherwise by streaming the blob through a
- * decompressor and counting bytes. Works on any BlobReader (file or registry).
+ * decompressor and counting bytes. Works on any BlobReader (file or registry): OCI layouts and
+ * the registry baseline make the same decision here.
  */
+
 
 
 
@@ -25807,15 +26225,20 @@ function compressionOf(mediaType) {
         return 'none';
     throw new Error(`unsupported layer media type "${mediaType}": expected a tar, tar+gzip or tar+zstd layer`);
 }
-async function measureUncompressedSize(blob, mediaType) {
+/**
+ * `annotations` are the layer descriptor's: eStargz layers are told apart by them (and by their
+ * footer), so pass them whenever the descriptor has them.
+ */
+async function measureUncompressedSize(blob, mediaType, annotations) {
     const compression = compressionOf(mediaType);
     if (compression === 'none')
         return { bytes: blob.size, source: 'uncompressed' };
     if (compression === 'gzip') {
-        const proven = await sizeFromGzipMetadata(blob);
-        if (proven !== null)
-            return { bytes: proven, source: 'gzip-trailer' };
-        return { bytes: await countStream(blob, 'gzip'), source: 'stream' };
+        const judgement = await judgeGzipMetadata(blob, annotations);
+        // `in`, not `.trusted`: narrows under any tsconfig (the memory test compiles without --strict).
+        if ('bytes' in judgement)
+            return { bytes: judgement.bytes, source: 'gzip-trailer' };
+        return { bytes: await countStream(blob, 'gzip'), source: 'stream', why: judgement.reason };
     }
     const head = await blob.read(0, Math.min(4, blob.size));
     if (head.length < 4 || head.readUInt32LE(0) !== ZSTD_MAGIC) {
@@ -25826,18 +26249,19 @@ async function measureUncompressedSize(blob, mediaType) {
         return { bytes: declared, source: 'zstd-frame-header' };
     return { bytes: await countStream(blob, 'zstd'), source: 'stream' };
 }
-/** The size proven by header + trailer, or null when only inflating can tell. */
-async function sizeFromGzipMetadata(blob) {
+/** Reads the header and the last bytes (trailer, or a stargz footer) and judges the trailer. */
+async function judgeGzipMetadata(blob, annotations) {
     const head = await blob.read(0, Math.min(GZIP_HEADER_PROBE_BYTES, blob.size));
     const header = parseGzipHeader(head);
     if (header === null)
-        return null;
+        return { trusted: false, reason: 'gzip header not understood' };
     if (blob.size < header.headerBytes + GZIP_TRAILER_BYTES + 2)
-        return null;
-    const trailer = await blob.read(blob.size - GZIP_TRAILER_BYTES, GZIP_TRAILER_BYTES);
-    if (trailer.length !== GZIP_TRAILER_BYTES)
-        return null;
-    return sizeFromGzipTrailer(blob.size, readIsize(trailer));
+        return { trusted: false, reason: 'too short for a gzip member' };
+    const tailBytes = Math.min(ESTARGZ_FOOTER_BYTES, blob.size);
+    const tail = await blob.read(blob.size - tailBytes, tailBytes);
+    if (tail.length !== tailBytes)
+        return { trusted: false, reason: 'short read of the trailer' };
+    return judgeGzipTrailer({ compressedSize: blob.size, headerBytes: header.headerBytes, tail, annotations });
 }
 /** Decompresses the whole blob, counting output bytes; the data itself is dropped. */
 async function countStream(blob, compression) {
@@ -26112,7 +26536,7 @@ async function readJsonBlob(layoutDir, descriptor) {
     catch (error) {
         throw new Error(`OCI layout ${layoutDir}: blob ${descriptor.digest} is missing (${error.message}). ` +
             'If this layout came from a build that also used --load (or a second exporter), buildx 0.13 writes an ' +
-            'index.json naming the other exporter\'s manifest: export the OCI layout in a build of its own.');
+            "index.json naming the other exporter's manifest: export the OCI layout in a build of its own.");
     }
     try {
         return JSON.parse(text);
@@ -26159,8 +26583,10 @@ async function measureOciLayout(layoutDir, opts = {}) {
                 await (0,promises_namespaceObject.stat)(blobPath(layoutDir, layer.digest)).catch(() => {
                     throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
                 });
-                const size = await measureUncompressedSize(fileBlobReader(layoutDir, layer.digest, layer.size), layer.mediaType);
-                progress(`layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}, ${Date.now() - started} ms)`);
+                const blob = fileBlobReader(layoutDir, layer.digest, layer.size);
+                const size = await measureUncompressedSize(blob, layer.mediaType, layer.annotations);
+                const why = size.why === undefined ? '' : `: ${size.why}`;
+                progress(`layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}${why}, ${Date.now() - started} ms)`);
                 return size;
             }));
         }
@@ -27396,13 +27822,21 @@ function listStages(dockerfileText) {
 
 
 
-/** The interesting part of a failed BuildKit log: the ERROR lines and what precedes them. */
+const ERROR_LINE = /^(?:#\d+ )?ERROR:|^error:|failed to solve/i;
+/**
+ * The interesting part of a failed BuildKit log: from a few lines before the first ERROR line
+ * (the failing step's `#N ERROR:`, after its last output) to the last one (buildx's
+ * `ERROR: failed to solve: …`), which BuildKit keeps a dozen lines apart.
+ */
 function summarizeBuildFailure(log) {
     const lines = log.trimEnd().split('\n');
-    const errorAt = lines.findIndex((line) => /^ERROR:|^error:|failed to solve/i.test(line));
-    if (errorAt >= 0)
-        return lines.slice(Math.max(0, errorAt - 8), errorAt + 6).join('\n');
-    return tailLines(log, 14);
+    const first = lines.findIndex((line) => ERROR_LINE.test(line));
+    if (first < 0)
+        return tailLines(log, 14);
+    let last = lines.length - 1;
+    while (!ERROR_LINE.test(lines[last]))
+        last -= 1;
+    return lines.slice(Math.max(0, first - 8), Math.min(last + 6, first + 40)).join('\n');
 }
 function countCachedSteps(log) {
     return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
@@ -27435,6 +27869,78 @@ async function runBuild(job, onLine) {
     };
 }
 //# sourceMappingURL=build.js.map
+;// CONCATENATED MODULE: ./lib/measure/build-metadata.js
+/**
+ * buildx's `--metadata-file`: what the build says it produced. Read after each build to record
+ * the image digest (an index for multi-platform builds, else the manifest) and to check that
+ * the OCI layout about to be measured holds that image: a layout that does not would give
+ * another image's sizes, so a mismatch is a measurement error.
+ */
+
+
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+function parseBuildMetadata(json) {
+    const doc = (typeof json === 'object' && json !== null ? json : {});
+    const digest = (key) => {
+        const value = doc[key];
+        return typeof value === 'string' && DIGEST.test(value) ? value : null;
+    };
+    return { imageDigest: digest('containerimage.digest'), configDigest: digest('containerimage.config.digest') };
+}
+/** The metadata file, or null when buildx wrote none (nothing to check against). */
+async function readBuildMetadata(file) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch {
+        return null;
+    }
+    try {
+        return parseBuildMetadata(JSON.parse(text));
+    }
+    catch (error) {
+        throw new Error(`buildx metadata file ${file} is not JSON: ${error.message}`);
+    }
+}
+/** Why the layout's index does not name the image the build reported, or null when it does. */
+function indexMismatch(index, metadata, layoutDir) {
+    if (metadata.imageDigest === null)
+        return null;
+    const named = (index.manifests ?? []).map((m) => m.digest);
+    if (named.includes(metadata.imageDigest))
+        return null;
+    return (`OCI layout ${layoutDir} does not hold the image this build produced: buildx reports ${metadata.imageDigest}, ` +
+        `the layout's index.json names ${named.join(', ') || 'nothing'}. Its sizes would be another image's.`);
+}
+/**
+ * Checks the layout against the metadata before it is measured: its index names the image and
+ * the image's blob is there. buildx 0.13 with a second exporter in the same build (`--load`,
+ * `--push`) writes the other exporter's manifest into index.json without its blob.
+ */
+async function checkLayoutAgainstMetadata(layoutDir, metadata) {
+    if (metadata.imageDigest === null)
+        return;
+    const index = JSON.parse(await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(layoutDir, 'index.json'), 'utf8'));
+    const mismatch = indexMismatch(index, metadata, layoutDir);
+    if (mismatch)
+        throw new Error(mismatch);
+    await (0,promises_namespaceObject.access)(blobPath(layoutDir, metadata.imageDigest)).catch(() => {
+        throw new Error(`OCI layout ${layoutDir} does not hold the image this build produced: the blob of ${metadata.imageDigest} ` +
+            '(named by buildx and by index.json) is missing. Is a second exporter (--load, --push, another --output) in the ' +
+            'build flags? buildx writes the layout of one exporter with the index of the other: export the OCI layout alone.');
+    });
+}
+/** A single-platform build's config must be the one measured. */
+function configMismatch(metadata, measuredConfigDigests) {
+    if (metadata.configDigest === null || measuredConfigDigests.length !== 1)
+        return null;
+    if (measuredConfigDigests[0] === metadata.configDigest)
+        return null;
+    return `the measured image has config ${measuredConfigDigests[0]}, but buildx reports ${metadata.configDigest} for this build`;
+}
+//# sourceMappingURL=build-metadata.js.map
 ;// CONCATENATED MODULE: ./lib/plan/cache.js
 /**
  * Which BuildKit cache flags a build gets. Pure: the environment comes in as facts.
@@ -27459,7 +27965,7 @@ function cacheType(spec) {
 /** Why a gha cache cannot work here, or null when it can. */
 function ghaUnavailableReason(env) {
     if (!env.ghaCredentials)
-        return 'the runner\'s cache credentials (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL) are not in the environment';
+        return "the runner's cache credentials (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL) are not in the environment";
     if (env.driver === 'docker')
         return 'the `docker` driver cannot export to the GitHub cache (add docker/setup-buildx-action for a docker-container builder)';
     if (!env.cacheExport)
@@ -27468,10 +27974,11 @@ function ghaUnavailableReason(env) {
         return `buildx ${env.buildxVersion} only speaks the retired cache service v1 (needs >= ${MIN_BUILDX_FOR_GHA_CACHE})`;
     return null;
 }
-function chooseCache(config, image, target, env) {
+function chooseCache(config, image, target, env, choice = {}) {
     const flags = { from: [], to: [], warnings: [] };
     if (config.mode === 'off')
         return flags;
+    const exporting = choice.export !== false;
     const ghaProblem = ghaUnavailableReason(env);
     for (const spec of config.from) {
         if (cacheType(spec) === 'gha' && ghaProblem) {
@@ -27480,7 +27987,7 @@ function chooseCache(config, image, target, env) {
         else
             flags.from.push(spec);
     }
-    for (const spec of config.to) {
+    for (const spec of exporting ? config.to : []) {
         const type = cacheType(spec);
         if (type === 'gha' && ghaProblem) {
             flags.warnings.push(`${image}: cache-to "${spec}" skipped: ${ghaProblem}; buildx would drop it silently and nothing would be cached.`);
@@ -27495,7 +28002,8 @@ function chooseCache(config, image, target, env) {
     if (!userChoseCache && !ghaProblem) {
         const scope = cacheScope(image, target);
         flags.from.push(`type=gha,scope=${scope}`);
-        flags.to.push(`type=gha,scope=${scope},mode=max`);
+        if (exporting)
+            flags.to.push(`type=gha,scope=${scope},mode=max`);
     }
     return flags;
 }
@@ -27527,7 +28035,7 @@ function planBuild(image, target, options) {
         from: [...image.cache.from, ...(options.extraCacheFrom ?? [])],
         to: [...image.cache.to, ...(options.extraCacheTo ?? [])],
     };
-    const cache = chooseCache(cacheConfig, image.name, target, options.cache);
+    const cache = chooseCache(cacheConfig, image.name, target, options.cache, { export: options.exportCache });
     const argv = ['buildx', 'build', '--progress=plain'];
     if (options.builder)
         argv.push('--builder', options.builder);
@@ -27548,7 +28056,17 @@ function planBuild(image, target, options) {
     argv.push('--metadata-file', metadataFile);
     argv.push(...(options.extraArgs ?? []));
     argv.push(image.context);
-    return { id, image, target, platforms: image.platforms, layoutDir, metadataFile, blobStore: options.blobStore, argv, warnings: cache.warnings };
+    return {
+        id,
+        image,
+        target,
+        platforms: image.platforms,
+        layoutDir,
+        metadataFile,
+        blobStore: options.blobStore,
+        argv,
+        warnings: cache.warnings,
+    };
 }
 //# sourceMappingURL=plan-builds.js.map
 ;// CONCATENATED MODULE: ./lib/build-and-measure.js
@@ -27557,6 +28075,7 @@ function planBuild(image, target, options) {
  * PR's head and, unchanged, for the baseline worktree, so both sides are built and measured
  * the same way. One failed build never stops the others.
  */
+
 
 
 
@@ -27623,13 +28142,22 @@ async function buildAndMeasure(file, options) {
         }
         try {
             const text = await (0,promises_namespaceObject.readFile)(job.image.dockerfile, 'utf8');
+            const metadata = await readBuildMetadata(job.metadataFile);
+            if (metadata)
+                await checkLayoutAgainstMetadata(job.layoutDir, metadata);
+            else
+                logger.warning(`${prefix}${job.id}: buildx wrote no metadata file; the layout is measured unchecked`);
             const measured = await measureOciLayout(job.layoutDir, {
                 dockerfile: { path: dockerfilePath, text },
                 target: job.target,
                 sizeMemo: options.sizeMemo,
             });
+            const wrongConfig = metadata ? configMismatch(metadata, measured.map((m) => m.configDigest)) : null;
+            if (wrongConfig)
+                throw new Error(wrongConfig);
             logger.progress(`${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`);
-            const result = { job, build, dockerfilePath, platforms: measured, error: null, kind };
+            const imageDigest = metadata?.imageDigest ?? null;
+            const result = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
             if (cache && job.image.analyze !== false) {
                 result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, logger, prefix }));
             }
@@ -27745,7 +28273,23 @@ function chooseEffectiveBudgets(base, head, options = {}) {
             platformBudgets: baseImage.platformBudgets,
         };
     });
-    return { images, sources, changes };
+    return { images, sources, changes, note: base === null ? null : describeUnmatchedImages(base, head) };
+}
+/**
+ * Budgets follow image names, so a PR that renames an image (or drops one and adds another)
+ * leaves the base budget behind and checks the "new" image against the PR's own: say so.
+ */
+function describeUnmatchedImages(base, head) {
+    const baseNames = new Set(base.images.map((image) => image.name));
+    const headNames = new Set(head.images.map((image) => image.name));
+    const gone = [...baseNames].filter((name) => !headNames.has(name));
+    const added = [...headNames].filter((name) => !baseNames.has(name));
+    if (gone.length === 0 || added.length === 0)
+        return null;
+    const list = (names) => names.join(', ');
+    const isAre = (names) => (names.length === 1 ? 'is' : 'are');
+    return (`${list(gone)} ${isAre(gone)} not in this PR's budget file, so the base budget of ${list(gone)} no longer applies; ` +
+        `${list(added)} ${isAre(added)} new in this PR and checked against the PR's own budget (a renamed image keeps no base budget)`);
 }
 /** "api: max 25 MB → 40 MB", "api (target prod): max-layers none → 12". */
 function describeBudgetChange(change) {
@@ -37947,7 +38491,7 @@ const cache = strictObject({
         error: (iss) => `expected "auto" or "off", got ${gotText(iss.input)}`,
     })
         .meta({
-        description: '`auto` picks a cache per builder (gha on GitHub, local elsewhere); `off` disables it.',
+        description: "`auto`: the GitHub Actions cache (type=gha, one scope per image and target) when the builder, buildx and the runner can use it; elsewhere no cache flags, so the builder's own cache (kept between runs on one machine) is what helps. `off`: no --cache-from/--cache-to at all, `from`/`to` included.",
     })
         .optional(),
     from: stringOrList('Raw buildx --cache-from specs, e.g. type=registry,ref=ghcr.io/o/r:cache.').optional(),
@@ -38175,6 +38719,7 @@ async function loadBudgetFile(file, opts) {
         workdir: opts.workdir,
     });
     const issues = [];
+    const missingPaths = new Set();
     for (const image of parsed.budgetFile.images) {
         const contextKind = await kindOf(image.context);
         const checks = [{ field: 'context', target: image.context, want: 'directory' }];
@@ -38193,6 +38738,7 @@ async function loadBudgetFile(file, opts) {
             const where = parsed.locate(at);
             const problem = kind === 'missing' ? 'does not exist' : `is not a ${check.want}`;
             const defaulted = where.found ? '' : ` (the default; set \`${check.field}\` to change it)`;
+            missingPaths.add(image.name);
             issues.push({
                 file,
                 line: where.line,
@@ -38202,22 +38748,51 @@ async function loadBudgetFile(file, opts) {
             });
         }
     }
+    // Stage checks need a readable Dockerfile: only for images whose paths are fine.
     for (const image of parsed.budgetFile.images) {
-        if (image.stages === 'all' && issues.length === 0)
-            issues.push(...(await checkStageOverrides(image, file, parsed)));
+        if (missingPaths.has(image.name))
+            continue;
+        const names = stageNames(await (0,promises_namespaceObject.readFile)(image.dockerfile, 'utf8'));
+        issues.push(...checkTargets(image, names, file, parsed, opts.workdir));
+        if (image.stages === 'all')
+            issues.push(...checkStageOverrides(image, names, file, parsed));
     }
     if (issues.length > 0)
         throw new ConfigError(issues);
     return parsed.budgetFile;
 }
+/** Named stages of a Dockerfile, lowercase as BuildKit matches `--target`. */
+function stageNames(dockerfileText) {
+    return listStages(dockerfileText)
+        .map((s) => s.name)
+        .filter((n) => n !== null);
+}
+/** Every `target`/`targets` entry must name a stage, or buildx fails the build much later. */
+function checkTargets(image, stages, file, parsed, workdir) {
+    const single = parsed.locate(['images', image.name, 'target']).found;
+    const issues = [];
+    image.targets.forEach((target, index) => {
+        if (target === undefined || stages.includes(target.toLowerCase()))
+            return;
+        const at = single ? ['images', image.name, 'target'] : ['images', image.name, 'targets', index];
+        const where = parsed.locate(at);
+        const guess = suggestName(target, stages);
+        issues.push({
+            file,
+            line: where.line,
+            column: where.column,
+            path: formatPath(at),
+            message: `Dockerfile ${external_node_path_namespaceObject.relative(workdir, image.dockerfile)} has no stage named \`${target}\`; ` +
+                `stages: ${stages.join(', ') || 'none named (name one with `FROM … AS name`)'}${guess ? `; did you mean \`${guess}\`?` : ''}`,
+        });
+    });
+    return issues;
+}
 /** With `stages: all`, `budget.targets` may name any stage of the Dockerfile, and only those. */
-async function checkStageOverrides(image, file, parsed) {
+function checkStageOverrides(image, names, file, parsed) {
     const keys = Object.keys(image.targetBudgets);
     if (keys.length === 0)
         return [];
-    const names = listStages(await (0,promises_namespaceObject.readFile)(image.dockerfile, 'utf8'))
-        .map((s) => s.name)
-        .filter((n) => n !== null);
     const known = [...new Set([...names, ...image.targets.filter((t) => t !== undefined)])];
     return keys
         .filter((key) => !known.includes(key.toLowerCase()))
@@ -38235,209 +38810,64 @@ async function checkStageOverrides(image, file, parsed) {
     });
 }
 //# sourceMappingURL=load-budget-file.js.map
-;// CONCATENATED MODULE: ./lib/baseline/git.js
+;// CONCATENATED MODULE: ./lib/baseline/base-budgets.js
 /**
- * Every git call of the baseline stage goes through `runGit`: one place that captures stderr
- * and turns a failure into an error naming the command, the folder and git's own words.
+ * The base branch's budget file, read from git at the base commit in every baseline mode: a PR
+ * cannot loosen its own budget to pass. Never from the working copy (the PR's), a saved report
+ * or a registry (both untrusted, and neither holds the budget file).
  */
 
-class GitError extends Error {
-    args;
-    cwd;
-    exitCode;
-    stderr;
-    constructor(args, cwd, exitCode, stderr) {
-        super(`\`git ${args.join(' ')}\` failed in ${cwd} (exit ${exitCode}): ${tailLines(stderr, 8) || 'no output'}`);
-        this.args = args;
-        this.cwd = cwd;
-        this.exitCode = exitCode;
-        this.stderr = stderr;
-        this.name = 'GitError';
-    }
-}
-/** Runs git and returns trimmed stdout; throws a GitError when git exits non-zero. */
-async function runGit(cwd, args) {
-    const result = await tryGit(cwd, args);
-    if (result.exitCode !== 0)
-        throw new GitError(args, cwd, result.exitCode, result.stderr);
-    return result.stdout.trim();
-}
-/** Runs git and reports the exit code instead of throwing: for questions like "does X exist?". */
-async function tryGit(cwd, args) {
-    // No prompts: a CI job waiting for a password would hang until the job timeout.
-    const result = await runCommand('git', args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-}
-//# sourceMappingURL=git.js.map
-;// CONCATENATED MODULE: ./lib/baseline/base-commit.js
-/**
- * Which commit the PR is compared with. On `pull_request` GitHub checks out a merge commit of
- * the PR head onto the *current* base branch; its first parent is the base as it is now. The
- * frozen `pull_request.base.sha` can be far behind, and comparing with it would blame the PR
- * for everything that landed on the base branch since the PR was opened.
- */
 
-const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-const ZERO_SHA = /^0+$/;
-const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
-/** Decides from the event alone where the base comes from; git facts are checked later. */
-function chooseBaseRef(event, headSha, cliBase) {
-    if (cliBase !== undefined)
-        return { kind: 'ref', ref: checkRef(cliBase, '--base') };
-    const payload = event.payload ?? {};
-    if (PR_EVENTS.has(event.name)) {
-        const pr = payload.pull_request;
-        const baseRef = pr?.base?.ref;
-        if (typeof baseRef !== 'string' || baseRef === '') {
-            return { kind: 'none', reason: `the ${event.name} event payload has no pull_request.base.ref` };
+
+
+/** `git show <commit>:<path>` of the budget file, parsed like the PR's own. */
+async function readBaseBudgets(commit, where) {
+    const short = commit.slice(0, 7);
+    if ((await tryGit(where.repoRoot, ['cat-file', '-e', `${commit}^{commit}`])).exitCode !== 0) {
+        return { state: 'no-base', reason: `commit ${short} is not in the local git history` };
+    }
+    const inRepo = external_node_path_namespaceObject.relative(where.repoRoot, external_node_path_namespaceObject.resolve(where.workdir, where.configPath));
+    if (inRepo.startsWith('..') || external_node_path_namespaceObject.isAbsolute(inRepo)) {
+        return { state: 'no-base', reason: `the budget file ${where.configPath} is outside the repository ${where.repoRoot}` };
+    }
+    const spec = `${commit}:${inRepo.split(external_node_path_namespaceObject.sep).join('/')}`;
+    if ((await tryGit(where.repoRoot, ['cat-file', '-e', spec])).exitCode !== 0)
+        return { state: 'absent', commit };
+    const shown = await tryGit(where.repoRoot, ['show', spec]);
+    if (shown.exitCode !== 0)
+        return { state: 'invalid', commit, problem: `\`git show ${spec}\` failed: ${firstLine(shown.stderr)}` };
+    try {
+        // Paths in it resolve against the PR's working directory: only the budgets are used.
+        return { state: 'read', commit, budgetFile: parseBudgetFile(shown.stdout, { path: where.configPath, workdir: where.workdir }) };
+    }
+    catch (error) {
+        if (!(error instanceof ConfigError))
+            throw error;
+        const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
+        return { state: 'invalid', commit, problem: `${firstLine(error.message)}${more}` };
+    }
+}
+/** What the report says about where the budgets came from, when it is not simply "the base". */
+function describeBaseBudgets(budgets, configPath) {
+    switch (budgets.state) {
+        case 'read':
+        case 'absent':
+            return { note: null, warning: null };
+        case 'invalid': {
+            const where = `${configPath} at the base commit ${budgets.commit.slice(0, 7)}`;
+            return {
+                note: `${where} is invalid, so the PR's own budgets apply: ${budgets.problem}`,
+                warning: `the base branch's budget file (${where}) is invalid, so the PR's own budgets apply and the PR could have loosened them: ${budgets.problem}`,
+            };
         }
-        return {
-            kind: 'pull-request',
-            baseRef: checkRef(baseRef, 'pull_request.base.ref'),
-            baseSha: asSha(pr.base.sha),
-            prHeadSha: asSha(pr.head?.sha),
-            headSha,
-        };
-    }
-    if (event.name === 'push') {
-        const before = asSha(payload.before);
-        if (before === null || ZERO_SHA.test(before)) {
-            return { kind: 'none', reason: 'the push created the branch: there is no previous commit to compare with' };
-        }
-        return { kind: 'commit', commit: before, reason: 'the branch tip before this push (push.before)' };
-    }
-    if (event.name === 'merge_group') {
-        const baseSha = asSha(payload.merge_group?.base_sha);
-        if (baseSha !== null)
-            return { kind: 'commit', commit: baseSha, reason: 'the merge queue base (merge_group.base_sha)' };
-    }
-    return { kind: 'none', reason: `no base branch for a ${event.name} event; pass --base to compare with a ref` };
-}
-/**
- * HEAD is GitHub's PR merge commit when it has two parents and the second is the PR head:
- * then the first parent is the base branch as it is now. A PR head that is itself a merge
- * (main merged into the feature branch) fails the second check and is not mistaken for it.
- */
-function pickMergeParent(parents, prHeadSha) {
-    if (parents.length !== 2)
-        return null;
-    const [first, second] = parents;
-    if (prHeadSha !== null && second !== prHeadSha)
-        return null;
-    return first;
-}
-/** Parents as written in the commit object: still known in a shallow clone, where `HEAD^1` is cut off. */
-function parseCommitParents(rawCommit) {
-    const parents = [];
-    for (const line of rawCommit.split('\n')) {
-        if (line === '')
-            break;
-        if (line.startsWith('parent '))
-            parents.push(line.slice('parent '.length).trim());
-    }
-    return parents;
-}
-async function resolveBaseCommit(repoDir, options = {}) {
-    const remote = options.remote ?? 'origin';
-    const head = await runGit(repoDir, ['rev-parse', 'HEAD']);
-    const event = options.event ?? { name: 'workflow_dispatch', payload: {} };
-    const plan = chooseBaseRef(event, options.headSha ?? head, options.base);
-    switch (plan.kind) {
-        case 'none':
-            return { commit: null, method: 'none', detail: plan.reason };
-        case 'ref':
-            return { commit: await resolveRef(repoDir, remote, plan.ref), method: 'ref', detail: `--base ${plan.ref}` };
-        case 'commit':
-            await ensureCommit(repoDir, remote, plan.commit);
-            return { commit: plan.commit, method: 'event-commit', detail: plan.reason };
-        case 'pull-request':
-            return resolvePullRequestBase(repoDir, remote, head, plan);
+        case 'no-base':
+            return { note: `no base commit to read the budgets from (${budgets.reason}), so the PR's own budgets apply`, warning: null };
     }
 }
-async function resolvePullRequestBase(repoDir, remote, head, plan) {
-    const parents = parseCommitParents(await runGit(repoDir, ['cat-file', 'commit', head]));
-    const parent = pickMergeParent(parents, plan.prHeadSha);
-    if (parent !== null) {
-        await ensureCommit(repoDir, remote, parent);
-        return { commit: parent, method: 'merge-parent', detail: `first parent of the PR merge commit ${head.slice(0, 12)}` };
-    }
-    const mergeBase = await findMergeBase(repoDir, remote, head, plan.baseRef);
-    if (mergeBase !== null) {
-        return { commit: mergeBase, method: 'merge-base', detail: `merge base of HEAD and ${remote}/${plan.baseRef}` };
-    }
-    if (plan.baseSha !== null) {
-        await ensureCommit(repoDir, remote, plan.baseSha);
-        return {
-            commit: plan.baseSha,
-            method: 'base-sha',
-            detail: `pull_request.base.sha (no merge base with ${remote}/${plan.baseRef} found; may be stale)`,
-        };
-    }
-    throw new Error(`cannot find the base commit in ${repoDir}: HEAD is not a PR merge commit, no merge base with ` +
-        `${remote}/${plan.baseRef}, and the event has no pull_request.base.sha`);
+function firstLine(text) {
+    return (text.trim().split('\n')[0] ?? '').slice(0, 300);
 }
-async function findMergeBase(repoDir, remote, head, baseRef) {
-    const tracking = `refs/remotes/${remote}/${baseRef}`;
-    const refspec = `+refs/heads/${baseRef}:${tracking}`;
-    const shallow = await isShallow(repoDir);
-    if (!(await hasCommit(repoDir, tracking))) {
-        const fetched = await tryGit(repoDir, ['fetch', '--no-tags', ...(shallow ? ['--depth=50'] : []), remote, refspec]);
-        if (fetched.exitCode !== 0)
-            return null;
-    }
-    // A shallow history may end before the fork point: deepen a few times, then give up.
-    for (let attempt = 0; attempt < 4; attempt++) {
-        const found = await tryGit(repoDir, ['merge-base', head, tracking]);
-        if (found.exitCode === 0 && SHA.test(found.stdout.trim()))
-            return found.stdout.trim();
-        if (!(await isShallow(repoDir)))
-            return null;
-        const deepened = await tryGit(repoDir, ['fetch', '--no-tags', '--deepen=100', remote, head, refspec]);
-        if (deepened.exitCode !== 0)
-            return null;
-    }
-    return null;
-}
-async function resolveRef(repoDir, remote, ref) {
-    for (const candidate of [ref, `refs/remotes/${remote}/${ref}`]) {
-        const found = await tryGit(repoDir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
-        if (found.exitCode === 0)
-            return found.stdout.trim();
-    }
-    // Not here yet (a shallow CI checkout): ask the remote for it.
-    const depth = (await isShallow(repoDir)) ? ['--depth=1'] : [];
-    const fetched = await tryGit(repoDir, ['fetch', '--no-tags', ...depth, remote, ref]);
-    if (fetched.exitCode !== 0) {
-        throw new Error(`--base ${ref}: not a commit in ${repoDir}, and \`git fetch ${remote} ${ref}\` failed: ${fetched.stderr.trim()}`);
-    }
-    return runGit(repoDir, ['rev-parse', '--verify', 'FETCH_HEAD^{commit}']);
-}
-/** Makes sure the commit object is present, fetching just it when the clone is shallow. */
-async function ensureCommit(repoDir, remote, sha) {
-    if (await hasCommit(repoDir, sha))
-        return;
-    const depth = (await isShallow(repoDir)) ? ['--depth=1'] : [];
-    await runGit(repoDir, ['fetch', '--no-tags', ...depth, remote, sha]);
-    if (!(await hasCommit(repoDir, sha)))
-        throw new Error(`commit ${sha} is still missing in ${repoDir} after fetching it from ${remote}`);
-}
-async function hasCommit(repoDir, rev) {
-    return (await tryGit(repoDir, ['cat-file', '-e', `${rev}^{commit}`])).exitCode === 0;
-}
-async function isShallow(repoDir) {
-    return (await runGit(repoDir, ['rev-parse', '--is-shallow-repository'])) === 'true';
-}
-function asSha(value) {
-    return typeof value === 'string' && SHA.test(value) ? value : null;
-}
-/** A ref starting with `-` would be read by git as an option. */
-function checkRef(ref, source) {
-    if (ref === '' || ref.startsWith('-') || /[\s\0]/.test(ref)) {
-        throw new Error(`${source}: ${JSON.stringify(ref)} is not a usable git ref`);
-    }
-    return ref;
-}
-//# sourceMappingURL=base-commit.js.map
+//# sourceMappingURL=base-budgets.js.map
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:stream"
@@ -38696,7 +39126,7 @@ async function readDockerCredentials(host, env = process.env) {
 /**
  * Baseline sizes of an image already in a registry (`baseline: registry`), read through the
  * registry API without a pull: manifests and the config, then a few bytes at the end of each
- * layer to learn its uncompressed size.
+ * layer to learn its uncompressed size (the same trailer judgement as for OCI layouts).
  */
 
 
@@ -38781,7 +39211,10 @@ async function measureManifest(client, manifest, platform, knownSizes) {
     const layers = await Promise.all(manifest.layers.map((descriptor, index) => limit(async () => {
         const mediaType = descriptor.mediaType ?? 'application/vnd.oci.image.layer.v1.tar+gzip';
         const known = knownSizes?.get(descriptor.digest);
-        const size = known ? { ...(await known), source: 'cache' } : await measureUncompressedSize(client.openBlob(descriptor.digest, descriptor.size), mediaType);
+        const blob = client.openBlob(descriptor.digest, descriptor.size);
+        const size = known
+            ? { ...(await known), source: 'cache' }
+            : await measureUncompressedSize(blob, mediaType, descriptor.annotations);
         return {
             digest: descriptor.digest,
             mediaType,
@@ -38995,11 +39428,22 @@ async function withBaseWorktree(repoDir, commit, fn) {
 
 
 
+
 const BASELINE_MODES = (/* unused pure expression or super */ null && (['build', 'report', 'registry', 'none']));
 function unavailable(mode, detail, started, commit = null) {
     // Git and registry errors run to many lines; the first says what failed.
     const reason = (detail.split('\n')[0] ?? detail).slice(0, 300);
-    return { mode, commit, entries: [], budgetFile: null, unavailable: reason, note: `baseline unavailable: ${reason}`, durationMs: Date.now() - started };
+    return {
+        mode,
+        commit,
+        entries: [],
+        budgetFile: null,
+        budgetWarning: null,
+        missing: [],
+        unavailable: reason,
+        note: `baseline unavailable: ${reason}`,
+        durationMs: Date.now() - started,
+    };
 }
 async function measure_baseline_exists(file) {
     return (0,promises_namespaceObject.access)(file).then(() => true, () => false);
@@ -39007,7 +39451,11 @@ async function measure_baseline_exists(file) {
 /** The head's image definitions with their paths moved into another checkout of the repo. */
 function rebaseBudgetFile(file, fromRoot, toRoot) {
     const move = (p) => external_node_path_namespaceObject.join(toRoot, external_node_path_namespaceObject.relative(fromRoot, p));
-    return { ...file, path: move(file.path), images: file.images.map((image) => ({ ...image, context: move(image.context), dockerfile: move(image.dockerfile) })) };
+    return {
+        ...file,
+        path: move(file.path),
+        images: file.images.map((image) => ({ ...image, context: move(image.context), dockerfile: move(image.dockerfile) })),
+    };
 }
 function imageRefFor(template, image, target) {
     return template.replaceAll('{image}', image).replaceAll('{target}', target ?? '');
@@ -39034,24 +39482,35 @@ async function sourcesUnchanged(repoRoot, commit, image) {
     const untracked = await tryGit(repoRoot, ['ls-files', '--others', '--exclude-standard', '--', ...paths]);
     return untracked.exitCode === 0 && untracked.stdout.trim() === '';
 }
-async function baselineFromBuild(request, started) {
-    const repoRoot = (await runGit(request.workdir, ['rev-parse', '--show-toplevel'])).trim();
-    const resolution = await resolveBaseCommit(repoRoot, {
-        event: request.event,
-        headSha: request.headSha,
-        base: request.baseRef,
-    });
-    request.build.logger.info(`baseline: ${resolution.detail}`);
-    const commit = resolution.commit;
-    if (!commit)
-        return unavailable('build', resolution.detail, started);
+/**
+ * The base is built like the head, from the base checkout, but it imports the cache without
+ * exporting it: its layers are the base branch's, and writing them into the scope the head
+ * exports to at the same time would leave whichever finished last (see CacheChoice).
+ */
+function baseBuildOptions(build, baseWorkdir) {
+    return { ...build, workdir: baseWorkdir, label: 'base', exportCache: false };
+}
+/** The line of a build failure that says what went wrong (BuildKit's ERROR line), shortened. */
+function failureLine(error) {
+    const lines = error
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && l !== 'build failed:');
+    const line = lines.find((l) => /^ERROR:|^error:|failed to solve/i.test(l)) ?? lines[lines.length - 1] ?? 'unknown error';
+    return line.replace(/^(build|measurement) failed: /, '').slice(0, 200);
+}
+async function baselineFromBuild(request, base, started) {
+    request.build.logger.info(`baseline: ${base.detail}`);
+    const { repoRoot, commit } = base;
+    if (!repoRoot || !commit)
+        return unavailable('build', base.detail, started);
     return withBaseWorktree(repoRoot, commit, async (worktree) => {
         const baseWorkdir = external_node_path_namespaceObject.join(worktree, external_node_path_namespaceObject.relative(repoRoot, request.workdir));
         const baseConfig = external_node_path_namespaceObject.resolve(baseWorkdir, request.configPath);
-        // Budgets come from the base when it has a budget file; otherwise build the head's
-        // image definitions from the base's sources.
-        const budgetFile = (await measure_baseline_exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
-        const definitions = budgetFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
+        // The base's image definitions when it has a usable budget file (its budgets are read
+        // from git separately); otherwise the head's definitions built from the base's sources.
+        const baseFile = (await measure_baseline_exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
+        const definitions = baseFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
         // An image whose sources do not exist on the base is new, not broken; one whose sources
         // the PR does not touch would build to the head's image, so it is not built twice.
         const buildable = [];
@@ -39061,7 +39520,9 @@ async function baselineFromBuild(request, started) {
             if (!(await measure_baseline_exists(image.dockerfile)))
                 continue;
             const headImage = headImages.get(image.name);
-            if (headImage && sameDefinition(headImage, request.workdir, image, baseWorkdir) && (await sourcesUnchanged(repoRoot, commit, headImage))) {
+            if (headImage &&
+                sameDefinition(headImage, request.workdir, image, baseWorkdir) &&
+                (await sourcesUnchanged(repoRoot, commit, headImage))) {
                 sameAsHead.push(image.name);
             }
             else
@@ -39069,14 +39530,33 @@ async function baselineFromBuild(request, started) {
         }
         if (sameAsHead.length > 0)
             request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
-        const measurements = await buildAndMeasure({ ...definitions, images: buildable }, { ...request.build, workdir: baseWorkdir, label: 'base' });
+        const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
         const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
-        const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
+        const broken = measurements.filter((m) => m.error !== null);
+        const failed = broken.map((m) => m.job.id);
+        const missing = broken.flatMap((m) => (m.job.platforms.length > 0 ? m.job.platforms : [null]).map((platform) => ({
+            name: m.job.image.name,
+            target: m.job.target ?? null,
+            platform,
+            reason: `base ${m.error?.startsWith('measurement') ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
+        })));
         const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
         const short = commit.slice(0, 7);
         // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
-        const note = `baseline: commit ${short} built, ${resolution.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
-        return { mode: 'build', commit, entries, budgetFile, unavailable: null, note, cachedSteps, sameAsHead, durationMs: Date.now() - started };
+        const note = `baseline: commit ${short} built, ${base.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+        return {
+            mode: 'build',
+            commit,
+            entries,
+            budgetFile: null,
+            budgetWarning: null,
+            missing,
+            unavailable: null,
+            note,
+            cachedSteps,
+            sameAsHead,
+            durationMs: Date.now() - started,
+        };
     });
 }
 async function baselineFromRegistry(request, started) {
@@ -39089,24 +39569,58 @@ async function baselineFromRegistry(request, started) {
         for (const target of image.targets) {
             const ref = imageRefFor(template, image.name, target ?? null);
             try {
-                const platforms = await measureRegistryImage(ref, { platforms: image.platforms.length > 0 ? image.platforms : undefined, knownSizes: request.build.sizeMemo });
+                // No `platforms`: the head built the builder's default one; the base index may hold more,
+                // which would otherwise all show as removed.
+                const measured = (request.headEntries ?? [])
+                    .filter((e) => e.name === image.name && e.target === (target ?? null))
+                    .map((e) => e.platform);
+                const wanted = image.platforms.length > 0 ? image.platforms : measured;
+                const platforms = await measureRegistryImage(ref, {
+                    platforms: wanted.length > 0 ? wanted : undefined,
+                    knownSizes: request.build.sizeMemo,
+                });
                 entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
             }
             catch (error) {
-                missing.push(`${ref} (${error instanceof Error ? error.message : String(error)})`);
+                const reason = `base image ${ref} could not be read (${error instanceof Error ? error.message : String(error)})`;
+                request.build.logger.warning(`baseline: ${reason}`);
+                missing.push({ name: image.name, target: target ?? null, platform: null, reason });
             }
         }
     }
-    for (const m of missing)
-        request.build.logger.warning(`baseline: could not read ${m}`);
-    return { mode: 'registry', commit: null, entries, budgetFile: null, unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null, note: `baseline: registry images ${template}`, durationMs: Date.now() - started };
+    return {
+        mode: 'registry',
+        commit: null,
+        entries,
+        budgetFile: null,
+        budgetWarning: null,
+        missing,
+        unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null,
+        note: `baseline: registry images ${template}`,
+        durationMs: Date.now() - started,
+    };
 }
 async function measureBaseline(request) {
+    const base = request.base ?? (await locateBase(request));
+    const sizes = await measureBaseSizes(request, base);
+    return withBaseBudgets(sizes, request, base);
+}
+async function measureBaseSizes(request, base) {
     const started = Date.now();
     try {
         switch (request.mode) {
             case 'none':
-                return { mode: 'none', commit: null, entries: [], budgetFile: null, unavailable: 'baseline: none', note: 'no baseline (baseline: none): delta budgets skipped', durationMs: 0 };
+                return {
+                    mode: 'none',
+                    commit: null,
+                    entries: [],
+                    budgetFile: null,
+                    budgetWarning: null,
+                    missing: [],
+                    unavailable: 'baseline: none',
+                    note: 'no baseline (baseline: none): delta budgets skipped',
+                    durationMs: 0,
+                };
             case 'report': {
                 if (!request.reportPath)
                     return unavailable('report', 'input `baseline-report` is empty: give the path of a saved JSON report', started);
@@ -39114,17 +39628,49 @@ async function measureBaseline(request) {
                     return unavailable('report', `no saved report at ${request.reportPath} (first run?)`, started);
                 const saved = await loadReportBaseline(request.reportPath);
                 const from = saved.commit ? `commit ${saved.commit.slice(0, 7)}` : 'an unknown commit';
-                return { mode: 'report', commit: saved.commit, entries: saved.entries, budgetFile: null, unavailable: null, note: `baseline: saved report from ${from}`, durationMs: Date.now() - started };
+                return {
+                    mode: 'report',
+                    commit: saved.commit,
+                    entries: saved.entries,
+                    budgetFile: null,
+                    budgetWarning: null,
+                    missing: [],
+                    unavailable: null,
+                    note: `baseline: saved report from ${from}`,
+                    durationMs: Date.now() - started,
+                };
             }
             case 'registry':
                 return await baselineFromRegistry(request, started);
             case 'build':
-                return await baselineFromBuild(request, started);
+                return await baselineFromBuild(request, base, started);
         }
     }
     catch (error) {
         return unavailable(request.mode, error instanceof Error ? error.message : String(error), started);
     }
+}
+/**
+ * Budgets come from the base branch in every mode, read from git at the base commit. A saved
+ * report may name the commit when nothing else does, but its content never gives budgets.
+ */
+async function withBaseBudgets(result, request, base) {
+    const commit = base.commit ?? (result.mode === 'report' ? result.commit : null);
+    let budgets;
+    try {
+        budgets =
+            base.repoRoot && commit
+                ? await readBaseBudgets(commit, { repoRoot: base.repoRoot, configPath: request.configPath, workdir: request.workdir })
+                : { state: 'no-base', reason: base.detail };
+    }
+    catch (error) {
+        budgets = { state: 'no-base', reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
+    }
+    const notice = describeBaseBudgets(budgets, request.configPath);
+    // The baseline's own note already says why there is no base commit.
+    const said = budgets.state === 'no-base' && result.note.includes(budgets.reason);
+    const note = notice.note === null ? result.note : `${result.note}; ${said ? "the PR's own budgets apply" : notice.note}`;
+    return { ...result, budgetFile: budgets.state === 'read' ? budgets.budgetFile : null, budgetWarning: notice.warning, note };
 }
 //# sourceMappingURL=measure-baseline.js.map
 ;// CONCATENATED MODULE: ./lib/compare/verdict.js
@@ -39264,7 +39810,16 @@ function countStatuses(report) {
 function toSizedEntries(entries) {
     return entries.flatMap((e) => e.compressedBytes === null || e.uncompressedBytes === null
         ? []
-        : [{ name: e.name, target: e.target, platform: e.platform, compressedBytes: e.compressedBytes, uncompressedBytes: e.uncompressedBytes, layers: e.layers }]);
+        : [
+            {
+                name: e.name,
+                target: e.target,
+                platform: e.platform,
+                compressedBytes: e.compressedBytes,
+                uncompressedBytes: e.uncompressedBytes,
+                layers: e.layers,
+            },
+        ]);
 }
 function deltaFindings(budget, base, head) {
     const findings = [];
@@ -39286,11 +39841,27 @@ function deltaFindings(budget, base, head) {
     const over = findings.some((f) => f.rule === 'max-increase');
     return { findings: over ? findings.filter((f) => f.rule !== 'warn-increase') : findings, notes };
 }
-function applyBaseline({ entries, baseline, baseCommit, budgetFor }) {
+function findMissing(missing, entry) {
+    return missing.find((m) => m.name === entry.name && m.target === entry.target && (m.platform === null || m.platform === entry.platform));
+}
+function applyBaseline({ entries, baseline, baseCommit, budgetFor, missing = [] }) {
     const deltas = computeDeltas(toSizedEntries(entries), baseline, { baseCommit });
     const byKey = new Map(deltas.map((d) => [entryKey(d), d]));
     const baseByKey = new Map(baseline.map((b) => [entryKey(b), b]));
     const updated = entries.map((entry) => {
+        const unmeasured = baseByKey.has(entryKey(entry)) ? undefined : findMissing(missing, entry);
+        if (unmeasured && !entry.error) {
+            // Compared with nothing: no "new", no growth blamed on every layer, delta budgets skipped.
+            const [head] = toSizedEntries([entry]);
+            const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
+            return {
+                ...entry,
+                baseline: null,
+                delta: null,
+                change: null,
+                notes: [...(entry.notes ?? []), `baseline unavailable: ${unmeasured.reason}`, ...notes],
+            };
+        }
         const delta = byKey.get(entryKey(entry));
         if (!delta || entry.compressedBytes === null || entry.uncompressedBytes === null) {
             return { ...entry, baseline: null, delta: null, change: entry.error ? null : 'new' };
@@ -39310,8 +39881,11 @@ function applyBaseline({ entries, baseline, baseCommit, budgetFor }) {
             notes: [...(entry.notes ?? []), ...notes],
         };
     });
+    // A head build that failed has no sizes, so its base entries pair with nothing: the image is
+    // broken in the PR, not removed by it. (One build covers all platforms: match name and target.)
+    const failedHead = new Set(entries.filter((e) => e.error !== null).map((e) => JSON.stringify([e.name, e.target])));
     const removed = deltas
-        .filter((d) => d.state === 'removed')
+        .filter((d) => d.state === 'removed' && !failedHead.has(JSON.stringify([d.name, d.target])))
         .map((d) => ({
         name: d.name,
         target: d.target,
@@ -39351,6 +39925,90 @@ function resolveBudget(image, target, platform) {
     return mergeBudgets(image.budget, targetBudget, image.platformBudgets[platform]);
 }
 //# sourceMappingURL=resolve-budget.js.map
+;// CONCATENATED MODULE: ./lib/docker/temporary-builder.js
+/**
+ * A `docker-container` builder for one run, for when the builder at hand cannot export OCI
+ * layouts (the `docker` driver on the classic image store). Created, bootstrapped (BuildKit's
+ * image is pulled: moby/buildkit), used for every build of the run, removed afterwards.
+ */
+
+
+
+const TEMPORARY_BUILDER_PREFIX = 'image-budget-';
+const HOW_TO_AVOID = 'To avoid this, add docker/setup-buildx-action before this step (on GitHub; locally `docker buildx create --use`) and pass ' +
+    'its builder as `builder` (--builder), or turn on the containerd image store in Docker.';
+/** What the user reads when the run switches to a temporary builder. */
+function temporaryBuilderNotice(buildx, name) {
+    return (`builder "${buildx.builder}" uses the docker driver on the classic image store, which cannot export the OCI images ` +
+        `image-budget measures: building with a temporary docker-container builder "${name}" instead (it pulls moby/buildkit, ` +
+        `starts with an empty cache and is removed afterwards). ${HOW_TO_AVOID}`);
+}
+/** Why the run stops when the temporary builder cannot be made. */
+function temporaryBuilderFailure(buildx, name, step, reason) {
+    return (`builder "${buildx.builder}" uses the docker driver on the classic image store, which cannot export the OCI images ` +
+        `image-budget measures, and the temporary docker-container builder "${name}" that would replace it failed to ${step}: ` +
+        `${reason}\n${HOW_TO_AVOID}`);
+}
+/** A fresh name, so concurrent runs on one machine never share (or remove) each other's builder. */
+function temporaryBuilderName() {
+    return `${TEMPORARY_BUILDER_PREFIX}${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`;
+}
+async function createTemporaryBuilder(buildx, name) {
+    const remove = async () => {
+        await runCommand('docker', ['buildx', 'rm', name]).catch(() => undefined);
+    };
+    const created = await runCommand('docker', ['buildx', 'create', '--driver', 'docker-container', '--name', name]);
+    if (created.exitCode !== 0) {
+        throw new BuildxError(temporaryBuilderFailure(buildx, name, 'be created', buildxFailureReason(created.stderr || created.stdout)));
+    }
+    const booted = await runCommand('docker', ['buildx', 'inspect', '--bootstrap', '--builder', name]);
+    if (booted.exitCode !== 0) {
+        await remove();
+        throw new BuildxError(temporaryBuilderFailure(buildx, name, 'start', buildxFailureReason(booted.stderr || booted.stdout)));
+    }
+    return { name, remove };
+}
+//# sourceMappingURL=temporary-builder.js.map
+;// CONCATENATED MODULE: ./lib/docker/prepare-builder.js
+
+
+async function prepareBuilder(requested, logger) {
+    const buildx = await detectBuildx(requested);
+    if (!needsTemporaryBuilder(buildx)) {
+        if (!buildx.features.ociExporter) {
+            throw new BuildxError(`builder "${buildx.builder}" (driver ${buildx.driver}) has no OCI exporter, which measuring needs: choose another builder (input \`builder\`, --builder).`);
+        }
+        return { buildx, builder: requested, dispose: async () => { } };
+    }
+    const name = temporaryBuilderName();
+    logger.warning(temporaryBuilderNotice(buildx, name));
+    const temporary = await createTemporaryBuilder(buildx, name);
+    try {
+        return { buildx: await detectBuildx(temporary.name), builder: temporary.name, dispose: temporary.remove };
+    }
+    catch (error) {
+        await temporary.remove();
+        throw error;
+    }
+}
+//# sourceMappingURL=prepare-builder.js.map
+;// CONCATENATED MODULE: ./lib/plan/builder-requirements.js
+/** Why the builder cannot build the images that list several platforms, or null when it can. */
+function multiPlatformProblem(images, buildx) {
+    if (buildx.features.multiPlatform)
+        return null;
+    const wanting = images.filter((image) => image.platforms.length > 1);
+    if (wanting.length === 0)
+        return null;
+    const list = wanting
+        .map((image) => `${image.name} (${image.location.file}:${image.location.line}:${image.location.column}: ${image.platforms.join(', ')})`)
+        .join('; ');
+    return (`builder "${buildx.builder}" (driver ${buildx.driver}) cannot build several platforms in one build, ` +
+        `which ${wanting.length === 1 ? 'this image asks' : 'these images ask'} for: ${list}. ` +
+        'Use a builder that can (docker/setup-buildx-action on GitHub, `docker buildx create --use` locally, ' +
+        'or the containerd image store with the `docker` driver), or list one platform.');
+}
+//# sourceMappingURL=builder-requirements.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/report-analysis.js
 /** Hints kept per image, largest first (zero-byte Dockerfile hints after the sized ones). */
 const REPORT_MAX_HINTS = 40;
@@ -39437,8 +40095,13 @@ function analysisGap(m, result) {
 }
 function measuredEntry(m, platform, budget, result) {
     const gap = analysisGap(m, result);
-    const analysis = result?.analysis ? toReportAnalysis(result.analysis, { ignoreHints: budget.ignoreHints ?? [], layerCache: result.layerCache }) : null;
-    const checked = evaluateAnalysisBudget(analysis, budget, { imageBytes: platform.uncompressedBytes, ...(gap ? { unavailable: gap } : {}) });
+    const analysis = result?.analysis
+        ? toReportAnalysis(result.analysis, { ignoreHints: budget.ignoreHints ?? [], layerCache: result.layerCache })
+        : null;
+    const checked = evaluateAnalysisBudget(analysis, budget, {
+        imageBytes: platform.uncompressedBytes,
+        ...(gap ? { unavailable: gap } : {}),
+    });
     const findings = [...evaluateSizeBudget(platform, budget), ...checked.findings];
     // A failed analysis is worth a note even without an analysis budget; "off" is the user's choice.
     const notes = [...(result && !result.analysis && gap ? [gap] : []), ...checked.notes];
@@ -39460,11 +40123,24 @@ function measuredEntry(m, platform, budget, result) {
             dockerfile: layer.dockerfile,
         })),
         manifestDigest: platform.manifestDigest,
+        imageDigest: m.imageDigest ?? null,
         error: null,
         ...(analysis ? { analysis } : {}),
         ...(notes.length > 0 ? { notes } : {}),
         ...(m.kind === 'stage' ? { kind: 'stage' } : {}),
     };
+}
+/**
+ * One line that says why a build or measurement failed: BuildKit's `ERROR:` line (the step's
+ * own, or buildx's `failed to solve: …` without that prefix), else the first line.
+ */
+function failureHeadline(error) {
+    for (const line of error.split('\n')) {
+        const match = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim());
+        if (match)
+            return `ERROR: ${match[1].trim()}`;
+    }
+    return error.split('\n')[0] ?? error;
 }
 function errorEntry(m, platform, budget) {
     const error = m.error ?? 'no image was produced';
@@ -39476,10 +40152,11 @@ function errorEntry(m, platform, budget) {
         uncompressedBytes: null,
         layerCount: null,
         status: 'error',
-        findings: [{ status: 'error', rule: 'build', message: error.split('\n')[0] ?? error }],
+        findings: [{ status: 'error', rule: 'build', message: failureHeadline(error) }],
         budget: reportBudget(budget),
         layers: [],
         manifestDigest: null,
+        imageDigest: null,
         error,
         ...(m.kind === 'stage' ? { kind: 'stage' } : {}),
     };
@@ -39563,6 +40240,9 @@ const VERSION = '0.1.0';
 
 
 
+
+
+
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -39579,20 +40259,23 @@ async function runCheck(options, logger) {
     const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
     const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
     logger.info(`${options.configPath}: ${budgetFile.images.length} image(s), ${targets} build(s)`);
-    const buildx = await detectBuildx(options.builder);
+    // The base commit before any build: budgets are read from it in every baseline mode.
+    const base = options.baseline ? await locateBase({ ...options.baseline, workdir: options.workdir }) : undefined;
+    // A temporary builder (classic image store) is removed in the finally below.
+    const prepared = await prepareBuilder(options.builder, logger);
+    const { buildx } = prepared;
     logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
-    if (!buildx.features.ociExporter) {
-        throw new Error(buildx.driver === 'docker'
-            ? 'the `docker` buildx driver with the classic image store cannot export OCI images, which measuring needs. Enable the containerd image store, or add docker/setup-buildx-action (docker-container driver) before this step and pass its builder name as `builder`.'
-            : `builder "${buildx.builder}" (driver ${buildx.driver}) has no OCI exporter.`);
-    }
-    const scratchRoot = options.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
-    await (0,promises_namespaceObject.mkdir)(scratchRoot, { recursive: true });
-    const outputDir = options.outputDir ?? (await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(scratchRoot, 'image-budget-')));
+    let scratchDir;
     try {
+        const multiPlatform = multiPlatformProblem(budgetFile.images, buildx);
+        if (multiPlatform)
+            throw new BuildxError(multiPlatform);
+        const scratchRoot = options.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
+        await (0,promises_namespaceObject.mkdir)(scratchRoot, { recursive: true });
+        const outputDir = options.outputDir ?? (scratchDir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(scratchRoot, 'image-budget-')));
         const build = {
             workDir: outputDir,
-            builder: options.builder,
+            builder: prepared.builder,
             parallel: options.parallel,
             logger,
             extraCacheFrom: options.cacheFrom,
@@ -39610,25 +40293,46 @@ async function runCheck(options, logger) {
         // Head and base build at the same time on the same builder: identical steps are solved
         // once and the base's unchanged layers are cache hits, so the baseline costs little wall
         // time. Layer sizes are shared through one memo.
-        // A registry baseline goes after the head so it can reuse the head's layer sizes.
+        // A registry baseline goes after the head so it can reuse the head's layer sizes and read
+        // the platforms the head measured.
         const buildOptions = { ...build, sizeMemo: new Map(), blobStore: external_node_path_namespaceObject.join(outputDir, 'blobs') };
         const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
-        const measureBase = () => options.baseline
-            ? measureBaseline({ ...options.baseline, head: budgetFile, configPath: options.configPath, workdir: options.workdir, build: { ...buildOptions, workDir: external_node_path_namespaceObject.join(outputDir, 'base') } })
+        const measureBase = (head) => options.baseline
+            ? measureBaseline({
+                ...options.baseline,
+                base,
+                headEntries: head.flatMap((m) => m.platforms.map((p) => ({ name: m.job.image.name, target: m.job.target ?? null, platform: p.platform }))),
+                head: budgetFile,
+                configPath: options.configPath,
+                workdir: options.workdir,
+                build: { ...buildOptions, workDir: external_node_path_namespaceObject.join(outputDir, 'base') },
+            })
             : Promise.resolve(null);
-        const [measurements, baseline] = options.baseline?.mode === 'build' ? await Promise.all([measureHead(), measureBase()]) : [await measureHead(), await measureBase()];
+        let measurements;
+        let baseline;
+        if (options.baseline?.mode === 'build')
+            [measurements, baseline] = await Promise.all([measureHead(), measureBase([])]);
+        else {
+            measurements = await measureHead();
+            baseline = await measureBase(measurements);
+        }
         if (baseline?.sameAsHead?.length) {
             const same = new Set(baseline.sameAsHead);
-            baseline.entries.push(...measurements.filter((m) => same.has(m.job.image.name)).flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))));
+            baseline.entries.push(...measurements
+                .filter((m) => same.has(m.job.image.name))
+                .flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p))));
         }
         if (baseline?.unavailable && baseline.mode !== 'none')
             logger.warning(baseline.note);
         else if (baseline)
             logger.info(baseline.note);
-        // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own).
+        if (baseline?.budgetWarning)
+            logger.warning(baseline.budgetWarning);
+        // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own),
+        // read from git at the base commit whatever the baseline mode.
         const effective = baseline?.budgetFile
             ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
-            : { images: budgetFile.images, changes: [] };
+            : { images: budgetFile.images, changes: [], note: null };
         const byName = new Map(effective.images.map((image) => [image.name, image]));
         const budgetFor = (name, target, platform, kind) => {
             const image = byName.get(name);
@@ -39645,6 +40349,7 @@ async function runCheck(options, logger) {
                 entries: images,
                 baseline: baseline.entries,
                 baseCommit: baseline.commit,
+                missing: baseline.missing,
                 budgetFor: (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform, entry.kind),
             });
         }
@@ -39656,15 +40361,23 @@ async function runCheck(options, logger) {
             commit: options.commit ?? null,
             config: external_node_path_namespaceObject.relative(options.workdir, budgetFile.path) || budgetFile.path,
             overBudget: outcome.overBudget,
-            baseline: baseline ? { mode: baseline.mode, commit: baseline.commit, note: baseline.note, unavailable: baseline.unavailable } : null,
+            baseline: baseline
+                ? {
+                    mode: baseline.mode,
+                    commit: baseline.commit,
+                    note: effective.note ? `${baseline.note}; ${effective.note}` : baseline.note,
+                    unavailable: baseline.unavailable,
+                }
+                : null,
             budgetChanges: effective.changes,
             images,
         };
         return { report, outcome, budgetFile, buildx, baseline, budgetChanges: effective.changes };
     }
     finally {
-        if (!options.outputDir)
-            await (0,promises_namespaceObject.rm)(outputDir, { recursive: true, force: true });
+        if (scratchDir)
+            await (0,promises_namespaceObject.rm)(scratchDir, { recursive: true, force: true });
+        await prepared.dispose();
     }
 }
 //# sourceMappingURL=run.js.map
@@ -39706,7 +40419,14 @@ async function findDockerfiles(root) {
 /** The published JSON Schema (schema/image-budget.schema.json), generated from the zod schema. */
 
 
-const SCHEMA_URL = 'https://raw.githubusercontent.com/OWNER/image-budget/main/schema/image-budget.schema.json';
+
+/**
+ * Where editors fetch the schema: the copy published with the npm package (`schema/` is in
+ * package.json `files`), through unpkg, pinned to this major version so a budget file written
+ * today keeps validating against the schema it was written for. The one place this URL lives:
+ * `init` writes it, the schema's `$id` is it, and a test keeps README and docs in line.
+ */
+const SCHEMA_URL = `https://unpkg.com/image-budget@${VERSION.split('.')[0]}/schema/image-budget.schema.json`;
 /** Draft-07 because it is what YAML editors (yaml-language-server) complete best. */
 function buildJsonSchema() {
     const generated = z.toJSONSchema(budgetFileSchema, {
@@ -40030,6 +40750,15 @@ function updateBudgets(text, sizes, headroomPercent) {
 
 
 //# sourceMappingURL=init.js.map
+;// CONCATENATED MODULE: ./lib/cli/usage-error.js
+/** A mistake in how the CLI was called (flags, arguments, what `init` finds): exit 2. */
+class UsageError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UsageError';
+    }
+}
+//# sourceMappingURL=usage-error.js.map
 ;// CONCATENATED MODULE: ./lib/cli/init.js
 /**
  * `image-budget init`: find the Dockerfiles, build and measure each named stage, and write a
@@ -40045,12 +40774,16 @@ function updateBudgets(text, sizes, headroomPercent) {
 
 
 
+
 /** `services/api/Dockerfile` → `api`; `Dockerfile.worker` → `<dir>-worker`. */
 function imageNameFor(dockerfile, workdir) {
     const dir = external_node_path_namespaceObject.basename(external_node_path_namespaceObject.dirname(dockerfile)) || external_node_path_namespaceObject.basename(workdir);
     const base = external_node_path_namespaceObject.basename(dockerfile);
     const suffix = base === 'Dockerfile' ? '' : base.replace(/^Dockerfile\.|\.Dockerfile$/g, '');
-    const name = `${dir}${suffix ? `-${suffix}` : ''}`.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+    const name = `${dir}${suffix ? `-${suffix}` : ''}`
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[^a-z0-9]+/, '');
     return name || 'image';
 }
 function imageConfig(name, dockerfile, targets, budgetFilePath) {
@@ -40090,7 +40823,7 @@ async function init_exists(file) {
 async function runInit(options, logger, stdout) {
     const relativeConfig = external_node_path_namespaceObject.relative(options.workdir, options.configPath);
     if (!options.update && !options.force && (await init_exists(options.configPath))) {
-        throw new Error(`${relativeConfig} already exists: use --update to adjust its budgets, or --force to overwrite it.`);
+        throw new UsageError(`${relativeConfig} already exists: use --update to adjust its budgets, or --force to overwrite it.`);
     }
     let budgetFile;
     if (options.update) {
@@ -40099,7 +40832,7 @@ async function runInit(options, logger, stdout) {
     else {
         const dockerfiles = await findDockerfiles(options.workdir);
         if (dockerfiles.length === 0)
-            throw new Error(`no Dockerfile found under ${options.workdir}`);
+            throw new UsageError(`no Dockerfile found under ${options.workdir}: run init where your Dockerfiles are (it looks for Dockerfile, Dockerfile.* and *.Dockerfile)`);
         const images = [];
         const usedNames = new Set();
         for (const dockerfile of dockerfiles) {
@@ -40116,21 +40849,27 @@ async function runInit(options, logger, stdout) {
         }
         budgetFile = { version: 1, path: options.configPath, images };
     }
-    const buildx = await detectBuildx(options.builder);
+    const { buildx, builder, dispose } = await prepareBuilder(options.builder, logger);
     const outputDir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'image-budget-init-'));
     let measurements;
     try {
         measurements = await buildAndMeasure(budgetFile, {
             workDir: outputDir,
             workdir: options.workdir,
-            builder: options.builder,
+            builder,
             parallel: options.parallel,
             logger,
-            cache: { buildxVersion: buildx.version, driver: buildx.driver, cacheExport: buildx.features.cacheExport, ghaCredentials: hasGhaCacheCredentials(options.env) },
+            cache: {
+                buildxVersion: buildx.version,
+                driver: buildx.driver,
+                cacheExport: buildx.features.cacheExport,
+                ghaCredentials: hasGhaCacheCredentials(options.env),
+            },
         });
     }
     finally {
         await (0,promises_namespaceObject.rm)(outputDir, { recursive: true, force: true });
+        await dispose();
     }
     const failed = measurements.filter((m) => m.error !== null);
     for (const m of failed)
@@ -40206,6 +40945,8 @@ function createTerminalLogger(options) {
 
 
 
+
+
 const EXIT = { ok: 0, failed: 1, usage: 2 };
 const USAGE = `image-budget ${VERSION} — keep container images small
 
@@ -40252,8 +40993,6 @@ const OPTIONS = {
     help: { type: 'boolean', default: false },
     version: { type: 'boolean', default: false },
 };
-class UsageError extends Error {
-}
 function positiveNumber(flag, raw, integer) {
     const value = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(value) || value < (integer ? 1 : 0) || (integer && !Number.isInteger(value))) {
@@ -40267,7 +41006,7 @@ async function main_main(argv, io) {
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof BuildxError;
+        const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof BuildxError || error instanceof BaseRefError;
         io.stderr.write(`image-budget: ${message}\n${error instanceof UsageError ? '\nRun `image-budget --help` for usage.\n' : ''}`);
         return usage ? EXIT.usage : EXIT.failed;
     }
