@@ -101,7 +101,8 @@ function parseLines(raw: string): string[] {
 
 function commentKey(raw: string): string {
   if (raw === '') return 'default';
-  if (!/^[\w.:/-]{1,100}$/.test(raw)) throw new InputError(INPUT.commentKey, `expected letters, digits and . _ : / - (at most 100), got "${raw}"`);
+  if (!/^[\w.:/-]{1,100}$/.test(raw))
+    throw new InputError(INPUT.commentKey, `expected letters, digits and . _ : / - (at most 100), got "${raw}"`);
   return raw;
 }
 

@@ -53,14 +53,26 @@ export function largestGrowth(report: Report): { file: string; line: number; mes
     const name = `${entry.name}${entry.target ? `:${entry.target}` : ''} (${entry.platform})`;
     for (const c of entry.contributors ?? []) {
       const match = c.location ? /^(.*):(\d+)$/.exec(c.location) : null;
-      if (match) consider(match[1] ?? '', Number(match[2]), c.deltaBytes, `${name} grew ${formatSize(c.deltaBytes)} here: ${c.createdBy ?? c.instruction ?? ''}`);
+      if (match)
+        consider(
+          match[1] ?? '',
+          Number(match[2]),
+          c.deltaBytes,
+          `${name} grew ${formatSize(c.deltaBytes)} here: ${c.createdBy ?? c.instruction ?? ''}`,
+        );
     }
   }
   if (best) return best;
   for (const entry of report.images.filter((e) => e.status === 'over')) {
     const name = `${entry.name}${entry.target ? `:${entry.target}` : ''} (${entry.platform})`;
     for (const layer of entry.layers) {
-      if (layer.dockerfile) consider(layer.dockerfile.path, layer.dockerfile.line, layer.compressedBytes, `${name} is over budget; its largest layer (${formatSize(layer.compressedBytes)}) comes from here: ${layer.createdBy ?? ''}`);
+      if (layer.dockerfile)
+        consider(
+          layer.dockerfile.path,
+          layer.dockerfile.line,
+          layer.compressedBytes,
+          `${name} is over budget; its largest layer (${formatSize(layer.compressedBytes)}) comes from here: ${layer.createdBy ?? ''}`,
+        );
     }
   }
   return best;
@@ -84,7 +96,9 @@ async function postComment(request: PublishRequest, body: string): Promise<strin
     }
     const result = await upsertComment(client, { ...target, body });
     if (result.action === 'skipped') {
-      const permission = result.permission ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.` : '';
+      const permission = result.permission
+        ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.`
+        : '';
       logger.warning(`the PR comment was not posted: ${result.reason}.${permission} The report is in the job summary and the outputs.`);
       return null;
     }
@@ -110,7 +124,13 @@ export async function publishReport(request: PublishRequest): Promise<Publicatio
     configPath: report.config,
     summaryUrl: runUrl(env),
     overrideLabel: { name: inputs.overrideLabel, applied: overrideApplied },
-    budgetChanges: (report.budgetChanges ?? []).map((c) => ({ image: c.image, target: c.target, field: c.label, from: c.from ?? 'none', to: c.to ?? 'none' })),
+    budgetChanges: (report.budgetChanges ?? []).map((c) => ({
+      image: c.image,
+      target: c.target,
+      field: c.label,
+      from: c.from ?? 'none',
+      to: c.to ?? 'none',
+    })),
     baselineNote: report.baseline?.note,
   };
   const summary = renderJobSummary(report, options);

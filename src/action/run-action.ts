@@ -61,7 +61,13 @@ function finish(publication: Publication, logger: Logger, effects: ActionEffects
   }
 }
 
-async function runCheckMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event: WorkflowEvent, logger: Logger, effects: ActionEffects): Promise<void> {
+async function runCheckMode(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  event: WorkflowEvent,
+  logger: Logger,
+  effects: ActionEffects,
+): Promise<void> {
   const refusal = pullRequestTargetRefusal(event, inputs.allowPullRequestTarget);
   if (refusal) throw new Error(refusal);
   const pr = pullRequestOf(event);
@@ -77,7 +83,13 @@ async function runCheckMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event:
       cacheTo: inputs.cacheTo,
       env,
       commit: env.GITHUB_SHA ?? null,
-      baseline: { mode: inputs.baseline, event, headSha: env.GITHUB_SHA, reportPath: inputs.baselineReport, imageTemplate: inputs.baselineImage },
+      baseline: {
+        mode: inputs.baseline,
+        event,
+        headSha: env.GITHUB_SHA,
+        reportPath: inputs.baselineReport,
+        imageTemplate: inputs.baselineImage,
+      },
       acceptHeadBudgets: overrideApplied,
       analyze: inputs.analyze,
       cacheDir: inputs.cacheDir,
@@ -85,11 +97,26 @@ async function runCheckMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event:
     logger,
   );
   if (pr) report.pullRequest = { number: pr.number, headSha: pr.headSha };
-  const publication = await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: pr?.number ?? null, overrideApplied });
+  const publication = await publishReport({
+    report,
+    outcome,
+    inputs,
+    env,
+    logger,
+    effects,
+    pullRequest: pr?.number ?? null,
+    overrideApplied,
+  });
   finish(publication, logger, effects);
 }
 
-async function runAggregateMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event: WorkflowEvent, logger: Logger, effects: ActionEffects): Promise<void> {
+async function runAggregateMode(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  event: WorkflowEvent,
+  logger: Logger,
+  effects: ActionEffects,
+): Promise<void> {
   const files = await findReportFiles(inputs.reports, inputs.workdir);
   if (files.length === 0) throw new Error(`input \`reports\`: no report found in ${inputs.reports.join(', ') || '(empty)'}`);
   const reports = await Promise.all(files.map((file) => loadReport(file)));
@@ -98,7 +125,16 @@ async function runAggregateMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, ev
   const pr = pullRequestOf(event);
   const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;
   const outcome = decideOutcome(report.images);
-  const publication = await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: pr?.number ?? null, overrideApplied });
+  const publication = await publishReport({
+    report,
+    outcome,
+    inputs,
+    env,
+    logger,
+    effects,
+    pullRequest: pr?.number ?? null,
+    overrideApplied,
+  });
   finish(publication, logger, effects);
 }
 
@@ -108,7 +144,13 @@ async function runAggregateMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, ev
  * it is validated, and the PR is found from the workflow run (never from the report) and
  * must have the head SHA the run was made for.
  */
-async function runCommentMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, event: WorkflowEvent, logger: Logger, effects: ActionEffects): Promise<void> {
+async function runCommentMode(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  event: WorkflowEvent,
+  logger: Logger,
+  effects: ActionEffects,
+): Promise<void> {
   const [file, ...extra] = await findReportFiles(inputs.reports, inputs.workdir);
   if (!file) throw new Error(`input \`reports\`: no saved report found in ${inputs.reports.join(', ') || '(empty)'}`);
   if (extra.length > 0) logger.warning(`mode comment posts one report; ignoring ${extra.length} more (use mode: aggregate to merge them)`);
@@ -116,10 +158,13 @@ async function runCommentMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, even
 
   const run = event.payload?.workflow_run;
   const repository = repositoryOf(env);
-  if (event.name !== 'workflow_run' || !run || !repository) throw new Error('mode `comment` runs on the `workflow_run` event (see docs/permissions.md)');
+  if (event.name !== 'workflow_run' || !run || !repository)
+    throw new Error('mode `comment` runs on the `workflow_run` event (see docs/permissions.md)');
   const headSha = String(run.head_sha ?? '');
   if (report.pullRequest?.headSha && report.pullRequest.headSha !== headSha) {
-    throw new Error(`the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`);
+    throw new Error(
+      `the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`,
+    );
   }
   let number: number | null = null;
   const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p: any) => p?.head?.sha === headSha) : undefined;
@@ -140,5 +185,16 @@ async function runCommentMode(inputs: ActionInputs, env: NodeJS.ProcessEnv, even
     number = found.number;
   }
   const outcome = decideOutcome(report.images);
-  await publishReport({ report, outcome, inputs, env, logger, effects, pullRequest: number, overrideApplied: false, writeReport: false, existingReportPath: file });
+  await publishReport({
+    report,
+    outcome,
+    inputs,
+    env,
+    logger,
+    effects,
+    pullRequest: number,
+    overrideApplied: false,
+    writeReport: false,
+    existingReportPath: file,
+  });
 }

@@ -10,8 +10,7 @@ import { GitHubApiError, type GitHubClient } from './github-client.js';
 export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
 export type UpsertResult =
-  | { action: 'created' | 'updated' | 'unchanged'; id: number; url: string }
-  | { action: 'skipped'; reason: string; permission?: string };
+  { action: 'created' | 'updated' | 'unchanged'; id: number; url: string } | { action: 'skipped'; reason: string; permission?: string };
 
 export interface UpsertCommentOptions {
   owner: string;

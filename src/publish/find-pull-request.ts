@@ -17,14 +17,9 @@ export interface FindPullRequestOptions {
   headSha: string;
 }
 
-export type FoundPullRequest =
-  | { number: number; url: string; reason?: undefined }
-  | { number: null; reason: string };
+export type FoundPullRequest = { number: number; url: string; reason?: undefined } | { number: null; reason: string };
 
-export async function findPullRequestForHead(
-  client: GitHubClient,
-  opts: FindPullRequestOptions,
-): Promise<FoundPullRequest> {
+export async function findPullRequestForHead(client: GitHubClient, opts: FindPullRequestOptions): Promise<FoundPullRequest> {
   const head = `${opts.headOwner}:${opts.headBranch}`;
   // Open PRs only: commenting on a closed PR is noise, and a reopened one is open again.
   const pulls = await client.paginate(client.rest.pulls.list, {

@@ -111,11 +111,7 @@ export function requestedWaitMs(status: number, headers: Headers | undefined, no
 export function isRetryable(status: number, headers: Headers | undefined, message: string): boolean {
   if (status >= 500 || status === 429 || status === 0) return true;
   if (status !== 403) return false;
-  return (
-    header(headers, 'retry-after') !== undefined ||
-    header(headers, 'x-ratelimit-remaining') === '0' ||
-    /rate limit/i.test(message)
-  );
+  return header(headers, 'retry-after') !== undefined || header(headers, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(message);
 }
 
 type EndpointOptions = Parameters<GitHubClient['request']['endpoint']['parse']>[0];
@@ -150,8 +146,7 @@ function toApiError(error: unknown, endpoint: string, attempts: number, gaveUp: 
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   const why = gaveUp ? ` (${gaveUp})` : '';
   const message =
-    `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` +
-    (fields.length > 0 ? ` (${fields.join('; ')})` : '');
+    `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` + (fields.length > 0 ? ` (${fields.join('; ')})` : '');
   return new GitHubApiError(message, endpoint, error.status, text, attempts, details);
 }
 

@@ -169,11 +169,13 @@ function entryRow(entry: ReportEntry): string {
   const change = changeOf(entry);
   const delta = compressedDelta(entry, change);
   const base =
-    entry.baseline === undefined || entry.change === null ? '—' : entry.baseline === null ? 'new' : formatBytes(entry.baseline.compressedBytes);
-  const head =
-    entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : formatBytes(entry.compressedBytes);
-  const pct =
-    delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
+    entry.baseline === undefined || entry.change === null
+      ? '—'
+      : entry.baseline === null
+        ? 'new'
+        : formatBytes(entry.baseline.compressedBytes);
+  const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : formatBytes(entry.compressedBytes);
+  const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
   return row([
     `**${escapeCell(entry.name, { maxLength: MAX_NAME })}**`,
     // Stages built only for the stage report (`stages: all`) are labelled so nobody reads them as shipped images.
@@ -267,9 +269,7 @@ function sourceOf(ref: DockerfileRef | null): string {
 }
 
 function instructionOf(layer: ReportLayer, table = true): string {
-  return layer.createdBy
-    ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_INSTRUCTION, table })
-    : '—';
+  return layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_INSTRUCTION, table }) : '—';
 }
 
 function shortDigest(digest: string): string {
@@ -315,7 +315,8 @@ function layerDiffLines(changes: LayerChange[]): string[] {
  */
 function layerChangesOf(entry: ReportEntry): LayerChange[] | null {
   const baseLayers = entry.baseline?.layers;
-  const rows: LayerDiffRow[] | null = entry.layerDiff ?? (baseLayers && entry.layers.length + baseLayers.length > 0 ? diffLayers(baseLayers, entry.layers) : null);
+  const rows: LayerDiffRow[] | null =
+    entry.layerDiff ?? (baseLayers && entry.layers.length + baseLayers.length > 0 ? diffLayers(baseLayers, entry.layers) : null);
   if (!rows) return null;
   return rows.map((row): LayerChange => {
     const delta = row.delta.compressedBytes;
@@ -324,7 +325,9 @@ function layerChangesOf(entry: ReportEntry): LayerChange[] | null {
     if (row.state === 'unchanged' && row.head && row.base) return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
     if (row.head && row.base) return { kind: 'changed', head: row.head, base: row.base, delta };
     // A row without its layers says nothing we can show; keep it as whichever side exists.
-    return row.head ? { kind: 'added', head: row.head, base: null, delta } : { kind: 'removed', head: null, base: row.base as ReportLayer, delta };
+    return row.head
+      ? { kind: 'added', head: row.head, base: null, delta }
+      : { kind: 'removed', head: null, base: row.base as ReportLayer, delta };
   });
 }
 
@@ -372,13 +375,12 @@ function detailSection(entry: ReportEntry): string | null {
 
   const analysis = entry.analysis;
   if (analysis && analysis.hints.length > 0) {
-    lines.push(
-      `**Hints** (${formatBytes(analysis.wastedBytes)} wasted, efficiency ${Math.round(analysis.efficiency * 100)}%)`,
-      '',
-    );
+    lines.push(`**Hints** (${formatBytes(analysis.wastedBytes)} wasted, efficiency ${Math.round(analysis.efficiency * 100)}%)`, '');
     for (const hint of [...analysis.hints].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_HINTS)) {
       // Evidence: the path and its bytes; hints about the Dockerfile itself have neither.
-      const evidence = hint.path.startsWith('(') ? '' : ` ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })}${hint.bytes > 0 ? ` (${formatBytes(hint.bytes)})` : ''}`;
+      const evidence = hint.path.startsWith('(')
+        ? ''
+        : ` ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })}${hint.bytes > 0 ? ` (${formatBytes(hint.bytes)})` : ''}`;
       const where = hint.dockerfile ? ` at ${sourceOf(hint.dockerfile)}` : '';
       const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
       const message = hint.message ? ` ${escapeText(sentence(hint.message), { maxLength: MAX_MESSAGE })}` : '';

@@ -30,11 +30,7 @@ const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#~|$]/g;
 
 /** Removes line breaks, controls and bidi tricks: the common first step of every escaper. */
 export function normalizeUntrusted(text: string): string {
-  return text
-    .replace(LINE_BREAKS, ' ')
-    .replace(/\t/g, ' ')
-    .replace(CONTROLS, '')
-    .replace(BIDI_CONTROLS, '\uFFFD');
+  return text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '\uFFFD');
 }
 
 /**
@@ -84,10 +80,7 @@ export const escapeText = escapeCell;
  * HTML is literal inside code, and mentions/links are not processed there; what is left to
  * defuse is text that looks like a tag, a link or our hidden marker to a naive search.
  */
-export function escapeCodeSpan(
-  text: string,
-  opts: { maxLength?: number; table?: boolean } = {},
-): string {
+export function escapeCodeSpan(text: string, opts: { maxLength?: number; table?: boolean } = {}): string {
   let t = normalizeUntrusted(text);
   if (opts.maxLength !== undefined) t = truncateText(t, opts.maxLength);
   // Literal in a code span, but a raw `<script`/`<!--` in the body would fool any later naive

@@ -30,7 +30,6 @@ export function budgetUsed(entry: Pick<ReportEntry, 'compressedBytes' | 'uncompr
   return shares.length > 0 ? Math.max(...shares) : null;
 }
 
-
 function layerBreakdown(entry: ReportEntry): string {
   const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
   if (entry.error !== null) {
@@ -71,7 +70,9 @@ function stageTable(entry: ReportEntry): string[] {
     const wasted = row.wastedBytes === null ? '—' : formatSize(row.wastedBytes);
     return `| ${row.current ? `**${name}**` : name} | ${formatSize(row.compressedBytes)} | ${formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
   });
-  const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
+  const single = entry.singleStageWithToolchain
+    ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.']
+    : [];
   return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
 }
 
@@ -90,7 +91,9 @@ function slimBlock(entry: ReportEntry): string | null {
       for (const hint of hints) {
         const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
         const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
-        lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
+        lines.push(
+          `- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`,
+        );
         if (hint.message) lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
         if (hint.fix) lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
       }
@@ -100,7 +103,8 @@ function slimBlock(entry: ReportEntry): string | null {
     }
     if (a.largestFiles && a.largestFiles.length > 0) {
       lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
-      for (const file of a.largestFiles.slice(0, SLIM_FILES)) lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
+      for (const file of a.largestFiles.slice(0, SLIM_FILES))
+        lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
       lines.push('');
     }
   }
@@ -111,7 +115,10 @@ function slimBlock(entry: ReportEntry): string | null {
 
 /** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
 export function renderSlimming(report: Report, maxBytes = SLIM_SECTION_MAX_BYTES): string {
-  const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b): b is string => b !== null);
+  const blocks = report.images
+    .filter((e) => e.change !== 'removed')
+    .map(slimBlock)
+    .filter((b): b is string => b !== null);
   if (blocks.length === 0) return '';
   const out = ['### What to slim', ''];
   let used = Buffer.byteLength(out.join('\n'));
@@ -130,5 +137,11 @@ export function renderSlimming(report: Report, maxBytes = SLIM_SECTION_MAX_BYTES
 /** The largest layers of every entry, each in a collapsible block, then what to slim. */
 export function renderLargestLayers(report: Report): string {
   const slim = renderSlimming(report);
-  return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
+  return [
+    '### Largest layers',
+    '',
+    ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown),
+    '',
+    ...(slim ? [slim] : []),
+  ].join('\n');
 }

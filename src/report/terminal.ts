@@ -14,7 +14,12 @@ export function sanitizeForTerminal(text: string): string {
 
 function pad(cells: string[][]): string[] {
   const widths = cells[0]?.map((_, col) => Math.max(...cells.map((row) => [...(row[col] ?? '')].length))) ?? [];
-  return cells.map((row) => row.map((cell, col) => cell + ' '.repeat((widths[col] ?? 0) - [...cell].length)).join('  ').trimEnd());
+  return cells.map((row) =>
+    row
+      .map((cell, col) => cell + ' '.repeat((widths[col] ?? 0) - [...cell].length))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** "+1.2 MB (+4.5%)" against the baseline, or why there is none. */
@@ -24,7 +29,7 @@ export function describeDelta(entry: ReportEntry): string {
   const bytes = entry.delta.compressedBytes;
   const base = entry.baseline.compressedBytes;
   const sign = bytes > 0 ? '+' : bytes < 0 ? '-' : '±';
-  const percent = base > 0 ? ` (${sign}${(Math.abs(bytes) / base * 100).toFixed(1)}%)` : '';
+  const percent = base > 0 ? ` (${sign}${((Math.abs(bytes) / base) * 100).toFixed(1)}%)` : '';
   return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
 }
 
@@ -47,7 +52,9 @@ export function renderAnalysisLines(report: Report): string[] {
     for (const hint of hints.slice(0, TERMINAL_HINTS)) {
       const where = hint.dockerfile ? `${hint.dockerfile.path}:${hint.dockerfile.line}` : 'base image';
       const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
-      lines.push(`    ${sanitizeForTerminal(hint.id)} ${sanitizeForTerminal(where)} ${sanitizeForTerminal(hint.path.slice(0, 120))}${size}`);
+      lines.push(
+        `    ${sanitizeForTerminal(hint.id)} ${sanitizeForTerminal(where)} ${sanitizeForTerminal(hint.path.slice(0, 120))}${size}`,
+      );
       if (hint.fix) lines.push(`      fix: ${sanitizeForTerminal(hint.fix.slice(0, 240))}`);
     }
     if (hints.length > TERMINAL_HINTS) lines.push(`    … ${hints.length - TERMINAL_HINTS} more hint(s) in the JSON/markdown report`);
@@ -73,7 +80,17 @@ function renderStageLines(report: Report): string[] {
 
 export function renderTerminalReport(report: Report): string {
   const compared = report.images.some((e) => e.change !== undefined);
-  const header = ['IMAGE', 'TARGET', 'PLATFORM', 'COMPRESSED', 'UNCOMPRESSED', 'LAYERS', ...(compared ? ['BASE', 'DELTA'] : []), 'BUDGET', 'STATUS'];
+  const header = [
+    'IMAGE',
+    'TARGET',
+    'PLATFORM',
+    'COMPRESSED',
+    'UNCOMPRESSED',
+    'LAYERS',
+    ...(compared ? ['BASE', 'DELTA'] : []),
+    'BUDGET',
+    'STATUS',
+  ];
   const rows = report.images.map((entry) => {
     const used = budgetUsed(entry);
     const comparison = compared ? [entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-', describeDelta(entry)] : [];
@@ -90,12 +107,21 @@ export function renderTerminalReport(report: Report): string {
     ];
   });
   const findings = report.images.flatMap((entry) =>
-    entry.findings.map((f) => `  ${STATUS_WORD[f.status]} ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`)}: ${sanitizeForTerminal(f.message)}`),
+    entry.findings.map(
+      (f) =>
+        `  ${STATUS_WORD[f.status]} ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`)}: ${sanitizeForTerminal(f.message)}`,
+    ),
   );
   const verdict = verdictLine(report).replace(/^\S+ /, '');
-  const baseline = typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline ? [String(report.baseline.note)] : [];
+  const baseline =
+    typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline ? [String(report.baseline.note)] : [];
   const growth = report.images.flatMap((entry) =>
-    (entry.contributors ?? []).slice(0, 3).map((c) => `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ""}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`),
+    (entry.contributors ?? [])
+      .slice(0, 3)
+      .map(
+        (c) =>
+          `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`,
+      ),
   );
   const analysis = renderAnalysisLines(report);
   const stages = renderStageLines(report);

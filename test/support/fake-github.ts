@@ -120,7 +120,11 @@ export class FakeGitHub {
     this.repos.add(`${owner}/${repo}`);
   }
 
-  addPull(owner: string, repo: string, pull: { number: number; headOwner: string; headRef: string; headSha: string; state?: 'open' | 'closed'; labels?: string[] }): PullRequest {
+  addPull(
+    owner: string,
+    repo: string,
+    pull: { number: number; headOwner: string; headRef: string; headSha: string; state?: 'open' | 'closed'; labels?: string[] },
+  ): PullRequest {
     this.addRepo(owner, repo);
     const fullName = `${owner}/${repo}`;
     const api = `${this.url}/repos/${fullName}/pulls/${pull.number}`;
@@ -143,7 +147,12 @@ export class FakeGitHub {
         sha: pull.headSha,
         repo: { full_name: `${pull.headOwner}/${repo}`, owner: { login: pull.headOwner }, fork: pull.headOwner !== owner },
       },
-      base: { label: `${owner}:main`, ref: 'main', sha: 'b'.repeat(40), repo: { full_name: fullName, owner: { login: owner }, fork: false } },
+      base: {
+        label: `${owner}:main`,
+        ref: 'main',
+        sha: 'b'.repeat(40),
+        repo: { full_name: fullName, owner: { login: owner }, fork: false },
+      },
       labels: (pull.labels ?? []).map((name, i) => ({
         id: 7000 + i,
         node_id: `LA_${i}`,
@@ -292,7 +301,11 @@ export class FakeGitHub {
   private answerFault(fault: Fault, error: (s: number, m: string, h?: Record<string, string>, x?: object) => void): void {
     switch (fault.status) {
       case 429:
-        return error(429, 'Too Many Requests', fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) });
+        return error(
+          429,
+          'Too Many Requests',
+          fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
+        );
       case 403:
         if (fault.kind === 'secondary-rate-limit') {
           return error(
@@ -308,9 +321,16 @@ export class FakeGitHub {
       case 404:
         return error(404, 'Not Found');
       case 422:
-        return error(422, fault.message ?? 'Validation Failed', {}, {
-          errors: [{ resource: 'IssueComment', code: 'custom', field: fault.field ?? 'body', message: `${fault.field ?? 'body'} is invalid` }],
-        });
+        return error(
+          422,
+          fault.message ?? 'Validation Failed',
+          {},
+          {
+            errors: [
+              { resource: 'IssueComment', code: 'custom', field: fault.field ?? 'body', message: `${fault.field ?? 'body'} is invalid` },
+            ],
+          },
+        );
       default:
         return error(fault.status, fault.status === 502 ? 'Server Error' : 'Service Unavailable');
     }
@@ -376,7 +396,9 @@ export class FakeGitHub {
       const state = url.searchParams.get('state') ?? 'open';
       const head = url.searchParams.get('head');
       const list = pulls.filter(
-        (p) => (state === 'all' || p.state === state) && (head === null || p.head.label === (head.includes(':') ? head : `${head}:${p.head.ref}`)),
+        (p) =>
+          (state === 'all' || p.state === state) &&
+          (head === null || p.head.label === (head.includes(':') ? head : `${head}:${p.head.ref}`)),
       );
       return this.paginate(url, list, answer);
     }

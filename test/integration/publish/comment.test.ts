@@ -68,7 +68,11 @@ describe('upsertComment', () => {
   test('an identical body is left alone', async () => {
     const ours = gh.addComment('o', 'r', 7, `${MARKER}\nsame`, ACTIONS_BOT);
     const client = clientFor(gh, gh.tokens.installation);
-    expect(await upsertComment(client, { ...target, body: `${MARKER}\nsame` })).toEqual({ action: 'unchanged', id: ours.id, url: ours.html_url });
+    expect(await upsertComment(client, { ...target, body: `${MARKER}\nsame` })).toEqual({
+      action: 'unchanged',
+      id: ours.id,
+      url: ours.html_url,
+    });
     expect(gh.requestsTo('PATCH', /comments/)).toHaveLength(0);
   });
 
@@ -111,7 +115,8 @@ describe('upsertComment', () => {
     const result = await upsertComment(client, { ...target, issueNumber: 999, body: 'x' });
     expect(result).toEqual({
       action: 'skipped',
-      reason: 'GET /repos/o/r/issues/999/comments answered 404: pull request o/r#999 does not exist or the token cannot see the repository (GitHub: "Not Found").',
+      reason:
+        'GET /repos/o/r/issues/999/comments answered 404: pull request o/r#999 does not exist or the token cannot see the repository (GitHub: "Not Found").',
     });
     const noRepo = await upsertComment(client, { ...target, repo: 'missing', body: 'x' });
     expect(noRepo).toMatchObject({ action: 'skipped' });

@@ -61,16 +61,22 @@ describe('createGitHubClient retries', () => {
     gh.fail('GET', COMMENTS, 1, { status: 403, kind: 'primary-rate-limit', resetInSeconds: 3600 });
     const client = clientFor(gh, gh.tokens.user);
     const started = Date.now();
-    const error = (await client.rest.issues.listComments({ owner: 'o', repo: 'r', issue_number: 7 }).catch((e: unknown) => e)) as GitHubApiError;
+    const error = (await client.rest.issues
+      .listComments({ owner: 'o', repo: 'r', issue_number: 7 })
+      .catch((e: unknown) => e)) as GitHubApiError;
     expect(Date.now() - started).toBeLessThan(1000);
     expect(error.status).toBe(403);
-    expect(error.message).toMatch(/^GitHub API GET \/repos\/o\/r\/issues\/7\/comments failed with 403 \(retrying would mean waiting 3[56]\d\ds, over the limit of 2s\): API rate limit exceeded for installation\.$/);
+    expect(error.message).toMatch(
+      /^GitHub API GET \/repos\/o\/r\/issues\/7\/comments failed with 403 \(retrying would mean waiting 3[56]\d\ds, over the limit of 2s\): API rate limit exceeded for installation\.$/,
+    );
   });
 
   test('4xx other than rate limits are not retried', async () => {
     gh.fail('GET', COMMENTS, 1, { status: 404 });
     const client = clientFor(gh, gh.tokens.user);
-    const error = (await client.rest.issues.listComments({ owner: 'o', repo: 'r', issue_number: 7 }).catch((e: unknown) => e)) as GitHubApiError;
+    const error = (await client.rest.issues
+      .listComments({ owner: 'o', repo: 'r', issue_number: 7 })
+      .catch((e: unknown) => e)) as GitHubApiError;
     expect(error.message).toBe('GitHub API GET /repos/o/r/issues/7/comments failed with 404: Not Found');
     expect(gh.requestsTo('GET', COMMENTS)).toHaveLength(1);
   });

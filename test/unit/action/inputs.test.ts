@@ -35,7 +35,14 @@ describe('action inputs', () => {
   });
 
   test('multiline cache specs keep their commas; working-directory is relative to the workspace', () => {
-    const inputs = parseInputs(reader({ 'cache-to': 'type=registry,ref=a/b,mode=max\n\n# note\ntype=inline', 'working-directory': 'svc', 'report-path': 'out/r.json' }), env);
+    const inputs = parseInputs(
+      reader({
+        'cache-to': 'type=registry,ref=a/b,mode=max\n\n# note\ntype=inline',
+        'working-directory': 'svc',
+        'report-path': 'out/r.json',
+      }),
+      env,
+    );
     expect(inputs.cacheTo).toEqual(['type=registry,ref=a/b,mode=max', 'type=inline']);
     expect(inputs.workdir).toBe('/ws/svc');
     expect(inputs.reportPath).toBe('/ws/svc/out/r.json');

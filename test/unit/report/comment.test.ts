@@ -1,11 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  commentLength,
-  commentMarker,
-  hasCommentMarker,
-  renderComment,
-  verdictLine,
-} from '../../../src/report/comment.js';
+import { commentLength, commentMarker, hasCommentMarker, renderComment, verdictLine } from '../../../src/report/comment.js';
 import type { ReportEntry } from '../../../src/report/types.js';
 import { INJECTION_CORPUS, MB, compared, entry, layer, report } from './report-fixtures.js';
 import { AUTOLINK, decodeNumericEntities, ISSUE_REF, MENTION, outsideCodeSpans, unescapedPipes } from './markdown-checks.js';
@@ -36,7 +30,11 @@ function expectWellFormedTables(body: string): void {
 }
 
 const growthLayers = {
-  base: [layer(1, 3 * MB, 'ADD rootfs.tar.gz / # buildkit'), layer(2, 5 * MB, 'RUN apt-get install -y curl'), layer(3, 1 * MB, 'COPY old.txt /')],
+  base: [
+    layer(1, 3 * MB, 'ADD rootfs.tar.gz / # buildkit'),
+    layer(2, 5 * MB, 'RUN apt-get install -y curl'),
+    layer(3, 1 * MB, 'COPY old.txt /'),
+  ],
   head: [
     layer(1, 3 * MB, 'ADD rootfs.tar.gz / # buildkit'),
     layer(4, 12 * MB, 'RUN apt-get install -y curl'),
@@ -54,7 +52,14 @@ function grownOver(): ReportEntry {
       wastedBytes: 4 * MB,
       efficiency: 0.81,
       hints: [
-        { id: 'apt-lists', path: '/var/lib/apt/lists', bytes: 3 * MB, dockerfile: { path: 'Dockerfile', line: 3 }, message: 'apt lists left in the image.', fix: 'add `rm -rf /var/lib/apt/lists/*` to the same RUN' },
+        {
+          id: 'apt-lists',
+          path: '/var/lib/apt/lists',
+          bytes: 3 * MB,
+          dockerfile: { path: 'Dockerfile', line: 3 },
+          message: 'apt lists left in the image.',
+          fix: 'add `rm -rf /var/lib/apt/lists/*` to the same RUN',
+        },
       ],
     },
   });
@@ -65,10 +70,21 @@ function grownOver(): ReportEntry {
 describe('verdictLine', () => {
   test.each([
     ['all ok', [entry({ name: 'a' }), entry({ name: 'b' })], '✅ All 2 images within budget'],
-    ['one over, growth', [grownOver(), compared('web', 5 * MB, 6 * MB), compared('db', 5 * MB, 5 * MB)], '❌ 1 image over budget · 2 grew · 1 unchanged'],
+    [
+      'one over, growth',
+      [grownOver(), compared('web', 5 * MB, 6 * MB), compared('db', 5 * MB, 5 * MB)],
+      '❌ 1 image over budget · 2 grew · 1 unchanged',
+    ],
     ['warn', [entry({ name: 'a', status: 'warn' })], '⚠️ 1 image near budget'],
     ['error', [entry({ name: 'a', status: 'error', compressedBytes: null, error: 'build failed' })], '❌ 1 image failed to measure'],
-    ['new and removed', [entry({ name: 'n', baseline: null }), entry({ name: 'r', compressedBytes: null, baseline: { commit: 'abc', compressedBytes: 1, uncompressedBytes: 2 } })], '✅ All 2 images within budget · 1 new · 1 removed'],
+    [
+      'new and removed',
+      [
+        entry({ name: 'n', baseline: null }),
+        entry({ name: 'r', compressedBytes: null, baseline: { commit: 'abc', compressedBytes: 1, uncompressedBytes: 2 } }),
+      ],
+      '✅ All 2 images within budget · 1 new · 1 removed',
+    ],
     ['nothing', [], '➖ No images measured'],
   ] as const)('%s', (_name, images, expected) => {
     expect(verdictLine(report([...images]))).toBe(expected);
@@ -78,7 +94,11 @@ describe('verdictLine', () => {
 describe('renderComment snapshots', () => {
   test('all ok', async () => {
     const body = renderComment(
-      report([compared('api', 9 * MB, 9 * MB), compared('web', 20 * MB, 20 * MB, { target: 'prod', platform: 'linux/arm64' }), compared('worker', 3 * MB, 3 * MB)]),
+      report([
+        compared('api', 9 * MB, 9 * MB),
+        compared('web', 20 * MB, 20 * MB, { target: 'prod', platform: 'linux/arm64' }),
+        compared('worker', 3 * MB, 3 * MB),
+      ]),
       OPTS,
     );
     expect(body.split('\n')[0]).toBe('<!-- image-budget:comment key=default -->');
@@ -116,7 +136,11 @@ describe('renderComment snapshots', () => {
     const body = renderComment(
       report([
         entry({ name: 'fresh', baseline: null, layers: [layer(1, 2 * MB, 'COPY . /'), layer(2, 7 * MB, 'RUN make')] }),
-        entry({ name: 'gone', compressedBytes: null, baseline: { commit: '0123456789abcdef', compressedBytes: 4 * MB, uncompressedBytes: 9 * MB } }),
+        entry({
+          name: 'gone',
+          compressedBytes: null,
+          baseline: { commit: '0123456789abcdef', compressedBytes: 4 * MB, uncompressedBytes: 9 * MB },
+        }),
         compared('same', 1 * MB, 1 * MB),
       ]),
       OPTS,
@@ -131,7 +155,13 @@ describe('renderComment snapshots', () => {
   test('error entry', async () => {
     const body = renderComment(
       report([
-        entry({ name: 'broken', status: 'error', compressedBytes: null, layerCount: null, error: 'buildx failed: Dockerfile:7 RUN false | exit code 1' }),
+        entry({
+          name: 'broken',
+          status: 'error',
+          compressedBytes: null,
+          layerCount: null,
+          error: 'buildx failed: Dockerfile:7 RUN false | exit code 1',
+        }),
         entry({ name: 'fine' }),
       ]),
       OPTS,
@@ -158,7 +188,8 @@ describe('renderComment snapshots', () => {
       const e = compared(`service-${i}`, 10 * MB, 10 * MB + i * 1000 + 1, {
         layers: Array.from({ length: 40 }, (_, j) => layer(i * 100 + j, MB + j, `RUN step ${j} ${'y'.repeat(150)}`)),
       });
-      if (e.baseline) e.baseline.layers = Array.from({ length: 40 }, (_, j) => layer(i * 100 + j + 50, MB, `RUN step ${j} ${'y'.repeat(150)}`));
+      if (e.baseline)
+        e.baseline.layers = Array.from({ length: 40 }, (_, j) => layer(i * 100 + j + 50, MB, `RUN step ${j} ${'y'.repeat(150)}`));
       images.push(e);
     }
     for (let i = 0; i < 300; i++) images.push(compared(`steady-${i}`, 5 * MB, 5 * MB));
@@ -186,7 +217,17 @@ describe('renderComment snapshots', () => {
     const base = layer(8, 2 * MB, 'RUN make <all>');
     const e = compared('svc', 2 * MB, 8 * MB, {
       layers: [head],
-      layerDiff: [{ state: 'changed', match: 'dockerfile', base, head, delta: { compressedBytes: 6 * MB, uncompressedBytes: 15 * MB }, instruction: 'RUN', dockerfile: head.dockerfile }],
+      layerDiff: [
+        {
+          state: 'changed',
+          match: 'dockerfile',
+          base,
+          head,
+          delta: { compressedBytes: 6 * MB, uncompressedBytes: 15 * MB },
+          instruction: 'RUN',
+          dockerfile: head.dockerfile,
+        },
+      ],
       notes: ['max-increase skipped: no baseline for @someone'],
     });
     const body = renderComment(report([e]), OPTS);
@@ -210,7 +251,11 @@ describe('renderComment snapshots', () => {
         error: null,
         findings: [{ status: 'over', rule: 'max.compressed', message: evil }],
         layers: [{ ...layer(i, 2 * MB, evil), dockerfile: { path: evil, line: 3 } }],
-        analysis: { wastedBytes: 1, efficiency: 0.5, hints: [{ id: 'x', path: evil, bytes: 9, dockerfile: { path: evil, line: 1 }, message: evil, fix: evil }] },
+        analysis: {
+          wastedBytes: 1,
+          efficiency: 0.5,
+          hints: [{ id: 'x', path: evil, bytes: 9, dockerfile: { path: evil, line: 1 }, message: evil, fix: evil }],
+        },
       });
       if (e.baseline) e.baseline.layers = [{ ...layer(i + 100, MB, evil), dockerfile: { path: evil, line: 3 } }];
       return e;
@@ -262,7 +307,11 @@ describe('commentMarker', () => {
 
 describe('no baseline at all', () => {
   test('entries compared with nothing are not called new', () => {
-    const body = renderComment(report([entry({ name: 'api', baseline: null, delta: null, change: null })]), { key: 'default', configPath: 'image-budget.yml', baselineNote: 'baseline unavailable: no base commit' });
+    const body = renderComment(report([entry({ name: 'api', baseline: null, delta: null, change: null })]), {
+      key: 'default',
+      configPath: 'image-budget.yml',
+      baselineNote: 'baseline unavailable: no base commit',
+    });
     expect(verdictLine(report([entry({ name: 'api', baseline: null, change: null })]))).not.toMatch(/new/);
     expect(body).toMatch(/\| \*\*api\*\* \| — \| linux\/amd64 \| — \| 10 MB \|/);
     expect(body).not.toMatch(/🆕/);
@@ -274,6 +323,9 @@ describe('no baseline at all', () => {
 });
 
 test('a stage built only for the stage report is labelled as such', () => {
-  const body = renderComment(report([entry({ name: 'api', target: 'builder', kind: 'stage', baseline: null, change: null })]), { key: 'k', configPath: 'c.yml' });
+  const body = renderComment(report([entry({ name: 'api', target: 'builder', kind: 'stage', baseline: null, change: null })]), {
+    key: 'k',
+    configPath: 'c.yml',
+  });
   expect(body).toMatch(/\| \*\*api\*\* \| builder _\(stage\)_ \|/);
 });

@@ -9,7 +9,15 @@ import {
   ZERO_WIDTH_JOINER,
 } from '../../../src/report/escape.js';
 import { INJECTION_CORPUS } from './report-fixtures.js';
-import { AUTOLINK, decodeNumericEntities, ISSUE_REF, LONE_SURROGATE, MENTION, outsideCodeSpans, unescapedPipes } from './markdown-checks.js';
+import {
+  AUTOLINK,
+  decodeNumericEntities,
+  ISSUE_REF,
+  LONE_SURROGATE,
+  MENTION,
+  outsideCodeSpans,
+  unescapedPipes,
+} from './markdown-checks.js';
 
 /** Reads a code span back the way CommonMark does (fence, one space of padding each side). */
 function readCodeSpan(span: string): string {
@@ -95,7 +103,10 @@ describe('escapeCodeSpan', () => {
     expect(span).not.toMatch(/[\r\n]/);
     expect(span).not.toContain('<!--');
     const back = readCodeSpan(span);
-    const expected = normalizeUntrusted(input).replace(/<(?=[A-Za-z/!?])/g, `<${ZERO_WIDTH_JOINER}`).replace(/--(?=>)/g, `-${ZERO_WIDTH_JOINER}-`).replace(/\](?=\()/g, `]${ZERO_WIDTH_JOINER}`);
+    const expected = normalizeUntrusted(input)
+      .replace(/<(?=[A-Za-z/!?])/g, `<${ZERO_WIDTH_JOINER}`)
+      .replace(/--(?=>)/g, `-${ZERO_WIDTH_JOINER}-`)
+      .replace(/\](?=\()/g, `]${ZERO_WIDTH_JOINER}`);
     expect(span).not.toContain('](');
     expect(span).not.toMatch(/<[a-z/!]/i);
     expect(back).toBe(expected);

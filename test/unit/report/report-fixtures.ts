@@ -36,7 +36,11 @@ export function compared(name: string, baseBytes: number, headBytes: number, mor
   return entry({
     name,
     compressedBytes: headBytes,
-    baseline: { commit: '0123456789abcdef0123456789abcdef01234567', compressedBytes: baseBytes, uncompressedBytes: Math.round(baseBytes * 2.5) },
+    baseline: {
+      commit: '0123456789abcdef0123456789abcdef01234567',
+      compressedBytes: baseBytes,
+      uncompressedBytes: Math.round(baseBytes * 2.5),
+    },
     delta: { compressedBytes: headBytes - baseBytes, uncompressedBytes: Math.round(headBytes * 2.5) - Math.round(baseBytes * 2.5) },
     ...more,
   });
