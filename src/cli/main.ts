@@ -146,7 +146,11 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   );
   io.stdout.write(`\n${renderTerminalReport(report)}`);
   if (values.json) await writeOutput(path.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
-  if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderJobSummary(report, { key: 'cli', configPath: report.config, baselineNote: report.baseline?.note }));
+  if (values.markdown)
+    await writeOutput(
+      path.resolve(io.cwd, values.markdown),
+      renderJobSummary(report, { configPath: report.config, baselineNote: report.baseline?.note }),
+    );
   return outcome.exitCode;
 }
 

@@ -2,6 +2,7 @@
  * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
  * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
  */
+import { describeDeltaLimit } from '../baseline/budget-changes.js';
 import { formatSize } from '../config/size.js';
 import { escapeCodeSpan, escapeHtml, escapeText } from './escape.js';
 import type { Report, ReportBudget, ReportEntry } from './types.js';
@@ -18,7 +19,15 @@ export function describeBudget(budget: ReportBudget): string {
   if (budget.warn?.compressed !== undefined) parts.push(`warn ${formatSize(budget.warn.compressed)}`);
   if (budget.warn?.uncompressed !== undefined) parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
   if (budget.maxLayers !== null) parts.push(`≤ ${budget.maxLayers} layers`);
+  if (budget.maxIncrease) parts.push(`max-increase ${describeDeltaLimit(budget.maxIncrease)}`);
+  if (budget.warnIncrease) parts.push(`warn-increase ${describeDeltaLimit(budget.warnIncrease)}`);
   return parts.length > 0 ? parts.join(', ') : '—';
+}
+
+/** The limits and how much of the tightest `max` is used: "max 20 MB, ≤ 12 layers (84% used)". */
+export function describeBudgetUsage(entry: Pick<ReportEntry, 'compressedBytes' | 'uncompressedBytes' | 'budget'>): string {
+  const used = budgetUsed(entry);
+  return `${describeBudget(entry.budget)}${used === null ? '' : ` (${Math.round(used * 100)}% used)`}`;
 }
 
 /** Share of the tightest max budget used, e.g. 0.48; null without a max. */

@@ -59,3 +59,19 @@ export function outsideCodeSpans(line: string): string {
 export function decodeNumericEntities(text: string): string {
   return text.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
 }
+
+/** Rows whose cell count differs from their table's header (a table: a run of lines starting with `|`). */
+export function malformedTableRows(markdown: string): string[] {
+  const problems: string[] = [];
+  let columns: number | null = null;
+  for (const line of markdown.split('\n')) {
+    if (!line.startsWith('|')) {
+      columns = null;
+      continue;
+    }
+    const cells = unescapedPipes(line);
+    if (columns === null) columns = cells;
+    else if (cells !== columns) problems.push(`${cells - 1} cells, header has ${columns - 1}: ${line.slice(0, 200)}`);
+  }
+  return problems;
+}
