@@ -40,3 +40,11 @@ export function compressedDelta(entry: ReportEntry, change: Change): number | nu
   if (change === 'removed') return entry.baseline ? -entry.baseline.compressedBytes : null;
   return deltaOf(entry)?.compressed ?? null;
 }
+
+export type Metric = 'compressed' | 'uncompressed';
+
+/** One metric's base and head bytes, each null when that side has none. */
+export function sidesOf(entry: ReportEntry, metric: Metric): { base: number | null; head: number | null } {
+  const base = entry.baseline ? (metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes) : null;
+  return { base, head: metric === 'compressed' ? entry.compressedBytes : entry.uncompressedBytes };
+}

@@ -20,6 +20,13 @@ export function formatPercent(delta: number, base: number): string | null {
   return `${pct > 0 ? '+' : '-'}${text}%`;
 }
 
+/** "301 kB → 5.3 MB (+5 MB, +1662%)": base, head, Δ bytes and Δ%. */
+export function formatMovement(base: number, head: number): string {
+  const delta = head - base;
+  const pct = formatPercent(delta, base);
+  return `${formatBytes(base)} → ${formatBytes(head)} (${formatDelta(delta)}${pct === null ? '' : `, ${pct}`})`;
+}
+
 const BAR_CELLS = 10;
 
 /** `▓▓▓▓▓░░░░░ 48%`: how much of a budget is used; a full bar past 100%. */

@@ -1,8 +1,9 @@
 /**
- * The PR comment's compact table (image · target · platform · base · PR · Δ · Δ% · budget
- * used · status), its totals row and the order of its rows. Pure; untrusted text escaped.
+ * The tables against the base: the PR comment's compact one (image · target · platform · base ·
+ * PR · Δ · Δ% · budget used · status), the summary's with both metrics, their totals rows and
+ * the order of their rows. Pure; untrusted text escaped.
  */
-import { changeOf, compressedDelta, type Change } from './change.js';
+import { changeOf, compressedDelta, sidesOf, type Change, type Metric } from './change.js';
 import { formatBytes, formatDelta, formatPercent, formatUsageBar, MAX_NAME, plural } from './comment-format.js';
 import { escapeCell } from './escape.js';
 import { budgetUsed } from './summary-markdown.js';
@@ -95,6 +96,53 @@ export function totalsRow(entries: ReportEntry[]): string {
     '',
     '',
   ]);
+}
+
+/** The summary's table: base → PR, Δ and Δ% for compressed and for uncompressed bytes. */
+export const FULL_TABLE_HEADER = [
+  '| Image | Target | Platform | Compressed: base → PR | Δ | Δ% | Uncompressed: base → PR | Δ | Δ% | Status |',
+  '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+];
+
+/** One metric's three cells: `base → PR`, Δ, Δ%. */
+function metricCells(entry: ReportEntry, change: Change, metric: Metric): string[] {
+  const { base, head } = sidesOf(entry, metric);
+  if (change === 'new' && head !== null) return [`new → ${formatBytes(head)}`, formatDelta(head), '—'];
+  if (change === 'removed' && base !== null)
+    return [`${formatBytes(base)} → removed`, formatDelta(-base), formatPercent(-base, base) ?? '—'];
+  if (base === null || head === null || change === 'unknown') return ['—', '—', '—'];
+  return [`${formatBytes(base)} → ${formatBytes(head)}`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
+}
+
+export function fullEntryRow(entry: ReportEntry): string {
+  const change = changeOf(entry);
+  return row([
+    ...identityCells(entry),
+    ...metricCells(entry, change, 'compressed'),
+    ...metricCells(entry, change, 'uncompressed'),
+    statusCell(entry, change),
+  ]);
+}
+
+/** Sums over the entries measured on each side (failed builds left out), both metrics. */
+export function fullTotalsRow(entries: ReportEntry[]): string {
+  const cells = (metric: Metric): string[] => {
+    let base = 0;
+    let head = 0;
+    let anyBase = false;
+    for (const e of entries) {
+      if (e.status === 'error') continue;
+      const sides = sidesOf(e, metric);
+      if (sides.base !== null) {
+        base += sides.base;
+        anyBase = true;
+      }
+      head += sides.head ?? 0;
+    }
+    if (!anyBase) return ['—', '—', '—'];
+    return [`${formatBytes(base)} → **${formatBytes(head)}**`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
+  };
+  return row(['**Total**', '', '', ...cells('compressed'), ...cells('uncompressed'), '']);
 }
 
 const SEVERITY: Record<ReportEntry['status'], number> = { error: 0, over: 1, warn: 2, ok: 3 };

@@ -4,8 +4,8 @@
  */
 import { diffLayers, type LayerDiffRow } from '../compare/layer-diff.js';
 import type { DockerfileRef } from '../measure/types.js';
-import { changeOf, compressedDelta } from './change.js';
-import { formatBytes, formatDelta, MAX_MESSAGE, MAX_NAME, plural } from './comment-format.js';
+import { changeOf, compressedDelta, sidesOf, type Change } from './change.js';
+import { formatBytes, formatDelta, formatMovement, MAX_MESSAGE, MAX_NAME, plural } from './comment-format.js';
 import { topContributors, type LayerChange } from './comment-layers.js';
 import { row, STATUS_CELL } from './delta-table.js';
 import { escapeCodeSpan, escapeHtml, escapeText } from './escape.js';
@@ -89,10 +89,24 @@ function findingLines(findings: Finding[]): string[] {
   );
 }
 
+/**
+ * "compressed 301 kB → 5.3 MB (+5 MB, +1662%) · on disk 600 kB → 5.6 MB (+5 MB, +833%)": both
+ * metrics against the base, for an image that grew or shrank (the table shows only compressed).
+ */
+export function movementLine(entry: ReportEntry, change: Change = changeOf(entry)): string | null {
+  if (change !== 'grew' && change !== 'shrank') return null;
+  const compressed = sidesOf(entry, 'compressed');
+  const uncompressed = sidesOf(entry, 'uncompressed');
+  if (compressed.base === null || compressed.head === null || uncompressed.base === null || uncompressed.head === null) return null;
+  return `compressed ${formatMovement(compressed.base, compressed.head)} · on disk ${formatMovement(uncompressed.base, uncompressed.head)}`;
+}
+
 /** The collapsible block for one entry, or null when there is nothing more to say. */
 export function detailSection(entry: ReportEntry): string | null {
   const change = changeOf(entry);
   const lines: string[] = [];
+  const sizes = movementLine(entry, change);
+  if (sizes) lines.push(sizes, '');
   if (entry.status === 'error' && entry.error) {
     lines.push(`**Error:** ${escapeText(entry.error, { maxLength: 1000 })}`, '');
   }

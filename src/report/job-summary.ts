@@ -5,7 +5,7 @@
  * details, and the largest layers of every image. Pure.
  */
 import { plural } from './comment-format.js';
-import { entryRow, sortChanged, TABLE_HEADER, totalsRow } from './delta-table.js';
+import { FULL_TABLE_HEADER, fullEntryRow, fullTotalsRow, sortChanged } from './delta-table.js';
 import { detailSection } from './entry-details.js';
 import { footerLine, headLines, type ReportTextOptions } from './report-head.js';
 import { sizesTable } from './sizes-table.js';
@@ -40,7 +40,7 @@ export function renderJobSummary(report: Report, options: JobSummaryOptions): st
   const sorted = sortChanged(report.images);
   const parts = [headLines(report, options).join('\n'), ['#### Sizes', '', ...sizesTable(report.images)].join('\n')];
   if (compared(report)) {
-    parts.push(['#### Against the base', '', ...TABLE_HEADER, ...sorted.map(entryRow), totalsRow(report.images)].join('\n'));
+    parts.push(['#### Against the base', '', ...FULL_TABLE_HEADER, ...sorted.map(fullEntryRow), fullTotalsRow(report.images)].join('\n'));
   }
   const details = sorted.map(detailSection).filter((d): d is string => d !== null);
   parts.push(...boundedDetails(details, SUMMARY_DETAILS_MAX_BYTES));

@@ -2,6 +2,7 @@
 import { formatSize } from '../config/size.js';
 import { verdictLine } from './comment.js';
 import { budgetUsed, describeBudget } from './summary-markdown.js';
+import type { Metric } from './change.js';
 import type { Report, ReportEntry, Status } from './types.js';
 
 const STATUS_WORD: Record<Status, string> = { ok: 'ok', warn: 'WARN', over: 'OVER', error: 'ERROR' };
@@ -22,12 +23,12 @@ function pad(cells: string[][]): string[] {
   );
 }
 
-/** "+1.2 MB (+4.5%)" against the baseline, or why there is none. */
-export function describeDelta(entry: ReportEntry): string {
+/** "+1.2 MB (+4.5%)" against the baseline, compressed or uncompressed, or why there is none. */
+export function describeDelta(entry: ReportEntry, metric: Metric = 'compressed'): string {
   if (entry.change === 'removed') return 'removed';
   if (!entry.baseline || !entry.delta) return entry.change === 'new' ? 'new' : '-';
-  const bytes = entry.delta.compressedBytes;
-  const base = entry.baseline.compressedBytes;
+  const bytes = metric === 'compressed' ? entry.delta.compressedBytes : entry.delta.uncompressedBytes;
+  const base = metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes;
   const sign = bytes > 0 ? '+' : bytes < 0 ? '-' : '±';
   const percent = base > 0 ? ` (${sign}${((Math.abs(bytes) / base) * 100).toFixed(1)}%)` : '';
   return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
@@ -87,13 +88,20 @@ export function renderTerminalReport(report: Report): string {
     'COMPRESSED',
     'UNCOMPRESSED',
     'LAYERS',
-    ...(compared ? ['BASE', 'DELTA'] : []),
+    ...(compared ? ['BASE', 'DELTA', 'BASE UNCOMPRESSED', 'DELTA UNCOMPRESSED'] : []),
     'BUDGET',
     'STATUS',
   ];
   const rows = report.images.map((entry) => {
     const used = budgetUsed(entry);
-    const comparison = compared ? [entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-', describeDelta(entry)] : [];
+    const comparison = compared
+      ? [
+          entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-',
+          describeDelta(entry, 'compressed'),
+          entry.baseline ? formatSize(entry.baseline.uncompressedBytes) : '-',
+          describeDelta(entry, 'uncompressed'),
+        ]
+      : [];
     return [
       sanitizeForTerminal(entry.name),
       sanitizeForTerminal(entry.target ?? '-') + (entry.kind === 'stage' ? ' (stage)' : ''),

@@ -99,6 +99,8 @@ export function normalizeComment(body: string, repo: PullRequestRepo): string {
       .replace(/\b\d{1,3} B\b/g, '<n> B')
       // A Δ% over such a small base moves with those bytes: the test asserts the exact cell.
       .replace(/ \| ([+-])\d+(\.\d+)?% \| /g, ' | $1<pct>% | ')
+      // …and so does the one in the details' "base → PR (Δ, Δ%)" line.
+      .replace(/, ([+-])\d+(\.\d+)?%\)/g, ', $1<pct>%)')
       .replace(/image-budget \d+\.\d+\.\d+[^ ]*/g, 'image-budget <version>')
   );
 }

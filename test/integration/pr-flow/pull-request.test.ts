@@ -3,7 +3,7 @@
  * base built in a worktree with the same cache, and one sticky comment on the fake GitHub.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { formatBytes, formatDelta, formatPercent } from '../../../src/report/comment-format.js';
+import { formatBytes, formatDelta, formatMovement, formatPercent } from '../../../src/report/comment-format.js';
 import { commentMarker } from '../../../src/report/comment-marker.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
 import { fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
@@ -135,6 +135,12 @@ describe('pull_request opened, baseline: build', () => {
     expect(tableCells(row ?? '')[5]).toBe(deltaCell);
     expect(tableCells(row ?? '')[3]).toBe(` ${formatBytes(entry.baseline?.compressedBytes ?? 0)} `);
     expect(tableCells(row ?? '')[6]).toBe(` ${formatPercent(entry.delta?.compressedBytes ?? 0, entry.baseline?.compressedBytes ?? 0)} `);
+    // Both metrics in the details: base → PR (Δ, Δ%), as measured.
+    const base = entry.baseline;
+    expect(body).toContain(
+      `\ncompressed ${formatMovement(base?.compressedBytes ?? 0, entry.compressedBytes ?? 0)} · ` +
+        `on disk ${formatMovement(base?.uncompressedBytes ?? 0, entry.uncompressedBytes ?? 0)}\n`,
+    );
     expect(body).toContain('**Why it grew**');
     expect(body).toMatch(new RegExp(`1\\. \`Dockerfile:${GROWTH_LINE}\` \`COPY /src/big.bin /big.bin[^\`]*\` \\+5(\\.\\d+)? MB`));
     expect(body).toContain(repo.shas.mainTip.slice(0, 7));

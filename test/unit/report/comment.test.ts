@@ -126,6 +126,8 @@ describe('renderComment snapshots', () => {
     expect(body).toContain('▓▓▓▓▓▓▓▓▓▓ 107%');
     expect(body).toContain('web \\(prod\\): max 25 MB → 40 MB in this PR, takes effect once merged');
     expect(body).toContain('**Why it grew**');
+    // Both metrics against the base, in the image's details.
+    expect(body).toContain('compressed 9 MB → 21.4 MB (+12.4 MB, +138%) · on disk 22.5 MB → 53.5 MB (+31 MB, +138%)');
     expect(body).toContain('`Dockerfile:5` `RUN apt-get install -y curl` +7 MB');
     expect(body).toContain('`/var/lib/apt/lists`');
     expectWellFormedTables(body);
@@ -302,6 +304,29 @@ describe('commentMarker', () => {
     expect(hasCommentMarker(`${commentMarker('k')}\nbody`, 'k')).toBe(true);
     expect(hasCommentMarker(`quote:\n${commentMarker('k')}\nbody`, 'k')).toBe(false);
     expect(hasCommentMarker(`${commentMarker('k2')}\nbody`, 'k')).toBe(false);
+  });
+});
+
+describe('uncompressed sizes against the base', () => {
+  const e = entry({
+    name: 'api',
+    compressedBytes: 5_300_000,
+    uncompressedBytes: 5_600_000,
+    baseline: { commit: 'c'.repeat(40), compressedBytes: 301_000, uncompressedBytes: 600_000 },
+    delta: { compressedBytes: 4_999_000, uncompressedBytes: 5_000_000 },
+    change: 'changed',
+  });
+
+  test('the details give base, head, Δ and Δ% for compressed and on-disk bytes', () => {
+    const body = renderComment(report([e]), OPTS);
+    expect(body).toContain('\ncompressed 301 kB → 5.3 MB (+5 MB, +1661%) · on disk 600 kB → 5.6 MB (+5 MB, +833%)\n');
+  });
+
+  test('an unchanged or new image has no such line', () => {
+    const same = compared('same', MB, MB, { status: 'warn' });
+    const fresh = entry({ name: 'fresh', baseline: null, delta: null, change: 'new', status: 'warn' });
+    const body = renderComment(report([same, fresh]), OPTS);
+    expect(body).not.toMatch(/on disk .* → /);
   });
 });
 

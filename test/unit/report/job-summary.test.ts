@@ -8,7 +8,10 @@ import { compared, entry, layer, MB, report } from './report-fixtures.js';
 
 const OPTS = { configPath: 'image-budget.yml' };
 const SIZES_HEADER = '| Image | Target | Platform | Compressed | Uncompressed | Layers | Budget | Status |';
-const DELTA_HEADER = /^\| Image \| Target \| Platform \| Base \| PR \| Δ/m;
+/** The summary's table against the base: both metrics. */
+const DELTA_HEADER = '| Image | Target | Platform | Compressed: base → PR | Δ | Δ% | Uncompressed: base → PR | Δ | Δ% | Status |';
+/** The comment's compact one. */
+const COMPACT_HEADER = /^\| Image \| Target \| Platform \| Base \| PR \| Δ/m;
 
 /** The rows of the table whose header line is `header`, without the header and delimiter. */
 function tableAfter(markdown: string, header: string): string[] {
@@ -70,7 +73,8 @@ describe('job summary without a baseline', () => {
       '| **broken** | — | linux/amd64 | — | — | — | max 25 MB | 💥 error: buildx failed: Dockerfile:7 RUN false |',
     ]);
     // Nothing to compare with: no column of dashes pretending to be a comparison.
-    expect(md).not.toMatch(DELTA_HEADER);
+    expect(md).not.toContain(DELTA_HEADER);
+    expect(md).not.toMatch(COMPACT_HEADER);
     expect(md).not.toContain('Against the base');
     // The largest layers of each image, collapsible.
     expect(md).toContain('### Largest layers');
@@ -83,7 +87,7 @@ describe('job summary without a baseline', () => {
   test('the same with no comparison asked for at all (CLI without --base)', () => {
     const md = renderJobSummary(report([entry({ name: 'api' })]), OPTS);
     expect(tableAfter(md, SIZES_HEADER)).toEqual(['| **api** | — | linux/amd64 | 10 MB | 25 MB | 2 | max 25 MB (40% used) | ✅ ok |']);
-    expect(md).not.toMatch(DELTA_HEADER);
+    expect(md).not.toContain(DELTA_HEADER);
   });
 });
 
@@ -122,11 +126,15 @@ describe('job summary with a baseline', () => {
       '| **fresh** | — | linux/amd64 | 10 MB | 25 MB | 2 | max 25 MB (40% used) | 🆕 new · ✅ ok |',
       '| **gone** | — | linux/amd64 | — | — | — | — | 🗑️ removed |',
     ]);
-    const delta = md.slice(md.indexOf('#### Against the base'));
-    expect(delta).toMatch(DELTA_HEADER);
-    // Changed first, the over one at the top; the unchanged one is there too, not folded.
-    const rows = delta.split('\n').filter((l) => l.startsWith('| **'));
-    expect(rows.map((l) => /^\| \*\*(\w+)\*\*/.exec(l)?.[1])).toEqual(['api', 'fresh', 'gone', 'db', 'Total']);
+    // Both metrics: base → PR, Δ and Δ%. Changed first, the over one at the top; the unchanged
+    // one is there too, not folded.
+    expect(tableAfter(md, DELTA_HEADER)).toEqual([
+      '| **api** | — | linux/amd64 | 9 MB → 21 MB | +12 MB | +133% | 22.5 MB → 52.5 MB | +30 MB | +133% | ❌ over |',
+      '| **fresh** | — | linux/amd64 | new → 10 MB | +10 MB | — | new → 25 MB | +25 MB | — | 🆕 new · ✅ ok |',
+      '| **gone** | — | linux/amd64 | 4 MB → removed | -4 MB | -100% | 9 MB → removed | -9 MB | -100% | 🗑️ removed |',
+      '| **db** | — | linux/amd64 | 5 MB → 5 MB | 0 B | 0% | 12.5 MB → 12.5 MB | 0 B | 0% | ✅ ok |',
+      '| **Total** |  |  | 18 MB → **36 MB** | +18 MB | +100% | 44 MB → **90 MB** | +46 MB | +105% |  |',
+    ]);
     expect(md).not.toContain('unchanged image</summary>');
     // The details the comment shows are in the summary as well.
     expect(md).toContain('**Why it grew**');
@@ -137,7 +145,8 @@ describe('job summary with a baseline', () => {
 
   test('the PR comment keeps its compact delta table and no sizes table', () => {
     const body = renderComment(comparedReport(), { ...OPTS, key: 'default' });
-    expect(body).toMatch(DELTA_HEADER);
+    expect(body).toMatch(COMPACT_HEADER);
+    expect(body).not.toContain(DELTA_HEADER);
     expect(body).not.toContain(SIZES_HEADER);
   });
 
