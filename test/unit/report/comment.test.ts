@@ -2,7 +2,15 @@ import { describe, expect, test } from 'vitest';
 import { commentLength, commentMarker, hasCommentMarker, renderComment, verdictLine } from '../../../src/report/comment.js';
 import type { ReportEntry } from '../../../src/report/types.js';
 import { INJECTION_CORPUS, MB, compared, entry, layer, report } from './report-fixtures.js';
-import { AUTOLINK, decodeNumericEntities, ISSUE_REF, MENTION, outsideCodeSpans, unescapedPipes } from './markdown-checks.js';
+import {
+  AUTOLINK,
+  decodeNumericEntities,
+  ISSUE_REF,
+  MENTION,
+  outsideCodeSpans,
+  strayInvisibles,
+  unescapedPipes,
+} from './markdown-checks.js';
 
 const OPTS = { key: 'default', configPath: 'image-budget.yml', summaryUrl: 'https://github.com/o/r/actions/runs/1' };
 
@@ -275,6 +283,9 @@ describe('renderComment snapshots', () => {
     expect(body).not.toContain('](http');
     expect(body).not.toContain('](javascript');
     expect(body).not.toContain('\u202E');
+    // No invisible character hides text or fakes a mention: only our own joiners are left.
+    expect(strayInvisibles(body)).toEqual([]);
+    expect(body).toContain('ping @\u200D\\\\u200Boctocat');
     // Only our marker, on the first line, looks like a marker.
     expect(body.match(/<!--/g)).toHaveLength(1);
     expect(hasCommentMarker(body, 'k --> <script>')).toBe(true);
