@@ -127,6 +127,7 @@ export async function publishReport(request: PublishRequest): Promise<Publicatio
     budgetChanges: (report.budgetChanges ?? []).map((c) => ({
       image: c.image,
       target: c.target,
+      platform: c.platform,
       field: c.label,
       from: c.from ?? 'none',
       to: c.to ?? 'none',

@@ -4,12 +4,14 @@
  */
 import { changeOf, type Change } from './change.js';
 import { MAX_MESSAGE, MAX_NAME, plural } from './comment-format.js';
-import { escapeCodeSpan, escapeText } from './escape.js';
+import { escapeCell, escapeCodeSpan, escapeText } from './escape.js';
 import type { Report, ReportEntry } from './types.js';
 
 export interface BudgetChange {
   image: string;
   target: string | null;
+  /** Set for a change in a per-platform override. */
+  platform?: string | null;
   field: string;
   from: string;
   to: string;
@@ -75,21 +77,27 @@ function baselineLine(report: Report, note: string | undefined): string {
   return `Compared with base ${shown.join(', ')}${commits.length > 3 ? ` and ${commits.length - 3} more` : ''}.`;
 }
 
-function imageLabel(image: string, target: string | null): string {
-  return target === null ? image : `${image} (${target})`;
+const BUDGET_CHANGE_HEADER = ['| Image | Budget | Base branch | This PR |', '| --- | --- | ---: | ---: |'];
+
+function budgetChangeRow(c: BudgetChange): string {
+  const scope = c.target ? ` (target ${c.target})` : c.platform ? ` (${c.platform})` : '';
+  const image = `**${escapeCell(c.image, { maxLength: MAX_NAME })}**${scope ? escapeCell(scope, { maxLength: MAX_NAME }) : ''}`;
+  const cell = (text: string) => escapeCell(text, { maxLength: 40 });
+  return `| ${image} | ${cell(c.field)} | ${cell(c.from)} | ${cell(c.to)} |`;
 }
 
-function budgetChangeLines(changes: BudgetChange[]): string[] {
+/**
+ * One row per budget the PR changes. Budgets come from the base branch, so the PR's take effect
+ * once merged — or at once when the override label is applied (the run then checks the PR's).
+ */
+function budgetChangeLines(changes: BudgetChange[], label: ReportTextOptions['overrideLabel']): string[] {
   if (changes.length === 0) return [];
-  const lines = ['**Budgets changed in this PR** (they take effect once merged):', ''];
-  for (const c of changes.slice(0, MAX_BUDGET_CHANGES)) {
-    lines.push(
-      `- ${escapeText(imageLabel(c.image, c.target), { maxLength: MAX_NAME })}: ` +
-        `${escapeText(c.field, { maxLength: 40 })} ${escapeText(c.from, { maxLength: 40 })} → ` +
-        `${escapeText(c.to, { maxLength: 40 })} in this PR, takes effect once merged`,
-    );
-  }
-  if (changes.length > MAX_BUDGET_CHANGES) lines.push(`- …and ${changes.length - MAX_BUDGET_CHANGES} more`);
+  const when = label?.applied
+    ? `the label ${escapeCodeSpan(label.name, { maxLength: 50, table: false })} is applied, so they apply to this PR now`
+    : "they take effect once merged; until then the base branch's budgets apply";
+  const lines = [`**Budgets changed in this PR** (${when}):`, '', ...BUDGET_CHANGE_HEADER];
+  lines.push(...changes.slice(0, MAX_BUDGET_CHANGES).map(budgetChangeRow));
+  if (changes.length > MAX_BUDGET_CHANGES) lines.push(`| …and ${changes.length - MAX_BUDGET_CHANGES} more | | | |`);
   return lines;
 }
 
@@ -108,7 +116,7 @@ export function headLines(report: Report, opts: ReportTextOptions): string[] {
   const head = ['### 📦 Image budget', '', `**${verdictLine(report)}**`, '', baselineLine(report, opts.baselineNote)];
   const label = labelLine(opts.overrideLabel, report);
   if (label) head.push('', label);
-  const budgetLines = budgetChangeLines(opts.budgetChanges ?? []);
+  const budgetLines = budgetChangeLines(opts.budgetChanges ?? [], opts.overrideLabel);
   if (budgetLines.length > 0) head.push('', ...budgetLines);
   return head;
 }

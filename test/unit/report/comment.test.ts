@@ -126,13 +126,15 @@ describe('renderComment snapshots', () => {
     );
     expect(body).toContain('❌ 1 image over budget · 2 grew · 1 unchanged');
     // Changed rows first, the over one at the top; the unchanged one is folded.
-    const main = tables(body)[0] ?? [];
+    const main = tables(body).find((t) => t[0]?.startsWith('| Image | Target |')) ?? [];
     expect(main[2]).toContain('**api**');
     expect(main[3]).toContain('**web**');
     expect(main.at(-1)).toContain('**Total**');
     expect(body).toMatch(/<summary>1 unchanged image<\/summary>[\s\S]*\*\*db\*\*/);
     expect(body).toContain('▓▓▓▓▓▓▓▓▓▓ 107%');
-    expect(body).toContain('web \\(prod\\): max 25 MB → 40 MB in this PR, takes effect once merged');
+    // The budget the PR changes is its own row; the base branch's budget applies until merged.
+    expect(body).toContain("**Budgets changed in this PR** (they take effect once merged; until then the base branch's budgets apply):");
+    expect(body).toContain('| **web** \\(target prod\\) | max | 25 MB | 40 MB |');
     expect(body).toContain('**Why it grew**');
     // Both metrics against the base, in the image's details.
     expect(body).toContain('compressed 9 MB → 21.4 MB (+12.4 MB, +138%) · on disk 22.5 MB → 53.5 MB (+31 MB, +138%)');
@@ -315,6 +317,37 @@ describe('commentMarker', () => {
     expect(hasCommentMarker(`${commentMarker('k')}\nbody`, 'k')).toBe(true);
     expect(hasCommentMarker(`quote:\n${commentMarker('k')}\nbody`, 'k')).toBe(false);
     expect(hasCommentMarker(`${commentMarker('k2')}\nbody`, 'k')).toBe(false);
+  });
+});
+
+describe('budgets changed in this PR', () => {
+  const changes = [
+    { image: 'api', target: null, field: 'max', from: '25 MB', to: '40 MB' },
+    { image: 'api', target: null, platform: 'linux/arm64', field: 'max-layers', from: 'none', to: '12' },
+    { image: 'web|x', target: '@octocat', field: 'warn', from: '1 MB', to: '2 MB' },
+  ];
+
+  test('with the override label applied they apply now, and the comment says so', () => {
+    const body = renderComment(report([grownOver()]), {
+      ...OPTS,
+      overrideLabel: { name: 'image-budget:accept', applied: true },
+      budgetChanges: changes,
+    });
+    expect(body).toContain('**Budgets changed in this PR** (the label `image-budget:accept` is applied, so they apply to this PR now):');
+    expect(body).not.toContain('once merged');
+    expect(body).toContain('| **api** | max | 25 MB | 40 MB |');
+  });
+
+  test('one row each, with the escaped image name and its scope', () => {
+    const body = renderComment(report([grownOver()]), {
+      ...OPTS,
+      overrideLabel: { name: 'image-budget:accept', applied: false },
+      budgetChanges: changes,
+    });
+    expect(body).toContain('| Image | Budget | Base branch | This PR |');
+    expect(body).toContain('| **api** \\(linux/arm64\\) | max-layers | none | 12 |');
+    expect(body).toContain('| **web\\|x** \\(target @\u200Doctocat\\) | warn | 1 MB | 2 MB |');
+    expectWellFormedTables(body);
   });
 });
 
