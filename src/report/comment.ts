@@ -64,7 +64,7 @@ export function renderComment(report: Report, opts: RenderCommentOptions): strin
   const rows = changed.map(entryRow);
   const totals = totalsRow(report.images);
   const foldedBlock = foldedSection(folded);
-  const details = changed.map(detailSection).filter((d): d is string => d !== null);
+  const details = changed.map((entry) => detailSection(entry)).filter((d): d is string => d !== null);
   const footer = footerLine(report, opts.configPath);
 
   const compose = (keepRows: number, withFolded: boolean, keepDetails: number, note: string | null): string => {

@@ -9,7 +9,7 @@ import { formatBytes, formatDelta, formatMovement, MAX_MESSAGE, MAX_NAME, plural
 import { topContributors, type LayerChange } from './comment-layers.js';
 import { row, STATUS_CELL } from './delta-table.js';
 import { escapeCodeSpan, escapeHtml, escapeText } from './escape.js';
-import type { Finding, ReportEntry, ReportLayer } from './types.js';
+import type { Analysis, Finding, ReportEntry, ReportLayer } from './types.js';
 
 const MAX_INSTRUCTION = 100;
 const MAX_CONTRIBUTORS = 5;
@@ -101,8 +101,31 @@ export function movementLine(entry: ReportEntry, change: Change = changeOf(entry
   return `compressed ${formatMovement(compressed.base, compressed.head)} · on disk ${formatMovement(uncompressed.base, uncompressed.head)}`;
 }
 
+export interface DetailOptions {
+  /** Show dive's figures next to ours (the summary; the comment stays compact). */
+  dive?: boolean;
+}
+
+function percentOf(ratio: number, decimals: number): string {
+  return `${(ratio * 100).toFixed(decimals)}%`;
+}
+
+/**
+ * "**Layer analysis:** 4 MB wasted, efficiency 81%", with dive's own figures when asked
+ * (one decimal then, to compare with `dive --ci`).
+ */
+export function analysisLine(analysis: Analysis, opts: DetailOptions = {}): string {
+  const decimals = opts.dive ? 1 : 0;
+  const ours = `${formatBytes(analysis.wastedBytes)} wasted, efficiency ${percentOf(analysis.efficiency, decimals)}`;
+  const dive =
+    opts.dive && analysis.dive
+      ? ` (dive: ${formatBytes(analysis.dive.wastedBytes)} wasted, efficiency ${percentOf(analysis.dive.efficiency, 1)})`
+      : '';
+  return `**Layer analysis:** ${ours}${dive}`;
+}
+
 /** The collapsible block for one entry, or null when there is nothing more to say. */
-export function detailSection(entry: ReportEntry): string | null {
+export function detailSection(entry: ReportEntry, opts: DetailOptions = {}): string | null {
   const change = changeOf(entry);
   const lines: string[] = [];
   const sizes = movementLine(entry, change);
@@ -139,9 +162,11 @@ export function detailSection(entry: ReportEntry): string | null {
     lines.push('');
   }
 
+  // The figures whenever there is an analysis, hints or not: "no hints" is news too.
   const analysis = entry.analysis;
+  if (analysis) lines.push(analysisLine(analysis, opts), '');
   if (analysis && analysis.hints.length > 0) {
-    lines.push(`**Hints** (${formatBytes(analysis.wastedBytes)} wasted, efficiency ${Math.round(analysis.efficiency * 100)}%)`, '');
+    lines.push('**Hints**', '');
     for (const hint of [...analysis.hints].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_HINTS)) {
       // Evidence: the path and its bytes; hints about the Dockerfile itself have neither.
       const evidence = hint.path.startsWith('(')

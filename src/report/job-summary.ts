@@ -42,7 +42,7 @@ export function renderJobSummary(report: Report, options: JobSummaryOptions): st
   if (compared(report)) {
     parts.push(['#### Against the base', '', ...FULL_TABLE_HEADER, ...sorted.map(fullEntryRow), fullTotalsRow(report.images)].join('\n'));
   }
-  const details = sorted.map(detailSection).filter((d): d is string => d !== null);
+  const details = sorted.map((entry) => detailSection(entry, { dive: true })).filter((d): d is string => d !== null);
   parts.push(...boundedDetails(details, SUMMARY_DETAILS_MAX_BYTES));
   parts.push(footerLine(report, options.configPath));
   return `${parts.join('\n\n')}\n\n${renderLargestLayers(report)}`;

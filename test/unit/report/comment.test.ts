@@ -320,6 +320,22 @@ describe('commentMarker', () => {
   });
 });
 
+describe('layer analysis in the comment', () => {
+  test('wasted bytes and efficiency whenever there is an analysis, hints or not; compact, without dive', () => {
+    const clean = entry({
+      name: 'clean',
+      status: 'warn',
+      analysis: { wastedBytes: 2 * MB, efficiency: 0.973, hints: [], dive: { wastedBytes: 3 * MB, efficiency: 0.95 } },
+    });
+    const body = renderComment(report([clean, grownOver()]), OPTS);
+    expect(body).toMatch(
+      /<summary><b>clean · linux\/amd64<\/b> · ⚠️ warn<\/summary>\n\n\*\*Layer analysis:\*\* 2 MB wasted, efficiency 97%\n/,
+    );
+    expect(body).toContain('**Layer analysis:** 4 MB wasted, efficiency 81%\n\n**Hints**\n');
+    expect(body).not.toContain('dive');
+  });
+});
+
 describe('budgets changed in this PR', () => {
   const changes = [
     { image: 'api', target: null, field: 'max', from: '25 MB', to: '40 MB' },

@@ -165,3 +165,14 @@ describe('job summary with a baseline', () => {
     expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
   });
 });
+
+test("the summary shows dive's figures next to ours where it shows the analysis", () => {
+  const analysed = entry({
+    name: 'api',
+    analysis: { wastedBytes: 4_000_000, efficiency: 0.8123, hints: [], dive: { wastedBytes: 4_200_000, efficiency: 0.8049 } },
+  });
+  const md = renderJobSummary(report([analysed]), OPTS);
+  expect(md).toContain('**Layer analysis:** 4 MB wasted, efficiency 81.2% (dive: 4.2 MB wasted, efficiency 80.5%)');
+  // …and in its "what to slim" block.
+  expect(md).toContain('4 MB wasted across layers, efficiency 81.2% (dive: 4.2 MB, 80.5%).');
+});
