@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Outcome } from '../compare/verdict.js';
 import { formatSize } from '../config/size.js';
 import type { Logger } from '../logger.js';
-import { findExistingComment, upsertComment } from '../publish/comment.js';
+import { findExistingComment, resolveCommentAuthor, upsertComment } from '../publish/comment.js';
 import { shouldComment } from '../publish/comment-policy.js';
 import { createGitHubClient, GitHubApiError } from '../publish/github-client.js';
 import { renderComment, type RenderCommentOptions } from '../report/comment.js';
@@ -87,8 +87,10 @@ async function postComment(request: PublishRequest, body: string): Promise<strin
     return null;
   }
   const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
-  const target = { ...repository, issueNumber: pullRequest, key: inputs.commentKey };
   try {
+    // Whose comments are ours: said by `comment-author`, or found out once from the token.
+    const author = inputs.commentAuthor ?? (await resolveCommentAuthor(client));
+    const target = { ...repository, issueNumber: pullRequest, key: inputs.commentKey, author };
     const existing = inputs.comment === 'always' ? null : await findExistingComment(client, target);
     if (!shouldComment(inputs.comment, report, existing !== null)) {
       logger.info(`comment: ${inputs.comment}, nothing to say on PR #${pullRequest}.`);

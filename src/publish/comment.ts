@@ -19,8 +19,8 @@ export interface UpsertCommentOptions {
   key: string;
   body: string;
   /**
-   * Login whose comments we may update. Default: {@link resolveCommentAuthor}. Set it for a
-   * GitHub App installation token (`<app-slug>[bot]`), which `GET /user` cannot identify.
+   * Login whose comments we may update (the `comment-author` input). Default:
+   * {@link resolveCommentAuthor}.
    */
   author?: string;
 }
@@ -34,18 +34,35 @@ interface Comment {
 }
 
 /**
- * The login our comments carry. `GET /user` answers for a personal token; for GITHUB_TOKEN
- * (an installation token) it answers 403 "Resource not accessible by integration", and the
- * comments it writes belong to `github-actions[bot]` — the rule peter-evans/find-comment users
- * configure by hand and marocchino/sticky-pull-request-comment gets from GraphQL's viewer.
+ * The login our comments carry.
+ * - A personal token: `GET /user`.
+ * - An installation token — GITHUB_TOKEN, or a GitHub App's (`actions/create-github-app-token`)
+ *   — gets 403 "Resource not accessible by integration" there, and `GET /app` needs the app's
+ *   JWT. GraphQL's `viewer { login }` does accept installation tokens and names the bot
+ *   (`github-actions[bot]`, `<app-slug>[bot]`), as marocchino/sticky-pull-request-comment relies
+ *   on. An installation always acts as a bot, so the REST login ends in `[bot]`.
+ * - When GraphQL cannot answer either (a proxy, an old GHES): `github-actions[bot]`, right for
+ *   GITHUB_TOKEN; an app's login is then set with the `comment-author` input.
  */
 export async function resolveCommentAuthor(client: GitHubClient): Promise<string> {
   try {
     const { data } = await client.rest.users.getAuthenticated();
     return data.login;
   } catch (error) {
-    if (error instanceof GitHubApiError && (error.status === 403 || error.status === 401)) return ACTIONS_BOT_LOGIN;
-    throw error;
+    if (!(error instanceof GitHubApiError && (error.status === 403 || error.status === 401))) throw error;
+  }
+  const login = await viewerLogin(client);
+  if (!login) return ACTIONS_BOT_LOGIN;
+  return login.endsWith('[bot]') ? login : `${login}[bot]`;
+}
+
+async function viewerLogin(client: GitHubClient): Promise<string | null> {
+  try {
+    const data = await client.graphql<{ viewer?: { login?: unknown } | null }>('query { viewer { login } }');
+    const login = data.viewer?.login;
+    return typeof login === 'string' && login.length > 0 ? login : null;
+  } catch {
+    return null;
   }
 }
 

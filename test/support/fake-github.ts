@@ -87,6 +87,8 @@ export function fakeUser(login: string, id: number, type: 'User' | 'Bot' = 'User
 }
 
 export const ACTIONS_BOT = fakeUser('github-actions[bot]', 41898282, 'Bot');
+/** The bot user of a GitHub App called `image-budget-app`: what its installation token writes as. */
+export const APP_BOT = fakeUser('image-budget-app[bot]', 149000001, 'Bot');
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
@@ -94,8 +96,16 @@ export class FakeGitHub {
   readonly comments = new Map<string, IssueComment[]>();
   readonly pulls = new Map<string, PullRequest[]>();
   readonly repos = new Set<string>();
-  /** Built-in tokens: a PAT of `octocat`, GITHUB_TOKEN, and a fork's read-only GITHUB_TOKEN. */
-  readonly tokens = { user: 'pat-octocat', installation: 'ghs_installation', forkReadOnly: 'ghs_fork' } as const;
+  /**
+   * Built-in tokens: a PAT of `octocat`, GITHUB_TOKEN, a fork's read-only GITHUB_TOKEN, and a
+   * GitHub App's installation token (`actions/create-github-app-token`), acting as `APP_BOT`.
+   */
+  readonly tokens = {
+    user: 'pat-octocat',
+    installation: 'ghs_installation',
+    forkReadOnly: 'ghs_fork',
+    app: 'ghs_app_installation',
+  } as const;
   /** Added to every answer, in ms: lets concurrent clients interleave deterministically. */
   latencyMs = 0;
   private readonly identities = new Map<string, TokenIdentity>();
@@ -110,6 +120,7 @@ export class FakeGitHub {
     this.addToken(this.tokens.user, { user: fakeUser('octocat', 583231), installation: false, readOnly: false });
     this.addToken(this.tokens.installation, { user: ACTIONS_BOT, installation: true, readOnly: false });
     this.addToken(this.tokens.forkReadOnly, { user: ACTIONS_BOT, installation: true, readOnly: true });
+    this.addToken(this.tokens.app, { user: APP_BOT, installation: true, readOnly: false });
   }
 
   addToken(token: string, identity: TokenIdentity): void {
@@ -345,6 +356,7 @@ export class FakeGitHub {
     error: (status: number, message: string, headers?: Record<string, string>, extra?: object) => void,
   ): void {
     const path = url.pathname;
+    if (path === '/graphql' && method === 'POST') return this.graphql(body, identity, answer);
     if (path === '/user' && method === 'GET') {
       if (identity.installation) return error(403, 'Resource not accessible by integration');
       return answer(200, identity.user);
@@ -411,6 +423,19 @@ export class FakeGitHub {
       return pr ? this.paginate(url, pr.labels, answer) : error(404, 'Not Found');
     }
     return error(404, 'Not Found');
+  }
+
+  /**
+   * POST /graphql, for the one query the action sends: `viewer { login }`, which GitHub answers
+   * for personal and installation tokens alike, a bot as `<slug>[bot]`. Anything else gets a
+   * GraphQL error (status 200, `errors`), as GitHub answers a query it cannot run.
+   */
+  private graphql(body: unknown, identity: TokenIdentity, answer: (status: number, data: unknown) => void): void {
+    const query = typeof (body as { query?: unknown } | null)?.query === 'string' ? (body as { query: string }).query : '';
+    if (/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+      return answer(200, { data: { viewer: { login: identity.user.login } } });
+    }
+    return answer(200, { errors: [{ message: `fake-github does not model this query: ${query.slice(0, 80)}` }] });
   }
 
   private validateBody(text: unknown): object | null {

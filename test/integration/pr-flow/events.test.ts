@@ -3,7 +3,7 @@
  * flaky API, a push instead of a PR, and the dangerous pull_request_target.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import { APP_BOT, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import {
   BASE_DOCKERFILE,
   BUDGET_PATH,
@@ -100,6 +100,31 @@ describe('a fork’s read-only token', () => {
     } finally {
       over.cleanup();
     }
+  });
+});
+
+describe('a GitHub App installation token', () => {
+  async function twoRuns(inputs: Record<string, string> = {}): Promise<void> {
+    for (const attempt of [1, 2]) {
+      const run = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo), token: gh.tokens.app, inputs });
+      expect(run.exitCode, `run ${attempt}: ${logOf(run)}`).toBe(0);
+      expect(run.outputs['comment-url'], logOf(run)).toBe(gh.commentsOn(OWNER, REPO, 1)[0]?.html_url);
+    }
+  }
+
+  test("found out from GraphQL's viewer: two runs leave one comment, the app's", async () => {
+    await twoRuns();
+    expect(gh.commentsOn(OWNER, REPO, 1).map((c) => c.user?.login)).toEqual([APP_BOT.login]);
+    // Created once; the second run found it (and had nothing new to say).
+    expect(gh.requestsTo('POST', /\/issues\/1\/comments$/)).toHaveLength(1);
+  });
+
+  test('named by comment-author when GraphQL cannot tell: two runs leave one comment', async () => {
+    gh.fail('POST', /^\/graphql$/, 100, { status: 404 });
+    await twoRuns({ 'comment-author': APP_BOT.login });
+    expect(gh.commentsOn(OWNER, REPO, 1).map((c) => c.user?.login)).toEqual([APP_BOT.login]);
+    // The login was given: nothing asked who the token is.
+    expect(gh.requestsTo('GET', /^\/user$/)).toEqual([]);
   });
 });
 

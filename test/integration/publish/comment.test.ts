@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { findExistingComment, resolveCommentAuthor, upsertComment } from '../../../src/publish/comment.js';
 import { commentMarker } from '../../../src/report/comment-marker.js';
-import { ACTIONS_BOT, fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import { ACTIONS_BOT, APP_BOT, fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import { clientFor } from './publish-helpers.js';
 
 let gh: FakeGitHub;
@@ -95,6 +95,35 @@ describe('upsertComment', () => {
     const client = clientFor(gh, gh.tokens.installation);
     expect(await resolveCommentAuthor(client)).toBe('github-actions[bot]');
     expect(gh.requestsTo('GET', /^\/user$/).map((r) => r.status)).toEqual([403]);
+  });
+
+  test("a GitHub App's installation token is its bot: GraphQL's viewer names it", async () => {
+    const client = clientFor(gh, gh.tokens.app);
+    expect(await resolveCommentAuthor(client)).toBe(APP_BOT.login);
+    expect(gh.requestsTo('GET', /^\/user$/).map((r) => r.status)).toEqual([403]);
+    expect(gh.requestsTo('POST', /^\/graphql$/).map((r) => r.status)).toEqual([200]);
+  });
+
+  test('an app token upserting twice leaves one comment, its own; the bot’s comment is not touched', async () => {
+    const actions = gh.addComment('o', 'r', 7, `${MARKER}\nby github-actions`, ACTIONS_BOT);
+    const client = clientFor(gh, gh.tokens.app);
+    const first = await upsertComment(client, { ...target, body: `${MARKER}\nrun 1` });
+    const second = await upsertComment(client, { ...target, body: `${MARKER}\nrun 2` });
+    expect(first).toMatchObject({ action: 'created' });
+    expect(second).toMatchObject({ action: 'updated', id: first.action === 'skipped' ? -1 : first.id });
+    const ours = gh.commentsOn('o', 'r', 7).filter((c) => c.user?.login === APP_BOT.login);
+    expect(ours.map((c) => c.body)).toEqual([`${MARKER}\nrun 2`]);
+    expect(gh.commentsOn('o', 'r', 7).find((c) => c.id === actions.id)?.body).toBe(`${MARKER}\nby github-actions`);
+  });
+
+  test('when GraphQL cannot answer, the `author` option (comment-author) still finds the app’s comment', async () => {
+    gh.fail('POST', /^\/graphql$/, 100, { status: 404 });
+    const client = clientFor(gh, gh.tokens.app);
+    // Without it the fallback is github-actions[bot], which an app token is not.
+    expect(await resolveCommentAuthor(client)).toBe('github-actions[bot]');
+    await upsertComment(client, { ...target, body: `${MARKER}\nrun 1`, author: APP_BOT.login });
+    await upsertComment(client, { ...target, body: `${MARKER}\nrun 2`, author: APP_BOT.login });
+    expect(gh.commentsOn('o', 'r', 7).map((c) => [c.user?.login, c.body])).toEqual([[APP_BOT.login, `${MARKER}\nrun 2`]]);
   });
 
   test('a fork read-only token is skipped with the permission named, not thrown', async () => {
