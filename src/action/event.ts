@@ -1,5 +1,6 @@
 /** The workflow event, read once from GITHUB_EVENT_PATH, and the facts the action needs from it. */
 import { readFile } from 'node:fs/promises';
+import type { RunStamp } from '../report/comment-marker.js';
 
 export interface WorkflowEvent {
   name: string;
@@ -20,15 +21,24 @@ export async function readEvent(env: NodeJS.ProcessEnv): Promise<WorkflowEvent> 
   try {
     return { name, payload: JSON.parse(await readFile(file, 'utf8')) };
   } catch (error) {
-    throw new Error(`cannot read the event payload at GITHUB_EVENT_PATH=${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot read the event payload at GITHUB_EVENT_PATH=${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
 export function pullRequestOf(event: WorkflowEvent): PullRequestFacts | null {
   const pr = event.payload?.pull_request;
   if (!pr || typeof pr.number !== 'number') return null;
-  const labels = Array.isArray(pr.labels) ? pr.labels.map((l: { name?: unknown }) => l?.name).filter((n: unknown): n is string => typeof n === 'string') : [];
-  return { number: pr.number, labels, headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : null, baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : null };
+  const labels = Array.isArray(pr.labels)
+    ? pr.labels.map((l: { name?: unknown }) => l?.name).filter((n: unknown): n is string => typeof n === 'string')
+    : [];
+  return {
+    number: pr.number,
+    labels,
+    headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : null,
+    baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : null,
+  };
 }
 
 export function repositoryOf(env: NodeJS.ProcessEnv): { owner: string; repo: string } | null {
@@ -42,7 +52,28 @@ export function repositoryOf(env: NodeJS.ProcessEnv): { owner: string; repo: str
  */
 export function pullRequestTargetRefusal(event: WorkflowEvent, allowed: boolean): string | null {
   if (event.name !== 'pull_request_target' || allowed) return null;
-  return 'refusing to build pull request code under `pull_request_target`: that event runs with a write token and your secrets, so building a fork\'s Dockerfile there lets it use them. Run image-budget on `pull_request`, and post comments for forks from a `workflow_run` workflow with `mode: comment` (see docs/permissions.md). If every PR author is trusted, set `allow-pull-request-target: true`.';
+  return "refusing to build pull request code under `pull_request_target`: that event runs with a write token and your secrets, so building a fork's Dockerfile there lets it use them. Run image-budget on `pull_request`, and post comments for forks from a `workflow_run` workflow with `mode: comment` (see docs/permissions.md). If every PR author is trusted, set `allow-pull-request-target: true`.";
+}
+
+/** This workflow run (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT) for the comment's stamp; null outside Actions. */
+export function runStampOf(env: NodeJS.ProcessEnv, sha: string | null): RunStamp | null {
+  return stampOf(env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, sha ?? env.GITHUB_SHA ?? null);
+}
+
+/** The `pull_request` run a `workflow_run` event is about: the run whose report `mode: comment` posts. */
+export function workflowRunStamp(run: { id?: unknown; run_attempt?: unknown; head_sha?: unknown }): RunStamp | null {
+  return stampOf(run.id, run.run_attempt, typeof run.head_sha === 'string' ? run.head_sha : null);
+}
+
+function stampOf(id: unknown, attempt: unknown, sha: string | null): RunStamp | null {
+  const runId = Number(id);
+  if (!Number.isSafeInteger(runId) || runId <= 0) return null;
+  const runAttempt = Number(attempt ?? 1);
+  return {
+    id: runId,
+    attempt: Number.isSafeInteger(runAttempt) && runAttempt > 0 ? runAttempt : 1,
+    sha: sha && /^[0-9a-f]{40}$/.test(sha) ? sha : null,
+  };
 }
 
 /** Link to this run's job summary, for a trimmed comment. */

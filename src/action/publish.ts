@@ -13,8 +13,9 @@ import { shouldComment } from '../publish/comment-policy.js';
 import { createGitHubClient, GitHubApiError } from '../publish/github-client.js';
 import { renderComment, type RenderCommentOptions } from '../report/comment.js';
 import { renderJobSummary } from '../report/job-summary.js';
+import type { RunStamp } from '../report/comment-marker.js';
 import type { Report } from '../report/types.js';
-import { repositoryOf, runUrl } from './event.js';
+import { repositoryOf, runStampOf, runUrl } from './event.js';
 import type { ActionInputs } from './inputs.js';
 import { OUTPUT, type ActionEffects } from './run-action.js';
 
@@ -31,6 +32,11 @@ export interface PublishRequest {
   writeReport?: boolean;
   /** The existing report's path when `writeReport` is false, for the `report` output. */
   existingReportPath?: string;
+  /**
+   * The run the report was made for, stamped on the comment. Default: this run
+   * (GITHUB_RUN_ID/GITHUB_RUN_ATTEMPT); `mode: comment` gives the `pull_request` run's.
+   */
+  run?: RunStamp | null;
 }
 
 export interface Publication {
@@ -96,7 +102,15 @@ async function postComment(request: PublishRequest, body: string): Promise<strin
       logger.info(`comment: ${inputs.comment}, nothing to say on PR #${pullRequest}.`);
       return null;
     }
-    const result = await upsertComment(client, { ...target, body });
+    const run = request.run === undefined ? runStampOf(env, report.pullRequest?.headSha ?? null) : request.run;
+    const result = await upsertComment(client, { ...target, body, ...(run ? { run } : {}) });
+    if (result.action === 'superseded') {
+      logger.info(
+        `comment on PR #${pullRequest} left as it is: it was made for a newer run (${result.by.id}, attempt ${result.by.attempt}` +
+          `${result.by.sha ? `, commit ${result.by.sha.slice(0, 12)}` : ''}): ${result.url}`,
+      );
+      return null;
+    }
     if (result.action === 'skipped') {
       const permission = result.permission
         ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.`

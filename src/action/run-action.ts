@@ -15,7 +15,7 @@ import { createGitHubClient, type GitHubClient } from '../publish/github-client.
 import { writeJobSummary } from '../publish/summary.js';
 import { runCheck } from '../run.js';
 import { findReportFiles, mergeReports } from './aggregate.js';
-import { pullRequestOf, pullRequestTargetRefusal, readEvent, repositoryOf, type WorkflowEvent } from './event.js';
+import { pullRequestOf, pullRequestTargetRefusal, readEvent, repositoryOf, workflowRunStamp, type WorkflowEvent } from './event.js';
 import type { ActionInputs } from './inputs.js';
 import { publishReport, type Publication } from './publish.js';
 import { loadReport } from '../report/parse-report.js';
@@ -216,6 +216,8 @@ async function runCommentMode(
     effects,
     pullRequest: number,
     overrideApplied,
+    // Stamped with the pull_request run it posts for, so runs of both halves order the same way.
+    run: workflowRunStamp(run),
     writeReport: false,
     existingReportPath: file,
   });

@@ -108,6 +108,8 @@ export class FakeGitHub {
   } as const;
   /** Added to every answer, in ms: lets concurrent clients interleave deterministically. */
   latencyMs = 0;
+  /** Called with each request before it is answered: lets a test change state mid-flight (another run's write). */
+  onRequest: ((request: RecordedRequest) => void) | null = null;
   private readonly identities = new Map<string, TokenIdentity>();
   private readonly faults: ScriptedFault[] = [];
   private nextId = 1000;
@@ -268,6 +270,7 @@ export class FakeGitHub {
     const record: RecordedRequest = { method, path: url.pathname, query: url.searchParams, token, body, status: 0, at: Date.now() };
     this.requests.push(record);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    this.onRequest?.(record);
 
     const answer = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
       record.status = status;

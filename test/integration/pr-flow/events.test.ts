@@ -3,7 +3,8 @@
  * flaky API, a push instead of a PR, and the dangerous pull_request_target.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { APP_BOT, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import { commentMarker } from '../../../src/report/comment-marker.js';
+import { ACTIONS_BOT, APP_BOT, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import {
   BASE_DOCKERFILE,
   BUDGET_PATH,
@@ -125,6 +126,32 @@ describe('a GitHub App installation token', () => {
     expect(gh.commentsOn(OWNER, REPO, 1).map((c) => c.user?.login)).toEqual([APP_BOT.login]);
     // The login was given: nothing asked who the token is.
     expect(gh.requestsTo('GET', /^\/user$/)).toEqual([]);
+  });
+});
+
+describe('runs racing on one PR', () => {
+  test('a comment made for a newer run is left as it is', async () => {
+    const newer = `${commentMarker('default')}\n<!-- image-budget:run id=5000 attempt=1 -->\nnewer numbers`;
+    const comment = gh.addComment(OWNER, REPO, 1, newer, ACTIONS_BOT);
+    // This run is GITHUB_RUN_ID 4242: older.
+    const run = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo) });
+    expect(run.exitCode, logOf(run)).toBe(0);
+    expect(gh.commentsOn(OWNER, REPO, 1).map((c) => [c.id, c.body])).toEqual([[comment.id, newer]]);
+    expect(run.stdout).toContain('comment on PR #1 left as it is: it was made for a newer run (5000, attempt 1)');
+    expect(run.outputs['comment-url']).toBeUndefined();
+
+    // A re-run of run 5000 (attempt 2) does replace it, and says which run it was made for.
+    const rerun = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo),
+      env: { GITHUB_RUN_ID: '5000', GITHUB_RUN_ATTEMPT: '2' },
+    });
+    expect(rerun.exitCode, logOf(rerun)).toBe(0);
+    const body = gh.commentsOn(OWNER, REPO, 1)[0]?.body ?? '';
+    expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=5000 attempt=2 sha=${repo.shas.prHead} -->`);
+    expect(body).toContain('### 📦 Image budget');
   });
 });
 

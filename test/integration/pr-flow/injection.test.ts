@@ -140,7 +140,8 @@ function expectNothingHostile(markdown: string): void {
   // Tags and links are broken everywhere, code spans included (a naive scan must not find them either).
   expect(markdown).not.toMatch(/<script/i);
   expect(markdown).not.toMatch(/<img/i);
-  expect(markdown).not.toMatch(/<!--(?! image-budget:comment key=)/);
+  // Only our hidden lines: the marker and the run stamp.
+  expect(markdown).not.toMatch(/<!--(?! image-budget:(comment key=|run id=\d+ attempt=\d+( sha=[0-9a-f]{40})? -->$))/m);
   expect(markdown).not.toMatch(/<details><summary>`/);
   expect(markdown).not.toContain('](http');
   // Mentions, references and autolinks: GitHub leaves code spans alone; the rest must be broken.

@@ -127,6 +127,8 @@ describe('pull_request opened, baseline: build', () => {
     expect(all.indexOf(comments[0] as (typeof all)[number])).toBe(150);
     const body = comments[0]?.body ?? '';
     expect(body.split('\n')[0]).toBe(commentMarker('default'));
+    // The run it was made for (GITHUB_RUN_ID, attempt) and the PR head, on the hidden second line.
+    expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=4242 attempt=1 sha=${repo.shas.prHead} -->`);
     expect(body).toContain('**✅ The image is within budget · 1 grew**');
     const entry = runtimeEntry(report);
     const deltaCell = ` ${formatDelta(entry.delta?.compressedBytes ?? 0)} `;

@@ -109,6 +109,8 @@ describe('mode: comment on workflow_run', () => {
     expect(comments).toHaveLength(1);
     const body = comments[0]?.body ?? '';
     expect(body.split('\n')[0]).toBe(commentMarker('default'));
+    // Stamped with the pull_request run whose report it posts (workflow_run.id), not this job's run.
+    expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=9876543210 attempt=1 sha=${repo.shas.prHead} -->`);
     expect(body).toContain('**✅ The image is within budget · 1 grew**');
     expect(body).toContain('`Dockerfile:10`');
     expect(body).toContain(repo.shas.mainTip.slice(0, 7));

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { commentLength, commentMarker, hasCommentMarker, renderComment, verdictLine } from '../../../src/report/comment.js';
+import { isNewerRun, readRunStamp, withRunStamp } from '../../../src/report/comment-marker.js';
 import type { ReportEntry } from '../../../src/report/types.js';
 import { INJECTION_CORPUS, MB, compared, entry, layer, report } from './report-fixtures.js';
 import {
@@ -311,6 +312,23 @@ describe('commentMarker', () => {
     expect(commentMarker('default')).toBe('<!-- image-budget:comment key=default -->');
     expect(commentMarker('a-->b')).toBe('<!-- image-budget:comment key=a%2D%2D%3Eb -->');
     expect(commentMarker('a b')).not.toBe(commentMarker('a_b'));
+  });
+
+  test('the run stamp: second line, read back, replaced, ordered by id then attempt', () => {
+    const run = { id: 4242, attempt: 2, sha: 'ab'.repeat(20) };
+    const body = withRunStamp(`${commentMarker('k')}\nbody`, run);
+    expect(body).toBe(`${commentMarker('k')}\n<!-- image-budget:run id=4242 attempt=2 sha=${'ab'.repeat(20)} -->\nbody`);
+    expect(readRunStamp(body)).toEqual(run);
+    expect(readRunStamp(body.replace(/\n/g, '\r\n'))).toEqual(run);
+    expect(withRunStamp(body, { id: 5000, attempt: 1, sha: null })).toBe(
+      `${commentMarker('k')}\n<!-- image-budget:run id=5000 attempt=1 -->\nbody`,
+    );
+    expect(hasCommentMarker(body, 'k')).toBe(true);
+    expect(readRunStamp(`${commentMarker('k')}\nbody`)).toBeNull();
+    expect(readRunStamp(`${commentMarker('k')}\n<!-- image-budget:run id=1 attempt=1 --> trailing`)).toBeNull();
+    expect(isNewerRun({ id: 2, attempt: 1, sha: null }, { id: 1, attempt: 9, sha: null })).toBe(true);
+    expect(isNewerRun({ id: 1, attempt: 2, sha: null }, { id: 1, attempt: 1, sha: null })).toBe(true);
+    expect(isNewerRun({ id: 1, attempt: 1, sha: null }, { id: 1, attempt: 1, sha: null })).toBe(false);
   });
 
   test('only a marker on the first line counts', () => {
