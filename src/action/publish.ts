@@ -84,7 +84,7 @@ export function largestGrowth(report: Report): { file: string; line: number; mes
   return best;
 }
 
-async function postComment(request: PublishRequest, body: string): Promise<string | null> {
+async function postComment(request: PublishRequest, body: string, run: RunStamp | null): Promise<string | null> {
   const { inputs, env, logger, report, pullRequest } = request;
   const repository = repositoryOf(env);
   if (pullRequest === null || inputs.comment === 'off' || !repository) return null;
@@ -102,7 +102,6 @@ async function postComment(request: PublishRequest, body: string): Promise<strin
       logger.info(`comment: ${inputs.comment}, nothing to say on PR #${pullRequest}.`);
       return null;
     }
-    const run = request.run === undefined ? runStampOf(env, report.pullRequest?.headSha ?? null) : request.run;
     const result = await upsertComment(client, { ...target, body, ...(run ? { run } : {}) });
     if (result.action === 'superseded') {
       logger.info(
@@ -159,7 +158,9 @@ export async function publishReport(request: PublishRequest): Promise<Publicatio
   const growth = largestGrowth(report);
   if (growth) logger.warning(growth.message, { file: growth.file, startLine: growth.line, title: 'image-budget: largest growth' });
 
-  const commentUrl = await postComment(request, renderComment(report, options));
+  // The stamp is rendered into the body, so the length limit counts it.
+  const run = request.run === undefined ? runStampOf(env, report.pullRequest?.headSha ?? null) : request.run;
+  const commentUrl = await postComment(request, renderComment(report, { ...options, ...(run ? { run } : {}) }), run);
   if (commentUrl) effects.setOutput(OUTPUT.commentUrl, commentUrl);
   return { outcome, overrideApplied, reportPath, commentUrl };
 }

@@ -5,7 +5,7 @@
  * goes through ./escape.ts.
  */
 import { plural } from './comment-format.js';
-import { commentMarker } from './comment-marker.js';
+import { commentMarker, runStampLine, type RunStamp } from './comment-marker.js';
 import { entryRow, foldedSection, isFolded, sortChanged, TABLE_HEADER, totalsRow } from './delta-table.js';
 import { detailSection } from './entry-details.js';
 import { truncateEscaped } from './escape.js';
@@ -26,6 +26,8 @@ export interface RenderCommentOptions extends ReportTextOptions {
   summaryUrl?: string;
   /** Default {@link GITHUB_COMMENT_LIMIT}, measured with {@link commentLength}. */
   maxLength?: number;
+  /** The run the comment is made for, on the hidden second line (see {@link RunStamp}). */
+  run?: RunStamp;
 }
 
 /** Alias: the verdict is also the one-line summary used by logs and check titles. */
@@ -59,7 +61,7 @@ export function renderComment(report: Report, opts: RenderCommentOptions): strin
   const changed = sortChanged(report.images.filter((e) => !isFolded(e)));
   const folded = report.images.filter(isFolded);
 
-  const head = [commentMarker(opts.key), ...headLines(report, opts)];
+  const head = [commentMarker(opts.key), ...(opts.run ? [runStampLine(opts.run)] : []), ...headLines(report, opts)];
 
   const rows = changed.map(entryRow);
   const totals = totalsRow(report.images);

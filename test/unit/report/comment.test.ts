@@ -225,6 +225,17 @@ describe('renderComment snapshots', () => {
     await expect(small).toMatchFileSnapshot('__outputs__/trimmed.md');
   });
 
+  test('the run stamp is part of the body the limit is measured on', () => {
+    const images = Array.from({ length: 700 }, (_, i) => compared(`service-${i}-${'n'.repeat(60)}`, 10 * MB, 10 * MB + i * 1000 + 1));
+    const run = { id: 9_876_543_210, attempt: 12, sha: 'f'.repeat(40) };
+    const body = renderComment(report(images), { ...OPTS, run });
+    expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=9876543210 attempt=12 sha=${'f'.repeat(40)} -->`);
+    expect(commentLength(body)).toBeLessThanOrEqual(65_536);
+    expect(commentLength(body)).toBeGreaterThan(65_000);
+    // Publishing stamps the same line again: it replaces it, the body does not grow.
+    expect(withRunStamp(body, run)).toBe(body);
+  });
+
   test("uses the compare stage's layerDiff and notes when the report has them", () => {
     const head = layer(9, 8 * MB, 'RUN make <all>');
     const base = layer(8, 2 * MB, 'RUN make <all>');
