@@ -13,6 +13,7 @@ import { shouldComment } from '../publish/comment-policy.js';
 import { createGitHubClient, GitHubApiError } from '../publish/github-client.js';
 import { renderComment, type RenderCommentOptions } from '../report/comment.js';
 import { renderJobSummary } from '../report/job-summary.js';
+import { reportTextOptions } from '../report/report-head.js';
 import type { RunStamp } from '../report/comment-marker.js';
 import type { Report } from '../report/types.js';
 import { repositoryOf, runStampOf, runUrl } from './event.js';
@@ -136,18 +137,9 @@ export async function publishReport(request: PublishRequest): Promise<Publicatio
   }
   const options: Omit<RenderCommentOptions, 'maxLength'> = {
     key: inputs.commentKey,
-    configPath: report.config,
     summaryUrl: runUrl(env),
     overrideLabel: { name: inputs.overrideLabel, applied: overrideApplied },
-    budgetChanges: (report.budgetChanges ?? []).map((c) => ({
-      image: c.image,
-      target: c.target,
-      platform: c.platform,
-      field: c.label,
-      from: c.from ?? 'none',
-      to: c.to ?? 'none',
-    })),
-    baselineNote: report.baseline?.note,
+    ...reportTextOptions(report),
   };
   const summary = renderJobSummary(report, options);
   effects.setOutput(OUTPUT.report, reportPath);

@@ -111,6 +111,22 @@ function labelLine(label: ReportTextOptions['overrideLabel'], report: Report): s
   return null;
 }
 
+/** What the report itself says for the head: its budget changes and baseline note. */
+export function reportTextOptions(report: Report): Omit<ReportTextOptions, 'overrideLabel'> {
+  return {
+    configPath: report.config,
+    budgetChanges: (report.budgetChanges ?? []).map((c) => ({
+      image: c.image,
+      target: c.target,
+      platform: c.platform,
+      field: c.label,
+      from: c.from ?? 'none',
+      to: c.to ?? 'none',
+    })),
+    ...(report.baseline?.note !== undefined ? { baselineNote: report.baseline.note } : {}),
+  };
+}
+
 /** Title, verdict, baseline, label and budget changes, as lines. */
 export function headLines(report: Report, opts: ReportTextOptions): string[] {
   const head = ['### 📦 Image budget', '', `**${verdictLine(report)}**`, '', baselineLine(report, opts.baselineNote)];

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { markNoBaseline } from '../../../src/compare/apply-baseline.js';
 import { renderComment } from '../../../src/report/comment.js';
 import { renderJobSummary } from '../../../src/report/job-summary.js';
+import { reportTextOptions } from '../../../src/report/report-head.js';
 import type { ReportEntry } from '../../../src/report/types.js';
 import { malformedTableRows } from './markdown-checks.js';
 import { compared, entry, layer, MB, report } from './report-fixtures.js';
@@ -175,4 +176,16 @@ test("the summary shows dive's figures next to ours where it shows the analysis"
   expect(md).toContain('**Layer analysis:** 4 MB wasted, efficiency 81.2% (dive: 4.2 MB wasted, efficiency 80.5%)');
   // …and in its "what to slim" block.
   expect(md).toContain('4 MB wasted across layers, efficiency 81.2% (dive: 4.2 MB, 80.5%).');
+});
+
+test('the CLI and the action read the head from the report: budget changes and the baseline note', () => {
+  const r = {
+    ...report([entry({ name: 'api' })]),
+    baseline: { mode: 'build', commit: 'a'.repeat(40), note: 'baseline: main at aaaaaaa', unavailable: null },
+    budgetChanges: [{ image: 'api', target: null, platform: 'linux/arm64', field: 'max.compressed', label: 'max', from: '3 MB', to: null }],
+  };
+  const md = renderJobSummary(r, reportTextOptions(r));
+  expect(md).toContain('baseline: main at aaaaaaa');
+  expect(md).toContain('| **api** \\(linux/arm64\\) | max | 3 MB | none |');
+  expect(md).toContain('· config `image-budget.yml`');
 });
