@@ -1,5 +1,6 @@
 /** The workflow event, read once from GITHUB_EVENT_PATH, and the facts the action needs from it. */
 import { readFile } from 'node:fs/promises';
+import type { RunStamp } from '../report/comment-marker.js';
 
 export interface WorkflowEvent {
   name: string;
@@ -62,6 +63,27 @@ export function privilegedBuildRefusal(event: WorkflowEvent, allowed: boolean): 
     return `refusing to build under \`workflow_run\` with \`mode: check\`: that event runs with a write token and your secrets, so building a pull request's code there (a checkout of the run's head) lets a fork's Dockerfile use them. Build and measure in the \`pull_request\` workflow and use \`mode: comment\` here to post the report it saved (see docs/permissions.md). ${optIn}`;
   }
   return null;
+}
+
+/** This workflow run (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT) for the comment's stamp; null outside Actions. */
+export function runStampOf(env: NodeJS.ProcessEnv, sha: string | null): RunStamp | null {
+  return stampOf(env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, sha ?? env.GITHUB_SHA ?? null);
+}
+
+/** The `pull_request` run a `workflow_run` event is about: the run whose report `mode: comment` posts. */
+export function workflowRunStamp(run: { id?: unknown; run_attempt?: unknown; head_sha?: unknown }): RunStamp | null {
+  return stampOf(run.id, run.run_attempt, typeof run.head_sha === 'string' ? run.head_sha : null);
+}
+
+function stampOf(id: unknown, attempt: unknown, sha: string | null): RunStamp | null {
+  const runId = Number(id);
+  if (!Number.isSafeInteger(runId) || runId <= 0) return null;
+  const runAttempt = Number(attempt ?? 1);
+  return {
+    id: runId,
+    attempt: Number.isSafeInteger(runAttempt) && runAttempt > 0 ? runAttempt : 1,
+    sha: sha && /^[0-9a-f]{40}$/.test(sha) ? sha : null,
+  };
 }
 
 /** Link to this run's job summary, for a trimmed comment. */

@@ -24,6 +24,7 @@ export const INPUT = {
   githubToken: 'github-token',
   comment: 'comment',
   commentKey: 'comment-key',
+  commentAuthor: 'comment-author',
   overrideLabel: 'override-label',
   reports: 'reports',
   allowPrivilegedBuild: 'allow-privileged-build',
@@ -55,6 +56,8 @@ export interface ActionInputs {
   githubToken: string;
   comment: CommentMode;
   commentKey: string;
+  /** Login whose comments are ours (e.g. `my-app[bot]`); detected from the token when unset. */
+  commentAuthor?: string;
   overrideLabel: string;
   /** Report files for `comment` and `aggregate`: paths or globs, one per line. */
   reports: string[];
@@ -109,6 +112,15 @@ function commentKey(raw: string): string {
   return raw;
 }
 
+/** A GitHub login (letters, digits, single hyphens, ≤ 39), optionally a bot's `[bot]` suffix. */
+function commentAuthor(raw: string): string | undefined {
+  if (raw === '') return undefined;
+  if (!/^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(\[bot\])?$/.test(raw)) {
+    throw new InputError(INPUT.commentAuthor, `expected a GitHub login such as my-app[bot] or octocat, got "${raw}"`);
+  }
+  return raw;
+}
+
 /** Pure: takes the raw input reader and the environment, so tests need no process state. */
 export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInputs {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
@@ -131,6 +143,7 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInpu
     githubToken: read(INPUT.githubToken),
     comment: parseChoice(INPUT.comment, read(INPUT.comment), COMMENT_MODES, 'always'),
     commentKey: commentKey(read(INPUT.commentKey)),
+    commentAuthor: commentAuthor(read(INPUT.commentAuthor)),
     overrideLabel: read(INPUT.overrideLabel) || 'image-budget:accept',
     reports: parseLines(read(INPUT.reports)),
     allowPrivilegedBuild: [INPUT.allowPrivilegedBuild, INPUT.allowPullRequestTarget]

@@ -8,13 +8,15 @@ import path from 'node:path';
 import type { Outcome } from '../compare/verdict.js';
 import { formatSize } from '../config/size.js';
 import type { Logger } from '../logger.js';
-import { findExistingComment, upsertComment } from '../publish/comment.js';
+import { findExistingComment, resolveCommentAuthor, upsertComment } from '../publish/comment.js';
 import { shouldComment } from '../publish/comment-policy.js';
 import { createGitHubClient, GitHubApiError } from '../publish/github-client.js';
 import { renderComment, type RenderCommentOptions } from '../report/comment.js';
 import { renderJobSummary } from '../report/job-summary.js';
+import { reportTextOptions } from '../report/report-head.js';
+import type { RunStamp } from '../report/comment-marker.js';
 import type { Report } from '../report/types.js';
-import { repositoryOf, runUrl } from './event.js';
+import { repositoryOf, runStampOf, runUrl } from './event.js';
 import type { ActionInputs } from './inputs.js';
 import { OUTPUT, type ActionEffects } from './run-action.js';
 
@@ -31,6 +33,11 @@ export interface PublishRequest {
   writeReport?: boolean;
   /** The existing report's path when `writeReport` is false, for the `report` output. */
   existingReportPath?: string;
+  /**
+   * The run the report was made for, stamped on the comment. Default: this run
+   * (GITHUB_RUN_ID/GITHUB_RUN_ATTEMPT); `mode: comment` gives the `pull_request` run's.
+   */
+  run?: RunStamp | null;
 }
 
 export interface Publication {
@@ -53,20 +60,32 @@ export function largestGrowth(report: Report): { file: string; line: number; mes
     const name = `${entry.name}${entry.target ? `:${entry.target}` : ''} (${entry.platform})`;
     for (const c of entry.contributors ?? []) {
       const match = c.location ? /^(.*):(\d+)$/.exec(c.location) : null;
-      if (match) consider(match[1] ?? '', Number(match[2]), c.deltaBytes, `${name} grew ${formatSize(c.deltaBytes)} here: ${c.createdBy ?? c.instruction ?? ''}`);
+      if (match)
+        consider(
+          match[1] ?? '',
+          Number(match[2]),
+          c.deltaBytes,
+          `${name} grew ${formatSize(c.deltaBytes)} here: ${c.createdBy ?? c.instruction ?? ''}`,
+        );
     }
   }
   if (best) return best;
   for (const entry of report.images.filter((e) => e.status === 'over')) {
     const name = `${entry.name}${entry.target ? `:${entry.target}` : ''} (${entry.platform})`;
     for (const layer of entry.layers) {
-      if (layer.dockerfile) consider(layer.dockerfile.path, layer.dockerfile.line, layer.compressedBytes, `${name} is over budget; its largest layer (${formatSize(layer.compressedBytes)}) comes from here: ${layer.createdBy ?? ''}`);
+      if (layer.dockerfile)
+        consider(
+          layer.dockerfile.path,
+          layer.dockerfile.line,
+          layer.compressedBytes,
+          `${name} is over budget; its largest layer (${formatSize(layer.compressedBytes)}) comes from here: ${layer.createdBy ?? ''}`,
+        );
     }
   }
   return best;
 }
 
-async function postComment(request: PublishRequest, body: string): Promise<string | null> {
+async function postComment(request: PublishRequest, body: string, run: RunStamp | null): Promise<string | null> {
   const { inputs, env, logger, report, pullRequest } = request;
   const repository = repositoryOf(env);
   if (pullRequest === null || inputs.comment === 'off' || !repository) return null;
@@ -75,16 +94,27 @@ async function postComment(request: PublishRequest, body: string): Promise<strin
     return null;
   }
   const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
-  const target = { ...repository, issueNumber: pullRequest, key: inputs.commentKey };
   try {
+    // Whose comments are ours: said by `comment-author`, or found out once from the token.
+    const author = inputs.commentAuthor ?? (await resolveCommentAuthor(client));
+    const target = { ...repository, issueNumber: pullRequest, key: inputs.commentKey, author };
     const existing = inputs.comment === 'always' ? null : await findExistingComment(client, target);
     if (!shouldComment(inputs.comment, report, existing !== null)) {
       logger.info(`comment: ${inputs.comment}, nothing to say on PR #${pullRequest}.`);
       return null;
     }
-    const result = await upsertComment(client, { ...target, body });
+    const result = await upsertComment(client, { ...target, body, ...(run ? { run } : {}) });
+    if (result.action === 'superseded') {
+      logger.info(
+        `comment on PR #${pullRequest} left as it is: it was made for a newer run (${result.by.id}, attempt ${result.by.attempt}` +
+          `${result.by.sha ? `, commit ${result.by.sha.slice(0, 12)}` : ''}): ${result.url}`,
+      );
+      return null;
+    }
     if (result.action === 'skipped') {
-      const permission = result.permission ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.` : '';
+      const permission = result.permission
+        ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.`
+        : '';
       logger.warning(`the PR comment was not posted: ${result.reason}.${permission} The report is in the job summary and the outputs.`);
       return null;
     }
@@ -107,11 +137,9 @@ export async function publishReport(request: PublishRequest): Promise<Publicatio
   }
   const options: Omit<RenderCommentOptions, 'maxLength'> = {
     key: inputs.commentKey,
-    configPath: report.config,
     summaryUrl: runUrl(env),
     overrideLabel: { name: inputs.overrideLabel, applied: overrideApplied },
-    budgetChanges: (report.budgetChanges ?? []).map((c) => ({ image: c.image, target: c.target, field: c.label, from: c.from ?? 'none', to: c.to ?? 'none' })),
-    baselineNote: report.baseline?.note,
+    ...reportTextOptions(report),
   };
   const summary = renderJobSummary(report, options);
   effects.setOutput(OUTPUT.report, reportPath);
@@ -122,7 +150,9 @@ export async function publishReport(request: PublishRequest): Promise<Publicatio
   const growth = largestGrowth(report);
   if (growth) logger.warning(growth.message, { file: growth.file, startLine: growth.line, title: 'image-budget: largest growth' });
 
-  const commentUrl = await postComment(request, renderComment(report, options));
+  // The stamp is rendered into the body, so the length limit counts it.
+  const run = request.run === undefined ? runStampOf(env, report.pullRequest?.headSha ?? null) : request.run;
+  const commentUrl = await postComment(request, renderComment(report, { ...options, ...(run ? { run } : {}) }), run);
   if (commentUrl) effects.setOutput(OUTPUT.commentUrl, commentUrl);
   return { outcome, overrideApplied, reportPath, commentUrl };
 }

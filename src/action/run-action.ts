@@ -10,12 +10,12 @@
 import * as core from '@actions/core';
 import { decideOutcome } from '../compare/verdict.js';
 import type { Logger } from '../logger.js';
-import { findPullRequestForHead } from '../publish/find-pull-request.js';
-import { createGitHubClient } from '../publish/github-client.js';
+import { findPullRequestForHead, listPullRequestLabels } from '../publish/find-pull-request.js';
+import { createGitHubClient, type GitHubClient } from '../publish/github-client.js';
 import { writeJobSummary } from '../publish/summary.js';
 import { runCheck } from '../run.js';
 import { findReportFiles, keepNewestCommit, loadReports, mergeReports } from './aggregate.js';
-import { pullRequestOf, privilegedBuildRefusal, readEvent, repositoryOf, type WorkflowEvent } from './event.js';
+import { pullRequestOf, privilegedBuildRefusal, readEvent, repositoryOf, workflowRunStamp, type WorkflowEvent } from './event.js';
 import type { ActionInputs } from './inputs.js';
 import { publishReport, type Publication } from './publish.js';
 import { loadReport } from '../report/parse-report.js';
@@ -172,13 +172,24 @@ async function runCommentMode(
       `the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`,
     );
   }
-  let number: number | null = null;
+  let client: GitHubClient | null = null;
+  const github = (): GitHubClient => (client ??= createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL }));
+  let number: number;
+  let labels: string[];
   const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p: any) => p?.head?.sha === headSha) : undefined;
-  if (listed && typeof listed.number === 'number') number = listed.number;
-  else {
+  if (listed && typeof listed.number === 'number') {
+    number = listed.number;
+    // workflow_run.pull_requests carries no labels: ask for them.
+    const listLabels = async (): Promise<string[]> => listPullRequestLabels(github(), { ...repository, number });
+    labels = await listLabels().catch((error: unknown) => {
+      logger.warning(
+        `cannot read the labels of PR #${number} (${error instanceof Error ? error.message : String(error)}): the override label counts as absent`,
+      );
+      return [];
+    });
+  } else {
     // workflow_run.pull_requests is empty for forks: find the PR by its head and check the SHA.
-    const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
-    const found = await findPullRequestForHead(client, {
+    const found = await findPullRequestForHead(github(), {
       ...repository,
       headOwner: String(run.head_repository?.owner?.login ?? ''),
       headBranch: String(run.head_branch ?? ''),
@@ -189,8 +200,19 @@ async function runCommentMode(
       return;
     }
     number = found.number;
+    labels = found.labels;
   }
+  // As in check mode: the label turns over budget into a pass, with a note in the comment. The
+  // outcome is decided again from the entries, never taken from the report's own flag.
+  const overrideApplied = labels.includes(inputs.overrideLabel);
   const outcome = decideOutcome(report.images);
+  if (outcome.overBudget) {
+    logger.info(
+      overrideApplied
+        ? `PR #${number}: an image is over budget, accepted by the override label \`${inputs.overrideLabel}\`.`
+        : `PR #${number}: an image is over budget; the pull_request run's check fails.`,
+    );
+  }
   await publishReport({
     report,
     outcome,
@@ -199,7 +221,9 @@ async function runCommentMode(
     logger,
     effects,
     pullRequest: number,
-    overrideApplied: false,
+    overrideApplied,
+    // Stamped with the pull_request run it posts for, so runs of both halves order the same way.
+    run: workflowRunStamp(run),
     writeReport: false,
     existingReportPath: file,
   });

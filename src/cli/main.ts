@@ -9,6 +9,7 @@ import { BaseRefError } from '../baseline/locate-base.js';
 import { ConfigError } from '../config/config-error.js';
 import { BuildxError } from '../docker/buildx-info.js';
 import { renderJobSummary } from '../report/job-summary.js';
+import { reportTextOptions } from '../report/report-head.js';
 import { renderTerminalReport } from '../report/terminal.js';
 import { runCheck, type CheckOptions } from '../run.js';
 import { VERSION } from '../version.js';
@@ -147,11 +148,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   );
   io.stdout.write(`\n${renderTerminalReport(report)}`);
   if (values.json) await writeOutput(path.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
-  if (values.markdown)
-    await writeOutput(
-      path.resolve(io.cwd, values.markdown),
-      renderJobSummary(report, { key: 'cli', configPath: report.config, baselineNote: report.baseline?.note }),
-    );
+  if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderJobSummary(report, reportTextOptions(report)));
   return outcome.exitCode;
 }
 

@@ -6,8 +6,10 @@ export type CommentMode = 'always' | 'on-change' | 'on-failure' | 'off';
 export const COMMENT_MODES: readonly CommentMode[] = ['always', 'on-change', 'on-failure', 'off'];
 
 function moved(entry: ReportEntry): boolean {
+  // `change: null` is "compared with nothing" (no baseline, or it was unavailable; see
+  // markNoBaseline): nothing is known to have moved, and `baseline: null` there is not "new".
+  if (entry.change === null || entry.baseline === undefined) return false;
   if (entry.baseline === null) return entry.compressedBytes !== null; // new image
-  if (entry.baseline === undefined) return false;
   if (entry.compressedBytes === null || entry.uncompressedBytes === null) return entry.status !== 'error'; // removed
   const delta = entry.delta ?? {
     compressedBytes: entry.compressedBytes - entry.baseline.compressedBytes,
@@ -22,8 +24,9 @@ function failing(entry: ReportEntry): boolean {
 
 /**
  * - `always`: every run.
- * - `on-change`: when any size moved or any status is not ok; and whenever a comment already
- *   exists, so it never shows stale numbers.
+ * - `on-change`: when any size moved against the baseline, an image is new or removed, or any
+ *   status is not ok; and whenever a comment already exists, so it never shows stale numbers.
+ *   Without a baseline nothing can have moved: only a status that is not ok posts.
  * - `on-failure`: when something is over budget or failed; and whenever a comment already
  *   exists, so a fixed PR says so.
  * - `off`: never.

@@ -3,7 +3,7 @@
  * among comments written by this token's identity only, across every page; updated in place,
  * created when missing, and de-duplicated when two runs raced to create it.
  */
-import { commentMarker, hasCommentMarker } from '../report/comment-marker.js';
+import { commentMarker, hasCommentMarker, isNewerRun, readRunStamp, withRunStamp, type RunStamp } from '../report/comment-marker.js';
 import { GitHubApiError, type GitHubClient } from './github-client.js';
 
 /** Who writes the comment when the token is the workflow's GITHUB_TOKEN. */
@@ -11,6 +11,8 @@ export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
 export type UpsertResult =
   | { action: 'created' | 'updated' | 'unchanged'; id: number; url: string }
+  /** The comment was made for a newer run (`by`): left as it is. */
+  | { action: 'superseded'; id: number; url: string; by: RunStamp }
   | { action: 'skipped'; reason: string; permission?: string };
 
 export interface UpsertCommentOptions {
@@ -20,10 +22,15 @@ export interface UpsertCommentOptions {
   key: string;
   body: string;
   /**
-   * Login whose comments we may update. Default: {@link resolveCommentAuthor}. Set it for a
-   * GitHub App installation token (`<app-slug>[bot]`), which `GET /user` cannot identify.
+   * Login whose comments we may update (the `comment-author` input). Default:
+   * {@link resolveCommentAuthor}.
    */
   author?: string;
+  /**
+   * The run this body was made for: stamped on the comment's second line, and a comment
+   * stamped by a newer run is not overwritten. Without it, the last writer wins.
+   */
+  run?: RunStamp;
 }
 
 interface Comment {
@@ -35,18 +42,35 @@ interface Comment {
 }
 
 /**
- * The login our comments carry. `GET /user` answers for a personal token; for GITHUB_TOKEN
- * (an installation token) it answers 403 "Resource not accessible by integration", and the
- * comments it writes belong to `github-actions[bot]` — the rule peter-evans/find-comment users
- * configure by hand and marocchino/sticky-pull-request-comment gets from GraphQL's viewer.
+ * The login our comments carry.
+ * - A personal token: `GET /user`.
+ * - An installation token — GITHUB_TOKEN, or a GitHub App's (`actions/create-github-app-token`)
+ *   — gets 403 "Resource not accessible by integration" there, and `GET /app` needs the app's
+ *   JWT. GraphQL's `viewer { login }` does accept installation tokens and names the bot
+ *   (`github-actions[bot]`, `<app-slug>[bot]`), as marocchino/sticky-pull-request-comment relies
+ *   on. An installation always acts as a bot, so the REST login ends in `[bot]`.
+ * - When GraphQL cannot answer either (a proxy, an old GHES): `github-actions[bot]`, right for
+ *   GITHUB_TOKEN; an app's login is then set with the `comment-author` input.
  */
 export async function resolveCommentAuthor(client: GitHubClient): Promise<string> {
   try {
     const { data } = await client.rest.users.getAuthenticated();
     return data.login;
   } catch (error) {
-    if (error instanceof GitHubApiError && (error.status === 403 || error.status === 401)) return ACTIONS_BOT_LOGIN;
-    throw error;
+    if (!(error instanceof GitHubApiError && (error.status === 403 || error.status === 401))) throw error;
+  }
+  const login = await viewerLogin(client);
+  if (!login) return ACTIONS_BOT_LOGIN;
+  return login.endsWith('[bot]') ? login : `${login}[bot]`;
+}
+
+async function viewerLogin(client: GitHubClient): Promise<string | null> {
+  try {
+    const data = await client.graphql<{ viewer?: { login?: unknown } | null }>('query { viewer { login } }');
+    const login = data.viewer?.login;
+    return typeof login === 'string' && login.length > 0 ? login : null;
+  } catch {
+    return null;
   }
 }
 
@@ -125,10 +149,33 @@ export async function findExistingComment(
   return first ? { id: first.id, url: first.html_url, body: first.body ?? '' } : null;
 }
 
+/**
+ * Updates comment `id` with `o.body` unless a newer run stamped it. The comment is read again
+ * right before the write, which narrows the race with a newer run to one round trip; after the
+ * write it is read once more, and if an older run's write landed in between, ours (the newer)
+ * is put back. GitHub has no conditional update, so this is as close as it gets; the README's
+ * `concurrency` group keeps two runs of one PR from overlapping in the first place.
+ */
+async function updateUnlessNewer(client: GitHubClient, o: UpsertCommentOptions, id: number): Promise<UpsertResult> {
+  const read = async () => (await client.rest.issues.getComment({ owner: o.owner, repo: o.repo, comment_id: id })).data;
+  const write = async () => (await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: id, body: o.body })).data;
+  const current = await read();
+  const theirs = readRunStamp(current.body);
+  if (o.run && theirs && isNewerRun(theirs, o.run)) return { action: 'superseded', id, url: current.html_url, by: theirs };
+  if (sameBody(current.body, o.body)) return { action: 'unchanged', id, url: current.html_url };
+  let data = await write();
+  if (o.run) {
+    const after = readRunStamp((await read()).body);
+    if (after && isNewerRun(o.run, after)) data = await write();
+  }
+  return { action: 'updated', id: data.id, url: data.html_url };
+}
+
 /** Creates or updates the comment for `key`; see {@link UpsertResult} for what happened. */
 export async function upsertComment(client: GitHubClient, opts: UpsertCommentOptions): Promise<UpsertResult> {
   const marker = commentMarker(opts.key);
-  const body = hasCommentMarker(opts.body, opts.key) ? opts.body : `${marker}\n${opts.body}`;
+  const marked = hasCommentMarker(opts.body, opts.key) ? opts.body : `${marker}\n${opts.body}`;
+  const body = opts.run ? withRunStamp(marked, opts.run) : marked;
   const author = opts.author ?? (await resolveCommentAuthor(client));
   const o = { ...opts, body };
 
@@ -144,9 +191,7 @@ export async function upsertComment(client: GitHubClient, opts: UpsertCommentOpt
     if (existing) {
       // Leftovers of an earlier race: one comment per key.
       for (const dup of duplicates) await deleteQuietly(client, o, dup.id);
-      if (sameBody(existing.body, body)) return { action: 'unchanged', id: existing.id, url: existing.html_url };
-      const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: existing.id, body });
-      return { action: 'updated', id: data.id, url: data.html_url };
+      return await updateUnlessNewer(client, o, existing.id);
     }
 
     const { data: created } = await client.rest.issues.createComment({
@@ -164,9 +209,7 @@ export async function upsertComment(client: GitHubClient, opts: UpsertCommentOpt
     }
     for (const dup of after.slice(1)) await deleteQuietly(client, o, dup.id);
     if (!after.some((c) => c.id === created.id)) await deleteQuietly(client, o, created.id);
-    if (sameBody(keep.body, body)) return { action: 'unchanged', id: keep.id, url: keep.html_url };
-    const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
-    return { action: 'updated', id: data.id, url: data.html_url };
+    return await updateUnlessNewer(client, o, keep.id);
   } catch (error) {
     return explain(error, o, 'write comments', 'pull-requests: write');
   }

@@ -17,14 +17,10 @@ export interface FindPullRequestOptions {
   headSha: string;
 }
 
-export type FoundPullRequest =
-  | { number: number; url: string; reason?: undefined }
-  | { number: null; reason: string };
+/** The PR, with its labels (the override label counts in `mode: comment` as in `check`). */
+export type FoundPullRequest = { number: number; url: string; labels: string[]; reason?: undefined } | { number: null; reason: string };
 
-export async function findPullRequestForHead(
-  client: GitHubClient,
-  opts: FindPullRequestOptions,
-): Promise<FoundPullRequest> {
+export async function findPullRequestForHead(client: GitHubClient, opts: FindPullRequestOptions): Promise<FoundPullRequest> {
   const head = `${opts.headOwner}:${opts.headBranch}`;
   // Open PRs only: commenting on a closed PR is noise, and a reopened one is open again.
   const pulls = await client.paginate(client.rest.pulls.list, {
@@ -36,7 +32,9 @@ export async function findPullRequestForHead(
   });
   const sameHead = pulls.filter((p) => p.head.label === head);
   const match = sameHead.filter((p) => p.head.sha === opts.headSha);
-  if (match.length === 1 && match[0]) return { number: match[0].number, url: match[0].html_url };
+  if (match.length === 1 && match[0]) {
+    return { number: match[0].number, url: match[0].html_url, labels: match[0].labels.map((label) => label.name) };
+  }
   if (match.length > 1) {
     return {
       number: null,
@@ -50,4 +48,18 @@ export async function findPullRequestForHead(
     };
   }
   return { number: null, reason: `no open pull request in ${opts.owner}/${opts.repo} has head ${head}` };
+}
+
+/** The names of the labels on pull request `number` (for a PR listed in `workflow_run.pull_requests`, which carries none). */
+export async function listPullRequestLabels(
+  client: GitHubClient,
+  opts: { owner: string; repo: string; number: number },
+): Promise<string[]> {
+  const labels = await client.paginate(client.rest.issues.listLabelsOnIssue, {
+    owner: opts.owner,
+    repo: opts.repo,
+    issue_number: opts.number,
+    per_page: 100,
+  });
+  return labels.map((label) => label.name);
 }

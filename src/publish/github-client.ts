@@ -13,22 +13,34 @@ export type GitHubClient = ReturnType<typeof getOctokit>;
 export interface RetryOptions {
   /** Attempts in all, the first included. */
   maxAttempts: number;
-  /** First backoff step; doubles each attempt, with jitter. */
+  /** First backoff step after a server error; doubles each attempt, with jitter. */
   baseDelayMs: number;
   /** Longest single wait, whatever `retry-after` says. */
   maxDelayMs: number;
   /** Give up rather than wait longer than this in total for one request. */
   maxTotalWaitMs: number;
-  /** For tests: a fixed random source, and a clock-free sleep. */
+  /**
+   * First wait after a secondary rate limit that says nothing about when to retry (no
+   * `retry-after`, no `x-ratelimit-remaining: 0`): GitHub's docs say "wait for at least one
+   * minute", then exponentially longer if it persists. Doubles on each further one.
+   */
+  secondaryRateLimitMinMs: number;
+  /** For tests: a fixed random source, a clock, and a sleep that need not wait. */
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
+/**
+ * Five attempts; a secondary rate limit without hints waits 1 min, then 2 min, and the request
+ * gives up rather than wait past 3 min in all (the comment is not worth holding a job longer).
+ */
 export const DEFAULT_RETRY: RetryOptions = {
   maxAttempts: 5,
   baseDelayMs: 1_000,
-  maxDelayMs: 60_000,
-  maxTotalWaitMs: 120_000,
+  maxDelayMs: 120_000,
+  maxTotalWaitMs: 180_000,
+  secondaryRateLimitMinMs: 60_000,
 };
 
 /** A failed GitHub API call, after retries: what was called, what came back, and why. */
@@ -107,15 +119,21 @@ export function requestedWaitMs(status: number, headers: Headers | undefined, no
   return null;
 }
 
+/**
+ * A secondary rate limit, per GitHub's docs: a 403 or 429 whose message says so. A 429 that is
+ * not the primary limit (`x-ratelimit-remaining: 0`) is treated as one too.
+ */
+export function isSecondaryRateLimit(status: number, headers: Headers | undefined, message: string): boolean {
+  if (status !== 403 && status !== 429) return false;
+  if (header(headers, 'x-ratelimit-remaining') === '0') return false;
+  return status === 429 || /secondary rate limit|abuse detection/i.test(message);
+}
+
 /** Transient per GitHub's docs: server errors, 429, and 403s that are rate limits. */
 export function isRetryable(status: number, headers: Headers | undefined, message: string): boolean {
   if (status >= 500 || status === 429 || status === 0) return true;
   if (status !== 403) return false;
-  return (
-    header(headers, 'retry-after') !== undefined ||
-    header(headers, 'x-ratelimit-remaining') === '0' ||
-    /rate limit/i.test(message)
-  );
+  return header(headers, 'retry-after') !== undefined || header(headers, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(message);
 }
 
 type EndpointOptions = Parameters<GitHubClient['request']['endpoint']['parse']>[0];
@@ -150,8 +168,7 @@ function toApiError(error: unknown, endpoint: string, attempts: number, gaveUp: 
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   const why = gaveUp ? ` (${gaveUp})` : '';
   const message =
-    `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` +
-    (fields.length > 0 ? ` (${fields.join('; ')})` : '');
+    `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` + (fields.length > 0 ? ` (${fields.join('; ')})` : '');
   return new GitHubApiError(message, endpoint, error.status, text, attempts, details);
 }
 
@@ -161,12 +178,18 @@ function backoffMs(attempt: number, retry: RetryOptions, random: () => number): 
   return Math.round(cap / 2 + random() * (cap / 2));
 }
 
+function seconds(ms: number): string {
+  return `${Math.ceil(ms / 1000)}s`;
+}
+
 function installRetryHook(client: GitHubClient, retry: RetryOptions): void {
   const random = retry.random ?? Math.random;
   const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = retry.now ?? Date.now;
   client.hook.wrap('request', async (request, options) => {
     const endpoint = describeEndpoint(client, options);
     let waited = 0;
+    let secondaryHits = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await request(options);
@@ -178,15 +201,27 @@ function installRetryHook(client: GitHubClient, retry: RetryOptions): void {
         if (attempt >= retry.maxAttempts) {
           throw toApiError(error, endpoint, attempt, `gave up after ${attempt} attempts`);
         }
-        const asked = requestedWaitMs(error.status, headers);
-        const delay = asked ?? backoffMs(attempt, retry, random);
+        const asked = requestedWaitMs(error.status, headers, now());
+        const secondary = asked === null && isSecondaryRateLimit(error.status, headers, text);
+        let delay: number;
+        if (asked !== null) delay = asked;
+        else if (secondary) {
+          // At least the docs' minute, doubling while it persists; a little later, never earlier,
+          // so parallel jobs do not all come back at once.
+          const step = retry.secondaryRateLimitMinMs * 2 ** secondaryHits++;
+          delay = Math.round(step * (1 + random() * 0.1));
+        } else delay = backoffMs(attempt, retry, random);
         if (delay > retry.maxDelayMs || waited + delay > retry.maxTotalWaitMs) {
+          const limit = Math.min(retry.maxDelayMs, retry.maxTotalWaitMs - waited);
           throw toApiError(
             error,
             endpoint,
             attempt,
-            `retrying would mean waiting ${Math.ceil(delay / 1000)}s, over the limit of ` +
-              `${Math.ceil(Math.min(retry.maxDelayMs, retry.maxTotalWaitMs - waited) / 1000)}s`,
+            secondary
+              ? `secondary rate limit, no retry-after: GitHub asks to wait at least a minute, longer each time; ` +
+                  `gave up after ${attempt} attempts and ${seconds(waited)} of waiting rather than wait ${seconds(delay)} more ` +
+                  `(${seconds(retry.maxTotalWaitMs)} allowed in all)`
+              : `retrying would mean waiting ${seconds(delay)}, over the limit of ${seconds(limit)}`,
           );
         }
         waited += delay;

@@ -1,4 +1,4 @@
-/** Number formatting for the PR comment: sizes like docker prints them, signed deltas, bars. */
+/** Number formatting and text limits for the PR comment and the summary: sizes like docker prints them, signed deltas, bars. */
 import { formatSize } from '../config/size.js';
 
 /** Sizes like docker prints them ("25.3 MB"): the one formatter of the project. */
@@ -20,6 +20,13 @@ export function formatPercent(delta: number, base: number): string | null {
   return `${pct > 0 ? '+' : '-'}${text}%`;
 }
 
+/** "301 kB → 5.3 MB (+5 MB, +1662%)": base, head, Δ bytes and Δ%. */
+export function formatMovement(base: number, head: number): string {
+  const delta = head - base;
+  const pct = formatPercent(delta, base);
+  return `${formatBytes(base)} → ${formatBytes(head)} (${formatDelta(delta)}${pct === null ? '' : `, ${pct}`})`;
+}
+
 const BAR_CELLS = 10;
 
 /** `▓▓▓▓▓░░░░░ 48%`: how much of a budget is used; a full bar past 100%. */
@@ -29,3 +36,13 @@ export function formatUsageBar(used: number, max: number): string {
   const filled = Math.min(BAR_CELLS, Math.max(0, Math.round(ratio * BAR_CELLS)));
   return `${'▓'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${Math.round(ratio * 100)}%`;
 }
+
+/** "1 image", "3 images". */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Longest name/target/platform shown, in graphemes (before escaping). */
+export const MAX_NAME = 80;
+/** Longest finding, note or hint message shown, in graphemes. */
+export const MAX_MESSAGE = 300;

@@ -25,16 +25,71 @@ const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u0
  */
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 
+/**
+ * Invisible characters: Unicode format characters (category Cf: U+200B zero-width space,
+ * U+200C/U+200D joiners, U+2060 word joiner, U+FEFF, U+00AD soft hyphen, the U+E0000 tag
+ * characters…) and the blank fillers that render as nothing (U+034F, U+115F, U+1160, U+3164,
+ * U+FFA0). They can hide text, or make `@\u200Buser` or `https:\u200B//…` look like a mention or
+ * a link the author chose. They are shown as a visible escape (`\u200B`, `\u{E0041}`), so the
+ * reader sees that something is there and what; bidi controls, also Cf, become U+FFFD first.
+ */
+const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0]/gu;
+const ZWNJ = '\u200C';
+/** An emoji a ZWJ may join (👩‍👧), after its optional skin tone or emoji presentation selector. */
+const EMOJI = /^\p{Extended_Pictographic}$/u;
+const EMOJI_TRAILER = /^(?:\p{Emoji_Modifier}|\uFE0F)$/u;
+/** Letters and marks outside ASCII: the scripts (Persian, Indic…) that need ZWJ/ZWNJ. */
+const NON_ASCII_LETTER = /^[\p{L}\p{M}]$/u;
+const ASCII = /^\p{ASCII}$/u;
+
+function codePointBefore(text: string, index: number): string {
+  const low = text.charCodeAt(index - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && index >= 2) return text.slice(index - 2, index);
+  return text.slice(Math.max(0, index - 1), index);
+}
+
+function codePointAfter(text: string, index: number): string {
+  const cp = text.codePointAt(index);
+  return cp === undefined ? '' : String.fromCodePoint(cp);
+}
+
+/**
+ * Whether the joiner at `index` is part of the text rather than a trick: a ZWJ inside an emoji
+ * sequence, or a ZWJ/ZWNJ between two non-ASCII letters.
+ */
+function isLegitimateJoiner(text: string, index: number, joiner: string): boolean {
+  const next = codePointAfter(text, index + 1);
+  let prev = codePointBefore(text, index);
+  if (joiner === ZERO_WIDTH_JOINER && EMOJI.test(next)) {
+    if (EMOJI_TRAILER.test(prev)) prev = codePointBefore(text, index - prev.length);
+    if (EMOJI.test(prev)) return true;
+  }
+  const letter = (c: string) => NON_ASCII_LETTER.test(c) && !ASCII.test(c);
+  return letter(prev) && letter(next);
+}
+
+function visibleEscape(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  const hex = cp.toString(16).toUpperCase();
+  return cp > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+}
+
+/** Replaces invisible characters (see {@link INVISIBLE}) with a visible `\uXXXX` escape. */
+export function showInvisibles(text: string): string {
+  return text.replace(INVISIBLE, (ch: string, index: number, whole: string) =>
+    (ch === ZERO_WIDTH_JOINER || ch === ZWNJ) && isLegitimateJoiner(whole, index, ch) ? ch : visibleEscape(ch),
+  );
+}
+
 /** ASCII punctuation with a meaning in (GitHub-flavoured) markdown, `|` and `$` (math) included. */
 const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#~|$]/g;
 
-/** Removes line breaks, controls and bidi tricks: the common first step of every escaper. */
+/**
+ * Removes line breaks and controls, and makes bidi tricks and invisible characters visible: the
+ * common first step of every escaper.
+ */
 export function normalizeUntrusted(text: string): string {
-  return text
-    .replace(LINE_BREAKS, ' ')
-    .replace(/\t/g, ' ')
-    .replace(CONTROLS, '')
-    .replace(BIDI_CONTROLS, '\uFFFD');
+  return showInvisibles(text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '\uFFFD'));
 }
 
 /**
@@ -84,10 +139,7 @@ export const escapeText = escapeCell;
  * HTML is literal inside code, and mentions/links are not processed there; what is left to
  * defuse is text that looks like a tag, a link or our hidden marker to a naive search.
  */
-export function escapeCodeSpan(
-  text: string,
-  opts: { maxLength?: number; table?: boolean } = {},
-): string {
+export function escapeCodeSpan(text: string, opts: { maxLength?: number; table?: boolean } = {}): string {
   let t = normalizeUntrusted(text);
   if (opts.maxLength !== undefined) t = truncateText(t, opts.maxLength);
   // Literal in a code span, but a raw `<script`/`<!--` in the body would fool any later naive

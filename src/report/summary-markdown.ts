@@ -2,6 +2,7 @@
  * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
  * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
  */
+import { describeDeltaLimit } from '../baseline/budget-changes.js';
 import { formatSize } from '../config/size.js';
 import { escapeCodeSpan, escapeHtml, escapeText } from './escape.js';
 import type { Report, ReportBudget, ReportEntry } from './types.js';
@@ -18,7 +19,15 @@ export function describeBudget(budget: ReportBudget): string {
   if (budget.warn?.compressed !== undefined) parts.push(`warn ${formatSize(budget.warn.compressed)}`);
   if (budget.warn?.uncompressed !== undefined) parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
   if (budget.maxLayers !== null) parts.push(`≤ ${budget.maxLayers} layers`);
+  if (budget.maxIncrease) parts.push(`max-increase ${describeDeltaLimit(budget.maxIncrease)}`);
+  if (budget.warnIncrease) parts.push(`warn-increase ${describeDeltaLimit(budget.warnIncrease)}`);
   return parts.length > 0 ? parts.join(', ') : '—';
+}
+
+/** The limits and how much of the tightest `max` is used: "max 20 MB, ≤ 12 layers (84% used)". */
+export function describeBudgetUsage(entry: Pick<ReportEntry, 'compressedBytes' | 'uncompressedBytes' | 'budget'>): string {
+  const used = budgetUsed(entry);
+  return `${describeBudget(entry.budget)}${used === null ? '' : ` (${Math.round(used * 100)}% used)`}`;
 }
 
 /** Share of the tightest max budget used, e.g. 0.48; null without a max. */
@@ -29,7 +38,6 @@ export function budgetUsed(entry: Pick<ReportEntry, 'compressedBytes' | 'uncompr
   if (max?.uncompressed && entry.uncompressedBytes !== null) shares.push(entry.uncompressedBytes / max.uncompressed);
   return shares.length > 0 ? Math.max(...shares) : null;
 }
-
 
 function layerBreakdown(entry: ReportEntry): string {
   const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
@@ -71,7 +79,9 @@ function stageTable(entry: ReportEntry): string[] {
     const wasted = row.wastedBytes === null ? '—' : formatSize(row.wastedBytes);
     return `| ${row.current ? `**${name}**` : name} | ${formatSize(row.compressedBytes)} | ${formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
   });
-  const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
+  const single = entry.singleStageWithToolchain
+    ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.']
+    : [];
   return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
 }
 
@@ -90,7 +100,9 @@ function slimBlock(entry: ReportEntry): string | null {
       for (const hint of hints) {
         const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
         const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
-        lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
+        lines.push(
+          `- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`,
+        );
         if (hint.message) lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
         if (hint.fix) lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
       }
@@ -100,7 +112,8 @@ function slimBlock(entry: ReportEntry): string | null {
     }
     if (a.largestFiles && a.largestFiles.length > 0) {
       lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
-      for (const file of a.largestFiles.slice(0, SLIM_FILES)) lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
+      for (const file of a.largestFiles.slice(0, SLIM_FILES))
+        lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
       lines.push('');
     }
   }
@@ -111,7 +124,10 @@ function slimBlock(entry: ReportEntry): string | null {
 
 /** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
 export function renderSlimming(report: Report, maxBytes = SLIM_SECTION_MAX_BYTES): string {
-  const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b): b is string => b !== null);
+  const blocks = report.images
+    .filter((e) => e.change !== 'removed')
+    .map(slimBlock)
+    .filter((b): b is string => b !== null);
   if (blocks.length === 0) return '';
   const out = ['### What to slim', ''];
   let used = Buffer.byteLength(out.join('\n'));
@@ -130,5 +146,11 @@ export function renderSlimming(report: Report, maxBytes = SLIM_SECTION_MAX_BYTES
 /** The largest layers of every entry, each in a collapsible block, then what to slim. */
 export function renderLargestLayers(report: Report): string {
   const slim = renderSlimming(report);
-  return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
+  return [
+    '### Largest layers',
+    '',
+    ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown),
+    '',
+    ...(slim ? [slim] : []),
+  ].join('\n');
 }

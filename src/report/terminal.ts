@@ -2,6 +2,7 @@
 import { formatSize } from '../config/size.js';
 import { verdictLine } from './comment.js';
 import { budgetUsed, describeBudget } from './summary-markdown.js';
+import type { Metric } from './change.js';
 import type { Report, ReportEntry, Status } from './types.js';
 
 const STATUS_WORD: Record<Status, string> = { ok: 'ok', warn: 'WARN', over: 'OVER', error: 'ERROR' };
@@ -14,17 +15,22 @@ export function sanitizeForTerminal(text: string): string {
 
 function pad(cells: string[][]): string[] {
   const widths = cells[0]?.map((_, col) => Math.max(...cells.map((row) => [...(row[col] ?? '')].length))) ?? [];
-  return cells.map((row) => row.map((cell, col) => cell + ' '.repeat((widths[col] ?? 0) - [...cell].length)).join('  ').trimEnd());
+  return cells.map((row) =>
+    row
+      .map((cell, col) => cell + ' '.repeat((widths[col] ?? 0) - [...cell].length))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
-/** "+1.2 MB (+4.5%)" against the baseline, or why there is none. */
-export function describeDelta(entry: ReportEntry): string {
+/** "+1.2 MB (+4.5%)" against the baseline, compressed or uncompressed, or why there is none. */
+export function describeDelta(entry: ReportEntry, metric: Metric = 'compressed'): string {
   if (entry.change === 'removed') return 'removed';
   if (!entry.baseline || !entry.delta) return entry.change === 'new' ? 'new' : '-';
-  const bytes = entry.delta.compressedBytes;
-  const base = entry.baseline.compressedBytes;
+  const bytes = metric === 'compressed' ? entry.delta.compressedBytes : entry.delta.uncompressedBytes;
+  const base = metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes;
   const sign = bytes > 0 ? '+' : bytes < 0 ? '-' : '±';
-  const percent = base > 0 ? ` (${sign}${(Math.abs(bytes) / base * 100).toFixed(1)}%)` : '';
+  const percent = base > 0 ? ` (${sign}${((Math.abs(bytes) / base) * 100).toFixed(1)}%)` : '';
   return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
 }
 
@@ -47,7 +53,9 @@ export function renderAnalysisLines(report: Report): string[] {
     for (const hint of hints.slice(0, TERMINAL_HINTS)) {
       const where = hint.dockerfile ? `${hint.dockerfile.path}:${hint.dockerfile.line}` : 'base image';
       const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
-      lines.push(`    ${sanitizeForTerminal(hint.id)} ${sanitizeForTerminal(where)} ${sanitizeForTerminal(hint.path.slice(0, 120))}${size}`);
+      lines.push(
+        `    ${sanitizeForTerminal(hint.id)} ${sanitizeForTerminal(where)} ${sanitizeForTerminal(hint.path.slice(0, 120))}${size}`,
+      );
       if (hint.fix) lines.push(`      fix: ${sanitizeForTerminal(hint.fix.slice(0, 240))}`);
     }
     if (hints.length > TERMINAL_HINTS) lines.push(`    … ${hints.length - TERMINAL_HINTS} more hint(s) in the JSON/markdown report`);
@@ -73,10 +81,27 @@ function renderStageLines(report: Report): string[] {
 
 export function renderTerminalReport(report: Report): string {
   const compared = report.images.some((e) => e.change !== undefined);
-  const header = ['IMAGE', 'TARGET', 'PLATFORM', 'COMPRESSED', 'UNCOMPRESSED', 'LAYERS', ...(compared ? ['BASE', 'DELTA'] : []), 'BUDGET', 'STATUS'];
+  const header = [
+    'IMAGE',
+    'TARGET',
+    'PLATFORM',
+    'COMPRESSED',
+    'UNCOMPRESSED',
+    'LAYERS',
+    ...(compared ? ['BASE', 'DELTA', 'BASE UNCOMPRESSED', 'DELTA UNCOMPRESSED'] : []),
+    'BUDGET',
+    'STATUS',
+  ];
   const rows = report.images.map((entry) => {
     const used = budgetUsed(entry);
-    const comparison = compared ? [entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-', describeDelta(entry)] : [];
+    const comparison = compared
+      ? [
+          entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-',
+          describeDelta(entry, 'compressed'),
+          entry.baseline ? formatSize(entry.baseline.uncompressedBytes) : '-',
+          describeDelta(entry, 'uncompressed'),
+        ]
+      : [];
     return [
       sanitizeForTerminal(entry.name),
       sanitizeForTerminal(entry.target ?? '-') + (entry.kind === 'stage' ? ' (stage)' : ''),
@@ -90,12 +115,21 @@ export function renderTerminalReport(report: Report): string {
     ];
   });
   const findings = report.images.flatMap((entry) =>
-    entry.findings.map((f) => `  ${STATUS_WORD[f.status]} ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`)}: ${sanitizeForTerminal(f.message)}`),
+    entry.findings.map(
+      (f) =>
+        `  ${STATUS_WORD[f.status]} ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`)}: ${sanitizeForTerminal(f.message)}`,
+    ),
   );
   const verdict = verdictLine(report).replace(/^\S+ /, '');
-  const baseline = typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline ? [String(report.baseline.note)] : [];
+  const baseline =
+    typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline ? [String(report.baseline.note)] : [];
   const growth = report.images.flatMap((entry) =>
-    (entry.contributors ?? []).slice(0, 3).map((c) => `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ""}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`),
+    (entry.contributors ?? [])
+      .slice(0, 3)
+      .map(
+        (c) =>
+          `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`,
+      ),
   );
   const analysis = renderAnalysisLines(report);
   const stages = renderStageLines(report);

@@ -87,6 +87,8 @@ export function fakeUser(login: string, id: number, type: 'User' | 'Bot' = 'User
 }
 
 export const ACTIONS_BOT = fakeUser('github-actions[bot]', 41898282, 'Bot');
+/** The bot user of a GitHub App called `image-budget-app`: what its installation token writes as. */
+export const APP_BOT = fakeUser('image-budget-app[bot]', 149000001, 'Bot');
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
@@ -94,10 +96,20 @@ export class FakeGitHub {
   readonly comments = new Map<string, IssueComment[]>();
   readonly pulls = new Map<string, PullRequest[]>();
   readonly repos = new Set<string>();
-  /** Built-in tokens: a PAT of `octocat`, GITHUB_TOKEN, and a fork's read-only GITHUB_TOKEN. */
-  readonly tokens = { user: 'pat-octocat', installation: 'ghs_installation', forkReadOnly: 'ghs_fork' } as const;
+  /**
+   * Built-in tokens: a PAT of `octocat`, GITHUB_TOKEN, a fork's read-only GITHUB_TOKEN, and a
+   * GitHub App's installation token (`actions/create-github-app-token`), acting as `APP_BOT`.
+   */
+  readonly tokens = {
+    user: 'pat-octocat',
+    installation: 'ghs_installation',
+    forkReadOnly: 'ghs_fork',
+    app: 'ghs_app_installation',
+  } as const;
   /** Added to every answer, in ms: lets concurrent clients interleave deterministically. */
   latencyMs = 0;
+  /** Called with each request before it is answered: lets a test change state mid-flight (another run's write). */
+  onRequest: ((request: RecordedRequest) => void) | null = null;
   private readonly identities = new Map<string, TokenIdentity>();
   private readonly faults: ScriptedFault[] = [];
   private nextId = 1000;
@@ -110,6 +122,7 @@ export class FakeGitHub {
     this.addToken(this.tokens.user, { user: fakeUser('octocat', 583231), installation: false, readOnly: false });
     this.addToken(this.tokens.installation, { user: ACTIONS_BOT, installation: true, readOnly: false });
     this.addToken(this.tokens.forkReadOnly, { user: ACTIONS_BOT, installation: true, readOnly: true });
+    this.addToken(this.tokens.app, { user: APP_BOT, installation: true, readOnly: false });
   }
 
   addToken(token: string, identity: TokenIdentity): void {
@@ -120,7 +133,11 @@ export class FakeGitHub {
     this.repos.add(`${owner}/${repo}`);
   }
 
-  addPull(owner: string, repo: string, pull: { number: number; headOwner: string; headRef: string; headSha: string; state?: 'open' | 'closed'; labels?: string[] }): PullRequest {
+  addPull(
+    owner: string,
+    repo: string,
+    pull: { number: number; headOwner: string; headRef: string; headSha: string; state?: 'open' | 'closed'; labels?: string[] },
+  ): PullRequest {
     this.addRepo(owner, repo);
     const fullName = `${owner}/${repo}`;
     const api = `${this.url}/repos/${fullName}/pulls/${pull.number}`;
@@ -143,7 +160,12 @@ export class FakeGitHub {
         sha: pull.headSha,
         repo: { full_name: `${pull.headOwner}/${repo}`, owner: { login: pull.headOwner }, fork: pull.headOwner !== owner },
       },
-      base: { label: `${owner}:main`, ref: 'main', sha: 'b'.repeat(40), repo: { full_name: fullName, owner: { login: owner }, fork: false } },
+      base: {
+        label: `${owner}:main`,
+        ref: 'main',
+        sha: 'b'.repeat(40),
+        repo: { full_name: fullName, owner: { login: owner }, fork: false },
+      },
       labels: (pull.labels ?? []).map((name, i) => ({
         id: 7000 + i,
         node_id: `LA_${i}`,
@@ -248,6 +270,7 @@ export class FakeGitHub {
     const record: RecordedRequest = { method, path: url.pathname, query: url.searchParams, token, body, status: 0, at: Date.now() };
     this.requests.push(record);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    this.onRequest?.(record);
 
     const answer = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
       record.status = status;
@@ -292,7 +315,11 @@ export class FakeGitHub {
   private answerFault(fault: Fault, error: (s: number, m: string, h?: Record<string, string>, x?: object) => void): void {
     switch (fault.status) {
       case 429:
-        return error(429, 'Too Many Requests', fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) });
+        return error(
+          429,
+          'Too Many Requests',
+          fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
+        );
       case 403:
         if (fault.kind === 'secondary-rate-limit') {
           return error(
@@ -308,9 +335,16 @@ export class FakeGitHub {
       case 404:
         return error(404, 'Not Found');
       case 422:
-        return error(422, fault.message ?? 'Validation Failed', {}, {
-          errors: [{ resource: 'IssueComment', code: 'custom', field: fault.field ?? 'body', message: `${fault.field ?? 'body'} is invalid` }],
-        });
+        return error(
+          422,
+          fault.message ?? 'Validation Failed',
+          {},
+          {
+            errors: [
+              { resource: 'IssueComment', code: 'custom', field: fault.field ?? 'body', message: `${fault.field ?? 'body'} is invalid` },
+            ],
+          },
+        );
       default:
         return error(fault.status, fault.status === 502 ? 'Server Error' : 'Service Unavailable');
     }
@@ -325,6 +359,7 @@ export class FakeGitHub {
     error: (status: number, message: string, headers?: Record<string, string>, extra?: object) => void,
   ): void {
     const path = url.pathname;
+    if (path === '/graphql' && method === 'POST') return this.graphql(body, identity, answer);
     if (path === '/user' && method === 'GET') {
       if (identity.installation) return error(403, 'Resource not accessible by integration');
       return answer(200, identity.user);
@@ -376,7 +411,9 @@ export class FakeGitHub {
       const state = url.searchParams.get('state') ?? 'open';
       const head = url.searchParams.get('head');
       const list = pulls.filter(
-        (p) => (state === 'all' || p.state === state) && (head === null || p.head.label === (head.includes(':') ? head : `${head}:${p.head.ref}`)),
+        (p) =>
+          (state === 'all' || p.state === state) &&
+          (head === null || p.head.label === (head.includes(':') ? head : `${head}:${p.head.ref}`)),
       );
       return this.paginate(url, list, answer);
     }
@@ -389,6 +426,19 @@ export class FakeGitHub {
       return pr ? this.paginate(url, pr.labels, answer) : error(404, 'Not Found');
     }
     return error(404, 'Not Found');
+  }
+
+  /**
+   * POST /graphql, for the one query the action sends: `viewer { login }`, which GitHub answers
+   * for personal and installation tokens alike, a bot as `<slug>[bot]`. Anything else gets a
+   * GraphQL error (status 200, `errors`), as GitHub answers a query it cannot run.
+   */
+  private graphql(body: unknown, identity: TokenIdentity, answer: (status: number, data: unknown) => void): void {
+    const query = typeof (body as { query?: unknown } | null)?.query === 'string' ? (body as { query: string }).query : '';
+    if (/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+      return answer(200, { data: { viewer: { login: identity.user.login } } });
+    }
+    return answer(200, { errors: [{ message: `fake-github does not model this query: ${query.slice(0, 80)}` }] });
   }
 
   private validateBody(text: unknown): object | null {

@@ -5,9 +5,11 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Report } from '../../../src/report/types.js';
+import { formatSize } from '../../../src/config/size.js';
 import { runActionProcess, type ActionRun } from '../../support/run-action.js';
 
-const ENTRY = path.resolve('dist/index.js');
+/** IMAGE_BUDGET_ENTRY: another build of the same sources (e.g. lib/index.js) while dist/ is stale. */
+const ENTRY = path.resolve(process.env.IMAGE_BUDGET_ENTRY ?? 'dist/index.js');
 const WORKSPACE = path.resolve('test/fixtures/e2e');
 const pullRequest = JSON.parse(await readFile('test/fixtures/events/pull_request-opened.json', 'utf8'));
 const runs: ActionRun[] = [];
@@ -46,7 +48,18 @@ describe('node dist/index.js on a pull_request event', () => {
     expect(runtime?.uncompressedBytes).toBeGreaterThan(200_000);
     expect(runtime?.layers[0]?.dockerfile).toEqual({ path: 'app/Dockerfile', line: 7 });
 
-    expect(run.outputs.markdown).toMatch(/\| \*\*app\*\* \| runtime \| linux\/amd64 \|/);
+    // Issue 2's table, one row per target with the measured sizes, layers and budget; no
+    // baseline (`baseline: none`), so no delta table.
+    const size = (bytes: number | null | undefined) => formatSize(bytes ?? 0).replace('.', '\\.');
+    expect(run.outputs.markdown).toContain('| Image | Target | Platform | Compressed | Uncompressed | Layers | Budget | Status |');
+    expect(run.outputs.markdown).toMatch(
+      new RegExp(
+        `^\\| \\*\\*app\\*\\* \\| runtime \\| linux/amd64 \\| ${size(runtime?.compressedBytes)} \\| ${size(runtime?.uncompressedBytes)} \\| 1 \\| max 1 MB \\(\\d+% used\\) \\| ✅ ok \\|$`,
+        'm',
+      ),
+    );
+    expect(run.outputs.markdown).toMatch(/^\| \*\*app\*\* \| builder \| linux\/amd64 \| .* \| max 10 MB \(\d+% used\) \| ✅ ok \|$/m);
+    expect(run.outputs.markdown).not.toMatch(/\| Base \| PR \|/);
     expect(run.summary).toContain('✅ All 2 images within budget');
     expect(run.summary).toContain('### Largest layers');
     // Build logs go into collapsible groups.

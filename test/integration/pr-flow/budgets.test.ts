@@ -101,9 +101,27 @@ describe('budgets come from the base branch', () => {
     ]);
 
     const [comment] = gh.commentsOn(OWNER, REPO, 4);
-    expect(comment?.body).toContain('**Budgets changed in this PR** (they take effect once merged):');
-    expect(comment?.body).toContain('- app: max 3 MB → 10 MB in this PR, takes effect once merged');
+    expect(comment?.body).toContain(
+      "**Budgets changed in this PR** (they take effect once merged; until then the base branch's budgets apply):",
+    );
+    expect(comment?.body).toContain('| **app** | max | 3 MB | 10 MB |');
     expect(comment?.body).toMatch(/❌ compressed 5\.\d+ MB &gt; max 3 MB/);
+
+    // With the override label the PR's own budget applies at once: it passes, and says why.
+    const labeled = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { number: 4, action: 'labeled', labels: ['image-budget:accept'] }),
+    });
+    expect(labeled.exitCode, logOf(labeled)).toBe(0);
+    expect((await readReport(labeled)).images[0]?.budget.max).toEqual({ compressed: 10_000_000 });
+    const [updated] = gh.commentsOn(OWNER, REPO, 4);
+    expect(updated?.body).toContain(
+      '**Budgets changed in this PR** (the label `image-budget:accept` is applied, so they apply to this PR now):',
+    );
+    expect(updated?.body).toContain('| **app** | max | 3 MB | 10 MB |');
+    expect(updated?.body).not.toContain('once merged');
   });
 });
 

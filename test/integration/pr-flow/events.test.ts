@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import { commentMarker } from '../../../src/report/comment-marker.js';
+import { ACTIONS_BOT, APP_BOT, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import {
   BASE_DOCKERFILE,
   BUDGET_PATH,
@@ -63,15 +64,21 @@ describe('a fork’s read-only token', () => {
     expect(warning).toContain('docs/permissions.md');
     expect(fork.stdout).not.toMatch(/^::error::/m);
 
-    // The same run with a token that may write: the comment it posts is what the fork's
-    // summary and `markdown` output already hold.
+    // The same run with a token that may write: what the comment it posts says, the fork's
+    // summary and `markdown` output already hold (the summary lays out its tables its own way).
     const trusted = await runAction({ repo, gh, eventName: 'pull_request', event, token: gh.tokens.installation });
     expect(trusted.exitCode, logOf(trusted)).toBe(0);
-    const [comment] = gh.commentsOn(OWNER, REPO, 1);
-    const content = (comment?.body ?? '').split('\n').slice(1).join('\n').trimEnd();
-    expect(content).toContain('**Why it grew**');
-    expect(fork.summary).toContain(content);
-    expect(fork.outputs.markdown).toContain(content);
+    const body = gh.commentsOn(OWNER, REPO, 1)[0]?.body ?? '';
+    expect(body).toContain('**Why it grew**');
+    const verdict = body.split('\n').find((l) => l.startsWith('**✅'));
+    // The layer diff rows and the growth contributors.
+    const growth = body.split('\n').filter((l) => /^\| (✏️|➕|➖) /.test(l) || /^\d+\. `/.test(l));
+    expect(verdict).toBeDefined();
+    expect(growth.length).toBeGreaterThanOrEqual(2);
+    for (const line of [verdict ?? '', ...growth]) {
+      expect(fork.summary).toContain(line);
+      expect(fork.outputs.markdown).toContain(line);
+    }
   });
 
   test('over budget with a read-only token: exit 1 from the budget, not from the comment', async () => {
@@ -95,6 +102,57 @@ describe('a fork’s read-only token', () => {
     } finally {
       over.cleanup();
     }
+  });
+});
+
+describe('a GitHub App installation token', () => {
+  async function twoRuns(inputs: Record<string, string> = {}): Promise<void> {
+    for (const attempt of [1, 2]) {
+      const run = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo), token: gh.tokens.app, inputs });
+      expect(run.exitCode, `run ${attempt}: ${logOf(run)}`).toBe(0);
+      expect(run.outputs['comment-url'], logOf(run)).toBe(gh.commentsOn(OWNER, REPO, 1)[0]?.html_url);
+    }
+  }
+
+  test("found out from GraphQL's viewer: two runs leave one comment, the app's", async () => {
+    await twoRuns();
+    expect(gh.commentsOn(OWNER, REPO, 1).map((c) => c.user?.login)).toEqual([APP_BOT.login]);
+    // Created once; the second run found it (and had nothing new to say).
+    expect(gh.requestsTo('POST', /\/issues\/1\/comments$/)).toHaveLength(1);
+  });
+
+  test('named by comment-author when GraphQL cannot tell: two runs leave one comment', async () => {
+    gh.fail('POST', /^\/graphql$/, 100, { status: 404 });
+    await twoRuns({ 'comment-author': APP_BOT.login });
+    expect(gh.commentsOn(OWNER, REPO, 1).map((c) => c.user?.login)).toEqual([APP_BOT.login]);
+    // The login was given: nothing asked who the token is.
+    expect(gh.requestsTo('GET', /^\/user$/)).toEqual([]);
+  });
+});
+
+describe('runs racing on one PR', () => {
+  test('a comment made for a newer run is left as it is', async () => {
+    const newer = `${commentMarker('default')}\n<!-- image-budget:run id=5000 attempt=1 -->\nnewer numbers`;
+    const comment = gh.addComment(OWNER, REPO, 1, newer, ACTIONS_BOT);
+    // This run is GITHUB_RUN_ID 4242: older.
+    const run = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo) });
+    expect(run.exitCode, logOf(run)).toBe(0);
+    expect(gh.commentsOn(OWNER, REPO, 1).map((c) => [c.id, c.body])).toEqual([[comment.id, newer]]);
+    expect(run.stdout).toContain('comment on PR #1 left as it is: it was made for a newer run (5000, attempt 1)');
+    expect(run.outputs['comment-url']).toBeUndefined();
+
+    // A re-run of run 5000 (attempt 2) does replace it, and says which run it was made for.
+    const rerun = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo),
+      env: { GITHUB_RUN_ID: '5000', GITHUB_RUN_ATTEMPT: '2' },
+    });
+    expect(rerun.exitCode, logOf(rerun)).toBe(0);
+    const body = gh.commentsOn(OWNER, REPO, 1)[0]?.body ?? '';
+    expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=5000 attempt=2 sha=${repo.shas.prHead} -->`);
+    expect(body).toContain('### 📦 Image budget');
   });
 });
 

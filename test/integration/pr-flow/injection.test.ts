@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import { BUDGET_PATH, createPullRequestRepo, pullRequestEvent, type PullRequestRepo } from '../../support/git-fixture.js';
 import type { ActionRun } from '../../support/run-action.js';
+import { strayInvisibles } from '../../unit/report/markdown-checks.js';
 import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, tableCells } from './helpers.js';
 
 const RLO = '\u202E';
@@ -19,6 +20,9 @@ const TARGET = 'run__time__x';
 const CONTEXT = 'ctx |<script>alert(1)</script>| @octocat [x](http:evil) #1';
 const DOCKERFILE = `Docker|file <img src=x onerror=alert(1)> @acme/team`;
 const ASSET = 'we|ird <img src=x onerror=alert(1)> @octocat.txt';
+
+/** Invisible characters: a fake mention, hidden text, a fake link, ASCII smuggled in tag characters. */
+const INVISIBLE = '@\u200Boctocat hid\u2060den\u00AD https:\u200B//x.y ok\u{E0049}';
 
 const HOSTILE_TEXT =
   `${RLO}evil${PDF} 🎉👩‍👩‍👧 <script>alert(1)</script> <img src=x onerror=alert(1)> a|b|c|d|e|f|g|h \`tick\` \`\`double\`\` ` +
@@ -37,6 +41,7 @@ const PR = [
   `COPY ["${ASSET}", "/x|y <script>alert(1)</script> @acme/team.txt"]`,
   `RUN echo '${HOSTILE_TEXT}' > /hostile.txt && head -c 200000 /dev/urandom > /r1`,
   `RUN echo '${'x|'.repeat(2500)}' > /long.txt && head -c 100000 /dev/urandom > /r2`,
+  `RUN echo '${INVISIBLE}' > /invisible.txt && head -c 150000 /dev/urandom > /r3`,
   '',
 ].join('\n');
 
@@ -135,7 +140,8 @@ function expectNothingHostile(markdown: string): void {
   // Tags and links are broken everywhere, code spans included (a naive scan must not find them either).
   expect(markdown).not.toMatch(/<script/i);
   expect(markdown).not.toMatch(/<img/i);
-  expect(markdown).not.toMatch(/<!--(?! image-budget:comment key=)/);
+  // Only our hidden lines: the marker and the run stamp.
+  expect(markdown).not.toMatch(/<!--(?! image-budget:(comment key=|run id=\d+ attempt=\d+( sha=[0-9a-f]{40})? -->$))/m);
   expect(markdown).not.toMatch(/<details><summary>`/);
   expect(markdown).not.toContain('](http');
   // Mentions, references and autolinks: GitHub leaves code spans alone; the rest must be broken.
@@ -148,6 +154,8 @@ function expectNothingHostile(markdown: string): void {
   expect(text).not.toMatch(/\bwww\.evil/);
   expect(markdown).not.toContain(RLO);
   expect(markdown).not.toContain(PDF);
+  // Nothing invisible is left but the joiners the escaper inserts and the emoji's own.
+  expect(strayInvisibles(markdown)).toEqual([]);
   expect(tableShapeProblems(markdown)).toEqual([]);
   // Product HTML only: the tags the renderer writes itself.
   const tags = new Set([...markdown.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]?.toLowerCase()));
@@ -182,6 +190,8 @@ describe('hostile names and Dockerfile text', () => {
     expect(comment).toContain(`**a\\_\\_b\\_\\_c.-\\_**`);
     expect(comment).toContain('run\\_\\_time\\_\\_x');
     expect(comment).toContain('\uFFFDevil\uFFFD 🎉👩‍👩‍👧');
+    // The invisible characters are shown as escapes, where they were.
+    expect(comment).toContain("echo '@\\u200Boctocat hid\\u2060den\\u00AD https:\\u200B//x.y ok\\u{E0049}'");
   });
 
   test('the job summary and the markdown output hold none of it either', () => {

@@ -3,7 +3,7 @@
  * base built in a worktree with the same cache, and one sticky comment on the fake GitHub.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { formatBytes, formatDelta, formatPercent } from '../../../src/report/comment-format.js';
+import { formatBytes, formatDelta, formatMovement, formatPercent } from '../../../src/report/comment-format.js';
 import { commentMarker } from '../../../src/report/comment-marker.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
 import { fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
@@ -127,6 +127,8 @@ describe('pull_request opened, baseline: build', () => {
     expect(all.indexOf(comments[0] as (typeof all)[number])).toBe(150);
     const body = comments[0]?.body ?? '';
     expect(body.split('\n')[0]).toBe(commentMarker('default'));
+    // The run it was made for (GITHUB_RUN_ID, attempt) and the PR head, on the hidden second line.
+    expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=4242 attempt=1 sha=${repo.shas.prHead} -->`);
     expect(body).toContain('**✅ The image is within budget · 1 grew**');
     const entry = runtimeEntry(report);
     const deltaCell = ` ${formatDelta(entry.delta?.compressedBytes ?? 0)} `;
@@ -135,6 +137,12 @@ describe('pull_request opened, baseline: build', () => {
     expect(tableCells(row ?? '')[5]).toBe(deltaCell);
     expect(tableCells(row ?? '')[3]).toBe(` ${formatBytes(entry.baseline?.compressedBytes ?? 0)} `);
     expect(tableCells(row ?? '')[6]).toBe(` ${formatPercent(entry.delta?.compressedBytes ?? 0, entry.baseline?.compressedBytes ?? 0)} `);
+    // Both metrics in the details: base → PR (Δ, Δ%), as measured.
+    const base = entry.baseline;
+    expect(body).toContain(
+      `\ncompressed ${formatMovement(base?.compressedBytes ?? 0, entry.compressedBytes ?? 0)} · ` +
+        `on disk ${formatMovement(base?.uncompressedBytes ?? 0, entry.uncompressedBytes ?? 0)}\n`,
+    );
     expect(body).toContain('**Why it grew**');
     expect(body).toMatch(new RegExp(`1\\. \`Dockerfile:${GROWTH_LINE}\` \`COPY /src/big.bin /big.bin[^\`]*\` \\+5(\\.\\d+)? MB`));
     expect(body).toContain(repo.shas.mainTip.slice(0, 7));

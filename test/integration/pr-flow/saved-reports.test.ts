@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { commentMarker } from '../../../src/report/comment-marker.js';
 import type { Report } from '../../../src/report/types.js';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import type { ActionRun } from '../../support/run-action.js';
 import {
   BASE_DOCKERFILE,
   BUDGET_PATH,
@@ -108,6 +109,8 @@ describe('mode: comment on workflow_run', () => {
     expect(comments).toHaveLength(1);
     const body = comments[0]?.body ?? '';
     expect(body.split('\n')[0]).toBe(commentMarker('default'));
+    // Stamped with the pull_request run whose report it posts (workflow_run.id), not this job's run.
+    expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=9876543210 attempt=1 sha=${repo.shas.prHead} -->`);
     expect(body).toContain('**✅ The image is within budget · 1 grew**');
     expect(body).toContain('`Dockerfile:10`');
     expect(body).toContain(repo.shas.mainTip.slice(0, 7));
@@ -183,6 +186,74 @@ describe('mode: comment on workflow_run', () => {
     expect(error).toContain(`report ${path.join(artifacts, 'tampered.json')}: `);
     expect(error).toMatch(field);
     expect(gh.requests.slice(before)).toEqual([]);
+  });
+});
+
+describe('mode: comment and the override label', () => {
+  const LABEL = 'image-budget:accept';
+  let overReport = '';
+
+  beforeAll(async () => {
+    // A labelled fork PR over budget (tools: the busybox build stage, over its 1 MB max): its
+    // pull_request run passes on the label, and saves the report.
+    const measure = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { number: 8, headOwner: 'labeller', labels: [LABEL], action: 'labeled' }),
+      token: gh.tokens.forkReadOnly,
+      inputs: { comment: 'off', config: '.github/tools-budget.yml' },
+    });
+    if (measure.exitCode !== 0) throw new Error(logOf(measure));
+    expect((await readReport(measure)).images.map((e) => e.status)).toEqual(['over']);
+    overReport = await readFile(measure.outputs.report ?? '', 'utf8');
+    await writeFile(path.join(artifacts, 'over.json'), overReport);
+  });
+
+  async function postFor(headOwner: string, pullRequests: unknown[] = []): Promise<ActionRun> {
+    const event = (await workflowRunEvent(repo.shas.prHead)) as { workflow_run: Record<string, any> };
+    event.workflow_run.head_repository.owner.login = headOwner;
+    event.workflow_run.head_repository.full_name = `${headOwner}/${REPO}`;
+    event.workflow_run.pull_requests = pullRequests;
+    return runAction({
+      repo,
+      gh,
+      workspace: artifacts,
+      eventName: 'workflow_run',
+      event,
+      inputs: { mode: 'comment', reports: 'over.json' },
+    });
+  }
+
+  test('a labelled fork PR: the label read from the PR the lookup found applies, as in check mode', async () => {
+    gh.addPull(OWNER, REPO, { number: 8, headOwner: 'labeller', headRef: repo.branch, headSha: repo.shas.prHead, labels: ['size', LABEL] });
+    const run = await postFor('labeller');
+    expect(run.exitCode, logOf(run)).toBe(0);
+    const body = gh.commentsOn(OWNER, REPO, 8)[0]?.body ?? '';
+    expect(body).toContain('**❌ 1 image over budget');
+    expect(body).toContain(`🏷️ Label \`${LABEL}\` is applied: images over budget do not fail this check.`);
+    expect(body).not.toContain('a maintainer can add the label');
+    expect(run.stdout).toContain(`PR #8: an image is over budget, accepted by the override label \`${LABEL}\`.`);
+  });
+
+  test('the same report on a PR without the label: the comment offers it', async () => {
+    gh.addPull(OWNER, REPO, { number: 9, headOwner: 'unlabelled', headRef: repo.branch, headSha: repo.shas.prHead, labels: ['size'] });
+    const run = await postFor('unlabelled');
+    expect(run.exitCode, logOf(run)).toBe(0);
+    const body = gh.commentsOn(OWNER, REPO, 9)[0]?.body ?? '';
+    expect(body).toContain(`To accept the growth, a maintainer can add the label \`${LABEL}\`.`);
+    expect(body).not.toContain('is applied');
+  });
+
+  test('a PR listed in workflow_run.pull_requests (no labels there): its labels are read from the API', async () => {
+    gh.addPull(OWNER, REPO, { number: 10, headOwner: OWNER, headRef: 'same-repo', headSha: repo.shas.prHead, labels: [LABEL] });
+    const before = gh.requestsTo('GET', /\/issues\/10\/labels$/).length;
+    const run = await postFor(OWNER, [
+      { id: 10, number: 10, head: { ref: 'same-repo', sha: repo.shas.prHead }, base: { ref: 'main', sha: repo.shas.base } },
+    ]);
+    expect(run.exitCode, logOf(run)).toBe(0);
+    expect(gh.requestsTo('GET', /\/issues\/10\/labels$/).length).toBe(before + 1);
+    expect(gh.commentsOn(OWNER, REPO, 10)[0]?.body).toContain(`🏷️ Label \`${LABEL}\` is applied`);
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { findExistingComment, resolveCommentAuthor, upsertComment } from '../../../src/publish/comment.js';
-import { commentMarker } from '../../../src/report/comment-marker.js';
-import { ACTIONS_BOT, fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import { commentMarker, readRunStamp, withRunStamp } from '../../../src/report/comment-marker.js';
+import { ACTIONS_BOT, APP_BOT, fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import { clientFor } from './publish-helpers.js';
 
 let gh: FakeGitHub;
@@ -68,7 +68,11 @@ describe('upsertComment', () => {
   test('an identical body is left alone', async () => {
     const ours = gh.addComment('o', 'r', 7, `${MARKER}\nsame`, ACTIONS_BOT);
     const client = clientFor(gh, gh.tokens.installation);
-    expect(await upsertComment(client, { ...target, body: `${MARKER}\nsame` })).toEqual({ action: 'unchanged', id: ours.id, url: ours.html_url });
+    expect(await upsertComment(client, { ...target, body: `${MARKER}\nsame` })).toEqual({
+      action: 'unchanged',
+      id: ours.id,
+      url: ours.html_url,
+    });
     expect(gh.requestsTo('PATCH', /comments/)).toHaveLength(0);
   });
 
@@ -93,6 +97,35 @@ describe('upsertComment', () => {
     expect(gh.requestsTo('GET', /^\/user$/).map((r) => r.status)).toEqual([403]);
   });
 
+  test("a GitHub App's installation token is its bot: GraphQL's viewer names it", async () => {
+    const client = clientFor(gh, gh.tokens.app);
+    expect(await resolveCommentAuthor(client)).toBe(APP_BOT.login);
+    expect(gh.requestsTo('GET', /^\/user$/).map((r) => r.status)).toEqual([403]);
+    expect(gh.requestsTo('POST', /^\/graphql$/).map((r) => r.status)).toEqual([200]);
+  });
+
+  test('an app token upserting twice leaves one comment, its own; the bot’s comment is not touched', async () => {
+    const actions = gh.addComment('o', 'r', 7, `${MARKER}\nby github-actions`, ACTIONS_BOT);
+    const client = clientFor(gh, gh.tokens.app);
+    const first = await upsertComment(client, { ...target, body: `${MARKER}\nrun 1` });
+    const second = await upsertComment(client, { ...target, body: `${MARKER}\nrun 2` });
+    expect(first).toMatchObject({ action: 'created' });
+    expect(second).toMatchObject({ action: 'updated', id: first.action === 'skipped' ? -1 : first.id });
+    const ours = gh.commentsOn('o', 'r', 7).filter((c) => c.user?.login === APP_BOT.login);
+    expect(ours.map((c) => c.body)).toEqual([`${MARKER}\nrun 2`]);
+    expect(gh.commentsOn('o', 'r', 7).find((c) => c.id === actions.id)?.body).toBe(`${MARKER}\nby github-actions`);
+  });
+
+  test('when GraphQL cannot answer, the `author` option (comment-author) still finds the app’s comment', async () => {
+    gh.fail('POST', /^\/graphql$/, 100, { status: 404 });
+    const client = clientFor(gh, gh.tokens.app);
+    // Without it the fallback is github-actions[bot], which an app token is not.
+    expect(await resolveCommentAuthor(client)).toBe('github-actions[bot]');
+    await upsertComment(client, { ...target, body: `${MARKER}\nrun 1`, author: APP_BOT.login });
+    await upsertComment(client, { ...target, body: `${MARKER}\nrun 2`, author: APP_BOT.login });
+    expect(gh.commentsOn('o', 'r', 7).map((c) => [c.user?.login, c.body])).toEqual([[APP_BOT.login, `${MARKER}\nrun 2`]]);
+  });
+
   test('a fork read-only token is skipped with the permission named, not thrown', async () => {
     const client = clientFor(gh, gh.tokens.forkReadOnly);
     const result = await upsertComment(client, { ...target, body: 'x' });
@@ -111,7 +144,8 @@ describe('upsertComment', () => {
     const result = await upsertComment(client, { ...target, issueNumber: 999, body: 'x' });
     expect(result).toEqual({
       action: 'skipped',
-      reason: 'GET /repos/o/r/issues/999/comments answered 404: pull request o/r#999 does not exist or the token cannot see the repository (GitHub: "Not Found").',
+      reason:
+        'GET /repos/o/r/issues/999/comments answered 404: pull request o/r#999 does not exist or the token cannot see the repository (GitHub: "Not Found").',
     });
     const noRepo = await upsertComment(client, { ...target, repo: 'missing', body: 'x' });
     expect(noRepo).toMatchObject({ action: 'skipped' });
@@ -158,6 +192,85 @@ describe('upsertComment', () => {
     const client = clientFor(gh, gh.tokens.installation);
     expect(await upsertComment(client, { ...target, body: `${MARKER}\n3` })).toMatchObject({ action: 'updated', id: oldest.id });
     expect(gh.commentsOn('o', 'r', 7).map((c) => c.body)).toEqual([`${MARKER}\n3`]);
+  });
+
+  describe('runs stamped on the comment: never overwrite a newer run’s', () => {
+    const stamped = (id: number, attempt: number, text: string) => withRunStamp(`${MARKER}\n${text}`, { id, attempt, sha: null });
+    const run = (id: number, attempt = 1) => ({ id, attempt, sha: 'c'.repeat(40) });
+    const COMMENT = /^\/repos\/o\/r\/issues\/comments\/\d+$/;
+
+    test('the run is stamped on the second line', async () => {
+      const client = clientFor(gh, gh.tokens.installation);
+      await upsertComment(client, { ...target, body: `${MARKER}\nhello`, run: run(4242, 2) });
+      expect(gh.commentsOn('o', 'r', 7)[0]?.body).toBe(
+        `${MARKER}\n<!-- image-budget:run id=4242 attempt=2 sha=${'c'.repeat(40)} -->\nhello`,
+      );
+      expect(readRunStamp(gh.commentsOn('o', 'r', 7)[0]?.body)).toEqual(run(4242, 2));
+    });
+
+    test('a comment made for a newer run is left alone', async () => {
+      const ours = gh.addComment('o', 'r', 7, stamped(200, 1, 'newer'), ACTIONS_BOT);
+      const client = clientFor(gh, gh.tokens.installation);
+      const result = await upsertComment(client, { ...target, body: `${MARKER}\nolder`, run: run(199, 3) });
+      expect(result).toEqual({ action: 'superseded', id: ours.id, url: ours.html_url, by: { id: 200, attempt: 1, sha: null } });
+      expect(gh.commentsOn('o', 'r', 7).map((c) => c.body)).toEqual([stamped(200, 1, 'newer')]);
+      expect(gh.requestsTo('PATCH', COMMENT)).toHaveLength(0);
+    });
+
+    test('a re-run of the same run, a newer run and an unstamped comment are updated', async () => {
+      gh.addComment('o', 'r', 7, `${MARKER}\nwritten by an older image-budget`, ACTIONS_BOT);
+      const client = clientFor(gh, gh.tokens.installation);
+      expect(await upsertComment(client, { ...target, body: `${MARKER}\nv1`, run: run(200) })).toMatchObject({ action: 'updated' });
+      expect(await upsertComment(client, { ...target, body: `${MARKER}\nv2`, run: run(200, 2) })).toMatchObject({ action: 'updated' });
+      expect(await upsertComment(client, { ...target, body: `${MARKER}\nv3`, run: run(201) })).toMatchObject({ action: 'updated' });
+      expect(readRunStamp(gh.commentsOn('o', 'r', 7)[0]?.body)).toEqual(run(201));
+      expect(gh.commentsOn('o', 'r', 7)[0]?.body).toMatch(/\nv3$/);
+    });
+
+    test('a newer run writing after our list is seen by the read right before our write', async () => {
+      const comment = gh.addComment('o', 'r', 7, stamped(100, 1, 'old'), ACTIONS_BOT);
+      gh.onRequest = (request) => {
+        // The newer run's update lands while we are on our way to write.
+        if (request.method === 'GET' && COMMENT.test(request.path)) comment.body = stamped(300, 1, 'newest');
+      };
+      const client = clientFor(gh, gh.tokens.installation);
+      expect(await upsertComment(client, { ...target, body: `${MARKER}\nmine`, run: run(200) })).toMatchObject({
+        action: 'superseded',
+        by: { id: 300 },
+      });
+      expect(comment.body).toBe(stamped(300, 1, 'newest'));
+    });
+
+    test('an older run’s write landing right after ours is undone', async () => {
+      const comment = gh.addComment('o', 'r', 7, stamped(100, 1, 'old'), ACTIONS_BOT);
+      let reads = 0;
+      gh.onRequest = (request) => {
+        // Our check-after-write read: an older run's update got in between.
+        if (request.method === 'GET' && COMMENT.test(request.path) && ++reads === 2) comment.body = stamped(250, 1, 'older');
+      };
+      const client = clientFor(gh, gh.tokens.installation);
+      expect(await upsertComment(client, { ...target, body: `${MARKER}\nnewest`, run: run(300) })).toMatchObject({ action: 'updated' });
+      expect(gh.requestsTo('PATCH', COMMENT)).toHaveLength(2);
+      expect(comment.body).toBe(stamped(300, 1, 'newest').replace('attempt=1 -->', `attempt=1 sha=${'c'.repeat(40)} -->`));
+    });
+
+    test.each([
+      ['an existing comment', true],
+      ['no comment yet (both create)', false],
+    ])('two racing runs (%s): the newer run’s body is the one left', async (_name, existing) => {
+      if (existing) gh.addComment('o', 'r', 7, stamped(100, 1, 'old'), ACTIONS_BOT);
+      gh.latencyMs = 20;
+      const [a, b] = [clientFor(gh, gh.tokens.installation), clientFor(gh, gh.tokens.installation)];
+      const author = 'github-actions[bot]';
+      await Promise.all([
+        upsertComment(b, { ...target, body: `${MARKER}\nolder run`, run: run(400), author }),
+        upsertComment(a, { ...target, body: `${MARKER}\nnewer run`, run: run(500), author }),
+      ]);
+      const left = gh.commentsOn('o', 'r', 7);
+      expect(left).toHaveLength(1);
+      expect(left[0]?.body).toMatch(/\nnewer run$/);
+      expect(readRunStamp(left[0]?.body)?.id).toBe(500);
+    });
   });
 
   test('findExistingComment sees ours only', async () => {

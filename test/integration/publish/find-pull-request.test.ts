@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { findPullRequestForHead } from '../../../src/publish/find-pull-request.js';
+import { findPullRequestForHead, listPullRequestLabels } from '../../../src/publish/find-pull-request.js';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import { clientFor } from './publish-helpers.js';
 
@@ -7,7 +7,7 @@ let gh: FakeGitHub;
 const SHA = '1'.repeat(40);
 beforeEach(async () => {
   gh = await startFakeGitHub();
-  gh.addPull('o', 'r', { number: 3, headOwner: 'alice', headRef: 'fix', headSha: SHA });
+  gh.addPull('o', 'r', { number: 3, headOwner: 'alice', headRef: 'fix', headSha: SHA, labels: ['image-budget:accept', 'bug'] });
   // Same branch name in another fork, and an old closed PR from the same head.
   gh.addPull('o', 'r', { number: 4, headOwner: 'bob', headRef: 'fix', headSha: SHA });
   gh.addPull('o', 'r', { number: 2, headOwner: 'alice', headRef: 'fix', headSha: SHA, state: 'closed' });
@@ -20,7 +20,11 @@ const base = { owner: 'o', repo: 'r', headOwner: 'alice', headBranch: 'fix' };
 
 test('accepts the open PR whose head is the built commit', async () => {
   const client = clientFor(gh, gh.tokens.installation);
-  expect(await findPullRequestForHead(client, { ...base, headSha: SHA })).toEqual({ number: 3, url: 'https://github.com/o/r/pull/3' });
+  expect(await findPullRequestForHead(client, { ...base, headSha: SHA })).toEqual({
+    number: 3,
+    url: 'https://github.com/o/r/pull/3',
+    labels: ['image-budget:accept', 'bug'],
+  });
   const [req] = gh.requestsTo('GET', /^\/repos\/o\/r\/pulls$/);
   expect(req?.query.get('head')).toBe('alice:fix');
   expect(req?.query.get('state')).toBe('open');
@@ -31,7 +35,8 @@ test('refuses a PR that has moved on to another commit', async () => {
   const found = await findPullRequestForHead(client, { ...base, headSha: '2'.repeat(40) });
   expect(found).toEqual({
     number: null,
-    reason: 'the open pull request for alice:fix in o/r (#3) is at 111111111111, not at the built commit 222222222222: a newer push will post its own report',
+    reason:
+      'the open pull request for alice:fix in o/r (#3) is at 111111111111, not at the built commit 222222222222: a newer push will post its own report',
   });
 });
 
@@ -41,4 +46,12 @@ test('null with a reason when no PR has that head', async () => {
     number: null,
     reason: 'no open pull request in o/r has head carol:fix',
   });
+});
+
+test('the labels of a PR by number, across pages', async () => {
+  const many = Array.from({ length: 120 }, (_, i) => `label-${i}`);
+  gh.addPull('o', 'r', { number: 5, headOwner: 'o', headRef: 'same-repo', headSha: SHA, labels: many });
+  const client = clientFor(gh, gh.tokens.installation);
+  expect(await listPullRequestLabels(client, { owner: 'o', repo: 'r', number: 5 })).toEqual(many);
+  expect(gh.requestsTo('GET', /^\/repos\/o\/r\/issues\/5\/labels$/)).toHaveLength(2);
 });

@@ -3,7 +3,13 @@ import { createGitHubClient, type GitHubClient, type RetryOptions } from '../../
 import type { FakeGitHub } from '../../support/fake-github.js';
 
 /** Retries that keep their logic but wait milliseconds, not seconds. */
-export const FAST_RETRY: Partial<RetryOptions> = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 2_000, maxTotalWaitMs: 5_000 };
+export const FAST_RETRY: Partial<RetryOptions> = {
+  maxAttempts: 4,
+  baseDelayMs: 5,
+  maxDelayMs: 2_000,
+  maxTotalWaitMs: 5_000,
+  secondaryRateLimitMinMs: 50,
+};
 
 export function clientFor(gh: FakeGitHub, token: string, retry: Partial<RetryOptions> = FAST_RETRY): GitHubClient {
   return createGitHubClient({ token, baseUrl: gh.url, retry });

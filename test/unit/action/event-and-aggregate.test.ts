@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { keepNewestCommit, loadReports, mergeReports, type LoadedReport } from '../../../src/action/aggregate.js';
 import { createMemoryLogger } from '../../../src/logger.js';
-import { privilegedBuildRefusal, pullRequestOf, repositoryOf, runUrl } from '../../../src/action/event.js';
+import { privilegedBuildRefusal, pullRequestOf, repositoryOf, runStampOf, runUrl, workflowRunStamp } from '../../../src/action/event.js';
 import { largestGrowth } from '../../../src/action/publish.js';
 import { parseReport, ReportError } from '../../../src/report/parse-report.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
@@ -211,5 +211,27 @@ describe('untrusted reports', () => {
   test('a valid report round-trips', () => {
     const valid = report([entry({})]);
     expect(parseReport(JSON.stringify(valid), 'r.json')).toEqual(valid);
+  });
+});
+
+describe('the run a comment is stamped with', () => {
+  const sha = 'a'.repeat(40);
+  test('this run: GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT, the PR head or GITHUB_SHA', () => {
+    expect(runStampOf({ GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '3', GITHUB_SHA: 'b'.repeat(40) }, sha)).toEqual({
+      id: 4242,
+      attempt: 3,
+      sha,
+    });
+    expect(runStampOf({ GITHUB_RUN_ID: '4242', GITHUB_SHA: 'b'.repeat(40) }, null)).toEqual({ id: 4242, attempt: 1, sha: 'b'.repeat(40) });
+    // Outside Actions there is no run to order by.
+    expect(runStampOf({}, sha)).toBeNull();
+    expect(runStampOf({ GITHUB_RUN_ID: 'x' }, sha)).toBeNull();
+  });
+
+  test('mode: comment: the workflow_run it posts for', () => {
+    const { workflow_run: run } = JSON.parse(readFileSync('test/fixtures/pr-flow/workflow_run.json', 'utf8'));
+    expect(workflowRunStamp({ ...run, head_sha: sha })).toEqual({ id: 9876543210, attempt: 1, sha });
+    // A head that is not a sha is not recorded.
+    expect(workflowRunStamp({ id: 7, run_attempt: 2, head_sha: '$(evil)' })).toEqual({ id: 7, attempt: 2, sha: null });
   });
 });

@@ -26,6 +26,7 @@ describe('action inputs', () => {
       githubToken: '',
       comment: 'always',
       commentKey: 'default',
+      commentAuthor: undefined,
       overrideLabel: 'image-budget:accept',
       reports: [],
       allowPrivilegedBuild: false,
@@ -65,8 +66,20 @@ describe('action inputs', () => {
     [5, { comment: 'sometimes' }, 'input `comment`: expected one of always, on-change, on-failure, off, got "sometimes"'],
     [6, { mode: 'deploy' }, 'input `mode`: expected one of check, comment, aggregate, got "deploy"'],
     [7, { 'comment-key': 'a b<c>' }, 'input `comment-key`: expected letters, digits and . _ : / - (at most 100), got "a b<c>"'],
+    [8, { 'comment-author': 'my app' }, 'input `comment-author`: expected a GitHub login such as my-app[bot] or octocat, got "my app"'],
+    [
+      9,
+      { 'comment-author': '@my-app[bot]' },
+      'input `comment-author`: expected a GitHub login such as my-app[bot] or octocat, got "@my-app[bot]"',
+    ],
+    [10, { 'comment-author': 'my--app' }, 'input `comment-author`: expected a GitHub login such as my-app[bot] or octocat, got "my--app"'],
   ])('%i. bad input %j', (_n, values, message) => {
     expect(() => parseInputs(reader(values), env)).toThrow(message);
+  });
+
+  test('comment-author: a login, a bot login', () => {
+    expect(parseInputs(reader({ 'comment-author': 'my-app[bot]' }), env).commentAuthor).toBe('my-app[bot]');
+    expect(parseInputs(reader({ 'comment-author': 'octocat' }), env).commentAuthor).toBe('octocat');
   });
 
   test('action.yml declares every input and output the code reads, runs on node24', () => {

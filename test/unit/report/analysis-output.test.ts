@@ -31,7 +31,9 @@ const analysed = (over: Partial<ReportEntry> = {}): ReportEntry =>
     name: 'app',
     analysis: analysis([
       hint('runs-as-root', '(no USER)', 0, 1),
-      hint('deleted-in-later-layer', '/big.bin', 10_485_760, 2, { removedBy: { layer: 'sha256:x', dockerfile: { path: 'app/Dockerfile', line: 3 } } }),
+      hint('deleted-in-later-layer', '/big.bin', 10_485_760, 2, {
+        removedBy: { layer: 'sha256:x', dockerfile: { path: 'app/Dockerfile', line: 3 } },
+      }),
       hint('package-manager-cache', '/var/lib/apt/lists', 3 * MB, 4),
       hint('vcs-directory', '/src/.git', MB, 5),
     ]),
@@ -60,7 +62,9 @@ describe('terminal', () => {
   });
 
   test('escape sequences in hint paths and fixes are removed', () => {
-    const evil = analysed({ analysis: analysis([hint('vcs-directory', '/x\u001b[31mred\u0007', MB, 2, { fix: 'a\u001b]0;title\u0007b' })]) });
+    const evil = analysed({
+      analysis: analysis([hint('vcs-directory', '/x\u001b[31mred\u0007', MB, 2, { fix: 'a\u001b]0;title\u0007b' })]),
+    });
     const text = renderAnalysisLines(report([evil])).join('\n');
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
@@ -72,13 +76,31 @@ describe('terminal', () => {
         analysed({
           target: 'runtime',
           stages: [
-            { name: 'runtime', current: true, compressedBytes: 6 * MB, uncompressedBytes: 12 * MB, wastedBytes: 0, hasToolchain: false, hintIds: [] },
-            { name: 'build', current: false, compressedBytes: 1200 * MB, uncompressedBytes: 2400 * MB, wastedBytes: 0, hasToolchain: true, hintIds: ['toolchain-in-final-image'] },
+            {
+              name: 'runtime',
+              current: true,
+              compressedBytes: 6 * MB,
+              uncompressedBytes: 12 * MB,
+              wastedBytes: 0,
+              hasToolchain: false,
+              hintIds: [],
+            },
+            {
+              name: 'build',
+              current: false,
+              compressedBytes: 1200 * MB,
+              uncompressedBytes: 2400 * MB,
+              wastedBytes: 0,
+              hasToolchain: true,
+              hintIds: ['toolchain-in-final-image'],
+            },
           ],
         }),
       ]),
     );
-    expect(text).toMatch(/stages of app:runtime linux\/amd64 \(compressed, uncompressed\):\n {4}\* runtime +6 MB +12 MB\n {6}build +1\.2 GB +2\.4 GB +toolchain/);
+    expect(text).toMatch(
+      /stages of app:runtime linux\/amd64 \(compressed, uncompressed\):\n {4}\* runtime +6 MB +12 MB\n {6}build +1\.2 GB +2\.4 GB +toolchain/,
+    );
   });
 });
 
@@ -104,7 +126,9 @@ describe('markdown: what to slim', () => {
     const evil = analysed({
       name: 'app',
       target: text as string,
-      analysis: analysis([hint('vcs-directory', text as string, MB, 2, { message: text as string, fix: text as string })], { largestFiles: [{ path: text as string, bytes: 1 }] }),
+      analysis: analysis([hint('vcs-directory', text as string, MB, 2, { message: text as string, fix: text as string })], {
+        largestFiles: [{ path: text as string, bytes: 1 }],
+      }),
     });
     const md = renderSlimming(report([evil]));
     for (const line of md.split('\n')) {
@@ -118,7 +142,14 @@ describe('markdown: what to slim', () => {
 
   test('many images: the section stops under its byte budget and says how many were left out', () => {
     const many = Array.from({ length: 400 }, (_, i) =>
-      analysed({ name: `img${i}`, analysis: analysis(Array.from({ length: 15 }, (_, j) => hint('vcs-directory', `/${'p'.repeat(100)}${j}`, MB, j, { message: 'm'.repeat(400), fix: 'f'.repeat(400) }))) }),
+      analysed({
+        name: `img${i}`,
+        analysis: analysis(
+          Array.from({ length: 15 }, (_, j) =>
+            hint('vcs-directory', `/${'p'.repeat(100)}${j}`, MB, j, { message: 'm'.repeat(400), fix: 'f'.repeat(400) }),
+          ),
+        ),
+      }),
     );
     const md = renderSlimming(report(many), 100_000);
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(100_000 + 100);

@@ -1,14 +1,17 @@
 import { describe, expect, test } from 'vitest';
-import {
-  commentLength,
-  commentMarker,
-  hasCommentMarker,
-  renderComment,
-  verdictLine,
-} from '../../../src/report/comment.js';
+import { commentLength, commentMarker, hasCommentMarker, renderComment, verdictLine } from '../../../src/report/comment.js';
+import { isNewerRun, readRunStamp, withRunStamp } from '../../../src/report/comment-marker.js';
 import type { ReportEntry } from '../../../src/report/types.js';
 import { INJECTION_CORPUS, MB, compared, entry, layer, report } from './report-fixtures.js';
-import { AUTOLINK, decodeNumericEntities, ISSUE_REF, MENTION, outsideCodeSpans, unescapedPipes } from './markdown-checks.js';
+import {
+  AUTOLINK,
+  decodeNumericEntities,
+  ISSUE_REF,
+  MENTION,
+  outsideCodeSpans,
+  strayInvisibles,
+  unescapedPipes,
+} from './markdown-checks.js';
 
 const OPTS = { key: 'default', configPath: 'image-budget.yml', summaryUrl: 'https://github.com/o/r/actions/runs/1' };
 
@@ -36,7 +39,11 @@ function expectWellFormedTables(body: string): void {
 }
 
 const growthLayers = {
-  base: [layer(1, 3 * MB, 'ADD rootfs.tar.gz / # buildkit'), layer(2, 5 * MB, 'RUN apt-get install -y curl'), layer(3, 1 * MB, 'COPY old.txt /')],
+  base: [
+    layer(1, 3 * MB, 'ADD rootfs.tar.gz / # buildkit'),
+    layer(2, 5 * MB, 'RUN apt-get install -y curl'),
+    layer(3, 1 * MB, 'COPY old.txt /'),
+  ],
   head: [
     layer(1, 3 * MB, 'ADD rootfs.tar.gz / # buildkit'),
     layer(4, 12 * MB, 'RUN apt-get install -y curl'),
@@ -54,7 +61,14 @@ function grownOver(): ReportEntry {
       wastedBytes: 4 * MB,
       efficiency: 0.81,
       hints: [
-        { id: 'apt-lists', path: '/var/lib/apt/lists', bytes: 3 * MB, dockerfile: { path: 'Dockerfile', line: 3 }, message: 'apt lists left in the image.', fix: 'add `rm -rf /var/lib/apt/lists/*` to the same RUN' },
+        {
+          id: 'apt-lists',
+          path: '/var/lib/apt/lists',
+          bytes: 3 * MB,
+          dockerfile: { path: 'Dockerfile', line: 3 },
+          message: 'apt lists left in the image.',
+          fix: 'add `rm -rf /var/lib/apt/lists/*` to the same RUN',
+        },
       ],
     },
   });
@@ -65,10 +79,21 @@ function grownOver(): ReportEntry {
 describe('verdictLine', () => {
   test.each([
     ['all ok', [entry({ name: 'a' }), entry({ name: 'b' })], '✅ All 2 images within budget'],
-    ['one over, growth', [grownOver(), compared('web', 5 * MB, 6 * MB), compared('db', 5 * MB, 5 * MB)], '❌ 1 image over budget · 2 grew · 1 unchanged'],
+    [
+      'one over, growth',
+      [grownOver(), compared('web', 5 * MB, 6 * MB), compared('db', 5 * MB, 5 * MB)],
+      '❌ 1 image over budget · 2 grew · 1 unchanged',
+    ],
     ['warn', [entry({ name: 'a', status: 'warn' })], '⚠️ 1 image near budget'],
     ['error', [entry({ name: 'a', status: 'error', compressedBytes: null, error: 'build failed' })], '❌ 1 image failed to measure'],
-    ['new and removed', [entry({ name: 'n', baseline: null }), entry({ name: 'r', compressedBytes: null, baseline: { commit: 'abc', compressedBytes: 1, uncompressedBytes: 2 } })], '✅ All 2 images within budget · 1 new · 1 removed'],
+    [
+      'new and removed',
+      [
+        entry({ name: 'n', baseline: null }),
+        entry({ name: 'r', compressedBytes: null, baseline: { commit: 'abc', compressedBytes: 1, uncompressedBytes: 2 } }),
+      ],
+      '✅ All 2 images within budget · 1 new · 1 removed',
+    ],
     ['nothing', [], '➖ No images measured'],
   ] as const)('%s', (_name, images, expected) => {
     expect(verdictLine(report([...images]))).toBe(expected);
@@ -78,7 +103,11 @@ describe('verdictLine', () => {
 describe('renderComment snapshots', () => {
   test('all ok', async () => {
     const body = renderComment(
-      report([compared('api', 9 * MB, 9 * MB), compared('web', 20 * MB, 20 * MB, { target: 'prod', platform: 'linux/arm64' }), compared('worker', 3 * MB, 3 * MB)]),
+      report([
+        compared('api', 9 * MB, 9 * MB),
+        compared('web', 20 * MB, 20 * MB, { target: 'prod', platform: 'linux/arm64' }),
+        compared('worker', 3 * MB, 3 * MB),
+      ]),
       OPTS,
     );
     expect(body.split('\n')[0]).toBe('<!-- image-budget:comment key=default -->');
@@ -98,14 +127,18 @@ describe('renderComment snapshots', () => {
     );
     expect(body).toContain('❌ 1 image over budget · 2 grew · 1 unchanged');
     // Changed rows first, the over one at the top; the unchanged one is folded.
-    const main = tables(body)[0] ?? [];
+    const main = tables(body).find((t) => t[0]?.startsWith('| Image | Target |')) ?? [];
     expect(main[2]).toContain('**api**');
     expect(main[3]).toContain('**web**');
     expect(main.at(-1)).toContain('**Total**');
     expect(body).toMatch(/<summary>1 unchanged image<\/summary>[\s\S]*\*\*db\*\*/);
     expect(body).toContain('▓▓▓▓▓▓▓▓▓▓ 107%');
-    expect(body).toContain('web \\(prod\\): max 25 MB → 40 MB in this PR, takes effect once merged');
+    // The budget the PR changes is its own row; the base branch's budget applies until merged.
+    expect(body).toContain("**Budgets changed in this PR** (they take effect once merged; until then the base branch's budgets apply):");
+    expect(body).toContain('| **web** \\(target prod\\) | max | 25 MB | 40 MB |');
     expect(body).toContain('**Why it grew**');
+    // Both metrics against the base, in the image's details.
+    expect(body).toContain('compressed 9 MB → 21.4 MB (+12.4 MB, +138%) · on disk 22.5 MB → 53.5 MB (+31 MB, +138%)');
     expect(body).toContain('`Dockerfile:5` `RUN apt-get install -y curl` +7 MB');
     expect(body).toContain('`/var/lib/apt/lists`');
     expectWellFormedTables(body);
@@ -116,7 +149,11 @@ describe('renderComment snapshots', () => {
     const body = renderComment(
       report([
         entry({ name: 'fresh', baseline: null, layers: [layer(1, 2 * MB, 'COPY . /'), layer(2, 7 * MB, 'RUN make')] }),
-        entry({ name: 'gone', compressedBytes: null, baseline: { commit: '0123456789abcdef', compressedBytes: 4 * MB, uncompressedBytes: 9 * MB } }),
+        entry({
+          name: 'gone',
+          compressedBytes: null,
+          baseline: { commit: '0123456789abcdef', compressedBytes: 4 * MB, uncompressedBytes: 9 * MB },
+        }),
         compared('same', 1 * MB, 1 * MB),
       ]),
       OPTS,
@@ -131,7 +168,13 @@ describe('renderComment snapshots', () => {
   test('error entry', async () => {
     const body = renderComment(
       report([
-        entry({ name: 'broken', status: 'error', compressedBytes: null, layerCount: null, error: 'buildx failed: Dockerfile:7 RUN false | exit code 1' }),
+        entry({
+          name: 'broken',
+          status: 'error',
+          compressedBytes: null,
+          layerCount: null,
+          error: 'buildx failed: Dockerfile:7 RUN false | exit code 1',
+        }),
         entry({ name: 'fine' }),
       ]),
       OPTS,
@@ -158,7 +201,8 @@ describe('renderComment snapshots', () => {
       const e = compared(`service-${i}`, 10 * MB, 10 * MB + i * 1000 + 1, {
         layers: Array.from({ length: 40 }, (_, j) => layer(i * 100 + j, MB + j, `RUN step ${j} ${'y'.repeat(150)}`)),
       });
-      if (e.baseline) e.baseline.layers = Array.from({ length: 40 }, (_, j) => layer(i * 100 + j + 50, MB, `RUN step ${j} ${'y'.repeat(150)}`));
+      if (e.baseline)
+        e.baseline.layers = Array.from({ length: 40 }, (_, j) => layer(i * 100 + j + 50, MB, `RUN step ${j} ${'y'.repeat(150)}`));
       images.push(e);
     }
     for (let i = 0; i < 300; i++) images.push(compared(`steady-${i}`, 5 * MB, 5 * MB));
@@ -181,12 +225,33 @@ describe('renderComment snapshots', () => {
     await expect(small).toMatchFileSnapshot('__outputs__/trimmed.md');
   });
 
+  test('the run stamp is part of the body the limit is measured on', () => {
+    const images = Array.from({ length: 700 }, (_, i) => compared(`service-${i}-${'n'.repeat(60)}`, 10 * MB, 10 * MB + i * 1000 + 1));
+    const run = { id: 9_876_543_210, attempt: 12, sha: 'f'.repeat(40) };
+    const body = renderComment(report(images), { ...OPTS, run });
+    expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=9876543210 attempt=12 sha=${'f'.repeat(40)} -->`);
+    expect(commentLength(body)).toBeLessThanOrEqual(65_536);
+    expect(commentLength(body)).toBeGreaterThan(65_000);
+    // Publishing stamps the same line again: it replaces it, the body does not grow.
+    expect(withRunStamp(body, run)).toBe(body);
+  });
+
   test("uses the compare stage's layerDiff and notes when the report has them", () => {
     const head = layer(9, 8 * MB, 'RUN make <all>');
     const base = layer(8, 2 * MB, 'RUN make <all>');
     const e = compared('svc', 2 * MB, 8 * MB, {
       layers: [head],
-      layerDiff: [{ state: 'changed', match: 'dockerfile', base, head, delta: { compressedBytes: 6 * MB, uncompressedBytes: 15 * MB }, instruction: 'RUN', dockerfile: head.dockerfile }],
+      layerDiff: [
+        {
+          state: 'changed',
+          match: 'dockerfile',
+          base,
+          head,
+          delta: { compressedBytes: 6 * MB, uncompressedBytes: 15 * MB },
+          instruction: 'RUN',
+          dockerfile: head.dockerfile,
+        },
+      ],
       notes: ['max-increase skipped: no baseline for @someone'],
     });
     const body = renderComment(report([e]), OPTS);
@@ -210,7 +275,11 @@ describe('renderComment snapshots', () => {
         error: null,
         findings: [{ status: 'over', rule: 'max.compressed', message: evil }],
         layers: [{ ...layer(i, 2 * MB, evil), dockerfile: { path: evil, line: 3 } }],
-        analysis: { wastedBytes: 1, efficiency: 0.5, hints: [{ id: 'x', path: evil, bytes: 9, dockerfile: { path: evil, line: 1 }, message: evil, fix: evil }] },
+        analysis: {
+          wastedBytes: 1,
+          efficiency: 0.5,
+          hints: [{ id: 'x', path: evil, bytes: 9, dockerfile: { path: evil, line: 1 }, message: evil, fix: evil }],
+        },
       });
       if (e.baseline) e.baseline.layers = [{ ...layer(i + 100, MB, evil), dockerfile: { path: evil, line: 3 } }];
       return e;
@@ -228,6 +297,9 @@ describe('renderComment snapshots', () => {
     expect(body).not.toContain('](http');
     expect(body).not.toContain('](javascript');
     expect(body).not.toContain('\u202E');
+    // No invisible character hides text or fakes a mention: only our own joiners are left.
+    expect(strayInvisibles(body)).toEqual([]);
+    expect(body).toContain('ping @\u200D\\\\u200Boctocat');
     // Only our marker, on the first line, looks like a marker.
     expect(body.match(/<!--/g)).toHaveLength(1);
     expect(hasCommentMarker(body, 'k --> <script>')).toBe(true);
@@ -253,6 +325,23 @@ describe('commentMarker', () => {
     expect(commentMarker('a b')).not.toBe(commentMarker('a_b'));
   });
 
+  test('the run stamp: second line, read back, replaced, ordered by id then attempt', () => {
+    const run = { id: 4242, attempt: 2, sha: 'ab'.repeat(20) };
+    const body = withRunStamp(`${commentMarker('k')}\nbody`, run);
+    expect(body).toBe(`${commentMarker('k')}\n<!-- image-budget:run id=4242 attempt=2 sha=${'ab'.repeat(20)} -->\nbody`);
+    expect(readRunStamp(body)).toEqual(run);
+    expect(readRunStamp(body.replace(/\n/g, '\r\n'))).toEqual(run);
+    expect(withRunStamp(body, { id: 5000, attempt: 1, sha: null })).toBe(
+      `${commentMarker('k')}\n<!-- image-budget:run id=5000 attempt=1 -->\nbody`,
+    );
+    expect(hasCommentMarker(body, 'k')).toBe(true);
+    expect(readRunStamp(`${commentMarker('k')}\nbody`)).toBeNull();
+    expect(readRunStamp(`${commentMarker('k')}\n<!-- image-budget:run id=1 attempt=1 --> trailing`)).toBeNull();
+    expect(isNewerRun({ id: 2, attempt: 1, sha: null }, { id: 1, attempt: 9, sha: null })).toBe(true);
+    expect(isNewerRun({ id: 1, attempt: 2, sha: null }, { id: 1, attempt: 1, sha: null })).toBe(true);
+    expect(isNewerRun({ id: 1, attempt: 1, sha: null }, { id: 1, attempt: 1, sha: null })).toBe(false);
+  });
+
   test('only a marker on the first line counts', () => {
     expect(hasCommentMarker(`${commentMarker('k')}\nbody`, 'k')).toBe(true);
     expect(hasCommentMarker(`quote:\n${commentMarker('k')}\nbody`, 'k')).toBe(false);
@@ -260,9 +349,83 @@ describe('commentMarker', () => {
   });
 });
 
+describe('layer analysis in the comment', () => {
+  test('wasted bytes and efficiency whenever there is an analysis, hints or not; compact, without dive', () => {
+    const clean = entry({
+      name: 'clean',
+      status: 'warn',
+      analysis: { wastedBytes: 2 * MB, efficiency: 0.973, hints: [], dive: { wastedBytes: 3 * MB, efficiency: 0.95 } },
+    });
+    const body = renderComment(report([clean, grownOver()]), OPTS);
+    expect(body).toMatch(
+      /<summary><b>clean · linux\/amd64<\/b> · ⚠️ warn<\/summary>\n\n\*\*Layer analysis:\*\* 2 MB wasted, efficiency 97%\n/,
+    );
+    expect(body).toContain('**Layer analysis:** 4 MB wasted, efficiency 81%\n\n**Hints**\n');
+    expect(body).not.toContain('dive');
+  });
+});
+
+describe('budgets changed in this PR', () => {
+  const changes = [
+    { image: 'api', target: null, field: 'max', from: '25 MB', to: '40 MB' },
+    { image: 'api', target: null, platform: 'linux/arm64', field: 'max-layers', from: 'none', to: '12' },
+    { image: 'web|x', target: '@octocat', field: 'warn', from: '1 MB', to: '2 MB' },
+  ];
+
+  test('with the override label applied they apply now, and the comment says so', () => {
+    const body = renderComment(report([grownOver()]), {
+      ...OPTS,
+      overrideLabel: { name: 'image-budget:accept', applied: true },
+      budgetChanges: changes,
+    });
+    expect(body).toContain('**Budgets changed in this PR** (the label `image-budget:accept` is applied, so they apply to this PR now):');
+    expect(body).not.toContain('once merged');
+    expect(body).toContain('| **api** | max | 25 MB | 40 MB |');
+  });
+
+  test('one row each, with the escaped image name and its scope', () => {
+    const body = renderComment(report([grownOver()]), {
+      ...OPTS,
+      overrideLabel: { name: 'image-budget:accept', applied: false },
+      budgetChanges: changes,
+    });
+    expect(body).toContain('| Image | Budget | Base branch | This PR |');
+    expect(body).toContain('| **api** \\(linux/arm64\\) | max-layers | none | 12 |');
+    expect(body).toContain('| **web\\|x** \\(target @\u200Doctocat\\) | warn | 1 MB | 2 MB |');
+    expectWellFormedTables(body);
+  });
+});
+
+describe('uncompressed sizes against the base', () => {
+  const e = entry({
+    name: 'api',
+    compressedBytes: 5_300_000,
+    uncompressedBytes: 5_600_000,
+    baseline: { commit: 'c'.repeat(40), compressedBytes: 301_000, uncompressedBytes: 600_000 },
+    delta: { compressedBytes: 4_999_000, uncompressedBytes: 5_000_000 },
+    change: 'changed',
+  });
+
+  test('the details give base, head, Δ and Δ% for compressed and on-disk bytes', () => {
+    const body = renderComment(report([e]), OPTS);
+    expect(body).toContain('\ncompressed 301 kB → 5.3 MB (+5 MB, +1661%) · on disk 600 kB → 5.6 MB (+5 MB, +833%)\n');
+  });
+
+  test('an unchanged or new image has no such line', () => {
+    const same = compared('same', MB, MB, { status: 'warn' });
+    const fresh = entry({ name: 'fresh', baseline: null, delta: null, change: 'new', status: 'warn' });
+    const body = renderComment(report([same, fresh]), OPTS);
+    expect(body).not.toMatch(/on disk .* → /);
+  });
+});
+
 describe('no baseline at all', () => {
   test('entries compared with nothing are not called new', () => {
-    const body = renderComment(report([entry({ name: 'api', baseline: null, delta: null, change: null })]), { key: 'default', configPath: 'image-budget.yml', baselineNote: 'baseline unavailable: no base commit' });
+    const body = renderComment(report([entry({ name: 'api', baseline: null, delta: null, change: null })]), {
+      key: 'default',
+      configPath: 'image-budget.yml',
+      baselineNote: 'baseline unavailable: no base commit',
+    });
     expect(verdictLine(report([entry({ name: 'api', baseline: null, change: null })]))).not.toMatch(/new/);
     expect(body).toMatch(/\| \*\*api\*\* \| — \| linux\/amd64 \| — \| 10 MB \|/);
     expect(body).not.toMatch(/🆕/);
@@ -274,6 +437,9 @@ describe('no baseline at all', () => {
 });
 
 test('a stage built only for the stage report is labelled as such', () => {
-  const body = renderComment(report([entry({ name: 'api', target: 'builder', kind: 'stage', baseline: null, change: null })]), { key: 'k', configPath: 'c.yml' });
+  const body = renderComment(report([entry({ name: 'api', target: 'builder', kind: 'stage', baseline: null, change: null })]), {
+    key: 'k',
+    configPath: 'c.yml',
+  });
   expect(body).toMatch(/\| \*\*api\*\* \| builder _\(stage\)_ \|/);
 });

@@ -9,7 +9,16 @@ import {
   ZERO_WIDTH_JOINER,
 } from '../../../src/report/escape.js';
 import { INJECTION_CORPUS } from './report-fixtures.js';
-import { AUTOLINK, decodeNumericEntities, ISSUE_REF, LONE_SURROGATE, MENTION, outsideCodeSpans, unescapedPipes } from './markdown-checks.js';
+import {
+  AUTOLINK,
+  decodeNumericEntities,
+  ISSUE_REF,
+  LONE_SURROGATE,
+  MENTION,
+  outsideCodeSpans,
+  strayInvisibles,
+  unescapedPipes,
+} from './markdown-checks.js';
 
 /** Reads a code span back the way CommonMark does (fence, one space of padding each side). */
 function readCodeSpan(span: string): string {
@@ -37,6 +46,8 @@ describe('escapeCell', () => {
     expect(out).not.toContain('<!--');
     // Every markdown character is escaped: none appears without its backslash.
     expect(out.replace(/\\[\\`*_[\]()#~|$]/g, '')).not.toMatch(/[`*_[\]()~|$]/);
+    // Nothing invisible but the joiners we insert and those that belong to the text.
+    expect(strayInvisibles(out)).toEqual([]);
   });
 
   test('escapes every pipe, not only the first', () => {
@@ -73,6 +84,27 @@ describe('escapeCell', () => {
     expect(normalizeUntrusted('abc\u202Edef')).toBe('abc\uFFFDdef');
   });
 
+  test('invisible characters are shown as visible escapes, so nothing hides and no fake mention or link reads as one', () => {
+    expect(normalizeUntrusted('@\u200Boctocat')).toBe('@\\u200Boctocat');
+    expect(escapeCell('@\u200Boctocat')).toBe(`@${ZERO_WIDTH_JOINER}\\\\u200Boctocat`);
+    expect(normalizeUntrusted('https:\u200B//evil')).toBe('https:\\u200B//evil');
+    expect(normalizeUntrusted('a\u2060b\uFEFFc\u00ADd\u200Ce\u200Df')).toBe('a\\u2060b\\uFEFFc\\u00ADd\\u200Ce\\u200Df');
+    // Tag characters (ASCII smuggling) and blank fillers.
+    expect(normalizeUntrusted('ok\u{E0049}\u{E0047}')).toBe('ok\\u{E0049}\\u{E0047}');
+    expect(normalizeUntrusted('x\u3164y\u115Fz\u034F')).toBe('x\\u3164y\\u115Fz\\u034F');
+    // In raw HTML the backslash is an entity; the reader still sees `\u200B`.
+    expect(decodeNumericEntities(escapeHtml('a\u200Bb'))).toBe('a\\u200Bb');
+  });
+
+  test('joiners that are part of the text stay: emoji sequences, Persian and Indic words', () => {
+    for (const text of ['👩‍👩‍👧‍👦 family', '👍🏽‍… no', '🏳️‍🌈 flag', 'می‌خواهم', 'क्‍ष']) {
+      const expected = text === '👍🏽‍… no' ? '👍🏽\\u200D… no' : text;
+      expect(normalizeUntrusted(text), text).toBe(expected);
+    }
+    // Bidi controls still become U+FFFD, not an escape.
+    expect(normalizeUntrusted('a\u202Eb')).toBe('a\uFFFDb');
+  });
+
   test('plain names stay readable', () => {
     expect(escapeCell('api')).toBe('api');
     expect(escapeCell('linux/arm64/v8')).toBe('linux/arm64/v8');
@@ -95,10 +127,14 @@ describe('escapeCodeSpan', () => {
     expect(span).not.toMatch(/[\r\n]/);
     expect(span).not.toContain('<!--');
     const back = readCodeSpan(span);
-    const expected = normalizeUntrusted(input).replace(/<(?=[A-Za-z/!?])/g, `<${ZERO_WIDTH_JOINER}`).replace(/--(?=>)/g, `-${ZERO_WIDTH_JOINER}-`).replace(/\](?=\()/g, `]${ZERO_WIDTH_JOINER}`);
+    const expected = normalizeUntrusted(input)
+      .replace(/<(?=[A-Za-z/!?])/g, `<${ZERO_WIDTH_JOINER}`)
+      .replace(/--(?=>)/g, `-${ZERO_WIDTH_JOINER}-`)
+      .replace(/\](?=\()/g, `]${ZERO_WIDTH_JOINER}`);
     expect(span).not.toContain('](');
     expect(span).not.toMatch(/<[a-z/!]/i);
     expect(back).toBe(expected);
+    expect(strayInvisibles(span)).toEqual([]);
   });
 
   test.each(INJECTION_CORPUS.map((s, i) => [i, s] as const))('corpus #%i keeps a table row intact', (_i, input) => {
@@ -138,6 +174,7 @@ describe('escapeHtml', () => {
     expect(seen).not.toMatch(ISSUE_REF);
     expect(seen).not.toMatch(AUTOLINK);
     expect(out.replace(/&(amp|lt|gt|quot|#\d+);/g, '')).not.toMatch(/[&`*_[\]()~|$\\]/);
+    expect(strayInvisibles(out)).toEqual([]);
   });
 
   test('closing tags cannot end our <summary>', () => {

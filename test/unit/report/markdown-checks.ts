@@ -59,3 +59,44 @@ export function outsideCodeSpans(line: string): string {
 export function decodeNumericEntities(text: string): string {
   return text.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
 }
+
+/** Rows whose cell count differs from their table's header (a table: a run of lines starting with `|`). */
+export function malformedTableRows(markdown: string): string[] {
+  const problems: string[] = [];
+  let columns: number | null = null;
+  for (const line of markdown.split('\n')) {
+    if (!line.startsWith('|')) {
+      columns = null;
+      continue;
+    }
+    const cells = unescapedPipes(line);
+    if (columns === null) columns = cells;
+    else if (cells !== columns) problems.push(`${cells - 1} cells, header has ${columns - 1}: ${line.slice(0, 200)}`);
+  }
+  return problems;
+}
+
+/** Invisible characters (format characters and blank fillers), as src/report/escape.ts defines them. */
+const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0]/gu;
+
+/**
+ * Invisible characters left in escaped output, other than the ZWJs the escaper inserts on
+ * purpose (after `@`, `#`, `:`, `<`, `]`, `-`, backslashes, in `GH‍-` and `www‍.`) and the joiners
+ * that belong to the text (inside an emoji sequence, between non-ASCII letters).
+ */
+export function strayInvisibles(text: string): string[] {
+  const stray: string[] = [];
+  for (const m of text.matchAll(INVISIBLE)) {
+    const i = m.index;
+    const before = text.slice(Math.max(0, i - 3), i);
+    const after = text.slice(i + 1, i + 3);
+    const ours =
+      /[@#:<\]\\-]$/.test(before) || (/gh$/i.test(before) && after.startsWith('-')) || (/www$/i.test(before) && after.startsWith('.'));
+    if (m[0] === '\u200D' && ours) continue;
+    if ((m[0] === '\u200D' || m[0] === '\u200C') && /\P{ASCII}$/u.test(before) && /^\P{ASCII}/u.test(after)) continue;
+    stray.push(
+      `U+${m[0].codePointAt(0)?.toString(16).toUpperCase()} at ${i}: …${JSON.stringify(text.slice(Math.max(0, i - 10), i + 10))}…`,
+    );
+  }
+  return stray;
+}

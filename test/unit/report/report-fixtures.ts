@@ -36,7 +36,11 @@ export function compared(name: string, baseBytes: number, headBytes: number, mor
   return entry({
     name,
     compressedBytes: headBytes,
-    baseline: { commit: '0123456789abcdef0123456789abcdef01234567', compressedBytes: baseBytes, uncompressedBytes: Math.round(baseBytes * 2.5) },
+    baseline: {
+      commit: '0123456789abcdef0123456789abcdef01234567',
+      compressedBytes: baseBytes,
+      uncompressedBytes: Math.round(baseBytes * 2.5),
+    },
     delta: { compressedBytes: headBytes - baseBytes, uncompressedBytes: Math.round(headBytes * 2.5) - Math.round(baseBytes * 2.5) },
     ...more,
   });
@@ -83,4 +87,9 @@ export const INJECTION_CORPUS: string[] = [
   '</details></summary>',
   '&lt;script&gt; already escaped &amp;',
   '\u0000nul\u0007bell',
+  // Invisible characters: a fake mention, a fake link, hidden text, ASCII smuggled in tag characters.
+  'ping @\u200Boctocat and @\u2060github/security',
+  'see https:\u200B//evil.example and www\u200C.evil.example and #\uFEFF12',
+  'hid\u200Dden\u00ADtext\u180E\u3164\u115F\u034F',
+  'tag smuggling: ok\u{E0049}\u{E0047}\u{E004E}\u{E004F}\u{E0052}\u{E0045}',
 ];
