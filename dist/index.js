@@ -57851,7 +57851,7 @@ const SI_STEPS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
  * Docker-like human size: SI units, three significant digits, trailing zeros dropped
  * ("25.3 MB", "812 kB", "512 B", "1 GB"). Negative sizes (shrinking deltas) keep their sign.
  */
-function size_formatSize(bytes) {
+function formatSize(bytes) {
     if (!Number.isFinite(bytes))
         return String(bytes);
     const sign = bytes < 0 ? '-' : '';
@@ -57901,11 +57901,11 @@ function formatSizeRoundedUp(bytes) {
 
 /** `25 MB`, `6.2 MB`: docker-like SI units, the same text everywhere in the report. */
 function format_size_formatBytes(bytes) {
-    return size_formatSize(bytes);
+    return formatSize(bytes);
 }
 /** `+6.2 MB`, `-300 kB`, `0 B`. */
 function formatSignedBytes(bytes) {
-    return bytes > 0 ? `+${size_formatSize(bytes)}` : size_formatSize(bytes);
+    return bytes > 0 ? `+${formatSize(bytes)}` : formatSize(bytes);
 }
 /** `+24.1%`, `-3%`, `+∞%` for growth from nothing. */
 function formatSignedPercent(percent) {
@@ -69756,10 +69756,12 @@ async function withBaseBudgets(result, request, base) {
 ;// CONCATENATED MODULE: ./lib/publish/comment-policy.js
 const COMMENT_MODES = ['always', 'on-change', 'on-failure', 'off'];
 function moved(entry) {
+    // `change: null` is "compared with nothing" (no baseline, or it was unavailable; see
+    // markNoBaseline): nothing is known to have moved, and `baseline: null` there is not "new".
+    if (entry.change === null || entry.baseline === undefined)
+        return false;
     if (entry.baseline === null)
         return entry.compressedBytes !== null; // new image
-    if (entry.baseline === undefined)
-        return false;
     if (entry.compressedBytes === null || entry.uncompressedBytes === null)
         return entry.status !== 'error'; // removed
     const delta = entry.delta ?? {
@@ -69773,8 +69775,9 @@ function failing(entry) {
 }
 /**
  * - `always`: every run.
- * - `on-change`: when any size moved or any status is not ok; and whenever a comment already
- *   exists, so it never shows stale numbers.
+ * - `on-change`: when any size moved against the baseline, an image is new or removed, or any
+ *   status is not ok; and whenever a comment already exists, so it never shows stale numbers.
+ *   Without a baseline nothing can have moved: only a status that is not ok posts.
  * - `on-failure`: when something is over budget or failed; and whenever a comment already
  *   exists, so a fixed PR says so.
  * - `off`: never.
@@ -69818,6 +69821,7 @@ const INPUT = {
     githubToken: 'github-token',
     comment: 'comment',
     commentKey: 'comment-key',
+    commentAuthor: 'comment-author',
     overrideLabel: 'override-label',
     reports: 'reports',
     allowPrivilegedBuild: 'allow-privileged-build',
@@ -69872,6 +69876,15 @@ function commentKey(raw) {
         throw new InputError(INPUT.commentKey, `expected letters, digits and . _ : / - (at most 100), got "${raw}"`);
     return raw;
 }
+/** A GitHub login (letters, digits, single hyphens, ≤ 39), optionally a bot's `[bot]` suffix. */
+function commentAuthor(raw) {
+    if (raw === '')
+        return undefined;
+    if (!/^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(\[bot\])?$/.test(raw)) {
+        throw new InputError(INPUT.commentAuthor, `expected a GitHub login such as my-app[bot] or octocat, got "${raw}"`);
+    }
+    return raw;
+}
 /** Pure: takes the raw input reader and the environment, so tests need no process state. */
 function parseInputs(read, env) {
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
@@ -69894,6 +69907,7 @@ function parseInputs(read, env) {
         githubToken: read(INPUT.githubToken),
         comment: parseChoice(INPUT.comment, read(INPUT.comment), COMMENT_MODES, 'always'),
         commentKey: commentKey(read(INPUT.commentKey)),
+        commentAuthor: commentAuthor(read(INPUT.commentAuthor)),
         overrideLabel: read(INPUT.overrideLabel) || 'image-budget:accept',
         reports: parseLines(read(INPUT.reports)),
         allowPrivilegedBuild: [INPUT.allowPrivilegedBuild, INPUT.allowPullRequestTarget]
@@ -69962,7 +69976,7 @@ function checkLimit(sizes, limit, rule) {
             findings.push({
                 status: rule === 'max' ? 'over' : 'warn',
                 rule: `${rule}.${metric}`,
-                message: `${metric} ${size_formatSize(actual)} > ${rule} ${size_formatSize(allowed)}`,
+                message: `${metric} ${formatSize(actual)} > ${rule} ${formatSize(allowed)}`,
             });
         }
     }
@@ -69996,7 +70010,7 @@ function shorten(text) {
 }
 function describeHint(hint) {
     const where = hint.dockerfile ? ` at ${hint.dockerfile.path}:${hint.dockerfile.line}` : ' in the base image';
-    const bytes = hint.bytes > 0 ? ` (${size_formatSize(hint.bytes)})` : '';
+    const bytes = hint.bytes > 0 ? ` (${formatSize(hint.bytes)})` : '';
     return `${shorten(hint.path)}${bytes}${where}`;
 }
 /**
@@ -70016,7 +70030,7 @@ function evaluateAnalysisBudget(analysis, budget, opts) {
         return { findings: [], notes: [`${names} not checked: ${opts.unavailable ?? 'no layer analysis'}`] };
     }
     const findings = [];
-    const wasted = `${size_formatSize(analysis.wastedBytes)} wasted`;
+    const wasted = `${formatSize(analysis.wastedBytes)} wasted`;
     if (budget.minEfficiency !== undefined && analysis.efficiency < budget.minEfficiency) {
         findings.push({
             status: 'over',
@@ -70025,7 +70039,7 @@ function evaluateAnalysisBudget(analysis, budget, opts) {
         });
     }
     if (budget.maxWasted !== undefined && analysis.wastedBytes > budget.maxWasted) {
-        findings.push({ status: 'over', rule: 'max-wasted', message: `${wasted} > max-wasted ${size_formatSize(budget.maxWasted)}` });
+        findings.push({ status: 'over', rule: 'max-wasted', message: `${wasted} > max-wasted ${formatSize(budget.maxWasted)}` });
     }
     if (budget.maxWastedPercent !== undefined && opts.imageBytes !== null && opts.imageBytes > 0) {
         const share = analysis.wastedBytes / opts.imageBytes;
@@ -70033,7 +70047,7 @@ function evaluateAnalysisBudget(analysis, budget, opts) {
             findings.push({
                 status: 'over',
                 rule: 'max-wasted-percent',
-                message: `${wasted}, ${verdict_percent(share)} of ${size_formatSize(opts.imageBytes)} uncompressed > max-wasted-percent ${budget.maxWastedPercent}%`,
+                message: `${wasted}, ${verdict_percent(share)} of ${formatSize(opts.imageBytes)} uncompressed > max-wasted-percent ${budget.maxWastedPercent}%`,
             });
         }
     }
@@ -70080,8 +70094,9 @@ async function findPullRequestForHead(client, opts) {
     });
     const sameHead = pulls.filter((p) => p.head.label === head);
     const match = sameHead.filter((p) => p.head.sha === opts.headSha);
-    if (match.length === 1 && match[0])
-        return { number: match[0].number, url: match[0].html_url };
+    if (match.length === 1 && match[0]) {
+        return { number: match[0].number, url: match[0].html_url, labels: match[0].labels.map((label) => label.name) };
+    }
     if (match.length > 1) {
         return {
             number: null,
@@ -70095,6 +70110,16 @@ async function findPullRequestForHead(client, opts) {
         };
     }
     return { number: null, reason: `no open pull request in ${opts.owner}/${opts.repo} has head ${head}` };
+}
+/** The names of the labels on pull request `number` (for a PR listed in `workflow_run.pull_requests`, which carries none). */
+async function listPullRequestLabels(client, opts) {
+    const labels = await client.paginate(client.rest.issues.listLabelsOnIssue, {
+        owner: opts.owner,
+        repo: opts.repo,
+        issue_number: opts.number,
+        per_page: 100,
+    });
+    return labels.map((label) => label.name);
 }
 //# sourceMappingURL=find-pull-request.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -75105,11 +75130,16 @@ function getOctokit(token, options, ...additionalPlugins) {
  * hence the hook.
  */
 
+/**
+ * Five attempts; a secondary rate limit without hints waits 1 min, then 2 min, and the request
+ * gives up rather than wait past 3 min in all (the comment is not worth holding a job longer).
+ */
 const DEFAULT_RETRY = {
     maxAttempts: 5,
     baseDelayMs: 1_000,
-    maxDelayMs: 60_000,
-    maxTotalWaitMs: 120_000,
+    maxDelayMs: 120_000,
+    maxTotalWaitMs: 180_000,
+    secondaryRateLimitMinMs: 60_000,
 };
 /** A failed GitHub API call, after retries: what was called, what came back, and why. */
 class GitHubApiError extends Error {
@@ -75170,15 +75200,24 @@ function requestedWaitMs(status, headers, now = Date.now()) {
     }
     return null;
 }
+/**
+ * A secondary rate limit, per GitHub's docs: a 403 or 429 whose message says so. A 429 that is
+ * not the primary limit (`x-ratelimit-remaining: 0`) is treated as one too.
+ */
+function isSecondaryRateLimit(status, headers, message) {
+    if (status !== 403 && status !== 429)
+        return false;
+    if (header(headers, 'x-ratelimit-remaining') === '0')
+        return false;
+    return status === 429 || /secondary rate limit|abuse detection/i.test(message);
+}
 /** Transient per GitHub's docs: server errors, 429, and 403s that are rate limits. */
 function isRetryable(status, headers, message) {
     if (status >= 500 || status === 429 || status === 0)
         return true;
     if (status !== 403)
         return false;
-    return (header(headers, 'retry-after') !== undefined ||
-        header(headers, 'x-ratelimit-remaining') === '0' ||
-        /rate limit/i.test(message));
+    return header(headers, 'retry-after') !== undefined || header(headers, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(message);
 }
 /** "PATCH /repos/o/r/issues/comments/7": the filled-in path, never the token. */
 function describeEndpoint(client, options) {
@@ -75208,8 +75247,7 @@ function toApiError(error, endpoint, attempts, gaveUp) {
         .filter((s) => s !== '');
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     const why = gaveUp ? ` (${gaveUp})` : '';
-    const message = `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` +
-        (fields.length > 0 ? ` (${fields.join('; ')})` : '');
+    const message = `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` + (fields.length > 0 ? ` (${fields.join('; ')})` : '');
     return new GitHubApiError(message, endpoint, error.status, text, attempts, details);
 }
 function backoffMs(attempt, retry, random) {
@@ -75217,12 +75255,17 @@ function backoffMs(attempt, retry, random) {
     // "Equal jitter": at least half the step, so concurrent runs spread out but still back off.
     return Math.round(cap / 2 + random() * (cap / 2));
 }
+function seconds(ms) {
+    return `${Math.ceil(ms / 1000)}s`;
+}
 function installRetryHook(client, retry) {
     const random = retry.random ?? Math.random;
     const sleep = retry.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const now = retry.now ?? Date.now;
     client.hook.wrap('request', async (request, options) => {
         const endpoint = describeEndpoint(client, options);
         let waited = 0;
+        let secondaryHits = 0;
         for (let attempt = 1;; attempt++) {
             try {
                 return await request(options);
@@ -75237,11 +75280,26 @@ function installRetryHook(client, retry) {
                 if (attempt >= retry.maxAttempts) {
                     throw toApiError(error, endpoint, attempt, `gave up after ${attempt} attempts`);
                 }
-                const asked = requestedWaitMs(error.status, headers);
-                const delay = asked ?? backoffMs(attempt, retry, random);
+                const asked = requestedWaitMs(error.status, headers, now());
+                const secondary = asked === null && isSecondaryRateLimit(error.status, headers, text);
+                let delay;
+                if (asked !== null)
+                    delay = asked;
+                else if (secondary) {
+                    // At least the docs' minute, doubling while it persists; a little later, never earlier,
+                    // so parallel jobs do not all come back at once.
+                    const step = retry.secondaryRateLimitMinMs * 2 ** secondaryHits++;
+                    delay = Math.round(step * (1 + random() * 0.1));
+                }
+                else
+                    delay = backoffMs(attempt, retry, random);
                 if (delay > retry.maxDelayMs || waited + delay > retry.maxTotalWaitMs) {
-                    throw toApiError(error, endpoint, attempt, `retrying would mean waiting ${Math.ceil(delay / 1000)}s, over the limit of ` +
-                        `${Math.ceil(Math.min(retry.maxDelayMs, retry.maxTotalWaitMs - waited) / 1000)}s`);
+                    const limit = Math.min(retry.maxDelayMs, retry.maxTotalWaitMs - waited);
+                    throw toApiError(error, endpoint, attempt, secondary
+                        ? `secondary rate limit, no retry-after: GitHub asks to wait at least a minute, longer each time; ` +
+                            `gave up after ${attempt} attempts and ${seconds(waited)} of waiting rather than wait ${seconds(delay)} more ` +
+                            `(${seconds(retry.maxTotalWaitMs)} allowed in all)`
+                        : `retrying would mean waiting ${seconds(delay)}, over the limit of ${seconds(limit)}`);
                 }
                 waited += delay;
                 await sleep(delay);
@@ -76319,6 +76377,25 @@ function privilegedBuildRefusal(event, allowed) {
     }
     return null;
 }
+/** This workflow run (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT) for the comment's stamp; null outside Actions. */
+function runStampOf(env, sha) {
+    return stampOf(env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, sha ?? env.GITHUB_SHA ?? null);
+}
+/** The `pull_request` run a `workflow_run` event is about: the run whose report `mode: comment` posts. */
+function workflowRunStamp(run) {
+    return stampOf(run.id, run.run_attempt, typeof run.head_sha === 'string' ? run.head_sha : null);
+}
+function stampOf(id, attempt, sha) {
+    const runId = Number(id);
+    if (!Number.isSafeInteger(runId) || runId <= 0)
+        return null;
+    const runAttempt = Number(attempt ?? 1);
+    return {
+        id: runId,
+        attempt: Number.isSafeInteger(runAttempt) && runAttempt > 0 ? runAttempt : 1,
+        sha: sha && /^[0-9a-f]{40}$/.test(sha) ? sha : null,
+    };
+}
 /** Link to this run's job summary, for a trimmed comment. */
 function runUrl(env) {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
@@ -76352,6 +76429,30 @@ function hasCommentMarker(body, key) {
     const marker = commentMarker(key);
     return body === marker || body.startsWith(`${marker}\n`) || body.startsWith(`${marker}\r\n`);
 }
+const RUN_STAMP_PREFIX = '<!-- image-budget:run ';
+const RUN_STAMP = /^<!-- image-budget:run id=(\d{1,20}) attempt=(\d{1,6})(?: sha=([0-9a-f]{7,64}))? -->$/;
+function runStampLine(run) {
+    const sha = run.sha && /^[0-9a-f]{7,64}$/.test(run.sha) ? ` sha=${run.sha}` : '';
+    return `${RUN_STAMP_PREFIX}id=${run.id} attempt=${run.attempt}${sha} -->`;
+}
+/** The stamp on the second line of `body`, or null (no stamp: an older version wrote it). */
+function readRunStamp(body) {
+    const line = (body ?? '').split('\n')[1]?.replace(/\r$/, '') ?? '';
+    const m = RUN_STAMP.exec(line);
+    if (!m)
+        return null;
+    return { id: Number(m[1]), attempt: Number(m[2]), sha: m[3] ?? null };
+}
+/** `body` with `run`'s stamp as its second line (replacing one that is there), after the marker. */
+function withRunStamp(body, run) {
+    const [marker = '', ...rest] = body.split('\n');
+    const tail = rest[0]?.startsWith(RUN_STAMP_PREFIX) ? rest.slice(1) : rest;
+    return [marker, runStampLine(run), ...tail].join('\n');
+}
+/** Whether run `a` is newer than run `b`. */
+function isNewerRun(a, b) {
+    return a.id > b.id || (a.id === b.id && a.attempt > b.attempt);
+}
 //# sourceMappingURL=comment-marker.js.map
 ;// CONCATENATED MODULE: ./lib/publish/comment.js
 /**
@@ -76364,10 +76465,15 @@ function hasCommentMarker(body, key) {
 /** Who writes the comment when the token is the workflow's GITHUB_TOKEN. */
 const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 /**
- * The login our comments carry. `GET /user` answers for a personal token; for GITHUB_TOKEN
- * (an installation token) it answers 403 "Resource not accessible by integration", and the
- * comments it writes belong to `github-actions[bot]` — the rule peter-evans/find-comment users
- * configure by hand and marocchino/sticky-pull-request-comment gets from GraphQL's viewer.
+ * The login our comments carry.
+ * - A personal token: `GET /user`.
+ * - An installation token — GITHUB_TOKEN, or a GitHub App's (`actions/create-github-app-token`)
+ *   — gets 403 "Resource not accessible by integration" there, and `GET /app` needs the app's
+ *   JWT. GraphQL's `viewer { login }` does accept installation tokens and names the bot
+ *   (`github-actions[bot]`, `<app-slug>[bot]`), as marocchino/sticky-pull-request-comment relies
+ *   on. An installation always acts as a bot, so the REST login ends in `[bot]`.
+ * - When GraphQL cannot answer either (a proxy, an old GHES): `github-actions[bot]`, right for
+ *   GITHUB_TOKEN; an app's login is then set with the `comment-author` input.
  */
 async function resolveCommentAuthor(client) {
     try {
@@ -76375,9 +76481,22 @@ async function resolveCommentAuthor(client) {
         return data.login;
     }
     catch (error) {
-        if (error instanceof GitHubApiError && (error.status === 403 || error.status === 401))
-            return ACTIONS_BOT_LOGIN;
-        throw error;
+        if (!(error instanceof GitHubApiError && (error.status === 403 || error.status === 401)))
+            throw error;
+    }
+    const login = await viewerLogin(client);
+    if (!login)
+        return ACTIONS_BOT_LOGIN;
+    return login.endsWith('[bot]') ? login : `${login}[bot]`;
+}
+async function viewerLogin(client) {
+    try {
+        const data = await client.graphql('query { viewer { login } }');
+        const login = data.viewer?.login;
+        return typeof login === 'string' && login.length > 0 ? login : null;
+    }
+    catch {
+        return null;
     }
 }
 /** GitHub may hand a body back with CRLF line ends; compare text, not line endings. */
@@ -76447,10 +76566,35 @@ async function findExistingComment(client, opts) {
     const [first] = await listOurs(client, { ...opts, body: '' }, author);
     return first ? { id: first.id, url: first.html_url, body: first.body ?? '' } : null;
 }
+/**
+ * Updates comment `id` with `o.body` unless a newer run stamped it. The comment is read again
+ * right before the write, which narrows the race with a newer run to one round trip; after the
+ * write it is read once more, and if an older run's write landed in between, ours (the newer)
+ * is put back. GitHub has no conditional update, so this is as close as it gets; the README's
+ * `concurrency` group keeps two runs of one PR from overlapping in the first place.
+ */
+async function updateUnlessNewer(client, o, id) {
+    const read = async () => (await client.rest.issues.getComment({ owner: o.owner, repo: o.repo, comment_id: id })).data;
+    const write = async () => (await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: id, body: o.body })).data;
+    const current = await read();
+    const theirs = readRunStamp(current.body);
+    if (o.run && theirs && isNewerRun(theirs, o.run))
+        return { action: 'superseded', id, url: current.html_url, by: theirs };
+    if (sameBody(current.body, o.body))
+        return { action: 'unchanged', id, url: current.html_url };
+    let data = await write();
+    if (o.run) {
+        const after = readRunStamp((await read()).body);
+        if (after && isNewerRun(o.run, after))
+            data = await write();
+    }
+    return { action: 'updated', id: data.id, url: data.html_url };
+}
 /** Creates or updates the comment for `key`; see {@link UpsertResult} for what happened. */
 async function upsertComment(client, opts) {
     const marker = commentMarker(opts.key);
-    const body = hasCommentMarker(opts.body, opts.key) ? opts.body : `${marker}\n${opts.body}`;
+    const marked = hasCommentMarker(opts.body, opts.key) ? opts.body : `${marker}\n${opts.body}`;
+    const body = opts.run ? withRunStamp(marked, opts.run) : marked;
     const author = opts.author ?? (await resolveCommentAuthor(client));
     const o = { ...opts, body };
     let ours;
@@ -76466,10 +76610,7 @@ async function upsertComment(client, opts) {
             // Leftovers of an earlier race: one comment per key.
             for (const dup of duplicates)
                 await deleteQuietly(client, o, dup.id);
-            if (sameBody(existing.body, body))
-                return { action: 'unchanged', id: existing.id, url: existing.html_url };
-            const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: existing.id, body });
-            return { action: 'updated', id: data.id, url: data.html_url };
+            return await updateUnlessNewer(client, o, existing.id);
         }
         const { data: created } = await client.rest.issues.createComment({
             owner: o.owner,
@@ -76489,16 +76630,107 @@ async function upsertComment(client, opts) {
             await deleteQuietly(client, o, dup.id);
         if (!after.some((c) => c.id === created.id))
             await deleteQuietly(client, o, created.id);
-        if (sameBody(keep.body, body))
-            return { action: 'unchanged', id: keep.id, url: keep.html_url };
-        const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
-        return { action: 'updated', id: data.id, url: data.html_url };
+        return await updateUnlessNewer(client, o, keep.id);
     }
     catch (error) {
         return explain(error, o, 'write comments', 'pull-requests: write');
     }
 }
 //# sourceMappingURL=comment.js.map
+;// CONCATENATED MODULE: ./lib/report/comment-format.js
+/** Number formatting and text limits for the PR comment and the summary: sizes like docker prints them, signed deltas, bars. */
+
+/** Sizes like docker prints them ("25.3 MB"): the one formatter of the project. */
+const comment_format_formatBytes = formatSize;
+/** "+1.2 MB", "-300 kB", "0 B". */
+function formatDelta(bytes) {
+    if (bytes === 0)
+        return '0 B';
+    return bytes > 0 ? `+${comment_format_formatBytes(bytes)}` : comment_format_formatBytes(bytes);
+}
+/** "+4.8%", "-0.3%", "0%"; null when there is nothing to compare with. */
+function formatPercent(delta, base) {
+    if (base <= 0)
+        return null;
+    const pct = (delta / base) * 100;
+    if (pct === 0)
+        return '0%';
+    const abs = Math.abs(pct);
+    const text = abs < 0.1 ? '<0.1' : abs < 10 ? abs.toFixed(1) : abs.toFixed(0);
+    return `${pct > 0 ? '+' : '-'}${text}%`;
+}
+/** "301 kB → 5.3 MB (+5 MB, +1662%)": base, head, Δ bytes and Δ%. */
+function formatMovement(base, head) {
+    const delta = head - base;
+    const pct = formatPercent(delta, base);
+    return `${comment_format_formatBytes(base)} → ${comment_format_formatBytes(head)} (${formatDelta(delta)}${pct === null ? '' : `, ${pct}`})`;
+}
+const BAR_CELLS = 10;
+/** `▓▓▓▓▓░░░░░ 48%`: how much of a budget is used; a full bar past 100%. */
+function formatUsageBar(used, max) {
+    if (max <= 0)
+        return '—';
+    const ratio = used / max;
+    const filled = Math.min(BAR_CELLS, Math.max(0, Math.round(ratio * BAR_CELLS)));
+    return `${'▓'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${Math.round(ratio * 100)}%`;
+}
+/** "1 image", "3 images". */
+function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+}
+/** Longest name/target/platform shown, in graphemes (before escaping). */
+const MAX_NAME = 80;
+/** Longest finding, note or hint message shown, in graphemes. */
+const MAX_MESSAGE = 300;
+//# sourceMappingURL=comment-format.js.map
+;// CONCATENATED MODULE: ./lib/report/change.js
+/**
+ * How an entry moved against its baseline. `change: null` means there was nothing to compare
+ * with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on the base".
+ */
+function changeOf(entry) {
+    if (entry.status === 'error')
+        return 'unknown';
+    if (entry.baseline === undefined || entry.change === null)
+        return 'unknown';
+    if (entry.baseline === null)
+        return entry.compressedBytes === null ? 'unknown' : 'new';
+    if (entry.compressedBytes === null)
+        return 'removed';
+    const d = deltaOf(entry);
+    if (d === null)
+        return 'unknown';
+    if (d.compressed > 0)
+        return 'grew';
+    if (d.compressed < 0)
+        return 'shrank';
+    return d.uncompressed === 0 ? 'unchanged' : d.uncompressed > 0 ? 'grew' : 'shrank';
+}
+/** Head minus base, both metrics; null unless both sides were measured. */
+function deltaOf(entry) {
+    if (entry.delta)
+        return { compressed: entry.delta.compressedBytes, uncompressed: entry.delta.uncompressedBytes };
+    if (!entry.baseline || entry.compressedBytes === null || entry.uncompressedBytes === null)
+        return null;
+    return {
+        compressed: entry.compressedBytes - entry.baseline.compressedBytes,
+        uncompressed: entry.uncompressedBytes - entry.baseline.uncompressedBytes,
+    };
+}
+/** Signed compressed-size change, with new images counting fully and removed ones negatively. */
+function compressedDelta(entry, change) {
+    if (change === 'new')
+        return entry.compressedBytes;
+    if (change === 'removed')
+        return entry.baseline ? -entry.baseline.compressedBytes : null;
+    return deltaOf(entry)?.compressed ?? null;
+}
+/** One metric's base and head bytes, each null when that side has none. */
+function sidesOf(entry, metric) {
+    const base = entry.baseline ? (metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes) : null;
+    return { base, head: metric === 'compressed' ? entry.compressedBytes : entry.uncompressedBytes };
+}
+//# sourceMappingURL=change.js.map
 ;// CONCATENATED MODULE: ./lib/report/escape.js
 /**
  * Escaping for text a PR author controls (Dockerfile instructions, paths, image and target
@@ -76523,15 +76755,65 @@ const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u0
  * that something was there.
  */
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+/**
+ * Invisible characters: Unicode format characters (category Cf: U+200B zero-width space,
+ * U+200C/U+200D joiners, U+2060 word joiner, U+FEFF, U+00AD soft hyphen, the U+E0000 tag
+ * characters…) and the blank fillers that render as nothing (U+034F, U+115F, U+1160, U+3164,
+ * U+FFA0). They can hide text, or make `@\u200Buser` or `https:\u200B//…` look like a mention or
+ * a link the author chose. They are shown as a visible escape (`\u200B`, `\u{E0041}`), so the
+ * reader sees that something is there and what; bidi controls, also Cf, become U+FFFD first.
+ */
+const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0]/gu;
+const ZWNJ = '\u200C';
+/** An emoji a ZWJ may join (👩‍👧), after its optional skin tone or emoji presentation selector. */
+const EMOJI = /^\p{Extended_Pictographic}$/u;
+const EMOJI_TRAILER = /^(?:\p{Emoji_Modifier}|\uFE0F)$/u;
+/** Letters and marks outside ASCII: the scripts (Persian, Indic…) that need ZWJ/ZWNJ. */
+const NON_ASCII_LETTER = /^[\p{L}\p{M}]$/u;
+const ASCII = /^\p{ASCII}$/u;
+function codePointBefore(text, index) {
+    const low = text.charCodeAt(index - 1);
+    if (low >= 0xdc00 && low <= 0xdfff && index >= 2)
+        return text.slice(index - 2, index);
+    return text.slice(Math.max(0, index - 1), index);
+}
+function codePointAfter(text, index) {
+    const cp = text.codePointAt(index);
+    return cp === undefined ? '' : String.fromCodePoint(cp);
+}
+/**
+ * Whether the joiner at `index` is part of the text rather than a trick: a ZWJ inside an emoji
+ * sequence, or a ZWJ/ZWNJ between two non-ASCII letters.
+ */
+function isLegitimateJoiner(text, index, joiner) {
+    const next = codePointAfter(text, index + 1);
+    let prev = codePointBefore(text, index);
+    if (joiner === ZERO_WIDTH_JOINER && EMOJI.test(next)) {
+        if (EMOJI_TRAILER.test(prev))
+            prev = codePointBefore(text, index - prev.length);
+        if (EMOJI.test(prev))
+            return true;
+    }
+    const letter = (c) => NON_ASCII_LETTER.test(c) && !ASCII.test(c);
+    return letter(prev) && letter(next);
+}
+function visibleEscape(ch) {
+    const cp = ch.codePointAt(0) ?? 0;
+    const hex = cp.toString(16).toUpperCase();
+    return cp > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+}
+/** Replaces invisible characters (see {@link INVISIBLE}) with a visible `\uXXXX` escape. */
+function showInvisibles(text) {
+    return text.replace(INVISIBLE, (ch, index, whole) => (ch === ZERO_WIDTH_JOINER || ch === ZWNJ) && isLegitimateJoiner(whole, index, ch) ? ch : visibleEscape(ch));
+}
 /** ASCII punctuation with a meaning in (GitHub-flavoured) markdown, `|` and `$` (math) included. */
 const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#~|$]/g;
-/** Removes line breaks, controls and bidi tricks: the common first step of every escaper. */
+/**
+ * Removes line breaks and controls, and makes bidi tricks and invisible characters visible: the
+ * common first step of every escaper.
+ */
 function normalizeUntrusted(text) {
-    return text
-        .replace(LINE_BREAKS, ' ')
-        .replace(/\t/g, ' ')
-        .replace(CONTROLS, '')
-        .replace(BIDI_CONTROLS, '\uFFFD');
+    return showInvisibles(text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '\uFFFD'));
 }
 /**
  * Breaks the things GitHub turns into pings or links after rendering: `@user`, `@org/team`,
@@ -76667,52 +76949,12 @@ function truncateEscaped(text, maxUnits, ellipsis = '…') {
     return text.slice(0, end) + ellipsis;
 }
 //# sourceMappingURL=escape.js.map
-;// CONCATENATED MODULE: ./lib/report/comment-format.js
-/** Number formatting for the PR comment: sizes like docker prints them, signed deltas, bars. */
-
-/** Sizes like docker prints them ("25.3 MB"): the one formatter of the project. */
-const comment_format_formatBytes = size_formatSize;
-/** "+1.2 MB", "-300 kB", "0 B". */
-function formatDelta(bytes) {
-    if (bytes === 0)
-        return '0 B';
-    return bytes > 0 ? `+${comment_format_formatBytes(bytes)}` : comment_format_formatBytes(bytes);
-}
-/** "+4.8%", "-0.3%", "0%"; null when there is nothing to compare with. */
-function formatPercent(delta, base) {
-    if (base <= 0)
-        return null;
-    const pct = (delta / base) * 100;
-    if (pct === 0)
-        return '0%';
-    const abs = Math.abs(pct);
-    const text = abs < 0.1 ? '<0.1' : abs < 10 ? abs.toFixed(1) : abs.toFixed(0);
-    return `${pct > 0 ? '+' : '-'}${text}%`;
-}
-const BAR_CELLS = 10;
-/** `▓▓▓▓▓░░░░░ 48%`: how much of a budget is used; a full bar past 100%. */
-function formatUsageBar(used, max) {
-    if (max <= 0)
-        return '—';
-    const ratio = used / max;
-    const filled = Math.min(BAR_CELLS, Math.max(0, Math.round(ratio * BAR_CELLS)));
-    return `${'▓'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${Math.round(ratio * 100)}%`;
-}
-//# sourceMappingURL=comment-format.js.map
-;// CONCATENATED MODULE: ./lib/report/comment-layers.js
-/** The layers that made the image grow, largest first. */
-function topContributors(changes, limit) {
-    return changes
-        .filter((c) => c.delta > 0)
-        .sort((a, b) => b.delta - a.delta)
-        .slice(0, limit);
-}
-//# sourceMappingURL=comment-layers.js.map
 ;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
 /**
  * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
  * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
  */
+
 
 
 /** How many layers the breakdown shows per entry. */
@@ -76730,7 +76972,16 @@ function describeBudget(budget) {
         parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
     if (budget.maxLayers !== null)
         parts.push(`≤ ${budget.maxLayers} layers`);
+    if (budget.maxIncrease)
+        parts.push(`max-increase ${describeDeltaLimit(budget.maxIncrease)}`);
+    if (budget.warnIncrease)
+        parts.push(`warn-increase ${describeDeltaLimit(budget.warnIncrease)}`);
     return parts.length > 0 ? parts.join(', ') : '—';
+}
+/** The limits and how much of the tightest `max` is used: "max 20 MB, ≤ 12 layers (84% used)". */
+function describeBudgetUsage(entry) {
+    const used = budgetUsed(entry);
+    return `${describeBudget(entry.budget)}${used === null ? '' : ` (${Math.round(used * 100)}% used)`}`;
 }
 /** Share of the tightest max budget used, e.g. 0.48; null without a max. */
 function budgetUsed(entry) {
@@ -76751,7 +77002,7 @@ function layerBreakdown(entry) {
     const rows = largest.map((layer) => {
         const where = layer.dockerfile ? escapeCodeSpan(`${layer.dockerfile.path}:${layer.dockerfile.line}`) : 'base image';
         const instruction = layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_CELL }) : '—';
-        return `| ${size_formatSize(layer.compressedBytes)} | ${size_formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
+        return `| ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
     });
     const more = entry.layers.length > largest.length ? `\n\n${entry.layers.length - largest.length} smaller layer(s) not shown.` : '';
     return [
@@ -76777,10 +77028,12 @@ function stageTable(entry) {
         return [];
     const rows = entry.stages.map((row) => {
         const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
-        const wasted = row.wastedBytes === null ? '—' : size_formatSize(row.wastedBytes);
-        return `| ${row.current ? `**${name}**` : name} | ${size_formatSize(row.compressedBytes)} | ${size_formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
+        const wasted = row.wastedBytes === null ? '—' : formatSize(row.wastedBytes);
+        return `| ${row.current ? `**${name}**` : name} | ${formatSize(row.compressedBytes)} | ${formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
     });
-    const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
+    const single = entry.singleStageWithToolchain
+        ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.']
+        : [];
     return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
 }
 /** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
@@ -76791,13 +77044,13 @@ function slimBlock(entry) {
     const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
     const lines = [];
     if (a) {
-        const dive = a.dive ? ` (dive: ${size_formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
-        lines.push(`${size_formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
+        const dive = a.dive ? ` (dive: ${formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
+        lines.push(`${formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
         const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes).slice(0, SLIM_HINTS);
         if (hints.length > 0) {
             lines.push('**Hints**', '');
             for (const hint of hints) {
-                const size = hint.bytes > 0 ? ` ${size_formatSize(hint.bytes)}` : '';
+                const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
                 const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
                 lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
                 if (hint.message)
@@ -76813,17 +77066,20 @@ function slimBlock(entry) {
         if (a.largestFiles && a.largestFiles.length > 0) {
             lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
             for (const file of a.largestFiles.slice(0, SLIM_FILES))
-                lines.push(`| ${size_formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
+                lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
             lines.push('');
         }
     }
     lines.push(...stageTable(entry));
-    const wasted = a ? `: ${size_formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
+    const wasted = a ? `: ${formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
     return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
 }
 /** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
 function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
-    const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b) => b !== null);
+    const blocks = report.images
+        .filter((e) => e.change !== 'removed')
+        .map(slimBlock)
+        .filter((b) => b !== null);
     if (blocks.length === 0)
         return '';
     const out = ['### What to slim', ''];
@@ -76842,124 +77098,25 @@ function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
 /** The largest layers of every entry, each in a collapsible block, then what to slim. */
 function renderLargestLayers(report) {
     const slim = renderSlimming(report);
-    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
+    return [
+        '### Largest layers',
+        '',
+        ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown),
+        '',
+        ...(slim ? [slim] : []),
+    ].join('\n');
 }
 //# sourceMappingURL=summary-markdown.js.map
-;// CONCATENATED MODULE: ./lib/report/comment.js
-
-
-
-
-
-
-
-/** GitHub rejects issue comment bodies longer than this many characters. */
-const GITHUB_COMMENT_LIMIT = 65_536;
-/** Longest name/target/platform shown in a cell, in graphemes (before escaping). */
-const MAX_NAME = 80;
-const MAX_INSTRUCTION = 100;
-const MAX_MESSAGE = 300;
-const MAX_BUDGET_CHANGES = 20;
-const MAX_CONTRIBUTORS = 5;
-const MAX_HINTS = 10;
-const MAX_LAYER_ROWS = 30;
+;// CONCATENATED MODULE: ./lib/report/delta-table.js
 /**
- * How an entry moved against its baseline. `change: null` means there was nothing to compare
- * with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on the base".
+ * The tables against the base: the PR comment's compact one (image · target · platform · base ·
+ * PR · Δ · Δ% · budget used · status), the summary's with both metrics, their totals rows and
+ * the order of their rows. Pure; untrusted text escaped.
  */
-function changeOf(entry) {
-    if (entry.status === 'error')
-        return 'unknown';
-    if (entry.baseline === undefined || entry.change === null)
-        return 'unknown';
-    if (entry.baseline === null)
-        return entry.compressedBytes === null ? 'unknown' : 'new';
-    if (entry.compressedBytes === null)
-        return 'removed';
-    const d = deltaOf(entry);
-    if (d === null)
-        return 'unknown';
-    if (d.compressed > 0)
-        return 'grew';
-    if (d.compressed < 0)
-        return 'shrank';
-    return d.uncompressed === 0 ? 'unchanged' : d.uncompressed > 0 ? 'grew' : 'shrank';
-}
-function deltaOf(entry) {
-    if (entry.delta)
-        return { compressed: entry.delta.compressedBytes, uncompressed: entry.delta.uncompressedBytes };
-    if (!entry.baseline || entry.compressedBytes === null || entry.uncompressedBytes === null)
-        return null;
-    return {
-        compressed: entry.compressedBytes - entry.baseline.compressedBytes,
-        uncompressed: entry.uncompressedBytes - entry.baseline.uncompressedBytes,
-    };
-}
-/** Signed compressed-size change, with new images counting fully and removed ones negatively. */
-function compressedDelta(entry, change) {
-    if (change === 'new')
-        return entry.compressedBytes;
-    if (change === 'removed')
-        return entry.baseline ? -entry.baseline.compressedBytes : null;
-    return deltaOf(entry)?.compressed ?? null;
-}
-function plural(n, one, many) {
-    return `${n} ${n === 1 ? one : many}`;
-}
-/**
- * One line a reviewer can read without opening anything:
- * "❌ 1 image over budget · 2 grew · 3 unchanged" or "✅ All 5 images within budget".
- */
-function verdictLine(report) {
-    const entries = report.images;
-    const count = (pred) => entries.filter(pred).length;
-    const over = count((e) => e.status === 'over');
-    const errors = count((e) => e.status === 'error');
-    const warn = count((e) => e.status === 'warn');
-    const changes = entries.map(changeOf);
-    const changeCount = (c) => changes.filter((x) => x === c).length;
-    const parts = [];
-    let icon = '✅';
-    if (entries.length === 0)
-        return '➖ No images measured';
-    if (over > 0 || errors > 0) {
-        icon = '❌';
-        if (over > 0)
-            parts.push(`${plural(over, 'image', 'images')} over budget`);
-        if (errors > 0)
-            parts.push(`${plural(errors, 'image', 'images')} failed to measure`);
-        if (warn > 0)
-            parts.push(`${warn} near budget`);
-    }
-    else if (warn > 0) {
-        icon = '⚠️';
-        parts.push(`${plural(warn, 'image', 'images')} near budget`);
-    }
-    else {
-        parts.push(entries.length === 1 ? 'The image is within budget' : `All ${entries.length} images within budget`);
-    }
-    for (const [change, label] of [
-        ['grew', 'grew'],
-        ['shrank', 'shrank'],
-        ['new', 'new'],
-        ['removed', 'removed'],
-        ['unchanged', 'unchanged'],
-    ]) {
-        const n = changeCount(change);
-        if (n > 0)
-            parts.push(`${n} ${label}`);
-    }
-    return `${icon} ${parts.join(' · ')}`;
-}
-/** Alias: the verdict is also the one-line summary used by logs and check titles. */
-const renderSummaryLine = (/* unused pure expression or super */ null && (verdictLine));
-/** Characters GitHub will count, conservatively: UTF-16 units, and `\n` stored as `\r\n`. */
-function commentLength(body) {
-    let newlines = 0;
-    for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1))
-        newlines++;
-    return body.length + newlines;
-}
+
+
+
+
 const STATUS_CELL = {
     ok: '✅ ok',
     warn: '⚠️ warn',
@@ -76973,12 +77130,21 @@ const TABLE_HEADER = [
 function row(cells) {
     return `| ${cells.join(' | ')} |`;
 }
+/** Image name, target and platform cells, escaped; stage-report entries labelled as such. */
+function identityCells(entry) {
+    return [
+        `**${escapeCell(entry.name, { maxLength: MAX_NAME })}**`,
+        // Stages built only for the stage report (`stages: all`) are labelled so nobody reads them as shipped images.
+        (entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME })) + (entry.kind === 'stage' ? ' _(stage)_' : ''),
+        escapeCell(entry.platform, { maxLength: MAX_NAME }),
+    ];
+}
 /** The tightest `max` limit's share, as a bar (the same figure as every other report). */
 function budgetUsedCell(entry) {
     const used = budgetUsed(entry);
     return used === null ? '—' : formatUsageBar(used, 1);
 }
-function statusCell(entry, change) {
+function statusCell(entry, change = changeOf(entry)) {
     if (entry.status === 'error') {
         return `${STATUS_CELL.error}: ${escapeCell(entry.error ?? 'unknown error', { maxLength: 160 })}`;
     }
@@ -76991,14 +77157,15 @@ function statusCell(entry, change) {
 function entryRow(entry) {
     const change = changeOf(entry);
     const delta = compressedDelta(entry, change);
-    const base = entry.baseline === undefined || entry.change === null ? '—' : entry.baseline === null ? 'new' : comment_format_formatBytes(entry.baseline.compressedBytes);
+    const base = entry.baseline === undefined || entry.change === null
+        ? '—'
+        : entry.baseline === null
+            ? 'new'
+            : comment_format_formatBytes(entry.baseline.compressedBytes);
     const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : comment_format_formatBytes(entry.compressedBytes);
     const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
     return row([
-        `**${escapeCell(entry.name, { maxLength: MAX_NAME })}**`,
-        // Stages built only for the stage report (`stages: all`) are labelled so nobody reads them as shipped images.
-        (entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME })) + (entry.kind === 'stage' ? ' _(stage)_' : ''),
-        escapeCell(entry.platform, { maxLength: MAX_NAME }),
+        ...identityCells(entry),
         base,
         head,
         delta === null ? '—' : formatDelta(delta),
@@ -77034,60 +77201,108 @@ function totalsRow(entries) {
         '',
     ]);
 }
-const comment_SEVERITY = { error: 0, over: 1, warn: 2, ok: 3 };
+/** The summary's table: base → PR, Δ and Δ% for compressed and for uncompressed bytes. */
+const FULL_TABLE_HEADER = [
+    '| Image | Target | Platform | Compressed: base → PR | Δ | Δ% | Uncompressed: base → PR | Δ | Δ% | Status |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+];
+/** One metric's three cells: `base → PR`, Δ, Δ%. */
+function metricCells(entry, change, metric) {
+    const { base, head } = sidesOf(entry, metric);
+    if (change === 'new' && head !== null)
+        return [`new → ${comment_format_formatBytes(head)}`, formatDelta(head), '—'];
+    if (change === 'removed' && base !== null)
+        return [`${comment_format_formatBytes(base)} → removed`, formatDelta(-base), formatPercent(-base, base) ?? '—'];
+    if (base === null || head === null || change === 'unknown')
+        return ['—', '—', '—'];
+    return [`${comment_format_formatBytes(base)} → ${comment_format_formatBytes(head)}`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
+}
+function fullEntryRow(entry) {
+    const change = changeOf(entry);
+    return row([
+        ...identityCells(entry),
+        ...metricCells(entry, change, 'compressed'),
+        ...metricCells(entry, change, 'uncompressed'),
+        statusCell(entry, change),
+    ]);
+}
+/** Sums over the entries measured on each side (failed builds left out), both metrics. */
+function fullTotalsRow(entries) {
+    const cells = (metric) => {
+        let base = 0;
+        let head = 0;
+        let anyBase = false;
+        for (const e of entries) {
+            if (e.status === 'error')
+                continue;
+            const sides = sidesOf(e, metric);
+            if (sides.base !== null) {
+                base += sides.base;
+                anyBase = true;
+            }
+            head += sides.head ?? 0;
+        }
+        if (!anyBase)
+            return ['—', '—', '—'];
+        return [`${comment_format_formatBytes(base)} → **${comment_format_formatBytes(head)}**`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
+    };
+    return row(['**Total**', '', '', ...cells('compressed'), ...cells('uncompressed'), '']);
+}
+const delta_table_SEVERITY = { error: 0, over: 1, warn: 2, ok: 3 };
 /** Errors, then over, then warn, then the biggest moves; stable otherwise. */
 function sortChanged(entries) {
     return entries
         .map((entry, i) => ({ entry, i, d: Math.abs(compressedDelta(entry, changeOf(entry)) ?? 0) }))
-        .sort((a, b) => comment_SEVERITY[a.entry.status] - comment_SEVERITY[b.entry.status] || b.d - a.d || a.i - b.i)
+        .sort((a, b) => delta_table_SEVERITY[a.entry.status] - delta_table_SEVERITY[b.entry.status] || b.d - a.d || a.i - b.i)
         .map((x) => x.entry);
 }
-function baselineLine(report, note) {
-    if (note !== undefined)
-        return escapeText(note, { maxLength: MAX_MESSAGE });
-    const withBase = report.images.filter((e) => e.baseline !== undefined);
-    if (withBase.length === 0)
-        return 'No baseline: delta budgets skipped.';
-    const commits = [...new Set(withBase.map((e) => e.baseline?.commit).filter((c) => !!c))];
-    if (commits.length === 0)
-        return 'Compared with the base branch.';
-    const shown = commits.slice(0, 3).map((c) => escapeCodeSpan(c.slice(0, 12), { table: false }));
-    return `Compared with base ${shown.join(', ')}${commits.length > 3 ? ` and ${commits.length - 3} more` : ''}.`;
+/** Within budget and the same size as on the base: folded away in the comment. */
+function isFolded(entry) {
+    return entry.status === 'ok' && changeOf(entry) === 'unchanged';
 }
-function imageLabel(image, target) {
-    return target === null ? image : `${image} (${target})`;
-}
-function budgetChangeLines(changes) {
-    if (changes.length === 0)
-        return [];
-    const lines = ['**Budgets changed in this PR** (they take effect once merged):', ''];
-    for (const c of changes.slice(0, MAX_BUDGET_CHANGES)) {
-        lines.push(`- ${escapeText(imageLabel(c.image, c.target), { maxLength: MAX_NAME })}: ` +
-            `${escapeText(c.field, { maxLength: 40 })} ${escapeText(c.from, { maxLength: 40 })} → ` +
-            `${escapeText(c.to, { maxLength: 40 })} in this PR, takes effect once merged`);
-    }
-    if (changes.length > MAX_BUDGET_CHANGES)
-        lines.push(`- …and ${changes.length - MAX_BUDGET_CHANGES} more`);
-    return lines;
-}
-function labelLine(label, report) {
-    if (!label)
+function foldedSection(entries) {
+    if (entries.length === 0)
         return null;
-    const name = escapeCodeSpan(label.name, { maxLength: 50, table: false });
-    if (label.applied)
-        return `🏷️ Label ${name} is applied: images over budget do not fail this check.`;
-    if (report.images.some((e) => e.status === 'over')) {
-        return `To accept the growth, a maintainer can add the label ${name}.`;
-    }
-    return null;
+    return [
+        '<details>',
+        `<summary>${plural(entries.length, 'unchanged image', 'unchanged images')}</summary>`,
+        '',
+        ...TABLE_HEADER,
+        ...entries.map(entryRow),
+        '',
+        '</details>',
+    ].join('\n');
 }
+//# sourceMappingURL=delta-table.js.map
+;// CONCATENATED MODULE: ./lib/report/comment-layers.js
+/** The layers that made the image grow, largest first. */
+function topContributors(changes, limit) {
+    return changes
+        .filter((c) => c.delta > 0)
+        .sort((a, b) => b.delta - a.delta)
+        .slice(0, limit);
+}
+//# sourceMappingURL=comment-layers.js.map
+;// CONCATENATED MODULE: ./lib/report/entry-details.js
+/**
+ * The collapsible block for one image in the comment and the summary: findings, notes, the
+ * layer diff, "why it grew" and the analysis' hints. Pure; untrusted text escaped.
+ */
+
+
+
+
+
+
+const MAX_INSTRUCTION = 100;
+const MAX_CONTRIBUTORS = 5;
+const MAX_HINTS = 10;
+const MAX_LAYER_ROWS = 30;
 function sourceOf(ref) {
     return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_NAME }) : '—';
 }
 function instructionOf(layer, table = true) {
-    return layer.createdBy
-        ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_INSTRUCTION, table })
-        : '—';
+    return layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_INSTRUCTION, table }) : '—';
 }
 function shortDigest(digest) {
     return escapeCodeSpan(digest.replace(/^sha256:/, '').slice(0, 12));
@@ -77142,16 +77357,49 @@ function layerChangesOf(entry) {
         if (row.head && row.base)
             return { kind: 'changed', head: row.head, base: row.base, delta };
         // A row without its layers says nothing we can show; keep it as whichever side exists.
-        return row.head ? { kind: 'added', head: row.head, base: null, delta } : { kind: 'removed', head: null, base: row.base, delta };
+        return row.head
+            ? { kind: 'added', head: row.head, base: null, delta }
+            : { kind: 'removed', head: null, base: row.base, delta };
     });
 }
 function findingLines(findings) {
     return findings.map((f) => `- ${f.status === 'over' ? '❌' : f.status === 'warn' ? '⚠️' : '💥'} ${escapeText(f.message, { maxLength: MAX_MESSAGE })}`);
 }
+/**
+ * "compressed 301 kB → 5.3 MB (+5 MB, +1662%) · on disk 600 kB → 5.6 MB (+5 MB, +833%)": both
+ * metrics against the base, for an image that grew or shrank (the table shows only compressed).
+ */
+function movementLine(entry, change = changeOf(entry)) {
+    if (change !== 'grew' && change !== 'shrank')
+        return null;
+    const compressed = sidesOf(entry, 'compressed');
+    const uncompressed = sidesOf(entry, 'uncompressed');
+    if (compressed.base === null || compressed.head === null || uncompressed.base === null || uncompressed.head === null)
+        return null;
+    return `compressed ${formatMovement(compressed.base, compressed.head)} · on disk ${formatMovement(uncompressed.base, uncompressed.head)}`;
+}
+function percentOf(ratio, decimals) {
+    return `${(ratio * 100).toFixed(decimals)}%`;
+}
+/**
+ * "**Layer analysis:** 4 MB wasted, efficiency 81%", with dive's own figures when asked
+ * (one decimal then, to compare with `dive --ci`).
+ */
+function analysisLine(analysis, opts = {}) {
+    const decimals = opts.dive ? 1 : 0;
+    const ours = `${comment_format_formatBytes(analysis.wastedBytes)} wasted, efficiency ${percentOf(analysis.efficiency, decimals)}`;
+    const dive = opts.dive && analysis.dive
+        ? ` (dive: ${comment_format_formatBytes(analysis.dive.wastedBytes)} wasted, efficiency ${percentOf(analysis.dive.efficiency, 1)})`
+        : '';
+    return `**Layer analysis:** ${ours}${dive}`;
+}
 /** The collapsible block for one entry, or null when there is nothing more to say. */
-function detailSection(entry) {
+function detailSection(entry, opts = {}) {
     const change = changeOf(entry);
     const lines = [];
+    const sizes = movementLine(entry, change);
+    if (sizes)
+        lines.push(sizes, '');
     if (entry.status === 'error' && entry.error) {
         lines.push(`**Error:** ${escapeText(entry.error, { maxLength: 1000 })}`, '');
     }
@@ -77183,12 +77431,17 @@ function detailSection(entry) {
         });
         lines.push('');
     }
+    // The figures whenever there is an analysis, hints or not: "no hints" is news too.
     const analysis = entry.analysis;
+    if (analysis)
+        lines.push(analysisLine(analysis, opts), '');
     if (analysis && analysis.hints.length > 0) {
-        lines.push(`**Hints** (${comment_format_formatBytes(analysis.wastedBytes)} wasted, efficiency ${Math.round(analysis.efficiency * 100)}%)`, '');
+        lines.push('**Hints**', '');
         for (const hint of [...analysis.hints].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_HINTS)) {
             // Evidence: the path and its bytes; hints about the Dockerfile itself have neither.
-            const evidence = hint.path.startsWith('(') ? '' : ` ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })}${hint.bytes > 0 ? ` (${comment_format_formatBytes(hint.bytes)})` : ''}`;
+            const evidence = hint.path.startsWith('(')
+                ? ''
+                : ` ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })}${hint.bytes > 0 ? ` (${comment_format_formatBytes(hint.bytes)})` : ''}`;
             const where = hint.dockerfile ? ` at ${sourceOf(hint.dockerfile)}` : '';
             const sentence = (text) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
             const message = hint.message ? ` ${escapeText(sentence(hint.message), { maxLength: MAX_MESSAGE })}` : '';
@@ -77208,21 +77461,165 @@ function detailSection(entry) {
     const summary = `<b>${title}</b>${movement ? ` — ${movement}` : ''} · ${STATUS_CELL[entry.status]}`;
     return ['<details>', `<summary>${summary}</summary>`, '', ...lines, '</details>'].join('\n');
 }
-function isFolded(entry) {
-    return entry.status === 'ok' && changeOf(entry) === 'unchanged';
-}
-function foldedSection(entries) {
+//# sourceMappingURL=entry-details.js.map
+;// CONCATENATED MODULE: ./lib/report/report-head.js
+/**
+ * What the comment and the summary open and close with: the title, the one-line verdict, which
+ * baseline was used, the override label, the budgets the PR changes, and the footer. Pure.
+ */
+
+
+
+const MAX_BUDGET_CHANGES = 20;
+/**
+ * One line a reviewer can read without opening anything:
+ * "❌ 1 image over budget · 2 grew · 3 unchanged" or "✅ All 5 images within budget".
+ */
+function report_head_verdictLine(report) {
+    const entries = report.images;
+    const count = (pred) => entries.filter(pred).length;
+    const over = count((e) => e.status === 'over');
+    const errors = count((e) => e.status === 'error');
+    const warn = count((e) => e.status === 'warn');
+    const changes = entries.map(changeOf);
+    const changeCount = (c) => changes.filter((x) => x === c).length;
+    const parts = [];
+    let icon = '✅';
     if (entries.length === 0)
+        return '➖ No images measured';
+    if (over > 0 || errors > 0) {
+        icon = '❌';
+        if (over > 0)
+            parts.push(`${plural(over, 'image', 'images')} over budget`);
+        if (errors > 0)
+            parts.push(`${plural(errors, 'image', 'images')} failed to measure`);
+        if (warn > 0)
+            parts.push(`${warn} near budget`);
+    }
+    else if (warn > 0) {
+        icon = '⚠️';
+        parts.push(`${plural(warn, 'image', 'images')} near budget`);
+    }
+    else {
+        parts.push(entries.length === 1 ? 'The image is within budget' : `All ${entries.length} images within budget`);
+    }
+    for (const [change, label] of [
+        ['grew', 'grew'],
+        ['shrank', 'shrank'],
+        ['new', 'new'],
+        ['removed', 'removed'],
+        ['unchanged', 'unchanged'],
+    ]) {
+        const n = changeCount(change);
+        if (n > 0)
+            parts.push(`${n} ${label}`);
+    }
+    return `${icon} ${parts.join(' · ')}`;
+}
+function baselineLine(report, note) {
+    if (note !== undefined)
+        return escapeText(note, { maxLength: MAX_MESSAGE });
+    const withBase = report.images.filter((e) => e.baseline !== undefined);
+    if (withBase.length === 0)
+        return 'No baseline: delta budgets skipped.';
+    const commits = [...new Set(withBase.map((e) => e.baseline?.commit).filter((c) => !!c))];
+    if (commits.length === 0)
+        return 'Compared with the base branch.';
+    const shown = commits.slice(0, 3).map((c) => escapeCodeSpan(c.slice(0, 12), { table: false }));
+    return `Compared with base ${shown.join(', ')}${commits.length > 3 ? ` and ${commits.length - 3} more` : ''}.`;
+}
+const BUDGET_CHANGE_HEADER = ['| Image | Budget | Base branch | This PR |', '| --- | --- | ---: | ---: |'];
+function budgetChangeRow(c) {
+    const scope = c.target ? ` (target ${c.target})` : c.platform ? ` (${c.platform})` : '';
+    const image = `**${escapeCell(c.image, { maxLength: MAX_NAME })}**${scope ? escapeCell(scope, { maxLength: MAX_NAME }) : ''}`;
+    const cell = (text) => escapeCell(text, { maxLength: 40 });
+    return `| ${image} | ${cell(c.field)} | ${cell(c.from)} | ${cell(c.to)} |`;
+}
+/**
+ * One row per budget the PR changes. Budgets come from the base branch, so the PR's take effect
+ * once merged — or at once when the override label is applied (the run then checks the PR's).
+ */
+function budgetChangeLines(changes, label) {
+    if (changes.length === 0)
+        return [];
+    const when = label?.applied
+        ? `the label ${escapeCodeSpan(label.name, { maxLength: 50, table: false })} is applied, so they apply to this PR now`
+        : "they take effect once merged; until then the base branch's budgets apply";
+    const lines = [`**Budgets changed in this PR** (${when}):`, '', ...BUDGET_CHANGE_HEADER];
+    lines.push(...changes.slice(0, MAX_BUDGET_CHANGES).map(budgetChangeRow));
+    if (changes.length > MAX_BUDGET_CHANGES)
+        lines.push(`| …and ${changes.length - MAX_BUDGET_CHANGES} more | | | |`);
+    return lines;
+}
+function labelLine(label, report) {
+    if (!label)
         return null;
-    return [
-        '<details>',
-        `<summary>${plural(entries.length, 'unchanged image', 'unchanged images')}</summary>`,
-        '',
-        ...TABLE_HEADER,
-        ...entries.map(entryRow),
-        '',
-        '</details>',
-    ].join('\n');
+    const name = escapeCodeSpan(label.name, { maxLength: 50, table: false });
+    if (label.applied)
+        return `🏷️ Label ${name} is applied: images over budget do not fail this check.`;
+    if (report.images.some((e) => e.status === 'over')) {
+        return `To accept the growth, a maintainer can add the label ${name}.`;
+    }
+    return null;
+}
+/** What the report itself says for the head: its budget changes and baseline note. */
+function reportTextOptions(report) {
+    return {
+        configPath: report.config,
+        budgetChanges: (report.budgetChanges ?? []).map((c) => ({
+            image: c.image,
+            target: c.target,
+            platform: c.platform,
+            field: c.label,
+            from: c.from ?? 'none',
+            to: c.to ?? 'none',
+        })),
+        ...(report.baseline?.note !== undefined ? { baselineNote: report.baseline.note } : {}),
+    };
+}
+/** Title, verdict, baseline, label and budget changes, as lines. */
+function headLines(report, opts) {
+    const head = ['### 📦 Image budget', '', `**${report_head_verdictLine(report)}**`, '', baselineLine(report, opts.baselineNote)];
+    const label = labelLine(opts.overrideLabel, report);
+    if (label)
+        head.push('', label);
+    const budgetLines = budgetChangeLines(opts.budgetChanges ?? [], opts.overrideLabel);
+    if (budgetLines.length > 0)
+        head.push('', ...budgetLines);
+    return head;
+}
+/** `<sub>image-budget 0.1.0 · config … · commit …</sub>` */
+function footerLine(report, configPath) {
+    const commit = report.commit ? ` · commit ${escapeCodeSpan(report.commit.slice(0, 12), { table: false })}` : '';
+    return `<sub>${escapeText(report.tool.name)} ${escapeText(report.tool.version, { maxLength: 40 })} · config ${escapeCodeSpan(configPath, { maxLength: MAX_NAME, table: false })}${commit}</sub>`;
+}
+//# sourceMappingURL=report-head.js.map
+;// CONCATENATED MODULE: ./lib/report/comment.js
+/**
+ * The PR comment, rendered from the JSON report (pure): the head, the compact delta table
+ * with unchanged rows folded, the per-image details, trimmed to GitHub's size limit.
+ * Everything that came from the PR (names, targets, platforms, instructions, paths, messages)
+ * goes through ./escape.ts.
+ */
+
+
+
+
+
+
+
+
+
+/** GitHub rejects issue comment bodies longer than this many characters. */
+const GITHUB_COMMENT_LIMIT = 65_536;
+/** Alias: the verdict is also the one-line summary used by logs and check titles. */
+const renderSummaryLine = (/* unused pure expression or super */ null && (verdictLine));
+/** Characters GitHub will count, conservatively: UTF-16 units, and `\n` stored as `\r\n`. */
+function commentLength(body) {
+    let newlines = 0;
+    for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1))
+        newlines++;
+    return body.length + newlines;
 }
 function safeUrl(url) {
     if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url))
@@ -77243,25 +77640,12 @@ function renderComment(report, opts) {
     const maxLength = opts.maxLength ?? GITHUB_COMMENT_LIMIT;
     const changed = sortChanged(report.images.filter((e) => !isFolded(e)));
     const folded = report.images.filter(isFolded);
-    const head = [
-        commentMarker(opts.key),
-        '### 📦 Image budget',
-        '',
-        `**${verdictLine(report)}**`,
-        '',
-        baselineLine(report, opts.baselineNote),
-    ];
-    const label = labelLine(opts.overrideLabel, report);
-    if (label)
-        head.push('', label);
-    const budgetLines = budgetChangeLines(opts.budgetChanges ?? []);
-    if (budgetLines.length > 0)
-        head.push('', ...budgetLines);
+    const head = [commentMarker(opts.key), ...(opts.run ? [runStampLine(opts.run)] : []), ...headLines(report, opts)];
     const rows = changed.map(entryRow);
     const totals = totalsRow(report.images);
     const foldedBlock = foldedSection(folded);
-    const details = changed.map(detailSection).filter((d) => d !== null);
-    const footer = `<sub>${escapeText(report.tool.name)} ${escapeText(report.tool.version, { maxLength: 40 })} · config ${escapeCodeSpan(opts.configPath, { maxLength: MAX_NAME, table: false })}${report.commit ? ` · commit ${escapeCodeSpan(report.commit.slice(0, 12), { table: false })}` : ''}</sub>`;
+    const details = changed.map((entry) => detailSection(entry)).filter((d) => d !== null);
+    const footer = footerLine(report, opts.configPath);
     const compose = (keepRows, withFolded, keepDetails, note) => {
         const parts = [head.join('\n')];
         if (note)
@@ -77348,21 +77732,80 @@ function cutAtLine(body, maxLength) {
     return `${out.join('\n')}\n`;
 }
 //# sourceMappingURL=comment.js.map
-;// CONCATENATED MODULE: ./lib/report/job-summary.js
+;// CONCATENATED MODULE: ./lib/report/sizes-table.js
 /**
- * The long-form markdown report: the job summary and the CLI's `--markdown`. It is the PR
- * comment's content without the length budget of a comment, plus the largest layers of
- * every image.
+ * The job summary's sizes table, one row per image × target × platform: image, target,
+ * platform, compressed, uncompressed, layers, budget, status (issue 2's columns). It says what
+ * was measured and against which limits, whether or not there is a baseline. Pure.
  */
 
 
-/** Well under the job summary's 1 MiB, leaving room for the layer breakdown. */
-const SUMMARY_BODY_LIMIT = 700_000;
+
+const SIZES_TABLE_HEADER = [
+    '| Image | Target | Platform | Compressed | Uncompressed | Layers | Budget | Status |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- | --- |',
+];
+function sizeCell(bytes) {
+    return bytes === null ? '—' : comment_format_formatBytes(bytes);
+}
+function sizesRow(entry) {
+    // An image the PR removed has no budget here; its sizes are the base's, in the delta table.
+    const budget = entry.compressedBytes === null && entry.change === 'removed' ? '—' : describeBudgetUsage(entry);
+    return row([
+        ...identityCells(entry),
+        sizeCell(entry.compressedBytes),
+        sizeCell(entry.uncompressedBytes),
+        entry.layerCount === null ? '—' : String(entry.layerCount),
+        budget,
+        statusCell(entry),
+    ]);
+}
+function sizesTable(entries) {
+    return [...SIZES_TABLE_HEADER, ...entries.map(sizesRow)];
+}
+//# sourceMappingURL=sizes-table.js.map
+;// CONCATENATED MODULE: ./lib/report/job-summary.js
+/**
+ * The long-form markdown report: the job summary, the `markdown` output and the CLI's
+ * `--markdown`. The same head as the PR comment, then a sizes table for every entry (what was
+ * measured, against which budget), the delta table when there is a baseline, every image's
+ * details, and the largest layers of every image. Pure.
+ */
+
+
+
+
+
+
+/** The per-image details stop here (bytes), well under the job summary's 1 MiB. */
+const SUMMARY_DETAILS_MAX_BYTES = 400_000;
+/** Whether any entry was compared with a baseline (not "compared with nothing"). */
+function compared(report) {
+    return report.images.some((e) => e.baseline !== undefined && e.change !== null);
+}
+function boundedDetails(details, maxBytes) {
+    const out = [];
+    let used = 0;
+    for (const [i, block] of details.entries()) {
+        used += Buffer.byteLength(block) + 2;
+        if (used > maxBytes) {
+            out.push(`${plural(details.length - i, 'more image detail', 'more image details')} not shown: see the JSON report.`);
+            break;
+        }
+        out.push(block);
+    }
+    return out;
+}
 function renderJobSummary(report, options) {
-    const body = renderComment(report, { ...options, maxLength: SUMMARY_BODY_LIMIT });
-    // The hidden marker identifies the PR comment; in a summary it is noise.
-    const withoutMarker = body.replace(/^<!-- image-budget:comment [^\n]*-->\n/, '');
-    return `${withoutMarker}\n\n${renderLargestLayers(report)}`;
+    const sorted = sortChanged(report.images);
+    const parts = [headLines(report, options).join('\n'), ['#### Sizes', '', ...sizesTable(report.images)].join('\n')];
+    if (compared(report)) {
+        parts.push(['#### Against the base', '', ...FULL_TABLE_HEADER, ...sorted.map(fullEntryRow), fullTotalsRow(report.images)].join('\n'));
+    }
+    const details = sorted.map((entry) => detailSection(entry, { dive: true })).filter((d) => d !== null);
+    parts.push(...boundedDetails(details, SUMMARY_DETAILS_MAX_BYTES));
+    parts.push(footerLine(report, options.configPath));
+    return `${parts.join('\n\n')}\n\n${renderLargestLayers(report)}`;
 }
 //# sourceMappingURL=job-summary.js.map
 ;// CONCATENATED MODULE: ./lib/action/publish.js
@@ -77371,6 +77814,7 @@ function renderJobSummary(report, options) {
  * the PR comment and an annotation on the Dockerfile line that grew most. A failed GitHub
  * call never loses the result: the job summary and the outputs always have it.
  */
+
 
 
 
@@ -77396,7 +77840,7 @@ function largestGrowth(report) {
         for (const c of entry.contributors ?? []) {
             const match = c.location ? /^(.*):(\d+)$/.exec(c.location) : null;
             if (match)
-                consider(match[1] ?? '', Number(match[2]), c.deltaBytes, `${name} grew ${size_formatSize(c.deltaBytes)} here: ${c.createdBy ?? c.instruction ?? ''}`);
+                consider(match[1] ?? '', Number(match[2]), c.deltaBytes, `${name} grew ${formatSize(c.deltaBytes)} here: ${c.createdBy ?? c.instruction ?? ''}`);
         }
     }
     if (best)
@@ -77405,12 +77849,12 @@ function largestGrowth(report) {
         const name = `${entry.name}${entry.target ? `:${entry.target}` : ''} (${entry.platform})`;
         for (const layer of entry.layers) {
             if (layer.dockerfile)
-                consider(layer.dockerfile.path, layer.dockerfile.line, layer.compressedBytes, `${name} is over budget; its largest layer (${size_formatSize(layer.compressedBytes)}) comes from here: ${layer.createdBy ?? ''}`);
+                consider(layer.dockerfile.path, layer.dockerfile.line, layer.compressedBytes, `${name} is over budget; its largest layer (${formatSize(layer.compressedBytes)}) comes from here: ${layer.createdBy ?? ''}`);
         }
     }
     return best;
 }
-async function postComment(request, body) {
+async function postComment(request, body, run) {
     const { inputs, env, logger, report, pullRequest } = request;
     const repository = repositoryOf(env);
     if (pullRequest === null || inputs.comment === 'off' || !repository)
@@ -77420,16 +77864,25 @@ async function postComment(request, body) {
         return null;
     }
     const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
-    const target = { ...repository, issueNumber: pullRequest, key: inputs.commentKey };
     try {
+        // Whose comments are ours: said by `comment-author`, or found out once from the token.
+        const author = inputs.commentAuthor ?? (await resolveCommentAuthor(client));
+        const target = { ...repository, issueNumber: pullRequest, key: inputs.commentKey, author };
         const existing = inputs.comment === 'always' ? null : await findExistingComment(client, target);
         if (!shouldComment(inputs.comment, report, existing !== null)) {
             logger.info(`comment: ${inputs.comment}, nothing to say on PR #${pullRequest}.`);
             return null;
         }
-        const result = await upsertComment(client, { ...target, body });
+        const result = await upsertComment(client, { ...target, body, ...(run ? { run } : {}) });
+        if (result.action === 'superseded') {
+            logger.info(`comment on PR #${pullRequest} left as it is: it was made for a newer run (${result.by.id}, attempt ${result.by.attempt}` +
+                `${result.by.sha ? `, commit ${result.by.sha.slice(0, 12)}` : ''}): ${result.url}`);
+            return null;
+        }
         if (result.action === 'skipped') {
-            const permission = result.permission ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.` : '';
+            const permission = result.permission
+                ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.`
+                : '';
             logger.warning(`the PR comment was not posted: ${result.reason}.${permission} The report is in the job summary and the outputs.`);
             return null;
         }
@@ -77452,11 +77905,9 @@ async function publishReport(request) {
     }
     const options = {
         key: inputs.commentKey,
-        configPath: report.config,
         summaryUrl: runUrl(env),
         overrideLabel: { name: inputs.overrideLabel, applied: overrideApplied },
-        budgetChanges: (report.budgetChanges ?? []).map((c) => ({ image: c.image, target: c.target, field: c.label, from: c.from ?? 'none', to: c.to ?? 'none' })),
-        baselineNote: report.baseline?.note,
+        ...reportTextOptions(report),
     };
     const summary = renderJobSummary(report, options);
     effects.setOutput(OUTPUT.report, reportPath);
@@ -77467,7 +77918,9 @@ async function publishReport(request) {
     const growth = largestGrowth(report);
     if (growth)
         logger.warning(growth.message, { file: growth.file, startLine: growth.line, title: 'image-budget: largest growth' });
-    const commentUrl = await postComment(request, renderComment(report, options));
+    // The stamp is rendered into the body, so the length limit counts it.
+    const run = request.run === undefined ? runStampOf(env, report.pullRequest?.headSha ?? null) : request.run;
+    const commentUrl = await postComment(request, renderComment(report, { ...options, ...(run ? { run } : {}) }), run);
     if (commentUrl)
         effects.setOutput(OUTPUT.commentUrl, commentUrl);
     return { outcome, overrideApplied, reportPath, commentUrl };
@@ -77614,14 +78067,23 @@ async function runCommentMode(inputs, env, event, logger, effects) {
     if (report.pullRequest?.headSha && report.pullRequest.headSha !== headSha) {
         throw new Error(`the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`);
     }
-    let number = null;
+    let client = null;
+    const github = () => (client ??= createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL }));
+    let number;
+    let labels;
     const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p) => p?.head?.sha === headSha) : undefined;
-    if (listed && typeof listed.number === 'number')
+    if (listed && typeof listed.number === 'number') {
         number = listed.number;
+        // workflow_run.pull_requests carries no labels: ask for them.
+        const listLabels = async () => listPullRequestLabels(github(), { ...repository, number });
+        labels = await listLabels().catch((error) => {
+            logger.warning(`cannot read the labels of PR #${number} (${error instanceof Error ? error.message : String(error)}): the override label counts as absent`);
+            return [];
+        });
+    }
     else {
         // workflow_run.pull_requests is empty for forks: find the PR by its head and check the SHA.
-        const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
-        const found = await findPullRequestForHead(client, {
+        const found = await findPullRequestForHead(github(), {
             ...repository,
             headOwner: String(run.head_repository?.owner?.login ?? ''),
             headBranch: String(run.head_branch ?? ''),
@@ -77632,8 +78094,17 @@ async function runCommentMode(inputs, env, event, logger, effects) {
             return;
         }
         number = found.number;
+        labels = found.labels;
     }
+    // As in check mode: the label turns over budget into a pass, with a note in the comment. The
+    // outcome is decided again from the entries, never taken from the report's own flag.
+    const overrideApplied = labels.includes(inputs.overrideLabel);
     const outcome = decideOutcome(report.images);
+    if (outcome.overBudget) {
+        logger.info(overrideApplied
+            ? `PR #${number}: an image is over budget, accepted by the override label \`${inputs.overrideLabel}\`.`
+            : `PR #${number}: an image is over budget; the pull_request run's check fails.`);
+    }
     await publishReport({
         report,
         outcome,
@@ -77642,7 +78113,9 @@ async function runCommentMode(inputs, env, event, logger, effects) {
         logger,
         effects,
         pullRequest: number,
-        overrideApplied: false,
+        overrideApplied,
+        // Stamped with the pull_request run it posts for, so runs of both halves order the same way.
+        run: workflowRunStamp(run),
         writeReport: false,
         existingReportPath: file,
     });

@@ -23557,174 +23557,6 @@ function safeJson(text) {
     }
 }
 //# sourceMappingURL=buildx-info.js.map
-;// CONCATENATED MODULE: ./lib/report/escape.js
-/**
- * Escaping for text a PR author controls (Dockerfile instructions, paths, image and target
- * names, label values, platforms read from a report) before it lands in a GitHub comment.
- *
- * GitHub renders markdown, then runs its own filters over the resulting text nodes: @mentions,
- * #123 issue references and bare-URL autolinks are found *after* backslash escapes are gone.
- * So markdown syntax is escaped with backslashes, and those post-render filters are broken by a
- * zero-width joiner inserted right after the trigger character.
- */
-/** Inserted after `@`, `#`, `://`, `www` so GitHub's mention/reference/autolink filters miss. */
-const ZERO_WIDTH_JOINER = '\u200D';
-const ZWJ = ZERO_WIDTH_JOINER;
-/** Line breaks of every flavour, including the Unicode line/paragraph separators. */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
-/** C0/C1 controls other than tab/newlines; they have no business in a comment. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
-/**
- * Bidirectional overrides/isolates (U+202A–U+202E, U+2066–U+2069) and marks: they can make a
- * line read differently from what it is ("Trojan Source"). Shown as U+FFFD so the reader sees
- * that something was there.
- */
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
-/** ASCII punctuation with a meaning in (GitHub-flavoured) markdown, `|` and `$` (math) included. */
-const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#~|$]/g;
-/** Removes line breaks, controls and bidi tricks: the common first step of every escaper. */
-function normalizeUntrusted(text) {
-    return text
-        .replace(LINE_BREAKS, ' ')
-        .replace(/\t/g, ' ')
-        .replace(CONTROLS, '')
-        .replace(BIDI_CONTROLS, '\uFFFD');
-}
-/**
- * Breaks the things GitHub turns into pings or links after rendering: `@user`, `@org/team`,
- * `#123`, `GH-123`, `owner/repo#123`, `http://…`, `www.…`, `user@host` (e-mail autolinks).
- * Works on already-escaped text: it only ever inserts ZWJs.
- */
-function breakReferences(text) {
-    return text
-        .replace(/@/g, `@${ZWJ}`)
-        .replace(/(?<!&)#/g, `#${ZWJ}`)
-        .replace(/\bGH-(?=\d)/gi, (m) => `${m.slice(0, 2)}${ZWJ}-`)
-        .replace(/:\/\//g, `:${ZWJ}//`)
-        .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWJ}.`);
-}
-function escapeHtmlChars(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/**
- * Text for a markdown table cell (also fine in a paragraph or list item): every `|`, every
- * backslash and markdown character escaped, HTML neutralised, newlines turned into spaces, no
- * mention, issue reference or autolink left. `maxLength` (in graphemes, before escaping) keeps
- * one huge value from eating the comment; truncation happens before escaping so it can never
- * split an escape sequence.
- */
-function escapeCell(text, opts = {}) {
-    let t = normalizeUntrusted(text);
-    if (opts.maxLength !== undefined)
-        t = truncateText(t, opts.maxLength);
-    // Backslash-escape first (the `&` of entities added next must stay an entity), then HTML.
-    t = t.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
-    t = escapeHtmlChars(t);
-    t = breakReferences(t);
-    return t.length === 0 ? ' ' : t;
-}
-/** Same rules as {@link escapeCell}, named for text outside tables (paragraphs, list items). */
-const escapeText = escapeCell;
-/**
- * An inline code span that shows `text` literally, whatever it holds: the fence is one backtick
- * longer than the longest run inside, padded with spaces when the content touches a backtick.
- * In a table (`table: true`, the default) `|` must still be written `\|` — GFM splits cells
- * before it parses code spans — and GitHub shows it as `|`; a backslash right before a pipe is
- * then separated from it by a ZWJ.
- * HTML is literal inside code, and mentions/links are not processed there; what is left to
- * defuse is text that looks like a tag, a link or our hidden marker to a naive search.
- */
-function escapeCodeSpan(text, opts = {}) {
-    let t = normalizeUntrusted(text);
-    if (opts.maxLength !== undefined)
-        t = truncateText(t, opts.maxLength);
-    // Literal in a code span, but a raw `<script`/`<!--` in the body would fool any later naive
-    // scan (ours for the marker included): a ZWJ after `<` keeps the look and breaks the tag.
-    t = t
-        .replace(/<(?=[A-Za-z/!?])/g, `<${ZWJ}`)
-        .replace(/--(?=>)/g, `-${ZWJ}-`)
-        .replace(/\](?=\()/g, `]${ZWJ}`);
-    // GFM's row scanner pairs backslashes before it splits cells, so `\|` would end the cell:
-    // a ZWJ after any backslashes keeps our `\|` an escaped pipe.
-    if (opts.table ?? true) {
-        t = t.replace(/(\\*)\|/g, (_m, slashes) => (slashes ? `${slashes}${ZWJ}\\|` : '\\|'));
-    }
-    if (t.trim().length === 0)
-        return t.length === 0 ? '` `' : `\`${t}\``;
-    const longestRun = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    // A leading/trailing backtick would merge with the fence; one space each side is stripped
-    // again by the renderer.
-    const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${t}${pad}${fence}`;
-}
-/**
- * Text inside raw HTML such as `<details><summary>…</summary>`: GitHub does not apply markdown
- * there (backslashes would show), so only HTML entities, and the ZWJs that break mentions,
- * references and autolinks.
- */
-function escapeHtml(text, opts = {}) {
-    let t = normalizeUntrusted(text);
-    if (opts.maxLength !== undefined)
-        t = truncateText(t, opts.maxLength);
-    t = escapeHtmlChars(t)
-        .replace(/"/g, '&quot;')
-        // Markdown characters as numeric entities: inert whether or not a renderer treats the
-        // surrounding line as raw HTML, and shown as the characters themselves either way.
-        .replace(/[\\`*_[\]()~|$]/g, (c) => `&#${c.charCodeAt(0)};`);
-    return breakReferences(t);
-}
-let segmenter;
-/**
- * Shortens raw (not yet escaped) text to at most `max` graphemes, ending with `…` when cut.
- * Cuts between grapheme clusters, so never inside a surrogate pair, an emoji ZWJ sequence or
- * a combining sequence.
- */
-function truncateText(text, max, ellipsis = '…') {
-    if (max <= 0)
-        return '';
-    // Fast path: fewer UTF-16 units than the limit means fewer graphemes too.
-    if (text.length <= max)
-        return text;
-    segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-    const out = [];
-    let count = 0;
-    for (const { segment } of segmenter.segment(text)) {
-        if (count === max) {
-            // One more grapheme exists: replace the last kept one with the ellipsis.
-            out[out.length - 1] = ellipsis;
-            return out.join('');
-        }
-        out.push(segment);
-        count++;
-    }
-    return text;
-}
-/**
- * Shortens text that is already escaped (markdown or HTML) to at most `maxUnits` UTF-16 units,
- * ellipsis included, without splitting a backslash escape, an `&entity;`, a surrogate pair or a
- * character followed by our ZWJ.
- */
-function truncateEscaped(text, maxUnits, ellipsis = '…') {
-    if (text.length <= maxUnits)
-        return text;
-    const budget = maxUnits - ellipsis.length;
-    if (budget <= 0)
-        return ellipsis.slice(0, Math.max(0, maxUnits));
-    // Tokens: `\X`, `&name;`/`&#n;`, one code point, each optionally followed by a ZWJ.
-    const token = /(?:\\[\s\S]|&#?[a-zA-Z0-9]+;|[\s\S])\u200D?/uy;
-    let end = 0;
-    for (;;) {
-        token.lastIndex = end;
-        const m = token.exec(text);
-        if (!m || end + m[0].length > budget)
-            break;
-        end += m[0].length;
-    }
-    return text.slice(0, end) + ellipsis;
-}
-//# sourceMappingURL=escape.js.map
 ;// CONCATENATED MODULE: ./lib/config/describe-value.js
 /** How a value reads in a message: the value itself for scalars, its kind otherwise. */
 function describeValue(input) {
@@ -23844,18 +23676,18 @@ function formatSizeRoundedUp(bytes) {
 }
 //# sourceMappingURL=size.js.map
 ;// CONCATENATED MODULE: ./lib/report/comment-format.js
-/** Number formatting for the PR comment: sizes like docker prints them, signed deltas, bars. */
+/** Number formatting and text limits for the PR comment and the summary: sizes like docker prints them, signed deltas, bars. */
 
 /** Sizes like docker prints them ("25.3 MB"): the one formatter of the project. */
-const formatBytes = formatSize;
+const comment_format_formatBytes = formatSize;
 /** "+1.2 MB", "-300 kB", "0 B". */
-function formatDelta(bytes) {
+function comment_format_formatDelta(bytes) {
     if (bytes === 0)
         return '0 B';
-    return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
+    return bytes > 0 ? `+${comment_format_formatBytes(bytes)}` : comment_format_formatBytes(bytes);
 }
 /** "+4.8%", "-0.3%", "0%"; null when there is nothing to compare with. */
-function formatPercent(delta, base) {
+function comment_format_formatPercent(delta, base) {
     if (base <= 0)
         return null;
     const pct = (delta / base) * 100;
@@ -23865,16 +23697,763 @@ function formatPercent(delta, base) {
     const text = abs < 0.1 ? '<0.1' : abs < 10 ? abs.toFixed(1) : abs.toFixed(0);
     return `${pct > 0 ? '+' : '-'}${text}%`;
 }
+/** "301 kB → 5.3 MB (+5 MB, +1662%)": base, head, Δ bytes and Δ%. */
+function formatMovement(base, head) {
+    const delta = head - base;
+    const pct = comment_format_formatPercent(delta, base);
+    return `${comment_format_formatBytes(base)} → ${comment_format_formatBytes(head)} (${comment_format_formatDelta(delta)}${pct === null ? '' : `, ${pct}`})`;
+}
 const BAR_CELLS = 10;
 /** `▓▓▓▓▓░░░░░ 48%`: how much of a budget is used; a full bar past 100%. */
-function formatUsageBar(used, max) {
+function comment_format_formatUsageBar(used, max) {
     if (max <= 0)
         return '—';
     const ratio = used / max;
     const filled = Math.min(BAR_CELLS, Math.max(0, Math.round(ratio * BAR_CELLS)));
     return `${'▓'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${Math.round(ratio * 100)}%`;
 }
+/** "1 image", "3 images". */
+function comment_format_plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+}
+/** Longest name/target/platform shown, in graphemes (before escaping). */
+const MAX_NAME = 80;
+/** Longest finding, note or hint message shown, in graphemes. */
+const MAX_MESSAGE = 300;
 //# sourceMappingURL=comment-format.js.map
+;// CONCATENATED MODULE: ./lib/report/change.js
+/**
+ * How an entry moved against its baseline. `change: null` means there was nothing to compare
+ * with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on the base".
+ */
+function change_changeOf(entry) {
+    if (entry.status === 'error')
+        return 'unknown';
+    if (entry.baseline === undefined || entry.change === null)
+        return 'unknown';
+    if (entry.baseline === null)
+        return entry.compressedBytes === null ? 'unknown' : 'new';
+    if (entry.compressedBytes === null)
+        return 'removed';
+    const d = deltaOf(entry);
+    if (d === null)
+        return 'unknown';
+    if (d.compressed > 0)
+        return 'grew';
+    if (d.compressed < 0)
+        return 'shrank';
+    return d.uncompressed === 0 ? 'unchanged' : d.uncompressed > 0 ? 'grew' : 'shrank';
+}
+/** Head minus base, both metrics; null unless both sides were measured. */
+function deltaOf(entry) {
+    if (entry.delta)
+        return { compressed: entry.delta.compressedBytes, uncompressed: entry.delta.uncompressedBytes };
+    if (!entry.baseline || entry.compressedBytes === null || entry.uncompressedBytes === null)
+        return null;
+    return {
+        compressed: entry.compressedBytes - entry.baseline.compressedBytes,
+        uncompressed: entry.uncompressedBytes - entry.baseline.uncompressedBytes,
+    };
+}
+/** Signed compressed-size change, with new images counting fully and removed ones negatively. */
+function change_compressedDelta(entry, change) {
+    if (change === 'new')
+        return entry.compressedBytes;
+    if (change === 'removed')
+        return entry.baseline ? -entry.baseline.compressedBytes : null;
+    return deltaOf(entry)?.compressed ?? null;
+}
+/** One metric's base and head bytes, each null when that side has none. */
+function sidesOf(entry, metric) {
+    const base = entry.baseline ? (metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes) : null;
+    return { base, head: metric === 'compressed' ? entry.compressedBytes : entry.uncompressedBytes };
+}
+//# sourceMappingURL=change.js.map
+;// CONCATENATED MODULE: ./lib/report/escape.js
+/**
+ * Escaping for text a PR author controls (Dockerfile instructions, paths, image and target
+ * names, label values, platforms read from a report) before it lands in a GitHub comment.
+ *
+ * GitHub renders markdown, then runs its own filters over the resulting text nodes: @mentions,
+ * #123 issue references and bare-URL autolinks are found *after* backslash escapes are gone.
+ * So markdown syntax is escaped with backslashes, and those post-render filters are broken by a
+ * zero-width joiner inserted right after the trigger character.
+ */
+/** Inserted after `@`, `#`, `://`, `www` so GitHub's mention/reference/autolink filters miss. */
+const ZERO_WIDTH_JOINER = '\u200D';
+const ZWJ = ZERO_WIDTH_JOINER;
+/** Line breaks of every flavour, including the Unicode line/paragraph separators. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** C0/C1 controls other than tab/newlines; they have no business in a comment. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
+/**
+ * Bidirectional overrides/isolates (U+202A–U+202E, U+2066–U+2069) and marks: they can make a
+ * line read differently from what it is ("Trojan Source"). Shown as U+FFFD so the reader sees
+ * that something was there.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+/**
+ * Invisible characters: Unicode format characters (category Cf: U+200B zero-width space,
+ * U+200C/U+200D joiners, U+2060 word joiner, U+FEFF, U+00AD soft hyphen, the U+E0000 tag
+ * characters…) and the blank fillers that render as nothing (U+034F, U+115F, U+1160, U+3164,
+ * U+FFA0). They can hide text, or make `@\u200Buser` or `https:\u200B//…` look like a mention or
+ * a link the author chose. They are shown as a visible escape (`\u200B`, `\u{E0041}`), so the
+ * reader sees that something is there and what; bidi controls, also Cf, become U+FFFD first.
+ */
+const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0]/gu;
+const ZWNJ = '\u200C';
+/** An emoji a ZWJ may join (👩‍👧), after its optional skin tone or emoji presentation selector. */
+const EMOJI = /^\p{Extended_Pictographic}$/u;
+const EMOJI_TRAILER = /^(?:\p{Emoji_Modifier}|\uFE0F)$/u;
+/** Letters and marks outside ASCII: the scripts (Persian, Indic…) that need ZWJ/ZWNJ. */
+const NON_ASCII_LETTER = /^[\p{L}\p{M}]$/u;
+const ASCII = /^\p{ASCII}$/u;
+function codePointBefore(text, index) {
+    const low = text.charCodeAt(index - 1);
+    if (low >= 0xdc00 && low <= 0xdfff && index >= 2)
+        return text.slice(index - 2, index);
+    return text.slice(Math.max(0, index - 1), index);
+}
+function codePointAfter(text, index) {
+    const cp = text.codePointAt(index);
+    return cp === undefined ? '' : String.fromCodePoint(cp);
+}
+/**
+ * Whether the joiner at `index` is part of the text rather than a trick: a ZWJ inside an emoji
+ * sequence, or a ZWJ/ZWNJ between two non-ASCII letters.
+ */
+function isLegitimateJoiner(text, index, joiner) {
+    const next = codePointAfter(text, index + 1);
+    let prev = codePointBefore(text, index);
+    if (joiner === ZERO_WIDTH_JOINER && EMOJI.test(next)) {
+        if (EMOJI_TRAILER.test(prev))
+            prev = codePointBefore(text, index - prev.length);
+        if (EMOJI.test(prev))
+            return true;
+    }
+    const letter = (c) => NON_ASCII_LETTER.test(c) && !ASCII.test(c);
+    return letter(prev) && letter(next);
+}
+function visibleEscape(ch) {
+    const cp = ch.codePointAt(0) ?? 0;
+    const hex = cp.toString(16).toUpperCase();
+    return cp > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+}
+/** Replaces invisible characters (see {@link INVISIBLE}) with a visible `\uXXXX` escape. */
+function showInvisibles(text) {
+    return text.replace(INVISIBLE, (ch, index, whole) => (ch === ZERO_WIDTH_JOINER || ch === ZWNJ) && isLegitimateJoiner(whole, index, ch) ? ch : visibleEscape(ch));
+}
+/** ASCII punctuation with a meaning in (GitHub-flavoured) markdown, `|` and `$` (math) included. */
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#~|$]/g;
+/**
+ * Removes line breaks and controls, and makes bidi tricks and invisible characters visible: the
+ * common first step of every escaper.
+ */
+function normalizeUntrusted(text) {
+    return showInvisibles(text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '\uFFFD'));
+}
+/**
+ * Breaks the things GitHub turns into pings or links after rendering: `@user`, `@org/team`,
+ * `#123`, `GH-123`, `owner/repo#123`, `http://…`, `www.…`, `user@host` (e-mail autolinks).
+ * Works on already-escaped text: it only ever inserts ZWJs.
+ */
+function breakReferences(text) {
+    return text
+        .replace(/@/g, `@${ZWJ}`)
+        .replace(/(?<!&)#/g, `#${ZWJ}`)
+        .replace(/\bGH-(?=\d)/gi, (m) => `${m.slice(0, 2)}${ZWJ}-`)
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWJ}.`);
+}
+function escapeHtmlChars(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/**
+ * Text for a markdown table cell (also fine in a paragraph or list item): every `|`, every
+ * backslash and markdown character escaped, HTML neutralised, newlines turned into spaces, no
+ * mention, issue reference or autolink left. `maxLength` (in graphemes, before escaping) keeps
+ * one huge value from eating the comment; truncation happens before escaping so it can never
+ * split an escape sequence.
+ */
+function escapeCell(text, opts = {}) {
+    let t = normalizeUntrusted(text);
+    if (opts.maxLength !== undefined)
+        t = truncateText(t, opts.maxLength);
+    // Backslash-escape first (the `&` of entities added next must stay an entity), then HTML.
+    t = t.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
+    t = escapeHtmlChars(t);
+    t = breakReferences(t);
+    return t.length === 0 ? ' ' : t;
+}
+/** Same rules as {@link escapeCell}, named for text outside tables (paragraphs, list items). */
+const escapeText = escapeCell;
+/**
+ * An inline code span that shows `text` literally, whatever it holds: the fence is one backtick
+ * longer than the longest run inside, padded with spaces when the content touches a backtick.
+ * In a table (`table: true`, the default) `|` must still be written `\|` — GFM splits cells
+ * before it parses code spans — and GitHub shows it as `|`; a backslash right before a pipe is
+ * then separated from it by a ZWJ.
+ * HTML is literal inside code, and mentions/links are not processed there; what is left to
+ * defuse is text that looks like a tag, a link or our hidden marker to a naive search.
+ */
+function escapeCodeSpan(text, opts = {}) {
+    let t = normalizeUntrusted(text);
+    if (opts.maxLength !== undefined)
+        t = truncateText(t, opts.maxLength);
+    // Literal in a code span, but a raw `<script`/`<!--` in the body would fool any later naive
+    // scan (ours for the marker included): a ZWJ after `<` keeps the look and breaks the tag.
+    t = t
+        .replace(/<(?=[A-Za-z/!?])/g, `<${ZWJ}`)
+        .replace(/--(?=>)/g, `-${ZWJ}-`)
+        .replace(/\](?=\()/g, `]${ZWJ}`);
+    // GFM's row scanner pairs backslashes before it splits cells, so `\|` would end the cell:
+    // a ZWJ after any backslashes keeps our `\|` an escaped pipe.
+    if (opts.table ?? true) {
+        t = t.replace(/(\\*)\|/g, (_m, slashes) => (slashes ? `${slashes}${ZWJ}\\|` : '\\|'));
+    }
+    if (t.trim().length === 0)
+        return t.length === 0 ? '` `' : `\`${t}\``;
+    const longestRun = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    // A leading/trailing backtick would merge with the fence; one space each side is stripped
+    // again by the renderer.
+    const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${t}${pad}${fence}`;
+}
+/**
+ * Text inside raw HTML such as `<details><summary>…</summary>`: GitHub does not apply markdown
+ * there (backslashes would show), so only HTML entities, and the ZWJs that break mentions,
+ * references and autolinks.
+ */
+function escapeHtml(text, opts = {}) {
+    let t = normalizeUntrusted(text);
+    if (opts.maxLength !== undefined)
+        t = truncateText(t, opts.maxLength);
+    t = escapeHtmlChars(t)
+        .replace(/"/g, '&quot;')
+        // Markdown characters as numeric entities: inert whether or not a renderer treats the
+        // surrounding line as raw HTML, and shown as the characters themselves either way.
+        .replace(/[\\`*_[\]()~|$]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return breakReferences(t);
+}
+let segmenter;
+/**
+ * Shortens raw (not yet escaped) text to at most `max` graphemes, ending with `…` when cut.
+ * Cuts between grapheme clusters, so never inside a surrogate pair, an emoji ZWJ sequence or
+ * a combining sequence.
+ */
+function truncateText(text, max, ellipsis = '…') {
+    if (max <= 0)
+        return '';
+    // Fast path: fewer UTF-16 units than the limit means fewer graphemes too.
+    if (text.length <= max)
+        return text;
+    segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const out = [];
+    let count = 0;
+    for (const { segment } of segmenter.segment(text)) {
+        if (count === max) {
+            // One more grapheme exists: replace the last kept one with the ellipsis.
+            out[out.length - 1] = ellipsis;
+            return out.join('');
+        }
+        out.push(segment);
+        count++;
+    }
+    return text;
+}
+/**
+ * Shortens text that is already escaped (markdown or HTML) to at most `maxUnits` UTF-16 units,
+ * ellipsis included, without splitting a backslash escape, an `&entity;`, a surrogate pair or a
+ * character followed by our ZWJ.
+ */
+function escape_truncateEscaped(text, maxUnits, ellipsis = '…') {
+    if (text.length <= maxUnits)
+        return text;
+    const budget = maxUnits - ellipsis.length;
+    if (budget <= 0)
+        return ellipsis.slice(0, Math.max(0, maxUnits));
+    // Tokens: `\X`, `&name;`/`&#n;`, one code point, each optionally followed by a ZWJ.
+    const token = /(?:\\[\s\S]|&#?[a-zA-Z0-9]+;|[\s\S])\u200D?/uy;
+    let end = 0;
+    for (;;) {
+        token.lastIndex = end;
+        const m = token.exec(text);
+        if (!m || end + m[0].length > budget)
+            break;
+        end += m[0].length;
+    }
+    return text.slice(0, end) + ellipsis;
+}
+//# sourceMappingURL=escape.js.map
+;// CONCATENATED MODULE: ./lib/baseline/format-size.js
+/** Signed sizes and percents for deltas, on top of the one size formatter of the project. */
+
+/** `25 MB`, `6.2 MB`: docker-like SI units, the same text everywhere in the report. */
+function format_size_formatBytes(bytes) {
+    return formatSize(bytes);
+}
+/** `+6.2 MB`, `-300 kB`, `0 B`. */
+function formatSignedBytes(bytes) {
+    return bytes > 0 ? `+${formatSize(bytes)}` : formatSize(bytes);
+}
+/** `+24.1%`, `-3%`, `+∞%` for growth from nothing. */
+function formatSignedPercent(percent) {
+    if (!Number.isFinite(percent))
+        return percent > 0 ? '+∞%' : '-∞%';
+    const text = Number(percent.toFixed(1)).toString();
+    return percent > 0 ? `+${text}%` : `${text}%`;
+}
+//# sourceMappingURL=format-size.js.map
+;// CONCATENATED MODULE: ./lib/baseline/budget-changes.js
+
+const FIELDS = [
+    { field: 'max.compressed', label: 'max', read: (b) => size(b.max?.compressed) },
+    { field: 'max.uncompressed', label: 'max uncompressed', read: (b) => size(b.max?.uncompressed) },
+    { field: 'warn.compressed', label: 'warn', read: (b) => size(b.warn?.compressed) },
+    { field: 'warn.uncompressed', label: 'warn uncompressed', read: (b) => size(b.warn?.uncompressed) },
+    { field: 'maxLayers', label: 'max-layers', read: (b) => num(b.maxLayers) },
+    { field: 'maxIncrease', label: 'max-increase', read: (b) => deltaLimit(b.maxIncrease) },
+    { field: 'warnIncrease', label: 'warn-increase', read: (b) => deltaLimit(b.warnIncrease) },
+    { field: 'minEfficiency', label: 'min-efficiency', read: (b) => num(b.minEfficiency) },
+    { field: 'maxWasted', label: 'max-wasted', read: (b) => size(b.maxWasted) },
+    { field: 'maxWastedPercent', label: 'max-wasted-percent', read: (b) => percent(b.maxWastedPercent) },
+    { field: 'forbid', label: 'forbid', read: (b) => list(b.forbid) },
+    { field: 'ignoreHints', label: 'ignore-hints', read: (b) => list(b.ignoreHints) },
+];
+/** Budget fields that differ between base and head, for images present on both sides. */
+function listBudgetChanges(base, head) {
+    const baseImages = new Map(base.images.map((image) => [image.name, image]));
+    const changes = [];
+    for (const headImage of head.images) {
+        const baseImage = baseImages.get(headImage.name);
+        if (baseImage === undefined)
+            continue;
+        const scope = { image: headImage.name };
+        changes.push(...compareBudgets(baseImage.budget, headImage.budget, { ...scope, target: null, platform: null }));
+        for (const target of unionKeys(baseImage.targetBudgets, headImage.targetBudgets)) {
+            const from = baseImage.targetBudgets[target] ?? {};
+            const to = headImage.targetBudgets[target] ?? {};
+            changes.push(...compareBudgets(from, to, { ...scope, target, platform: null }));
+        }
+        for (const platform of unionKeys(baseImage.platformBudgets, headImage.platformBudgets)) {
+            const from = baseImage.platformBudgets[platform] ?? {};
+            const to = headImage.platformBudgets[platform] ?? {};
+            changes.push(...compareBudgets(from, to, { ...scope, target: null, platform }));
+        }
+    }
+    return changes;
+}
+/**
+ * The budgets to check the PR against: the base's for images the base knows, unless the
+ * override is set or the base has no budget file; the head's for images new in the PR.
+ */
+function chooseEffectiveBudgets(base, head, options = {}) {
+    const changes = base === null ? [] : listBudgetChanges(base, head);
+    const baseImages = new Map((base?.images ?? []).map((image) => [image.name, image]));
+    const sources = {};
+    const images = head.images.map((image) => {
+        const baseImage = baseImages.get(image.name);
+        if (baseImage === undefined || options.acceptHeadBudgets === true) {
+            sources[image.name] = 'head';
+            return image;
+        }
+        sources[image.name] = 'base';
+        return {
+            ...image,
+            budget: baseImage.budget,
+            targetBudgets: baseImage.targetBudgets,
+            platformBudgets: baseImage.platformBudgets,
+        };
+    });
+    return { images, sources, changes, note: base === null ? null : describeUnmatchedImages(base, head) };
+}
+/**
+ * Budgets follow image names, so a PR that renames an image (or drops one and adds another)
+ * leaves the base budget behind and checks the "new" image against the PR's own: say so.
+ */
+function describeUnmatchedImages(base, head) {
+    const baseNames = new Set(base.images.map((image) => image.name));
+    const headNames = new Set(head.images.map((image) => image.name));
+    const gone = [...baseNames].filter((name) => !headNames.has(name));
+    const added = [...headNames].filter((name) => !baseNames.has(name));
+    if (gone.length === 0 || added.length === 0)
+        return null;
+    const list = (names) => names.join(', ');
+    const isAre = (names) => (names.length === 1 ? 'is' : 'are');
+    return (`${list(gone)} ${isAre(gone)} not in this PR's budget file, so the base budget of ${list(gone)} no longer applies; ` +
+        `${list(added)} ${isAre(added)} new in this PR and checked against the PR's own budget (a renamed image keeps no base budget)`);
+}
+/** "api: max 25 MB → 40 MB", "api (target prod): max-layers none → 12". */
+function describeBudgetChange(change) {
+    const scope = change.target !== null ? ` (target ${change.target})` : change.platform !== null ? ` (${change.platform})` : '';
+    return `${change.image}${scope}: ${change.label} ${change.from ?? 'none'} → ${change.to ?? 'none'}`;
+}
+function compareBudgets(from, to, scope) {
+    const changes = [];
+    for (const spec of FIELDS) {
+        const before = spec.read(from);
+        const after = spec.read(to);
+        if (before !== after)
+            changes.push({ ...scope, field: spec.field, label: spec.label, from: before, to: after });
+    }
+    return changes;
+}
+function unionKeys(a, b) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+}
+function size(value) {
+    return value === undefined ? null : format_size_formatBytes(value);
+}
+function num(value) {
+    return value === undefined ? null : String(value);
+}
+function percent(value) {
+    return value === undefined ? null : `${value}%`;
+}
+function list(values) {
+    return values === undefined || values.length === 0 ? null : [...values].sort().join(', ');
+}
+/** `5 MB`, `10%`, `5 MB or 10%`, with ` uncompressed` when that metric is limited. */
+function describeDeltaLimit(limit) {
+    const parts = [];
+    if (limit.bytes !== undefined)
+        parts.push(format_size_formatBytes(limit.bytes));
+    if (limit.percent !== undefined)
+        parts.push(`${limit.percent}%`);
+    const text = parts.length > 0 ? parts.join(' or ') : 'no limit';
+    return limit.metric === 'uncompressed' ? `${text} uncompressed` : text;
+}
+function deltaLimit(limit) {
+    return limit === undefined ? null : describeDeltaLimit(limit);
+}
+//# sourceMappingURL=budget-changes.js.map
+;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
+/**
+ * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
+ * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
+ */
+
+
+
+/** How many layers the breakdown shows per entry. */
+const LARGEST_LAYERS = 10;
+const MAX_CELL = 120;
+function describeBudget(budget) {
+    const parts = [];
+    if (budget.max?.compressed !== undefined)
+        parts.push(`max ${formatSize(budget.max.compressed)}`);
+    if (budget.max?.uncompressed !== undefined)
+        parts.push(`max ${formatSize(budget.max.uncompressed)} on disk`);
+    if (budget.warn?.compressed !== undefined)
+        parts.push(`warn ${formatSize(budget.warn.compressed)}`);
+    if (budget.warn?.uncompressed !== undefined)
+        parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
+    if (budget.maxLayers !== null)
+        parts.push(`≤ ${budget.maxLayers} layers`);
+    if (budget.maxIncrease)
+        parts.push(`max-increase ${describeDeltaLimit(budget.maxIncrease)}`);
+    if (budget.warnIncrease)
+        parts.push(`warn-increase ${describeDeltaLimit(budget.warnIncrease)}`);
+    return parts.length > 0 ? parts.join(', ') : '—';
+}
+/** The limits and how much of the tightest `max` is used: "max 20 MB, ≤ 12 layers (84% used)". */
+function describeBudgetUsage(entry) {
+    const used = summary_markdown_budgetUsed(entry);
+    return `${describeBudget(entry.budget)}${used === null ? '' : ` (${Math.round(used * 100)}% used)`}`;
+}
+/** Share of the tightest max budget used, e.g. 0.48; null without a max. */
+function summary_markdown_budgetUsed(entry) {
+    const shares = [];
+    const max = entry.budget.max;
+    if (max?.compressed && entry.compressedBytes !== null)
+        shares.push(entry.compressedBytes / max.compressed);
+    if (max?.uncompressed && entry.uncompressedBytes !== null)
+        shares.push(entry.uncompressedBytes / max.uncompressed);
+    return shares.length > 0 ? Math.max(...shares) : null;
+}
+function layerBreakdown(entry) {
+    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
+    if (entry.error !== null) {
+        return `<details><summary>${escapeHtml(title)}: error</summary>\n\n${'```'}text\n${entry.error.replace(/```/g, "'''")}\n${'```'}\n\n</details>`;
+    }
+    const largest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, LARGEST_LAYERS);
+    const rows = largest.map((layer) => {
+        const where = layer.dockerfile ? escapeCodeSpan(`${layer.dockerfile.path}:${layer.dockerfile.line}`) : 'base image';
+        const instruction = layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_CELL }) : '—';
+        return `| ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
+    });
+    const more = entry.layers.length > largest.length ? `\n\n${entry.layers.length - largest.length} smaller layer(s) not shown.` : '';
+    return [
+        `<details><summary>${escapeHtml(title)}: largest of ${entry.layers.length} layers</summary>`,
+        '',
+        '| compressed | on disk | Dockerfile | instruction |',
+        '| ---: | ---: | --- | --- |',
+        ...rows,
+        more,
+        '</details>',
+    ].join('\n');
+}
+/** The "what to slim" section stays this small (bytes), whatever the number of images. */
+const SLIM_SECTION_MAX_BYTES = 150_000;
+const SLIM_FILES = 10;
+const SLIM_HINTS = 15;
+const MAX_HINT_TEXT = 400;
+function whereOf(ref) {
+    return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_CELL }) : 'base image';
+}
+function stageTable(entry) {
+    if (!entry.stages || entry.stages.length === 0)
+        return [];
+    const rows = entry.stages.map((row) => {
+        const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
+        const wasted = row.wastedBytes === null ? '—' : formatSize(row.wastedBytes);
+        return `| ${row.current ? `**${name}**` : name} | ${formatSize(row.compressedBytes)} | ${formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
+    });
+    const single = entry.singleStageWithToolchain
+        ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.']
+        : [];
+    return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
+}
+/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
+function slimBlock(entry) {
+    const a = entry.analysis;
+    if (!a && !entry.stages)
+        return null;
+    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
+    const lines = [];
+    if (a) {
+        const dive = a.dive ? ` (dive: ${formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
+        lines.push(`${formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
+        const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes).slice(0, SLIM_HINTS);
+        if (hints.length > 0) {
+            lines.push('**Hints**', '');
+            for (const hint of hints) {
+                const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
+                const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
+                lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
+                if (hint.message)
+                    lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
+                if (hint.fix)
+                    lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
+            }
+            const more = a.hints.length - hints.length + (a.hintsOmitted ?? 0);
+            if (more > 0)
+                lines.push(`- … ${more} more in the JSON report`);
+            lines.push('');
+        }
+        if (a.largestFiles && a.largestFiles.length > 0) {
+            lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
+            for (const file of a.largestFiles.slice(0, SLIM_FILES))
+                lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
+            lines.push('');
+        }
+    }
+    lines.push(...stageTable(entry));
+    const wasted = a ? `: ${formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
+    return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
+}
+/** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
+function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
+    const blocks = report.images
+        .filter((e) => e.change !== 'removed')
+        .map(slimBlock)
+        .filter((b) => b !== null);
+    if (blocks.length === 0)
+        return '';
+    const out = ['### What to slim', ''];
+    let used = Buffer.byteLength(out.join('\n'));
+    for (const [i, block] of blocks.entries()) {
+        const size = Buffer.byteLength(block) + 1;
+        if (used + size > maxBytes) {
+            out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
+            break;
+        }
+        out.push(block);
+        used += size;
+    }
+    return [...out, ''].join('\n');
+}
+/** The largest layers of every entry, each in a collapsible block, then what to slim. */
+function renderLargestLayers(report) {
+    const slim = renderSlimming(report);
+    return [
+        '### Largest layers',
+        '',
+        ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown),
+        '',
+        ...(slim ? [slim] : []),
+    ].join('\n');
+}
+//# sourceMappingURL=summary-markdown.js.map
+;// CONCATENATED MODULE: ./lib/report/delta-table.js
+/**
+ * The tables against the base: the PR comment's compact one (image · target · platform · base ·
+ * PR · Δ · Δ% · budget used · status), the summary's with both metrics, their totals rows and
+ * the order of their rows. Pure; untrusted text escaped.
+ */
+
+
+
+
+const STATUS_CELL = {
+    ok: '✅ ok',
+    warn: '⚠️ warn',
+    over: '❌ over',
+    error: '💥 error',
+};
+const delta_table_TABLE_HEADER = (/* unused pure expression or super */ null && ([
+    '| Image | Target | Platform | Base | PR | Δ | Δ% | Budget used | Status |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
+]));
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+/** Image name, target and platform cells, escaped; stage-report entries labelled as such. */
+function identityCells(entry) {
+    return [
+        `**${escapeCell(entry.name, { maxLength: MAX_NAME })}**`,
+        // Stages built only for the stage report (`stages: all`) are labelled so nobody reads them as shipped images.
+        (entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME })) + (entry.kind === 'stage' ? ' _(stage)_' : ''),
+        escapeCell(entry.platform, { maxLength: MAX_NAME }),
+    ];
+}
+/** The tightest `max` limit's share, as a bar (the same figure as every other report). */
+function budgetUsedCell(entry) {
+    const used = budgetUsed(entry);
+    return used === null ? '—' : formatUsageBar(used, 1);
+}
+function statusCell(entry, change = change_changeOf(entry)) {
+    if (entry.status === 'error') {
+        return `${STATUS_CELL.error}: ${escapeCell(entry.error ?? 'unknown error', { maxLength: 160 })}`;
+    }
+    if (change === 'new')
+        return `🆕 new · ${STATUS_CELL[entry.status]}`;
+    if (change === 'removed')
+        return '🗑️ removed';
+    return STATUS_CELL[entry.status];
+}
+function delta_table_entryRow(entry) {
+    const change = changeOf(entry);
+    const delta = compressedDelta(entry, change);
+    const base = entry.baseline === undefined || entry.change === null
+        ? '—'
+        : entry.baseline === null
+            ? 'new'
+            : formatBytes(entry.baseline.compressedBytes);
+    const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : formatBytes(entry.compressedBytes);
+    const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
+    return row([
+        ...identityCells(entry),
+        base,
+        head,
+        delta === null ? '—' : formatDelta(delta),
+        pct,
+        budgetUsedCell(entry),
+        statusCell(entry, change),
+    ]);
+}
+function delta_table_totalsRow(entries) {
+    let base = 0;
+    let head = 0;
+    let anyBase = false;
+    for (const e of entries) {
+        if (e.status === 'error')
+            continue;
+        if (e.baseline) {
+            base += e.baseline.compressedBytes;
+            anyBase = true;
+        }
+        if (e.compressedBytes !== null)
+            head += e.compressedBytes;
+    }
+    const delta = head - base;
+    return row([
+        '**Total**',
+        '',
+        '',
+        anyBase ? formatBytes(base) : '—',
+        `**${formatBytes(head)}**`,
+        anyBase ? formatDelta(delta) : '—',
+        anyBase ? (formatPercent(delta, base) ?? '—') : '—',
+        '',
+        '',
+    ]);
+}
+/** The summary's table: base → PR, Δ and Δ% for compressed and for uncompressed bytes. */
+const FULL_TABLE_HEADER = [
+    '| Image | Target | Platform | Compressed: base → PR | Δ | Δ% | Uncompressed: base → PR | Δ | Δ% | Status |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+];
+/** One metric's three cells: `base → PR`, Δ, Δ%. */
+function metricCells(entry, change, metric) {
+    const { base, head } = sidesOf(entry, metric);
+    if (change === 'new' && head !== null)
+        return [`new → ${comment_format_formatBytes(head)}`, comment_format_formatDelta(head), '—'];
+    if (change === 'removed' && base !== null)
+        return [`${comment_format_formatBytes(base)} → removed`, comment_format_formatDelta(-base), comment_format_formatPercent(-base, base) ?? '—'];
+    if (base === null || head === null || change === 'unknown')
+        return ['—', '—', '—'];
+    return [`${comment_format_formatBytes(base)} → ${comment_format_formatBytes(head)}`, comment_format_formatDelta(head - base), comment_format_formatPercent(head - base, base) ?? '—'];
+}
+function fullEntryRow(entry) {
+    const change = change_changeOf(entry);
+    return row([
+        ...identityCells(entry),
+        ...metricCells(entry, change, 'compressed'),
+        ...metricCells(entry, change, 'uncompressed'),
+        statusCell(entry, change),
+    ]);
+}
+/** Sums over the entries measured on each side (failed builds left out), both metrics. */
+function fullTotalsRow(entries) {
+    const cells = (metric) => {
+        let base = 0;
+        let head = 0;
+        let anyBase = false;
+        for (const e of entries) {
+            if (e.status === 'error')
+                continue;
+            const sides = sidesOf(e, metric);
+            if (sides.base !== null) {
+                base += sides.base;
+                anyBase = true;
+            }
+            head += sides.head ?? 0;
+        }
+        if (!anyBase)
+            return ['—', '—', '—'];
+        return [`${comment_format_formatBytes(base)} → **${comment_format_formatBytes(head)}**`, comment_format_formatDelta(head - base), comment_format_formatPercent(head - base, base) ?? '—'];
+    };
+    return row(['**Total**', '', '', ...cells('compressed'), ...cells('uncompressed'), '']);
+}
+const SEVERITY = { error: 0, over: 1, warn: 2, ok: 3 };
+/** Errors, then over, then warn, then the biggest moves; stable otherwise. */
+function delta_table_sortChanged(entries) {
+    return entries
+        .map((entry, i) => ({ entry, i, d: Math.abs(change_compressedDelta(entry, change_changeOf(entry)) ?? 0) }))
+        .sort((a, b) => SEVERITY[a.entry.status] - SEVERITY[b.entry.status] || b.d - a.d || a.i - b.i)
+        .map((x) => x.entry);
+}
+/** Within budget and the same size as on the base: folded away in the comment. */
+function delta_table_isFolded(entry) {
+    return entry.status === 'ok' && changeOf(entry) === 'unchanged';
+}
+function delta_table_foldedSection(entries) {
+    if (entries.length === 0)
+        return null;
+    return [
+        '<details>',
+        `<summary>${plural(entries.length, 'unchanged image', 'unchanged images')}</summary>`,
+        '',
+        ...delta_table_TABLE_HEADER,
+        ...entries.map(delta_table_entryRow),
+        '',
+        '</details>',
+    ].join('\n');
+}
+//# sourceMappingURL=delta-table.js.map
 ;// CONCATENATED MODULE: ./lib/compare/layer-diff.js
 const INSTRUCTIONS = new Set([
     'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL',
@@ -23988,414 +24567,26 @@ function topContributors(changes, limit) {
         .slice(0, limit);
 }
 //# sourceMappingURL=comment-layers.js.map
-;// CONCATENATED MODULE: ./lib/report/comment-marker.js
+;// CONCATENATED MODULE: ./lib/report/entry-details.js
 /**
- * The hidden first line that identifies our comment, one per `key` (e.g. one per workflow or
- * config file). Shared by the renderer and by the publisher that searches for it.
- */
-const COMMENT_MARKER_PREFIX = '<!-- image-budget:comment key=';
-/**
- * `<!-- image-budget:comment key=… -->` with the key percent-encoded: nothing but
- * `[A-Za-z0-9._:/]` survives literally, so a key can never close the comment (`-->`) or contain
- * `--`, and two different keys never give the same marker.
- */
-function commentMarker(key) {
-    const encoded = Array.from(new TextEncoder().encode(key))
-        .map((byte) => {
-        const c = String.fromCharCode(byte);
-        return /[A-Za-z0-9._:/]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-    })
-        .join('');
-    return `${COMMENT_MARKER_PREFIX}${encoded} -->`;
-}
-/** True when `body` is one of ours for `key`: the marker must be the very first line. */
-function hasCommentMarker(body, key) {
-    if (!body)
-        return false;
-    const marker = commentMarker(key);
-    return body === marker || body.startsWith(`${marker}\n`) || body.startsWith(`${marker}\r\n`);
-}
-//# sourceMappingURL=comment-marker.js.map
-;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
-/**
- * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
- * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
+ * The collapsible block for one image in the comment and the summary: findings, notes, the
+ * layer diff, "why it grew" and the analysis' hints. Pure; untrusted text escaped.
  */
 
 
-/** How many layers the breakdown shows per entry. */
-const LARGEST_LAYERS = 10;
-const MAX_CELL = 120;
-function describeBudget(budget) {
-    const parts = [];
-    if (budget.max?.compressed !== undefined)
-        parts.push(`max ${formatSize(budget.max.compressed)}`);
-    if (budget.max?.uncompressed !== undefined)
-        parts.push(`max ${formatSize(budget.max.uncompressed)} on disk`);
-    if (budget.warn?.compressed !== undefined)
-        parts.push(`warn ${formatSize(budget.warn.compressed)}`);
-    if (budget.warn?.uncompressed !== undefined)
-        parts.push(`warn ${formatSize(budget.warn.uncompressed)} on disk`);
-    if (budget.maxLayers !== null)
-        parts.push(`≤ ${budget.maxLayers} layers`);
-    return parts.length > 0 ? parts.join(', ') : '—';
-}
-/** Share of the tightest max budget used, e.g. 0.48; null without a max. */
-function budgetUsed(entry) {
-    const shares = [];
-    const max = entry.budget.max;
-    if (max?.compressed && entry.compressedBytes !== null)
-        shares.push(entry.compressedBytes / max.compressed);
-    if (max?.uncompressed && entry.uncompressedBytes !== null)
-        shares.push(entry.uncompressedBytes / max.uncompressed);
-    return shares.length > 0 ? Math.max(...shares) : null;
-}
-function layerBreakdown(entry) {
-    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
-    if (entry.error !== null) {
-        return `<details><summary>${escapeHtml(title)}: error</summary>\n\n${'```'}text\n${entry.error.replace(/```/g, "'''")}\n${'```'}\n\n</details>`;
-    }
-    const largest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, LARGEST_LAYERS);
-    const rows = largest.map((layer) => {
-        const where = layer.dockerfile ? escapeCodeSpan(`${layer.dockerfile.path}:${layer.dockerfile.line}`) : 'base image';
-        const instruction = layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_CELL }) : '—';
-        return `| ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} | ${where} | ${instruction} |`;
-    });
-    const more = entry.layers.length > largest.length ? `\n\n${entry.layers.length - largest.length} smaller layer(s) not shown.` : '';
-    return [
-        `<details><summary>${escapeHtml(title)}: largest of ${entry.layers.length} layers</summary>`,
-        '',
-        '| compressed | on disk | Dockerfile | instruction |',
-        '| ---: | ---: | --- | --- |',
-        ...rows,
-        more,
-        '</details>',
-    ].join('\n');
-}
-/** The "what to slim" section stays this small (bytes), whatever the number of images. */
-const SLIM_SECTION_MAX_BYTES = 150_000;
-const SLIM_FILES = 10;
-const SLIM_HINTS = 15;
-const MAX_HINT_TEXT = 400;
-function whereOf(ref) {
-    return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_CELL }) : 'base image';
-}
-function stageTable(entry) {
-    if (!entry.stages || entry.stages.length === 0)
-        return [];
-    const rows = entry.stages.map((row) => {
-        const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
-        const wasted = row.wastedBytes === null ? '—' : formatSize(row.wastedBytes);
-        return `| ${row.current ? `**${name}**` : name} | ${formatSize(row.compressedBytes)} | ${formatSize(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
-    });
-    const single = entry.singleStageWithToolchain ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.'] : [];
-    return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
-}
-/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
-function slimBlock(entry) {
-    const a = entry.analysis;
-    if (!a && !entry.stages)
-        return null;
-    const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
-    const lines = [];
-    if (a) {
-        const dive = a.dive ? ` (dive: ${formatSize(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
-        lines.push(`${formatSize(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
-        const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes).slice(0, SLIM_HINTS);
-        if (hints.length > 0) {
-            lines.push('**Hints**', '');
-            for (const hint of hints) {
-                const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
-                const removed = hint.removedBy ? `, removed at ${whereOf(hint.removedBy.dockerfile)}` : '';
-                lines.push(`- ${escapeCodeSpan(hint.id, { maxLength: 64, table: false })} ${escapeCodeSpan(hint.path, { maxLength: MAX_CELL, table: false })}${size} at ${whereOf(hint.dockerfile)}${removed}`);
-                if (hint.message)
-                    lines.push(`  ${escapeText(hint.message, { maxLength: MAX_HINT_TEXT })}`);
-                if (hint.fix)
-                    lines.push(`  **Fix:** ${escapeText(hint.fix, { maxLength: MAX_HINT_TEXT })}`);
-            }
-            const more = a.hints.length - hints.length + (a.hintsOmitted ?? 0);
-            if (more > 0)
-                lines.push(`- … ${more} more in the JSON report`);
-            lines.push('');
-        }
-        if (a.largestFiles && a.largestFiles.length > 0) {
-            lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
-            for (const file of a.largestFiles.slice(0, SLIM_FILES))
-                lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
-            lines.push('');
-        }
-    }
-    lines.push(...stageTable(entry));
-    const wasted = a ? `: ${formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
-    return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
-}
-/** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
-function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
-    const blocks = report.images.filter((e) => e.change !== 'removed').map(slimBlock).filter((b) => b !== null);
-    if (blocks.length === 0)
-        return '';
-    const out = ['### What to slim', ''];
-    let used = Buffer.byteLength(out.join('\n'));
-    for (const [i, block] of blocks.entries()) {
-        const size = Buffer.byteLength(block) + 1;
-        if (used + size > maxBytes) {
-            out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
-            break;
-        }
-        out.push(block);
-        used += size;
-    }
-    return [...out, ''].join('\n');
-}
-/** The largest layers of every entry, each in a collapsible block, then what to slim. */
-function renderLargestLayers(report) {
-    const slim = renderSlimming(report);
-    return ['### Largest layers', '', ...report.images.filter((e) => e.change !== 'removed').map(layerBreakdown), '', ...(slim ? [slim] : [])].join('\n');
-}
-//# sourceMappingURL=summary-markdown.js.map
-;// CONCATENATED MODULE: ./lib/report/comment.js
 
 
 
 
-
-
-
-/** GitHub rejects issue comment bodies longer than this many characters. */
-const GITHUB_COMMENT_LIMIT = 65_536;
-/** Longest name/target/platform shown in a cell, in graphemes (before escaping). */
-const MAX_NAME = 80;
 const MAX_INSTRUCTION = 100;
-const MAX_MESSAGE = 300;
-const MAX_BUDGET_CHANGES = 20;
 const MAX_CONTRIBUTORS = 5;
 const MAX_HINTS = 10;
 const MAX_LAYER_ROWS = 30;
-/**
- * How an entry moved against its baseline. `change: null` means there was nothing to compare
- * with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on the base".
- */
-function changeOf(entry) {
-    if (entry.status === 'error')
-        return 'unknown';
-    if (entry.baseline === undefined || entry.change === null)
-        return 'unknown';
-    if (entry.baseline === null)
-        return entry.compressedBytes === null ? 'unknown' : 'new';
-    if (entry.compressedBytes === null)
-        return 'removed';
-    const d = deltaOf(entry);
-    if (d === null)
-        return 'unknown';
-    if (d.compressed > 0)
-        return 'grew';
-    if (d.compressed < 0)
-        return 'shrank';
-    return d.uncompressed === 0 ? 'unchanged' : d.uncompressed > 0 ? 'grew' : 'shrank';
-}
-function deltaOf(entry) {
-    if (entry.delta)
-        return { compressed: entry.delta.compressedBytes, uncompressed: entry.delta.uncompressedBytes };
-    if (!entry.baseline || entry.compressedBytes === null || entry.uncompressedBytes === null)
-        return null;
-    return {
-        compressed: entry.compressedBytes - entry.baseline.compressedBytes,
-        uncompressed: entry.uncompressedBytes - entry.baseline.uncompressedBytes,
-    };
-}
-/** Signed compressed-size change, with new images counting fully and removed ones negatively. */
-function compressedDelta(entry, change) {
-    if (change === 'new')
-        return entry.compressedBytes;
-    if (change === 'removed')
-        return entry.baseline ? -entry.baseline.compressedBytes : null;
-    return deltaOf(entry)?.compressed ?? null;
-}
-function plural(n, one, many) {
-    return `${n} ${n === 1 ? one : many}`;
-}
-/**
- * One line a reviewer can read without opening anything:
- * "❌ 1 image over budget · 2 grew · 3 unchanged" or "✅ All 5 images within budget".
- */
-function verdictLine(report) {
-    const entries = report.images;
-    const count = (pred) => entries.filter(pred).length;
-    const over = count((e) => e.status === 'over');
-    const errors = count((e) => e.status === 'error');
-    const warn = count((e) => e.status === 'warn');
-    const changes = entries.map(changeOf);
-    const changeCount = (c) => changes.filter((x) => x === c).length;
-    const parts = [];
-    let icon = '✅';
-    if (entries.length === 0)
-        return '➖ No images measured';
-    if (over > 0 || errors > 0) {
-        icon = '❌';
-        if (over > 0)
-            parts.push(`${plural(over, 'image', 'images')} over budget`);
-        if (errors > 0)
-            parts.push(`${plural(errors, 'image', 'images')} failed to measure`);
-        if (warn > 0)
-            parts.push(`${warn} near budget`);
-    }
-    else if (warn > 0) {
-        icon = '⚠️';
-        parts.push(`${plural(warn, 'image', 'images')} near budget`);
-    }
-    else {
-        parts.push(entries.length === 1 ? 'The image is within budget' : `All ${entries.length} images within budget`);
-    }
-    for (const [change, label] of [
-        ['grew', 'grew'],
-        ['shrank', 'shrank'],
-        ['new', 'new'],
-        ['removed', 'removed'],
-        ['unchanged', 'unchanged'],
-    ]) {
-        const n = changeCount(change);
-        if (n > 0)
-            parts.push(`${n} ${label}`);
-    }
-    return `${icon} ${parts.join(' · ')}`;
-}
-/** Alias: the verdict is also the one-line summary used by logs and check titles. */
-const renderSummaryLine = (/* unused pure expression or super */ null && (verdictLine));
-/** Characters GitHub will count, conservatively: UTF-16 units, and `\n` stored as `\r\n`. */
-function commentLength(body) {
-    let newlines = 0;
-    for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1))
-        newlines++;
-    return body.length + newlines;
-}
-const STATUS_CELL = {
-    ok: '✅ ok',
-    warn: '⚠️ warn',
-    over: '❌ over',
-    error: '💥 error',
-};
-const TABLE_HEADER = [
-    '| Image | Target | Platform | Base | PR | Δ | Δ% | Budget used | Status |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
-];
-function row(cells) {
-    return `| ${cells.join(' | ')} |`;
-}
-/** The tightest `max` limit's share, as a bar (the same figure as every other report). */
-function budgetUsedCell(entry) {
-    const used = budgetUsed(entry);
-    return used === null ? '—' : formatUsageBar(used, 1);
-}
-function statusCell(entry, change) {
-    if (entry.status === 'error') {
-        return `${STATUS_CELL.error}: ${escapeCell(entry.error ?? 'unknown error', { maxLength: 160 })}`;
-    }
-    if (change === 'new')
-        return `🆕 new · ${STATUS_CELL[entry.status]}`;
-    if (change === 'removed')
-        return '🗑️ removed';
-    return STATUS_CELL[entry.status];
-}
-function entryRow(entry) {
-    const change = changeOf(entry);
-    const delta = compressedDelta(entry, change);
-    const base = entry.baseline === undefined || entry.change === null ? '—' : entry.baseline === null ? 'new' : formatBytes(entry.baseline.compressedBytes);
-    const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : formatBytes(entry.compressedBytes);
-    const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
-    return row([
-        `**${escapeCell(entry.name, { maxLength: MAX_NAME })}**`,
-        // Stages built only for the stage report (`stages: all`) are labelled so nobody reads them as shipped images.
-        (entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME })) + (entry.kind === 'stage' ? ' _(stage)_' : ''),
-        escapeCell(entry.platform, { maxLength: MAX_NAME }),
-        base,
-        head,
-        delta === null ? '—' : formatDelta(delta),
-        pct,
-        budgetUsedCell(entry),
-        statusCell(entry, change),
-    ]);
-}
-function totalsRow(entries) {
-    let base = 0;
-    let head = 0;
-    let anyBase = false;
-    for (const e of entries) {
-        if (e.status === 'error')
-            continue;
-        if (e.baseline) {
-            base += e.baseline.compressedBytes;
-            anyBase = true;
-        }
-        if (e.compressedBytes !== null)
-            head += e.compressedBytes;
-    }
-    const delta = head - base;
-    return row([
-        '**Total**',
-        '',
-        '',
-        anyBase ? formatBytes(base) : '—',
-        `**${formatBytes(head)}**`,
-        anyBase ? formatDelta(delta) : '—',
-        anyBase ? (formatPercent(delta, base) ?? '—') : '—',
-        '',
-        '',
-    ]);
-}
-const SEVERITY = { error: 0, over: 1, warn: 2, ok: 3 };
-/** Errors, then over, then warn, then the biggest moves; stable otherwise. */
-function sortChanged(entries) {
-    return entries
-        .map((entry, i) => ({ entry, i, d: Math.abs(compressedDelta(entry, changeOf(entry)) ?? 0) }))
-        .sort((a, b) => SEVERITY[a.entry.status] - SEVERITY[b.entry.status] || b.d - a.d || a.i - b.i)
-        .map((x) => x.entry);
-}
-function baselineLine(report, note) {
-    if (note !== undefined)
-        return escapeText(note, { maxLength: MAX_MESSAGE });
-    const withBase = report.images.filter((e) => e.baseline !== undefined);
-    if (withBase.length === 0)
-        return 'No baseline: delta budgets skipped.';
-    const commits = [...new Set(withBase.map((e) => e.baseline?.commit).filter((c) => !!c))];
-    if (commits.length === 0)
-        return 'Compared with the base branch.';
-    const shown = commits.slice(0, 3).map((c) => escapeCodeSpan(c.slice(0, 12), { table: false }));
-    return `Compared with base ${shown.join(', ')}${commits.length > 3 ? ` and ${commits.length - 3} more` : ''}.`;
-}
-function imageLabel(image, target) {
-    return target === null ? image : `${image} (${target})`;
-}
-function budgetChangeLines(changes) {
-    if (changes.length === 0)
-        return [];
-    const lines = ['**Budgets changed in this PR** (they take effect once merged):', ''];
-    for (const c of changes.slice(0, MAX_BUDGET_CHANGES)) {
-        lines.push(`- ${escapeText(imageLabel(c.image, c.target), { maxLength: MAX_NAME })}: ` +
-            `${escapeText(c.field, { maxLength: 40 })} ${escapeText(c.from, { maxLength: 40 })} → ` +
-            `${escapeText(c.to, { maxLength: 40 })} in this PR, takes effect once merged`);
-    }
-    if (changes.length > MAX_BUDGET_CHANGES)
-        lines.push(`- …and ${changes.length - MAX_BUDGET_CHANGES} more`);
-    return lines;
-}
-function labelLine(label, report) {
-    if (!label)
-        return null;
-    const name = escapeCodeSpan(label.name, { maxLength: 50, table: false });
-    if (label.applied)
-        return `🏷️ Label ${name} is applied: images over budget do not fail this check.`;
-    if (report.images.some((e) => e.status === 'over')) {
-        return `To accept the growth, a maintainer can add the label ${name}.`;
-    }
-    return null;
-}
 function sourceOf(ref) {
     return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_NAME }) : '—';
 }
 function instructionOf(layer, table = true) {
-    return layer.createdBy
-        ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_INSTRUCTION, table })
-        : '—';
+    return layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_INSTRUCTION, table }) : '—';
 }
 function shortDigest(digest) {
     return escapeCodeSpan(digest.replace(/^sha256:/, '').slice(0, 12));
@@ -24414,9 +24605,9 @@ function layerDiffLines(changes) {
                 shortDigest(layer.digest),
                 instructionOf(layer),
                 sourceOf(layer.dockerfile),
-                c.base ? formatBytes(c.base.compressedBytes) : '—',
-                c.head ? formatBytes(c.head.compressedBytes) : '—',
-                formatDelta(c.delta),
+                c.base ? comment_format_formatBytes(c.base.compressedBytes) : '—',
+                c.head ? comment_format_formatBytes(c.head.compressedBytes) : '—',
+                comment_format_formatDelta(c.delta),
             ]));
         }
         if (interesting.length > MAX_LAYER_ROWS) {
@@ -24426,7 +24617,7 @@ function layerDiffLines(changes) {
     }
     if (unchanged.length > 0) {
         const bytes = unchanged.reduce((sum, c) => sum + c.head.compressedBytes, 0);
-        lines.push(`${plural(unchanged.length, 'layer', 'layers')} unchanged (${formatBytes(bytes)}).`, '');
+        lines.push(`${comment_format_plural(unchanged.length, 'layer', 'layers')} unchanged (${comment_format_formatBytes(bytes)}).`, '');
     }
     return lines;
 }
@@ -24450,16 +24641,49 @@ function layerChangesOf(entry) {
         if (row.head && row.base)
             return { kind: 'changed', head: row.head, base: row.base, delta };
         // A row without its layers says nothing we can show; keep it as whichever side exists.
-        return row.head ? { kind: 'added', head: row.head, base: null, delta } : { kind: 'removed', head: null, base: row.base, delta };
+        return row.head
+            ? { kind: 'added', head: row.head, base: null, delta }
+            : { kind: 'removed', head: null, base: row.base, delta };
     });
 }
 function findingLines(findings) {
     return findings.map((f) => `- ${f.status === 'over' ? '❌' : f.status === 'warn' ? '⚠️' : '💥'} ${escapeText(f.message, { maxLength: MAX_MESSAGE })}`);
 }
+/**
+ * "compressed 301 kB → 5.3 MB (+5 MB, +1662%) · on disk 600 kB → 5.6 MB (+5 MB, +833%)": both
+ * metrics against the base, for an image that grew or shrank (the table shows only compressed).
+ */
+function movementLine(entry, change = change_changeOf(entry)) {
+    if (change !== 'grew' && change !== 'shrank')
+        return null;
+    const compressed = sidesOf(entry, 'compressed');
+    const uncompressed = sidesOf(entry, 'uncompressed');
+    if (compressed.base === null || compressed.head === null || uncompressed.base === null || uncompressed.head === null)
+        return null;
+    return `compressed ${formatMovement(compressed.base, compressed.head)} · on disk ${formatMovement(uncompressed.base, uncompressed.head)}`;
+}
+function percentOf(ratio, decimals) {
+    return `${(ratio * 100).toFixed(decimals)}%`;
+}
+/**
+ * "**Layer analysis:** 4 MB wasted, efficiency 81%", with dive's own figures when asked
+ * (one decimal then, to compare with `dive --ci`).
+ */
+function analysisLine(analysis, opts = {}) {
+    const decimals = opts.dive ? 1 : 0;
+    const ours = `${comment_format_formatBytes(analysis.wastedBytes)} wasted, efficiency ${percentOf(analysis.efficiency, decimals)}`;
+    const dive = opts.dive && analysis.dive
+        ? ` (dive: ${comment_format_formatBytes(analysis.dive.wastedBytes)} wasted, efficiency ${percentOf(analysis.dive.efficiency, 1)})`
+        : '';
+    return `**Layer analysis:** ${ours}${dive}`;
+}
 /** The collapsible block for one entry, or null when there is nothing more to say. */
-function detailSection(entry) {
-    const change = changeOf(entry);
+function entry_details_detailSection(entry, opts = {}) {
+    const change = change_changeOf(entry);
     const lines = [];
+    const sizes = movementLine(entry, change);
+    if (sizes)
+        lines.push(sizes, '');
     if (entry.status === 'error' && entry.error) {
         lines.push(`**Error:** ${escapeText(entry.error, { maxLength: 1000 })}`, '');
     }
@@ -24478,7 +24702,7 @@ function detailSection(entry) {
             top.forEach((c, i) => {
                 const layer = c.head ?? c.base;
                 const share = growth > 0 ? ` (${Math.round((c.delta / growth) * 100)}% of the growth)` : '';
-                lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${formatDelta(c.delta)}${share}`);
+                lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${comment_format_formatDelta(c.delta)}${share}`);
             });
             lines.push('');
         }
@@ -24487,16 +24711,21 @@ function detailSection(entry) {
         const biggest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, MAX_CONTRIBUTORS);
         lines.push('**Largest layers**', '');
         biggest.forEach((layer, i) => {
-            lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${formatBytes(layer.compressedBytes)}`);
+            lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${comment_format_formatBytes(layer.compressedBytes)}`);
         });
         lines.push('');
     }
+    // The figures whenever there is an analysis, hints or not: "no hints" is news too.
     const analysis = entry.analysis;
+    if (analysis)
+        lines.push(analysisLine(analysis, opts), '');
     if (analysis && analysis.hints.length > 0) {
-        lines.push(`**Hints** (${formatBytes(analysis.wastedBytes)} wasted, efficiency ${Math.round(analysis.efficiency * 100)}%)`, '');
+        lines.push('**Hints**', '');
         for (const hint of [...analysis.hints].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_HINTS)) {
             // Evidence: the path and its bytes; hints about the Dockerfile itself have neither.
-            const evidence = hint.path.startsWith('(') ? '' : ` ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })}${hint.bytes > 0 ? ` (${formatBytes(hint.bytes)})` : ''}`;
+            const evidence = hint.path.startsWith('(')
+                ? ''
+                : ` ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })}${hint.bytes > 0 ? ` (${comment_format_formatBytes(hint.bytes)})` : ''}`;
             const where = hint.dockerfile ? ` at ${sourceOf(hint.dockerfile)}` : '';
             const sentence = (text) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
             const message = hint.message ? ` ${escapeText(sentence(hint.message), { maxLength: MAX_MESSAGE })}` : '';
@@ -24507,30 +24736,250 @@ function detailSection(entry) {
     }
     if (lines.length === 0)
         return null;
-    const delta = compressedDelta(entry, change);
+    const delta = change_compressedDelta(entry, change);
     const title = [entry.name, entry.target ?? '', entry.platform]
         .filter((x) => x !== '')
         .map((x) => escapeHtml(x, { maxLength: MAX_NAME }))
         .join(' · ');
-    const movement = change === 'new' ? 'new' : change === 'removed' ? 'removed' : delta !== null ? formatDelta(delta) : '';
+    const movement = change === 'new' ? 'new' : change === 'removed' ? 'removed' : delta !== null ? comment_format_formatDelta(delta) : '';
     const summary = `<b>${title}</b>${movement ? ` — ${movement}` : ''} · ${STATUS_CELL[entry.status]}`;
     return ['<details>', `<summary>${summary}</summary>`, '', ...lines, '</details>'].join('\n');
 }
-function isFolded(entry) {
-    return entry.status === 'ok' && changeOf(entry) === 'unchanged';
-}
-function foldedSection(entries) {
+//# sourceMappingURL=entry-details.js.map
+;// CONCATENATED MODULE: ./lib/report/report-head.js
+/**
+ * What the comment and the summary open and close with: the title, the one-line verdict, which
+ * baseline was used, the override label, the budgets the PR changes, and the footer. Pure.
+ */
+
+
+
+const MAX_BUDGET_CHANGES = 20;
+/**
+ * One line a reviewer can read without opening anything:
+ * "❌ 1 image over budget · 2 grew · 3 unchanged" or "✅ All 5 images within budget".
+ */
+function report_head_verdictLine(report) {
+    const entries = report.images;
+    const count = (pred) => entries.filter(pred).length;
+    const over = count((e) => e.status === 'over');
+    const errors = count((e) => e.status === 'error');
+    const warn = count((e) => e.status === 'warn');
+    const changes = entries.map(change_changeOf);
+    const changeCount = (c) => changes.filter((x) => x === c).length;
+    const parts = [];
+    let icon = '✅';
     if (entries.length === 0)
+        return '➖ No images measured';
+    if (over > 0 || errors > 0) {
+        icon = '❌';
+        if (over > 0)
+            parts.push(`${comment_format_plural(over, 'image', 'images')} over budget`);
+        if (errors > 0)
+            parts.push(`${comment_format_plural(errors, 'image', 'images')} failed to measure`);
+        if (warn > 0)
+            parts.push(`${warn} near budget`);
+    }
+    else if (warn > 0) {
+        icon = '⚠️';
+        parts.push(`${comment_format_plural(warn, 'image', 'images')} near budget`);
+    }
+    else {
+        parts.push(entries.length === 1 ? 'The image is within budget' : `All ${entries.length} images within budget`);
+    }
+    for (const [change, label] of [
+        ['grew', 'grew'],
+        ['shrank', 'shrank'],
+        ['new', 'new'],
+        ['removed', 'removed'],
+        ['unchanged', 'unchanged'],
+    ]) {
+        const n = changeCount(change);
+        if (n > 0)
+            parts.push(`${n} ${label}`);
+    }
+    return `${icon} ${parts.join(' · ')}`;
+}
+function baselineLine(report, note) {
+    if (note !== undefined)
+        return escapeText(note, { maxLength: MAX_MESSAGE });
+    const withBase = report.images.filter((e) => e.baseline !== undefined);
+    if (withBase.length === 0)
+        return 'No baseline: delta budgets skipped.';
+    const commits = [...new Set(withBase.map((e) => e.baseline?.commit).filter((c) => !!c))];
+    if (commits.length === 0)
+        return 'Compared with the base branch.';
+    const shown = commits.slice(0, 3).map((c) => escapeCodeSpan(c.slice(0, 12), { table: false }));
+    return `Compared with base ${shown.join(', ')}${commits.length > 3 ? ` and ${commits.length - 3} more` : ''}.`;
+}
+const BUDGET_CHANGE_HEADER = ['| Image | Budget | Base branch | This PR |', '| --- | --- | ---: | ---: |'];
+function budgetChangeRow(c) {
+    const scope = c.target ? ` (target ${c.target})` : c.platform ? ` (${c.platform})` : '';
+    const image = `**${escapeCell(c.image, { maxLength: MAX_NAME })}**${scope ? escapeCell(scope, { maxLength: MAX_NAME }) : ''}`;
+    const cell = (text) => escapeCell(text, { maxLength: 40 });
+    return `| ${image} | ${cell(c.field)} | ${cell(c.from)} | ${cell(c.to)} |`;
+}
+/**
+ * One row per budget the PR changes. Budgets come from the base branch, so the PR's take effect
+ * once merged — or at once when the override label is applied (the run then checks the PR's).
+ */
+function budgetChangeLines(changes, label) {
+    if (changes.length === 0)
+        return [];
+    const when = label?.applied
+        ? `the label ${escapeCodeSpan(label.name, { maxLength: 50, table: false })} is applied, so they apply to this PR now`
+        : "they take effect once merged; until then the base branch's budgets apply";
+    const lines = [`**Budgets changed in this PR** (${when}):`, '', ...BUDGET_CHANGE_HEADER];
+    lines.push(...changes.slice(0, MAX_BUDGET_CHANGES).map(budgetChangeRow));
+    if (changes.length > MAX_BUDGET_CHANGES)
+        lines.push(`| …and ${changes.length - MAX_BUDGET_CHANGES} more | | | |`);
+    return lines;
+}
+function labelLine(label, report) {
+    if (!label)
         return null;
-    return [
-        '<details>',
-        `<summary>${plural(entries.length, 'unchanged image', 'unchanged images')}</summary>`,
-        '',
-        ...TABLE_HEADER,
-        ...entries.map(entryRow),
-        '',
-        '</details>',
-    ].join('\n');
+    const name = escapeCodeSpan(label.name, { maxLength: 50, table: false });
+    if (label.applied)
+        return `🏷️ Label ${name} is applied: images over budget do not fail this check.`;
+    if (report.images.some((e) => e.status === 'over')) {
+        return `To accept the growth, a maintainer can add the label ${name}.`;
+    }
+    return null;
+}
+/** What the report itself says for the head: its budget changes and baseline note. */
+function reportTextOptions(report) {
+    return {
+        configPath: report.config,
+        budgetChanges: (report.budgetChanges ?? []).map((c) => ({
+            image: c.image,
+            target: c.target,
+            platform: c.platform,
+            field: c.label,
+            from: c.from ?? 'none',
+            to: c.to ?? 'none',
+        })),
+        ...(report.baseline?.note !== undefined ? { baselineNote: report.baseline.note } : {}),
+    };
+}
+/** Title, verdict, baseline, label and budget changes, as lines. */
+function report_head_headLines(report, opts) {
+    const head = ['### 📦 Image budget', '', `**${report_head_verdictLine(report)}**`, '', baselineLine(report, opts.baselineNote)];
+    const label = labelLine(opts.overrideLabel, report);
+    if (label)
+        head.push('', label);
+    const budgetLines = budgetChangeLines(opts.budgetChanges ?? [], opts.overrideLabel);
+    if (budgetLines.length > 0)
+        head.push('', ...budgetLines);
+    return head;
+}
+/** `<sub>image-budget 0.1.0 · config … · commit …</sub>` */
+function report_head_footerLine(report, configPath) {
+    const commit = report.commit ? ` · commit ${escapeCodeSpan(report.commit.slice(0, 12), { table: false })}` : '';
+    return `<sub>${escapeText(report.tool.name)} ${escapeText(report.tool.version, { maxLength: 40 })} · config ${escapeCodeSpan(configPath, { maxLength: MAX_NAME, table: false })}${commit}</sub>`;
+}
+//# sourceMappingURL=report-head.js.map
+;// CONCATENATED MODULE: ./lib/report/sizes-table.js
+/**
+ * The job summary's sizes table, one row per image × target × platform: image, target,
+ * platform, compressed, uncompressed, layers, budget, status (issue 2's columns). It says what
+ * was measured and against which limits, whether or not there is a baseline. Pure.
+ */
+
+
+
+const SIZES_TABLE_HEADER = [
+    '| Image | Target | Platform | Compressed | Uncompressed | Layers | Budget | Status |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- | --- |',
+];
+function sizeCell(bytes) {
+    return bytes === null ? '—' : comment_format_formatBytes(bytes);
+}
+function sizesRow(entry) {
+    // An image the PR removed has no budget here; its sizes are the base's, in the delta table.
+    const budget = entry.compressedBytes === null && entry.change === 'removed' ? '—' : describeBudgetUsage(entry);
+    return row([
+        ...identityCells(entry),
+        sizeCell(entry.compressedBytes),
+        sizeCell(entry.uncompressedBytes),
+        entry.layerCount === null ? '—' : String(entry.layerCount),
+        budget,
+        statusCell(entry),
+    ]);
+}
+function sizesTable(entries) {
+    return [...SIZES_TABLE_HEADER, ...entries.map(sizesRow)];
+}
+//# sourceMappingURL=sizes-table.js.map
+;// CONCATENATED MODULE: ./lib/report/job-summary.js
+/**
+ * The long-form markdown report: the job summary, the `markdown` output and the CLI's
+ * `--markdown`. The same head as the PR comment, then a sizes table for every entry (what was
+ * measured, against which budget), the delta table when there is a baseline, every image's
+ * details, and the largest layers of every image. Pure.
+ */
+
+
+
+
+
+
+/** The per-image details stop here (bytes), well under the job summary's 1 MiB. */
+const SUMMARY_DETAILS_MAX_BYTES = 400_000;
+/** Whether any entry was compared with a baseline (not "compared with nothing"). */
+function compared(report) {
+    return report.images.some((e) => e.baseline !== undefined && e.change !== null);
+}
+function boundedDetails(details, maxBytes) {
+    const out = [];
+    let used = 0;
+    for (const [i, block] of details.entries()) {
+        used += Buffer.byteLength(block) + 2;
+        if (used > maxBytes) {
+            out.push(`${comment_format_plural(details.length - i, 'more image detail', 'more image details')} not shown: see the JSON report.`);
+            break;
+        }
+        out.push(block);
+    }
+    return out;
+}
+function renderJobSummary(report, options) {
+    const sorted = delta_table_sortChanged(report.images);
+    const parts = [report_head_headLines(report, options).join('\n'), ['#### Sizes', '', ...sizesTable(report.images)].join('\n')];
+    if (compared(report)) {
+        parts.push(['#### Against the base', '', ...FULL_TABLE_HEADER, ...sorted.map(fullEntryRow), fullTotalsRow(report.images)].join('\n'));
+    }
+    const details = sorted.map((entry) => entry_details_detailSection(entry, { dive: true })).filter((d) => d !== null);
+    parts.push(...boundedDetails(details, SUMMARY_DETAILS_MAX_BYTES));
+    parts.push(report_head_footerLine(report, options.configPath));
+    return `${parts.join('\n\n')}\n\n${renderLargestLayers(report)}`;
+}
+//# sourceMappingURL=job-summary.js.map
+;// CONCATENATED MODULE: ./lib/report/comment.js
+/**
+ * The PR comment, rendered from the JSON report (pure): the head, the compact delta table
+ * with unchanged rows folded, the per-image details, trimmed to GitHub's size limit.
+ * Everything that came from the PR (names, targets, platforms, instructions, paths, messages)
+ * goes through ./escape.ts.
+ */
+
+
+
+
+
+
+
+
+
+/** GitHub rejects issue comment bodies longer than this many characters. */
+const GITHUB_COMMENT_LIMIT = 65_536;
+/** Alias: the verdict is also the one-line summary used by logs and check titles. */
+const renderSummaryLine = (/* unused pure expression or super */ null && (verdictLine));
+/** Characters GitHub will count, conservatively: UTF-16 units, and `\n` stored as `\r\n`. */
+function commentLength(body) {
+    let newlines = 0;
+    for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1))
+        newlines++;
+    return body.length + newlines;
 }
 function safeUrl(url) {
     if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url))
@@ -24551,25 +25000,12 @@ function renderComment(report, opts) {
     const maxLength = opts.maxLength ?? GITHUB_COMMENT_LIMIT;
     const changed = sortChanged(report.images.filter((e) => !isFolded(e)));
     const folded = report.images.filter(isFolded);
-    const head = [
-        commentMarker(opts.key),
-        '### 📦 Image budget',
-        '',
-        `**${verdictLine(report)}**`,
-        '',
-        baselineLine(report, opts.baselineNote),
-    ];
-    const label = labelLine(opts.overrideLabel, report);
-    if (label)
-        head.push('', label);
-    const budgetLines = budgetChangeLines(opts.budgetChanges ?? []);
-    if (budgetLines.length > 0)
-        head.push('', ...budgetLines);
+    const head = [commentMarker(opts.key), ...(opts.run ? [runStampLine(opts.run)] : []), ...headLines(report, opts)];
     const rows = changed.map(entryRow);
     const totals = totalsRow(report.images);
     const foldedBlock = foldedSection(folded);
-    const details = changed.map(detailSection).filter((d) => d !== null);
-    const footer = `<sub>${escapeText(report.tool.name)} ${escapeText(report.tool.version, { maxLength: 40 })} · config ${escapeCodeSpan(opts.configPath, { maxLength: MAX_NAME, table: false })}${report.commit ? ` · commit ${escapeCodeSpan(report.commit.slice(0, 12), { table: false })}` : ''}</sub>`;
+    const details = changed.map((entry) => detailSection(entry)).filter((d) => d !== null);
+    const footer = footerLine(report, opts.configPath);
     const compose = (keepRows, withFolded, keepDetails, note) => {
         const parts = [head.join('\n')];
         if (note)
@@ -24656,23 +25092,6 @@ function cutAtLine(body, maxLength) {
     return `${out.join('\n')}\n`;
 }
 //# sourceMappingURL=comment.js.map
-;// CONCATENATED MODULE: ./lib/report/job-summary.js
-/**
- * The long-form markdown report: the job summary and the CLI's `--markdown`. It is the PR
- * comment's content without the length budget of a comment, plus the largest layers of
- * every image.
- */
-
-
-/** Well under the job summary's 1 MiB, leaving room for the layer breakdown. */
-const SUMMARY_BODY_LIMIT = 700_000;
-function renderJobSummary(report, options) {
-    const body = renderComment(report, { ...options, maxLength: SUMMARY_BODY_LIMIT });
-    // The hidden marker identifies the PR comment; in a summary it is noise.
-    const withoutMarker = body.replace(/^<!-- image-budget:comment [^\n]*-->\n/, '');
-    return `${withoutMarker}\n\n${renderLargestLayers(report)}`;
-}
-//# sourceMappingURL=job-summary.js.map
 ;// CONCATENATED MODULE: ./lib/report/terminal.js
 /** The CLI's table: aligned columns, no markdown, control characters from untrusted text removed. */
 
@@ -24686,18 +25105,21 @@ function sanitizeForTerminal(text) {
 }
 function pad(cells) {
     const widths = cells[0]?.map((_, col) => Math.max(...cells.map((row) => [...(row[col] ?? '')].length))) ?? [];
-    return cells.map((row) => row.map((cell, col) => cell + ' '.repeat((widths[col] ?? 0) - [...cell].length)).join('  ').trimEnd());
+    return cells.map((row) => row
+        .map((cell, col) => cell + ' '.repeat((widths[col] ?? 0) - [...cell].length))
+        .join('  ')
+        .trimEnd());
 }
-/** "+1.2 MB (+4.5%)" against the baseline, or why there is none. */
-function describeDelta(entry) {
+/** "+1.2 MB (+4.5%)" against the baseline, compressed or uncompressed, or why there is none. */
+function describeDelta(entry, metric = 'compressed') {
     if (entry.change === 'removed')
         return 'removed';
     if (!entry.baseline || !entry.delta)
         return entry.change === 'new' ? 'new' : '-';
-    const bytes = entry.delta.compressedBytes;
-    const base = entry.baseline.compressedBytes;
+    const bytes = metric === 'compressed' ? entry.delta.compressedBytes : entry.delta.uncompressedBytes;
+    const base = metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes;
     const sign = bytes > 0 ? '+' : bytes < 0 ? '-' : '±';
-    const percent = base > 0 ? ` (${sign}${(Math.abs(bytes) / base * 100).toFixed(1)}%)` : '';
+    const percent = base > 0 ? ` (${sign}${((Math.abs(bytes) / base) * 100).toFixed(1)}%)` : '';
     return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
 }
 /** Hints shown per entry in the terminal; the JSON and markdown reports carry the rest. */
@@ -24746,10 +25168,27 @@ function renderStageLines(report) {
 }
 function renderTerminalReport(report) {
     const compared = report.images.some((e) => e.change !== undefined);
-    const header = ['IMAGE', 'TARGET', 'PLATFORM', 'COMPRESSED', 'UNCOMPRESSED', 'LAYERS', ...(compared ? ['BASE', 'DELTA'] : []), 'BUDGET', 'STATUS'];
+    const header = [
+        'IMAGE',
+        'TARGET',
+        'PLATFORM',
+        'COMPRESSED',
+        'UNCOMPRESSED',
+        'LAYERS',
+        ...(compared ? ['BASE', 'DELTA', 'BASE UNCOMPRESSED', 'DELTA UNCOMPRESSED'] : []),
+        'BUDGET',
+        'STATUS',
+    ];
     const rows = report.images.map((entry) => {
-        const used = budgetUsed(entry);
-        const comparison = compared ? [entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-', describeDelta(entry)] : [];
+        const used = summary_markdown_budgetUsed(entry);
+        const comparison = compared
+            ? [
+                entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-',
+                describeDelta(entry, 'compressed'),
+                entry.baseline ? formatSize(entry.baseline.uncompressedBytes) : '-',
+                describeDelta(entry, 'uncompressed'),
+            ]
+            : [];
         return [
             sanitizeForTerminal(entry.name),
             sanitizeForTerminal(entry.target ?? '-') + (entry.kind === 'stage' ? ' (stage)' : ''),
@@ -24763,9 +25202,11 @@ function renderTerminalReport(report) {
         ];
     });
     const findings = report.images.flatMap((entry) => entry.findings.map((f) => `  ${STATUS_WORD[f.status]} ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`)}: ${sanitizeForTerminal(f.message)}`));
-    const verdict = verdictLine(report).replace(/^\S+ /, '');
+    const verdict = report_head_verdictLine(report).replace(/^\S+ /, '');
     const baseline = typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline ? [String(report.baseline.note)] : [];
-    const growth = report.images.flatMap((entry) => (entry.contributors ?? []).slice(0, 3).map((c) => `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ""}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`));
+    const growth = report.images.flatMap((entry) => (entry.contributors ?? [])
+        .slice(0, 3)
+        .map((c) => `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`));
     const analysis = renderAnalysisLines(report);
     const stages = renderStageLines(report);
     return [
@@ -28193,148 +28634,6 @@ async function analyzeJob(job, platforms, ctx) {
     return analyses;
 }
 //# sourceMappingURL=build-and-measure.js.map
-;// CONCATENATED MODULE: ./lib/baseline/format-size.js
-/** Signed sizes and percents for deltas, on top of the one size formatter of the project. */
-
-/** `25 MB`, `6.2 MB`: docker-like SI units, the same text everywhere in the report. */
-function format_size_formatBytes(bytes) {
-    return formatSize(bytes);
-}
-/** `+6.2 MB`, `-300 kB`, `0 B`. */
-function formatSignedBytes(bytes) {
-    return bytes > 0 ? `+${formatSize(bytes)}` : formatSize(bytes);
-}
-/** `+24.1%`, `-3%`, `+∞%` for growth from nothing. */
-function formatSignedPercent(percent) {
-    if (!Number.isFinite(percent))
-        return percent > 0 ? '+∞%' : '-∞%';
-    const text = Number(percent.toFixed(1)).toString();
-    return percent > 0 ? `+${text}%` : `${text}%`;
-}
-//# sourceMappingURL=format-size.js.map
-;// CONCATENATED MODULE: ./lib/baseline/budget-changes.js
-
-const FIELDS = [
-    { field: 'max.compressed', label: 'max', read: (b) => size(b.max?.compressed) },
-    { field: 'max.uncompressed', label: 'max uncompressed', read: (b) => size(b.max?.uncompressed) },
-    { field: 'warn.compressed', label: 'warn', read: (b) => size(b.warn?.compressed) },
-    { field: 'warn.uncompressed', label: 'warn uncompressed', read: (b) => size(b.warn?.uncompressed) },
-    { field: 'maxLayers', label: 'max-layers', read: (b) => num(b.maxLayers) },
-    { field: 'maxIncrease', label: 'max-increase', read: (b) => deltaLimit(b.maxIncrease) },
-    { field: 'warnIncrease', label: 'warn-increase', read: (b) => deltaLimit(b.warnIncrease) },
-    { field: 'minEfficiency', label: 'min-efficiency', read: (b) => num(b.minEfficiency) },
-    { field: 'maxWasted', label: 'max-wasted', read: (b) => size(b.maxWasted) },
-    { field: 'maxWastedPercent', label: 'max-wasted-percent', read: (b) => percent(b.maxWastedPercent) },
-    { field: 'forbid', label: 'forbid', read: (b) => list(b.forbid) },
-    { field: 'ignoreHints', label: 'ignore-hints', read: (b) => list(b.ignoreHints) },
-];
-/** Budget fields that differ between base and head, for images present on both sides. */
-function listBudgetChanges(base, head) {
-    const baseImages = new Map(base.images.map((image) => [image.name, image]));
-    const changes = [];
-    for (const headImage of head.images) {
-        const baseImage = baseImages.get(headImage.name);
-        if (baseImage === undefined)
-            continue;
-        const scope = { image: headImage.name };
-        changes.push(...compareBudgets(baseImage.budget, headImage.budget, { ...scope, target: null, platform: null }));
-        for (const target of unionKeys(baseImage.targetBudgets, headImage.targetBudgets)) {
-            const from = baseImage.targetBudgets[target] ?? {};
-            const to = headImage.targetBudgets[target] ?? {};
-            changes.push(...compareBudgets(from, to, { ...scope, target, platform: null }));
-        }
-        for (const platform of unionKeys(baseImage.platformBudgets, headImage.platformBudgets)) {
-            const from = baseImage.platformBudgets[platform] ?? {};
-            const to = headImage.platformBudgets[platform] ?? {};
-            changes.push(...compareBudgets(from, to, { ...scope, target: null, platform }));
-        }
-    }
-    return changes;
-}
-/**
- * The budgets to check the PR against: the base's for images the base knows, unless the
- * override is set or the base has no budget file; the head's for images new in the PR.
- */
-function chooseEffectiveBudgets(base, head, options = {}) {
-    const changes = base === null ? [] : listBudgetChanges(base, head);
-    const baseImages = new Map((base?.images ?? []).map((image) => [image.name, image]));
-    const sources = {};
-    const images = head.images.map((image) => {
-        const baseImage = baseImages.get(image.name);
-        if (baseImage === undefined || options.acceptHeadBudgets === true) {
-            sources[image.name] = 'head';
-            return image;
-        }
-        sources[image.name] = 'base';
-        return {
-            ...image,
-            budget: baseImage.budget,
-            targetBudgets: baseImage.targetBudgets,
-            platformBudgets: baseImage.platformBudgets,
-        };
-    });
-    return { images, sources, changes, note: base === null ? null : describeUnmatchedImages(base, head) };
-}
-/**
- * Budgets follow image names, so a PR that renames an image (or drops one and adds another)
- * leaves the base budget behind and checks the "new" image against the PR's own: say so.
- */
-function describeUnmatchedImages(base, head) {
-    const baseNames = new Set(base.images.map((image) => image.name));
-    const headNames = new Set(head.images.map((image) => image.name));
-    const gone = [...baseNames].filter((name) => !headNames.has(name));
-    const added = [...headNames].filter((name) => !baseNames.has(name));
-    if (gone.length === 0 || added.length === 0)
-        return null;
-    const list = (names) => names.join(', ');
-    const isAre = (names) => (names.length === 1 ? 'is' : 'are');
-    return (`${list(gone)} ${isAre(gone)} not in this PR's budget file, so the base budget of ${list(gone)} no longer applies; ` +
-        `${list(added)} ${isAre(added)} new in this PR and checked against the PR's own budget (a renamed image keeps no base budget)`);
-}
-/** "api: max 25 MB → 40 MB", "api (target prod): max-layers none → 12". */
-function describeBudgetChange(change) {
-    const scope = change.target !== null ? ` (target ${change.target})` : change.platform !== null ? ` (${change.platform})` : '';
-    return `${change.image}${scope}: ${change.label} ${change.from ?? 'none'} → ${change.to ?? 'none'}`;
-}
-function compareBudgets(from, to, scope) {
-    const changes = [];
-    for (const spec of FIELDS) {
-        const before = spec.read(from);
-        const after = spec.read(to);
-        if (before !== after)
-            changes.push({ ...scope, field: spec.field, label: spec.label, from: before, to: after });
-    }
-    return changes;
-}
-function unionKeys(a, b) {
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-}
-function size(value) {
-    return value === undefined ? null : format_size_formatBytes(value);
-}
-function num(value) {
-    return value === undefined ? null : String(value);
-}
-function percent(value) {
-    return value === undefined ? null : `${value}%`;
-}
-function list(values) {
-    return values === undefined || values.length === 0 ? null : [...values].sort().join(', ');
-}
-/** `5 MB`, `10%`, `5 MB or 10%`, with ` uncompressed` when that metric is limited. */
-function describeDeltaLimit(limit) {
-    const parts = [];
-    if (limit.bytes !== undefined)
-        parts.push(format_size_formatBytes(limit.bytes));
-    if (limit.percent !== undefined)
-        parts.push(`${limit.percent}%`);
-    const text = parts.length > 0 ? parts.join(' or ') : 'no limit';
-    return limit.metric === 'uncompressed' ? `${text} uncompressed` : text;
-}
-function deltaLimit(limit) {
-    return limit === undefined ? null : describeDeltaLimit(limit);
-}
-//# sourceMappingURL=budget-changes.js.map
 ;// CONCATENATED MODULE: ./lib/compare/delta.js
 
 
@@ -40947,6 +41246,7 @@ function createTerminalLogger(options) {
 
 
 
+
 const EXIT = { ok: 0, failed: 1, usage: 2 };
 const USAGE = `image-budget ${VERSION} — keep container images small
 
@@ -41061,7 +41361,7 @@ async function dispatch(argv, io) {
     if (values.json)
         await writeOutput(external_node_path_namespaceObject.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
     if (values.markdown)
-        await writeOutput(external_node_path_namespaceObject.resolve(io.cwd, values.markdown), renderJobSummary(report, { key: 'cli', configPath: report.config, baselineNote: report.baseline?.note }));
+        await writeOutput(external_node_path_namespaceObject.resolve(io.cwd, values.markdown), renderJobSummary(report, reportTextOptions(report)));
     return outcome.exitCode;
 }
 function baselineFromFlags(values, cwd) {
