@@ -155,7 +155,8 @@ describe('budgets come from the base branch in every baseline mode', () => {
       { image: 'app', target: null, platform: null, field: 'max.compressed', label: 'max', from: '3 MB', to: '10 MB' },
     ]);
     const [comment] = gh.commentsOn(OWNER, REPO, number);
-    expect(comment?.body).toContain('- app: max 3 MB → 10 MB in this PR, takes effect once merged');
+    expect(comment?.body).toContain('| **app** | max | 3 MB | 10 MB |');
+    expect(comment?.body).toContain('Budgets changed in this PR** (they take effect once merged');
     expect(comment?.body).toMatch(/❌ compressed 5\.\d+ MB &gt; max 3 MB/);
   });
 
