@@ -32,7 +32,7 @@ function toReportHint(hint: Hint): Hint {
 }
 
 export interface ReportAnalysisOptions {
-  /** The resolved budget's `ignoreHints`: silenced here, so budgets and renderers never see them. */
+  /** The resolved budget's `ignoreHints`: silenced here, so renderers never see them. */
   ignoreHints?: readonly string[];
   layerCache?: { hits: number; reads: number };
 }

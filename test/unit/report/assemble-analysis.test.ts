@@ -39,11 +39,28 @@ function platform(bytes: number): PlatformMeasure {
     compressedBytes: bytes,
     uncompressedBytes: bytes * 2,
     layerCount: 1,
-    layers: [{ digest: `sha256:${'3'.repeat(64)}`, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', compressedBytes: bytes, uncompressedBytes: bytes * 2, uncompressedSource: 'gzip-trailer', createdBy: 'RUN x', dockerfile: { path: 'Dockerfile', line: 3 } }],
+    layers: [
+      {
+        digest: `sha256:${'3'.repeat(64)}`,
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        compressedBytes: bytes,
+        uncompressedBytes: bytes * 2,
+        uncompressedSource: 'gzip-trailer',
+        createdBy: 'RUN x',
+        dockerfile: { path: 'Dockerfile', line: 3 },
+      },
+    ],
   };
 }
 
-const h = (id: AnalysisHint['id'], path: string, bytes: number): AnalysisHint => ({ id, path, bytes, dockerfile: { path: 'Dockerfile', line: 3 }, message: 'm', fix: 'f' });
+const h = (id: AnalysisHint['id'], path: string, bytes: number): AnalysisHint => ({
+  id,
+  path,
+  bytes,
+  dockerfile: { path: 'Dockerfile', line: 3 },
+  message: 'm',
+  fix: 'f',
+});
 
 function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0): ImageAnalysis {
   return {
@@ -59,9 +76,32 @@ function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0): ImageAnalysis {
   };
 }
 
-function measurement(img: ImageConfig, target: string | undefined, kind: 'target' | 'stage', bytes: number, analyses?: PlatformAnalysis[]): JobMeasurement {
-  const job = { id: `app:${target}`, image: img, target, platforms: img.platforms, layoutDir: '/x', metadataFile: '/x/m', argv: [], warnings: [] } as BuildJob;
-  return { job, build: { job, ok: true, durationMs: 1, log: '', error: null, cachedSteps: 0 }, dockerfilePath: 'Dockerfile', platforms: [platform(bytes)], error: null, kind, ...(analyses ? { analyses } : {}) };
+function measurement(
+  img: ImageConfig,
+  target: string | undefined,
+  kind: 'target' | 'stage',
+  bytes: number,
+  analyses?: PlatformAnalysis[],
+): JobMeasurement {
+  const job = {
+    id: `app:${target}`,
+    image: img,
+    target,
+    platforms: img.platforms,
+    layoutDir: '/x',
+    metadataFile: '/x/m',
+    argv: [],
+    warnings: [],
+  } as BuildJob;
+  return {
+    job,
+    build: { job, ok: true, durationMs: 1, log: '', error: null, cachedSteps: 0 },
+    dockerfilePath: 'Dockerfile',
+    platforms: [platform(bytes)],
+    error: null,
+    kind,
+    ...(analyses ? { analyses } : {}),
+  };
 }
 
 const ok = (a: ImageAnalysis): PlatformAnalysis[] => [{ analysis: a, error: null, layerCache: { hits: 0, reads: 1 } }];
@@ -83,7 +123,10 @@ describe('extraStages', () => {
 });
 
 describe('stageBudget: stage entries are informational', () => {
-  const img = image({ budget: { max: { compressed: 1 }, maxWasted: 1, ignoreHints: ['runs-as-root'] }, targetBudgets: { build: { maxLayers: 40 } } });
+  const img = image({
+    budget: { max: { compressed: 1 }, maxWasted: 1, ignoreHints: ['runs-as-root'] },
+    targetBudgets: { build: { maxLayers: 40 } },
+  });
   test.each<[number, string, Budget]>([
     [1, 'deps', { ignoreHints: ['runs-as-root'] }],
     [2, 'build', { ignoreHints: ['runs-as-root'], maxLayers: 40 }],
@@ -93,12 +136,18 @@ describe('stageBudget: stage entries are informational', () => {
 });
 
 describe('assembleEntries with analyses', () => {
-  const resolver = (budgets: Record<string, Budget>): BudgetResolver => (_image, target, _platform, kind) => budgets[`${kind}:${target}`] ?? {};
+  const resolver =
+    (budgets: Record<string, Budget>): BudgetResolver =>
+    (_image, target, _platform, kind) =>
+      budgets[`${kind}:${target}`] ?? {};
 
   test('analysis, its findings and the ignore-hints filter land on the entry', () => {
     const img = image();
     const a = imageAnalysis([h('deleted-in-later-layer', '/big', 10 * MiB), h('runs-as-root', '(no USER)', 0)], 10 * MiB);
-    const [entry] = assembleEntries([measurement(img, 'runtime', 'target', 5 * MiB, ok(a))], resolver({ 'target:runtime': { maxWasted: MiB, ignoreHints: ['runs-as-root'] } }));
+    const [entry] = assembleEntries(
+      [measurement(img, 'runtime', 'target', 5 * MiB, ok(a))],
+      resolver({ 'target:runtime': { maxWasted: MiB, ignoreHints: ['runs-as-root'] } }),
+    );
     expect(entry?.status).toBe('over');
     expect(entry?.findings.map((f) => f.rule)).toEqual(['max-wasted']);
     expect(entry?.analysis?.hints.map((x) => x.id)).toEqual(['deleted-in-later-layer']);
@@ -107,23 +156,72 @@ describe('assembleEntries with analyses', () => {
     expect(entry?.kind).toBeUndefined();
   });
 
+  test('forbid sees every hint, also one the report trimmed (45 sized hints + runs-as-root)', () => {
+    const sized = Array.from({ length: 45 }, (_, i) => h('vcs-directory', `/r${i}/.git`, (i + 1) * MiB));
+    const a = imageAnalysis([...sized, h('runs-as-root', '(no USER)', 0)]);
+    const [entry] = assembleEntries(
+      [measurement(image(), 'runtime', 'target', MiB, ok(a))],
+      resolver({ 'target:runtime': { forbid: ['runs-as-root'] } }),
+    );
+    // The report keeps the 40 largest: the zero-byte hint is not among them…
+    expect(entry?.analysis?.hints).toHaveLength(REPORT_MAX_HINTS);
+    expect(entry?.analysis?.hints.map((x) => x.id)).not.toContain('runs-as-root');
+    // …and the budget still fails the image on it.
+    expect(entry?.status).toBe('over');
+    expect(entry?.findings.map((f) => f.rule)).toEqual(['forbid.runs-as-root']);
+    // ignore-hints still wins over forbid.
+    const [quiet] = assembleEntries(
+      [measurement(image(), 'runtime', 'target', MiB, ok(a))],
+      resolver({ 'target:runtime': { forbid: ['runs-as-root'], ignoreHints: ['runs-as-root'] } }),
+    );
+    expect(quiet?.status).toBe('ok');
+  });
+
   test('a failed analysis is a note, never an error status', () => {
     const failed: PlatformAnalysis[] = [{ analysis: null, error: 'unexpected end of gzip', layerCache: { hits: 0, reads: 0 } }];
-    const [entry] = assembleEntries([measurement(image(), 'runtime', 'target', MiB, failed)], resolver({ 'target:runtime': { maxWasted: 1 } }));
+    const [entry] = assembleEntries(
+      [measurement(image(), 'runtime', 'target', MiB, failed)],
+      resolver({ 'target:runtime': { maxWasted: 1 } }),
+    );
     expect(entry?.status).toBe('ok');
     expect(entry?.analysis).toBeUndefined();
-    expect(entry?.notes).toEqual(['layer analysis failed: unexpected end of gzip', 'max-wasted not checked: layer analysis failed: unexpected end of gzip']);
+    expect(entry?.notes).toEqual([
+      'layer analysis failed: unexpected end of gzip',
+      'max-wasted not checked: layer analysis failed: unexpected end of gzip',
+    ]);
   });
 
   test('stages: all → the target carries the stage table; the stage entry is quiet and unbudgeted', () => {
     const img = image({ stages: 'all' });
     const runtime = measurement(img, 'runtime', 'target', 6 * MiB, ok(imageAnalysis([])));
-    const build = measurement(img, 'build', 'stage', 1200 * MiB, ok(imageAnalysis([h('toolchain-in-final-image', '/usr/local/go', 300 * MiB)], 2 * MiB)));
+    const build = measurement(
+      img,
+      'build',
+      'stage',
+      1200 * MiB,
+      ok(imageAnalysis([h('toolchain-in-final-image', '/usr/local/go', 300 * MiB)], 2 * MiB)),
+    );
     const entries = assembleEntries([runtime, build], resolver({ 'target:runtime': { max: { compressed: 10 * MiB } } }));
     const [rt, bd] = entries;
     expect(rt?.stages).toEqual([
-      { name: 'runtime', current: true, compressedBytes: 6 * MiB, uncompressedBytes: 12 * MiB, wastedBytes: 0, hasToolchain: false, hintIds: [] },
-      { name: 'build', current: false, compressedBytes: 1200 * MiB, uncompressedBytes: 2400 * MiB, wastedBytes: 2 * MiB, hasToolchain: true, hintIds: ['toolchain-in-final-image'] },
+      {
+        name: 'runtime',
+        current: true,
+        compressedBytes: 6 * MiB,
+        uncompressedBytes: 12 * MiB,
+        wastedBytes: 0,
+        hasToolchain: false,
+        hintIds: [],
+      },
+      {
+        name: 'build',
+        current: false,
+        compressedBytes: 1200 * MiB,
+        uncompressedBytes: 2400 * MiB,
+        wastedBytes: 2 * MiB,
+        hasToolchain: true,
+        hintIds: ['toolchain-in-final-image'],
+      },
     ]);
     expect(bd).toMatchObject({ kind: 'stage', status: 'ok', findings: [], budget: { max: null, warn: null, maxLayers: null } });
     expect(bd?.stages).toBeUndefined();
@@ -136,7 +234,10 @@ describe('assembleEntries with analyses', () => {
 
   test('a single stage that ships a toolchain is flagged', () => {
     const img = image({ stages: 'all', targets: [undefined] });
-    const [entry] = assembleEntries([measurement(img, undefined, 'target', MiB, ok(imageAnalysis([h('toolchain-in-final-image', '/usr/lib/gcc', MiB)])))], resolver({}));
+    const [entry] = assembleEntries(
+      [measurement(img, undefined, 'target', MiB, ok(imageAnalysis([h('toolchain-in-final-image', '/usr/lib/gcc', MiB)])))],
+      resolver({}),
+    );
     expect(entry?.singleStageWithToolchain).toBe(true);
     expect(entry?.stages?.map((s) => s.name)).toEqual([null]);
   });
