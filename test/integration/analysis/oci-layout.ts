@@ -54,7 +54,7 @@ export async function buildOci(opts: {
   target?: string;
   compression?: 'gzip' | 'zstd';
 }): Promise<void> {
-  const output = `type=oci,dest=${opts.dest},tar=false${opts.compression === 'zstd' ? ',compression=zstd,force-compression=true' : ''}`;
+  const output = `type=oci,dest=${opts.dest},tar=false${opts.compression === 'zstd' ? ',compression=zstd,force-compression=true,oci-mediatypes=true' : ''}`;
   const args = ['buildx', 'build', '--output', output, '-t', opts.tag];
   if (opts.dockerfile) args.push('-f', opts.dockerfile);
   if (opts.target) args.push('--target', opts.target);
