@@ -71,5 +71,6 @@ export async function analyzeImage(input: AnalyzeImageInput): Promise<ImageAnaly
       const delta = merged.layers[index]!;
       return { index, digest: layer.digest, dockerfile: layer.dockerfile, createdBy: layer.createdBy, ...delta };
     }),
+    dockerfileStages: dockerfile ? dockerfile.stages.length : null,
   };
 }

@@ -85,6 +85,8 @@ export interface ImageAnalysis extends Analysis {
   largestFiles: PathBytes[];
   largestDirectories: PathBytes[];
   layers: LayerAnalysis[];
+  /** Stages (FROMs) of the Dockerfile, null when the analysis had no Dockerfile. */
+  dockerfileStages: number | null;
 }
 
 export interface AnalysisHint extends Hint {

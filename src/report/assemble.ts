@@ -112,8 +112,13 @@ export function assembleEntries(measurements: JobMeasurement[], resolveBudget: B
       measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]),
     );
   });
-  const stagesAll = new Set(measurements.filter((m) => m.job.image.stages === 'all').map((m) => m.job.image.name));
-  return addStageRows(perJob.flat(), stagesAll).map(quietStage);
+  const stageCounts = new Map<string, number | null>();
+  for (const m of measurements) {
+    if (m.job.image.stages !== 'all') continue;
+    const count = m.analyses?.find((a) => a.analysis)?.analysis?.dockerfileStages ?? null;
+    if (count !== null || !stageCounts.has(m.job.image.name)) stageCounts.set(m.job.image.name, count);
+  }
+  return addStageRows(perJob.flat(), stageCounts).map(quietStage);
 }
 
 /**
@@ -129,11 +134,12 @@ function quietStage(entry: ReportEntry): ReportEntry {
 /**
  * With `stages: all`, each target entry gets the table of every stage built for its image on its
  * platform (targets first, then the other stages in Dockerfile order), e.g. builder 1.2 GB next
- * to runtime 6 MB.
+ * to runtime 6 MB. `dockerfileStages` names the images with `stages: all`, each with the number
+ * of stages of its Dockerfile (null when unknown).
  */
-export function addStageRows(entries: ReportEntry[], images: ReadonlySet<string>): ReportEntry[] {
+export function addStageRows(entries: ReportEntry[], dockerfileStages: ReadonlyMap<string, number | null>): ReportEntry[] {
   return entries.map((entry) => {
-    if (!images.has(entry.name) || entry.kind === 'stage' || entry.compressedBytes === null) return entry;
+    if (!dockerfileStages.has(entry.name) || entry.kind === 'stage' || entry.compressedBytes === null) return entry;
     const siblings = entries.filter(
       (e) => e.name === entry.name && e.platform === entry.platform && e.compressedBytes !== null && e.uncompressedBytes !== null,
     );
@@ -144,6 +150,7 @@ export function addStageRows(entries: ReportEntry[], images: ReadonlySet<string>
         uncompressedBytes: e.uncompressedBytes ?? 0,
         hints: e.analysis?.hints ?? [],
       })),
+      dockerfileStages.get(entry.name) ?? null,
     );
     const stages: StageRow[] = table.rows.map((row, i) => ({
       name: siblings[i]!.target,

@@ -71,7 +71,10 @@ describe('analyzeImage', () => {
 describe('layer cache', () => {
   it('a second analysis reads no blob and gives the same result', async () => {
     const cache = openLayerCache(join(tmp, 'cache'));
-    const layers = await layersOf([[dir('a'), file('a/x', 5000), hardlink('a/y', 'a/x')], [file('a/x', 10), symlink('l', 'a/x')]]);
+    const layers = await layersOf([
+      [dir('a'), file('a/x', 5000), hardlink('a/y', 'a/x')],
+      [file('a/x', 10), symlink('l', 'a/x')],
+    ]);
     const first = await analyzeImage({ layers, cache });
     expect(layers.map((l) => l.blob.streams)).toEqual([1, 1]);
     expect((await readdir(join(tmp, 'cache'))).sort()).toEqual(layers.map((l) => `${l.digest.replace(':', '-')}.json.gz`).sort());
@@ -96,7 +99,12 @@ describe('layer cache', () => {
     const digest = layers[0]!.digest;
     const path = cache.fileFor(digest)!;
     await analyzeImage({ layers, cache });
-    for (const bad of [Buffer.from('not gzip'), gzipSync('{"v":1'), encodeScan({ digest: 'sha256:other', entries: [] }), gzipSync(JSON.stringify({ v: 999, digest }))]) {
+    for (const bad of [
+      Buffer.from('not gzip'),
+      gzipSync('{"v":1'),
+      encodeScan({ digest: 'sha256:other', entries: [] }),
+      gzipSync(JSON.stringify({ v: 999, digest })),
+    ]) {
       await writeFile(path, bad);
       const before = layers[0]!.blob.streams;
       const a = await analyzeImage({ layers, cache });
@@ -115,16 +123,36 @@ describe('layer cache', () => {
 
 describe('stageReport', () => {
   it('flags a single stage with a toolchain', () => {
-    const one = stageReport([{ name: 'app', compressedBytes: 10, uncompressedBytes: 20, hints: [{ id: 'toolchain-in-final-image' }, { id: 'runs-as-root' }] }]);
+    const app = {
+      name: 'app',
+      compressedBytes: 10,
+      uncompressedBytes: 20,
+      hints: [{ id: 'toolchain-in-final-image' }, { id: 'runs-as-root' }],
+    };
+    const one = stageReport([app], 1);
     expect(one).toEqual({
-      rows: [{ name: 'app', compressedBytes: 10, uncompressedBytes: 20, hasToolchain: true, hintIds: ['runs-as-root', 'toolchain-in-final-image'] }],
+      rows: [
+        {
+          name: 'app',
+          compressedBytes: 10,
+          uncompressedBytes: 20,
+          hasToolchain: true,
+          hintIds: ['runs-as-root', 'toolchain-in-final-image'],
+        },
+      ],
       singleStageWithToolchain: true,
     });
-    const two = stageReport([
-      { name: 'build', compressedBytes: 100, uncompressedBytes: 300, hints: [{ id: 'toolchain-in-final-image' }] },
-      { name: 'runtime', compressedBytes: 5, uncompressedBytes: 9, hints: [] },
-    ]);
+    const two = stageReport(
+      [
+        { name: 'build', compressedBytes: 100, uncompressedBytes: 300, hints: [{ id: 'toolchain-in-final-image' }] },
+        { name: 'runtime', compressedBytes: 5, uncompressedBytes: 9, hints: [] },
+      ],
+      2,
+    );
     expect(two.singleStageWithToolchain).toBe(false);
     expect(two.rows.map((r) => r.hasToolchain)).toEqual([true, false]);
+    // One row, but the Dockerfile has two stages (the builder unnamed, or its build failed): not "one stage".
+    expect(stageReport([app], 2).singleStageWithToolchain).toBe(false);
+    expect(stageReport([app], null).singleStageWithToolchain).toBe(false);
   });
 });

@@ -62,7 +62,7 @@ const h = (id: AnalysisHint['id'], path: string, bytes: number): AnalysisHint =>
   fix: 'f',
 });
 
-function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0): ImageAnalysis {
+function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0, dockerfileStages: number | null = 2): ImageAnalysis {
   return {
     wastedBytes,
     efficiency: wastedBytes === 0 ? 1 : 0.5,
@@ -73,6 +73,7 @@ function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0): ImageAnalysis {
     largestFiles: Array.from({ length: 20 }, (_, i) => ({ path: `/f${i}`, bytes: 100 - i })),
     largestDirectories: [{ path: '/usr', bytes: 10 }],
     layers: [],
+    dockerfileStages,
   };
 }
 
@@ -232,14 +233,21 @@ describe('assembleEntries with analyses', () => {
     expect(parseReport(JSON.stringify(r), 'r.json')).toEqual(JSON.parse(JSON.stringify(r)));
   });
 
-  test('a single stage that ships a toolchain is flagged', () => {
+  test('a single-stage Dockerfile whose image ships a toolchain is flagged', () => {
     const img = image({ stages: 'all', targets: [undefined] });
-    const [entry] = assembleEntries(
-      [measurement(img, undefined, 'target', MiB, ok(imageAnalysis([h('toolchain-in-final-image', '/usr/lib/gcc', MiB)])))],
-      resolver({}),
-    );
+    const gcc = [h('toolchain-in-final-image', '/usr/lib/gcc', MiB)];
+    const [entry] = assembleEntries([measurement(img, undefined, 'target', MiB, ok(imageAnalysis(gcc, 0, 1)))], resolver({}));
     expect(entry?.singleStageWithToolchain).toBe(true);
     expect(entry?.stages?.map((s) => s.name)).toEqual([null]);
+  });
+
+  test('a two-stage Dockerfile with an unnamed builder (one row in the table) is not "one stage"', () => {
+    const img = image({ stages: 'all', targets: [undefined] });
+    const gcc = [h('toolchain-in-final-image', '/usr/lib/gcc', MiB)];
+    const [entry] = assembleEntries([measurement(img, undefined, 'target', MiB, ok(imageAnalysis(gcc, 0, 2)))], resolver({}));
+    expect(entry?.stages).toHaveLength(1);
+    expect(entry?.stages?.[0]?.hasToolchain).toBe(true);
+    expect(entry?.singleStageWithToolchain).toBeUndefined();
   });
 });
 
