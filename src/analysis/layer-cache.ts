@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { EntryType, LayerEntry, LayerScan } from './types.js';
+import type { EntryType, LayerEntry, LayerScan, PackageLockScan } from './types.js';
 
 /** Used when no directory is given (tests, library use); the pipeline uses defaultLayerCacheDir. */
 export const DEFAULT_LAYER_CACHE_DIR = '.image-budget/cache/layers';
@@ -23,7 +23,7 @@ export function defaultLayerCacheDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'image-budget', 'layers');
 }
 /** Bump when the scan format or what read-layer emits changes: old files are then ignored. */
-export const LAYER_CACHE_VERSION = 1;
+export const LAYER_CACHE_VERSION = 2;
 
 export interface LayerCache {
   get(digest: string): Promise<LayerScan | null>;
@@ -43,6 +43,8 @@ interface CachedScan {
   modes: number[];
   uids: number[];
   links: Record<string, string>;
+  /** npm hidden lockfiles: path → dev package keys (null: unreadable). */
+  locks?: Record<string, string[] | null>;
 }
 
 export function encodeScan(scan: LayerScan): Buffer {
@@ -57,6 +59,7 @@ export function encodeScan(scan: LayerScan): Buffer {
     if (e.linkTarget !== null) c.links[i] = e.linkTarget;
   });
   c.types = types.join('');
+  if (scan.packageLocks) c.locks = Object.fromEntries(scan.packageLocks.map((l) => [l.path, l.devPackages]));
   return gzipSync(JSON.stringify(c));
 }
 
@@ -82,7 +85,8 @@ export function decodeScan(bytes: Buffer, digest: string): LayerScan | null {
     !Array.isArray(c.uids) ||
     c.uids.length !== n ||
     typeof c.links !== 'object' ||
-    c.links === null
+    c.links === null ||
+    (c.locks !== undefined && (typeof c.locks !== 'object' || c.locks === null))
   ) {
     return null;
   }
@@ -94,7 +98,13 @@ export function decodeScan(bytes: Buffer, digest: string): LayerScan | null {
     if (!type || typeof path !== 'string' || typeof size !== 'number') return null;
     entries[i] = { path, type, size, linkTarget: c.links[i] ?? null, mode: c.modes[i]!, uid: c.uids[i]! };
   }
-  return { digest, entries };
+  if (!c.locks) return { digest, entries };
+  const packageLocks: PackageLockScan[] = [];
+  for (const [path, dev] of Object.entries(c.locks)) {
+    if (dev !== null && !(Array.isArray(dev) && dev.every((k) => typeof k === 'string'))) return null;
+    packageLocks.push({ path, devPackages: dev });
+  }
+  return { digest, entries, packageLocks };
 }
 
 const DIGEST_RE = /^([a-z0-9]+):([a-f0-9]{32,128})$/;

@@ -9,7 +9,8 @@ import { createGunzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { createZstdDecompress } from '../compression/zstd-decompress.js';
-import type { EntryType, LayerEntry, LayerScan } from './types.js';
+import { devPackagesOf, hiddenLockfileProject, MAX_LOCKFILE_BYTES } from './package-lock.js';
+import type { EntryType, LayerEntry, LayerScan, PackageLockScan } from './types.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -88,14 +89,22 @@ function openDecoder(
   };
 }
 
+/** The few small files whose content the analysis reads; every other body is drained. */
+export interface BodyCapture {
+  wants(entry: LayerEntry): boolean;
+  onBody(entry: LayerEntry, body: Buffer): void;
+}
+
 /**
- * Streams the layer and calls `onEntry` for each tar entry (root entries skipped).
- * Rejects with an error naming the layer when the blob is not a valid (compressed) tar.
+ * Streams the layer and calls `onEntry` for each tar entry (root entries skipped), and
+ * `capture.onBody` with the content of the entries it wants. Rejects with an error naming the
+ * layer when the blob is not a valid (compressed) tar.
  */
 export async function readLayer(
   source: NodeJS.ReadableStream,
   opts: { mediaType: string; digest: string },
   onEntry: (entry: LayerEntry) => void,
+  capture?: BodyCapture,
 ): Promise<void> {
   const extract = tar.extract();
   let failure = null as Error | null;
@@ -108,14 +117,20 @@ export async function readLayer(
       const path = normalisePath(header.name);
       if (path !== '') {
         const type = toEntryType(header.type);
-        onEntry({
+        const entry: LayerEntry = {
           path,
           type,
           size: type === 'file' ? (header.size ?? 0) : 0,
           linkTarget: type === 'hardlink' ? normalisePath(header.linkname ?? '') : type === 'symlink' ? (header.linkname ?? '') : null,
           mode: header.mode ?? 0,
           uid: header.uid ?? 0,
-        });
+        };
+        onEntry(entry);
+        if (type === 'file' && capture?.wants(entry)) {
+          const chunks: Buffer[] = [];
+          body.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
+          body.on('end', () => capture.onBody(entry, Buffer.concat(chunks)));
+        }
       }
       body.on('end', () => next());
       // A truncated tar destroys the open entry too; the extract's own error reports it.
@@ -152,9 +167,13 @@ export async function readLayer(
   }
 }
 
-/** Reads a layer into its entry list. */
+/** Reads a layer into its entry list, with the dev packages of any npm hidden lockfile in it. */
 export async function scanLayer(source: NodeJS.ReadableStream, opts: { mediaType: string; digest: string }): Promise<LayerScan> {
   const entries: LayerEntry[] = [];
-  await readLayer(source, opts, (e) => entries.push(e));
-  return { digest: opts.digest, entries };
+  const packageLocks: PackageLockScan[] = [];
+  await readLayer(source, opts, (e) => entries.push(e), {
+    wants: (e) => e.size <= MAX_LOCKFILE_BYTES && hiddenLockfileProject(e.path) !== null,
+    onBody: (e, body) => packageLocks.push({ path: e.path, devPackages: devPackagesOf(body.toString('utf8')) }),
+  });
+  return { digest: opts.digest, entries, ...(packageLocks.length > 0 ? { packageLocks } : {}) };
 }

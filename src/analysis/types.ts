@@ -21,10 +21,19 @@ export interface LayerEntry {
   uid: number;
 }
 
+/** An npm hidden lockfile (`node_modules/.package-lock.json`) a layer wrote. */
+export interface PackageLockScan {
+  path: string;
+  /** Its `packages` keys marked `"dev": true`; null when it could not be read as a lockfile. */
+  devPackages: string[] | null;
+}
+
 /** What one layer holds: enough to rebuild the merged tree without reading the blob again. */
 export interface LayerScan {
   digest: string;
   entries: LayerEntry[];
+  /** Absent when the layer has none. */
+  packageLocks?: PackageLockScan[];
 }
 
 /** The input of `analyzeImage`, one per layer in manifest order. */

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../../src/analysis/analyze-image.js';
 import { decodeScan, encodeScan, openLayerCache } from '../../../src/analysis/layer-cache.js';
 import { stageReport } from '../../../src/analysis/stage-report.js';
-import { dir, file, hardlink, layersOf, symlink, whiteout } from './helpers.js';
+import { dir, file, hardlink, layersOf, symlink, textFile, whiteout } from './helpers.js';
 
 const MB = 1 << 20;
 
@@ -53,6 +53,37 @@ describe('analyzeImage', () => {
       removedBy: { layer: layers[2]!.digest, dockerfile: { path: 'Dockerfile', line: 3 } },
     });
     expect(layers.map((l) => l.blob.streams)).toEqual([1, 1, 1]);
+  });
+
+  it("dev-dependencies from the final image's node_modules/.package-lock.json, read from its layer and cached", async () => {
+    const lock = (dev: boolean) =>
+      JSON.stringify({
+        name: 'app',
+        lockfileVersion: 3,
+        packages: {
+          'node_modules/esbuild': { version: '0.20.0', ...(dev ? { dev: true } : {}) },
+          'node_modules/express': { version: '4.19.0' },
+        },
+      });
+    const app = [file('app/node_modules/esbuild/bin/esbuild', 9000), file('app/node_modules/express/index.js', 700)];
+    const devHints = async (layers: Awaited<ReturnType<typeof layersOf>>, cache?: ReturnType<typeof openLayerCache>) =>
+      (await analyzeImage({ layers, ...(cache ? { cache } : {}) })).hints
+        .filter((h) => h.id === 'dev-dependencies')
+        .map((h) => [h.path, h.bytes]);
+    // Installed with dev dependencies: esbuild is one (no name list knows it).
+    const withDev = await layersOf([[...app, textFile('app/node_modules/.package-lock.json', lock(true))]]);
+    const cache = openLayerCache(tmp);
+    expect(await devHints(withDev, cache)).toEqual([['/app/node_modules/esbuild', 9000]]);
+    // The same layer from the cache: the lockfile's dev flags come back with it.
+    const again = await layersOf([[...app, textFile('app/node_modules/.package-lock.json', lock(true))]]);
+    expect(await devHints(again, cache)).toEqual([['/app/node_modules/esbuild', 9000]]);
+    expect(again[0]!.blob.streams).toBe(0);
+    // A later layer rewrote the lockfile (esbuild now a prod dependency): the final copy decides.
+    const rewritten = await layersOf([
+      [...app, textFile('app/node_modules/.package-lock.json', lock(true))],
+      [textFile('app/node_modules/.package-lock.json', lock(false))],
+    ]);
+    expect(await devHints(rewritten)).toEqual([]);
   });
 
   it('an image with no files scores 1 and wastes nothing', async () => {
