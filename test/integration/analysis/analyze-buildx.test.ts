@@ -1,6 +1,7 @@
 /**
  * Real buildx builds exported as OCI layouts, analysed layer by layer. Expected numbers come
- * from what each RUN writes (dd sizes); Dockerfile lines are the RUN lines, known by position.
+ * from what each RUN writes (dd sizes); the layers' Dockerfile lines come from the measure
+ * stage's history mapping, as in the pipeline, so a hint on the wrong line fails here.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../../src/analysis/analyze-image.js';
 import { openLayerCache } from '../../../src/analysis/layer-cache.js';
-import { buildOci, layoutLayers } from './oci-layout.js';
+import { buildOci, layoutImage, layoutLayers } from './oci-layout.js';
 
 const MiB = 1 << 20;
 let work: string;
@@ -49,9 +50,12 @@ describe('deleted, overwritten, re-created directory, hard links, symlinks', () 
     it(`exact figures, ours and dive's, with hints on the right lines (${compression})`, async () => {
       const dest = join(work, `waste-${compression}`);
       await buildOci({ context, dest, tag: `ib-analysis-waste:${compression}`, compression });
-      const layers = await layoutLayers(dest, [null, 2, 3, 4, 5, 6]);
+      const { layers, user } = await layoutImage(dest, { path: 'Dockerfile', text: WASTE_DOCKERFILE });
       if (compression === 'zstd') expect(layers.slice(1).every((l) => l.mediaType.endsWith('+zstd'))).toBe(true);
-      const a = await analyzeImage({ layers, dockerfile: { path: 'Dockerfile', text: WASTE_DOCKERFILE } });
+      const a = await analyzeImage({ layers, dockerfile: { path: 'Dockerfile', text: WASTE_DOCKERFILE }, imageUser: user });
+      // Each layer's line comes from the measure stage's history mapping: the RUN that made it
+      // (the hard-link removal included).
+      expect(a.layers.map((l) => l.dockerfile?.line ?? null)).toEqual([null, 2, 3, 4, 5, 6]);
 
       const base = a.layers[0]!.addedFileBytes; // busybox: every path once
       const big = 10 * MiB;
@@ -97,7 +101,10 @@ describe('deleted, overwritten, re-created directory, hard links, symlinks', () 
         dockerfile: { path: 'Dockerfile', line: 2 },
         removedBy: { dockerfile: { path: 'Dockerfile', line: 4 } },
       });
+      // busybox sets no User and neither does this Dockerfile: the config says root.
+      expect(user).toBe('');
       expect(a.hints[2]).toMatchObject({ dockerfile: { path: 'Dockerfile', line: 1 } });
+      expect(a.hints[2]!.message).toContain("image config's User is unset");
       expect(a.largestFiles).toContainEqual({ path: '/over', bytes: over2 });
       expect(a.largestFiles).toContainEqual({ path: '/h2', bytes: h1 });
     });
@@ -106,10 +113,10 @@ describe('deleted, overwritten, re-created directory, hard links, symlinks', () 
   it('a second run with the cache reads no blob', async () => {
     const dest = join(work, 'waste-gzip');
     const cache = openLayerCache(join(work, 'cache'));
-    const first = await layoutLayers(dest, [null, 2, 3, 4, 5, 6]);
+    const first = await layoutLayers(dest, { path: 'Dockerfile', text: WASTE_DOCKERFILE });
     const a1 = await analyzeImage({ layers: first, cache });
     expect(first.map((l) => l.blob.streams)).toEqual([1, 1, 1, 1, 1, 1]);
-    const second = await layoutLayers(dest, [null, 2, 3, 4, 5, 6]);
+    const second = await layoutLayers(dest, { path: 'Dockerfile', text: WASTE_DOCKERFILE });
     const a2 = await analyzeImage({ layers: second, cache });
     expect(second.map((l) => l.blob.streams)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(a2).toEqual(a1);
@@ -130,7 +137,7 @@ describe('toolchain and context hints', () => {
     const context = await contextWith('toolchain', { Dockerfile: text });
     const dest = join(work, 'toolchain');
     await buildOci({ context, dest, tag: 'ib-analysis-toolchain:1' });
-    const layers = await layoutLayers(dest, [null, 4, 5]);
+    const layers = await layoutLayers(dest, { path: 'Dockerfile', text });
     const a = await analyzeImage({ layers, dockerfile: { path: 'Dockerfile', text } });
     expect(a.hints.map((h) => h.id)).toEqual(['toolchain-in-final-image']);
     expect(a.hints[0]).toMatchObject({
@@ -149,18 +156,34 @@ describe('toolchain and context hints', () => {
       'COPY . /src',
       '',
     ].join('\n');
-    const context = await contextWith('single', { Dockerfile: text, '.git/HEAD': 'ref: refs/heads/main\n', '.git/config': '[core]\n', 'main.go': 'package main\n' });
+    const context = await contextWith('single', {
+      Dockerfile: text,
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.git/config': '[core]\n',
+      'main.go': 'package main\n',
+    });
     const dest = join(work, 'single');
     await buildOci({ context, dest, tag: 'ib-analysis-single:1' });
-    const layers = await layoutLayers(dest, [null, 2, 3]);
+    const layers = await layoutLayers(dest, { path: 'Dockerfile', text });
     const a = await analyzeImage({ layers, dockerfile: { path: 'Dockerfile', text }, contextHasDockerignore: false });
     const byId = Object.fromEntries(a.hints.map((h) => [h.id, h]));
-    expect(Object.keys(byId).sort()).toEqual(['multi-stage-candidate', 'no-dockerignore', 'runs-as-root', 'toolchain-in-final-image', 'vcs-directory']);
+    expect(Object.keys(byId).sort()).toEqual([
+      'multi-stage-candidate',
+      'no-dockerignore',
+      'runs-as-root',
+      'toolchain-in-final-image',
+      'vcs-directory',
+    ]);
     expect(byId['toolchain-in-final-image']).toMatchObject({ path: '/usr/local/go', bytes: 200 * 1024, dockerfile: { line: 2 } });
     expect(byId['multi-stage-candidate']).toMatchObject({ dockerfile: { line: 1 } });
     expect(byId['vcs-directory']).toMatchObject({ path: '/src/.git', bytes: 21 + 7, dockerfile: { line: 3 }, layer: layers[2]!.digest });
     expect(byId['no-dockerignore']).toMatchObject({ dockerfile: { line: 3 }, layer: layers[2]!.digest });
-    const withIgnore = await analyzeImage({ layers, dockerfile: { path: 'Dockerfile', text }, contextHasDockerignore: true, ignoreHints: ['runs-as-root'] });
+    const withIgnore = await analyzeImage({
+      layers,
+      dockerfile: { path: 'Dockerfile', text },
+      contextHasDockerignore: true,
+      ignoreHints: ['runs-as-root'],
+    });
     expect(withIgnore.hints.map((h) => h.id).sort()).toEqual(['multi-stage-candidate', 'toolchain-in-final-image', 'vcs-directory']);
   });
 });
@@ -171,7 +194,7 @@ describe.skipIf(process.env.IB_SKIP_SLOW === '1')('slow: apt-get update without 
     const context = await contextWith('apt', { Dockerfile: text });
     const dest = join(work, 'apt');
     await buildOci({ context, dest, tag: 'ib-analysis-apt:1' });
-    const layers = await layoutLayers(dest, [null, 2]);
+    const layers = await layoutLayers(dest, { path: 'Dockerfile', text });
     const a = await analyzeImage({ layers, dockerfile: { path: 'Dockerfile', text } });
     // Hints name one layer each: lists the base image already had (this machine's local debian
     // image keeps some) are a separate hint with no Dockerfile line.

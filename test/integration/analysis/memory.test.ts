@@ -127,13 +127,11 @@ describe('a real buildx zstd layer with a 1.5 GiB file of zeros', () => {
     const context = join(work, 'zstd-context');
     await mkdir(context, { recursive: true });
     // Sparse in the snapshot; the exporter still tars (and compresses) every byte.
-    await writeFile(
-      join(context, 'Dockerfile'),
-      `FROM busybox:1.35\nRUN dd if=/dev/zero of=/big bs=1048576 count=0 seek=${ZSTD_FILE_BYTES / MiB}\n`,
-    );
+    const text = `FROM busybox:1.35\nRUN dd if=/dev/zero of=/big bs=1048576 count=0 seek=${ZSTD_FILE_BYTES / MiB}\n`;
+    await writeFile(join(context, 'Dockerfile'), text);
     const dest = join(work, 'zstd-layout');
     await buildOci({ context, dest, tag: 'ib-analysis-memory-zstd:1', compression: 'zstd' });
-    const found = await layoutLayers(dest, [null, 2]);
+    const found = await layoutLayers(dest, { path: 'Dockerfile', text });
     layers = found.map((l) => ({ path: join(dest, 'blobs', ...l.digest.split(':')), digest: l.digest, mediaType: l.mediaType }));
   }, 600_000);
 
