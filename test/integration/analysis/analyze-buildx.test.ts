@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../../src/analysis/analyze-image.js';
 import { openLayerCache } from '../../../src/analysis/layer-cache.js';
+import { scanLayer } from '../../../src/analysis/read-layer.js';
+import { pushHandMadeImage, tarOf } from './hand-made-image.js';
 import { buildOci, layoutImage, layoutLayers } from './oci-layout.js';
 
 const MiB = 1 << 20;
@@ -120,6 +122,56 @@ describe('deleted, overwritten, re-created directory, hard links, symlinks', () 
     const a2 = await analyzeImage({ layers: second, cache });
     expect(second.map((l) => l.blob.streams)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(a2).toEqual(a1);
+  });
+});
+
+describe('an opaque directory in a real image', () => {
+  it('ours counts the bytes the opaque marker hides, dive does not (it ignores opaque whiteouts)', async () => {
+    // A base image made by hand (no builder here writes `.wh..wh..opq`), built FROM with buildx.
+    const hidden = 3 * MiB + 17;
+    const other = 4096;
+    const base = await pushHandMadeImage({
+      repo: 'ib-analysis-opaque-base',
+      tag: '1',
+      layers: [
+        await tarOf([
+          { path: 'd/', type: 'directory' },
+          { path: 'd/hidden', size: hidden },
+          { path: 'd/other', size: other },
+          { path: 'keep', size: 10 },
+        ]),
+        await tarOf([
+          { path: 'd/', type: 'directory' },
+          { path: 'd/.wh..wh..opq', size: 0 },
+          { path: 'd/new', size: 5 },
+        ]),
+      ],
+    });
+    const text = `FROM ${base}\nCOPY added.txt /added.txt\n`;
+    const context = await contextWith('opaque', { Dockerfile: text, 'added.txt': 'added\n' });
+    const dest = join(work, 'opaque');
+    await buildOci({ context, dest, tag: 'ib-analysis-opaque:1' });
+    const { layers } = await layoutImage(dest, { path: 'Dockerfile', text });
+    expect(layers).toHaveLength(3);
+    // The exported image really carries the marker.
+    const second = await scanLayer(layers[1]!.blob.stream(), { mediaType: layers[1]!.mediaType, digest: layers[1]!.digest });
+    expect(second.entries.map((e) => e.path)).toContain('d/.wh..wh..opq');
+
+    const a = await analyzeImage({ layers, dockerfile: { path: 'Dockerfile', text } });
+    expect(a.layers.map((l) => l.dockerfile?.line ?? null)).toEqual([null, null, 2]);
+    expect(a.totalFileBytes).toBe(hidden + other + 10 + 5 + 6);
+    expect(a.finalFileBytes).toBe(10 + 5 + 6);
+    expect(a.wastedBytes).toBe(hidden + other);
+    expect(a.layers[1]!.removed).toMatchObject({ count: 2, bytes: hidden + other });
+    expect(a.hints.find((h) => h.id === 'deleted-in-later-layer')).toMatchObject({
+      path: '/d/hidden',
+      bytes: hidden + other,
+      layer: layers[0]!.digest,
+      dockerfile: null,
+      removedBy: { layer: layers[1]!.digest, dockerfile: null },
+    });
+    // dive drops `.wh..wh..opq` from its tree: every path is seen once, nothing is waste.
+    expect(a.dive).toEqual({ wastedBytes: 0, efficiency: 1 });
   });
 });
 
