@@ -1,8 +1,7 @@
 /**
- * ImageAnalysis → the report's `analysis`: the figures, the hints and the largest files, bounded
- * so a report with many images still fits a comment's artifact and the 4 MB report limit.
- * Per-layer details stay out (the report's `layers` already carry sizes and Dockerfile lines).
- * Pure.
+ * ImageAnalysis → the report's `analysis`: the figures, the hints, the largest files and
+ * directories and a compact per-layer record (counts and bytes, no path lists), bounded so a
+ * report with many images still fits a comment's artifact and the 4 MB report limit. Pure.
  */
 import type { Analysis, Hint } from '../report/types.js';
 import type { ImageAnalysis } from './types.js';
@@ -55,5 +54,12 @@ export function toReportAnalysis(analysis: ImageAnalysis, opts: ReportAnalysisOp
     largestFiles: top(analysis.largestFiles),
     largestDirectories: top(analysis.largestDirectories),
     ...(opts.layerCache ? { layerCache: { ...opts.layerCache } } : {}),
+    layers: analysis.layers.map((layer) => ({
+      digest: layer.digest,
+      dockerfile: layer.dockerfile,
+      added: { files: layer.added.count, bytes: layer.added.bytes },
+      changed: { files: layer.changed.count, bytes: layer.changed.bytes, replacedBytes: layer.changed.replacedBytes },
+      removed: { files: layer.removed.count, bytes: layer.removed.bytes },
+    })),
   };
 }

@@ -1,9 +1,9 @@
 /**
  * Layer analysis: what in an image is waste and how to slim it. Documented in docs/analysis.md.
- * `ImageAnalysis` extends the report's `Analysis` (wastedBytes, efficiency, hints).
+ * `ImageAnalysis` is the full result; the report carries a bounded copy (report-analysis.ts).
  */
 import type { BlobReader, DockerfileRef } from '../measure/types.js';
-import type { Analysis, Hint } from '../report/types.js';
+import type { Hint } from '../report/types.js';
 import type { HintId } from './hint-ids.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
@@ -81,7 +81,8 @@ export interface WasteEvent {
   removedBy: number;
 }
 
-export interface ImageAnalysis extends Analysis {
+/** The analyser's result; `toReportAnalysis` turns it into the report's bounded `Analysis`. */
+export interface ImageAnalysis {
   /** Σ file bytes added by all layers − file bytes of the final filesystem. */
   wastedBytes: number;
   /** finalFileBytes / totalFileBytes (1 when nothing was added). */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { renderLargestLayers, renderSlimming } from '../../../src/report/summary-markdown.js';
 import { renderAnalysisLines, renderTerminalReport, TERMINAL_HINTS } from '../../../src/report/terminal.js';
-import type { Analysis, Hint, ReportEntry } from '../../../src/report/types.js';
+import type { Analysis, AnalysisLayer, Hint, ReportEntry } from '../../../src/report/types.js';
 import { AUTOLINK, decodeNumericEntities, ISSUE_REF, MENTION, outsideCodeSpans } from './markdown-checks.js';
 import { entry, INJECTION_CORPUS, MB, report } from './report-fixtures.js';
 
@@ -31,7 +31,9 @@ const analysed = (over: Partial<ReportEntry> = {}): ReportEntry =>
     name: 'app',
     analysis: analysis([
       hint('runs-as-root', '(no USER)', 0, 1),
-      hint('deleted-in-later-layer', '/big.bin', 10_485_760, 2, { removedBy: { layer: 'sha256:x', dockerfile: { path: 'app/Dockerfile', line: 3 } } }),
+      hint('deleted-in-later-layer', '/big.bin', 10_485_760, 2, {
+        removedBy: { layer: 'sha256:x', dockerfile: { path: 'app/Dockerfile', line: 3 } },
+      }),
       hint('package-manager-cache', '/var/lib/apt/lists', 3 * MB, 4),
       hint('vcs-directory', '/src/.git', MB, 5),
     ]),
@@ -60,7 +62,9 @@ describe('terminal', () => {
   });
 
   test('escape sequences in hint paths and fixes are removed', () => {
-    const evil = analysed({ analysis: analysis([hint('vcs-directory', '/x\u001b[31mred\u0007', MB, 2, { fix: 'a\u001b]0;title\u0007b' })]) });
+    const evil = analysed({
+      analysis: analysis([hint('vcs-directory', '/x\u001b[31mred\u0007', MB, 2, { fix: 'a\u001b]0;title\u0007b' })]),
+    });
     const text = renderAnalysisLines(report([evil])).join('\n');
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
@@ -72,13 +76,31 @@ describe('terminal', () => {
         analysed({
           target: 'runtime',
           stages: [
-            { name: 'runtime', current: true, compressedBytes: 6 * MB, uncompressedBytes: 12 * MB, wastedBytes: 0, hasToolchain: false, hintIds: [] },
-            { name: 'build', current: false, compressedBytes: 1200 * MB, uncompressedBytes: 2400 * MB, wastedBytes: 0, hasToolchain: true, hintIds: ['toolchain-in-final-image'] },
+            {
+              name: 'runtime',
+              current: true,
+              compressedBytes: 6 * MB,
+              uncompressedBytes: 12 * MB,
+              wastedBytes: 0,
+              hasToolchain: false,
+              hintIds: [],
+            },
+            {
+              name: 'build',
+              current: false,
+              compressedBytes: 1200 * MB,
+              uncompressedBytes: 2400 * MB,
+              wastedBytes: 0,
+              hasToolchain: true,
+              hintIds: ['toolchain-in-final-image'],
+            },
           ],
         }),
       ]),
     );
-    expect(text).toMatch(/stages of app:runtime linux\/amd64 \(compressed, uncompressed\):\n {4}\* runtime +6 MB +12 MB\n {6}build +1\.2 GB +2\.4 GB +toolchain/);
+    expect(text).toMatch(
+      /stages of app:runtime linux\/amd64 \(compressed, uncompressed\):\n {4}\* runtime +6 MB +12 MB\n {6}build +1\.2 GB +2\.4 GB +toolchain/,
+    );
   });
 });
 
@@ -95,6 +117,43 @@ describe('markdown: what to slim', () => {
     expect(md.indexOf('/big.bin')).toBeLessThan(md.indexOf('/var/lib/apt/lists'));
   });
 
+  test('per-layer changes: the layers that wrote most, largest directories', () => {
+    const layer = (line: number | null, added: number, changed: number, removed: number): AnalysisLayer => ({
+      digest: `sha256:${String(line ?? 0).repeat(64)}`,
+      dockerfile: line === null ? null : { path: 'app/Dockerfile', line },
+      added: { files: added ? 3 : 0, bytes: added },
+      changed: { files: changed ? 1 : 0, bytes: changed, replacedBytes: changed * 2 },
+      removed: { files: removed ? 2 : 0, bytes: removed },
+    });
+    const layers = [
+      layer(null, 80 * MB, 0, 0),
+      layer(2, 0, 0, 0),
+      layer(3, 0, 0, 10 * MB),
+      layer(4, 5 * MB, 20 * MB, 0),
+      ...[5, 6, 7, 8].map((l) => layer(l, l * MB, 0, 0)),
+    ];
+    const md = renderSlimming(
+      report([analysed({ analysis: analysis([], { layers, largestDirectories: [{ path: '/usr/lib', bytes: 40 * MB }] }) })]),
+    );
+    expect(md).toContain(
+      [
+        '**Layers by bytes written**',
+        '',
+        '| layer | added | changed | removed |',
+        '| --- | ---: | ---: | ---: |',
+        '| base image | 80 MB (3 files) | — | — |',
+        '| `app/Dockerfile:4` | 5 MB (3 files) | 20 MB (1 file) | — |',
+        '| `app/Dockerfile:8` | 8 MB (3 files) | — | — |',
+        '| `app/Dockerfile:7` | 7 MB (3 files) | — | — |',
+        '| `app/Dockerfile:6` | 6 MB (3 files) | — | — |',
+        '',
+        // Layer 2 changed nothing: not counted.
+        '2 more layer(s) in the JSON report.',
+      ].join('\n'),
+    );
+    expect(md).toContain('**Largest directories**\n\n| size | path |\n| ---: | --- |\n| 40 MB | `/usr/lib` |');
+  });
+
   test('nothing analysed: no section', () => {
     expect(renderSlimming(report([entry({ name: 'a' })]))).toBe('');
     expect(renderLargestLayers(report([entry({ name: 'a' })]))).not.toContain('What to slim');
@@ -104,7 +163,19 @@ describe('markdown: what to slim', () => {
     const evil = analysed({
       name: 'app',
       target: text as string,
-      analysis: analysis([hint('vcs-directory', text as string, MB, 2, { message: text as string, fix: text as string })], { largestFiles: [{ path: text as string, bytes: 1 }] }),
+      analysis: analysis([hint('vcs-directory', text as string, MB, 2, { message: text as string, fix: text as string })], {
+        largestFiles: [{ path: text as string, bytes: 1 }],
+        largestDirectories: [{ path: text as string, bytes: 1 }],
+        layers: [
+          {
+            digest: 'sha256:x',
+            dockerfile: { path: text as string, line: 1 },
+            added: { files: 1, bytes: 1 },
+            changed: { files: 0, bytes: 0, replacedBytes: 0 },
+            removed: { files: 0, bytes: 0 },
+          },
+        ],
+      }),
     });
     const md = renderSlimming(report([evil]));
     for (const line of md.split('\n')) {
@@ -118,7 +189,14 @@ describe('markdown: what to slim', () => {
 
   test('many images: the section stops under its byte budget and says how many were left out', () => {
     const many = Array.from({ length: 400 }, (_, i) =>
-      analysed({ name: `img${i}`, analysis: analysis(Array.from({ length: 15 }, (_, j) => hint('vcs-directory', `/${'p'.repeat(100)}${j}`, MB, j, { message: 'm'.repeat(400), fix: 'f'.repeat(400) }))) }),
+      analysed({
+        name: `img${i}`,
+        analysis: analysis(
+          Array.from({ length: 15 }, (_, j) =>
+            hint('vcs-directory', `/${'p'.repeat(100)}${j}`, MB, j, { message: 'm'.repeat(400), fix: 'f'.repeat(400) }),
+          ),
+        ),
+      }),
     );
     const md = renderSlimming(report(many), 100_000);
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(100_000 + 100);

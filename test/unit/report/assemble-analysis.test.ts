@@ -9,7 +9,9 @@ import type { BuildJob } from '../../../src/plan/plan-builds.js';
 import { assembleEntries, type BudgetResolver } from '../../../src/report/assemble.js';
 import { parseReport } from '../../../src/report/parse-report.js';
 import { stageBudget } from '../../../src/run.js';
-import { report } from './report-fixtures.js';
+import { entry, report } from './report-fixtures.js';
+import { analyzeImage } from '../../../src/analysis/analyze-image.js';
+import { dir, file, layersOf, whiteout } from '../analysis/helpers.js';
 
 const MiB = 1 << 20;
 
@@ -259,8 +261,41 @@ describe('toReportAnalysis keeps the report small', () => {
     expect(a.hintsOmitted).toBe(60 - REPORT_MAX_HINTS);
     expect(a.hints[0]?.bytes).toBe(590);
     expect(JSON.stringify(a).length).toBeLessThan(20_000);
-    expect(a).not.toHaveProperty('layers');
+    expect(a.layers).toEqual([]); // per-layer records are in the report now (none in this fixture)
   });
+  test('per-layer added/changed/removed reach the report, compact, and survive the untrusted-report parser', async () => {
+    const layers = await layersOf(
+      [[dir('d'), file('d/a', 100), file('d/b', 50)], [file('d/a', 70), file('c', 5)], [whiteout('d/b')]],
+      [null, 2, 3],
+    );
+    const a = toReportAnalysis(await analyzeImage({ layers }));
+    expect(a.layers).toEqual([
+      {
+        digest: layers[0]!.digest,
+        dockerfile: null,
+        added: { files: 2, bytes: 150 },
+        changed: { files: 0, bytes: 0, replacedBytes: 0 },
+        removed: { files: 0, bytes: 0 },
+      },
+      {
+        digest: layers[1]!.digest,
+        dockerfile: { path: 'Dockerfile', line: 2 },
+        added: { files: 1, bytes: 5 },
+        changed: { files: 1, bytes: 70, replacedBytes: 100 },
+        removed: { files: 0, bytes: 0 },
+      },
+      {
+        digest: layers[2]!.digest,
+        dockerfile: { path: 'Dockerfile', line: 3 },
+        added: { files: 0, bytes: 0 },
+        changed: { files: 0, bytes: 0, replacedBytes: 0 },
+        removed: { files: 1, bytes: 50 },
+      },
+    ]);
+    const r = report([entry({ name: 'app', analysis: a })]);
+    expect(parseReport(JSON.stringify(r), 'r.json').images[0]?.analysis?.layers).toEqual(a.layers);
+  });
+
   test('a NaN ratio never reaches the report', () => {
     const a = toReportAnalysis({ ...imageAnalysis([]), efficiency: Number.NaN, dive: { efficiency: Number.NaN, wastedBytes: 0 } });
     expect(a.efficiency).toBe(1);
