@@ -42,6 +42,7 @@ export async function makeTar(entries: FakeEntry[]): Promise<Buffer> {
       name: e.path,
       type,
       mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644),
+      mtime: new Date(0), // same entries, same bytes, same digest (the cache tests rely on it)
       uid: e.uid ?? 0,
       ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
       ...(type === 'file' ? { size: body!.length } : {}),
