@@ -48,7 +48,11 @@ export function toReportAnalysis(analysis: ImageAnalysis, opts: ReportAnalysisOp
     efficiency: ratio(analysis.efficiency),
     hints: kept.map(toReportHint),
     ...(hints.length > kept.length ? { hintsOmitted: hints.length - kept.length } : {}),
-    dive: { efficiency: ratio(analysis.dive.efficiency), wastedBytes: analysis.dive.wastedBytes },
+    dive: {
+      efficiency: ratio(analysis.dive.efficiency),
+      wastedBytes: analysis.dive.wastedBytes,
+      userFileBytes: analysis.dive.userFileBytes,
+    },
     totalFileBytes: analysis.totalFileBytes,
     finalFileBytes: analysis.finalFileBytes,
     largestFiles: top(analysis.largestFiles),

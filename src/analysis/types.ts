@@ -89,7 +89,7 @@ export interface ImageAnalysis {
   efficiency: number;
   hints: AnalysisHint[];
   /** dive's own figures, reproduced from its source, so `dive --ci` can be matched. */
-  dive: { efficiency: number; wastedBytes: number };
+  dive: { efficiency: number; wastedBytes: number; userFileBytes: number };
   totalFileBytes: number;
   finalFileBytes: number;
   largestFiles: PathBytes[];

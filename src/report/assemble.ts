@@ -48,7 +48,7 @@ function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Bud
   const full = result?.analysis ? withoutIgnoredHints(result.analysis, budget.ignoreHints ?? []) : null;
   // Budgets read every hint: the report keeps only the largest, and a forbidden zero-byte hint
   // (runs-as-root) cut from it must still fail the image.
-  const checked = evaluateAnalysisBudget(full, budget, { imageBytes: platform.uncompressedBytes, ...(gap ? { unavailable: gap } : {}) });
+  const checked = evaluateAnalysisBudget(full, budget, gap ? { unavailable: gap } : {});
   const analysis: Analysis | null = full && result ? toReportAnalysis(full, { layerCache: result.layerCache }) : null;
   const findings = [...evaluateSizeBudget(platform, budget), ...checked.findings];
   // A failed analysis is worth a note even without an analysis budget; "off" is the user's choice.

@@ -99,7 +99,7 @@ const entry = z.object({
           }),
         )
         .max(500),
-      dive: z.object({ efficiency: ratio, wastedBytes: bytes }).optional(),
+      dive: z.object({ efficiency: ratio, wastedBytes: bytes, userFileBytes: bytes.optional() }).optional(),
       totalFileBytes: bytes.optional(),
       finalFileBytes: bytes.optional(),
       largestFiles: pathBytes.optional(),

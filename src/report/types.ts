@@ -66,8 +66,8 @@ export interface Analysis {
   wastedBytes: number;
   efficiency: number;
   hints: Hint[];
-  /** dive's own figures (its algorithm), to compare with `dive --ci`. */
-  dive?: { efficiency: number; wastedBytes: number };
+  /** dive's own figures (its algorithm), to compare with `dive --ci`; userFileBytes: file bytes of every layer but the first. */
+  dive?: { efficiency: number; wastedBytes: number; userFileBytes?: number };
   totalFileBytes?: number;
   finalFileBytes?: number;
   /** Top 10 of the final filesystem. */

@@ -36,7 +36,7 @@ describe('analyzeImage', () => {
     expect(a.wastedBytes).toBe(2 * MB);
     expect(a.efficiency).toBeCloseTo(1010 / (1010 + 2 * MB), 12);
     // dive: /tmp/junk has two copies (2 MiB + whiteout 0): cum 2 MiB, min 0.
-    expect(a.dive).toEqual({ wastedBytes: 2 * MB, efficiency: 1010 / (1010 + 2 * MB) });
+    expect(a.dive).toEqual({ wastedBytes: 2 * MB, efficiency: 1010 / (1010 + 2 * MB), userFileBytes: 2 * MB + 10 });
     expect(a.largestFiles[0]).toEqual({ path: '/bin/busybox', bytes: 1000 });
     expect(a.largestDirectories[0]).toEqual({ path: '/bin', bytes: 1000 });
     expect(a.layers.map((l) => [l.index, l.added.count, l.removed.count, l.removed.bytes, l.dockerfile?.line ?? null])).toEqual([

@@ -69,7 +69,7 @@ function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0, dockerfileStages:
     wastedBytes,
     efficiency: wastedBytes === 0 ? 1 : 0.5,
     hints,
-    dive: { efficiency: 1, wastedBytes },
+    dive: { efficiency: 1, wastedBytes, userFileBytes: 2 * wastedBytes },
     totalFileBytes: 2 * wastedBytes,
     finalFileBytes: wastedBytes,
     largestFiles: Array.from({ length: 20 }, (_, i) => ({ path: `/f${i}`, bytes: 100 - i })),
@@ -297,7 +297,11 @@ describe('toReportAnalysis keeps the report small', () => {
   });
 
   test('a NaN ratio never reaches the report', () => {
-    const a = toReportAnalysis({ ...imageAnalysis([]), efficiency: Number.NaN, dive: { efficiency: Number.NaN, wastedBytes: 0 } });
+    const a = toReportAnalysis({
+      ...imageAnalysis([]),
+      efficiency: Number.NaN,
+      dive: { efficiency: Number.NaN, wastedBytes: 0, userFileBytes: 0 },
+    });
     expect(a.efficiency).toBe(1);
     expect(a.dive?.efficiency).toBe(1);
   });
