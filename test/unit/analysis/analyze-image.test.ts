@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../../src/analysis/analyze-image.js';
-import { decodeScan, encodeScan, openLayerCache } from '../../../src/analysis/layer-cache.js';
+import { cacheGeneration, decodeScan, encodeScan, openLayerCache, SCAN_FORMAT_VERSION } from '../../../src/analysis/layer-cache.js';
+import { VERSION } from '../../../src/version.js';
 import { stageReport } from '../../../src/analysis/stage-report.js';
 import { dir, file, hardlink, layersOf, symlink, textFile, whiteout } from './helpers.js';
 
@@ -108,10 +109,38 @@ describe('layer cache', () => {
     ]);
     const first = await analyzeImage({ layers, cache });
     expect(layers.map((l) => l.blob.streams)).toEqual([1, 1]);
-    expect((await readdir(join(tmp, 'cache'))).sort()).toEqual(layers.map((l) => `${l.digest.replace(':', '-')}.json.gz`).sort());
+    expect(await readdir(join(tmp, 'cache'))).toEqual([cacheGeneration()]);
+    expect((await readdir(join(tmp, 'cache', cacheGeneration()))).sort()).toEqual(
+      layers.map((l) => `${l.digest.replace(':', '-')}.json.gz`).sort(),
+    );
     const second = await analyzeImage({ layers, cache });
     expect(layers.map((l) => l.blob.streams)).toEqual([1, 1]);
     expect(second).toEqual(first);
+  });
+
+  it("a release never reads another release's scans, and its first write removes them", async () => {
+    const dirPath = join(tmp, 'cache');
+    const layers = await layersOf([[file('x', 42)]]);
+    const old = openLayerCache(dirPath, { version: '0.0.9' });
+    await analyzeImage({ layers, cache: old });
+    expect(layers[0]!.blob.streams).toBe(1);
+    // Format 1 kept flat files in the directory itself.
+    await writeFile(
+      join(dirPath, `${layers[0]!.digest.replace(':', '-')}.json.gz`),
+      encodeScan({ digest: layers[0]!.digest, entries: [] }, '0.0.8'),
+    );
+    await writeFile(join(dirPath, 'README'), 'not ours');
+    expect(VERSION).not.toBe('0.0.9');
+    const current = openLayerCache(dirPath);
+    expect(await current.get(layers[0]!.digest)).toBeNull();
+    await analyzeImage({ layers, cache: current });
+    expect(layers[0]!.blob.streams).toBe(2);
+    expect((await readdir(dirPath)).sort()).toEqual(['README', cacheGeneration()]);
+    // The same file bytes written by another version are refused even at this version's path.
+    const path = current.fileFor(layers[0]!.digest)!;
+    await writeFile(path, encodeScan({ digest: layers[0]!.digest, entries: [] }, '0.0.9'));
+    expect(await current.get(layers[0]!.digest)).toBeNull();
+    expect(cacheGeneration('1.2.3')).toBe(`scan${SCAN_FORMAT_VERSION}-1.2.3`);
   });
 
   it('a layer shared by two images is read once', async () => {
@@ -148,7 +177,7 @@ describe('layer cache', () => {
   it('digests that are not algorithm:hex are not cached (no path tricks)', () => {
     const cache = openLayerCache(tmp);
     expect(cache.fileFor('sha256:../../etc')).toBeNull();
-    expect(cache.fileFor(`sha256:${'ab'.repeat(32)}`)).toBe(join(tmp, `sha256-${'ab'.repeat(32)}.json.gz`));
+    expect(cache.fileFor(`sha256:${'ab'.repeat(32)}`)).toBe(join(tmp, cacheGeneration(), `sha256-${'ab'.repeat(32)}.json.gz`));
   });
 });
 
