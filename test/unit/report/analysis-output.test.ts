@@ -41,9 +41,10 @@ const analysed = (over: Partial<ReportEntry> = {}): ReportEntry =>
   });
 
 describe('terminal', () => {
-  test('wasted bytes, efficiency, then the largest hints with file:line and the fix', () => {
+  test("wasted bytes, efficiency, dive's figures, then the largest hints with file:line and the fix", () => {
     expect(renderAnalysisLines(report([analysed()]))).toEqual([
       '  app linux/amd64: 10.5 MB wasted, efficiency 45.7%',
+      '    dive: wasted 10.5 MB, efficiency 45.0%',
       '    deleted-in-later-layer app/Dockerfile:2 /big.bin 10.5 MB',
       '      fix: deleted-in-later-layer fix',
       '    package-manager-cache app/Dockerfile:4 /var/lib/apt/lists 3 MB',
@@ -51,6 +52,13 @@ describe('terminal', () => {
       '    vcs-directory app/Dockerfile:5 /src/.git 1 MB',
       '      fix: vcs-directory fix',
       `    … ${4 - TERMINAL_HINTS} more hint(s) in the JSON/markdown report`,
+    ]);
+  });
+
+  test('a report without dive figures (an older report) prints no dive line', () => {
+    const { dive: _dive, ...withoutDive } = analysis([]);
+    expect(renderAnalysisLines(report([analysed({ analysis: withoutDive })]))).toEqual([
+      '  app linux/amd64: 10.5 MB wasted, efficiency 45.7%',
     ]);
   });
 
