@@ -175,6 +175,55 @@ describe('an opaque directory in a real image', () => {
   });
 });
 
+describe("symlinked parent directories, as containerd's applier resolves them", () => {
+  it("a lower layer's symlink is hidden by the directory an entry under it creates; the same layer's symlink is followed", async () => {
+    const base = await pushHandMadeImage({
+      repo: 'ib-analysis-symlink-base',
+      tag: '2',
+      layers: [
+        await tarOf([
+          { path: 'usr/', type: 'directory' },
+          { path: 'usr/lib/', type: 'directory' },
+          { path: 'usr/lib/old', size: 70 },
+          { path: 'lib', type: 'symlink', linkname: 'usr/lib' },
+        ]),
+        await tarOf([
+          { path: 'lib/x', size: 100 },
+          { path: 'lib64', type: 'symlink', linkname: 'usr/lib' },
+          { path: 'lib64/y', size: 10 },
+        ]),
+      ],
+    });
+    const text = [
+      `FROM ${base} AS base`,
+      'COPY marker /marker',
+      'FROM busybox:1.35 AS probe',
+      // What the engine made of the base (dockerd 26, containerd image store, overlay snapshotter):
+      // the build fails unless lib became a directory holding x, and y went through lib64 into usr/lib.
+      'COPY --from=base / /base/',
+      'RUN test -d /base/lib && ! test -L /base/lib && test -f /base/lib/x && ! test -e /base/usr/lib/x && test -L /base/lib64 && test -f /base/usr/lib/y && test -f /base/usr/lib/old',
+      '',
+    ].join('\n');
+    const context = await contextWith('symlink', { Dockerfile: text, marker: 'm\n' });
+    await buildOci({ context, dest: join(work, 'symlink-probe'), tag: 'ib-analysis-symlink:probe', target: 'probe' });
+    const dest = join(work, 'symlink');
+    await buildOci({ context, dest, tag: 'ib-analysis-symlink:base', target: 'base' });
+    const { layers } = await layoutImage(dest, { path: 'Dockerfile', text, target: 'base' });
+    const a = await analyzeImage({ layers });
+    expect(a.largestFiles).toEqual([
+      { path: '/lib/x', bytes: 100 },
+      { path: '/usr/lib/old', bytes: 70 },
+      { path: '/usr/lib/y', bytes: 10 },
+      { path: '/marker', bytes: 2 },
+    ]);
+    expect(a.layers[1]!.added.top).toEqual([
+      { path: 'lib/x', bytes: 100 },
+      { path: 'usr/lib/y', bytes: 10 },
+    ]);
+    expect(a.wastedBytes).toBe(0);
+  });
+});
+
 describe('toolchain and context hints', () => {
   it('a toolchain copied into the runtime stage, on the COPY line', async () => {
     const text = [

@@ -10,10 +10,12 @@ import * as tar from 'tar-stream';
 
 export interface HandEntry {
   path: string;
-  type?: 'file' | 'directory';
+  type?: 'file' | 'directory' | 'symlink';
   /** Body of a file; a file of `size` bytes of 0x61 otherwise. */
   content?: Buffer;
   size?: number;
+  /** A symlink's target. */
+  linkname?: string;
 }
 
 export async function tarOf(entries: HandEntry[]): Promise<Buffer> {
@@ -29,9 +31,10 @@ export async function tarOf(entries: HandEntry[]): Promise<Buffer> {
       const header = {
         name: e.path,
         type,
-        mode: type === 'directory' ? 0o755 : 0o644,
+        mode: type === 'file' ? 0o644 : 0o755,
         mtime: new Date(0),
         ...(type === 'file' ? { size: body.length } : {}),
+        ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
       };
       pack.entry(header, body, (err) => (err ? reject(err) : resolve()));
     });

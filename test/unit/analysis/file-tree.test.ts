@@ -132,6 +132,70 @@ describe('mergeLayers', () => {
   });
 });
 
+describe("symlinked parent directories, as containerd's overlay applier resolves them", () => {
+  // Merged /usr: the base has /usr/lib and lib -> usr/lib.
+  const base: FakeEntry[] = [dir('usr'), dir('usr/lib'), file('usr/lib/old', 70), symlink('lib', 'usr/lib')];
+  const kinds = (layers: LayerEntry[][]) => Object.fromEntries(listFinalFiles(mergeLayers(layers).root).map((f) => [f.path, f.kind]));
+
+  it("a lower layer's symlink is not followed: the layer's own directory hides it", async () => {
+    // The layer is applied in its own upper directory, where lib does not exist: lib/ is created
+    // there, and overlayfs shows that directory instead of the lower symlink.
+    const layers = await entriesOf([base, [file('lib/x', 100)]]);
+    expect(finalPaths(layers)).toEqual({ 'lib/x': 100, 'usr/lib/old': 70 });
+    expect(kinds(layers)).toMatchObject({ lib: 'dir' });
+  });
+
+  it.each(['usr/lib', '/usr/lib', './usr/lib', '/usr/../usr/lib', '../../usr/lib'])(
+    'a symlink of the same layer (lib64 -> %s) is followed: the entry lands in usr/lib',
+    async (target) => {
+      const layers = await entriesOf([base, [symlink('lib64', target), file('lib64/y', 10)]]);
+      expect(finalPaths(layers)).toEqual({ lib: 0, lib64: 0, 'usr/lib/old': 70, 'usr/lib/y': 10 });
+      expect(kinds(layers)).toMatchObject({ lib: 'symlink', lib64: 'symlink', 'usr/lib': 'dir' });
+      expect(mergeLayers(layers).layers[1]!.added.top).toEqual([{ path: 'usr/lib/y', bytes: 10 }]);
+    },
+  );
+
+  it('an overwrite through a same-layer symlink hits the real file', async () => {
+    const layers = await entriesOf([base, [symlink('l', 'usr/lib'), file('l/old', 30)]]);
+    const m = mergeLayers(layers);
+    expect(m.events).toEqual([{ kind: 'overwritten', path: 'usr/lib/old', bytes: 70, addedBy: 0, removedBy: 1 }]);
+    expect(m.layers[1]!.changed).toMatchObject({ count: 1, bytes: 30, replacedBytes: 70 });
+  });
+
+  it("a hard link's target parent is resolved through the same layer's symlinks", async () => {
+    const layers = await entriesOf([[dir('usr'), dir('usr/lib'), symlink('l', 'usr/lib'), file('usr/lib/a', 40), hardlink('b', 'l/a')]]);
+    const m = mergeLayers(layers);
+    // One content, two names: 40 bytes once (counted on the first path in name order).
+    expect(m.totalFileBytes).toBe(40);
+    expect(finalPaths(layers)).toEqual({ b: 40, l: 0, 'usr/lib/a': 0 });
+  });
+
+  it('a directory entry at a symlink replaces it', async () => {
+    const layers = await entriesOf([base, [dir('lib'), file('lib/x', 1)]]);
+    expect(finalPaths(layers)).toEqual({ 'lib/x': 1, 'usr/lib/old': 70 });
+  });
+
+  it('.. stops at the root; a missing target is created; a cycle gives up', async () => {
+    const layers = await entriesOf([
+      [
+        dir('usr'),
+        symlink('usr/lib64', '../../../../lib'),
+        symlink('opt', 'srv/app'),
+        symlink('a', 'b'),
+        symlink('b', 'a'),
+        file('usr/lib64/ld.so', 9),
+        file('opt/run', 3),
+        file('a/x', 1),
+      ],
+    ]);
+    const paths = finalPaths(layers);
+    expect(paths['lib/ld.so']).toBe(9);
+    expect(paths['srv/app/run']).toBe(3);
+    // a -> b -> a … : after 255 links the part is taken as written, and replaced by a directory.
+    expect(Object.keys(paths).filter((p) => p.endsWith('/x'))).toHaveLength(1);
+  });
+});
+
 describe("hand-computed fixture: our figures and dive's", () => {
   // Layer 0: a/keep 100, a/over 200, d/x 300, d/y 400, gone 500, o/old 600, h/target 700,
   //          h/link → h/target (hard link), s → a/keep (symlink).
