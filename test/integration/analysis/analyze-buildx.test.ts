@@ -171,7 +171,8 @@ describe('an opaque directory in a real image', () => {
       removedBy: { layer: layers[1]!.digest, dockerfile: null },
     });
     // dive drops `.wh..wh..opq` from its tree: every path is seen once, nothing is waste.
-    expect(a.dive).toEqual({ wastedBytes: 0, efficiency: 1 });
+    // userFileBytes: what the layers above the first add (d/new 5, added.txt 6).
+    expect(a.dive).toEqual({ wastedBytes: 0, efficiency: 1, userFileBytes: 5 + 6 });
   });
 });
 
