@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 // Benchmark: analyzeImage (cold cache, then warm) on a >= 1 GB (uncompressed) image vs
-// `gzip -dc LAYER | tar -t > /dev/null` over the same layer blobs, sequentially, same run.
+// `gzip -dc LAYER | tar -t > /dev/null` over the same layer blobs, sequentially, same run;
+// then the same image exported with zstd layers vs `zstd -dc LAYER | tar -t > /dev/null`.
 // Run after `npm run build`:
-//   node scripts/bench-analysis.js            (builds the image once, reused by tag + layout dir)
+//   node scripts/bench-analysis.js            (builds the image once, reused by tag + layout dirs)
 //   node scripts/bench-analysis.js --rebuild  (forces a fresh build and export)
+// Any node binary runs it: Node >= 22.15 decodes zstd natively, older Node with fzstd.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeImage } from '../lib/analysis/analyze-image.js';
 import { openLayerCache } from '../lib/analysis/layer-cache.js';
+import { zstdImplementation } from '../lib/compression/zstd-decompress.js';
 
 const TAG = 'ib-analysis-bench:1gb-v1';
 const ROOT = join(tmpdir(), 'ib-analysis-bench');
 const LAYOUT = join(ROOT, 'layout');
+/** The same build, exported with zstd layers (BuildKit recompresses; the build itself is cached). */
+const LAYOUT_ZSTD = join(ROOT, 'layout-zstd');
 
 // Five layers, ~1.1 GB of files: random bytes (incompressible), zeros, text, 20,000 small
 // files in 200 directories, and a layer that deletes and overwrites some of the above.
@@ -32,25 +37,33 @@ function sh(cmd, args, opts = {}) {
 }
 
 function ensureLayout(rebuild) {
-  if (!rebuild && existsSync(join(LAYOUT, 'index.json'))) return 'reused layout';
-  rmSync(ROOT, { recursive: true, force: true });
-  mkdirSync(ROOT, { recursive: true });
-  writeFileSync(join(ROOT, 'Dockerfile'), DOCKERFILE);
-  sh('docker', ['buildx', 'build', '-t', TAG, '--output', `type=oci,dest=${LAYOUT},tar=false`, ROOT]);
-  return 'built';
+  let how = 'reused layouts';
+  if (rebuild || !existsSync(join(LAYOUT, 'index.json'))) {
+    rmSync(ROOT, { recursive: true, force: true });
+    mkdirSync(ROOT, { recursive: true });
+    writeFileSync(join(ROOT, 'Dockerfile'), DOCKERFILE);
+    sh('docker', ['buildx', 'build', '-t', TAG, '--output', `type=oci,dest=${LAYOUT},tar=false`, ROOT]);
+    how = 'built';
+  }
+  if (!existsSync(join(LAYOUT_ZSTD, 'index.json'))) {
+    writeFileSync(join(ROOT, 'Dockerfile'), DOCKERFILE);
+    const output = `type=oci,dest=${LAYOUT_ZSTD},tar=false,compression=zstd,force-compression=true,oci-mediatypes=true`;
+    sh('docker', ['buildx', 'build', '-t', TAG, '--output', output, ROOT]);
+  }
+  return how;
 }
 
-function blobFile(digest) {
+function blobFile(layout, digest) {
   const [alg, hex] = digest.split(':');
-  return join(LAYOUT, 'blobs', alg, hex);
+  return join(layout, 'blobs', alg, hex);
 }
 
-function readLayers() {
-  const index = JSON.parse(readFileSync(join(LAYOUT, 'index.json'), 'utf8'));
+function readLayers(layout) {
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
   const desc = index.manifests.find((m) => m.platform?.os !== 'unknown');
-  const manifest = JSON.parse(readFileSync(blobFile(desc.digest), 'utf8'));
+  const manifest = JSON.parse(readFileSync(blobFile(layout, desc.digest), 'utf8'));
   return manifest.layers.map((l) => {
-    const path = blobFile(l.digest);
+    const path = blobFile(layout, l.digest);
     return {
       digest: l.digest,
       mediaType: l.mediaType,
@@ -70,10 +83,30 @@ function seconds(start) {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** The reference (decompress | tar -t) and analyzeImage without a cache over one layout's layers. */
+async function compare(layout, decompress) {
+  const layers = readLayers(layout);
+  const files = layers.map((l) => blobFile(layout, l.digest));
+  // Warm the page cache so neither side pays for the first disk read.
+  for (const f of files) sh('cat', [f], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let t = process.hrtime.bigint();
+  for (const f of files) sh('sh', ['-c', `${decompress} "${f}" | tar -t > /dev/null`]);
+  const tarSeconds = seconds(t);
+  t = process.hrtime.bigint();
+  const analysis = await analyzeImage({ layers });
+  const analysisSeconds = seconds(t);
+  const compressed = files.reduce((s, f) => s + statSync(f).size, 0);
+  return { layers, analysis, tarSeconds, analysisSeconds, compressed };
+}
+
 async function main() {
   const how = ensureLayout(process.argv.includes('--rebuild'));
-  const layers = readLayers();
-  const files = layers.map((l) => blobFile(l.digest));
+  const layers = readLayers(LAYOUT);
+  const files = layers.map((l) => blobFile(LAYOUT, l.digest));
   const compressed = files.reduce((s, f) => s + statSync(f).size, 0);
   // Warm the page cache so neither side pays for the first disk read.
   for (const f of files) sh('cat', [f], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -98,12 +131,24 @@ async function main() {
 
   const entries = cold.layers.reduce((s, l) => s + l.added.count + l.changed.count, 0);
   const gb = (n) => (n / 1e9).toFixed(2);
+  console.log(`node ${process.version}`);
   console.log(`image ${TAG} (${how}): ${layers.length} layers, ${gb(compressed)} GB compressed, ${gb(cold.totalFileBytes)} GB of files, ${entries} files`);
   console.log(`gzip -dc | tar -t      ${tarSeconds.toFixed(2)} s`);
   console.log(`analyzeImage, no cache ${noCacheSeconds.toFixed(2)} s  (${(tarSeconds / noCacheSeconds).toFixed(2)}x tar's speed)`);
   console.log(`analyzeImage, cold     ${coldSeconds.toFixed(2)} s  (${(tarSeconds / coldSeconds).toFixed(2)}x tar's speed, writes the cache)`);
   console.log(`analyzeImage, warm     ${warmSeconds.toFixed(2)} s  (cache hit: no blob read)`);
   console.log(`wasted ${cold.wastedBytes} B, efficiency ${cold.efficiency.toFixed(4)}; dive: wasted ${cold.dive.wastedBytes} B, efficiency ${cold.dive.efficiency.toFixed(4)}`);
+
+  if (!hasCommand('zstd')) {
+    console.log('zstd: skipped, no `zstd` command for the reference (Debian/Ubuntu: apt-get install -y zstd)');
+    return;
+  }
+  const z = await compare(LAYOUT_ZSTD, 'zstd -dc');
+  if (!z.layers.slice(1).every((l) => l.mediaType.endsWith('+zstd'))) throw new Error(`${LAYOUT_ZSTD}: layers are not zstd`);
+  if (z.analysis.wastedBytes !== cold.wastedBytes) throw new Error('the zstd and gzip exports analyse differently');
+  console.log(`zstd layers: ${gb(z.compressed)} GB compressed, decoder: ${zstdImplementation()}`);
+  console.log(`zstd -dc | tar -t      ${z.tarSeconds.toFixed(2)} s`);
+  console.log(`analyzeImage, no cache ${z.analysisSeconds.toFixed(2)} s  (${(z.tarSeconds / z.analysisSeconds).toFixed(2)}x tar's speed)`);
 }
 
 main().catch((err) => {

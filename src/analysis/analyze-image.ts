@@ -4,9 +4,10 @@
  */
 import { computeDiveFigures } from './dive-efficiency.js';
 import { readDockerfile } from './dockerfile-info.js';
-import { largestDirectories, largestFiles, listFinalFiles, mergeLayers } from './file-tree.js';
+import { largestDirectories, largestFiles, listFinalFiles, mergeLayers, type FinalFile } from './file-tree.js';
 import { findHints } from './hints.js';
 import type { LayerCache } from './layer-cache.js';
+import { hiddenLockfileProject } from './package-lock.js';
 import { scanLayer } from './read-layer.js';
 import type { AnalysisLayerInput, ImageAnalysis, LayerScan } from './types.js';
 
@@ -22,6 +23,24 @@ export interface AnalyzeImageInput {
   ignoreHints?: readonly string[];
   top?: number;
   minWasteBytes?: number;
+  /** The image config's `User` ('' when unset); see HintInput.imageUser. */
+  imageUser?: string;
+}
+
+/**
+ * The dev packages of each npm hidden lockfile still in the final image, by project directory:
+ * the copy the layer that wrote the final file read.
+ */
+export function finalDevPackages(files: readonly FinalFile[], scans: readonly LayerScan[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const file of files) {
+    if (file.kind !== 'file') continue;
+    const project = hiddenLockfileProject(file.path);
+    if (project === null) continue;
+    const lock = scans[file.addedBy]?.packageLocks?.find((l) => l.path === file.path);
+    if (lock?.devPackages) out.set(project, new Set(lock.devPackages));
+  }
+  return out;
 }
 
 async function loadScan(layer: AnalysisLayerInput, cache: LayerCache | undefined): Promise<LayerScan> {
@@ -57,6 +76,8 @@ export async function analyzeImage(input: AnalyzeImageInput): Promise<ImageAnaly
     ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
     ...(input.ignoreHints ? { ignore: input.ignoreHints } : {}),
     ...(input.minWasteBytes !== undefined ? { minWasteBytes: input.minWasteBytes } : {}),
+    ...(input.imageUser !== undefined ? { imageUser: input.imageUser } : {}),
+    devPackages: finalDevPackages(files, scans),
   });
   return {
     wastedBytes: merged.wastedBytes,
@@ -71,5 +92,6 @@ export async function analyzeImage(input: AnalyzeImageInput): Promise<ImageAnaly
       const delta = merged.layers[index]!;
       return { index, digest: layer.digest, dockerfile: layer.dockerfile, createdBy: layer.createdBy, ...delta };
     }),
+    dockerfileStages: dockerfile ? dockerfile.stages.length : null,
   };
 }

@@ -120,9 +120,14 @@ export function buildDiveTree(entries: readonly LayerEntry[]): DiveNode {
 export interface DiveFigures {
   efficiency: number;
   wastedBytes: number;
+  /**
+   * File bytes of every layer but the first: the base of dive's `highestUserWastedPercent`
+   * (image.Analyze's userSizeBytes, each layer's size being the sum of its tar entries' sizes).
+   */
+  userFileBytes: number;
 }
 
-/** filetree.Efficiency + image.Analyze's WastedBytes. */
+/** filetree.Efficiency + image.Analyze's WastedBytes and userSizeBytes. */
 export function computeDiveFigures(layers: readonly (readonly LayerEntry[])[]): DiveFigures {
   const trees = layers.map(buildDiveTree);
   const data = new Map<string, { cumulative: number; min: number; count: number }>();
@@ -180,5 +185,7 @@ export function computeDiveFigures(layers: readonly (readonly LayerEntry[])[]): 
   }
   let wastedBytes = 0;
   for (const d of inefficient) wastedBytes += d.cumulative;
-  return { efficiency: discovered === 0 ? 1 : minimum / discovered, wastedBytes };
+  let userFileBytes = 0;
+  for (const entries of layers.slice(1)) for (const e of entries) userFileBytes += e.size;
+  return { efficiency: discovered === 0 ? 1 : minimum / discovered, wastedBytes, userFileBytes };
 }

@@ -1,7 +1,7 @@
 /**
- * The merged file tree: layers applied in order as an overlay filesystem would (whiteouts,
- * opaque directories, overwrites, hard links), with every byte that stops being visible
- * recorded as a waste event. Pure: entries in, figures out.
+ * The merged file tree: layers applied in order as containerd's overlay applier does
+ * (whiteouts, opaque directories, overwrites, hard links, symlinked parent directories), with
+ * every byte that stops being visible recorded as a waste event. Pure: entries in, figures out.
  */
 import type { LayerChangeSummary, LayerEntry, PathBytes, WasteEvent } from './types.js';
 
@@ -9,6 +9,8 @@ export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
 /** Paths listed per change kind of a layer. */
 export const TOP_PATHS = 10;
+/** Symlinks followed while resolving one path before giving up (continuity's fs.RootPath: 255). */
+const MAX_LINKS = 255;
 
 /** A file's content; hard links share one, so its bytes count once. */
 interface Inode {
@@ -29,6 +31,8 @@ export interface LeafNode {
   inode: Inode | null;
   addedBy: number;
   hardlink: boolean;
+  /** A symlink's target, as written. */
+  target?: string;
 }
 
 export type TreeNode = DirNode | LeafNode;
@@ -51,11 +55,7 @@ export interface MergedTree {
   wastedBytes: number;
 }
 
-export type Whiteout =
-  | { kind: 'whiteout'; target: string }
-  | { kind: 'opaque'; dir: string }
-  | { kind: 'meta' }
-  | null;
+export type Whiteout = { kind: 'whiteout'; target: string } | { kind: 'opaque'; dir: string } | { kind: 'meta' } | null;
 
 function splitPath(path: string): { parent: string; name: string } {
   const slash = path.lastIndexOf('/');
@@ -106,6 +106,46 @@ class TreeBuilder {
       node = next;
     }
     return node;
+  }
+
+  /**
+   * `path` with the symlinks of layer `layer` in it followed, as containerd applies a layer on
+   * an overlay snapshotter (diff/apply: archive.Apply into the new snapshot's upper directory,
+   * resolving each entry's parent with continuity's fs.RootPath there): only what this layer
+   * wrote so far is in that directory, so its own symlinks are followed (an absolute target
+   * starts again at the root, a relative one at the link's directory, `..` stops at the root),
+   * while a lower layer's symlink is not seen. The directory then created in the upper hides
+   * it: `lib/x` over a lower `lib -> usr/lib` makes `lib` a directory (checked against dockerd
+   * 26 with the containerd image store in test/integration/analysis/analyze-buildx.test.ts).
+   */
+  resolve(path: string, layer: number): string {
+    let parts = path === '' ? [] : path.split('/');
+    let done: string[] = [];
+    let dir: DirNode | null = this.root;
+    let links = 0;
+    while (parts.length > 0) {
+      const part = parts.shift()!;
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        done.pop();
+        const up = this.lookup(done.join('/'));
+        dir = up?.kind === 'dir' ? up : null;
+        continue;
+      }
+      const node = dir?.children.get(part);
+      if (node?.kind === 'symlink' && node.addedBy === layer && node.target !== undefined && links < MAX_LINKS) {
+        links++;
+        if (node.target.startsWith('/')) {
+          done = [];
+          dir = this.root;
+        }
+        parts = [...node.target.split('/'), ...parts];
+        continue;
+      }
+      done.push(part);
+      dir = node?.kind === 'dir' ? node : null;
+    }
+    return done.join('/');
   }
 
   /** The parent directory of `path`, created (or a non-directory replaced) as needed. */
@@ -170,6 +210,7 @@ class TreeBuilder {
       if (!wh) {
         additions.push(entry);
       } else if (wh.kind === 'whiteout') {
+        // Whiteouts come first: no symlink of this layer exists yet to resolve through.
         const { parent, name } = splitPath(wh.target);
         const dir = this.lookup(parent);
         const node = dir?.kind === 'dir' ? dir.children.get(name) : undefined;
@@ -189,12 +230,17 @@ class TreeBuilder {
   }
 
   private add(entry: LayerEntry, layer: number, delta: LayerDelta): void {
-    const { parent, name } = splitPath(entry.path);
+    // The parent is resolved through this layer's symlinks (see resolve); the entry itself is
+    // not: a directory entry replaces a symlink at its own path.
+    const split = splitPath(entry.path);
+    const parent = this.resolve(split.parent, layer);
+    const name = split.name;
+    const path = joinPath(parent, name);
     const dir = this.ensureDir(parent, layer, delta);
     const existing = dir.children.get(name);
     if (entry.type === 'dir') {
       if (existing?.kind === 'dir') return;
-      if (existing) this.drop(existing, entry.path, layer, 'overwritten', delta);
+      if (existing) this.drop(existing, path, layer, 'overwritten', delta);
       dir.children.set(name, { kind: 'dir', children: new Map(), addedBy: layer });
       return;
     }
@@ -204,19 +250,23 @@ class TreeBuilder {
       this.totalFileBytes += entry.size;
       delta.addedFileBytes += entry.size;
     } else if (entry.type === 'hardlink' && entry.linkTarget !== null) {
-      const target = this.lookup(entry.linkTarget);
+      // containerd's hardlinkRootPath: the target's parent through this layer's symlinks, not the target itself.
+      const link = splitPath(entry.linkTarget);
+      const target = this.lookup(joinPath(this.resolve(link.parent, layer), link.name));
       inode = target?.kind === 'file' && target.inode ? target.inode : null;
       if (inode && existing && existing.kind !== 'dir' && existing.inode === inode) return; // a link onto itself
       if (inode) inode.links++;
     }
-    if (existing) this.drop(existing, entry.path, layer, 'overwritten', delta);
+    if (existing) this.drop(existing, path, layer, 'overwritten', delta);
     const kind = entry.type === 'file' || entry.type === 'hardlink' ? 'file' : entry.type === 'symlink' ? 'symlink' : 'other';
-    dir.children.set(name, { kind, inode, addedBy: layer, hardlink: entry.type === 'hardlink' });
+    const leaf: LeafNode = { kind, inode, addedBy: layer, hardlink: entry.type === 'hardlink' };
+    if (entry.type === 'symlink' && entry.linkTarget !== null) leaf.target = entry.linkTarget;
+    dir.children.set(name, leaf);
     if (entry.type !== 'file') return;
     const summary = existing ? delta.changed : delta.added;
     summary.count++;
     summary.bytes += entry.size;
-    if (entry.size > 0) pushTop(summary.top, { path: entry.path, bytes: entry.size });
+    if (entry.size > 0) pushTop(summary.top, { path, bytes: entry.size });
   }
 }
 

@@ -7,6 +7,7 @@ import type { DockerfileRef } from '../measure/types.js';
 import { effectiveUser, instructionAt, type DockerfileInfo } from './dockerfile-info.js';
 import type { FinalFile } from './file-tree.js';
 import type { HintId } from './hint-ids.js';
+import { packageKeysOf } from './package-lock.js';
 import type { AnalysisHint, WasteEvent } from './types.js';
 
 export interface HintLayer {
@@ -25,6 +26,13 @@ export interface HintInput {
   ignore?: readonly string[];
   /** Deleted/overwritten bytes below this, per pair of layers, are not worth a hint. */
   minWasteBytes?: number;
+  /**
+   * The image config's `User` ('' when unset). It covers what the base image set: when given,
+   * it decides `runs-as-root`; when undefined, only the Dockerfile's USER lines do.
+   */
+  imageUser?: string;
+  /** npm hidden lockfiles of the final image: project directory → its `"dev": true` package keys. */
+  devPackages?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** 1 MiB: below it, a file a later layer replaced (an edited /etc/passwd) is noise. */
@@ -38,11 +46,34 @@ interface PathRule {
   pattern: RegExp;
   what: string;
   fix: string;
+  /** Not a hint when this says the files are needed (e.g. a Yarn PnP project's cache). */
+  unless?: (root: string, ctx: RuleContext) => boolean;
+}
+
+/** A rule whose `marker` file (a regular file) names a directory: the hint counts every file under it. */
+interface DirectoryRule {
+  id: HintId;
+  marker: RegExp;
+  what: string;
+  fix: string;
+}
+
+interface RuleContext {
+  /** Directories holding a Yarn PnP loader (`.pnp.cjs`). */
+  pnpProjects: ReadonlySet<string>;
 }
 
 const HOME = '(?:root|home/[^/]+)';
-const MULTI_STAGE =
-  'Build in a separate stage (`FROM … AS build`) and `COPY --from=build` only the artifact into a runtime stage.';
+const MULTI_STAGE = 'Build in a separate stage (`FROM … AS build`) and `COPY --from=build` only the artifact into a runtime stage.';
+const JRE_FIX = `${MULTI_STAGE} Run on a JRE base image (e.g. eclipse-temurin:21-jre) or a jlink-ed runtime.`;
+
+/** Directories too general to be one SDK: a compiler found right under them names only itself. */
+const GENERAL_DIRS = new Set(['', 'usr', 'usr/local', 'opt', 'bin', 'sbin', 'usr/bin', 'usr/local/bin']);
+
+const DIRECTORY_RULES: DirectoryRule[] = [
+  // A JDK is its whole directory (bin, lib/modules, jmods…), found by its compiler.
+  { id: 'toolchain-in-final-image', marker: /^(.+)\/bin\/javac$/, what: 'JDK (javac): a JRE is enough to run', fix: JRE_FIX },
+];
 
 const PATH_RULES: PathRule[] = [
   // toolchain-in-final-image
@@ -57,20 +88,33 @@ const PATH_RULES: PathRule[] = [
     fix: MULTI_STAGE,
   },
   { id: 'toolchain-in-final-image', pattern: /^(usr\/share\/build-essential)\//, what: 'build-essential', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^(.*?\/jmods)\//, what: 'JDK jmods', fix: MULTI_STAGE },
   {
     id: 'toolchain-in-final-image',
-    pattern: /^(.*?)\/bin\/javac$/,
-    what: 'JDK (javac): a JRE is enough to run',
-    fix: `${MULTI_STAGE} Run on a JRE base image (e.g. eclipse-temurin:21-jre) or a jlink-ed runtime.`,
+    pattern: /^(usr\/share\/maven|(?:opt|usr\/local|usr\/share)\/(?:apache-)?maven-[^/]+)\//,
+    what: 'Maven',
+    fix: JRE_FIX,
   },
-  { id: 'toolchain-in-final-image', pattern: /^(.*?\/jmods)\//, what: 'JDK jmods', fix: MULTI_STAGE },
+  { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/mvn)$/, what: 'Maven (mvn)', fix: JRE_FIX },
+  { id: 'toolchain-in-final-image', pattern: /^((?:opt|usr\/local|usr\/share)\/gradle(?:-[^/]+)?)\//, what: 'Gradle', fix: JRE_FIX },
+  { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/gradle)$/, what: 'Gradle (gradle)', fix: JRE_FIX },
   { id: 'toolchain-in-final-image', pattern: new RegExp(`^(${HOME}/\\.m2)/`), what: 'Maven repository', fix: MULTI_STAGE },
   { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?\.gradle)\//, what: 'Gradle cache', fix: MULTI_STAGE },
-  { id: 'toolchain-in-final-image', pattern: /^(usr\/local\/rustup|(?:root|home\/[^/]+)\/\.rustup)\//, what: 'rustup toolchains', fix: MULTI_STAGE },
-  { id: 'toolchain-in-final-image', pattern: /^((?:usr\/local\/cargo|(?:root|home\/[^/]+)\/\.cargo)\/bin)\//, what: 'cargo/rustc', fix: MULTI_STAGE },
+  {
+    id: 'toolchain-in-final-image',
+    pattern: /^(usr\/local\/rustup|(?:root|home\/[^/]+)\/\.rustup)\//,
+    what: 'rustup toolchains',
+    fix: MULTI_STAGE,
+  },
+  {
+    id: 'toolchain-in-final-image',
+    pattern: /^((?:usr\/local\/cargo|(?:root|home\/[^/]+)\/\.cargo)\/bin)\//,
+    what: 'cargo/rustc',
+    fix: MULTI_STAGE,
+  },
   { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/(?:rustc|cargo))$/, what: 'rustc/cargo', fix: MULTI_STAGE },
-  { id: 'toolchain-in-final-image', pattern: /^(.*?\/\.cache\/node-gyp)\//, what: 'node-gyp headers', fix: MULTI_STAGE },
-  { id: 'toolchain-in-final-image', pattern: /^(usr(?:\/local)?\/include\/node)\//, what: 'Node.js headers', fix: MULTI_STAGE },
+  // node-gyp's header caches; /usr/local/include/node is part of the official node images.
+  { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?(?:\.cache\/node-gyp|\.node-gyp))\//, what: 'node-gyp headers', fix: MULTI_STAGE },
   // package-manager-cache
   {
     id: 'package-manager-cache',
@@ -98,7 +142,7 @@ const PATH_RULES: PathRule[] = [
   },
   {
     id: 'package-manager-cache',
-    pattern: new RegExp(`^(${HOME}/\\.cache/pip)/`),
+    pattern: /^((?:.*\/)?\.cache\/pip)\//,
     what: 'pip cache',
     fix: '`pip install --no-cache-dir …` (or `ENV PIP_NO_CACHE_DIR=1`), or `RUN --mount=type=cache,target=/root/.cache/pip pip install …`.',
   },
@@ -110,9 +154,17 @@ const PATH_RULES: PathRule[] = [
   },
   {
     id: 'package-manager-cache',
-    pattern: /^((?:usr\/local\/share|(?:root|home\/[^/]+))\/\.cache\/yarn|.*?\/\.yarn\/cache|.*?\/\.yarn-cache)\//,
+    pattern: /^((?:usr\/local\/share|(?:root|home\/[^/]+))\/\.cache\/yarn|(?:.*\/)?\.yarn-cache)\//,
     what: 'yarn cache',
     fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+  },
+  {
+    id: 'package-manager-cache',
+    pattern: /^((?:.*\/)?\.yarn\/cache)\//,
+    what: 'yarn cache',
+    fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+    // Yarn PnP (zero-installs) runs the packages from this cache: it is the node_modules.
+    unless: (root, ctx) => ctx.pnpProjects.has(root.slice(0, -'.yarn/cache'.length).replace(/\/$/, '')),
   },
   {
     id: 'package-manager-cache',
@@ -135,13 +187,15 @@ const PATH_RULES: PathRule[] = [
   },
   {
     id: 'dev-dependencies',
-    pattern: /^(.*?node_modules\/(?:\.cache|typescript|@types|jest|@jest|ts-jest|mocha|vitest|@vitest|chai|sinon|cypress|playwright|@playwright|karma|ava|eslint|@eslint|prettier|ts-node|nodemon|webpack|@babel))\//,
+    pattern:
+      /^(.*?node_modules\/(?:\.cache|typescript|@types|jest|@jest|ts-jest|mocha|vitest|@vitest|chai|sinon|cypress|playwright|@playwright|karma|ava|eslint|@eslint|prettier|ts-node|nodemon|webpack|@babel))\//,
     what: 'development-only Node.js package',
     fix: 'Install production dependencies only in the runtime stage: `npm ci --omit=dev` (yarn: `--production`, pnpm: `--prod`), or build in a separate stage and copy the output.',
   },
   {
     id: 'build-output-leftovers',
-    pattern: /^((?:.*\/)?target)\/(?:debug|release|classes|test-classes|maven-status|generated-sources|CACHEDIR\.TAG|\.rustc_info\.json)(?:\/|$)/,
+    pattern:
+      /^((?:.*\/)?target)\/(?:debug|release|classes|test-classes|maven-status|generated-sources|CACHEDIR\.TAG|\.rustc_info\.json)(?:\/|$)/,
     what: 'build directory (target/)',
     fix: `${MULTI_STAGE} Add target/ to .dockerignore.`,
   },
@@ -169,12 +223,18 @@ const PATH_RULES: PathRule[] = [
 const CONTEXT_HINTS: ReadonlySet<HintId> = new Set(['vcs-directory', 'dev-dependencies', 'build-output-leftovers', 'test-directories']);
 
 interface Group {
-  rule: PathRule;
+  rule: { id: HintId; what: string; fix: string };
   root: string;
   layer: number;
   bytes: number;
   files: number;
 }
+
+const DEV_LOCK_RULE = {
+  id: 'dev-dependencies' as const,
+  what: 'development-only Node.js package (`"dev": true` in node_modules/.package-lock.json)',
+  fix: 'Install production dependencies only in the runtime stage: `npm ci --omit=dev`, or build in a separate stage and copy the output.',
+};
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -192,29 +252,87 @@ function where(ref: DockerfileRef | null): string {
   return ref ? `${ref.path}:${ref.line}` : 'a layer with no Dockerfile line (the base image?)';
 }
 
+function parentDir(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** Roots of the directory rules (a JDK's directory), from their marker files. */
+function directoryRoots(files: readonly FinalFile[]): { rule: DirectoryRule; root: string }[] {
+  const roots: { rule: DirectoryRule; root: string }[] = [];
+  for (const file of files) {
+    if (file.kind !== 'file') continue; // /usr/bin/javac is a symlink into the JDK
+    for (const rule of DIRECTORY_RULES) {
+      const root = rule.marker.exec(file.path)?.[1];
+      if (root !== undefined && !GENERAL_DIRS.has(root)) roots.push({ rule, root });
+    }
+  }
+  // Innermost first: a JDK inside another tool's directory is named for itself.
+  return roots.sort((a, b) => b.root.length - a.root.length);
+}
+
+/**
+ * With an npm hidden lockfile for the file's project: the outermost dev package the file is
+ * part of (its hint root), or null when it belongs to a production package. Undefined when no
+ * lockfile covers the file (the name list decides).
+ */
+function devPackageRoot(path: string, devPackages: ReadonlyMap<string, ReadonlySet<string>> | undefined): string | null | undefined {
+  if (!devPackages || devPackages.size === 0) return undefined;
+  let at = 0;
+  if (!path.startsWith('node_modules/')) {
+    at = path.indexOf('/node_modules/') + 1;
+    if (at === 0) return undefined;
+  }
+  const project = at === 0 ? '' : path.slice(0, at - 1);
+  const dev = devPackages.get(project);
+  if (!dev) return undefined;
+  const keys = packageKeysOf(path.slice(at));
+  if (keys.length === 0) return undefined; // .bin, .cache…: not a package
+  const key = keys.find((k) => dev.has(k));
+  return key === undefined ? null : project === '' ? key : `${project}/${key}`;
+}
+
 /**
  * Groups the final files by rule, root and the layer that wrote them: a hint names one layer,
  * so apt lists from the base image and those a RUN added are two hints with their own bytes.
  */
-function groupPaths(files: readonly FinalFile[]): Group[] {
+function groupPaths(files: readonly FinalFile[], input: HintInput): Group[] {
   const groups = new Map<string, Group>();
+  const add = (rule: Group['rule'], root: string, file: FinalFile) => {
+    const key = `${rule.id}\0${rule.what}\0${root}\0${file.addedBy}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { rule, root, layer: file.addedBy, bytes: 0, files: 0 };
+      groups.set(key, g);
+    }
+    g.bytes += file.bytes;
+    g.files++;
+  };
+  const ctx: RuleContext = {
+    pnpProjects: new Set(files.filter((f) => f.kind !== 'dir' && /(?:^|\/)\.pnp\.cjs$/.test(f.path)).map((f) => parentDir(f.path))),
+  };
+  const dirs = directoryRoots(files);
   for (const file of files) {
     if (file.kind === 'dir') continue;
+    // One group per file and id: /usr/local/go/bin/go is the Go toolchain, not also a `bin/go`.
     const matched = new Set<HintId>();
+    for (const { rule, root } of dirs) {
+      if (matched.has(rule.id) || !file.path.startsWith(`${root}/`)) continue;
+      matched.add(rule.id);
+      add(rule, root, file);
+    }
+    const dev = devPackageRoot(file.path, input.devPackages);
+    if (dev !== undefined) {
+      matched.add('dev-dependencies');
+      if (dev !== null) add(DEV_LOCK_RULE, dev, file);
+    }
     for (const rule of PATH_RULES) {
-      // One group per file and id: /usr/local/go/bin/go is the Go toolchain, not also a `bin/go`.
       if (matched.has(rule.id)) continue;
       const m = rule.pattern.exec(file.path);
       if (!m || m[1] === undefined) continue;
+      if (rule.unless?.(m[1], ctx)) continue;
       matched.add(rule.id);
-      const key = `${rule.id}\0${rule.what}\0${m[1]}\0${file.addedBy}`;
-      let g = groups.get(key);
-      if (!g) {
-        g = { rule, root: m[1], layer: file.addedBy, bytes: 0, files: 0 };
-        groups.set(key, g);
-      }
-      g.bytes += file.bytes;
-      g.files++;
+      add(rule, m[1], file);
     }
   }
   return [...groups.values()];
@@ -223,7 +341,7 @@ function groupPaths(files: readonly FinalFile[]): Group[] {
 function pathHints(input: HintInput): { hints: AnalysisHint[]; contextLayers: Map<HintId, number[]> } {
   const hints: AnalysisHint[] = [];
   const contextLayers = new Map<HintId, number[]>();
-  const groups = groupPaths(input.files).filter((g) => g.bytes > 0);
+  const groups = groupPaths(input.files, input).filter((g) => g.bytes > 0);
   groups.sort((a, b) => b.bytes - a.bytes || (a.root < b.root ? -1 : 1));
   const perId = new Map<HintId, number>();
   for (const g of groups) {
@@ -250,7 +368,10 @@ function pathHints(input: HintInput): { hints: AnalysisHint[]; contextLayers: Ma
 /** Bytes one layer added and a later one deleted or overwrote, one hint per pair of layers and kind. */
 function wasteHints(input: HintInput): AnalysisHint[] {
   const min = input.minWasteBytes ?? DEFAULT_MIN_WASTE_BYTES;
-  const pairs = new Map<string, { kind: WasteEvent['kind']; addedBy: number; removedBy: number; bytes: number; files: number; largest: WasteEvent }>();
+  const pairs = new Map<
+    string,
+    { kind: WasteEvent['kind']; addedBy: number; removedBy: number; bytes: number; files: number; largest: WasteEvent }
+  >();
   for (const e of input.events) {
     if (e.removedBy <= e.addedBy) continue; // replaced within its own layer: nothing to move
     const key = `${e.kind}:${e.addedBy}:${e.removedBy}`;
@@ -300,23 +421,32 @@ function dockerfileHints(info: DockerfileInfo): AnalysisHint[] {
       fix: `Pin a version tag, better a digest: \`FROM ${stage.imageName}:<version>@sha256:<digest>\` (Dependabot/Renovate keep it fresh).`,
     });
   }
-  const user = effectiveUser(info, info.finalStage);
-  const root = user === null || /^(root|0)(:.*)?$/.test(user.value);
-  if (root) {
-    const final = info.stages[info.finalStage]!;
-    const line = user?.line ?? final.fromLine;
-    hints.push({
-      id: 'runs-as-root',
-      path: user?.value ?? '(no USER)',
-      bytes: 0,
-      dockerfile: { path: info.path, line },
-      message: user
-        ? `USER ${user.value}: the final stage runs as root`
-        : 'the final stage sets no USER, so it runs as root unless its base image sets one',
-      fix: 'Add a non-root user to the final stage: `RUN adduser -D -u 10001 app` (Debian: `useradd -r -u 10001 app`) then `USER 10001`.',
-    });
-  }
   return hints;
+}
+
+const ROOT_USER = /^(root|0)?(:.*)?$/;
+
+/**
+ * runs-as-root: the image config's `User` is the truth (it includes what the base image set);
+ * the Dockerfile gives the line to fix. Without the config, the Dockerfile's USER lines decide.
+ */
+function rootHint(info: DockerfileInfo | null, imageUser: string | undefined): AnalysisHint | null {
+  const user = info ? effectiveUser(info, info.finalStage) : null;
+  if (imageUser !== undefined ? !ROOT_USER.test(imageUser.trim()) : !info || (user !== null && !ROOT_USER.test(user.value))) return null;
+  const line = user?.line ?? (info ? info.stages[info.finalStage]!.fromLine : null);
+  const byConfig = imageUser !== undefined && user === null;
+  return {
+    id: 'runs-as-root',
+    path: user?.value ?? (byConfig && imageUser !== '' ? imageUser : '(no USER)'),
+    bytes: 0,
+    dockerfile: info && line !== null ? { path: info.path, line } : null,
+    message: user
+      ? `USER ${user.value}: the final stage runs as root`
+      : byConfig
+        ? `the image config's User is ${imageUser === '' ? 'unset' : `"${imageUser}"`} (the final stage sets no USER and neither does its base image): it runs as root`
+        : 'the final stage sets no USER, so it runs as root unless its base image sets one',
+    fix: 'Add a non-root user to the final stage: `RUN adduser -D -u 10001 app` (Debian: `useradd -r -u 10001 app`) then `USER 10001`.',
+  };
 }
 
 /**
@@ -354,8 +484,10 @@ export function findHints(input: HintInput): AnalysisHint[] {
     }
   }
 
+  const root = rootHint(info, input.imageUser);
   if (info) {
     hints.push(...dockerfileHints(info));
+    if (root) hints.push(root);
     const toolchain = hints.find((h) => h.id === 'toolchain-in-final-image');
     if (info.stages.length === 1 && toolchain) {
       const stage = info.stages[0]!;
@@ -369,5 +501,6 @@ export function findHints(input: HintInput): AnalysisHint[] {
       });
     }
   }
+  if (!info && root) hints.push(root);
   return hints.filter((h) => !ignore.has(h.id));
 }

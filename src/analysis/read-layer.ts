@@ -1,14 +1,16 @@
 /**
  * Reads one layer blob exactly once, as a stream: decompress (gzip, zstd or none), parse the
- * tar, drain every body without keeping it. Memory stays bounded whatever the layer's size.
+ * tar, drain every body without keeping it. Memory stays bounded whatever the layer's size
+ * (zstd: see src/compression/zstd-decompress.ts).
  */
 import { once } from 'node:events';
 import { posix } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
-import { Decompress as ZstdDecompress } from 'fzstd';
 import * as tar from 'tar-stream';
-import type { EntryType, LayerEntry, LayerScan } from './types.js';
+import { createZstdDecompress } from '../compression/zstd-decompress.js';
+import { devPackagesOf, hiddenLockfileProject, MAX_LOCKFILE_BYTES } from './package-lock.js';
+import type { EntryType, LayerEntry, LayerScan, PackageLockScan } from './types.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -61,62 +63,48 @@ function openDecoder(
   sink: Writable,
   fail: (err: Error) => void,
 ): { write(chunk: Buffer): Promise<void>; end(): Promise<void> } {
-  if (compression === 'gzip') {
-    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
-    gunzip.on('error', fail);
-    // A tar error unpipes gunzip: destroy it so a pending 'drain' rejects instead of hanging.
-    sink.on('error', (err: Error) => gunzip.destroy(err));
-    gunzip.pipe(sink);
+  if (compression === 'none') {
     return {
       async write(chunk) {
-        if (!gunzip.write(chunk)) await once(gunzip, 'drain');
+        if (!sink.write(chunk)) await once(sink, 'drain');
       },
       async end() {
-        gunzip.end();
-      },
-    };
-  }
-  if (compression === 'zstd') {
-    // fzstd is synchronous: collect what one push yields, then write it with backpressure.
-    const out: Uint8Array[] = [];
-    const zstd = new ZstdDecompress((data) => {
-      if (data.length > 0) out.push(data);
-    });
-    const flush = async () => {
-      for (const data of out.splice(0)) {
-        if (!sink.write(Buffer.from(data.buffer, data.byteOffset, data.length))) await once(sink, 'drain');
-      }
-    };
-    return {
-      async write(chunk) {
-        zstd.push(chunk);
-        await flush();
-      },
-      async end() {
-        zstd.push(new Uint8Array(0), true);
-        await flush();
         sink.end();
       },
     };
   }
+  // Both decoders stop producing while the tar parser is behind: memory stays bounded.
+  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: CHUNK_BYTES }) : createZstdDecompress({ chunkSize: CHUNK_BYTES });
+  decoder.on('error', fail);
+  // A tar error unpipes the decoder: destroy it so a pending 'drain' rejects instead of hanging.
+  sink.on('error', (err: Error) => decoder.destroy(err));
+  decoder.pipe(sink);
   return {
     async write(chunk) {
-      if (!sink.write(chunk)) await once(sink, 'drain');
+      if (!decoder.write(chunk)) await once(decoder, 'drain');
     },
     async end() {
-      sink.end();
+      decoder.end();
     },
   };
 }
 
+/** The few small files whose content the analysis reads; every other body is drained. */
+export interface BodyCapture {
+  wants(entry: LayerEntry): boolean;
+  onBody(entry: LayerEntry, body: Buffer): void;
+}
+
 /**
- * Streams the layer and calls `onEntry` for each tar entry (root entries skipped).
- * Rejects with an error naming the layer when the blob is not a valid (compressed) tar.
+ * Streams the layer and calls `onEntry` for each tar entry (root entries skipped), and
+ * `capture.onBody` with the content of the entries it wants. Rejects with an error naming the
+ * layer when the blob is not a valid (compressed) tar.
  */
 export async function readLayer(
   source: NodeJS.ReadableStream,
   opts: { mediaType: string; digest: string },
   onEntry: (entry: LayerEntry) => void,
+  capture?: BodyCapture,
 ): Promise<void> {
   const extract = tar.extract();
   let failure = null as Error | null;
@@ -129,19 +117,20 @@ export async function readLayer(
       const path = normalisePath(header.name);
       if (path !== '') {
         const type = toEntryType(header.type);
-        onEntry({
+        const entry: LayerEntry = {
           path,
           type,
           size: type === 'file' ? (header.size ?? 0) : 0,
-          linkTarget:
-            type === 'hardlink'
-              ? normalisePath(header.linkname ?? '')
-              : type === 'symlink'
-                ? (header.linkname ?? '')
-                : null,
+          linkTarget: type === 'hardlink' ? normalisePath(header.linkname ?? '') : type === 'symlink' ? (header.linkname ?? '') : null,
           mode: header.mode ?? 0,
           uid: header.uid ?? 0,
-        });
+        };
+        onEntry(entry);
+        if (type === 'file' && capture?.wants(entry)) {
+          const chunks: Buffer[] = [];
+          body.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
+          body.on('end', () => capture.onBody(entry, Buffer.concat(chunks)));
+        }
       }
       body.on('end', () => next());
       // A truncated tar destroys the open entry too; the extract's own error reports it.
@@ -178,12 +167,13 @@ export async function readLayer(
   }
 }
 
-/** Reads a layer into its entry list. */
-export async function scanLayer(
-  source: NodeJS.ReadableStream,
-  opts: { mediaType: string; digest: string },
-): Promise<LayerScan> {
+/** Reads a layer into its entry list, with the dev packages of any npm hidden lockfile in it. */
+export async function scanLayer(source: NodeJS.ReadableStream, opts: { mediaType: string; digest: string }): Promise<LayerScan> {
   const entries: LayerEntry[] = [];
-  await readLayer(source, opts, (e) => entries.push(e));
-  return { digest: opts.digest, entries };
+  const packageLocks: PackageLockScan[] = [];
+  await readLayer(source, opts, (e) => entries.push(e), {
+    wants: (e) => e.size <= MAX_LOCKFILE_BYTES && hiddenLockfileProject(e.path) !== null,
+    onBody: (e, body) => packageLocks.push({ path: e.path, devPackages: devPackagesOf(body.toString('utf8')) }),
+  });
+  return { digest: opts.digest, entries, ...(packageLocks.length > 0 ? { packageLocks } : {}) };
 }

@@ -1,8 +1,7 @@
 /**
- * ImageAnalysis → the report's `analysis`: the figures, the hints and the largest files, bounded
- * so a report with many images still fits a comment's artifact and the 4 MB report limit.
- * Per-layer details stay out (the report's `layers` already carry sizes and Dockerfile lines).
- * Pure.
+ * ImageAnalysis → the report's `analysis`: the figures, the hints, the largest files and
+ * directories and a compact per-layer record (counts and bytes, no path lists), bounded so a
+ * report with many images still fits a comment's artifact and the 4 MB report limit. Pure.
  */
 import type { Analysis, Hint } from '../report/types.js';
 import type { ImageAnalysis } from './types.js';
@@ -32,7 +31,7 @@ function toReportHint(hint: Hint): Hint {
 }
 
 export interface ReportAnalysisOptions {
-  /** The resolved budget's `ignoreHints`: silenced here, so budgets and renderers never see them. */
+  /** The resolved budget's `ignoreHints`: silenced here, so renderers never see them. */
   ignoreHints?: readonly string[];
   layerCache?: { hits: number; reads: number };
 }
@@ -49,11 +48,22 @@ export function toReportAnalysis(analysis: ImageAnalysis, opts: ReportAnalysisOp
     efficiency: ratio(analysis.efficiency),
     hints: kept.map(toReportHint),
     ...(hints.length > kept.length ? { hintsOmitted: hints.length - kept.length } : {}),
-    dive: { efficiency: ratio(analysis.dive.efficiency), wastedBytes: analysis.dive.wastedBytes },
+    dive: {
+      efficiency: ratio(analysis.dive.efficiency),
+      wastedBytes: analysis.dive.wastedBytes,
+      userFileBytes: analysis.dive.userFileBytes,
+    },
     totalFileBytes: analysis.totalFileBytes,
     finalFileBytes: analysis.finalFileBytes,
     largestFiles: top(analysis.largestFiles),
     largestDirectories: top(analysis.largestDirectories),
     ...(opts.layerCache ? { layerCache: { ...opts.layerCache } } : {}),
+    layers: analysis.layers.map((layer) => ({
+      digest: layer.digest,
+      dockerfile: layer.dockerfile,
+      added: { files: layer.added.count, bytes: layer.added.bytes },
+      changed: { files: layer.changed.count, bytes: layer.changed.bytes, replacedBytes: layer.changed.replacedBytes },
+      removed: { files: layer.removed.count, bytes: layer.removed.bytes },
+    })),
   };
 }

@@ -1,4 +1,4 @@
-/** Rows of the per-stage table the integrator renders; flags a single stage that ships a toolchain. Pure. */
+/** Rows of the per-stage table the integrator renders; flags a single-stage Dockerfile whose image ships a toolchain. Pure. */
 import type { Hint } from '../report/types.js';
 
 export interface StageInput {
@@ -18,11 +18,15 @@ export interface StageRow {
 
 export interface StageReport {
   rows: StageRow[];
-  /** One stage only, and it contains a toolchain: a multi-stage build would drop it. */
+  /** The Dockerfile has one stage, and its image contains a toolchain: a multi-stage build would drop it. */
   singleStageWithToolchain: boolean;
 }
 
-export function stageReport(stages: readonly StageInput[]): StageReport {
+/**
+ * `dockerfileStages` is the number of FROMs in the Dockerfile (null when unknown): the rows
+ * cannot tell, since only named stages are built for the table and a failed build has no row.
+ */
+export function stageReport(stages: readonly StageInput[], dockerfileStages: number | null): StageReport {
   const rows = stages.map((s) => {
     const hintIds = [...new Set(s.hints.map((h) => h.id))].sort();
     return {
@@ -33,5 +37,5 @@ export function stageReport(stages: readonly StageInput[]): StageReport {
       hintIds,
     };
   });
-  return { rows, singleStageWithToolchain: rows.length === 1 && rows[0]!.hasToolchain };
+  return { rows, singleStageWithToolchain: dockerfileStages === 1 && rows.some((row) => row.hasToolchain) };
 }

@@ -1,9 +1,9 @@
 /**
  * Layer analysis: what in an image is waste and how to slim it. Documented in docs/analysis.md.
- * `ImageAnalysis` extends the report's `Analysis` (wastedBytes, efficiency, hints).
+ * `ImageAnalysis` is the full result; the report carries a bounded copy (report-analysis.ts).
  */
 import type { BlobReader, DockerfileRef } from '../measure/types.js';
-import type { Analysis, Hint } from '../report/types.js';
+import type { Hint } from '../report/types.js';
 import type { HintId } from './hint-ids.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
@@ -21,10 +21,19 @@ export interface LayerEntry {
   uid: number;
 }
 
+/** An npm hidden lockfile (`node_modules/.package-lock.json`) a layer wrote. */
+export interface PackageLockScan {
+  path: string;
+  /** Its `packages` keys marked `"dev": true`; null when it could not be read as a lockfile. */
+  devPackages: string[] | null;
+}
+
 /** What one layer holds: enough to rebuild the merged tree without reading the blob again. */
 export interface LayerScan {
   digest: string;
   entries: LayerEntry[];
+  /** Absent when the layer has none. */
+  packageLocks?: PackageLockScan[];
 }
 
 /** The input of `analyzeImage`, one per layer in manifest order. */
@@ -72,19 +81,22 @@ export interface WasteEvent {
   removedBy: number;
 }
 
-export interface ImageAnalysis extends Analysis {
+/** The analyser's result; `toReportAnalysis` turns it into the report's bounded `Analysis`. */
+export interface ImageAnalysis {
   /** Σ file bytes added by all layers − file bytes of the final filesystem. */
   wastedBytes: number;
   /** finalFileBytes / totalFileBytes (1 when nothing was added). */
   efficiency: number;
   hints: AnalysisHint[];
   /** dive's own figures, reproduced from its source, so `dive --ci` can be matched. */
-  dive: { efficiency: number; wastedBytes: number };
+  dive: { efficiency: number; wastedBytes: number; userFileBytes: number };
   totalFileBytes: number;
   finalFileBytes: number;
   largestFiles: PathBytes[];
   largestDirectories: PathBytes[];
   layers: LayerAnalysis[];
+  /** Stages (FROMs) of the Dockerfile, null when the analysis had no Dockerfile. */
+  dockerfileStages: number | null;
 }
 
 export interface AnalysisHint extends Hint {

@@ -53,11 +53,15 @@ export function evaluateSizeBudget(sizes: MeasuredSizes, budget: Budget): Findin
   return findings;
 }
 
-/** What the analysis budgets read: the report's `analysis` or the analyser's result. */
+/** What the analysis budgets read: the analyser's result (every hint, not the report's top 40). */
 export interface AnalysisFigures {
   wastedBytes: number;
   efficiency: number;
+  /** Σ file bytes the layers add: the base of max-wasted-percent. */
+  totalFileBytes: number;
   hints: readonly Hint[];
+  /** dive's figures, read with `waste-figures: dive`. */
+  dive?: { efficiency: number; wastedBytes: number; userFileBytes: number };
 }
 
 /** Forbidden hints reported one finding each, up to this many per id (then one "and N more"). */
@@ -85,15 +89,51 @@ function describeHint(hint: Hint): string {
   return `${shorten(hint.path)}${bytes}${where}`;
 }
 
+/** The figures the three waste budgets compare, ours or dive's, with the words that say which. */
+interface WasteFigures {
+  prefix: string;
+  efficiency: number;
+  wastedBytes: number;
+  /** The base of max-wasted-percent, and what it is. */
+  base: number;
+  baseText: string;
+}
+
+function wasteFigures(analysis: AnalysisFigures, which: Budget['wasteFigures']): WasteFigures | null {
+  if (which !== 'dive') {
+    const base = analysis.totalFileBytes;
+    return {
+      prefix: '',
+      efficiency: analysis.efficiency,
+      wastedBytes: analysis.wastedBytes,
+      base,
+      baseText: `the ${formatSize(base)} of files the layers add`,
+    };
+  }
+  if (!analysis.dive) return null;
+  const base = analysis.dive.userFileBytes;
+  return {
+    prefix: 'dive: ',
+    efficiency: analysis.dive.efficiency,
+    wastedBytes: analysis.dive.wastedBytes,
+    base,
+    baseText: `the ${formatSize(base)} of files the layers above the first add`,
+  };
+}
+
 /**
- * Layer-analysis budgets: min-efficiency, max-wasted, max-wasted-percent (of `imageBytes`, the
- * uncompressed size) and forbidden hint ids. Without an analysis the budgets cannot be checked:
- * that is a note (`unavailable` says why), never a failure, since the sizes themselves are fine.
+ * Layer-analysis budgets: min-efficiency, max-wasted, max-wasted-percent and forbidden hint ids.
+ * The first three read our figures, or dive's with `waste-figures: dive` (dive's definitions:
+ * its efficiency, its wasted bytes, and wasted ÷ the file bytes of every layer but the first,
+ * as `dive --ci` rules lowestEfficiency, highestWastedBytes, highestUserWastedPercent do).
+ * Ours: max-wasted-percent is wasted file bytes ÷ the file bytes all layers add. Without an
+ * analysis the budgets cannot be checked: that is a note (`unavailable` says why), never a
+ * failure, since the sizes themselves are fine.
  */
 export function evaluateAnalysisBudget(
   analysis: AnalysisFigures | null,
   budget: Budget,
-  opts: { imageBytes: number | null; unavailable?: string },
+  opts: { unavailable?: string } = {},
 ): { findings: Finding[]; notes: string[] } {
   const asked = ANALYSIS_KEYS.filter(([key]) => {
     const value = budget[key];
@@ -105,25 +145,34 @@ export function evaluateAnalysisBudget(
     return { findings: [], notes: [`${names} not checked: ${opts.unavailable ?? 'no layer analysis'}`] };
   }
   const findings: Finding[] = [];
-  const wasted = `${formatSize(analysis.wastedBytes)} wasted`;
-  if (budget.minEfficiency !== undefined && analysis.efficiency < budget.minEfficiency) {
-    findings.push({
-      status: 'over',
-      rule: 'min-efficiency',
-      message: `efficiency ${percent(analysis.efficiency)} < min-efficiency ${percent(budget.minEfficiency)} (${wasted})`,
-    });
-  }
-  if (budget.maxWasted !== undefined && analysis.wastedBytes > budget.maxWasted) {
-    findings.push({ status: 'over', rule: 'max-wasted', message: `${wasted} > max-wasted ${formatSize(budget.maxWasted)}` });
-  }
-  if (budget.maxWastedPercent !== undefined && opts.imageBytes !== null && opts.imageBytes > 0) {
-    const share = analysis.wastedBytes / opts.imageBytes;
-    if (share * 100 > budget.maxWastedPercent) {
+  const notes: string[] = [];
+  const figures = wasteFigures(analysis, budget.wasteFigures);
+  if (!figures) {
+    const names = asked.filter(([key]) => key !== 'forbid').map(([, name]) => name);
+    if (names.length > 0) notes.push(`${names.join(', ')} not checked: waste-figures: dive, and the analysis has no dive figures`);
+  } else {
+    const { prefix } = figures;
+    const wasted = `${formatSize(figures.wastedBytes)} wasted`;
+    if (budget.minEfficiency !== undefined && figures.efficiency < budget.minEfficiency) {
       findings.push({
         status: 'over',
-        rule: 'max-wasted-percent',
-        message: `${wasted}, ${percent(share)} of ${formatSize(opts.imageBytes)} uncompressed > max-wasted-percent ${budget.maxWastedPercent}%`,
+        rule: 'min-efficiency',
+        message: `${prefix}efficiency ${percent(figures.efficiency)} < min-efficiency ${percent(budget.minEfficiency)} (${wasted})`,
       });
+    }
+    if (budget.maxWasted !== undefined && figures.wastedBytes > budget.maxWasted) {
+      findings.push({ status: 'over', rule: 'max-wasted', message: `${prefix}${wasted} > max-wasted ${formatSize(budget.maxWasted)}` });
+    }
+    // No base (no file bytes; for dive, a single layer): nothing to take a share of. dive's NaN passes too.
+    if (budget.maxWastedPercent !== undefined && figures.base > 0) {
+      const share = figures.wastedBytes / figures.base;
+      if (share * 100 > budget.maxWastedPercent) {
+        findings.push({
+          status: 'over',
+          rule: 'max-wasted-percent',
+          message: `${prefix}${wasted}, ${percent(share)} of ${figures.baseText} > max-wasted-percent ${budget.maxWastedPercent}%`,
+        });
+      }
     }
   }
   // ignore-hints silences: an ignored id is never a forbidden finding.
@@ -135,10 +184,14 @@ export function evaluateAnalysisBudget(
       findings.push({ status: 'over', rule: `forbid.${id}`, message: `forbidden hint ${id}: ${describeHint(hint)}` });
     }
     if (found.length > MAX_FORBID_FINDINGS_PER_ID) {
-      findings.push({ status: 'over', rule: `forbid.${id}`, message: `forbidden hint ${id}: ${found.length - MAX_FORBID_FINDINGS_PER_ID} more` });
+      findings.push({
+        status: 'over',
+        rule: `forbid.${id}`,
+        message: `forbidden hint ${id}: ${found.length - MAX_FORBID_FINDINGS_PER_ID} more`,
+      });
     }
   }
-  return { findings, notes: [] };
+  return { findings, notes };
 }
 
 export function statusOf(findings: Finding[]): Status {

@@ -66,6 +66,7 @@ function toBudget(raw: RawBudgetOverride | undefined): Budget {
     minEfficiency: raw['min-efficiency'],
     maxWasted: raw['max-wasted'] === undefined ? undefined : parseSize(raw['max-wasted']),
     maxWastedPercent: raw['max-wasted-percent'],
+    wasteFigures: raw['waste-figures'],
     forbid: raw.forbid,
     ignoreHints: raw['ignore-hints'],
   };

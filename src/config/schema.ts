@@ -141,7 +141,15 @@ const budgetShape = {
     .min(0)
     .max(100)
     .meta({
-      description: 'Fail when wasted bytes exceed this percentage (0..100) of the image.',
+      description:
+        'Fail when wasted bytes exceed this percentage (0..100) of the file bytes the layers add (with waste-figures: dive, of those the layers above the first add, as dive\'s highestUserWastedPercent ×100).',
+    })
+    .optional(),
+  'waste-figures': z
+    .enum(['exact', 'dive'], { error: (iss) => `expected "exact" or "dive", got ${gotText(iss.input)}` })
+    .meta({
+      description:
+        'Which figures min-efficiency, max-wasted and max-wasted-percent read: exact (ours, default) or dive (dive\'s own, to port .dive-ci thresholds: lowestEfficiency, highestWastedBytes, highestUserWastedPercent ×100).',
     })
     .optional(),
   forbid: hintIds('Hint ids that fail the check instead of only being reported.').optional(),

@@ -27,6 +27,8 @@ export interface Budget {
   minEfficiency?: number;
   maxWasted?: number;
   maxWastedPercent?: number;
+  /** Which figures min-efficiency, max-wasted and max-wasted-percent read: ours (default) or dive's. */
+  wasteFigures?: 'exact' | 'dive';
   forbid?: string[];
   /** Hint ids silenced for this image. */
   ignoreHints?: string[];

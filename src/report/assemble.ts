@@ -5,6 +5,7 @@
 import type { PlatformAnalysis } from '../analysis/analyze-layout.js';
 import { toReportAnalysis } from '../analysis/report-analysis.js';
 import { stageReport } from '../analysis/stage-report.js';
+import type { ImageAnalysis } from '../analysis/types.js';
 import type { Budget, SizeLimit } from '../config/types.js';
 import type { JobMeasurement } from '../build-and-measure.js';
 import { evaluateAnalysisBudget, evaluateSizeBudget, statusOf } from '../compare/verdict.js';
@@ -28,6 +29,13 @@ export function reportBudget(budget: Budget): ReportBudget {
   };
 }
 
+/** The analysis as the budget sees it: hints of ignored ids are gone, the figures stay. */
+function withoutIgnoredHints(analysis: ImageAnalysis, ignore: readonly string[]): ImageAnalysis {
+  if (ignore.length === 0) return analysis;
+  const ignored = new Set(ignore);
+  return { ...analysis, hints: analysis.hints.filter((h) => !ignored.has(h.id)) };
+}
+
 /** Why there is no analysis for an entry, or null when there is one. */
 function analysisGap(m: JobMeasurement, result: PlatformAnalysis | undefined): string | null {
   if (!m.analyses) return m.job.image.analyze === false ? 'layer analysis is off for this image (analyze: false)' : 'layer analysis is off';
@@ -37,13 +45,11 @@ function analysisGap(m: JobMeasurement, result: PlatformAnalysis | undefined): s
 
 function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Budget, result: PlatformAnalysis | undefined): ReportEntry {
   const gap = analysisGap(m, result);
-  const analysis: Analysis | null = result?.analysis
-    ? toReportAnalysis(result.analysis, { ignoreHints: budget.ignoreHints ?? [], layerCache: result.layerCache })
-    : null;
-  const checked = evaluateAnalysisBudget(analysis, budget, {
-    imageBytes: platform.uncompressedBytes,
-    ...(gap ? { unavailable: gap } : {}),
-  });
+  const full = result?.analysis ? withoutIgnoredHints(result.analysis, budget.ignoreHints ?? []) : null;
+  // Budgets read every hint: the report keeps only the largest, and a forbidden zero-byte hint
+  // (runs-as-root) cut from it must still fail the image.
+  const checked = evaluateAnalysisBudget(full, budget, gap ? { unavailable: gap } : {});
+  const analysis: Analysis | null = full && result ? toReportAnalysis(full, { layerCache: result.layerCache }) : null;
   const findings = [...evaluateSizeBudget(platform, budget), ...checked.findings];
   // A failed analysis is worth a note even without an analysis budget; "off" is the user's choice.
   const notes = [...(result && !result.analysis && gap ? [gap] : []), ...checked.notes];
@@ -120,8 +126,13 @@ export function assembleEntries(measurements: JobMeasurement[], resolveBudget: B
       measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]),
     );
   });
-  const stagesAll = new Set(measurements.filter((m) => m.job.image.stages === 'all').map((m) => m.job.image.name));
-  return addStageRows(perJob.flat(), stagesAll).map(quietStage);
+  const stageCounts = new Map<string, number | null>();
+  for (const m of measurements) {
+    if (m.job.image.stages !== 'all') continue;
+    const count = m.analyses?.find((a) => a.analysis)?.analysis?.dockerfileStages ?? null;
+    if (count !== null || !stageCounts.has(m.job.image.name)) stageCounts.set(m.job.image.name, count);
+  }
+  return addStageRows(perJob.flat(), stageCounts).map(quietStage);
 }
 
 /**
@@ -137,11 +148,12 @@ function quietStage(entry: ReportEntry): ReportEntry {
 /**
  * With `stages: all`, each target entry gets the table of every stage built for its image on its
  * platform (targets first, then the other stages in Dockerfile order), e.g. builder 1.2 GB next
- * to runtime 6 MB.
+ * to runtime 6 MB. `dockerfileStages` names the images with `stages: all`, each with the number
+ * of stages of its Dockerfile (null when unknown).
  */
-export function addStageRows(entries: ReportEntry[], images: ReadonlySet<string>): ReportEntry[] {
+export function addStageRows(entries: ReportEntry[], dockerfileStages: ReadonlyMap<string, number | null>): ReportEntry[] {
   return entries.map((entry) => {
-    if (!images.has(entry.name) || entry.kind === 'stage' || entry.compressedBytes === null) return entry;
+    if (!dockerfileStages.has(entry.name) || entry.kind === 'stage' || entry.compressedBytes === null) return entry;
     const siblings = entries.filter(
       (e) => e.name === entry.name && e.platform === entry.platform && e.compressedBytes !== null && e.uncompressedBytes !== null,
     );
@@ -152,6 +164,7 @@ export function addStageRows(entries: ReportEntry[], images: ReadonlySet<string>
         uncompressedBytes: e.uncompressedBytes ?? 0,
         hints: e.analysis?.hints ?? [],
       })),
+      dockerfileStages.get(entry.name) ?? null,
     );
     const stages: StageRow[] = table.rows.map((row, i) => ({
       name: siblings[i]!.target,

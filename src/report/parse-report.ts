@@ -24,6 +24,7 @@ const deltaLimit = z.object({ metric: z.enum(['compressed', 'uncompressed']), by
 const sizes = z.object({ compressedBytes: signedBytes, uncompressedBytes: signedBytes });
 const ratio = z.number().min(0).max(1);
 const pathBytes = z.array(z.object({ path: text(4096), bytes })).max(100);
+const fileChange = z.object({ files: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), bytes });
 
 const layer = z.object({
   digest: text(200),
@@ -99,13 +100,25 @@ const entry = z.object({
           }),
         )
         .max(500),
-      dive: z.object({ efficiency: ratio, wastedBytes: bytes }).optional(),
+      dive: z.object({ efficiency: ratio, wastedBytes: bytes, userFileBytes: bytes.optional() }).optional(),
       totalFileBytes: bytes.optional(),
       finalFileBytes: bytes.optional(),
       largestFiles: pathBytes.optional(),
       largestDirectories: pathBytes.optional(),
       hintsOmitted: z.number().int().min(0).max(1_000_000).optional(),
       layerCache: z.object({ hits: z.number().int().min(0).max(MAX_LAYERS), reads: z.number().int().min(0).max(MAX_LAYERS) }).optional(),
+      layers: z
+        .array(
+          z.object({
+            digest: text(200),
+            dockerfile: dockerfileRef,
+            added: fileChange,
+            changed: fileChange.extend({ replacedBytes: bytes }),
+            removed: fileChange,
+          }),
+        )
+        .max(MAX_LAYERS)
+        .optional(),
     })
     .nullable()
     .optional(),

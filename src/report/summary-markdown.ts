@@ -5,7 +5,7 @@
 import { describeDeltaLimit } from '../baseline/budget-changes.js';
 import { formatSize } from '../config/size.js';
 import { escapeCodeSpan, escapeHtml, escapeText } from './escape.js';
-import type { Report, ReportBudget, ReportEntry } from './types.js';
+import type { AnalysisLayer, Report, ReportBudget, ReportEntry } from './types.js';
 
 /** How many layers the breakdown shows per entry. */
 export const LARGEST_LAYERS = 10;
@@ -66,6 +66,9 @@ function layerBreakdown(entry: ReportEntry): string {
 export const SLIM_SECTION_MAX_BYTES = 150_000;
 const SLIM_FILES = 10;
 const SLIM_HINTS = 15;
+/** Layers shown per image in "what to slim", most added bytes first; directories likewise. */
+export const SLIM_LAYERS = 5;
+const SLIM_DIRECTORIES = 5;
 const MAX_HINT_TEXT = 400;
 
 function whereOf(ref: { path: string; line: number } | null | undefined): string {
@@ -85,7 +88,21 @@ function stageTable(entry: ReportEntry): string[] {
   return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
 }
 
-/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
+function change(c: { files: number; bytes: number }): string {
+  return c.files === 0 ? '—' : `${formatSize(c.bytes)} (${c.files} file${c.files === 1 ? '' : 's'})`;
+}
+
+/** Per layer: what it added, changed and removed; the layers that added most, SLIM_LAYERS of them. */
+function layerChanges(layers: readonly AnalysisLayer[]): string[] {
+  const busy = layers.filter((l) => l.added.files + l.changed.files + l.removed.files > 0);
+  if (busy.length === 0) return [];
+  const top = [...busy].sort((x, y) => y.added.bytes + y.changed.bytes - (x.added.bytes + x.changed.bytes)).slice(0, SLIM_LAYERS);
+  const rows = top.map((l) => `| ${whereOf(l.dockerfile)} | ${change(l.added)} | ${change(l.changed)} | ${change(l.removed)} |`);
+  const more = busy.length > top.length ? [`${busy.length - top.length} more layer(s) in the JSON report.`, ''] : [];
+  return ['**Layers by bytes written**', '', '| layer | added | changed | removed |', '| --- | ---: | ---: | ---: |', ...rows, '', ...more];
+}
+
+/** One image's "what to slim": figures, hints with evidence and fix, the largest files and directories, per-layer changes. */
 function slimBlock(entry: ReportEntry): string | null {
   const a = entry.analysis;
   if (!a && !entry.stages) return null;
@@ -116,6 +133,14 @@ function slimBlock(entry: ReportEntry): string | null {
         lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
       lines.push('');
     }
+    if (a.largestDirectories && a.largestDirectories.length > 0) {
+      lines.push('**Largest directories**', '', '| size | path |', '| ---: | --- |');
+      for (const d of a.largestDirectories.slice(0, SLIM_DIRECTORIES)) {
+        lines.push(`| ${formatSize(d.bytes)} | ${escapeCodeSpan(d.path, { maxLength: MAX_CELL })} |`);
+      }
+      lines.push('');
+    }
+    lines.push(...layerChanges(a.layers ?? []));
   }
   lines.push(...stageTable(entry));
   const wasted = a ? `: ${formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';

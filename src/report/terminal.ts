@@ -41,7 +41,7 @@ function entryLabel(entry: ReportEntry): string {
   return sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`);
 }
 
-/** Per analysed entry: wasted bytes and efficiency, then the largest hints with file:line and the fix. */
+/** Per analysed entry: wasted bytes and efficiency (ours, then dive's), then the largest hints with file:line and the fix. */
 export function renderAnalysisLines(report: Report): string[] {
   const lines: string[] = [];
   for (const entry of report.images) {
@@ -49,6 +49,8 @@ export function renderAnalysisLines(report: Report): string[] {
     if (!a) continue;
     const stage = entry.kind === 'stage' ? ' (stage)' : '';
     lines.push(`  ${entryLabel(entry)}${stage}: ${formatSize(a.wastedBytes)} wasted, efficiency ${(a.efficiency * 100).toFixed(1)}%`);
+    // dive's own figures, to compare with `dive --ci` (docs/analysis.md: ours vs dive's).
+    if (a.dive) lines.push(`    dive: wasted ${formatSize(a.dive.wastedBytes)}, efficiency ${(a.dive.efficiency * 100).toFixed(1)}%`);
     const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes);
     for (const hint of hints.slice(0, TERMINAL_HINTS)) {
       const where = hint.dockerfile ? `${hint.dockerfile.path}:${hint.dockerfile.line}` : 'base image';

@@ -44,12 +44,30 @@ export interface Hint {
   removedBy?: { layer: string; dockerfile: DockerfileRef | null };
 }
 
+/** Files and their bytes, for one kind of change of a layer. */
+export interface FileChange {
+  files: number;
+  bytes: number;
+}
+
+/** What one layer did to the filesystem below it (analysis.layers[], manifest order). */
+export interface AnalysisLayer {
+  digest: string;
+  dockerfile: DockerfileRef | null;
+  /** Files at paths that did not exist below. */
+  added: FileChange;
+  /** Files that replaced an existing path: their bytes, and the bytes of what they replaced. */
+  changed: FileChange & { replacedBytes: number };
+  /** Files of lower layers it deleted (whiteouts, opaque directories, a file replacing a directory). */
+  removed: FileChange;
+}
+
 export interface Analysis {
   wastedBytes: number;
   efficiency: number;
   hints: Hint[];
-  /** dive's own figures (its algorithm), to compare with `dive --ci`. */
-  dive?: { efficiency: number; wastedBytes: number };
+  /** dive's own figures (its algorithm), to compare with `dive --ci`; userFileBytes: file bytes of every layer but the first. */
+  dive?: { efficiency: number; wastedBytes: number; userFileBytes?: number };
   totalFileBytes?: number;
   finalFileBytes?: number;
   /** Top 10 of the final filesystem. */
@@ -59,6 +77,8 @@ export interface Analysis {
   hintsOmitted?: number;
   /** Layers answered by the layer cache vs read from their blobs, for this image. */
   layerCache?: { hits: number; reads: number };
+  /** Per layer, manifest order: what it added, changed and removed. */
+  layers?: AnalysisLayer[];
   [extra: string]: unknown;
 }
 

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cacheGeneration } from '../../../src/analysis/layer-cache.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
 import { runCli, type CliRun } from '../../support/run-cli.js';
 
@@ -57,12 +58,26 @@ const entry = (r: Report, name: string, target: string | null = null): ReportEnt
 };
 
 async function check(args: string[]): Promise<{ run: CliRun; report: Report }> {
-  const run = await runCli(['check', '--config', 'budget.yml', '--json', 'out/report.json', '--markdown', 'out/report.md', '--cache-dir', '.image-budget/cache/layers', ...args], { cwd: dir });
+  const run = await runCli(
+    [
+      'check',
+      '--config',
+      'budget.yml',
+      '--json',
+      'out/report.json',
+      '--markdown',
+      'out/report.md',
+      '--cache-dir',
+      '.image-budget/cache/layers',
+      ...args,
+    ],
+    { cwd: dir },
+  );
   return { run, report: JSON.parse(await readFile(path.join(dir, 'out/report.json'), 'utf8')) as Report };
 }
 
 async function cacheFiles(): Promise<Map<string, number>> {
-  const cacheDir = path.join(dir, '.image-budget/cache/layers');
+  const cacheDir = path.join(dir, '.image-budget/cache/layers', cacheGeneration());
   const files = new Map<string, number>();
   for (const name of await readdir(cacheDir)) files.set(name, (await stat(path.join(cacheDir, name))).mtimeMs);
   return files;
@@ -124,7 +139,11 @@ describe('first run', () => {
       ['runtime', true],
       ['build', false],
     ]);
-    expect(runtime.stages?.[1]).toMatchObject({ compressedBytes: build.compressedBytes, uncompressedBytes: build.uncompressedBytes, hasToolchain: true });
+    expect(runtime.stages?.[1]).toMatchObject({
+      compressedBytes: build.compressedBytes,
+      uncompressedBytes: build.uncompressedBytes,
+      hasToolchain: true,
+    });
     expect(build.analysis?.hints).toEqual([]); // a builder's toolchain is no news: ids stay in the table
     expect(runtime.stages?.[1]?.hintIds).toContain('toolchain-in-final-image');
     expect(first.stdout).toMatch(/stages of tool:runtime/);
@@ -180,8 +199,13 @@ describe('second run', () => {
 });
 
 test('an unknown hint id is a config error with a suggestion (exit 2)', async () => {
-  await writeFile(path.join(dir, 'bad.yml'), 'version: 1\nimages:\n  waste:\n    context: waste\n    budget:\n      forbid: [toolchain-in-final-imag]\n');
+  await writeFile(
+    path.join(dir, 'bad.yml'),
+    'version: 1\nimages:\n  waste:\n    context: waste\n    budget:\n      forbid: [toolchain-in-final-imag]\n',
+  );
   const run = await runCli(['check', '--config', 'bad.yml'], { cwd: dir });
   expect(run.exitCode).toBe(2);
-  expect(run.stderr).toMatch(/bad\.yml:6:\d+ images\.waste\.budget\.forbid\.0: unknown hint id "toolchain-in-final-imag"; did you mean `toolchain-in-final-image`\?/);
+  expect(run.stderr).toMatch(
+    /bad\.yml:6:\d+ images\.waste\.budget\.forbid\.0: unknown hint id "toolchain-in-final-imag"; did you mean `toolchain-in-final-image`\?/,
+  );
 });

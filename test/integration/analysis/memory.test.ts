@@ -1,20 +1,45 @@
 /**
- * Bounded memory: a child `node --max-old-space-size=64` analyses a gzip layer holding a 200 MB
- * file (generated here with tar + gzip, never held in memory) and reports its peak RSS.
+ * Bounded memory: a child `node --max-old-space-size=64` analyses a layer far larger than its
+ * heap and reports its peak RSS.
+ * - gzip: a 200 MB file (generated here with tar + gzip, never held in memory);
+ * - zstd: a real buildx layer (`compression=zstd,force-compression=true`) holding a 1.5 GiB file
+ *   of zeros, i.e. ~50 KB of RLE blocks that each decode to 128 KiB.
+ * The zstd case runs under this Node (Node 20: the fzstd fallback; Node ≥ 22.15: native zlib
+ * zstd) and, when IB_EXTRA_NODE names another node binary, under that one too.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOci, layoutLayers } from './oci-layout.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
-const FILE_BYTES = 200 * 1024 * 1024;
+const MiB = 1024 * 1024;
+const FILE_BYTES = 200 * MiB;
+const ZSTD_FILE_BYTES = 1536 * MiB;
+/** Far below what is streamed through: bodies are drained and decoded output never piles up. */
+const MAX_PEAK_RSS = 150 * MiB;
 
 let work: string;
 let compiled: string;
+let script: string;
+
+interface ChildLayer {
+  path: string;
+  digest: string;
+  mediaType: string;
+}
+
+interface ChildResult {
+  totalFileBytes: number;
+  largest: { path: string; bytes: number };
+  peakRss: number;
+  zstd: string;
+  node: string;
+}
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ib-analysis-mem-'));
@@ -23,12 +48,46 @@ beforeAll(async () => {
   await mkdir(compiled, { recursive: true });
   await run(
     'npx',
-    ['tsc', '--outDir', compiled, '--rootDir', 'src', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
-      '--skipLibCheck', '--types', 'node', '--declaration', 'false', 'src/analysis/index.ts'],
+    [
+      'tsc',
+      '--outDir',
+      compiled,
+      '--rootDir',
+      'src',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--declaration',
+      'false',
+      'src/analysis/index.ts',
+    ],
     { cwd: ROOT },
   );
-  // A sparse 200 MB file: no disk used, but tar stores (and we stream) every byte.
-  await run('sh', ['-c', `mkdir -p src && truncate -s ${FILE_BYTES} src/big && echo hi > src/small && tar -C src -cf - big small | gzip -1 > layer.tar.gz`], { cwd: work });
+  script = join(work, 'analyse.mjs');
+  await writeFile(
+    script,
+    `
+import { createReadStream, statSync } from 'node:fs';
+import { analyzeImage } from ${JSON.stringify(join(compiled, 'analysis', 'index.js'))};
+import { zstdImplementation } from ${JSON.stringify(join(compiled, 'compression', 'zstd-decompress.js'))};
+let peak = 0;
+const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+const layers = JSON.parse(process.argv[2]).map(({ path, digest, mediaType }) => ({
+  blob: { digest, size: statSync(path).size, read: async () => Buffer.alloc(0), stream: () => createReadStream(path, { highWaterMark: 1 << 20 }) },
+  digest, mediaType, dockerfile: null, createdBy: null,
+}));
+const a = await analyzeImage({ layers });
+peak = Math.max(peak, process.memoryUsage().rss);
+clearInterval(timer);
+console.log(JSON.stringify({ totalFileBytes: a.totalFileBytes, largest: a.largestFiles[0], peakRss: peak, zstd: zstdImplementation(), node: process.version }));
+`,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -36,28 +95,52 @@ afterAll(async () => {
   if (compiled) await rm(compiled, { recursive: true, force: true });
 });
 
-it('analyses a layer larger than the heap limit in bounded memory', async () => {
-  const script = join(work, 'analyse.mjs');
-  await writeFile(
-    script,
-    `
-import { createReadStream, statSync } from 'node:fs';
-import { analyzeImage } from ${JSON.stringify(join(compiled, 'analysis', 'index.js'))};
-let peak = 0;
-const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
-const path = ${JSON.stringify(join(work, 'layer.tar.gz'))};
-const blob = { digest: 'sha256:big', size: statSync(path).size, read: async () => Buffer.alloc(0), stream: () => createReadStream(path, { highWaterMark: 1 << 20 }) };
-const a = await analyzeImage({ layers: [{ blob, digest: 'sha256:big', mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', dockerfile: null, createdBy: null }] });
-peak = Math.max(peak, process.memoryUsage().rss);
-clearInterval(timer);
-console.log(JSON.stringify({ totalFileBytes: a.totalFileBytes, largest: a.largestFiles[0], peakRss: peak }));
-`,
+async function analyseInChild(node: string, layers: ChildLayer[]): Promise<ChildResult> {
+  const { stdout } = await run(node, ['--max-old-space-size=64', script, JSON.stringify(layers)], { cwd: work });
+  return JSON.parse(stdout) as ChildResult;
+}
+
+const mib = (bytes: number) => (bytes / MiB).toFixed(1);
+
+it('analyses a gzip layer larger than the heap limit in bounded memory', async () => {
+  // A sparse 200 MB file: no disk used, but tar stores (and we stream) every byte.
+  await run(
+    'sh',
+    [
+      '-c',
+      `mkdir -p src && truncate -s ${FILE_BYTES} src/big && echo hi > src/small && tar -C src -cf - big small | gzip -1 > layer.tar.gz`,
+    ],
+    { cwd: work },
   );
-  const { stdout } = await run(process.execPath, ['--max-old-space-size=64', script], { cwd: work });
-  const out = JSON.parse(stdout) as { totalFileBytes: number; largest: { path: string; bytes: number }; peakRss: number };
+  const out = await analyseInChild(process.execPath, [
+    { path: join(work, 'layer.tar.gz'), digest: 'sha256:big', mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' },
+  ]);
   expect(out.totalFileBytes).toBe(FILE_BYTES + 3);
   expect(out.largest).toEqual({ path: '/big', bytes: FILE_BYTES });
-  // Far below the 200 MB streamed through: bodies are drained, never buffered.
-  expect(out.peakRss).toBeLessThan(150 * 1024 * 1024);
-  console.log(`peak RSS ${(out.peakRss / 1048576).toFixed(1)} MiB for a ${FILE_BYTES / 1048576} MiB file`);
+  expect(out.peakRss).toBeLessThan(MAX_PEAK_RSS);
+  console.log(`gzip: peak RSS ${mib(out.peakRss)} MiB for a ${mib(FILE_BYTES)} MiB file (${out.node})`);
+});
+
+describe('a real buildx zstd layer with a 1.5 GiB file of zeros', () => {
+  let layers: ChildLayer[];
+  beforeAll(async () => {
+    const context = join(work, 'zstd-context');
+    await mkdir(context, { recursive: true });
+    // Sparse in the snapshot; the exporter still tars (and compresses) every byte.
+    const text = `FROM busybox:1.35\nRUN dd if=/dev/zero of=/big bs=1048576 count=0 seek=${ZSTD_FILE_BYTES / MiB}\n`;
+    await writeFile(join(context, 'Dockerfile'), text);
+    const dest = join(work, 'zstd-layout');
+    await buildOci({ context, dest, tag: 'ib-analysis-memory-zstd:1', compression: 'zstd' });
+    const found = await layoutLayers(dest, { path: 'Dockerfile', text });
+    layers = found.map((l) => ({ path: join(dest, 'blobs', ...l.digest.split(':')), digest: l.digest, mediaType: l.mediaType }));
+  }, 600_000);
+
+  const nodes = [process.execPath, ...(process.env.IB_EXTRA_NODE ? [process.env.IB_EXTRA_NODE] : [])];
+  it.each(nodes)('bounded RSS under %s', async (node) => {
+    expect(layers.every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd')).toBe(true);
+    const out = await analyseInChild(node, layers);
+    expect(out.largest).toEqual({ path: '/big', bytes: ZSTD_FILE_BYTES });
+    expect(out.peakRss).toBeLessThan(MAX_PEAK_RSS);
+    console.log(`zstd (${out.zstd}): peak RSS ${mib(out.peakRss)} MiB for a ${mib(ZSTD_FILE_BYTES)} MiB file (${out.node})`);
+  });
 });

@@ -1,7 +1,6 @@
 /**
  * Test helpers: build with real buildx into an OCI layout directory and list the image's layers
- * as analyzeImage takes them (index.json → manifest → layers; attestation manifests skipped).
- * Kept here, independent of src/measure, so these tests check the analysis alone.
+ * as analyzeImage takes them, with the Dockerfile lines the measure stage maps them to.
  */
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -9,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AnalysisLayerInput } from '../../../src/analysis/types.js';
+import { measureOciLayout } from '../../../src/measure/measure-layout.js';
 import type { BlobReader } from '../../../src/measure/types.js';
 
 const run = promisify(execFile);
@@ -54,7 +54,7 @@ export async function buildOci(opts: {
   target?: string;
   compression?: 'gzip' | 'zstd';
 }): Promise<void> {
-  const output = `type=oci,dest=${opts.dest},tar=false${opts.compression === 'zstd' ? ',compression=zstd,force-compression=true' : ''}`;
+  const output = `type=oci,dest=${opts.dest},tar=false${opts.compression === 'zstd' ? ',compression=zstd,force-compression=true,oci-mediatypes=true' : ''}`;
   const args = ['buildx', 'build', '--output', output, '-t', opts.tag];
   if (opts.dockerfile) args.push('-f', opts.dockerfile);
   if (opts.target) args.push('--target', opts.target);
@@ -71,38 +71,37 @@ export interface LayoutLayer extends AnalysisLayerInput {
   blob: CountingFileBlob;
 }
 
+export interface LayoutImage {
+  layers: LayoutLayer[];
+  /** The image config's `User` ('' when unset). */
+  user: string;
+}
+
 /**
- * The layers of the one image (non-attestation manifest) in `layout`, with `lines[i]` as the
- * Dockerfile line of layer i (null for base-image layers), and createdBy from the config history.
+ * The layers of the one image in `layout`, with the Dockerfile lines and createdBy the measure
+ * stage derives from the config history (measureOciLayout → mapHistoryToDockerfile): the
+ * lines the hints carry are the pipeline's, not ones a test hands out by position.
  */
-export async function layoutLayers(layout: string, lines: (number | null)[], dockerfilePath = 'Dockerfile'): Promise<LayoutLayer[]> {
-  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: Descriptor[] };
-  const manifests: Descriptor[] = [];
-  const walk = async (list: Descriptor[]) => {
-    for (const d of list) {
-      if (/index/.test(d.mediaType) || /manifest\.list/.test(d.mediaType)) {
-        await walk((await readJson<{ manifests: Descriptor[] }>(layout, d.digest)).manifests);
-      } else if (d.platform?.os !== 'unknown' && d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest') {
-        manifests.push(d);
-      }
-    }
-  };
-  await walk(index.manifests);
-  if (manifests.length !== 1) throw new Error(`${layout}: expected one image manifest, found ${manifests.length}`);
-  const manifest = await readJson<{ config: Descriptor; layers: Descriptor[] }>(layout, manifests[0]!.digest);
-  const config = await readJson<{ history?: { created_by?: string; empty_layer?: boolean }[] }>(layout, manifest.config.digest);
-  const history = (config.history ?? []).filter((h) => !h.empty_layer);
-  if (lines.length !== manifest.layers.length) {
-    throw new Error(`${layout}: ${manifest.layers.length} layers but ${lines.length} Dockerfile lines given`);
-  }
-  return manifest.layers.map((d, i) => {
-    const line = lines[i] ?? null;
-    return {
-      blob: fileBlob(layout, d),
+export async function layoutImage(layout: string, dockerfile: { path: string; text: string; target?: string }): Promise<LayoutImage> {
+  const platforms = await measureOciLayout(layout, {
+    dockerfile: { path: dockerfile.path, text: dockerfile.text },
+    ...(dockerfile.target ? { target: dockerfile.target } : {}),
+  });
+  if (platforms.length !== 1) throw new Error(`${layout}: expected one image, found ${platforms.length}`);
+  const platform = platforms[0]!;
+  const config = await readJson<{ config?: { User?: string } }>(layout, platform.configDigest);
+  return {
+    user: config.config?.User ?? '',
+    layers: platform.layers.map((d) => ({
+      blob: fileBlob(layout, { mediaType: d.mediaType, digest: d.digest, size: d.compressedBytes }),
       mediaType: d.mediaType,
       digest: d.digest,
-      dockerfile: line === null ? null : { path: dockerfilePath, line },
-      createdBy: history[i]?.created_by ?? null,
-    };
-  });
+      dockerfile: d.dockerfile,
+      createdBy: d.createdBy,
+    })),
+  };
+}
+
+export async function layoutLayers(layout: string, dockerfile: { path: string; text: string; target?: string }): Promise<LayoutLayer[]> {
+  return (await layoutImage(layout, dockerfile)).layers;
 }

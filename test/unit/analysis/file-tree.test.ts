@@ -14,12 +14,19 @@ async function entriesOf(layers: FakeEntry[][]): Promise<LayerEntry[][]> {
 
 function finalPaths(layers: LayerEntry[][]): Record<string, number> {
   const merged = mergeLayers(layers);
-  return Object.fromEntries(listFinalFiles(merged.root).filter((f) => f.kind !== 'dir').map((f) => [f.path, f.bytes]));
+  return Object.fromEntries(
+    listFinalFiles(merged.root)
+      .filter((f) => f.kind !== 'dir')
+      .map((f) => [f.path, f.bytes]),
+  );
 }
 
 describe('mergeLayers', () => {
   it('overwrite: the lower copy is waste, attributed to both layers', async () => {
-    const layers = await entriesOf([[dir('etc'), file('etc/conf', 1000)], [dir('etc'), file('etc/conf', 300)]]);
+    const layers = await entriesOf([
+      [dir('etc'), file('etc/conf', 1000)],
+      [dir('etc'), file('etc/conf', 300)],
+    ]);
     const m = mergeLayers(layers);
     expect(m.totalFileBytes).toBe(1300);
     expect(m.finalFileBytes).toBe(300);
@@ -31,7 +38,10 @@ describe('mergeLayers', () => {
 
   it('delete file: whiteout removes it, wherever it sits in the tar', async () => {
     // The whiteout comes after a same-layer file of the same directory: it must not hide it.
-    const layers = await entriesOf([[file('a', 10), file('b', 20)], [file('c', 5), whiteout('a'), whiteout('missing')]]);
+    const layers = await entriesOf([
+      [file('a', 10), file('b', 20)],
+      [file('c', 5), whiteout('a'), whiteout('missing')],
+    ]);
     const m = mergeLayers(layers);
     expect(finalPaths(layers)).toEqual({ b: 20, c: 5 });
     expect(m.wastedBytes).toBe(10);
@@ -39,10 +49,7 @@ describe('mergeLayers', () => {
   });
 
   it('delete directory: the bytes of every file under it', async () => {
-    const layers = await entriesOf([
-      [dir('d'), file('d/x', 300), dir('d/sub'), file('d/sub/y', 400), file('keep', 1)],
-      [whiteout('d')],
-    ]);
+    const layers = await entriesOf([[dir('d'), file('d/x', 300), dir('d/sub'), file('d/sub/y', 400), file('keep', 1)], [whiteout('d')]]);
     const m = mergeLayers(layers);
     expect(finalPaths(layers)).toEqual({ keep: 1 });
     expect(m.wastedBytes).toBe(700);
@@ -53,7 +60,7 @@ describe('mergeLayers', () => {
     ]);
   });
 
-  it('opaque directory hides all lower content but keeps the same layer\'s', async () => {
+  it("opaque directory hides all lower content but keeps the same layer's", async () => {
     const layers = await entriesOf([
       [dir('o'), file('o/old', 600), dir('o/deep'), file('o/deep/z', 50), file('p', 3)],
       [dir('o'), file('o/new', 7), opaque('o')],
@@ -64,7 +71,7 @@ describe('mergeLayers', () => {
     expect(m.layers[1]!.removed.bytes).toBe(650);
   });
 
-  it('hard links: bytes count once; deleting the target keeps the link\'s bytes', async () => {
+  it("hard links: bytes count once; deleting the target keeps the link's bytes", async () => {
     const layers = await entriesOf([
       [dir('h'), file('h/target', 700), hardlink('h/link', 'h/target'), hardlink('h/link2', './h/target')],
       [whiteout('h/target')],
@@ -109,7 +116,9 @@ describe('mergeLayers', () => {
   });
 
   it('largest files and directories of the final image', async () => {
-    const layers = await entriesOf([[dir('usr'), dir('usr/lib'), file('usr/lib/big', 5000), file('usr/lib/small', 10), dir('opt'), file('opt/mid', 800)]]);
+    const layers = await entriesOf([
+      [dir('usr'), dir('usr/lib'), file('usr/lib/big', 5000), file('usr/lib/small', 10), dir('opt'), file('opt/mid', 800)],
+    ]);
     const files = listFinalFiles(mergeLayers(layers).root);
     expect(largestFiles(files, 2)).toEqual([
       { path: '/usr/lib/big', bytes: 5000 },
@@ -123,18 +132,89 @@ describe('mergeLayers', () => {
   });
 });
 
-describe('hand-computed fixture: our figures and dive\'s', () => {
+describe("symlinked parent directories, as containerd's overlay applier resolves them", () => {
+  // Merged /usr: the base has /usr/lib and lib -> usr/lib.
+  const base: FakeEntry[] = [dir('usr'), dir('usr/lib'), file('usr/lib/old', 70), symlink('lib', 'usr/lib')];
+  const kinds = (layers: LayerEntry[][]) => Object.fromEntries(listFinalFiles(mergeLayers(layers).root).map((f) => [f.path, f.kind]));
+
+  it("a lower layer's symlink is not followed: the layer's own directory hides it", async () => {
+    // The layer is applied in its own upper directory, where lib does not exist: lib/ is created
+    // there, and overlayfs shows that directory instead of the lower symlink.
+    const layers = await entriesOf([base, [file('lib/x', 100)]]);
+    expect(finalPaths(layers)).toEqual({ 'lib/x': 100, 'usr/lib/old': 70 });
+    expect(kinds(layers)).toMatchObject({ lib: 'dir' });
+  });
+
+  it.each(['usr/lib', '/usr/lib', './usr/lib', '/usr/../usr/lib', '../../usr/lib'])(
+    'a symlink of the same layer (lib64 -> %s) is followed: the entry lands in usr/lib',
+    async (target) => {
+      const layers = await entriesOf([base, [symlink('lib64', target), file('lib64/y', 10)]]);
+      expect(finalPaths(layers)).toEqual({ lib: 0, lib64: 0, 'usr/lib/old': 70, 'usr/lib/y': 10 });
+      expect(kinds(layers)).toMatchObject({ lib: 'symlink', lib64: 'symlink', 'usr/lib': 'dir' });
+      expect(mergeLayers(layers).layers[1]!.added.top).toEqual([{ path: 'usr/lib/y', bytes: 10 }]);
+    },
+  );
+
+  it('an overwrite through a same-layer symlink hits the real file', async () => {
+    const layers = await entriesOf([base, [symlink('l', 'usr/lib'), file('l/old', 30)]]);
+    const m = mergeLayers(layers);
+    expect(m.events).toEqual([{ kind: 'overwritten', path: 'usr/lib/old', bytes: 70, addedBy: 0, removedBy: 1 }]);
+    expect(m.layers[1]!.changed).toMatchObject({ count: 1, bytes: 30, replacedBytes: 70 });
+  });
+
+  it("a hard link's target parent is resolved through the same layer's symlinks", async () => {
+    const layers = await entriesOf([[dir('usr'), dir('usr/lib'), symlink('l', 'usr/lib'), file('usr/lib/a', 40), hardlink('b', 'l/a')]]);
+    const m = mergeLayers(layers);
+    // One content, two names: 40 bytes once (counted on the first path in name order).
+    expect(m.totalFileBytes).toBe(40);
+    expect(finalPaths(layers)).toEqual({ b: 40, l: 0, 'usr/lib/a': 0 });
+  });
+
+  it('a directory entry at a symlink replaces it', async () => {
+    const layers = await entriesOf([base, [dir('lib'), file('lib/x', 1)]]);
+    expect(finalPaths(layers)).toEqual({ 'lib/x': 1, 'usr/lib/old': 70 });
+  });
+
+  it('.. stops at the root; a missing target is created; a cycle gives up', async () => {
+    const layers = await entriesOf([
+      [
+        dir('usr'),
+        symlink('usr/lib64', '../../../../lib'),
+        symlink('opt', 'srv/app'),
+        symlink('a', 'b'),
+        symlink('b', 'a'),
+        file('usr/lib64/ld.so', 9),
+        file('opt/run', 3),
+        file('a/x', 1),
+      ],
+    ]);
+    const paths = finalPaths(layers);
+    expect(paths['lib/ld.so']).toBe(9);
+    expect(paths['srv/app/run']).toBe(3);
+    // a -> b -> a … : after 255 links the part is taken as written, and replaced by a directory.
+    expect(Object.keys(paths).filter((p) => p.endsWith('/x'))).toHaveLength(1);
+  });
+});
+
+describe("hand-computed fixture: our figures and dive's", () => {
   // Layer 0: a/keep 100, a/over 200, d/x 300, d/y 400, gone 500, o/old 600, h/target 700,
   //          h/link → h/target (hard link), s → a/keep (symlink).
   // Layer 1: a/over 250 (overwrite), .wh.gone (delete file), .wh.d (delete dir),
   //          o/.wh..wh..opq + o/new 50 (opaque dir), n 10.
   const LAYERS: FakeEntry[][] = [
     [
-      dir('a'), file('a/keep', 100), file('a/over', 200),
-      dir('d'), file('d/x', 300), file('d/y', 400),
+      dir('a'),
+      file('a/keep', 100),
+      file('a/over', 200),
+      dir('d'),
+      file('d/x', 300),
+      file('d/y', 400),
       file('gone', 500),
-      dir('o'), file('o/old', 600),
-      dir('h'), file('h/target', 700), hardlink('h/link', 'h/target'),
+      dir('o'),
+      file('o/old', 600),
+      dir('h'),
+      file('h/target', 700),
+      hardlink('h/link', 'h/target'),
       symlink('s', 'a/keep'),
     ],
     [dir('a'), file('a/over', 250), whiteout('gone'), whiteout('d'), dir('o'), opaque('o'), file('o/new', 50), file('n', 10)],
@@ -167,15 +247,17 @@ describe('hand-computed fixture: our figures and dive\'s', () => {
     const d = computeDiveFigures(await entriesOf(LAYERS));
     expect(d.wastedBytes).toBe(950);
     expect(d.efficiency).toBeCloseTo(3060 / 3810, 12);
+    // highestUserWastedPercent's base: the file bytes of every layer but the first (250 + 50 + 10).
+    expect(d.userFileBytes).toBe(310);
   });
 
   it('dive: nothing added scores 1; a whiteout of nothing skips the rest of that layer', async () => {
-    expect(computeDiveFigures([])).toEqual({ efficiency: 1, wastedBytes: 0 });
+    expect(computeDiveFigures([])).toEqual({ efficiency: 1, wastedBytes: 0, userFileBytes: 0 });
     // Layer 1: .wh.absent (visited first in name order) fails dive's GetNode → z (a 2nd copy) is skipped.
     const d = computeDiveFigures(await entriesOf([[file('z', 40)], [whiteout('absent'), file('z', 40)]]));
-    expect(d).toEqual({ efficiency: 1, wastedBytes: 0 });
+    expect(d).toEqual({ efficiency: 1, wastedBytes: 0, userFileBytes: 40 });
     // Without the whiteout, z's two copies are both waste to dive (cum 80, min 40).
     const d2 = computeDiveFigures(await entriesOf([[file('z', 40)], [file('z', 40)]]));
-    expect(d2).toEqual({ efficiency: 0.5, wastedBytes: 80 });
+    expect(d2).toEqual({ efficiency: 0.5, wastedBytes: 80, userFileBytes: 40 });
   });
 });

@@ -14,9 +14,12 @@ export interface FakeEntry {
   linkname?: string;
   mode?: number;
   uid?: number;
+  /** The body of a file (its size then comes from it); filler bytes otherwise. */
+  content?: string;
 }
 
 export const file = (path: string, size: number): FakeEntry => ({ path, size });
+export const textFile = (path: string, content: string): FakeEntry => ({ path, content });
 export const dir = (path: string): FakeEntry => ({ path, type: 'directory' });
 export const whiteout = (path: string): FakeEntry => {
   const slash = path.lastIndexOf('/');
@@ -34,14 +37,15 @@ export async function makeTar(entries: FakeEntry[]): Promise<Buffer> {
   })();
   for (const e of entries) {
     const type = e.type ?? 'file';
-    const body = type === 'file' ? Buffer.alloc(e.size ?? 0, 0x61) : undefined;
+    const body = type === 'file' ? (e.content !== undefined ? Buffer.from(e.content) : Buffer.alloc(e.size ?? 0, 0x61)) : undefined;
     const header = {
       name: e.path,
       type,
       mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644),
+      mtime: new Date(0), // same entries, same bytes, same digest (the cache tests rely on it)
       uid: e.uid ?? 0,
       ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
-      ...(type === 'file' ? { size: e.size ?? 0 } : {}),
+      ...(type === 'file' ? { size: body!.length } : {}),
     };
     await new Promise<void>((resolve, reject) => {
       pack.entry(header, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));

@@ -40,6 +40,7 @@ images:
       min-efficiency: 0.95
       max-wasted: 5MB
       max-wasted-percent: 10
+      waste-figures: dive
       forbid: [toolchain-in-final-image]
       ignore-hints: [runs-as-root]
       targets:
@@ -96,6 +97,7 @@ images:
       minEfficiency: 0.95,
       maxWasted: 5_000_000,
       maxWastedPercent: 10,
+      wasteFigures: 'dive',
       forbid: ['toolchain-in-final-image'],
       ignoreHints: ['runs-as-root'],
     });
@@ -115,7 +117,7 @@ images:
 
   test('location is the image key', () => {
     expect(api?.location).toEqual({ file: '.github/image-budget.yml', line: 10, column: 3 });
-    expect(tiny?.location).toEqual({ file: '.github/image-budget.yml', line: 35, column: 3 });
+    expect(tiny?.location).toEqual({ file: '.github/image-budget.yml', line: 36, column: 3 });
   });
 });
 
@@ -267,6 +269,12 @@ describe('errors: file:line:column field.path: message', () => {
         '.github/image-budget.yml:5:23 images.api.budget.min-efficiency: expected at most 1, got 1.5',
         '.github/image-budget.yml:6:27 images.api.budget.max-wasted-percent: expected at most 100, got 120',
       ],
+    ],
+    [
+      17.5,
+      'waste-figures other than exact or dive',
+      'version: 1\nimages:\n  api:\n    budget:\n      waste-figures: dive-ci\n',
+      ['.github/image-budget.yml:5:22 images.api.budget.waste-figures: expected "exact" or "dive", got "dive-ci"'],
     ],
     [
       18,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { renderLargestLayers, renderSlimming } from '../../../src/report/summary-markdown.js';
 import { renderAnalysisLines, renderTerminalReport, TERMINAL_HINTS } from '../../../src/report/terminal.js';
-import type { Analysis, Hint, ReportEntry } from '../../../src/report/types.js';
+import type { Analysis, AnalysisLayer, Hint, ReportEntry } from '../../../src/report/types.js';
 import { AUTOLINK, decodeNumericEntities, ISSUE_REF, MENTION, outsideCodeSpans } from './markdown-checks.js';
 import { entry, INJECTION_CORPUS, MB, report } from './report-fixtures.js';
 
@@ -41,9 +41,10 @@ const analysed = (over: Partial<ReportEntry> = {}): ReportEntry =>
   });
 
 describe('terminal', () => {
-  test('wasted bytes, efficiency, then the largest hints with file:line and the fix', () => {
+  test("wasted bytes, efficiency, dive's figures, then the largest hints with file:line and the fix", () => {
     expect(renderAnalysisLines(report([analysed()]))).toEqual([
       '  app linux/amd64: 10.5 MB wasted, efficiency 45.7%',
+      '    dive: wasted 10.5 MB, efficiency 45.0%',
       '    deleted-in-later-layer app/Dockerfile:2 /big.bin 10.5 MB',
       '      fix: deleted-in-later-layer fix',
       '    package-manager-cache app/Dockerfile:4 /var/lib/apt/lists 3 MB',
@@ -51,6 +52,13 @@ describe('terminal', () => {
       '    vcs-directory app/Dockerfile:5 /src/.git 1 MB',
       '      fix: vcs-directory fix',
       `    … ${4 - TERMINAL_HINTS} more hint(s) in the JSON/markdown report`,
+    ]);
+  });
+
+  test('a report without dive figures (an older report) prints no dive line', () => {
+    const { dive: _dive, ...withoutDive } = analysis([]);
+    expect(renderAnalysisLines(report([analysed({ analysis: withoutDive })]))).toEqual([
+      '  app linux/amd64: 10.5 MB wasted, efficiency 45.7%',
     ]);
   });
 
@@ -117,6 +125,43 @@ describe('markdown: what to slim', () => {
     expect(md.indexOf('/big.bin')).toBeLessThan(md.indexOf('/var/lib/apt/lists'));
   });
 
+  test('per-layer changes: the layers that wrote most, largest directories', () => {
+    const layer = (line: number | null, added: number, changed: number, removed: number): AnalysisLayer => ({
+      digest: `sha256:${String(line ?? 0).repeat(64)}`,
+      dockerfile: line === null ? null : { path: 'app/Dockerfile', line },
+      added: { files: added ? 3 : 0, bytes: added },
+      changed: { files: changed ? 1 : 0, bytes: changed, replacedBytes: changed * 2 },
+      removed: { files: removed ? 2 : 0, bytes: removed },
+    });
+    const layers = [
+      layer(null, 80 * MB, 0, 0),
+      layer(2, 0, 0, 0),
+      layer(3, 0, 0, 10 * MB),
+      layer(4, 5 * MB, 20 * MB, 0),
+      ...[5, 6, 7, 8].map((l) => layer(l, l * MB, 0, 0)),
+    ];
+    const md = renderSlimming(
+      report([analysed({ analysis: analysis([], { layers, largestDirectories: [{ path: '/usr/lib', bytes: 40 * MB }] }) })]),
+    );
+    expect(md).toContain(
+      [
+        '**Layers by bytes written**',
+        '',
+        '| layer | added | changed | removed |',
+        '| --- | ---: | ---: | ---: |',
+        '| base image | 80 MB (3 files) | — | — |',
+        '| `app/Dockerfile:4` | 5 MB (3 files) | 20 MB (1 file) | — |',
+        '| `app/Dockerfile:8` | 8 MB (3 files) | — | — |',
+        '| `app/Dockerfile:7` | 7 MB (3 files) | — | — |',
+        '| `app/Dockerfile:6` | 6 MB (3 files) | — | — |',
+        '',
+        // Layer 2 changed nothing: not counted.
+        '2 more layer(s) in the JSON report.',
+      ].join('\n'),
+    );
+    expect(md).toContain('**Largest directories**\n\n| size | path |\n| ---: | --- |\n| 40 MB | `/usr/lib` |');
+  });
+
   test('nothing analysed: no section', () => {
     expect(renderSlimming(report([entry({ name: 'a' })]))).toBe('');
     expect(renderLargestLayers(report([entry({ name: 'a' })]))).not.toContain('What to slim');
@@ -128,6 +173,16 @@ describe('markdown: what to slim', () => {
       target: text as string,
       analysis: analysis([hint('vcs-directory', text as string, MB, 2, { message: text as string, fix: text as string })], {
         largestFiles: [{ path: text as string, bytes: 1 }],
+        largestDirectories: [{ path: text as string, bytes: 1 }],
+        layers: [
+          {
+            digest: 'sha256:x',
+            dockerfile: { path: text as string, line: 1 },
+            added: { files: 1, bytes: 1 },
+            changed: { files: 0, bytes: 0, replacedBytes: 0 },
+            removed: { files: 0, bytes: 0 },
+          },
+        ],
       }),
     });
     const md = renderSlimming(report([evil]));

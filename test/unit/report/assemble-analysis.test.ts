@@ -9,7 +9,9 @@ import type { BuildJob } from '../../../src/plan/plan-builds.js';
 import { assembleEntries, type BudgetResolver } from '../../../src/report/assemble.js';
 import { parseReport } from '../../../src/report/parse-report.js';
 import { stageBudget } from '../../../src/run.js';
-import { report } from './report-fixtures.js';
+import { entry, report } from './report-fixtures.js';
+import { analyzeImage } from '../../../src/analysis/analyze-image.js';
+import { dir, file, layersOf, whiteout } from '../analysis/helpers.js';
 
 const MiB = 1 << 20;
 
@@ -39,29 +41,70 @@ function platform(bytes: number): PlatformMeasure {
     compressedBytes: bytes,
     uncompressedBytes: bytes * 2,
     layerCount: 1,
-    layers: [{ digest: `sha256:${'3'.repeat(64)}`, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', compressedBytes: bytes, uncompressedBytes: bytes * 2, uncompressedSource: 'gzip-trailer', createdBy: 'RUN x', dockerfile: { path: 'Dockerfile', line: 3 } }],
+    layers: [
+      {
+        digest: `sha256:${'3'.repeat(64)}`,
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        compressedBytes: bytes,
+        uncompressedBytes: bytes * 2,
+        uncompressedSource: 'gzip-trailer',
+        createdBy: 'RUN x',
+        dockerfile: { path: 'Dockerfile', line: 3 },
+      },
+    ],
   };
 }
 
-const h = (id: AnalysisHint['id'], path: string, bytes: number): AnalysisHint => ({ id, path, bytes, dockerfile: { path: 'Dockerfile', line: 3 }, message: 'm', fix: 'f' });
+const h = (id: AnalysisHint['id'], path: string, bytes: number): AnalysisHint => ({
+  id,
+  path,
+  bytes,
+  dockerfile: { path: 'Dockerfile', line: 3 },
+  message: 'm',
+  fix: 'f',
+});
 
-function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0): ImageAnalysis {
+function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0, dockerfileStages: number | null = 2): ImageAnalysis {
   return {
     wastedBytes,
     efficiency: wastedBytes === 0 ? 1 : 0.5,
     hints,
-    dive: { efficiency: 1, wastedBytes },
+    dive: { efficiency: 1, wastedBytes, userFileBytes: 2 * wastedBytes },
     totalFileBytes: 2 * wastedBytes,
     finalFileBytes: wastedBytes,
     largestFiles: Array.from({ length: 20 }, (_, i) => ({ path: `/f${i}`, bytes: 100 - i })),
     largestDirectories: [{ path: '/usr', bytes: 10 }],
     layers: [],
+    dockerfileStages,
   };
 }
 
-function measurement(img: ImageConfig, target: string | undefined, kind: 'target' | 'stage', bytes: number, analyses?: PlatformAnalysis[]): JobMeasurement {
-  const job = { id: `app:${target}`, image: img, target, platforms: img.platforms, layoutDir: '/x', metadataFile: '/x/m', argv: [], warnings: [] } as BuildJob;
-  return { job, build: { job, ok: true, durationMs: 1, log: '', error: null, cachedSteps: 0 }, dockerfilePath: 'Dockerfile', platforms: [platform(bytes)], error: null, kind, ...(analyses ? { analyses } : {}) };
+function measurement(
+  img: ImageConfig,
+  target: string | undefined,
+  kind: 'target' | 'stage',
+  bytes: number,
+  analyses?: PlatformAnalysis[],
+): JobMeasurement {
+  const job = {
+    id: `app:${target}`,
+    image: img,
+    target,
+    platforms: img.platforms,
+    layoutDir: '/x',
+    metadataFile: '/x/m',
+    argv: [],
+    warnings: [],
+  } as BuildJob;
+  return {
+    job,
+    build: { job, ok: true, durationMs: 1, log: '', error: null, cachedSteps: 0 },
+    dockerfilePath: 'Dockerfile',
+    platforms: [platform(bytes)],
+    error: null,
+    kind,
+    ...(analyses ? { analyses } : {}),
+  };
 }
 
 const ok = (a: ImageAnalysis): PlatformAnalysis[] => [{ analysis: a, error: null, layerCache: { hits: 0, reads: 1 } }];
@@ -83,7 +126,10 @@ describe('extraStages', () => {
 });
 
 describe('stageBudget: stage entries are informational', () => {
-  const img = image({ budget: { max: { compressed: 1 }, maxWasted: 1, ignoreHints: ['runs-as-root'] }, targetBudgets: { build: { maxLayers: 40 } } });
+  const img = image({
+    budget: { max: { compressed: 1 }, maxWasted: 1, ignoreHints: ['runs-as-root'] },
+    targetBudgets: { build: { maxLayers: 40 } },
+  });
   test.each<[number, string, Budget]>([
     [1, 'deps', { ignoreHints: ['runs-as-root'] }],
     [2, 'build', { ignoreHints: ['runs-as-root'], maxLayers: 40 }],
@@ -93,12 +139,18 @@ describe('stageBudget: stage entries are informational', () => {
 });
 
 describe('assembleEntries with analyses', () => {
-  const resolver = (budgets: Record<string, Budget>): BudgetResolver => (_image, target, _platform, kind) => budgets[`${kind}:${target}`] ?? {};
+  const resolver =
+    (budgets: Record<string, Budget>): BudgetResolver =>
+    (_image, target, _platform, kind) =>
+      budgets[`${kind}:${target}`] ?? {};
 
   test('analysis, its findings and the ignore-hints filter land on the entry', () => {
     const img = image();
     const a = imageAnalysis([h('deleted-in-later-layer', '/big', 10 * MiB), h('runs-as-root', '(no USER)', 0)], 10 * MiB);
-    const [entry] = assembleEntries([measurement(img, 'runtime', 'target', 5 * MiB, ok(a))], resolver({ 'target:runtime': { maxWasted: MiB, ignoreHints: ['runs-as-root'] } }));
+    const [entry] = assembleEntries(
+      [measurement(img, 'runtime', 'target', 5 * MiB, ok(a))],
+      resolver({ 'target:runtime': { maxWasted: MiB, ignoreHints: ['runs-as-root'] } }),
+    );
     expect(entry?.status).toBe('over');
     expect(entry?.findings.map((f) => f.rule)).toEqual(['max-wasted']);
     expect(entry?.analysis?.hints.map((x) => x.id)).toEqual(['deleted-in-later-layer']);
@@ -107,23 +159,72 @@ describe('assembleEntries with analyses', () => {
     expect(entry?.kind).toBeUndefined();
   });
 
+  test('forbid sees every hint, also one the report trimmed (45 sized hints + runs-as-root)', () => {
+    const sized = Array.from({ length: 45 }, (_, i) => h('vcs-directory', `/r${i}/.git`, (i + 1) * MiB));
+    const a = imageAnalysis([...sized, h('runs-as-root', '(no USER)', 0)]);
+    const [entry] = assembleEntries(
+      [measurement(image(), 'runtime', 'target', MiB, ok(a))],
+      resolver({ 'target:runtime': { forbid: ['runs-as-root'] } }),
+    );
+    // The report keeps the 40 largest: the zero-byte hint is not among them…
+    expect(entry?.analysis?.hints).toHaveLength(REPORT_MAX_HINTS);
+    expect(entry?.analysis?.hints.map((x) => x.id)).not.toContain('runs-as-root');
+    // …and the budget still fails the image on it.
+    expect(entry?.status).toBe('over');
+    expect(entry?.findings.map((f) => f.rule)).toEqual(['forbid.runs-as-root']);
+    // ignore-hints still wins over forbid.
+    const [quiet] = assembleEntries(
+      [measurement(image(), 'runtime', 'target', MiB, ok(a))],
+      resolver({ 'target:runtime': { forbid: ['runs-as-root'], ignoreHints: ['runs-as-root'] } }),
+    );
+    expect(quiet?.status).toBe('ok');
+  });
+
   test('a failed analysis is a note, never an error status', () => {
     const failed: PlatformAnalysis[] = [{ analysis: null, error: 'unexpected end of gzip', layerCache: { hits: 0, reads: 0 } }];
-    const [entry] = assembleEntries([measurement(image(), 'runtime', 'target', MiB, failed)], resolver({ 'target:runtime': { maxWasted: 1 } }));
+    const [entry] = assembleEntries(
+      [measurement(image(), 'runtime', 'target', MiB, failed)],
+      resolver({ 'target:runtime': { maxWasted: 1 } }),
+    );
     expect(entry?.status).toBe('ok');
     expect(entry?.analysis).toBeUndefined();
-    expect(entry?.notes).toEqual(['layer analysis failed: unexpected end of gzip', 'max-wasted not checked: layer analysis failed: unexpected end of gzip']);
+    expect(entry?.notes).toEqual([
+      'layer analysis failed: unexpected end of gzip',
+      'max-wasted not checked: layer analysis failed: unexpected end of gzip',
+    ]);
   });
 
   test('stages: all → the target carries the stage table; the stage entry is quiet and unbudgeted', () => {
     const img = image({ stages: 'all' });
     const runtime = measurement(img, 'runtime', 'target', 6 * MiB, ok(imageAnalysis([])));
-    const build = measurement(img, 'build', 'stage', 1200 * MiB, ok(imageAnalysis([h('toolchain-in-final-image', '/usr/local/go', 300 * MiB)], 2 * MiB)));
+    const build = measurement(
+      img,
+      'build',
+      'stage',
+      1200 * MiB,
+      ok(imageAnalysis([h('toolchain-in-final-image', '/usr/local/go', 300 * MiB)], 2 * MiB)),
+    );
     const entries = assembleEntries([runtime, build], resolver({ 'target:runtime': { max: { compressed: 10 * MiB } } }));
     const [rt, bd] = entries;
     expect(rt?.stages).toEqual([
-      { name: 'runtime', current: true, compressedBytes: 6 * MiB, uncompressedBytes: 12 * MiB, wastedBytes: 0, hasToolchain: false, hintIds: [] },
-      { name: 'build', current: false, compressedBytes: 1200 * MiB, uncompressedBytes: 2400 * MiB, wastedBytes: 2 * MiB, hasToolchain: true, hintIds: ['toolchain-in-final-image'] },
+      {
+        name: 'runtime',
+        current: true,
+        compressedBytes: 6 * MiB,
+        uncompressedBytes: 12 * MiB,
+        wastedBytes: 0,
+        hasToolchain: false,
+        hintIds: [],
+      },
+      {
+        name: 'build',
+        current: false,
+        compressedBytes: 1200 * MiB,
+        uncompressedBytes: 2400 * MiB,
+        wastedBytes: 2 * MiB,
+        hasToolchain: true,
+        hintIds: ['toolchain-in-final-image'],
+      },
     ]);
     expect(bd).toMatchObject({ kind: 'stage', status: 'ok', findings: [], budget: { max: null, warn: null, maxLayers: null } });
     expect(bd?.stages).toBeUndefined();
@@ -134,11 +235,21 @@ describe('assembleEntries with analyses', () => {
     expect(parseReport(JSON.stringify(r), 'r.json')).toEqual(JSON.parse(JSON.stringify(r)));
   });
 
-  test('a single stage that ships a toolchain is flagged', () => {
+  test('a single-stage Dockerfile whose image ships a toolchain is flagged', () => {
     const img = image({ stages: 'all', targets: [undefined] });
-    const [entry] = assembleEntries([measurement(img, undefined, 'target', MiB, ok(imageAnalysis([h('toolchain-in-final-image', '/usr/lib/gcc', MiB)])))], resolver({}));
+    const gcc = [h('toolchain-in-final-image', '/usr/lib/gcc', MiB)];
+    const [entry] = assembleEntries([measurement(img, undefined, 'target', MiB, ok(imageAnalysis(gcc, 0, 1)))], resolver({}));
     expect(entry?.singleStageWithToolchain).toBe(true);
     expect(entry?.stages?.map((s) => s.name)).toEqual([null]);
+  });
+
+  test('a two-stage Dockerfile with an unnamed builder (one row in the table) is not "one stage"', () => {
+    const img = image({ stages: 'all', targets: [undefined] });
+    const gcc = [h('toolchain-in-final-image', '/usr/lib/gcc', MiB)];
+    const [entry] = assembleEntries([measurement(img, undefined, 'target', MiB, ok(imageAnalysis(gcc, 0, 2)))], resolver({}));
+    expect(entry?.stages).toHaveLength(1);
+    expect(entry?.stages?.[0]?.hasToolchain).toBe(true);
+    expect(entry?.singleStageWithToolchain).toBeUndefined();
   });
 });
 
@@ -150,10 +261,47 @@ describe('toReportAnalysis keeps the report small', () => {
     expect(a.hintsOmitted).toBe(60 - REPORT_MAX_HINTS);
     expect(a.hints[0]?.bytes).toBe(590);
     expect(JSON.stringify(a).length).toBeLessThan(20_000);
-    expect(a).not.toHaveProperty('layers');
+    expect(a.layers).toEqual([]); // per-layer records are in the report now (none in this fixture)
   });
+  test('per-layer added/changed/removed reach the report, compact, and survive the untrusted-report parser', async () => {
+    const layers = await layersOf(
+      [[dir('d'), file('d/a', 100), file('d/b', 50)], [file('d/a', 70), file('c', 5)], [whiteout('d/b')]],
+      [null, 2, 3],
+    );
+    const a = toReportAnalysis(await analyzeImage({ layers }));
+    expect(a.layers).toEqual([
+      {
+        digest: layers[0]!.digest,
+        dockerfile: null,
+        added: { files: 2, bytes: 150 },
+        changed: { files: 0, bytes: 0, replacedBytes: 0 },
+        removed: { files: 0, bytes: 0 },
+      },
+      {
+        digest: layers[1]!.digest,
+        dockerfile: { path: 'Dockerfile', line: 2 },
+        added: { files: 1, bytes: 5 },
+        changed: { files: 1, bytes: 70, replacedBytes: 100 },
+        removed: { files: 0, bytes: 0 },
+      },
+      {
+        digest: layers[2]!.digest,
+        dockerfile: { path: 'Dockerfile', line: 3 },
+        added: { files: 0, bytes: 0 },
+        changed: { files: 0, bytes: 0, replacedBytes: 0 },
+        removed: { files: 1, bytes: 50 },
+      },
+    ]);
+    const r = report([entry({ name: 'app', analysis: a })]);
+    expect(parseReport(JSON.stringify(r), 'r.json').images[0]?.analysis?.layers).toEqual(a.layers);
+  });
+
   test('a NaN ratio never reaches the report', () => {
-    const a = toReportAnalysis({ ...imageAnalysis([]), efficiency: Number.NaN, dive: { efficiency: Number.NaN, wastedBytes: 0 } });
+    const a = toReportAnalysis({
+      ...imageAnalysis([]),
+      efficiency: Number.NaN,
+      dive: { efficiency: Number.NaN, wastedBytes: 0, userFileBytes: 0 },
+    });
     expect(a.efficiency).toBe(1);
     expect(a.dive?.efficiency).toBe(1);
   });

@@ -1,0 +1,207 @@
+/**
+ * A zstd decompression stream with bounded memory, for every reader of zstd layers.
+ * Node ≥ 22.15 / 23.8 (the action's node24) has zstd in zlib: native speed, and zlib streams
+ * stop decompressing while their reader is behind. Its stream drops every frame after the first
+ * when one write holds the end of a frame and more input (nodejs/node#64741), so writes are
+ * cut at frame ends. Older Node falls back to fzstd, which is synchronous: one `push` decodes
+ * every complete block it is given, and an RLE block is 4 bytes of input for up to 128 KiB of
+ * output (a 1 GiB zero file fits in ~32 KiB of blocks). So the input is cut at block ends and
+ * fed one block at a time, each block's output pushed and waited for before the next: at most
+ * one block (128 KiB) is decoded ahead of the reader.
+ */
+import * as stream from 'node:stream';
+import { Transform, type Duplex, type TransformCallback } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { parseZstdBlockHeader, parseZstdFrameHeader, ZSTD_MAGIC } from '../measure/zstd-frames.js';
+
+const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+const BLOCK_HEADER_BYTES = 3;
+const CHECKSUM_BYTES = 4;
+
+type NativeFactory = (options?: zlib.ZlibOptions) => Transform;
+/** `stream.compose` (Node ≥ 16.9, missing from @types/node 20): writes go to the first, reads come from the last. */
+const compose = (stream as unknown as { compose(...streams: Duplex[]): Duplex }).compose;
+
+/** zlib's zstd decompressor when this Node has one (not in @types/node 20, hence the lookup). */
+export function nativeZstdFactory(): NativeFactory | null {
+  const factory = (zlib as unknown as { createZstdDecompress?: NativeFactory }).createZstdDecompress;
+  return typeof factory === 'function' ? factory : null;
+}
+
+export type ZstdImplementation = 'native' | 'fzstd';
+
+/** Which decoder `createZstdDecompress` uses on this Node (reports and benchmarks print it). */
+export function zstdImplementation(): ZstdImplementation {
+  return nativeZstdFactory() ? 'native' : 'fzstd';
+}
+
+export interface ZstdDecompressOptions {
+  /** Force the fzstd fallback (tests of it on a Node that has native zstd). */
+  implementation?: ZstdImplementation;
+  /** Output chunk size of the native decoder. */
+  chunkSize?: number;
+}
+
+/** A stream: zstd frames in, their content out, never far ahead of the reader. */
+export function createZstdDecompress(opts: ZstdDecompressOptions = {}): Duplex {
+  const native = opts.implementation === 'fzstd' ? null : nativeZstdFactory();
+  if (opts.implementation === 'native' && !native) throw new Error(`this Node (${process.version}) has no native zstd`);
+  if (native) return compose(new FrameCutter(), native(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}));
+  return new FzstdDecompress();
+}
+
+/**
+ * Finds block and frame ends in a zstd stream fed chunk by chunk (RFC 8878 §3.1): `cut(chunk)`
+ * yields the chunk split so that each piece ends where a block (`at: 'block'`) or a frame
+ * (`at: 'frame'`: after its checksum; skippable frames too) ends, or at the chunk's end. Pieces
+ * are views of the chunk, never copies; only a header cut across two chunks is copied, to parse it.
+ */
+export class ZstdSplitter {
+  constructor(private readonly at: 'block' | 'frame') {}
+
+  /** Bytes to pass through before the next header. */
+  private skip = 0;
+  /** Whether the end of the skipped bytes is a cut (a block, checksum or skippable frame ends). */
+  private cutAfterSkip = false;
+  private expect: 'frame' | 'block' = 'frame';
+  private checksum = false;
+  /** Bytes of a header not yet complete. */
+  private header: number[] = [];
+
+  *cut(chunk: Uint8Array): Generator<Uint8Array> {
+    let start = 0;
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.skip > 0) {
+        const take = Math.min(this.skip, chunk.length - i);
+        i += take;
+        this.skip -= take;
+        if (this.skip === 0 && this.cutAfterSkip) {
+          yield chunk.subarray(start, i);
+          start = i;
+        }
+        continue;
+      }
+      const need = this.headerBytes();
+      const take = Math.min(need - this.header.length, chunk.length - i);
+      for (let k = 0; k < take; k++) this.header.push(chunk[i + k]!);
+      i += take;
+      if (this.header.length === need && this.headerBytes() === need) this.onHeader();
+    }
+    if (i > start) yield chunk.subarray(start, i);
+  }
+
+  /** Whether the stream ended where a frame ends (not inside one). */
+  get atFrameBoundary(): boolean {
+    return this.expect === 'frame' && this.skip === 0 && this.header.length === 0;
+  }
+
+  /** Header bytes needed next; grows as the first bytes of a frame header tell its length. */
+  private headerBytes(): number {
+    if (this.expect === 'block') return BLOCK_HEADER_BYTES;
+    const h = this.header;
+    if (h.length < 4) return 4;
+    const magic = (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
+    if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) return 8;
+    if (magic !== ZSTD_MAGIC) throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
+    if (h.length < 5) return 5;
+    const descriptor = h[4]!;
+    const singleSegment = (descriptor & 0x20) !== 0;
+    const fcsFlag = descriptor >> 6;
+    const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
+    return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03]! + fcsBytes;
+  }
+
+  private onHeader(): void {
+    const bytes = Uint8Array.from(this.header);
+    this.header = [];
+    if (this.expect === 'block') {
+      const block = parseZstdBlockHeader(bytes);
+      this.skip = block.contentBytes;
+      if (block.last) {
+        this.expect = 'frame';
+        if (this.checksum) this.skip += CHECKSUM_BYTES;
+      }
+      this.cutAfterSkip = block.last || this.at === 'block';
+      return;
+    }
+    const frame = parseZstdFrameHeader(bytes);
+    if (frame.kind === 'skippable') {
+      this.skip = frame.frameBytes - frame.headerBytes;
+      this.cutAfterSkip = true;
+      return;
+    }
+    this.checksum = frame.hasChecksum;
+    this.expect = 'block';
+    this.cutAfterSkip = false;
+  }
+}
+
+/** Passes zstd input on cut at frame ends, one chunk per piece. */
+class FrameCutter extends Transform {
+  private readonly splitter = new ZstdSplitter('frame');
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      for (const piece of this.splitter.cut(chunk)) this.push(piece);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.splitter.atFrameBoundary ? null : new Error('zstd: stream ends inside a frame'));
+  }
+}
+
+/** fzstd fed one block at a time, each block's output pushed before the next is decoded. */
+class FzstdDecompress extends Transform {
+  private readonly splitter = new ZstdSplitter('block');
+  private readonly out: Uint8Array[] = [];
+  private readonly decoder = new Decompress((data) => {
+    if (data.length > 0) this.out.push(data);
+  });
+  /** Set while waiting for the reader to ask for more. */
+  private onRead: (() => void) | null = null;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.feed(chunk).then(() => callback(), callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    // fzstd holds back a frame shorter than 18 bytes until it sees more: the final push decodes it.
+    const finish = async () => {
+      if (!this.splitter.atFrameBoundary) throw new Error('zstd: stream ends inside a frame');
+      this.decoder.push(new Uint8Array(0), true);
+      await this.pushDecoded();
+    };
+    finish().then(() => callback(), callback);
+  }
+
+  override _read(size: number): void {
+    const onRead = this.onRead;
+    this.onRead = null;
+    onRead?.();
+    super._read(size);
+  }
+
+  private async feed(chunk: Buffer): Promise<void> {
+    for (const piece of this.splitter.cut(chunk)) {
+      this.decoder.push(piece);
+      await this.pushDecoded();
+    }
+  }
+
+  /** Hands on what the last push decoded, waiting for the reader whenever its buffer is full. */
+  private async pushDecoded(): Promise<void> {
+    for (const data of this.out.splice(0)) {
+      if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.length))) {
+        await new Promise<void>((resolve) => (this.onRead = resolve));
+      }
+    }
+  }
+}
