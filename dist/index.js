@@ -56160,7 +56160,7 @@ function buildDiveTree(entries) {
         dive_efficiency_addPath(root, e.path, e.size, e.type === 'dir');
     return root;
 }
-/** filetree.Efficiency + image.Analyze's WastedBytes. */
+/** filetree.Efficiency + image.Analyze's WastedBytes and userSizeBytes. */
 function computeDiveFigures(layers) {
     const trees = layers.map(buildDiveTree);
     const data = new Map();
@@ -56215,7 +56215,11 @@ function computeDiveFigures(layers) {
     let wastedBytes = 0;
     for (const d of inefficient)
         wastedBytes += d.cumulative;
-    return { efficiency: discovered === 0 ? 1 : minimum / discovered, wastedBytes };
+    let userFileBytes = 0;
+    for (const entries of layers.slice(1))
+        for (const e of entries)
+            userFileBytes += e.size;
+    return { efficiency: discovered === 0 ? 1 : minimum / discovered, wastedBytes, userFileBytes };
 }
 //# sourceMappingURL=dive-efficiency.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/dockerfile-info.js
@@ -56326,6 +56330,8 @@ const file_tree_WHITEOUT_PREFIX = '.wh.';
 const OPAQUE_MARKER = '.wh..wh..opq';
 /** Paths listed per change kind of a layer. */
 const TOP_PATHS = 10;
+/** Symlinks followed while resolving one path before giving up (continuity's fs.RootPath: 255). */
+const MAX_LINKS = 255;
 function splitPath(path) {
     const slash = path.lastIndexOf('/');
     return slash < 0 ? { parent: '', name: path } : { parent: path.slice(0, slash), name: path.slice(slash + 1) };
@@ -56378,6 +56384,46 @@ class TreeBuilder {
             node = next;
         }
         return node;
+    }
+    /**
+     * `path` with the symlinks of layer `layer` in it followed, as containerd applies a layer on
+     * an overlay snapshotter (diff/apply: archive.Apply into the new snapshot's upper directory,
+     * resolving each entry's parent with continuity's fs.RootPath there): only what this layer
+     * wrote so far is in that directory, so its own symlinks are followed (an absolute target
+     * starts again at the root, a relative one at the link's directory, `..` stops at the root),
+     * while a lower layer's symlink is not seen. The directory then created in the upper hides
+     * it: `lib/x` over a lower `lib -> usr/lib` makes `lib` a directory (checked against dockerd
+     * 26 with the containerd image store in test/integration/analysis/analyze-buildx.test.ts).
+     */
+    resolve(path, layer) {
+        let parts = path === '' ? [] : path.split('/');
+        let done = [];
+        let dir = this.root;
+        let links = 0;
+        while (parts.length > 0) {
+            const part = parts.shift();
+            if (part === '' || part === '.')
+                continue;
+            if (part === '..') {
+                done.pop();
+                const up = this.lookup(done.join('/'));
+                dir = up?.kind === 'dir' ? up : null;
+                continue;
+            }
+            const node = dir?.children.get(part);
+            if (node?.kind === 'symlink' && node.addedBy === layer && node.target !== undefined && links < MAX_LINKS) {
+                links++;
+                if (node.target.startsWith('/')) {
+                    done = [];
+                    dir = this.root;
+                }
+                parts = [...node.target.split('/'), ...parts];
+                continue;
+            }
+            done.push(part);
+            dir = node?.kind === 'dir' ? node : null;
+        }
+        return done.join('/');
     }
     /** The parent directory of `path`, created (or a non-directory replaced) as needed. */
     ensureDir(path, layer, delta) {
@@ -56446,6 +56492,7 @@ class TreeBuilder {
                 additions.push(entry);
             }
             else if (wh.kind === 'whiteout') {
+                // Whiteouts come first: no symlink of this layer exists yet to resolve through.
                 const { parent, name } = splitPath(wh.target);
                 const dir = this.lookup(parent);
                 const node = dir?.kind === 'dir' ? dir.children.get(name) : undefined;
@@ -56467,14 +56514,19 @@ class TreeBuilder {
             this.add(entry, layer, delta);
     }
     add(entry, layer, delta) {
-        const { parent, name } = splitPath(entry.path);
+        // The parent is resolved through this layer's symlinks (see resolve); the entry itself is
+        // not: a directory entry replaces a symlink at its own path.
+        const split = splitPath(entry.path);
+        const parent = this.resolve(split.parent, layer);
+        const name = split.name;
+        const path = joinPath(parent, name);
         const dir = this.ensureDir(parent, layer, delta);
         const existing = dir.children.get(name);
         if (entry.type === 'dir') {
             if (existing?.kind === 'dir')
                 return;
             if (existing)
-                this.drop(existing, entry.path, layer, 'overwritten', delta);
+                this.drop(existing, path, layer, 'overwritten', delta);
             dir.children.set(name, { kind: 'dir', children: new Map(), addedBy: layer });
             return;
         }
@@ -56485,7 +56537,9 @@ class TreeBuilder {
             delta.addedFileBytes += entry.size;
         }
         else if (entry.type === 'hardlink' && entry.linkTarget !== null) {
-            const target = this.lookup(entry.linkTarget);
+            // containerd's hardlinkRootPath: the target's parent through this layer's symlinks, not the target itself.
+            const link = splitPath(entry.linkTarget);
+            const target = this.lookup(joinPath(this.resolve(link.parent, layer), link.name));
             inode = target?.kind === 'file' && target.inode ? target.inode : null;
             if (inode && existing && existing.kind !== 'dir' && existing.inode === inode)
                 return; // a link onto itself
@@ -56493,16 +56547,19 @@ class TreeBuilder {
                 inode.links++;
         }
         if (existing)
-            this.drop(existing, entry.path, layer, 'overwritten', delta);
+            this.drop(existing, path, layer, 'overwritten', delta);
         const kind = entry.type === 'file' || entry.type === 'hardlink' ? 'file' : entry.type === 'symlink' ? 'symlink' : 'other';
-        dir.children.set(name, { kind, inode, addedBy: layer, hardlink: entry.type === 'hardlink' });
+        const leaf = { kind, inode, addedBy: layer, hardlink: entry.type === 'hardlink' };
+        if (entry.type === 'symlink' && entry.linkTarget !== null)
+            leaf.target = entry.linkTarget;
+        dir.children.set(name, leaf);
         if (entry.type !== 'file')
             return;
         const summary = existing ? delta.changed : delta.added;
         summary.count++;
         summary.bytes += entry.size;
         if (entry.size > 0)
-            pushTop(summary.top, { path: entry.path, bytes: entry.size });
+            pushTop(summary.top, { path, bytes: entry.size });
     }
 }
 /** Applies the layers (lowest first) and returns the final tree and every figure derived from it. */
@@ -56575,7 +56632,75 @@ function largestDirectories(files, limit) {
     return top;
 }
 //# sourceMappingURL=file-tree.js.map
+;// CONCATENATED MODULE: ./lib/analysis/package-lock.js
+/**
+ * npm's hidden lockfile (`node_modules/.package-lock.json`, npm ≥ 7) lists what is installed in
+ * that node_modules, each package with `"dev": true` when only development needs it. When the
+ * image has one, it says which packages are dev dependencies better than any list of names.
+ * Pure: the layer reader hands over the file's text.
+ */
+/** Larger hidden lockfiles are not read (a big monorepo's is a few MB). */
+const MAX_LOCKFILE_BYTES = 16 * 1024 * 1024;
+const HIDDEN_LOCKFILE = /^(?:(.*)\/)?node_modules\/\.package-lock\.json$/;
+/** The project directory of a hidden lockfile path (`app/node_modules/.package-lock.json` → `app`), or null. */
+function hiddenLockfileProject(path) {
+    const m = HIDDEN_LOCKFILE.exec(path);
+    if (!m)
+        return null;
+    const project = m[1] ?? '';
+    // Only the project's own node_modules: not one nested in a package.
+    return project.split('/').includes('node_modules') ? null : project;
+}
+/**
+ * The `packages` keys marked `"dev": true` (`node_modules/jest`, `node_modules/a/node_modules/b`),
+ * sorted; null when the text is not a lockfile we understand.
+ */
+function devPackagesOf(text) {
+    let lock;
+    try {
+        lock = JSON.parse(text);
+    }
+    catch {
+        return null;
+    }
+    const packages = lock?.packages;
+    if (typeof packages !== 'object' || packages === null || Array.isArray(packages))
+        return null;
+    const dev = [];
+    for (const [key, value] of Object.entries(packages)) {
+        if (key.startsWith('node_modules/') && value?.dev === true)
+            dev.push(key);
+    }
+    return dev.sort();
+}
+/**
+ * The package a path inside `<project>/node_modules` belongs to, as lockfile keys from the
+ * outermost package to the innermost (`a/node_modules/b/x.js` → `node_modules/a`,
+ * `node_modules/a/node_modules/b`). Empty for `.bin`, `.cache` and other dot entries.
+ */
+function packageKeysOf(pathInProject) {
+    const parts = pathInProject.split('/');
+    const keys = [];
+    let key = '';
+    let i = 0;
+    while (i < parts.length && parts[i] === 'node_modules') {
+        const name = parts[i + 1];
+        if (name === undefined || name.startsWith('.'))
+            break;
+        const scoped = name.startsWith('@');
+        if (scoped && parts[i + 2] === undefined)
+            break;
+        const pkg = scoped ? `${name}/${parts[i + 2]}` : name;
+        // A file right under node_modules/<pkg> (no deeper parts) still belongs to <pkg>.
+        key = `${key === '' ? '' : `${key}/`}node_modules/${pkg}`;
+        keys.push(key);
+        i += scoped ? 3 : 2;
+    }
+    return keys;
+}
+//# sourceMappingURL=package-lock.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/hints.js
+
 
 /** 1 MiB: below it, a file a later layer replaced (an edited /etc/passwd) is noise. */
 const DEFAULT_MIN_WASTE_BYTES = 1 << 20;
@@ -56583,6 +56708,13 @@ const DEFAULT_MIN_WASTE_BYTES = 1 << 20;
 const MAX_HINTS_PER_ID = 10;
 const HOME = '(?:root|home/[^/]+)';
 const MULTI_STAGE = 'Build in a separate stage (`FROM … AS build`) and `COPY --from=build` only the artifact into a runtime stage.';
+const JRE_FIX = `${MULTI_STAGE} Run on a JRE base image (e.g. eclipse-temurin:21-jre) or a jlink-ed runtime.`;
+/** Directories too general to be one SDK: a compiler found right under them names only itself. */
+const GENERAL_DIRS = new Set(['', 'usr', 'usr/local', 'opt', 'bin', 'sbin', 'usr/bin', 'usr/local/bin']);
+const DIRECTORY_RULES = [
+    // A JDK is its whole directory (bin, lib/modules, jmods…), found by its compiler.
+    { id: 'toolchain-in-final-image', marker: /^(.+)\/bin\/javac$/, what: 'JDK (javac): a JRE is enough to run', fix: JRE_FIX },
+];
 const PATH_RULES = [
     // toolchain-in-final-image
     { id: 'toolchain-in-final-image', pattern: /^(usr\/local\/go|usr\/lib\/go(?:-[\d.]+)?)\//, what: 'Go toolchain', fix: MULTI_STAGE },
@@ -56596,20 +56728,33 @@ const PATH_RULES = [
         fix: MULTI_STAGE,
     },
     { id: 'toolchain-in-final-image', pattern: /^(usr\/share\/build-essential)\//, what: 'build-essential', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^(.*?\/jmods)\//, what: 'JDK jmods', fix: MULTI_STAGE },
     {
         id: 'toolchain-in-final-image',
-        pattern: /^(.*?)\/bin\/javac$/,
-        what: 'JDK (javac): a JRE is enough to run',
-        fix: `${MULTI_STAGE} Run on a JRE base image (e.g. eclipse-temurin:21-jre) or a jlink-ed runtime.`,
+        pattern: /^(usr\/share\/maven|(?:opt|usr\/local|usr\/share)\/(?:apache-)?maven-[^/]+)\//,
+        what: 'Maven',
+        fix: JRE_FIX,
     },
-    { id: 'toolchain-in-final-image', pattern: /^(.*?\/jmods)\//, what: 'JDK jmods', fix: MULTI_STAGE },
+    { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/mvn)$/, what: 'Maven (mvn)', fix: JRE_FIX },
+    { id: 'toolchain-in-final-image', pattern: /^((?:opt|usr\/local|usr\/share)\/gradle(?:-[^/]+)?)\//, what: 'Gradle', fix: JRE_FIX },
+    { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/gradle)$/, what: 'Gradle (gradle)', fix: JRE_FIX },
     { id: 'toolchain-in-final-image', pattern: new RegExp(`^(${HOME}/\\.m2)/`), what: 'Maven repository', fix: MULTI_STAGE },
     { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?\.gradle)\//, what: 'Gradle cache', fix: MULTI_STAGE },
-    { id: 'toolchain-in-final-image', pattern: /^(usr\/local\/rustup|(?:root|home\/[^/]+)\/\.rustup)\//, what: 'rustup toolchains', fix: MULTI_STAGE },
-    { id: 'toolchain-in-final-image', pattern: /^((?:usr\/local\/cargo|(?:root|home\/[^/]+)\/\.cargo)\/bin)\//, what: 'cargo/rustc', fix: MULTI_STAGE },
+    {
+        id: 'toolchain-in-final-image',
+        pattern: /^(usr\/local\/rustup|(?:root|home\/[^/]+)\/\.rustup)\//,
+        what: 'rustup toolchains',
+        fix: MULTI_STAGE,
+    },
+    {
+        id: 'toolchain-in-final-image',
+        pattern: /^((?:usr\/local\/cargo|(?:root|home\/[^/]+)\/\.cargo)\/bin)\//,
+        what: 'cargo/rustc',
+        fix: MULTI_STAGE,
+    },
     { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?bin\/(?:rustc|cargo))$/, what: 'rustc/cargo', fix: MULTI_STAGE },
-    { id: 'toolchain-in-final-image', pattern: /^(.*?\/\.cache\/node-gyp)\//, what: 'node-gyp headers', fix: MULTI_STAGE },
-    { id: 'toolchain-in-final-image', pattern: /^(usr(?:\/local)?\/include\/node)\//, what: 'Node.js headers', fix: MULTI_STAGE },
+    // node-gyp's header caches; /usr/local/include/node is part of the official node images.
+    { id: 'toolchain-in-final-image', pattern: /^((?:.*\/)?(?:\.cache\/node-gyp|\.node-gyp))\//, what: 'node-gyp headers', fix: MULTI_STAGE },
     // package-manager-cache
     {
         id: 'package-manager-cache',
@@ -56637,7 +56782,7 @@ const PATH_RULES = [
     },
     {
         id: 'package-manager-cache',
-        pattern: new RegExp(`^(${HOME}/\\.cache/pip)/`),
+        pattern: /^((?:.*\/)?\.cache\/pip)\//,
         what: 'pip cache',
         fix: '`pip install --no-cache-dir …` (or `ENV PIP_NO_CACHE_DIR=1`), or `RUN --mount=type=cache,target=/root/.cache/pip pip install …`.',
     },
@@ -56649,9 +56794,17 @@ const PATH_RULES = [
     },
     {
         id: 'package-manager-cache',
-        pattern: /^((?:usr\/local\/share|(?:root|home\/[^/]+))\/\.cache\/yarn|.*?\/\.yarn\/cache|.*?\/\.yarn-cache)\//,
+        pattern: /^((?:usr\/local\/share|(?:root|home\/[^/]+))\/\.cache\/yarn|(?:.*\/)?\.yarn-cache)\//,
         what: 'yarn cache',
         fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+    },
+    {
+        id: 'package-manager-cache',
+        pattern: /^((?:.*\/)?\.yarn\/cache)\//,
+        what: 'yarn cache',
+        fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+        // Yarn PnP (zero-installs) runs the packages from this cache: it is the node_modules.
+        unless: (root, ctx) => ctx.pnpProjects.has(root.slice(0, -'.yarn/cache'.length).replace(/\/$/, '')),
     },
     {
         id: 'package-manager-cache',
@@ -56705,6 +56858,11 @@ const PATH_RULES = [
 ];
 /** Hints whose files a `.dockerignore` would have kept out of a `COPY .`. */
 const CONTEXT_HINTS = new Set(['vcs-directory', 'dev-dependencies', 'build-output-leftovers', 'test-directories']);
+const DEV_LOCK_RULE = {
+    id: 'dev-dependencies',
+    what: 'development-only Node.js package (`"dev": true` in node_modules/.package-lock.json)',
+    fix: 'Install production dependencies only in the runtime stage: `npm ci --omit=dev`, or build in a separate stage and copy the output.',
+};
 function formatBytes(n) {
     if (n < 1024)
         return `${n} B`;
@@ -56720,32 +56878,96 @@ function formatBytes(n) {
 function where(ref) {
     return ref ? `${ref.path}:${ref.line}` : 'a layer with no Dockerfile line (the base image?)';
 }
+function parentDir(path) {
+    const slash = path.lastIndexOf('/');
+    return slash < 0 ? '' : path.slice(0, slash);
+}
+/** Roots of the directory rules (a JDK's directory), from their marker files. */
+function directoryRoots(files) {
+    const roots = [];
+    for (const file of files) {
+        if (file.kind !== 'file')
+            continue; // /usr/bin/javac is a symlink into the JDK
+        for (const rule of DIRECTORY_RULES) {
+            const root = rule.marker.exec(file.path)?.[1];
+            if (root !== undefined && !GENERAL_DIRS.has(root))
+                roots.push({ rule, root });
+        }
+    }
+    // Innermost first: a JDK inside another tool's directory is named for itself.
+    return roots.sort((a, b) => b.root.length - a.root.length);
+}
+/**
+ * With an npm hidden lockfile for the file's project: the outermost dev package the file is
+ * part of (its hint root), or null when it belongs to a production package. Undefined when no
+ * lockfile covers the file (the name list decides).
+ */
+function devPackageRoot(path, devPackages) {
+    if (!devPackages || devPackages.size === 0)
+        return undefined;
+    let at = 0;
+    if (!path.startsWith('node_modules/')) {
+        at = path.indexOf('/node_modules/') + 1;
+        if (at === 0)
+            return undefined;
+    }
+    const project = at === 0 ? '' : path.slice(0, at - 1);
+    const dev = devPackages.get(project);
+    if (!dev)
+        return undefined;
+    const keys = packageKeysOf(path.slice(at));
+    if (keys.length === 0)
+        return undefined; // .bin, .cache…: not a package
+    const key = keys.find((k) => dev.has(k));
+    return key === undefined ? null : project === '' ? key : `${project}/${key}`;
+}
 /**
  * Groups the final files by rule, root and the layer that wrote them: a hint names one layer,
  * so apt lists from the base image and those a RUN added are two hints with their own bytes.
  */
-function groupPaths(files) {
+function groupPaths(files, input) {
     const groups = new Map();
+    const add = (rule, root, file) => {
+        const key = `${rule.id}\0${rule.what}\0${root}\0${file.addedBy}`;
+        let g = groups.get(key);
+        if (!g) {
+            g = { rule, root, layer: file.addedBy, bytes: 0, files: 0 };
+            groups.set(key, g);
+        }
+        g.bytes += file.bytes;
+        g.files++;
+    };
+    const ctx = {
+        pnpProjects: new Set(files.filter((f) => f.kind !== 'dir' && /(?:^|\/)\.pnp\.cjs$/.test(f.path)).map((f) => parentDir(f.path))),
+    };
+    const dirs = directoryRoots(files);
     for (const file of files) {
         if (file.kind === 'dir')
             continue;
+        // One group per file and id: /usr/local/go/bin/go is the Go toolchain, not also a `bin/go`.
         const matched = new Set();
+        for (const { rule, root } of dirs) {
+            if (matched.has(rule.id) || !file.path.startsWith(`${root}/`))
+                continue;
+            matched.add(rule.id);
+            add(rule, root, file);
+        }
+        const dev = devPackageRoot(file.path, input.devPackages);
+        if (dev !== undefined) {
+            matched.add('dev-dependencies');
+            if (dev !== null)
+                add(DEV_LOCK_RULE, dev, file);
+        }
         for (const rule of PATH_RULES) {
-            // One group per file and id: /usr/local/go/bin/go is the Go toolchain, not also a `bin/go`.
             if (matched.has(rule.id))
                 continue;
             const m = rule.pattern.exec(file.path);
             if (!m || m[1] === undefined)
                 continue;
+            if (rule.unless?.(m[1], ctx))
+                continue;
             matched.add(rule.id);
-            const key = `${rule.id}\0${rule.what}\0${m[1]}\0${file.addedBy}`;
-            let g = groups.get(key);
-            if (!g) {
-                g = { rule, root: m[1], layer: file.addedBy, bytes: 0, files: 0 };
-                groups.set(key, g);
-            }
-            g.bytes += file.bytes;
-            g.files++;
+            add(rule, m[1], file);
         }
     }
     return [...groups.values()];
@@ -56753,7 +56975,7 @@ function groupPaths(files) {
 function pathHints(input) {
     const hints = [];
     const contextLayers = new Map();
-    const groups = groupPaths(input.files).filter((g) => g.bytes > 0);
+    const groups = groupPaths(input.files, input).filter((g) => g.bytes > 0);
     groups.sort((a, b) => b.bytes - a.bytes || (a.root < b.root ? -1 : 1));
     const perId = new Map();
     for (const g of groups) {
@@ -56835,23 +57057,31 @@ function dockerfileHints(info) {
             fix: `Pin a version tag, better a digest: \`FROM ${stage.imageName}:<version>@sha256:<digest>\` (Dependabot/Renovate keep it fresh).`,
         });
     }
-    const user = effectiveUser(info, info.finalStage);
-    const root = user === null || /^(root|0)(:.*)?$/.test(user.value);
-    if (root) {
-        const final = info.stages[info.finalStage];
-        const line = user?.line ?? final.fromLine;
-        hints.push({
-            id: 'runs-as-root',
-            path: user?.value ?? '(no USER)',
-            bytes: 0,
-            dockerfile: { path: info.path, line },
-            message: user
-                ? `USER ${user.value}: the final stage runs as root`
-                : 'the final stage sets no USER, so it runs as root unless its base image sets one',
-            fix: 'Add a non-root user to the final stage: `RUN adduser -D -u 10001 app` (Debian: `useradd -r -u 10001 app`) then `USER 10001`.',
-        });
-    }
     return hints;
+}
+const ROOT_USER = /^(root|0)?(:.*)?$/;
+/**
+ * runs-as-root: the image config's `User` is the truth (it includes what the base image set);
+ * the Dockerfile gives the line to fix. Without the config, the Dockerfile's USER lines decide.
+ */
+function rootHint(info, imageUser) {
+    const user = info ? effectiveUser(info, info.finalStage) : null;
+    if (imageUser !== undefined ? !ROOT_USER.test(imageUser.trim()) : !info || (user !== null && !ROOT_USER.test(user.value)))
+        return null;
+    const line = user?.line ?? (info ? info.stages[info.finalStage].fromLine : null);
+    const byConfig = imageUser !== undefined && user === null;
+    return {
+        id: 'runs-as-root',
+        path: user?.value ?? (byConfig && imageUser !== '' ? imageUser : '(no USER)'),
+        bytes: 0,
+        dockerfile: info && line !== null ? { path: info.path, line } : null,
+        message: user
+            ? `USER ${user.value}: the final stage runs as root`
+            : byConfig
+                ? `the image config's User is ${imageUser === '' ? 'unset' : `"${imageUser}"`} (the final stage sets no USER and neither does its base image): it runs as root`
+                : 'the final stage sets no USER, so it runs as root unless its base image sets one',
+        fix: 'Add a non-root user to the final stage: `RUN adduser -D -u 10001 app` (Debian: `useradd -r -u 10001 app`) then `USER 10001`.',
+    };
 }
 /**
  * Whether a layer came from a COPY/ADD of the build context. Needs the Dockerfile: BuildKit's
@@ -56889,8 +57119,11 @@ function findHints(input) {
             });
         }
     }
+    const root = rootHint(info, input.imageUser);
     if (info) {
         hints.push(...dockerfileHints(info));
+        if (root)
+            hints.push(root);
         const toolchain = hints.find((h) => h.id === 'toolchain-in-final-image');
         if (info.stages.length === 1 && toolchain) {
             const stage = info.stages[0];
@@ -56904,6 +57137,8 @@ function findHints(input) {
             });
         }
     }
+    if (!info && root)
+        hints.push(root);
     return hints.filter((h) => !ignore.has(h.id));
 }
 //# sourceMappingURL=hints.js.map
@@ -56911,11 +57146,212 @@ function findHints(input) {
 var external_node_events_ = __nccwpck_require__(8474);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./lib/compression/zstd-decompress.js
+/**
+ * A zstd decompression stream with bounded memory, for every reader of zstd layers.
+ * Node ≥ 22.15 / 23.8 (the action's node24) has zstd in zlib: native speed, and zlib streams
+ * stop decompressing while their reader is behind. Its stream drops every frame after the first
+ * when one write holds the end of a frame and more input (nodejs/node#64741), so writes are
+ * cut at frame ends. Older Node falls back to fzstd, which is synchronous: one `push` decodes
+ * every complete block it is given, and an RLE block is 4 bytes of input for up to 128 KiB of
+ * output (a 1 GiB zero file fits in ~32 KiB of blocks). So the input is cut at block ends and
+ * fed one block at a time, each block's output pushed and waited for before the next: at most
+ * one block (128 KiB) is decoded ahead of the reader.
+ */
+
+
+
+
+
+const zstd_decompress_SKIPPABLE_MAGIC_MASK = 0xfffffff0;
+const zstd_decompress_SKIPPABLE_MAGIC = 0x184d2a50;
+const zstd_decompress_BLOCK_HEADER_BYTES = 3;
+const zstd_decompress_CHECKSUM_BYTES = 4;
+/** `stream.compose` (Node ≥ 16.9, missing from @types/node 20): writes go to the first, reads come from the last. */
+const compose = external_node_stream_.compose;
+/** zlib's zstd decompressor when this Node has one (not in @types/node 20, hence the lookup). */
+function nativeZstdFactory() {
+    const factory = external_node_zlib_.createZstdDecompress;
+    return typeof factory === 'function' ? factory : null;
+}
+/** Which decoder `createZstdDecompress` uses on this Node (reports and benchmarks print it). */
+function zstdImplementation() {
+    return nativeZstdFactory() ? 'native' : 'fzstd';
+}
+/** A stream: zstd frames in, their content out, never far ahead of the reader. */
+function createZstdDecompress(opts = {}) {
+    const native = opts.implementation === 'fzstd' ? null : nativeZstdFactory();
+    if (opts.implementation === 'native' && !native)
+        throw new Error(`this Node (${process.version}) has no native zstd`);
+    if (native)
+        return compose(new FrameCutter(), native(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}));
+    return new FzstdDecompress();
+}
+/**
+ * Finds block and frame ends in a zstd stream fed chunk by chunk (RFC 8878 §3.1): `cut(chunk)`
+ * yields the chunk split so that each piece ends where a block (`at: 'block'`) or a frame
+ * (`at: 'frame'`: after its checksum; skippable frames too) ends, or at the chunk's end. Pieces
+ * are views of the chunk, never copies; only a header cut across two chunks is copied, to parse it.
+ */
+class ZstdSplitter {
+    at;
+    constructor(at) {
+        this.at = at;
+    }
+    /** Bytes to pass through before the next header. */
+    skip = 0;
+    /** Whether the end of the skipped bytes is a cut (a block, checksum or skippable frame ends). */
+    cutAfterSkip = false;
+    expect = 'frame';
+    checksum = false;
+    /** Bytes of a header not yet complete. */
+    header = [];
+    *cut(chunk) {
+        let start = 0;
+        let i = 0;
+        while (i < chunk.length) {
+            if (this.skip > 0) {
+                const take = Math.min(this.skip, chunk.length - i);
+                i += take;
+                this.skip -= take;
+                if (this.skip === 0 && this.cutAfterSkip) {
+                    yield chunk.subarray(start, i);
+                    start = i;
+                }
+                continue;
+            }
+            const need = this.headerBytes();
+            const take = Math.min(need - this.header.length, chunk.length - i);
+            for (let k = 0; k < take; k++)
+                this.header.push(chunk[i + k]);
+            i += take;
+            if (this.header.length === need && this.headerBytes() === need)
+                this.onHeader();
+        }
+        if (i > start)
+            yield chunk.subarray(start, i);
+    }
+    /** Whether the stream ended where a frame ends (not inside one). */
+    get atFrameBoundary() {
+        return this.expect === 'frame' && this.skip === 0 && this.header.length === 0;
+    }
+    /** Header bytes needed next; grows as the first bytes of a frame header tell its length. */
+    headerBytes() {
+        if (this.expect === 'block')
+            return zstd_decompress_BLOCK_HEADER_BYTES;
+        const h = this.header;
+        if (h.length < 4)
+            return 4;
+        const magic = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
+        if ((magic & zstd_decompress_SKIPPABLE_MAGIC_MASK) >>> 0 === zstd_decompress_SKIPPABLE_MAGIC)
+            return 8;
+        if (magic !== ZSTD_MAGIC)
+            throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
+        if (h.length < 5)
+            return 5;
+        const descriptor = h[4];
+        const singleSegment = (descriptor & 0x20) !== 0;
+        const fcsFlag = descriptor >> 6;
+        const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
+        return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytes;
+    }
+    onHeader() {
+        const bytes = Uint8Array.from(this.header);
+        this.header = [];
+        if (this.expect === 'block') {
+            const block = parseZstdBlockHeader(bytes);
+            this.skip = block.contentBytes;
+            if (block.last) {
+                this.expect = 'frame';
+                if (this.checksum)
+                    this.skip += zstd_decompress_CHECKSUM_BYTES;
+            }
+            this.cutAfterSkip = block.last || this.at === 'block';
+            return;
+        }
+        const frame = parseZstdFrameHeader(bytes);
+        if (frame.kind === 'skippable') {
+            this.skip = frame.frameBytes - frame.headerBytes;
+            this.cutAfterSkip = true;
+            return;
+        }
+        this.checksum = frame.hasChecksum;
+        this.expect = 'block';
+        this.cutAfterSkip = false;
+    }
+}
+/** Passes zstd input on cut at frame ends, one chunk per piece. */
+class FrameCutter extends external_node_stream_.Transform {
+    splitter = new ZstdSplitter('frame');
+    _transform(chunk, _encoding, callback) {
+        try {
+            for (const piece of this.splitter.cut(chunk))
+                this.push(piece);
+        }
+        catch (error) {
+            callback(error);
+            return;
+        }
+        callback();
+    }
+    _flush(callback) {
+        callback(this.splitter.atFrameBoundary ? null : new Error('zstd: stream ends inside a frame'));
+    }
+}
+/** fzstd fed one block at a time, each block's output pushed before the next is decoded. */
+class FzstdDecompress extends external_node_stream_.Transform {
+    splitter = new ZstdSplitter('block');
+    out = [];
+    decoder = new Decompress((data) => {
+        if (data.length > 0)
+            this.out.push(data);
+    });
+    /** Set while waiting for the reader to ask for more. */
+    onRead = null;
+    _transform(chunk, _encoding, callback) {
+        this.feed(chunk).then(() => callback(), callback);
+    }
+    _flush(callback) {
+        // fzstd holds back a frame shorter than 18 bytes until it sees more: the final push decodes it.
+        const finish = async () => {
+            if (!this.splitter.atFrameBoundary)
+                throw new Error('zstd: stream ends inside a frame');
+            this.decoder.push(new Uint8Array(0), true);
+            await this.pushDecoded();
+        };
+        finish().then(() => callback(), callback);
+    }
+    _read(size) {
+        const onRead = this.onRead;
+        this.onRead = null;
+        onRead?.();
+        super._read(size);
+    }
+    async feed(chunk) {
+        for (const piece of this.splitter.cut(chunk)) {
+            this.decoder.push(piece);
+            await this.pushDecoded();
+        }
+    }
+    /** Hands on what the last push decoded, waiting for the reader whenever its buffer is full. */
+    async pushDecoded() {
+        for (const data of this.out.splice(0)) {
+            if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.length))) {
+                await new Promise((resolve) => (this.onRead = resolve));
+            }
+        }
+    }
+}
+//# sourceMappingURL=zstd-decompress.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/read-layer.js
 /**
  * Reads one layer blob exactly once, as a stream: decompress (gzip, zstd or none), parse the
- * tar, drain every body without keeping it. Memory stays bounded whatever the layer's size.
+ * tar, drain every body without keeping it. Memory stays bounded whatever the layer's size
+ * (zstd: see src/compression/zstd-decompress.ts).
  */
+
 
 
 
@@ -56970,62 +57406,39 @@ function toEntryType(type) {
 }
 /** Builds the decoder chain that ends in `sink`; returns where compressed bytes go in. */
 function openDecoder(compression, sink, fail) {
-    if (compression === 'gzip') {
-        const gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK_BYTES });
-        gunzip.on('error', fail);
-        // A tar error unpipes gunzip: destroy it so a pending 'drain' rejects instead of hanging.
-        sink.on('error', (err) => gunzip.destroy(err));
-        gunzip.pipe(sink);
+    if (compression === 'none') {
         return {
             async write(chunk) {
-                if (!gunzip.write(chunk))
-                    await (0,external_node_events_.once)(gunzip, 'drain');
-            },
-            async end() {
-                gunzip.end();
-            },
-        };
-    }
-    if (compression === 'zstd') {
-        // fzstd is synchronous: collect what one push yields, then write it with backpressure.
-        const out = [];
-        const zstd = new Decompress((data) => {
-            if (data.length > 0)
-                out.push(data);
-        });
-        const flush = async () => {
-            for (const data of out.splice(0)) {
-                if (!sink.write(Buffer.from(data.buffer, data.byteOffset, data.length)))
+                if (!sink.write(chunk))
                     await (0,external_node_events_.once)(sink, 'drain');
-            }
-        };
-        return {
-            async write(chunk) {
-                zstd.push(chunk);
-                await flush();
             },
             async end() {
-                zstd.push(new Uint8Array(0), true);
-                await flush();
                 sink.end();
             },
         };
     }
+    // Both decoders stop producing while the tar parser is behind: memory stays bounded.
+    const decoder = compression === 'gzip' ? (0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK_BYTES }) : createZstdDecompress({ chunkSize: CHUNK_BYTES });
+    decoder.on('error', fail);
+    // A tar error unpipes the decoder: destroy it so a pending 'drain' rejects instead of hanging.
+    sink.on('error', (err) => decoder.destroy(err));
+    decoder.pipe(sink);
     return {
         async write(chunk) {
-            if (!sink.write(chunk))
-                await (0,external_node_events_.once)(sink, 'drain');
+            if (!decoder.write(chunk))
+                await (0,external_node_events_.once)(decoder, 'drain');
         },
         async end() {
-            sink.end();
+            decoder.end();
         },
     };
 }
 /**
- * Streams the layer and calls `onEntry` for each tar entry (root entries skipped).
- * Rejects with an error naming the layer when the blob is not a valid (compressed) tar.
+ * Streams the layer and calls `onEntry` for each tar entry (root entries skipped), and
+ * `capture.onBody` with the content of the entries it wants. Rejects with an error naming the
+ * layer when the blob is not a valid (compressed) tar.
  */
-async function readLayer(source, opts, onEntry) {
+async function readLayer(source, opts, onEntry, capture) {
     const extract = tar_stream.extract();
     let failure = null;
     const fail = (err) => {
@@ -57037,18 +57450,20 @@ async function readLayer(source, opts, onEntry) {
             const path = normalisePath(header.name);
             if (path !== '') {
                 const type = toEntryType(header.type);
-                onEntry({
+                const entry = {
                     path,
                     type,
                     size: type === 'file' ? (header.size ?? 0) : 0,
-                    linkTarget: type === 'hardlink'
-                        ? normalisePath(header.linkname ?? '')
-                        : type === 'symlink'
-                            ? (header.linkname ?? '')
-                            : null,
+                    linkTarget: type === 'hardlink' ? normalisePath(header.linkname ?? '') : type === 'symlink' ? (header.linkname ?? '') : null,
                     mode: header.mode ?? 0,
                     uid: header.uid ?? 0,
-                });
+                };
+                onEntry(entry);
+                if (type === 'file' && capture?.wants(entry)) {
+                    const chunks = [];
+                    body.on('data', (chunk) => void chunks.push(chunk));
+                    body.on('end', () => capture.onBody(entry, Buffer.concat(chunks)));
+                }
             }
             body.on('end', () => next());
             // A truncated tar destroys the open entry too; the extract's own error reports it.
@@ -57087,11 +57502,15 @@ async function readLayer(source, opts, onEntry) {
         });
     }
 }
-/** Reads a layer into its entry list. */
+/** Reads a layer into its entry list, with the dev packages of any npm hidden lockfile in it. */
 async function scanLayer(source, opts) {
     const entries = [];
-    await readLayer(source, opts, (e) => entries.push(e));
-    return { digest: opts.digest, entries };
+    const packageLocks = [];
+    await readLayer(source, opts, (e) => entries.push(e), {
+        wants: (e) => e.size <= MAX_LOCKFILE_BYTES && hiddenLockfileProject(e.path) !== null,
+        onBody: (e, body) => packageLocks.push({ path: e.path, devPackages: devPackagesOf(body.toString('utf8')) }),
+    });
+    return { digest: opts.digest, entries, ...(packageLocks.length > 0 ? { packageLocks } : {}) };
 }
 //# sourceMappingURL=read-layer.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/analyze-image.js
@@ -57104,8 +57523,27 @@ async function scanLayer(source, opts) {
 
 
 
+
 /** Files and directories listed as the largest. */
 const DEFAULT_TOP = 20;
+/**
+ * The dev packages of each npm hidden lockfile still in the final image, by project directory:
+ * the copy the layer that wrote the final file read.
+ */
+function finalDevPackages(files, scans) {
+    const out = new Map();
+    for (const file of files) {
+        if (file.kind !== 'file')
+            continue;
+        const project = hiddenLockfileProject(file.path);
+        if (project === null)
+            continue;
+        const lock = scans[file.addedBy]?.packageLocks?.find((l) => l.path === file.path);
+        if (lock?.devPackages)
+            out.set(project, new Set(lock.devPackages));
+    }
+    return out;
+}
 async function loadScan(layer, cache) {
     const cached = await cache?.get(layer.digest);
     if (cached)
@@ -57139,6 +57577,8 @@ async function analyzeImage(input) {
         ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
         ...(input.ignoreHints ? { ignore: input.ignoreHints } : {}),
         ...(input.minWasteBytes !== undefined ? { minWasteBytes: input.minWasteBytes } : {}),
+        ...(input.imageUser !== undefined ? { imageUser: input.imageUser } : {}),
+        devPackages: finalDevPackages(files, scans),
     });
     return {
         wastedBytes: merged.wastedBytes,
@@ -57153,6 +57593,7 @@ async function analyzeImage(input) {
             const delta = merged.layers[index];
             return { index, digest: layer.digest, dockerfile: layer.dockerfile, createdBy: layer.createdBy, ...delta };
         }),
+        dockerfileStages: dockerfile ? dockerfile.stages.length : null,
     };
 }
 //# sourceMappingURL=analyze-image.js.map
@@ -57203,6 +57644,20 @@ async function hasDockerignore(contextDir, dockerfile) {
     }
     return false;
 }
+/**
+ * The `User` of an image config blob ('' when unset), or undefined when the config cannot be
+ * read: runs-as-root then falls back to the Dockerfile's USER lines.
+ */
+async function readImageUser(layoutDir, configDigest) {
+    try {
+        const config = JSON.parse(await (0,promises_namespaceObject.readFile)(blobPath(layoutDir, configDigest), 'utf8'));
+        const user = config.config?.User;
+        return typeof user === 'string' ? user : '';
+    }
+    catch {
+        return undefined;
+    }
+}
 async function analyzeLayout(input) {
     const results = [];
     // One platform at a time: a layer two platforms share is read once, then a cache hit.
@@ -57220,6 +57675,7 @@ async function analyzeLayout(input) {
                 ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
                 ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
                 cache,
+                imageUser: await readImageUser(input.layoutDir, platform.configDigest),
             });
             results.push({ analysis, error: null, layerCache: counts });
         }
@@ -57232,12 +57688,20 @@ async function analyzeLayout(input) {
 //# sourceMappingURL=analyze-layout.js.map
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./lib/version.js
+/** The tool's version, reported in the JSON report. A unit test keeps it equal to package.json. */
+const VERSION = '0.1.0';
+//# sourceMappingURL=version.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/layer-cache.js
 /**
  * Per-layer scan results kept on disk by layer digest (gzipped JSON), so layers shared by the
- * base and the PR image, or unchanged since the last run, are read once. A corrupt or
- * mismatched file is ignored (and rewritten by the next `put`).
+ * base and the PR image, or unchanged since the last run, are read once. Scans live in a
+ * subdirectory named for the scan format and the tool's version (`scan2-0.1.0/`): a release
+ * never reads another release's scans, even if someone forgot to bump the format. A corrupt or
+ * mismatched file is ignored (and rewritten by the next `put`); the first `put` removes the
+ * subdirectories of other formats and versions, so a persisted cache does not grow with them.
  */
+
 
 
 
@@ -57255,12 +57719,29 @@ function defaultLayerCacheDir(env) {
         return (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP, 'image-budget-layers');
     return (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.cache'), 'image-budget', 'layers');
 }
-/** Bump when the scan format or what read-layer emits changes: old files are then ignored. */
-const LAYER_CACHE_VERSION = 1;
+/** Bump when the scan format or what read-layer emits changes (between releases too). */
+const SCAN_FORMAT_VERSION = 2;
+/** The subdirectory of the cache this format and tool version read and write. */
+function cacheGeneration(version = VERSION) {
+    return `scan${SCAN_FORMAT_VERSION}-${version}`;
+}
+/** Subdirectories of any generation, and the flat files of format 1 (before generations). */
+const GENERATION_RE = /^scan\d+-.+$/;
+const FLAT_FILE_RE = /^[a-z0-9]+-[a-f0-9]{32,128}\.json\.gz$/;
 const TYPE_CODES = { file: 'f', dir: 'd', symlink: 's', hardlink: 'h', other: 'o' };
 const CODE_TYPES = { f: 'file', d: 'dir', s: 'symlink', h: 'hardlink', o: 'other' };
-function encodeScan(scan) {
-    const c = { v: LAYER_CACHE_VERSION, digest: scan.digest, paths: [], types: '', sizes: [], modes: [], uids: [], links: {} };
+function encodeScan(scan, version = VERSION) {
+    const c = {
+        v: SCAN_FORMAT_VERSION,
+        tool: version,
+        digest: scan.digest,
+        paths: [],
+        types: '',
+        sizes: [],
+        modes: [],
+        uids: [],
+        links: {},
+    };
     const types = [];
     scan.entries.forEach((e, i) => {
         c.paths.push(e.path);
@@ -57272,10 +57753,12 @@ function encodeScan(scan) {
             c.links[i] = e.linkTarget;
     });
     c.types = types.join('');
+    if (scan.packageLocks)
+        c.locks = Object.fromEntries(scan.packageLocks.map((l) => [l.path, l.devPackages]));
     return (0,external_node_zlib_.gzipSync)(JSON.stringify(c));
 }
-/** The scan, or null when the bytes are not a well-formed cache file for `digest`. */
-function decodeScan(bytes, digest) {
+/** The scan, or null when the bytes are not a well-formed cache file for `digest` of this format and version. */
+function decodeScan(bytes, digest, version = VERSION) {
     let c;
     try {
         c = JSON.parse((0,external_node_zlib_.gunzipSync)(bytes).toString('utf8'));
@@ -57284,7 +57767,8 @@ function decodeScan(bytes, digest) {
         return null;
     }
     const n = Array.isArray(c?.paths) ? c.paths.length : -1;
-    if (c.v !== LAYER_CACHE_VERSION ||
+    if (c?.v !== SCAN_FORMAT_VERSION ||
+        c.tool !== version ||
         c.digest !== digest ||
         n < 0 ||
         typeof c.types !== 'string' ||
@@ -57296,7 +57780,8 @@ function decodeScan(bytes, digest) {
         !Array.isArray(c.uids) ||
         c.uids.length !== n ||
         typeof c.links !== 'object' ||
-        c.links === null) {
+        c.links === null ||
+        (c.locks !== undefined && (typeof c.locks !== 'object' || c.locks === null))) {
         return null;
     }
     const entries = new Array(n);
@@ -57308,14 +57793,38 @@ function decodeScan(bytes, digest) {
             return null;
         entries[i] = { path, type, size, linkTarget: c.links[i] ?? null, mode: c.modes[i], uid: c.uids[i] };
     }
-    return { digest, entries };
+    if (!c.locks)
+        return { digest, entries };
+    const packageLocks = [];
+    for (const [path, dev] of Object.entries(c.locks)) {
+        if (dev !== null && !(Array.isArray(dev) && dev.every((k) => typeof k === 'string')))
+            return null;
+        packageLocks.push({ path, devPackages: dev });
+    }
+    return { digest, entries, packageLocks };
 }
 const DIGEST_RE = /^([a-z0-9]+):([a-f0-9]{32,128})$/;
-/** A cache in `dir`, files named `<algorithm>-<hex>.json.gz` (no `:` so Windows runners can share it). */
-function openLayerCache(dir = DEFAULT_LAYER_CACHE_DIR) {
+/**
+ * A cache in `dir`, files named `<generation>/<algorithm>-<hex>.json.gz` (no `:` so Windows runners
+ * can share it). `version` is the tool's (tests pass another to act as a different release).
+ */
+function openLayerCache(dir = DEFAULT_LAYER_CACHE_DIR, opts = {}) {
+    const version = opts.version ?? VERSION;
+    const generation = cacheGeneration(version);
+    const root = (0,external_node_path_namespaceObject.join)(dir, generation);
+    let pruned = false;
     const fileFor = (digest) => {
         const m = DIGEST_RE.exec(digest);
-        return m ? (0,external_node_path_namespaceObject.join)(dir, `${m[1]}-${m[2]}.json.gz`) : null;
+        return m ? (0,external_node_path_namespaceObject.join)(root, `${m[1]}-${m[2]}.json.gz`) : null;
+    };
+    /** Best effort: another generation's files are never read again by this release. */
+    const prune = async () => {
+        pruned = true;
+        for (const name of await (0,promises_namespaceObject.readdir)(dir).catch(() => [])) {
+            if (name === generation || !(GENERATION_RE.test(name) || FLAT_FILE_RE.test(name)))
+                continue;
+            await (0,promises_namespaceObject.rm)((0,external_node_path_namespaceObject.join)(dir, name), { recursive: true, force: true }).catch(() => undefined);
+        }
     };
     return {
         fileFor,
@@ -57324,7 +57833,7 @@ function openLayerCache(dir = DEFAULT_LAYER_CACHE_DIR) {
             if (!file)
                 return null;
             try {
-                return decodeScan(await (0,promises_namespaceObject.readFile)(file), digest);
+                return decodeScan(await (0,promises_namespaceObject.readFile)(file), digest, version);
             }
             catch {
                 return null;
@@ -57334,9 +57843,11 @@ function openLayerCache(dir = DEFAULT_LAYER_CACHE_DIR) {
             const file = fileFor(scan.digest);
             if (!file)
                 return;
-            await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+            if (!pruned)
+                await prune();
+            await (0,promises_namespaceObject.mkdir)(root, { recursive: true });
             const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-            await (0,promises_namespaceObject.writeFile)(tmp, encodeScan(scan));
+            await (0,promises_namespaceObject.writeFile)(tmp, encodeScan(scan, version));
             await (0,promises_namespaceObject.rename)(tmp, file);
         },
     };
@@ -68052,6 +68563,7 @@ function toBudget(raw) {
         minEfficiency: raw['min-efficiency'],
         maxWasted: raw['max-wasted'] === undefined ? undefined : parseSize(raw['max-wasted']),
         maxWastedPercent: raw['max-wasted-percent'],
+        wasteFigures: raw['waste-figures'],
         forbid: raw.forbid,
         ignoreHints: raw['ignore-hints'],
     };
@@ -68288,7 +68800,12 @@ const budgetShape = {
         .min(0)
         .max(100)
         .meta({
-        description: 'Fail when wasted bytes exceed this percentage (0..100) of the image.',
+        description: 'Fail when wasted bytes exceed this percentage (0..100) of the file bytes the layers add (with waste-figures: dive, of those the layers above the first add, as dive\'s highestUserWastedPercent ×100).',
+    })
+        .optional(),
+    'waste-figures': schemas_enum(['exact', 'dive'], { error: (iss) => `expected "exact" or "dive", got ${gotText(iss.input)}` })
+        .meta({
+        description: 'Which figures min-efficiency, max-wasted and max-wasted-percent read: exact (ours, default) or dive (dive\'s own, to port .dive-ci thresholds: lowestEfficiency, highestWastedBytes, highestUserWastedPercent ×100).',
     })
         .optional(),
     forbid: hintIds('Hint ids that fail the check instead of only being reported.').optional(),
@@ -68950,8 +69467,6 @@ async function locateBase(request) {
 //# sourceMappingURL=locate-base.js.map
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./lib/baseline/registry-client.js
 /**
  * A small client for the registry HTTP API v2: anonymous or Basic token auth, and blobs read
@@ -70013,12 +70528,38 @@ function describeHint(hint) {
     const bytes = hint.bytes > 0 ? ` (${formatSize(hint.bytes)})` : '';
     return `${shorten(hint.path)}${bytes}${where}`;
 }
+function wasteFigures(analysis, which) {
+    if (which !== 'dive') {
+        const base = analysis.totalFileBytes;
+        return {
+            prefix: '',
+            efficiency: analysis.efficiency,
+            wastedBytes: analysis.wastedBytes,
+            base,
+            baseText: `the ${formatSize(base)} of files the layers add`,
+        };
+    }
+    if (!analysis.dive)
+        return null;
+    const base = analysis.dive.userFileBytes;
+    return {
+        prefix: 'dive: ',
+        efficiency: analysis.dive.efficiency,
+        wastedBytes: analysis.dive.wastedBytes,
+        base,
+        baseText: `the ${formatSize(base)} of files the layers above the first add`,
+    };
+}
 /**
- * Layer-analysis budgets: min-efficiency, max-wasted, max-wasted-percent (of `imageBytes`, the
- * uncompressed size) and forbidden hint ids. Without an analysis the budgets cannot be checked:
- * that is a note (`unavailable` says why), never a failure, since the sizes themselves are fine.
+ * Layer-analysis budgets: min-efficiency, max-wasted, max-wasted-percent and forbidden hint ids.
+ * The first three read our figures, or dive's with `waste-figures: dive` (dive's definitions:
+ * its efficiency, its wasted bytes, and wasted ÷ the file bytes of every layer but the first,
+ * as `dive --ci` rules lowestEfficiency, highestWastedBytes, highestUserWastedPercent do).
+ * Ours: max-wasted-percent is wasted file bytes ÷ the file bytes all layers add. Without an
+ * analysis the budgets cannot be checked: that is a note (`unavailable` says why), never a
+ * failure, since the sizes themselves are fine.
  */
-function evaluateAnalysisBudget(analysis, budget, opts) {
+function evaluateAnalysisBudget(analysis, budget, opts = {}) {
     const asked = ANALYSIS_KEYS.filter(([key]) => {
         const value = budget[key];
         return Array.isArray(value) ? value.length > 0 : value !== undefined;
@@ -70030,25 +70571,36 @@ function evaluateAnalysisBudget(analysis, budget, opts) {
         return { findings: [], notes: [`${names} not checked: ${opts.unavailable ?? 'no layer analysis'}`] };
     }
     const findings = [];
-    const wasted = `${formatSize(analysis.wastedBytes)} wasted`;
-    if (budget.minEfficiency !== undefined && analysis.efficiency < budget.minEfficiency) {
-        findings.push({
-            status: 'over',
-            rule: 'min-efficiency',
-            message: `efficiency ${verdict_percent(analysis.efficiency)} < min-efficiency ${verdict_percent(budget.minEfficiency)} (${wasted})`,
-        });
+    const notes = [];
+    const figures = wasteFigures(analysis, budget.wasteFigures);
+    if (!figures) {
+        const names = asked.filter(([key]) => key !== 'forbid').map(([, name]) => name);
+        if (names.length > 0)
+            notes.push(`${names.join(', ')} not checked: waste-figures: dive, and the analysis has no dive figures`);
     }
-    if (budget.maxWasted !== undefined && analysis.wastedBytes > budget.maxWasted) {
-        findings.push({ status: 'over', rule: 'max-wasted', message: `${wasted} > max-wasted ${formatSize(budget.maxWasted)}` });
-    }
-    if (budget.maxWastedPercent !== undefined && opts.imageBytes !== null && opts.imageBytes > 0) {
-        const share = analysis.wastedBytes / opts.imageBytes;
-        if (share * 100 > budget.maxWastedPercent) {
+    else {
+        const { prefix } = figures;
+        const wasted = `${formatSize(figures.wastedBytes)} wasted`;
+        if (budget.minEfficiency !== undefined && figures.efficiency < budget.minEfficiency) {
             findings.push({
                 status: 'over',
-                rule: 'max-wasted-percent',
-                message: `${wasted}, ${verdict_percent(share)} of ${formatSize(opts.imageBytes)} uncompressed > max-wasted-percent ${budget.maxWastedPercent}%`,
+                rule: 'min-efficiency',
+                message: `${prefix}efficiency ${verdict_percent(figures.efficiency)} < min-efficiency ${verdict_percent(budget.minEfficiency)} (${wasted})`,
             });
+        }
+        if (budget.maxWasted !== undefined && figures.wastedBytes > budget.maxWasted) {
+            findings.push({ status: 'over', rule: 'max-wasted', message: `${prefix}${wasted} > max-wasted ${formatSize(budget.maxWasted)}` });
+        }
+        // No base (no file bytes; for dive, a single layer): nothing to take a share of. dive's NaN passes too.
+        if (budget.maxWastedPercent !== undefined && figures.base > 0) {
+            const share = figures.wastedBytes / figures.base;
+            if (share * 100 > budget.maxWastedPercent) {
+                findings.push({
+                    status: 'over',
+                    rule: 'max-wasted-percent',
+                    message: `${prefix}${wasted}, ${verdict_percent(share)} of ${figures.baseText} > max-wasted-percent ${budget.maxWastedPercent}%`,
+                });
+            }
         }
     }
     // ignore-hints silences: an ignored id is never a forbidden finding.
@@ -70061,10 +70613,14 @@ function evaluateAnalysisBudget(analysis, budget, opts) {
             findings.push({ status: 'over', rule: `forbid.${id}`, message: `forbidden hint ${id}: ${describeHint(hint)}` });
         }
         if (found.length > MAX_FORBID_FINDINGS_PER_ID) {
-            findings.push({ status: 'over', rule: `forbid.${id}`, message: `forbidden hint ${id}: ${found.length - MAX_FORBID_FINDINGS_PER_ID} more` });
+            findings.push({
+                status: 'over',
+                rule: `forbid.${id}`,
+                message: `forbidden hint ${id}: ${found.length - MAX_FORBID_FINDINGS_PER_ID} more`,
+            });
         }
     }
-    return { findings, notes: [] };
+    return { findings, notes };
 }
 function statusOf(findings) {
     return worstStatus(findings.map((f) => f.status));
@@ -70395,10 +70951,10 @@ function Collection() {
 
 
 // pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
+var dist_bundle_VERSION = "0.0.0-development";
 
 // pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var userAgent = `octokit-endpoint.js/${dist_bundle_VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -71678,12 +72234,12 @@ class RequestError extends Error {
 
 
 // pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
+var request_dist_bundle_VERSION = "10.0.16";
 
 // pkg/dist-src/defaults.js
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${request_dist_bundle_VERSION} ${getUserAgent()}`
   }
 };
 
@@ -75743,17 +76299,32 @@ function toReportAnalysis(analysis, opts = {}) {
         efficiency: ratio(analysis.efficiency),
         hints: kept.map(toReportHint),
         ...(hints.length > kept.length ? { hintsOmitted: hints.length - kept.length } : {}),
-        dive: { efficiency: ratio(analysis.dive.efficiency), wastedBytes: analysis.dive.wastedBytes },
+        dive: {
+            efficiency: ratio(analysis.dive.efficiency),
+            wastedBytes: analysis.dive.wastedBytes,
+            userFileBytes: analysis.dive.userFileBytes,
+        },
         totalFileBytes: analysis.totalFileBytes,
         finalFileBytes: analysis.finalFileBytes,
         largestFiles: top(analysis.largestFiles),
         largestDirectories: top(analysis.largestDirectories),
         ...(opts.layerCache ? { layerCache: { ...opts.layerCache } } : {}),
+        layers: analysis.layers.map((layer) => ({
+            digest: layer.digest,
+            dockerfile: layer.dockerfile,
+            added: { files: layer.added.count, bytes: layer.added.bytes },
+            changed: { files: layer.changed.count, bytes: layer.changed.bytes, replacedBytes: layer.changed.replacedBytes },
+            removed: { files: layer.removed.count, bytes: layer.removed.bytes },
+        })),
     };
 }
 //# sourceMappingURL=report-analysis.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/stage-report.js
-function stageReport(stages) {
+/**
+ * `dockerfileStages` is the number of FROMs in the Dockerfile (null when unknown): the rows
+ * cannot tell, since only named stages are built for the table and a failed build has no row.
+ */
+function stageReport(stages, dockerfileStages) {
     const rows = stages.map((s) => {
         const hintIds = [...new Set(s.hints.map((h) => h.id))].sort();
         return {
@@ -75764,7 +76335,7 @@ function stageReport(stages) {
             hintIds,
         };
     });
-    return { rows, singleStageWithToolchain: rows.length === 1 && rows[0].hasToolchain };
+    return { rows, singleStageWithToolchain: dockerfileStages === 1 && rows.some((row) => row.hasToolchain) };
 }
 //# sourceMappingURL=stage-report.js.map
 ;// CONCATENATED MODULE: ./lib/report/assemble.js
@@ -75783,6 +76354,13 @@ function reportBudget(budget) {
         warnIncrease: budget.warnIncrease ?? null,
     };
 }
+/** The analysis as the budget sees it: hints of ignored ids are gone, the figures stay. */
+function withoutIgnoredHints(analysis, ignore) {
+    if (ignore.length === 0)
+        return analysis;
+    const ignored = new Set(ignore);
+    return { ...analysis, hints: analysis.hints.filter((h) => !ignored.has(h.id)) };
+}
 /** Why there is no analysis for an entry, or null when there is one. */
 function analysisGap(m, result) {
     if (!m.analyses)
@@ -75793,13 +76371,11 @@ function analysisGap(m, result) {
 }
 function measuredEntry(m, platform, budget, result) {
     const gap = analysisGap(m, result);
-    const analysis = result?.analysis
-        ? toReportAnalysis(result.analysis, { ignoreHints: budget.ignoreHints ?? [], layerCache: result.layerCache })
-        : null;
-    const checked = evaluateAnalysisBudget(analysis, budget, {
-        imageBytes: platform.uncompressedBytes,
-        ...(gap ? { unavailable: gap } : {}),
-    });
+    const full = result?.analysis ? withoutIgnoredHints(result.analysis, budget.ignoreHints ?? []) : null;
+    // Budgets read every hint: the report keeps only the largest, and a forbidden zero-byte hint
+    // (runs-as-root) cut from it must still fail the image.
+    const checked = evaluateAnalysisBudget(full, budget, gap ? { unavailable: gap } : {});
+    const analysis = full && result ? toReportAnalysis(full, { layerCache: result.layerCache }) : null;
     const findings = [...evaluateSizeBudget(platform, budget), ...checked.findings];
     // A failed analysis is worth a note even without an analysis budget; "off" is the user's choice.
     const notes = [...(result && !result.analysis && gap ? [gap] : []), ...checked.notes];
@@ -75871,8 +76447,15 @@ function assembleEntries(measurements, resolveBudget) {
         }
         return m.platforms.map((platform, i) => measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]));
     });
-    const stagesAll = new Set(measurements.filter((m) => m.job.image.stages === 'all').map((m) => m.job.image.name));
-    return addStageRows(perJob.flat(), stagesAll).map(quietStage);
+    const stageCounts = new Map();
+    for (const m of measurements) {
+        if (m.job.image.stages !== 'all')
+            continue;
+        const count = m.analyses?.find((a) => a.analysis)?.analysis?.dockerfileStages ?? null;
+        if (count !== null || !stageCounts.has(m.job.image.name))
+            stageCounts.set(m.job.image.name, count);
+    }
+    return addStageRows(perJob.flat(), stageCounts).map(quietStage);
 }
 /**
  * A builder stage is meant to hold the toolchain: its hints would be noise next to the image's.
@@ -75887,11 +76470,12 @@ function quietStage(entry) {
 /**
  * With `stages: all`, each target entry gets the table of every stage built for its image on its
  * platform (targets first, then the other stages in Dockerfile order), e.g. builder 1.2 GB next
- * to runtime 6 MB.
+ * to runtime 6 MB. `dockerfileStages` names the images with `stages: all`, each with the number
+ * of stages of its Dockerfile (null when unknown).
  */
-function addStageRows(entries, images) {
+function addStageRows(entries, dockerfileStages) {
     return entries.map((entry) => {
-        if (!images.has(entry.name) || entry.kind === 'stage' || entry.compressedBytes === null)
+        if (!dockerfileStages.has(entry.name) || entry.kind === 'stage' || entry.compressedBytes === null)
             return entry;
         const siblings = entries.filter((e) => e.name === entry.name && e.platform === entry.platform && e.compressedBytes !== null && e.uncompressedBytes !== null);
         const table = stageReport(siblings.map((e) => ({
@@ -75899,7 +76483,7 @@ function addStageRows(entries, images) {
             compressedBytes: e.compressedBytes ?? 0,
             uncompressedBytes: e.uncompressedBytes ?? 0,
             hints: e.analysis?.hints ?? [],
-        })));
+        })), dockerfileStages.get(entry.name) ?? null);
         const stages = table.rows.map((row, i) => ({
             name: siblings[i].target,
             current: siblings[i] === entry,
@@ -75913,10 +76497,6 @@ function addStageRows(entries, images) {
     });
 }
 //# sourceMappingURL=assemble.js.map
-;// CONCATENATED MODULE: ./lib/version.js
-/** The tool's version, reported in the JSON report. A unit test keeps it equal to package.json. */
-const lib_version_VERSION = '0.1.0';
-//# sourceMappingURL=version.js.map
 ;// CONCATENATED MODULE: ./lib/run.js
 /**
  * The pipeline: config → plan → build → measure → compare → report. Shared by the action
@@ -76054,7 +76634,7 @@ async function runCheck(options, logger) {
         const outcome = decideOutcome(images);
         const report = {
             schemaVersion: 1,
-            tool: { name: 'image-budget', version: lib_version_VERSION },
+            tool: { name: 'image-budget', version: VERSION },
             createdAt: new Date().toISOString(),
             commit: options.commit ?? null,
             config: external_node_path_namespaceObject.relative(options.workdir, budgetFile.path) || budgetFile.path,
@@ -76103,6 +76683,7 @@ const parse_report_deltaLimit = object({ metric: schemas_enum(['compressed', 'un
 const sizes = object({ compressedBytes: signedBytes, uncompressedBytes: signedBytes });
 const parse_report_ratio = schemas_number().min(0).max(1);
 const pathBytes = array(object({ path: parse_report_text(4096), bytes: parse_report_bytes })).max(100);
+const fileChange = object({ files: schemas_number().int().min(0).max(Number.MAX_SAFE_INTEGER), bytes: parse_report_bytes });
 const parse_report_layer = object({
     digest: parse_report_text(200),
     compressedBytes: parse_report_bytes,
@@ -76165,13 +76746,22 @@ const entry = object({
             removedBy: object({ layer: parse_report_text(200), dockerfile: dockerfileRef }).optional(),
         }))
             .max(500),
-        dive: object({ efficiency: parse_report_ratio, wastedBytes: parse_report_bytes }).optional(),
+        dive: object({ efficiency: parse_report_ratio, wastedBytes: parse_report_bytes, userFileBytes: parse_report_bytes.optional() }).optional(),
         totalFileBytes: parse_report_bytes.optional(),
         finalFileBytes: parse_report_bytes.optional(),
         largestFiles: pathBytes.optional(),
         largestDirectories: pathBytes.optional(),
         hintsOmitted: schemas_number().int().min(0).max(1_000_000).optional(),
         layerCache: object({ hits: schemas_number().int().min(0).max(parse_report_MAX_LAYERS), reads: schemas_number().int().min(0).max(parse_report_MAX_LAYERS) }).optional(),
+        layers: array(object({
+            digest: parse_report_text(200),
+            dockerfile: dockerfileRef,
+            added: fileChange,
+            changed: fileChange.extend({ replacedBytes: parse_report_bytes }),
+            removed: fileChange,
+        }))
+            .max(parse_report_MAX_LAYERS)
+            .optional(),
     })
         .nullable()
         .optional(),
@@ -77019,6 +77609,9 @@ function layerBreakdown(entry) {
 const SLIM_SECTION_MAX_BYTES = 150_000;
 const SLIM_FILES = 10;
 const SLIM_HINTS = 15;
+/** Layers shown per image in "what to slim", most added bytes first; directories likewise. */
+const SLIM_LAYERS = 5;
+const SLIM_DIRECTORIES = 5;
 const MAX_HINT_TEXT = 400;
 function whereOf(ref) {
     return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_CELL }) : 'base image';
@@ -77036,7 +77629,20 @@ function stageTable(entry) {
         : [];
     return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
 }
-/** One image's "what to slim": figures, hints with evidence and fix, the largest files. */
+function change(c) {
+    return c.files === 0 ? '—' : `${formatSize(c.bytes)} (${c.files} file${c.files === 1 ? '' : 's'})`;
+}
+/** Per layer: what it added, changed and removed; the layers that added most, SLIM_LAYERS of them. */
+function layerChanges(layers) {
+    const busy = layers.filter((l) => l.added.files + l.changed.files + l.removed.files > 0);
+    if (busy.length === 0)
+        return [];
+    const top = [...busy].sort((x, y) => y.added.bytes + y.changed.bytes - (x.added.bytes + x.changed.bytes)).slice(0, SLIM_LAYERS);
+    const rows = top.map((l) => `| ${whereOf(l.dockerfile)} | ${change(l.added)} | ${change(l.changed)} | ${change(l.removed)} |`);
+    const more = busy.length > top.length ? [`${busy.length - top.length} more layer(s) in the JSON report.`, ''] : [];
+    return ['**Layers by bytes written**', '', '| layer | added | changed | removed |', '| --- | ---: | ---: | ---: |', ...rows, '', ...more];
+}
+/** One image's "what to slim": figures, hints with evidence and fix, the largest files and directories, per-layer changes. */
 function slimBlock(entry) {
     const a = entry.analysis;
     if (!a && !entry.stages)
@@ -77069,6 +77675,14 @@ function slimBlock(entry) {
                 lines.push(`| ${formatSize(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
             lines.push('');
         }
+        if (a.largestDirectories && a.largestDirectories.length > 0) {
+            lines.push('**Largest directories**', '', '| size | path |', '| ---: | --- |');
+            for (const d of a.largestDirectories.slice(0, SLIM_DIRECTORIES)) {
+                lines.push(`| ${formatSize(d.bytes)} | ${escapeCodeSpan(d.path, { maxLength: MAX_CELL })} |`);
+            }
+            lines.push('');
+        }
+        lines.push(...layerChanges(a.layers ?? []));
     }
     lines.push(...stageTable(entry));
     const wasted = a ? `: ${formatSize(a.wastedBytes)} wasted, ${a.hints.length + (a.hintsOmitted ?? 0)} hint(s)` : '';
