@@ -103,6 +103,14 @@ export function usesContainerdStore(driverStatus: unknown): boolean {
 }
 
 export async function detectBuildx(builder?: string): Promise<BuildxInfo> {
+  // Three independent questions, asked at once (each docker call costs ~0.1 s): the answers
+  // are read in order, so the first problem found is the one reported.
+  const inspectArgs = ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])];
+  const pendingInspect = runCommand('docker', inspectArgs, { env: { DEBUG: '1' } });
+  const pendingInfo = runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
+  // Read below, or abandoned when an earlier answer already failed the run.
+  pendingInspect.catch(() => {});
+  pendingInfo.catch(() => {});
   let versionOut;
   try {
     versionOut = await runCommand('docker', ['buildx', 'version']);
@@ -127,8 +135,7 @@ export async function detectBuildx(builder?: string): Promise<BuildxInfo> {
     );
   }
 
-  const inspectArgs = ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])];
-  const inspect = await runCommand('docker', inspectArgs, { env: { DEBUG: '1' } });
+  const inspect = await pendingInspect;
   if (inspect.exitCode !== 0) {
     const reason = buildxFailureReason(inspect.stderr || inspect.stdout);
     throw new BuildxError(
@@ -142,8 +149,8 @@ export async function detectBuildx(builder?: string): Promise<BuildxInfo> {
 
   let containerdStore: boolean | null = null;
   if (facts.driver === 'docker') {
-    const info = await runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
-    if (info.exitCode === 0) containerdStore = usesContainerdStore(safeJson(info.stdout));
+    const info = await pendingInfo.catch(() => null);
+    if (info?.exitCode === 0) containerdStore = usesContainerdStore(safeJson(info.stdout));
   }
   return {
     version,
