@@ -8,6 +8,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { analyzeLayout, hasDockerignore, type PlatformAnalysis } from './analysis/analyze-layout.js';
 import { openLayerCache, type LayerCache } from './analysis/layer-cache.js';
+import type { BuildHandoff } from './build-handoff.js';
 import { listStages } from './config/list-stages.js';
 import type { BudgetFile, ImageConfig } from './config/types.js';
 import { runBuild, type BuildResult } from './docker/build.js';
@@ -47,6 +48,11 @@ export interface BuildAndMeasureOptions extends PlanOptions {
   label?: string;
   /** Run the layer analysis after measuring (the head only: the baseline needs sizes). */
   analysis?: AnalysisOptions;
+  /**
+   * Build order between the head and the base (see BuildHandoff): the head reports each build
+   * it finishes (`report`), the base waits for the head's build of the same job (`wait`).
+   */
+  handoff?: { role: 'report' | 'wait'; with: BuildHandoff };
   /** Uncompressed layer sizes shared across this run's layouts (see measureOciLayout). */
   sizeMemo?: Map<string, Promise<UncompressedSize>>;
 }
@@ -98,15 +104,17 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
   const analysisLimit = pLimit(1);
   const cache = options.analysis ? openLayerCache(path.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
   let started = 0;
-  return Promise.all(
+  const measurements = Promise.all(
     planned.map(({ job, kind }) =>
       limit(async (): Promise<JobMeasurement> => {
         started += 1;
         const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
+        if (options.handoff?.role === 'wait') await options.handoff.with.turnOf(job.id);
         const build = await runBuild(job);
+        if (options.handoff?.role === 'report') options.handoff.with.built(job.id);
         const dockerfilePath = path.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
-        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ docker ${job.argv.join(' ')}\n${build.log}`);
+        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ ${Object.entries(job.env).map(([k, v]) => `${k}=${v} `).join('')}docker ${job.argv.join(' ')}\n${build.log}`);
         if (!build.ok) {
           logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, { file: dockerfilePath, title: `image-budget: build of ${job.id} failed` });
           return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
@@ -138,6 +146,9 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
       }),
     ),
   );
+  if (options.handoff?.role !== 'report') return measurements;
+  // A base job the head does not have waits for every head build.
+  return measurements.finally(() => options.handoff?.with.finished());
 }
 
 async function analyzeJob(

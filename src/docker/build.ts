@@ -47,6 +47,7 @@ export async function runBuild(job: BuildJob, onLine?: (line: string) => void): 
   const started = Date.now();
   const lines: string[] = [];
   const result = await runCommand('docker', job.argv, {
+    env: job.env,
     onLine: (line) => {
       lines.push(line);
       onLine?.(line);

@@ -131,6 +131,15 @@ describe('planBuild argv', () => {
     expect(new Set(jobs.map((j) => j.layoutDir)).size).toBe(3);
     expect(jobId('api', undefined)).toBe('api');
   });
+
+  test('buildx runs without the default provenance attestation and its git lookups', () => {
+    const job = planBuild(image(), undefined, { workDir: '/w', cache: localDocker });
+    expect(job.env).toEqual({ BUILDX_NO_DEFAULT_ATTESTATIONS: '1', BUILDX_GIT_INFO: 'false' });
+    // An attestation asked for on purpose still reaches buildx.
+    expect(planBuild(image(), undefined, { workDir: '/w', cache: localDocker, extraArgs: ['--provenance=mode=max'] }).argv).toContain(
+      '--provenance=mode=max',
+    );
+  });
 });
 
 describe('chooseCache', () => {

@@ -94,6 +94,7 @@ function measurement(
     layoutDir: '/x',
     metadataFile: '/x/m',
     argv: [],
+    env: {},
     warnings: [],
   } as BuildJob;
   return {
