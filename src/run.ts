@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultLayerCacheDir } from './analysis/layer-cache.js';
 import { buildAndMeasure, type JobMeasurement } from './build-and-measure.js';
+import { BuildHandoff } from './build-handoff.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
 import { locateBase } from './baseline/locate-base.js';
 import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
@@ -78,10 +79,20 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
   const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
   logger.info(`${options.configPath}: ${budgetFile.images.length} image(s), ${targets} build(s)`);
 
-  // The base commit before any build: budgets are read from it in every baseline mode.
-  const base = options.baseline ? await locateBase({ ...options.baseline, workdir: options.workdir }) : undefined;
+  // The base commit (budgets are read from it in every baseline mode) and the builder, found
+  // at once and before any build: a --base the user mistyped fails the run before it builds.
+  const [located, preparing] = await Promise.allSettled([
+    options.baseline ? locateBase({ ...options.baseline, workdir: options.workdir }) : Promise.resolve(undefined),
+    prepareBuilder(options.builder, logger),
+  ]);
+  if (preparing.status === 'rejected') throw preparing.reason;
   // A temporary builder (classic image store) is removed in the finally below.
-  const prepared = await prepareBuilder(options.builder, logger);
+  const prepared = preparing.value;
+  if (located.status === 'rejected') {
+    await prepared.dispose();
+    throw located.reason;
+  }
+  const base = located.value;
   const { buildx } = prepared;
   logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
   let scratchDir: string | undefined;
@@ -108,13 +119,16 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     };
     // The baseline is measured for sizes only: only the head is analysed.
     const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? defaultLayerCacheDir(options.env) };
-    // Head and base build at the same time on the same builder: identical steps are solved
-    // once and the base's unchanged layers are cache hits, so the baseline costs little wall
-    // time. Layer sizes are shared through one memo.
+    // Head and base run at the same time on the same builder, each base build right after the
+    // head's build of the same job: the base's unchanged steps are cache hits and its unchanged
+    // layers are already in the shared blob store, so the baseline costs little wall time.
+    // Layer sizes are shared through one memo.
     // A registry baseline goes after the head so it can reuse the head's layer sizes and read
     // the platforms the head measured.
+    const handoff = new BuildHandoff();
     const buildOptions = { ...build, sizeMemo: new Map(), blobStore: path.join(outputDir, 'blobs') };
-    const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
+    const measureHead = () =>
+      buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } });
     const measureBase = (head: JobMeasurement[]) =>
       options.baseline
         ? measureBaseline({
@@ -126,7 +140,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
             head: budgetFile,
             configPath: options.configPath,
             workdir: options.workdir,
-            build: { ...buildOptions, workDir: path.join(outputDir, 'base') },
+            build: { ...buildOptions, workDir: path.join(outputDir, 'base'), handoff: { role: 'wait', with: handoff } },
           })
         : Promise.resolve(null);
     let measurements: JobMeasurement[];
