@@ -249,8 +249,11 @@ async function baselineFromRegistry(request: BaselineRequest, started: number): 
 
 export async function measureBaseline(request: BaselineRequest): Promise<BaselineResult> {
   const base = request.base ?? (await locateBase(request));
+  // Read while the sizes are measured, unless only the saved report can name the commit.
+  const early = base.commit ? readBudgetsAt(base.commit, request, base) : null;
   const sizes = await measureBaseSizes(request, base);
-  return withBaseBudgets(sizes, request, base);
+  const budgets = await (early ?? readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
+  return withBaseBudgets(sizes, budgets, request);
 }
 
 async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): Promise<BaselineResult> {
@@ -302,17 +305,17 @@ async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): P
  * Budgets come from the base branch in every mode, read from git at the base commit. A saved
  * report may name the commit when nothing else does, but its content never gives budgets.
  */
-async function withBaseBudgets(result: BaselineResult, request: BaselineRequest, base: BaseLocation): Promise<BaselineResult> {
-  const commit = base.commit ?? (result.mode === 'report' ? result.commit : null);
-  let budgets: BaseBudgets;
+async function readBudgetsAt(commit: string | null, request: BaselineRequest, base: BaseLocation): Promise<BaseBudgets> {
   try {
-    budgets =
-      base.repoRoot && commit
-        ? await readBaseBudgets(commit, { repoRoot: base.repoRoot, configPath: request.configPath, workdir: request.workdir })
-        : { state: 'no-base', reason: base.detail };
+    return base.repoRoot && commit
+      ? await readBaseBudgets(commit, { repoRoot: base.repoRoot, configPath: request.configPath, workdir: request.workdir })
+      : { state: 'no-base', reason: base.detail };
   } catch (error) {
-    budgets = { state: 'no-base', reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
+    return { state: 'no-base', reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
   }
+}
+
+function withBaseBudgets(result: BaselineResult, budgets: BaseBudgets, request: BaselineRequest): BaselineResult {
   const notice = describeBaseBudgets(budgets, request.configPath);
   // The baseline's own note already says why there is no base commit.
   const said = budgets.state === 'no-base' && result.note.includes(budgets.reason);
