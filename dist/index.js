@@ -57946,6 +57946,7 @@ async function runBuild(job, onLine) {
     const started = Date.now();
     const lines = [];
     const result = await runCommand('docker', job.argv, {
+        env: job.env,
         onLine: (line) => {
             lines.push(line);
             onLine?.(line);
@@ -58112,6 +58113,13 @@ function chooseCache(config, image, target, env, choice = {}) {
  */
 
 
+/**
+ * buildx does work for the provenance attestation that measuring then leaves out: a default
+ * attestation per platform (docker-container driver) and, for a context in a git checkout,
+ * half a dozen git commands per build to fill in its source fields. Neither changes the image
+ * measured; `--provenance`/`--attest` in the build flags still add attestations on purpose.
+ */
+const BUILD_ENV = { BUILDX_NO_DEFAULT_ATTESTATIONS: '1', BUILDX_GIT_INFO: 'false' };
 function jobId(image, target) {
     return target ? `${image}:${target}` : image;
 }
@@ -58161,6 +58169,7 @@ function planBuild(image, target, options) {
         metadataFile,
         blobStore: options.blobStore,
         argv,
+        env: { ...BUILD_ENV },
         warnings: cache.warnings,
     };
 }
@@ -58225,13 +58234,17 @@ async function buildAndMeasure(file, options) {
     const analysisLimit = pLimit(1);
     const cache = options.analysis ? openLayerCache(external_node_path_namespaceObject.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
     let started = 0;
-    return Promise.all(planned.map(({ job, kind }) => limit(async () => {
+    const measurements = Promise.all(planned.map(({ job, kind }) => limit(async () => {
         started += 1;
         const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
+        if (options.handoff?.role === 'wait')
+            await options.handoff.with.turnOf(job.id);
         const build = await runBuild(job);
+        if (options.handoff?.role === 'report')
+            options.handoff.with.built(job.id);
         const dockerfilePath = external_node_path_namespaceObject.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
-        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ docker ${job.argv.join(' ')}\n${build.log}`);
+        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ ${Object.entries(job.env).map(([k, v]) => `${k}=${v} `).join('')}docker ${job.argv.join(' ')}\n${build.log}`);
         if (!build.ok) {
             logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, { file: dockerfilePath, title: `image-budget: build of ${job.id} failed` });
             return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
@@ -58265,6 +58278,10 @@ async function buildAndMeasure(file, options) {
             return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
         }
     })));
+    if (options.handoff?.role !== 'report')
+        return measurements;
+    // A base job the head does not have waits for every head build.
+    return measurements.finally(() => options.handoff?.with.finished());
 }
 async function analyzeJob(job, platforms, ctx) {
     const started = Date.now();
@@ -70197,8 +70214,11 @@ async function baselineFromRegistry(request, started) {
 }
 async function measureBaseline(request) {
     const base = request.base ?? (await locateBase(request));
+    // Read while the sizes are measured, unless only the saved report can name the commit.
+    const early = base.commit ? readBudgetsAt(base.commit, request, base) : null;
     const sizes = await measureBaseSizes(request, base);
-    return withBaseBudgets(sizes, request, base);
+    const budgets = await (early ?? readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
+    return withBaseBudgets(sizes, budgets, request);
 }
 async function measureBaseSizes(request, base) {
     const started = Date.now();
@@ -70249,18 +70269,17 @@ async function measureBaseSizes(request, base) {
  * Budgets come from the base branch in every mode, read from git at the base commit. A saved
  * report may name the commit when nothing else does, but its content never gives budgets.
  */
-async function withBaseBudgets(result, request, base) {
-    const commit = base.commit ?? (result.mode === 'report' ? result.commit : null);
-    let budgets;
+async function readBudgetsAt(commit, request, base) {
     try {
-        budgets =
-            base.repoRoot && commit
-                ? await readBaseBudgets(commit, { repoRoot: base.repoRoot, configPath: request.configPath, workdir: request.workdir })
-                : { state: 'no-base', reason: base.detail };
+        return base.repoRoot && commit
+            ? await readBaseBudgets(commit, { repoRoot: base.repoRoot, configPath: request.configPath, workdir: request.workdir })
+            : { state: 'no-base', reason: base.detail };
     }
     catch (error) {
-        budgets = { state: 'no-base', reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
+        return { state: 'no-base', reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
     }
+}
+function withBaseBudgets(result, budgets, request) {
     const notice = describeBaseBudgets(budgets, request.configPath);
     // The baseline's own note already says why there is no base commit.
     const said = budgets.state === 'no-base' && result.note.includes(budgets.reason);
@@ -75910,6 +75929,42 @@ async function writeJobSummary(markdown, opts = {}) {
     return { written: true, trimmed };
 }
 //# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./lib/build-handoff.js
+/** Promise.withResolvers, which Node 20 lacks. */
+function createGate() {
+    let open = () => { };
+    const promise = new Promise((resolve) => (open = resolve));
+    return { promise, open };
+}
+class BuildHandoff {
+    gates = new Map();
+    headDone = false;
+    /** The head's build of `jobId` has finished (built or failed): its blobs are in the store. */
+    built(jobId) {
+        this.gate(jobId).open();
+    }
+    /** Every head build has finished: a base job the head does not have waits no longer. */
+    finished() {
+        this.headDone = true;
+        for (const gate of this.gates.values())
+            gate.open();
+    }
+    /** Resolves when the base may build `jobId`. */
+    turnOf(jobId) {
+        return this.gate(jobId).promise;
+    }
+    gate(jobId) {
+        let gate = this.gates.get(jobId);
+        if (!gate) {
+            gate = createGate();
+            if (this.headDone)
+                gate.open();
+            this.gates.set(jobId, gate);
+        }
+        return gate;
+    }
+}
+//# sourceMappingURL=build-handoff.js.map
 ;// CONCATENATED MODULE: ./lib/compare/apply-baseline.js
 
 
@@ -76106,6 +76161,14 @@ function usesContainerdStore(driverStatus) {
     return Array.isArray(driverStatus) && driverStatus.some((pair) => Array.isArray(pair) && pair[1] === 'io.containerd.snapshotter.v1');
 }
 async function detectBuildx(builder) {
+    // Three independent questions, asked at once (each docker call costs ~0.1 s): the answers
+    // are read in order, so the first problem found is the one reported.
+    const inspectArgs = ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])];
+    const pendingInspect = runCommand('docker', inspectArgs, { env: { DEBUG: '1' } });
+    const pendingInfo = runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
+    // Read below, or abandoned when an earlier answer already failed the run.
+    pendingInspect.catch(() => { });
+    pendingInfo.catch(() => { });
     let versionOut;
     try {
         versionOut = await runCommand('docker', ['buildx', 'version']);
@@ -76125,8 +76188,7 @@ async function detectBuildx(builder) {
     if (semver.lt(version, MIN_BUILDX_VERSION)) {
         throw new BuildxError(`buildx ${version} is too old: image-budget needs buildx >= ${MIN_BUILDX_VERSION} for \`--output type=oci,tar=false\`. Upgrade Docker or use docker/setup-buildx-action.`);
     }
-    const inspectArgs = ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])];
-    const inspect = await runCommand('docker', inspectArgs, { env: { DEBUG: '1' } });
+    const inspect = await pendingInspect;
     if (inspect.exitCode !== 0) {
         const reason = buildxFailureReason(inspect.stderr || inspect.stdout);
         throw new BuildxError(builder
@@ -76138,8 +76200,8 @@ async function detectBuildx(builder) {
         throw new BuildxError(unreachableBuilderMessage(facts.builder || builder || 'default', facts.error));
     let containerdStore = null;
     if (facts.driver === 'docker') {
-        const info = await runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
-        if (info.exitCode === 0)
+        const info = await pendingInfo.catch(() => null);
+        if (info?.exitCode === 0)
             containerdStore = usesContainerdStore(safeJson(info.stdout));
     }
     return {
@@ -76521,6 +76583,7 @@ function addStageRows(entries, dockerfileStages) {
 
 
 
+
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -76537,10 +76600,21 @@ async function runCheck(options, logger) {
     const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
     const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
     logger.info(`${options.configPath}: ${budgetFile.images.length} image(s), ${targets} build(s)`);
-    // The base commit before any build: budgets are read from it in every baseline mode.
-    const base = options.baseline ? await locateBase({ ...options.baseline, workdir: options.workdir }) : undefined;
+    // The base commit (budgets are read from it in every baseline mode) and the builder, found
+    // at once and before any build: a --base the user mistyped fails the run before it builds.
+    const [located, preparing] = await Promise.allSettled([
+        options.baseline ? locateBase({ ...options.baseline, workdir: options.workdir }) : Promise.resolve(undefined),
+        prepareBuilder(options.builder, logger),
+    ]);
+    if (preparing.status === 'rejected')
+        throw preparing.reason;
     // A temporary builder (classic image store) is removed in the finally below.
-    const prepared = await prepareBuilder(options.builder, logger);
+    const prepared = preparing.value;
+    if (located.status === 'rejected') {
+        await prepared.dispose();
+        throw located.reason;
+    }
+    const base = located.value;
     const { buildx } = prepared;
     logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
     let scratchDir;
@@ -76568,13 +76642,15 @@ async function runCheck(options, logger) {
         };
         // The baseline is measured for sizes only: only the head is analysed.
         const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? defaultLayerCacheDir(options.env) };
-        // Head and base build at the same time on the same builder: identical steps are solved
-        // once and the base's unchanged layers are cache hits, so the baseline costs little wall
-        // time. Layer sizes are shared through one memo.
+        // Head and base run at the same time on the same builder, each base build right after the
+        // head's build of the same job: the base's unchanged steps are cache hits and its unchanged
+        // layers are already in the shared blob store, so the baseline costs little wall time.
+        // Layer sizes are shared through one memo.
         // A registry baseline goes after the head so it can reuse the head's layer sizes and read
         // the platforms the head measured.
+        const handoff = new BuildHandoff();
         const buildOptions = { ...build, sizeMemo: new Map(), blobStore: external_node_path_namespaceObject.join(outputDir, 'blobs') };
-        const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis });
+        const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } });
         const measureBase = (head) => options.baseline
             ? measureBaseline({
                 ...options.baseline,
@@ -76583,7 +76659,7 @@ async function runCheck(options, logger) {
                 head: budgetFile,
                 configPath: options.configPath,
                 workdir: options.workdir,
-                build: { ...buildOptions, workDir: external_node_path_namespaceObject.join(outputDir, 'base') },
+                build: { ...buildOptions, workDir: external_node_path_namespaceObject.join(outputDir, 'base'), handoff: { role: 'wait', with: handoff } },
             })
             : Promise.resolve(null);
         let measurements;
