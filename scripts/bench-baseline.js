@@ -1,66 +1,201 @@
 #!/usr/bin/env node
-// Benchmark: what the base-branch build (`baseline: build`, here `--base HEAD~1`) adds to the
-// job's wall time for the bundled example, with a warm BuildKit cache — the situation of every
-// PR after the first. Both runs are timed in the same session, alternating, and compared as a
-// ratio. Run after `npm run build`:   node scripts/bench-baseline.js [--runs N]
+// Benchmark: what the base-branch build (`baseline: build`) adds to the job's wall time for the
+// bundled example, with a warm BuildKit cache — the situation of every PR run after the first.
+//
+// "The job", as far as it runs on this machine: actions/checkout's shallow fetch of the PR's
+// merge commit, then the action step exactly as the runner starts it (`node dist/index.js`,
+// INPUT_* variables, a pull_request event). Timed with `baseline: none` and `baseline: build`,
+// alternating, medians compared as a ratio. Not included, because they do not run here: the
+// runner's job set-up, docker/setup-buildx-action and the post steps, which make a real job
+// longer and the ratio smaller. The CLI's `check` vs `check --base` is printed too.
+//
+// Run after `npm run bundle` (the stale-dist test keeps dist/ current):
+//   node scripts/bench-baseline.js [--runs N]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
-const cli = resolve('lib/cli.js');
-const repo = mkdtempSync(join(tmpdir(), 'ib-bench-baseline-'));
+const entry = resolve('dist/index.js');
+const cli = resolve('dist/cli/index.js');
+const root = mkdtempSync(join(tmpdir(), 'ib-bench-baseline-'));
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
 
-function git(...args) {
-  execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...args], { cwd: repo, stdio: 'pipe' });
+function git(cwd, ...args) {
+  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-// The example as a repository: the base commit, then a PR commit that changes the runtime's
-// script (one changed layer per target, everything else cached).
-cpSync('examples/hello', join(repo, 'examples/hello'), { recursive: true });
-cpSync('examples/image-budget.yml', join(repo, 'budget.yml'));
-git('init', '-q', '-b', 'main');
-git('add', '-A');
-git('commit', '-qm', 'base');
-writeFileSync(join(repo, 'examples/hello/main.sh'), `${readFileSync(join(repo, 'examples/hello/main.sh'), 'utf8')}echo "a change in this PR"\n`);
-git('commit', '-qam', 'pr');
-
-function timeCheck(extra) {
+function elapsed(fn) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [cli, 'check', '--config', 'budget.yml', ...extra], { cwd: repo, encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) throw new Error(`check ${extra.join(' ')} exited ${result.status}:\n${result.stderr}`);
-  return { seconds, stderr: result.stderr };
+  fn();
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const list = (values) => values.map((s) => s.toFixed(2)).join(', ');
 
-function compare(label) {
-  // Warm the cache for both sides, as the runs of a PR's earlier pushes would.
-  timeCheck([]);
-  timeCheck(['--base', 'HEAD~1']);
+/**
+ * The example as a repository on GitHub: main (the example), a PR branch that changes the
+ * runtime's script (one changed layer per target), the merge commit GitHub makes
+ * (refs/pull/1/merge), all in a bare `origin`. `touch` decides what the PR changes.
+ */
+function makeOrigin(name, touch) {
+  const work = join(root, `${name}-work`);
+  mkdirSync(work);
+  cpSync('examples/hello', join(work, 'examples/hello'), { recursive: true });
+  cpSync('examples/image-budget.yml', join(work, '.github/image-budget.yml'));
+  git(work, 'init', '-q', '-b', 'main');
+  git(work, 'add', '-A');
+  git(work, 'commit', '-qm', 'base');
+  const base = git(work, 'rev-parse', 'HEAD');
+  git(work, 'checkout', '-qb', 'feature');
+  touch(work);
+  git(work, 'add', '-A');
+  git(work, 'commit', '-qm', 'pr');
+  const head = git(work, 'rev-parse', 'HEAD');
+  git(work, 'checkout', '-q', '--detach', 'main');
+  git(work, 'merge', '-q', '--no-ff', '-m', 'merge', 'feature');
+  const merge = git(work, 'rev-parse', 'HEAD');
+  const origin = join(root, `${name}.git`);
+  git(root, 'clone', '-q', '--bare', work, origin);
+  git(work, 'push', '-q', origin, 'HEAD:refs/pull/1/merge');
+  const event = {
+    action: 'synchronize',
+    number: 1,
+    pull_request: {
+      number: 1,
+      head: { ref: 'feature', sha: head, repo: { full_name: 'acme/shop', fork: false } },
+      base: { ref: 'main', sha: base, repo: { full_name: 'acme/shop' } },
+      merge_commit_sha: merge,
+      labels: [],
+    },
+    repository: { full_name: 'acme/shop', name: 'shop', owner: { login: 'acme' } },
+  };
+  return { origin, merge, event };
+}
+
+/** actions/checkout on a pull_request: a depth-1 fetch of the merge commit, checked out detached. */
+function checkout(repo, dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  git(dir, 'init', '-q');
+  git(dir, 'remote', 'add', 'origin', repo.origin);
+  git(dir, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `+${repo.merge}:refs/remotes/pull/1/merge`);
+  git(dir, 'checkout', '-q', '--force', 'refs/remotes/pull/1/merge');
+}
+
+function actionStep(repo, dir, baseline) {
+  const runner = join(root, 'runner');
+  rmSync(runner, { recursive: true, force: true });
+  mkdirSync(runner);
+  const files = { output: join(runner, 'output'), summary: join(runner, 'summary'), event: join(runner, 'event.json') };
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  writeFileSync(files.event, JSON.stringify(repo.event));
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: dir,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_SHA: repo.merge,
+    RUNNER_TEMP: runner,
+    // The layer cache persists like the BuildKit cache: a warm run.
+    'INPUT_CACHE-DIR': join(root, 'layer-cache'),
+    INPUT_BASELINE: baseline,
+    INPUT_COMMENT: 'off',
+  };
+  const result = spawnSync(process.execPath, [entry], { cwd: dir, env, encoding: 'utf8' });
+  if (result.status !== 0)
+    throw new Error(`the action (baseline: ${baseline}) exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  const report = JSON.parse(readFileSync(join(runner, 'image-budget', 'report.json'), 'utf8'));
+  if (baseline === 'build' && report.baseline?.unavailable) throw new Error(`no baseline: ${report.baseline.note}`);
+  return report;
+}
+
+function compareJobs(label, repo) {
+  const dir = join(root, 'checkout');
+  const job = (baseline) => {
+    let step = 0;
+    const total = elapsed(() => {
+      checkout(repo, dir);
+      step = elapsed(() => actionStep(repo, dir, baseline));
+    });
+    return { total, step };
+  };
+  // Warm the BuildKit and layer caches for both sides, as the PR's earlier pushes would.
+  job('none');
+  job('build');
+  const without = [];
+  const withBase = [];
+  for (let i = 0; i < runs; i += 1) {
+    without.push(job('none'));
+    withBase.push(job('build'));
+  }
+  const a = median(without.map((r) => r.total));
+  const b = median(withBase.map((r) => r.total));
+  const stepA = median(without.map((r) => r.step));
+  const stepB = median(withBase.map((r) => r.step));
+  console.log(`${label}: job = checkout + action step, ${runs} runs each, medians`);
+  console.log(`  baseline: none    ${a.toFixed(2)} s   [${list(without.map((r) => r.total))}]`);
+  console.log(`  baseline: build   ${b.toFixed(2)} s   [${list(withBase.map((r) => r.total))}]`);
+  console.log(
+    `  ratio build/none: ${(b / a).toFixed(3)}  (adds ${(((b - a) / a) * 100).toFixed(1)}% to the job's wall time here; goal ≤ 15%)`,
+  );
+  console.log(`  the action step alone: ${stepA.toFixed(2)} s → ${stepB.toFixed(2)} s, ratio ${(stepB / stepA).toFixed(3)}`);
+}
+
+/** The same comparison through the CLI, in the PR's merge checkout: `check` vs `check --base HEAD^1`. */
+function compareCli(label, repo) {
+  const dir = join(root, 'checkout');
+  checkout(repo, dir);
+  git(dir, 'fetch', '-q', '--depth=2', 'origin', repo.merge);
+  const check = (extra) =>
+    elapsed(() => {
+      const result = spawnSync(process.execPath, [cli, 'check', '--cache-dir', join(root, 'layer-cache'), ...extra], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      if (result.status !== 0) throw new Error(`check ${extra.join(' ')} exited ${result.status}:\n${result.stderr}`);
+    });
+  check([]);
+  check(['--base', 'HEAD^1']);
   const headOnly = [];
   const withBase = [];
   for (let i = 0; i < runs; i += 1) {
-    headOnly.push(timeCheck([]).seconds);
-    withBase.push(timeCheck(['--base', 'HEAD~1']).seconds);
+    headOnly.push(check([]));
+    withBase.push(check(['--base', 'HEAD^1']));
   }
-  const head = median(headOnly);
-  const both = median(withBase);
-  console.log(`${label}, ${runs} runs each, medians`);
-  console.log(`  check (head only)            ${head.toFixed(2)} s   [${headOnly.map((s) => s.toFixed(2)).join(', ')}]`);
-  console.log(`  check --base HEAD~1 (+ base) ${both.toFixed(2)} s   [${withBase.map((s) => s.toFixed(2)).join(', ')}]`);
-  console.log(`  ratio with/without baseline: ${(both / head).toFixed(3)}  (adds ${(((both - head) / head) * 100).toFixed(1)}% to the wall time; goal ≤ 15%)`);
+  const a = median(headOnly);
+  const b = median(withBase);
+  console.log(`${label}: CLI, ${runs} runs each, medians`);
+  console.log(`  check                ${a.toFixed(2)} s   [${list(headOnly)}]`);
+  console.log(`  check --base HEAD^1  ${b.toFixed(2)} s   [${list(withBase)}]`);
+  console.log(`  ratio: ${(b / a).toFixed(3)}  (adds ${(((b - a) / a) * 100).toFixed(1)}%)`);
 }
 
 try {
-  compare('example: a PR that changes the image (examples/hello, builder + runtime)');
+  const changes = makeOrigin('changes', (work) => {
+    const script = join(work, 'examples/hello/main.sh');
+    writeFileSync(script, `${readFileSync(script, 'utf8')}echo "a change in this PR"\n`);
+  });
+  compareJobs('example, a PR that changes the image (builder + runtime)', changes);
+  compareCli('example, a PR that changes the image', changes);
   // A PR that does not touch the image's sources: the base build is skipped.
-  writeFileSync(join(repo, 'README.md'), 'a change outside every build context\n');
-  git('add', '-A');
-  git('commit', '-qm', 'docs');
-  compare('example: a PR that does not touch the image');
+  const docs = makeOrigin('docs', (work) => writeFileSync(join(work, 'README.md'), 'a change outside every build context\n'));
+  compareJobs('example, a PR that does not touch the image', docs);
 } finally {
-  rmSync(repo, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
 }
