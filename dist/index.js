@@ -76695,10 +76695,12 @@ async function runCheck(options, logger) {
             return kind === 'stage' ? stageBudget(image, target) : resolveBudget(image, target, platform);
         };
         let images = assembleEntries(measurements, budgetFor);
-        if (baseline?.unavailable) {
+        // No comparison asked for (the CLI without --base) reads like an unavailable one: every
+        // entry says `baseline: null`, and delta budgets are skipped with a note.
+        if (!baseline || baseline.unavailable) {
             images = markNoBaseline(images, (entry) => budgetFor(entry.name, entry.target ?? undefined, entry.platform, entry.kind));
         }
-        else if (baseline) {
+        else {
             images = applyBaseline({
                 entries: images,
                 baseline: baseline.entries,
