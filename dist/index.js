@@ -58456,6 +58456,8 @@ const FIELDS = [
     { field: 'minEfficiency', label: 'min-efficiency', read: (b) => num(b.minEfficiency) },
     { field: 'maxWasted', label: 'max-wasted', read: (b) => size(b.maxWasted) },
     { field: 'maxWastedPercent', label: 'max-wasted-percent', read: (b) => percent(b.maxWastedPercent) },
+    // Which figures the three above read: switching to dive's can loosen them.
+    { field: 'wasteFigures', label: 'waste-figures', read: (b) => b.wasteFigures ?? null },
     { field: 'forbid', label: 'forbid', read: (b) => list(b.forbid) },
     { field: 'ignoreHints', label: 'ignore-hints', read: (b) => list(b.ignoreHints) },
 ];
@@ -58469,6 +58471,11 @@ function listBudgetChanges(base, head) {
             continue;
         const scope = { image: headImage.name };
         changes.push(...compareBudgets(baseImage.budget, headImage.budget, { ...scope, target: null, platform: null }));
+        // `analyze: false` switches off every analysis budget: a change like any other.
+        const [analyzedBefore, analyzedAfter] = [onOff(baseImage.analyze !== false), onOff(headImage.analyze !== false)];
+        if (analyzedBefore !== analyzedAfter) {
+            changes.push({ ...scope, target: null, platform: null, field: 'analyze', label: 'analyze', from: analyzedBefore, to: analyzedAfter });
+        }
         for (const target of unionKeys(baseImage.targetBudgets, headImage.targetBudgets)) {
             const from = baseImage.targetBudgets[target] ?? {};
             const to = headImage.targetBudgets[target] ?? {};
@@ -58499,6 +58506,8 @@ function chooseEffectiveBudgets(base, head, options = {}) {
         sources[image.name] = 'base';
         return {
             ...image,
+            // The PR cannot switch off the analysis the base's budgets may need.
+            analyze: image.analyze === false && baseImage.analyze !== false ? undefined : image.analyze,
             budget: baseImage.budget,
             targetBudgets: baseImage.targetBudgets,
             platformBudgets: baseImage.platformBudgets,
@@ -58539,6 +58548,9 @@ function compareBudgets(from, to, scope) {
 }
 function unionKeys(a, b) {
     return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+}
+function onOff(on) {
+    return on ? 'on' : 'off';
 }
 function size(value) {
     return value === undefined ? null : format_size_formatBytes(value);
@@ -70215,7 +70227,7 @@ async function baselineFromRegistry(request, started) {
 async function measureBaseline(request) {
     const base = request.base ?? (await locateBase(request));
     // Read while the sizes are measured, unless only the saved report can name the commit.
-    const early = base.commit ? readBudgetsAt(base.commit, request, base) : null;
+    const early = request.baseBudgets ? Promise.resolve(request.baseBudgets) : base.commit ? readBudgetsAt(base.commit, request, base) : null;
     const sizes = await measureBaseSizes(request, base);
     const budgets = await (early ?? readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
     return withBaseBudgets(sizes, budgets, request);
@@ -76596,6 +76608,13 @@ function stageBudget(image, stage) {
     const own = stage === undefined ? undefined : (image.targetBudgets[stage] ?? image.targetBudgets[stage.toLowerCase()]);
     return { ...(image.budget.ignoreHints ? { ignoreHints: image.budget.ignoreHints } : {}), ...own };
 }
+/** The base commit and, at it, the base's budget file: both before anything is built. */
+async function locateBaseAndBudgets(request, options) {
+    const base = await locateBase({ ...request, workdir: options.workdir });
+    if (!base.commit)
+        return { base };
+    return { base, baseBudgets: await readBudgetsAt(base.commit, options, base) };
+}
 async function runCheck(options, logger) {
     const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
     const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
@@ -76603,7 +76622,7 @@ async function runCheck(options, logger) {
     // The base commit (budgets are read from it in every baseline mode) and the builder, found
     // at once and before any build: a --base the user mistyped fails the run before it builds.
     const [located, preparing] = await Promise.allSettled([
-        options.baseline ? locateBase({ ...options.baseline, workdir: options.workdir }) : Promise.resolve(undefined),
+        options.baseline ? locateBaseAndBudgets(options.baseline, options) : Promise.resolve(undefined),
         prepareBuilder(options.builder, logger),
     ]);
     if (preparing.status === 'rejected')
@@ -76614,7 +76633,14 @@ async function runCheck(options, logger) {
         await prepared.dispose();
         throw located.reason;
     }
-    const base = located.value;
+    const { base, baseBudgets } = located.value ?? {};
+    // The images as they are built: the PR's, with what the base's budgets decide (analysis on).
+    const toBuild = baseBudgets?.state === 'read'
+        ? {
+            ...budgetFile,
+            images: chooseEffectiveBudgets(baseBudgets.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets }).images,
+        }
+        : budgetFile;
     const { buildx } = prepared;
     logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
     let scratchDir;
@@ -76650,11 +76676,12 @@ async function runCheck(options, logger) {
         // the platforms the head measured.
         const handoff = new BuildHandoff();
         const buildOptions = { ...build, sizeMemo: new Map(), blobStore: external_node_path_namespaceObject.join(outputDir, 'blobs') };
-        const measureHead = () => buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } });
+        const measureHead = () => buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } });
         const measureBase = (head) => options.baseline
             ? measureBaseline({
                 ...options.baseline,
                 base,
+                baseBudgets,
                 headEntries: head.flatMap((m) => m.platforms.map((p) => ({ name: m.job.image.name, target: m.job.target ?? null, platform: p.platform }))),
                 head: budgetFile,
                 configPath: options.configPath,

@@ -10,8 +10,9 @@ import { defaultLayerCacheDir } from './analysis/layer-cache.js';
 import { buildAndMeasure, type JobMeasurement } from './build-and-measure.js';
 import { BuildHandoff } from './build-handoff.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
-import { locateBase } from './baseline/locate-base.js';
-import { measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
+import type { BaseBudgets } from './baseline/base-budgets.js';
+import { locateBase, type BaseLocation } from './baseline/locate-base.js';
+import { measureBaseline, readBudgetsAt, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
 import { applyBaseline, markNoBaseline } from './compare/apply-baseline.js';
 import { toSizedEntry } from './compare/delta.js';
 import { decideOutcome, type Outcome } from './compare/verdict.js';
@@ -74,6 +75,16 @@ export function stageBudget(image: ImageConfig, stage: string | undefined): Budg
   return { ...(image.budget.ignoreHints ? { ignoreHints: image.budget.ignoreHints } : {}), ...own };
 }
 
+/** The base commit and, at it, the base's budget file: both before anything is built. */
+async function locateBaseAndBudgets(
+  request: NonNullable<CheckOptions['baseline']>,
+  options: Pick<CheckOptions, 'configPath' | 'workdir'>,
+): Promise<{ base: BaseLocation; baseBudgets?: BaseBudgets }> {
+  const base = await locateBase({ ...request, workdir: options.workdir });
+  if (!base.commit) return { base };
+  return { base, baseBudgets: await readBudgetsAt(base.commit, options, base) };
+}
+
 export async function runCheck(options: CheckOptions, logger: Logger): Promise<CheckResult> {
   const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
   const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
@@ -82,7 +93,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
   // The base commit (budgets are read from it in every baseline mode) and the builder, found
   // at once and before any build: a --base the user mistyped fails the run before it builds.
   const [located, preparing] = await Promise.allSettled([
-    options.baseline ? locateBase({ ...options.baseline, workdir: options.workdir }) : Promise.resolve(undefined),
+    options.baseline ? locateBaseAndBudgets(options.baseline, options) : Promise.resolve(undefined),
     prepareBuilder(options.builder, logger),
   ]);
   if (preparing.status === 'rejected') throw preparing.reason;
@@ -92,7 +103,15 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     await prepared.dispose();
     throw located.reason;
   }
-  const base = located.value;
+  const { base, baseBudgets } = located.value ?? {};
+  // The images as they are built: the PR's, with what the base's budgets decide (analysis on).
+  const toBuild =
+    baseBudgets?.state === 'read'
+      ? {
+          ...budgetFile,
+          images: chooseEffectiveBudgets(baseBudgets.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets }).images,
+        }
+      : budgetFile;
   const { buildx } = prepared;
   logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
   let scratchDir: string | undefined;
@@ -128,12 +147,13 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     const handoff = new BuildHandoff();
     const buildOptions = { ...build, sizeMemo: new Map(), blobStore: path.join(outputDir, 'blobs') };
     const measureHead = () =>
-      buildAndMeasure(budgetFile, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } });
+      buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } });
     const measureBase = (head: JobMeasurement[]) =>
       options.baseline
         ? measureBaseline({
             ...options.baseline,
             base,
+            baseBudgets,
             headEntries: head.flatMap((m) =>
               m.platforms.map((p) => ({ name: m.job.image.name, target: m.job.target ?? null, platform: p.platform })),
             ),

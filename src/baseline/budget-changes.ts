@@ -50,6 +50,8 @@ const FIELDS: FieldSpec[] = [
   { field: 'minEfficiency', label: 'min-efficiency', read: (b) => num(b.minEfficiency) },
   { field: 'maxWasted', label: 'max-wasted', read: (b) => size(b.maxWasted) },
   { field: 'maxWastedPercent', label: 'max-wasted-percent', read: (b) => percent(b.maxWastedPercent) },
+  // Which figures the three above read: switching to dive's can loosen them.
+  { field: 'wasteFigures', label: 'waste-figures', read: (b) => b.wasteFigures ?? null },
   { field: 'forbid', label: 'forbid', read: (b) => list(b.forbid) },
   { field: 'ignoreHints', label: 'ignore-hints', read: (b) => list(b.ignoreHints) },
 ];
@@ -63,6 +65,11 @@ export function listBudgetChanges(base: BudgetFile, head: BudgetFile): BudgetCha
     if (baseImage === undefined) continue;
     const scope = { image: headImage.name };
     changes.push(...compareBudgets(baseImage.budget, headImage.budget, { ...scope, target: null, platform: null }));
+    // `analyze: false` switches off every analysis budget: a change like any other.
+    const [analyzedBefore, analyzedAfter] = [onOff(baseImage.analyze !== false), onOff(headImage.analyze !== false)];
+    if (analyzedBefore !== analyzedAfter) {
+      changes.push({ ...scope, target: null, platform: null, field: 'analyze', label: 'analyze', from: analyzedBefore, to: analyzedAfter });
+    }
     for (const target of unionKeys(baseImage.targetBudgets, headImage.targetBudgets)) {
       const from = baseImage.targetBudgets[target] ?? {};
       const to = headImage.targetBudgets[target] ?? {};
@@ -98,6 +105,8 @@ export function chooseEffectiveBudgets(
     sources[image.name] = 'base';
     return {
       ...image,
+      // The PR cannot switch off the analysis the base's budgets may need.
+      analyze: image.analyze === false && baseImage.analyze !== false ? undefined : image.analyze,
       budget: baseImage.budget,
       targetBudgets: baseImage.targetBudgets,
       platformBudgets: baseImage.platformBudgets,
@@ -142,6 +151,10 @@ function compareBudgets(from: Budget, to: Budget, scope: Pick<BudgetChange, 'ima
 
 function unionKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+}
+
+function onOff(on: boolean): string {
+  return on ? 'on' : 'off';
 }
 
 function size(value: number | undefined): string | null {

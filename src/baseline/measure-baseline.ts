@@ -60,6 +60,8 @@ export interface BaselineRequest {
   imageTemplate?: string;
   /** The base commit, when the caller located it already (before building anything). */
   base?: BaseLocation;
+  /** The base's budget file, when the caller read it already at `base.commit`. */
+  baseBudgets?: BaseBudgets;
   /** What the head measured: a registry base of an image without `platforms` is read for these platforms only. */
   headEntries?: readonly Pick<SizedEntry, 'name' | 'target' | 'platform'>[];
 }
@@ -250,7 +252,7 @@ async function baselineFromRegistry(request: BaselineRequest, started: number): 
 export async function measureBaseline(request: BaselineRequest): Promise<BaselineResult> {
   const base = request.base ?? (await locateBase(request));
   // Read while the sizes are measured, unless only the saved report can name the commit.
-  const early = base.commit ? readBudgetsAt(base.commit, request, base) : null;
+  const early = request.baseBudgets ? Promise.resolve(request.baseBudgets) : base.commit ? readBudgetsAt(base.commit, request, base) : null;
   const sizes = await measureBaseSizes(request, base);
   const budgets = await (early ?? readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
   return withBaseBudgets(sizes, budgets, request);
@@ -305,7 +307,11 @@ async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): P
  * Budgets come from the base branch in every mode, read from git at the base commit. A saved
  * report may name the commit when nothing else does, but its content never gives budgets.
  */
-async function readBudgetsAt(commit: string | null, request: BaselineRequest, base: BaseLocation): Promise<BaseBudgets> {
+export async function readBudgetsAt(
+  commit: string | null,
+  request: Pick<BaselineRequest, 'configPath' | 'workdir'>,
+  base: BaseLocation,
+): Promise<BaseBudgets> {
   try {
     return base.repoRoot && commit
       ? await readBaseBudgets(commit, { repoRoot: base.repoRoot, configPath: request.configPath, workdir: request.workdir })

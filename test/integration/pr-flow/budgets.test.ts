@@ -215,3 +215,46 @@ describe('a PR that renames an image', () => {
     expect(gh.commentsOn(OWNER, REPO, 9)[0]?.body).toContain('so the base budget of app no longer applies');
   });
 });
+
+describe('a PR that switches the layer analysis off', () => {
+  test('is still analysed against the base budget (forbid fails it), and the switch is a budget change row', async () => {
+    const budget = 'max: 20MB\nforbid: [runs-as-root]';
+    const repo = repoWith(budget);
+    pushToPullRequest(
+      repo,
+      { [BUDGET_PATH]: budgetFile(budget).replace('    budget:', '    analyze: false\n    budget:') },
+      'PR: analyze off',
+    );
+    gh.addPull(OWNER, REPO, { number: 10, headOwner: OWNER, headRef: repo.branch, headSha: repo.shas.prHead });
+
+    const run = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { number: 10 }),
+      inputs: { baseline: 'none' },
+    });
+    expect(run.exitCode, logOf(run)).toBe(1);
+    const report = await readReport(run);
+    const [entry] = report.images;
+    expect(entry?.analysis).toBeDefined();
+    expect(entry?.findings.map((f) => f.rule)).toContain('forbid.runs-as-root');
+    expect(report.budgetChanges).toEqual([
+      { image: 'app', target: null, platform: null, field: 'analyze', label: 'analyze', from: 'on', to: 'off' },
+    ]);
+    expect(gh.commentsOn(OWNER, REPO, 10)[0]?.body).toContain('| **app** | analyze | on | off |');
+
+    // With the override label the PR's switch applies: no analysis, so forbid is not checked (and says so).
+    const labeled = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { number: 10, action: 'labeled', labels: ['image-budget:accept'] }),
+      inputs: { baseline: 'none' },
+    });
+    expect(labeled.exitCode, logOf(labeled)).toBe(0);
+    const labeledEntry = (await readReport(labeled)).images[0];
+    expect(labeledEntry?.analysis).toBeUndefined();
+    expect(labeledEntry?.notes?.join('\n')).toMatch(/forbid not checked/);
+  });
+});

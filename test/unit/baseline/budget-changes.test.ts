@@ -50,6 +50,26 @@ const head = file(
 );
 
 describe('listBudgetChanges', () => {
+  test('every budget field is compared: a PR cannot loosen one the list forgets', () => {
+    // Required<Budget>: a new budget field fails to compile here until it is listed.
+    const all: Required<Budget> = {
+      max: { compressed: 1 * MB, uncompressed: 2 * MB },
+      warn: { compressed: 1 * MB, uncompressed: 2 * MB },
+      maxLayers: 5,
+      maxIncrease: { metric: 'compressed', bytes: MB },
+      warnIncrease: { metric: 'compressed', bytes: MB },
+      minEfficiency: 0.9,
+      maxWasted: MB,
+      maxWastedPercent: 5,
+      wasteFigures: 'dive',
+      forbid: ['vcs-directory'],
+      ignoreHints: ['runs-as-root'],
+    };
+    const changes = listBudgetChanges(file(image('api', {})), file(image('api', all)));
+    const topLevel = new Set(changes.map((c) => c.field.split('.')[0]));
+    expect([...topLevel].sort()).toEqual(Object.keys(all).sort());
+  });
+
   test('lists every changed field of images on both sides, sizes formatted', () => {
     expect(listBudgetChanges(base, head).map(describeBudgetChange)).toEqual([
       'api: max 25 MB → 40 MB',
@@ -84,6 +104,17 @@ describe('listBudgetChanges', () => {
 });
 
 describe('chooseEffectiveBudgets', () => {
+  test('a PR cannot switch off the analysis the base budgets need, unless the override label is on', () => {
+    const analysed = file(image('api', { forbid: ['runs-as-root'] }));
+    const off = file(image('api', { forbid: ['runs-as-root'] }, { analyze: false }));
+    expect(chooseEffectiveBudgets(analysed, off).images[0]?.analyze).toBeUndefined();
+    expect(chooseEffectiveBudgets(analysed, off, { acceptHeadBudgets: true }).images[0]?.analyze).toBe(false);
+    expect(listBudgetChanges(analysed, off).map(describeBudgetChange)).toEqual(['api: analyze on → off']);
+    // Off on both sides stays off; the base switching it off does not force it on either.
+    expect(chooseEffectiveBudgets(off, off).images[0]?.analyze).toBe(false);
+    expect(chooseEffectiveBudgets(off, analysed).images[0]?.analyze).toBeUndefined();
+  });
+
   test.each([
     [1, 'base file present: base budgets, new image keeps its own', false, { api: 'base', worker: 'base', fresh: 'head' }, 25 * MB],
     [2, 'override label: head budgets everywhere', true, { api: 'head', worker: 'head', fresh: 'head' }, 40 * MB],
