@@ -40478,7 +40478,11 @@ async function baselineFromRegistry(request, started) {
         return unavailable('registry', 'input `baseline-image` is empty: name the base image, e.g. ghcr.io/acme/{image}:main', started);
     const entries = [];
     const missing = [];
-    for (const image of request.head.images) {
+    // An image the base branch's budget file does not name is new in this PR: there is no base
+    // image to read, and a failed lookup would wrongly call its baseline unavailable.
+    const baseFile = request.baseBudgets?.state === 'read' ? request.baseBudgets.budgetFile : null;
+    const onBase = (name) => baseFile === null || baseFile.images.some((image) => image.name === name);
+    for (const image of request.head.images.filter((i) => onBase(i.name))) {
         for (const target of image.targets) {
             const ref = imageRefFor(template, image.name, target ?? null);
             try {

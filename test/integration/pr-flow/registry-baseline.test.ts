@@ -8,7 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
-import { createPullRequestRepo, git, pullRequestEvent, type PullRequestRepo } from '../../support/git-fixture.js';
+import {
+  BUDGET_PATH,
+  createPullRequestRepo,
+  DEFAULT_BUDGET,
+  git,
+  pullRequestEvent,
+  pushToPullRequest,
+  type PullRequestRepo,
+} from '../../support/git-fixture.js';
 import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction } from './helpers.js';
 
 const TEMPLATE = 'localhost:5000/ib-prflow-{image}-{target}:main';
@@ -69,5 +77,28 @@ describe('baseline: registry', () => {
     const [comment] = gh.commentsOn(OWNER, REPO, 1);
     expect(comment?.body).toContain('baseline: registry images localhost:5000/ib-prflow-{image}-{target}:main');
     expect(comment?.body).toContain('**✅ The image is within budget · 1 grew**');
+  });
+});
+
+describe('baseline: registry, an image new in the PR', () => {
+  test('is new, not "baseline unavailable": the base budget file does not name it, so no registry lookup', async () => {
+    // The PR adds a second image (the same Dockerfile under another name) that main never pushed.
+    const extra = DEFAULT_BUDGET.replace('images:\n', 'images:\n  extra:\n    context: .\n    target: runtime\n');
+    pushToPullRequest(repo, { [BUDGET_PATH]: extra }, 'PR: a second image');
+    gh.addPull(OWNER, REPO, { number: 2, headOwner: OWNER, headRef: repo.branch, headSha: repo.shas.prHead });
+    const run = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { number: 2 }),
+      inputs: { baseline: 'registry', 'baseline-image': TEMPLATE, comment: 'off' },
+    });
+    expect(run.exitCode, logOf(run)).toBe(0);
+    const report = await readReport(run);
+    expect(report.baseline?.unavailable).toBeNull();
+    const byName = Object.fromEntries(report.images.map((e) => [e.name, e]));
+    expect(byName.extra?.change).toBe('new');
+    expect(byName.app?.baseline?.compressedBytes).toBeGreaterThan(300_000);
+    expect(run.stdout).not.toContain('ib-prflow-extra-runtime');
   });
 });
