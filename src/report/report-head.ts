@@ -69,11 +69,13 @@ export function verdictLine(report: Report): string {
 
 function baselineLine(report: Report, note: string | undefined): string {
   if (note !== undefined) return escapeText(note, { maxLength: MAX_MESSAGE });
-  const withBase = report.images.filter((e) => e.baseline !== undefined);
+  // `baseline: null` is an entry compared with nothing, like one without the field.
+  const withBase = report.images.filter((e) => e.baseline != null);
   if (withBase.length === 0) return 'No baseline: delta budgets skipped.';
-  const commits = [...new Set(withBase.map((e) => e.baseline?.commit).filter((c): c is string => !!c))];
+  // Shown as 12-character prefixes: two commits sharing one are one commit to the reader.
+  const commits = [...new Set(withBase.map((e) => e.baseline?.commit?.slice(0, 12)).filter((c): c is string => !!c))];
   if (commits.length === 0) return 'Compared with the base branch.';
-  const shown = commits.slice(0, 3).map((c) => escapeCodeSpan(c.slice(0, 12), { table: false }));
+  const shown = commits.slice(0, 3).map((c) => escapeCodeSpan(c, { table: false }));
   return `Compared with base ${shown.join(', ')}${commits.length > 3 ? ` and ${commits.length - 3} more` : ''}.`;
 }
 
