@@ -25215,7 +25215,8 @@ function renderStageLines(report) {
     return lines;
 }
 function renderTerminalReport(report) {
-    const compared = report.images.some((e) => e.change !== undefined);
+    // change: null is compared with nothing (no baseline): no base columns then.
+    const compared = report.images.some((e) => e.change != null);
     const header = [
         'IMAGE',
         'TARGET',

@@ -82,7 +82,8 @@ function renderStageLines(report: Report): string[] {
 }
 
 export function renderTerminalReport(report: Report): string {
-  const compared = report.images.some((e) => e.change !== undefined);
+  // change: null is compared with nothing (no baseline): no base columns then.
+  const compared = report.images.some((e) => e.change != null);
   const header = [
     'IMAGE',
     'TARGET',

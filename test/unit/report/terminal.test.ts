@@ -54,5 +54,7 @@ describe('terminal table against a baseline', () => {
 
   test('without a comparison, no base columns', () => {
     expect(renderTerminalReport(report([entry({ name: 'a' })]))).not.toContain('BASE');
+    // The shape the pipeline gives when nothing was compared (markNoBaseline).
+    expect(renderTerminalReport(report([entry({ name: 'a', baseline: null, delta: null, change: null })]))).not.toContain('BASE');
   });
 });
