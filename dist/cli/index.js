@@ -28644,8 +28644,11 @@ async function scanLayer(source, opts) {
 
 
 
+
 /** Files and directories listed as the largest. */
 const DEFAULT_TOP = 20;
+/** Layers read at once: each holds one bounded stream, so memory stays bounded. */
+const SCAN_CONCURRENCY = 2;
 /**
  * The dev packages of each npm hidden lockfile still in the final image, by project directory:
  * the copy the layer that wrote the final file read.
@@ -28676,16 +28679,18 @@ async function analyzeImage(input) {
     const top = input.top ?? DEFAULT_TOP;
     // Parse first: a bad target should fail before minutes of reading.
     const dockerfile = input.dockerfile ? readDockerfile(input.dockerfile) : null;
-    const scans = [];
-    const seen = new Map();
-    for (const layer of input.layers) {
-        let scan = seen.get(layer.digest);
+    // Layers are read independently (the merge below puts them in order): two at a time keep
+    // zlib's decoders busy on the thread pool while this thread parses the other layer's tar.
+    const limit = pLimit(SCAN_CONCURRENCY);
+    const byDigest = new Map();
+    const scans = await Promise.all(input.layers.map((layer) => {
+        let scan = byDigest.get(layer.digest);
         if (!scan) {
-            scan = await loadScan(layer, input.cache);
-            seen.set(layer.digest, scan);
+            scan = limit(() => loadScan(layer, input.cache));
+            byDigest.set(layer.digest, scan);
         }
-        scans.push(scan);
-    }
+        return scan;
+    }));
     const entries = scans.map((s) => s.entries);
     const merged = mergeLayers(entries);
     const files = listFinalFiles(merged.root);

@@ -2,6 +2,7 @@
  * The entry point: read each layer once (or take it from the cache), merge, compute our figures
  * and dive's, and find hints. The only I/O is reading blobs and the cache.
  */
+import pLimit from 'p-limit';
 import { computeDiveFigures } from './dive-efficiency.js';
 import { readDockerfile } from './dockerfile-info.js';
 import { largestDirectories, largestFiles, listFinalFiles, mergeLayers, type FinalFile } from './file-tree.js';
@@ -13,6 +14,9 @@ import type { AnalysisLayerInput, ImageAnalysis, LayerScan } from './types.js';
 
 /** Files and directories listed as the largest. */
 export const DEFAULT_TOP = 20;
+
+/** Layers read at once: each holds one bounded stream, so memory stays bounded. */
+export const SCAN_CONCURRENCY = 2;
 
 export interface AnalyzeImageInput {
   layers: AnalysisLayerInput[];
@@ -55,16 +59,20 @@ export async function analyzeImage(input: AnalyzeImageInput): Promise<ImageAnaly
   const top = input.top ?? DEFAULT_TOP;
   // Parse first: a bad target should fail before minutes of reading.
   const dockerfile = input.dockerfile ? readDockerfile(input.dockerfile) : null;
-  const scans: LayerScan[] = [];
-  const seen = new Map<string, LayerScan>();
-  for (const layer of input.layers) {
-    let scan = seen.get(layer.digest);
-    if (!scan) {
-      scan = await loadScan(layer, input.cache);
-      seen.set(layer.digest, scan);
-    }
-    scans.push(scan);
-  }
+  // Layers are read independently (the merge below puts them in order): two at a time keep
+  // zlib's decoders busy on the thread pool while this thread parses the other layer's tar.
+  const limit = pLimit(SCAN_CONCURRENCY);
+  const byDigest = new Map<string, Promise<LayerScan>>();
+  const scans = await Promise.all(
+    input.layers.map((layer) => {
+      let scan = byDigest.get(layer.digest);
+      if (!scan) {
+        scan = limit(() => loadScan(layer, input.cache));
+        byDigest.set(layer.digest, scan);
+      }
+      return scan;
+    }),
+  );
   const entries = scans.map((s) => s.entries);
   const merged = mergeLayers(entries);
   const files = listFinalFiles(merged.root);

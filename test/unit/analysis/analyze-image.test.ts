@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { analyzeImage } from '../../../src/analysis/analyze-image.js';
+import { analyzeImage, SCAN_CONCURRENCY } from '../../../src/analysis/analyze-image.js';
 import { cacheGeneration, decodeScan, encodeScan, openLayerCache, SCAN_FORMAT_VERSION } from '../../../src/analysis/layer-cache.js';
 import { VERSION } from '../../../src/version.js';
 import { stageReport } from '../../../src/analysis/stage-report.js';
@@ -22,6 +22,25 @@ afterEach(async () => {
 const DOCKERFILE = 'FROM busybox:1.35\nRUN make-junk\nRUN rm /tmp/junk\nUSER 1000\n';
 
 describe('analyzeImage', () => {
+  it('reads two layers at a time, and merges them in layer order whatever order they finish in', async () => {
+    const layers = await layersOf([[file('a', 3 * MB)], [whiteout('a'), file('b', 10)], [file('a', 5)], [file('c', 1)]]);
+    let open = 0;
+    let most = 0;
+    for (const layer of layers) {
+      const original = layer.blob.stream.bind(layer.blob);
+      layer.blob.stream = () => {
+        open += 1;
+        most = Math.max(most, open);
+        return original().on('close', () => (open -= 1));
+      };
+    }
+    const a = await analyzeImage({ layers });
+    expect(most).toBe(SCAN_CONCURRENCY);
+    // In order: a (3 MiB) deleted by layer 2, a written again by layer 3.
+    expect(a.wastedBytes).toBe(3 * MB);
+    expect(a.finalFileBytes).toBe(5 + 10 + 1);
+  });
+
   it('figures, per-layer changes, hints with Dockerfile lines', async () => {
     const layers = await layersOf(
       [
