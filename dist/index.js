@@ -54518,6 +54518,10 @@ function validateConcurrency(concurrency) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
@@ -55275,6 +55279,332 @@ var Decompress = /*#__PURE__*/ (function () {
 }());
 
 
+;// CONCATENATED MODULE: ./lib/measure/zstd-frames.js
+/**
+ * Walks the frames of a zstd blob (RFC 8878 §3.1) by their headers and block headers, to
+ * sum the Frame_Content_Size fields without decompressing anything. Parsing is pure; the
+ * walk reads through a small `read(offset, length)` callback.
+ */
+const ZSTD_MAGIC = 0xfd2fb528;
+const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+const BLOCK_HEADER_BYTES = 3;
+const CHECKSUM_BYTES = 4;
+/** Largest frame header: magic 4 + descriptor 1 + window 1 + dictionary 4 + content size 8. */
+const ZSTD_MAX_FRAME_HEADER_BYTES = 18;
+/** Parses the frame header starting at `buf[0]`; throws on bytes that are not a frame. */
+function parseZstdFrameHeader(buf) {
+    const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    if (view.length < 4)
+        throw new Error(`zstd: truncated frame header (${view.length} bytes)`);
+    const magic = view.readUInt32LE(0);
+    if (((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+        if (view.length < 8)
+            throw new Error('zstd: truncated skippable frame header');
+        return { kind: 'skippable', headerBytes: 8, frameBytes: 8 + view.readUInt32LE(4) };
+    }
+    if (magic !== ZSTD_MAGIC) {
+        throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
+    }
+    if (view.length < 5)
+        throw new Error('zstd: truncated frame header descriptor');
+    const descriptor = view[4];
+    const fcsFlag = descriptor >> 6;
+    const singleSegment = (descriptor & 0x20) !== 0;
+    if (descriptor & 0x08)
+        throw new Error('zstd: reserved bit set in frame header descriptor');
+    const hasChecksum = (descriptor & 0x04) !== 0;
+    const dictIdBytes = [0, 1, 2, 4][descriptor & 0x03];
+    const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
+    const fcsOffset = 5 + (singleSegment ? 0 : 1) + dictIdBytes;
+    const headerBytes = fcsOffset + fcsBytes;
+    if (view.length < headerBytes)
+        throw new Error('zstd: truncated frame header');
+    let contentSize = null;
+    if (fcsBytes === 1)
+        contentSize = view[fcsOffset];
+    else if (fcsBytes === 2)
+        contentSize = view.readUInt16LE(fcsOffset) + 256; // 2-byte form is offset by 256
+    else if (fcsBytes === 4)
+        contentSize = view.readUInt32LE(fcsOffset);
+    else if (fcsBytes === 8) {
+        const big = view.readBigUInt64LE(fcsOffset);
+        if (big > BigInt(Number.MAX_SAFE_INTEGER))
+            throw new Error(`zstd: content size ${big} too large`);
+        contentSize = Number(big);
+    }
+    return { kind: 'frame', headerBytes, contentSize, hasChecksum };
+}
+/** Parses a 3-byte block header (RFC 8878 §3.1.1.2). */
+function parseZstdBlockHeader(buf) {
+    if (buf.length < BLOCK_HEADER_BYTES)
+        throw new Error('zstd: truncated block header');
+    const value = buf[0] | (buf[1] << 8) | (buf[2] << 16);
+    const typeCode = (value >> 1) & 0x03;
+    if (typeCode === 3)
+        throw new Error('zstd: reserved block type');
+    const blockSize = value >>> 3;
+    const type = ['raw', 'rle', 'compressed'][typeCode];
+    // An RLE block's size is its regenerated size; its content is the single byte to repeat.
+    return { last: (value & 1) === 1, type, contentBytes: type === 'rle' ? 1 : blockSize };
+}
+/**
+ * Sums the declared content sizes of every frame in a blob of `size` bytes. Returns null as
+ * soon as a frame does not declare its size (the caller must then decompress). Skippable
+ * frames contribute 0.
+ */
+async function sumZstdFrameContentSizes(read, size) {
+    const cursor = new BufferedReader(read, size);
+    let offset = 0;
+    let total = 0;
+    while (offset < size) {
+        const header = parseZstdFrameHeader(await cursor.read(offset, Math.min(ZSTD_MAX_FRAME_HEADER_BYTES, size - offset)));
+        if (header.kind === 'skippable') {
+            offset += header.frameBytes;
+            continue;
+        }
+        if (header.contentSize === null)
+            return null;
+        total += header.contentSize;
+        offset += header.headerBytes;
+        for (;;) {
+            if (offset + BLOCK_HEADER_BYTES > size)
+                throw new Error(`zstd: blob ends inside a frame at byte ${offset}`);
+            const block = parseZstdBlockHeader(await cursor.read(offset, BLOCK_HEADER_BYTES));
+            offset += BLOCK_HEADER_BYTES + block.contentBytes;
+            if (block.last)
+                break;
+        }
+        if (header.hasChecksum)
+            offset += CHECKSUM_BYTES;
+    }
+    if (offset !== size)
+        throw new Error(`zstd: last frame runs past the end of the blob (${offset} > ${size})`);
+    return total;
+}
+/** Reads small pieces through one window, so walking many block headers costs few reads. */
+class BufferedReader {
+    readAt;
+    size;
+    window;
+    start = 0;
+    data = new Uint8Array(0);
+    constructor(readAt, size, 
+    // Small: big frames are skipped block by block (<= 128 KiB each), so a large window
+    // would mostly read bytes that are jumped over; a registry reader pays per request anyway.
+    window = 8 * 1024) {
+        this.readAt = readAt;
+        this.size = size;
+        this.window = window;
+    }
+    async read(offset, length) {
+        if (offset < this.start || offset + length > this.start + this.data.length) {
+            this.start = offset;
+            this.data = await this.readAt(offset, Math.min(Math.max(length, this.window), this.size - offset));
+            if (this.data.length < length)
+                throw new Error(`zstd: short read at byte ${offset}`);
+        }
+        return this.data.subarray(offset - this.start, offset - this.start + length);
+    }
+}
+//# sourceMappingURL=zstd-frames.js.map
+;// CONCATENATED MODULE: ./lib/compression/zstd-decompress.js
+/**
+ * A zstd decompression stream with bounded memory, for every reader of zstd layers.
+ * Node ≥ 22.15 / 23.8 (the action's node24) has zstd in zlib: native speed, and zlib streams
+ * stop decompressing while their reader is behind. Its stream drops every frame after the first
+ * when one write holds the end of a frame and more input (nodejs/node#64741), so writes are
+ * cut at frame ends. Older Node falls back to fzstd, which is synchronous: one `push` decodes
+ * every complete block it is given, and an RLE block is 4 bytes of input for up to 128 KiB of
+ * output (a 1 GiB zero file fits in ~32 KiB of blocks). So the input is cut at block ends and
+ * fed one block at a time, each block's output pushed and waited for before the next: at most
+ * one block (128 KiB) is decoded ahead of the reader.
+ */
+
+
+
+
+
+const zstd_decompress_SKIPPABLE_MAGIC_MASK = 0xfffffff0;
+const zstd_decompress_SKIPPABLE_MAGIC = 0x184d2a50;
+const zstd_decompress_BLOCK_HEADER_BYTES = 3;
+const zstd_decompress_CHECKSUM_BYTES = 4;
+/** `stream.compose` (Node ≥ 16.9, missing from @types/node 20): writes go to the first, reads come from the last. */
+const compose = external_node_stream_.compose;
+/** zlib's zstd decompressor when this Node has one (not in @types/node 20, hence the lookup). */
+function nativeZstdFactory() {
+    const factory = external_node_zlib_.createZstdDecompress;
+    return typeof factory === 'function' ? factory : null;
+}
+/** Which decoder `createZstdDecompress` uses on this Node (reports and benchmarks print it). */
+function zstdImplementation() {
+    return nativeZstdFactory() ? 'native' : 'fzstd';
+}
+/** A stream: zstd frames in, their content out, never far ahead of the reader. */
+function createZstdDecompress(opts = {}) {
+    const native = opts.implementation === 'fzstd' ? null : nativeZstdFactory();
+    if (opts.implementation === 'native' && !native)
+        throw new Error(`this Node (${process.version}) has no native zstd`);
+    if (native)
+        return compose(new FrameCutter(), native(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}));
+    return new FzstdDecompress();
+}
+/**
+ * Finds block and frame ends in a zstd stream fed chunk by chunk (RFC 8878 §3.1): `cut(chunk)`
+ * yields the chunk split so that each piece ends where a block (`at: 'block'`) or a frame
+ * (`at: 'frame'`: after its checksum; skippable frames too) ends, or at the chunk's end. Pieces
+ * are views of the chunk, never copies; only a header cut across two chunks is copied, to parse it.
+ */
+class ZstdSplitter {
+    at;
+    constructor(at) {
+        this.at = at;
+    }
+    /** Bytes to pass through before the next header. */
+    skip = 0;
+    /** Whether the end of the skipped bytes is a cut (a block, checksum or skippable frame ends). */
+    cutAfterSkip = false;
+    expect = 'frame';
+    checksum = false;
+    /** Bytes of a header not yet complete. */
+    header = [];
+    *cut(chunk) {
+        let start = 0;
+        let i = 0;
+        while (i < chunk.length) {
+            if (this.skip > 0) {
+                const take = Math.min(this.skip, chunk.length - i);
+                i += take;
+                this.skip -= take;
+                if (this.skip === 0 && this.cutAfterSkip) {
+                    yield chunk.subarray(start, i);
+                    start = i;
+                }
+                continue;
+            }
+            const need = this.headerBytes();
+            const take = Math.min(need - this.header.length, chunk.length - i);
+            for (let k = 0; k < take; k++)
+                this.header.push(chunk[i + k]);
+            i += take;
+            if (this.header.length === need && this.headerBytes() === need)
+                this.onHeader();
+        }
+        if (i > start)
+            yield chunk.subarray(start, i);
+    }
+    /** Whether the stream ended where a frame ends (not inside one). */
+    get atFrameBoundary() {
+        return this.expect === 'frame' && this.skip === 0 && this.header.length === 0;
+    }
+    /** Header bytes needed next; grows as the first bytes of a frame header tell its length. */
+    headerBytes() {
+        if (this.expect === 'block')
+            return zstd_decompress_BLOCK_HEADER_BYTES;
+        const h = this.header;
+        if (h.length < 4)
+            return 4;
+        const magic = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
+        if ((magic & zstd_decompress_SKIPPABLE_MAGIC_MASK) >>> 0 === zstd_decompress_SKIPPABLE_MAGIC)
+            return 8;
+        if (magic !== ZSTD_MAGIC)
+            throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
+        if (h.length < 5)
+            return 5;
+        const descriptor = h[4];
+        const singleSegment = (descriptor & 0x20) !== 0;
+        const fcsFlag = descriptor >> 6;
+        const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
+        return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytes;
+    }
+    onHeader() {
+        const bytes = Uint8Array.from(this.header);
+        this.header = [];
+        if (this.expect === 'block') {
+            const block = parseZstdBlockHeader(bytes);
+            this.skip = block.contentBytes;
+            if (block.last) {
+                this.expect = 'frame';
+                if (this.checksum)
+                    this.skip += zstd_decompress_CHECKSUM_BYTES;
+            }
+            this.cutAfterSkip = block.last || this.at === 'block';
+            return;
+        }
+        const frame = parseZstdFrameHeader(bytes);
+        if (frame.kind === 'skippable') {
+            this.skip = frame.frameBytes - frame.headerBytes;
+            this.cutAfterSkip = true;
+            return;
+        }
+        this.checksum = frame.hasChecksum;
+        this.expect = 'block';
+        this.cutAfterSkip = false;
+    }
+}
+/** Passes zstd input on cut at frame ends, one chunk per piece. */
+class FrameCutter extends external_node_stream_.Transform {
+    splitter = new ZstdSplitter('frame');
+    _transform(chunk, _encoding, callback) {
+        try {
+            for (const piece of this.splitter.cut(chunk))
+                this.push(piece);
+        }
+        catch (error) {
+            callback(error);
+            return;
+        }
+        callback();
+    }
+    _flush(callback) {
+        callback(this.splitter.atFrameBoundary ? null : new Error('zstd: stream ends inside a frame'));
+    }
+}
+/** fzstd fed one block at a time, each block's output pushed before the next is decoded. */
+class FzstdDecompress extends external_node_stream_.Transform {
+    splitter = new ZstdSplitter('block');
+    out = [];
+    decoder = new Decompress((data) => {
+        if (data.length > 0)
+            this.out.push(data);
+    });
+    /** Set while waiting for the reader to ask for more. */
+    onRead = null;
+    _transform(chunk, _encoding, callback) {
+        this.feed(chunk).then(() => callback(), callback);
+    }
+    _flush(callback) {
+        // fzstd holds back a frame shorter than 18 bytes until it sees more: the final push decodes it.
+        const finish = async () => {
+            if (!this.splitter.atFrameBoundary)
+                throw new Error('zstd: stream ends inside a frame');
+            this.decoder.push(new Uint8Array(0), true);
+            await this.pushDecoded();
+        };
+        finish().then(() => callback(), callback);
+    }
+    _read(size) {
+        const onRead = this.onRead;
+        this.onRead = null;
+        onRead?.();
+        super._read(size);
+    }
+    async feed(chunk) {
+        for (const piece of this.splitter.cut(chunk)) {
+            this.decoder.push(piece);
+            await this.pushDecoded();
+        }
+    }
+    /** Hands on what the last push decoded, waiting for the reader whenever its buffer is full. */
+    async pushDecoded() {
+        for (const data of this.out.splice(0)) {
+            if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.length))) {
+                await new Promise((resolve) => (this.onRead = resolve));
+            }
+        }
+    }
+}
+//# sourceMappingURL=zstd-decompress.js.map
 ;// CONCATENATED MODULE: ./lib/measure/stargz.js
 /**
  * Recognising (e)stargz layers: gzip blobs of many members (one or more per file, a TOC, then
@@ -55496,135 +55826,6 @@ function judgeGzipTrailer(evidence) {
     return { trusted: true, bytes };
 }
 //# sourceMappingURL=gzip-trailer.js.map
-;// CONCATENATED MODULE: ./lib/measure/zstd-frames.js
-/**
- * Walks the frames of a zstd blob (RFC 8878 §3.1) by their headers and block headers, to
- * sum the Frame_Content_Size fields without decompressing anything. Parsing is pure; the
- * walk reads through a small `read(offset, length)` callback.
- */
-const ZSTD_MAGIC = 0xfd2fb528;
-const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
-const SKIPPABLE_MAGIC = 0x184d2a50;
-const BLOCK_HEADER_BYTES = 3;
-const CHECKSUM_BYTES = 4;
-/** Largest frame header: magic 4 + descriptor 1 + window 1 + dictionary 4 + content size 8. */
-const ZSTD_MAX_FRAME_HEADER_BYTES = 18;
-/** Parses the frame header starting at `buf[0]`; throws on bytes that are not a frame. */
-function parseZstdFrameHeader(buf) {
-    const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (view.length < 4)
-        throw new Error(`zstd: truncated frame header (${view.length} bytes)`);
-    const magic = view.readUInt32LE(0);
-    if (((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC) {
-        if (view.length < 8)
-            throw new Error('zstd: truncated skippable frame header');
-        return { kind: 'skippable', headerBytes: 8, frameBytes: 8 + view.readUInt32LE(4) };
-    }
-    if (magic !== ZSTD_MAGIC) {
-        throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
-    }
-    if (view.length < 5)
-        throw new Error('zstd: truncated frame header descriptor');
-    const descriptor = view[4];
-    const fcsFlag = descriptor >> 6;
-    const singleSegment = (descriptor & 0x20) !== 0;
-    if (descriptor & 0x08)
-        throw new Error('zstd: reserved bit set in frame header descriptor');
-    const hasChecksum = (descriptor & 0x04) !== 0;
-    const dictIdBytes = [0, 1, 2, 4][descriptor & 0x03];
-    const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
-    const fcsOffset = 5 + (singleSegment ? 0 : 1) + dictIdBytes;
-    const headerBytes = fcsOffset + fcsBytes;
-    if (view.length < headerBytes)
-        throw new Error('zstd: truncated frame header');
-    let contentSize = null;
-    if (fcsBytes === 1)
-        contentSize = view[fcsOffset];
-    else if (fcsBytes === 2)
-        contentSize = view.readUInt16LE(fcsOffset) + 256; // 2-byte form is offset by 256
-    else if (fcsBytes === 4)
-        contentSize = view.readUInt32LE(fcsOffset);
-    else if (fcsBytes === 8) {
-        const big = view.readBigUInt64LE(fcsOffset);
-        if (big > BigInt(Number.MAX_SAFE_INTEGER))
-            throw new Error(`zstd: content size ${big} too large`);
-        contentSize = Number(big);
-    }
-    return { kind: 'frame', headerBytes, contentSize, hasChecksum };
-}
-/** Parses a 3-byte block header (RFC 8878 §3.1.1.2). */
-function parseZstdBlockHeader(buf) {
-    if (buf.length < BLOCK_HEADER_BYTES)
-        throw new Error('zstd: truncated block header');
-    const value = buf[0] | (buf[1] << 8) | (buf[2] << 16);
-    const typeCode = (value >> 1) & 0x03;
-    if (typeCode === 3)
-        throw new Error('zstd: reserved block type');
-    const blockSize = value >>> 3;
-    const type = ['raw', 'rle', 'compressed'][typeCode];
-    // An RLE block's size is its regenerated size; its content is the single byte to repeat.
-    return { last: (value & 1) === 1, type, contentBytes: type === 'rle' ? 1 : blockSize };
-}
-/**
- * Sums the declared content sizes of every frame in a blob of `size` bytes. Returns null as
- * soon as a frame does not declare its size (the caller must then decompress). Skippable
- * frames contribute 0.
- */
-async function sumZstdFrameContentSizes(read, size) {
-    const cursor = new BufferedReader(read, size);
-    let offset = 0;
-    let total = 0;
-    while (offset < size) {
-        const header = parseZstdFrameHeader(await cursor.read(offset, Math.min(ZSTD_MAX_FRAME_HEADER_BYTES, size - offset)));
-        if (header.kind === 'skippable') {
-            offset += header.frameBytes;
-            continue;
-        }
-        if (header.contentSize === null)
-            return null;
-        total += header.contentSize;
-        offset += header.headerBytes;
-        for (;;) {
-            if (offset + BLOCK_HEADER_BYTES > size)
-                throw new Error(`zstd: blob ends inside a frame at byte ${offset}`);
-            const block = parseZstdBlockHeader(await cursor.read(offset, BLOCK_HEADER_BYTES));
-            offset += BLOCK_HEADER_BYTES + block.contentBytes;
-            if (block.last)
-                break;
-        }
-        if (header.hasChecksum)
-            offset += CHECKSUM_BYTES;
-    }
-    if (offset !== size)
-        throw new Error(`zstd: last frame runs past the end of the blob (${offset} > ${size})`);
-    return total;
-}
-/** Reads small pieces through one window, so walking many block headers costs few reads. */
-class BufferedReader {
-    readAt;
-    size;
-    window;
-    start = 0;
-    data = new Uint8Array(0);
-    constructor(readAt, size, 
-    // Small: big frames are skipped block by block (<= 128 KiB each), so a large window
-    // would mostly read bytes that are jumped over; a registry reader pays per request anyway.
-    window = 8 * 1024) {
-        this.readAt = readAt;
-        this.size = size;
-        this.window = window;
-    }
-    async read(offset, length) {
-        if (offset < this.start || offset + length > this.start + this.data.length) {
-            this.start = offset;
-            this.data = await this.readAt(offset, Math.min(Math.max(length, this.window), this.size - offset));
-            if (this.data.length < length)
-                throw new Error(`zstd: short read at byte ${offset}`);
-        }
-        return this.data.subarray(offset - this.start, offset - this.start + length);
-    }
-}
-//# sourceMappingURL=zstd-frames.js.map
 ;// CONCATENATED MODULE: ./lib/measure/uncompressed-size.js
 /**
  * The uncompressed size of a layer blob: from the format's own metadata when it proves the
@@ -55632,6 +55833,8 @@ class BufferedReader {
  * decompressor and counting bytes. Works on any BlobReader (file or registry): OCI layouts and
  * the registry baseline make the same decision here.
  */
+
+
 
 
 
@@ -55688,31 +55891,20 @@ async function judgeGzipMetadata(blob, annotations) {
         return { trusted: false, reason: 'short read of the trailer' };
     return judgeGzipTrailer({ compressedSize: blob.size, headerBytes: header.headerBytes, tail, annotations });
 }
-/** Decompresses the whole blob, counting output bytes; the data itself is dropped. */
+/**
+ * Decompresses the whole blob, counting output bytes; the data itself is dropped. zstd goes
+ * through the same decoder as the layer analysis: native where Node has it.
+ */
 async function countStream(blob, compression) {
-    const source = blob.stream();
     let total = 0;
+    const count = new external_node_stream_.Writable({
+        write(chunk, _encoding, done) {
+            total += chunk.length;
+            done();
+        },
+    });
     try {
-        if (compression === 'gzip') {
-            const gunzip = (0,external_node_zlib_.createGunzip)();
-            gunzip.on('data', (chunk) => {
-                total += chunk.length;
-            });
-            const done = new Promise((resolve, reject) => {
-                gunzip.on('end', resolve);
-                gunzip.on('error', reject);
-                source.on('error', reject);
-            });
-            source.pipe(gunzip);
-            await done;
-            return total;
-        }
-        const zstd = new Decompress((data) => {
-            total += data.length;
-        });
-        for await (const chunk of source)
-            zstd.push(chunk);
-        zstd.push(new Uint8Array(0), true);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(blob.stream(), compression === 'gzip' ? (0,external_node_zlib_.createGunzip)() : createZstdDecompress(), count);
         return total;
     }
     catch (error) {
@@ -57146,205 +57338,6 @@ function findHints(input) {
 var external_node_events_ = __nccwpck_require__(8474);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./lib/compression/zstd-decompress.js
-/**
- * A zstd decompression stream with bounded memory, for every reader of zstd layers.
- * Node ≥ 22.15 / 23.8 (the action's node24) has zstd in zlib: native speed, and zlib streams
- * stop decompressing while their reader is behind. Its stream drops every frame after the first
- * when one write holds the end of a frame and more input (nodejs/node#64741), so writes are
- * cut at frame ends. Older Node falls back to fzstd, which is synchronous: one `push` decodes
- * every complete block it is given, and an RLE block is 4 bytes of input for up to 128 KiB of
- * output (a 1 GiB zero file fits in ~32 KiB of blocks). So the input is cut at block ends and
- * fed one block at a time, each block's output pushed and waited for before the next: at most
- * one block (128 KiB) is decoded ahead of the reader.
- */
-
-
-
-
-
-const zstd_decompress_SKIPPABLE_MAGIC_MASK = 0xfffffff0;
-const zstd_decompress_SKIPPABLE_MAGIC = 0x184d2a50;
-const zstd_decompress_BLOCK_HEADER_BYTES = 3;
-const zstd_decompress_CHECKSUM_BYTES = 4;
-/** `stream.compose` (Node ≥ 16.9, missing from @types/node 20): writes go to the first, reads come from the last. */
-const compose = external_node_stream_.compose;
-/** zlib's zstd decompressor when this Node has one (not in @types/node 20, hence the lookup). */
-function nativeZstdFactory() {
-    const factory = external_node_zlib_.createZstdDecompress;
-    return typeof factory === 'function' ? factory : null;
-}
-/** Which decoder `createZstdDecompress` uses on this Node (reports and benchmarks print it). */
-function zstdImplementation() {
-    return nativeZstdFactory() ? 'native' : 'fzstd';
-}
-/** A stream: zstd frames in, their content out, never far ahead of the reader. */
-function createZstdDecompress(opts = {}) {
-    const native = opts.implementation === 'fzstd' ? null : nativeZstdFactory();
-    if (opts.implementation === 'native' && !native)
-        throw new Error(`this Node (${process.version}) has no native zstd`);
-    if (native)
-        return compose(new FrameCutter(), native(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}));
-    return new FzstdDecompress();
-}
-/**
- * Finds block and frame ends in a zstd stream fed chunk by chunk (RFC 8878 §3.1): `cut(chunk)`
- * yields the chunk split so that each piece ends where a block (`at: 'block'`) or a frame
- * (`at: 'frame'`: after its checksum; skippable frames too) ends, or at the chunk's end. Pieces
- * are views of the chunk, never copies; only a header cut across two chunks is copied, to parse it.
- */
-class ZstdSplitter {
-    at;
-    constructor(at) {
-        this.at = at;
-    }
-    /** Bytes to pass through before the next header. */
-    skip = 0;
-    /** Whether the end of the skipped bytes is a cut (a block, checksum or skippable frame ends). */
-    cutAfterSkip = false;
-    expect = 'frame';
-    checksum = false;
-    /** Bytes of a header not yet complete. */
-    header = [];
-    *cut(chunk) {
-        let start = 0;
-        let i = 0;
-        while (i < chunk.length) {
-            if (this.skip > 0) {
-                const take = Math.min(this.skip, chunk.length - i);
-                i += take;
-                this.skip -= take;
-                if (this.skip === 0 && this.cutAfterSkip) {
-                    yield chunk.subarray(start, i);
-                    start = i;
-                }
-                continue;
-            }
-            const need = this.headerBytes();
-            const take = Math.min(need - this.header.length, chunk.length - i);
-            for (let k = 0; k < take; k++)
-                this.header.push(chunk[i + k]);
-            i += take;
-            if (this.header.length === need && this.headerBytes() === need)
-                this.onHeader();
-        }
-        if (i > start)
-            yield chunk.subarray(start, i);
-    }
-    /** Whether the stream ended where a frame ends (not inside one). */
-    get atFrameBoundary() {
-        return this.expect === 'frame' && this.skip === 0 && this.header.length === 0;
-    }
-    /** Header bytes needed next; grows as the first bytes of a frame header tell its length. */
-    headerBytes() {
-        if (this.expect === 'block')
-            return zstd_decompress_BLOCK_HEADER_BYTES;
-        const h = this.header;
-        if (h.length < 4)
-            return 4;
-        const magic = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
-        if ((magic & zstd_decompress_SKIPPABLE_MAGIC_MASK) >>> 0 === zstd_decompress_SKIPPABLE_MAGIC)
-            return 8;
-        if (magic !== ZSTD_MAGIC)
-            throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
-        if (h.length < 5)
-            return 5;
-        const descriptor = h[4];
-        const singleSegment = (descriptor & 0x20) !== 0;
-        const fcsFlag = descriptor >> 6;
-        const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
-        return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytes;
-    }
-    onHeader() {
-        const bytes = Uint8Array.from(this.header);
-        this.header = [];
-        if (this.expect === 'block') {
-            const block = parseZstdBlockHeader(bytes);
-            this.skip = block.contentBytes;
-            if (block.last) {
-                this.expect = 'frame';
-                if (this.checksum)
-                    this.skip += zstd_decompress_CHECKSUM_BYTES;
-            }
-            this.cutAfterSkip = block.last || this.at === 'block';
-            return;
-        }
-        const frame = parseZstdFrameHeader(bytes);
-        if (frame.kind === 'skippable') {
-            this.skip = frame.frameBytes - frame.headerBytes;
-            this.cutAfterSkip = true;
-            return;
-        }
-        this.checksum = frame.hasChecksum;
-        this.expect = 'block';
-        this.cutAfterSkip = false;
-    }
-}
-/** Passes zstd input on cut at frame ends, one chunk per piece. */
-class FrameCutter extends external_node_stream_.Transform {
-    splitter = new ZstdSplitter('frame');
-    _transform(chunk, _encoding, callback) {
-        try {
-            for (const piece of this.splitter.cut(chunk))
-                this.push(piece);
-        }
-        catch (error) {
-            callback(error);
-            return;
-        }
-        callback();
-    }
-    _flush(callback) {
-        callback(this.splitter.atFrameBoundary ? null : new Error('zstd: stream ends inside a frame'));
-    }
-}
-/** fzstd fed one block at a time, each block's output pushed before the next is decoded. */
-class FzstdDecompress extends external_node_stream_.Transform {
-    splitter = new ZstdSplitter('block');
-    out = [];
-    decoder = new Decompress((data) => {
-        if (data.length > 0)
-            this.out.push(data);
-    });
-    /** Set while waiting for the reader to ask for more. */
-    onRead = null;
-    _transform(chunk, _encoding, callback) {
-        this.feed(chunk).then(() => callback(), callback);
-    }
-    _flush(callback) {
-        // fzstd holds back a frame shorter than 18 bytes until it sees more: the final push decodes it.
-        const finish = async () => {
-            if (!this.splitter.atFrameBoundary)
-                throw new Error('zstd: stream ends inside a frame');
-            this.decoder.push(new Uint8Array(0), true);
-            await this.pushDecoded();
-        };
-        finish().then(() => callback(), callback);
-    }
-    _read(size) {
-        const onRead = this.onRead;
-        this.onRead = null;
-        onRead?.();
-        super._read(size);
-    }
-    async feed(chunk) {
-        for (const piece of this.splitter.cut(chunk)) {
-            this.decoder.push(piece);
-            await this.pushDecoded();
-        }
-    }
-    /** Hands on what the last push decoded, waiting for the reader whenever its buffer is full. */
-    async pushDecoded() {
-        for (const data of this.out.splice(0)) {
-            if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.length))) {
-                await new Promise((resolve) => (this.onRead = resolve));
-            }
-        }
-    }
-}
-//# sourceMappingURL=zstd-decompress.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/read-layer.js
 /**
  * Reads one layer blob exactly once, as a stream: decompress (gzip, zstd or none), parse the

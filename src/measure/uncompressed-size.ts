@@ -4,8 +4,10 @@
  * decompressor and counting bytes. Works on any BlobReader (file or registry): OCI layouts and
  * the registry baseline make the same decision here.
  */
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { Decompress } from 'fzstd';
+import { createZstdDecompress } from '../compression/zstd-decompress.js';
 import type { BlobReader, UncompressedSize } from './types.js';
 import { GZIP_TRAILER_BYTES, judgeGzipTrailer, parseGzipHeader, type TrailerJudgement } from './gzip-trailer.js';
 import { ESTARGZ_FOOTER_BYTES } from './stargz.js';
@@ -63,30 +65,20 @@ async function judgeGzipMetadata(blob: BlobReader, annotations?: Record<string, 
   return judgeGzipTrailer({ compressedSize: blob.size, headerBytes: header.headerBytes, tail, annotations });
 }
 
-/** Decompresses the whole blob, counting output bytes; the data itself is dropped. */
+/**
+ * Decompresses the whole blob, counting output bytes; the data itself is dropped. zstd goes
+ * through the same decoder as the layer analysis: native where Node has it.
+ */
 export async function countStream(blob: BlobReader, compression: 'gzip' | 'zstd'): Promise<number> {
-  const source = blob.stream();
   let total = 0;
+  const count = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      total += chunk.length;
+      done();
+    },
+  });
   try {
-    if (compression === 'gzip') {
-      const gunzip = createGunzip();
-      gunzip.on('data', (chunk: Buffer) => {
-        total += chunk.length;
-      });
-      const done = new Promise<void>((resolve, reject) => {
-        gunzip.on('end', resolve);
-        gunzip.on('error', reject);
-        source.on('error', reject);
-      });
-      source.pipe(gunzip);
-      await done;
-      return total;
-    }
-    const zstd = new Decompress((data) => {
-      total += data.length;
-    });
-    for await (const chunk of source as AsyncIterable<Buffer>) zstd.push(chunk);
-    zstd.push(new Uint8Array(0), true);
+    await pipeline(blob.stream(), compression === 'gzip' ? createGunzip() : createZstdDecompress(), count);
     return total;
   } catch (error) {
     throw new Error(`cannot decompress layer ${blob.digest} (${compression}): ${(error as Error).message}`, { cause: error });
