@@ -81,7 +81,9 @@ async function planImageJobs(file: BudgetFile, image: ImageConfig, options: Buil
     const stages = listStages(await readFile(image.dockerfile, 'utf8'));
     for (const stage of extraStages(stages, image.targets)) jobs.push({ job: planBuild(image, stage, options), kind: 'stage' });
   } catch (error) {
-    options.logger.warning(`${image.name}: stages: all skipped, cannot read ${image.dockerfile}: ${error instanceof Error ? error.message : String(error)}`);
+    options.logger.warning(
+      `${image.name}: stages: all skipped, cannot read ${image.dockerfile}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return jobs;
 }
@@ -104,7 +106,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
   const analysisLimit = pLimit(1);
   const cache = options.analysis ? openLayerCache(path.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
   let started = 0;
-  const measurements = Promise.all(
+  const measurements = await Promise.all(
     planned.map(({ job, kind }) =>
       limit(async (): Promise<JobMeasurement> => {
         started += 1;
@@ -114,9 +116,17 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
         const build = await runBuild(job);
         if (options.handoff?.role === 'report') options.handoff.with.built(job.id);
         const dockerfilePath = path.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
-        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ ${Object.entries(job.env).map(([k, v]) => `${k}=${v} `).join('')}docker ${job.argv.join(' ')}\n${build.log}`);
+        logger.group(
+          `${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`,
+          `$ ${Object.entries(job.env)
+            .map(([k, v]) => `${k}=${v} `)
+            .join('')}docker ${job.argv.join(' ')}\n${build.log}`,
+        );
         if (!build.ok) {
-          logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, { file: dockerfilePath, title: `image-budget: build of ${job.id} failed` });
+          logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, {
+            file: dockerfilePath,
+            title: `image-budget: build of ${job.id} failed`,
+          });
           return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
         }
         try {
@@ -129,9 +139,16 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
             target: job.target,
             sizeMemo: options.sizeMemo,
           });
-          const wrongConfig = metadata ? configMismatch(metadata, measured.map((m) => m.configDigest)) : null;
+          const wrongConfig = metadata
+            ? configMismatch(
+                metadata,
+                measured.map((m) => m.configDigest),
+              )
+            : null;
           if (wrongConfig) throw new Error(wrongConfig);
-          logger.progress(`${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`);
+          logger.progress(
+            `${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`,
+          );
           const imageDigest = metadata?.imageDigest ?? null;
           const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
           if (cache && job.image.analyze !== false) {
@@ -146,9 +163,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
       }),
     ),
   );
-  if (options.handoff?.role !== 'report') return measurements;
-  // A base job the head does not have waits for every head build.
-  return measurements.finally(() => options.handoff?.with.finished());
+  return measurements;
 }
 
 async function analyzeJob(
@@ -172,6 +187,8 @@ async function analyzeJob(
   analyses.forEach((a, i) => {
     if (a.error) ctx.logger.warning(`${ctx.prefix}layer analysis of ${job.id} (${platforms[i]?.platform ?? '?'}) failed: ${a.error}`);
   });
-  ctx.logger.progress(`${ctx.prefix}analysed ${job.id}: ${reads} layer(s) read, ${hits} from the cache, in ${formatSeconds(Date.now() - started)}`);
+  ctx.logger.progress(
+    `${ctx.prefix}analysed ${job.id}: ${reads} layer(s) read, ${hits} from the cache, in ${formatSeconds(Date.now() - started)}`,
+  );
   return analyses;
 }

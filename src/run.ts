@@ -10,9 +10,7 @@ import { defaultLayerCacheDir } from './analysis/layer-cache.js';
 import { buildAndMeasure, type JobMeasurement } from './build-and-measure.js';
 import { BuildHandoff } from './build-handoff.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
-import type { BaseBudgets } from './baseline/base-budgets.js';
-import { locateBase, type BaseLocation } from './baseline/locate-base.js';
-import { measureBaseline, readBudgetsAt, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
+import { locateBaseAndBudgets, measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
 import { applyBaseline, markNoBaseline } from './compare/apply-baseline.js';
 import { toSizedEntry } from './compare/delta.js';
 import { decideOutcome, type Outcome } from './compare/verdict.js';
@@ -75,16 +73,6 @@ export function stageBudget(image: ImageConfig, stage: string | undefined): Budg
   return { ...(image.budget.ignoreHints ? { ignoreHints: image.budget.ignoreHints } : {}), ...own };
 }
 
-/** The base commit and, at it, the base's budget file: both before anything is built. */
-async function locateBaseAndBudgets(
-  request: NonNullable<CheckOptions['baseline']>,
-  options: Pick<CheckOptions, 'configPath' | 'workdir'>,
-): Promise<{ base: BaseLocation; baseBudgets?: BaseBudgets }> {
-  const base = await locateBase({ ...request, workdir: options.workdir });
-  if (!base.commit) return { base };
-  return { base, baseBudgets: await readBudgetsAt(base.commit, options, base) };
-}
-
 export async function runCheck(options: CheckOptions, logger: Logger): Promise<CheckResult> {
   const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
   const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
@@ -93,29 +81,25 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
   // The base commit (budgets are read from it in every baseline mode) and the builder, found
   // at once and before any build: a --base the user mistyped fails the run before it builds.
   const [located, preparing] = await Promise.allSettled([
-    options.baseline ? locateBaseAndBudgets(options.baseline, options) : Promise.resolve(undefined),
+    options.baseline
+      ? locateBaseAndBudgets({ ...options.baseline, configPath: options.configPath, workdir: options.workdir })
+      : Promise.resolve(undefined),
     prepareBuilder(options.builder, logger),
   ]);
   if (preparing.status === 'rejected') throw preparing.reason;
   // A temporary builder (classic image store) is removed in the finally below.
   const prepared = preparing.value;
-  if (located.status === 'rejected') {
-    await prepared.dispose();
-    throw located.reason;
-  }
-  const { base, baseBudgets } = located.value ?? {};
-  // The images as they are built: the PR's, with what the base's budgets decide (analysis on).
-  const toBuild =
-    baseBudgets?.state === 'read'
-      ? {
-          ...budgetFile,
-          images: chooseEffectiveBudgets(baseBudgets.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets }).images,
-        }
-      : budgetFile;
-  const { buildx } = prepared;
-  logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
   let scratchDir: string | undefined;
   try {
+    if (located.status === 'rejected') throw located.reason;
+    const { base, baseBudgets } = located.value ?? {};
+    const acceptHeadBudgets = { acceptHeadBudgets: options.acceptHeadBudgets };
+    // Known before building when the base's budget file was read: then the images are built as
+    // the base's budgets decide (analysis on), not only checked against them.
+    const early = baseBudgets?.state === 'read' ? chooseEffectiveBudgets(baseBudgets.budgetFile, budgetFile, acceptHeadBudgets) : null;
+    const toBuild = early ? { ...budgetFile, images: early.images } : budgetFile;
+    const { buildx } = prepared;
+    logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
     const multiPlatform = multiPlatformProblem(budgetFile.images, buildx);
     if (multiPlatform) throw new BuildxError(multiPlatform);
     const scratchRoot = options.env.RUNNER_TEMP || os.tmpdir();
@@ -146,8 +130,11 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     // the platforms the head measured.
     const handoff = new BuildHandoff();
     const buildOptions = { ...build, sizeMemo: new Map(), blobStore: path.join(outputDir, 'blobs') };
+    // Once every head build is done, a base job the head does not have waits no longer.
     const measureHead = () =>
-      buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } });
+      buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } }).finally(
+        () => handoff.finished(),
+      );
     const measureBase = (head: JobMeasurement[]) =>
       options.baseline
         ? measureBaseline({
@@ -184,9 +171,8 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
 
     // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own),
     // read from git at the base commit whatever the baseline mode.
-    const effective = baseline?.budgetFile
-      ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
-      : { images: budgetFile.images, changes: [], note: null };
+    // (A saved report can name the base commit only now: then they are chosen here.)
+    const effective = early ?? chooseEffectiveBudgets(baseline?.budgetFile ?? null, budgetFile, acceptHeadBudgets);
     const byName = new Map(effective.images.map((image) => [image.name, image]));
     const budgetFor = (name: string, target: string | undefined, platform: string, kind?: 'target' | 'stage') => {
       const image = byName.get(name);

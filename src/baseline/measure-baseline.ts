@@ -12,7 +12,7 @@ import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
 import { describeBaseBudgets, readBaseBudgets, type BaseBudgets } from './base-budgets.js';
 import { tryGit } from './git.js';
-import { locateBase, type BaseLocation } from './locate-base.js';
+import { locateBase, type BaseLocation, type LocateBaseRequest } from './locate-base.js';
 import { measureRegistryImage } from './registry.js';
 import { loadReportBaseline } from './report-baseline.js';
 import { withBaseWorktree } from './worktree.js';
@@ -253,12 +253,25 @@ async function baselineFromRegistry(request: BaselineRequest, started: number): 
   };
 }
 
+/**
+ * The base commit and, at it, the base's budget file: what a run needs before it builds
+ * anything (a mistyped --base fails here, and the base's budgets decide what is analysed).
+ */
+export async function locateBaseAndBudgets(
+  request: LocateBaseRequest & Pick<BaselineRequest, 'configPath' | 'workdir'>,
+): Promise<{ base: BaseLocation; baseBudgets?: BaseBudgets }> {
+  const base = await locateBase(request);
+  if (!base.commit) return { base };
+  return { base, baseBudgets: await readBudgetsAt(base.commit, request, base) };
+}
+
 export async function measureBaseline(request: BaselineRequest): Promise<BaselineResult> {
-  const base = request.base ?? (await locateBase(request));
-  // Read while the sizes are measured, unless only the saved report can name the commit.
-  const early = request.baseBudgets ? Promise.resolve(request.baseBudgets) : base.commit ? readBudgetsAt(base.commit, request, base) : null;
+  const { base, baseBudgets } = request.base
+    ? { base: request.base, baseBudgets: request.baseBudgets }
+    : await locateBaseAndBudgets(request);
   const sizes = await measureBaseSizes(request, base);
-  const budgets = await (early ?? readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
+  // Without a base commit, a saved report may name one.
+  const budgets = baseBudgets ?? (await readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
   return withBaseBudgets(sizes, budgets, request);
 }
 
@@ -311,7 +324,7 @@ async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): P
  * Budgets come from the base branch in every mode, read from git at the base commit. A saved
  * report may name the commit when nothing else does, but its content never gives budgets.
  */
-export async function readBudgetsAt(
+async function readBudgetsAt(
   commit: string | null,
   request: Pick<BaselineRequest, 'configPath' | 'workdir'>,
   base: BaseLocation,
