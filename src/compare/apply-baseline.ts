@@ -78,15 +78,7 @@ export function applyBaseline({ entries, baseline, baseCommit, budgetFor, missin
     const unmeasured = baseByKey.has(entryKey(entry)) ? undefined : findMissing(missing, entry);
     if (unmeasured && !entry.error) {
       // Compared with nothing: no "new", no growth blamed on every layer, delta budgets skipped.
-      const [head] = toSizedEntries([entry]);
-      const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
-      return {
-        ...entry,
-        baseline: null,
-        delta: null,
-        change: null,
-        notes: [...(entry.notes ?? []), `baseline unavailable: ${unmeasured.reason}`, ...notes],
-      };
+      return markUncompared({ ...entry, notes: [...(entry.notes ?? []), `baseline unavailable: ${unmeasured.reason}`] }, budgetFor(entry));
     }
     const delta = byKey.get(entryKey(entry));
     if (!delta || entry.compressedBytes === null || entry.uncompressedBytes === null) {
@@ -137,10 +129,12 @@ export function applyBaseline({ entries, baseline, baseCommit, budgetFor, missin
 
 /** No baseline at all (first run, `none`, or it could not be had): delta budgets are skipped with a note. */
 export function markNoBaseline(entries: ReportEntry[], budgetFor: (entry: ReportEntry) => Budget): ReportEntry[] {
-  return entries.map((entry) => {
-    const [head] = toSizedEntries([entry]);
-    const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
-    // change: null — compared with nothing, which is not the same as "new on this branch".
-    return { ...entry, baseline: null, delta: null, change: null, notes: [...(entry.notes ?? []), ...notes] };
-  });
+  return entries.map((entry) => markUncompared(entry, budgetFor(entry)));
+}
+
+/** change: null — compared with nothing, which is not the same as "new on this branch". */
+function markUncompared(entry: ReportEntry, budget: Budget): ReportEntry {
+  const [head] = toSizedEntries([entry]);
+  const notes = head ? deltaFindings(budget, null, head).notes : [];
+  return { ...entry, baseline: null, delta: null, change: null, notes: [...(entry.notes ?? []), ...notes] };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { annotationPath, createActionLogger } from '../../../src/action/logger.js';
+import { annotationPath } from '../../../src/action/annotation-path.js';
+import { createActionLogger } from '../../../src/action/logger.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
