@@ -7,7 +7,8 @@ import path from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { parseBudgetFile } from '../config/parse-budget-file.js';
 import type { BudgetFile } from '../config/types.js';
-import { tryGit } from './git.js';
+import { hasCommit } from './base-commit.js';
+import { firstLine, tryGit } from './git.js';
 
 export type BaseBudgets =
   | { state: 'read'; commit: string; budgetFile: BudgetFile }
@@ -29,7 +30,7 @@ export interface BudgetFileLocation {
 /** `git show <commit>:<path>` of the budget file, parsed like the PR's own. */
 export async function readBaseBudgets(commit: string, where: BudgetFileLocation): Promise<BaseBudgets> {
   const short = commit.slice(0, 7);
-  if ((await tryGit(where.repoRoot, ['cat-file', '-e', `${commit}^{commit}`])).exitCode !== 0) {
+  if (!(await hasCommit(where.repoRoot, commit))) {
     return { state: 'no-base', reason: `commit ${short} is not in the local git history` };
   }
   const inRepo = path.relative(where.repoRoot, path.resolve(where.workdir, where.configPath));
@@ -37,16 +38,19 @@ export async function readBaseBudgets(commit: string, where: BudgetFileLocation)
     return { state: 'no-base', reason: `the budget file ${where.configPath} is outside the repository ${where.repoRoot}` };
   }
   const spec = `${commit}:${inRepo.split(path.sep).join('/')}`;
-  if ((await tryGit(where.repoRoot, ['cat-file', '-e', spec])).exitCode !== 0) return { state: 'absent', commit };
   const shown = await tryGit(where.repoRoot, ['show', spec]);
-  if (shown.exitCode !== 0) return { state: 'invalid', commit, problem: `\`git show ${spec}\` failed: ${firstLine(shown.stderr)}` };
+  if (shown.exitCode !== 0) {
+    // Asked only on failure (one git process less on every run): missing, or unreadable?
+    if ((await tryGit(where.repoRoot, ['cat-file', '-e', spec])).exitCode !== 0) return { state: 'absent', commit };
+    return { state: 'invalid', commit, problem: `\`git show ${spec}\` failed: ${firstLine(shown.stderr.trim())}` };
+  }
   try {
     // Paths in it resolve against the PR's working directory: only the budgets are used.
     return { state: 'read', commit, budgetFile: parseBudgetFile(shown.stdout, { path: where.configPath, workdir: where.workdir }) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
-    return { state: 'invalid', commit, problem: `${firstLine(error.message)}${more}` };
+    return { state: 'invalid', commit, problem: `${firstLine(error.message.trim())}${more}` };
   }
 }
 
@@ -73,8 +77,4 @@ export function describeBaseBudgets(budgets: BaseBudgets, configPath: string): B
     case 'no-base':
       return { note: `no base commit to read the budgets from (${budgets.reason}), so the PR's own budgets apply`, warning: null };
   }
-}
-
-function firstLine(text: string): string {
-  return (text.trim().split('\n')[0] ?? '').slice(0, 300);
 }

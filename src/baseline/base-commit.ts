@@ -184,7 +184,7 @@ export async function ensureCommit(repoDir: string, remote: string, sha: string)
   if (!(await hasCommit(repoDir, sha))) throw new Error(`commit ${sha} is still missing in ${repoDir} after fetching it from ${remote}`);
 }
 
-async function hasCommit(repoDir: string, rev: string): Promise<boolean> {
+export async function hasCommit(repoDir: string, rev: string): Promise<boolean> {
   return (await tryGit(repoDir, ['cat-file', '-e', `${rev}^{commit}`])).exitCode === 0;
 }
 

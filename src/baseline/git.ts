@@ -35,3 +35,8 @@ export async function tryGit(cwd: string, args: string[]): Promise<GitResult> {
   const result = await runCommand('git', args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The first line of a (git, registry, build) error, which says what failed; the rest is detail. */
+export function firstLine(text: string, max = 300): string {
+  return (text.split('\n')[0] ?? text).slice(0, max);
+}

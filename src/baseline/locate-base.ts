@@ -5,7 +5,7 @@
  * fails) leaves the run without a base commit, said in the report: it never crashes the run.
  */
 import { resolveBaseCommit } from './base-commit.js';
-import { tryGit } from './git.js';
+import { firstLine, tryGit } from './git.js';
 
 export interface BaseLocation {
   /** The repository's top folder; null when the working directory is not in a git checkout. */
@@ -57,6 +57,6 @@ export async function locateBase(request: LocateBaseRequest): Promise<BaseLocati
     const message = error instanceof Error ? error.message : String(error);
     if (baseRef !== undefined) throw new BaseRefError(message);
     // Git errors run to many lines; the first says what failed.
-    return { repoRoot, commit: null, detail: (message.split('\n')[0] ?? message).slice(0, 300) };
+    return { repoRoot, commit: null, detail: firstLine(message) };
   }
 }

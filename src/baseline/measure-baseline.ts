@@ -11,7 +11,7 @@ import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
 import { describeBaseBudgets, readBaseBudgets, type BaseBudgets } from './base-budgets.js';
-import { tryGit } from './git.js';
+import { firstLine, tryGit } from './git.js';
 import { locateBase, type BaseLocation, type LocateBaseRequest } from './locate-base.js';
 import { measureRegistryImage } from './registry.js';
 import { loadReportBaseline } from './report-baseline.js';
@@ -68,7 +68,7 @@ export interface BaselineRequest {
 
 function unavailable(mode: BaselineMode, detail: string, started: number, commit: string | null = null): BaselineResult {
   // Git and registry errors run to many lines; the first says what failed.
-  const reason = (detail.split('\n')[0] ?? detail).slice(0, 300);
+  const reason = firstLine(detail);
   return {
     mode,
     commit,
@@ -137,7 +137,7 @@ export function baseBuildOptions(build: BaselineRequest['build'], baseWorkdir: s
 }
 
 /** The line of a build failure that says what went wrong (BuildKit's ERROR line), shortened. */
-export function failureLine(error: string): string {
+function failureLine(error: string): string {
   const lines = error
     .split('\n')
     .map((l) => l.trim())
@@ -334,7 +334,7 @@ async function readBudgetsAt(
       ? await readBaseBudgets(commit, { repoRoot: base.repoRoot, configPath: request.configPath, workdir: request.workdir })
       : { state: 'no-base', reason: base.detail };
   } catch (error) {
-    return { state: 'no-base', reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
+    return { state: 'no-base', reason: error instanceof Error ? firstLine(error.message, Infinity) : String(error) };
   }
 }
 
