@@ -31,15 +31,22 @@ function toReportHint(hint: Hint): Hint {
 }
 
 export interface ReportAnalysisOptions {
-  /** The resolved budget's `ignoreHints`: silenced here, so renderers never see them. */
-  ignoreHints?: readonly string[];
   layerCache?: { hits: number; reads: number };
 }
 
+/**
+ * The analysis with an image's `ignoreHints` silenced, the figures kept: what its budgets check
+ * and (trimmed by toReportAnalysis) what renderers show.
+ */
+export function withoutIgnoredHints(analysis: ImageAnalysis, ignore: readonly string[]): ImageAnalysis {
+  if (ignore.length === 0) return analysis;
+  const ignored = new Set(ignore);
+  return { ...analysis, hints: analysis.hints.filter((h) => !ignored.has(h.id)) };
+}
+
 export function toReportAnalysis(analysis: ImageAnalysis, opts: ReportAnalysisOptions = {}): Analysis {
-  const ignored = new Set(opts.ignoreHints ?? []);
   // Stable sort: the analyser's order breaks ties.
-  const hints = analysis.hints.filter((h) => !ignored.has(h.id)).sort((a, b) => b.bytes - a.bytes);
+  const hints = [...analysis.hints].sort((a, b) => b.bytes - a.bytes);
   const kept = hints.slice(0, REPORT_MAX_HINTS);
   const top = (list: { path: string; bytes: number }[]) =>
     list.slice(0, REPORT_TOP_FILES).map((f) => ({ path: clip(f.path, MAX_PATH), bytes: f.bytes }));

@@ -3,9 +3,8 @@
  * in budget-file order, with a failed build still present as `error` entries.
  */
 import type { PlatformAnalysis } from '../analysis/analyze-layout.js';
-import { toReportAnalysis } from '../analysis/report-analysis.js';
+import { toReportAnalysis, withoutIgnoredHints } from '../analysis/report-analysis.js';
 import { stageReport } from '../analysis/stage-report.js';
-import type { ImageAnalysis } from '../analysis/types.js';
 import type { Budget, SizeLimit } from '../config/types.js';
 import type { JobMeasurement } from '../build-and-measure.js';
 import { evaluateAnalysisBudget, evaluateSizeBudget, statusOf } from '../compare/verdict.js';
@@ -27,13 +26,6 @@ export function reportBudget(budget: Budget): ReportBudget {
     maxIncrease: budget.maxIncrease ?? null,
     warnIncrease: budget.warnIncrease ?? null,
   };
-}
-
-/** The analysis as the budget sees it: hints of ignored ids are gone, the figures stay. */
-function withoutIgnoredHints(analysis: ImageAnalysis, ignore: readonly string[]): ImageAnalysis {
-  if (ignore.length === 0) return analysis;
-  const ignored = new Set(ignore);
-  return { ...analysis, hints: analysis.hints.filter((h) => !ignored.has(h.id)) };
 }
 
 /** Why there is no analysis for an entry, or null when there is one. */
