@@ -3,9 +3,9 @@
  * (layers, their Dockerfile lines) and `analyzeImage`. One platform's failure is that
  * platform's `error`, never an exception: the sizes were measured and stay valid.
  */
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { blobPath, fileBlobReader } from '../measure/measure-layout.js';
+import { fileBlobReader } from '../measure/measure-layout.js';
 import type { PlatformMeasure } from '../measure/types.js';
 import { analyzeImage } from './analyze-image.js';
 import type { LayerCache } from './layer-cache.js';
@@ -67,20 +67,6 @@ export async function hasDockerignore(contextDir: string, dockerfile: string): P
   return false;
 }
 
-/**
- * The `User` of an image config blob ('' when unset), or undefined when the config cannot be
- * read: runs-as-root then falls back to the Dockerfile's USER lines.
- */
-export async function readImageUser(layoutDir: string, configDigest: string): Promise<string | undefined> {
-  try {
-    const config = JSON.parse(await readFile(blobPath(layoutDir, configDigest), 'utf8')) as { config?: { User?: unknown } | null };
-    const user = config.config?.User;
-    return typeof user === 'string' ? user : '';
-  } catch {
-    return undefined;
-  }
-}
-
 export async function analyzeLayout(input: AnalyzeLayoutInput): Promise<PlatformAnalysis[]> {
   const results: PlatformAnalysis[] = [];
   // One platform at a time: a layer two platforms share is read once, then a cache hit.
@@ -98,7 +84,8 @@ export async function analyzeLayout(input: AnalyzeLayoutInput): Promise<Platform
         ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
         ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
         cache,
-        imageUser: await readImageUser(input.layoutDir, platform.configDigest),
+        // Without it (a measure that did not read the config), runs-as-root reads the Dockerfile.
+        ...(platform.imageUser !== undefined ? { imageUser: platform.imageUser } : {}),
       });
       results.push({ analysis, error: null, layerCache: counts });
     } catch (error) {

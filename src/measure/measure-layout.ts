@@ -166,6 +166,7 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
       uncompressedBytes: layers.reduce((sum, layer) => sum + layer.uncompressedBytes, 0),
       layerCount: layers.length,
       layers,
+      imageUser: typeof config.config?.User === 'string' ? config.config.User : '',
     });
   }
   return sortPlatformMeasures(measures);

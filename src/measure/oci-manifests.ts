@@ -40,6 +40,7 @@ export interface ImageConfig {
   variant?: string;
   history?: HistoryEntry[];
   rootfs?: { diff_ids?: string[] };
+  config?: { User?: unknown } | null;
 }
 
 export interface PlatformManifestRef {

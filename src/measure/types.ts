@@ -29,6 +29,8 @@ export interface PlatformMeasure {
   uncompressedBytes: number;
   layerCount: number;
   layers: LayerMeasure[];
+  /** The image config's `User` ('' when unset); absent where the config was not read. */
+  imageUser?: string;
 }
 
 /**
