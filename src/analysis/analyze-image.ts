@@ -35,7 +35,7 @@ export interface AnalyzeImageInput {
  * The dev packages of each npm hidden lockfile still in the final image, by project directory:
  * the copy the layer that wrote the final file read.
  */
-export function finalDevPackages(files: readonly FinalFile[], scans: readonly LayerScan[]): Map<string, Set<string>> {
+function finalDevPackages(files: readonly FinalFile[], scans: readonly LayerScan[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const file of files) {
     if (file.kind !== 'file') continue;

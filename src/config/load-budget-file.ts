@@ -92,7 +92,7 @@ function stageNames(dockerfileText: string): string[] {
 }
 
 /** Every `target`/`targets` entry must name a stage, or buildx fails the build much later. */
-export function checkTargets(
+function checkTargets(
   image: ImageConfig,
   stages: readonly string[],
   file: string,

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { BuildxError, buildxFailureReason, type BuildxInfo } from './buildx-info.js';
 import { runCommand } from './exec.js';
 
-export const TEMPORARY_BUILDER_PREFIX = 'image-budget-';
+const TEMPORARY_BUILDER_PREFIX = 'image-budget-';
 
 export interface TemporaryBuilder {
   name: string;

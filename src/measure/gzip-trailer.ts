@@ -97,8 +97,8 @@ export function readIsize(trailer: Uint8Array): number {
 }
 
 /** A tar stream is whole 512-byte blocks and ends with two zero blocks (POSIX ustar). */
-export const TAR_BLOCK_BYTES = 512;
-export const MIN_TAR_BYTES = 2 * TAR_BLOCK_BYTES;
+const TAR_BLOCK_BYTES = 512;
+const MIN_TAR_BYTES = 2 * TAR_BLOCK_BYTES;
 
 /**
  * How much deflate may expand data, as a fraction, plus a fixed allowance. Encoders fall back
@@ -107,8 +107,8 @@ export const MIN_TAR_BYTES = 2 * TAR_BLOCK_BYTES;
  * empty final block (Go), a 5-byte sync marker per chunk (pigz 128 KiB, pgzip 1 MiB). 1/64 plus
  * 64 bytes is some 30 times that, so an odd encoder costs a stream, never a wrong size.
  */
-export const MAX_DEFLATE_EXPANSION = 1 / 64;
-export const DEFLATE_EXPANSION_SLACK_BYTES = 64;
+const MAX_DEFLATE_EXPANSION = 1 / 64;
+const DEFLATE_EXPANSION_SLACK_BYTES = 64;
 
 /**
  * The least a single gzip member of `compressedSize` bytes (header of `headerBytes`) can hold

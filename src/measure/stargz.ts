@@ -7,7 +7,7 @@
 /** eStargz footer: an empty gzip member whose FEXTRA holds subfield `SG` = "%016x" TOC offset + "STARGZ". */
 export const ESTARGZ_FOOTER_BYTES = 51;
 /** Legacy stargz footer: the same without the `SG` subfield header (FEXTRA is the 22 bytes raw). */
-export const LEGACY_STARGZ_FOOTER_BYTES = 47;
+const LEGACY_STARGZ_FOOTER_BYTES = 47;
 
 /** Annotations buildx/containerd put on eStargz layer descriptors. */
 export const STARGZ_TOC_DIGEST_ANNOTATION = 'containerd.io/snapshot/stargz/toc.digest';
@@ -16,7 +16,7 @@ export const ESTARGZ_UNCOMPRESSED_SIZE_ANNOTATION = 'io.containers.estargz.uncom
 const FOOTER_PAYLOAD = /^[0-9a-f]{16}STARGZ$/;
 const FEXTRA = 0x04;
 
-export type StargzKind = 'estargz' | 'stargz';
+type StargzKind = 'estargz' | 'stargz';
 
 /** Whether a layer descriptor's annotations say it is an eStargz layer. */
 export function hasStargzAnnotations(annotations: Record<string, string> | undefined): boolean {

@@ -31,7 +31,7 @@ export interface BuildJob {
  * half a dozen git commands per build to fill in its source fields. Neither changes the image
  * measured; `--provenance`/`--attest` in the build flags still add attestations on purpose.
  */
-export const BUILD_ENV: Readonly<Record<string, string>> = { BUILDX_NO_DEFAULT_ATTESTATIONS: '1', BUILDX_GIT_INFO: 'false' };
+const BUILD_ENV: Readonly<Record<string, string>> = { BUILDX_NO_DEFAULT_ATTESTATIONS: '1', BUILDX_GIT_INFO: 'false' };
 
 export interface PlanOptions {
   /** Scratch directory for layouts and metadata; one sub-directory per job. */

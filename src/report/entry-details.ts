@@ -93,7 +93,7 @@ function findingLines(findings: Finding[]): string[] {
  * "compressed 301 kB → 5.3 MB (+5 MB, +1662%) · on disk 600 kB → 5.6 MB (+5 MB, +833%)": both
  * metrics against the base, for an image that grew or shrank (the table shows only compressed).
  */
-export function movementLine(entry: ReportEntry, change: Change = changeOf(entry)): string | null {
+function movementLine(entry: ReportEntry, change: Change = changeOf(entry)): string | null {
   if (change !== 'grew' && change !== 'shrank') return null;
   const compressed = sidesOf(entry, 'compressed');
   const uncompressed = sidesOf(entry, 'uncompressed');
@@ -114,7 +114,7 @@ function percentOf(ratio: number, decimals: number): string {
  * "**Layer analysis:** 4 MB wasted, efficiency 81%", with dive's own figures when asked
  * (one decimal then, to compare with `dive --ci`).
  */
-export function analysisLine(analysis: Analysis, opts: DetailOptions = {}): string {
+function analysisLine(analysis: Analysis, opts: DetailOptions = {}): string {
   const decimals = opts.dive ? 1 : 0;
   const ours = `${formatBytes(analysis.wastedBytes)} wasted, efficiency ${percentOf(analysis.efficiency, decimals)}`;
   const dive =

@@ -75,7 +75,7 @@ function visibleEscape(ch: string): string {
 }
 
 /** Replaces invisible characters (see {@link INVISIBLE}) with a visible `\uXXXX` escape. */
-export function showInvisibles(text: string): string {
+function showInvisibles(text: string): string {
   return text.replace(INVISIBLE, (ch: string, index: number, whole: string) =>
     (ch === ZERO_WIDTH_JOINER || ch === ZWNJ) && isLegitimateJoiner(whole, index, ch) ? ch : visibleEscape(ch),
   );

@@ -13,9 +13,9 @@ import { renderLargestLayers } from './summary-markdown.js';
 import type { Report } from './types.js';
 
 /** The per-image details stop here (bytes), well under the job summary's 1 MiB. */
-export const SUMMARY_DETAILS_MAX_BYTES = 400_000;
+const SUMMARY_DETAILS_MAX_BYTES = 400_000;
 
-export type JobSummaryOptions = ReportTextOptions;
+type JobSummaryOptions = ReportTextOptions;
 
 /** Whether any entry was compared with a baseline (not "compared with nothing"). */
 function compared(report: Report): boolean {

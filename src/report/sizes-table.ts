@@ -8,7 +8,7 @@ import { identityCells, row, statusCell } from './delta-table.js';
 import { describeBudgetUsage } from './summary-markdown.js';
 import type { ReportEntry } from './types.js';
 
-export const SIZES_TABLE_HEADER = [
+const SIZES_TABLE_HEADER = [
   '| Image | Target | Platform | Compressed | Uncompressed | Layers | Budget | Status |',
   '| --- | --- | --- | ---: | ---: | ---: | --- | --- |',
 ];
@@ -17,7 +17,7 @@ function sizeCell(bytes: number | null): string {
   return bytes === null ? '—' : formatBytes(bytes);
 }
 
-export function sizesRow(entry: ReportEntry): string {
+function sizesRow(entry: ReportEntry): string {
   // An image the PR removed has no budget here; its sizes are the base's, in the delta table.
   const budget = entry.compressedBytes === null && entry.change === 'removed' ? '—' : describeBudgetUsage(entry);
   return row([

@@ -67,7 +67,7 @@ export const SLIM_SECTION_MAX_BYTES = 150_000;
 const SLIM_FILES = 10;
 const SLIM_HINTS = 15;
 /** Layers shown per image in "what to slim", most added bytes first; directories likewise. */
-export const SLIM_LAYERS = 5;
+const SLIM_LAYERS = 5;
 const SLIM_DIRECTORIES = 5;
 const MAX_HINT_TEXT = 400;
 
