@@ -13,12 +13,15 @@ import * as stream from 'node:stream';
 import { Transform, type Duplex, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { parseZstdBlockHeader, parseZstdFrameHeader, ZSTD_MAGIC } from '../measure/zstd-frames.js';
-
-const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
-const SKIPPABLE_MAGIC = 0x184d2a50;
-const BLOCK_HEADER_BYTES = 3;
-const CHECKSUM_BYTES = 4;
+import {
+  BLOCK_HEADER_BYTES,
+  CHECKSUM_BYTES,
+  frameHeaderBytes,
+  isSkippableMagic,
+  parseZstdBlockHeader,
+  parseZstdFrameHeader,
+  ZSTD_MAGIC,
+} from '../measure/zstd-frames.js';
 
 type NativeFactory = (options?: zlib.ZlibOptions) => Transform;
 /** `stream.compose` (Node ≥ 16.9, missing from @types/node 20): writes go to the first, reads come from the last. */
@@ -104,14 +107,10 @@ export class ZstdSplitter {
     const h = this.header;
     if (h.length < 4) return 4;
     const magic = (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
-    if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) return 8;
+    if (isSkippableMagic(magic)) return 8;
     if (magic !== ZSTD_MAGIC) throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
     if (h.length < 5) return 5;
-    const descriptor = h[4]!;
-    const singleSegment = (descriptor & 0x20) !== 0;
-    const fcsFlag = descriptor >> 6;
-    const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
-    return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03]! + fcsBytes;
+    return frameHeaderBytes(h[4]!);
   }
 
   private onHeader(): void {

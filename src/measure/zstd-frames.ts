@@ -7,8 +7,21 @@
 export const ZSTD_MAGIC = 0xfd2fb528;
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
-const BLOCK_HEADER_BYTES = 3;
-const CHECKSUM_BYTES = 4;
+export const BLOCK_HEADER_BYTES = 3;
+export const CHECKSUM_BYTES = 4;
+
+/** Skippable frames (RFC 8878 §3.1.2): magic 0x184D2A5?, then a 4-byte length. */
+export function isSkippableMagic(magic: number): boolean {
+  return ((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC;
+}
+
+/** A frame header's length, from its descriptor byte (the fifth): what parsing it needs. */
+export function frameHeaderBytes(descriptor: number): number {
+  const singleSegment = (descriptor & 0x20) !== 0;
+  const fcsFlag = descriptor >> 6;
+  const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
+  return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03]! + fcsBytes;
+}
 /** Largest frame header: magic 4 + descriptor 1 + window 1 + dictionary 4 + content size 8. */
 export const ZSTD_MAX_FRAME_HEADER_BYTES = 18;
 
@@ -27,7 +40,7 @@ export function parseZstdFrameHeader(buf: Uint8Array): ZstdFrameHeader {
   const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (view.length < 4) throw new Error(`zstd: truncated frame header (${view.length} bytes)`);
   const magic = view.readUInt32LE(0);
-  if (((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+  if (isSkippableMagic(magic)) {
     if (view.length < 8) throw new Error('zstd: truncated skippable frame header');
     return { kind: 'skippable', headerBytes: 8, frameBytes: 8 + view.readUInt32LE(4) };
   }
@@ -40,10 +53,9 @@ export function parseZstdFrameHeader(buf: Uint8Array): ZstdFrameHeader {
   const singleSegment = (descriptor & 0x20) !== 0;
   if (descriptor & 0x08) throw new Error('zstd: reserved bit set in frame header descriptor');
   const hasChecksum = (descriptor & 0x04) !== 0;
-  const dictIdBytes = [0, 1, 2, 4][descriptor & 0x03]!;
   const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
-  const fcsOffset = 5 + (singleSegment ? 0 : 1) + dictIdBytes;
-  const headerBytes = fcsOffset + fcsBytes;
+  const headerBytes = frameHeaderBytes(descriptor);
+  const fcsOffset = headerBytes - fcsBytes;
   if (view.length < headerBytes) throw new Error('zstd: truncated frame header');
   let contentSize: number | null = null;
   if (fcsBytes === 1) contentSize = view[fcsOffset]!;
