@@ -73,17 +73,7 @@ export function entryRow(entry: ReportEntry): string {
 }
 
 export function totalsRow(entries: ReportEntry[]): string {
-  let base = 0;
-  let head = 0;
-  let anyBase = false;
-  for (const e of entries) {
-    if (e.status === 'error') continue;
-    if (e.baseline) {
-      base += e.baseline.compressedBytes;
-      anyBase = true;
-    }
-    if (e.compressedBytes !== null) head += e.compressedBytes;
-  }
+  const { base, head, anyBase } = sumSides(entries, 'compressed');
   const delta = head - base;
   return row([
     '**Total**',
@@ -96,6 +86,23 @@ export function totalsRow(entries: ReportEntry[]): string {
     '',
     '',
   ]);
+}
+
+/** One metric summed over the entries measured on each side; failed builds left out. */
+function sumSides(entries: ReportEntry[], metric: Metric): { base: number; head: number; anyBase: boolean } {
+  let base = 0;
+  let head = 0;
+  let anyBase = false;
+  for (const e of entries) {
+    if (e.status === 'error') continue;
+    const sides = sidesOf(e, metric);
+    if (sides.base !== null) {
+      base += sides.base;
+      anyBase = true;
+    }
+    head += sides.head ?? 0;
+  }
+  return { base, head, anyBase };
 }
 
 /** The summary's table: base → PR, Δ and Δ% for compressed and for uncompressed bytes. */
@@ -127,18 +134,7 @@ export function fullEntryRow(entry: ReportEntry): string {
 /** Sums over the entries measured on each side (failed builds left out), both metrics. */
 export function fullTotalsRow(entries: ReportEntry[]): string {
   const cells = (metric: Metric): string[] => {
-    let base = 0;
-    let head = 0;
-    let anyBase = false;
-    for (const e of entries) {
-      if (e.status === 'error') continue;
-      const sides = sidesOf(e, metric);
-      if (sides.base !== null) {
-        base += sides.base;
-        anyBase = true;
-      }
-      head += sides.head ?? 0;
-    }
+    const { base, head, anyBase } = sumSides(entries, metric);
     if (!anyBase) return ['—', '—', '—'];
     return [`${formatBytes(base)} → **${formatBytes(head)}**`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
   };

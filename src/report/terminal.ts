@@ -2,7 +2,7 @@
 import { formatSize } from '../config/size.js';
 import { verdictLine } from './comment.js';
 import { budgetUsed, describeBudget } from './summary-markdown.js';
-import type { Metric } from './change.js';
+import { deltaOf, sidesOf, type Metric } from './change.js';
 import type { Report, ReportEntry, Status } from './types.js';
 
 const STATUS_WORD: Record<Status, string> = { ok: 'ok', warn: 'WARN', over: 'OVER', error: 'ERROR' };
@@ -27,8 +27,8 @@ function pad(cells: string[][]): string[] {
 export function describeDelta(entry: ReportEntry, metric: Metric = 'compressed'): string {
   if (entry.change === 'removed') return 'removed';
   if (!entry.baseline || !entry.delta) return entry.change === 'new' ? 'new' : '-';
-  const bytes = metric === 'compressed' ? entry.delta.compressedBytes : entry.delta.uncompressedBytes;
-  const base = metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes;
+  const bytes = deltaOf(entry)![metric];
+  const base = sidesOf(entry, metric).base!;
   const sign = bytes > 0 ? '+' : bytes < 0 ? '-' : '±';
   const percent = base > 0 ? ` (${sign}${((Math.abs(bytes) / base) * 100).toFixed(1)}%)` : '';
   return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
@@ -99,10 +99,10 @@ export function renderTerminalReport(report: Report): string {
     const used = budgetUsed(entry);
     const comparison = compared
       ? [
-          entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-',
-          describeDelta(entry, 'compressed'),
-          entry.baseline ? formatSize(entry.baseline.uncompressedBytes) : '-',
-          describeDelta(entry, 'uncompressed'),
+          ...(['compressed', 'uncompressed'] as const).flatMap((metric) => {
+            const { base } = sidesOf(entry, metric);
+            return [base === null ? '-' : formatSize(base), describeDelta(entry, metric)];
+          }),
         ]
       : [];
     return [
