@@ -44,6 +44,9 @@ export interface BaselineResult {
   durationMs: number;
 }
 
+/** What measuring the base's sizes gives; the budget fields come from git (withBaseBudgets). */
+type BaseSizes = Omit<BaselineResult, 'budgetFile' | 'budgetWarning'>;
+
 export interface BaselineRequest {
   mode: BaselineMode;
   head: BudgetFile;
@@ -66,15 +69,13 @@ export interface BaselineRequest {
   headEntries?: readonly Pick<SizedEntry, 'name' | 'target' | 'platform'>[];
 }
 
-function unavailable(mode: BaselineMode, detail: string, started: number, commit: string | null = null): BaselineResult {
+function unavailable(mode: BaselineMode, detail: string, started: number, commit: string | null = null): BaseSizes {
   // Git and registry errors run to many lines; the first says what failed.
   const reason = firstLine(detail);
   return {
     mode,
     commit,
     entries: [],
-    budgetFile: null,
-    budgetWarning: null,
     missing: [],
     unavailable: reason,
     note: `baseline unavailable: ${reason}`,
@@ -146,7 +147,7 @@ function failureLine(error: string): string {
   return line.replace(/^(build|measurement) failed: /, '').slice(0, 200);
 }
 
-async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, started: number): Promise<BaselineResult> {
+async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, started: number): Promise<BaseSizes> {
   request.build.logger.info(`baseline: ${base.detail}`);
   const { repoRoot, commit } = base;
   if (!repoRoot || !commit) return unavailable('build', base.detail, started);
@@ -196,8 +197,6 @@ async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, s
       mode: 'build',
       commit,
       entries,
-      budgetFile: null,
-      budgetWarning: null,
       missing,
       unavailable: null,
       note,
@@ -208,7 +207,7 @@ async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, s
   });
 }
 
-async function baselineFromRegistry(request: BaselineRequest, started: number): Promise<BaselineResult> {
+async function baselineFromRegistry(request: BaselineRequest, started: number): Promise<BaseSizes> {
   const template = request.imageTemplate;
   if (!template)
     return unavailable('registry', 'input `baseline-image` is empty: name the base image, e.g. ghcr.io/acme/{image}:main', started);
@@ -244,8 +243,6 @@ async function baselineFromRegistry(request: BaselineRequest, started: number): 
     mode: 'registry',
     commit: null,
     entries,
-    budgetFile: null,
-    budgetWarning: null,
     missing,
     unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null,
     note: `baseline: registry images ${template}`,
@@ -275,7 +272,7 @@ export async function measureBaseline(request: BaselineRequest): Promise<Baselin
   return withBaseBudgets(sizes, budgets, request);
 }
 
-async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): Promise<BaselineResult> {
+async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): Promise<BaseSizes> {
   const started = Date.now();
   try {
     switch (request.mode) {
@@ -284,8 +281,6 @@ async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): P
           mode: 'none',
           commit: null,
           entries: [],
-          budgetFile: null,
-          budgetWarning: null,
           missing: [],
           unavailable: 'baseline: none',
           note: 'no baseline (baseline: none): delta budgets skipped',
@@ -302,8 +297,6 @@ async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): P
           mode: 'report',
           commit: saved.commit,
           entries: saved.entries,
-          budgetFile: null,
-          budgetWarning: null,
           missing: [],
           unavailable: null,
           note: `baseline: saved report from ${from}`,
@@ -338,7 +331,7 @@ async function readBudgetsAt(
   }
 }
 
-function withBaseBudgets(result: BaselineResult, budgets: BaseBudgets, request: BaselineRequest): BaselineResult {
+function withBaseBudgets(result: BaseSizes, budgets: BaseBudgets, request: BaselineRequest): BaselineResult {
   const notice = describeBaseBudgets(budgets, request.configPath);
   // The baseline's own note already says why there is no base commit.
   const said = budgets.state === 'no-base' && result.note.includes(budgets.reason);
