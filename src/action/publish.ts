@@ -10,7 +10,7 @@ import { formatSize } from '../config/size.js';
 import type { Logger } from '../logger.js';
 import { findExistingComment, resolveCommentAuthor, upsertComment } from '../publish/comment.js';
 import { shouldComment } from '../publish/comment-policy.js';
-import { createGitHubClient, GitHubApiError } from '../publish/github-client.js';
+import { createGitHubClient, GitHubApiError, type GitHubClient } from '../publish/github-client.js';
 import { renderComment, type RenderCommentOptions } from '../report/comment.js';
 import { renderJobSummary } from '../report/job-summary.js';
 import { reportTextOptions } from '../report/report-head.js';
@@ -38,6 +38,8 @@ export interface PublishRequest {
    * (GITHUB_RUN_ID/GITHUB_RUN_ATTEMPT); `mode: comment` gives the `pull_request` run's.
    */
   run?: RunStamp | null;
+  /** A client the caller made already for the same token (`mode: comment`); else one is made. */
+  client?: GitHubClient;
 }
 
 export interface Publication {
@@ -93,7 +95,7 @@ async function postComment(request: PublishRequest, body: string, run: RunStamp 
     logger.warning('no `github-token`: the PR comment was not posted; the report is in the job summary.');
     return null;
   }
-  const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
+  const client = request.client ?? createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
   try {
     // Whose comments are ours: said by `comment-author`, or found out once from the token.
     const author = inputs.commentAuthor ?? (await resolveCommentAuthor(client));

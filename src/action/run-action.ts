@@ -11,7 +11,7 @@ import * as core from '@actions/core';
 import { decideOutcome } from '../compare/verdict.js';
 import type { Logger } from '../logger.js';
 import { findPullRequestForHead, listPullRequestLabels } from '../publish/find-pull-request.js';
-import { createGitHubClient, type GitHubClient } from '../publish/github-client.js';
+import { createGitHubClient } from '../publish/github-client.js';
 import { writeJobSummary } from '../publish/summary.js';
 import { runCheck } from '../run.js';
 import { findReportFiles, keepNewestCommit, loadReports, mergeReports } from './aggregate.js';
@@ -172,16 +172,15 @@ async function runCommentMode(
       `the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`,
     );
   }
-  let client: GitHubClient | null = null;
-  const github = (): GitHubClient => (client ??= createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL }));
+  // One client for the PR lookup and the comment.
+  const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
   let number: number;
   let labels: string[];
   const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p: any) => p?.head?.sha === headSha) : undefined;
   if (listed && typeof listed.number === 'number') {
     number = listed.number;
     // workflow_run.pull_requests carries no labels: ask for them.
-    const listLabels = async (): Promise<string[]> => listPullRequestLabels(github(), { ...repository, number });
-    labels = await listLabels().catch((error: unknown) => {
+    labels = await listPullRequestLabels(client, { ...repository, number }).catch((error: unknown) => {
       logger.warning(
         `cannot read the labels of PR #${number} (${error instanceof Error ? error.message : String(error)}): the override label counts as absent`,
       );
@@ -189,7 +188,7 @@ async function runCommentMode(
     });
   } else {
     // workflow_run.pull_requests is empty for forks: find the PR by its head and check the SHA.
-    const found = await findPullRequestForHead(github(), {
+    const found = await findPullRequestForHead(client, {
       ...repository,
       headOwner: String(run.head_repository?.owner?.login ?? ''),
       headBranch: String(run.head_branch ?? ''),
@@ -226,5 +225,6 @@ async function runCommentMode(
     run: workflowRunStamp(run),
     writeReport: false,
     existingReportPath: file,
+    client,
   });
 }
