@@ -37,6 +37,8 @@ export interface AnalyzeImageInput {
  */
 function finalDevPackages(files: readonly FinalFile[], scans: readonly LayerScan[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
+  // Most images have no hidden lockfile: then no final file needs looking at.
+  if (!scans.some((scan) => scan.packageLocks?.length)) return out;
   for (const file of files) {
     if (file.kind !== 'file') continue;
     const project = hiddenLockfileProject(file.path);
