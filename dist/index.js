@@ -12675,7 +12675,7 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 9501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12798,7 +12798,7 @@ module.exports = upgrade
 module.exports.request = __nccwpck_require__(4043)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
+module.exports.upgrade = __nccwpck_require__(9501)
 module.exports.connect = __nccwpck_require__(2279)
 
 
@@ -54291,11 +54291,16 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./lib/action/annotation-path.js
+/** Where GitHub places an annotation: paths relative to the repository root. Pure. */
+
+/** `app/Dockerfile` under working-directory `services` → `services/app/Dockerfile`. */
+function annotationPath(file, roots) {
+    const relative = external_node_path_namespaceObject.relative(roots.workspace, external_node_path_namespaceObject.resolve(roots.workdir, file));
+    return relative.split(external_node_path_namespaceObject.sep).join('/');
+}
+//# sourceMappingURL=annotation-path.js.map
 ;// CONCATENATED MODULE: ./lib/action/config-annotations.js
-/**
- * Budget-file problems as GitHub annotations: one per issue, on its line and column, so the
- * PR's "Files changed" view shows each where it is. Pure: the entry point emits them.
- */
 
 /**
  * `workdir` is where the budget file path is relative to; GitHub wants paths relative to the
@@ -54309,7 +54314,7 @@ function configIssueAnnotations(issues, dirs) {
         message: issue.path ? `${issue.path}: ${issue.message}` : issue.message,
         properties: {
             title: `image-budget: ${issue.path || 'budget file'}`,
-            file: external_node_path_namespaceObject.relative(dirs.workspace, external_node_path_namespaceObject.resolve(dirs.workdir, issue.file)).split(external_node_path_namespaceObject.sep).join('/'),
+            file: annotationPath(issue.file, dirs),
             startLine: issue.line,
             startColumn: issue.column,
         },
@@ -55290,6 +55295,17 @@ const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
 const BLOCK_HEADER_BYTES = 3;
 const CHECKSUM_BYTES = 4;
+/** Skippable frames (RFC 8878 §3.1.2): magic 0x184D2A5?, then a 4-byte length. */
+function isSkippableMagic(magic) {
+    return ((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC;
+}
+/** A frame header's length, from its descriptor byte (the fifth): what parsing it needs. */
+function frameHeaderBytes(descriptor) {
+    const singleSegment = (descriptor & 0x20) !== 0;
+    const fcsFlag = descriptor >> 6;
+    const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
+    return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytes;
+}
 /** Largest frame header: magic 4 + descriptor 1 + window 1 + dictionary 4 + content size 8. */
 const ZSTD_MAX_FRAME_HEADER_BYTES = 18;
 /** Parses the frame header starting at `buf[0]`; throws on bytes that are not a frame. */
@@ -55298,7 +55314,7 @@ function parseZstdFrameHeader(buf) {
     if (view.length < 4)
         throw new Error(`zstd: truncated frame header (${view.length} bytes)`);
     const magic = view.readUInt32LE(0);
-    if (((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+    if (isSkippableMagic(magic)) {
         if (view.length < 8)
             throw new Error('zstd: truncated skippable frame header');
         return { kind: 'skippable', headerBytes: 8, frameBytes: 8 + view.readUInt32LE(4) };
@@ -55314,10 +55330,9 @@ function parseZstdFrameHeader(buf) {
     if (descriptor & 0x08)
         throw new Error('zstd: reserved bit set in frame header descriptor');
     const hasChecksum = (descriptor & 0x04) !== 0;
-    const dictIdBytes = [0, 1, 2, 4][descriptor & 0x03];
     const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
-    const fcsOffset = 5 + (singleSegment ? 0 : 1) + dictIdBytes;
-    const headerBytes = fcsOffset + fcsBytes;
+    const headerBytes = frameHeaderBytes(descriptor);
+    const fcsOffset = headerBytes - fcsBytes;
     if (view.length < headerBytes)
         throw new Error('zstd: truncated frame header');
     let contentSize = null;
@@ -55425,10 +55440,6 @@ class BufferedReader {
 
 
 
-const zstd_decompress_SKIPPABLE_MAGIC_MASK = 0xfffffff0;
-const zstd_decompress_SKIPPABLE_MAGIC = 0x184d2a50;
-const zstd_decompress_BLOCK_HEADER_BYTES = 3;
-const zstd_decompress_CHECKSUM_BYTES = 4;
 /** `stream.compose` (Node ≥ 16.9, missing from @types/node 20): writes go to the first, reads come from the last. */
 const compose = external_node_stream_.compose;
 /** zlib's zstd decompressor when this Node has one (not in @types/node 20, hence the lookup). */
@@ -55500,22 +55511,18 @@ class ZstdSplitter {
     /** Header bytes needed next; grows as the first bytes of a frame header tell its length. */
     headerBytes() {
         if (this.expect === 'block')
-            return zstd_decompress_BLOCK_HEADER_BYTES;
+            return BLOCK_HEADER_BYTES;
         const h = this.header;
         if (h.length < 4)
             return 4;
         const magic = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
-        if ((magic & zstd_decompress_SKIPPABLE_MAGIC_MASK) >>> 0 === zstd_decompress_SKIPPABLE_MAGIC)
+        if (isSkippableMagic(magic))
             return 8;
         if (magic !== ZSTD_MAGIC)
             throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
         if (h.length < 5)
             return 5;
-        const descriptor = h[4];
-        const singleSegment = (descriptor & 0x20) !== 0;
-        const fcsFlag = descriptor >> 6;
-        const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
-        return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytes;
+        return frameHeaderBytes(h[4]);
     }
     onHeader() {
         const bytes = Uint8Array.from(this.header);
@@ -55526,7 +55533,7 @@ class ZstdSplitter {
             if (block.last) {
                 this.expect = 'frame';
                 if (this.checksum)
-                    this.skip += zstd_decompress_CHECKSUM_BYTES;
+                    this.skip += CHECKSUM_BYTES;
             }
             this.cutAfterSkip = block.last || this.at === 'block';
             return;
@@ -56240,6 +56247,7 @@ async function measureOciLayout(layoutDir, opts = {}) {
             uncompressedBytes: layers.reduce((sum, layer) => sum + layer.uncompressedBytes, 0),
             layerCount: layers.length,
             layers,
+            imageUser: typeof config.config?.User === 'string' ? config.config.User : '',
         });
     }
     return sortPlatformMeasures(measures);
@@ -57528,6 +57536,9 @@ const SCAN_CONCURRENCY = 2;
  */
 function finalDevPackages(files, scans) {
     const out = new Map();
+    // Most images have no hidden lockfile: then no final file needs looking at.
+    if (!scans.some((scan) => scan.packageLocks?.length))
+        return out;
     for (const file of files) {
         if (file.kind !== 'file')
             continue;
@@ -57642,20 +57653,6 @@ async function hasDockerignore(contextDir, dockerfile) {
     }
     return false;
 }
-/**
- * The `User` of an image config blob ('' when unset), or undefined when the config cannot be
- * read: runs-as-root then falls back to the Dockerfile's USER lines.
- */
-async function readImageUser(layoutDir, configDigest) {
-    try {
-        const config = JSON.parse(await (0,promises_namespaceObject.readFile)(blobPath(layoutDir, configDigest), 'utf8'));
-        const user = config.config?.User;
-        return typeof user === 'string' ? user : '';
-    }
-    catch {
-        return undefined;
-    }
-}
 async function analyzeLayout(input) {
     const results = [];
     // One platform at a time: a layer two platforms share is read once, then a cache hit.
@@ -57673,7 +57670,8 @@ async function analyzeLayout(input) {
                 ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
                 ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
                 cache,
-                imageUser: await readImageUser(input.layoutDir, platform.configDigest),
+                // Without it (a measure that did not read the config), runs-as-root reads the Dockerfile.
+                ...(platform.imageUser !== undefined ? { imageUser: platform.imageUser } : {}),
             });
             results.push({ analysis, error: null, layerCache: counts });
         }
@@ -58232,7 +58230,7 @@ async function buildAndMeasure(file, options) {
     const analysisLimit = pLimit(1);
     const cache = options.analysis ? openLayerCache(external_node_path_namespaceObject.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
     let started = 0;
-    const measurements = Promise.all(planned.map(({ job, kind }) => limit(async () => {
+    const measurements = await Promise.all(planned.map(({ job, kind }) => limit(async () => {
         started += 1;
         const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
@@ -58242,9 +58240,14 @@ async function buildAndMeasure(file, options) {
         if (options.handoff?.role === 'report')
             options.handoff.with.built(job.id);
         const dockerfilePath = external_node_path_namespaceObject.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
-        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ ${Object.entries(job.env).map(([k, v]) => `${k}=${v} `).join('')}docker ${job.argv.join(' ')}\n${build.log}`);
+        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ ${Object.entries(job.env)
+            .map(([k, v]) => `${k}=${v} `)
+            .join('')}docker ${job.argv.join(' ')}\n${build.log}`);
         if (!build.ok) {
-            logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, { file: dockerfilePath, title: `image-budget: build of ${job.id} failed` });
+            logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, {
+                file: dockerfilePath,
+                title: `image-budget: build of ${job.id} failed`,
+            });
             return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
         }
         try {
@@ -58259,7 +58262,9 @@ async function buildAndMeasure(file, options) {
                 target: job.target,
                 sizeMemo: options.sizeMemo,
             });
-            const wrongConfig = metadata ? configMismatch(metadata, measured.map((m) => m.configDigest)) : null;
+            const wrongConfig = metadata
+                ? configMismatch(metadata, measured.map((m) => m.configDigest))
+                : null;
             if (wrongConfig)
                 throw new Error(wrongConfig);
             logger.progress(`${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`);
@@ -58276,10 +58281,7 @@ async function buildAndMeasure(file, options) {
             return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
         }
     })));
-    if (options.handoff?.role !== 'report')
-        return measurements;
-    // A base job the head does not have waits for every head build.
-    return measurements.finally(() => options.handoff?.with.finished());
+    return measurements;
 }
 async function analyzeJob(job, platforms, ctx) {
     const started = Date.now();
@@ -69215,65 +69217,11 @@ async function tryGit(cwd, args) {
     const result = await runCommand('git', args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
+/** The first line of a (git, registry, build) error, which says what failed; the rest is detail. */
+function firstLine(text, max = 300) {
+    return (text.split('\n')[0] ?? text).slice(0, max);
+}
 //# sourceMappingURL=git.js.map
-;// CONCATENATED MODULE: ./lib/baseline/base-budgets.js
-/**
- * The base branch's budget file, read from git at the base commit in every baseline mode: a PR
- * cannot loosen its own budget to pass. Never from the working copy (the PR's), a saved report
- * or a registry (both untrusted, and neither holds the budget file).
- */
-
-
-
-
-/** `git show <commit>:<path>` of the budget file, parsed like the PR's own. */
-async function readBaseBudgets(commit, where) {
-    const short = commit.slice(0, 7);
-    if ((await tryGit(where.repoRoot, ['cat-file', '-e', `${commit}^{commit}`])).exitCode !== 0) {
-        return { state: 'no-base', reason: `commit ${short} is not in the local git history` };
-    }
-    const inRepo = external_node_path_namespaceObject.relative(where.repoRoot, external_node_path_namespaceObject.resolve(where.workdir, where.configPath));
-    if (inRepo.startsWith('..') || external_node_path_namespaceObject.isAbsolute(inRepo)) {
-        return { state: 'no-base', reason: `the budget file ${where.configPath} is outside the repository ${where.repoRoot}` };
-    }
-    const spec = `${commit}:${inRepo.split(external_node_path_namespaceObject.sep).join('/')}`;
-    if ((await tryGit(where.repoRoot, ['cat-file', '-e', spec])).exitCode !== 0)
-        return { state: 'absent', commit };
-    const shown = await tryGit(where.repoRoot, ['show', spec]);
-    if (shown.exitCode !== 0)
-        return { state: 'invalid', commit, problem: `\`git show ${spec}\` failed: ${firstLine(shown.stderr)}` };
-    try {
-        // Paths in it resolve against the PR's working directory: only the budgets are used.
-        return { state: 'read', commit, budgetFile: parseBudgetFile(shown.stdout, { path: where.configPath, workdir: where.workdir }) };
-    }
-    catch (error) {
-        if (!(error instanceof ConfigError))
-            throw error;
-        const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
-        return { state: 'invalid', commit, problem: `${firstLine(error.message)}${more}` };
-    }
-}
-/** What the report says about where the budgets came from, when it is not simply "the base". */
-function describeBaseBudgets(budgets, configPath) {
-    switch (budgets.state) {
-        case 'read':
-        case 'absent':
-            return { note: null, warning: null };
-        case 'invalid': {
-            const where = `${configPath} at the base commit ${budgets.commit.slice(0, 7)}`;
-            return {
-                note: `${where} is invalid, so the PR's own budgets apply: ${budgets.problem}`,
-                warning: `the base branch's budget file (${where}) is invalid, so the PR's own budgets apply and the PR could have loosened them: ${budgets.problem}`,
-            };
-        }
-        case 'no-base':
-            return { note: `no base commit to read the budgets from (${budgets.reason}), so the PR's own budgets apply`, warning: null };
-    }
-}
-function firstLine(text) {
-    return (text.trim().split('\n')[0] ?? '').slice(0, 300);
-}
-//# sourceMappingURL=base-budgets.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/base-commit.js
 /**
  * Which commit the PR is compared with. On `pull_request` GitHub checks out a merge commit of
@@ -69443,6 +69391,64 @@ function checkRef(ref, source) {
     return ref;
 }
 //# sourceMappingURL=base-commit.js.map
+;// CONCATENATED MODULE: ./lib/baseline/base-budgets.js
+/**
+ * The base branch's budget file, read from git at the base commit in every baseline mode: a PR
+ * cannot loosen its own budget to pass. Never from the working copy (the PR's), a saved report
+ * or a registry (both untrusted, and neither holds the budget file).
+ */
+
+
+
+
+
+/** `git show <commit>:<path>` of the budget file, parsed like the PR's own. */
+async function readBaseBudgets(commit, where) {
+    const short = commit.slice(0, 7);
+    if (!(await hasCommit(where.repoRoot, commit))) {
+        return { state: 'no-base', reason: `commit ${short} is not in the local git history` };
+    }
+    const inRepo = external_node_path_namespaceObject.relative(where.repoRoot, external_node_path_namespaceObject.resolve(where.workdir, where.configPath));
+    if (inRepo.startsWith('..') || external_node_path_namespaceObject.isAbsolute(inRepo)) {
+        return { state: 'no-base', reason: `the budget file ${where.configPath} is outside the repository ${where.repoRoot}` };
+    }
+    const spec = `${commit}:${inRepo.split(external_node_path_namespaceObject.sep).join('/')}`;
+    const shown = await tryGit(where.repoRoot, ['show', spec]);
+    if (shown.exitCode !== 0) {
+        // Asked only on failure (one git process less on every run): missing, or unreadable?
+        if ((await tryGit(where.repoRoot, ['cat-file', '-e', spec])).exitCode !== 0)
+            return { state: 'absent', commit };
+        return { state: 'invalid', commit, problem: `\`git show ${spec}\` failed: ${firstLine(shown.stderr.trim())}` };
+    }
+    try {
+        // Paths in it resolve against the PR's working directory: only the budgets are used.
+        return { state: 'read', commit, budgetFile: parseBudgetFile(shown.stdout, { path: where.configPath, workdir: where.workdir }) };
+    }
+    catch (error) {
+        if (!(error instanceof ConfigError))
+            throw error;
+        const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
+        return { state: 'invalid', commit, problem: `${firstLine(error.message.trim())}${more}` };
+    }
+}
+/** What the report says about where the budgets came from, when it is not simply "the base". */
+function describeBaseBudgets(budgets, configPath) {
+    switch (budgets.state) {
+        case 'read':
+        case 'absent':
+            return { note: null, warning: null };
+        case 'invalid': {
+            const where = `${configPath} at the base commit ${budgets.commit.slice(0, 7)}`;
+            return {
+                note: `${where} is invalid, so the PR's own budgets apply: ${budgets.problem}`,
+                warning: `the base branch's budget file (${where}) is invalid, so the PR's own budgets apply and the PR could have loosened them: ${budgets.problem}`,
+            };
+        }
+        case 'no-base':
+            return { note: `no base commit to read the budgets from (${budgets.reason}), so the PR's own budgets apply`, warning: null };
+    }
+}
+//# sourceMappingURL=base-budgets.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/locate-base.js
 /**
  * Which commit is the base, found before anything is built. A `--base REF` the user typed
@@ -69488,7 +69494,7 @@ async function locateBase(request) {
         if (baseRef !== undefined)
             throw new BaseRefError(message);
         // Git errors run to many lines; the first says what failed.
-        return { repoRoot, commit: null, detail: (message.split('\n')[0] ?? message).slice(0, 300) };
+        return { repoRoot, commit: null, detail: firstLine(message) };
     }
 }
 //# sourceMappingURL=locate-base.js.map
@@ -70054,13 +70060,11 @@ async function withBaseWorktree(repoDir, commit, fn) {
 const BASELINE_MODES = ['build', 'report', 'registry', 'none'];
 function unavailable(mode, detail, started, commit = null) {
     // Git and registry errors run to many lines; the first says what failed.
-    const reason = (detail.split('\n')[0] ?? detail).slice(0, 300);
+    const reason = firstLine(detail);
     return {
         mode,
         commit,
         entries: [],
-        budgetFile: null,
-        budgetWarning: null,
         missing: [],
         unavailable: reason,
         note: `baseline unavailable: ${reason}`,
@@ -70170,8 +70174,6 @@ async function baselineFromBuild(request, base, started) {
             mode: 'build',
             commit,
             entries,
-            budgetFile: null,
-            budgetWarning: null,
             missing,
             unavailable: null,
             note,
@@ -70218,20 +70220,29 @@ async function baselineFromRegistry(request, started) {
         mode: 'registry',
         commit: null,
         entries,
-        budgetFile: null,
-        budgetWarning: null,
         missing,
         unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null,
         note: `baseline: registry images ${template}`,
         durationMs: Date.now() - started,
     };
 }
+/**
+ * The base commit and, at it, the base's budget file: what a run needs before it builds
+ * anything (a mistyped --base fails here, and the base's budgets decide what is analysed).
+ */
+async function locateBaseAndBudgets(request) {
+    const base = await locateBase(request);
+    if (!base.commit)
+        return { base };
+    return { base, baseBudgets: await readBudgetsAt(base.commit, request, base) };
+}
 async function measureBaseline(request) {
-    const base = request.base ?? (await locateBase(request));
-    // Read while the sizes are measured, unless only the saved report can name the commit.
-    const early = request.baseBudgets ? Promise.resolve(request.baseBudgets) : base.commit ? readBudgetsAt(base.commit, request, base) : null;
+    const { base, baseBudgets } = request.base
+        ? { base: request.base, baseBudgets: request.baseBudgets }
+        : await locateBaseAndBudgets(request);
     const sizes = await measureBaseSizes(request, base);
-    const budgets = await (early ?? readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
+    // Without a base commit, a saved report may name one.
+    const budgets = baseBudgets ?? (await readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
     return withBaseBudgets(sizes, budgets, request);
 }
 async function measureBaseSizes(request, base) {
@@ -70243,8 +70254,6 @@ async function measureBaseSizes(request, base) {
                     mode: 'none',
                     commit: null,
                     entries: [],
-                    budgetFile: null,
-                    budgetWarning: null,
                     missing: [],
                     unavailable: 'baseline: none',
                     note: 'no baseline (baseline: none): delta budgets skipped',
@@ -70261,8 +70270,6 @@ async function measureBaseSizes(request, base) {
                     mode: 'report',
                     commit: saved.commit,
                     entries: saved.entries,
-                    budgetFile: null,
-                    budgetWarning: null,
                     missing: [],
                     unavailable: null,
                     note: `baseline: saved report from ${from}`,
@@ -70290,7 +70297,7 @@ async function readBudgetsAt(commit, request, base) {
             : { state: 'no-base', reason: base.detail };
     }
     catch (error) {
-        return { state: 'no-base', reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
+        return { state: 'no-base', reason: error instanceof Error ? firstLine(error.message, Infinity) : String(error) };
     }
 }
 function withBaseBudgets(result, budgets, request) {
@@ -70473,11 +70480,6 @@ function getInputs(env = process.env) {
 /** The pipeline's Logger on GitHub Actions: log groups, annotations on Dockerfile lines. */
 
 
-/** `app/Dockerfile` under working-directory `services` → `services/app/Dockerfile`. */
-function annotationPath(file, roots) {
-    const relative = external_node_path_namespaceObject.relative(roots.workspace, external_node_path_namespaceObject.resolve(roots.workdir, file));
-    return relative.split(external_node_path_namespaceObject.sep).join('/');
-}
 function properties(annotation, roots) {
     if (!annotation)
         return undefined;
@@ -76027,15 +76029,7 @@ function applyBaseline({ entries, baseline, baseCommit, budgetFor, missing = [] 
         const unmeasured = baseByKey.has(entryKey(entry)) ? undefined : findMissing(missing, entry);
         if (unmeasured && !entry.error) {
             // Compared with nothing: no "new", no growth blamed on every layer, delta budgets skipped.
-            const [head] = toSizedEntries([entry]);
-            const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
-            return {
-                ...entry,
-                baseline: null,
-                delta: null,
-                change: null,
-                notes: [...(entry.notes ?? []), `baseline unavailable: ${unmeasured.reason}`, ...notes],
-            };
+            return markUncompared({ ...entry, notes: [...(entry.notes ?? []), `baseline unavailable: ${unmeasured.reason}`] }, budgetFor(entry));
         }
         const delta = byKey.get(entryKey(entry));
         if (!delta || entry.compressedBytes === null || entry.uncompressedBytes === null) {
@@ -76084,12 +76078,13 @@ function applyBaseline({ entries, baseline, baseCommit, budgetFor, missing = [] 
 }
 /** No baseline at all (first run, `none`, or it could not be had): delta budgets are skipped with a note. */
 function markNoBaseline(entries, budgetFor) {
-    return entries.map((entry) => {
-        const [head] = toSizedEntries([entry]);
-        const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
-        // change: null — compared with nothing, which is not the same as "new on this branch".
-        return { ...entry, baseline: null, delta: null, change: null, notes: [...(entry.notes ?? []), ...notes] };
-    });
+    return entries.map((entry) => markUncompared(entry, budgetFor(entry)));
+}
+/** change: null — compared with nothing, which is not the same as "new on this branch". */
+function markUncompared(entry, budget) {
+    const [head] = toSizedEntries([entry]);
+    const notes = head ? deltaFindings(budget, null, head).notes : [];
+    return { ...entry, baseline: null, delta: null, change: null, notes: [...(entry.notes ?? []), ...notes] };
 }
 //# sourceMappingURL=apply-baseline.js.map
 ;// CONCATENATED MODULE: ./lib/config/resolve-budget.js
@@ -76364,10 +76359,19 @@ function toReportHint(hint) {
         out.removedBy = { layer: hint.removedBy.layer, dockerfile: hint.removedBy.dockerfile };
     return out;
 }
+/**
+ * The analysis with an image's `ignoreHints` silenced, the figures kept: what its budgets check
+ * and (trimmed by toReportAnalysis) what renderers show.
+ */
+function withoutIgnoredHints(analysis, ignore) {
+    if (ignore.length === 0)
+        return analysis;
+    const ignored = new Set(ignore);
+    return { ...analysis, hints: analysis.hints.filter((h) => !ignored.has(h.id)) };
+}
 function toReportAnalysis(analysis, opts = {}) {
-    const ignored = new Set(opts.ignoreHints ?? []);
     // Stable sort: the analyser's order breaks ties.
-    const hints = analysis.hints.filter((h) => !ignored.has(h.id)).sort((a, b) => b.bytes - a.bytes);
+    const hints = [...analysis.hints].sort((a, b) => b.bytes - a.bytes);
     const kept = hints.slice(0, REPORT_MAX_HINTS);
     const top = (list) => list.slice(0, REPORT_TOP_FILES).map((f) => ({ path: clip(f.path, MAX_PATH), bytes: f.bytes }));
     return {
@@ -76429,13 +76433,6 @@ function reportBudget(budget) {
         maxIncrease: budget.maxIncrease ?? null,
         warnIncrease: budget.warnIncrease ?? null,
     };
-}
-/** The analysis as the budget sees it: hints of ignored ids are gone, the figures stay. */
-function withoutIgnoredHints(analysis, ignore) {
-    if (ignore.length === 0)
-        return analysis;
-    const ignored = new Set(ignore);
-    return { ...analysis, hints: analysis.hints.filter((h) => !ignored.has(h.id)) };
 }
 /** Why there is no analysis for an entry, or null when there is one. */
 function analysisGap(m, result) {
@@ -76597,7 +76594,6 @@ function addStageRows(entries, dockerfileStages) {
 
 
 
-
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -76610,13 +76606,6 @@ function stageBudget(image, stage) {
     const own = stage === undefined ? undefined : (image.targetBudgets[stage] ?? image.targetBudgets[stage.toLowerCase()]);
     return { ...(image.budget.ignoreHints ? { ignoreHints: image.budget.ignoreHints } : {}), ...own };
 }
-/** The base commit and, at it, the base's budget file: both before anything is built. */
-async function locateBaseAndBudgets(request, options) {
-    const base = await locateBase({ ...request, workdir: options.workdir });
-    if (!base.commit)
-        return { base };
-    return { base, baseBudgets: await readBudgetsAt(base.commit, options, base) };
-}
 async function runCheck(options, logger) {
     const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
     const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
@@ -76624,29 +76613,27 @@ async function runCheck(options, logger) {
     // The base commit (budgets are read from it in every baseline mode) and the builder, found
     // at once and before any build: a --base the user mistyped fails the run before it builds.
     const [located, preparing] = await Promise.allSettled([
-        options.baseline ? locateBaseAndBudgets(options.baseline, options) : Promise.resolve(undefined),
+        options.baseline
+            ? locateBaseAndBudgets({ ...options.baseline, configPath: options.configPath, workdir: options.workdir })
+            : Promise.resolve(undefined),
         prepareBuilder(options.builder, logger),
     ]);
     if (preparing.status === 'rejected')
         throw preparing.reason;
     // A temporary builder (classic image store) is removed in the finally below.
     const prepared = preparing.value;
-    if (located.status === 'rejected') {
-        await prepared.dispose();
-        throw located.reason;
-    }
-    const { base, baseBudgets } = located.value ?? {};
-    // The images as they are built: the PR's, with what the base's budgets decide (analysis on).
-    const toBuild = baseBudgets?.state === 'read'
-        ? {
-            ...budgetFile,
-            images: chooseEffectiveBudgets(baseBudgets.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets }).images,
-        }
-        : budgetFile;
-    const { buildx } = prepared;
-    logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
     let scratchDir;
     try {
+        if (located.status === 'rejected')
+            throw located.reason;
+        const { base, baseBudgets } = located.value ?? {};
+        const acceptHeadBudgets = { acceptHeadBudgets: options.acceptHeadBudgets };
+        // Known before building when the base's budget file was read: then the images are built as
+        // the base's budgets decide (analysis on), not only checked against them.
+        const early = baseBudgets?.state === 'read' ? chooseEffectiveBudgets(baseBudgets.budgetFile, budgetFile, acceptHeadBudgets) : null;
+        const toBuild = early ? { ...budgetFile, images: early.images } : budgetFile;
+        const { buildx } = prepared;
+        logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
         const multiPlatform = multiPlatformProblem(budgetFile.images, buildx);
         if (multiPlatform)
             throw new BuildxError(multiPlatform);
@@ -76678,7 +76665,8 @@ async function runCheck(options, logger) {
         // the platforms the head measured.
         const handoff = new BuildHandoff();
         const buildOptions = { ...build, sizeMemo: new Map(), blobStore: external_node_path_namespaceObject.join(outputDir, 'blobs') };
-        const measureHead = () => buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } });
+        // Once every head build is done, a base job the head does not have waits no longer.
+        const measureHead = () => buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } }).finally(() => handoff.finished());
         const measureBase = (head) => options.baseline
             ? measureBaseline({
                 ...options.baseline,
@@ -76713,9 +76701,8 @@ async function runCheck(options, logger) {
             logger.warning(baseline.budgetWarning);
         // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own),
         // read from git at the base commit whatever the baseline mode.
-        const effective = baseline?.budgetFile
-            ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
-            : { images: budgetFile.images, changes: [], note: null };
+        // (A saved report can name the base commit only now: then they are chosen here.)
+        const effective = early ?? chooseEffectiveBudgets(baseline?.budgetFile ?? null, budgetFile, acceptHeadBudgets);
         const byName = new Map(effective.images.map((image) => [image.name, image]));
         const budgetFor = (name, target, platform, kind) => {
             const image = byName.get(name);
@@ -77896,19 +77883,7 @@ function entryRow(entry) {
     ]);
 }
 function totalsRow(entries) {
-    let base = 0;
-    let head = 0;
-    let anyBase = false;
-    for (const e of entries) {
-        if (e.status === 'error')
-            continue;
-        if (e.baseline) {
-            base += e.baseline.compressedBytes;
-            anyBase = true;
-        }
-        if (e.compressedBytes !== null)
-            head += e.compressedBytes;
-    }
+    const { base, head, anyBase } = sumSides(entries, 'compressed');
     const delta = head - base;
     return row([
         '**Total**',
@@ -77921,6 +77896,23 @@ function totalsRow(entries) {
         '',
         '',
     ]);
+}
+/** One metric summed over the entries measured on each side; failed builds left out. */
+function sumSides(entries, metric) {
+    let base = 0;
+    let head = 0;
+    let anyBase = false;
+    for (const e of entries) {
+        if (e.status === 'error')
+            continue;
+        const sides = sidesOf(e, metric);
+        if (sides.base !== null) {
+            base += sides.base;
+            anyBase = true;
+        }
+        head += sides.head ?? 0;
+    }
+    return { base, head, anyBase };
 }
 /** The summary's table: base → PR, Δ and Δ% for compressed and for uncompressed bytes. */
 const FULL_TABLE_HEADER = [
@@ -77950,19 +77942,7 @@ function fullEntryRow(entry) {
 /** Sums over the entries measured on each side (failed builds left out), both metrics. */
 function fullTotalsRow(entries) {
     const cells = (metric) => {
-        let base = 0;
-        let head = 0;
-        let anyBase = false;
-        for (const e of entries) {
-            if (e.status === 'error')
-                continue;
-            const sides = sidesOf(e, metric);
-            if (sides.base !== null) {
-                base += sides.base;
-                anyBase = true;
-            }
-            head += sides.head ?? 0;
-        }
+        const { base, head, anyBase } = sumSides(entries, metric);
         if (!anyBase)
             return ['—', '—', '—'];
         return [`${comment_format_formatBytes(base)} → **${comment_format_formatBytes(head)}**`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
@@ -78586,7 +78566,7 @@ async function postComment(request, body, run) {
         logger.warning('no `github-token`: the PR comment was not posted; the report is in the job summary.');
         return null;
     }
-    const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
+    const client = request.client ?? createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
     try {
         // Whose comments are ours: said by `comment-author`, or found out once from the token.
         const author = inputs.commentAuthor ?? (await resolveCommentAuthor(client));
@@ -78790,23 +78770,22 @@ async function runCommentMode(inputs, env, event, logger, effects) {
     if (report.pullRequest?.headSha && report.pullRequest.headSha !== headSha) {
         throw new Error(`the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`);
     }
-    let client = null;
-    const github = () => (client ??= createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL }));
+    // One client for the PR lookup and the comment.
+    const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
     let number;
     let labels;
     const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p) => p?.head?.sha === headSha) : undefined;
     if (listed && typeof listed.number === 'number') {
         number = listed.number;
         // workflow_run.pull_requests carries no labels: ask for them.
-        const listLabels = async () => listPullRequestLabels(github(), { ...repository, number });
-        labels = await listLabels().catch((error) => {
+        labels = await listPullRequestLabels(client, { ...repository, number }).catch((error) => {
             logger.warning(`cannot read the labels of PR #${number} (${error instanceof Error ? error.message : String(error)}): the override label counts as absent`);
             return [];
         });
     }
     else {
         // workflow_run.pull_requests is empty for forks: find the PR by its head and check the SHA.
-        const found = await findPullRequestForHead(github(), {
+        const found = await findPullRequestForHead(client, {
             ...repository,
             headOwner: String(run.head_repository?.owner?.login ?? ''),
             headBranch: String(run.head_branch ?? ''),
@@ -78841,6 +78820,7 @@ async function runCommentMode(inputs, env, event, logger, effects) {
         run: workflowRunStamp(run),
         writeReport: false,
         existingReportPath: file,
+        client,
     });
 }
 //# sourceMappingURL=run-action.js.map

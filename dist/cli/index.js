@@ -23167,6 +23167,10 @@ async function tryGit(cwd, args) {
     const result = await runCommand('git', args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
+/** The first line of a (git, registry, build) error, which says what failed; the rest is detail. */
+function firstLine(text, max = 300) {
+    return (text.split('\n')[0] ?? text).slice(0, max);
+}
 //# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/base-commit.js
 /**
@@ -23382,7 +23386,7 @@ async function locateBase(request) {
         if (baseRef !== undefined)
             throw new BaseRefError(message);
         // Git errors run to many lines; the first says what failed.
-        return { repoRoot, commit: null, detail: (message.split('\n')[0] ?? message).slice(0, 300) };
+        return { repoRoot, commit: null, detail: firstLine(message) };
     }
 }
 //# sourceMappingURL=locate-base.js.map
@@ -24398,19 +24402,7 @@ function delta_table_entryRow(entry) {
     ]);
 }
 function delta_table_totalsRow(entries) {
-    let base = 0;
-    let head = 0;
-    let anyBase = false;
-    for (const e of entries) {
-        if (e.status === 'error')
-            continue;
-        if (e.baseline) {
-            base += e.baseline.compressedBytes;
-            anyBase = true;
-        }
-        if (e.compressedBytes !== null)
-            head += e.compressedBytes;
-    }
+    const { base, head, anyBase } = sumSides(entries, 'compressed');
     const delta = head - base;
     return row([
         '**Total**',
@@ -24423,6 +24415,23 @@ function delta_table_totalsRow(entries) {
         '',
         '',
     ]);
+}
+/** One metric summed over the entries measured on each side; failed builds left out. */
+function sumSides(entries, metric) {
+    let base = 0;
+    let head = 0;
+    let anyBase = false;
+    for (const e of entries) {
+        if (e.status === 'error')
+            continue;
+        const sides = sidesOf(e, metric);
+        if (sides.base !== null) {
+            base += sides.base;
+            anyBase = true;
+        }
+        head += sides.head ?? 0;
+    }
+    return { base, head, anyBase };
 }
 /** The summary's table: base → PR, Δ and Δ% for compressed and for uncompressed bytes. */
 const FULL_TABLE_HEADER = [
@@ -24452,19 +24461,7 @@ function fullEntryRow(entry) {
 /** Sums over the entries measured on each side (failed builds left out), both metrics. */
 function fullTotalsRow(entries) {
     const cells = (metric) => {
-        let base = 0;
-        let head = 0;
-        let anyBase = false;
-        for (const e of entries) {
-            if (e.status === 'error')
-                continue;
-            const sides = sidesOf(e, metric);
-            if (sides.base !== null) {
-                base += sides.base;
-                anyBase = true;
-            }
-            head += sides.head ?? 0;
-        }
+        const { base, head, anyBase } = sumSides(entries, metric);
         if (!anyBase)
             return ['—', '—', '—'];
         return [`${comment_format_formatBytes(base)} → **${comment_format_formatBytes(head)}**`, comment_format_formatDelta(head - base), comment_format_formatPercent(head - base, base) ?? '—'];
@@ -25142,6 +25139,7 @@ function cutAtLine(body, maxLength) {
 
 
 
+
 const STATUS_WORD = { ok: 'ok', warn: 'WARN', over: 'OVER', error: 'ERROR' };
 /** Drops terminal escape sequences and other control characters a Dockerfile could carry. */
 function sanitizeForTerminal(text) {
@@ -25161,8 +25159,8 @@ function describeDelta(entry, metric = 'compressed') {
         return 'removed';
     if (!entry.baseline || !entry.delta)
         return entry.change === 'new' ? 'new' : '-';
-    const bytes = metric === 'compressed' ? entry.delta.compressedBytes : entry.delta.uncompressedBytes;
-    const base = metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes;
+    const bytes = deltaOf(entry)[metric];
+    const base = sidesOf(entry, metric).base;
     const sign = bytes > 0 ? '+' : bytes < 0 ? '-' : '±';
     const percent = base > 0 ? ` (${sign}${((Math.abs(bytes) / base) * 100).toFixed(1)}%)` : '';
     return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
@@ -25232,10 +25230,10 @@ function renderTerminalReport(report) {
         const used = summary_markdown_budgetUsed(entry);
         const comparison = compared
             ? [
-                entry.baseline ? formatSize(entry.baseline.compressedBytes) : '-',
-                describeDelta(entry, 'compressed'),
-                entry.baseline ? formatSize(entry.baseline.uncompressedBytes) : '-',
-                describeDelta(entry, 'uncompressed'),
+                ...['compressed', 'uncompressed'].flatMap((metric) => {
+                    const { base } = sidesOf(entry, metric);
+                    return [base === null ? '-' : formatSize(base), describeDelta(entry, metric)];
+                }),
             ]
             : [];
         return [
@@ -26410,6 +26408,17 @@ const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
 const BLOCK_HEADER_BYTES = 3;
 const CHECKSUM_BYTES = 4;
+/** Skippable frames (RFC 8878 §3.1.2): magic 0x184D2A5?, then a 4-byte length. */
+function isSkippableMagic(magic) {
+    return ((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC;
+}
+/** A frame header's length, from its descriptor byte (the fifth): what parsing it needs. */
+function frameHeaderBytes(descriptor) {
+    const singleSegment = (descriptor & 0x20) !== 0;
+    const fcsFlag = descriptor >> 6;
+    const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
+    return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytes;
+}
 /** Largest frame header: magic 4 + descriptor 1 + window 1 + dictionary 4 + content size 8. */
 const ZSTD_MAX_FRAME_HEADER_BYTES = 18;
 /** Parses the frame header starting at `buf[0]`; throws on bytes that are not a frame. */
@@ -26418,7 +26427,7 @@ function parseZstdFrameHeader(buf) {
     if (view.length < 4)
         throw new Error(`zstd: truncated frame header (${view.length} bytes)`);
     const magic = view.readUInt32LE(0);
-    if (((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+    if (isSkippableMagic(magic)) {
         if (view.length < 8)
             throw new Error('zstd: truncated skippable frame header');
         return { kind: 'skippable', headerBytes: 8, frameBytes: 8 + view.readUInt32LE(4) };
@@ -26434,10 +26443,9 @@ function parseZstdFrameHeader(buf) {
     if (descriptor & 0x08)
         throw new Error('zstd: reserved bit set in frame header descriptor');
     const hasChecksum = (descriptor & 0x04) !== 0;
-    const dictIdBytes = [0, 1, 2, 4][descriptor & 0x03];
     const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
-    const fcsOffset = 5 + (singleSegment ? 0 : 1) + dictIdBytes;
-    const headerBytes = fcsOffset + fcsBytes;
+    const headerBytes = frameHeaderBytes(descriptor);
+    const fcsOffset = headerBytes - fcsBytes;
     if (view.length < headerBytes)
         throw new Error('zstd: truncated frame header');
     let contentSize = null;
@@ -26545,10 +26553,6 @@ class BufferedReader {
 
 
 
-const zstd_decompress_SKIPPABLE_MAGIC_MASK = 0xfffffff0;
-const zstd_decompress_SKIPPABLE_MAGIC = 0x184d2a50;
-const zstd_decompress_BLOCK_HEADER_BYTES = 3;
-const zstd_decompress_CHECKSUM_BYTES = 4;
 /** `stream.compose` (Node ≥ 16.9, missing from @types/node 20): writes go to the first, reads come from the last. */
 const compose = external_node_stream_namespaceObject.compose;
 /** zlib's zstd decompressor when this Node has one (not in @types/node 20, hence the lookup). */
@@ -26620,22 +26624,18 @@ class ZstdSplitter {
     /** Header bytes needed next; grows as the first bytes of a frame header tell its length. */
     headerBytes() {
         if (this.expect === 'block')
-            return zstd_decompress_BLOCK_HEADER_BYTES;
+            return BLOCK_HEADER_BYTES;
         const h = this.header;
         if (h.length < 4)
             return 4;
         const magic = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
-        if ((magic & zstd_decompress_SKIPPABLE_MAGIC_MASK) >>> 0 === zstd_decompress_SKIPPABLE_MAGIC)
+        if (isSkippableMagic(magic))
             return 8;
         if (magic !== ZSTD_MAGIC)
             throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
         if (h.length < 5)
             return 5;
-        const descriptor = h[4];
-        const singleSegment = (descriptor & 0x20) !== 0;
-        const fcsFlag = descriptor >> 6;
-        const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
-        return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytes;
+        return frameHeaderBytes(h[4]);
     }
     onHeader() {
         const bytes = Uint8Array.from(this.header);
@@ -26646,7 +26646,7 @@ class ZstdSplitter {
             if (block.last) {
                 this.expect = 'frame';
                 if (this.checksum)
-                    this.skip += zstd_decompress_CHECKSUM_BYTES;
+                    this.skip += CHECKSUM_BYTES;
             }
             this.cutAfterSkip = block.last || this.at === 'block';
             return;
@@ -27360,6 +27360,7 @@ async function measureOciLayout(layoutDir, opts = {}) {
             uncompressedBytes: layers.reduce((sum, layer) => sum + layer.uncompressedBytes, 0),
             layerCount: layers.length,
             layers,
+            imageUser: typeof config.config?.User === 'string' ? config.config.User : '',
         });
     }
     return sortPlatformMeasures(measures);
@@ -28648,6 +28649,9 @@ const SCAN_CONCURRENCY = 2;
  */
 function finalDevPackages(files, scans) {
     const out = new Map();
+    // Most images have no hidden lockfile: then no final file needs looking at.
+    if (!scans.some((scan) => scan.packageLocks?.length))
+        return out;
     for (const file of files) {
         if (file.kind !== 'file')
             continue;
@@ -28762,20 +28766,6 @@ async function hasDockerignore(contextDir, dockerfile) {
     }
     return false;
 }
-/**
- * The `User` of an image config blob ('' when unset), or undefined when the config cannot be
- * read: runs-as-root then falls back to the Dockerfile's USER lines.
- */
-async function readImageUser(layoutDir, configDigest) {
-    try {
-        const config = JSON.parse(await (0,promises_namespaceObject.readFile)(blobPath(layoutDir, configDigest), 'utf8'));
-        const user = config.config?.User;
-        return typeof user === 'string' ? user : '';
-    }
-    catch {
-        return undefined;
-    }
-}
 async function analyzeLayout(input) {
     const results = [];
     // One platform at a time: a layer two platforms share is read once, then a cache hit.
@@ -28793,7 +28783,8 @@ async function analyzeLayout(input) {
                 ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
                 ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
                 cache,
-                imageUser: await readImageUser(input.layoutDir, platform.configDigest),
+                // Without it (a measure that did not read the config), runs-as-root reads the Dockerfile.
+                ...(platform.imageUser !== undefined ? { imageUser: platform.imageUser } : {}),
             });
             results.push({ analysis, error: null, layerCache: counts });
         }
@@ -29137,7 +29128,7 @@ async function buildAndMeasure(file, options) {
     const analysisLimit = pLimit(1);
     const cache = options.analysis ? openLayerCache(external_node_path_namespaceObject.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
     let started = 0;
-    const measurements = Promise.all(planned.map(({ job, kind }) => limit(async () => {
+    const measurements = await Promise.all(planned.map(({ job, kind }) => limit(async () => {
         started += 1;
         const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
@@ -29147,9 +29138,14 @@ async function buildAndMeasure(file, options) {
         if (options.handoff?.role === 'report')
             options.handoff.with.built(job.id);
         const dockerfilePath = external_node_path_namespaceObject.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
-        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ ${Object.entries(job.env).map(([k, v]) => `${k}=${v} `).join('')}docker ${job.argv.join(' ')}\n${build.log}`);
+        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ ${Object.entries(job.env)
+            .map(([k, v]) => `${k}=${v} `)
+            .join('')}docker ${job.argv.join(' ')}\n${build.log}`);
         if (!build.ok) {
-            logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, { file: dockerfilePath, title: `image-budget: build of ${job.id} failed` });
+            logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, {
+                file: dockerfilePath,
+                title: `image-budget: build of ${job.id} failed`,
+            });
             return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
         }
         try {
@@ -29164,7 +29160,9 @@ async function buildAndMeasure(file, options) {
                 target: job.target,
                 sizeMemo: options.sizeMemo,
             });
-            const wrongConfig = metadata ? configMismatch(metadata, measured.map((m) => m.configDigest)) : null;
+            const wrongConfig = metadata
+                ? configMismatch(metadata, measured.map((m) => m.configDigest))
+                : null;
             if (wrongConfig)
                 throw new Error(wrongConfig);
             logger.progress(`${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`);
@@ -29181,10 +29179,7 @@ async function buildAndMeasure(file, options) {
             return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
         }
     })));
-    if (options.handoff?.role !== 'report')
-        return measurements;
-    // A base job the head does not have waits for every head build.
-    return measurements.finally(() => options.handoff?.with.finished());
+    return measurements;
 }
 async function analyzeJob(job, platforms, ctx) {
     const started = Date.now();
@@ -39736,10 +39731,11 @@ function checkStageOverrides(image, names, file, parsed) {
 
 
 
+
 /** `git show <commit>:<path>` of the budget file, parsed like the PR's own. */
 async function readBaseBudgets(commit, where) {
     const short = commit.slice(0, 7);
-    if ((await tryGit(where.repoRoot, ['cat-file', '-e', `${commit}^{commit}`])).exitCode !== 0) {
+    if (!(await hasCommit(where.repoRoot, commit))) {
         return { state: 'no-base', reason: `commit ${short} is not in the local git history` };
     }
     const inRepo = external_node_path_namespaceObject.relative(where.repoRoot, external_node_path_namespaceObject.resolve(where.workdir, where.configPath));
@@ -39747,11 +39743,13 @@ async function readBaseBudgets(commit, where) {
         return { state: 'no-base', reason: `the budget file ${where.configPath} is outside the repository ${where.repoRoot}` };
     }
     const spec = `${commit}:${inRepo.split(external_node_path_namespaceObject.sep).join('/')}`;
-    if ((await tryGit(where.repoRoot, ['cat-file', '-e', spec])).exitCode !== 0)
-        return { state: 'absent', commit };
     const shown = await tryGit(where.repoRoot, ['show', spec]);
-    if (shown.exitCode !== 0)
-        return { state: 'invalid', commit, problem: `\`git show ${spec}\` failed: ${firstLine(shown.stderr)}` };
+    if (shown.exitCode !== 0) {
+        // Asked only on failure (one git process less on every run): missing, or unreadable?
+        if ((await tryGit(where.repoRoot, ['cat-file', '-e', spec])).exitCode !== 0)
+            return { state: 'absent', commit };
+        return { state: 'invalid', commit, problem: `\`git show ${spec}\` failed: ${firstLine(shown.stderr.trim())}` };
+    }
     try {
         // Paths in it resolve against the PR's working directory: only the budgets are used.
         return { state: 'read', commit, budgetFile: parseBudgetFile(shown.stdout, { path: where.configPath, workdir: where.workdir }) };
@@ -39760,7 +39758,7 @@ async function readBaseBudgets(commit, where) {
         if (!(error instanceof ConfigError))
             throw error;
         const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
-        return { state: 'invalid', commit, problem: `${firstLine(error.message)}${more}` };
+        return { state: 'invalid', commit, problem: `${firstLine(error.message.trim())}${more}` };
     }
 }
 /** What the report says about where the budgets came from, when it is not simply "the base". */
@@ -39779,9 +39777,6 @@ function describeBaseBudgets(budgets, configPath) {
         case 'no-base':
             return { note: `no base commit to read the budgets from (${budgets.reason}), so the PR's own budgets apply`, warning: null };
     }
-}
-function firstLine(text) {
-    return (text.trim().split('\n')[0] ?? '').slice(0, 300);
 }
 //# sourceMappingURL=base-budgets.js.map
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -40346,13 +40341,11 @@ async function withBaseWorktree(repoDir, commit, fn) {
 const BASELINE_MODES = (/* unused pure expression or super */ null && (['build', 'report', 'registry', 'none']));
 function unavailable(mode, detail, started, commit = null) {
     // Git and registry errors run to many lines; the first says what failed.
-    const reason = (detail.split('\n')[0] ?? detail).slice(0, 300);
+    const reason = firstLine(detail);
     return {
         mode,
         commit,
         entries: [],
-        budgetFile: null,
-        budgetWarning: null,
         missing: [],
         unavailable: reason,
         note: `baseline unavailable: ${reason}`,
@@ -40462,8 +40455,6 @@ async function baselineFromBuild(request, base, started) {
             mode: 'build',
             commit,
             entries,
-            budgetFile: null,
-            budgetWarning: null,
             missing,
             unavailable: null,
             note,
@@ -40510,20 +40501,29 @@ async function baselineFromRegistry(request, started) {
         mode: 'registry',
         commit: null,
         entries,
-        budgetFile: null,
-        budgetWarning: null,
         missing,
         unavailable: entries.length === 0 && missing.length > 0 ? `no base image could be read from the registry` : null,
         note: `baseline: registry images ${template}`,
         durationMs: Date.now() - started,
     };
 }
+/**
+ * The base commit and, at it, the base's budget file: what a run needs before it builds
+ * anything (a mistyped --base fails here, and the base's budgets decide what is analysed).
+ */
+async function locateBaseAndBudgets(request) {
+    const base = await locateBase(request);
+    if (!base.commit)
+        return { base };
+    return { base, baseBudgets: await readBudgetsAt(base.commit, request, base) };
+}
 async function measureBaseline(request) {
-    const base = request.base ?? (await locateBase(request));
-    // Read while the sizes are measured, unless only the saved report can name the commit.
-    const early = request.baseBudgets ? Promise.resolve(request.baseBudgets) : base.commit ? readBudgetsAt(base.commit, request, base) : null;
+    const { base, baseBudgets } = request.base
+        ? { base: request.base, baseBudgets: request.baseBudgets }
+        : await locateBaseAndBudgets(request);
     const sizes = await measureBaseSizes(request, base);
-    const budgets = await (early ?? readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
+    // Without a base commit, a saved report may name one.
+    const budgets = baseBudgets ?? (await readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
     return withBaseBudgets(sizes, budgets, request);
 }
 async function measureBaseSizes(request, base) {
@@ -40535,8 +40535,6 @@ async function measureBaseSizes(request, base) {
                     mode: 'none',
                     commit: null,
                     entries: [],
-                    budgetFile: null,
-                    budgetWarning: null,
                     missing: [],
                     unavailable: 'baseline: none',
                     note: 'no baseline (baseline: none): delta budgets skipped',
@@ -40553,8 +40551,6 @@ async function measureBaseSizes(request, base) {
                     mode: 'report',
                     commit: saved.commit,
                     entries: saved.entries,
-                    budgetFile: null,
-                    budgetWarning: null,
                     missing: [],
                     unavailable: null,
                     note: `baseline: saved report from ${from}`,
@@ -40582,7 +40578,7 @@ async function readBudgetsAt(commit, request, base) {
             : { state: 'no-base', reason: base.detail };
     }
     catch (error) {
-        return { state: 'no-base', reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
+        return { state: 'no-base', reason: error instanceof Error ? firstLine(error.message, Infinity) : String(error) };
     }
 }
 function withBaseBudgets(result, budgets, request) {
@@ -40813,15 +40809,7 @@ function applyBaseline({ entries, baseline, baseCommit, budgetFor, missing = [] 
         const unmeasured = baseByKey.has(entryKey(entry)) ? undefined : findMissing(missing, entry);
         if (unmeasured && !entry.error) {
             // Compared with nothing: no "new", no growth blamed on every layer, delta budgets skipped.
-            const [head] = toSizedEntries([entry]);
-            const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
-            return {
-                ...entry,
-                baseline: null,
-                delta: null,
-                change: null,
-                notes: [...(entry.notes ?? []), `baseline unavailable: ${unmeasured.reason}`, ...notes],
-            };
+            return markUncompared({ ...entry, notes: [...(entry.notes ?? []), `baseline unavailable: ${unmeasured.reason}`] }, budgetFor(entry));
         }
         const delta = byKey.get(entryKey(entry));
         if (!delta || entry.compressedBytes === null || entry.uncompressedBytes === null) {
@@ -40870,12 +40858,13 @@ function applyBaseline({ entries, baseline, baseCommit, budgetFor, missing = [] 
 }
 /** No baseline at all (first run, `none`, or it could not be had): delta budgets are skipped with a note. */
 function markNoBaseline(entries, budgetFor) {
-    return entries.map((entry) => {
-        const [head] = toSizedEntries([entry]);
-        const notes = head ? deltaFindings(budgetFor(entry), null, head).notes : [];
-        // change: null — compared with nothing, which is not the same as "new on this branch".
-        return { ...entry, baseline: null, delta: null, change: null, notes: [...(entry.notes ?? []), ...notes] };
-    });
+    return entries.map((entry) => markUncompared(entry, budgetFor(entry)));
+}
+/** change: null — compared with nothing, which is not the same as "new on this branch". */
+function markUncompared(entry, budget) {
+    const [head] = toSizedEntries([entry]);
+    const notes = head ? deltaFindings(budget, null, head).notes : [];
+    return { ...entry, baseline: null, delta: null, change: null, notes: [...(entry.notes ?? []), ...notes] };
 }
 //# sourceMappingURL=apply-baseline.js.map
 ;// CONCATENATED MODULE: ./lib/config/resolve-budget.js
@@ -40995,10 +40984,19 @@ function toReportHint(hint) {
         out.removedBy = { layer: hint.removedBy.layer, dockerfile: hint.removedBy.dockerfile };
     return out;
 }
+/**
+ * The analysis with an image's `ignoreHints` silenced, the figures kept: what its budgets check
+ * and (trimmed by toReportAnalysis) what renderers show.
+ */
+function withoutIgnoredHints(analysis, ignore) {
+    if (ignore.length === 0)
+        return analysis;
+    const ignored = new Set(ignore);
+    return { ...analysis, hints: analysis.hints.filter((h) => !ignored.has(h.id)) };
+}
 function toReportAnalysis(analysis, opts = {}) {
-    const ignored = new Set(opts.ignoreHints ?? []);
     // Stable sort: the analyser's order breaks ties.
-    const hints = analysis.hints.filter((h) => !ignored.has(h.id)).sort((a, b) => b.bytes - a.bytes);
+    const hints = [...analysis.hints].sort((a, b) => b.bytes - a.bytes);
     const kept = hints.slice(0, REPORT_MAX_HINTS);
     const top = (list) => list.slice(0, REPORT_TOP_FILES).map((f) => ({ path: clip(f.path, MAX_PATH), bytes: f.bytes }));
     return {
@@ -41060,13 +41058,6 @@ function reportBudget(budget) {
         maxIncrease: budget.maxIncrease ?? null,
         warnIncrease: budget.warnIncrease ?? null,
     };
-}
-/** The analysis as the budget sees it: hints of ignored ids are gone, the figures stay. */
-function withoutIgnoredHints(analysis, ignore) {
-    if (ignore.length === 0)
-        return analysis;
-    const ignored = new Set(ignore);
-    return { ...analysis, hints: analysis.hints.filter((h) => !ignored.has(h.id)) };
 }
 /** Why there is no analysis for an entry, or null when there is one. */
 function analysisGap(m, result) {
@@ -41228,7 +41219,6 @@ function addStageRows(entries, dockerfileStages) {
 
 
 
-
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -41241,13 +41231,6 @@ function stageBudget(image, stage) {
     const own = stage === undefined ? undefined : (image.targetBudgets[stage] ?? image.targetBudgets[stage.toLowerCase()]);
     return { ...(image.budget.ignoreHints ? { ignoreHints: image.budget.ignoreHints } : {}), ...own };
 }
-/** The base commit and, at it, the base's budget file: both before anything is built. */
-async function locateBaseAndBudgets(request, options) {
-    const base = await locateBase({ ...request, workdir: options.workdir });
-    if (!base.commit)
-        return { base };
-    return { base, baseBudgets: await readBudgetsAt(base.commit, options, base) };
-}
 async function runCheck(options, logger) {
     const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
     const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
@@ -41255,29 +41238,27 @@ async function runCheck(options, logger) {
     // The base commit (budgets are read from it in every baseline mode) and the builder, found
     // at once and before any build: a --base the user mistyped fails the run before it builds.
     const [located, preparing] = await Promise.allSettled([
-        options.baseline ? locateBaseAndBudgets(options.baseline, options) : Promise.resolve(undefined),
+        options.baseline
+            ? locateBaseAndBudgets({ ...options.baseline, configPath: options.configPath, workdir: options.workdir })
+            : Promise.resolve(undefined),
         prepareBuilder(options.builder, logger),
     ]);
     if (preparing.status === 'rejected')
         throw preparing.reason;
     // A temporary builder (classic image store) is removed in the finally below.
     const prepared = preparing.value;
-    if (located.status === 'rejected') {
-        await prepared.dispose();
-        throw located.reason;
-    }
-    const { base, baseBudgets } = located.value ?? {};
-    // The images as they are built: the PR's, with what the base's budgets decide (analysis on).
-    const toBuild = baseBudgets?.state === 'read'
-        ? {
-            ...budgetFile,
-            images: chooseEffectiveBudgets(baseBudgets.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets }).images,
-        }
-        : budgetFile;
-    const { buildx } = prepared;
-    logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
     let scratchDir;
     try {
+        if (located.status === 'rejected')
+            throw located.reason;
+        const { base, baseBudgets } = located.value ?? {};
+        const acceptHeadBudgets = { acceptHeadBudgets: options.acceptHeadBudgets };
+        // Known before building when the base's budget file was read: then the images are built as
+        // the base's budgets decide (analysis on), not only checked against them.
+        const early = baseBudgets?.state === 'read' ? chooseEffectiveBudgets(baseBudgets.budgetFile, budgetFile, acceptHeadBudgets) : null;
+        const toBuild = early ? { ...budgetFile, images: early.images } : budgetFile;
+        const { buildx } = prepared;
+        logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
         const multiPlatform = multiPlatformProblem(budgetFile.images, buildx);
         if (multiPlatform)
             throw new BuildxError(multiPlatform);
@@ -41309,7 +41290,8 @@ async function runCheck(options, logger) {
         // the platforms the head measured.
         const handoff = new BuildHandoff();
         const buildOptions = { ...build, sizeMemo: new Map(), blobStore: external_node_path_namespaceObject.join(outputDir, 'blobs') };
-        const measureHead = () => buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } });
+        // Once every head build is done, a base job the head does not have waits no longer.
+        const measureHead = () => buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } }).finally(() => handoff.finished());
         const measureBase = (head) => options.baseline
             ? measureBaseline({
                 ...options.baseline,
@@ -41344,9 +41326,8 @@ async function runCheck(options, logger) {
             logger.warning(baseline.budgetWarning);
         // Budgets come from the base branch when it has a budget file (a PR cannot loosen its own),
         // read from git at the base commit whatever the baseline mode.
-        const effective = baseline?.budgetFile
-            ? chooseEffectiveBudgets(baseline.budgetFile, budgetFile, { acceptHeadBudgets: options.acceptHeadBudgets })
-            : { images: budgetFile.images, changes: [], note: null };
+        // (A saved report can name the base commit only now: then they are chosen here.)
+        const effective = early ?? chooseEffectiveBudgets(baseline?.budgetFile ?? null, budgetFile, acceptHeadBudgets);
         const byName = new Map(effective.images.map((image) => [image.name, image]));
         const budgetFor = (name, target, platform, kind) => {
             const image = byName.get(name);
