@@ -12675,7 +12675,7 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 9501:
+/***/ 1882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12798,7 +12798,7 @@ module.exports = upgrade
 module.exports.request = __nccwpck_require__(4043)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(9501)
+module.exports.upgrade = __nccwpck_require__(1882)
 module.exports.connect = __nccwpck_require__(2279)
 
 
@@ -57861,6 +57861,30 @@ function listStages(dockerfileText) {
     }));
 }
 //# sourceMappingURL=list-stages.js.map
+;// CONCATENATED MODULE: ./lib/docker/buildx-launcher.js
+const DOCKER_BUILDX = { command: 'docker', args: (argv) => [...argv] };
+function buildxLauncher(pluginPath) {
+    if (!pluginPath)
+        return DOCKER_BUILDX;
+    return { command: pluginPath, args: (argv) => (argv[0] === 'buildx' ? argv.slice(1) : [...argv]) };
+}
+/**
+ * The buildx plugin's path from `docker info --format '{{json .ClientInfo.Plugins}}'`; null when
+ * docker does not list a usable one (an `Err` means the CLI itself would refuse it).
+ */
+function buildxPluginPath(pluginsJson) {
+    if (!Array.isArray(pluginsJson))
+        return null;
+    for (const plugin of pluginsJson) {
+        if (typeof plugin !== 'object' || plugin === null)
+            continue;
+        const { Name, Path, Err } = plugin;
+        if (Name === 'buildx' && typeof Path === 'string' && Path.startsWith('/') && !Err)
+            return Path;
+    }
+    return null;
+}
+//# sourceMappingURL=buildx-launcher.js.map
 ;// CONCATENATED MODULE: ./lib/docker/exec.js
 /**
  * The only place image-budget starts a process. Everything docker/buildx goes through
@@ -57912,6 +57936,7 @@ function tailLines(text, count = 20) {
 
 
 
+
 const ERROR_LINE = /^(?:#\d+ )?ERROR:|^error:|failed to solve/i;
 /**
  * The interesting part of a failed BuildKit log: from a few lines before the first ERROR line
@@ -57931,7 +57956,7 @@ function summarizeBuildFailure(log) {
 function countCachedSteps(log) {
     return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
 }
-async function runBuild(job, onLine) {
+async function runBuild(job, launcher = DOCKER_BUILDX, onLine) {
     // A stale layout from an earlier run would be merged with the new one: start clean.
     await (0,promises_namespaceObject.rm)(job.layoutDir, { recursive: true, force: true });
     await (0,promises_namespaceObject.mkdir)(job.layoutDir, { recursive: true });
@@ -57941,7 +57966,7 @@ async function runBuild(job, onLine) {
     }
     const started = Date.now();
     const lines = [];
-    const result = await runCommand('docker', job.argv, {
+    const result = await runCommand(launcher.command, launcher.args(job.argv), {
         env: job.env,
         onLine: (line) => {
             lines.push(line);
@@ -58236,7 +58261,7 @@ async function buildAndMeasure(file, options) {
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
         if (options.handoff?.role === 'wait')
             await options.handoff.with.turnOf(job.id);
-        const build = await runBuild(job);
+        const build = await runBuild(job, options.launcher);
         if (options.handoff?.role === 'report')
             options.handoff.with.built(job.id);
         const dockerfilePath = external_node_path_namespaceObject.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
@@ -76103,6 +76128,7 @@ function resolveBudget(image, target, platform) {
  */
 
 
+
 /** Minimum buildx for `--output type=oci,dest=DIR,tar=false` (layout directory). */
 const MIN_BUILDX_VERSION = '0.10.0';
 class BuildxError extends Error {
@@ -76174,7 +76200,9 @@ async function detectBuildx(builder) {
     // are read in order, so the first problem found is the one reported.
     const inspectArgs = ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])];
     const pendingInspect = runCommand('docker', inspectArgs, { env: { DEBUG: '1' } });
-    const pendingInfo = runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
+    // The image store, and where the buildx plugin is: the CLI lists its plugins even when the
+    // daemon cannot be reached (then it exits 1 and the first line is `null`).
+    const pendingInfo = runCommand('docker', ['info', '--format', '{{json .DriverStatus}}{{"\\n"}}{{json .ClientInfo.Plugins}}']);
     // Read below, or abandoned when an earlier answer already failed the run.
     pendingInspect.catch(() => { });
     pendingInfo.catch(() => { });
@@ -76207,12 +76235,9 @@ async function detectBuildx(builder) {
     const facts = parseBuildxInspect(inspect.stdout);
     if (facts.error !== null)
         throw new BuildxError(unreachableBuilderMessage(facts.builder || builder || 'default', facts.error));
-    let containerdStore = null;
-    if (facts.driver === 'docker') {
-        const info = await pendingInfo.catch(() => null);
-        if (info?.exitCode === 0)
-            containerdStore = usesContainerdStore(safeJson(info.stdout));
-    }
+    const info = await pendingInfo.catch(() => null);
+    const [driverStatus = '', plugins = ''] = info?.stdout.split('\n') ?? [];
+    const containerdStore = facts.driver === 'docker' && info?.exitCode === 0 ? usesContainerdStore(safeJson(driverStatus)) : null;
     return {
         version,
         builder: facts.builder || builder || 'default',
@@ -76220,6 +76245,7 @@ async function detectBuildx(builder) {
         platforms: facts.platforms,
         features: builderFeatures(facts, containerdStore),
         containerdStore,
+        pluginPath: buildxPluginPath(safeJson(plugins)),
     };
 }
 /**
@@ -76594,6 +76620,7 @@ function addStageRows(entries, dockerfileStages) {
 
 
 
+
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -76643,6 +76670,7 @@ async function runCheck(options, logger) {
         const build = {
             workDir: outputDir,
             builder: prepared.builder,
+            launcher: buildxLauncher(buildx.pluginPath),
             parallel: options.parallel,
             logger,
             extraCacheFrom: options.cacheFrom,

@@ -12,6 +12,7 @@ import type { BuildHandoff } from './build-handoff.js';
 import { listStages } from './config/list-stages.js';
 import type { BudgetFile, ImageConfig } from './config/types.js';
 import { runBuild, type BuildResult } from './docker/build.js';
+import type { BuildxLauncher } from './docker/buildx-launcher.js';
 import type { Logger } from './logger.js';
 import { checkLayoutAgainstMetadata, configMismatch, readBuildMetadata } from './measure/build-metadata.js';
 import { measureOciLayout } from './measure/measure-layout.js';
@@ -55,6 +56,8 @@ export interface BuildAndMeasureOptions extends PlanOptions {
   handoff?: { role: 'report' | 'wait'; with: BuildHandoff };
   /** Uncompressed layer sizes shared across this run's layouts (see measureOciLayout). */
   sizeMemo?: Map<string, Promise<UncompressedSize>>;
+  /** How builds start buildx (default `docker buildx`). */
+  launcher?: BuildxLauncher;
 }
 
 interface PlannedJob {
@@ -113,7 +116,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
         const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
         if (options.handoff?.role === 'wait') await options.handoff.with.turnOf(job.id);
-        const build = await runBuild(job);
+        const build = await runBuild(job, options.launcher);
         if (options.handoff?.role === 'report') options.handoff.with.built(job.id);
         const dockerfilePath = path.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
         logger.group(

@@ -23413,12 +23413,37 @@ class ConfigError extends Error {
 //# sourceMappingURL=config-error.js.map
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
+;// CONCATENATED MODULE: ./lib/docker/buildx-launcher.js
+const DOCKER_BUILDX = { command: 'docker', args: (argv) => [...argv] };
+function buildxLauncher(pluginPath) {
+    if (!pluginPath)
+        return DOCKER_BUILDX;
+    return { command: pluginPath, args: (argv) => (argv[0] === 'buildx' ? argv.slice(1) : [...argv]) };
+}
+/**
+ * The buildx plugin's path from `docker info --format '{{json .ClientInfo.Plugins}}'`; null when
+ * docker does not list a usable one (an `Err` means the CLI itself would refuse it).
+ */
+function buildxPluginPath(pluginsJson) {
+    if (!Array.isArray(pluginsJson))
+        return null;
+    for (const plugin of pluginsJson) {
+        if (typeof plugin !== 'object' || plugin === null)
+            continue;
+        const { Name, Path, Err } = plugin;
+        if (Name === 'buildx' && typeof Path === 'string' && Path.startsWith('/') && !Err)
+            return Path;
+    }
+    return null;
+}
+//# sourceMappingURL=buildx-launcher.js.map
 ;// CONCATENATED MODULE: ./lib/docker/buildx-info.js
 /**
  * What the builder can do. BuildKit inside dockerd reports `v0.0.0+unknown`, so we detect
  * features (from `docker buildx inspect`) rather than trusting versions; only buildx's own
  * version gates flags.
  */
+
 
 
 /** Minimum buildx for `--output type=oci,dest=DIR,tar=false` (layout directory). */
@@ -23492,7 +23517,9 @@ async function detectBuildx(builder) {
     // are read in order, so the first problem found is the one reported.
     const inspectArgs = ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])];
     const pendingInspect = runCommand('docker', inspectArgs, { env: { DEBUG: '1' } });
-    const pendingInfo = runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
+    // The image store, and where the buildx plugin is: the CLI lists its plugins even when the
+    // daemon cannot be reached (then it exits 1 and the first line is `null`).
+    const pendingInfo = runCommand('docker', ['info', '--format', '{{json .DriverStatus}}{{"\\n"}}{{json .ClientInfo.Plugins}}']);
     // Read below, or abandoned when an earlier answer already failed the run.
     pendingInspect.catch(() => { });
     pendingInfo.catch(() => { });
@@ -23525,12 +23552,9 @@ async function detectBuildx(builder) {
     const facts = parseBuildxInspect(inspect.stdout);
     if (facts.error !== null)
         throw new BuildxError(unreachableBuilderMessage(facts.builder || builder || 'default', facts.error));
-    let containerdStore = null;
-    if (facts.driver === 'docker') {
-        const info = await pendingInfo.catch(() => null);
-        if (info?.exitCode === 0)
-            containerdStore = usesContainerdStore(safeJson(info.stdout));
-    }
+    const info = await pendingInfo.catch(() => null);
+    const [driverStatus = '', plugins = ''] = info?.stdout.split('\n') ?? [];
+    const containerdStore = facts.driver === 'docker' && info?.exitCode === 0 ? usesContainerdStore(safeJson(driverStatus)) : null;
     return {
         version,
         builder: facts.builder || builder || 'default',
@@ -23538,6 +23562,7 @@ async function detectBuildx(builder) {
         platforms: facts.platforms,
         features: builderFeatures(facts, containerdStore),
         containerdStore,
+        pluginPath: buildxPluginPath(safeJson(plugins)),
     };
 }
 /**
@@ -28812,6 +28837,7 @@ function listStages(dockerfileText) {
 
 
 
+
 const ERROR_LINE = /^(?:#\d+ )?ERROR:|^error:|failed to solve/i;
 /**
  * The interesting part of a failed BuildKit log: from a few lines before the first ERROR line
@@ -28831,7 +28857,7 @@ function summarizeBuildFailure(log) {
 function countCachedSteps(log) {
     return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
 }
-async function runBuild(job, onLine) {
+async function runBuild(job, launcher = DOCKER_BUILDX, onLine) {
     // A stale layout from an earlier run would be merged with the new one: start clean.
     await (0,promises_namespaceObject.rm)(job.layoutDir, { recursive: true, force: true });
     await (0,promises_namespaceObject.mkdir)(job.layoutDir, { recursive: true });
@@ -28841,7 +28867,7 @@ async function runBuild(job, onLine) {
     }
     const started = Date.now();
     const lines = [];
-    const result = await runCommand('docker', job.argv, {
+    const result = await runCommand(launcher.command, launcher.args(job.argv), {
         env: job.env,
         onLine: (line) => {
             lines.push(line);
@@ -29134,7 +29160,7 @@ async function buildAndMeasure(file, options) {
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
         if (options.handoff?.role === 'wait')
             await options.handoff.with.turnOf(job.id);
-        const build = await runBuild(job);
+        const build = await runBuild(job, options.launcher);
         if (options.handoff?.role === 'report')
             options.handoff.with.built(job.id);
         const dockerfilePath = external_node_path_namespaceObject.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
@@ -41219,6 +41245,7 @@ function addStageRows(entries, dockerfileStages) {
 
 
 
+
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -41268,6 +41295,7 @@ async function runCheck(options, logger) {
         const build = {
             workDir: outputDir,
             builder: prepared.builder,
+            launcher: buildxLauncher(buildx.pluginPath),
             parallel: options.parallel,
             logger,
             extraCacheFrom: options.cacheFrom,

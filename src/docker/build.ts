@@ -2,6 +2,7 @@
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuildJob } from '../plan/plan-builds.js';
+import { DOCKER_BUILDX, type BuildxLauncher } from './buildx-launcher.js';
 import { runCommand, tailLines } from './exec.js';
 
 export interface BuildResult {
@@ -36,7 +37,11 @@ export function countCachedSteps(log: string): number {
   return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
 }
 
-export async function runBuild(job: BuildJob, onLine?: (line: string) => void): Promise<BuildResult> {
+export async function runBuild(
+  job: BuildJob,
+  launcher: BuildxLauncher = DOCKER_BUILDX,
+  onLine?: (line: string) => void,
+): Promise<BuildResult> {
   // A stale layout from an earlier run would be merged with the new one: start clean.
   await rm(job.layoutDir, { recursive: true, force: true });
   await mkdir(job.layoutDir, { recursive: true });
@@ -46,7 +51,7 @@ export async function runBuild(job: BuildJob, onLine?: (line: string) => void): 
   }
   const started = Date.now();
   const lines: string[] = [];
-  const result = await runCommand('docker', job.argv, {
+  const result = await runCommand(launcher.command, launcher.args(job.argv), {
     env: job.env,
     onLine: (line) => {
       lines.push(line);

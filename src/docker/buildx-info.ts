@@ -4,6 +4,7 @@
  * version gates flags.
  */
 import semver from 'semver';
+import { buildxPluginPath } from './buildx-launcher.js';
 import { CommandNotFoundError, runCommand, tailLines } from './exec.js';
 
 export interface BuildxInfo {
@@ -18,6 +19,8 @@ export interface BuildxInfo {
   };
   /** For the `docker` driver: whether dockerd uses the containerd image store. */
   containerdStore: boolean | null;
+  /** Where the docker CLI found the buildx plugin (see buildxLauncher); null when it did not say. */
+  pluginPath: string | null;
 }
 
 /** Minimum buildx for `--output type=oci,dest=DIR,tar=false` (layout directory). */
@@ -107,7 +110,9 @@ export async function detectBuildx(builder?: string): Promise<BuildxInfo> {
   // are read in order, so the first problem found is the one reported.
   const inspectArgs = ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])];
   const pendingInspect = runCommand('docker', inspectArgs, { env: { DEBUG: '1' } });
-  const pendingInfo = runCommand('docker', ['info', '--format', '{{json .DriverStatus}}']);
+  // The image store, and where the buildx plugin is: the CLI lists its plugins even when the
+  // daemon cannot be reached (then it exits 1 and the first line is `null`).
+  const pendingInfo = runCommand('docker', ['info', '--format', '{{json .DriverStatus}}{{"\\n"}}{{json .ClientInfo.Plugins}}']);
   // Read below, or abandoned when an earlier answer already failed the run.
   pendingInspect.catch(() => {});
   pendingInfo.catch(() => {});
@@ -147,11 +152,9 @@ export async function detectBuildx(builder?: string): Promise<BuildxInfo> {
   const facts = parseBuildxInspect(inspect.stdout);
   if (facts.error !== null) throw new BuildxError(unreachableBuilderMessage(facts.builder || builder || 'default', facts.error));
 
-  let containerdStore: boolean | null = null;
-  if (facts.driver === 'docker') {
-    const info = await pendingInfo.catch(() => null);
-    if (info?.exitCode === 0) containerdStore = usesContainerdStore(safeJson(info.stdout));
-  }
+  const info = await pendingInfo.catch(() => null);
+  const [driverStatus = '', plugins = ''] = info?.stdout.split('\n') ?? [];
+  const containerdStore = facts.driver === 'docker' && info?.exitCode === 0 ? usesContainerdStore(safeJson(driverStatus)) : null;
   return {
     version,
     builder: facts.builder || builder || 'default',
@@ -159,6 +162,7 @@ export async function detectBuildx(builder?: string): Promise<BuildxInfo> {
     platforms: facts.platforms,
     features: builderFeatures(facts, containerdStore),
     containerdStore,
+    pluginPath: buildxPluginPath(safeJson(plugins)),
   };
 }
 
