@@ -70045,16 +70045,49 @@ function parseReportBaseline(content, file) {
 /**
  * The base commit checked out beside the working copy, so the same image definitions can be
  * built there without touching the PR's files. Always removed afterwards, also on error.
+ *
+ * With `paths`, only those are checked out: the build contexts, Dockerfiles and the budget file
+ * are all a base build reads, and in a monorepo the full checkout is what costs (30,000 files:
+ * 1.6 s here against 0.08 s for one service). It is a sparse checkout of this worktree alone:
+ * the patterns live in the worktree's own git dir, and sparse checkout is switched on for one
+ * `read-tree` (`git -c`), so the repository's config is never changed.
  */
 
 
 
 
-async function withBaseWorktree(repoDir, commit, fn) {
+/**
+ * Sparse-checkout patterns (gitignore syntax, anchored) for repo-relative paths; null when one
+ * of them is the repository root, which means everything. A pattern that names a directory
+ * takes all of it.
+ */
+function sparsePatterns(paths) {
+    const patterns = new Set();
+    for (const raw of paths) {
+        const clean = external_node_path_namespaceObject.posix.normalize(raw.split(external_node_path_namespaceObject.sep).join('/')).replace(/\/+$/, '');
+        if (clean === '' || clean === '.')
+            return null;
+        // A path outside the repository has nothing to check out.
+        if (clean === '..' || clean.startsWith('../') || clean.startsWith('/'))
+            continue;
+        patterns.add(`/${escapePattern(clean)}`);
+    }
+    return [...patterns];
+}
+/**
+ * Literal path → gitignore pattern: wildcards and trailing blanks are escaped. (A leading `#` or
+ * `!` needs nothing: every pattern starts with the anchoring `/`.)
+ */
+function escapePattern(literal) {
+    return literal.replace(/[\\*?[\]]/g, '\\$&').replace(/ +$/, (blanks) => blanks.replace(/ /g, '\\ '));
+}
+async function withBaseWorktree(repoDir, commit, fn, paths) {
     const parent = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), 'image-budget-base-'));
     const dir = external_node_path_namespaceObject.join(parent, 'worktree');
     try {
-        await runGit(repoDir, ['worktree', 'add', '--detach', dir, commit]);
+        const patterns = paths ? sparsePatterns(paths) : null;
+        if (patterns === null || patterns.length === 0 || !(await addSparseWorktree(repoDir, dir, commit, patterns)))
+            await runGit(repoDir, ['worktree', 'add', '--detach', dir, commit]);
         return await fn(dir);
     }
     finally {
@@ -70062,6 +70095,25 @@ async function withBaseWorktree(repoDir, commit, fn) {
         await tryGit(repoDir, ['worktree', 'remove', '--force', dir]);
         await (0,promises_namespaceObject.rm)(parent, { recursive: true, force: true });
         await tryGit(repoDir, ['worktree', 'prune']);
+    }
+}
+/**
+ * False when the sparse checkout could not be made (an old git that refuses a checkout with no
+ * entry, say): the worktree is gone again and the caller checks out everything instead.
+ */
+async function addSparseWorktree(repoDir, dir, commit, patterns) {
+    await runGit(repoDir, ['worktree', 'add', '--no-checkout', '--detach', dir, commit]);
+    try {
+        const file = external_node_path_namespaceObject.resolve(dir, await runGit(dir, ['rev-parse', '--git-path', 'info/sparse-checkout']));
+        await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.dirname(file), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)(file, `${patterns.join('\n')}\n`);
+        await runGit(dir, ['-c', 'core.sparseCheckout=true', '-c', 'core.sparseCheckoutCone=false', 'read-tree', '-mu', 'HEAD']);
+        return true;
+    }
+    catch {
+        await tryGit(repoDir, ['worktree', 'remove', '--force', dir]);
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+        return false;
     }
 }
 //# sourceMappingURL=worktree.js.map
@@ -70150,11 +70202,28 @@ function failureLine(error) {
     const line = lines.find((l) => /^ERROR:|^error:|failed to solve/i.test(l)) ?? lines[lines.length - 1] ?? 'unknown error';
     return line.replace(/^(build|measurement) failed: /, '').slice(0, 200);
 }
-async function baselineFromBuild(request, base, started) {
+/**
+ * What a base build reads, relative to the repository: the budget file, and the context,
+ * Dockerfile and `<Dockerfile>.dockerignore` of every image the head or the base's budget file
+ * names (which of the two is built is decided once the base's file is read from the worktree).
+ */
+function baseCheckoutPaths(repoRoot, configPath, definitions) {
+    const files = [configPath];
+    for (const image of definitions.flatMap((file) => file.images))
+        files.push(image.context, image.dockerfile, `${image.dockerfile}.dockerignore`);
+    return files.map((file) => external_node_path_namespaceObject.relative(repoRoot, file));
+}
+async function baselineFromBuild(request, base, baseBudgets, started) {
     request.build.logger.info(`baseline: ${base.detail}`);
     const { repoRoot, commit } = base;
     if (!repoRoot || !commit)
         return unavailable('build', base.detail, started);
+    // Paths in the base's budget file, as read from git, resolve against the PR's working
+    // directory: the same repository paths as in the worktree.
+    const checkout = baseCheckoutPaths(repoRoot, external_node_path_namespaceObject.resolve(request.workdir, request.configPath), [
+        request.head,
+        ...(baseBudgets?.state === 'read' ? [baseBudgets.budgetFile] : []),
+    ]);
     return withBaseWorktree(repoRoot, commit, async (worktree) => {
         const baseWorkdir = external_node_path_namespaceObject.join(worktree, external_node_path_namespaceObject.relative(repoRoot, request.workdir));
         const baseConfig = external_node_path_namespaceObject.resolve(baseWorkdir, request.configPath);
@@ -70206,7 +70275,7 @@ async function baselineFromBuild(request, base, started) {
             sameAsHead,
             durationMs: Date.now() - started,
         };
-    });
+    }, checkout);
 }
 async function baselineFromRegistry(request, started) {
     const template = request.imageTemplate;
@@ -70265,12 +70334,12 @@ async function measureBaseline(request) {
     const { base, baseBudgets } = request.base
         ? { base: request.base, baseBudgets: request.baseBudgets }
         : await locateBaseAndBudgets(request);
-    const sizes = await measureBaseSizes(request, base);
+    const sizes = await measureBaseSizes(request, base, baseBudgets);
     // Without a base commit, a saved report may name one.
     const budgets = baseBudgets ?? (await readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
     return withBaseBudgets(sizes, budgets, request);
 }
-async function measureBaseSizes(request, base) {
+async function measureBaseSizes(request, base, baseBudgets) {
     const started = Date.now();
     try {
         switch (request.mode) {
@@ -70304,7 +70373,7 @@ async function measureBaseSizes(request, base) {
             case 'registry':
                 return await baselineFromRegistry(request, started);
             case 'build':
-                return await baselineFromBuild(request, base, started);
+                return await baselineFromBuild(request, base, baseBudgets, started);
         }
     }
     catch (error) {

@@ -7,6 +7,7 @@ const benches = [
   ['Measuring sizes (issue: true uncompressed sizes)', 'scripts/bench-measure.js'],
   ['Layer analysis (issue: layer intelligence)', 'scripts/bench-analysis.js'],
   ['Baseline build overhead (issue: base-branch comparison)', 'scripts/bench-baseline.js'],
+  ['Base worktree in a monorepo (issue: base-branch comparison)', 'scripts/bench-worktree.js'],
 ];
 let failed = 0;
 for (const [title, script] of benches) {

@@ -147,64 +147,92 @@ function failureLine(error: string): string {
   return line.replace(/^(build|measurement) failed: /, '').slice(0, 200);
 }
 
-async function baselineFromBuild(request: BaselineRequest, base: BaseLocation, started: number): Promise<BaseSizes> {
+/**
+ * What a base build reads, relative to the repository: the budget file, and the context,
+ * Dockerfile and `<Dockerfile>.dockerignore` of every image the head or the base's budget file
+ * names (which of the two is built is decided once the base's file is read from the worktree).
+ */
+export function baseCheckoutPaths(repoRoot: string, configPath: string, definitions: readonly BudgetFile[]): string[] {
+  const files = [configPath];
+  for (const image of definitions.flatMap((file) => file.images))
+    files.push(image.context, image.dockerfile, `${image.dockerfile}.dockerignore`);
+  return files.map((file) => path.relative(repoRoot, file));
+}
+
+async function baselineFromBuild(
+  request: BaselineRequest,
+  base: BaseLocation,
+  baseBudgets: BaseBudgets | undefined,
+  started: number,
+): Promise<BaseSizes> {
   request.build.logger.info(`baseline: ${base.detail}`);
   const { repoRoot, commit } = base;
   if (!repoRoot || !commit) return unavailable('build', base.detail, started);
+  // Paths in the base's budget file, as read from git, resolve against the PR's working
+  // directory: the same repository paths as in the worktree.
+  const checkout = baseCheckoutPaths(repoRoot, path.resolve(request.workdir, request.configPath), [
+    request.head,
+    ...(baseBudgets?.state === 'read' ? [baseBudgets.budgetFile] : []),
+  ]);
 
-  return withBaseWorktree(repoRoot, commit, async (worktree) => {
-    const baseWorkdir = path.join(worktree, path.relative(repoRoot, request.workdir));
-    const baseConfig = path.resolve(baseWorkdir, request.configPath);
-    // The base's image definitions when it has a usable budget file (its budgets are read
-    // from git separately); otherwise the head's definitions built from the base's sources.
-    const baseFile = (await exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
-    const definitions = baseFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
-    // An image whose sources do not exist on the base is new, not broken; one whose sources
-    // the PR does not touch would build to the head's image, so it is not built twice.
-    const buildable = [];
-    const sameAsHead: string[] = [];
-    const headImages = new Map(request.head.images.map((image) => [image.name, image]));
-    for (const image of definitions.images) {
-      if (!(await exists(image.dockerfile))) continue;
-      const headImage = headImages.get(image.name);
-      if (
-        headImage &&
-        sameDefinition(headImage, request.workdir, image, baseWorkdir) &&
-        (await sourcesUnchanged(repoRoot, commit, headImage))
-      ) {
-        sameAsHead.push(image.name);
-      } else buildable.push(image);
-    }
-    if (sameAsHead.length > 0)
-      request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
-    const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
-    const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
-    const broken = measurements.filter((m) => m.error !== null);
-    const failed = broken.map((m) => m.job.id);
-    const missing = broken.flatMap((m) =>
-      (m.job.platforms.length > 0 ? m.job.platforms : [null]).map((platform) => ({
-        name: m.job.image.name,
-        target: m.job.target ?? null,
-        platform,
-        reason: `base ${m.error?.startsWith('measurement') ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
-      })),
-    );
-    const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
-    const short = commit.slice(0, 7);
-    // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
-    const note = `baseline: commit ${short} built, ${base.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
-    return {
-      mode: 'build',
-      commit,
-      entries,
-      missing,
-      unavailable: null,
-      note,
-      cachedSteps,
-      sameAsHead,
-      durationMs: Date.now() - started,
-    };
-  });
+  return withBaseWorktree(
+    repoRoot,
+    commit,
+    async (worktree) => {
+      const baseWorkdir = path.join(worktree, path.relative(repoRoot, request.workdir));
+      const baseConfig = path.resolve(baseWorkdir, request.configPath);
+      // The base's image definitions when it has a usable budget file (its budgets are read
+      // from git separately); otherwise the head's definitions built from the base's sources.
+      const baseFile = (await exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
+      const definitions = baseFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
+      // An image whose sources do not exist on the base is new, not broken; one whose sources
+      // the PR does not touch would build to the head's image, so it is not built twice.
+      const buildable = [];
+      const sameAsHead: string[] = [];
+      const headImages = new Map(request.head.images.map((image) => [image.name, image]));
+      for (const image of definitions.images) {
+        if (!(await exists(image.dockerfile))) continue;
+        const headImage = headImages.get(image.name);
+        if (
+          headImage &&
+          sameDefinition(headImage, request.workdir, image, baseWorkdir) &&
+          (await sourcesUnchanged(repoRoot, commit, headImage))
+        ) {
+          sameAsHead.push(image.name);
+        } else buildable.push(image);
+      }
+      if (sameAsHead.length > 0)
+        request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
+      const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
+      const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+      const broken = measurements.filter((m) => m.error !== null);
+      const failed = broken.map((m) => m.job.id);
+      const missing = broken.flatMap((m) =>
+        (m.job.platforms.length > 0 ? m.job.platforms : [null]).map((platform) => ({
+          name: m.job.image.name,
+          target: m.job.target ?? null,
+          platform,
+          reason: `base ${m.error?.startsWith('measurement') ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
+        })),
+      );
+      const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
+      const short = commit.slice(0, 7);
+      // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
+      const note = `baseline: commit ${short} built, ${base.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+      return {
+        mode: 'build',
+        commit,
+        entries,
+        missing,
+        unavailable: null,
+        note,
+        cachedSteps,
+        sameAsHead,
+        durationMs: Date.now() - started,
+      };
+    },
+    checkout,
+  );
 }
 
 async function baselineFromRegistry(request: BaselineRequest, started: number): Promise<BaseSizes> {
@@ -266,13 +294,13 @@ export async function measureBaseline(request: BaselineRequest): Promise<Baselin
   const { base, baseBudgets } = request.base
     ? { base: request.base, baseBudgets: request.baseBudgets }
     : await locateBaseAndBudgets(request);
-  const sizes = await measureBaseSizes(request, base);
+  const sizes = await measureBaseSizes(request, base, baseBudgets);
   // Without a base commit, a saved report may name one.
   const budgets = baseBudgets ?? (await readBudgetsAt(sizes.mode === 'report' ? sizes.commit : null, request, base));
   return withBaseBudgets(sizes, budgets, request);
 }
 
-async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): Promise<BaseSizes> {
+async function measureBaseSizes(request: BaselineRequest, base: BaseLocation, baseBudgets?: BaseBudgets): Promise<BaseSizes> {
   const started = Date.now();
   try {
     switch (request.mode) {
@@ -306,7 +334,7 @@ async function measureBaseSizes(request: BaselineRequest, base: BaseLocation): P
       case 'registry':
         return await baselineFromRegistry(request, started);
       case 'build':
-        return await baselineFromBuild(request, base, started);
+        return await baselineFromBuild(request, base, baseBudgets, started);
     }
   } catch (error) {
     return unavailable(request.mode, error instanceof Error ? error.message : String(error), started);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveBaseCommit } from '../../../src/baseline/base-commit.js';
@@ -94,7 +94,9 @@ describe('resolveBaseCommit', () => {
     expect(await resolveBaseCommit(full, { base: 'main~1' })).toMatchObject({ commit: fixture.staleBase, method: 'ref' });
     const shallow = clone('--depth=1', '--branch', 'feature');
     expect(await resolveBaseCommit(shallow, { base: 'main' })).toMatchObject({ commit: fixture.currentBase, method: 'ref' });
-    await expect(resolveBaseCommit(full, { base: 'no-such-ref' })).rejects.toThrow(/--base no-such-ref: not a commit in .*git fetch origin no-such-ref` failed/);
+    await expect(resolveBaseCommit(full, { base: 'no-such-ref' })).rejects.toThrow(
+      /--base no-such-ref: not a commit in .*git fetch origin no-such-ref` failed/,
+    );
   });
 
   test('push: the previous tip, fetched in a shallow clone', async () => {
@@ -125,10 +127,79 @@ describe('withBaseWorktree', () => {
     expect(git(dir, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
   });
 
-  test('returns fn\'s value and cleans up; a bad commit is a clear error', async () => {
+  test("returns fn's value and cleans up; a bad commit is a clear error", async () => {
     const dir = clone();
     expect(await withBaseWorktree(dir, fixture.currentBase, async (worktree) => existsSync(path.join(worktree, 'README.md')))).toBe(true);
     expect(git(dir, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
     await expect(withBaseWorktree(dir, 'f'.repeat(40), async () => 1)).rejects.toThrow(/`git worktree add --detach .* f{40}` failed/);
+  });
+});
+
+describe('withBaseWorktree with paths: a sparse checkout of what the base build reads', () => {
+  /** A monorepo in miniature: one service, an unrelated tree, file names that are glob patterns. */
+  function monorepo(): { dir: string; commit: string } {
+    const dir = path.join(fixture.root, `mono-${++clones}`);
+    git(fixture.root, 'init', '--quiet', '--initial-branch=main', dir);
+    const files: Record<string, string> = {
+      'svc/Dockerfile': 'FROM scratch\nCOPY app.txt /\n',
+      'svc/app.txt': 'app\n',
+      'svc/.dockerignore': '*.md\n',
+      'other/big.txt': 'unrelated\n',
+      'other/deep/more.txt': 'unrelated\n',
+      'lit[1]*.txt': 'a file whose name is a glob\n',
+      'lit1a.txt': 'what the glob would match\n',
+      '.github/image-budget.yml': 'version: 1\n',
+    };
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), content);
+    }
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '--quiet', '-m', 'monorepo');
+    return { dir, commit: git(dir, 'rev-parse', 'HEAD') };
+  }
+
+  test('only the named paths are checked out, the worktree reads clean, the repository config is untouched', async () => {
+    const { dir, commit } = monorepo();
+    const configBefore = git(dir, 'config', '--list', '--local');
+    const seen = await withBaseWorktree(
+      dir,
+      commit,
+      async (worktree) => ({
+        files: git(worktree, 'ls-files', '--cached', '-t')
+          .split('\n')
+          .filter((line) => line.startsWith('H '))
+          .map((line) => line.slice(2))
+          .sort(),
+        onDisk: ['svc/Dockerfile', 'svc/app.txt', 'svc/.dockerignore', 'lit[1]*.txt', 'other/big.txt', 'lit1a.txt'].filter((f) =>
+          existsSync(path.join(worktree, f)),
+        ),
+        status: git(worktree, 'status', '--porcelain'),
+        head: git(worktree, 'rev-parse', 'HEAD'),
+      }),
+      ['svc', 'svc/Dockerfile', 'svc/Dockerfile.dockerignore', '.github/image-budget.yml', 'lit[1]*.txt'],
+    );
+    expect(seen.onDisk).toEqual(['svc/Dockerfile', 'svc/app.txt', 'svc/.dockerignore', 'lit[1]*.txt']);
+    expect(seen.files).toEqual(['.github/image-budget.yml', 'lit[1]*.txt', 'svc/.dockerignore', 'svc/Dockerfile', 'svc/app.txt']);
+    expect(seen.status).toBe('');
+    expect(seen.head).toBe(commit);
+    expect(git(dir, 'config', '--list', '--local')).toBe(configBefore);
+    expect(git(dir, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
+  test('a path that is the repository root checks out everything', async () => {
+    const { dir, commit } = monorepo();
+    const seen = await withBaseWorktree(dir, commit, async (worktree) => existsSync(path.join(worktree, 'other/deep/more.txt')), [
+      'svc',
+      '.',
+    ]);
+    expect(seen).toBe(true);
+  });
+
+  test('paths that name nothing on the base (an image new in the PR) give an empty checkout, not an error', async () => {
+    const { dir, commit } = monorepo();
+    const seen = await withBaseWorktree(dir, commit, async (worktree) => existsSync(path.join(worktree, 'svc')), ['new-service']);
+    expect(seen).toBe(false);
   });
 });
