@@ -55862,9 +55862,10 @@ function compressionOf(mediaType) {
 }
 /**
  * `annotations` are the layer descriptor's: eStargz layers are told apart by them (and by their
- * footer), so pass them whenever the descriptor has them.
+ * footer), so pass them whenever the descriptor has them. `counted` keeps the sizes that took
+ * decompressing the whole blob, for the next run.
  */
-async function measureUncompressedSize(blob, mediaType, annotations) {
+async function measureUncompressedSize(blob, mediaType, annotations, counted) {
     const compression = compressionOf(mediaType);
     if (compression === 'none')
         return { bytes: blob.size, source: 'uncompressed' };
@@ -55873,7 +55874,7 @@ async function measureUncompressedSize(blob, mediaType, annotations) {
         // `in`, not `.trusted`: narrows under any tsconfig (the memory test compiles without --strict).
         if ('bytes' in judgement)
             return { bytes: judgement.bytes, source: 'gzip-trailer' };
-        return { bytes: await countStream(blob, 'gzip'), source: 'stream', why: judgement.reason };
+        return countOnce(blob, 'gzip', judgement.reason, counted);
     }
     const head = await blob.read(0, Math.min(4, blob.size));
     if (head.length < 4 || head.readUInt32LE(0) !== ZSTD_MAGIC) {
@@ -55882,7 +55883,16 @@ async function measureUncompressedSize(blob, mediaType, annotations) {
     const declared = await sumZstdFrameContentSizes((offset, length) => blob.read(offset, length), blob.size);
     if (declared !== null)
         return { bytes: declared, source: 'zstd-frame-header' };
-    return { bytes: await countStream(blob, 'zstd'), source: 'stream' };
+    return countOnce(blob, 'zstd', undefined, counted);
+}
+/** Decompresses the blob to count it, unless an earlier run already did. */
+async function countOnce(blob, compression, why, counted) {
+    const known = await counted?.get(blob.digest);
+    if (known !== null && known !== undefined)
+        return { bytes: known, source: 'cache', why: 'counted in an earlier run' };
+    const bytes = await countStream(blob, compression);
+    await counted?.put(blob.digest, bytes);
+    return why === undefined ? { bytes, source: 'stream' } : { bytes, source: 'stream', why };
 }
 /** Reads the header and the last bytes (trailer, or a stargz footer) and judges the trailer. */
 async function judgeGzipMetadata(blob, annotations) {
@@ -56208,7 +56218,7 @@ async function measureOciLayout(layoutDir, opts = {}) {
                     throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
                 });
                 const blob = fileBlobReader(layoutDir, layer.digest, layer.size);
-                const size = await measureUncompressedSize(blob, layer.mediaType, layer.annotations);
+                const size = await measureUncompressedSize(blob, layer.mediaType, layer.annotations, opts.countedSizes);
                 const why = size.why === undefined ? '' : `: ${size.why}`;
                 progress(`layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}${why}, ${Date.now() - started} ms)`);
                 return size;
@@ -58286,6 +58296,7 @@ async function buildAndMeasure(file, options) {
                 dockerfile: { path: dockerfilePath, text },
                 target: job.target,
                 sizeMemo: options.sizeMemo,
+                countedSizes: options.countedSizes,
             });
             const wrongConfig = metadata
                 ? configMismatch(metadata, measured.map((m) => m.configDigest))
@@ -69812,11 +69823,11 @@ async function measureRegistryImage(ref, options = {}) {
             const manifest = await fetchManifest(client, child.digest);
             if (manifest.kind !== 'manifest')
                 throw new Error(`${ref}: ${child.digest} is a nested index, expected an image manifest`);
-            measures.push(await measureManifest(client, manifest, platform, options.knownSizes));
+            measures.push(await measureManifest(client, manifest, platform, options.knownSizes, options.countedSizes));
         }
     }
     else {
-        const measure = await measureManifest(client, top, null, options.knownSizes);
+        const measure = await measureManifest(client, top, null, options.knownSizes, options.countedSizes);
         if (wanted === undefined || wanted.includes(normalizePlatform(measure.platform)))
             measures.push(measure);
     }
@@ -69856,7 +69867,7 @@ async function fetchManifest(client, reference) {
     }
     throw new Error(`GET ${url}: unsupported manifest media type ${JSON.stringify(mediaType)}`);
 }
-async function measureManifest(client, manifest, platform, knownSizes) {
+async function measureManifest(client, manifest, platform, knownSizes, countedSizes) {
     const { json } = await client.getJson(`${client.baseUrl}/blobs/${manifest.config.digest}`);
     const config = json;
     const createdBy = layerHistory(config.history);
@@ -69867,7 +69878,7 @@ async function measureManifest(client, manifest, platform, knownSizes) {
         const blob = client.openBlob(descriptor.digest, descriptor.size);
         const size = known
             ? { ...(await known), source: 'cache' }
-            : await measureUncompressedSize(blob, mediaType, descriptor.annotations);
+            : await measureUncompressedSize(blob, mediaType, descriptor.annotations, countedSizes);
         return {
             digest: descriptor.digest,
             mediaType,
@@ -70300,6 +70311,7 @@ async function baselineFromRegistry(request, started) {
                 const platforms = await measureRegistryImage(ref, {
                     platforms: wanted.length > 0 ? wanted : undefined,
                     knownSizes: request.build.sizeMemo,
+                    countedSizes: request.build.countedSizes,
                 });
                 entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
             }
@@ -76345,6 +76357,55 @@ function safeJson(text) {
     }
 }
 //# sourceMappingURL=buildx-info.js.map
+;// CONCATENATED MODULE: ./lib/measure/counted-sizes.js
+/**
+ * Uncompressed layer sizes that had to be counted by decompressing the whole layer, kept on
+ * disk by digest so the next run does not decompress it again. That is every gzip layer over
+ * ~4.16 MB (its trailer holds the size modulo 2^32 only: see sizeFromGzipTrailer) and every
+ * zstd layer whose frames do not declare their sizes: the big layers, decompressed on every run.
+ *
+ * A digest names its bytes, so a kept size never goes stale and needs no version. It lives in
+ * the layer cache directory (`sizes/`), persisted with it. A file that is missing or does not
+ * hold a size is a miss; a size that cannot be written is simply counted again next time.
+ */
+
+
+const counted_sizes_DIGEST_RE = /^(sha256|sha512):([a-f0-9]{64}|[a-f0-9]{128})$/;
+/** The file of a digest; null for anything that is not a plain digest (never a path to follow). */
+function countedSizeFile(dir, digest) {
+    const match = counted_sizes_DIGEST_RE.exec(digest);
+    return match ? external_node_path_namespaceObject.join(dir, `${match[1]}-${match[2]}`) : null;
+}
+function openCountedSizes(dir) {
+    return {
+        async get(digest) {
+            const file = countedSizeFile(dir, digest);
+            if (!file)
+                return null;
+            const text = await (0,promises_namespaceObject.readFile)(file, 'utf8').catch(() => null);
+            if (text === null || !/^\d{1,16}\n$/.test(text))
+                return null;
+            const bytes = Number(text);
+            return Number.isSafeInteger(bytes) ? bytes : null;
+        },
+        async put(digest, bytes) {
+            const file = countedSizeFile(dir, digest);
+            if (!file || !Number.isSafeInteger(bytes) || bytes < 0)
+                return;
+            try {
+                await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+                // Whole or absent: a concurrent reader never sees half a number.
+                const partial = `${file}.${process.pid}.tmp`;
+                await (0,promises_namespaceObject.writeFile)(partial, `${bytes}\n`);
+                await (0,promises_namespaceObject.rename)(partial, file);
+            }
+            catch {
+                // Best effort: the size was measured; only the next run's shortcut is lost.
+            }
+        },
+    };
+}
+//# sourceMappingURL=counted-sizes.js.map
 ;// CONCATENATED MODULE: ./lib/docker/temporary-builder.js
 /**
  * A `docker-container` builder for one run, for when the builder at hand cannot export OCI
@@ -76690,6 +76751,7 @@ function addStageRows(entries, dockerfileStages) {
 
 
 
+
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -76753,7 +76815,8 @@ async function runCheck(options, logger) {
             },
         };
         // The baseline is measured for sizes only: only the head is analysed.
-        const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? defaultLayerCacheDir(options.env) };
+        const cacheDir = options.cacheDir ?? defaultLayerCacheDir(options.env);
+        const analysis = options.analyze === false ? undefined : { cacheDir };
         // Head and base run at the same time on the same builder, each base build right after the
         // head's build of the same job: the base's unchanged steps are cache hits and its unchanged
         // layers are already in the shared blob store, so the baseline costs little wall time.
@@ -76761,7 +76824,13 @@ async function runCheck(options, logger) {
         // A registry baseline goes after the head so it can reuse the head's layer sizes and read
         // the platforms the head measured.
         const handoff = new BuildHandoff();
-        const buildOptions = { ...build, sizeMemo: new Map(), blobStore: external_node_path_namespaceObject.join(outputDir, 'blobs') };
+        const buildOptions = {
+            ...build,
+            sizeMemo: new Map(),
+            // Beside the layer scans, persisted with them: a layer's size is counted once, ever.
+            countedSizes: openCountedSizes(external_node_path_namespaceObject.join(external_node_path_namespaceObject.resolve(options.workdir, cacheDir), 'sizes')),
+            blobStore: external_node_path_namespaceObject.join(outputDir, 'blobs'),
+        };
         // Once every head build is done, a base job the head does not have waits no longer.
         const measureHead = () => buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } }).finally(() => handoff.finished());
         const measureBase = (head) => options.baseline

@@ -13,6 +13,7 @@ import { listStages } from './config/list-stages.js';
 import type { BudgetFile, ImageConfig } from './config/types.js';
 import { runBuild, type BuildResult } from './docker/build.js';
 import type { BuildxLauncher } from './docker/buildx-launcher.js';
+import type { CountedSizes } from './measure/counted-sizes.js';
 import type { Logger } from './logger.js';
 import { checkLayoutAgainstMetadata, configMismatch, readBuildMetadata } from './measure/build-metadata.js';
 import { measureOciLayout } from './measure/measure-layout.js';
@@ -56,6 +57,8 @@ export interface BuildAndMeasureOptions extends PlanOptions {
   handoff?: { role: 'report' | 'wait'; with: BuildHandoff };
   /** Uncompressed layer sizes shared across this run's layouts (see measureOciLayout). */
   sizeMemo?: Map<string, Promise<UncompressedSize>>;
+  /** Sizes counted by decompressing a layer in earlier runs (see counted-sizes.ts). */
+  countedSizes?: CountedSizes;
   /** How builds start buildx (default `docker buildx`). */
   launcher?: BuildxLauncher;
 }
@@ -141,6 +144,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
             dockerfile: { path: dockerfilePath, text },
             target: job.target,
             sizeMemo: options.sizeMemo,
+            countedSizes: options.countedSizes,
           });
           const wrongConfig = metadata
             ? configMismatch(

@@ -19,6 +19,7 @@ import { resolveBudget } from './config/resolve-budget.js';
 import type { Budget, BudgetFile, ImageConfig } from './config/types.js';
 import { BuildxError, type BuildxInfo } from './docker/buildx-info.js';
 import { buildxLauncher } from './docker/buildx-launcher.js';
+import { openCountedSizes } from './measure/counted-sizes.js';
 import { prepareBuilder } from './docker/prepare-builder.js';
 import type { Logger } from './logger.js';
 import { multiPlatformProblem } from './plan/builder-requirements.js';
@@ -123,7 +124,8 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       },
     };
     // The baseline is measured for sizes only: only the head is analysed.
-    const analysis = options.analyze === false ? undefined : { cacheDir: options.cacheDir ?? defaultLayerCacheDir(options.env) };
+    const cacheDir = options.cacheDir ?? defaultLayerCacheDir(options.env);
+    const analysis = options.analyze === false ? undefined : { cacheDir };
     // Head and base run at the same time on the same builder, each base build right after the
     // head's build of the same job: the base's unchanged steps are cache hits and its unchanged
     // layers are already in the shared blob store, so the baseline costs little wall time.
@@ -131,7 +133,13 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     // A registry baseline goes after the head so it can reuse the head's layer sizes and read
     // the platforms the head measured.
     const handoff = new BuildHandoff();
-    const buildOptions = { ...build, sizeMemo: new Map(), blobStore: path.join(outputDir, 'blobs') };
+    const buildOptions = {
+      ...build,
+      sizeMemo: new Map(),
+      // Beside the layer scans, persisted with them: a layer's size is counted once, ever.
+      countedSizes: openCountedSizes(path.join(path.resolve(options.workdir, cacheDir), 'sizes')),
+      blobStore: path.join(outputDir, 'blobs'),
+    };
     // Once every head build is done, a base job the head does not have waits no longer.
     const measureHead = () =>
       buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } }).finally(

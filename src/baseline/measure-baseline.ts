@@ -258,6 +258,7 @@ async function baselineFromRegistry(request: BaselineRequest, started: number): 
         const platforms = await measureRegistryImage(ref, {
           platforms: wanted.length > 0 ? wanted : undefined,
           knownSizes: request.build.sizeMemo,
+          countedSizes: request.build.countedSizes,
         });
         entries.push(...platforms.map((p) => toSizedEntry(image.name, target ?? null, p)));
       } catch (error) {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { LayerMeasure, PlatformMeasure, UncompressedSize } from '../measure/types.js';
+import type { CountedSizes } from '../measure/counted-sizes.js';
 import { measureUncompressedSize } from '../measure/uncompressed-size.js';
 import { RegistryClient, type RegistryStats } from './registry-client.js';
 import { parseImageRef, readDockerCredentials } from './registry-ref.js';
@@ -24,6 +25,8 @@ export interface RegistryMeasureOptions {
    * gzip trailer cannot prove the size and would otherwise be streamed.
    */
   knownSizes?: Map<string, Promise<UncompressedSize>>;
+  /** Sizes counted by decompressing a layer in earlier runs: such a layer is not downloaded again. */
+  countedSizes?: CountedSizes;
 }
 
 export const MANIFEST_ACCEPT = [
@@ -60,10 +63,10 @@ export async function measureRegistryImage(ref: string, options: RegistryMeasure
       if (wanted !== undefined && !wanted.includes(normalizePlatform(platform))) continue;
       const manifest = await fetchManifest(client, child.digest);
       if (manifest.kind !== 'manifest') throw new Error(`${ref}: ${child.digest} is a nested index, expected an image manifest`);
-      measures.push(await measureManifest(client, manifest, platform, options.knownSizes));
+      measures.push(await measureManifest(client, manifest, platform, options.knownSizes, options.countedSizes));
     }
   } else {
-    const measure = await measureManifest(client, top, null, options.knownSizes);
+    const measure = await measureManifest(client, top, null, options.knownSizes, options.countedSizes);
     if (wanted === undefined || wanted.includes(normalizePlatform(measure.platform))) measures.push(measure);
   }
   if (measures.length === 0) {
@@ -113,6 +116,7 @@ async function measureManifest(
   manifest: Extract<Manifest, { kind: 'manifest' }>,
   platform: string | null,
   knownSizes?: Map<string, Promise<UncompressedSize>>,
+  countedSizes?: CountedSizes,
 ): Promise<PlatformMeasure> {
   const { json } = await client.getJson(`${client.baseUrl}/blobs/${manifest.config.digest}`);
   const config = json as { os?: string; architecture?: string; variant?: string; history?: unknown };
@@ -126,7 +130,7 @@ async function measureManifest(
         const blob = client.openBlob(descriptor.digest, descriptor.size);
         const size = known
           ? { ...(await known), source: 'cache' as const }
-          : await measureUncompressedSize(blob, mediaType, descriptor.annotations);
+          : await measureUncompressedSize(blob, mediaType, descriptor.annotations, countedSizes);
         return {
           digest: descriptor.digest,
           mediaType,

@@ -7,6 +7,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { BlobReader, DockerfileRef, LayerMeasure, PlatformMeasure, UncompressedSize } from './types.js';
+import type { CountedSizes } from './counted-sizes.js';
 import { measureUncompressedSize } from './uncompressed-size.js';
 import { mapHistoryToDockerfile, type DockerfileSource } from './dockerfile-lines.js';
 import {
@@ -35,6 +36,8 @@ export interface MeasureLayoutOptions {
    * several targets): a digest names its content, so its size is measured once.
    */
   sizeMemo?: Map<string, Promise<UncompressedSize>>;
+  /** Sizes counted by decompressing a layer in earlier runs, and where to keep new ones. */
+  countedSizes?: CountedSizes;
 }
 
 /** The path of a blob inside an OCI layout; rejects digests that would escape it. */
@@ -122,7 +125,7 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
             throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
           });
           const blob = fileBlobReader(layoutDir, layer.digest, layer.size);
-          const size = await measureUncompressedSize(blob, layer.mediaType, layer.annotations);
+          const size = await measureUncompressedSize(blob, layer.mediaType, layer.annotations, opts.countedSizes);
           const why = size.why === undefined ? '' : `: ${size.why}`;
           progress(
             `layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}${why}, ${Date.now() - started} ms)`,

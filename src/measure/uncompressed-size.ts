@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createZstdDecompress } from '../compression/zstd-decompress.js';
+import type { CountedSizes } from './counted-sizes.js';
 import type { BlobReader, UncompressedSize } from './types.js';
 import { GZIP_TRAILER_BYTES, judgeGzipTrailer, parseGzipHeader, type TrailerJudgement } from './gzip-trailer.js';
 import { ESTARGZ_FOOTER_BYTES } from './stargz.js';
@@ -29,12 +30,14 @@ export function compressionOf(mediaType: string): LayerCompression {
 
 /**
  * `annotations` are the layer descriptor's: eStargz layers are told apart by them (and by their
- * footer), so pass them whenever the descriptor has them.
+ * footer), so pass them whenever the descriptor has them. `counted` keeps the sizes that took
+ * decompressing the whole blob, for the next run.
  */
 export async function measureUncompressedSize(
   blob: BlobReader,
   mediaType: string,
   annotations?: Record<string, string>,
+  counted?: CountedSizes,
 ): Promise<UncompressedSize> {
   const compression = compressionOf(mediaType);
   if (compression === 'none') return { bytes: blob.size, source: 'uncompressed' };
@@ -42,7 +45,7 @@ export async function measureUncompressedSize(
     const judgement = await judgeGzipMetadata(blob, annotations);
     // `in`, not `.trusted`: narrows under any tsconfig (the memory test compiles without --strict).
     if ('bytes' in judgement) return { bytes: judgement.bytes, source: 'gzip-trailer' };
-    return { bytes: await countStream(blob, 'gzip'), source: 'stream', why: judgement.reason };
+    return countOnce(blob, 'gzip', judgement.reason, counted);
   }
   const head = await blob.read(0, Math.min(4, blob.size));
   if (head.length < 4 || head.readUInt32LE(0) !== ZSTD_MAGIC) {
@@ -50,7 +53,21 @@ export async function measureUncompressedSize(
   }
   const declared = await sumZstdFrameContentSizes((offset, length) => blob.read(offset, length), blob.size);
   if (declared !== null) return { bytes: declared, source: 'zstd-frame-header' };
-  return { bytes: await countStream(blob, 'zstd'), source: 'stream' };
+  return countOnce(blob, 'zstd', undefined, counted);
+}
+
+/** Decompresses the blob to count it, unless an earlier run already did. */
+async function countOnce(
+  blob: BlobReader,
+  compression: 'gzip' | 'zstd',
+  why: string | undefined,
+  counted: CountedSizes | undefined,
+): Promise<UncompressedSize> {
+  const known = await counted?.get(blob.digest);
+  if (known !== null && known !== undefined) return { bytes: known, source: 'cache', why: 'counted in an earlier run' };
+  const bytes = await countStream(blob, compression);
+  await counted?.put(blob.digest, bytes);
+  return why === undefined ? { bytes, source: 'stream' } : { bytes, source: 'stream', why };
 }
 
 /** Reads the header and the last bytes (trailer, or a stargz footer) and judges the trailer. */

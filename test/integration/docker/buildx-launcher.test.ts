@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { detectBuildx } from '../../../src/docker/buildx-info.js';
-import { buildxLauncher, DOCKER_BUILDX } from '../../../src/docker/buildx-launcher.js';
+import { buildxLauncher, DOCKER_BUILDX, type BuildxLauncher } from '../../../src/docker/buildx-launcher.js';
 import { runBuild } from '../../../src/docker/build.js';
 import { planBuild } from '../../../src/plan/plan-builds.js';
 import { loadBudgetFile } from '../../../src/config/load-budget-file.js';
@@ -59,5 +59,23 @@ describe('starting buildx', () => {
     const [a, b] = [await index('direct'), await index('docker')];
     expect(a.manifests[0].digest).toMatch(/^sha256:/);
     expect(a.manifests[0].digest).toBe(b.manifests[0].digest);
+  });
+
+  test('the plugin started directly follows the docker context (DOCKER_CONTEXT, or the config’s current one) as `docker buildx` does', async () => {
+    const buildx = await detectBuildx();
+    const config = path.join(dir, 'docker-config');
+    await run('docker', ['context', 'create', 'ib-launcher-ctx', '--docker', 'host=unix:///var/run/docker.sock'], {
+      env: { ...process.env, DOCKER_CONFIG: config },
+    });
+    const builderName = async (launcher: BuildxLauncher, env: Record<string, string>) =>
+      /^Name:\s+(\S+)/m.exec(
+        (await run(launcher.command, launcher.args(['buildx', 'inspect']), { env: { ...process.env, ...env } })).stdout,
+      )?.[1];
+    const byEnv = { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'ib-launcher-ctx' };
+    expect(await builderName(buildxLauncher(buildx.pluginPath), byEnv)).toBe('ib-launcher-ctx');
+    expect(await builderName(DOCKER_BUILDX, byEnv)).toBe('ib-launcher-ctx');
+    await run('docker', ['context', 'use', 'ib-launcher-ctx'], { env: { ...process.env, DOCKER_CONFIG: config } });
+    expect(await builderName(buildxLauncher(buildx.pluginPath), { DOCKER_CONFIG: config })).toBe('ib-launcher-ctx');
+    expect(await builderName(buildxLauncher(buildx.pluginPath), {})).toBe(buildx.builder);
   });
 });
