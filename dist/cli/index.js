@@ -40982,55 +40982,6 @@ function resolveBudget(image, target, platform) {
     return mergeBudgets(image.budget, targetBudget, image.platformBudgets[platform]);
 }
 //# sourceMappingURL=resolve-budget.js.map
-;// CONCATENATED MODULE: ./lib/measure/counted-sizes.js
-/**
- * Uncompressed layer sizes that had to be counted by decompressing the whole layer, kept on
- * disk by digest so the next run does not decompress it again. That is every gzip layer over
- * ~4.16 MB (its trailer holds the size modulo 2^32 only: see sizeFromGzipTrailer) and every
- * zstd layer whose frames do not declare their sizes: the big layers, decompressed on every run.
- *
- * A digest names its bytes, so a kept size never goes stale and needs no version. It lives in
- * the layer cache directory (`sizes/`), persisted with it. A file that is missing or does not
- * hold a size is a miss; a size that cannot be written is simply counted again next time.
- */
-
-
-const counted_sizes_DIGEST_RE = /^(sha256|sha512):([a-f0-9]{64}|[a-f0-9]{128})$/;
-/** The file of a digest; null for anything that is not a plain digest (never a path to follow). */
-function countedSizeFile(dir, digest) {
-    const match = counted_sizes_DIGEST_RE.exec(digest);
-    return match ? external_node_path_namespaceObject.join(dir, `${match[1]}-${match[2]}`) : null;
-}
-function openCountedSizes(dir) {
-    return {
-        async get(digest) {
-            const file = countedSizeFile(dir, digest);
-            if (!file)
-                return null;
-            const text = await (0,promises_namespaceObject.readFile)(file, 'utf8').catch(() => null);
-            if (text === null || !/^\d{1,16}\n$/.test(text))
-                return null;
-            const bytes = Number(text);
-            return Number.isSafeInteger(bytes) ? bytes : null;
-        },
-        async put(digest, bytes) {
-            const file = countedSizeFile(dir, digest);
-            if (!file || !Number.isSafeInteger(bytes) || bytes < 0)
-                return;
-            try {
-                await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-                // Whole or absent: a concurrent reader never sees half a number.
-                const partial = `${file}.${process.pid}.tmp`;
-                await (0,promises_namespaceObject.writeFile)(partial, `${bytes}\n`);
-                await (0,promises_namespaceObject.rename)(partial, file);
-            }
-            catch {
-                // Best effort: the size was measured; only the next run's shortcut is lost.
-            }
-        },
-    };
-}
-//# sourceMappingURL=counted-sizes.js.map
 ;// CONCATENATED MODULE: ./lib/docker/temporary-builder.js
 /**
  * A `docker-container` builder for one run, for when the builder at hand cannot export OCI
@@ -41098,6 +41049,55 @@ async function prepareBuilder(requested, logger) {
     }
 }
 //# sourceMappingURL=prepare-builder.js.map
+;// CONCATENATED MODULE: ./lib/measure/counted-sizes.js
+/**
+ * Uncompressed layer sizes that had to be counted by decompressing the whole layer, kept on
+ * disk by digest so the next run does not decompress it again. That is every gzip layer over
+ * ~4.16 MB (its trailer holds the size modulo 2^32 only: see sizeFromGzipTrailer) and every
+ * zstd layer whose frames do not declare their sizes: the big layers, decompressed on every run.
+ *
+ * A digest names its bytes, so a kept size never goes stale and needs no version. It lives in
+ * the layer cache directory (`sizes/`), persisted with it. A file that is missing or does not
+ * hold a size is a miss; a size that cannot be written is simply counted again next time.
+ */
+
+
+const counted_sizes_DIGEST_RE = /^(sha256|sha512):([a-f0-9]{64}|[a-f0-9]{128})$/;
+/** The file of a digest; null for anything that is not a plain digest (never a path to follow). */
+function countedSizeFile(dir, digest) {
+    const match = counted_sizes_DIGEST_RE.exec(digest);
+    return match ? external_node_path_namespaceObject.join(dir, `${match[1]}-${match[2]}`) : null;
+}
+function openCountedSizes(dir) {
+    return {
+        async get(digest) {
+            const file = countedSizeFile(dir, digest);
+            if (!file)
+                return null;
+            const text = await (0,promises_namespaceObject.readFile)(file, 'utf8').catch(() => null);
+            if (text === null || !/^\d{1,16}\n$/.test(text))
+                return null;
+            const bytes = Number(text);
+            return Number.isSafeInteger(bytes) ? bytes : null;
+        },
+        async put(digest, bytes) {
+            const file = countedSizeFile(dir, digest);
+            if (!file || !Number.isSafeInteger(bytes) || bytes < 0)
+                return;
+            try {
+                await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+                // Whole or absent: a concurrent reader never sees half a number.
+                const partial = `${file}.${process.pid}.tmp`;
+                await (0,promises_namespaceObject.writeFile)(partial, `${bytes}\n`);
+                await (0,promises_namespaceObject.rename)(partial, file);
+            }
+            catch {
+                // Best effort: the size was measured; only the next run's shortcut is lost.
+            }
+        },
+    };
+}
+//# sourceMappingURL=counted-sizes.js.map
 ;// CONCATENATED MODULE: ./lib/plan/builder-requirements.js
 /** Why the builder cannot build the images that list several platforms, or null when it can. */
 function multiPlatformProblem(images, buildx) {
