@@ -11,13 +11,15 @@
 //
 // A floor is timed in the same runs: the `baseline: none` job while bare buildx calls solve the
 // base's two targets from the cache (`--output type=cacheonly`), started when the action starts
-// its builds. Any implementation that really builds the base pays at least that.
+// its builds. Any implementation that really builds the base pays at least that. And an A/A
+// series: the `baseline: none` job once more, whose ratio to the first is this machine's noise.
+// Before every job the script waits for the machine to be quiet (see settle).
 //
 // Run after `npm run bundle` (the stale-dist test keeps dist/ current):
 //   node scripts/bench-baseline.js [--runs N]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -149,6 +151,21 @@ async function actionStep(repo, dir, baseline, onBuildsStart) {
 }
 
 const now = () => process.hrtime.bigint();
+
+/**
+ * CPU time the whole machine spent busy (user, nice, system, irq, softirq; not steal, which is
+ * other tenants' work), in seconds: what a job costs the machine, steadier than wall time on a
+ * noisy host. Null where /proc/stat does not exist.
+ */
+function busyCpuSeconds() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq] = fields;
+    return (user + nice + system + irq + softirq) / 100;
+  } catch {
+    return null;
+  }
+}
 const seconds = (from, to) => Number(to - from) / 1e9;
 
 /** The buildx plugin binary, started directly as the action starts it (see buildx-launcher.ts). */
@@ -180,9 +197,29 @@ function floorSolves(baseSources, targets) {
     );
 }
 
+/**
+ * Waits until the machine is quiet (under 15 % of its cores busy for a quarter second, or 5 s
+ * at most): dockerd and containerd clean up after a job (leases, history, content GC), and
+ * without this the next job, whichever variant it is, would pay for the previous one.
+ */
+async function settle() {
+  // The last job's files, written back now rather than during the next job.
+  spawnSync('sync');
+  const cores = availableParallelism();
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const before = busyCpuSeconds();
+    await new Promise((done) => setTimeout(done, 250));
+    const after = busyCpuSeconds();
+    if (before === null || after === null || (after - before) / 0.25 / cores < 0.15) return;
+  }
+}
+
 async function compareJobs(label, repo, floor) {
   const dir = join(root, 'checkout');
   const job = async (baseline, alongside) => {
+    await settle();
+    const cpuBefore = busyCpuSeconds();
     const started = now();
     checkout(repo, dir);
     const stepStarted = now();
@@ -190,7 +227,9 @@ async function compareJobs(label, repo, floor) {
     await actionStep(repo, dir, baseline, alongside ? () => (extra = alongside()) : undefined);
     await extra;
     const ended = now();
-    return { total: seconds(started, ended), step: seconds(stepStarted, ended) };
+    const cpuAfter = busyCpuSeconds();
+    const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+    return { total: seconds(started, ended), step: seconds(stepStarted, ended), cpu };
   };
   // Warm the BuildKit and layer caches for both sides, as the PR's earlier pushes would.
   await job('none');
@@ -198,10 +237,18 @@ async function compareJobs(label, repo, floor) {
   const without = [];
   const withBase = [];
   const withFloor = [];
+  // The same job again (A/A): how far apart two identical series land on this machine.
+  const again = [];
+  // A job runs slower after a heavier one, even on a quiet machine (the disk is still busy with
+  // the last job's deleted files): each round starts one variant later, so every variant
+  // follows every other equally often.
+  const variants = [
+    () => job('none').then((r) => without.push(r)),
+    () => job('build').then((r) => withBase.push(r)),
+    ...(floor ? [() => job('none', floor).then((r) => withFloor.push(r)), () => job('none').then((r) => again.push(r))] : []),
+  ];
   for (let i = 0; i < runs; i += 1) {
-    without.push(await job('none'));
-    withBase.push(await job('build'));
-    if (floor) withFloor.push(await job('none', floor));
+    for (let k = 0; k < variants.length; k += 1) await variants[(i + k) % variants.length]();
   }
   const a = median(without.map((r) => r.total));
   const b = median(withBase.map((r) => r.total));
@@ -220,29 +267,42 @@ async function compareJobs(label, repo, floor) {
     console.log(
       `  floor ratio: ${(f / a).toFixed(3)}  (what two cached BuildKit solves cost this job here, before any export or measuring)`,
     );
+    const g = median(again.map((r) => r.total));
+    console.log(`  A/A: baseline: none again  ${g.toFixed(2)} s   [${list(again.map((r) => r.total))}]`);
+    console.log(`  A/A ratio: ${(g / a).toFixed(3)}  (identical jobs: the noise of this machine in this run)`);
+  }
+  if (without[0].cpu !== null) {
+    const cpu = (runsOf) => median(runsOf.map((r) => r.cpu));
+    const [cpuA, cpuB] = [cpu(without), cpu(withBase)];
+    const more = (x) => `${x.toFixed(2)} (+${(x - cpuA).toFixed(2)})`;
+    console.log(
+      `  machine CPU per job, busy core-seconds (medians): none ${cpuA.toFixed(2)}, build ${more(cpuB)}${floor ? `, floor ${more(cpu(withFloor))}` : ''}`,
+    );
   }
 }
 
 /** The same comparison through the CLI, in the PR's merge checkout: `check` vs `check --base HEAD^1`. */
-function compareCli(label, repo) {
+async function compareCli(label, repo) {
   const dir = join(root, 'checkout');
   checkout(repo, dir);
   git(dir, 'fetch', '-q', '--depth=2', 'origin', repo.merge);
-  const check = (extra) =>
-    elapsed(() => {
+  const check = async (extra) => {
+    await settle();
+    return elapsed(() => {
       const result = spawnSync(process.execPath, [cli, 'check', '--cache-dir', join(root, 'layer-cache'), ...extra], {
         cwd: dir,
         encoding: 'utf8',
       });
       if (result.status !== 0) throw new Error(`check ${extra.join(' ')} exited ${result.status}:\n${result.stderr}`);
     });
-  check([]);
-  check(['--base', 'HEAD^1']);
+  };
+  await check([]);
+  await check(['--base', 'HEAD^1']);
   const headOnly = [];
   const withBase = [];
   for (let i = 0; i < runs; i += 1) {
-    headOnly.push(check([]));
-    withBase.push(check(['--base', 'HEAD^1']));
+    headOnly.push(await check([]));
+    withBase.push(await check(['--base', 'HEAD^1']));
   }
   const a = median(headOnly);
   const b = median(withBase);
@@ -261,7 +321,7 @@ try {
   const baseSources = join(root, 'base-sources');
   cpSync('examples/hello', baseSources, { recursive: true });
   await compareJobs('example, a PR that changes the image (builder + runtime)', changes, floorSolves(baseSources, ['builder', 'runtime']));
-  compareCli('example, a PR that changes the image', changes);
+  await compareCli('example, a PR that changes the image', changes);
   // A PR that does not touch the image's sources: the base build is skipped.
   const docs = makeOrigin('docs', (work) => writeFileSync(join(work, 'README.md'), 'a change outside every build context\n'));
   await compareJobs('example, a PR that does not touch the image', docs);
