@@ -55299,12 +55299,15 @@ const CHECKSUM_BYTES = 4;
 function isSkippableMagic(magic) {
     return ((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC;
 }
+/** Bytes of the Frame_Content_Size field, from the descriptor's flag and single-segment bit. */
+function fcsBytesOf(descriptor) {
+    const fcsFlag = descriptor >> 6;
+    return fcsFlag === 0 ? ((descriptor & 0x20) !== 0 ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
+}
 /** A frame header's length, from its descriptor byte (the fifth): what parsing it needs. */
 function frameHeaderBytes(descriptor) {
     const singleSegment = (descriptor & 0x20) !== 0;
-    const fcsFlag = descriptor >> 6;
-    const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
-    return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytes;
+    return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytesOf(descriptor);
 }
 /** Largest frame header: magic 4 + descriptor 1 + window 1 + dictionary 4 + content size 8. */
 const ZSTD_MAX_FRAME_HEADER_BYTES = 18;
@@ -55325,12 +55328,10 @@ function parseZstdFrameHeader(buf) {
     if (view.length < 5)
         throw new Error('zstd: truncated frame header descriptor');
     const descriptor = view[4];
-    const fcsFlag = descriptor >> 6;
-    const singleSegment = (descriptor & 0x20) !== 0;
     if (descriptor & 0x08)
         throw new Error('zstd: reserved bit set in frame header descriptor');
     const hasChecksum = (descriptor & 0x04) !== 0;
-    const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
+    const fcsBytes = fcsBytesOf(descriptor);
     const headerBytes = frameHeaderBytes(descriptor);
     const fcsOffset = headerBytes - fcsBytes;
     if (view.length < headerBytes)
@@ -55612,6 +55613,14 @@ class FzstdDecompress extends external_node_stream_.Transform {
     }
 }
 //# sourceMappingURL=zstd-decompress.js.map
+;// CONCATENATED MODULE: ./lib/compression/layer-decoder.js
+
+
+/** zlib's gunzip, or zstd (native where this Node has it); `chunkSize` sizes their output chunks. */
+function createLayerDecoder(compression, options = {}) {
+    return compression === 'gzip' ? (0,external_node_zlib_.createGunzip)(options) : createZstdDecompress(options);
+}
+//# sourceMappingURL=layer-decoder.js.map
 ;// CONCATENATED MODULE: ./lib/measure/stargz.js
 /**
  * Recognising (e)stargz layers: gzip blobs of many members (one or more per file, a TOC, then
@@ -55846,7 +55855,6 @@ function judgeGzipTrailer(evidence) {
 
 
 
-
 /** Enough for the fixed header plus any realistic FEXTRA/FNAME/FCOMMENT. */
 const GZIP_HEADER_PROBE_BYTES = 4096;
 /** Which compression a layer media type declares; throws for media types that are not layers. */
@@ -55921,7 +55929,7 @@ async function countStream(blob, compression) {
         },
     });
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(blob.stream(), compression === 'gzip' ? (0,external_node_zlib_.createGunzip)() : createZstdDecompress(), count);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(blob.stream(), createLayerDecoder(compression), count);
         return total;
     }
     catch (error) {
@@ -56606,6 +56614,10 @@ class TreeBuilder {
      * 26 with the containerd image store in test/integration/analysis/analyze-buildx.test.ts).
      */
     resolve(path, layer) {
+        return this.walk(path, layer).path;
+    }
+    /** resolve, and the directory it ends on when every part of the result already is one. */
+    walk(path, layer) {
         let parts = path === '' ? [] : path.split('/');
         let done = [];
         let dir = this.root;
@@ -56633,7 +56645,7 @@ class TreeBuilder {
             done.push(part);
             dir = node?.kind === 'dir' ? node : null;
         }
-        return done.join('/');
+        return { path: done.join('/'), dir };
     }
     /** The parent directory of `path`, created (or a non-directory replaced) as needed. */
     ensureDir(path, layer, delta) {
@@ -56727,10 +56739,11 @@ class TreeBuilder {
         // The parent is resolved through this layer's symlinks (see resolve); the entry itself is
         // not: a directory entry replaces a symlink at its own path.
         const split = splitPath(entry.path);
-        const parent = this.resolve(split.parent, layer);
+        const resolved = this.walk(split.parent, layer);
         const name = split.name;
-        const path = joinPath(parent, name);
-        const dir = this.ensureDir(parent, layer, delta);
+        const path = joinPath(resolved.path, name);
+        // An existing parent was found on the way: only a missing one is walked to again, to create it.
+        const dir = resolved.dir ?? this.ensureDir(resolved.path, layer, delta);
         const existing = dir.children.get(name);
         if (entry.type === 'dir') {
             if (existing?.kind === 'dir')
@@ -56925,6 +56938,7 @@ const DIRECTORY_RULES = [
     // A JDK is its whole directory (bin, lib/modules, jmods…), found by its compiler.
     { id: 'toolchain-in-final-image', marker: /^(.+)\/bin\/javac$/, what: 'JDK (javac): a JRE is enough to run', fix: JRE_FIX },
 ];
+const YARN_CACHE_FIX = 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.';
 const PATH_RULES = [
     // toolchain-in-final-image
     { id: 'toolchain-in-final-image', pattern: /^(usr\/local\/go|usr\/lib\/go(?:-[\d.]+)?)\//, what: 'Go toolchain', fix: MULTI_STAGE },
@@ -57006,15 +57020,15 @@ const PATH_RULES = [
         id: 'package-manager-cache',
         pattern: /^((?:usr\/local\/share|(?:root|home\/[^/]+))\/\.cache\/yarn|(?:.*\/)?\.yarn-cache)\//,
         what: 'yarn cache',
-        fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+        fix: YARN_CACHE_FIX,
     },
     {
         id: 'package-manager-cache',
         pattern: /^((?:.*\/)?\.yarn\/cache)\//,
         what: 'yarn cache',
-        fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+        fix: YARN_CACHE_FIX,
         // Yarn PnP (zero-installs) runs the packages from this cache: it is the node_modules.
-        unless: (root, ctx) => ctx.pnpProjects.has(root.slice(0, -'.yarn/cache'.length).replace(/\/$/, '')),
+        unless: (root, ctx) => ctx.pnpProjects.has(parentDir(parentDir(root))),
     },
     {
         id: 'package-manager-cache',
@@ -57329,11 +57343,12 @@ function findHints(input) {
             });
         }
     }
-    const root = rootHint(info, input.imageUser);
-    if (info) {
+    if (info)
         hints.push(...dockerfileHints(info));
-        if (root)
-            hints.push(root);
+    const root = rootHint(info, input.imageUser);
+    if (root)
+        hints.push(root);
+    if (info) {
         const toolchain = hints.find((h) => h.id === 'toolchain-in-final-image');
         if (info.stages.length === 1 && toolchain) {
             const stage = info.stages[0];
@@ -57347,8 +57362,6 @@ function findHints(input) {
             });
         }
     }
-    if (!info && root)
-        hints.push(root);
     return hints.filter((h) => !ignore.has(h.id));
 }
 //# sourceMappingURL=hints.js.map
@@ -57362,7 +57375,6 @@ var tar_stream = __nccwpck_require__(6118);
  * tar, drain every body without keeping it. Memory stays bounded whatever the layer's size
  * (zstd: see src/compression/zstd-decompress.ts).
  */
-
 
 
 
@@ -57429,7 +57441,7 @@ function openDecoder(compression, sink, fail) {
         };
     }
     // Both decoders stop producing while the tar parser is behind: memory stays bounded.
-    const decoder = compression === 'gzip' ? (0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK_BYTES }) : createZstdDecompress({ chunkSize: CHUNK_BYTES });
+    const decoder = createLayerDecoder(compression, { chunkSize: CHUNK_BYTES });
     decoder.on('error', fail);
     // A tar error unpipes the decoder: destroy it so a pending 'drain' rejects instead of hanging.
     sink.on('error', (err) => decoder.destroy(err));
@@ -57966,7 +57978,7 @@ function summarizeBuildFailure(log) {
 function countCachedSteps(log) {
     return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
 }
-async function runBuild(job, launcher = DOCKER_BUILDX, onLine) {
+async function runBuild(job, launcher = DOCKER_BUILDX) {
     // A stale layout from an earlier run would be merged with the new one: start clean.
     await (0,promises_namespaceObject.rm)(job.layoutDir, { recursive: true, force: true });
     await (0,promises_namespaceObject.mkdir)(job.layoutDir, { recursive: true });
@@ -57978,10 +57990,7 @@ async function runBuild(job, launcher = DOCKER_BUILDX, onLine) {
     const lines = [];
     const result = await runCommand(launcher.command, launcher.args(job.argv), {
         env: job.env,
-        onLine: (line) => {
-            lines.push(line);
-            onLine?.(line);
-        },
+        onLine: (line) => lines.push(line),
     });
     const log = lines.join('\n');
     const ok = result.exitCode === 0;
@@ -69158,9 +69167,12 @@ async function loadBudgetFile(file, opts) {
             });
         }
     }
-    // Stage checks need a readable Dockerfile: only for images whose paths are fine.
+    // Stage checks need a readable Dockerfile: only for images whose paths are fine, and that
+    // name a stage (a target, or a budget per stage under `stages: all`).
     for (const image of parsed.budgetFile.images) {
         if (missingPaths.has(image.name))
+            continue;
+        if (image.stages !== 'all' && image.targets.every((target) => target === undefined))
             continue;
         const names = stageNames(await (0,promises_namespaceObject.readFile)(image.dockerfile, 'utf8'));
         issues.push(...checkTargets(image, names, file, parsed, opts.workdir));
@@ -69440,18 +69452,25 @@ function checkRef(ref, source) {
 
 /** `git show <commit>:<path>` of the budget file, parsed like the PR's own. */
 async function readBaseBudgets(commit, where) {
-    const short = commit.slice(0, 7);
-    if (!(await hasCommit(where.repoRoot, commit))) {
-        return { state: 'no-base', reason: `commit ${short} is not in the local git history` };
-    }
+    // Whether the commit is there is asked only when something fails (one git process less on
+    // every run): a `git show` that succeeds proves it.
+    const notInHistory = async () => (await hasCommit(where.repoRoot, commit))
+        ? null
+        : { state: 'no-base', reason: `commit ${commit.slice(0, 7)} is not in the local git history` };
     const inRepo = external_node_path_namespaceObject.relative(where.repoRoot, external_node_path_namespaceObject.resolve(where.workdir, where.configPath));
     if (inRepo.startsWith('..') || external_node_path_namespaceObject.isAbsolute(inRepo)) {
-        return { state: 'no-base', reason: `the budget file ${where.configPath} is outside the repository ${where.repoRoot}` };
+        return ((await notInHistory()) ?? {
+            state: 'no-base',
+            reason: `the budget file ${where.configPath} is outside the repository ${where.repoRoot}`,
+        });
     }
     const spec = `${commit}:${inRepo.split(external_node_path_namespaceObject.sep).join('/')}`;
     const shown = await tryGit(where.repoRoot, ['show', spec]);
     if (shown.exitCode !== 0) {
-        // Asked only on failure (one git process less on every run): missing, or unreadable?
+        // Missing commit, missing file, or unreadable?
+        const missing = await notInHistory();
+        if (missing)
+            return missing;
         if ((await tryGit(where.repoRoot, ['cat-file', '-e', spec])).exitCode !== 0)
             return { state: 'absent', commit };
         return { state: 'invalid', commit, problem: `\`git show ${spec}\` failed: ${firstLine(shown.stderr.trim())}` };
@@ -70269,7 +70288,7 @@ async function baselineFromBuild(request, base, baseBudgets, started) {
             name: m.job.image.name,
             target: m.job.target ?? null,
             platform,
-            reason: `base ${m.error?.startsWith('measurement') ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
+            reason: `base ${m.build.ok ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
         })));
         const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
         const short = commit.slice(0, 7);
@@ -70414,12 +70433,67 @@ function withBaseBudgets(result, budgets, request) {
     return { ...result, budgetFile: budgets.state === 'read' ? budgets.budgetFile : null, budgetWarning: notice.warning, note };
 }
 //# sourceMappingURL=measure-baseline.js.map
+;// CONCATENATED MODULE: ./lib/report/change.js
+/**
+ * Whether the entry was compared with a baseline. `change: null` means there was nothing to
+ * compare with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on
+ * the base".
+ */
+function isCompared(entry) {
+    return entry.baseline !== undefined && entry.change !== null;
+}
+/** How an entry moved against its baseline (see isCompared). */
+function changeOf(entry) {
+    if (entry.status === 'error')
+        return 'unknown';
+    if (!isCompared(entry))
+        return 'unknown';
+    if (entry.baseline === null)
+        return entry.compressedBytes === null ? 'unknown' : 'new';
+    if (entry.compressedBytes === null)
+        return 'removed';
+    const d = deltaOf(entry);
+    if (d === null)
+        return 'unknown';
+    if (d.compressed > 0)
+        return 'grew';
+    if (d.compressed < 0)
+        return 'shrank';
+    return d.uncompressed === 0 ? 'unchanged' : d.uncompressed > 0 ? 'grew' : 'shrank';
+}
+/** Head minus base, both metrics; null unless both sides were measured. */
+function deltaOf(entry) {
+    if (entry.delta)
+        return { compressed: entry.delta.compressedBytes, uncompressed: entry.delta.uncompressedBytes };
+    if (!entry.baseline || entry.compressedBytes === null || entry.uncompressedBytes === null)
+        return null;
+    return {
+        compressed: entry.compressedBytes - entry.baseline.compressedBytes,
+        uncompressed: entry.uncompressedBytes - entry.baseline.uncompressedBytes,
+    };
+}
+/** Signed compressed-size change, with new images counting fully and removed ones negatively. */
+function compressedDelta(entry, change) {
+    if (change === 'new')
+        return entry.compressedBytes;
+    if (change === 'removed')
+        return entry.baseline ? -entry.baseline.compressedBytes : null;
+    return deltaOf(entry)?.compressed ?? null;
+}
+/** One metric's base and head bytes, each null when that side has none. */
+function sidesOf(entry, metric) {
+    const base = entry.baseline ? (metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes) : null;
+    return { base, head: metric === 'compressed' ? entry.compressedBytes : entry.uncompressedBytes };
+}
+//# sourceMappingURL=change.js.map
 ;// CONCATENATED MODULE: ./lib/publish/comment-policy.js
+/** Whether to post or update the PR comment, per the `comment` input (pure). */
+
 const COMMENT_MODES = ['always', 'on-change', 'on-failure', 'off'];
 function moved(entry) {
     // `change: null` is "compared with nothing" (no baseline, or it was unavailable; see
     // markNoBaseline): nothing is known to have moved, and `baseline: null` there is not "new".
-    if (entry.change === null || entry.baseline === undefined)
+    if (!isCompared(entry))
         return false;
     if (entry.baseline === null)
         return entry.compressedBytes !== null; // new image
@@ -70589,7 +70663,7 @@ function getInputs(env = process.env) {
 function properties(annotation, roots) {
     if (!annotation)
         return undefined;
-    const file = annotation.file !== undefined && roots ? annotationPath(annotation.file, roots) : annotation.file;
+    const file = annotation.file !== undefined ? annotationPath(annotation.file, roots) : annotation.file;
     return { file, startLine: annotation.startLine, title: annotation.title };
 }
 function createActionLogger(roots) {
@@ -76404,19 +76478,21 @@ async function createTemporaryBuilder(buildx, name) {
 ;// CONCATENATED MODULE: ./lib/docker/prepare-builder.js
 
 
+
 async function prepareBuilder(requested, logger) {
     const buildx = await detectBuildx(requested);
     if (!needsTemporaryBuilder(buildx)) {
         if (!buildx.features.ociExporter) {
             throw new BuildxError(`builder "${buildx.builder}" (driver ${buildx.driver}) has no OCI exporter, which measuring needs: choose another builder (input \`builder\`, --builder).`);
         }
-        return { buildx, builder: requested, dispose: async () => { } };
+        return { buildx, builder: requested, launcher: buildxLauncher(buildx.pluginPath), dispose: async () => { } };
     }
     const name = temporaryBuilderName();
     logger.warning(temporaryBuilderNotice(buildx, name));
     const temporary = await createTemporaryBuilder(buildx, name);
     try {
-        return { buildx: await detectBuildx(temporary.name), builder: temporary.name, dispose: temporary.remove };
+        const detected = await detectBuildx(temporary.name);
+        return { buildx: detected, builder: temporary.name, launcher: buildxLauncher(detected.pluginPath), dispose: temporary.remove };
     }
     catch (error) {
         await temporary.remove();
@@ -76751,7 +76827,6 @@ function addStageRows(entries, dockerfileStages) {
 
 
 
-
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -76801,7 +76876,7 @@ async function runCheck(options, logger) {
         const build = {
             workDir: outputDir,
             builder: prepared.builder,
-            launcher: buildxLauncher(buildx.pluginPath),
+            launcher: prepared.launcher,
             parallel: options.parallel,
             logger,
             extraCacheFrom: options.cacheFrom,
@@ -77117,16 +77192,20 @@ async function findReportFiles(specs, workdir) {
  * in a directory that is not one (another artifact's file) is skipped with a warning.
  */
 async function loadReports(specs, workdir, logger) {
+    const files = await listReportFiles(specs, workdir);
+    // Read at once; kept, skipped or refused in file order, as they were listed.
+    const settled = await Promise.allSettled(files.map(({ file }) => loadReport(file)));
     const loaded = [];
-    for (const { file, searched } of await listReportFiles(specs, workdir)) {
-        try {
-            loaded.push({ file, report: await loadReport(file) });
+    for (const [i, { file, searched }] of files.entries()) {
+        const result = settled[i];
+        if (result.status === 'fulfilled') {
+            loaded.push({ file, report: result.value });
+            continue;
         }
-        catch (error) {
-            if (!searched || !(error instanceof ReportError))
-                throw error;
-            logger.warning(`aggregate: skipping ${file}: not an image-budget report (${error.message})`);
-        }
+        const error = result.reason;
+        if (!searched || !(error instanceof ReportError))
+            throw error;
+        logger.warning(`aggregate: skipping ${file}: not an image-budget report (${error.message})`);
     }
     return loaded;
 }
@@ -77533,54 +77612,6 @@ const MAX_NAME = 80;
 /** Longest finding, note or hint message shown, in graphemes. */
 const MAX_MESSAGE = 300;
 //# sourceMappingURL=comment-format.js.map
-;// CONCATENATED MODULE: ./lib/report/change.js
-/**
- * How an entry moved against its baseline. `change: null` means there was nothing to compare
- * with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on the base".
- */
-function changeOf(entry) {
-    if (entry.status === 'error')
-        return 'unknown';
-    if (entry.baseline === undefined || entry.change === null)
-        return 'unknown';
-    if (entry.baseline === null)
-        return entry.compressedBytes === null ? 'unknown' : 'new';
-    if (entry.compressedBytes === null)
-        return 'removed';
-    const d = deltaOf(entry);
-    if (d === null)
-        return 'unknown';
-    if (d.compressed > 0)
-        return 'grew';
-    if (d.compressed < 0)
-        return 'shrank';
-    return d.uncompressed === 0 ? 'unchanged' : d.uncompressed > 0 ? 'grew' : 'shrank';
-}
-/** Head minus base, both metrics; null unless both sides were measured. */
-function deltaOf(entry) {
-    if (entry.delta)
-        return { compressed: entry.delta.compressedBytes, uncompressed: entry.delta.uncompressedBytes };
-    if (!entry.baseline || entry.compressedBytes === null || entry.uncompressedBytes === null)
-        return null;
-    return {
-        compressed: entry.compressedBytes - entry.baseline.compressedBytes,
-        uncompressed: entry.uncompressedBytes - entry.baseline.uncompressedBytes,
-    };
-}
-/** Signed compressed-size change, with new images counting fully and removed ones negatively. */
-function compressedDelta(entry, change) {
-    if (change === 'new')
-        return entry.compressedBytes;
-    if (change === 'removed')
-        return entry.baseline ? -entry.baseline.compressedBytes : null;
-    return deltaOf(entry)?.compressed ?? null;
-}
-/** One metric's base and head bytes, each null when that side has none. */
-function sidesOf(entry, metric) {
-    const base = entry.baseline ? (metric === 'compressed' ? entry.baseline.compressedBytes : entry.baseline.uncompressedBytes) : null;
-    return { base, head: metric === 'compressed' ? entry.compressedBytes : entry.uncompressedBytes };
-}
-//# sourceMappingURL=change.js.map
 ;// CONCATENATED MODULE: ./lib/report/escape.js
 /**
  * Escaping for text a PR author controls (Dockerfile instructions, paths, image and target
@@ -77828,10 +77859,13 @@ function describeBudget(budget) {
         parts.push(`warn-increase ${describeDeltaLimit(budget.warnIncrease)}`);
     return parts.length > 0 ? parts.join(', ') : '—';
 }
-/** The limits and how much of the tightest `max` is used: "max 20 MB, ≤ 12 layers (84% used)". */
-function describeBudgetUsage(entry) {
+/**
+ * The limits and how much of the tightest `max` is used: "max 20 MB, ≤ 12 layers (84% used)";
+ * `usedSuffix` follows the percentage.
+ */
+function describeBudgetUsage(entry, usedSuffix = '% used') {
     const used = budgetUsed(entry);
-    return `${describeBudget(entry.budget)}${used === null ? '' : ` (${Math.round(used * 100)}% used)`}`;
+    return `${describeBudget(entry.budget)}${used === null ? '' : ` (${Math.round(used * 100)}${usedSuffix})`}`;
 }
 /** Share of the tightest max budget used, e.g. 0.48; null without a max. */
 function budgetUsed(entry) {
@@ -77956,18 +77990,28 @@ function renderSlimming(report, maxBytes = SLIM_SECTION_MAX_BYTES) {
         .filter((b) => b !== null);
     if (blocks.length === 0)
         return '';
-    const out = ['### What to slim', ''];
-    let used = Buffer.byteLength(out.join('\n'));
+    const head = ['### What to slim', ''];
+    const kept = fitBlocks(blocks, maxBytes, (left) => `${left} more image(s) not shown: see the JSON report.`, {
+        usedBytes: Buffer.byteLength(head.join('\n')),
+    });
+    return [...head, ...kept, ''].join('\n');
+}
+/**
+ * The blocks that fit in `maxBytes` (after `usedBytes`, each block counting `separatorBytes`
+ * more), in order; where the next one would not fit, one line from `more(blocks left out)`.
+ */
+function fitBlocks(blocks, maxBytes, more, { usedBytes = 0, separatorBytes = 1 } = {}) {
+    const out = [];
+    let used = usedBytes;
     for (const [i, block] of blocks.entries()) {
-        const size = Buffer.byteLength(block) + 1;
-        if (used + size > maxBytes) {
-            out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
+        used += Buffer.byteLength(block) + separatorBytes;
+        if (used > maxBytes) {
+            out.push(more(blocks.length - i));
             break;
         }
         out.push(block);
-        used += size;
     }
-    return [...out, ''].join('\n');
+    return out;
 }
 /** The largest layers of every entry, each in a collapsible block, then what to slim. */
 function renderLargestLayers(report) {
@@ -78031,11 +78075,7 @@ function statusCell(entry, change = changeOf(entry)) {
 function entryRow(entry) {
     const change = changeOf(entry);
     const delta = compressedDelta(entry, change);
-    const base = entry.baseline === undefined || entry.change === null
-        ? '—'
-        : entry.baseline === null
-            ? 'new'
-            : comment_format_formatBytes(entry.baseline.compressedBytes);
+    const base = !isCompared(entry) ? '—' : entry.baseline === null ? 'new' : comment_format_formatBytes(entry.baseline.compressedBytes);
     const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : comment_format_formatBytes(entry.compressedBytes);
     const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
     return row([
@@ -78094,7 +78134,11 @@ function metricCells(entry, change, metric) {
         return [`${comment_format_formatBytes(base)} → removed`, formatDelta(-base), formatPercent(-base, base) ?? '—'];
     if (base === null || head === null || change === 'unknown')
         return ['—', '—', '—'];
-    return [`${comment_format_formatBytes(base)} → ${comment_format_formatBytes(head)}`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
+    return movementCells(base, head, comment_format_formatBytes(head));
+}
+/** `base → head`, Δ and Δ% of one metric; `headText` is how the head side is written. */
+function movementCells(base, head, headText) {
+    return [`${comment_format_formatBytes(base)} → ${headText}`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
 }
 function fullEntryRow(entry) {
     const change = changeOf(entry);
@@ -78109,9 +78153,7 @@ function fullEntryRow(entry) {
 function fullTotalsRow(entries) {
     const cells = (metric) => {
         const { base, head, anyBase } = sumSides(entries, metric);
-        if (!anyBase)
-            return ['—', '—', '—'];
-        return [`${comment_format_formatBytes(base)} → **${comment_format_formatBytes(head)}**`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
+        return anyBase ? movementCells(base, head, `**${comment_format_formatBytes(head)}**`) : ['—', '—', '—'];
     };
     return row(['**Total**', '', '', ...cells('compressed'), ...cells('uncompressed'), '']);
 }
@@ -78646,33 +78688,17 @@ function sizesTable(entries) {
 
 
 
+
 /** The per-image details stop here (bytes), well under the job summary's 1 MiB. */
 const SUMMARY_DETAILS_MAX_BYTES = 400_000;
-/** Whether any entry was compared with a baseline (not "compared with nothing"). */
-function compared(report) {
-    return report.images.some((e) => e.baseline !== undefined && e.change !== null);
-}
-function boundedDetails(details, maxBytes) {
-    const out = [];
-    let used = 0;
-    for (const [i, block] of details.entries()) {
-        used += Buffer.byteLength(block) + 2;
-        if (used > maxBytes) {
-            out.push(`${plural(details.length - i, 'more image detail', 'more image details')} not shown: see the JSON report.`);
-            break;
-        }
-        out.push(block);
-    }
-    return out;
-}
 function renderJobSummary(report, options) {
     const sorted = sortChanged(report.images);
     const parts = [headLines(report, options).join('\n'), ['#### Sizes', '', ...sizesTable(report.images)].join('\n')];
-    if (compared(report)) {
+    if (report.images.some(isCompared)) {
         parts.push(['#### Against the base', '', ...FULL_TABLE_HEADER, ...sorted.map(fullEntryRow), fullTotalsRow(report.images)].join('\n'));
     }
     const details = sorted.map((entry) => detailSection(entry, { dive: true })).filter((d) => d !== null);
-    parts.push(...boundedDetails(details, SUMMARY_DETAILS_MAX_BYTES));
+    parts.push(...fitBlocks(details, SUMMARY_DETAILS_MAX_BYTES, (left) => `${plural(left, 'more image detail', 'more image details')} not shown: see the JSON report.`, { separatorBytes: 2 }));
     parts.push(footerLine(report, options.configPath));
     return `${parts.join('\n\n')}\n\n${renderLargestLayers(report)}`;
 }
@@ -78999,18 +79025,16 @@ async function runCommentMode(inputs, env, event, logger, effects) {
 
 
 async function lib_main() {
-    let inputs;
+    // Annotations name files relative to the repository root, whatever `working-directory` is.
+    let roots;
     try {
-        inputs = getInputs();
-        // Annotations name files relative to the repository root, whatever `working-directory` is.
-        const logger = createActionLogger({ workdir: inputs.workdir, workspace: process.env.GITHUB_WORKSPACE || process.cwd() });
-        await runAction(inputs, process.env, logger, coreEffects);
+        const inputs = getInputs();
+        roots = { workdir: inputs.workdir, workspace: process.env.GITHUB_WORKSPACE || process.cwd() };
+        await runAction(inputs, process.env, createActionLogger(roots), coreEffects);
     }
     catch (error) {
-        if (error instanceof ConfigError) {
-            const workdir = inputs?.workdir ?? process.cwd();
-            const workspace = process.env.GITHUB_WORKSPACE || workdir;
-            for (const { message, properties } of configIssueAnnotations(error.issues, { workspace, workdir }))
+        if (error instanceof ConfigError && roots) {
+            for (const { message, properties } of configIssueAnnotations(error.issues, roots))
                 core_error(message, properties);
         }
         setFailed(error instanceof Error ? error.message : String(error));

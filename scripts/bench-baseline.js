@@ -21,6 +21,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildxPluginPath } from '../lib/docker/buildx-launcher.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const entry = resolve('dist/index.js');
@@ -38,10 +39,13 @@ function git(cwd, ...args) {
   return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
+const now = () => process.hrtime.bigint();
+const seconds = (from, to) => Number(to - from) / 1e9;
+
 function elapsed(fn) {
-  const started = process.hrtime.bigint();
+  const started = now();
   fn();
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  return seconds(started, now());
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -150,8 +154,6 @@ async function actionStep(repo, dir, baseline, onBuildsStart) {
   return report;
 }
 
-const now = () => process.hrtime.bigint();
-
 /**
  * CPU time the whole machine spent busy (user, nice, system, irq, softirq; not steal, which is
  * other tenants' work), in seconds: what a job costs the machine, steadier than wall time on a
@@ -166,12 +168,12 @@ function busyCpuSeconds() {
     return null;
   }
 }
-const seconds = (from, to) => Number(to - from) / 1e9;
-
 /** The buildx plugin binary, started directly as the action starts it (see buildx-launcher.ts). */
 function buildxPlugin() {
   const plugins = JSON.parse(execFileSync('docker', ['info', '--format', '{{json .ClientInfo.Plugins}}'], { encoding: 'utf8' }));
-  return plugins.find((p) => p.Name === 'buildx').Path;
+  const found = buildxPluginPath(plugins);
+  if (!found) throw new Error('docker info lists no usable buildx plugin');
+  return found;
 }
 
 /**

@@ -18,7 +18,6 @@ import { loadBudgetFile } from './config/load-budget-file.js';
 import { resolveBudget } from './config/resolve-budget.js';
 import type { Budget, BudgetFile, ImageConfig } from './config/types.js';
 import { BuildxError, type BuildxInfo } from './docker/buildx-info.js';
-import { buildxLauncher } from './docker/buildx-launcher.js';
 import { prepareBuilder } from './docker/prepare-builder.js';
 import type { Logger } from './logger.js';
 import { openCountedSizes } from './measure/counted-sizes.js';
@@ -110,7 +109,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     const build = {
       workDir: outputDir,
       builder: prepared.builder,
-      launcher: buildxLauncher(buildx.pluginPath),
+      launcher: prepared.launcher,
       parallel: options.parallel,
       logger,
       extraCacheFrom: options.cacheFrom,

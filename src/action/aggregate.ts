@@ -51,14 +51,19 @@ export interface LoadedReport {
  * in a directory that is not one (another artifact's file) is skipped with a warning.
  */
 export async function loadReports(specs: string[], workdir: string, logger: Logger): Promise<LoadedReport[]> {
+  const files = await listReportFiles(specs, workdir);
+  // Read at once; kept, skipped or refused in file order, as they were listed.
+  const settled = await Promise.allSettled(files.map(({ file }) => loadReport(file)));
   const loaded: LoadedReport[] = [];
-  for (const { file, searched } of await listReportFiles(specs, workdir)) {
-    try {
-      loaded.push({ file, report: await loadReport(file) });
-    } catch (error) {
-      if (!searched || !(error instanceof ReportError)) throw error;
-      logger.warning(`aggregate: skipping ${file}: not an image-budget report (${error.message})`);
+  for (const [i, { file, searched }] of files.entries()) {
+    const result = settled[i]!;
+    if (result.status === 'fulfilled') {
+      loaded.push({ file, report: result.value });
+      continue;
     }
+    const error: unknown = result.reason;
+    if (!searched || !(error instanceof ReportError)) throw error;
+    logger.warning(`aggregate: skipping ${file}: not an image-budget report (${error.message})`);
   }
   return loaded;
 }

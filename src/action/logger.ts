@@ -3,13 +3,13 @@ import * as core from '@actions/core';
 import type { Annotation, Logger } from '../logger.js';
 import { annotationPath, type AnnotationRoots } from './annotation-path.js';
 
-function properties(annotation: Annotation | undefined, roots: AnnotationRoots | undefined): core.AnnotationProperties | undefined {
+function properties(annotation: Annotation | undefined, roots: AnnotationRoots): core.AnnotationProperties | undefined {
   if (!annotation) return undefined;
-  const file = annotation.file !== undefined && roots ? annotationPath(annotation.file, roots) : annotation.file;
+  const file = annotation.file !== undefined ? annotationPath(annotation.file, roots) : annotation.file;
   return { file, startLine: annotation.startLine, title: annotation.title };
 }
 
-export function createActionLogger(roots?: AnnotationRoots): Logger {
+export function createActionLogger(roots: AnnotationRoots): Logger {
   return {
     info: (message) => core.info(message),
     warning: (message, annotation) => core.warning(message, properties(annotation, roots)),

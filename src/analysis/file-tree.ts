@@ -119,6 +119,11 @@ class TreeBuilder {
    * 26 with the containerd image store in test/integration/analysis/analyze-buildx.test.ts).
    */
   resolve(path: string, layer: number): string {
+    return this.walk(path, layer).path;
+  }
+
+  /** resolve, and the directory it ends on when every part of the result already is one. */
+  private walk(path: string, layer: number): { path: string; dir: DirNode | null } {
     let parts = path === '' ? [] : path.split('/');
     let done: string[] = [];
     let dir: DirNode | null = this.root;
@@ -145,7 +150,7 @@ class TreeBuilder {
       done.push(part);
       dir = node?.kind === 'dir' ? node : null;
     }
-    return done.join('/');
+    return { path: done.join('/'), dir };
   }
 
   /** The parent directory of `path`, created (or a non-directory replaced) as needed. */
@@ -233,10 +238,11 @@ class TreeBuilder {
     // The parent is resolved through this layer's symlinks (see resolve); the entry itself is
     // not: a directory entry replaces a symlink at its own path.
     const split = splitPath(entry.path);
-    const parent = this.resolve(split.parent, layer);
+    const resolved = this.walk(split.parent, layer);
     const name = split.name;
-    const path = joinPath(parent, name);
-    const dir = this.ensureDir(parent, layer, delta);
+    const path = joinPath(resolved.path, name);
+    // An existing parent was found on the way: only a missing one is walked to again, to create it.
+    const dir = resolved.dir ?? this.ensureDir(resolved.path, layer, delta);
     const existing = dir.children.get(name);
     if (entry.type === 'dir') {
       if (existing?.kind === 'dir') return;

@@ -75,6 +75,9 @@ const DIRECTORY_RULES: DirectoryRule[] = [
   { id: 'toolchain-in-final-image', marker: /^(.+)\/bin\/javac$/, what: 'JDK (javac): a JRE is enough to run', fix: JRE_FIX },
 ];
 
+const YARN_CACHE_FIX =
+  'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.';
+
 const PATH_RULES: PathRule[] = [
   // toolchain-in-final-image
   { id: 'toolchain-in-final-image', pattern: /^(usr\/local\/go|usr\/lib\/go(?:-[\d.]+)?)\//, what: 'Go toolchain', fix: MULTI_STAGE },
@@ -156,15 +159,15 @@ const PATH_RULES: PathRule[] = [
     id: 'package-manager-cache',
     pattern: /^((?:usr\/local\/share|(?:root|home\/[^/]+))\/\.cache\/yarn|(?:.*\/)?\.yarn-cache)\//,
     what: 'yarn cache',
-    fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+    fix: YARN_CACHE_FIX,
   },
   {
     id: 'package-manager-cache',
     pattern: /^((?:.*\/)?\.yarn\/cache)\//,
     what: 'yarn cache',
-    fix: 'In the same RUN: `yarn install --frozen-lockfile && yarn cache clean`, or `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.',
+    fix: YARN_CACHE_FIX,
     // Yarn PnP (zero-installs) runs the packages from this cache: it is the node_modules.
-    unless: (root, ctx) => ctx.pnpProjects.has(root.slice(0, -'.yarn/cache'.length).replace(/\/$/, '')),
+    unless: (root, ctx) => ctx.pnpProjects.has(parentDir(parentDir(root))),
   },
   {
     id: 'package-manager-cache',
@@ -484,10 +487,10 @@ export function findHints(input: HintInput): AnalysisHint[] {
     }
   }
 
+  if (info) hints.push(...dockerfileHints(info));
   const root = rootHint(info, input.imageUser);
+  if (root) hints.push(root);
   if (info) {
-    hints.push(...dockerfileHints(info));
-    if (root) hints.push(root);
     const toolchain = hints.find((h) => h.id === 'toolchain-in-final-image');
     if (info.stages.length === 1 && toolchain) {
       const stage = info.stages[0]!;
@@ -501,6 +504,5 @@ export function findHints(input: HintInput): AnalysisHint[] {
       });
     }
   }
-  if (!info && root) hints.push(root);
   return hints.filter((h) => !ignore.has(h.id));
 }

@@ -5,10 +5,9 @@
  */
 import { once } from 'node:events';
 import { posix } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { createZstdDecompress } from '../compression/zstd-decompress.js';
+import { createLayerDecoder } from '../compression/layer-decoder.js';
 import { devPackagesOf, hiddenLockfileProject, MAX_LOCKFILE_BYTES } from './package-lock.js';
 import type { EntryType, LayerEntry, LayerScan, PackageLockScan } from './types.js';
 
@@ -74,7 +73,7 @@ function openDecoder(
     };
   }
   // Both decoders stop producing while the tar parser is behind: memory stays bounded.
-  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: CHUNK_BYTES }) : createZstdDecompress({ chunkSize: CHUNK_BYTES });
+  const decoder = createLayerDecoder(compression, { chunkSize: CHUNK_BYTES });
   decoder.on('error', fail);
   // A tar error unpipes the decoder: destroy it so a pending 'drain' rejects instead of hanging.
   sink.on('error', (err: Error) => decoder.destroy(err));

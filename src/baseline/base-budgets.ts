@@ -29,18 +29,27 @@ export interface BudgetFileLocation {
 
 /** `git show <commit>:<path>` of the budget file, parsed like the PR's own. */
 export async function readBaseBudgets(commit: string, where: BudgetFileLocation): Promise<BaseBudgets> {
-  const short = commit.slice(0, 7);
-  if (!(await hasCommit(where.repoRoot, commit))) {
-    return { state: 'no-base', reason: `commit ${short} is not in the local git history` };
-  }
+  // Whether the commit is there is asked only when something fails (one git process less on
+  // every run): a `git show` that succeeds proves it.
+  const notInHistory = async (): Promise<BaseBudgets | null> =>
+    (await hasCommit(where.repoRoot, commit))
+      ? null
+      : { state: 'no-base', reason: `commit ${commit.slice(0, 7)} is not in the local git history` };
   const inRepo = path.relative(where.repoRoot, path.resolve(where.workdir, where.configPath));
   if (inRepo.startsWith('..') || path.isAbsolute(inRepo)) {
-    return { state: 'no-base', reason: `the budget file ${where.configPath} is outside the repository ${where.repoRoot}` };
+    return (
+      (await notInHistory()) ?? {
+        state: 'no-base',
+        reason: `the budget file ${where.configPath} is outside the repository ${where.repoRoot}`,
+      }
+    );
   }
   const spec = `${commit}:${inRepo.split(path.sep).join('/')}`;
   const shown = await tryGit(where.repoRoot, ['show', spec]);
   if (shown.exitCode !== 0) {
-    // Asked only on failure (one git process less on every run): missing, or unreadable?
+    // Missing commit, missing file, or unreadable?
+    const missing = await notInHistory();
+    if (missing) return missing;
     if ((await tryGit(where.repoRoot, ['cat-file', '-e', spec])).exitCode !== 0) return { state: 'absent', commit };
     return { state: 'invalid', commit, problem: `\`git show ${spec}\` failed: ${firstLine(shown.stderr.trim())}` };
   }

@@ -212,7 +212,7 @@ async function baselineFromBuild(
           name: m.job.image.name,
           target: m.job.target ?? null,
           platform,
-          reason: `base ${m.error?.startsWith('measurement') ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
+          reason: `base ${m.build.ok ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
         })),
       );
       const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);

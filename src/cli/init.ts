@@ -111,7 +111,7 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
     budgetFile = { version: 1, path: options.configPath, images };
   }
 
-  const { buildx, builder, dispose } = await prepareBuilder(options.builder, logger);
+  const { buildx, builder, launcher, dispose } = await prepareBuilder(options.builder, logger);
   const outputDir = await mkdtemp(path.join(os.tmpdir(), 'image-budget-init-'));
   let measurements: JobMeasurement[];
   try {
@@ -119,6 +119,7 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
       workDir: outputDir,
       workdir: options.workdir,
       builder,
+      launcher,
       parallel: options.parallel,
       logger,
       cache: {

@@ -73,9 +73,11 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
       });
     }
   }
-  // Stage checks need a readable Dockerfile: only for images whose paths are fine.
+  // Stage checks need a readable Dockerfile: only for images whose paths are fine, and that
+  // name a stage (a target, or a budget per stage under `stages: all`).
   for (const image of parsed.budgetFile.images) {
     if (missingPaths.has(image.name)) continue;
+    if (image.stages !== 'all' && image.targets.every((target) => target === undefined)) continue;
     const names = stageNames(await readFile(image.dockerfile, 'utf8'));
     issues.push(...checkTargets(image, names, file, parsed, opts.workdir));
     if (image.stages === 'all') issues.push(...checkStageOverrides(image, names, file, parsed));

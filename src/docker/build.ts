@@ -37,11 +37,7 @@ export function countCachedSteps(log: string): number {
   return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
 }
 
-export async function runBuild(
-  job: BuildJob,
-  launcher: BuildxLauncher = DOCKER_BUILDX,
-  onLine?: (line: string) => void,
-): Promise<BuildResult> {
+export async function runBuild(job: BuildJob, launcher: BuildxLauncher = DOCKER_BUILDX): Promise<BuildResult> {
   // A stale layout from an earlier run would be merged with the new one: start clean.
   await rm(job.layoutDir, { recursive: true, force: true });
   await mkdir(job.layoutDir, { recursive: true });
@@ -53,10 +49,7 @@ export async function runBuild(
   const lines: string[] = [];
   const result = await runCommand(launcher.command, launcher.args(job.argv), {
     env: job.env,
-    onLine: (line) => {
-      lines.push(line);
-      onLine?.(line);
-    },
+    onLine: (line) => lines.push(line),
   });
   const log = lines.join('\n');
   const ok = result.exitCode === 0;

@@ -6,8 +6,7 @@
  */
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { createZstdDecompress } from '../compression/zstd-decompress.js';
+import { createLayerDecoder } from '../compression/layer-decoder.js';
 import type { CountedSizes } from './counted-sizes.js';
 import type { BlobReader, UncompressedSize } from './types.js';
 import { GZIP_TRAILER_BYTES, judgeGzipTrailer, parseGzipHeader, type TrailerJudgement } from './gzip-trailer.js';
@@ -95,7 +94,7 @@ export async function countStream(blob: BlobReader, compression: 'gzip' | 'zstd'
     },
   });
   try {
-    await pipeline(blob.stream(), compression === 'gzip' ? createGunzip() : createZstdDecompress(), count);
+    await pipeline(blob.stream(), createLayerDecoder(compression), count);
     return total;
   } catch (error) {
     throw new Error(`cannot decompress layer ${blob.digest} (${compression}): ${(error as Error).message}`, { cause: error });

@@ -15,12 +15,16 @@ export function isSkippableMagic(magic: number): boolean {
   return ((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC;
 }
 
+/** Bytes of the Frame_Content_Size field, from the descriptor's flag and single-segment bit. */
+function fcsBytesOf(descriptor: number): number {
+  const fcsFlag = descriptor >> 6;
+  return fcsFlag === 0 ? ((descriptor & 0x20) !== 0 ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
+}
+
 /** A frame header's length, from its descriptor byte (the fifth): what parsing it needs. */
 export function frameHeaderBytes(descriptor: number): number {
   const singleSegment = (descriptor & 0x20) !== 0;
-  const fcsFlag = descriptor >> 6;
-  const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
-  return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03]! + fcsBytes;
+  return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03]! + fcsBytesOf(descriptor);
 }
 /** Largest frame header: magic 4 + descriptor 1 + window 1 + dictionary 4 + content size 8. */
 export const ZSTD_MAX_FRAME_HEADER_BYTES = 18;
@@ -49,11 +53,9 @@ export function parseZstdFrameHeader(buf: Uint8Array): ZstdFrameHeader {
   }
   if (view.length < 5) throw new Error('zstd: truncated frame header descriptor');
   const descriptor = view[4]!;
-  const fcsFlag = descriptor >> 6;
-  const singleSegment = (descriptor & 0x20) !== 0;
   if (descriptor & 0x08) throw new Error('zstd: reserved bit set in frame header descriptor');
   const hasChecksum = (descriptor & 0x04) !== 0;
-  const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
+  const fcsBytes = fcsBytesOf(descriptor);
   const headerBytes = frameHeaderBytes(descriptor);
   const fcsOffset = headerBytes - fcsBytes;
   if (view.length < headerBytes) throw new Error('zstd: truncated frame header');

@@ -1,4 +1,5 @@
 /** Whether to post or update the PR comment, per the `comment` input (pure). */
+import { isCompared } from '../report/change.js';
 import type { Report, ReportEntry } from '../report/types.js';
 
 export type CommentMode = 'always' | 'on-change' | 'on-failure' | 'off';
@@ -8,7 +9,7 @@ export const COMMENT_MODES: readonly CommentMode[] = ['always', 'on-change', 'on
 function moved(entry: ReportEntry): boolean {
   // `change: null` is "compared with nothing" (no baseline, or it was unavailable; see
   // markNoBaseline): nothing is known to have moved, and `baseline: null` there is not "new".
-  if (entry.change === null || entry.baseline === undefined) return false;
+  if (!isCompared(entry)) return false;
   if (entry.baseline === null) return entry.compressedBytes !== null; // new image
   if (entry.compressedBytes === null || entry.uncompressedBytes === null) return entry.status !== 'error'; // removed
   const delta = entry.delta ?? {

@@ -9,12 +9,20 @@ export interface SizeDelta {
 }
 
 /**
- * How an entry moved against its baseline. `change: null` means there was nothing to compare
- * with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on the base".
+ * Whether the entry was compared with a baseline. `change: null` means there was nothing to
+ * compare with (no baseline, or it was unavailable); otherwise `baseline: null` means "not on
+ * the base".
  */
+export function isCompared<T extends Pick<ReportEntry, 'baseline' | 'change'>>(
+  entry: T,
+): entry is T & { baseline: Exclude<T['baseline'], undefined>; change: Exclude<T['change'], null> } {
+  return entry.baseline !== undefined && entry.change !== null;
+}
+
+/** How an entry moved against its baseline (see isCompared). */
 export function changeOf(entry: ReportEntry): Change {
   if (entry.status === 'error') return 'unknown';
-  if (entry.baseline === undefined || entry.change === null) return 'unknown';
+  if (!isCompared(entry)) return 'unknown';
   if (entry.baseline === null) return entry.compressedBytes === null ? 'unknown' : 'new';
   if (entry.compressedBytes === null) return 'removed';
   const d = deltaOf(entry);

@@ -3,7 +3,7 @@
  * PR · Δ · Δ% · budget used · status), the summary's with both metrics, their totals rows and
  * the order of their rows. Pure; untrusted text escaped.
  */
-import { changeOf, compressedDelta, sidesOf, type Change, type Metric } from './change.js';
+import { changeOf, compressedDelta, isCompared, sidesOf, type Change, type Metric } from './change.js';
 import { formatBytes, formatDelta, formatPercent, formatUsageBar, MAX_NAME, plural } from './comment-format.js';
 import { escapeCell } from './escape.js';
 import { budgetUsed } from './summary-markdown.js';
@@ -53,12 +53,7 @@ export function statusCell(entry: ReportEntry, change: Change = changeOf(entry))
 export function entryRow(entry: ReportEntry): string {
   const change = changeOf(entry);
   const delta = compressedDelta(entry, change);
-  const base =
-    entry.baseline === undefined || entry.change === null
-      ? '—'
-      : entry.baseline === null
-        ? 'new'
-        : formatBytes(entry.baseline.compressedBytes);
+  const base = !isCompared(entry) ? '—' : entry.baseline === null ? 'new' : formatBytes(entry.baseline.compressedBytes);
   const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : formatBytes(entry.compressedBytes);
   const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
   return row([
@@ -118,7 +113,12 @@ function metricCells(entry: ReportEntry, change: Change, metric: Metric): string
   if (change === 'removed' && base !== null)
     return [`${formatBytes(base)} → removed`, formatDelta(-base), formatPercent(-base, base) ?? '—'];
   if (base === null || head === null || change === 'unknown') return ['—', '—', '—'];
-  return [`${formatBytes(base)} → ${formatBytes(head)}`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
+  return movementCells(base, head, formatBytes(head));
+}
+
+/** `base → head`, Δ and Δ% of one metric; `headText` is how the head side is written. */
+function movementCells(base: number, head: number, headText: string): string[] {
+  return [`${formatBytes(base)} → ${headText}`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
 }
 
 export function fullEntryRow(entry: ReportEntry): string {
@@ -135,8 +135,7 @@ export function fullEntryRow(entry: ReportEntry): string {
 export function fullTotalsRow(entries: ReportEntry[]): string {
   const cells = (metric: Metric): string[] => {
     const { base, head, anyBase } = sumSides(entries, metric);
-    if (!anyBase) return ['—', '—', '—'];
-    return [`${formatBytes(base)} → **${formatBytes(head)}**`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
+    return anyBase ? movementCells(base, head, `**${formatBytes(head)}**`) : ['—', '—', '—'];
   };
   return row(['**Total**', '', '', ...cells('compressed'), ...cells('uncompressed'), '']);
 }

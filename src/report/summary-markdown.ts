@@ -24,10 +24,16 @@ export function describeBudget(budget: ReportBudget): string {
   return parts.length > 0 ? parts.join(', ') : '—';
 }
 
-/** The limits and how much of the tightest `max` is used: "max 20 MB, ≤ 12 layers (84% used)". */
-export function describeBudgetUsage(entry: Pick<ReportEntry, 'compressedBytes' | 'uncompressedBytes' | 'budget'>): string {
+/**
+ * The limits and how much of the tightest `max` is used: "max 20 MB, ≤ 12 layers (84% used)";
+ * `usedSuffix` follows the percentage.
+ */
+export function describeBudgetUsage(
+  entry: Pick<ReportEntry, 'compressedBytes' | 'uncompressedBytes' | 'budget'>,
+  usedSuffix = '% used',
+): string {
   const used = budgetUsed(entry);
-  return `${describeBudget(entry.budget)}${used === null ? '' : ` (${Math.round(used * 100)}% used)`}`;
+  return `${describeBudget(entry.budget)}${used === null ? '' : ` (${Math.round(used * 100)}${usedSuffix})`}`;
 }
 
 /** Share of the tightest max budget used, e.g. 0.48; null without a max. */
@@ -154,18 +160,34 @@ export function renderSlimming(report: Report, maxBytes = SLIM_SECTION_MAX_BYTES
     .map(slimBlock)
     .filter((b): b is string => b !== null);
   if (blocks.length === 0) return '';
-  const out = ['### What to slim', ''];
-  let used = Buffer.byteLength(out.join('\n'));
+  const head = ['### What to slim', ''];
+  const kept = fitBlocks(blocks, maxBytes, (left) => `${left} more image(s) not shown: see the JSON report.`, {
+    usedBytes: Buffer.byteLength(head.join('\n')),
+  });
+  return [...head, ...kept, ''].join('\n');
+}
+
+/**
+ * The blocks that fit in `maxBytes` (after `usedBytes`, each block counting `separatorBytes`
+ * more), in order; where the next one would not fit, one line from `more(blocks left out)`.
+ */
+export function fitBlocks(
+  blocks: readonly string[],
+  maxBytes: number,
+  more: (left: number) => string,
+  { usedBytes = 0, separatorBytes = 1 }: { usedBytes?: number; separatorBytes?: number } = {},
+): string[] {
+  const out: string[] = [];
+  let used = usedBytes;
   for (const [i, block] of blocks.entries()) {
-    const size = Buffer.byteLength(block) + 1;
-    if (used + size > maxBytes) {
-      out.push(`${blocks.length - i} more image(s) not shown: see the JSON report.`);
+    used += Buffer.byteLength(block) + separatorBytes;
+    if (used > maxBytes) {
+      out.push(more(blocks.length - i));
       break;
     }
     out.push(block);
-    used += size;
   }
-  return [...out, ''].join('\n');
+  return out;
 }
 
 /** The largest layers of every entry, each in a collapsible block, then what to slim. */

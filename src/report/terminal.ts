@@ -1,7 +1,7 @@
 /** The CLI's table: aligned columns, no markdown, control characters from untrusted text removed. */
 import { formatSize } from '../config/size.js';
 import { verdictLine } from './comment.js';
-import { budgetUsed, describeBudget } from './summary-markdown.js';
+import { describeBudgetUsage } from './summary-markdown.js';
 import { deltaOf, sidesOf, type Metric } from './change.js';
 import type { Report, ReportEntry, Status } from './types.js';
 
@@ -96,7 +96,6 @@ export function renderTerminalReport(report: Report): string {
     'STATUS',
   ];
   const rows = report.images.map((entry) => {
-    const used = budgetUsed(entry);
     const comparison = compared
       ? [
           ...(['compressed', 'uncompressed'] as const).flatMap((metric) => {
@@ -113,7 +112,7 @@ export function renderTerminalReport(report: Report): string {
       entry.uncompressedBytes === null ? '-' : formatSize(entry.uncompressedBytes),
       entry.layerCount === null ? '-' : String(entry.layerCount),
       ...comparison,
-      describeBudget(entry.budget) + (used === null ? '' : ` (${Math.round(used * 100)}%)`),
+      describeBudgetUsage(entry, '%'),
       STATUS_WORD[entry.status],
     ];
   });
