@@ -54,7 +54,9 @@ const list = (values) => values.map((s) => s.toFixed(2)).join(', ');
 /**
  * The example as a repository on GitHub: main (the example), a PR branch that changes the
  * runtime's script (one changed layer per target), the merge commit GitHub makes
- * (refs/pull/1/merge), all in a bare `origin`. `touch` decides what the PR changes.
+ * (refs/pull/1/merge), all in a bare `origin`. `touch(work, n)` makes the PR's n-th push.
+ * `push()` adds a new commit to the PR, as a developer pushing again does: its changed steps
+ * were never built, while the base stays what the cache already holds.
  */
 function makeOrigin(name, touch) {
   const work = join(root, `${name}-work`);
@@ -66,29 +68,37 @@ function makeOrigin(name, touch) {
   git(work, 'commit', '-qm', 'base');
   const base = git(work, 'rev-parse', 'HEAD');
   git(work, 'checkout', '-qb', 'feature');
-  touch(work);
-  git(work, 'add', '-A');
-  git(work, 'commit', '-qm', 'pr');
-  const head = git(work, 'rev-parse', 'HEAD');
-  git(work, 'checkout', '-q', '--detach', 'main');
-  git(work, 'merge', '-q', '--no-ff', '-m', 'merge', 'feature');
-  const merge = git(work, 'rev-parse', 'HEAD');
   const origin = join(root, `${name}.git`);
-  git(root, 'clone', '-q', '--bare', work, origin);
-  git(work, 'push', '-q', origin, 'HEAD:refs/pull/1/merge');
-  const event = {
-    action: 'synchronize',
-    number: 1,
-    pull_request: {
+  git(root, 'init', '-q', '--bare', origin);
+  git(work, 'push', '-q', origin, 'main');
+  const repo = { origin, merge: '', event: null };
+  let pushes = 0;
+  repo.push = () => {
+    pushes += 1;
+    git(work, 'checkout', '-q', 'feature');
+    touch(work, pushes);
+    git(work, 'add', '-A');
+    git(work, 'commit', '-qm', `pr, push ${pushes}`);
+    const head = git(work, 'rev-parse', 'HEAD');
+    git(work, 'checkout', '-q', '--detach', 'main');
+    git(work, 'merge', '-q', '--no-ff', '-m', 'merge', 'feature');
+    repo.merge = git(work, 'rev-parse', 'HEAD');
+    git(work, 'push', '-q', '--force', origin, 'feature', 'HEAD:refs/pull/1/merge');
+    repo.event = {
+      action: pushes === 1 ? 'opened' : 'synchronize',
       number: 1,
-      head: { ref: 'feature', sha: head, repo: { full_name: 'acme/shop', fork: false } },
-      base: { ref: 'main', sha: base, repo: { full_name: 'acme/shop' } },
-      merge_commit_sha: merge,
-      labels: [],
-    },
-    repository: { full_name: 'acme/shop', name: 'shop', owner: { login: 'acme' } },
+      pull_request: {
+        number: 1,
+        head: { ref: 'feature', sha: head, repo: { full_name: 'acme/shop', fork: false } },
+        base: { ref: 'main', sha: base, repo: { full_name: 'acme/shop' } },
+        merge_commit_sha: repo.merge,
+        labels: [],
+      },
+      repository: { full_name: 'acme/shop', name: 'shop', owner: { login: 'acme' } },
+    };
   };
-  return { origin, merge, event };
+  repo.push();
+  return repo;
 }
 
 /** actions/checkout on a pull_request: a depth-1 fetch of the merge commit, checked out detached. */
@@ -217,9 +227,16 @@ async function settle() {
   }
 }
 
-async function compareJobs(label, repo, floor) {
+/**
+ * Times the job with each baseline. `fresh`: every job follows a new push to the PR (see
+ * makeOrigin), so the head's changed steps really run, as on a PR's `synchronize`; otherwise
+ * every job re-runs the same commit and both sides are wholly cached, as on a re-run or a
+ * `labeled` event.
+ */
+async function compareJobs(label, repo, { floor, fresh = false } = {}) {
   const dir = join(root, 'checkout');
   const job = async (baseline, alongside) => {
+    if (fresh) repo.push();
     await settle();
     const cpuBefore = busyCpuSeconds();
     const started = now();
@@ -315,14 +332,19 @@ async function compareCli(label, repo) {
 }
 
 try {
-  const changes = makeOrigin('changes', (work) => {
-    const script = join(work, 'examples/hello/main.sh');
-    writeFileSync(script, `${readFileSync(script, 'utf8')}echo "a change in this PR"\n`);
-  });
+  const script = readFileSync('examples/hello/main.sh', 'utf8');
+  const changeScript = (work, push) =>
+    writeFileSync(join(work, 'examples/hello/main.sh'), `${script}echo "a change in this PR, push ${push}"\n`);
+  const changes = makeOrigin('changes', changeScript);
   // The base's sources for the floor: the example as on main.
   const baseSources = join(root, 'base-sources');
   cpSync('examples/hello', baseSources, { recursive: true });
-  await compareJobs('example, a PR that changes the image (builder + runtime)', changes, floorSolves(baseSources, ['builder', 'runtime']));
+  const floor = floorSolves(baseSources, ['builder', 'runtime']);
+  // A new push to a PR that changes the image: what the job does on every `synchronize`.
+  const pushes = makeOrigin('pushes', changeScript);
+  await compareJobs('example, each job a new push to a PR that changes the image (builder + runtime)', pushes, { floor, fresh: true });
+  // The same commit again: a re-run, or the `labeled` event of the override label.
+  await compareJobs('example, a re-run of a PR that changes the image (builder + runtime), everything cached', changes, { floor });
   await compareCli('example, a PR that changes the image', changes);
   // A PR that does not touch the image's sources: the base build is skipped.
   const docs = makeOrigin('docs', (work) => writeFileSync(join(work, 'README.md'), 'a change outside every build context\n'));
