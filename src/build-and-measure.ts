@@ -8,6 +8,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { analyzeLayout, hasDockerignore, type PlatformAnalysis } from './analysis/analyze-layout.js';
 import { openLayerCache, type LayerCache } from './analysis/layer-cache.js';
+import { countByScanning } from './analysis/scan-while-counting.js';
 import type { BuildHandoff } from './build-handoff.js';
 import { listStages } from './config/list-stages.js';
 import type { BudgetFile, ImageConfig } from './config/types.js';
@@ -140,12 +141,18 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
           const metadata = await readBuildMetadata(job.metadataFile);
           if (metadata) await checkLayoutAgainstMetadata(job.layoutDir, metadata);
           else logger.warning(`${prefix}${job.id}: buildx wrote no metadata file; the layout is measured unchecked`);
+          const analysed = cache && job.image.analyze !== false;
+          const scanErrors = new Set<string>();
+          const scanned = new Set<string>();
           const measured = await measureOciLayout(job.layoutDir, {
             dockerfile: { path: dockerfilePath, text },
             target: job.target,
             sizeMemo: options.sizeMemo,
             countedSizes: options.countedSizes,
+            // A layer the analysis reads anyway is scanned while it is counted: read once.
+            ...(analysed ? { countLayer: countByScanning(cache, (message) => scanErrors.add(message), scanned) } : {}),
           });
+          for (const message of [...scanErrors].slice(0, 1)) logger.warning(`${prefix}${message}`);
           const wrongConfig = metadata
             ? configMismatch(
                 metadata,
@@ -158,8 +165,10 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
           );
           const imageDigest = metadata?.imageDigest ?? null;
           const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
-          if (cache && job.image.analyze !== false) {
-            result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, logger, prefix }));
+          if (analysed) {
+            result.analyses = await analysisLimit(() =>
+              analyzeJob(job, measured, { dockerfilePath, text, cache, scanned, logger, prefix }),
+            );
           }
           return result;
         } catch (error) {
@@ -176,7 +185,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
 async function analyzeJob(
   job: BuildJob,
   platforms: PlatformMeasure[],
-  ctx: { dockerfilePath: string; text: string; cache: LayerCache; logger: Logger; prefix: string },
+  ctx: { dockerfilePath: string; text: string; cache: LayerCache; scanned: ReadonlySet<string>; logger: Logger; prefix: string },
 ): Promise<PlatformAnalysis[]> {
   const started = Date.now();
   const cacheErrors = new Set<string>();
@@ -186,6 +195,7 @@ async function analyzeJob(
     dockerfile: { path: ctx.dockerfilePath, text: ctx.text, ...(job.target ? { target: job.target } : {}) },
     contextHasDockerignore: await hasDockerignore(job.image.context, job.image.dockerfile),
     cache: ctx.cache,
+    scannedWhileMeasuring: ctx.scanned,
     onCacheError: (message) => cacheErrors.add(message),
   });
   for (const message of [...cacheErrors].slice(0, 1)) ctx.logger.warning(`${ctx.prefix}${message}`);

@@ -25364,6 +25364,8 @@ function encodeScan(scan, version = VERSION) {
     c.types = types.join('');
     if (scan.packageLocks)
         c.locks = Object.fromEntries(scan.packageLocks.map((l) => [l.path, l.devPackages]));
+    if (scan.uncompressedBytes !== undefined)
+        c.bytes = scan.uncompressedBytes;
     return (0,external_node_zlib_namespaceObject.gzipSync)(JSON.stringify(c));
 }
 /** The scan, or null when the bytes are not a well-formed cache file for `digest` of this format and version. */
@@ -25390,7 +25392,8 @@ function decodeScan(bytes, digest, version = VERSION) {
         c.uids.length !== n ||
         typeof c.links !== 'object' ||
         c.links === null ||
-        (c.locks !== undefined && (typeof c.locks !== 'object' || c.locks === null))) {
+        (c.locks !== undefined && (typeof c.locks !== 'object' || c.locks === null)) ||
+        (c.bytes !== undefined && !(Number.isSafeInteger(c.bytes) && c.bytes >= 0))) {
         return null;
     }
     const entries = new Array(n);
@@ -25402,15 +25405,16 @@ function decodeScan(bytes, digest, version = VERSION) {
             return null;
         entries[i] = { path, type, size, linkTarget: c.links[i] ?? null, mode: c.modes[i], uid: c.uids[i] };
     }
+    const counted = c.bytes === undefined ? {} : { uncompressedBytes: c.bytes };
     if (!c.locks)
-        return { digest, entries };
+        return { digest, entries, ...counted };
     const packageLocks = [];
     for (const [path, dev] of Object.entries(c.locks)) {
         if (dev !== null && !(Array.isArray(dev) && dev.every((k) => typeof k === 'string')))
             return null;
         packageLocks.push({ path, devPackages: dev });
     }
-    return { digest, entries, packageLocks };
+    return { digest, entries, packageLocks, ...counted };
 }
 const DIGEST_RE = /^([a-z0-9]+):([a-f0-9]{32,128})$/;
 /**
@@ -27005,12 +27009,7 @@ function compressionOf(mediaType) {
         return 'none';
     throw new Error(`unsupported layer media type "${mediaType}": expected a tar, tar+gzip or tar+zstd layer`);
 }
-/**
- * `annotations` are the layer descriptor's: eStargz layers are told apart by them (and by their
- * footer), so pass them whenever the descriptor has them. `counted` keeps the sizes that took
- * decompressing the whole blob, for the next run.
- */
-async function measureUncompressedSize(blob, mediaType, annotations, counted) {
+async function measureUncompressedSize(blob, mediaType, { annotations, counted, countLayer = countStream } = {}) {
     const compression = compressionOf(mediaType);
     if (compression === 'none')
         return { bytes: blob.size, source: 'uncompressed' };
@@ -27019,7 +27018,7 @@ async function measureUncompressedSize(blob, mediaType, annotations, counted) {
         // `in`, not `.trusted`: narrows under any tsconfig (the memory test compiles without --strict).
         if ('bytes' in judgement)
             return { bytes: judgement.bytes, source: 'gzip-trailer' };
-        return countOnce(blob, 'gzip', judgement.reason, counted);
+        return countOnce(blob, 'gzip', mediaType, judgement.reason, counted, countLayer);
     }
     const head = await blob.read(0, Math.min(4, blob.size));
     if (head.length < 4 || head.readUInt32LE(0) !== ZSTD_MAGIC) {
@@ -27028,14 +27027,14 @@ async function measureUncompressedSize(blob, mediaType, annotations, counted) {
     const declared = await sumZstdFrameContentSizes((offset, length) => blob.read(offset, length), blob.size);
     if (declared !== null)
         return { bytes: declared, source: 'zstd-frame-header' };
-    return countOnce(blob, 'zstd', undefined, counted);
+    return countOnce(blob, 'zstd', mediaType, undefined, counted, countLayer);
 }
 /** Decompresses the blob to count it, unless an earlier run already did. */
-async function countOnce(blob, compression, why, counted) {
+async function countOnce(blob, compression, mediaType, why, counted, countLayer) {
     const known = await counted?.get(blob.digest);
     if (known !== null && known !== undefined)
         return { bytes: known, source: 'cache', why: 'counted in an earlier run' };
-    const bytes = await countStream(blob, compression);
+    const bytes = await countLayer(blob, compression, mediaType);
     await counted?.put(blob.digest, bytes);
     return why === undefined ? { bytes, source: 'stream' } : { bytes, source: 'stream', why };
 }
@@ -27363,7 +27362,11 @@ async function measureOciLayout(layoutDir, opts = {}) {
                     throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
                 });
                 const blob = fileBlobReader(layoutDir, layer.digest, layer.size);
-                const size = await measureUncompressedSize(blob, layer.mediaType, layer.annotations, opts.countedSizes);
+                const size = await measureUncompressedSize(blob, layer.mediaType, {
+                    annotations: layer.annotations,
+                    counted: opts.countedSizes,
+                    countLayer: opts.countLayer,
+                });
                 const why = size.why === undefined ? '' : `: ${size.why}`;
                 progress(`layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}${why}, ${Date.now() - started} ms)`);
                 return size;
@@ -28564,17 +28567,23 @@ function toEntryType(type) {
             return 'other';
     }
 }
-/** Builds the decoder chain that ends in `sink`; returns where compressed bytes go in. */
+/**
+ * Builds the decoder chain that ends in `sink`; returns where compressed bytes go in, and how
+ * many decompressed bytes reached the sink (the layer's uncompressed size, once ended).
+ */
 function openDecoder(compression, sink, fail) {
+    let decompressed = 0;
     if (compression === 'none') {
         return {
             async write(chunk) {
+                decompressed += chunk.length;
                 if (!sink.write(chunk))
                     await (0,external_node_events_namespaceObject.once)(sink, 'drain');
             },
             async end() {
                 sink.end();
             },
+            decompressedBytes: () => decompressed,
         };
     }
     // Both decoders stop producing while the tar parser is behind: memory stays bounded.
@@ -28582,6 +28591,7 @@ function openDecoder(compression, sink, fail) {
     decoder.on('error', fail);
     // A tar error unpipes the decoder: destroy it so a pending 'drain' rejects instead of hanging.
     sink.on('error', (err) => decoder.destroy(err));
+    decoder.on('data', (chunk) => (decompressed += chunk.length));
     decoder.pipe(sink);
     return {
         async write(chunk) {
@@ -28591,12 +28601,14 @@ function openDecoder(compression, sink, fail) {
         async end() {
             decoder.end();
         },
+        decompressedBytes: () => decompressed,
     };
 }
 /**
  * Streams the layer and calls `onEntry` for each tar entry (root entries skipped), and
- * `capture.onBody` with the content of the entries it wants. Rejects with an error naming the
- * layer when the blob is not a valid (compressed) tar.
+ * `capture.onBody` with the content of the entries it wants. Resolves to the layer's
+ * uncompressed size (every decompressed byte, tar padding included). Rejects with an error
+ * naming the layer when the blob is not a valid (compressed) tar.
  */
 async function readLayer(source, opts, onEntry, capture) {
     const extract = tar_stream.extract();
@@ -28646,8 +28658,9 @@ async function readLayer(source, opts, onEntry, capture) {
             decoder ??= openDecoder(detectCompression(chunk, opts.mediaType), extract, fail);
             await decoder.write(chunk);
         }
+        decoder ??= openDecoder('none', extract, fail);
         if (!failure)
-            await (decoder ?? openDecoder('none', extract, fail)).end();
+            await decoder.end();
         await finished;
     }
     catch (err) {
@@ -28661,16 +28674,17 @@ async function readLayer(source, opts, onEntry, capture) {
             cause: failure,
         });
     }
+    return decoder.decompressedBytes();
 }
 /** Reads a layer into its entry list, with the dev packages of any npm hidden lockfile in it. */
 async function scanLayer(source, opts) {
     const entries = [];
     const packageLocks = [];
-    await readLayer(source, opts, (e) => entries.push(e), {
+    const uncompressedBytes = await readLayer(source, opts, (e) => entries.push(e), {
         wants: (e) => e.size <= MAX_LOCKFILE_BYTES && hiddenLockfileProject(e.path) !== null,
         onBody: (e, body) => packageLocks.push({ path: e.path, devPackages: devPackagesOf(body.toString('utf8')) }),
     });
-    return { digest: opts.digest, entries, ...(packageLocks.length > 0 ? { packageLocks } : {}) };
+    return { digest: opts.digest, entries, ...(packageLocks.length > 0 ? { packageLocks } : {}), uncompressedBytes };
 }
 //# sourceMappingURL=read-layer.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/analyze-image.js
@@ -28775,15 +28789,20 @@ async function analyzeImage(input) {
 
 
 
-/** Counts hits and reads, and keeps a failing cache write from failing the analysis. */
-function countingCache(cache, onError = () => { }) {
+/**
+ * Counts hits and reads, and keeps a failing cache write from failing the analysis. A layer in
+ * `readThisRun` counts as a read even when it comes from the cache.
+ */
+function countingCache(cache, onError = () => { }, readThisRun = new Set()) {
     const counts = { hits: 0, reads: 0 };
     return {
         counts,
         cache: {
             async get(digest) {
                 const scan = (await cache?.get(digest)) ?? null;
-                if (scan)
+                if (scan && readThisRun.has(digest))
+                    counts.reads += 1;
+                else if (scan)
                     counts.hits += 1;
                 return scan;
             },
@@ -28816,7 +28835,7 @@ async function analyzeLayout(input) {
     const results = [];
     // One platform at a time: a layer two platforms share is read once, then a cache hit.
     for (const platform of input.platforms) {
-        const { cache, counts } = countingCache(input.cache, input.onCacheError);
+        const { cache, counts } = countingCache(input.cache, input.onCacheError, input.scannedWhileMeasuring);
         try {
             const analysis = await analyzeImage({
                 layers: platform.layers.map((layer) => ({
@@ -28841,6 +28860,49 @@ async function analyzeLayout(input) {
     return results;
 }
 //# sourceMappingURL=analyze-layout.js.map
+;// CONCATENATED MODULE: ./lib/analysis/scan-while-counting.js
+/**
+ * A layer whose uncompressed size nothing but decompressing proves (a gzip blob over ~4.16 MB,
+ * zstd without frame sizes) used to be decompressed twice on a cold cache: once to count it,
+ * then again to scan its files. Counting it by scanning it reads it once: the scan goes into
+ * the layer cache, where the analysis that follows finds it.
+ */
+
+
+/**
+ * `onCacheError`: a scan that cannot be kept costs the analysis a second read, nothing more.
+ * `scanned` collects the digests read here, so the analysis counts them as reads of this run,
+ * not as cache hits.
+ */
+function countByScanning(cache, onCacheError = () => { }, scanned = new Set()) {
+    return async (blob, compression, mediaType) => {
+        // The scan trusts the blob's magic number, the count its media type: where they disagree,
+        // the count decides (and fails, as measuring always has).
+        if (detectCompression(await blob.read(0, 4), mediaType) !== compression)
+            return countStream(blob, compression);
+        const cached = await cache.get(blob.digest);
+        if (cached?.uncompressedBytes !== undefined)
+            return cached.uncompressedBytes;
+        let scan;
+        try {
+            scan = await scanLayer(blob.stream(), { mediaType, digest: blob.digest });
+        }
+        catch {
+            // Not a tar (or not decompressible): the size still stands or falls on its own count,
+            // and the analysis reports the layer's error itself.
+            return countStream(blob, compression);
+        }
+        scanned.add(scan.digest);
+        try {
+            await cache.put(scan);
+        }
+        catch (error) {
+            onCacheError(`layer cache: cannot write ${scan.digest}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return scan.uncompressedBytes;
+    };
+}
+//# sourceMappingURL=scan-while-counting.js.map
 ;// CONCATENATED MODULE: ./lib/config/list-stages.js
 /** The build stages of a Dockerfile, in order, for `image-budget init`. */
 
@@ -29128,6 +29190,7 @@ function planBuild(image, target, options) {
 
 
 
+
 /** The named stages of an image's Dockerfile it does not already build, in Dockerfile order. */
 function extraStages(stages, targets) {
     const built = new Set(targets.filter((t) => t !== undefined).map((t) => t.toLowerCase()));
@@ -29199,12 +29262,19 @@ async function buildAndMeasure(file, options) {
                 await checkLayoutAgainstMetadata(job.layoutDir, metadata);
             else
                 logger.warning(`${prefix}${job.id}: buildx wrote no metadata file; the layout is measured unchecked`);
+            const analysed = cache && job.image.analyze !== false;
+            const scanErrors = new Set();
+            const scanned = new Set();
             const measured = await measureOciLayout(job.layoutDir, {
                 dockerfile: { path: dockerfilePath, text },
                 target: job.target,
                 sizeMemo: options.sizeMemo,
                 countedSizes: options.countedSizes,
+                // A layer the analysis reads anyway is scanned while it is counted: read once.
+                ...(analysed ? { countLayer: countByScanning(cache, (message) => scanErrors.add(message), scanned) } : {}),
             });
+            for (const message of [...scanErrors].slice(0, 1))
+                logger.warning(`${prefix}${message}`);
             const wrongConfig = metadata
                 ? configMismatch(metadata, measured.map((m) => m.configDigest))
                 : null;
@@ -29213,8 +29283,8 @@ async function buildAndMeasure(file, options) {
             logger.progress(`${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`);
             const imageDigest = metadata?.imageDigest ?? null;
             const result = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
-            if (cache && job.image.analyze !== false) {
-                result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, logger, prefix }));
+            if (analysed) {
+                result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, scanned, logger, prefix }));
             }
             return result;
         }
@@ -29235,6 +29305,7 @@ async function analyzeJob(job, platforms, ctx) {
         dockerfile: { path: ctx.dockerfilePath, text: ctx.text, ...(job.target ? { target: job.target } : {}) },
         contextHasDockerignore: await hasDockerignore(job.image.context, job.image.dockerfile),
         cache: ctx.cache,
+        scannedWhileMeasuring: ctx.scanned,
         onCacheError: (message) => cacheErrors.add(message),
     });
     for (const message of [...cacheErrors].slice(0, 1))
@@ -40178,7 +40249,7 @@ async function measureManifest(client, manifest, platform, knownSizes, countedSi
         const blob = client.openBlob(descriptor.digest, descriptor.size);
         const size = known
             ? { ...(await known), source: 'cache' }
-            : await measureUncompressedSize(blob, mediaType, descriptor.annotations, countedSizes);
+            : await measureUncompressedSize(blob, mediaType, { annotations: descriptor.annotations, counted: countedSizes });
         return {
             digest: descriptor.digest,
             mediaType,

@@ -26,12 +26,18 @@ export interface AnalyzeLayoutInput {
   cache?: LayerCache;
   /** A cache write that fails (read-only dir, full disk) is reported here and otherwise ignored. */
   onCacheError?: (message: string) => void;
+  /** Layers scanned into the cache while they were measured: reads of this run, not hits. */
+  scannedWhileMeasuring?: ReadonlySet<string>;
 }
 
-/** Counts hits and reads, and keeps a failing cache write from failing the analysis. */
+/**
+ * Counts hits and reads, and keeps a failing cache write from failing the analysis. A layer in
+ * `readThisRun` counts as a read even when it comes from the cache.
+ */
 export function countingCache(
   cache: LayerCache | undefined,
   onError: (message: string) => void = () => {},
+  readThisRun: ReadonlySet<string> = new Set(),
 ): { cache: LayerCache; counts: { hits: number; reads: number } } {
   const counts = { hits: 0, reads: 0 };
   return {
@@ -39,7 +45,8 @@ export function countingCache(
     cache: {
       async get(digest) {
         const scan = (await cache?.get(digest)) ?? null;
-        if (scan) counts.hits += 1;
+        if (scan && readThisRun.has(digest)) counts.reads += 1;
+        else if (scan) counts.hits += 1;
         return scan;
       },
       async put(scan: LayerScan) {
@@ -71,7 +78,7 @@ export async function analyzeLayout(input: AnalyzeLayoutInput): Promise<Platform
   const results: PlatformAnalysis[] = [];
   // One platform at a time: a layer two platforms share is read once, then a cache hit.
   for (const platform of input.platforms) {
-    const { cache, counts } = countingCache(input.cache, input.onCacheError);
+    const { cache, counts } = countingCache(input.cache, input.onCacheError, input.scannedWhileMeasuring);
     try {
       const analysis = await analyzeImage({
         layers: platform.layers.map((layer) => ({

@@ -60,6 +60,8 @@ interface CachedScan {
   links: Record<string, string>;
   /** npm hidden lockfiles: path → dev package keys (null: unreadable). */
   locks?: Record<string, string[] | null>;
+  /** LayerScan.uncompressedBytes. */
+  bytes?: number;
 }
 
 export function encodeScan(scan: LayerScan, version: string = VERSION): Buffer {
@@ -85,6 +87,7 @@ export function encodeScan(scan: LayerScan, version: string = VERSION): Buffer {
   });
   c.types = types.join('');
   if (scan.packageLocks) c.locks = Object.fromEntries(scan.packageLocks.map((l) => [l.path, l.devPackages]));
+  if (scan.uncompressedBytes !== undefined) c.bytes = scan.uncompressedBytes;
   return gzipSync(JSON.stringify(c));
 }
 
@@ -112,7 +115,8 @@ export function decodeScan(bytes: Buffer, digest: string, version: string = VERS
     c.uids.length !== n ||
     typeof c.links !== 'object' ||
     c.links === null ||
-    (c.locks !== undefined && (typeof c.locks !== 'object' || c.locks === null))
+    (c.locks !== undefined && (typeof c.locks !== 'object' || c.locks === null)) ||
+    (c.bytes !== undefined && !(Number.isSafeInteger(c.bytes) && c.bytes >= 0))
   ) {
     return null;
   }
@@ -124,13 +128,14 @@ export function decodeScan(bytes: Buffer, digest: string, version: string = VERS
     if (!type || typeof path !== 'string' || typeof size !== 'number') return null;
     entries[i] = { path, type, size, linkTarget: c.links[i] ?? null, mode: c.modes[i]!, uid: c.uids[i]! };
   }
-  if (!c.locks) return { digest, entries };
+  const counted = c.bytes === undefined ? {} : { uncompressedBytes: c.bytes };
+  if (!c.locks) return { digest, entries, ...counted };
   const packageLocks: PackageLockScan[] = [];
   for (const [path, dev] of Object.entries(c.locks)) {
     if (dev !== null && !(Array.isArray(dev) && dev.every((k) => typeof k === 'string'))) return null;
     packageLocks.push({ path, devPackages: dev });
   }
-  return { digest, entries, packageLocks };
+  return { digest, entries, packageLocks, ...counted };
 }
 
 const DIGEST_RE = /^([a-z0-9]+):([a-f0-9]{32,128})$/;

@@ -56,20 +56,26 @@ function toEntryType(type: string | null | undefined): EntryType {
   }
 }
 
-/** Builds the decoder chain that ends in `sink`; returns where compressed bytes go in. */
+/**
+ * Builds the decoder chain that ends in `sink`; returns where compressed bytes go in, and how
+ * many decompressed bytes reached the sink (the layer's uncompressed size, once ended).
+ */
 function openDecoder(
   compression: Compression,
   sink: Writable,
   fail: (err: Error) => void,
-): { write(chunk: Buffer): Promise<void>; end(): Promise<void> } {
+): { write(chunk: Buffer): Promise<void>; end(): Promise<void>; decompressedBytes(): number } {
+  let decompressed = 0;
   if (compression === 'none') {
     return {
       async write(chunk) {
+        decompressed += chunk.length;
         if (!sink.write(chunk)) await once(sink, 'drain');
       },
       async end() {
         sink.end();
       },
+      decompressedBytes: () => decompressed,
     };
   }
   // Both decoders stop producing while the tar parser is behind: memory stays bounded.
@@ -77,6 +83,7 @@ function openDecoder(
   decoder.on('error', fail);
   // A tar error unpipes the decoder: destroy it so a pending 'drain' rejects instead of hanging.
   sink.on('error', (err: Error) => decoder.destroy(err));
+  decoder.on('data', (chunk: Buffer) => (decompressed += chunk.length));
   decoder.pipe(sink);
   return {
     async write(chunk) {
@@ -85,6 +92,7 @@ function openDecoder(
     async end() {
       decoder.end();
     },
+    decompressedBytes: () => decompressed,
   };
 }
 
@@ -96,15 +104,16 @@ export interface BodyCapture {
 
 /**
  * Streams the layer and calls `onEntry` for each tar entry (root entries skipped), and
- * `capture.onBody` with the content of the entries it wants. Rejects with an error naming the
- * layer when the blob is not a valid (compressed) tar.
+ * `capture.onBody` with the content of the entries it wants. Resolves to the layer's
+ * uncompressed size (every decompressed byte, tar padding included). Rejects with an error
+ * naming the layer when the blob is not a valid (compressed) tar.
  */
 export async function readLayer(
   source: NodeJS.ReadableStream,
   opts: { mediaType: string; digest: string },
   onEntry: (entry: LayerEntry) => void,
   capture?: BodyCapture,
-): Promise<void> {
+): Promise<number> {
   const extract = tar.extract();
   let failure = null as Error | null;
   const fail = (err: Error) => {
@@ -151,7 +160,8 @@ export async function readLayer(
       decoder ??= openDecoder(detectCompression(chunk, opts.mediaType), extract as unknown as Writable, fail);
       await decoder.write(chunk);
     }
-    if (!failure) await (decoder ?? openDecoder('none', extract as unknown as Writable, fail)).end();
+    decoder ??= openDecoder('none', extract as unknown as Writable, fail);
+    if (!failure) await decoder.end();
     await finished;
   } catch (err) {
     const cause = failure ?? (err as Error);
@@ -164,15 +174,19 @@ export async function readLayer(
       cause: failure,
     });
   }
+  return decoder.decompressedBytes();
 }
 
 /** Reads a layer into its entry list, with the dev packages of any npm hidden lockfile in it. */
-export async function scanLayer(source: NodeJS.ReadableStream, opts: { mediaType: string; digest: string }): Promise<LayerScan> {
+export async function scanLayer(
+  source: NodeJS.ReadableStream,
+  opts: { mediaType: string; digest: string },
+): Promise<LayerScan & { uncompressedBytes: number }> {
   const entries: LayerEntry[] = [];
   const packageLocks: PackageLockScan[] = [];
-  await readLayer(source, opts, (e) => entries.push(e), {
+  const uncompressedBytes = await readLayer(source, opts, (e) => entries.push(e), {
     wants: (e) => e.size <= MAX_LOCKFILE_BYTES && hiddenLockfileProject(e.path) !== null,
     onBody: (e, body) => packageLocks.push({ path: e.path, devPackages: devPackagesOf(body.toString('utf8')) }),
   });
-  return { digest: opts.digest, entries, ...(packageLocks.length > 0 ? { packageLocks } : {}) };
+  return { digest: opts.digest, entries, ...(packageLocks.length > 0 ? { packageLocks } : {}), uncompressedBytes };
 }

@@ -34,6 +34,12 @@ export interface LayerScan {
   entries: LayerEntry[];
   /** Absent when the layer has none. */
   packageLocks?: PackageLockScan[];
+  /**
+   * Every decompressed byte of the layer: its uncompressed size, counted by the same read, so
+   * a layer whose size takes decompressing is decompressed once (see scan-while-counting.ts).
+   * Absent in scans made without counting.
+   */
+  uncompressedBytes?: number;
 }
 
 /** The input of `analyzeImage`, one per layer in manifest order. */

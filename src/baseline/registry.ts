@@ -130,7 +130,7 @@ async function measureManifest(
         const blob = client.openBlob(descriptor.digest, descriptor.size);
         const size = known
           ? { ...(await known), source: 'cache' as const }
-          : await measureUncompressedSize(blob, mediaType, descriptor.annotations, countedSizes);
+          : await measureUncompressedSize(blob, mediaType, { annotations: descriptor.annotations, counted: countedSizes });
         return {
           digest: descriptor.digest,
           mediaType,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { BlobReader, DockerfileRef, LayerMeasure, PlatformMeasure, UncompressedSize } from './types.js';
 import type { CountedSizes } from './counted-sizes.js';
-import { measureUncompressedSize } from './uncompressed-size.js';
+import { measureUncompressedSize, type LayerCounter } from './uncompressed-size.js';
 import { mapHistoryToDockerfile, type DockerfileSource } from './dockerfile-lines.js';
 import {
   collectImageManifests,
@@ -38,6 +38,8 @@ export interface MeasureLayoutOptions {
   sizeMemo?: Map<string, Promise<UncompressedSize>>;
   /** Sizes counted by decompressing a layer in earlier runs, and where to keep new ones. */
   countedSizes?: CountedSizes;
+  /** Decompresses a layer whose size nothing else proves (see SizeSources.countLayer). */
+  countLayer?: LayerCounter;
 }
 
 /** The path of a blob inside an OCI layout; rejects digests that would escape it. */
@@ -125,7 +127,11 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
             throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
           });
           const blob = fileBlobReader(layoutDir, layer.digest, layer.size);
-          const size = await measureUncompressedSize(blob, layer.mediaType, layer.annotations, opts.countedSizes);
+          const size = await measureUncompressedSize(blob, layer.mediaType, {
+            annotations: layer.annotations,
+            counted: opts.countedSizes,
+            countLayer: opts.countLayer,
+          });
           const why = size.why === undefined ? '' : `: ${size.why}`;
           progress(
             `layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}${why}, ${Date.now() - started} ms)`,

@@ -27,16 +27,28 @@ export function compressionOf(mediaType: string): LayerCompression {
   throw new Error(`unsupported layer media type "${mediaType}": expected a tar, tar+gzip or tar+zstd layer`);
 }
 
-/**
- * `annotations` are the layer descriptor's: eStargz layers are told apart by them (and by their
- * footer), so pass them whenever the descriptor has them. `counted` keeps the sizes that took
- * decompressing the whole blob, for the next run.
- */
+/** Decompresses a whole layer and returns how many bytes came out. */
+export type LayerCounter = (blob: BlobReader, compression: 'gzip' | 'zstd', mediaType: string) => Promise<number>;
+
+export interface SizeSources {
+  /**
+   * The layer descriptor's: eStargz layers are told apart by them (and by their footer), so
+   * pass them whenever the descriptor has them.
+   */
+  annotations?: Record<string, string> | undefined;
+  /** Keeps the sizes that took decompressing the whole blob, for the next run. */
+  counted?: CountedSizes | undefined;
+  /**
+   * Decompresses when nothing else proves the size; default countStream. The layer analysis
+   * passes one that scans the layer in the same read (analysis/scan-while-counting.ts).
+   */
+  countLayer?: LayerCounter | undefined;
+}
+
 export async function measureUncompressedSize(
   blob: BlobReader,
   mediaType: string,
-  annotations?: Record<string, string>,
-  counted?: CountedSizes,
+  { annotations, counted, countLayer = countStream }: SizeSources = {},
 ): Promise<UncompressedSize> {
   const compression = compressionOf(mediaType);
   if (compression === 'none') return { bytes: blob.size, source: 'uncompressed' };
@@ -44,7 +56,7 @@ export async function measureUncompressedSize(
     const judgement = await judgeGzipMetadata(blob, annotations);
     // `in`, not `.trusted`: narrows under any tsconfig (the memory test compiles without --strict).
     if ('bytes' in judgement) return { bytes: judgement.bytes, source: 'gzip-trailer' };
-    return countOnce(blob, 'gzip', judgement.reason, counted);
+    return countOnce(blob, 'gzip', mediaType, judgement.reason, counted, countLayer);
   }
   const head = await blob.read(0, Math.min(4, blob.size));
   if (head.length < 4 || head.readUInt32LE(0) !== ZSTD_MAGIC) {
@@ -52,19 +64,21 @@ export async function measureUncompressedSize(
   }
   const declared = await sumZstdFrameContentSizes((offset, length) => blob.read(offset, length), blob.size);
   if (declared !== null) return { bytes: declared, source: 'zstd-frame-header' };
-  return countOnce(blob, 'zstd', undefined, counted);
+  return countOnce(blob, 'zstd', mediaType, undefined, counted, countLayer);
 }
 
 /** Decompresses the blob to count it, unless an earlier run already did. */
 async function countOnce(
   blob: BlobReader,
   compression: 'gzip' | 'zstd',
+  mediaType: string,
   why: string | undefined,
   counted: CountedSizes | undefined,
+  countLayer: LayerCounter,
 ): Promise<UncompressedSize> {
   const known = await counted?.get(blob.digest);
   if (known !== null && known !== undefined) return { bytes: known, source: 'cache', why: 'counted in an earlier run' };
-  const bytes = await countStream(blob, compression);
+  const bytes = await countLayer(blob, compression, mediaType);
   await counted?.put(blob.digest, bytes);
   return why === undefined ? { bytes, source: 'stream' } : { bytes, source: 'stream', why };
 }

@@ -3,14 +3,18 @@
  * it. The count is kept by digest: the next run reads it instead. Checked on a real buildx
  * layer: the first measurement streams (and equals `gzip -dc | wc -c`), the second does not
  * decompress at all — proven by corrupting the blob's middle, which the stream would reject.
+ * And on a cold cache the layer analysis reads a layer the measuring scanned, not its blob.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { open, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, open, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { analyzeLayout } from '../../../src/analysis/analyze-layout.js';
+import { openLayerCache } from '../../../src/analysis/layer-cache.js';
+import { countByScanning } from '../../../src/analysis/scan-while-counting.js';
 import { measureRegistryImage } from '../../../src/baseline/registry.js';
 import type { RegistryStats } from '../../../src/baseline/registry-client.js';
 import { openCountedSizes } from '../../../src/measure/counted-sizes.js';
@@ -22,6 +26,7 @@ const IMAGE = `localhost:5000/ib-counted-sizes:t${process.pid}-${Date.now().toSt
 let dir: string;
 let layout: string;
 let bigLayer: { digest: string; size: number };
+let scanLayout: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'ib-counted-int-'));
@@ -36,6 +41,9 @@ beforeAll(async () => {
   const index = JSON.parse(await readFile(path.join(layout, 'index.json'), 'utf8')) as OciIndex;
   const manifest = JSON.parse(await readFile(blobPath(layout, index.manifests[0]!.digest), 'utf8')) as OciManifest;
   bigLayer = manifest.layers[0]!;
+  // A copy for the single-read test, which garbles its blob too.
+  scanLayout = path.join(dir, 'oci-scan');
+  await cp(layout, scanLayout, { recursive: true });
 });
 
 afterAll(async () => {
@@ -62,6 +70,25 @@ describe('sizes counted once, across runs', () => {
     const next = await measureOciLayout(layout, { countedSizes: openCountedSizes(sizesDir) });
     expect(next[0]!.layers[0]).toMatchObject({ digest: bigLayer.digest, uncompressedBytes: truth, uncompressedSource: 'cache' });
     expect(next[0]!.uncompressedBytes).toBe(first[0]!.uncompressedBytes);
+  });
+
+  test('cold cache, layer analysed: measuring scans the layer, and the analysis reads the scan, not the blob', async () => {
+    const { stdout } = await run('sh', ['-c', `gzip -dc < '${blobPath(scanLayout, bigLayer.digest)}' | wc -c`]);
+    const truth = Number(stdout.trim());
+    const cache = openLayerCache(path.join(dir, 'scan-cache', 'layers'));
+    const scanned = new Set<string>();
+    const measured = await measureOciLayout(scanLayout, { countLayer: countByScanning(cache, undefined, scanned) });
+    expect(measured[0]!.layers[0]).toMatchObject({ digest: bigLayer.digest, uncompressedBytes: truth, uncompressedSource: 'stream' });
+    expect([...scanned]).toEqual([bigLayer.digest]);
+
+    // The blob garbled now: an analysis that read it would fail.
+    const handle = await open(blobPath(scanLayout, bigLayer.digest), 'r+');
+    await handle.write(Buffer.alloc(64 * 1024, 0xff), 0, 64 * 1024, Math.floor(bigLayer.size / 2));
+    await handle.close();
+    const [analysed] = await analyzeLayout({ layoutDir: scanLayout, platforms: measured, cache, scannedWhileMeasuring: scanned });
+    expect(analysed!.error).toBeNull();
+    expect(analysed!.analysis!.layers[0]!.added.bytes).toBe(6 * 1024 * 1024);
+    expect(analysed!.layerCache).toEqual({ hits: 0, reads: 1 });
   });
 
   test('the registry baseline reads a counted size instead of downloading the layer', async () => {

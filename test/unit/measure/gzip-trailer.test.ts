@@ -187,7 +187,7 @@ describe('measureUncompressedSize on gzip', () => {
     const annotations = { 'containerd.io/snapshot/stargz/toc.digest': `sha256:${'0'.repeat(64)}` };
     const blob = memoryBlob(gzipSync(input));
     expect(await measureUncompressedSize(blob, GZIP)).toEqual({ bytes: input.length, source: 'gzip-trailer' });
-    expect(await measureUncompressedSize(blob, GZIP, annotations)).toMatchObject({ bytes: input.length, source: 'stream' });
+    expect(await measureUncompressedSize(blob, GZIP, { annotations })).toMatchObject({ bytes: input.length, source: 'stream' });
     expect(blob.streams).toBe(1);
   });
 
