@@ -57933,6 +57933,62 @@ function countByScanning(cache, onCacheError = () => { }, scanned = new Set()) {
     };
 }
 //# sourceMappingURL=scan-while-counting.js.map
+;// CONCATENATED MODULE: ./lib/build-handoff.js
+/**
+ * Orders the base build after the head's build of the same job. Both export into one blob
+ * store (PlanOptions.blobStore) and buildx skips blobs already there, so a base build that
+ * starts once the head's layers are written exports only the layers the PR changed; started at
+ * the same time, both sides would write every shared layer in full.
+ */
+
+/** Promise.withResolvers, which Node 20 lacks. */
+function createGate() {
+    let open = () => { };
+    const promise = new Promise((resolve) => (open = resolve));
+    return { promise, open };
+}
+class BuildHandoff {
+    gates = new Map();
+    headDone = false;
+    /** The head's build of `jobId` has finished (built or failed): its blobs are in the store. */
+    built(jobId) {
+        this.gate(jobId).open();
+    }
+    /** Every head build has finished: a base job the head does not have waits no longer. */
+    finished() {
+        this.headDone = true;
+        for (const gate of this.gates.values())
+            gate.open();
+    }
+    /** Resolves when the base may build `jobId`. */
+    turnOf(jobId) {
+        return this.gate(jobId).promise;
+    }
+    gate(jobId) {
+        let gate = this.gates.get(jobId);
+        if (!gate) {
+            gate = createGate();
+            if (this.headDone)
+                gate.open();
+            this.gates.set(jobId, gate);
+        }
+        return gate;
+    }
+}
+/**
+ * Runs `run(i)` for every job, at most `parallel` at a time. With a handoff, a job takes a slot
+ * only once its turn has come: a base job waiting for the head (a job the head does not have
+ * waits for every head build) must not keep a base job whose turn has come from building.
+ */
+function runJobsInTurn(ids, parallel, handoff, run) {
+    const limit = pLimit(Math.max(1, parallel));
+    return Promise.all(ids.map(async (id, index) => {
+        if (handoff)
+            await handoff.turnOf(id);
+        return limit(() => run(index));
+    }));
+}
+//# sourceMappingURL=build-handoff.js.map
 ;// CONCATENATED MODULE: ./lib/config/list-stages.js
 /** The build stages of a Dockerfile, in order, for `image-budget init`. */
 
@@ -58293,6 +58349,7 @@ function planBuild(image, target, options) {
 
 
 
+
 /** The named stages of an image's Dockerfile it does not already build, in Dockerfile order. */
 function extraStages(stages, targets) {
     const built = new Set(targets.filter((t) => t !== undefined).map((t) => t.toLowerCase()));
@@ -58331,18 +58388,17 @@ async function buildAndMeasure(file, options) {
     const prefix = options.label ? `${options.label}: ` : '';
     for (const warning of new Set(jobs.flatMap((job) => job.warnings)))
         logger.warning(warning);
-    const limit = pLimit(Math.max(1, options.parallel));
     // Analyses one at a time: a layer two images share is read by the first and a cache hit for
     // the second (in parallel both would miss), and decompression is CPU-bound anyway.
     const analysisLimit = pLimit(1);
     const cache = options.analysis ? openLayerCache(external_node_path_namespaceObject.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
     let started = 0;
-    const measurements = await Promise.all(planned.map(({ job, kind }) => limit(async () => {
+    const waitFor = options.handoff?.role === 'wait' ? options.handoff.with : null;
+    const measurements = await runJobsInTurn(jobs.map((job) => job.id), options.parallel, waitFor, async (index) => {
+        const { job, kind } = planned[index];
         started += 1;
         const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
-        if (options.handoff?.role === 'wait')
-            await options.handoff.with.turnOf(job.id);
         const build = await runBuild(job, options.launcher);
         if (options.handoff?.role === 'report')
             options.handoff.with.built(job.id);
@@ -58395,7 +58451,7 @@ async function buildAndMeasure(file, options) {
             logger.error(`${prefix}measuring ${job.id} failed: ${message}`);
             return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
         }
-    })));
+    });
     return measurements;
 }
 async function analyzeJob(job, platforms, ctx) {
@@ -76196,42 +76252,6 @@ async function writeJobSummary(markdown, opts = {}) {
     return { written: true, trimmed };
 }
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./lib/build-handoff.js
-/** Promise.withResolvers, which Node 20 lacks. */
-function createGate() {
-    let open = () => { };
-    const promise = new Promise((resolve) => (open = resolve));
-    return { promise, open };
-}
-class BuildHandoff {
-    gates = new Map();
-    headDone = false;
-    /** The head's build of `jobId` has finished (built or failed): its blobs are in the store. */
-    built(jobId) {
-        this.gate(jobId).open();
-    }
-    /** Every head build has finished: a base job the head does not have waits no longer. */
-    finished() {
-        this.headDone = true;
-        for (const gate of this.gates.values())
-            gate.open();
-    }
-    /** Resolves when the base may build `jobId`. */
-    turnOf(jobId) {
-        return this.gate(jobId).promise;
-    }
-    gate(jobId) {
-        let gate = this.gates.get(jobId);
-        if (!gate) {
-            gate = createGate();
-            if (this.headDone)
-                gate.open();
-            this.gates.set(jobId, gate);
-        }
-        return gate;
-    }
-}
-//# sourceMappingURL=build-handoff.js.map
 ;// CONCATENATED MODULE: ./lib/compare/apply-baseline.js
 
 

@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import { analyzeLayout, hasDockerignore, type PlatformAnalysis } from './analysis/analyze-layout.js';
 import { openLayerCache, type LayerCache } from './analysis/layer-cache.js';
 import { countByScanning } from './analysis/scan-while-counting.js';
-import type { BuildHandoff } from './build-handoff.js';
+import { runJobsInTurn, type BuildHandoff } from './build-handoff.js';
 import { listStages } from './config/list-stages.js';
 import type { BudgetFile, ImageConfig } from './config/types.js';
 import { runBuild, type BuildResult } from './docker/build.js';
@@ -107,77 +107,76 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
   const prefix = options.label ? `${options.label}: ` : '';
   for (const warning of new Set(jobs.flatMap((job) => job.warnings))) logger.warning(warning);
 
-  const limit = pLimit(Math.max(1, options.parallel));
   // Analyses one at a time: a layer two images share is read by the first and a cache hit for
   // the second (in parallel both would miss), and decompression is CPU-bound anyway.
   const analysisLimit = pLimit(1);
   const cache = options.analysis ? openLayerCache(path.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
   let started = 0;
-  const measurements = await Promise.all(
-    planned.map(({ job, kind }) =>
-      limit(async (): Promise<JobMeasurement> => {
-        started += 1;
-        const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
-        logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
-        if (options.handoff?.role === 'wait') await options.handoff.with.turnOf(job.id);
-        const build = await runBuild(job, options.launcher);
-        if (options.handoff?.role === 'report') options.handoff.with.built(job.id);
-        const dockerfilePath = path.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
-        logger.group(
-          `${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`,
-          `$ ${Object.entries(job.env)
-            .map(([k, v]) => `${k}=${v} `)
-            .join('')}docker ${job.argv.join(' ')}\n${build.log}`,
+  const waitFor = options.handoff?.role === 'wait' ? options.handoff.with : null;
+  const measurements = await runJobsInTurn(
+    jobs.map((job) => job.id),
+    options.parallel,
+    waitFor,
+    async (index): Promise<JobMeasurement> => {
+      const { job, kind } = planned[index]!;
+      started += 1;
+      const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
+      logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
+      const build = await runBuild(job, options.launcher);
+      if (options.handoff?.role === 'report') options.handoff.with.built(job.id);
+      const dockerfilePath = path.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
+      logger.group(
+        `${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`,
+        `$ ${Object.entries(job.env)
+          .map(([k, v]) => `${k}=${v} `)
+          .join('')}docker ${job.argv.join(' ')}\n${build.log}`,
+      );
+      if (!build.ok) {
+        logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, {
+          file: dockerfilePath,
+          title: `image-budget: build of ${job.id} failed`,
+        });
+        return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
+      }
+      try {
+        const text = await readFile(job.image.dockerfile, 'utf8');
+        const metadata = await readBuildMetadata(job.metadataFile);
+        if (metadata) await checkLayoutAgainstMetadata(job.layoutDir, metadata);
+        else logger.warning(`${prefix}${job.id}: buildx wrote no metadata file; the layout is measured unchecked`);
+        const analysed = cache && job.image.analyze !== false;
+        const scanErrors = new Set<string>();
+        const scanned = new Set<string>();
+        const measured = await measureOciLayout(job.layoutDir, {
+          dockerfile: { path: dockerfilePath, text },
+          target: job.target,
+          sizeMemo: options.sizeMemo,
+          countedSizes: options.countedSizes,
+          // A layer the analysis reads anyway is scanned while it is counted: read once.
+          ...(analysed ? { countLayer: countByScanning(cache, (message) => scanErrors.add(message), scanned) } : {}),
+        });
+        for (const message of [...scanErrors].slice(0, 1)) logger.warning(`${prefix}${message}`);
+        const wrongConfig = metadata
+          ? configMismatch(
+              metadata,
+              measured.map((m) => m.configDigest),
+            )
+          : null;
+        if (wrongConfig) throw new Error(wrongConfig);
+        logger.progress(
+          `${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`,
         );
-        if (!build.ok) {
-          logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, {
-            file: dockerfilePath,
-            title: `image-budget: build of ${job.id} failed`,
-          });
-          return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
+        const imageDigest = metadata?.imageDigest ?? null;
+        const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
+        if (analysed) {
+          result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, scanned, logger, prefix }));
         }
-        try {
-          const text = await readFile(job.image.dockerfile, 'utf8');
-          const metadata = await readBuildMetadata(job.metadataFile);
-          if (metadata) await checkLayoutAgainstMetadata(job.layoutDir, metadata);
-          else logger.warning(`${prefix}${job.id}: buildx wrote no metadata file; the layout is measured unchecked`);
-          const analysed = cache && job.image.analyze !== false;
-          const scanErrors = new Set<string>();
-          const scanned = new Set<string>();
-          const measured = await measureOciLayout(job.layoutDir, {
-            dockerfile: { path: dockerfilePath, text },
-            target: job.target,
-            sizeMemo: options.sizeMemo,
-            countedSizes: options.countedSizes,
-            // A layer the analysis reads anyway is scanned while it is counted: read once.
-            ...(analysed ? { countLayer: countByScanning(cache, (message) => scanErrors.add(message), scanned) } : {}),
-          });
-          for (const message of [...scanErrors].slice(0, 1)) logger.warning(`${prefix}${message}`);
-          const wrongConfig = metadata
-            ? configMismatch(
-                metadata,
-                measured.map((m) => m.configDigest),
-              )
-            : null;
-          if (wrongConfig) throw new Error(wrongConfig);
-          logger.progress(
-            `${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`,
-          );
-          const imageDigest = metadata?.imageDigest ?? null;
-          const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
-          if (analysed) {
-            result.analyses = await analysisLimit(() =>
-              analyzeJob(job, measured, { dockerfilePath, text, cache, scanned, logger, prefix }),
-            );
-          }
-          return result;
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          logger.error(`${prefix}measuring ${job.id} failed: ${message}`);
-          return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
-        }
-      }),
-    ),
+        return result;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.error(`${prefix}measuring ${job.id} failed: ${message}`);
+        return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
+      }
+    },
   );
   return measurements;
 }

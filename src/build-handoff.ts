@@ -4,6 +4,8 @@
  * starts once the head's layers are written exports only the layers the PR changed; started at
  * the same time, both sides would write every shared layer in full.
  */
+import pLimit from 'p-limit';
+
 interface Gate {
   promise: Promise<void>;
   open: () => void;
@@ -45,4 +47,24 @@ export class BuildHandoff {
     }
     return gate;
   }
+}
+
+/**
+ * Runs `run(i)` for every job, at most `parallel` at a time. With a handoff, a job takes a slot
+ * only once its turn has come: a base job waiting for the head (a job the head does not have
+ * waits for every head build) must not keep a base job whose turn has come from building.
+ */
+export function runJobsInTurn<T>(
+  ids: readonly string[],
+  parallel: number,
+  handoff: BuildHandoff | null,
+  run: (index: number) => Promise<T>,
+): Promise<T[]> {
+  const limit = pLimit(Math.max(1, parallel));
+  return Promise.all(
+    ids.map(async (id, index) => {
+      if (handoff) await handoff.turnOf(id);
+      return limit(() => run(index));
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { BuildHandoff } from '../../../src/build-handoff.js';
+import { BuildHandoff, runJobsInTurn } from '../../../src/build-handoff.js';
 
 /** Whether `promise` has settled once pending callbacks have run. */
 async function settled(promise: Promise<void>): Promise<boolean> {
@@ -36,5 +36,40 @@ describe('BuildHandoff: the base builds a job once the head has built it', () =>
     expect(await settled(removedInPr)).toBe(true);
     // Asked for after the head finished: no wait at all.
     expect(await settled(handoff.turnOf('another'))).toBe(true);
+  });
+});
+
+describe('runJobsInTurn', () => {
+  test('a base job waiting for its turn holds no slot: one whose turn came builds meanwhile', async () => {
+    const handoff = new BuildHandoff();
+    const order: string[] = [];
+    // One slot. `old` (the head does not have it) waits for every head build; `api` only for the head's api.
+    const done = runJobsInTurn(['old', 'api'], 1, handoff, async (i) => {
+      order.push(['old', 'api'][i]!);
+      return i;
+    });
+    handoff.built('api');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['api']);
+    handoff.finished();
+    expect(await done).toEqual([0, 1]);
+    expect(order).toEqual(['api', 'old']);
+  });
+
+  test('at most `parallel` run at once; without a handoff, in order', async () => {
+    let running = 0;
+    let most = 0;
+    const order: number[] = [];
+    const results = await runJobsInTurn(['a', 'b', 'c', 'd', 'e'], 2, null, async (i) => {
+      running += 1;
+      most = Math.max(most, running);
+      order.push(i);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      return i * 10;
+    });
+    expect(results).toEqual([0, 10, 20, 30, 40]);
+    expect(most).toBe(2);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
   });
 });
