@@ -55868,7 +55868,8 @@ function compressionOf(mediaType) {
         return 'none';
     throw new Error(`unsupported layer media type "${mediaType}": expected a tar, tar+gzip or tar+zstd layer`);
 }
-async function measureUncompressedSize(blob, mediaType, { annotations, counted, countLayer = countStream } = {}) {
+const countByStreaming = async (blob, compression) => ({ bytes: await countStream(blob, compression), cached: false });
+async function measureUncompressedSize(blob, mediaType, { annotations, counted, countLayer = countByStreaming } = {}) {
     const compression = compressionOf(mediaType);
     if (compression === 'none')
         return { bytes: blob.size, source: 'uncompressed' };
@@ -55893,8 +55894,10 @@ async function countOnce(blob, compression, mediaType, why, counted, countLayer)
     const known = await counted?.get(blob.digest);
     if (known !== null && known !== undefined)
         return { bytes: known, source: 'cache', why: 'counted in an earlier run' };
-    const bytes = await countLayer(blob, compression, mediaType);
+    const { bytes, cached } = await countLayer(blob, compression, mediaType);
     await counted?.put(blob.digest, bytes);
+    if (cached)
+        return { bytes, source: 'cache', why: 'counted in an earlier run' };
     return why === undefined ? { bytes, source: 'stream' } : { bytes, source: 'stream', why };
 }
 /** Reads the header and the last bytes (trailer, or a stargz footer) and judges the trailer. */
@@ -57523,17 +57526,14 @@ async function readLayer(source, opts, onEntry, capture) {
         await finished;
     }
     catch (err) {
-        const cause = failure ?? err;
-        throw new Error(`layer ${opts.digest} (${opts.mediaType}): cannot read as a tar stream: ${cause.message}`, {
-            cause,
-        });
+        throw notATar(opts, failure ?? err);
     }
-    if (failure) {
-        throw new Error(`layer ${opts.digest} (${opts.mediaType}): cannot read as a tar stream: ${failure.message}`, {
-            cause: failure,
-        });
-    }
+    if (failure)
+        throw notATar(opts, failure);
     return decoder.decompressedBytes();
+}
+function notATar(layer, cause) {
+    return new Error(`layer ${layer.digest} (${layer.mediaType}): cannot read as a tar stream: ${cause.message}`, { cause });
 }
 /** Reads a layer into its entry list, with the dev packages of any npm hidden lockfile in it. */
 async function scanLayer(source, opts) {
@@ -57638,87 +57638,6 @@ async function analyzeImage(input) {
     };
 }
 //# sourceMappingURL=analyze-image.js.map
-;// CONCATENATED MODULE: ./lib/analysis/analyze-layout.js
-/**
- * Analyses every platform image of a measured OCI layout: the glue between the measure stage
- * (layers, their Dockerfile lines) and `analyzeImage`. One platform's failure is that
- * platform's `error`, never an exception: the sizes were measured and stay valid.
- */
-
-
-
-
-/**
- * Counts hits and reads, and keeps a failing cache write from failing the analysis. A layer in
- * `readThisRun` counts as a read even when it comes from the cache.
- */
-function countingCache(cache, onError = () => { }, readThisRun = new Set()) {
-    const counts = { hits: 0, reads: 0 };
-    return {
-        counts,
-        cache: {
-            async get(digest) {
-                const scan = (await cache?.get(digest)) ?? null;
-                if (scan && readThisRun.has(digest))
-                    counts.reads += 1;
-                else if (scan)
-                    counts.hits += 1;
-                return scan;
-            },
-            async put(scan) {
-                counts.reads += 1;
-                try {
-                    await cache?.put(scan);
-                }
-                catch (error) {
-                    onError(`layer cache: cannot write ${scan.digest}: ${error instanceof Error ? error.message : String(error)}`);
-                }
-            },
-        },
-    };
-}
-/** BuildKit reads `<Dockerfile>.dockerignore` first, then `.dockerignore` at the context root. */
-async function hasDockerignore(contextDir, dockerfile) {
-    for (const file of [`${dockerfile}.dockerignore`, external_node_path_namespaceObject.join(contextDir, '.dockerignore')]) {
-        try {
-            await (0,promises_namespaceObject.access)(file);
-            return true;
-        }
-        catch {
-            // next candidate
-        }
-    }
-    return false;
-}
-async function analyzeLayout(input) {
-    const results = [];
-    // One platform at a time: a layer two platforms share is read once, then a cache hit.
-    for (const platform of input.platforms) {
-        const { cache, counts } = countingCache(input.cache, input.onCacheError, input.scannedWhileMeasuring);
-        try {
-            const analysis = await analyzeImage({
-                layers: platform.layers.map((layer) => ({
-                    blob: fileBlobReader(input.layoutDir, layer.digest, layer.compressedBytes),
-                    mediaType: layer.mediaType,
-                    digest: layer.digest,
-                    dockerfile: layer.dockerfile,
-                    createdBy: layer.createdBy,
-                })),
-                ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
-                ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
-                cache,
-                // Without it (a measure that did not read the config), runs-as-root reads the Dockerfile.
-                ...(platform.imageUser !== undefined ? { imageUser: platform.imageUser } : {}),
-            });
-            results.push({ analysis, error: null, layerCache: counts });
-        }
-        catch (error) {
-            results.push({ analysis: null, error: error instanceof Error ? error.message : String(error), layerCache: counts });
-        }
-    }
-    return results;
-}
-//# sourceMappingURL=analyze-layout.js.map
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./lib/version.js
@@ -57753,7 +57672,7 @@ function defaultLayerCacheDir(env) {
     return (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.cache'), 'image-budget', 'layers');
 }
 /** Bump when the scan format or what read-layer emits changes (between releases too). */
-const SCAN_FORMAT_VERSION = 2;
+const SCAN_FORMAT_VERSION = 3;
 /** The subdirectory of the cache this format and tool version read and write. */
 function cacheGeneration(version = VERSION) {
     return `scan${SCAN_FORMAT_VERSION}-${version}`;
@@ -57761,6 +57680,10 @@ function cacheGeneration(version = VERSION) {
 /** Subdirectories of any generation, and the flat files of format 1 (before generations). */
 const GENERATION_RE = /^scan\d+-.+$/;
 const FLAT_FILE_RE = /^[a-z0-9]+-[a-f0-9]{32,128}\.json\.gz$/;
+/** What a failed cache write reports (it never fails the analysis). */
+function cacheWriteError(digest, error) {
+    return `layer cache: cannot write ${digest}: ${error instanceof Error ? error.message : String(error)}`;
+}
 const TYPE_CODES = { file: 'f', dir: 'd', symlink: 's', hardlink: 'h', other: 'o' };
 const CODE_TYPES = { f: 'file', d: 'dir', s: 'symlink', h: 'hardlink', o: 'other' };
 function encodeScan(scan, version = VERSION) {
@@ -57890,6 +57813,88 @@ function openLayerCache(dir = DEFAULT_LAYER_CACHE_DIR, opts = {}) {
     };
 }
 //# sourceMappingURL=layer-cache.js.map
+;// CONCATENATED MODULE: ./lib/analysis/analyze-layout.js
+/**
+ * Analyses every platform image of a measured OCI layout: the glue between the measure stage
+ * (layers, their Dockerfile lines) and `analyzeImage`. One platform's failure is that
+ * platform's `error`, never an exception: the sizes were measured and stay valid.
+ */
+
+
+
+
+
+/**
+ * Counts hits and reads, and keeps a failing cache write from failing the analysis. A layer in
+ * `readThisRun` counts as a read the first time it comes from the cache (it is then removed).
+ */
+function countingCache(cache, onError = () => { }, readThisRun = new Set()) {
+    const counts = { hits: 0, reads: 0 };
+    return {
+        counts,
+        cache: {
+            async get(digest) {
+                const scan = (await cache?.get(digest)) ?? null;
+                if (scan && readThisRun.delete(digest))
+                    counts.reads += 1;
+                else if (scan)
+                    counts.hits += 1;
+                return scan;
+            },
+            async put(scan) {
+                counts.reads += 1;
+                try {
+                    await cache?.put(scan);
+                }
+                catch (error) {
+                    onError(cacheWriteError(scan.digest, error));
+                }
+            },
+        },
+    };
+}
+/** BuildKit reads `<Dockerfile>.dockerignore` first, then `.dockerignore` at the context root. */
+async function hasDockerignore(contextDir, dockerfile) {
+    for (const file of [`${dockerfile}.dockerignore`, external_node_path_namespaceObject.join(contextDir, '.dockerignore')]) {
+        try {
+            await (0,promises_namespaceObject.access)(file);
+            return true;
+        }
+        catch {
+            // next candidate
+        }
+    }
+    return false;
+}
+async function analyzeLayout(input) {
+    const results = [];
+    // One platform at a time: a layer two platforms share is read once, then a cache hit.
+    for (const platform of input.platforms) {
+        const { cache, counts } = countingCache(input.cache, input.onCacheError, input.scannedWhileMeasuring);
+        try {
+            const analysis = await analyzeImage({
+                layers: platform.layers.map((layer) => ({
+                    blob: fileBlobReader(input.layoutDir, layer.digest, layer.compressedBytes),
+                    mediaType: layer.mediaType,
+                    digest: layer.digest,
+                    dockerfile: layer.dockerfile,
+                    createdBy: layer.createdBy,
+                })),
+                ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
+                ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
+                cache,
+                // Without it (a measure that did not read the config), runs-as-root reads the Dockerfile.
+                ...(platform.imageUser !== undefined ? { imageUser: platform.imageUser } : {}),
+            });
+            results.push({ analysis, error: null, layerCache: counts });
+        }
+        catch (error) {
+            results.push({ analysis: null, error: error instanceof Error ? error.message : String(error), layerCache: counts });
+        }
+    }
+    return results;
+}
+//# sourceMappingURL=analyze-layout.js.map
 ;// CONCATENATED MODULE: ./lib/analysis/scan-while-counting.js
 /**
  * A layer whose uncompressed size nothing but decompressing proves (a gzip blob over ~4.16 MB,
@@ -57899,6 +57904,7 @@ function openLayerCache(dir = DEFAULT_LAYER_CACHE_DIR, opts = {}) {
  */
 
 
+
 /**
  * `onCacheError`: a scan that cannot be kept costs the analysis a second read, nothing more.
  * `scanned` collects the digests read here, so the analysis counts them as reads of this run,
@@ -57906,30 +57912,32 @@ function openLayerCache(dir = DEFAULT_LAYER_CACHE_DIR, opts = {}) {
  */
 function countByScanning(cache, onCacheError = () => { }, scanned = new Set()) {
     return async (blob, compression, mediaType) => {
+        const counted = async () => ({ bytes: await countStream(blob, compression), cached: false });
         // The scan trusts the blob's magic number, the count its media type: where they disagree,
         // the count decides (and fails, as measuring always has).
         if (detectCompression(await blob.read(0, 4), mediaType) !== compression)
-            return countStream(blob, compression);
-        const cached = await cache.get(blob.digest);
-        if (cached?.uncompressedBytes !== undefined)
-            return cached.uncompressedBytes;
+            return counted();
+        const known = await cache.get(blob.digest).catch(() => null);
+        if (known?.uncompressedBytes !== undefined)
+            return { bytes: known.uncompressedBytes, cached: true };
         let scan;
         try {
             scan = await scanLayer(blob.stream(), { mediaType, digest: blob.digest });
         }
         catch {
-            // Not a tar (or not decompressible): the size still stands or falls on its own count,
-            // and the analysis reports the layer's error itself.
-            return countStream(blob, compression);
+            // Not a tar, not decompressible, or unreadable: the size stands or falls on its own count
+            // (whose error is the one measuring has always given), and the analysis reports the
+            // layer's error itself.
+            return counted();
         }
         scanned.add(scan.digest);
         try {
             await cache.put(scan);
         }
         catch (error) {
-            onCacheError(`layer cache: cannot write ${scan.digest}: ${error instanceof Error ? error.message : String(error)}`);
+            onCacheError(cacheWriteError(scan.digest, error));
         }
-        return scan.uncompressedBytes;
+        return { bytes: scan.uncompressedBytes, cached: false };
     };
 }
 //# sourceMappingURL=scan-while-counting.js.map
@@ -58392,6 +58400,9 @@ async function buildAndMeasure(file, options) {
     // the second (in parallel both would miss), and decompression is CPU-bound anyway.
     const analysisLimit = pLimit(1);
     const cache = options.analysis ? openLayerCache(external_node_path_namespaceObject.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
+    // Layers scanned while measuring: the first analysis that takes one from the cache counts it
+    // as a read of this run.
+    const scannedThisRun = new Set();
     let started = 0;
     const waitFor = options.handoff?.role === 'wait' ? options.handoff.with : null;
     const measurements = await runJobsInTurn(jobs.map((job) => job.id), options.parallel, waitFor, async (index) => {
@@ -58413,6 +58424,8 @@ async function buildAndMeasure(file, options) {
             });
             return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
         }
+        // A cache write that fails is reported once per job, whichever stage met it.
+        const cacheErrors = new Set();
         try {
             const text = await (0,promises_namespaceObject.readFile)(job.image.dockerfile, 'utf8');
             const metadata = await readBuildMetadata(job.metadataFile);
@@ -58421,18 +58434,14 @@ async function buildAndMeasure(file, options) {
             else
                 logger.warning(`${prefix}${job.id}: buildx wrote no metadata file; the layout is measured unchecked`);
             const analysed = cache && job.image.analyze !== false;
-            const scanErrors = new Set();
-            const scanned = new Set();
             const measured = await measureOciLayout(job.layoutDir, {
                 dockerfile: { path: dockerfilePath, text },
                 target: job.target,
                 sizeMemo: options.sizeMemo,
                 countedSizes: options.countedSizes,
                 // A layer the analysis reads anyway is scanned while it is counted: read once.
-                ...(analysed ? { countLayer: countByScanning(cache, (message) => scanErrors.add(message), scanned) } : {}),
+                ...(analysed ? { countLayer: countByScanning(cache, (message) => cacheErrors.add(message), scannedThisRun) } : {}),
             });
-            for (const message of [...scanErrors].slice(0, 1))
-                logger.warning(`${prefix}${message}`);
             const wrongConfig = metadata
                 ? configMismatch(metadata, measured.map((m) => m.configDigest))
                 : null;
@@ -58442,7 +58451,7 @@ async function buildAndMeasure(file, options) {
             const imageDigest = metadata?.imageDigest ?? null;
             const result = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
             if (analysed) {
-                result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, scanned, logger, prefix }));
+                result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, scanned: scannedThisRun, cacheErrors, logger, prefix }));
             }
             return result;
         }
@@ -58451,12 +58460,15 @@ async function buildAndMeasure(file, options) {
             logger.error(`${prefix}measuring ${job.id} failed: ${message}`);
             return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
         }
+        finally {
+            for (const message of [...cacheErrors].slice(0, 1))
+                logger.warning(`${prefix}${message}`);
+        }
     });
     return measurements;
 }
 async function analyzeJob(job, platforms, ctx) {
     const started = Date.now();
-    const cacheErrors = new Set();
     const analyses = await analyzeLayout({
         layoutDir: job.layoutDir,
         platforms,
@@ -58464,10 +58476,8 @@ async function analyzeJob(job, platforms, ctx) {
         contextHasDockerignore: await hasDockerignore(job.image.context, job.image.dockerfile),
         cache: ctx.cache,
         scannedWhileMeasuring: ctx.scanned,
-        onCacheError: (message) => cacheErrors.add(message),
+        onCacheError: (message) => ctx.cacheErrors.add(message),
     });
-    for (const message of [...cacheErrors].slice(0, 1))
-        ctx.logger.warning(`${ctx.prefix}${message}`);
     const hits = analyses.reduce((n, a) => n + a.layerCache.hits, 0);
     const reads = analyses.reduce((n, a) => n + a.layerCache.reads, 0);
     analyses.forEach((a, i) => {

@@ -111,6 +111,9 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
   // the second (in parallel both would miss), and decompression is CPU-bound anyway.
   const analysisLimit = pLimit(1);
   const cache = options.analysis ? openLayerCache(path.resolve(options.workdir, options.analysis.cacheDir)) : undefined;
+  // Layers scanned while measuring: the first analysis that takes one from the cache counts it
+  // as a read of this run.
+  const scannedThisRun = new Set<string>();
   let started = 0;
   const waitFor = options.handoff?.role === 'wait' ? options.handoff.with : null;
   const measurements = await runJobsInTurn(
@@ -138,23 +141,22 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
         });
         return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
       }
+      // A cache write that fails is reported once per job, whichever stage met it.
+      const cacheErrors = new Set<string>();
       try {
         const text = await readFile(job.image.dockerfile, 'utf8');
         const metadata = await readBuildMetadata(job.metadataFile);
         if (metadata) await checkLayoutAgainstMetadata(job.layoutDir, metadata);
         else logger.warning(`${prefix}${job.id}: buildx wrote no metadata file; the layout is measured unchecked`);
         const analysed = cache && job.image.analyze !== false;
-        const scanErrors = new Set<string>();
-        const scanned = new Set<string>();
         const measured = await measureOciLayout(job.layoutDir, {
           dockerfile: { path: dockerfilePath, text },
           target: job.target,
           sizeMemo: options.sizeMemo,
           countedSizes: options.countedSizes,
           // A layer the analysis reads anyway is scanned while it is counted: read once.
-          ...(analysed ? { countLayer: countByScanning(cache, (message) => scanErrors.add(message), scanned) } : {}),
+          ...(analysed ? { countLayer: countByScanning(cache, (message) => cacheErrors.add(message), scannedThisRun) } : {}),
         });
-        for (const message of [...scanErrors].slice(0, 1)) logger.warning(`${prefix}${message}`);
         const wrongConfig = metadata
           ? configMismatch(
               metadata,
@@ -168,13 +170,17 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
         const imageDigest = metadata?.imageDigest ?? null;
         const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
         if (analysed) {
-          result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, scanned, logger, prefix }));
+          result.analyses = await analysisLimit(() =>
+            analyzeJob(job, measured, { dockerfilePath, text, cache, scanned: scannedThisRun, cacheErrors, logger, prefix }),
+          );
         }
         return result;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         logger.error(`${prefix}measuring ${job.id} failed: ${message}`);
         return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
+      } finally {
+        for (const message of [...cacheErrors].slice(0, 1)) logger.warning(`${prefix}${message}`);
       }
     },
   );
@@ -184,10 +190,17 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
 async function analyzeJob(
   job: BuildJob,
   platforms: PlatformMeasure[],
-  ctx: { dockerfilePath: string; text: string; cache: LayerCache; scanned: ReadonlySet<string>; logger: Logger; prefix: string },
+  ctx: {
+    dockerfilePath: string;
+    text: string;
+    cache: LayerCache;
+    scanned: Set<string>;
+    cacheErrors: Set<string>;
+    logger: Logger;
+    prefix: string;
+  },
 ): Promise<PlatformAnalysis[]> {
   const started = Date.now();
-  const cacheErrors = new Set<string>();
   const analyses = await analyzeLayout({
     layoutDir: job.layoutDir,
     platforms,
@@ -195,9 +208,8 @@ async function analyzeJob(
     contextHasDockerignore: await hasDockerignore(job.image.context, job.image.dockerfile),
     cache: ctx.cache,
     scannedWhileMeasuring: ctx.scanned,
-    onCacheError: (message) => cacheErrors.add(message),
+    onCacheError: (message) => ctx.cacheErrors.add(message),
   });
-  for (const message of [...cacheErrors].slice(0, 1)) ctx.logger.warning(`${ctx.prefix}${message}`);
   const hits = analyses.reduce((n, a) => n + a.layerCache.hits, 0);
   const reads = analyses.reduce((n, a) => n + a.layerCache.reads, 0);
   analyses.forEach((a, i) => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileBlobReader } from '../measure/measure-layout.js';
 import type { PlatformMeasure } from '../measure/types.js';
 import { analyzeImage } from './analyze-image.js';
-import type { LayerCache } from './layer-cache.js';
+import { cacheWriteError, type LayerCache } from './layer-cache.js';
 import type { ImageAnalysis, LayerScan } from './types.js';
 
 export interface PlatformAnalysis {
@@ -26,18 +26,21 @@ export interface AnalyzeLayoutInput {
   cache?: LayerCache;
   /** A cache write that fails (read-only dir, full disk) is reported here and otherwise ignored. */
   onCacheError?: (message: string) => void;
-  /** Layers scanned into the cache while they were measured: reads of this run, not hits. */
-  scannedWhileMeasuring?: ReadonlySet<string>;
+  /**
+   * Layers scanned into the cache while they were measured: the first analysis to take one
+   * from the cache counts it as a read of this run, not a hit, and removes it from the set.
+   */
+  scannedWhileMeasuring?: Set<string>;
 }
 
 /**
  * Counts hits and reads, and keeps a failing cache write from failing the analysis. A layer in
- * `readThisRun` counts as a read even when it comes from the cache.
+ * `readThisRun` counts as a read the first time it comes from the cache (it is then removed).
  */
 export function countingCache(
   cache: LayerCache | undefined,
   onError: (message: string) => void = () => {},
-  readThisRun: ReadonlySet<string> = new Set(),
+  readThisRun: Set<string> = new Set(),
 ): { cache: LayerCache; counts: { hits: number; reads: number } } {
   const counts = { hits: 0, reads: 0 };
   return {
@@ -45,7 +48,7 @@ export function countingCache(
     cache: {
       async get(digest) {
         const scan = (await cache?.get(digest)) ?? null;
-        if (scan && readThisRun.has(digest)) counts.reads += 1;
+        if (scan && readThisRun.delete(digest)) counts.reads += 1;
         else if (scan) counts.hits += 1;
         return scan;
       },
@@ -54,7 +57,7 @@ export function countingCache(
         try {
           await cache?.put(scan);
         } catch (error) {
-          onError(`layer cache: cannot write ${scan.digest}: ${error instanceof Error ? error.message : String(error)}`);
+          onError(cacheWriteError(scan.digest, error));
         }
       },
     },

@@ -27,7 +27,7 @@ export function defaultLayerCacheDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'image-budget', 'layers');
 }
 /** Bump when the scan format or what read-layer emits changes (between releases too). */
-export const SCAN_FORMAT_VERSION = 2;
+export const SCAN_FORMAT_VERSION = 3;
 
 /** The subdirectory of the cache this format and tool version read and write. */
 export function cacheGeneration(version: string = VERSION): string {
@@ -37,6 +37,11 @@ export function cacheGeneration(version: string = VERSION): string {
 /** Subdirectories of any generation, and the flat files of format 1 (before generations). */
 const GENERATION_RE = /^scan\d+-.+$/;
 const FLAT_FILE_RE = /^[a-z0-9]+-[a-f0-9]{32,128}\.json\.gz$/;
+
+/** What a failed cache write reports (it never fails the analysis). */
+export function cacheWriteError(digest: string, error: unknown): string {
+  return `layer cache: cannot write ${digest}: ${error instanceof Error ? error.message : String(error)}`;
+}
 
 export interface LayerCache {
   get(digest: string): Promise<LayerScan | null>;

@@ -164,17 +164,14 @@ export async function readLayer(
     if (!failure) await decoder.end();
     await finished;
   } catch (err) {
-    const cause = failure ?? (err as Error);
-    throw new Error(`layer ${opts.digest} (${opts.mediaType}): cannot read as a tar stream: ${cause.message}`, {
-      cause,
-    });
+    throw notATar(opts, failure ?? (err as Error));
   }
-  if (failure) {
-    throw new Error(`layer ${opts.digest} (${opts.mediaType}): cannot read as a tar stream: ${failure.message}`, {
-      cause: failure,
-    });
-  }
+  if (failure) throw notATar(opts, failure);
   return decoder.decompressedBytes();
+}
+
+function notATar(layer: { mediaType: string; digest: string }, cause: Error): Error {
+  return new Error(`layer ${layer.digest} (${layer.mediaType}): cannot read as a tar stream: ${cause.message}`, { cause });
 }
 
 /** Reads a layer into its entry list, with the dev packages of any npm hidden lockfile in it. */

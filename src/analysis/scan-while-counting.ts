@@ -4,9 +4,10 @@
  * then again to scan its files. Counting it by scanning it reads it once: the scan goes into
  * the layer cache, where the analysis that follows finds it.
  */
-import { countStream, type LayerCounter } from '../measure/uncompressed-size.js';
-import type { LayerCache } from './layer-cache.js';
+import { countStream, type LayerCount, type LayerCounter } from '../measure/uncompressed-size.js';
+import { cacheWriteError, type LayerCache } from './layer-cache.js';
 import { detectCompression, scanLayer } from './read-layer.js';
+import type { LayerScan } from './types.js';
 
 /**
  * `onCacheError`: a scan that cannot be kept costs the analysis a second read, nothing more.
@@ -18,26 +19,28 @@ export function countByScanning(
   onCacheError: (message: string) => void = () => {},
   scanned: Set<string> = new Set(),
 ): LayerCounter {
-  return async (blob, compression, mediaType) => {
+  return async (blob, compression, mediaType): Promise<LayerCount> => {
+    const counted = async (): Promise<LayerCount> => ({ bytes: await countStream(blob, compression), cached: false });
     // The scan trusts the blob's magic number, the count its media type: where they disagree,
     // the count decides (and fails, as measuring always has).
-    if (detectCompression(await blob.read(0, 4), mediaType) !== compression) return countStream(blob, compression);
-    const cached = await cache.get(blob.digest);
-    if (cached?.uncompressedBytes !== undefined) return cached.uncompressedBytes;
-    let scan;
+    if (detectCompression(await blob.read(0, 4), mediaType) !== compression) return counted();
+    const known = await cache.get(blob.digest).catch(() => null);
+    if (known?.uncompressedBytes !== undefined) return { bytes: known.uncompressedBytes, cached: true };
+    let scan: LayerScan & { uncompressedBytes: number };
     try {
       scan = await scanLayer(blob.stream(), { mediaType, digest: blob.digest });
     } catch {
-      // Not a tar (or not decompressible): the size still stands or falls on its own count,
-      // and the analysis reports the layer's error itself.
-      return countStream(blob, compression);
+      // Not a tar, not decompressible, or unreadable: the size stands or falls on its own count
+      // (whose error is the one measuring has always given), and the analysis reports the
+      // layer's error itself.
+      return counted();
     }
     scanned.add(scan.digest);
     try {
       await cache.put(scan);
     } catch (error) {
-      onCacheError(`layer cache: cannot write ${scan.digest}: ${error instanceof Error ? error.message : String(error)}`);
+      onCacheError(cacheWriteError(scan.digest, error));
     }
-    return scan.uncompressedBytes;
+    return { bytes: scan.uncompressedBytes, cached: false };
   };
 }

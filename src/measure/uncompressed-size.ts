@@ -27,8 +27,16 @@ export function compressionOf(mediaType: string): LayerCompression {
   throw new Error(`unsupported layer media type "${mediaType}": expected a tar, tar+gzip or tar+zstd layer`);
 }
 
-/** Decompresses a whole layer and returns how many bytes came out. */
-export type LayerCounter = (blob: BlobReader, compression: 'gzip' | 'zstd', mediaType: string) => Promise<number>;
+/** A layer's uncompressed size; `cached`: known from an earlier run, the blob not read. */
+export interface LayerCount {
+  bytes: number;
+  cached: boolean;
+}
+
+/** Decompresses a whole layer to count it (or knows the count from an earlier run). */
+export type LayerCounter = (blob: BlobReader, compression: 'gzip' | 'zstd', mediaType: string) => Promise<LayerCount>;
+
+const countByStreaming: LayerCounter = async (blob, compression) => ({ bytes: await countStream(blob, compression), cached: false });
 
 export interface SizeSources {
   /**
@@ -48,7 +56,7 @@ export interface SizeSources {
 export async function measureUncompressedSize(
   blob: BlobReader,
   mediaType: string,
-  { annotations, counted, countLayer = countStream }: SizeSources = {},
+  { annotations, counted, countLayer = countByStreaming }: SizeSources = {},
 ): Promise<UncompressedSize> {
   const compression = compressionOf(mediaType);
   if (compression === 'none') return { bytes: blob.size, source: 'uncompressed' };
@@ -78,8 +86,9 @@ async function countOnce(
 ): Promise<UncompressedSize> {
   const known = await counted?.get(blob.digest);
   if (known !== null && known !== undefined) return { bytes: known, source: 'cache', why: 'counted in an earlier run' };
-  const bytes = await countLayer(blob, compression, mediaType);
+  const { bytes, cached } = await countLayer(blob, compression, mediaType);
   await counted?.put(blob.digest, bytes);
+  if (cached) return { bytes, source: 'cache', why: 'counted in an earlier run' };
   return why === undefined ? { bytes, source: 'stream' } : { bytes, source: 'stream', why };
 }
 

@@ -2,6 +2,7 @@
  * A layer whose size takes decompressing is scanned while it is counted, so the analysis that
  * follows reads it from the layer cache: one read of the blob instead of two.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { countingCache } from '../../../src/analysis/analyze-layout.js';
 import { decodeScan, encodeScan, openLayerCache, type LayerCache } from '../../../src/analysis/layer-cache.js';
 import { scanLayer } from '../../../src/analysis/read-layer.js';
 import { countByScanning } from '../../../src/analysis/scan-while-counting.js';
-import { measureUncompressedSize } from '../../../src/measure/uncompressed-size.js';
+import { countStream, measureUncompressedSize } from '../../../src/measure/uncompressed-size.js';
 import { blobOf, dir, file, makeLayer, makeTar } from './helpers.js';
 
 const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -72,26 +73,35 @@ describe('countByScanning', () => {
     const thisRun = countingCache(cache, undefined, scanned);
     expect(await thisRun.cache.get(blob.digest)).not.toBeNull();
     expect(thisRun.counts).toEqual({ hits: 0, reads: 1 });
+    // Read once: another platform (or image) with the same layer takes it as a hit.
+    const otherPlatform = countingCache(cache, undefined, scanned);
+    expect(await otherPlatform.cache.get(blob.digest)).not.toBeNull();
+    expect(otherPlatform.counts).toEqual({ hits: 1, reads: 0 });
     const nextRun = countingCache(cache);
     expect(await nextRun.cache.get(blob.digest)).not.toBeNull();
     expect(nextRun.counts).toEqual({ hits: 1, reads: 0 });
   });
 
-  it('a scan already in the cache answers without reading the blob', async () => {
+  it('a scan already in the cache answers without reading the blob, and the size says so', async () => {
     const { bytes, tarLength } = await bigGzipLayer();
     const cache = openLayerCache(tmp);
     await countByScanning(cache)(blobOf(bytes), 'gzip', GZIP);
     const again = blobOf(bytes);
-    expect(await countByScanning(cache)(again, 'gzip', GZIP)).toBe(tarLength);
+    expect(await countByScanning(cache)(again, 'gzip', GZIP)).toEqual({ bytes: tarLength, cached: true });
+    expect(await measureUncompressedSize(again, GZIP, { countLayer: countByScanning(cache) })).toEqual({
+      bytes: tarLength,
+      source: 'cache',
+      why: 'counted in an earlier run',
+    });
     expect(again.streams).toBe(0);
   });
 
-  it('a scan cached without a count (an older scan) is read again, and then counted', async () => {
+  it('a cached scan without its byte count is read again, and then counted', async () => {
     const { bytes, tarLength } = await bigGzipLayer();
     const cache = openLayerCache(tmp);
     await cache.put({ digest: blobOf(bytes).digest, entries: [] });
     const blob = blobOf(bytes);
-    expect(await countByScanning(cache)(blob, 'gzip', GZIP)).toBe(tarLength);
+    expect(await countByScanning(cache)(blob, 'gzip', GZIP)).toEqual({ bytes: tarLength, cached: false });
     expect(blob.streams).toBe(1);
     expect((await cache.get(blob.digest))?.entries.map((e) => e.path)).toEqual(['opt', 'opt/tool']);
   });
@@ -100,13 +110,45 @@ describe('countByScanning', () => {
     const data = randomBytes(100_000);
     const blob = blobOf(gzipSync(data));
     const cache = openLayerCache(tmp);
-    expect(await countByScanning(cache)(blob, 'gzip', GZIP)).toBe(data.length);
+    expect(await countByScanning(cache)(blob, 'gzip', GZIP)).toEqual({ bytes: data.length, cached: false });
     expect(await cache.get(blob.digest)).toBeNull();
   });
 
   it('a plain tar under a gzip media type fails as counting always did', async () => {
     const blob = blobOf(await makeTar([file('a', 10_000)]));
     await expect(countByScanning(openLayerCache(tmp))(blob, 'gzip', GZIP)).rejects.toThrow(/cannot decompress layer sha256:/);
+  });
+
+  it('a cache that cannot be read is a miss', async () => {
+    const { bytes, tarLength } = await bigGzipLayer();
+    const unreadable: LayerCache = {
+      get: async () => {
+        throw new Error('EIO');
+      },
+      put: async () => {},
+    };
+    expect(await countByScanning(unreadable)(blobOf(bytes), 'gzip', GZIP)).toEqual({ bytes: tarLength, cached: false });
+  });
+
+  it('counts what countStream counts, where tar and compression have their corners', async () => {
+    const tar = await makeTar([dir('a'), file('a/b', 300_000)]);
+    const cases: [string, Buffer, 'gzip' | 'zstd'][] = [
+      // Zero records past the end-of-archive marker: tar-stream skips them, both count them.
+      ['a tar padded with zero records', gzipSync(Buffer.concat([tar, Buffer.alloc(10 * 512)])), 'gzip'],
+      // Two gzip members: the decoder reads both, as `gzip -dc` does.
+      ['a multi-member gzip', Buffer.concat([gzipSync(tar.subarray(0, 4096)), gzipSync(tar.subarray(4096))]), 'gzip'],
+      // zstd without frame content sizes: nothing but decompressing sizes it.
+      ['zstd without frame content sizes', execFileSync('zstd', ['-q', '-c', '--no-content-size', '-'], { input: tar }), 'zstd'],
+    ];
+    for (const [name, bytes, compression] of cases) {
+      const expected = await countStream(blobOf(bytes), compression);
+      expect(expected, name).toBeGreaterThanOrEqual(tar.length);
+      const cache = openLayerCache(join(tmp, name.replace(/\W+/g, '-')));
+      const scanned = new Set<string>();
+      const count = await countByScanning(cache, undefined, scanned)(blobOf(bytes), compression, `x+${compression}`);
+      expect(count, name).toEqual({ bytes: expected, cached: false });
+      expect(scanned.size, `${name}: counted by scanning`).toBe(1);
+    }
   });
 
   it('a cache that cannot be written costs nothing but a message', async () => {
@@ -118,7 +160,10 @@ describe('countByScanning', () => {
         throw new Error('disk full');
       },
     };
-    expect(await countByScanning(broken, (m) => messages.push(m))(blobOf(bytes), 'gzip', GZIP)).toBe(tarLength);
+    expect(await countByScanning(broken, (m) => messages.push(m))(blobOf(bytes), 'gzip', GZIP)).toEqual({
+      bytes: tarLength,
+      cached: false,
+    });
     expect(messages).toEqual([expect.stringMatching(/cannot write sha256:[0-9a-f]{64}: disk full/)]);
   });
 
@@ -126,7 +171,7 @@ describe('countByScanning', () => {
     let asked = 0;
     const countLayer = async () => {
       asked += 1;
-      return 42;
+      return { bytes: 42, cached: false };
     };
     // Small gzip: the trailer proves it.
     const small = await makeLayer([file('a', 1000)]);
