@@ -40503,10 +40503,12 @@ async function withBaseWorktree(repoDir, commit, fn, paths) {
         return await fn(dir);
     }
     finally {
-        // Cleanup must not hide the error that brought us here: failures are ignored.
-        await tryGit(repoDir, ['worktree', 'remove', '--force', dir]);
+        // Cleanup must not hide the error that brought us here: failures are ignored. Only a
+        // worktree `remove` could not remove leaves git's record of it behind: prune that one.
+        const removed = await tryGit(repoDir, ['worktree', 'remove', '--force', dir]).catch(() => null);
         await (0,promises_namespaceObject.rm)(parent, { recursive: true, force: true });
-        await tryGit(repoDir, ['worktree', 'prune']);
+        if (removed?.exitCode !== 0)
+            await tryGit(repoDir, ['worktree', 'prune']).catch(() => null);
     }
 }
 /**

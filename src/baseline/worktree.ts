@@ -52,10 +52,11 @@ export async function withBaseWorktree<T>(
       await runGit(repoDir, ['worktree', 'add', '--detach', dir, commit]);
     return await fn(dir);
   } finally {
-    // Cleanup must not hide the error that brought us here: failures are ignored.
-    await tryGit(repoDir, ['worktree', 'remove', '--force', dir]);
+    // Cleanup must not hide the error that brought us here: failures are ignored. Only a
+    // worktree `remove` could not remove leaves git's record of it behind: prune that one.
+    const removed = await tryGit(repoDir, ['worktree', 'remove', '--force', dir]).catch(() => null);
     await rm(parent, { recursive: true, force: true });
-    await tryGit(repoDir, ['worktree', 'prune']);
+    if (removed?.exitCode !== 0) await tryGit(repoDir, ['worktree', 'prune']).catch(() => null);
   }
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveBaseCommit } from '../../../src/baseline/base-commit.js';
 import { withBaseWorktree } from '../../../src/baseline/worktree.js';
@@ -124,6 +125,18 @@ describe('withBaseWorktree', () => {
     expect(seenDir).not.toBe('');
     expect(existsSync(seenDir)).toBe(false);
     expect(existsSync(path.dirname(seenDir))).toBe(false);
+    expect(git(dir, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  });
+
+  test('a worktree that `worktree remove` refuses is still removed, git record and all', async () => {
+    const dir = clone();
+    let seenDir = '';
+    await withBaseWorktree(dir, fixture.currentBase, async (worktree) => {
+      seenDir = worktree;
+      // Without its `.git` file, `git worktree remove` fails validation: the prune path cleans up.
+      await rm(path.join(worktree, '.git'));
+    });
+    expect(existsSync(seenDir)).toBe(false);
     expect(git(dir, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
   });
 
