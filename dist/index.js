@@ -55868,8 +55868,9 @@ function compressionOf(mediaType) {
         return 'none';
     throw new Error(`unsupported layer media type "${mediaType}": expected a tar, tar+gzip or tar+zstd layer`);
 }
+/** The plain counter: stream the blob through its decoder and count what comes out. */
 const countByStreaming = async (blob, compression) => ({ bytes: await countStream(blob, compression), cached: false });
-async function measureUncompressedSize(blob, mediaType, { annotations, counted, countLayer = countByStreaming } = {}) {
+async function measureUncompressedSize(blob, mediaType, { annotations, ...counters } = {}) {
     const compression = compressionOf(mediaType);
     if (compression === 'none')
         return { bytes: blob.size, source: 'uncompressed' };
@@ -55878,7 +55879,7 @@ async function measureUncompressedSize(blob, mediaType, { annotations, counted, 
         // `in`, not `.trusted`: narrows under any tsconfig (the memory test compiles without --strict).
         if ('bytes' in judgement)
             return { bytes: judgement.bytes, source: 'gzip-trailer' };
-        return countOnce(blob, 'gzip', mediaType, judgement.reason, counted, countLayer);
+        return countOnce(blob, 'gzip', mediaType, judgement.reason, counters);
     }
     const head = await blob.read(0, Math.min(4, blob.size));
     if (head.length < 4 || head.readUInt32LE(0) !== ZSTD_MAGIC) {
@@ -55887,17 +55888,18 @@ async function measureUncompressedSize(blob, mediaType, { annotations, counted, 
     const declared = await sumZstdFrameContentSizes((offset, length) => blob.read(offset, length), blob.size);
     if (declared !== null)
         return { bytes: declared, source: 'zstd-frame-header' };
-    return countOnce(blob, 'zstd', mediaType, undefined, counted, countLayer);
+    return countOnce(blob, 'zstd', mediaType, undefined, counters);
 }
 /** Decompresses the blob to count it, unless an earlier run already did. */
-async function countOnce(blob, compression, mediaType, why, counted, countLayer) {
+async function countOnce(blob, compression, mediaType, why, { counted, countLayer = countByStreaming }) {
+    const earlier = (bytes) => ({ bytes, source: 'cache', why: 'counted in an earlier run' });
     const known = await counted?.get(blob.digest);
     if (known !== null && known !== undefined)
-        return { bytes: known, source: 'cache', why: 'counted in an earlier run' };
+        return earlier(known);
     const { bytes, cached } = await countLayer(blob, compression, mediaType);
     await counted?.put(blob.digest, bytes);
     if (cached)
-        return { bytes, source: 'cache', why: 'counted in an earlier run' };
+        return earlier(bytes);
     return why === undefined ? { bytes, source: 'stream' } : { bytes, source: 'stream', why };
 }
 /** Reads the header and the last bytes (trailer, or a stargz footer) and judges the trailer. */
@@ -57912,7 +57914,7 @@ async function analyzeLayout(input) {
  */
 function countByScanning(cache, onCacheError = () => { }, scanned = new Set()) {
     return async (blob, compression, mediaType) => {
-        const counted = async () => ({ bytes: await countStream(blob, compression), cached: false });
+        const counted = () => countByStreaming(blob, compression, mediaType);
         // The scan trusts the blob's magic number, the count its media type: where they disagree,
         // the count decides (and fails, as measuring always has).
         if (detectCompression(await blob.read(0, 4), mediaType) !== compression)

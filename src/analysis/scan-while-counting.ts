@@ -4,7 +4,7 @@
  * then again to scan its files. Counting it by scanning it reads it once: the scan goes into
  * the layer cache, where the analysis that follows finds it.
  */
-import { countStream, type LayerCount, type LayerCounter } from '../measure/uncompressed-size.js';
+import { countByStreaming, type LayerCount, type LayerCounter } from '../measure/uncompressed-size.js';
 import { cacheWriteError, type LayerCache } from './layer-cache.js';
 import { detectCompression, scanLayer } from './read-layer.js';
 import type { LayerScan } from './types.js';
@@ -20,7 +20,7 @@ export function countByScanning(
   scanned: Set<string> = new Set(),
 ): LayerCounter {
   return async (blob, compression, mediaType): Promise<LayerCount> => {
-    const counted = async (): Promise<LayerCount> => ({ bytes: await countStream(blob, compression), cached: false });
+    const counted = () => countByStreaming(blob, compression, mediaType);
     // The scan trusts the blob's magic number, the count its media type: where they disagree,
     // the count decides (and fails, as measuring always has).
     if (detectCompression(await blob.read(0, 4), mediaType) !== compression) return counted();

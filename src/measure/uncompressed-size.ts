@@ -36,7 +36,8 @@ export interface LayerCount {
 /** Decompresses a whole layer to count it (or knows the count from an earlier run). */
 export type LayerCounter = (blob: BlobReader, compression: 'gzip' | 'zstd', mediaType: string) => Promise<LayerCount>;
 
-const countByStreaming: LayerCounter = async (blob, compression) => ({ bytes: await countStream(blob, compression), cached: false });
+/** The plain counter: stream the blob through its decoder and count what comes out. */
+export const countByStreaming: LayerCounter = async (blob, compression) => ({ bytes: await countStream(blob, compression), cached: false });
 
 export interface SizeSources {
   /**
@@ -47,7 +48,7 @@ export interface SizeSources {
   /** Keeps the sizes that took decompressing the whole blob, for the next run. */
   counted?: CountedSizes | undefined;
   /**
-   * Decompresses when nothing else proves the size; default countStream. The layer analysis
+   * Decompresses when nothing else proves the size; default countByStreaming. The layer analysis
    * passes one that scans the layer in the same read (analysis/scan-while-counting.ts).
    */
   countLayer?: LayerCounter | undefined;
@@ -56,7 +57,7 @@ export interface SizeSources {
 export async function measureUncompressedSize(
   blob: BlobReader,
   mediaType: string,
-  { annotations, counted, countLayer = countByStreaming }: SizeSources = {},
+  { annotations, ...counters }: SizeSources = {},
 ): Promise<UncompressedSize> {
   const compression = compressionOf(mediaType);
   if (compression === 'none') return { bytes: blob.size, source: 'uncompressed' };
@@ -64,7 +65,7 @@ export async function measureUncompressedSize(
     const judgement = await judgeGzipMetadata(blob, annotations);
     // `in`, not `.trusted`: narrows under any tsconfig (the memory test compiles without --strict).
     if ('bytes' in judgement) return { bytes: judgement.bytes, source: 'gzip-trailer' };
-    return countOnce(blob, 'gzip', mediaType, judgement.reason, counted, countLayer);
+    return countOnce(blob, 'gzip', mediaType, judgement.reason, counters);
   }
   const head = await blob.read(0, Math.min(4, blob.size));
   if (head.length < 4 || head.readUInt32LE(0) !== ZSTD_MAGIC) {
@@ -72,7 +73,7 @@ export async function measureUncompressedSize(
   }
   const declared = await sumZstdFrameContentSizes((offset, length) => blob.read(offset, length), blob.size);
   if (declared !== null) return { bytes: declared, source: 'zstd-frame-header' };
-  return countOnce(blob, 'zstd', mediaType, undefined, counted, countLayer);
+  return countOnce(blob, 'zstd', mediaType, undefined, counters);
 }
 
 /** Decompresses the blob to count it, unless an earlier run already did. */
@@ -81,14 +82,14 @@ async function countOnce(
   compression: 'gzip' | 'zstd',
   mediaType: string,
   why: string | undefined,
-  counted: CountedSizes | undefined,
-  countLayer: LayerCounter,
+  { counted, countLayer = countByStreaming }: Pick<SizeSources, 'counted' | 'countLayer'>,
 ): Promise<UncompressedSize> {
+  const earlier = (bytes: number): UncompressedSize => ({ bytes, source: 'cache', why: 'counted in an earlier run' });
   const known = await counted?.get(blob.digest);
-  if (known !== null && known !== undefined) return { bytes: known, source: 'cache', why: 'counted in an earlier run' };
+  if (known !== null && known !== undefined) return earlier(known);
   const { bytes, cached } = await countLayer(blob, compression, mediaType);
   await counted?.put(blob.digest, bytes);
-  if (cached) return { bytes, source: 'cache', why: 'counted in an earlier run' };
+  if (cached) return earlier(bytes);
   return why === undefined ? { bytes, source: 'stream' } : { bytes, source: 'stream', why };
 }
 
