@@ -9,6 +9,12 @@
 // runner's job set-up, docker/setup-buildx-action and the post steps, which make a real job
 // longer and the ratio smaller. The CLI's `check` vs `check --base` is printed too.
 //
+// Each situation is timed twice: with the base built in every job (its measurement kept by the
+// previous job deleted first: the first job after the base branch moved), and with the base's
+// measurement kept from the previous job and used, as the action does while the base commit
+// stays the same (src/baseline/remembered-base.ts). The script checks from each report which
+// of the two happened.
+//
 // A floor is timed in the same runs: the `baseline: none` job while bare buildx calls solve the
 // base's two targets from the cache (`--output type=cacheonly`), started when the action starts
 // its builds. Any implementation that really builds the base pays at least that. And an A/A
@@ -164,6 +170,17 @@ async function actionStep(repo, dir, baseline, onBuildsStart) {
   return report;
 }
 
+/** Where runs keep the base's measurement for later runs (remembered-base.ts), inside the cache directory. */
+const rememberedBases = () => join(root, 'layer-cache', 'baselines');
+const REMEMBERED_NOTE = /as an earlier run measured it/;
+
+/** Throws unless the run's base came the way the series says: built, or taken from an earlier run. */
+function checkBaseSource(report, remembered) {
+  const note = report.baseline?.note ?? '';
+  if (REMEMBERED_NOTE.test(note) !== remembered)
+    throw new Error(`expected the base ${remembered ? 'taken from an earlier run' : 'built'}, the report says: ${note}`);
+}
+
 /**
  * CPU time the whole machine spent busy (user, nice, system, irq, softirq; not steal, which is
  * other tenants' work), in seconds: what a job costs the machine, steadier than wall time on a
@@ -231,19 +248,23 @@ async function settle() {
  * Times the job with each baseline. `fresh`: every job follows a new push to the PR (see
  * makeOrigin), so the head's changed steps really run, as on a PR's `synchronize`; otherwise
  * every job re-runs the same commit and both sides are wholly cached, as on a re-run or a
- * `labeled` event.
+ * `labeled` event. `remembered`: the base's measurement by the previous job is kept, as the
+ * action keeps it in its cache directory, and used (the base commit does not move between
+ * jobs); otherwise it is deleted before every job, so the base is really built every time.
  */
-async function compareJobs(label, repo, { floor, fresh = false } = {}) {
+async function compareJobs(label, repo, { floor, fresh = false, remembered = false } = {}) {
   const dir = join(root, 'checkout');
   const job = async (baseline, alongside) => {
     if (fresh) repo.push();
+    if (!remembered) rmSync(rememberedBases(), { recursive: true, force: true });
     await settle();
     const cpuBefore = busyCpuSeconds();
     const started = now();
     checkout(repo, dir);
     const stepStarted = now();
     let extra = Promise.resolve();
-    await actionStep(repo, dir, baseline, alongside ? () => (extra = alongside()) : undefined);
+    const report = await actionStep(repo, dir, baseline, alongside ? () => (extra = alongside()) : undefined);
+    if (baseline === 'build' && warmedUp) checkBaseSource(report, remembered);
     await extra;
     const ended = now();
     const cpuAfter = busyCpuSeconds();
@@ -251,8 +272,10 @@ async function compareJobs(label, repo, { floor, fresh = false } = {}) {
     return { total: seconds(started, ended), step: seconds(stepStarted, ended), cpu };
   };
   // Warm the BuildKit and layer caches for both sides, as the PR's earlier pushes would.
+  let warmedUp = false;
   await job('none');
   await job('build');
+  warmedUp = true;
   const without = [];
   const withBase = [];
   const withFloor = [];
@@ -274,6 +297,7 @@ async function compareJobs(label, repo, { floor, fresh = false } = {}) {
   const stepA = median(without.map((r) => r.step));
   const stepB = median(withBase.map((r) => r.step));
   console.log(`${label}: job = checkout + action step, ${runs} runs each, medians`);
+  console.log(`  the base: ${remembered ? "taken from the previous job's measurement (same base commit)" : 'built in every job'}`);
   console.log(`  baseline: none    ${a.toFixed(2)} s   [${list(without.map((r) => r.total))}]`);
   console.log(`  baseline: build   ${b.toFixed(2)} s   [${list(withBase.map((r) => r.total))}]`);
   console.log(
@@ -300,12 +324,16 @@ async function compareJobs(label, repo, { floor, fresh = false } = {}) {
   }
 }
 
-/** The same comparison through the CLI, in the PR's merge checkout: `check` vs `check --base HEAD^1`. */
-async function compareCli(label, repo) {
+/**
+ * The same comparison through the CLI, in the PR's merge checkout: `check` vs `check --base
+ * HEAD^1`, with the base built every time (`remembered` false) or taken from the previous run.
+ */
+async function compareCli(label, repo, { remembered = false } = {}) {
   const dir = join(root, 'checkout');
   checkout(repo, dir);
   git(dir, 'fetch', '-q', '--depth=2', 'origin', repo.merge);
   const check = async (extra) => {
+    if (!remembered) rmSync(rememberedBases(), { recursive: true, force: true });
     await settle();
     return elapsed(() => {
       const result = spawnSync(process.execPath, [cli, 'check', '--cache-dir', join(root, 'layer-cache'), ...extra], {
@@ -325,7 +353,7 @@ async function compareCli(label, repo) {
   }
   const a = median(headOnly);
   const b = median(withBase);
-  console.log(`${label}: CLI, ${runs} runs each, medians`);
+  console.log(`${label}: CLI, ${runs} runs each, medians; the base ${remembered ? 'taken from the previous run' : 'built every time'}`);
   console.log(`  check                ${a.toFixed(2)} s   [${list(headOnly)}]`);
   console.log(`  check --base HEAD^1  ${b.toFixed(2)} s   [${list(withBase)}]`);
   console.log(`  ratio: ${(b / a).toFixed(3)}  (adds ${(((b - a) / a) * 100).toFixed(1)}%)`);
@@ -340,12 +368,19 @@ try {
   const baseSources = join(root, 'base-sources');
   cpSync('examples/hello', baseSources, { recursive: true });
   const floor = floorSolves(baseSources, ['builder', 'runtime']);
-  // A new push to a PR that changes the image: what the job does on every `synchronize`.
+  // A new push to a PR that changes the image: what the job does on every `synchronize`. First
+  // with the base built in every job (the first job after the base branch moved), then with
+  // the base's measurement kept from the job before (the base branch stood still).
   const pushes = makeOrigin('pushes', changeScript);
-  await compareJobs('example, each job a new push to a PR that changes the image (builder + runtime)', pushes, { floor, fresh: true });
+  const pushed = 'example, each job a new push to a PR that changes the image (builder + runtime)';
+  await compareJobs(pushed, pushes, { floor, fresh: true });
+  await compareJobs(pushed, pushes, { fresh: true, remembered: true });
   // The same commit again: a re-run, or the `labeled` event of the override label.
-  await compareJobs('example, a re-run of a PR that changes the image (builder + runtime), everything cached', changes, { floor });
+  const rerun = 'example, a re-run of a PR that changes the image (builder + runtime), everything cached';
+  await compareJobs(rerun, changes, { floor });
+  await compareJobs(rerun, changes, { remembered: true });
   await compareCli('example, a PR that changes the image', changes);
+  await compareCli('example, a PR that changes the image', changes, { remembered: true });
   // A PR that does not touch the image's sources: the base build is skipped.
   const docs = makeOrigin('docs', (work) => writeFileSync(join(work, 'README.md'), 'a change outside every build context\n'));
   await compareJobs('example, a PR that does not touch the image', docs);

@@ -10,7 +10,13 @@ import { defaultLayerCacheDir } from './analysis/layer-cache.js';
 import { buildAndMeasure, type JobMeasurement } from './build-and-measure.js';
 import { BuildHandoff } from './build-handoff.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
-import { locateBaseAndBudgets, measureBaseline, type BaselineRequest, type BaselineResult } from './baseline/measure-baseline.js';
+import {
+  locateBaseAndBudgets,
+  measureBaseline,
+  type BaselineRequest,
+  type BaselineResult,
+  type RememberOptions,
+} from './baseline/measure-baseline.js';
 import { applyBaseline, markNoBaseline } from './compare/apply-baseline.js';
 import { toSizedEntry } from './compare/delta.js';
 import { decideOutcome, type Outcome } from './compare/verdict.js';
@@ -144,12 +150,13 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } }).finally(
         () => handoff.finished(),
       );
-    const measureBase = (head: JobMeasurement[]) =>
+    const measureBase = (head: JobMeasurement[], remember?: RememberOptions) =>
       options.baseline
         ? measureBaseline({
             ...options.baseline,
             base,
             baseBudgets,
+            ...(remember ? { remember } : {}),
             headEntries: head.flatMap((m) =>
               m.platforms.map((p) => ({ name: m.job.image.name, target: m.job.target ?? null, platform: p.platform })),
             ),
@@ -161,8 +168,23 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
         : Promise.resolve(null);
     let measurements: JobMeasurement[];
     let baseline: BaselineResult | null;
-    if (options.baseline?.mode === 'build') [measurements, baseline] = await Promise.all([measureHead(), measureBase([])]);
-    else {
+    if (options.baseline?.mode === 'build') {
+      const head = measureHead();
+      // A base measured by an earlier run of the same build is used when the images it was
+      // built from still resolve as they did: the head's build logs say how they resolve now.
+      const headBuildLogs = head.then(
+        (done) => done.map((m) => m.build.log),
+        () => [],
+      );
+      const builder = {
+        driver: buildx.driver,
+        buildx: buildx.version,
+        platforms: buildx.platforms,
+        containerdStore: buildx.containerdStore,
+      };
+      const remember = { dir: path.join(path.resolve(options.workdir, cacheDir), 'baselines'), builder, headBuildLogs };
+      [measurements, baseline] = await Promise.all([head, measureBase([], remember)]);
+    } else {
       measurements = await measureHead();
       baseline = await measureBase(measurements);
     }

@@ -24536,6 +24536,14 @@ function delta_table_foldedSection(entries) {
 }
 //# sourceMappingURL=delta-table.js.map
 ;// CONCATENATED MODULE: ./lib/compare/layer-diff.js
+/**
+ * Only the fields a diff reads: a measured layer carries more (media type, how it was sized),
+ * which a saved report or a registry read does not, and the report must not differ with where
+ * the base came from.
+ */
+function toDiffLayer({ digest, compressedBytes, uncompressedBytes, createdBy, dockerfile }) {
+    return { digest, compressedBytes, uncompressedBytes, createdBy, dockerfile: dockerfile && { path: dockerfile.path, line: dockerfile.line } };
+}
 const INSTRUCTIONS = new Set([
     'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL',
     'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
@@ -24628,8 +24636,8 @@ function makeRow(state, match, base, head) {
     return {
         state,
         match,
-        base,
-        head,
+        base: base && toDiffLayer(base),
+        head: head && toDiffLayer(head),
         delta: {
             compressedBytes: (head?.compressedBytes ?? 0) - (base?.compressedBytes ?? 0),
             uncompressedBytes: (head?.uncompressedBytes ?? 0) - (base?.uncompressedBytes ?? 0),
@@ -39937,6 +39945,76 @@ function describeBaseBudgets(budgets, configPath) {
     }
 }
 //# sourceMappingURL=base-budgets.js.map
+;// CONCATENATED MODULE: ./lib/baseline/build-sources.js
+/**
+ * What a build took from outside the repository, read from its BuildKit log (`--progress=plain`):
+ * every image it resolved (FROM, `COPY --from=<image>`, the `# syntax=` frontend) with the
+ * digest the tag resolved to. A remembered base measurement stays valid only while the images it
+ * was built from still resolve to the same digests (see remembered-base.ts). Pure.
+ */
+const build_sources_DIGEST = 'sha256:[0-9a-f]{64}';
+// `#4 [builder 1/5] FROM docker.io/library/busybox:1.35@sha256:…`, `#4 FROM …@sha256:…` (COPY
+// --from an image), `#2 docker-image://docker.io/docker/dockerfile:1@sha256:…` (the frontend).
+const RESOLVED = new RegExp(`^#\\d+ (?:\\[[^\\]]*\\] )?(?:FROM |docker-image://)(\\S+?)@(${build_sources_DIGEST})$`);
+// What the build asked to resolve: `#2 [internal] load metadata for docker.io/library/busybox:1.35`
+// (`[linux/arm64 internal]` per platform), `#1 resolve image config for docker-image://…`.
+const REQUESTED = /^#\d+ (?:\[[^\]]*internal\] load metadata for |resolve image config for docker-image:\/\/)(\S+)$/;
+// Sources BuildKit fetches on every build and that no digest in the log pins: `ADD <url>`,
+// `ADD <git repository>`, and their source vertices.
+const UNPINNED = /^#\d+ (?:\[[^\]]*\] ADD (?:.* )?)?(?:https?:\/\/|git:\/\/|ssh:\/\/|git@)\S/;
+function readBuildSources(log) {
+    const resolved = new Set();
+    const resolvedRefs = new Set();
+    const requested = new Set();
+    let unpinned = null;
+    for (const raw of log.split('\n')) {
+        const line = raw.trim();
+        const pinned = RESOLVED.exec(line);
+        if (pinned) {
+            resolved.add(`${pinned[1]}@${pinned[2]}`);
+            resolvedRefs.add(pinned[1]);
+            continue;
+        }
+        const asked = REQUESTED.exec(line);
+        if (asked)
+            requested.add(asked[1]);
+        else if (unpinned === null && UNPINNED.test(line))
+            unpinned = `it fetches ${line.replace(/^#\d+ /, '').slice(0, 200)}`;
+    }
+    for (const ref of requested) {
+        // A reference written with its digest pins itself.
+        if (new RegExp(`@${build_sources_DIGEST}$`).test(ref))
+            resolved.add(ref);
+        else if (!resolvedRefs.has(ref))
+            unpinned ??= `its log does not say which digest ${ref} resolved to`;
+    }
+    return { resolved: [...resolved].sort(), unpinned };
+}
+/**
+ * The images a remembered build resolved that this run's builds resolve differently, or do not
+ * use: the remembered measurement may no longer be what building the base gives. One phrase
+ * each, for the log.
+ */
+function staleSources(remembered, current) {
+    const now = new Set(current);
+    const digestsOf = new Map();
+    for (const source of now) {
+        const [ref, digest] = splitSource(source);
+        digestsOf.set(ref, [...(digestsOf.get(ref) ?? []), digest]);
+    }
+    return remembered
+        .filter((source) => !now.has(source))
+        .map((source) => {
+        const [ref, digest] = splitSource(source);
+        const current = digestsOf.get(ref);
+        return current ? `${ref} resolved to ${digest}, now to ${current.join(', ')}` : `${ref} (${digest}) is not used by this run's builds`;
+    });
+}
+function splitSource(source) {
+    const at = source.lastIndexOf('@');
+    return [source.slice(0, at), source.slice(at + 1)];
+}
+//# sourceMappingURL=build-sources.js.map
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./lib/baseline/registry-client.js
@@ -40409,9 +40487,11 @@ const reportSchema = object({
 });
 class ReportBaselineError extends Error {
     file;
+    detail;
     constructor(file, detail) {
         super(`baseline report ${file}: ${detail}`);
         this.file = file;
+        this.detail = detail;
         this.name = 'ReportBaselineError';
     }
 }
@@ -40455,6 +40535,122 @@ function parseReportBaseline(content, file) {
     return { file, commit: report.commit, createdAt: report.createdAt ?? null, entries };
 }
 //# sourceMappingURL=report-baseline.js.map
+;// CONCATENATED MODULE: ./lib/baseline/remembered-base.js
+/**
+ * The base's measurement kept in the cache directory (`<cache-dir>/baselines/`), so the next run
+ * against the same base commit — a re-run, a new push while the base branch stands still, the
+ * override label — does not build the base again.
+ *
+ * It stands for exactly one build. The key holds everything that decides what building the base
+ * gives: the base commit (every file the build reads), what buildx is asked (definitions and
+ * extra flags, with paths relative to the checkout), the builder (driver, buildx version,
+ * platforms) and image-budget's version. What the commit does not fix, the images the base is
+ * built from, is checked at use: the measurement is used only when every image the base build
+ * resolved still resolves to the same digest in this run's builds (build-sources.ts).
+ *
+ * The file comes back through actions/cache, so it is read like a saved report: bounded and
+ * validated (report-baseline.ts), and a bad one is only a miss.
+ */
+
+
+
+
+
+
+
+
+/** Bump when what the key covers or the file holds changes. */
+const REMEMBERED_BASE_FORMAT = 1;
+/** Files kept: the most recently used, one per base commit and definition. */
+const MAX_REMEMBERED_BASES = 64;
+function rememberedBaseKey(input) {
+    const { version = VERSION, ...rest } = input;
+    const text = JSON.stringify({ format: REMEMBERED_BASE_FORMAT, version, ...rest });
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex');
+}
+/** The report format (so the report's validation reads it back), plus the images resolved. */
+function encodeRememberedBase(base, now = new Date()) {
+    return JSON.stringify({
+        schemaVersion: 1,
+        commit: base.commit,
+        createdAt: now.toISOString(),
+        images: base.entries.map((entry) => ({
+            name: entry.name,
+            target: entry.target,
+            platform: entry.platform,
+            compressedBytes: entry.compressedBytes,
+            uncompressedBytes: entry.uncompressedBytes,
+            status: 'ok',
+            // What a layer diff reads: a measured layer carries more.
+            layers: entry.layers.map(toDiffLayer),
+        })),
+        resolved: base.resolved,
+    });
+}
+const resolvedSchema = object({
+    resolved: array(schemas_string()
+        .max(600)
+        .regex(/^\S+@sha256:[0-9a-f]{64}$/, { error: 'expected ref@sha256:…' }))
+        .max(10_000, { error: 'more than 10000 images' }),
+});
+/** Throws an error naming the file and the JSON path for anything but a measurement of `commit`. */
+function decodeRememberedBase(content, file, commit) {
+    let saved;
+    try {
+        saved = parseReportBaseline(content, file);
+    }
+    catch (error) {
+        // Not a "baseline report" to the user: the file is named, with what is wrong in it.
+        throw error instanceof ReportBaselineError ? new Error(`${file}: ${error.detail}`) : error;
+    }
+    const sources = validateJson(content, resolvedSchema);
+    if (!sources.ok)
+        throw new Error(`${file}: ${sources.detail}`);
+    if (saved.commit !== commit)
+        throw new Error(`${file}: made for commit ${saved.commit ?? 'none'}, not ${commit}`);
+    return { commit, createdAt: saved.createdAt, entries: saved.entries, resolved: sources.value.resolved };
+}
+/** The measurement kept under `key`; a missing file is null, a bad one is null with why. */
+async function recallBase(dir, key, commit) {
+    const file = external_node_path_namespaceObject.join(dir, `${key}.json`);
+    try {
+        const { size } = await (0,promises_namespaceObject.stat)(file);
+        if (size > MAX_REPORT_FILE_BYTES)
+            return { base: null, problem: `${file}: ${size} bytes is over the ${MAX_REPORT_FILE_BYTES}-byte limit` };
+        const base = decodeRememberedBase(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file, commit);
+        // Recently used files are the ones pruning keeps.
+        const now = new Date();
+        await (0,promises_namespaceObject.utimes)(file, now, now).catch(() => { });
+        return { base, problem: null };
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return { base: null, problem: null };
+        return { base: null, problem: error instanceof Error ? error.message : String(error) };
+    }
+}
+/** Writes the file whole (a concurrent run reads the old one or the new one), then prunes. */
+async function rememberBase(dir, key, base) {
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const file = external_node_path_namespaceObject.join(dir, `${key}.json`);
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    await (0,promises_namespaceObject.writeFile)(tmp, encodeRememberedBase(base));
+    await (0,promises_namespaceObject.rename)(tmp, file);
+    await pruneRemembered(dir, MAX_REMEMBERED_BASES);
+}
+/** Removes all but the `keep` most recently used files (and temporary files a crash left). */
+async function pruneRemembered(dir, keep) {
+    const names = await (0,promises_namespaceObject.readdir)(dir);
+    const files = await Promise.all(names.map(async (name) => {
+        const file = external_node_path_namespaceObject.join(dir, name);
+        const mtime = await (0,promises_namespaceObject.stat)(file).then((s) => s.mtimeMs, () => null);
+        return { name, file, mtime };
+    }));
+    const kept = files.filter((f) => f.name.endsWith('.json') && f.mtime !== null).sort((a, b) => b.mtime - a.mtime);
+    const staleTmp = files.filter((f) => f.name.endsWith('.tmp') && f.mtime !== null && Date.now() - f.mtime > 60 * 60 * 1000);
+    await Promise.all([...kept.slice(keep), ...staleTmp].map((f) => (0,promises_namespaceObject.rm)(f.file, { force: true })));
+}
+//# sourceMappingURL=remembered-base.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/worktree.js
 /**
  * The base commit checked out beside the working copy, so the same image definitions can be
@@ -40550,6 +40746,8 @@ async function addSparseWorktree(repoDir, dir, commit, patterns) {
 
 
 
+
+
 const BASELINE_MODES = (/* unused pure expression or super */ null && (['build', 'report', 'registry', 'none']));
 function unavailable(mode, detail, started, commit = null) {
     // Git and registry errors run to many lines; the first says what failed.
@@ -40579,9 +40777,9 @@ function rebaseBudgetFile(file, fromRoot, toRoot) {
 function imageRefFor(template, image, target) {
     return template.replaceAll('{image}', image).replaceAll('{target}', target ?? '');
 }
-/** The same build on both sides: what buildx is given, with paths relative to each checkout. */
-function sameDefinition(head, headRoot, base, baseRoot) {
-    const shape = (image, root) => JSON.stringify([
+/** What buildx is given for an image, with paths relative to the checkout at `root`. */
+function definitionShape(image, root) {
+    return JSON.stringify([
         external_node_path_namespaceObject.relative(root, image.context),
         external_node_path_namespaceObject.relative(root, image.dockerfile),
         image.targets,
@@ -40590,7 +40788,10 @@ function sameDefinition(head, headRoot, base, baseRoot) {
         Object.entries(image.labels).sort(),
         image.stages ?? null,
     ]);
-    return shape(head, headRoot) === shape(base, baseRoot);
+}
+/** The same build on both sides: what buildx is given, with paths relative to each checkout. */
+function sameDefinition(head, headRoot, base, baseRoot) {
+    return definitionShape(head, headRoot) === definitionShape(base, baseRoot);
 }
 /** No tracked change and no new file since `commit` in the image's Dockerfile and context. */
 async function sourcesUnchanged(repoRoot, commit, image) {
@@ -40629,6 +40830,40 @@ function baseCheckoutPaths(repoRoot, configPath, definitions) {
         files.push(image.context, image.dockerfile, `${image.dockerfile}.dockerignore`);
     return files.map((file) => external_node_path_namespaceObject.relative(repoRoot, file));
 }
+/**
+ * The base's measurement by an earlier run of the same build, when every image it was built
+ * from still resolves to the same digest in this run's head builds; otherwise null (build it).
+ */
+async function recallUnchanged(memory, commit, logger) {
+    const recalled = await recallBase(memory.dir, memory.key, commit);
+    if (!recalled.base) {
+        if (recalled.problem)
+            logger.warning(`baseline: the measurement kept by an earlier run is not used: ${recalled.problem}`);
+        return null;
+    }
+    const now = (await memory.headBuildLogs).flatMap((log) => readBuildSources(log).resolved);
+    const stale = staleSources(recalled.base.resolved, now);
+    if (stale.length > 0) {
+        logger.info(`baseline: commit ${commit.slice(0, 7)} is built again, not taken from an earlier run: ${stale.join('; ')}`);
+        return null;
+    }
+    return recalled.base.entries;
+}
+/** Keeps a complete, successful base measurement for later runs, unless its build fetched something no digest pins. */
+async function keepForLaterRuns(memory, commit, entries, measurements, logger) {
+    const sources = measurements.map((m) => ({ id: m.job.id, ...readBuildSources(m.build.log) }));
+    const unpinned = sources.find((s) => s.unpinned !== null);
+    if (unpinned) {
+        logger.info(`baseline: not kept for later runs: the base build of ${unpinned.id} ${unpinned.unpinned}`);
+        return;
+    }
+    try {
+        await rememberBase(memory.dir, memory.key, { commit, entries, resolved: [...new Set(sources.flatMap((s) => s.resolved))].sort() });
+    }
+    catch (error) {
+        logger.warning(`baseline: could not keep the base's measurement in ${memory.dir}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
 async function baselineFromBuild(request, base, baseBudgets, started) {
     request.build.logger.info(`baseline: ${base.detail}`);
     const { repoRoot, commit } = base;
@@ -40666,6 +40901,34 @@ async function baselineFromBuild(request, base, baseBudgets, started) {
         }
         if (sameAsHead.length > 0)
             request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
+        const short = commit.slice(0, 7);
+        const memory = request.remember && buildable.length > 0
+            ? {
+                ...request.remember,
+                key: rememberedBaseKey({
+                    commit,
+                    definitions: buildable.map((image) => definitionShape(image, baseWorkdir)),
+                    extraArgs: request.build.extraArgs ?? [],
+                    layout: { configPath: request.configPath, workdir: external_node_path_namespaceObject.relative(repoRoot, request.workdir) },
+                    builder: request.remember.builder,
+                }),
+            }
+            : null;
+        const recalled = memory ? await recallUnchanged(memory, commit, request.build.logger) : null;
+        if (recalled) {
+            return {
+                mode: 'build',
+                commit,
+                entries: recalled,
+                missing: [],
+                unavailable: null,
+                note: `baseline: commit ${short} as an earlier run measured it (the same build, kept in cache-dir), ${base.detail}`,
+                cachedSteps: 0,
+                sameAsHead,
+                remembered: true,
+                durationMs: Date.now() - started,
+            };
+        }
         const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
         const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
         const broken = measurements.filter((m) => m.error !== null);
@@ -40677,7 +40940,8 @@ async function baselineFromBuild(request, base, baseBudgets, started) {
             reason: `base ${m.build.ok ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
         })));
         const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
-        const short = commit.slice(0, 7);
+        if (memory && broken.length === 0)
+            await keepForLaterRuns(memory, commit, entries, measurements, request.build.logger);
         // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
         const note = `baseline: commit ${short} built, ${base.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
         return {
@@ -41582,11 +41846,12 @@ async function runCheck(options, logger) {
         };
         // Once every head build is done, a base job the head does not have waits no longer.
         const measureHead = () => buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } }).finally(() => handoff.finished());
-        const measureBase = (head) => options.baseline
+        const measureBase = (head, remember) => options.baseline
             ? measureBaseline({
                 ...options.baseline,
                 base,
                 baseBudgets,
+                ...(remember ? { remember } : {}),
                 headEntries: head.flatMap((m) => m.platforms.map((p) => ({ name: m.job.image.name, target: m.job.target ?? null, platform: p.platform }))),
                 head: budgetFile,
                 configPath: options.configPath,
@@ -41596,8 +41861,20 @@ async function runCheck(options, logger) {
             : Promise.resolve(null);
         let measurements;
         let baseline;
-        if (options.baseline?.mode === 'build')
-            [measurements, baseline] = await Promise.all([measureHead(), measureBase([])]);
+        if (options.baseline?.mode === 'build') {
+            const head = measureHead();
+            // A base measured by an earlier run of the same build is used when the images it was
+            // built from still resolve as they did: the head's build logs say how they resolve now.
+            const headBuildLogs = head.then((done) => done.map((m) => m.build.log), () => []);
+            const builder = {
+                driver: buildx.driver,
+                buildx: buildx.version,
+                platforms: buildx.platforms,
+                containerdStore: buildx.containerdStore,
+            };
+            const remember = { dir: external_node_path_namespaceObject.join(external_node_path_namespaceObject.resolve(options.workdir, cacheDir), 'baselines'), builder, headBuildLogs };
+            [measurements, baseline] = await Promise.all([head, measureBase([], remember)]);
+        }
         else {
             measurements = await measureHead();
             baseline = await measureBase(measurements);

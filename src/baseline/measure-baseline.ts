@@ -5,15 +5,18 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { buildAndMeasure, type BuildAndMeasureOptions } from '../build-and-measure.js';
+import { buildAndMeasure, type BuildAndMeasureOptions, type JobMeasurement } from '../build-and-measure.js';
 import type { MissingBaseline } from '../compare/apply-baseline.js';
 import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
+import type { Logger } from '../logger.js';
 import { describeBaseBudgets, readBaseBudgets, type BaseBudgets } from './base-budgets.js';
+import { readBuildSources, staleSources } from './build-sources.js';
 import { firstLine, tryGit } from './git.js';
 import { locateBase, type BaseLocation, type LocateBaseRequest } from './locate-base.js';
 import { measureRegistryImage } from './registry.js';
+import { recallBase, rememberBase, rememberedBaseKey } from './remembered-base.js';
 import { loadReportBaseline } from './report-baseline.js';
 import { withBaseWorktree } from './worktree.js';
 
@@ -41,6 +44,8 @@ export interface BaselineResult {
    * definition, same Dockerfile and context files): their baseline is the head's measurement.
    */
   sameAsHead?: string[];
+  /** Build mode: the base was not built, its measurement by an earlier run was used (remembered-base.ts). */
+  remembered?: boolean;
   durationMs: number;
 }
 
@@ -67,6 +72,16 @@ export interface BaselineRequest {
   baseBudgets?: BaseBudgets;
   /** What the head measured: a registry base of an image without `platforms` is read for these platforms only. */
   headEntries?: readonly Pick<SizedEntry, 'name' | 'target' | 'platform'>[];
+  /** Build mode: keep the base's measurement in `dir` for later runs, and use one kept there (remembered-base.ts). */
+  remember?: RememberOptions;
+}
+
+export interface RememberOptions {
+  dir: string;
+  /** The builder's identity for the key: driver, buildx version, platforms, image store. */
+  builder: unknown;
+  /** The build logs of this run's head builds, once they are done: which digests the images resolve to now. */
+  headBuildLogs: Promise<readonly string[]>;
 }
 
 function unavailable(mode: BaselineMode, detail: string, started: number, commit: string | null = null): BaseSizes {
@@ -104,19 +119,22 @@ export function imageRefFor(template: string, image: string, target: string | nu
   return template.replaceAll('{image}', image).replaceAll('{target}', target ?? '');
 }
 
+/** What buildx is given for an image, with paths relative to the checkout at `root`. */
+export function definitionShape(image: ImageConfig, root: string): string {
+  return JSON.stringify([
+    path.relative(root, image.context),
+    path.relative(root, image.dockerfile),
+    image.targets,
+    image.platforms,
+    Object.entries(image.buildArgs).sort(),
+    Object.entries(image.labels).sort(),
+    image.stages ?? null,
+  ]);
+}
+
 /** The same build on both sides: what buildx is given, with paths relative to each checkout. */
 export function sameDefinition(head: ImageConfig, headRoot: string, base: ImageConfig, baseRoot: string): boolean {
-  const shape = (image: ImageConfig, root: string) =>
-    JSON.stringify([
-      path.relative(root, image.context),
-      path.relative(root, image.dockerfile),
-      image.targets,
-      image.platforms,
-      Object.entries(image.buildArgs).sort(),
-      Object.entries(image.labels).sort(),
-      image.stages ?? null,
-    ]);
-  return shape(head, headRoot) === shape(base, baseRoot);
+  return definitionShape(head, headRoot) === definitionShape(base, baseRoot);
 }
 
 /** No tracked change and no new file since `commit` in the image's Dockerfile and context. */
@@ -157,6 +175,50 @@ export function baseCheckoutPaths(repoRoot: string, configPath: string, definiti
   for (const image of definitions.flatMap((file) => file.images))
     files.push(image.context, image.dockerfile, `${image.dockerfile}.dockerignore`);
   return files.map((file) => path.relative(repoRoot, file));
+}
+
+type Memory = RememberOptions & { key: string };
+
+/**
+ * The base's measurement by an earlier run of the same build, when every image it was built
+ * from still resolves to the same digest in this run's head builds; otherwise null (build it).
+ */
+async function recallUnchanged(memory: Memory, commit: string, logger: Logger): Promise<SizedEntry[] | null> {
+  const recalled = await recallBase(memory.dir, memory.key, commit);
+  if (!recalled.base) {
+    if (recalled.problem) logger.warning(`baseline: the measurement kept by an earlier run is not used: ${recalled.problem}`);
+    return null;
+  }
+  const now = (await memory.headBuildLogs).flatMap((log) => readBuildSources(log).resolved);
+  const stale = staleSources(recalled.base.resolved, now);
+  if (stale.length > 0) {
+    logger.info(`baseline: commit ${commit.slice(0, 7)} is built again, not taken from an earlier run: ${stale.join('; ')}`);
+    return null;
+  }
+  return recalled.base.entries;
+}
+
+/** Keeps a complete, successful base measurement for later runs, unless its build fetched something no digest pins. */
+async function keepForLaterRuns(
+  memory: Memory,
+  commit: string,
+  entries: SizedEntry[],
+  measurements: readonly JobMeasurement[],
+  logger: Logger,
+): Promise<void> {
+  const sources = measurements.map((m) => ({ id: m.job.id, ...readBuildSources(m.build.log) }));
+  const unpinned = sources.find((s) => s.unpinned !== null);
+  if (unpinned) {
+    logger.info(`baseline: not kept for later runs: the base build of ${unpinned.id} ${unpinned.unpinned}`);
+    return;
+  }
+  try {
+    await rememberBase(memory.dir, memory.key, { commit, entries, resolved: [...new Set(sources.flatMap((s) => s.resolved))].sort() });
+  } catch (error) {
+    logger.warning(
+      `baseline: could not keep the base's measurement in ${memory.dir}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 async function baselineFromBuild(
@@ -203,6 +265,35 @@ async function baselineFromBuild(
       }
       if (sameAsHead.length > 0)
         request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
+      const short = commit.slice(0, 7);
+      const memory =
+        request.remember && buildable.length > 0
+          ? {
+              ...request.remember,
+              key: rememberedBaseKey({
+                commit,
+                definitions: buildable.map((image) => definitionShape(image, baseWorkdir)),
+                extraArgs: request.build.extraArgs ?? [],
+                layout: { configPath: request.configPath, workdir: path.relative(repoRoot, request.workdir) },
+                builder: request.remember.builder,
+              }),
+            }
+          : null;
+      const recalled = memory ? await recallUnchanged(memory, commit, request.build.logger) : null;
+      if (recalled) {
+        return {
+          mode: 'build',
+          commit,
+          entries: recalled,
+          missing: [],
+          unavailable: null,
+          note: `baseline: commit ${short} as an earlier run measured it (the same build, kept in cache-dir), ${base.detail}`,
+          cachedSteps: 0,
+          sameAsHead,
+          remembered: true,
+          durationMs: Date.now() - started,
+        };
+      }
       const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
       const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
       const broken = measurements.filter((m) => m.error !== null);
@@ -216,7 +307,7 @@ async function baselineFromBuild(
         })),
       );
       const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
-      const short = commit.slice(0, 7);
+      if (memory && broken.length === 0) await keepForLaterRuns(memory, commit, entries, measurements, request.build.logger);
       // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
       const note = `baseline: commit ${short} built, ${base.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
       return {

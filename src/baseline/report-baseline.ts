@@ -64,7 +64,7 @@ export interface ReportBaseline {
 export class ReportBaselineError extends Error {
   constructor(
     readonly file: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`baseline report ${file}: ${detail}`);
     this.name = 'ReportBaselineError';

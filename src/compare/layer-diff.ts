@@ -9,6 +9,15 @@ import type { DockerfileRef, LayerMeasure } from '../measure/types.js';
 /** What the diff needs of a layer; `LayerMeasure` and the report's `ReportLayer` both fit. */
 export type DiffLayer = Pick<LayerMeasure, 'digest' | 'compressedBytes' | 'uncompressedBytes' | 'createdBy' | 'dockerfile'>;
 
+/**
+ * Only the fields a diff reads: a measured layer carries more (media type, how it was sized),
+ * which a saved report or a registry read does not, and the report must not differ with where
+ * the base came from.
+ */
+export function toDiffLayer({ digest, compressedBytes, uncompressedBytes, createdBy, dockerfile }: DiffLayer): DiffLayer {
+  return { digest, compressedBytes, uncompressedBytes, createdBy, dockerfile: dockerfile && { path: dockerfile.path, line: dockerfile.line } };
+}
+
 export type LayerState = 'unchanged' | 'changed' | 'added' | 'removed';
 export type LayerMatch = 'digest' | 'dockerfile' | 'created-by';
 
@@ -125,8 +134,8 @@ function makeRow(state: LayerState, match: LayerMatch | null, base: DiffLayer | 
   return {
     state,
     match,
-    base,
-    head,
+    base: base && toDiffLayer(base),
+    head: head && toDiffLayer(head),
     delta: {
       compressedBytes: (head?.compressedBytes ?? 0) - (base?.compressedBytes ?? 0),
       uncompressedBytes: (head?.uncompressedBytes ?? 0) - (base?.uncompressedBytes ?? 0),

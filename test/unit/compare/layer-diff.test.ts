@@ -31,6 +31,14 @@ describe('instructionKeyword', () => {
 
 describe('diffLayers', () => {
   const busybox = layer(1, 2_000_000, '/bin/sh -c #(nop) ADD file:abc in / ');
+  test('rows carry only what a diff reads: a measured layer reads the same as one from a saved report', () => {
+    const measured = { ...busybox, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', uncompressedSource: 'gzip-trailer' };
+    const [row] = diffLayers([measured], [measured]);
+    expect(row?.base).toEqual(busybox);
+    expect(row?.head).toEqual(busybox);
+    expect(Object.keys(row?.base ?? {}).sort()).toEqual(['compressedBytes', 'createdBy', 'digest', 'dockerfile', 'uncompressedBytes']);
+  });
+
   test.each([
     {
       n: 1, title: 'identical images: all unchanged by digest',

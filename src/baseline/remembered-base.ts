@@ -1,0 +1,152 @@
+/**
+ * The base's measurement kept in the cache directory (`<cache-dir>/baselines/`), so the next run
+ * against the same base commit — a re-run, a new push while the base branch stands still, the
+ * override label — does not build the base again.
+ *
+ * It stands for exactly one build. The key holds everything that decides what building the base
+ * gives: the base commit (every file the build reads), what buildx is asked (definitions and
+ * extra flags, with paths relative to the checkout), the builder (driver, buildx version,
+ * platforms) and image-budget's version. What the commit does not fix, the images the base is
+ * built from, is checked at use: the measurement is used only when every image the base build
+ * resolved still resolves to the same digest in this run's builds (build-sources.ts).
+ *
+ * The file comes back through actions/cache, so it is read like a saved report: bounded and
+ * validated (report-baseline.ts), and a bad one is only a miss.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { SizedEntry } from '../compare/delta.js';
+import { toDiffLayer } from '../compare/layer-diff.js';
+import { validateJson } from '../report/validate-json.js';
+import { VERSION } from '../version.js';
+import { MAX_REPORT_FILE_BYTES, parseReportBaseline, ReportBaselineError } from './report-baseline.js';
+
+/** Bump when what the key covers or the file holds changes. */
+export const REMEMBERED_BASE_FORMAT = 1;
+/** Files kept: the most recently used, one per base commit and definition. */
+export const MAX_REMEMBERED_BASES = 64;
+
+export interface RememberedBaseKeyInput {
+  commit: string;
+  /** What each base build is asked, paths relative to the base checkout. */
+  definitions: readonly unknown[];
+  /** Flags added to every build (`build-flags`). */
+  extraArgs: readonly string[];
+  /** Where the budget file and the working directory are, relative to the repository. */
+  layout: { configPath: string; workdir: string };
+  /** The builder: driver, buildx version, platforms, image store. */
+  builder: unknown;
+  version?: string;
+}
+
+export function rememberedBaseKey(input: RememberedBaseKeyInput): string {
+  const { version = VERSION, ...rest } = input;
+  const text = JSON.stringify({ format: REMEMBERED_BASE_FORMAT, version, ...rest });
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export interface RememberedBase {
+  commit: string;
+  createdAt: string | null;
+  entries: SizedEntry[];
+  /** `ref@sha256:…` of every image the base build resolved. */
+  resolved: string[];
+}
+
+/** The report format (so the report's validation reads it back), plus the images resolved. */
+export function encodeRememberedBase(base: Omit<RememberedBase, 'createdAt'>, now: Date = new Date()): string {
+  return JSON.stringify({
+    schemaVersion: 1,
+    commit: base.commit,
+    createdAt: now.toISOString(),
+    images: base.entries.map((entry) => ({
+      name: entry.name,
+      target: entry.target,
+      platform: entry.platform,
+      compressedBytes: entry.compressedBytes,
+      uncompressedBytes: entry.uncompressedBytes,
+      status: 'ok',
+      // What a layer diff reads: a measured layer carries more.
+      layers: entry.layers.map(toDiffLayer),
+    })),
+    resolved: base.resolved,
+  });
+}
+
+const resolvedSchema = z.object({
+  resolved: z
+    .array(
+      z
+        .string()
+        .max(600)
+        .regex(/^\S+@sha256:[0-9a-f]{64}$/, { error: 'expected ref@sha256:…' }),
+    )
+    .max(10_000, { error: 'more than 10000 images' }),
+});
+
+/** Throws an error naming the file and the JSON path for anything but a measurement of `commit`. */
+export function decodeRememberedBase(content: string, file: string, commit: string): RememberedBase {
+  let saved;
+  try {
+    saved = parseReportBaseline(content, file);
+  } catch (error) {
+    // Not a "baseline report" to the user: the file is named, with what is wrong in it.
+    throw error instanceof ReportBaselineError ? new Error(`${file}: ${error.detail}`) : error;
+  }
+  const sources = validateJson(content, resolvedSchema);
+  if (!sources.ok) throw new Error(`${file}: ${sources.detail}`);
+  if (saved.commit !== commit) throw new Error(`${file}: made for commit ${saved.commit ?? 'none'}, not ${commit}`);
+  return { commit, createdAt: saved.createdAt, entries: saved.entries, resolved: sources.value.resolved };
+}
+
+/** The measurement kept under `key`; a missing file is null, a bad one is null with why. */
+export async function recallBase(
+  dir: string,
+  key: string,
+  commit: string,
+): Promise<{ base: RememberedBase; problem: null } | { base: null; problem: string | null }> {
+  const file = path.join(dir, `${key}.json`);
+  try {
+    const { size } = await stat(file);
+    if (size > MAX_REPORT_FILE_BYTES)
+      return { base: null, problem: `${file}: ${size} bytes is over the ${MAX_REPORT_FILE_BYTES}-byte limit` };
+    const base = decodeRememberedBase(await readFile(file, 'utf8'), file, commit);
+    // Recently used files are the ones pruning keeps.
+    const now = new Date();
+    await utimes(file, now, now).catch(() => {});
+    return { base, problem: null };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { base: null, problem: null };
+    return { base: null, problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Writes the file whole (a concurrent run reads the old one or the new one), then prunes. */
+export async function rememberBase(dir: string, key: string, base: Omit<RememberedBase, 'createdAt'>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${key}.json`);
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, encodeRememberedBase(base));
+  await rename(tmp, file);
+  await pruneRemembered(dir, MAX_REMEMBERED_BASES);
+}
+
+/** Removes all but the `keep` most recently used files (and temporary files a crash left). */
+export async function pruneRemembered(dir: string, keep: number): Promise<void> {
+  const names = await readdir(dir);
+  const files = await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(dir, name);
+      const mtime = await stat(file).then(
+        (s) => s.mtimeMs,
+        () => null,
+      );
+      return { name, file, mtime };
+    }),
+  );
+  const kept = files.filter((f) => f.name.endsWith('.json') && f.mtime !== null).sort((a, b) => b.mtime! - a.mtime!);
+  const staleTmp = files.filter((f) => f.name.endsWith('.tmp') && f.mtime !== null && Date.now() - f.mtime > 60 * 60 * 1000);
+  await Promise.all([...kept.slice(keep), ...staleTmp].map((f) => rm(f.file, { force: true })));
+}

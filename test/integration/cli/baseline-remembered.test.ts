@@ -1,0 +1,132 @@
+/**
+ * `check --base`: the base's measurement is kept in the cache directory, and the next run
+ * against the same base commit uses it instead of building the base again — but only while the
+ * image the base is built FROM resolves to the same digest. Here that image is one the test
+ * builds and then re-tags, as an upstream `busybox:1.35` moves to a new patch release.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Report, ReportEntry } from '../../../src/report/types.js';
+import { runCli, type CliRun } from '../../support/run-cli.js';
+
+const FROM = `ib-remembered-from:${process.pid}`;
+let root: string;
+let repo: string;
+
+function git(...args: string[]): void {
+  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, stdio: 'pipe' });
+}
+
+/** (Re)tags FROM as a busybox with a file of `bytes` random bytes. */
+function buildFromImage(bytes: number): string {
+  const dir = mkdtempSync(path.join(root, 'from-'));
+  writeFileSync(path.join(dir, 'Dockerfile'), `FROM busybox:1.35\nRUN head -c ${bytes} /dev/urandom > /from.bin\n`);
+  execFileSync('docker', ['build', '-q', '-t', FROM, dir], { stdio: 'pipe' });
+  return execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', FROM], { encoding: 'utf8' }).trim();
+}
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'ib-remembered-'));
+  repo = path.join(root, 'repo');
+  buildFromImage(100_000);
+  execFileSync('mkdir', ['-p', path.join(repo, 'app')]);
+  const dockerfile = (bytes: number) => `FROM ${FROM}\nRUN head -c ${bytes} /dev/urandom > /app.bin\n`;
+  writeFileSync(path.join(repo, 'app/Dockerfile'), dockerfile(200_000));
+  writeFileSync(path.join(repo, 'budget.yml'), 'version: 1\nimages:\n  app:\n    context: app\n');
+  writeFileSync(path.join(repo, '.gitignore'), 'report*.json\n');
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-qm', 'base');
+  writeFileSync(path.join(repo, 'app/Dockerfile'), dockerfile(300_000));
+  git('commit', '-qam', 'grow app');
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  execFileSync('docker', ['image', 'rm', '-f', FROM], { stdio: 'pipe' });
+});
+
+async function check(report: string): Promise<{ run: CliRun; entry: ReportEntry; report: Report }> {
+  const args = [
+    'check',
+    '--config',
+    'budget.yml',
+    '--base',
+    'HEAD~1',
+    '--json',
+    report,
+    '--no-analyze',
+    '--cache-dir',
+    path.join(root, 'cache'),
+  ];
+  const run = await runCli(args, { cwd: repo });
+  expect(run.exitCode, run.stderr).toBe(0);
+  const parsed = JSON.parse(readFileSync(path.join(repo, report), 'utf8')) as Report;
+  const entry = parsed.images.find((e) => e.name === 'app');
+  if (!entry) throw new Error(`no app entry: ${JSON.stringify(parsed.images)}`);
+  return { run, entry, report: parsed };
+}
+
+const BASE_BUILD = /base: \[1\/1\] building app/;
+
+describe('a base measured by an earlier run', () => {
+  let first: Awaited<ReturnType<typeof check>>;
+
+  test('the first run builds the base and keeps its measurement', async () => {
+    first = await check('report1.json');
+    expect(first.run.stderr).toMatch(BASE_BUILD);
+    expect(first.report.baseline?.note).toMatch(/^baseline: commit [0-9a-f]{7} built, /);
+    expect(readdirSync(path.join(root, 'cache/baselines'))).toHaveLength(1);
+    // The PR added 100 kB of random bytes: the delta shows it (tar rounds files to 512-byte blocks).
+    expect(Math.abs(first.entry.delta!.uncompressedBytes - 100_000)).toBeLessThan(1_024);
+  });
+
+  test('the second run against the same base commit uses it: the base is not built, the comparison is the same', async () => {
+    const second = await check('report2.json');
+    expect(second.run.stderr).not.toMatch(BASE_BUILD);
+    expect(second.report.baseline?.note).toMatch(
+      /^baseline: commit [0-9a-f]{7} as an earlier run measured it \(the same build, kept in cache-dir\), /,
+    );
+    expect(second.report.baseline?.commit).toBe(first.report.baseline?.commit);
+    expect(second.entry.baseline).toEqual(first.entry.baseline);
+    expect(second.entry.delta).toEqual(first.entry.delta);
+    expect(second.entry.layerDiff).toEqual(first.entry.layerDiff);
+  });
+
+  test('the image the base is built FROM moved: the base is built again, and the comparison follows the new image', async () => {
+    const before = first.entry.baseline!.uncompressedBytes;
+    buildFromImage(150_000);
+    const third = await check('report3.json');
+    expect(third.run.stderr).toMatch(BASE_BUILD);
+    expect(third.run.stderr).toMatch(
+      new RegExp(
+        `is built again, not taken from an earlier run: docker\\.io/library/${FROM.replace('.', '\\.')} resolved to sha256:[0-9a-f]{64}, now to sha256:[0-9a-f]{64}`,
+      ),
+    );
+    expect(third.report.baseline?.note).toMatch(/ built, /);
+    // Both sides now start from the bigger image: the base grew by its 50 kB, the delta did not.
+    expect(Math.abs(third.entry.baseline!.uncompressedBytes - before - 50_000)).toBeLessThan(1_024);
+    expect(Math.abs(third.entry.delta!.uncompressedBytes - first.entry.delta!.uncompressedBytes)).toBeLessThan(1_024);
+
+    // ... and that measurement is the one kept now.
+    const fourth = await check('report4.json');
+    expect(fourth.run.stderr).not.toMatch(BASE_BUILD);
+    expect(fourth.entry.baseline).toEqual(third.entry.baseline);
+  });
+
+  test('a kept file that is not valid: a warning naming it, and the base is built', async () => {
+    const dir = path.join(root, 'cache/baselines');
+    const [file] = readdirSync(dir);
+    writeFileSync(path.join(dir, file!), '{"schemaVersion": 1, "images": [{"name": "app"');
+    const fifth = await check('report5.json');
+    expect(fifth.run.stderr).toMatch(BASE_BUILD);
+    expect(fifth.run.stderr).toContain(
+      `baseline: the measurement kept by an earlier run is not used: ${path.join(dir, file!)}: not valid JSON`,
+    );
+    // Rewritten by that build.
+    expect(existsSync(path.join(dir, file!)) && JSON.parse(readFileSync(path.join(dir, file!), 'utf8')).schemaVersion).toBe(1);
+  });
+});
