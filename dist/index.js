@@ -70680,7 +70680,6 @@ async function baselineFromBuild(request, base, baseBudgets, started) {
                 note: `baseline: commit ${short} as an earlier run measured it (the same build, kept in cache-dir), ${base.detail}`,
                 cachedSteps: 0,
                 sameAsHead,
-                remembered: true,
                 durationMs: Date.now() - started,
             };
         }

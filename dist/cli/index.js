@@ -40925,7 +40925,6 @@ async function baselineFromBuild(request, base, baseBudgets, started) {
                 note: `baseline: commit ${short} as an earlier run measured it (the same build, kept in cache-dir), ${base.detail}`,
                 cachedSteps: 0,
                 sameAsHead,
-                remembered: true,
                 durationMs: Date.now() - started,
             };
         }
@@ -42535,7 +42534,7 @@ Options:
   --builder NAME     buildx builder to use (default: the current one)
   --parallel N       builds at once (default 2)
   --no-analyze       skip the layer analysis (wasted bytes, efficiency, hints)
-  --cache-dir PATH   layer-analysis cache (default ~/.cache/image-budget/layers)
+  --cache-dir PATH   layer scans, counted sizes and measured bases (default ~/.cache/image-budget/layers)
   --headroom PCT     init: budget = measured size + PCT percent (default 20)
   --verbose          print the full build logs
   --version, --help

@@ -44,8 +44,6 @@ export interface BaselineResult {
    * definition, same Dockerfile and context files): their baseline is the head's measurement.
    */
   sameAsHead?: string[];
-  /** Build mode: the base was not built, its measurement by an earlier run was used (remembered-base.ts). */
-  remembered?: boolean;
   durationMs: number;
 }
 
@@ -290,7 +288,6 @@ async function baselineFromBuild(
           note: `baseline: commit ${short} as an earlier run measured it (the same build, kept in cache-dir), ${base.detail}`,
           cachedSteps: 0,
           sameAsHead,
-          remembered: true,
           durationMs: Date.now() - started,
         };
       }

@@ -40,7 +40,7 @@ Options:
   --builder NAME     buildx builder to use (default: the current one)
   --parallel N       builds at once (default 2)
   --no-analyze       skip the layer analysis (wasted bytes, efficiency, hints)
-  --cache-dir PATH   layer-analysis cache (default ~/.cache/image-budget/layers)
+  --cache-dir PATH   layer scans, counted sizes and measured bases (default ~/.cache/image-budget/layers)
   --headroom PCT     init: budget = measured size + PCT percent (default 20)
   --verbose          print the full build logs
   --version, --help
