@@ -23110,6 +23110,7 @@ async function runCommand(command, args, options = {}) {
             env,
             silent: true,
             ignoreReturnCode: true,
+            ...(options.input !== undefined ? { input: Buffer.from(options.input) } : {}),
             listeners: options.onLine ? { stdline: options.onLine, errline: options.onLine } : undefined,
         });
     }
@@ -23155,17 +23156,37 @@ class GitError extends Error {
     }
 }
 /** Runs git and returns trimmed stdout; throws a GitError when git exits non-zero. */
-async function runGit(cwd, args) {
-    const result = await tryGit(cwd, args);
+async function runGit(cwd, args, input) {
+    const result = await tryGit(cwd, args, input);
     if (result.exitCode !== 0)
         throw new GitError(args, cwd, result.exitCode, result.stderr);
     return result.stdout.trim();
 }
 /** Runs git and reports the exit code instead of throwing: for questions like "does X exist?". */
-async function tryGit(cwd, args) {
+async function tryGit(cwd, args, input) {
     // No prompts: a CI job waiting for a password would hang until the job timeout.
-    const result = await runCommand('git', args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+    const result = await runCommand('git', args, {
+        cwd,
+        env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+        ...(input !== undefined ? { input } : {}),
+    });
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+/**
+ * The object id of each path (relative to the repository root; '' is the root) at `commit`, null
+ * for a path the commit does not have: a directory's tree id stands for everything under it.
+ * One git process for all of them.
+ */
+async function objectIdsAt(repoRoot, commit, paths) {
+    if (paths.length === 0)
+        return [];
+    if (paths.some((p) => p.includes('\n')))
+        throw new Error('a path with a line break cannot be looked up');
+    const input = paths.map((p) => `${commit}:${p}\n`).join('');
+    const lines = (await runGit(repoRoot, ['cat-file', '--batch-check=%(objectname)'], input)).split('\n');
+    if (lines.length !== paths.length)
+        throw new Error(`git cat-file answered ${lines.length} lines for ${paths.length} paths`);
+    return lines.map((line) => (/^[0-9a-f]{40,64}$/.test(line) ? line : null));
 }
 /** The first line of a (git, registry, build) error, which says what failed; the rest is detail. */
 function firstLine(text, max = 300) {
@@ -40537,14 +40558,17 @@ function parseReportBaseline(content, file) {
 //# sourceMappingURL=report-baseline.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/remembered-base.js
 /**
- * The base's measurement kept in the cache directory (`<cache-dir>/baselines/`), so the next run
- * against the same base commit — a re-run, a new push while the base branch stands still, the
- * override label — does not build the base again.
+ * The base's measurement kept in the cache directory (`<cache-dir>/baselines/`), so a later run
+ * whose base builds from the same sources — a re-run, a new push while the base branch stands
+ * still, the override label, or a base branch that moved with commits outside the images'
+ * sources — does not build the base again.
  *
  * It stands for exactly one build. The key holds everything that decides what building the base
- * gives: the base commit (every file the build reads), what buildx is asked (definitions and
- * extra flags, with paths relative to the checkout), the builder (driver, buildx version,
- * platforms) and image-budget's version. What the commit does not fix, the images the base is
+ * gives: the git object ids, at the base commit, of everything the base checkout holds for the
+ * build (each context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
+ * `.gitattributes` files that could change how they are checked out), what buildx is asked
+ * (definitions and extra flags, paths relative to the checkout), the builder (driver, buildx
+ * version, platforms) and image-budget's version. What git does not fix, the images the base is
  * built from, is checked at use: the measurement is used only when every image the base build
  * resolved still resolves to the same digest in this run's builds (build-sources.ts).
  *
@@ -40593,8 +40617,8 @@ const resolvedSchema = object({
         .regex(/^\S+@sha256:[0-9a-f]{64}$/, { error: 'expected ref@sha256:…' }))
         .max(10_000, { error: 'more than 10000 images' }),
 });
-/** Throws an error naming the file and the JSON path for anything but a measurement of `commit`. */
-function decodeRememberedBase(content, file, commit) {
+/** Throws an error naming the file and the JSON path for anything but a measurement. */
+function decodeRememberedBase(content, file) {
     let saved;
     try {
         saved = parseReportBaseline(content, file);
@@ -40606,18 +40630,18 @@ function decodeRememberedBase(content, file, commit) {
     const sources = validateJson(content, resolvedSchema);
     if (!sources.ok)
         throw new Error(`${file}: ${sources.detail}`);
-    if (saved.commit !== commit)
-        throw new Error(`${file}: made for commit ${saved.commit ?? 'none'}, not ${commit}`);
-    return { commit, createdAt: saved.createdAt, entries: saved.entries, resolved: sources.value.resolved };
+    if (saved.commit === null)
+        throw new Error(`${file}: commit: expected the commit the base was measured at`);
+    return { commit: saved.commit, createdAt: saved.createdAt, entries: saved.entries, resolved: sources.value.resolved };
 }
 /** The measurement kept under `key`; a missing file is null, a bad one is null with why. */
-async function recallBase(dir, key, commit) {
+async function recallBase(dir, key) {
     const file = external_node_path_namespaceObject.join(dir, `${key}.json`);
     try {
         const { size } = await (0,promises_namespaceObject.stat)(file);
         if (size > MAX_REPORT_FILE_BYTES)
             return { base: null, problem: `${file}: ${size} bytes is over the ${MAX_REPORT_FILE_BYTES}-byte limit` };
-        const base = decodeRememberedBase(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file, commit);
+        const base = decodeRememberedBase(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file);
         // Recently used files are the ones pruning keeps.
         const now = new Date();
         await (0,promises_namespaceObject.utimes)(file, now, now).catch(() => { });
@@ -40831,11 +40855,53 @@ function baseCheckoutPaths(repoRoot, configPath, definitions) {
     return files.map((file) => external_node_path_namespaceObject.relative(repoRoot, file));
 }
 /**
+ * What the base checkout at `repoRoot` holds for building `images`, relative to it ('' is the
+ * root): each context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
+ * `.gitattributes` of the root and of every directory above them (they can change how files are
+ * checked out).
+ */
+function baseSourcePaths(repoRoot, images) {
+    const paths = new Set();
+    for (const image of images) {
+        for (const file of [image.context, image.dockerfile, `${image.dockerfile}.dockerignore`]) {
+            const relative = external_node_path_namespaceObject.relative(repoRoot, file).split(external_node_path_namespaceObject.sep).join('/');
+            if (relative === '..' || relative.startsWith('../'))
+                throw new Error(`${file} is outside the checkout ${repoRoot}`);
+            paths.add(relative);
+            for (let dir = external_node_path_namespaceObject.posix.dirname(relative);; dir = external_node_path_namespaceObject.posix.dirname(dir)) {
+                paths.add(dir === '.' ? '.gitattributes' : `${dir}/.gitattributes`);
+                if (dir === '.' || dir === '/')
+                    break;
+            }
+        }
+    }
+    return [...paths].sort();
+}
+/** Where this base build's measurement is kept: null (with why, in the log) when git cannot say what the sources are. */
+async function memoryFor(remember, build) {
+    try {
+        const paths = baseSourcePaths(build.worktree, build.images);
+        const ids = await objectIdsAt(build.repoRoot, build.commit, paths);
+        const key = rememberedBaseKey({
+            sources: paths.map((p, i) => [p, ids[i] ?? null]),
+            definitions: build.images.map((image) => definitionShape(image, build.baseWorkdir)),
+            extraArgs: build.extraArgs,
+            layout: build.layout,
+            builder: remember.builder,
+        });
+        return { ...remember, key };
+    }
+    catch (error) {
+        build.logger.info(`baseline: not kept for later runs: ${error instanceof Error ? firstLine(error.message) : String(error)}`);
+        return null;
+    }
+}
+/**
  * The base's measurement by an earlier run of the same build, when every image it was built
  * from still resolves to the same digest in this run's head builds; otherwise null (build it).
  */
 async function recallUnchanged(memory, commit, logger) {
-    const recalled = await recallBase(memory.dir, memory.key, commit);
+    const recalled = await recallBase(memory.dir, memory.key);
     if (!recalled.base) {
         if (recalled.problem)
             logger.warning(`baseline: the measurement kept by an earlier run is not used: ${recalled.problem}`);
@@ -40847,7 +40913,7 @@ async function recallUnchanged(memory, commit, logger) {
         logger.info(`baseline: commit ${commit.slice(0, 7)} is built again, not taken from an earlier run: ${stale.join('; ')}`);
         return null;
     }
-    return recalled.base.entries;
+    return recalled.base;
 }
 /** Keeps a complete, successful base measurement for later runs, unless its build fetched something no digest pins. */
 async function keepForLaterRuns(memory, commit, entries, measurements, logger) {
@@ -40903,26 +40969,27 @@ async function baselineFromBuild(request, base, baseBudgets, started) {
             request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
         const short = commit.slice(0, 7);
         const memory = request.remember && buildable.length > 0
-            ? {
-                ...request.remember,
-                key: rememberedBaseKey({
-                    commit,
-                    definitions: buildable.map((image) => definitionShape(image, baseWorkdir)),
-                    extraArgs: request.build.extraArgs ?? [],
-                    layout: { configPath: request.configPath, workdir: external_node_path_namespaceObject.relative(repoRoot, request.workdir) },
-                    builder: request.remember.builder,
-                }),
-            }
+            ? await memoryFor(request.remember, {
+                repoRoot,
+                commit,
+                worktree,
+                baseWorkdir,
+                images: buildable,
+                extraArgs: request.build.extraArgs ?? [],
+                layout: { configPath: request.configPath, workdir: external_node_path_namespaceObject.relative(repoRoot, request.workdir) },
+                logger: request.build.logger,
+            })
             : null;
         const recalled = memory ? await recallUnchanged(memory, commit, request.build.logger) : null;
         if (recalled) {
+            const at = recalled.commit === commit ? '' : ` of the same sources, at ${recalled.commit.slice(0, 7)}`;
             return {
                 mode: 'build',
                 commit,
-                entries: recalled,
+                entries: recalled.entries,
                 missing: [],
                 unavailable: null,
-                note: `baseline: commit ${short} as an earlier run measured it (the same build, kept in cache-dir), ${base.detail}`,
+                note: `baseline: commit ${short} as an earlier run measured it (the same build${at}, kept in cache-dir), ${base.detail}`,
                 cachedSteps: 0,
                 sameAsHead,
                 durationMs: Date.now() - started,

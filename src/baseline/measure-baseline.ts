@@ -13,10 +13,10 @@ import type { BudgetFile, ImageConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { describeBaseBudgets, readBaseBudgets, type BaseBudgets } from './base-budgets.js';
 import { readBuildSources, staleSources } from './build-sources.js';
-import { firstLine, tryGit } from './git.js';
+import { firstLine, objectIdsAt, tryGit } from './git.js';
 import { locateBase, type BaseLocation, type LocateBaseRequest } from './locate-base.js';
 import { measureRegistryImage } from './registry.js';
-import { recallBase, rememberBase, rememberedBaseKey } from './remembered-base.js';
+import { recallBase, rememberBase, rememberedBaseKey, type RememberedBase } from './remembered-base.js';
 import { loadReportBaseline } from './report-baseline.js';
 import { withBaseWorktree } from './worktree.js';
 
@@ -178,11 +178,65 @@ export function baseCheckoutPaths(repoRoot: string, configPath: string, definiti
 type Memory = RememberOptions & { key: string };
 
 /**
+ * What the base checkout at `repoRoot` holds for building `images`, relative to it ('' is the
+ * root): each context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
+ * `.gitattributes` of the root and of every directory above them (they can change how files are
+ * checked out).
+ */
+export function baseSourcePaths(repoRoot: string, images: readonly ImageConfig[]): string[] {
+  const paths = new Set<string>();
+  for (const image of images) {
+    for (const file of [image.context, image.dockerfile, `${image.dockerfile}.dockerignore`]) {
+      const relative = path.relative(repoRoot, file).split(path.sep).join('/');
+      if (relative === '..' || relative.startsWith('../')) throw new Error(`${file} is outside the checkout ${repoRoot}`);
+      paths.add(relative);
+      for (let dir = path.posix.dirname(relative); ; dir = path.posix.dirname(dir)) {
+        paths.add(dir === '.' ? '.gitattributes' : `${dir}/.gitattributes`);
+        if (dir === '.' || dir === '/') break;
+      }
+    }
+  }
+  return [...paths].sort();
+}
+
+/** Where this base build's measurement is kept: null (with why, in the log) when git cannot say what the sources are. */
+async function memoryFor(
+  remember: RememberOptions,
+  build: {
+    repoRoot: string;
+    commit: string;
+    /** The base checkout, and the working directory in it. */
+    worktree: string;
+    baseWorkdir: string;
+    images: readonly ImageConfig[];
+    extraArgs: readonly string[];
+    layout: { configPath: string; workdir: string };
+    logger: Logger;
+  },
+): Promise<Memory | null> {
+  try {
+    const paths = baseSourcePaths(build.worktree, build.images);
+    const ids = await objectIdsAt(build.repoRoot, build.commit, paths);
+    const key = rememberedBaseKey({
+      sources: paths.map((p, i) => [p, ids[i] ?? null] as const),
+      definitions: build.images.map((image) => definitionShape(image, build.baseWorkdir)),
+      extraArgs: build.extraArgs,
+      layout: build.layout,
+      builder: remember.builder,
+    });
+    return { ...remember, key };
+  } catch (error) {
+    build.logger.info(`baseline: not kept for later runs: ${error instanceof Error ? firstLine(error.message) : String(error)}`);
+    return null;
+  }
+}
+
+/**
  * The base's measurement by an earlier run of the same build, when every image it was built
  * from still resolves to the same digest in this run's head builds; otherwise null (build it).
  */
-async function recallUnchanged(memory: Memory, commit: string, logger: Logger): Promise<SizedEntry[] | null> {
-  const recalled = await recallBase(memory.dir, memory.key, commit);
+async function recallUnchanged(memory: Memory, commit: string, logger: Logger): Promise<RememberedBase | null> {
+  const recalled = await recallBase(memory.dir, memory.key);
   if (!recalled.base) {
     if (recalled.problem) logger.warning(`baseline: the measurement kept by an earlier run is not used: ${recalled.problem}`);
     return null;
@@ -193,7 +247,7 @@ async function recallUnchanged(memory: Memory, commit: string, logger: Logger): 
     logger.info(`baseline: commit ${commit.slice(0, 7)} is built again, not taken from an earlier run: ${stale.join('; ')}`);
     return null;
   }
-  return recalled.base.entries;
+  return recalled.base;
 }
 
 /** Keeps a complete, successful base measurement for later runs, unless its build fetched something no digest pins. */
@@ -266,26 +320,27 @@ async function baselineFromBuild(
       const short = commit.slice(0, 7);
       const memory =
         request.remember && buildable.length > 0
-          ? {
-              ...request.remember,
-              key: rememberedBaseKey({
-                commit,
-                definitions: buildable.map((image) => definitionShape(image, baseWorkdir)),
-                extraArgs: request.build.extraArgs ?? [],
-                layout: { configPath: request.configPath, workdir: path.relative(repoRoot, request.workdir) },
-                builder: request.remember.builder,
-              }),
-            }
+          ? await memoryFor(request.remember, {
+              repoRoot,
+              commit,
+              worktree,
+              baseWorkdir,
+              images: buildable,
+              extraArgs: request.build.extraArgs ?? [],
+              layout: { configPath: request.configPath, workdir: path.relative(repoRoot, request.workdir) },
+              logger: request.build.logger,
+            })
           : null;
       const recalled = memory ? await recallUnchanged(memory, commit, request.build.logger) : null;
       if (recalled) {
+        const at = recalled.commit === commit ? '' : ` of the same sources, at ${recalled.commit.slice(0, 7)}`;
         return {
           mode: 'build',
           commit,
-          entries: recalled,
+          entries: recalled.entries,
           missing: [],
           unavailable: null,
-          note: `baseline: commit ${short} as an earlier run measured it (the same build, kept in cache-dir), ${base.detail}`,
+          note: `baseline: commit ${short} as an earlier run measured it (the same build${at}, kept in cache-dir), ${base.detail}`,
           cachedSteps: 0,
           sameAsHead,
           durationMs: Date.now() - started,

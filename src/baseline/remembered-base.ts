@@ -1,12 +1,15 @@
 /**
- * The base's measurement kept in the cache directory (`<cache-dir>/baselines/`), so the next run
- * against the same base commit — a re-run, a new push while the base branch stands still, the
- * override label — does not build the base again.
+ * The base's measurement kept in the cache directory (`<cache-dir>/baselines/`), so a later run
+ * whose base builds from the same sources — a re-run, a new push while the base branch stands
+ * still, the override label, or a base branch that moved with commits outside the images'
+ * sources — does not build the base again.
  *
  * It stands for exactly one build. The key holds everything that decides what building the base
- * gives: the base commit (every file the build reads), what buildx is asked (definitions and
- * extra flags, with paths relative to the checkout), the builder (driver, buildx version,
- * platforms) and image-budget's version. What the commit does not fix, the images the base is
+ * gives: the git object ids, at the base commit, of everything the base checkout holds for the
+ * build (each context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
+ * `.gitattributes` files that could change how they are checked out), what buildx is asked
+ * (definitions and extra flags, paths relative to the checkout), the builder (driver, buildx
+ * version, platforms) and image-budget's version. What git does not fix, the images the base is
  * built from, is checked at use: the measurement is used only when every image the base build
  * resolved still resolves to the same digest in this run's builds (build-sources.ts).
  *
@@ -29,7 +32,8 @@ export const REMEMBERED_BASE_FORMAT = 1;
 export const MAX_REMEMBERED_BASES = 64;
 
 export interface RememberedBaseKeyInput {
-  commit: string;
+  /** `[path, git object id or null]` of every file and directory the base build reads. */
+  sources: readonly (readonly [string, string | null])[];
   /** What each base build is asked, paths relative to the base checkout. */
   definitions: readonly unknown[];
   /** Flags added to every build (`build-flags`). */
@@ -48,6 +52,7 @@ export function rememberedBaseKey(input: RememberedBaseKeyInput): string {
 }
 
 export interface RememberedBase {
+  /** The base commit the measurement was made at (the sources may be the same at others). */
   commit: string;
   createdAt: string | null;
   entries: SizedEntry[];
@@ -86,8 +91,8 @@ const resolvedSchema = z.object({
     .max(10_000, { error: 'more than 10000 images' }),
 });
 
-/** Throws an error naming the file and the JSON path for anything but a measurement of `commit`. */
-export function decodeRememberedBase(content: string, file: string, commit: string): RememberedBase {
+/** Throws an error naming the file and the JSON path for anything but a measurement. */
+export function decodeRememberedBase(content: string, file: string): RememberedBase {
   let saved;
   try {
     saved = parseReportBaseline(content, file);
@@ -97,22 +102,21 @@ export function decodeRememberedBase(content: string, file: string, commit: stri
   }
   const sources = validateJson(content, resolvedSchema);
   if (!sources.ok) throw new Error(`${file}: ${sources.detail}`);
-  if (saved.commit !== commit) throw new Error(`${file}: made for commit ${saved.commit ?? 'none'}, not ${commit}`);
-  return { commit, createdAt: saved.createdAt, entries: saved.entries, resolved: sources.value.resolved };
+  if (saved.commit === null) throw new Error(`${file}: commit: expected the commit the base was measured at`);
+  return { commit: saved.commit, createdAt: saved.createdAt, entries: saved.entries, resolved: sources.value.resolved };
 }
 
 /** The measurement kept under `key`; a missing file is null, a bad one is null with why. */
 export async function recallBase(
   dir: string,
   key: string,
-  commit: string,
 ): Promise<{ base: RememberedBase; problem: null } | { base: null; problem: string | null }> {
   const file = path.join(dir, `${key}.json`);
   try {
     const { size } = await stat(file);
     if (size > MAX_REPORT_FILE_BYTES)
       return { base: null, problem: `${file}: ${size} bytes is over the ${MAX_REPORT_FILE_BYTES}-byte limit` };
-    const base = decodeRememberedBase(await readFile(file, 'utf8'), file, commit);
+    const base = decodeRememberedBase(await readFile(file, 'utf8'), file);
     // Recently used files are the ones pruning keeps.
     const now = new Date();
     await utimes(file, now, now).catch(() => {});

@@ -15,6 +15,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Called with each output line (stdout and stderr) as it arrives: build progress. */
   onLine?: (line: string) => void;
+  /** Written to the command's stdin. */
+  input?: string;
 }
 
 export class CommandNotFoundError extends Error {
@@ -32,6 +34,7 @@ export async function runCommand(command: string, args: string[], options: RunOp
       env,
       silent: true,
       ignoreReturnCode: true,
+      ...(options.input !== undefined ? { input: Buffer.from(options.input) } : {}),
       listeners: options.onLine ? { stdline: options.onLine, errline: options.onLine } : undefined,
     });
   } catch (error) {

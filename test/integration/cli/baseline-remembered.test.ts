@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { objectIdsAt } from '../../../src/baseline/git.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
 import { runCli, type CliRun } from '../../support/run-cli.js';
 
@@ -16,8 +17,8 @@ const FROM = `ib-remembered-from:${process.pid}`;
 let root: string;
 let repo: string;
 
-function git(...args: string[]): void {
-  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, stdio: 'pipe' });
+function git(...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' }).trim();
 }
 
 /** (Re)tags FROM as a busybox with a file of `bytes` random bytes. */
@@ -49,13 +50,13 @@ afterAll(() => {
   execFileSync('docker', ['image', 'rm', '-f', FROM], { stdio: 'pipe' });
 });
 
-async function check(report: string): Promise<{ run: CliRun; entry: ReportEntry; report: Report }> {
+async function check(report: string, base = 'HEAD~1'): Promise<{ run: CliRun; entry: ReportEntry; report: Report }> {
   const args = [
     'check',
     '--config',
     'budget.yml',
     '--base',
-    'HEAD~1',
+    base,
     '--json',
     report,
     '--no-analyze',
@@ -117,11 +118,13 @@ describe('a base measured by an earlier run', () => {
     expect(fourth.entry.baseline).toEqual(third.entry.baseline);
   });
 
+  let latest: Awaited<ReturnType<typeof check>>;
+
   test('a kept file that is not valid: a warning naming it, and the base is built', async () => {
     const dir = path.join(root, 'cache/baselines');
     const [file] = readdirSync(dir);
     writeFileSync(path.join(dir, file!), '{"schemaVersion": 1, "images": [{"name": "app"');
-    const fifth = await check('report5.json');
+    const fifth = (latest = await check('report5.json'));
     expect(fifth.run.stderr).toMatch(BASE_BUILD);
     expect(fifth.run.stderr).toContain(
       `baseline: the measurement kept by an earlier run is not used: ${path.join(dir, file!)}: not valid JSON`,
@@ -129,4 +132,39 @@ describe('a base measured by an earlier run', () => {
     // Rewritten by that build.
     expect(existsSync(path.join(dir, file!)) && JSON.parse(readFileSync(path.join(dir, file!), 'utf8')).schemaVersion).toBe(1);
   });
+
+  test('the base branch moved with a commit outside the image: the new base commit uses the same measurement', async () => {
+    const measuredAt = git('rev-parse', 'HEAD~1');
+    git('branch', '-f', 'moved', 'HEAD~1');
+    git('checkout', '-q', 'moved');
+    writeFileSync(path.join(repo, 'README.md'), 'docs only\n');
+    git('add', 'README.md');
+    git('commit', '-qm', 'docs on main');
+    git('checkout', '-q', '-');
+    const moved = await check('report6.json', 'moved');
+    expect(moved.run.stderr).not.toMatch(BASE_BUILD);
+    expect(moved.report.baseline?.commit).toBe(git('rev-parse', 'moved'));
+    expect(moved.report.baseline?.note).toContain(`(the same build of the same sources, at ${measuredAt.slice(0, 7)}, kept in cache-dir)`);
+    expect(moved.entry.baseline).toEqual({ ...latest.entry.baseline, commit: git('rev-parse', 'moved') });
+  });
+
+  test("a base commit that changes the image's Dockerfile is another build: built", async () => {
+    git('branch', '-f', 'changed', 'HEAD~1');
+    git('checkout', '-q', 'changed');
+    writeFileSync(path.join(repo, 'app/Dockerfile'), `FROM ${FROM}\nRUN head -c 250000 /dev/urandom > /app.bin\n`);
+    git('commit', '-qam', 'app on main');
+    git('checkout', '-q', '-');
+    const changed = await check('report7.json', 'changed');
+    expect(changed.run.stderr).toMatch(BASE_BUILD);
+    expect(changed.report.baseline?.note).toMatch(/ built, /);
+    expect(Math.abs(changed.entry.delta!.uncompressedBytes - 50_000)).toBeLessThan(1_024);
+  });
+});
+
+test('objectIdsAt: tree and blob ids at a commit, null for what it does not have', async () => {
+  const [root, app, dockerfile, none] = await objectIdsAt(repo, 'HEAD~1', ['', 'app', 'app/Dockerfile', 'app/Dockerfile.dockerignore']);
+  expect(root).toBe(git('rev-parse', 'HEAD~1^{tree}'));
+  expect(app).toBe(git('rev-parse', 'HEAD~1:app'));
+  expect(dockerfile).toBe(git('rev-parse', 'HEAD~1:app/Dockerfile'));
+  expect(none).toBeNull();
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { baseBuildOptions } from '../../../src/baseline/measure-baseline.js';
+import { baseBuildOptions, baseSourcePaths } from '../../../src/baseline/measure-baseline.js';
 import type { ImageConfig } from '../../../src/config/types.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import type { CacheEnvironment } from '../../../src/plan/cache.js';
@@ -44,4 +44,28 @@ describe('the baseline build', () => {
     expect(flags(base, '--cache-to')).toEqual([]);
     expect(flags(planBuild(image, 'runtime', extra).argv, '--cache-to')).toEqual(['type=registry,ref=r/c,mode=max']);
   });
+});
+
+describe('baseSourcePaths: what a remembered base is keyed on', () => {
+  test('context, Dockerfile, its .dockerignore and every .gitattributes above them, repository-relative', () => {
+    const other: ImageConfig = { ...image, name: 'web', context: '/base', dockerfile: '/base/docker/web.Dockerfile' };
+    expect(baseSourcePaths('/base', [image, other])).toEqual([
+      '',
+      '.gitattributes',
+      'docker/.gitattributes',
+      'docker/web.Dockerfile',
+      'docker/web.Dockerfile.dockerignore',
+      'services/.gitattributes',
+      'services/api',
+      'services/api/.gitattributes',
+      'services/api/Dockerfile',
+      'services/api/Dockerfile.dockerignore',
+    ]);
+  });
+});
+
+test('baseSourcePaths: a path outside the checkout is refused, naming it (the base is then built and not kept)', () => {
+  expect(() => baseSourcePaths('/base/services', [image, { ...image, context: '/elsewhere/app' }])).toThrow(
+    '/elsewhere/app is outside the checkout /base/services',
+  );
 });

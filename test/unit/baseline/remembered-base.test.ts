@@ -15,7 +15,6 @@ import {
 import type { SizedEntry } from '../../../src/compare/delta.js';
 
 const COMMIT = '1234567890abcdef1234567890abcdef12345678';
-const OTHER_COMMIT = 'abcdef1234567890abcdef1234567890abcdef12';
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
 const BUSYBOX = 'docker.io/library/busybox:1.35';
@@ -114,8 +113,14 @@ describe('staleSources', () => {
   });
 });
 
+const TREE = 'a'.repeat(40);
 const KEY_INPUT: RememberedBaseKeyInput = {
-  commit: COMMIT,
+  sources: [
+    ['.gitattributes', null],
+    ['app', TREE],
+    ['app/Dockerfile', 'b'.repeat(40)],
+    ['app/Dockerfile.dockerignore', null],
+  ],
   definitions: ['["app","app/Dockerfile",["runtime"],[],[],[],null]'],
   extraArgs: [],
   layout: { configPath: '.github/image-budget.yml', workdir: '' },
@@ -130,7 +135,39 @@ describe('rememberedBaseKey: one key per build', () => {
   });
 
   test.each<[string, Partial<RememberedBaseKeyInput>]>([
-    ['another base commit', { commit: OTHER_COMMIT }],
+    [
+      'a file changed in the context',
+      {
+        sources: [
+          ['.gitattributes', null],
+          ['app', 'c'.repeat(40)],
+          ['app/Dockerfile', 'b'.repeat(40)],
+          ['app/Dockerfile.dockerignore', null],
+        ],
+      },
+    ],
+    [
+      'a Dockerfile.dockerignore added',
+      {
+        sources: [
+          ['.gitattributes', null],
+          ['app', TREE],
+          ['app/Dockerfile', 'b'.repeat(40)],
+          ['app/Dockerfile.dockerignore', 'd'.repeat(40)],
+        ],
+      },
+    ],
+    [
+      'a .gitattributes added',
+      {
+        sources: [
+          ['.gitattributes', 'e'.repeat(40)],
+          ['app', TREE],
+          ['app/Dockerfile', 'b'.repeat(40)],
+          ['app/Dockerfile.dockerignore', null],
+        ],
+      },
+    ],
     ['another definition', { definitions: ['["app","app/Dockerfile",["builder"],[],[],[],null]'] }],
     ['one image more', { definitions: [...KEY_INPUT.definitions, '["web","web/Dockerfile",[null],[],[],[],null]'] }],
     ['extra build flags', { extraArgs: ['--build-arg', 'X=1'] }],
@@ -170,7 +207,7 @@ describe('the remembered file', () => {
       new Date('2026-11-29T10:00:00Z'),
     );
     expect(text).not.toContain('mediaType');
-    expect(decodeRememberedBase(text, 'f.json', COMMIT)).toEqual({
+    expect(decodeRememberedBase(text, 'f.json')).toEqual({
       commit: COMMIT,
       createdAt: '2026-11-29T10:00:00.000Z',
       entries: [ENTRY],
@@ -178,18 +215,21 @@ describe('the remembered file', () => {
     });
   });
 
-  test('made for another commit: refused, saying so', () => {
-    const text = encodeRememberedBase({ commit: OTHER_COMMIT, entries: [ENTRY], resolved: [] });
-    expect(() => decodeRememberedBase(text, 'f.json', COMMIT)).toThrow(`f.json: made for commit ${OTHER_COMMIT}, not ${COMMIT}`);
+  test('without the commit it was measured at: refused, saying so', () => {
+    const bad = JSON.parse(encodeRememberedBase({ commit: COMMIT, entries: [ENTRY], resolved: [] }));
+    bad.commit = null;
+    expect(() => decodeRememberedBase(JSON.stringify(bad), 'f.json')).toThrow(
+      'f.json: commit: expected the commit the base was measured at',
+    );
   });
 
   test('a bad size or a bad resolved image: refused with the JSON path', () => {
     const bad = JSON.parse(encodeRememberedBase({ commit: COMMIT, entries: [ENTRY], resolved: [] }));
     bad.images[0].compressedBytes = -1;
-    expect(() => decodeRememberedBase(JSON.stringify(bad), 'f.json', COMMIT)).toThrow(/images\[0\]\.compressedBytes/);
+    expect(() => decodeRememberedBase(JSON.stringify(bad), 'f.json')).toThrow(/images\[0\]\.compressedBytes/);
     const unpinned = JSON.parse(encodeRememberedBase({ commit: COMMIT, entries: [ENTRY], resolved: [] }));
     unpinned.resolved = [BUSYBOX];
-    expect(() => decodeRememberedBase(JSON.stringify(unpinned), 'f.json', COMMIT)).toThrow(/resolved\[0\].*ref@sha256/);
+    expect(() => decodeRememberedBase(JSON.stringify(unpinned), 'f.json')).toThrow(/resolved\[0\].*ref@sha256/);
   });
 });
 
@@ -206,9 +246,9 @@ describe('recallBase, rememberBase, pruneRemembered', () => {
 
   test('nothing kept: a plain miss; kept: the same entries back', async () => {
     const dir = path.join(await newDir(), 'baselines');
-    expect(await recallBase(dir, 'k1', COMMIT)).toEqual({ base: null, problem: null });
+    expect(await recallBase(dir, 'k1')).toEqual({ base: null, problem: null });
     await rememberBase(dir, 'k1', { commit: COMMIT, entries: [ENTRY], resolved: [`${BUSYBOX}@${D1}`] });
-    const recalled = await recallBase(dir, 'k1', COMMIT);
+    const recalled = await recallBase(dir, 'k1');
     expect(recalled.problem).toBeNull();
     expect(recalled.base?.entries).toEqual([ENTRY]);
     expect(recalled.base?.resolved).toEqual([`${BUSYBOX}@${D1}`]);
@@ -219,7 +259,7 @@ describe('recallBase, rememberBase, pruneRemembered', () => {
   test('a corrupt file is a miss with why, naming the file', async () => {
     const dir = await newDir();
     await writeFile(path.join(dir, 'k2.json'), '{"schemaVersion": 1, "images": [');
-    const recalled = await recallBase(dir, 'k2', COMMIT);
+    const recalled = await recallBase(dir, 'k2');
     expect(recalled.base).toBeNull();
     expect(recalled.problem).toMatch(new RegExp(`${path.join(dir, 'k2.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON`));
   });
@@ -243,7 +283,7 @@ describe('recallBase, rememberBase, pruneRemembered', () => {
     const past = new Date('2026-01-01T00:00:00Z');
     await utimes(path.join(dir, 'used.json'), past, past);
     await utimes(path.join(dir, 'newer.json'), new Date(past.getTime() + 60_000), new Date(past.getTime() + 60_000));
-    expect((await recallBase(dir, 'used', COMMIT)).base).not.toBeNull();
+    expect((await recallBase(dir, 'used')).base).not.toBeNull();
     await pruneRemembered(dir, 1);
     expect(await readdir(dir)).toEqual(['used.json']);
   });
