@@ -2,6 +2,9 @@
  * The pull_request flow end to end: `node dist/index.js` in a real PR merge checkout, the
  * base built in a worktree with the same cache, and one sticky comment on the fake GitHub.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { formatBytes, formatDelta, formatMovement, formatPercent } from '../../../src/report/comment-format.js';
 import { commentMarker } from '../../../src/report/comment-marker.js';
@@ -32,6 +35,7 @@ let repo: PullRequestRepo;
 let gh: FakeGitHub;
 let first: ActionRun;
 let report: Report;
+let cacheDir: string;
 
 beforeAll(async () => {
   repo = createPullRequestRepo();
@@ -43,7 +47,15 @@ beforeAll(async () => {
     const user = i % 3 === 0 ? fakeUser('someone', 42) : i % 3 === 1 ? fakeUser('renovate[bot]', 2740, 'Bot') : fakeUser('octocat', 583231);
     gh.addComment(OWNER, REPO, 1, i === 75 ? `${commentMarker('default')}\ncopied marker` : `comment ${i}`, user);
   }
-  first = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo, { action: 'opened' }) });
+  // The cache directory persists between the runs of this PR, as actions/cache keeps it.
+  cacheDir = mkdtempSync(path.join(os.tmpdir(), 'ib-prflow-cache-'));
+  first = await runAction({
+    repo,
+    gh,
+    eventName: 'pull_request',
+    event: pullRequestEvent(repo, { action: 'opened' }),
+    inputs: { 'cache-dir': cacheDir },
+  });
   report = await readReport(first);
 });
 
@@ -51,6 +63,7 @@ afterAll(async () => {
   await removeRunnerDirs();
   await gh?.stop();
   repo?.cleanup();
+  if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
 });
 
 function runtimeEntry(r: Report): ReportEntry {
@@ -167,8 +180,18 @@ describe('a second run on the same PR', () => {
     const id = ours?.id;
     const firstBody = ours?.body;
     pushToPullRequest(repo, { 'app.conf': 'mode=pr\nassets=big.bin\nsecond=push\n' });
-    const second = await runAction({ repo, gh, eventName: 'pull_request', event: pullRequestEvent(repo, { action: 'synchronize' }) });
+    const second = await runAction({
+      repo,
+      gh,
+      eventName: 'pull_request',
+      event: pullRequestEvent(repo, { action: 'synchronize' }),
+      inputs: { 'cache-dir': cacheDir },
+    });
     expect(second.exitCode, logOf(second)).toBe(0);
+    // The base did not move: the first run's measurement of it is used, not built again.
+    expect(second.stdout).not.toMatch(/base: \[\d+\/\d+\] building/);
+    expect(second.stdout).toMatch(/baseline: commit [0-9a-f]{7} as an earlier run measured it \(the same build, kept in cache-dir\)/);
+    expect(first.stdout).toMatch(/base: \[\d+\/\d+\] building/);
 
     const all = gh.commentsOn(OWNER, REPO, 1);
     expect(all).toHaveLength(151);
