@@ -42746,7 +42746,7 @@ var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
+var resolveBlockMap = __nccwpck_require__(9484);
 var resolveBlockSeq = __nccwpck_require__(334);
 var resolveFlowCollection = __nccwpck_require__(3142);
 
@@ -43331,7 +43331,7 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 9484:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -57959,10 +57959,19 @@ function createGate() {
 }
 class BuildHandoff {
     gates = new Map();
+    logs = [];
     headDone = false;
-    /** The head's build of `jobId` has finished (built or failed): its blobs are in the store. */
-    built(jobId) {
+    /**
+     * The head's build of `jobId` has finished (built or failed): its blobs are in the store. Its
+     * log says which digests the images it used resolve to now (see reuse-base.ts).
+     */
+    built(jobId, log = '') {
+        this.logs.push(log);
         this.gate(jobId).open();
+    }
+    /** The logs of the head builds finished so far. */
+    headLogs() {
+        return this.logs;
     }
     /** Every head build has finished: a base job the head does not have waits no longer. */
     finished() {
@@ -58415,7 +58424,7 @@ async function buildAndMeasure(file, options) {
         logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
         const build = await runBuild(job, options.launcher);
         if (options.handoff?.role === 'report')
-            options.handoff.with.built(job.id);
+            options.handoff.with.built(job.id, build.log);
         const dockerfilePath = external_node_path_namespaceObject.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
         logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ ${Object.entries(job.env)
             .map(([k, v]) => `${k}=${v} `)
@@ -69428,10 +69437,12 @@ async function objectIdsAt(repoRoot, commit, paths) {
     if (paths.some((p) => p.includes('\n')))
         throw new Error('a path with a line break cannot be looked up');
     const input = paths.map((p) => `${commit}:${p}\n`).join('');
-    const lines = (await runGit(repoRoot, ['cat-file', '--batch-check=%(objectname)'], input)).split('\n');
+    // --follow-symlinks: a Dockerfile that is a link is keyed on what it points to. A link out of
+    // the repository is answered in two lines, which the count below refuses.
+    const lines = (await runGit(repoRoot, ['cat-file', '--batch-check=%(objectname)', '--follow-symlinks'], input)).split('\n');
     if (lines.length !== paths.length)
         throw new Error(`git cat-file answered ${lines.length} lines for ${paths.length} paths`);
-    return lines.map((line) => (/^[0-9a-f]{40,64}$/.test(line) ? line : null));
+    return lines.map((line) => (/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(line) ? line : null));
 }
 /** The first line of a (git, registry, build) error, which says what failed; the rest is detail. */
 function firstLine(text, max = 300) {
@@ -69672,76 +69683,6 @@ function describeBaseBudgets(budgets, configPath) {
     }
 }
 //# sourceMappingURL=base-budgets.js.map
-;// CONCATENATED MODULE: ./lib/baseline/build-sources.js
-/**
- * What a build took from outside the repository, read from its BuildKit log (`--progress=plain`):
- * every image it resolved (FROM, `COPY --from=<image>`, the `# syntax=` frontend) with the
- * digest the tag resolved to. A remembered base measurement stays valid only while the images it
- * was built from still resolve to the same digests (see remembered-base.ts). Pure.
- */
-const build_sources_DIGEST = 'sha256:[0-9a-f]{64}';
-// `#4 [builder 1/5] FROM docker.io/library/busybox:1.35@sha256:…`, `#4 FROM …@sha256:…` (COPY
-// --from an image), `#2 docker-image://docker.io/docker/dockerfile:1@sha256:…` (the frontend).
-const RESOLVED = new RegExp(`^#\\d+ (?:\\[[^\\]]*\\] )?(?:FROM |docker-image://)(\\S+?)@(${build_sources_DIGEST})$`);
-// What the build asked to resolve: `#2 [internal] load metadata for docker.io/library/busybox:1.35`
-// (`[linux/arm64 internal]` per platform), `#1 resolve image config for docker-image://…`.
-const REQUESTED = /^#\d+ (?:\[[^\]]*internal\] load metadata for |resolve image config for docker-image:\/\/)(\S+)$/;
-// Sources BuildKit fetches on every build and that no digest in the log pins: `ADD <url>`,
-// `ADD <git repository>`, and their source vertices.
-const UNPINNED = /^#\d+ (?:\[[^\]]*\] ADD (?:.* )?)?(?:https?:\/\/|git:\/\/|ssh:\/\/|git@)\S/;
-function readBuildSources(log) {
-    const resolved = new Set();
-    const resolvedRefs = new Set();
-    const requested = new Set();
-    let unpinned = null;
-    for (const raw of log.split('\n')) {
-        const line = raw.trim();
-        const pinned = RESOLVED.exec(line);
-        if (pinned) {
-            resolved.add(`${pinned[1]}@${pinned[2]}`);
-            resolvedRefs.add(pinned[1]);
-            continue;
-        }
-        const asked = REQUESTED.exec(line);
-        if (asked)
-            requested.add(asked[1]);
-        else if (unpinned === null && UNPINNED.test(line))
-            unpinned = `it fetches ${line.replace(/^#\d+ /, '').slice(0, 200)}`;
-    }
-    for (const ref of requested) {
-        // A reference written with its digest pins itself.
-        if (new RegExp(`@${build_sources_DIGEST}$`).test(ref))
-            resolved.add(ref);
-        else if (!resolvedRefs.has(ref))
-            unpinned ??= `its log does not say which digest ${ref} resolved to`;
-    }
-    return { resolved: [...resolved].sort(), unpinned };
-}
-/**
- * The images a remembered build resolved that this run's builds resolve differently, or do not
- * use: the remembered measurement may no longer be what building the base gives. One phrase
- * each, for the log.
- */
-function staleSources(remembered, current) {
-    const now = new Set(current);
-    const digestsOf = new Map();
-    for (const source of now) {
-        const [ref, digest] = splitSource(source);
-        digestsOf.set(ref, [...(digestsOf.get(ref) ?? []), digest]);
-    }
-    return remembered
-        .filter((source) => !now.has(source))
-        .map((source) => {
-        const [ref, digest] = splitSource(source);
-        const current = digestsOf.get(ref);
-        return current ? `${ref} resolved to ${digest}, now to ${current.join(', ')}` : `${ref} (${digest}) is not used by this run's builds`;
-    });
-}
-function splitSource(source) {
-    const at = source.lastIndexOf('@');
-    return [source.slice(0, at), source.slice(at + 1)];
-}
-//# sourceMappingURL=build-sources.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/locate-base.js
 /**
  * Which commit is the base, found before anything is built. A `--base REF` the user typed
@@ -70192,6 +70133,76 @@ function sum(values) {
     return values.reduce((total, value) => total + value, 0);
 }
 //# sourceMappingURL=registry.js.map
+;// CONCATENATED MODULE: ./lib/baseline/build-sources.js
+/**
+ * What a build took from outside the repository, read from its BuildKit log (`--progress=plain`):
+ * every image it resolved (FROM, `COPY --from=<image>`, the `# syntax=` frontend) with the
+ * digest the tag resolved to. A remembered base measurement stays valid only while the images it
+ * was built from still resolve to the same digests (see remembered-base.ts). Pure.
+ */
+const build_sources_DIGEST = 'sha256:[0-9a-f]{64}';
+// `#4 [builder 1/5] FROM docker.io/library/busybox:1.35@sha256:…`, `#4 FROM …@sha256:…` (COPY
+// --from an image), `#2 docker-image://docker.io/docker/dockerfile:1@sha256:…` (the frontend).
+const RESOLVED = new RegExp(`^#\\d+ (?:\\[[^\\]]*\\] )?(?:FROM |docker-image://)(\\S+?)@(${build_sources_DIGEST})$`);
+// What the build asked to resolve: `#2 [internal] load metadata for docker.io/library/busybox:1.35`
+// (`[linux/arm64 internal]` per platform), `#1 resolve image config for docker-image://…`.
+const REQUESTED = /^#\d+ (?:\[[^\]]*internal\] load metadata for |resolve image config for docker-image:\/\/)(\S+)$/;
+// Sources BuildKit fetches on every build and that no digest in the log pins: `ADD <url>`,
+// `ADD <git repository>`, and their source vertices.
+const UNPINNED = /^#\d+ (?:\[[^\]]*\] ADD (?:.* )?)?(?:https?:\/\/|git:\/\/|ssh:\/\/|git@)\S/;
+function readBuildSources(log) {
+    const resolved = new Set();
+    const resolvedRefs = new Set();
+    const requested = new Set();
+    let unpinned = null;
+    for (const raw of log.split('\n')) {
+        const line = raw.trim();
+        const pinned = RESOLVED.exec(line);
+        if (pinned) {
+            resolved.add(`${pinned[1]}@${pinned[2]}`);
+            resolvedRefs.add(pinned[1]);
+            continue;
+        }
+        const asked = REQUESTED.exec(line);
+        if (asked)
+            requested.add(asked[1]);
+        else if (unpinned === null && UNPINNED.test(line))
+            unpinned = `\`${line.replace(/^#\d+ /, '').slice(0, 200)}\` fetches a source no digest pins`;
+    }
+    for (const ref of requested) {
+        // A reference written with its digest pins itself.
+        if (new RegExp(`@${build_sources_DIGEST}$`).test(ref))
+            resolved.add(ref);
+        else if (!resolvedRefs.has(ref))
+            unpinned ??= `the log does not say which digest ${ref} resolved to`;
+    }
+    return { resolved: [...resolved].sort(), unpinned };
+}
+/**
+ * The images a remembered build resolved that this run's builds resolve differently, or do not
+ * use: the remembered measurement may no longer be what building the base gives. One phrase
+ * each, for the log.
+ */
+function staleSources(remembered, current) {
+    const now = new Set(current);
+    const digestsOf = new Map();
+    for (const source of now) {
+        const [ref, digest] = splitSource(source);
+        digestsOf.set(ref, [...(digestsOf.get(ref) ?? []), digest]);
+    }
+    return remembered
+        .filter((source) => !now.has(source))
+        .map((source) => {
+        const [ref, digest] = splitSource(source);
+        const current = digestsOf.get(ref);
+        return current ? `${ref} resolved to ${digest}, now to ${current.join(', ')}` : `${ref} (${digest}) is not used by this run's builds`;
+    });
+}
+function splitSource(source) {
+    const at = source.lastIndexOf('@');
+    return [source.slice(0, at), source.slice(at + 1)];
+}
+//# sourceMappingURL=build-sources.js.map
 ;// CONCATENATED MODULE: ./lib/report/validate-json.js
 /** `images[3].layers[0].digest`, as a person would write it. */
 function formatJsonPath(path) {
@@ -70313,22 +70324,20 @@ function parseReportBaseline(content, file) {
 //# sourceMappingURL=report-baseline.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/remembered-base.js
 /**
- * The base's measurement kept in the cache directory (`<cache-dir>/baselines/`), so a later run
- * whose base builds from the same sources — a re-run, a new push while the base branch stands
- * still, the override label, or a base branch that moved with commits outside the images'
- * sources — does not build the base again.
+ * An image's base measurement kept in the cache directory (`<cache-dir>/baselines/`), one file
+ * per image and build, so a later run whose base builds that image from the same sources — a
+ * re-run, a new push while the base branch stands still, the override label, or a base branch
+ * that moved with commits outside the image — does not build it again (see reuse-base.ts).
  *
- * It stands for exactly one build. The key holds everything that decides what building the base
- * gives: the git object ids, at the base commit, of everything the base checkout holds for the
- * build (each context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
- * `.gitattributes` files that could change how they are checked out), what buildx is asked
- * (definitions and extra flags, paths relative to the checkout), the builder (driver, buildx
- * version, platforms) and image-budget's version. What git does not fix, the images the base is
- * built from, is checked at use: the measurement is used only when every image the base build
- * resolved still resolves to the same digest in this run's builds (build-sources.ts).
+ * This module is the file and its key. The key holds everything that decides what building the
+ * image on the base gives: the image's name, the git object ids at the base commit of what the
+ * base checkout holds for it (reuse-base.ts), its definition as buildx is given it, extra build
+ * flags, where the budget file and working directory are, the builder and image-budget's
+ * version. What git does not fix, the images it is built from, is kept beside the measurement
+ * (`resolved`) and checked at use.
  *
- * The file comes back through actions/cache, so it is read like a saved report: bounded and
- * validated (report-baseline.ts), and a bad one is only a miss.
+ * The file comes back through actions/cache, so it is read like a saved report: a regular file,
+ * bounded and validated (report-baseline.ts), and a bad one is only a miss.
  */
 
 
@@ -70339,8 +70348,8 @@ function parseReportBaseline(content, file) {
 
 
 /** Bump when what the key covers or the file holds changes. */
-const REMEMBERED_BASE_FORMAT = 1;
-/** Files kept: the most recently used, one per base commit and definition. */
+const REMEMBERED_BASE_FORMAT = 2;
+/** Files kept: the most recently used, one per image and build. */
 const MAX_REMEMBERED_BASES = 64;
 function rememberedBaseKey(input) {
     const { version = VERSION, ...rest } = input;
@@ -70387,13 +70396,17 @@ function decodeRememberedBase(content, file) {
         throw new Error(`${file}: ${sources.detail}`);
     if (saved.commit === null)
         throw new Error(`${file}: commit: expected the commit the base was measured at`);
-    return { commit: saved.commit, createdAt: saved.createdAt, entries: saved.entries, resolved: sources.value.resolved };
+    return { commit: saved.commit, entries: saved.entries, resolved: sources.value.resolved };
 }
 /** The measurement kept under `key`; a missing file is null, a bad one is null with why. */
 async function recallBase(dir, key) {
     const file = external_node_path_namespaceObject.join(dir, `${key}.json`);
     try {
-        const { size } = await (0,promises_namespaceObject.stat)(file);
+        // Not a link or a FIFO restored from a cache: a regular file of bounded size.
+        const info = await (0,promises_namespaceObject.lstat)(file);
+        if (!info.isFile())
+            return { base: null, problem: `${file}: not a regular file` };
+        const { size } = info;
         if (size > MAX_REPORT_FILE_BYTES)
             return { base: null, problem: `${file}: ${size} bytes is over the ${MAX_REPORT_FILE_BYTES}-byte limit` };
         const base = decodeRememberedBase(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file);
@@ -70408,12 +70421,18 @@ async function recallBase(dir, key) {
         return { base: null, problem: error instanceof Error ? error.message : String(error) };
     }
 }
-/** Writes the file whole (a concurrent run reads the old one or the new one), then prunes. */
+/**
+ * Writes the file whole (a concurrent run reads the old one or the new one), then prunes. A
+ * measurement the reader would refuse (say, an instruction longer than a report allows) is not
+ * written: it would be a miss with a warning in every later run.
+ */
 async function rememberBase(dir, key, base) {
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
     const file = external_node_path_namespaceObject.join(dir, `${key}.json`);
+    const text = encodeRememberedBase(base);
+    decodeRememberedBase(text, file);
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await (0,promises_namespaceObject.writeFile)(tmp, encodeRememberedBase(base));
+    await (0,promises_namespaceObject.writeFile)(tmp, text);
     await (0,promises_namespaceObject.rename)(tmp, file);
     await pruneRemembered(dir, MAX_REMEMBERED_BASES);
 }
@@ -70430,6 +70449,139 @@ async function pruneRemembered(dir, keep) {
     await Promise.all([...kept.slice(keep), ...staleTmp].map((f) => (0,promises_namespaceObject.rm)(f.file, { force: true })));
 }
 //# sourceMappingURL=remembered-base.js.map
+;// CONCATENATED MODULE: ./lib/baseline/reuse-base.js
+/**
+ * `baseline: build` without building what an earlier run already measured. Each base image's
+ * measurement is kept in the cache directory (remembered-base.ts), keyed on what the base
+ * checkout holds for it — the git object ids at the base commit of its context, Dockerfile,
+ * `<Dockerfile>.dockerignore` and the `.gitattributes` above them — and on its definition and
+ * the builder. A later run whose base builds the image from the same sources uses the kept
+ * measurement, once this run's head builds of the image show that every image it was built
+ * from (FROM, COPY --from, the syntax frontend) still resolves to the same digest.
+ */
+
+
+
+
+
+/**
+ * What the base checkout at `root` holds for building `image`, relative to it ('' is the
+ * root): its context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
+ * `.gitattributes` of the root and of every directory above them (they can change how files
+ * are checked out).
+ */
+function baseSourcePaths(root, image) {
+    const paths = new Set();
+    for (const file of [image.context, image.dockerfile, `${image.dockerfile}.dockerignore`]) {
+        const relative = external_node_path_namespaceObject.relative(root, file).split(external_node_path_namespaceObject.sep).join('/');
+        if (relative === '..' || relative.startsWith('../'))
+            throw new Error(`${file} is outside the checkout ${root}`);
+        paths.add(relative);
+        for (let dir = external_node_path_namespaceObject.posix.dirname(relative);; dir = external_node_path_namespaceObject.posix.dirname(dir)) {
+            paths.add(dir === '.' ? '.gitattributes' : `${dir}/.gitattributes`);
+            if (dir === '.')
+                break;
+        }
+    }
+    return [...paths].sort();
+}
+/**
+ * Splits the base's images into those an earlier run's measurement stands for and those to
+ * build. An image with a kept measurement is decided once the head has built its targets (a
+ * base build waits for that anyway); the images to build wait for those decisions.
+ */
+async function reuseKeptMeasurements(images, ctx) {
+    const keys = await keysOf(images, ctx);
+    const decided = await Promise.all(images.map(async (image) => {
+        const key = keys.get(image.name);
+        return { image, base: key ? await recallUnchanged(image, key, ctx) : null };
+    }));
+    return {
+        reused: decided.flatMap(({ image, base }) => (base ? [{ name: image.name, base }] : [])),
+        toBuild: decided.filter((d) => d.base === null).map((d) => d.image),
+        keys,
+    };
+}
+/** One git process for every image's sources; an image git cannot key is built and not kept. */
+async function keysOf(images, ctx) {
+    const keys = new Map();
+    try {
+        const pathsOf = new Map(images.map((image) => [image.name, baseSourcePaths(ctx.worktree, image)]));
+        const all = [...new Set([...pathsOf.values()].flat())];
+        const ids = await objectIdsAt(ctx.repoRoot, ctx.commit, all);
+        const idOf = new Map(all.map((p, i) => [p, ids[i] ?? null]));
+        for (const image of images) {
+            const sources = (pathsOf.get(image.name) ?? []).map((p) => [p, idOf.get(p) ?? null]);
+            const key = rememberedBaseKey({
+                image: image.name,
+                sources,
+                definition: ctx.definitionOf(image),
+                extraArgs: ctx.extraArgs,
+                layout: ctx.layout,
+                builder: ctx.builder,
+            });
+            keys.set(image.name, key);
+        }
+    }
+    catch (error) {
+        ctx.logger.info(`baseline: not kept for later runs: ${error instanceof Error ? firstLine(error.message) : String(error)}`);
+        keys.clear();
+    }
+    return keys;
+}
+/**
+ * The image's measurement by an earlier run of the same build, when every image it was built
+ * from resolves to the same digest in this run's head builds; otherwise null (build it).
+ */
+async function recallUnchanged(image, key, ctx) {
+    const recalled = await recallBase(ctx.dir, key);
+    if (!recalled.base) {
+        if (recalled.problem)
+            ctx.logger.warning(`baseline: the measurement of ${image.name} kept by an earlier run is not used: ${recalled.problem}`);
+        return null;
+    }
+    if (recalled.base.entries.some((entry) => entry.name !== image.name)) {
+        ctx.logger.warning(`baseline: the measurement of ${image.name} kept by an earlier run is not used: it holds another image`);
+        return null;
+    }
+    if (ctx.handoff)
+        await Promise.all(image.targets.map((target) => ctx.handoff.turnOf(jobId(image.name, target))));
+    const now = (ctx.handoff?.headLogs() ?? []).flatMap((log) => readBuildSources(log).resolved);
+    const stale = staleSources(recalled.base.resolved, now);
+    if (stale.length > 0) {
+        ctx.logger.info(`baseline: ${image.name} is built again, not taken from an earlier run: ${stale.join('; ')}`);
+        return null;
+    }
+    return recalled.base;
+}
+/**
+ * Keeps the measurement of every image built here whose builds and measurements all succeeded,
+ * unless one of its builds fetched something no digest pins (`ADD <url>`, a git source).
+ */
+async function keepMeasurements(measurements, entries, keys, ctx) {
+    for (const [name, key] of keys) {
+        const jobs = measurements.filter((m) => m.job.image.name === name);
+        if (jobs.length === 0 || jobs.some((m) => m.error !== null))
+            continue;
+        const sources = jobs.map((m) => ({ id: m.job.id, ...readBuildSources(m.build.log) }));
+        const unpinned = sources.find((s) => s.unpinned !== null);
+        if (unpinned) {
+            ctx.logger.info(`baseline: ${name} not kept for later runs: in the base build of ${unpinned.id}, ${unpinned.unpinned}`);
+            continue;
+        }
+        try {
+            await rememberBase(ctx.dir, key, {
+                commit: ctx.commit,
+                entries: entries.filter((entry) => entry.name === name),
+                resolved: [...new Set(sources.flatMap((s) => s.resolved))].sort(),
+            });
+        }
+        catch (error) {
+            ctx.logger.warning(`baseline: could not keep the base's measurement of ${name} in ${ctx.dir}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    }
+}
+//# sourceMappingURL=reuse-base.js.map
 ;// CONCATENATED MODULE: ./lib/baseline/worktree.js
 /**
  * The base commit checked out beside the working copy, so the same image definitions can be
@@ -70526,7 +70678,6 @@ async function addSparseWorktree(repoDir, dir, commit, patterns) {
 
 
 
-
 const BASELINE_MODES = ['build', 'report', 'registry', 'none'];
 function unavailable(mode, detail, started, commit = null) {
     // Git and registry errors run to many lines; the first says what failed.
@@ -70610,80 +70761,19 @@ function baseCheckoutPaths(repoRoot, configPath, definitions) {
     return files.map((file) => external_node_path_namespaceObject.relative(repoRoot, file));
 }
 /**
- * What the base checkout at `repoRoot` holds for building `images`, relative to it ('' is the
- * root): each context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
- * `.gitattributes` of the root and of every directory above them (they can change how files are
- * checked out).
+ * One line for the report: which commit, built or as an earlier run measured it, and the
+ * resolution's own words ("first parent of the PR merge commit …").
  */
-function baseSourcePaths(repoRoot, images) {
-    const paths = new Set();
-    for (const image of images) {
-        for (const file of [image.context, image.dockerfile, `${image.dockerfile}.dockerignore`]) {
-            const relative = external_node_path_namespaceObject.relative(repoRoot, file).split(external_node_path_namespaceObject.sep).join('/');
-            if (relative === '..' || relative.startsWith('../'))
-                throw new Error(`${file} is outside the checkout ${repoRoot}`);
-            paths.add(relative);
-            for (let dir = external_node_path_namespaceObject.posix.dirname(relative);; dir = external_node_path_namespaceObject.posix.dirname(dir)) {
-                paths.add(dir === '.' ? '.gitattributes' : `${dir}/.gitattributes`);
-                if (dir === '.' || dir === '/')
-                    break;
-            }
-        }
-    }
-    return [...paths].sort();
-}
-/** Where this base build's measurement is kept: null (with why, in the log) when git cannot say what the sources are. */
-async function memoryFor(remember, build) {
-    try {
-        const paths = baseSourcePaths(build.worktree, build.images);
-        const ids = await objectIdsAt(build.repoRoot, build.commit, paths);
-        const key = rememberedBaseKey({
-            sources: paths.map((p, i) => [p, ids[i] ?? null]),
-            definitions: build.images.map((image) => definitionShape(image, build.baseWorkdir)),
-            extraArgs: build.extraArgs,
-            layout: build.layout,
-            builder: remember.builder,
-        });
-        return { ...remember, key };
-    }
-    catch (error) {
-        build.logger.info(`baseline: not kept for later runs: ${error instanceof Error ? firstLine(error.message) : String(error)}`);
-        return null;
-    }
-}
-/**
- * The base's measurement by an earlier run of the same build, when every image it was built
- * from still resolves to the same digest in this run's head builds; otherwise null (build it).
- */
-async function recallUnchanged(memory, commit, logger) {
-    const recalled = await recallBase(memory.dir, memory.key);
-    if (!recalled.base) {
-        if (recalled.problem)
-            logger.warning(`baseline: the measurement kept by an earlier run is not used: ${recalled.problem}`);
-        return null;
-    }
-    const now = (await memory.headBuildLogs).flatMap((log) => readBuildSources(log).resolved);
-    const stale = staleSources(recalled.base.resolved, now);
-    if (stale.length > 0) {
-        logger.info(`baseline: commit ${commit.slice(0, 7)} is built again, not taken from an earlier run: ${stale.join('; ')}`);
-        return null;
-    }
-    return recalled.base;
-}
-/** Keeps a complete, successful base measurement for later runs, unless its build fetched something no digest pins. */
-async function keepForLaterRuns(memory, commit, entries, measurements, logger) {
-    const sources = measurements.map((m) => ({ id: m.job.id, ...readBuildSources(m.build.log) }));
-    const unpinned = sources.find((s) => s.unpinned !== null);
-    if (unpinned) {
-        logger.info(`baseline: not kept for later runs: the base build of ${unpinned.id} ${unpinned.unpinned}`);
-        return;
-    }
-    try {
-        await rememberBase(memory.dir, memory.key, { commit, entries, resolved: [...new Set(sources.flatMap((s) => s.resolved))].sort() });
-    }
-    catch (error) {
-        logger.warning(`baseline: could not keep the base's measurement in ${memory.dir}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+function baseBuildNote(b) {
+    const elsewhere = [...new Set(b.reused.map((r) => r.base.commit).filter((c) => c !== b.commit))].map((c) => c.slice(0, 7));
+    const at = elsewhere.length > 0 ? ` of the same sources, at ${elsewhere.join(', ')}` : '';
+    const failed = b.failed.length > 0 ? `; unavailable for ${b.failed.join(', ')} (base build failed)` : '';
+    if (b.reused.length === 0)
+        return `baseline: commit ${b.short} built, ${b.detail}${failed}`;
+    const kept = `as an earlier run measured it (the same build${at}, kept in cache-dir)`;
+    if (!b.built)
+        return `baseline: commit ${b.short} ${kept}, ${b.detail}`;
+    return `baseline: commit ${b.short} built, ${b.detail}; ${b.reused.map((r) => r.name).join(', ')} ${kept}${failed}`;
 }
 async function baselineFromBuild(request, base, baseBudgets, started) {
     request.build.logger.info(`baseline: ${base.detail}`);
@@ -70723,35 +70813,26 @@ async function baselineFromBuild(request, base, baseBudgets, started) {
         if (sameAsHead.length > 0)
             request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
         const short = commit.slice(0, 7);
-        const memory = request.remember && buildable.length > 0
-            ? await memoryFor(request.remember, {
+        const decision = request.remember
+            ? await reuseKeptMeasurements(buildable, {
+                ...request.remember,
                 repoRoot,
                 commit,
                 worktree,
                 baseWorkdir,
-                images: buildable,
                 extraArgs: request.build.extraArgs ?? [],
                 layout: { configPath: request.configPath, workdir: external_node_path_namespaceObject.relative(repoRoot, request.workdir) },
+                handoff: request.build.handoff?.role === 'wait' ? request.build.handoff.with : null,
+                definitionOf: (image) => definitionShape(image, baseWorkdir),
                 logger: request.build.logger,
             })
-            : null;
-        const recalled = memory ? await recallUnchanged(memory, commit, request.build.logger) : null;
-        if (recalled) {
-            const at = recalled.commit === commit ? '' : ` of the same sources, at ${recalled.commit.slice(0, 7)}`;
-            return {
-                mode: 'build',
-                commit,
-                entries: recalled.entries,
-                missing: [],
-                unavailable: null,
-                note: `baseline: commit ${short} as an earlier run measured it (the same build${at}, kept in cache-dir), ${base.detail}`,
-                cachedSteps: 0,
-                sameAsHead,
-                durationMs: Date.now() - started,
-            };
-        }
-        const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
-        const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+            : { reused: [], toBuild: buildable, keys: new Map() };
+        const reusedEntries = decision.reused.flatMap((r) => r.base.entries);
+        const measurements = decision.toBuild.length > 0 || decision.reused.length === 0
+            ? await buildAndMeasure({ ...definitions, images: decision.toBuild }, baseBuildOptions(request.build, baseWorkdir))
+            : [];
+        const built = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+        const entries = [...built, ...reusedEntries];
         const broken = measurements.filter((m) => m.error !== null);
         const failed = broken.map((m) => m.job.id);
         const missing = broken.flatMap((m) => (m.job.platforms.length > 0 ? m.job.platforms : [null]).map((platform) => ({
@@ -70761,10 +70842,9 @@ async function baselineFromBuild(request, base, baseBudgets, started) {
             reason: `base ${m.build.ok ? 'measurement' : 'build'} failed (${failureLine(m.error ?? '')})`,
         })));
         const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
-        if (memory && broken.length === 0)
-            await keepForLaterRuns(memory, commit, entries, measurements, request.build.logger);
-        // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
-        const note = `baseline: commit ${short} built, ${base.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+        if (request.remember)
+            await keepMeasurements(measurements, built, decision.keys, { dir: request.remember.dir, commit, logger: request.build.logger });
+        const note = baseBuildNote({ short, detail: base.detail, built: measurements.length > 0, reused: decision.reused, commit, failed });
         return {
             mode: 'build',
             commit,
@@ -76734,7 +76814,7 @@ function parseBuildxVersion(output) {
 }
 /** Parses the text of `DEBUG=1 docker buildx inspect` (the `Features:` block needs DEBUG on older buildx). */
 function parseBuildxInspect(output) {
-    const facts = { builder: '', driver: '', platforms: [], features: {}, error: null };
+    const facts = { builder: '', driver: '', platforms: [], features: {}, error: null, buildkitVersion: null };
     let inFeatures = false;
     for (const line of output.split('\n')) {
         const field = /^(\s*)([^:]+):\s*(.*)$/.exec(line);
@@ -76753,6 +76833,8 @@ function parseBuildxInspect(output) {
             facts.driver = value.trim();
         else if (key === 'Error' && facts.error === null && value.trim())
             facts.error = value.trim();
+        else if ((key === 'BuildKit version' || key === 'Buildkit') && facts.buildkitVersion === null && value.trim())
+            facts.buildkitVersion = value.trim();
         else if (key === 'Platforms' && facts.platforms.length === 0) {
             facts.platforms = value
                 .split(',')
@@ -76833,6 +76915,7 @@ async function detectBuildx(builder) {
         builder: facts.builder || builder || 'default',
         driver: facts.driver,
         platforms: facts.platforms,
+        buildkitVersion: facts.buildkitVersion,
         features: builderFeatures(facts, containerdStore),
         containerdStore,
         pluginPath: buildxPluginPath(safeJson(plugins)),
@@ -77359,18 +77442,19 @@ async function runCheck(options, logger) {
         let measurements;
         let baseline;
         if (options.baseline?.mode === 'build') {
-            const head = measureHead();
-            // A base measured by an earlier run of the same build is used when the images it was
-            // built from still resolve as they did: the head's build logs say how they resolve now.
-            const headBuildLogs = head.then((done) => done.map((m) => m.build.log), () => []);
+            // Each base image an earlier run measured from the same sources is not built again (see
+            // reuse-base.ts); the builder, as far as it decides what a build gives, is part of the key.
             const builder = {
                 driver: buildx.driver,
                 buildx: buildx.version,
+                buildkit: buildx.buildkitVersion,
                 platforms: buildx.platforms,
                 containerdStore: buildx.containerdStore,
+                // What buildx reads for an image without `platforms`: builds get this process's environment.
+                defaultPlatform: process.env.DOCKER_DEFAULT_PLATFORM || null,
             };
-            const remember = { dir: external_node_path_namespaceObject.join(external_node_path_namespaceObject.resolve(options.workdir, cacheDir), 'baselines'), builder, headBuildLogs };
-            [measurements, baseline] = await Promise.all([head, measureBase([], remember)]);
+            const remember = { dir: external_node_path_namespaceObject.join(external_node_path_namespaceObject.resolve(options.workdir, cacheDir), 'baselines'), builder };
+            [measurements, baseline] = await Promise.all([measureHead(), measureBase([], remember)]);
         }
         else {
             measurements = await measureHead();

@@ -9,11 +9,11 @@
 // runner's job set-up, docker/setup-buildx-action and the post steps, which make a real job
 // longer and the ratio smaller. The CLI's `check` vs `check --base` is printed too.
 //
-// Each situation is timed twice: with the base built in every job (its measurement kept by the
-// previous job deleted first: the first job after the base branch moved), and with the base's
-// measurement kept from the previous job and used, as the action does while the base commit
-// stays the same (src/baseline/remembered-base.ts). The script checks from each report which
-// of the two happened.
+// Each situation is timed twice: with the base built in every job (the measurement the previous
+// job kept deleted first: the first job after a change to the image landed on the base branch),
+// and with the base's measurement kept from the previous job and used, as the action does while
+// the base's sources stay the same (src/baseline/reuse-base.ts). The script checks from each
+// report which of the two happened.
 //
 // A floor is timed in the same runs: the `baseline: none` job while bare buildx calls solve the
 // base's two targets from the cache (`--output type=cacheonly`), started when the action starts
@@ -249,7 +249,7 @@ async function settle() {
  * makeOrigin), so the head's changed steps really run, as on a PR's `synchronize`; otherwise
  * every job re-runs the same commit and both sides are wholly cached, as on a re-run or a
  * `labeled` event. `remembered`: the base's measurement by the previous job is kept, as the
- * action keeps it in its cache directory, and used (the base commit does not move between
+ * action keeps it in its cache directory, and used (the base's sources do not change between
  * jobs); otherwise it is deleted before every job, so the base is really built every time.
  */
 async function compareJobs(label, repo, { floor, fresh = false, remembered = false, baseNote } = {}) {
@@ -298,7 +298,7 @@ async function compareJobs(label, repo, { floor, fresh = false, remembered = fal
   const stepB = median(withBase.map((r) => r.step));
   console.log(`${label}: job = checkout + action step, ${runs} runs each, medians`);
   console.log(
-    `  the base: ${baseNote ?? (remembered ? "taken from the previous job's measurement (same base commit)" : 'built in every job')}`,
+    `  the base: ${baseNote ?? (remembered ? "taken from the previous job's measurement (same base sources)" : 'built in every job')}`,
   );
   console.log(`  baseline: none    ${a.toFixed(2)} s   [${list(without.map((r) => r.total))}]`);
   console.log(`  baseline: build   ${b.toFixed(2)} s   [${list(withBase.map((r) => r.total))}]`);

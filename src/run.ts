@@ -169,21 +169,19 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     let measurements: JobMeasurement[];
     let baseline: BaselineResult | null;
     if (options.baseline?.mode === 'build') {
-      const head = measureHead();
-      // A base measured by an earlier run of the same build is used when the images it was
-      // built from still resolve as they did: the head's build logs say how they resolve now.
-      const headBuildLogs = head.then(
-        (done) => done.map((m) => m.build.log),
-        () => [],
-      );
+      // Each base image an earlier run measured from the same sources is not built again (see
+      // reuse-base.ts); the builder, as far as it decides what a build gives, is part of the key.
       const builder = {
         driver: buildx.driver,
         buildx: buildx.version,
+        buildkit: buildx.buildkitVersion,
         platforms: buildx.platforms,
         containerdStore: buildx.containerdStore,
+        // What buildx reads for an image without `platforms`: builds get this process's environment.
+        defaultPlatform: process.env.DOCKER_DEFAULT_PLATFORM || null,
       };
-      const remember = { dir: path.join(path.resolve(options.workdir, cacheDir), 'baselines'), builder, headBuildLogs };
-      [measurements, baseline] = await Promise.all([head, measureBase([], remember)]);
+      const remember = { dir: path.join(path.resolve(options.workdir, cacheDir), 'baselines'), builder };
+      [measurements, baseline] = await Promise.all([measureHead(), measureBase([], remember)]);
     } else {
       measurements = await measureHead();
       baseline = await measureBase(measurements);

@@ -38,12 +38,13 @@ export function readBuildSources(log: string): BuildSources {
     }
     const asked = REQUESTED.exec(line);
     if (asked) requested.add(asked[1]!);
-    else if (unpinned === null && UNPINNED.test(line)) unpinned = `it fetches ${line.replace(/^#\d+ /, '').slice(0, 200)}`;
+    else if (unpinned === null && UNPINNED.test(line))
+      unpinned = `\`${line.replace(/^#\d+ /, '').slice(0, 200)}\` fetches a source no digest pins`;
   }
   for (const ref of requested) {
     // A reference written with its digest pins itself.
     if (new RegExp(`@${DIGEST}$`).test(ref)) resolved.add(ref);
-    else if (!resolvedRefs.has(ref)) unpinned ??= `its log does not say which digest ${ref} resolved to`;
+    else if (!resolvedRefs.has(ref)) unpinned ??= `the log does not say which digest ${ref} resolved to`;
   }
   return { resolved: [...resolved].sort(), unpinned };
 }

@@ -49,9 +49,11 @@ export async function objectIdsAt(repoRoot: string, commit: string, paths: reado
   if (paths.length === 0) return [];
   if (paths.some((p) => p.includes('\n'))) throw new Error('a path with a line break cannot be looked up');
   const input = paths.map((p) => `${commit}:${p}\n`).join('');
-  const lines = (await runGit(repoRoot, ['cat-file', '--batch-check=%(objectname)'], input)).split('\n');
+  // --follow-symlinks: a Dockerfile that is a link is keyed on what it points to. A link out of
+  // the repository is answered in two lines, which the count below refuses.
+  const lines = (await runGit(repoRoot, ['cat-file', '--batch-check=%(objectname)', '--follow-symlinks'], input)).split('\n');
   if (lines.length !== paths.length) throw new Error(`git cat-file answered ${lines.length} lines for ${paths.length} paths`);
-  return lines.map((line) => (/^[0-9a-f]{40,64}$/.test(line) ? line : null));
+  return lines.map((line) => (/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(line) ? line : null));
 }
 
 /** The first line of a (git, registry, build) error, which says what failed; the rest is detail. */

@@ -5,18 +5,17 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { buildAndMeasure, type BuildAndMeasureOptions, type JobMeasurement } from '../build-and-measure.js';
+import { buildAndMeasure, type BuildAndMeasureOptions } from '../build-and-measure.js';
 import type { MissingBaseline } from '../compare/apply-baseline.js';
 import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
-import type { Logger } from '../logger.js';
 import { describeBaseBudgets, readBaseBudgets, type BaseBudgets } from './base-budgets.js';
-import { readBuildSources, staleSources } from './build-sources.js';
-import { firstLine, objectIdsAt, tryGit } from './git.js';
+import { firstLine, tryGit } from './git.js';
 import { locateBase, type BaseLocation, type LocateBaseRequest } from './locate-base.js';
 import { measureRegistryImage } from './registry.js';
-import { recallBase, rememberBase, rememberedBaseKey, type RememberedBase } from './remembered-base.js';
+import type { BuilderIdentity } from './remembered-base.js';
+import { keepMeasurements, reuseKeptMeasurements } from './reuse-base.js';
 import { loadReportBaseline } from './report-baseline.js';
 import { withBaseWorktree } from './worktree.js';
 
@@ -70,16 +69,14 @@ export interface BaselineRequest {
   baseBudgets?: BaseBudgets;
   /** What the head measured: a registry base of an image without `platforms` is read for these platforms only. */
   headEntries?: readonly Pick<SizedEntry, 'name' | 'target' | 'platform'>[];
-  /** Build mode: keep the base's measurement in `dir` for later runs, and use one kept there (remembered-base.ts). */
+  /** Build mode: keep each base image's measurement for later runs, and use one kept there (reuse-base.ts). */
   remember?: RememberOptions;
 }
 
 export interface RememberOptions {
+  /** `<cache-dir>/baselines`. */
   dir: string;
-  /** The builder's identity for the key: driver, buildx version, platforms, image store. */
-  builder: unknown;
-  /** The build logs of this run's head builds, once they are done: which digests the images resolve to now. */
-  headBuildLogs: Promise<readonly string[]>;
+  builder: BuilderIdentity;
 }
 
 function unavailable(mode: BaselineMode, detail: string, started: number, commit: string | null = null): BaseSizes {
@@ -175,102 +172,25 @@ export function baseCheckoutPaths(repoRoot: string, configPath: string, definiti
   return files.map((file) => path.relative(repoRoot, file));
 }
 
-type Memory = RememberOptions & { key: string };
-
 /**
- * What the base checkout at `repoRoot` holds for building `images`, relative to it ('' is the
- * root): each context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
- * `.gitattributes` of the root and of every directory above them (they can change how files are
- * checked out).
+ * One line for the report: which commit, built or as an earlier run measured it, and the
+ * resolution's own words ("first parent of the PR merge commit …").
  */
-export function baseSourcePaths(repoRoot: string, images: readonly ImageConfig[]): string[] {
-  const paths = new Set<string>();
-  for (const image of images) {
-    for (const file of [image.context, image.dockerfile, `${image.dockerfile}.dockerignore`]) {
-      const relative = path.relative(repoRoot, file).split(path.sep).join('/');
-      if (relative === '..' || relative.startsWith('../')) throw new Error(`${file} is outside the checkout ${repoRoot}`);
-      paths.add(relative);
-      for (let dir = path.posix.dirname(relative); ; dir = path.posix.dirname(dir)) {
-        paths.add(dir === '.' ? '.gitattributes' : `${dir}/.gitattributes`);
-        if (dir === '.' || dir === '/') break;
-      }
-    }
-  }
-  return [...paths].sort();
-}
-
-/** Where this base build's measurement is kept: null (with why, in the log) when git cannot say what the sources are. */
-async function memoryFor(
-  remember: RememberOptions,
-  build: {
-    repoRoot: string;
-    commit: string;
-    /** The base checkout, and the working directory in it. */
-    worktree: string;
-    baseWorkdir: string;
-    images: readonly ImageConfig[];
-    extraArgs: readonly string[];
-    layout: { configPath: string; workdir: string };
-    logger: Logger;
-  },
-): Promise<Memory | null> {
-  try {
-    const paths = baseSourcePaths(build.worktree, build.images);
-    const ids = await objectIdsAt(build.repoRoot, build.commit, paths);
-    const key = rememberedBaseKey({
-      sources: paths.map((p, i) => [p, ids[i] ?? null] as const),
-      definitions: build.images.map((image) => definitionShape(image, build.baseWorkdir)),
-      extraArgs: build.extraArgs,
-      layout: build.layout,
-      builder: remember.builder,
-    });
-    return { ...remember, key };
-  } catch (error) {
-    build.logger.info(`baseline: not kept for later runs: ${error instanceof Error ? firstLine(error.message) : String(error)}`);
-    return null;
-  }
-}
-
-/**
- * The base's measurement by an earlier run of the same build, when every image it was built
- * from still resolves to the same digest in this run's head builds; otherwise null (build it).
- */
-async function recallUnchanged(memory: Memory, commit: string, logger: Logger): Promise<RememberedBase | null> {
-  const recalled = await recallBase(memory.dir, memory.key);
-  if (!recalled.base) {
-    if (recalled.problem) logger.warning(`baseline: the measurement kept by an earlier run is not used: ${recalled.problem}`);
-    return null;
-  }
-  const now = (await memory.headBuildLogs).flatMap((log) => readBuildSources(log).resolved);
-  const stale = staleSources(recalled.base.resolved, now);
-  if (stale.length > 0) {
-    logger.info(`baseline: commit ${commit.slice(0, 7)} is built again, not taken from an earlier run: ${stale.join('; ')}`);
-    return null;
-  }
-  return recalled.base;
-}
-
-/** Keeps a complete, successful base measurement for later runs, unless its build fetched something no digest pins. */
-async function keepForLaterRuns(
-  memory: Memory,
-  commit: string,
-  entries: SizedEntry[],
-  measurements: readonly JobMeasurement[],
-  logger: Logger,
-): Promise<void> {
-  const sources = measurements.map((m) => ({ id: m.job.id, ...readBuildSources(m.build.log) }));
-  const unpinned = sources.find((s) => s.unpinned !== null);
-  if (unpinned) {
-    logger.info(`baseline: not kept for later runs: the base build of ${unpinned.id} ${unpinned.unpinned}`);
-    return;
-  }
-  try {
-    await rememberBase(memory.dir, memory.key, { commit, entries, resolved: [...new Set(sources.flatMap((s) => s.resolved))].sort() });
-  } catch (error) {
-    logger.warning(
-      `baseline: could not keep the base's measurement in ${memory.dir}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
+export function baseBuildNote(b: {
+  short: string;
+  detail: string;
+  commit: string;
+  built: boolean;
+  reused: readonly { name: string; base: { commit: string } }[];
+  failed: readonly string[];
+}): string {
+  const elsewhere = [...new Set(b.reused.map((r) => r.base.commit).filter((c) => c !== b.commit))].map((c) => c.slice(0, 7));
+  const at = elsewhere.length > 0 ? ` of the same sources, at ${elsewhere.join(', ')}` : '';
+  const failed = b.failed.length > 0 ? `; unavailable for ${b.failed.join(', ')} (base build failed)` : '';
+  if (b.reused.length === 0) return `baseline: commit ${b.short} built, ${b.detail}${failed}`;
+  const kept = `as an earlier run measured it (the same build${at}, kept in cache-dir)`;
+  if (!b.built) return `baseline: commit ${b.short} ${kept}, ${b.detail}`;
+  return `baseline: commit ${b.short} built, ${b.detail}; ${b.reused.map((r) => r.name).join(', ')} ${kept}${failed}`;
 }
 
 async function baselineFromBuild(
@@ -318,36 +238,27 @@ async function baselineFromBuild(
       if (sameAsHead.length > 0)
         request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
       const short = commit.slice(0, 7);
-      const memory =
-        request.remember && buildable.length > 0
-          ? await memoryFor(request.remember, {
-              repoRoot,
-              commit,
-              worktree,
-              baseWorkdir,
-              images: buildable,
-              extraArgs: request.build.extraArgs ?? [],
-              layout: { configPath: request.configPath, workdir: path.relative(repoRoot, request.workdir) },
-              logger: request.build.logger,
-            })
-          : null;
-      const recalled = memory ? await recallUnchanged(memory, commit, request.build.logger) : null;
-      if (recalled) {
-        const at = recalled.commit === commit ? '' : ` of the same sources, at ${recalled.commit.slice(0, 7)}`;
-        return {
-          mode: 'build',
-          commit,
-          entries: recalled.entries,
-          missing: [],
-          unavailable: null,
-          note: `baseline: commit ${short} as an earlier run measured it (the same build${at}, kept in cache-dir), ${base.detail}`,
-          cachedSteps: 0,
-          sameAsHead,
-          durationMs: Date.now() - started,
-        };
-      }
-      const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
-      const entries = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+      const decision = request.remember
+        ? await reuseKeptMeasurements(buildable, {
+            ...request.remember,
+            repoRoot,
+            commit,
+            worktree,
+            baseWorkdir,
+            extraArgs: request.build.extraArgs ?? [],
+            layout: { configPath: request.configPath, workdir: path.relative(repoRoot, request.workdir) },
+            handoff: request.build.handoff?.role === 'wait' ? request.build.handoff.with : null,
+            definitionOf: (image) => definitionShape(image, baseWorkdir),
+            logger: request.build.logger,
+          })
+        : { reused: [], toBuild: buildable, keys: new Map<string, string>() };
+      const reusedEntries = decision.reused.flatMap((r) => r.base.entries);
+      const measurements =
+        decision.toBuild.length > 0 || decision.reused.length === 0
+          ? await buildAndMeasure({ ...definitions, images: decision.toBuild }, baseBuildOptions(request.build, baseWorkdir))
+          : [];
+      const built = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+      const entries = [...built, ...reusedEntries];
       const broken = measurements.filter((m) => m.error !== null);
       const failed = broken.map((m) => m.job.id);
       const missing = broken.flatMap((m) =>
@@ -359,9 +270,9 @@ async function baselineFromBuild(
         })),
       );
       const cachedSteps = measurements.reduce((n, m) => n + m.build.cachedSteps, 0);
-      if (memory && broken.length === 0) await keepForLaterRuns(memory, commit, entries, measurements, request.build.logger);
-      // The resolution's own words: "first parent of the PR merge commit …", "the branch tip before this push …".
-      const note = `baseline: commit ${short} built, ${base.detail}${failed.length > 0 ? `; unavailable for ${failed.join(', ')} (base build failed)` : ''}`;
+      if (request.remember)
+        await keepMeasurements(measurements, built, decision.keys, { dir: request.remember.dir, commit, logger: request.build.logger });
+      const note = baseBuildNote({ short, detail: base.detail, built: measurements.length > 0, reused: decision.reused, commit, failed });
       return {
         mode: 'build',
         commit,

@@ -1,23 +1,21 @@
 /**
- * The base's measurement kept in the cache directory (`<cache-dir>/baselines/`), so a later run
- * whose base builds from the same sources — a re-run, a new push while the base branch stands
- * still, the override label, or a base branch that moved with commits outside the images'
- * sources — does not build the base again.
+ * An image's base measurement kept in the cache directory (`<cache-dir>/baselines/`), one file
+ * per image and build, so a later run whose base builds that image from the same sources — a
+ * re-run, a new push while the base branch stands still, the override label, or a base branch
+ * that moved with commits outside the image — does not build it again (see reuse-base.ts).
  *
- * It stands for exactly one build. The key holds everything that decides what building the base
- * gives: the git object ids, at the base commit, of everything the base checkout holds for the
- * build (each context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
- * `.gitattributes` files that could change how they are checked out), what buildx is asked
- * (definitions and extra flags, paths relative to the checkout), the builder (driver, buildx
- * version, platforms) and image-budget's version. What git does not fix, the images the base is
- * built from, is checked at use: the measurement is used only when every image the base build
- * resolved still resolves to the same digest in this run's builds (build-sources.ts).
+ * This module is the file and its key. The key holds everything that decides what building the
+ * image on the base gives: the image's name, the git object ids at the base commit of what the
+ * base checkout holds for it (reuse-base.ts), its definition as buildx is given it, extra build
+ * flags, where the budget file and working directory are, the builder and image-budget's
+ * version. What git does not fix, the images it is built from, is kept beside the measurement
+ * (`resolved`) and checked at use.
  *
- * The file comes back through actions/cache, so it is read like a saved report: bounded and
- * validated (report-baseline.ts), and a bad one is only a miss.
+ * The file comes back through actions/cache, so it is read like a saved report: a regular file,
+ * bounded and validated (report-baseline.ts), and a bad one is only a miss.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SizedEntry } from '../compare/delta.js';
@@ -27,21 +25,32 @@ import { VERSION } from '../version.js';
 import { MAX_REPORT_FILE_BYTES, parseReportBaseline, ReportBaselineError } from './report-baseline.js';
 
 /** Bump when what the key covers or the file holds changes. */
-export const REMEMBERED_BASE_FORMAT = 1;
-/** Files kept: the most recently used, one per base commit and definition. */
+const REMEMBERED_BASE_FORMAT = 2;
+/** Files kept: the most recently used, one per image and build. */
 export const MAX_REMEMBERED_BASES = 64;
 
+/** The builder as far as it decides what a build gives (not its name: setup-buildx-action makes a new one per job). */
+export interface BuilderIdentity {
+  driver: string;
+  buildx: string;
+  buildkit: string | null;
+  platforms: readonly string[];
+  containerdStore: boolean | null;
+  /** `DOCKER_DEFAULT_PLATFORM`, which buildx uses for an image without `platforms`. */
+  defaultPlatform: string | null;
+}
+
 export interface RememberedBaseKeyInput {
-  /** `[path, git object id or null]` of every file and directory the base build reads. */
+  image: string;
+  /** `[path, git object id or null]` of every file and directory the base build of the image reads. */
   sources: readonly (readonly [string, string | null])[];
-  /** What each base build is asked, paths relative to the base checkout. */
-  definitions: readonly unknown[];
-  /** Flags added to every build (`build-flags`). */
+  /** What buildx is given for the image, paths relative to the checkout. */
+  definition: string;
+  /** Flags added to every build. */
   extraArgs: readonly string[];
   /** Where the budget file and the working directory are, relative to the repository. */
   layout: { configPath: string; workdir: string };
-  /** The builder: driver, buildx version, platforms, image store. */
-  builder: unknown;
+  builder: BuilderIdentity;
   version?: string;
 }
 
@@ -54,14 +63,13 @@ export function rememberedBaseKey(input: RememberedBaseKeyInput): string {
 export interface RememberedBase {
   /** The base commit the measurement was made at (the sources may be the same at others). */
   commit: string;
-  createdAt: string | null;
   entries: SizedEntry[];
   /** `ref@sha256:…` of every image the base build resolved. */
   resolved: string[];
 }
 
 /** The report format (so the report's validation reads it back), plus the images resolved. */
-export function encodeRememberedBase(base: Omit<RememberedBase, 'createdAt'>, now: Date = new Date()): string {
+export function encodeRememberedBase(base: RememberedBase, now: Date = new Date()): string {
   return JSON.stringify({
     schemaVersion: 1,
     commit: base.commit,
@@ -103,7 +111,7 @@ export function decodeRememberedBase(content: string, file: string): RememberedB
   const sources = validateJson(content, resolvedSchema);
   if (!sources.ok) throw new Error(`${file}: ${sources.detail}`);
   if (saved.commit === null) throw new Error(`${file}: commit: expected the commit the base was measured at`);
-  return { commit: saved.commit, createdAt: saved.createdAt, entries: saved.entries, resolved: sources.value.resolved };
+  return { commit: saved.commit, entries: saved.entries, resolved: sources.value.resolved };
 }
 
 /** The measurement kept under `key`; a missing file is null, a bad one is null with why. */
@@ -113,7 +121,10 @@ export async function recallBase(
 ): Promise<{ base: RememberedBase; problem: null } | { base: null; problem: string | null }> {
   const file = path.join(dir, `${key}.json`);
   try {
-    const { size } = await stat(file);
+    // Not a link or a FIFO restored from a cache: a regular file of bounded size.
+    const info = await lstat(file);
+    if (!info.isFile()) return { base: null, problem: `${file}: not a regular file` };
+    const { size } = info;
     if (size > MAX_REPORT_FILE_BYTES)
       return { base: null, problem: `${file}: ${size} bytes is over the ${MAX_REPORT_FILE_BYTES}-byte limit` };
     const base = decodeRememberedBase(await readFile(file, 'utf8'), file);
@@ -127,12 +138,18 @@ export async function recallBase(
   }
 }
 
-/** Writes the file whole (a concurrent run reads the old one or the new one), then prunes. */
-export async function rememberBase(dir: string, key: string, base: Omit<RememberedBase, 'createdAt'>): Promise<void> {
-  await mkdir(dir, { recursive: true });
+/**
+ * Writes the file whole (a concurrent run reads the old one or the new one), then prunes. A
+ * measurement the reader would refuse (say, an instruction longer than a report allows) is not
+ * written: it would be a miss with a warning in every later run.
+ */
+export async function rememberBase(dir: string, key: string, base: RememberedBase): Promise<void> {
   const file = path.join(dir, `${key}.json`);
+  const text = encodeRememberedBase(base);
+  decodeRememberedBase(text, file);
+  await mkdir(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, encodeRememberedBase(base));
+  await writeFile(tmp, text);
   await rename(tmp, file);
   await pruneRemembered(dir, MAX_REMEMBERED_BASES);
 }

@@ -12,6 +12,8 @@ export interface BuildxInfo {
   builder: string;
   driver: string;
   platforms: string[];
+  /** The builder's BuildKit (`v0.0.0+unknown` in dockerd's); null when buildx does not say. */
+  buildkitVersion: string | null;
   features: {
     ociExporter: boolean;
     cacheExport: boolean;
@@ -49,11 +51,13 @@ export interface InspectFacts {
    * DOCKER_HOST, a node that failed to start), and every build would fail.
    */
   error: string | null;
+  /** The first node's `BuildKit version:` (`Buildkit:` on older buildx); null when not shown. */
+  buildkitVersion: string | null;
 }
 
 /** Parses the text of `DEBUG=1 docker buildx inspect` (the `Features:` block needs DEBUG on older buildx). */
 export function parseBuildxInspect(output: string): InspectFacts {
-  const facts: InspectFacts = { builder: '', driver: '', platforms: [], features: {}, error: null };
+  const facts: InspectFacts = { builder: '', driver: '', platforms: [], features: {}, error: null, buildkitVersion: null };
   let inFeatures = false;
   for (const line of output.split('\n')) {
     const field = /^(\s*)([^:]+):\s*(.*)$/.exec(line);
@@ -67,6 +71,8 @@ export function parseBuildxInspect(output: string): InspectFacts {
     if (key === 'Name' && !facts.builder) facts.builder = value.trim();
     else if (key === 'Driver') facts.driver = value.trim();
     else if (key === 'Error' && facts.error === null && value.trim()) facts.error = value.trim();
+    else if ((key === 'BuildKit version' || key === 'Buildkit') && facts.buildkitVersion === null && value.trim())
+      facts.buildkitVersion = value.trim();
     else if (key === 'Platforms' && facts.platforms.length === 0) {
       facts.platforms = value
         .split(',')
@@ -160,6 +166,7 @@ export async function detectBuildx(builder?: string): Promise<BuildxInfo> {
     builder: facts.builder || builder || 'default',
     driver: facts.driver,
     platforms: facts.platforms,
+    buildkitVersion: facts.buildkitVersion,
     features: builderFeatures(facts, containerdStore),
     containerdStore,
     pluginPath: buildxPluginPath(safeJson(plugins)),

@@ -2,7 +2,7 @@
  * `check --base` when the base does not build: the image is "baseline unavailable" (with why),
  * not "new", no growth is blamed on its layers, and it does not fail the run on its own.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -28,10 +28,19 @@ beforeAll(() => {
   git(repo, 'commit', '--quiet', '-m', 'fix the build');
 });
 
-afterAll(() => rmSync(repo, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(repo, { recursive: true, force: true });
+  rmSync(`${repo}-cache`, { recursive: true, force: true });
+});
 
 test('a base that fails to build: baseline unavailable with the reason, not new; delta budgets skipped; exit 0', async () => {
-  const run = await runCli(['check', '--config', 'budget.yml', '--base', 'HEAD~1', '--json', 'report.json', '--no-analyze'], { cwd: repo });
+  const cacheDir = `${repo}-cache`;
+  const run = await runCli(
+    ['check', '--config', 'budget.yml', '--base', 'HEAD~1', '--json', 'report.json', '--no-analyze', '--cache-dir', cacheDir],
+    {
+      cwd: repo,
+    },
+  );
   expect(run.exitCode, run.stderr).toBe(0);
   const report = JSON.parse(readFileSync(path.join(repo, 'report.json'), 'utf8')) as Report;
   expect(report.images).toHaveLength(1);
@@ -43,4 +52,6 @@ test('a base that fails to build: baseline unavailable with the reason, not new;
   expect(app?.notes).toContainEqual(expect.stringMatching(/^baseline unavailable: base build failed \(.*exit code: 3.*\)$/));
   expect(app?.notes).toContain('max-increase skipped: no baseline to compare with');
   expect(report.baseline?.note).toContain('unavailable for app (base build failed)');
+  // A failed base is never kept for later runs: the next one builds it again.
+  expect(existsSync(path.join(cacheDir, 'baselines')) ? readdirSync(path.join(cacheDir, 'baselines')) : []).toEqual([]);
 });

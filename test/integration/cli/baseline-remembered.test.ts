@@ -104,7 +104,7 @@ describe('a base measured by an earlier run', () => {
     expect(third.run.stderr).toMatch(BASE_BUILD);
     expect(third.run.stderr).toMatch(
       new RegExp(
-        `is built again, not taken from an earlier run: docker\\.io/library/${FROM.replace('.', '\\.')} resolved to sha256:[0-9a-f]{64}, now to sha256:[0-9a-f]{64}`,
+        `baseline: app is built again, not taken from an earlier run: docker\\.io/library/${FROM.replace('.', '\\.')} resolved to sha256:[0-9a-f]{64}, now to sha256:[0-9a-f]{64}`,
       ),
     );
     expect(third.report.baseline?.note).toMatch(/ built, /);
@@ -127,7 +127,7 @@ describe('a base measured by an earlier run', () => {
     const fifth = (latest = await check('report5.json'));
     expect(fifth.run.stderr).toMatch(BASE_BUILD);
     expect(fifth.run.stderr).toContain(
-      `baseline: the measurement kept by an earlier run is not used: ${path.join(dir, file!)}: not valid JSON`,
+      `baseline: the measurement of app kept by an earlier run is not used: ${path.join(dir, file!)}: not valid JSON`,
     );
     // Rewritten by that build.
     expect(existsSync(path.join(dir, file!)) && JSON.parse(readFileSync(path.join(dir, file!), 'utf8')).schemaVersion).toBe(1);
@@ -167,4 +167,65 @@ test('objectIdsAt: tree and blob ids at a commit, null for what it does not have
   expect(app).toBe(git('rev-parse', 'HEAD~1:app'));
   expect(dockerfile).toBe(git('rev-parse', 'HEAD~1:app/Dockerfile'));
   expect(none).toBeNull();
+});
+
+describe('two images, and a base branch that changed one of them', () => {
+  let two: string;
+  const run = async (report: string, base: string) => {
+    const result = await runCli(
+      ['check', '--config', 'budget.yml', '--base', base, '--json', report, '--no-analyze', '--cache-dir', path.join(two, 'cache')],
+      { cwd: path.join(two, 'repo') },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    return { run: result, report: JSON.parse(readFileSync(path.join(two, 'repo', report), 'utf8')) as Report };
+  };
+  const inTwo = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+      cwd: path.join(two, 'repo'),
+      encoding: 'utf8',
+    }).trim();
+  const dockerfile = (bytes: number) => `FROM busybox:1.35\nRUN head -c ${bytes} /dev/urandom > /data.bin\n`;
+
+  beforeAll(() => {
+    two = mkdtempSync(path.join(os.tmpdir(), 'ib-remembered-two-'));
+    for (const name of ['app', 'web']) {
+      execFileSync('mkdir', ['-p', path.join(two, 'repo', name)]);
+      writeFileSync(path.join(two, 'repo', name, 'Dockerfile'), dockerfile(100_000));
+    }
+    writeFileSync(path.join(two, 'repo/budget.yml'), 'version: 1\nimages:\n  app:\n    context: app\n  web:\n    context: web\n');
+    writeFileSync(path.join(two, 'repo/.gitignore'), 'report*.json\n');
+    inTwo('init', '-q', '-b', 'main');
+    inTwo('add', '-A');
+    inTwo('commit', '-qm', 'base');
+    // The PR grows both images.
+    for (const name of ['app', 'web']) writeFileSync(path.join(two, 'repo', name, 'Dockerfile'), dockerfile(150_000));
+    inTwo('commit', '-qam', 'grow both');
+  });
+  afterAll(() => rmSync(two, { recursive: true, force: true }));
+
+  test('each image is kept on its own: the one the base changed is built, the other is not', async () => {
+    const first = await run('report1.json', 'HEAD~1');
+    expect(first.run.stderr).toMatch(/base: \[\d\/2\] building app/);
+    expect(first.run.stderr).toMatch(/base: \[\d\/2\] building web/);
+    expect(readdirSync(path.join(two, 'cache/baselines'))).toHaveLength(2);
+
+    // main moved: web's Dockerfile changed there, app's did not.
+    const measuredAt = inTwo('rev-parse', 'HEAD~1');
+    inTwo('branch', '-f', 'moved', 'HEAD~1');
+    inTwo('checkout', '-q', 'moved');
+    writeFileSync(path.join(two, 'repo/web/Dockerfile'), dockerfile(120_000));
+    inTwo('commit', '-qam', 'web on main');
+    inTwo('checkout', '-q', '-');
+    const second = await run('report2.json', 'moved');
+    expect(second.run.stderr).toMatch(/base: \[1\/1\] building web/);
+    expect(second.run.stderr).not.toMatch(/base: \[\d\/\d\] building app/);
+    expect(second.report.baseline?.note).toContain(
+      `built, --base moved; app as an earlier run measured it (the same build of the same sources, at ${measuredAt.slice(0, 7)}, kept in cache-dir)`,
+    );
+    const entry = (r: Report, name: string) => r.images.find((e) => e.name === name)!;
+    expect(entry(second.report, 'app').baseline).toEqual({ ...entry(first.report, 'app').baseline, commit: inTwo('rev-parse', 'moved') });
+    // web's base is the one main has now: 20 kB bigger than before, so the PR adds 20 kB less.
+    const webDelta = (r: Report) => entry(r, 'web').delta!.uncompressedBytes;
+    expect(Math.abs(webDelta(first.report) - webDelta(second.report) - 20_000)).toBeLessThan(1_024);
+  });
 });

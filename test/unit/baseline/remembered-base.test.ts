@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -10,6 +10,7 @@ import {
   recallBase,
   rememberBase,
   rememberedBaseKey,
+  type BuilderIdentity,
   type RememberedBaseKeyInput,
 } from '../../../src/baseline/remembered-base.js';
 import type { SizedEntry } from '../../../src/compare/delta.js';
@@ -79,17 +80,23 @@ describe('readBuildSources: the images a build resolved, from its log', () => {
 
   test('an image asked for whose digest the log does not give: unpinned, naming it', () => {
     const log = `#2 [internal] load metadata for ${BUSYBOX}\n#4 [stage-0 1/2] WORKDIR /x\n`;
-    expect(readBuildSources(log).unpinned).toBe(`its log does not say which digest ${BUSYBOX} resolved to`);
+    expect(readBuildSources(log).unpinned).toBe(`the log does not say which digest ${BUSYBOX} resolved to`);
   });
 
   test.each([
-    ['#5 [stage-0 2/3] ADD https://example.com/tool.tgz /opt/', 'it fetches [stage-0 2/3] ADD https://example.com/tool.tgz /opt/'],
+    [
+      '#5 [stage-0 2/3] ADD https://example.com/tool.tgz /opt/',
+      '`[stage-0 2/3] ADD https://example.com/tool.tgz /opt/` fetches a source no digest pins',
+    ],
     [
       '#5 [stage-0 2/3] ADD --checksum=sha256:0 http://example.com/x /x',
-      'it fetches [stage-0 2/3] ADD --checksum=sha256:0 http://example.com/x /x',
+      '`[stage-0 2/3] ADD --checksum=sha256:0 http://example.com/x /x` fetches a source no digest pins',
     ],
-    ['#5 [stage-0 2/3] ADD git@github.com:acme/lib.git /src', 'it fetches [stage-0 2/3] ADD git@github.com:acme/lib.git /src'],
-    ['#4 https://example.com/tool.tgz', 'it fetches https://example.com/tool.tgz'],
+    [
+      '#5 [stage-0 2/3] ADD git@github.com:acme/lib.git /src',
+      '`[stage-0 2/3] ADD git@github.com:acme/lib.git /src` fetches a source no digest pins',
+    ],
+    ['#4 https://example.com/tool.tgz', '`https://example.com/tool.tgz` fetches a source no digest pins'],
   ])('a source fetched on every build and pinned by no digest: %s', (line, why) => {
     expect(readBuildSources(`${CACHED_LOG}${line}\n`).unpinned).toBe(why);
   });
@@ -114,17 +121,26 @@ describe('staleSources', () => {
 });
 
 const TREE = 'a'.repeat(40);
+const BUILDER: BuilderIdentity = {
+  driver: 'docker',
+  buildx: '0.13.1',
+  buildkit: 'v0.0.0+unknown',
+  platforms: ['linux/amd64'],
+  containerdStore: true,
+  defaultPlatform: null,
+};
 const KEY_INPUT: RememberedBaseKeyInput = {
+  image: 'app',
   sources: [
     ['.gitattributes', null],
     ['app', TREE],
     ['app/Dockerfile', 'b'.repeat(40)],
     ['app/Dockerfile.dockerignore', null],
   ],
-  definitions: ['["app","app/Dockerfile",["runtime"],[],[],[],null]'],
+  definition: '["app","app/Dockerfile",["runtime"],[],[],[],null]',
   extraArgs: [],
   layout: { configPath: '.github/image-budget.yml', workdir: '' },
-  builder: { driver: 'docker', buildx: '0.13.1', platforms: ['linux/amd64'], containerdStore: true },
+  builder: BUILDER,
   version: '0.1.0',
 };
 
@@ -168,13 +184,15 @@ describe('rememberedBaseKey: one key per build', () => {
         ],
       },
     ],
-    ['another definition', { definitions: ['["app","app/Dockerfile",["builder"],[],[],[],null]'] }],
-    ['one image more', { definitions: [...KEY_INPUT.definitions, '["web","web/Dockerfile",[null],[],[],[],null]'] }],
+    ['another image name (a rename on the base)', { image: 'backend' }],
+    ['another definition', { definition: '["app","app/Dockerfile",["builder"],[],[],[],null]' }],
     ['extra build flags', { extraArgs: ['--build-arg', 'X=1'] }],
     ['another budget file', { layout: { configPath: 'image-budget.yml', workdir: '' } }],
     ['another working directory', { layout: { configPath: '.github/image-budget.yml', workdir: 'services' } }],
-    ['another driver', { builder: { ...(KEY_INPUT.builder as object), driver: 'docker-container' } }],
-    ['another platform', { builder: { ...(KEY_INPUT.builder as object), platforms: ['linux/arm64'] } }],
+    ['another driver', { builder: { ...BUILDER, driver: 'docker-container' } }],
+    ['another BuildKit', { builder: { ...BUILDER, buildkit: 'v0.18.2' } }],
+    ['another platform', { builder: { ...BUILDER, platforms: ['linux/arm64'] } }],
+    ['DOCKER_DEFAULT_PLATFORM set', { builder: { ...BUILDER, defaultPlatform: 'linux/arm64' } }],
     ['another image-budget version', { version: '0.2.0' }],
   ])('%s gives another key', (_, change) => {
     expect(rememberedBaseKey({ ...KEY_INPUT, ...change })).not.toBe(rememberedBaseKey(KEY_INPUT));
@@ -207,9 +225,10 @@ describe('the remembered file', () => {
       new Date('2026-11-29T10:00:00Z'),
     );
     expect(text).not.toContain('mediaType');
+    // When it was made, for a person reading the file.
+    expect(JSON.parse(text).createdAt).toBe('2026-11-29T10:00:00.000Z');
     expect(decodeRememberedBase(text, 'f.json')).toEqual({
       commit: COMMIT,
-      createdAt: '2026-11-29T10:00:00.000Z',
       entries: [ENTRY],
       resolved: [`${BUSYBOX}@${D1}`],
     });
@@ -262,6 +281,21 @@ describe('recallBase, rememberBase, pruneRemembered', () => {
     const recalled = await recallBase(dir, 'k2');
     expect(recalled.base).toBeNull();
     expect(recalled.problem).toMatch(new RegExp(`${path.join(dir, 'k2.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON`));
+  });
+
+  test('a link or a FIFO in place of the file (a cache can restore one): a miss with why', async () => {
+    const dir = await newDir();
+    await symlink('/dev/zero', path.join(dir, 'k3.json'));
+    expect(await recallBase(dir, 'k3')).toEqual({ base: null, problem: `${path.join(dir, 'k3.json')}: not a regular file` });
+  });
+
+  test('a measurement the reader would refuse is not written', async () => {
+    const dir = path.join(await newDir(), 'baselines');
+    const huge = { ...ENTRY, layers: [{ ...ENTRY.layers[0]!, createdBy: 'RUN '.padEnd(70_000, 'x') }] };
+    await expect(rememberBase(dir, 'k4', { commit: COMMIT, entries: [huge], resolved: [] })).rejects.toThrow(
+      /images\[0\]\.layers\[0\]\.createdBy: longer than 65536 characters/,
+    );
+    expect(await recallBase(dir, 'k4')).toEqual({ base: null, problem: null });
   });
 
   test('pruning keeps the most recently used files and removes old temporary ones', async () => {

@@ -96,14 +96,14 @@ describe('buildx facts', () => {
 
   test('inspect of the docker driver: features and platforms', () => {
     const facts = parseBuildxInspect(INSPECT_DOCKER);
-    expect(facts).toMatchObject({ builder: 'default', driver: 'docker' });
+    expect(facts).toMatchObject({ builder: 'default', driver: 'docker', buildkitVersion: 'v0.0.0+unknown' });
     expect(facts.platforms[0]).toBe('linux/amd64');
     expect(facts.features).toEqual({ 'Cache export': true, 'Docker exporter': true, 'Multi-platform build': true, 'OCI exporter': true });
   });
 
   test('inspect without a Features block (older buildx): none reported, default marker stripped', () => {
     const facts = parseBuildxInspect(INSPECT_CONTAINER);
-    expect(facts).toMatchObject({ builder: 'builder-1', driver: 'docker-container', features: {} });
+    expect(facts).toMatchObject({ builder: 'builder-1', driver: 'docker-container', features: {}, buildkitVersion: 'v0.18.2' });
     expect(facts.platforms).toEqual(['linux/amd64', 'linux/arm64', 'linux/386']);
   });
 

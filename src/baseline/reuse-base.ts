@@ -1,0 +1,175 @@
+/**
+ * `baseline: build` without building what an earlier run already measured. Each base image's
+ * measurement is kept in the cache directory (remembered-base.ts), keyed on what the base
+ * checkout holds for it — the git object ids at the base commit of its context, Dockerfile,
+ * `<Dockerfile>.dockerignore` and the `.gitattributes` above them — and on its definition and
+ * the builder. A later run whose base builds the image from the same sources uses the kept
+ * measurement, once this run's head builds of the image show that every image it was built
+ * from (FROM, COPY --from, the syntax frontend) still resolves to the same digest.
+ */
+import path from 'node:path';
+import type { JobMeasurement } from '../build-and-measure.js';
+import type { BuildHandoff } from '../build-handoff.js';
+import type { SizedEntry } from '../compare/delta.js';
+import type { ImageConfig } from '../config/types.js';
+import type { Logger } from '../logger.js';
+import { jobId } from '../plan/plan-builds.js';
+import { readBuildSources, staleSources } from './build-sources.js';
+import { firstLine, objectIdsAt } from './git.js';
+import { recallBase, rememberBase, rememberedBaseKey, type BuilderIdentity, type RememberedBase } from './remembered-base.js';
+
+export interface ReuseContext {
+  /** `<cache-dir>/baselines`. */
+  dir: string;
+  builder: BuilderIdentity;
+  repoRoot: string;
+  commit: string;
+  /** The base checkout, and the working directory in it. */
+  worktree: string;
+  baseWorkdir: string;
+  extraArgs: readonly string[];
+  /** Where the budget file and the working directory are, relative to the repository. */
+  layout: { configPath: string; workdir: string };
+  /** The head's builds: an image is checked once the head has built its targets, against their logs. */
+  handoff: BuildHandoff | null;
+  /** What buildx is given for an image, paths relative to the checkout. */
+  definitionOf: (image: ImageConfig) => string;
+  logger: Logger;
+}
+
+export interface ReusedImage {
+  name: string;
+  base: RememberedBase;
+}
+
+export interface ReuseDecision {
+  reused: ReusedImage[];
+  toBuild: ImageConfig[];
+  /** The key of each image whose measurement can be kept after it is built. */
+  keys: Map<string, string>;
+}
+
+/**
+ * What the base checkout at `root` holds for building `image`, relative to it ('' is the
+ * root): its context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
+ * `.gitattributes` of the root and of every directory above them (they can change how files
+ * are checked out).
+ */
+export function baseSourcePaths(root: string, image: ImageConfig): string[] {
+  const paths = new Set<string>();
+  for (const file of [image.context, image.dockerfile, `${image.dockerfile}.dockerignore`]) {
+    const relative = path.relative(root, file).split(path.sep).join('/');
+    if (relative === '..' || relative.startsWith('../')) throw new Error(`${file} is outside the checkout ${root}`);
+    paths.add(relative);
+    for (let dir = path.posix.dirname(relative); ; dir = path.posix.dirname(dir)) {
+      paths.add(dir === '.' ? '.gitattributes' : `${dir}/.gitattributes`);
+      if (dir === '.') break;
+    }
+  }
+  return [...paths].sort();
+}
+
+/**
+ * Splits the base's images into those an earlier run's measurement stands for and those to
+ * build. An image with a kept measurement is decided once the head has built its targets (a
+ * base build waits for that anyway); the images to build wait for those decisions.
+ */
+export async function reuseKeptMeasurements(images: readonly ImageConfig[], ctx: ReuseContext): Promise<ReuseDecision> {
+  const keys = await keysOf(images, ctx);
+  const decided = await Promise.all(
+    images.map(async (image) => {
+      const key = keys.get(image.name);
+      return { image, base: key ? await recallUnchanged(image, key, ctx) : null };
+    }),
+  );
+  return {
+    reused: decided.flatMap(({ image, base }) => (base ? [{ name: image.name, base }] : [])),
+    toBuild: decided.filter((d) => d.base === null).map((d) => d.image),
+    keys,
+  };
+}
+
+/** One git process for every image's sources; an image git cannot key is built and not kept. */
+async function keysOf(images: readonly ImageConfig[], ctx: ReuseContext): Promise<Map<string, string>> {
+  const keys = new Map<string, string>();
+  try {
+    const pathsOf = new Map(images.map((image) => [image.name, baseSourcePaths(ctx.worktree, image)]));
+    const all = [...new Set([...pathsOf.values()].flat())];
+    const ids = await objectIdsAt(ctx.repoRoot, ctx.commit, all);
+    const idOf = new Map(all.map((p, i) => [p, ids[i] ?? null]));
+    for (const image of images) {
+      const sources = (pathsOf.get(image.name) ?? []).map((p) => [p, idOf.get(p) ?? null] as const);
+      const key = rememberedBaseKey({
+        image: image.name,
+        sources,
+        definition: ctx.definitionOf(image),
+        extraArgs: ctx.extraArgs,
+        layout: ctx.layout,
+        builder: ctx.builder,
+      });
+      keys.set(image.name, key);
+    }
+  } catch (error) {
+    ctx.logger.info(`baseline: not kept for later runs: ${error instanceof Error ? firstLine(error.message) : String(error)}`);
+    keys.clear();
+  }
+  return keys;
+}
+
+/**
+ * The image's measurement by an earlier run of the same build, when every image it was built
+ * from resolves to the same digest in this run's head builds; otherwise null (build it).
+ */
+async function recallUnchanged(image: ImageConfig, key: string, ctx: ReuseContext): Promise<RememberedBase | null> {
+  const recalled = await recallBase(ctx.dir, key);
+  if (!recalled.base) {
+    if (recalled.problem)
+      ctx.logger.warning(`baseline: the measurement of ${image.name} kept by an earlier run is not used: ${recalled.problem}`);
+    return null;
+  }
+  if (recalled.base.entries.some((entry) => entry.name !== image.name)) {
+    ctx.logger.warning(`baseline: the measurement of ${image.name} kept by an earlier run is not used: it holds another image`);
+    return null;
+  }
+  if (ctx.handoff) await Promise.all(image.targets.map((target) => ctx.handoff!.turnOf(jobId(image.name, target))));
+  const now = (ctx.handoff?.headLogs() ?? []).flatMap((log) => readBuildSources(log).resolved);
+  const stale = staleSources(recalled.base.resolved, now);
+  if (stale.length > 0) {
+    ctx.logger.info(`baseline: ${image.name} is built again, not taken from an earlier run: ${stale.join('; ')}`);
+    return null;
+  }
+  return recalled.base;
+}
+
+/**
+ * Keeps the measurement of every image built here whose builds and measurements all succeeded,
+ * unless one of its builds fetched something no digest pins (`ADD <url>`, a git source).
+ */
+export async function keepMeasurements(
+  measurements: readonly JobMeasurement[],
+  entries: readonly SizedEntry[],
+  keys: ReadonlyMap<string, string>,
+  ctx: Pick<ReuseContext, 'dir' | 'commit' | 'logger'>,
+): Promise<void> {
+  for (const [name, key] of keys) {
+    const jobs = measurements.filter((m) => m.job.image.name === name);
+    if (jobs.length === 0 || jobs.some((m) => m.error !== null)) continue;
+    const sources = jobs.map((m) => ({ id: m.job.id, ...readBuildSources(m.build.log) }));
+    const unpinned = sources.find((s) => s.unpinned !== null);
+    if (unpinned) {
+      ctx.logger.info(`baseline: ${name} not kept for later runs: in the base build of ${unpinned.id}, ${unpinned.unpinned}`);
+      continue;
+    }
+    try {
+      await rememberBase(ctx.dir, key, {
+        commit: ctx.commit,
+        entries: entries.filter((entry) => entry.name === name),
+        resolved: [...new Set(sources.flatMap((s) => s.resolved))].sort(),
+      });
+    } catch (error) {
+      ctx.logger.warning(
+        `baseline: could not keep the base's measurement of ${name} in ${ctx.dir}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+}
