@@ -10,13 +10,16 @@ import { defaultLayerCacheDir } from './analysis/layer-cache.js';
 import { buildAndMeasure, type JobMeasurement } from './build-and-measure.js';
 import { BuildHandoff } from './build-handoff.js';
 import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
+import { tryGit } from './baseline/git.js';
 import {
+  definitionShape,
   locateBaseAndBudgets,
   measureBaseline,
   type BaselineRequest,
   type BaselineResult,
   type RememberOptions,
 } from './baseline/measure-baseline.js';
+import { keepHeadMeasurements } from './baseline/reuse-base.js';
 import { applyBaseline, markNoBaseline } from './compare/apply-baseline.js';
 import { toSizedEntry } from './compare/delta.js';
 import { decideOutcome, type Outcome } from './compare/verdict.js';
@@ -168,24 +171,32 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
         : Promise.resolve(null);
     let measurements: JobMeasurement[];
     let baseline: BaselineResult | null;
+    // The builder as far as it decides what a build gives: part of the key a measurement is kept
+    // under for later runs (reuse-base.ts).
+    const builder = {
+      driver: buildx.driver,
+      buildx: buildx.version,
+      buildkit: buildx.buildkitVersion,
+      platforms: buildx.platforms,
+      containerdStore: buildx.containerdStore,
+      // What buildx reads for an image without `platforms`: builds get this process's environment.
+      defaultPlatform: process.env.DOCKER_DEFAULT_PLATFORM || null,
+    };
+    const remember = { dir: path.join(path.resolve(options.workdir, cacheDir), 'baselines'), builder };
     if (options.baseline?.mode === 'build') {
-      // Each base image an earlier run measured from the same sources is not built again (see
-      // reuse-base.ts); the builder, as far as it decides what a build gives, is part of the key.
-      const builder = {
-        driver: buildx.driver,
-        buildx: buildx.version,
-        buildkit: buildx.buildkitVersion,
-        platforms: buildx.platforms,
-        containerdStore: buildx.containerdStore,
-        // What buildx reads for an image without `platforms`: builds get this process's environment.
-        defaultPlatform: process.env.DOCKER_DEFAULT_PLATFORM || null,
-      };
-      const remember = { dir: path.join(path.resolve(options.workdir, cacheDir), 'baselines'), builder };
+      // Each base image an earlier run measured from the same sources is not built again.
       [measurements, baseline] = await Promise.all([measureHead(), measureBase([], remember)]);
     } else {
       measurements = await measureHead();
       baseline = await measureBase(measurements);
     }
+    await keepHeadForLaterRuns(measurements, {
+      ...remember,
+      configPath: options.configPath,
+      workdir: options.workdir,
+      extraArgs: options.buildFlags,
+      logger,
+    });
     if (baseline?.sameAsHead?.length) {
       const same = new Set(baseline.sameAsHead);
       baseline.entries.push(
@@ -246,4 +257,27 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
     await prepared.dispose();
   }
+}
+
+/**
+ * The head's measurements, kept as what a base build of HEAD gives (reuse-base.ts): a later run
+ * whose base has these sources builds none of them. Nothing, quietly, outside a git checkout.
+ */
+async function keepHeadForLaterRuns(
+  measurements: readonly JobMeasurement[],
+  ctx: RememberOptions & { configPath: string; workdir: string; extraArgs: readonly string[] | undefined; logger: Logger },
+): Promise<void> {
+  const located = await tryGit(ctx.workdir, ['rev-parse', '--show-toplevel', 'HEAD']);
+  const [repoRoot, commit] = located.stdout.trim().split('\n');
+  if (located.exitCode !== 0 || !repoRoot || !commit) return;
+  await keepHeadMeasurements(measurements, {
+    dir: ctx.dir,
+    builder: ctx.builder,
+    repoRoot,
+    commit,
+    extraArgs: ctx.extraArgs ?? [],
+    layout: { configPath: ctx.configPath, workdir: path.relative(repoRoot, ctx.workdir) },
+    definitionOf: (image) => definitionShape(image, ctx.workdir),
+    logger: ctx.logger,
+  });
 }

@@ -40712,6 +40712,7 @@ async function pruneRemembered(dir, keep) {
 
 
 
+
 /**
  * What the base checkout at `root` holds for building `image`, relative to it ('' is the
  * root): its context directory, Dockerfile and `<Dockerfile>.dockerignore`, and the
@@ -40814,7 +40815,7 @@ async function keepMeasurements(measurements, entries, keys, ctx) {
         const sources = jobs.map((m) => ({ id: m.job.id, ...readBuildSources(m.build.log) }));
         const unpinned = sources.find((s) => s.unpinned !== null);
         if (unpinned) {
-            ctx.logger.info(`baseline: ${name} not kept for later runs: in the base build of ${unpinned.id}, ${unpinned.unpinned}`);
+            ctx.logger.info(`baseline: ${name} not kept for later runs: in the ${ctx.side ?? 'base'} build of ${unpinned.id}, ${unpinned.unpinned}`);
             continue;
         }
         try {
@@ -40827,6 +40828,40 @@ async function keepMeasurements(measurements, entries, keys, ctx) {
         catch (error) {
             ctx.logger.warning(`baseline: could not keep the base's measurement of ${name} in ${ctx.dir}: ${error instanceof Error ? error.message : String(error)}`);
         }
+    }
+}
+/**
+ * Keeps the head's measurements too, as what a base build of this commit gives: a later run
+ * whose base is this commit (a PR against the branch this push run measured), or a commit with
+ * the same sources (this PR, squash-merged), then builds none of them. Only an image whose
+ * sources in this checkout are exactly the commit's is kept — nothing modified, and nothing
+ * untracked or ignored under them, as in the base worktree, which holds what git tracks only.
+ */
+async function keepHeadMeasurements(measurements, ctx) {
+    const images = [...new Map(measurements.map((m) => [m.job.image.name, m.job.image])).values()];
+    const clean = [];
+    for (const image of images) {
+        if (measurements.some((m) => m.job.image.name === image.name && m.error !== null))
+            continue;
+        if (await checkoutMatchesHead(ctx.repoRoot, image))
+            clean.push(image);
+    }
+    if (clean.length === 0)
+        return;
+    const keys = await keysOf(clean, { ...ctx, worktree: ctx.repoRoot });
+    const kept = measurements.filter((m) => keys.has(m.job.image.name));
+    const entries = kept.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+    await keepMeasurements(kept, entries, keys, { ...ctx, side: 'head' });
+}
+/** Nothing modified, untracked or ignored under the image's sources in the checkout (against HEAD). */
+async function checkoutMatchesHead(repoRoot, image) {
+    try {
+        const paths = baseSourcePaths(repoRoot, image).map((p) => p || '.');
+        const status = await runGit(repoRoot, ['status', '--porcelain', '-z', '--ignored=matching', '--untracked-files=all', '--', ...paths]);
+        return status === '';
+    }
+    catch {
+        return false;
     }
 }
 //# sourceMappingURL=reuse-base.js.map
@@ -41914,6 +41949,8 @@ function addStageRows(entries, dockerfileStages) {
 
 
 
+
+
 function hasGhaCacheCredentials(env) {
     return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
 }
@@ -42010,25 +42047,33 @@ async function runCheck(options, logger) {
             : Promise.resolve(null);
         let measurements;
         let baseline;
+        // The builder as far as it decides what a build gives: part of the key a measurement is kept
+        // under for later runs (reuse-base.ts).
+        const builder = {
+            driver: buildx.driver,
+            buildx: buildx.version,
+            buildkit: buildx.buildkitVersion,
+            platforms: buildx.platforms,
+            containerdStore: buildx.containerdStore,
+            // What buildx reads for an image without `platforms`: builds get this process's environment.
+            defaultPlatform: process.env.DOCKER_DEFAULT_PLATFORM || null,
+        };
+        const remember = { dir: external_node_path_namespaceObject.join(external_node_path_namespaceObject.resolve(options.workdir, cacheDir), 'baselines'), builder };
         if (options.baseline?.mode === 'build') {
-            // Each base image an earlier run measured from the same sources is not built again (see
-            // reuse-base.ts); the builder, as far as it decides what a build gives, is part of the key.
-            const builder = {
-                driver: buildx.driver,
-                buildx: buildx.version,
-                buildkit: buildx.buildkitVersion,
-                platforms: buildx.platforms,
-                containerdStore: buildx.containerdStore,
-                // What buildx reads for an image without `platforms`: builds get this process's environment.
-                defaultPlatform: process.env.DOCKER_DEFAULT_PLATFORM || null,
-            };
-            const remember = { dir: external_node_path_namespaceObject.join(external_node_path_namespaceObject.resolve(options.workdir, cacheDir), 'baselines'), builder };
+            // Each base image an earlier run measured from the same sources is not built again.
             [measurements, baseline] = await Promise.all([measureHead(), measureBase([], remember)]);
         }
         else {
             measurements = await measureHead();
             baseline = await measureBase(measurements);
         }
+        await keepHeadForLaterRuns(measurements, {
+            ...remember,
+            configPath: options.configPath,
+            workdir: options.workdir,
+            extraArgs: options.buildFlags,
+            logger,
+        });
         if (baseline?.sameAsHead?.length) {
             const same = new Set(baseline.sameAsHead);
             baseline.entries.push(...measurements
@@ -42093,6 +42138,26 @@ async function runCheck(options, logger) {
             await (0,promises_namespaceObject.rm)(scratchDir, { recursive: true, force: true });
         await prepared.dispose();
     }
+}
+/**
+ * The head's measurements, kept as what a base build of HEAD gives (reuse-base.ts): a later run
+ * whose base has these sources builds none of them. Nothing, quietly, outside a git checkout.
+ */
+async function keepHeadForLaterRuns(measurements, ctx) {
+    const located = await tryGit(ctx.workdir, ['rev-parse', '--show-toplevel', 'HEAD']);
+    const [repoRoot, commit] = located.stdout.trim().split('\n');
+    if (located.exitCode !== 0 || !repoRoot || !commit)
+        return;
+    await keepHeadMeasurements(measurements, {
+        dir: ctx.dir,
+        builder: ctx.builder,
+        repoRoot,
+        commit,
+        extraArgs: ctx.extraArgs ?? [],
+        layout: { configPath: ctx.configPath, workdir: external_node_path_namespaceObject.relative(repoRoot, ctx.workdir) },
+        definitionOf: (image) => definitionShape(image, ctx.workdir),
+        logger: ctx.logger,
+    });
 }
 //# sourceMappingURL=run.js.map
 ;// CONCATENATED MODULE: ./lib/config/find-dockerfiles.js

@@ -10,12 +10,12 @@
 import path from 'node:path';
 import type { JobMeasurement } from '../build-and-measure.js';
 import type { BuildHandoff } from '../build-handoff.js';
-import type { SizedEntry } from '../compare/delta.js';
+import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
 import type { ImageConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { jobId } from '../plan/plan-builds.js';
 import { readBuildSources, staleSources } from './build-sources.js';
-import { firstLine, objectIdsAt } from './git.js';
+import { firstLine, objectIdsAt, runGit } from './git.js';
 import { recallBase, rememberBase, rememberedBaseKey, type BuilderIdentity, type RememberedBase } from './remembered-base.js';
 
 export interface ReuseContext {
@@ -89,8 +89,10 @@ export async function reuseKeptMeasurements(images: readonly ImageConfig[], ctx:
   };
 }
 
+type KeyContext = Pick<ReuseContext, 'builder' | 'repoRoot' | 'commit' | 'worktree' | 'extraArgs' | 'layout' | 'definitionOf' | 'logger'>;
+
 /** One git process for every image's sources; an image git cannot key is built and not kept. */
-async function keysOf(images: readonly ImageConfig[], ctx: ReuseContext): Promise<Map<string, string>> {
+async function keysOf(images: readonly ImageConfig[], ctx: KeyContext): Promise<Map<string, string>> {
   const keys = new Map<string, string>();
   try {
     const pathsOf = new Map(images.map((image) => [image.name, baseSourcePaths(ctx.worktree, image)]));
@@ -149,7 +151,7 @@ export async function keepMeasurements(
   measurements: readonly JobMeasurement[],
   entries: readonly SizedEntry[],
   keys: ReadonlyMap<string, string>,
-  ctx: Pick<ReuseContext, 'dir' | 'commit' | 'logger'>,
+  ctx: Pick<ReuseContext, 'dir' | 'commit' | 'logger'> & { side?: 'base' | 'head' },
 ): Promise<void> {
   for (const [name, key] of keys) {
     const jobs = measurements.filter((m) => m.job.image.name === name);
@@ -157,7 +159,9 @@ export async function keepMeasurements(
     const sources = jobs.map((m) => ({ id: m.job.id, ...readBuildSources(m.build.log) }));
     const unpinned = sources.find((s) => s.unpinned !== null);
     if (unpinned) {
-      ctx.logger.info(`baseline: ${name} not kept for later runs: in the base build of ${unpinned.id}, ${unpinned.unpinned}`);
+      ctx.logger.info(
+        `baseline: ${name} not kept for later runs: in the ${ctx.side ?? 'base'} build of ${unpinned.id}, ${unpinned.unpinned}`,
+      );
       continue;
     }
     try {
@@ -171,5 +175,40 @@ export async function keepMeasurements(
         `baseline: could not keep the base's measurement of ${name} in ${ctx.dir}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+  }
+}
+
+/**
+ * Keeps the head's measurements too, as what a base build of this commit gives: a later run
+ * whose base is this commit (a PR against the branch this push run measured), or a commit with
+ * the same sources (this PR, squash-merged), then builds none of them. Only an image whose
+ * sources in this checkout are exactly the commit's is kept — nothing modified, and nothing
+ * untracked or ignored under them, as in the base worktree, which holds what git tracks only.
+ */
+export async function keepHeadMeasurements(
+  measurements: readonly JobMeasurement[],
+  ctx: Omit<KeyContext, 'worktree'> & Pick<ReuseContext, 'dir'>,
+): Promise<void> {
+  const images = [...new Map(measurements.map((m) => [m.job.image.name, m.job.image])).values()];
+  const clean: ImageConfig[] = [];
+  for (const image of images) {
+    if (measurements.some((m) => m.job.image.name === image.name && m.error !== null)) continue;
+    if (await checkoutMatchesHead(ctx.repoRoot, image)) clean.push(image);
+  }
+  if (clean.length === 0) return;
+  const keys = await keysOf(clean, { ...ctx, worktree: ctx.repoRoot });
+  const kept = measurements.filter((m) => keys.has(m.job.image.name));
+  const entries = kept.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+  await keepMeasurements(kept, entries, keys, { ...ctx, side: 'head' });
+}
+
+/** Nothing modified, untracked or ignored under the image's sources in the checkout (against HEAD). */
+export async function checkoutMatchesHead(repoRoot: string, image: ImageConfig): Promise<boolean> {
+  try {
+    const paths = baseSourcePaths(repoRoot, image).map((p) => p || '.');
+    const status = await runGit(repoRoot, ['status', '--porcelain', '-z', '--ignored=matching', '--untracked-files=all', '--', ...paths]);
+    return status === '';
+  } catch {
+    return false;
   }
 }

@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { objectIdsAt } from '../../../src/baseline/git.js';
+import { checkoutMatchesHead } from '../../../src/baseline/reuse-base.js';
+import type { ImageConfig } from '../../../src/config/types.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
 import { runCli, type CliRun } from '../../support/run-cli.js';
 
@@ -73,6 +75,15 @@ async function check(report: string, base = 'HEAD~1'): Promise<{ run: CliRun; en
 
 const BASE_BUILD = /base: \[1\/1\] building app/;
 
+const keptCommit = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { commit: string }).commit;
+/** The commits of the measurements kept in the cache directory. */
+const keptCommits = () => {
+  const dir = path.join(root, 'cache/baselines');
+  return readdirSync(dir)
+    .map((name) => keptCommit(path.join(dir, name)))
+    .sort();
+};
+
 describe('a base measured by an earlier run', () => {
   let first: Awaited<ReturnType<typeof check>>;
 
@@ -80,7 +91,8 @@ describe('a base measured by an earlier run', () => {
     first = await check('report1.json');
     expect(first.run.stderr).toMatch(BASE_BUILD);
     expect(first.report.baseline?.note).toMatch(/^baseline: commit [0-9a-f]{7} built, /);
-    expect(readdirSync(path.join(root, 'cache/baselines'))).toHaveLength(1);
+    // Kept: the base's measurement, and the head's (as what a base build of HEAD would give).
+    expect(keptCommits()).toEqual([git('rev-parse', 'HEAD'), git('rev-parse', 'HEAD~1')].sort());
     // The PR added 100 kB of random bytes: the delta shows it (tar rounds files to 512-byte blocks).
     expect(Math.abs(first.entry.delta!.uncompressedBytes - 100_000)).toBeLessThan(1_024);
   });
@@ -122,7 +134,7 @@ describe('a base measured by an earlier run', () => {
 
   test('a kept file that is not valid: a warning naming it, and the base is built', async () => {
     const dir = path.join(root, 'cache/baselines');
-    const [file] = readdirSync(dir);
+    const file = readdirSync(dir).find((name) => keptCommit(path.join(dir, name)) === git('rev-parse', 'HEAD~1'));
     writeFileSync(path.join(dir, file!), '{"schemaVersion": 1, "images": [{"name": "app"');
     const fifth = (latest = await check('report5.json'));
     expect(fifth.run.stderr).toMatch(BASE_BUILD);
@@ -207,7 +219,8 @@ describe('two images, and a base branch that changed one of them', () => {
     const first = await run('report1.json', 'HEAD~1');
     expect(first.run.stderr).toMatch(/base: \[\d\/2\] building app/);
     expect(first.run.stderr).toMatch(/base: \[\d\/2\] building web/);
-    expect(readdirSync(path.join(two, 'cache/baselines'))).toHaveLength(2);
+    // app and web, each for the base and for the head.
+    expect(readdirSync(path.join(two, 'cache/baselines'))).toHaveLength(4);
 
     // main moved: web's Dockerfile changed there, app's did not.
     const measuredAt = inTwo('rev-parse', 'HEAD~1');
@@ -228,4 +241,52 @@ describe('two images, and a base branch that changed one of them', () => {
     const webDelta = (r: Report) => entry(r, 'web').delta!.uncompressedBytes;
     expect(Math.abs(webDelta(first.report) - webDelta(second.report) - 20_000)).toBeLessThan(1_024);
   });
+
+  test("a commit measured as the head is the next change's base: nothing is built on the base", async () => {
+    // `check` at HEAD keeps what it measured; then a change to web is compared with that HEAD.
+    const measured = await run('report3.json', 'HEAD~1');
+    writeFileSync(path.join(two, 'repo/web/Dockerfile'), dockerfile(170_000));
+    inTwo('commit', '-qam', 'grow web again');
+    const next = await run('report4.json', 'HEAD~1');
+    expect(next.run.stderr).toMatch(/baseline: app unchanged by this change/);
+    expect(next.run.stderr).not.toMatch(/base: \[\d\/\d\] building/);
+    expect(next.report.baseline?.note).toMatch(
+      /^baseline: commit [0-9a-f]{7} as an earlier run measured it \(the same build, kept in cache-dir\)/,
+    );
+    const web = (r: Report) => r.images.find((e) => e.name === 'web')!;
+    expect(next.report.baseline?.commit).toBe(inTwo('rev-parse', 'HEAD~1'));
+    expect(web(next.report).baseline).toEqual({
+      commit: inTwo('rev-parse', 'HEAD~1'),
+      compressedBytes: web(measured.report).compressedBytes,
+      uncompressedBytes: web(measured.report).uncompressedBytes,
+    });
+  });
+});
+
+test('checkoutMatchesHead: only a checkout whose image sources are exactly HEAD’s (nothing modified, untracked or ignored)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ib-matches-head-'));
+  const inDir = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir });
+  try {
+    execFileSync('mkdir', ['-p', path.join(dir, 'app')]);
+    writeFileSync(path.join(dir, 'app/Dockerfile'), 'FROM scratch\n');
+    writeFileSync(path.join(dir, '.gitignore'), 'app/dist/\n');
+    inDir('init', '-q', '-b', 'main');
+    inDir('add', '-A');
+    inDir('commit', '-qm', 'app');
+    const app = { name: 'app', context: path.join(dir, 'app'), dockerfile: path.join(dir, 'app/Dockerfile') } as ImageConfig;
+    expect(await checkoutMatchesHead(dir, app)).toBe(true);
+    writeFileSync(path.join(dir, 'README.md'), 'outside the image\n');
+    expect(await checkoutMatchesHead(dir, app)).toBe(true);
+    writeFileSync(path.join(dir, 'app/Dockerfile'), 'FROM busybox:1.35\n');
+    expect(await checkoutMatchesHead(dir, app)).toBe(false);
+    inDir('checkout', '-q', '--', 'app/Dockerfile');
+    writeFileSync(path.join(dir, 'app/new.txt'), 'untracked\n');
+    expect(await checkoutMatchesHead(dir, app)).toBe(false);
+    rmSync(path.join(dir, 'app/new.txt'));
+    execFileSync('mkdir', ['-p', path.join(dir, 'app/dist')]);
+    writeFileSync(path.join(dir, 'app/dist/bundle.js'), 'generated, ignored\n');
+    expect(await checkoutMatchesHead(dir, app)).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -33,10 +33,16 @@ beforeAll(() => {
   git('commit', '-qm', 'change other');
 });
 
-afterAll(() => rmSync(repo, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(repo, { recursive: true, force: true });
+  rmSync(`${repo}-cache`, { recursive: true, force: true });
+});
 
 test('untouched image: baseline = head, not rebuilt; touched image: built on the base', async () => {
-  const run = await runCli(['check', '--config', 'budget.yml', '--base', 'HEAD~1', '--json', 'report.json', '--no-analyze'], { cwd: repo });
+  // A cache directory of its own: measurements kept in the user's (keyed on content, not on this
+  // repository) by an earlier run of this test would spare the base build it checks for.
+  const args = ['check', '--config', 'budget.yml', '--base', 'HEAD~1', '--json', 'report.json', '--no-analyze', '--cache-dir', `${repo}-cache`];
+  const run = await runCli(args, { cwd: repo });
   expect(run.exitCode, run.stderr).toBe(0);
   expect(run.stderr).toMatch(/baseline: app unchanged by this change/);
   expect(run.stderr).not.toMatch(/base: \[\d+\/\d+\] building app/);
