@@ -70578,7 +70578,12 @@ async function keepMeasurements(measurements, entries, keys, ctx) {
             });
         }
         catch (error) {
-            ctx.logger.warning(`baseline: could not keep the base's measurement of ${name} in ${ctx.dir}: ${error instanceof Error ? error.message : String(error)}`);
+            // The head's measurement is kept on the side, so failing to keep it is no warning.
+            const message = `baseline: could not keep the ${ctx.side ?? 'base'} measurement of ${name} in ${ctx.dir}: ${error instanceof Error ? error.message : String(error)}`;
+            if (ctx.side === 'head')
+                ctx.logger.info(message);
+            else
+                ctx.logger.warning(message);
         }
     }
 }
@@ -77572,12 +77577,13 @@ async function runCheck(options, logger) {
 }
 /**
  * The head's measurements, kept as what a base build of HEAD gives (reuse-base.ts): a later run
- * whose base has these sources builds none of them. Nothing, quietly, outside a git checkout.
+ * whose base has these sources builds none of them. Nothing, quietly, outside a git checkout or
+ * without git: keeping is a saving, never a reason for the run to fail.
  */
 async function keepHeadForLaterRuns(measurements, ctx) {
-    const located = await tryGit(ctx.workdir, ['rev-parse', '--show-toplevel', 'HEAD']);
-    const [repoRoot, commit] = located.stdout.trim().split('\n');
-    if (located.exitCode !== 0 || !repoRoot || !commit)
+    const located = await tryGit(ctx.workdir, ['rev-parse', '--show-toplevel', 'HEAD']).catch(() => null);
+    const [repoRoot, commit] = located?.stdout.trim().split('\n') ?? [];
+    if (located?.exitCode !== 0 || !repoRoot || !commit)
         return;
     await keepHeadMeasurements(measurements, {
         dir: ctx.dir,

@@ -261,15 +261,16 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
 
 /**
  * The head's measurements, kept as what a base build of HEAD gives (reuse-base.ts): a later run
- * whose base has these sources builds none of them. Nothing, quietly, outside a git checkout.
+ * whose base has these sources builds none of them. Nothing, quietly, outside a git checkout or
+ * without git: keeping is a saving, never a reason for the run to fail.
  */
 async function keepHeadForLaterRuns(
   measurements: readonly JobMeasurement[],
   ctx: RememberOptions & { configPath: string; workdir: string; extraArgs: readonly string[] | undefined; logger: Logger },
 ): Promise<void> {
-  const located = await tryGit(ctx.workdir, ['rev-parse', '--show-toplevel', 'HEAD']);
-  const [repoRoot, commit] = located.stdout.trim().split('\n');
-  if (located.exitCode !== 0 || !repoRoot || !commit) return;
+  const located = await tryGit(ctx.workdir, ['rev-parse', '--show-toplevel', 'HEAD']).catch(() => null);
+  const [repoRoot, commit] = located?.stdout.trim().split('\n') ?? [];
+  if (located?.exitCode !== 0 || !repoRoot || !commit) return;
   await keepHeadMeasurements(measurements, {
     dir: ctx.dir,
     builder: ctx.builder,

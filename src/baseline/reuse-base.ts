@@ -171,9 +171,10 @@ export async function keepMeasurements(
         resolved: [...new Set(sources.flatMap((s) => s.resolved))].sort(),
       });
     } catch (error) {
-      ctx.logger.warning(
-        `baseline: could not keep the base's measurement of ${name} in ${ctx.dir}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      // The head's measurement is kept on the side, so failing to keep it is no warning.
+      const message = `baseline: could not keep the ${ctx.side ?? 'base'} measurement of ${name} in ${ctx.dir}: ${error instanceof Error ? error.message : String(error)}`;
+      if (ctx.side === 'head') ctx.logger.info(message);
+      else ctx.logger.warning(message);
     }
   }
 }

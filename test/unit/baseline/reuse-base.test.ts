@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -60,6 +60,22 @@ describe('keepMeasurements: what is kept for later runs', () => {
     expect(kept.base).toEqual({ commit: COMMIT, entries: [entry('pinned')], resolved: [`docker.io/library/busybox:1.35@${DIGEST}`] });
     expect(logger.lines).toEqual([
       'info: baseline: fetches not kept for later runs: in the base build of fetches, `[stage-0 2/2] ADD https://example.com/tool.tgz /opt/` fetches a source no digest pins',
+    ]);
+  });
+
+  test('a cache directory that cannot be written: a warning for the base, only a line for the head', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ib-keep-'));
+    dirs.push(dir);
+    const notADir = path.join(dir, 'file');
+    await writeFile(notADir, 'in the way\n');
+    const logger = createMemoryLogger();
+    const keys = new Map([['pinned', 'k']]);
+    const args = [[measured('pinned', FROM_LOG)], [entry('pinned')], keys] as const;
+    await keepMeasurements(...args, { dir: notADir, commit: COMMIT, logger });
+    await keepMeasurements(...args, { dir: notADir, commit: COMMIT, logger, side: 'head' });
+    expect(logger.lines.map((line) => line.replace(/: ENOTDIR.*$|: EEXIST.*$/, ''))).toEqual([
+      `warning: baseline: could not keep the base measurement of pinned in ${notADir}`,
+      `info: baseline: could not keep the head measurement of pinned in ${notADir}`,
     ]);
   });
 });
