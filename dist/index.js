@@ -70457,7 +70457,8 @@ async function pruneRemembered(dir, keep) {
  * `<Dockerfile>.dockerignore` and the `.gitattributes` above them — and on its definition and
  * the builder. A later run whose base builds the image from the same sources uses the kept
  * measurement, once this run's head builds of the image show that every image it was built
- * from (FROM, COPY --from, the syntax frontend) still resolves to the same digest.
+ * from (FROM, COPY --from, the syntax frontend) still resolves to the same digest. The head's
+ * measurements are kept the same way, as what a base build of HEAD gives.
  */
 
 
