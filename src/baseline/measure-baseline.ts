@@ -17,7 +17,7 @@ import { measureRegistryImage } from './registry.js';
 import type { BuilderIdentity } from './remembered-base.js';
 import { keepMeasurements, reuseKeptMeasurements } from './reuse-base.js';
 import { loadReportBaseline } from './report-baseline.js';
-import { withBaseWorktree } from './worktree.js';
+import { imageCheckoutFiles, withBaseWorktree } from './worktree.js';
 
 export const BASELINE_MODES = ['build', 'report', 'registry', 'none'] as const;
 export type BaselineMode = (typeof BASELINE_MODES)[number];
@@ -167,8 +167,7 @@ function failureLine(error: string): string {
  */
 export function baseCheckoutPaths(repoRoot: string, configPath: string, definitions: readonly BudgetFile[]): string[] {
   const files = [configPath];
-  for (const image of definitions.flatMap((file) => file.images))
-    files.push(image.context, image.dockerfile, `${image.dockerfile}.dockerignore`);
+  for (const image of definitions.flatMap((file) => file.images)) files.push(...imageCheckoutFiles(image));
   return files.map((file) => path.relative(repoRoot, file));
 }
 

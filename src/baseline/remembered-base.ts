@@ -139,7 +139,8 @@ export async function recallBase(
 }
 
 /**
- * Writes the file whole (a concurrent run reads the old one or the new one), then prunes. A
+ * Writes the file whole (a concurrent run reads the old one or the new one); the caller prunes
+ * once it has written what it keeps (pruneRemembered). A
  * measurement the reader would refuse (say, an instruction longer than a report allows) is not
  * written: it would be a miss with a warning in every later run.
  */
@@ -151,7 +152,6 @@ export async function rememberBase(dir: string, key: string, base: RememberedBas
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(tmp, text);
   await rename(tmp, file);
-  await pruneRemembered(dir, MAX_REMEMBERED_BASES);
 }
 
 /** Removes all but the `keep` most recently used files (and temporary files a crash left). */

@@ -16,8 +16,17 @@ import type { ImageConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { jobId } from '../plan/plan-builds.js';
 import { readBuildSources, staleSources } from './build-sources.js';
-import { firstLine, objectIdsAt, runGit } from './git.js';
-import { recallBase, rememberBase, rememberedBaseKey, type BuilderIdentity, type RememberedBase } from './remembered-base.js';
+import { firstLine, objectIdsAt, tryGit } from './git.js';
+import {
+  MAX_REMEMBERED_BASES,
+  pruneRemembered,
+  recallBase,
+  rememberBase,
+  rememberedBaseKey,
+  type BuilderIdentity,
+  type RememberedBase,
+} from './remembered-base.js';
+import { imageCheckoutFiles } from './worktree.js';
 
 export interface ReuseContext {
   /** `<cache-dir>/baselines`. */
@@ -58,7 +67,7 @@ export interface ReuseDecision {
  */
 export function baseSourcePaths(root: string, image: ImageConfig): string[] {
   const paths = new Set<string>();
-  for (const file of [image.context, image.dockerfile, `${image.dockerfile}.dockerignore`]) {
+  for (const file of imageCheckoutFiles(image)) {
     const relative = path.relative(root, file).split(path.sep).join('/');
     if (relative === '..' || relative.startsWith('../')) throw new Error(`${file} is outside the checkout ${root}`);
     paths.add(relative);
@@ -77,10 +86,11 @@ export function baseSourcePaths(root: string, image: ImageConfig): string[] {
  */
 export async function reuseKeptMeasurements(images: readonly ImageConfig[], ctx: ReuseContext): Promise<ReuseDecision> {
   const keys = await keysOf(images, ctx);
+  const headResolved = resolvedByHead(ctx.handoff);
   const decided = await Promise.all(
     images.map(async (image) => {
       const key = keys.get(image.name);
-      return { image, base: key ? await recallUnchanged(image, key, ctx) : null };
+      return { image, base: key ? await recallUnchanged(image, key, headResolved, ctx) : null };
     }),
   );
   return {
@@ -120,10 +130,29 @@ async function keysOf(images: readonly ImageConfig[], ctx: KeyContext): Promise<
 }
 
 /**
+ * What the head builds finished so far resolved (`ref@digest`): each log is read once, however
+ * many images are checked against it.
+ */
+function resolvedByHead(handoff: BuildHandoff | null): () => ReadonlySet<string> {
+  const resolved = new Set<string>();
+  let read = 0;
+  return () => {
+    const logs = handoff?.headLogs() ?? [];
+    for (; read < logs.length; read += 1) for (const source of readBuildSources(logs[read]!).resolved) resolved.add(source);
+    return resolved;
+  };
+}
+
+/**
  * The image's measurement by an earlier run of the same build, when every image it was built
  * from resolves to the same digest in this run's head builds; otherwise null (build it).
  */
-async function recallUnchanged(image: ImageConfig, key: string, ctx: ReuseContext): Promise<RememberedBase | null> {
+async function recallUnchanged(
+  image: ImageConfig,
+  key: string,
+  headResolved: () => ReadonlySet<string>,
+  ctx: ReuseContext,
+): Promise<RememberedBase | null> {
   const recalled = await recallBase(ctx.dir, key);
   if (!recalled.base) {
     if (recalled.problem)
@@ -135,8 +164,7 @@ async function recallUnchanged(image: ImageConfig, key: string, ctx: ReuseContex
     return null;
   }
   if (ctx.handoff) await Promise.all(image.targets.map((target) => ctx.handoff!.turnOf(jobId(image.name, target))));
-  const now = (ctx.handoff?.headLogs() ?? []).flatMap((log) => readBuildSources(log).resolved);
-  const stale = staleSources(recalled.base.resolved, now);
+  const stale = staleSources(recalled.base.resolved, headResolved());
   if (stale.length > 0) {
     ctx.logger.info(`baseline: ${image.name} is built again, not taken from an earlier run: ${stale.join('; ')}`);
     return null;
@@ -154,6 +182,7 @@ export async function keepMeasurements(
   keys: ReadonlyMap<string, string>,
   ctx: Pick<ReuseContext, 'dir' | 'commit' | 'logger'> & { side?: 'base' | 'head' },
 ): Promise<void> {
+  let written = 0;
   for (const [name, key] of keys) {
     const jobs = measurements.filter((m) => m.job.image.name === name);
     if (jobs.length === 0 || jobs.some((m) => m.error !== null)) continue;
@@ -171,6 +200,7 @@ export async function keepMeasurements(
         entries: entries.filter((entry) => entry.name === name),
         resolved: [...new Set(sources.flatMap((s) => s.resolved))].sort(),
       });
+      written += 1;
     } catch (error) {
       // The head's measurement is kept on the side, so failing to keep it is no warning.
       const message = `baseline: could not keep the ${ctx.side ?? 'base'} measurement of ${name} in ${ctx.dir}: ${error instanceof Error ? error.message : String(error)}`;
@@ -178,6 +208,8 @@ export async function keepMeasurements(
       else ctx.logger.warning(message);
     }
   }
+  // Once for everything written here, not once per file.
+  if (written > 0) await pruneRemembered(ctx.dir, MAX_REMEMBERED_BASES).catch(() => {});
 }
 
 /**
@@ -191,12 +223,10 @@ export async function keepHeadMeasurements(
   measurements: readonly JobMeasurement[],
   ctx: Omit<KeyContext, 'worktree'> & Pick<ReuseContext, 'dir'>,
 ): Promise<void> {
-  const images = [...new Map(measurements.map((m) => [m.job.image.name, m.job.image])).values()];
-  const clean: ImageConfig[] = [];
-  for (const image of images) {
-    if (measurements.some((m) => m.job.image.name === image.name && m.error !== null)) continue;
-    if (await checkoutMatchesHead(ctx.repoRoot, image)) clean.push(image);
-  }
+  const built = [...new Map(measurements.map((m) => [m.job.image.name, m.job.image])).values()].filter(
+    (image) => !measurements.some((m) => m.job.image.name === image.name && m.error !== null),
+  );
+  const clean = await imagesMatchingHead(ctx.repoRoot, built);
   if (clean.length === 0) return;
   const keys = await keysOf(clean, { ...ctx, worktree: ctx.repoRoot });
   const kept = measurements.filter((m) => keys.has(m.job.image.name));
@@ -204,13 +234,35 @@ export async function keepHeadMeasurements(
   await keepMeasurements(kept, entries, keys, { ...ctx, side: 'head' });
 }
 
-/** Nothing modified, untracked or ignored under the image's sources in the checkout (against HEAD). */
-export async function checkoutMatchesHead(repoRoot: string, image: ImageConfig): Promise<boolean> {
-  try {
-    const paths = baseSourcePaths(repoRoot, image).map((p) => p || '.');
-    const status = await runGit(repoRoot, ['status', '--porcelain', '-z', '--ignored=matching', '--untracked-files=all', '--', ...paths]);
-    return status === '';
-  } catch {
-    return false;
+/**
+ * The images with nothing modified, untracked or ignored under their sources in the checkout
+ * (against HEAD): one `git status` for all of them.
+ */
+export async function imagesMatchingHead(repoRoot: string, images: readonly ImageConfig[]): Promise<ImageConfig[]> {
+  const pathsOf = new Map<string, string[]>();
+  for (const image of images) {
+    try {
+      pathsOf.set(image.name, baseSourcePaths(repoRoot, image));
+    } catch {
+      // Outside the checkout: not what a base worktree would hold.
+    }
   }
+  const all = [...new Set([...pathsOf.values()].flat())].map((p) => p || '.');
+  if (all.length === 0) return [];
+  // Not runGit: its trimming would eat the leading space of the first record's status.
+  const status = await tryGit(repoRoot, ['status', '--porcelain', '-z', '--ignored=matching', '--untracked-files=all', '--', ...all]).catch(
+    () => null,
+  );
+  if (status?.exitCode !== 0) return [];
+  // `XY path` records; a rename or copy is followed by a record with its old path.
+  const reported = status.stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((record) => (/^[ MADRCU?!]{2} /.test(record) ? record.slice(3) : record));
+  const covers = (source: string, changed: string) =>
+    source === '' || changed === source || changed.startsWith(`${source}/`) || (changed.endsWith('/') && source.startsWith(changed));
+  return images.filter((image) => {
+    const sources = pathsOf.get(image.name);
+    return sources !== undefined && !reported.some((changed) => sources.some((source) => covers(source, changed)));
+  });
 }

@@ -11,7 +11,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ImageConfig } from '../config/types.js';
 import { runGit, tryGit } from './git.js';
+
+/** What a build of `image` reads from the checkout: its context, Dockerfile and `<Dockerfile>.dockerignore`. */
+export function imageCheckoutFiles(image: Pick<ImageConfig, 'context' | 'dockerfile'>): string[] {
+  return [image.context, image.dockerfile, `${image.dockerfile}.dockerignore`];
+}
 
 /**
  * Sparse-checkout patterns (gitignore syntax, anchored) for repo-relative paths; null when one

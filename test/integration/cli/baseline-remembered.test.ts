@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { objectIdsAt } from '../../../src/baseline/git.js';
-import { checkoutMatchesHead } from '../../../src/baseline/reuse-base.js';
+import { imagesMatchingHead } from '../../../src/baseline/reuse-base.js';
 import type { ImageConfig } from '../../../src/config/types.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
 import { runCli, type CliRun } from '../../support/run-cli.js';
@@ -263,22 +263,27 @@ describe('two images, and a base branch that changed one of them', () => {
   });
 });
 
-test('checkoutMatchesHead: only a checkout whose image sources are exactly HEAD’s (nothing modified, untracked or ignored)', async () => {
+test('imagesMatchingHead: only a checkout whose image sources are exactly HEAD’s (nothing modified, untracked or ignored)', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ib-matches-head-'));
   const inDir = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir });
   try {
-    execFileSync('mkdir', ['-p', path.join(dir, 'app')]);
+    execFileSync('mkdir', ['-p', path.join(dir, 'app'), path.join(dir, 'web')]);
     writeFileSync(path.join(dir, 'app/Dockerfile'), 'FROM scratch\n');
+    writeFileSync(path.join(dir, 'web/Dockerfile'), 'FROM scratch\n');
     writeFileSync(path.join(dir, '.gitignore'), 'app/dist/\n');
     inDir('init', '-q', '-b', 'main');
     inDir('add', '-A');
     inDir('commit', '-qm', 'app');
     const app = { name: 'app', context: path.join(dir, 'app'), dockerfile: path.join(dir, 'app/Dockerfile') } as ImageConfig;
+    const checkoutMatchesHead = async (root: string, image: ImageConfig) => (await imagesMatchingHead(root, [image])).includes(image);
     expect(await checkoutMatchesHead(dir, app)).toBe(true);
     writeFileSync(path.join(dir, 'README.md'), 'outside the image\n');
     expect(await checkoutMatchesHead(dir, app)).toBe(true);
     writeFileSync(path.join(dir, 'app/Dockerfile'), 'FROM busybox:1.35\n');
     expect(await checkoutMatchesHead(dir, app)).toBe(false);
+    // One git status for several images: only the one whose sources changed is left out.
+    const web = { name: 'web', context: path.join(dir, 'web'), dockerfile: path.join(dir, 'web/Dockerfile') } as ImageConfig;
+    expect(await imagesMatchingHead(dir, [app, web])).toEqual([web]);
     inDir('checkout', '-q', '--', 'app/Dockerfile');
     writeFileSync(path.join(dir, 'app/new.txt'), 'untracked\n');
     expect(await checkoutMatchesHead(dir, app)).toBe(false);
