@@ -44,6 +44,7 @@ export function imageNameFor(dockerfile: string, workdir: string): string {
 function imageConfig(name: string, dockerfile: string, targets: (string | undefined)[], budgetFilePath: string): ImageConfig {
   return {
     name,
+    source: { kind: 'build' },
     context: path.dirname(dockerfile),
     dockerfile,
     targets,

@@ -43,6 +43,31 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
   const issues: ConfigIssue[] = [];
   const missingPaths = new Set<string>();
   for (const image of parsed.budgetFile.images) {
+    if (image.source.kind === 'image' && image.source.dockerfile !== undefined) {
+      if ((await kindOf(image.source.dockerfile)) === 'file') continue;
+      const where = parsed.locate(['images', image.name, 'dockerfile']);
+      issues.push({
+        file,
+        line: where.line,
+        column: where.column,
+        path: formatPath(['images', image.name, 'dockerfile']),
+        message: `dockerfile ${path.relative(opts.workdir, image.source.dockerfile)} is not a file`,
+      });
+      continue;
+    }
+    if (image.source.kind === 'bake' || image.source.kind === 'compose') {
+      const where = parsed.locate(['images', image.name, image.source.kind]);
+      issues.push({
+        file,
+        line: where.line,
+        column: where.column,
+        path: formatPath(['images', image.name, image.source.kind]),
+        message: `\`${image.source.kind}\` entries are not resolved by this version of image-budget yet`,
+      });
+      continue;
+    }
+    // Only image-budget's own builds read a context and Dockerfile.
+    if (image.source.kind !== 'build') continue;
     const contextKind = await kindOf(image.context);
     const checks: {
       field: 'context' | 'dockerfile';
@@ -76,7 +101,7 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
   // Stage checks need a readable Dockerfile: only for images whose paths are fine, and that
   // name a stage (a target, or a budget per stage under `stages: all`).
   for (const image of parsed.budgetFile.images) {
-    if (missingPaths.has(image.name)) continue;
+    if (missingPaths.has(image.name) || image.source.kind !== 'build') continue;
     if (image.stages !== 'all' && image.targets.every((target) => target === undefined)) continue;
     const names = stageNames(await readFile(image.dockerfile, 'utf8'));
     issues.push(...checkTargets(image, names, file, parsed, opts.workdir));

@@ -10,15 +10,7 @@ import { mergeBudgetMaps, mergeBudgets } from './merge-budget.js';
 import type { RawBudgetFile, RawBudgetOverride, RawCache, RawDefaults, RawImage } from './schema.js';
 import { isPercent, parsePercent, parseSize } from './size.js';
 import { suggestName } from './suggest-name.js';
-import type {
-  Budget,
-  BudgetFile,
-  CacheConfig,
-  DeltaLimit,
-  ImageConfig,
-  SizeLimit,
-  SizeMetric,
-} from './types.js';
+import type { Budget, BudgetFile, CacheConfig, DeltaLimit, ImageConfig, ImageSource, SizeLimit, SizeMetric } from './types.js';
 
 export interface NormalizeContext {
   /** The path as the caller gave it, for messages. */
@@ -89,10 +81,7 @@ function toStringMap(
   const map: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw ?? {})) {
     const node = findNode(ctx.doc, [...at, key]).value;
-    const source =
-      isScalar(node) && typeof node.source === 'string' && typeof value !== 'string'
-        ? node.source
-        : undefined;
+    const source = isScalar(node) && typeof node.source === 'string' && typeof value !== 'string' ? node.source : undefined;
     map[key] = source ?? String(value);
   }
   return map;
@@ -118,6 +107,7 @@ function checkOverrideNames(
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const targets = image.targets ?? (image.target !== undefined ? [image.target] : []);
+  const source = sourceField(image);
   const report = (at: FieldPath, message: string): void => {
     issues.push({
       file: ctx.file,
@@ -129,20 +119,19 @@ function checkOverrideNames(
   // With `stages: all` any named stage gets an entry: the loader checks the keys against the Dockerfile.
   const stagesAll = (image.stages ?? defaults?.stages) === 'all';
   for (const key of Object.keys(image.budget?.targets ?? {})) {
-    if (targets.includes(key) || stagesAll) continue;
+    if (source === undefined && (targets.includes(key) || stagesAll)) continue;
     const at = ['images', name, 'budget', 'targets', key];
-    if (targets.length === 0) {
+    if (source !== undefined) {
       report(
         at,
-        `override for target \`${key}\`, but image \`${name}\` builds only its last stage; set \`target\` or \`targets\``,
+        `override for target \`${key}\`, but an entry with \`${source}\` builds no Dockerfile stages of its own; give the target its own entry`,
       );
+    } else if (targets.length === 0) {
+      report(at, `override for target \`${key}\`, but image \`${name}\` builds only its last stage; set \`target\` or \`targets\``);
     } else {
       const guess = suggestName(key, targets);
       const hint = guess ? `; did you mean \`${guess}\`?` : '';
-      report(
-        at,
-        `override for target \`${key}\`, which image \`${name}\` does not build (targets: ${targets.join(', ')})${hint}`,
-      );
+      report(at, `override for target \`${key}\`, which image \`${name}\` does not build (targets: ${targets.join(', ')})${hint}`);
     }
   }
   if (platforms.length > 0) {
@@ -151,26 +140,68 @@ function checkOverrideNames(
       const at = ['images', name, 'budget', 'platforms', key];
       const guess = suggestName(key, platforms);
       const hint = guess ? `; did you mean \`${guess}\`?` : '';
-      report(
-        at,
-        `override for platform \`${key}\`, which image \`${name}\` does not build (platforms: ${platforms.join(', ')})${hint}`,
-      );
+      report(at, `override for platform \`${key}\`, which image \`${name}\` does not build (platforms: ${platforms.join(', ')})${hint}`);
     }
   }
   return issues;
 }
 
-function toImage(
+/** The field that takes the entry's image from elsewhere, if any (the schema allows one). */
+function sourceField(raw: RawImage): 'image' | 'bake' | 'compose' | undefined {
+  if (raw.image !== undefined) return 'image';
+  if (raw.bake !== undefined) return 'bake';
+  if (raw.compose !== undefined) return 'compose';
+  return undefined;
+}
+
+function toSource(raw: RawImage, ctx: NormalizeContext): ImageSource {
+  const files = (value: string | string[]): string[] =>
+    (Array.isArray(value) ? value : [value]).map((file) => path.resolve(ctx.workdir, file));
+  if (raw.image !== undefined) {
+    const dockerfile = raw.dockerfile === undefined ? undefined : path.resolve(ctx.workdir, raw.dockerfile);
+    return { kind: 'image', ref: raw.image, ...(dockerfile ? { dockerfile } : {}) };
+  }
+  if (raw.bake !== undefined) return { kind: 'bake', files: files(raw.bake.file), target: raw.bake.target ?? 'default' };
+  if (raw.compose !== undefined) return { kind: 'compose', files: files(raw.compose.file), service: raw.compose.service };
+  return { kind: 'build' };
+}
+
+/** An entry that image-budget does not build itself: only budgets, `analyze` and (for `image`) its Dockerfile and platforms. */
+function toOtherSourceImage(
   name: string,
   raw: RawImage,
+  source: Exclude<ImageSource, { kind: 'build' }>,
   defaults: RawDefaults | undefined,
   ctx: NormalizeContext,
 ): ImageConfig {
+  return {
+    name,
+    source,
+    context: ctx.workdir,
+    dockerfile: (source.kind === 'image' ? source.dockerfile : undefined) ?? path.join(ctx.workdir, 'Dockerfile'),
+    targets: [undefined],
+    platforms: raw.platforms ?? [],
+    buildArgs: {},
+    labels: {},
+    cache: toCache(undefined, undefined),
+    stages: 'none',
+    analyze: raw.analyze ?? defaults?.analyze ?? true,
+    budget: mergeBudgets(toBudget(defaults?.budget), toBudget(raw.budget)),
+    targetBudgets: {},
+    platformBudgets: mergeBudgetMaps(toBudgetMap(defaults?.budget?.platforms), toBudgetMap(raw.budget?.platforms)),
+    location: { file: ctx.file, ...positionOfKey(ctx.doc, ctx.lines, ['images', name]) },
+  };
+}
+
+function toImage(name: string, raw: RawImage, defaults: RawDefaults | undefined, ctx: NormalizeContext): ImageConfig {
+  const source = toSource(raw, ctx);
+  if (source.kind !== 'build') return toOtherSourceImage(name, raw, source, defaults, ctx);
   const context = path.resolve(ctx.workdir, raw.context ?? '.');
   const targets: (string | undefined)[] = raw.targets ?? [raw.target];
   const keyPosition = positionOfKey(ctx.doc, ctx.lines, ['images', name]);
   return {
     name,
+    source,
     context,
     dockerfile: path.resolve(context, raw.dockerfile ?? 'Dockerfile'),
     targets,
@@ -188,18 +219,12 @@ function toImage(
     analyze: raw.analyze ?? defaults?.analyze ?? true,
     budget: mergeBudgets(toBudget(defaults?.budget), toBudget(raw.budget)),
     targetBudgets: mergeBudgetMaps(toBudgetMap(defaults?.budget?.targets), toBudgetMap(raw.budget?.targets)),
-    platformBudgets: mergeBudgetMaps(
-      toBudgetMap(defaults?.budget?.platforms),
-      toBudgetMap(raw.budget?.platforms),
-    ),
+    platformBudgets: mergeBudgetMaps(toBudgetMap(defaults?.budget?.platforms), toBudgetMap(raw.budget?.platforms)),
     location: { file: ctx.file, ...keyPosition },
   };
 }
 
-export function normalizeBudgetFile(
-  raw: RawBudgetFile,
-  ctx: NormalizeContext,
-): { budgetFile: BudgetFile; issues: ConfigIssue[] } {
+export function normalizeBudgetFile(raw: RawBudgetFile, ctx: NormalizeContext): { budgetFile: BudgetFile; issues: ConfigIssue[] } {
   const images: ImageConfig[] = [];
   const issues: ConfigIssue[] = [];
   for (const [name, rawImage] of Object.entries(raw.images)) {

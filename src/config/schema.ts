@@ -15,8 +15,7 @@ export const HINT_ID_PATTERN = '^[a-z0-9-]+$';
 export const PLATFORM_PATTERN = '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$';
 
 const gotText = describeValue;
-const isMapping = (value: unknown): boolean =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMapping = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Whole numbers (layer counts): one message for "many", 1.5 and the like. */
 const wholeNumber = () => z.int({ error: (iss) => `expected a whole number, got ${gotText(iss.input)}` });
@@ -50,8 +49,7 @@ function sizeLimit(description: string) {
           .meta({ description: `${description} Per metric.` }),
       ],
       {
-        error: (iss) =>
-          `expected a size like "25MB" or { compressed: 25MB, uncompressed: 80MB }, got ${gotText(iss.input)}`,
+        error: (iss) => `expected a size like "25MB" or { compressed: 25MB, uncompressed: 80MB }, got ${gotText(iss.input)}`,
       },
     )
     .meta({ description });
@@ -94,8 +92,7 @@ function deltaLimit(description: string) {
           }),
       ],
       {
-        error: (iss) =>
-          `expected a size like "2MB", a percentage like "5%" or { uncompressed: "5%" }, got ${gotText(iss.input)}`,
+        error: (iss) => `expected a size like "2MB", a percentage like "5%" or { uncompressed: "5%" }, got ${gotText(iss.input)}`,
       },
     )
     .meta({ description });
@@ -119,10 +116,7 @@ function hintIds(description: string) {
 const budgetShape = {
   max: sizeLimit('Fail when the image is bigger than this.').optional(),
   warn: sizeLimit('Warn when the image is bigger than this.').optional(),
-  'max-layers': wholeNumber()
-    .min(1)
-    .meta({ description: 'Fail when the image has more layers than this.' })
-    .optional(),
+  'max-layers': wholeNumber().min(1).meta({ description: 'Fail when the image has more layers than this.' }).optional(),
   'max-increase': deltaLimit('Fail when the image grew more than this against the base branch.').optional(),
   'warn-increase': deltaLimit('Warn when the image grew more than this against the base branch.').optional(),
   'min-efficiency': z
@@ -133,32 +127,28 @@ const budgetShape = {
       description: 'Fail when layer efficiency (0..1, 1 = no bytes wasted across layers) is lower.',
     })
     .optional(),
-  'max-wasted': size(
-    'Fail when more bytes than this are wasted (overwritten or deleted in later layers).',
-  ).optional(),
+  'max-wasted': size('Fail when more bytes than this are wasted (overwritten or deleted in later layers).').optional(),
   'max-wasted-percent': z
     .number()
     .min(0)
     .max(100)
     .meta({
       description:
-        'Fail when wasted bytes exceed this percentage (0..100) of the file bytes the layers add (with waste-figures: dive, of those the layers above the first add, as dive\'s highestUserWastedPercent ×100).',
+        "Fail when wasted bytes exceed this percentage (0..100) of the file bytes the layers add (with waste-figures: dive, of those the layers above the first add, as dive's highestUserWastedPercent ×100).",
     })
     .optional(),
   'waste-figures': z
     .enum(['exact', 'dive'], { error: (iss) => `expected "exact" or "dive", got ${gotText(iss.input)}` })
     .meta({
       description:
-        'Which figures min-efficiency, max-wasted and max-wasted-percent read: exact (ours, default) or dive (dive\'s own, to port .dive-ci thresholds: lowestEfficiency, highestWastedBytes, highestUserWastedPercent ×100).',
+        "Which figures min-efficiency, max-wasted and max-wasted-percent read: exact (ours, default) or dive (dive's own, to port .dive-ci thresholds: lowestEfficiency, highestWastedBytes, highestUserWastedPercent ×100).",
     })
     .optional(),
   forbid: hintIds('Hint ids that fail the check instead of only being reported.').optional(),
   'ignore-hints': hintIds('Hint ids not reported for this image.').optional(),
 };
 
-const budgetOverride = z
-  .strictObject(budgetShape)
-  .meta({ description: 'Budget keys merged over the image budget.' });
+const budgetOverride = z.strictObject(budgetShape).meta({ description: 'Budget keys merged over the image budget.' });
 
 const budget = z
   .strictObject({
@@ -200,9 +190,7 @@ const cache = z
       })
       .optional(),
     from: stringOrList('Raw buildx --cache-from specs, e.g. type=registry,ref=ghcr.io/o/r:cache.').optional(),
-    to: stringOrList(
-      'Raw buildx --cache-to specs, e.g. type=registry,ref=ghcr.io/o/r:cache,mode=max.',
-    ).optional(),
+    to: stringOrList('Raw buildx --cache-to specs, e.g. type=registry,ref=ghcr.io/o/r:cache,mode=max.').optional(),
   })
   .meta({ description: 'Build cache settings.' });
 
@@ -226,19 +214,113 @@ const platforms = z
     description: 'Platforms to build, e.g. [linux/amd64, linux/arm64]. Empty = the builder default.',
   });
 
-const stages = z
-  .enum(['all', 'none'], { error: (iss) => `expected "all" or "none", got ${gotText(iss.input)}` })
+const stages = z.enum(['all', 'none'], { error: (iss) => `expected "all" or "none", got ${gotText(iss.input)}` }).meta({
+  description:
+    '`all` also builds and measures every named stage of the Dockerfile that is not a target (informational entries, budgeted only by `budget.targets.<stage>`), so the report shows the builder next to the runtime. Default `none`.',
+});
+
+const analyze = z.boolean({ error: (iss) => `expected true or false, got ${gotText(iss.input)}` }).meta({
+  description:
+    'Analyse the layers (wasted bytes, efficiency, hints). Default true; the action input `analyze` and the CLI `--no-analyze` turn it off for every image.',
+});
+
+const fileList = (description: string) =>
+  z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+      error: (iss) => `expected a file path or a list of file paths, got ${gotText(iss.input)}`,
+    })
+    .meta({ description });
+
+const imageReference = z
+  .string({ error: (iss) => `expected an image reference, got ${gotText(iss.input)}` })
+  .min(1)
+  .regex(/^\S+$/, { error: (iss) => `an image reference has no spaces, got ${gotText(iss.input)}` })
   .meta({
     description:
-      '`all` also builds and measures every named stage of the Dockerfile that is not a target (informational entries, budgeted only by `budget.targets.<stage>`), so the report shows the builder next to the runtime. Default `none`.',
+      'Measure this already-built image instead of building one: a registry reference (tag or digest, e.g. ghcr.io/acme/api:pr-{pr} or ghcr.io/acme/api@sha256:…; `{sha}` and `{pr}` are replaced by the commit and pull request number), an image in the local docker image store, or `oci-layout://path` (an OCI layout directory or tar, relative to the repository root). Excludes the build fields.',
   });
 
-const analyze = z
-  .boolean({ error: (iss) => `expected true or false, got ${gotText(iss.input)}` })
+const bake = z
+  .strictObject({
+    file: fileList(
+      'Bake file(s), relative to the repository root (docker-bake.hcl, docker-bake.json or a compose file). Several files merge in order, as with `docker buildx bake -f a -f b`.',
+    ),
+    target: z
+      .string()
+      .min(1)
+      .meta({
+        description:
+          'Bake target or group to build and measure. Default `default`. A group stands for one image per target, named `<entry>/<target>`.',
+      })
+      .optional(),
+  })
   .meta({
     description:
-      'Analyse the layers (wasted bytes, efficiency, hints). Default true; the action input `analyze` and the CLI `--no-analyze` turn it off for every image.',
+      'Build what a bake target defines (resolved with `docker buildx bake --print`): context, Dockerfile, args, labels, contexts, secrets, ssh, platforms and target all come from the bake file; this entry adds only budgets. Excludes the build fields.',
   });
+
+const compose = z
+  .strictObject({
+    file: fileList('Compose file(s), relative to the repository root. Several files merge in order.'),
+    service: z.string().min(1).meta({ description: 'Compose service whose `build:` section is built and measured.' }),
+  })
+  .meta({
+    description:
+      "Build what a compose service's `build:` section defines (resolved through bake's compose support); this entry adds only budgets. Excludes the build fields.",
+  });
+
+/** The keys that take the image from somewhere other than image-budget's own build. */
+export const SOURCE_FIELDS = ['image', 'bake', 'compose'] as const;
+
+/** What an entry with that source may say besides it: `budget` and `analyze` always. */
+const SOURCE_COMPANIONS: Record<(typeof SOURCE_FIELDS)[number], readonly string[]> = {
+  // The Dockerfile maps layers to lines; platforms pick entries of a multi-platform index.
+  image: ['dockerfile', 'platforms'],
+  bake: [],
+  compose: [],
+};
+
+const COMMON_FIELDS = ['budget', 'analyze'];
+
+function describeSource(field: (typeof SOURCE_FIELDS)[number]): string {
+  if (field === 'image') return 'the entry measures an already-built image';
+  return `the ${field === 'bake' ? 'bake' : 'compose'} file defines the build`;
+}
+
+/** JSON Schema twin of `checkSourceFields`. */
+const sourceFieldsJsonSchema = [
+  ...SOURCE_FIELDS.flatMap((first, index) => SOURCE_FIELDS.slice(index + 1).map((second) => ({ not: { required: [first, second] } }))),
+  ...SOURCE_FIELDS.map((field) => ({
+    if: { required: [field] },
+    then: { propertyNames: { enum: [field, ...SOURCE_COMPANIONS[field], ...COMMON_FIELDS] } },
+  })),
+];
+
+/** One source per entry; with `image`, `bake` or `compose` the build fields have no meaning. */
+function checkSourceFields(value: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
+  const present = SOURCE_FIELDS.filter((field) => value[field] !== undefined);
+  const [source, ...others] = present;
+  if (source === undefined) return;
+  for (const other of others) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [other],
+      message: `use only one of \`image\`, \`bake\` and \`compose\` in an entry (this one already has \`${source}\`)`,
+      input: value[other],
+    });
+  }
+  const allowed = new Set<string>([...SOURCE_FIELDS, ...SOURCE_COMPANIONS[source], ...COMMON_FIELDS]);
+  for (const key of Object.keys(value)) {
+    if (allowed.has(key) || value[key] === undefined) continue;
+    const extra = SOURCE_COMPANIONS[source].length > 0 ? `, ${SOURCE_COMPANIONS[source].map((k) => `\`${k}\``).join(', ')}` : '';
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: `\`${key}\` cannot be used with \`${source}\`: ${describeSource(source)} (allowed beside it: \`budget\`, \`analyze\`${extra})`,
+      input: value[key],
+    });
+  }
+}
 
 const image = z
   .strictObject({
@@ -253,14 +335,11 @@ const image = z
       .string()
       .min(1)
       .meta({
-        description: 'Dockerfile path, relative to the context. Default "Dockerfile".',
+        description:
+          'Dockerfile path, relative to the context (which defaults to the repository root). Default "Dockerfile". With `image`, the Dockerfile the image was built from, relative to the repository root, for mapping layers to lines.',
       })
       .optional(),
-    target: z
-      .string()
-      .min(1)
-      .meta({ description: 'Build stage to build. Default: the last stage.' })
-      .optional(),
+    target: z.string().min(1).meta({ description: 'Build stage to build. Default: the last stage.' }).optional(),
     targets: z
       .array(z.string().min(1))
       .min(1)
@@ -273,6 +352,9 @@ const image = z
     labels: scalarMap('Image labels (--label); values become strings.').optional(),
     cache: cache.optional(),
     stages: stages.optional(),
+    image: imageReference.optional(),
+    bake: bake.optional(),
+    compose: compose.optional(),
     analyze: analyze.optional(),
     budget: budget.optional(),
   })
@@ -282,9 +364,11 @@ const image = z
     path: ['targets'],
     error: 'use either `target` or `targets`, not both',
   })
+  .superRefine(checkSourceFields, { when: (payload) => isMapping(payload.value) })
   .meta({
-    description: 'One image to build and measure.',
+    description: 'One image to measure: built from the build fields (the default), or taken from `image`, `bake` or `compose`.',
     not: { required: ['target', 'targets'] },
+    allOf: sourceFieldsJsonSchema,
   });
 
 const defaults = z
@@ -307,9 +391,7 @@ export const budgetFileSchema = z
       .literal(1, {
         // A missing version is reported as a missing field (see map-issues.ts).
         error: (iss) =>
-          iss.input === undefined
-            ? undefined
-            : `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
+          iss.input === undefined ? undefined : `unsupported version ${gotText(iss.input)}; this image-budget reads version 1`,
       })
       .meta({ description: 'Budget file format version. Always 1.' }),
     defaults: defaults.optional(),
@@ -340,3 +422,5 @@ export type RawDefaults = NonNullable<RawBudgetFile['defaults']>;
 export type RawBudget = NonNullable<RawImage['budget']>;
 export type RawBudgetOverride = Omit<RawBudget, 'targets' | 'platforms'>;
 export type RawCache = NonNullable<RawImage['cache']>;
+export type RawBake = NonNullable<RawImage['bake']>;
+export type RawCompose = NonNullable<RawImage['compose']>;

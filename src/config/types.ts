@@ -51,9 +51,29 @@ export interface CacheConfig {
   to: string[];
 }
 
+/** A bake or compose definition an entry's build comes from. Files are absolute paths. */
+export type BuildDefinition = { kind: 'bake'; files: string[]; target: string } | { kind: 'compose'; files: string[]; service: string };
+
+/**
+ * Where an entry's image comes from.
+ * - `build`: image-budget builds it from the ImageConfig's build fields. `definedBy` says when
+ *   those fields were read from a bake or compose file (at load time), for messages.
+ * - `image`: an already-built image; `ref` as written (`{sha}`/`{pr}` not yet replaced): a
+ *   registry reference, a local store image, or `oci-layout://path`. `dockerfile` (absolute)
+ *   only when the entry gives one.
+ * - `bake` / `compose`: as parsed, before loadBudgetFile resolves them into `build` entries;
+ *   nothing after loading sees these.
+ */
+export type ImageSource =
+  { kind: 'build'; definedBy?: BuildDefinition } | { kind: 'image'; ref: string; dockerfile?: string } | BuildDefinition;
+
 export interface ImageConfig {
   name: string;
-  /** Absolute paths. */
+  source: ImageSource;
+  /**
+   * Absolute paths. Build fields: for an `image` entry `context` is the repository root and
+   * `dockerfile` the given Dockerfile or the default `<root>/Dockerfile` (see `source.dockerfile`).
+   */
   context: string;
   dockerfile: string;
   /** Stages to build; `[undefined]` means the Dockerfile's last stage. */

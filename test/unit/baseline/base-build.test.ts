@@ -10,6 +10,7 @@ const githubContainer: CacheEnvironment = { buildxVersion: '0.25.0', driver: 'do
 
 const image: ImageConfig = {
   name: 'api',
+  source: { kind: 'build' },
   context: '/base/services/api',
   dockerfile: '/base/services/api/Dockerfile',
   targets: ['runtime'],

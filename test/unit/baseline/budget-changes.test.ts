@@ -12,6 +12,7 @@ const MB = 1_000_000;
 function image(name: string, budget: Budget, extra: Partial<ImageConfig> = {}): ImageConfig {
   return {
     name,
+    source: { kind: 'build' },
     context: `/repo/${name}`,
     dockerfile: `/repo/${name}/Dockerfile`,
     targets: [undefined],

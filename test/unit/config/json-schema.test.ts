@@ -63,9 +63,17 @@ images:
       targets: { runtime: { max: 30MB } }
       platforms: { linux/arm64: { max: 30MB } }
 `,
+  'version: 1\nimages:\n  api:\n    image: ghcr.io/a/b:{sha}\n    dockerfile: Dockerfile\n    platforms: [linux/amd64]\n    analyze: false\n    budget: { max: 1MB }\n',
+  'version: 1\nimages:\n  api:\n    bake: { file: [a.hcl, b.hcl], target: api }\n    budget: { max: 1MB }\n',
+  'version: 1\nimages:\n  api:\n    compose: { file: compose.yaml, service: api }\n',
 ];
 
 const BAD = [
+  'version: 1\nimages:\n  api:\n    image: ghcr.io/a/b:1\n    context: .\n',
+  'version: 1\nimages:\n  api:\n    image: ghcr.io/a/b:1\n    bake: { file: docker-bake.hcl }\n',
+  'version: 1\nimages:\n  api:\n    bake: { file: docker-bake.hcl }\n    platforms: [linux/amd64]\n',
+  'version: 1\nimages:\n  api:\n    compose: { file: compose.yaml }\n',
+  'version: 1\nimages:\n  api:\n    compose: { file: compose.yaml, service: api }\n    cache: { mode: off }\n',
   'version: 2\nimages:\n  api: {}\n',
   'version: 1\n',
   'version: 1\nimages: {}\n',

@@ -5,6 +5,7 @@ import { multiPlatformProblem } from '../../../src/plan/builder-requirements.js'
 function image(name: string, platforms: string[], line: number): ImageConfig {
   return {
     name,
+    source: { kind: 'build' },
     context: '/repo',
     dockerfile: '/repo/Dockerfile',
     targets: [undefined],

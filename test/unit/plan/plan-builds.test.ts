@@ -6,6 +6,7 @@ import { jobId, planBuild, planBuilds } from '../../../src/plan/plan-builds.js';
 function image(overrides: Partial<ImageConfig> = {}): ImageConfig {
   return {
     name: 'api',
+    source: { kind: 'build' },
     context: '/repo/services/api',
     dockerfile: '/repo/services/api/Dockerfile',
     targets: [undefined],

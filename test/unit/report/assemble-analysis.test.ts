@@ -18,6 +18,7 @@ const MiB = 1 << 20;
 function image(over: Partial<ImageConfig> = {}): ImageConfig {
   return {
     name: 'app',
+    source: { kind: 'build' },
     context: '/repo',
     dockerfile: '/repo/Dockerfile',
     targets: ['runtime'],
