@@ -8,6 +8,7 @@ import path from 'node:path';
 import { buildAndMeasure, type BuildAndMeasureOptions } from '../build-and-measure.js';
 import type { MissingBaseline } from '../compare/apply-baseline.js';
 import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
+import { imageReadPaths, moveImagePaths } from '../config/image-paths.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
 import { describeBaseBudgets, readBaseBudgets, type BaseBudgets } from './base-budgets.js';
@@ -106,7 +107,7 @@ export function rebaseBudgetFile(file: BudgetFile, fromRoot: string, toRoot: str
   return {
     ...file,
     path: move(file.path),
-    images: file.images.map((image) => ({ ...image, context: move(image.context), dockerfile: move(image.dockerfile) })),
+    images: file.images.map((image) => moveImagePaths(image, move)),
   };
 }
 
@@ -124,6 +125,7 @@ export function definitionShape(image: ImageConfig, root: string): string {
     Object.entries(image.buildArgs).sort(),
     Object.entries(image.labels).sort(),
     image.stages ?? null,
+    moveImagePaths(image, (p) => path.relative(root, p)).options,
   ]);
 }
 
@@ -134,7 +136,9 @@ export function sameDefinition(head: ImageConfig, headRoot: string, base: ImageC
 
 /** No tracked change and no new file since `commit` in the image's Dockerfile and context. */
 async function sourcesUnchanged(repoRoot: string, commit: string, image: ImageConfig): Promise<boolean> {
-  const paths = [path.relative(repoRoot, image.context) || '.', path.relative(repoRoot, image.dockerfile)];
+  const paths = imageReadPaths(image)
+    .map((p) => path.relative(repoRoot, p) || '.')
+    .filter((p) => p !== '..' && !p.startsWith(`..${path.sep}`));
   const diff = await tryGit(repoRoot, ['diff', '--quiet', commit, '--', ...paths]);
   if (diff.exitCode !== 0) return false;
   const untracked = await tryGit(repoRoot, ['ls-files', '--others', '--exclude-standard', '--', ...paths]);
@@ -216,7 +220,9 @@ async function baselineFromBuild(
       const baseConfig = path.resolve(baseWorkdir, request.configPath);
       // The base's image definitions when it has a usable budget file (its budgets are read
       // from git separately); otherwise the head's definitions built from the base's sources.
-      const baseFile = (await exists(baseConfig)) ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir }).catch(() => null) : null;
+      const baseFile = (await exists(baseConfig))
+        ? await loadBudgetFile(baseConfig, { workdir: baseWorkdir, secretsWorkdir: request.workdir }).catch(() => null)
+        : null;
       const definitions = baseFile ?? rebaseBudgetFile(request.head, request.workdir, baseWorkdir);
       // An image whose sources do not exist on the base is new, not broken; one whose sources
       // the PR does not touch would build to the head's image, so it is not built twice.

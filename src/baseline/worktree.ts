@@ -11,12 +11,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { imageReadPaths } from '../config/image-paths.js';
 import type { ImageConfig } from '../config/types.js';
 import { runGit, tryGit } from './git.js';
 
-/** What a build of `image` reads from the checkout: its context, Dockerfile and `<Dockerfile>.dockerignore`. */
-export function imageCheckoutFiles(image: Pick<ImageConfig, 'context' | 'dockerfile'>): string[] {
-  return [image.context, image.dockerfile, `${image.dockerfile}.dockerignore`];
+/** What a build of `image` reads from the checkout (see imageReadPaths). */
+export function imageCheckoutFiles(image: Pick<ImageConfig, 'context' | 'dockerfile' | 'options' | 'source'>): string[] {
+  return imageReadPaths(image);
 }
 
 /**

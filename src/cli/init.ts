@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildAndMeasure, type JobMeasurement } from '../build-and-measure.js';
 import { findDockerfiles, listStages, renderBudgetFile, updateBudgets } from '../config/init.js';
+import { NO_BUILD_OPTIONS } from '../config/build-options.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import { formatSize } from '../config/size.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
@@ -52,6 +53,7 @@ function imageConfig(name: string, dockerfile: string, targets: (string | undefi
     buildArgs: {},
     labels: {},
     cache: { mode: 'auto', from: [], to: [] },
+    options: NO_BUILD_OPTIONS,
     budget: {},
     targetBudgets: {},
     platformBudgets: {},

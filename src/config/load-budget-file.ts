@@ -1,6 +1,7 @@
 /** Reads the budget file and checks that what it points at exists. The I/O half of config. */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { BuildPathChecker } from './check-build-paths.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { listStages } from './list-stages.js';
 import { formatPath } from './locate-node.js';
@@ -17,7 +18,20 @@ async function kindOf(target: string): Promise<'file' | 'directory' | 'missing' 
   }
 }
 
-export async function loadBudgetFile(file: string, opts: { workdir: string }): Promise<BudgetFile> {
+export interface LoadOptions {
+  workdir: string;
+  /** Let contexts, Dockerfiles, secret files and build contexts resolve outside `workdir`. */
+  allowOutsidePaths?: boolean;
+  /** The environment builds get (env-sourced secrets, SSH_AUTH_SOCK). Default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Where secret files and ssh keys resolve and must stay; default `workdir`. A base build
+   * passes the head's working directory: secrets are the runner's, not the base commit's.
+   */
+  secretsWorkdir?: string;
+}
+
+export async function loadBudgetFile(file: string, opts: LoadOptions): Promise<BudgetFile> {
   const absolute = path.resolve(opts.workdir, file);
   let text: string;
   try {
@@ -39,9 +53,16 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
   const parsed = parseBudgetDocument(text, {
     path: file,
     workdir: opts.workdir,
+    secretsWorkdir: opts.secretsWorkdir,
   });
   const issues: ConfigIssue[] = [];
   const missingPaths = new Set<string>();
+  const checker = new BuildPathChecker({
+    workdir: path.resolve(opts.workdir),
+    secretsWorkdir: path.resolve(opts.secretsWorkdir ?? opts.workdir),
+    allowOutsidePaths: opts.allowOutsidePaths ?? false,
+    env: opts.env ?? process.env,
+  });
   for (const image of parsed.budgetFile.images) {
     if (image.source.kind === 'image' && image.source.dockerfile !== undefined) {
       if ((await kindOf(image.source.dockerfile)) === 'file') continue;
@@ -68,34 +89,14 @@ export async function loadBudgetFile(file: string, opts: { workdir: string }): P
     }
     // Only image-budget's own builds read a context and Dockerfile.
     if (image.source.kind !== 'build') continue;
-    const contextKind = await kindOf(image.context);
-    const checks: {
-      field: 'context' | 'dockerfile';
-      target: string;
-      want: 'directory' | 'file';
-    }[] = [{ field: 'context', target: image.context, want: 'directory' }];
-    // Without its context the Dockerfile error would only repeat the same problem.
-    if (contextKind === 'directory')
-      checks.push({
-        field: 'dockerfile',
-        target: image.dockerfile,
-        want: 'file',
-      });
-    for (const check of checks) {
-      const kind = check.field === 'context' ? contextKind : await kindOf(check.target);
-      if (kind === check.want) continue;
-      const at = ['images', image.name, check.field];
+    const { problems, contextOk } = await checker.check(image);
+    if (!contextOk) missingPaths.add(image.name);
+    for (const problem of problems) {
+      const own = ['images', image.name, problem.field];
+      const at = parsed.locate(own).found || !parsed.locate(['defaults', problem.field]).found ? own : ['defaults', problem.field];
       const where = parsed.locate(at);
-      const problem = kind === 'missing' ? 'does not exist' : `is not a ${check.want}`;
-      const defaulted = where.found ? '' : ` (the default; set \`${check.field}\` to change it)`;
-      missingPaths.add(image.name);
-      issues.push({
-        file,
-        line: where.line,
-        column: where.column,
-        path: formatPath(at),
-        message: `${check.field} ${path.relative(opts.workdir, check.target) || '.'} ${problem}${defaulted}`,
-      });
+      const defaulted = where.found || at[0] === 'defaults' ? '' : ` (the default; set \`${problem.field}\` to change it)`;
+      issues.push({ file, line: where.line, column: where.column, path: formatPath(at), message: `${problem.message}${defaulted}` });
     }
   }
   // Stage checks need a readable Dockerfile: only for images whose paths are fine, and that

@@ -14,10 +14,7 @@ export function mergeBudgets(...budgets: (Budget | undefined)[]): Budget {
 }
 
 /** Merges two name → budget maps, budget by budget. */
-export function mergeBudgetMaps(
-  base: Record<string, Budget>,
-  over: Record<string, Budget>,
-): Record<string, Budget> {
+export function mergeBudgetMaps(base: Record<string, Budget>, over: Record<string, Budget>): Record<string, Budget> {
   const merged: Record<string, Budget> = {};
   for (const name of new Set([...Object.keys(base), ...Object.keys(over)])) {
     merged[name] = mergeBudgets(base[name], over[name]);

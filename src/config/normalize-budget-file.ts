@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { isScalar, type Document, type LineCounter } from 'yaml';
 import type { ConfigIssue } from './config-error.js';
-import { findNode, formatPath, positionOfKey, type FieldPath } from './locate-node.js';
+import { NO_BUILD_OPTIONS, toBuildOptions, type OptionProblem } from './build-options.js';
+import { findNode, formatPath, positionOf, positionOfKey, type FieldPath } from './locate-node.js';
 import { mergeBudgetMaps, mergeBudgets } from './merge-budget.js';
 import type { RawBudgetFile, RawBudgetOverride, RawCache, RawDefaults, RawImage } from './schema.js';
 import { isPercent, parsePercent, parseSize } from './size.js';
@@ -18,8 +19,12 @@ export interface NormalizeContext {
   /** Absolute path of the budget file. */
   absolutePath: string;
   workdir: string;
+  /** Where secret files and ssh keys resolve (the head's checkout also for a base build). */
+  secretsWorkdir?: string;
   doc: Document;
   lines: LineCounter;
+  /** Set once the defaults' option problems are reported. */
+  reportedDefaults?: boolean;
 }
 
 type RawSizeLimit = RawBudgetOverride['max'];
@@ -184,6 +189,7 @@ function toOtherSourceImage(
     buildArgs: {},
     labels: {},
     cache: toCache(undefined, undefined),
+    options: NO_BUILD_OPTIONS,
     stages: 'none',
     analyze: raw.analyze ?? defaults?.analyze ?? true,
     budget: mergeBudgets(toBudget(defaults?.budget), toBudget(raw.budget)),
@@ -193,9 +199,24 @@ function toOtherSourceImage(
   };
 }
 
-function toImage(name: string, raw: RawImage, defaults: RawDefaults | undefined, ctx: NormalizeContext): ImageConfig {
+function toImage(
+  name: string,
+  raw: RawImage,
+  defaults: RawDefaults | undefined,
+  ctx: NormalizeContext,
+  issues: ConfigIssue[],
+): ImageConfig {
   const source = toSource(raw, ctx);
   if (source.kind !== 'build') return toOtherSourceImage(name, raw, source, defaults, ctx);
+  const { options, defaultsProblems, imageProblems } = toBuildOptions(defaults, raw, ctx.workdir, ctx.secretsWorkdir ?? ctx.workdir);
+  const report = (at: FieldPath, problem: OptionProblem): void => {
+    const where = [...at, ...problem.at];
+    issues.push({ file: ctx.file, ...positionOf(ctx.doc, ctx.lines, where), path: formatPath(where), message: problem.message });
+  };
+  // Each default is reported once, not once per image.
+  if (!ctx.reportedDefaults) for (const problem of defaultsProblems) report(['defaults'], problem);
+  ctx.reportedDefaults = true;
+  for (const problem of imageProblems) report(['images', name], problem);
   const context = path.resolve(ctx.workdir, raw.context ?? '.');
   const targets: (string | undefined)[] = raw.targets ?? [raw.target];
   const keyPosition = positionOfKey(ctx.doc, ctx.lines, ['images', name]);
@@ -215,6 +236,7 @@ function toImage(name: string, raw: RawImage, defaults: RawDefaults | undefined,
       ...toStringMap(raw.labels, ['images', name, 'labels'], ctx),
     },
     cache: toCache(defaults?.cache, raw.cache),
+    options,
     stages: raw.stages ?? defaults?.stages ?? 'none',
     analyze: raw.analyze ?? defaults?.analyze ?? true,
     budget: mergeBudgets(toBudget(defaults?.budget), toBudget(raw.budget)),
@@ -228,7 +250,7 @@ export function normalizeBudgetFile(raw: RawBudgetFile, ctx: NormalizeContext): 
   const images: ImageConfig[] = [];
   const issues: ConfigIssue[] = [];
   for (const [name, rawImage] of Object.entries(raw.images)) {
-    const image = toImage(name, rawImage ?? {}, raw.defaults, ctx);
+    const image = toImage(name, rawImage ?? {}, raw.defaults, ctx, issues);
     issues.push(...checkOverrideNames(name, rawImage ?? {}, raw.defaults, image.platforms, ctx));
     images.push(image);
   }

@@ -13,6 +13,8 @@ export interface ParseOptions {
   path: string;
   /** Repository root: contexts are relative to it. */
   workdir: string;
+  /** Where secret files and ssh keys resolve; default `workdir` (see LoadOptions). */
+  secretsWorkdir?: string;
 }
 
 export interface ParsedBudgetFile {
@@ -80,6 +82,7 @@ export function parseBudgetDocument(text: string, opts: ParseOptions): ParsedBud
     file,
     absolutePath: path.resolve(opts.workdir, opts.path),
     workdir: path.resolve(opts.workdir),
+    secretsWorkdir: path.resolve(opts.secretsWorkdir ?? opts.workdir),
     doc,
     lines,
   });

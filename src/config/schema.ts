@@ -224,6 +224,85 @@ const analyze = z.boolean({ error: (iss) => `expected true or false, got ${gotTe
     'Analyse the layers (wasted bytes, efficiency, hints). Default true; the action input `analyze` and the CLI `--no-analyze` turn it off for every image.',
 });
 
+const stringList = (pattern: RegExp, expected: string, description: string) =>
+  z
+    .array(
+      z.string({ error: (iss) => `expected ${expected}, got ${gotText(iss.input)}` }).regex(pattern, {
+        error: (iss) => `expected ${expected}, got ${gotText(iss.input)}`,
+      }),
+      { error: (iss) => `expected a list of ${expected} strings, got ${gotText(iss.input)}` },
+    )
+    .meta({ description });
+
+const flag = (description: string) =>
+  z.boolean({ error: (iss) => `expected true or false, got ${gotText(iss.input)}` }).meta({ description });
+
+const attestation = (description: string) =>
+  z
+    .union([z.boolean(), z.string().min(1)], {
+      error: (iss) => `expected true, false or buildx's option string (e.g. "mode=max"), got ${gotText(iss.input)}`,
+    })
+    .meta({ description });
+
+/** The buildx flags beyond the basics, per image and in `defaults`; names as buildx and build-push-action. */
+const buildOptionsShape = {
+  secrets: stringList(
+    /^[a-z]+=[^,]*(,[a-z]+=[^,]*)*$/,
+    'a secret like "id=npmrc,src=.npmrc" or "id=token,env=GITHUB_TOKEN"',
+    'Build secrets (--secret), each `id=ID,src=FILE` (a file, relative to the repository root) or `id=ID,env=VAR` (an environment variable of the job). The value never appears in argv, logs or the report. Merged with the defaults by id.',
+  ).optional(),
+  ssh: stringList(
+    /^[^=,\s]+(=[^=\s]+)?$/,
+    'an ssh spec like "default" or "github=/path/to/key"',
+    'SSH agent sockets or keys to forward (--ssh): `default` (the agent at SSH_AUTH_SOCK) or `ID=PATH[,PATH]` (sockets or private keys). Merged with the defaults by id.',
+  ).optional(),
+  'build-contexts': z
+    .record(
+      z.string().regex(/^[^=\s]+$/, { error: (iss) => `expected a context name, got ${gotText(iss.input)}` }),
+      z.string({ error: (iss) => `expected a path or a docker-image://, oci-layout:// or URL source, got ${gotText(iss.input)}` }).min(1),
+    )
+    .meta({
+      description:
+        'Named build contexts (--build-context), for `FROM name` and `COPY --from=name`: a directory relative to the repository root, `docker-image://ref`, `oci-layout://path[:tag]` (path relative to the repository root) or a git/https URL. Merged with the defaults by name.',
+    })
+    .optional(),
+  network: z
+    .enum(['default', 'none', 'host'], {
+      error: (iss) => `expected "default", "none" or "host", got ${gotText(iss.input)}`,
+    })
+    .meta({ description: 'Networking mode for RUN steps (--network); `host` needs the `network.host` entitlement.' })
+    .optional(),
+  'add-hosts': stringList(
+    /^[^\s:=]+[:=]\S+$/,
+    'a host mapping like "db.local:10.0.0.2"',
+    'Extra /etc/hosts entries for RUN steps (--add-host), each `host:ip`.',
+  ).optional(),
+  allow: stringList(
+    /^[a-z]+(\.[a-z]+)*(=\S+)?$/,
+    'an entitlement like "network.host" or "security.insecure"',
+    'Extra privileged entitlements (--allow), e.g. network.host, security.insecure; the builder must permit them too.',
+  ).optional(),
+  'shm-size': size('Size of /dev/shm for RUN steps (--shm-size).').optional(),
+  ulimit: stringList(
+    /^[a-z]+=-?\d+(:-?\d+)?$/,
+    'a ulimit like "nofile=1024:1024"',
+    'Ulimits for RUN steps (--ulimit), each `name=soft[:hard]`.',
+  ).optional(),
+  'no-cache': flag('Build without the build cache (--no-cache). Default false.').optional(),
+  pull: flag('Always pull the newest version of the base images (--pull). Default false.').optional(),
+  annotations: stringList(
+    /^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=.*$/,
+    'an annotation like "org.opencontainers.image.title=api" or "index:key=value"',
+    'OCI annotations to add (--annotation), each `[TYPE:]KEY=VALUE`.',
+  ).optional(),
+  provenance: attestation(
+    'Provenance attestation (--provenance): true, false or e.g. "mode=max". Default none. Attestations are never counted in the sizes.',
+  ).optional(),
+  sbom: attestation(
+    'SBOM attestation (--sbom): true, false or a generator option string. Default none. Attestations are never counted in the sizes.',
+  ).optional(),
+};
+
 const fileList = (description: string) =>
   z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
@@ -351,6 +430,7 @@ const image = z
     'build-args': scalarMap('Build arguments (--build-arg); values become strings.').optional(),
     labels: scalarMap('Image labels (--label); values become strings.').optional(),
     cache: cache.optional(),
+    ...buildOptionsShape,
     stages: stages.optional(),
     image: imageReference.optional(),
     bake: bake.optional(),
@@ -377,6 +457,7 @@ const defaults = z
     'build-args': scalarMap('Build arguments for every image; image values win.').optional(),
     labels: scalarMap('Labels for every image; image values win.').optional(),
     cache: cache.optional(),
+    ...buildOptionsShape,
     stages: stages.optional(),
     analyze: analyze.optional(),
     budget: budget.optional(),
@@ -422,5 +503,6 @@ export type RawDefaults = NonNullable<RawBudgetFile['defaults']>;
 export type RawBudget = NonNullable<RawImage['budget']>;
 export type RawBudgetOverride = Omit<RawBudget, 'targets' | 'platforms'>;
 export type RawCache = NonNullable<RawImage['cache']>;
+export type RawBuildOptions = Pick<RawImage, keyof typeof buildOptionsShape>;
 export type RawBake = NonNullable<RawImage['bake']>;
 export type RawCompose = NonNullable<RawImage['compose']>;

@@ -51,6 +51,43 @@ export interface CacheConfig {
   to: string[];
 }
 
+/** `--secret`: its value from a file or an environment variable, never from the budget file. */
+export type SecretSpec = { id: string; src: string } | { id: string; env: string };
+
+/** `--ssh`: `default` (the agent at SSH_AUTH_SOCK) or an id with agent sockets or key files. */
+export interface SshSpec {
+  id: string;
+  /** Absolute; empty: the agent at SSH_AUTH_SOCK. */
+  paths: string[];
+}
+
+/**
+ * The buildx flags beyond context, Dockerfile, target, platforms, args, labels and cache,
+ * named as buildx and docker/build-push-action name them. Paths are absolute.
+ */
+export interface BuildOptions {
+  secrets: SecretSpec[];
+  ssh: SshSpec[];
+  /** `--build-context name=value`: an absolute directory, or `docker-image://…`, `oci-layout://<abs>`, a URL. */
+  buildContexts: Record<string, string>;
+  network?: string;
+  /** `host:ip`. */
+  addHosts: string[];
+  /** Entitlements such as `network.host`, `security.insecure`. */
+  allow: string[];
+  /** Bytes. */
+  shmSize?: number;
+  /** `name=soft[:hard]`. */
+  ulimits: string[];
+  noCache: boolean;
+  pull: boolean;
+  /** `[type:]key=value`, type one of manifest, index, manifest-descriptor, index-descriptor. */
+  annotations: string[];
+  /** `--provenance` / `--sbom` values (`false`, `true`, `mode=max`, …); unset: buildx's default. */
+  provenance?: string;
+  sbom?: string;
+}
+
 /** A bake or compose definition an entry's build comes from. Files are absolute paths. */
 export type BuildDefinition = { kind: 'bake'; files: string[]; target: string } | { kind: 'compose'; files: string[]; service: string };
 
@@ -82,6 +119,7 @@ export interface ImageConfig {
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
   cache: CacheConfig;
+  options: BuildOptions;
   /** `all`: also build every named stage that is not a target, as informational entries (default `none`). */
   stages?: 'all' | 'none';
   /** Run the layer analysis for this image (default true; the run-wide switch can still turn it off). */

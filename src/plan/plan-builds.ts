@@ -4,7 +4,8 @@
  * tested as a table.
  */
 import path from 'node:path';
-import type { BudgetFile, ImageConfig } from '../config/types.js';
+import { mergeBuildOptions, NO_BUILD_OPTIONS } from '../config/build-options.js';
+import type { BudgetFile, BuildOptions, ImageConfig, SecretSpec, SshSpec } from '../config/types.js';
 import { chooseCache, type CacheEnvironment } from './cache.js';
 
 export interface BuildJob {
@@ -50,6 +51,43 @@ export interface PlanOptions {
   blobStore?: string;
   /** False: import the cache, never export it (the baseline build; see CacheChoice). */
   exportCache?: boolean;
+  /** Build settings for every image (action inputs, CLI flags), under each image's own. */
+  run?: RunBuildSettings;
+}
+
+export interface RunBuildSettings {
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  options: BuildOptions;
+}
+
+/** The `--secret` value: where buildx reads the secret, never the secret itself. */
+export function secretFlag(secret: SecretSpec): string {
+  return 'src' in secret ? `id=${secret.id},src=${secret.src}` : `id=${secret.id},env=${secret.env}`;
+}
+
+export function sshFlag(ssh: SshSpec): string {
+  return ssh.paths.length > 0 ? `${ssh.id}=${ssh.paths.join(',')}` : ssh.id;
+}
+
+/** The flags for the options beyond the basics, in one fixed order. */
+export function buildOptionFlags(options: BuildOptions): string[] {
+  const argv: string[] = [];
+  for (const secret of options.secrets) argv.push('--secret', secretFlag(secret));
+  for (const ssh of options.ssh) argv.push('--ssh', sshFlag(ssh));
+  for (const [name, value] of Object.entries(options.buildContexts)) argv.push('--build-context', `${name}=${value}`);
+  if (options.network !== undefined) argv.push('--network', options.network);
+  for (const host of options.addHosts) argv.push('--add-host', host);
+  for (const entitlement of options.allow) argv.push('--allow', entitlement);
+  if (options.shmSize !== undefined) argv.push('--shm-size', String(options.shmSize));
+  for (const ulimit of options.ulimits) argv.push('--ulimit', ulimit);
+  if (options.noCache) argv.push('--no-cache');
+  if (options.pull) argv.push('--pull');
+  for (const annotation of options.annotations) argv.push('--annotation', annotation);
+  // Joined with `=`: the values (`mode=max`, `false`) would otherwise read as the next argument.
+  if (options.provenance !== undefined) argv.push(`--provenance=${options.provenance}`);
+  if (options.sbom !== undefined) argv.push(`--sbom=${options.sbom}`);
+  return argv;
 }
 
 export function jobId(image: string, target: string | undefined): string {
@@ -81,8 +119,11 @@ export function planBuild(image: ImageConfig, target: string | undefined, option
   argv.push('--file', image.dockerfile);
   if (target) argv.push('--target', target);
   if (image.platforms.length > 0) argv.push('--platform', image.platforms.join(','));
-  for (const [key, value] of Object.entries(image.buildArgs)) argv.push('--build-arg', `${key}=${value}`);
-  for (const [key, value] of Object.entries(image.labels)) argv.push('--label', `${key}=${value}`);
+  const buildArgs = { ...options.run?.buildArgs, ...image.buildArgs };
+  const labels = { ...options.run?.labels, ...image.labels };
+  for (const [key, value] of Object.entries(buildArgs)) argv.push('--build-arg', `${key}=${value}`);
+  for (const [key, value] of Object.entries(labels)) argv.push('--label', `${key}=${value}`);
+  argv.push(...buildOptionFlags(mergeBuildOptions(options.run?.options ?? NO_BUILD_OPTIONS, image.options)));
   for (const spec of cache.from) argv.push('--cache-from', spec);
   for (const spec of cache.to) argv.push('--cache-to', spec);
   argv.push('--output', `type=oci,dest=${layoutDir},tar=false`);

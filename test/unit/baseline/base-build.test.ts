@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import { baseBuildNote, baseBuildOptions } from '../../../src/baseline/measure-baseline.js';
 import { baseSourcePaths } from '../../../src/baseline/reuse-base.js';
 import type { ImageConfig } from '../../../src/config/types.js';
@@ -18,6 +19,7 @@ const image: ImageConfig = {
   buildArgs: {},
   labels: {},
   cache: { mode: 'auto', from: [], to: [] },
+  options: NO_BUILD_OPTIONS,
   budget: {},
   targetBudgets: {},
   platformBudgets: {},

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import {
   chooseEffectiveBudgets,
   describeBudgetChange,
@@ -20,6 +21,7 @@ function image(name: string, budget: Budget, extra: Partial<ImageConfig> = {}): 
     buildArgs: {},
     labels: {},
     cache: { mode: 'auto', from: [], to: [] },
+    options: NO_BUILD_OPTIONS,
     budget,
     targetBudgets: {},
     platformBudgets: {},

@@ -1,3 +1,4 @@
+import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import { describe, expect, test } from 'vitest';
 import { baseCheckoutPaths } from '../../../src/baseline/measure-baseline.js';
 import { sparsePatterns } from '../../../src/baseline/worktree.js';
@@ -36,7 +37,8 @@ describe('sparsePatterns', () => {
 });
 
 describe('baseCheckoutPaths', () => {
-  const image = (name: string, context: string, dockerfile: string) => ({ name, context, dockerfile }) as ImageConfig;
+  const image = (name: string, context: string, dockerfile: string) =>
+    ({ name, source: { kind: 'build' }, context, dockerfile, options: NO_BUILD_OPTIONS }) as ImageConfig;
   const file = (...images: ImageConfig[]) => ({ version: 1, path: '/repo/.github/image-budget.yml', images }) as BudgetFile;
 
   test('the budget file, then each image’s context, Dockerfile and <Dockerfile>.dockerignore, relative to the repo', () => {

@@ -57,7 +57,7 @@ images:
   );
   const error = await errorOf(loadBudgetFile('.github/image-budget.yml', { workdir: repo }));
   expect(error.message.split('\n')).toEqual([
-    '.github/image-budget.yml:5:17 images.api.dockerfile: dockerfile services/api/Dockerfile.prod does not exist',
+    '.github/image-budget.yml:5:17 images.api.dockerfile: dockerfile services/api/Dockerfile.prod does not exist (`dockerfile` is relative to the context services/api)',
     '.github/image-budget.yml:7:14 images.web.context: context services/web does not exist',
     '.github/image-budget.yml:8:3 images.root.dockerfile: dockerfile Dockerfile does not exist (the default; set `dockerfile` to change it)',
   ]);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import type { ImageConfig } from '../../../src/config/types.js';
 import { multiPlatformProblem } from '../../../src/plan/builder-requirements.js';
 
@@ -13,6 +14,7 @@ function image(name: string, platforms: string[], line: number): ImageConfig {
     buildArgs: {},
     labels: {},
     cache: { mode: 'auto', from: [], to: [] },
+    options: NO_BUILD_OPTIONS,
     budget: {},
     targetBudgets: {},
     platformBudgets: {},

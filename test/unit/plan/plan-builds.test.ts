@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import type { ImageConfig } from '../../../src/config/types.js';
 import { chooseCache, type CacheEnvironment } from '../../../src/plan/cache.js';
 import { jobId, planBuild, planBuilds } from '../../../src/plan/plan-builds.js';
@@ -14,6 +15,7 @@ function image(overrides: Partial<ImageConfig> = {}): ImageConfig {
     buildArgs: {},
     labels: {},
     cache: { mode: 'auto', from: [], to: [] },
+    options: NO_BUILD_OPTIONS,
     budget: {},
     targetBudgets: {},
     platformBudgets: {},

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import type { PlatformAnalysis } from '../../../src/analysis/analyze-layout.js';
 import { REPORT_MAX_HINTS, toReportAnalysis } from '../../../src/analysis/report-analysis.js';
 import type { AnalysisHint, ImageAnalysis } from '../../../src/analysis/types.js';
@@ -26,6 +27,7 @@ function image(over: Partial<ImageConfig> = {}): ImageConfig {
     buildArgs: {},
     labels: {},
     cache: { mode: 'off', from: [], to: [] },
+    options: NO_BUILD_OPTIONS,
     budget: {},
     targetBudgets: {},
     platformBudgets: {},
