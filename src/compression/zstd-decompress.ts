@@ -1,18 +1,13 @@
 /**
- * A zstd decompression stream with bounded memory, for every reader of zstd layers.
- * Node ≥ 22.15 / 23.8 (the action's node24) has zstd in zlib: native speed, and zlib streams
+ * A zstd decompression stream with bounded memory, for every reader of zstd layers: zlib's own
+ * (Node >= 22.15 / 23.8, so every Node this package supports), at native speed, and zlib streams
  * stop decompressing while their reader is behind. Its stream drops every frame after the first
- * when one write holds the end of a frame and more input (nodejs/node#64741), so writes are
- * cut at frame ends. Older Node falls back to fzstd, which is synchronous: one `push` decodes
- * every complete block it is given, and an RLE block is 4 bytes of input for up to 128 KiB of
- * output (a 1 GiB zero file fits in ~32 KiB of blocks). So the input is cut at block ends and
- * fed one block at a time, each block's output pushed and waited for before the next: at most
- * one block (128 KiB) is decoded ahead of the reader.
+ * when one write holds the end of a frame and more input (nodejs/node#64741), so writes are cut
+ * at frame ends.
  */
 import * as stream from 'node:stream';
 import { Transform, type Duplex, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { Decompress } from 'fzstd';
 import {
   BLOCK_HEADER_BYTES,
   CHECKSUM_BYTES,
@@ -23,36 +18,26 @@ import {
   ZSTD_MAGIC,
 } from '../measure/zstd-frames.js';
 
-type NativeFactory = (options?: zlib.ZlibOptions) => Transform;
-/** `stream.compose` (Node ≥ 16.9, missing from @types/node 20): writes go to the first, reads come from the last. */
+type NativeFactory = (options?: zlib.ZstdOptions) => Transform;
+/** `stream.compose` (experimental, untyped in @types/node 22): writes go to the first, reads come from the last. */
 const compose = (stream as unknown as { compose(...streams: Duplex[]): Duplex }).compose;
 
-/** zlib's zstd decompressor when this Node has one (not in @types/node 20, hence the lookup). */
+/** zlib's zstd decompressor; null on a Node older than this package supports (before 22.15). */
 export function nativeZstdFactory(): NativeFactory | null {
-  const factory = (zlib as unknown as { createZstdDecompress?: NativeFactory }).createZstdDecompress;
+  const factory = (zlib as Partial<typeof zlib>).createZstdDecompress;
   return typeof factory === 'function' ? factory : null;
 }
 
-export type ZstdImplementation = 'native' | 'fzstd';
-
-/** Which decoder `createZstdDecompress` uses on this Node (reports and benchmarks print it). */
-export function zstdImplementation(): ZstdImplementation {
-  return nativeZstdFactory() ? 'native' : 'fzstd';
-}
-
 export interface ZstdDecompressOptions {
-  /** Force the fzstd fallback (tests of it on a Node that has native zstd). */
-  implementation?: ZstdImplementation;
   /** Output chunk size of the native decoder. */
   chunkSize?: number;
 }
 
 /** A stream: zstd frames in, their content out, never far ahead of the reader. */
 export function createZstdDecompress(opts: ZstdDecompressOptions = {}): Duplex {
-  const native = opts.implementation === 'fzstd' ? null : nativeZstdFactory();
-  if (opts.implementation === 'native' && !native) throw new Error(`this Node (${process.version}) has no native zstd`);
-  if (native) return compose(new FrameCutter(), native(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}));
-  return new FzstdDecompress();
+  const native = nativeZstdFactory();
+  if (!native) throw new Error(`this Node (${process.version}) has no zstd in zlib: image-budget needs Node >= 22.15`);
+  return compose(new FrameCutter(), native(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}));
 }
 
 /**
@@ -154,53 +139,5 @@ class FrameCutter extends Transform {
 
   override _flush(callback: TransformCallback): void {
     callback(this.splitter.atFrameBoundary ? null : new Error('zstd: stream ends inside a frame'));
-  }
-}
-
-/** fzstd fed one block at a time, each block's output pushed before the next is decoded. */
-class FzstdDecompress extends Transform {
-  private readonly splitter = new ZstdSplitter('block');
-  private readonly out: Uint8Array[] = [];
-  private readonly decoder = new Decompress((data) => {
-    if (data.length > 0) this.out.push(data);
-  });
-  /** Set while waiting for the reader to ask for more. */
-  private onRead: (() => void) | null = null;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.feed(chunk).then(() => callback(), callback);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    // fzstd holds back a frame shorter than 18 bytes until it sees more: the final push decodes it.
-    const finish = async () => {
-      if (!this.splitter.atFrameBoundary) throw new Error('zstd: stream ends inside a frame');
-      this.decoder.push(new Uint8Array(0), true);
-      await this.pushDecoded();
-    };
-    finish().then(() => callback(), callback);
-  }
-
-  override _read(size: number): void {
-    const onRead = this.onRead;
-    this.onRead = null;
-    onRead?.();
-    super._read(size);
-  }
-
-  private async feed(chunk: Buffer): Promise<void> {
-    for (const piece of this.splitter.cut(chunk)) {
-      this.decoder.push(piece);
-      await this.pushDecoded();
-    }
-  }
-
-  /** Hands on what the last push decoded, waiting for the reader whenever its buffer is full. */
-  private async pushDecoded(): Promise<void> {
-    for (const data of this.out.splice(0)) {
-      if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.length))) {
-        await new Promise<void>((resolve) => (this.onRead = resolve));
-      }
-    }
   }
 }
