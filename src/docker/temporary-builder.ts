@@ -1,7 +1,9 @@
 /**
  * A `docker-container` builder for one run, for when the builder at hand cannot export OCI
  * layouts (the `docker` driver on the classic image store). Created, bootstrapped (BuildKit's
- * image is pulled: moby/buildkit), used for every build of the run, removed afterwards.
+ * image, moby/buildkit:buildx-stable-1, is pulled unless the engine has it), used for every build
+ * of the run, removed afterwards. It runs in the host's network, as the `docker` driver's builds
+ * reach it: a registry service on `localhost` (a common job setup) works from it.
  */
 import { randomBytes } from 'node:crypto';
 import { BuildxError, buildxFailureReason, type BuildxInfo } from './buildx-info.js';
@@ -23,8 +25,8 @@ const HOW_TO_AVOID =
 export function temporaryBuilderNotice(buildx: Pick<BuildxInfo, 'builder'>, name: string): string {
   return (
     `builder "${buildx.builder}" uses the docker driver on the classic image store, which cannot export the OCI images ` +
-    `image-budget measures: building with a temporary docker-container builder "${name}" instead (it pulls moby/buildkit, ` +
-    `starts with an empty cache and is removed afterwards). ${HOW_TO_AVOID}`
+    `image-budget measures: building with a temporary docker-container builder "${name}" instead (it pulls moby/buildkit unless the engine has it, ` +
+    `runs in the host network, starts with an empty cache and is removed afterwards). ${HOW_TO_AVOID}`
   );
 }
 
@@ -42,11 +44,16 @@ export function temporaryBuilderName(): string {
   return `${TEMPORARY_BUILDER_PREFIX}${randomBytes(4).toString('hex')}`;
 }
 
+/** `docker buildx create` for the temporary builder. */
+export function temporaryBuilderCreateArgs(name: string): string[] {
+  return ['buildx', 'create', '--driver', 'docker-container', '--driver-opt', 'network=host', '--name', name];
+}
+
 export async function createTemporaryBuilder(buildx: Pick<BuildxInfo, 'builder'>, name: string): Promise<TemporaryBuilder> {
   const remove = async (): Promise<void> => {
     await runCommand('docker', ['buildx', 'rm', name]).catch(() => undefined);
   };
-  const created = await runCommand('docker', ['buildx', 'create', '--driver', 'docker-container', '--name', name]);
+  const created = await runCommand('docker', temporaryBuilderCreateArgs(name));
   if (created.exitCode !== 0) {
     throw new BuildxError(temporaryBuilderFailure(buildx, name, 'be created', buildxFailureReason(created.stderr || created.stdout)));
   }

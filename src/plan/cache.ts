@@ -4,8 +4,9 @@
  * `auto` uses the GitHub Actions cache (`type=gha`, scoped per image and target) when it can
  * work — a builder whose driver exports it, a buildx that speaks cache service v2, and the
  * runner's credentials — and otherwise relies on the builder's own cache, which persists
- * between runs of the same daemon (a developer's machine). Asked-for caches that cannot
- * work are dropped with a warning instead of buildx dropping them silently.
+ * between runs of the same daemon (a developer's machine). Its export never fails a build
+ * (`ignore-error=true`). Asked-for caches that cannot work are dropped with a warning instead of
+ * buildx dropping them silently.
  */
 import semver from 'semver';
 import type { CacheConfig } from '../config/types.js';
@@ -91,7 +92,9 @@ export function chooseCache(
   if (!userChoseCache && !ghaProblem) {
     const scope = cacheScope(image, target);
     flags.from.push(`type=gha,scope=${scope}`);
-    if (exporting) flags.to.push(`type=gha,scope=${scope},mode=max`);
+    // A cache service hiccup (429, 5xx, a timeout) must not fail the build, and with it the check:
+    // BuildKit then logs that the cache was not saved, and the run warns.
+    if (exporting) flags.to.push(`type=gha,scope=${scope},mode=max,ignore-error=true`);
   }
   return flags;
 }

@@ -1,5 +1,10 @@
 import { expect, test } from 'vitest';
-import { temporaryBuilderFailure, temporaryBuilderName, temporaryBuilderNotice } from '../../../src/docker/temporary-builder.js';
+import {
+  temporaryBuilderCreateArgs,
+  temporaryBuilderFailure,
+  temporaryBuilderName,
+  temporaryBuilderNotice,
+} from '../../../src/docker/temporary-builder.js';
 
 test('names are fresh and recognisable', () => {
   const a = temporaryBuilderName();
@@ -30,4 +35,12 @@ test('the failure says which step failed, why, and what to do', () => {
       'To avoid this, add docker/setup-buildx-action before this step (on GitHub; locally `docker buildx create --use`) and pass its ' +
       'builder as `builder` (--builder), or turn on the containerd image store in Docker.',
   );
+});
+
+test('the builder is a docker-container one in the host network (a registry on localhost works from it)', () => {
+  const args = temporaryBuilderCreateArgs('image-budget-0011aabb');
+  expect(args.slice(0, 2)).toEqual(['buildx', 'create']);
+  expect(args[args.indexOf('--driver') + 1]).toBe('docker-container');
+  expect(args[args.indexOf('--driver-opt') + 1]).toBe('network=host');
+  expect(args[args.indexOf('--name') + 1]).toBe('image-budget-0011aabb');
 });
