@@ -18,6 +18,9 @@ beforeAll(async () => {
   await cp('test/fixtures/e2e', dir, { recursive: true });
 });
 
+/** An image no registry has, for a temporary builder that must fail to start. */
+const MISSING_BUILDKIT = 'localhost:5000/ib-no-such-buildkit:none';
+
 async function check(config: string, extra: string[] = [], env?: NodeJS.ProcessEnv) {
   await writeFile(path.join(dir, 'budget.yml'), config);
   return runCli(['check', '--config', 'budget.yml', ...extra], { cwd: dir, env });
@@ -113,8 +116,11 @@ describe('init usage errors exit 2', () => {
 
 describe('environment problems', () => {
   test('Docker daemon unreachable: exit 2 before any build, saying so', async () => {
+    // The `docker` driver's builder, whichever builder is current: a docker-container builder
+    // keeps the daemon address it was created with, and DOCKER_HOST does not move it.
     const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], {
       ...process.env,
+      BUILDX_BUILDER: 'default',
       DOCKER_HOST: 'unix:///tmp/nonexistent.sock',
     });
     expect(run.exitCode, run.stderr).toBe(2);
@@ -142,26 +148,38 @@ describe('environment problems', () => {
   });
 
   test('classic image store: a temporary docker-container builder is tried, and when it cannot start, exit 2 saying why', async () => {
-    // A docker whose daemon reports the classic store; everything else, `buildx create` and the
-    // bootstrap included, goes to the real docker. The bootstrap really fails: it cannot pull
-    // moby/buildkit without network.
+    // The `docker` driver's builder, and a docker whose daemon reports the classic store;
+    // everything else, `buildx create` and the bootstrap included, goes to the real docker. The
+    // bootstrap really fails: the builder is made to start from an image no registry has (this
+    // engine may hold moby/buildkit, which a runner pulls; the real fallback is tested on a
+    // classic-store engine in test/integration/runner-stack/classic-store.test.ts).
     const bin = path.join(dir, 'classic-store-bin');
     await mkdir(bin, { recursive: true });
     const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
     const classic = '[["Backing Filesystem","extfs"],["Supports d_type","true"],["Using metacopy","false"],["Native Overlay Diff","true"]]';
     await writeFile(
       path.join(bin, 'docker'),
-      `#!/bin/sh\nif [ "$1" = info ]; then echo '${classic}'; exit 0; fi\nexec ${realDocker} "$@"\n`,
+      [
+        '#!/bin/sh',
+        `if [ "$1" = info ]; then echo '${classic}'; exit 0; fi`,
+        `if [ "$1" = buildx ] && [ "$2" = create ]; then shift 2; exec ${realDocker} buildx create --driver-opt image=${MISSING_BUILDKIT} "$@"; fi`,
+        `exec ${realDocker} "$@"`,
+        '',
+      ].join('\n'),
     );
     await chmod(path.join(bin, 'docker'), 0o755);
-    const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+    const run = await check('version: 1\nimages:\n  app:\n    context: app\n', [], {
+      ...process.env,
+      BUILDX_BUILDER: 'default',
+      PATH: `${bin}:${process.env.PATH}`,
+    });
     expect(run.exitCode, run.stderr).toBe(2);
     const name = /temporary docker-container builder "(image-budget-[0-9a-f]{8})"/.exec(run.stderr)?.[1];
     expect(name, run.stderr).toBeDefined();
     // The notice comes first, then the failure with buildx's reason and the way out.
     expect(run.stderr).toContain(`warning: builder "default" uses the docker driver on the classic image store`);
     expect(run.stderr).toContain(`the temporary docker-container builder "${name}" that would replace it failed to start: `);
-    expect(run.stderr).toMatch(/failed to start: .*moby\/buildkit/);
+    expect(run.stderr).toMatch(/failed to start: .*ib-no-such-buildkit/);
     expect(run.stderr).toContain('add docker/setup-buildx-action before this step');
     expect(run.stderr).not.toMatch(/building app/);
     // Removed again: buildx no longer knows it.
