@@ -1,11 +1,14 @@
 /**
- * A small client for the registry HTTP API v2: anonymous or Basic token auth, and blobs read
- * with HTTP Range requests so sizes come from a few bytes per layer instead of a pull. Every
- * byte received is counted, which is how tests prove nothing was pulled.
+ * A small client for the registry HTTP API v2: anonymous first, then each login it is given
+ * (Basic, or a Bearer token from the challenge's realm), and blobs read with HTTP Range
+ * requests so sizes come from a few bytes per layer instead of a pull. Every byte received is
+ * counted, which is how tests prove nothing was pulled. Credentials and tokens never reach a
+ * message: errors name where the credentials came from, never what they are.
  */
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobReader } from '../measure/types.js';
-import type { Credentials, ImageRef } from './registry-ref.js';
+import type { Credentials, ImageRef, RegistryIdentity } from './registry-ref.js';
 
 export interface RegistryStats {
   /** Response body bytes received, all requests included (tokens, manifests, blobs). */
@@ -15,9 +18,28 @@ export interface RegistryStats {
 
 export interface RegistryClientOptions {
   fetch?: typeof fetch;
+  /** One login (kept for callers that have read it already); `identities` take precedence. */
   credentials?: Credentials | null;
+  /** Logins tried in order after anonymous access is refused (see registryIdentities). */
+  identities?: RegistryIdentity[];
   stats?: RegistryStats;
+  /** Pause before the n-th retry of a 5xx or a network error; defaults to RETRY_DELAYS_MS. */
+  retryDelaysMs?: readonly number[];
 }
+
+/** A registry answer that is not what was asked for, with its HTTP status for callers. */
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+/** A 5xx or a dropped connection is retried this many times, after these pauses. */
+export const RETRY_DELAYS_MS: readonly number[] = [250, 1000];
 
 /** Manifests and configs are small; anything bigger is not one. */
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
@@ -25,15 +47,26 @@ const MAX_JSON_BYTES = 8 * 1024 * 1024;
 export class RegistryClient {
   readonly stats: RegistryStats;
   private readonly fetchImpl: typeof fetch;
-  private readonly credentials: Credentials | null;
+  private readonly identities: RegistryIdentity[];
+  private readonly retryDelaysMs: readonly number[];
   private authorization: string | null = null;
+  /** The next login to try; anonymous Bearer (`-1`) comes first for token registries. */
+  private nextIdentity = -1;
+  /** Labels of the logins the registry refused, for the 401 message. */
+  private readonly refused: string[] = [];
+  private current = 'anonymous access';
+  /** Attempts the last answer took, for the message of a 5xx that retries did not cure. */
+  private attemptsOfLast = 1;
 
   constructor(
     readonly ref: ImageRef,
     options: RegistryClientOptions = {},
   ) {
     this.fetchImpl = options.fetch ?? fetch;
-    this.credentials = options.credentials ?? null;
+    const given = options.credentials ?? null;
+    this.identities =
+      options.identities ?? (given === null ? [] : [{ label: 'the docker config', credentials: () => Promise.resolve(given) }]);
+    this.retryDelaysMs = options.retryDelaysMs ?? RETRY_DELAYS_MS;
     this.stats = options.stats ?? { bytesDownloaded: 0, requests: 0 };
   }
 
@@ -41,25 +74,47 @@ export class RegistryClient {
     return `${this.ref.scheme}://${this.ref.host}/v2/${this.ref.repository}`;
   }
 
-  /** GET with auth: on a 401 challenge, authenticates once and retries. */
+  /**
+   * GET with auth: on a 401 challenge, tries the next login (anonymous Bearer token first,
+   * then each identity) until one is accepted or none is left; the last answer is returned.
+   */
   async get(url: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
     let response = await this.send(url, headers, signal);
-    if (response.status === 401 && this.authorization === null) {
+    while (response.status === 401) {
       const challenge = response.headers.get('www-authenticate');
+      const next = await this.nextAuthorization(challenge, url);
+      if (next === null) break;
       await response.body?.cancel();
-      this.authorization = await this.authenticate(challenge, url);
+      this.authorization = next;
       response = await this.send(url, headers, signal);
     }
     return response;
   }
 
+  /** A clear message for an answer that is not 2xx: what was refused and what to do about it. */
+  async describeFailure(url: string, response: Response): Promise<RegistryError> {
+    const text = (await readLimited(response, 4096, this.stats)).toString('utf8');
+    const detail = registryErrorDetail(text);
+    const what = `${this.ref.host}/${this.ref.repository}`;
+    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    let message: string;
+    if (response.status === 401) {
+      const tried = this.refused.length > 0 ? `refused ${this.refused.join(', ')}` : 'no credentials were found for it';
+      message = `${what}: ${status}: the registry asks for a login and ${tried} (docker login, a credential helper in the docker config, or the registry-token input)`;
+    } else if (response.status === 403) {
+      message = `${what}: ${status}: ${this.current} may not pull this repository`;
+    } else if (response.status === 404) {
+      message = `${what}: ${status}: not found (GET ${url})`;
+    } else {
+      const attempts = response.status >= 500 && this.attemptsOfLast > 1 ? ` after ${this.attemptsOfLast} attempts` : '';
+      message = `GET ${url}: ${status}${attempts}`;
+    }
+    return new RegistryError(detail ? `${message}: ${detail}` : message, response.status);
+  }
   /** Reads a JSON document (manifest, config), refusing bodies over the limit. */
   async getJson(url: string, headers: Record<string, string> = {}): Promise<{ body: Buffer; json: unknown; response: Response }> {
     const response = await this.get(url, headers);
-    if (!response.ok) {
-      const text = (await readLimited(response, 2048, this.stats)).toString('utf8');
-      throw new Error(`GET ${url}: HTTP ${response.status} ${response.statusText}${text ? `: ${text.trim()}` : ''}`);
-    }
+    if (!response.ok) throw await this.describeFailure(url, response);
     const body = await readLimited(response, MAX_JSON_BYTES + 1, this.stats);
     if (body.length > MAX_JSON_BYTES) throw new Error(`GET ${url}: response is over ${MAX_JSON_BYTES} bytes, not a manifest or config`);
     try {
@@ -99,15 +154,17 @@ export class RegistryClient {
       const upTo = await readLimited(response, end, this.stats, controller);
       return upTo.subarray(offset, end);
     }
+    const failure = await this.describeFailure(url, response);
     controller.abort();
-    throw new Error(`GET ${url} (Range bytes=${offset}-${end - 1}): HTTP ${response.status} ${response.statusText}`);
+    throw failure;
   }
 
   private streamBlob(url: string): NodeJS.ReadableStream {
     const out = new PassThrough();
     void (async () => {
       const response = await this.get(url);
-      if (!response.ok || response.body === null) throw new Error(`GET ${url}: HTTP ${response.status} ${response.statusText}`);
+      if (!response.ok) throw await this.describeFailure(url, response);
+      if (response.body === null) throw new RegistryError(`GET ${url}: empty response`, response.status);
       const reader = response.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
@@ -124,39 +181,96 @@ export class RegistryClient {
     return out;
   }
 
-  private async send(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
-    this.stats.requests++;
-    const all = this.authorization === null ? headers : { ...headers, Authorization: this.authorization };
-    try {
-      // Redirects (blob storage, CDNs) are followed; fetch drops Authorization across origins.
-      return await this.fetchImpl(url, { headers: all, signal, redirect: 'follow' });
-    } catch (error) {
-      const cause = (error as { cause?: { message?: string } }).cause?.message;
-      throw new Error(`GET ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
+  /** One request, retried after a 5xx or a network error (bounded by retryDelaysMs). */
+  private async send(
+    url: string | URL,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+    authorization = this.authorization,
+  ): Promise<Response> {
+    const all = authorization === null ? headers : { ...headers, Authorization: authorization };
+    for (let attempt = 0; ; attempt++) {
+      this.stats.requests++;
+      const delay = this.retryDelaysMs[attempt];
+      let response: Response;
+      try {
+        // Redirects (blob storage, CDNs) are followed; fetch drops Authorization across origins.
+        response = await this.fetchImpl(url, { headers: all, signal, redirect: 'follow' });
+      } catch (error) {
+        if (delay !== undefined && !signal?.aborted) {
+          await sleep(delay);
+          continue;
+        }
+        const cause = (error as { cause?: { message?: string } }).cause?.message;
+        const tries = attempt > 0 ? ` (${attempt + 1} attempts)` : '';
+        throw new RegistryError(`GET ${String(url)}: ${(error as Error).message}${cause ? ` (${cause})` : ''}${tries}`, null);
+      }
+      if (response.status < 500 || delay === undefined) {
+        this.attemptsOfLast = attempt + 1;
+        return response;
+      }
+      await response.body?.cancel();
+      await sleep(delay);
     }
   }
 
-  private async authenticate(challenge: string | null, url: string): Promise<string> {
+  /** The Authorization header of the next login to try, or null when none is left. */
+  private async nextAuthorization(challenge: string | null, url: string): Promise<string | null> {
     const parsed = parseChallenge(challenge);
-    const basic = this.credentials === null ? null : `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
-    if (parsed?.scheme === 'basic') {
-      if (basic === null) throw new Error(`GET ${url}: the registry asks for a login and ~/.docker/config.json has none for ${this.ref.host}`);
-      return basic;
+    if (parsed?.scheme !== 'basic' && (parsed?.scheme !== 'bearer' || parsed.params.realm === undefined)) {
+      throw new RegistryError(`GET ${url}: HTTP 401 with an unsupported challenge: ${challenge ?? '(no WWW-Authenticate header)'}`, 401);
     }
-    if (parsed?.scheme !== 'bearer' || parsed.params.realm === undefined) {
-      throw new Error(`GET ${url}: HTTP 401 with an unsupported challenge: ${challenge ?? '(no WWW-Authenticate header)'}`);
+    if (this.authorization !== null || this.nextIdentity >= 0) this.refused.push(this.current);
+    // Basic has no anonymous form: the request just made was it.
+    if (this.nextIdentity < 0 && parsed.scheme === 'basic') this.nextIdentity = 0;
+    while (this.nextIdentity < this.identities.length) {
+      const index = this.nextIdentity++;
+      const identity = index < 0 ? null : this.identities[index]!;
+      const credentials = identity === null ? null : await identity.credentials();
+      if (identity !== null && credentials === null) continue;
+      this.current = identity === null ? 'anonymous access' : identity.label;
+      const basic =
+        credentials === null ? null : `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      if (parsed.scheme === 'basic') return basic;
+      const token = await this.requestToken(parsed.params, basic);
+      if (token !== null) return `Bearer ${token}`;
+      this.refused.push(this.current);
     }
-    const tokenUrl = new URL(parsed.params.realm);
-    if (parsed.params.service !== undefined) tokenUrl.searchParams.set('service', parsed.params.service);
-    tokenUrl.searchParams.set('scope', parsed.params.scope ?? `repository:${this.ref.repository}:pull`);
-    this.stats.requests++;
-    const response = await this.fetchImpl(tokenUrl, { headers: basic === null ? {} : { Authorization: basic } });
+    return null;
+  }
+
+  /** A Bearer token from the challenge's realm; null when the realm refuses this login. */
+  private async requestToken(params: Record<string, string>, basic: string | null): Promise<string | null> {
+    const tokenUrl = new URL(params.realm!);
+    if (params.service !== undefined) tokenUrl.searchParams.set('service', params.service);
+    tokenUrl.searchParams.set('scope', params.scope ?? `repository:${this.ref.repository}:pull`);
+    const where = `token request to ${tokenUrl.origin}${tokenUrl.pathname}`;
+    const response = await this.send(tokenUrl, {}, undefined, basic);
     const body = await readLimited(response, 256 * 1024, this.stats);
-    if (!response.ok) throw new Error(`token request to ${tokenUrl.origin}${tokenUrl.pathname}: HTTP ${response.status}`);
-    const json = JSON.parse(body.toString('utf8')) as { token?: unknown; access_token?: unknown };
+    if (response.status === 401 || response.status === 403) return null;
+    if (!response.ok) throw new RegistryError(`${where}: HTTP ${response.status}`, response.status);
+    let json: { token?: unknown; access_token?: unknown };
+    try {
+      json = JSON.parse(body.toString('utf8')) as typeof json;
+    } catch {
+      throw new RegistryError(`${where}: the answer is not JSON`, response.status);
+    }
     const token = typeof json.token === 'string' ? json.token : json.access_token;
-    if (typeof token !== 'string' || token === '') throw new Error(`token request to ${tokenUrl.origin}${tokenUrl.pathname}: no token in the response`);
-    return `Bearer ${token}`;
+    if (typeof token !== 'string' || token === '') throw new RegistryError(`${where}: no token in the response`, response.status);
+    return token;
+  }
+}
+
+/** The first `errors[]` entry of a registry's JSON error body (`MANIFEST_UNKNOWN: manifest unknown`). */
+export function registryErrorDetail(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { errors?: { code?: unknown; message?: unknown }[] };
+    const first = parsed.errors?.[0];
+    if (first === undefined) return '';
+    return [first.code, first.message].filter((part) => typeof part === 'string' && part !== '').join(': ');
+  } catch {
+    // Not JSON: a proxy's HTML page is no help in a one-line message.
+    return body.trim().length > 0 && body.trim().length <= 200 && !body.includes('<') ? body.trim() : '';
   }
 }
 

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { runCommand } from '../docker/exec.js';
 
 export interface ImageRef {
   /** Host the API is served from: `registry-1.docker.io` for Docker Hub. */
@@ -42,20 +43,96 @@ export interface Credentials {
 }
 
 /**
- * `auths` of `~/.docker/config.json` (or `$DOCKER_CONFIG/config.json`); credential helpers
- * are not run. Returns null when there is nothing for this host.
+ * One way to log in, tried after anonymous access was refused. `label` says where the
+ * credentials come from, for messages: it never holds them.
  */
-export async function readDockerCredentials(host: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | null> {
+export interface RegistryIdentity {
+  label: string;
+  credentials(): Promise<Credentials | null>;
+}
+
+interface DockerConfig {
+  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+}
+
+/** What `docker-credential-<helper> get` prints (docker/docker-credential-helpers). */
+interface HelperAnswer {
+  Username?: unknown;
+  Secret?: unknown;
+}
+
+/** Runs a credential helper: the server URL on stdin, its answer on stdout. */
+export type CredentialHelperRunner = (helper: string, serverUrl: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+
+const runHelper: CredentialHelperRunner = (helper, serverUrl) => runCommand(`docker-credential-${helper}`, ['get'], { input: serverUrl });
+
+/** The keys docker files a host's credentials under, Docker Hub's legacy URL first. */
+function configKeys(host: string): string[] {
+  return host === DOCKER_HUB
+    ? ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', host]
+    : [host, `https://${host}`, `http://${host}`];
+}
+
+async function readDockerConfig(env: NodeJS.ProcessEnv): Promise<DockerConfig | null> {
   const file = path.join(env.DOCKER_CONFIG ?? path.join(homedir(), '.docker'), 'config.json');
-  let config: unknown;
   try {
-    config = JSON.parse(await readFile(file, 'utf8'));
+    const config: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return typeof config === 'object' && config !== null ? (config as DockerConfig) : null;
   } catch {
     return null;
   }
-  const auths = (config as { auths?: Record<string, { auth?: string; username?: string; password?: string }> }).auths;
+}
+
+/** A helper's answer for one server URL; null when it has none ("credentials not found"). */
+async function askHelper(helper: string, serverUrl: string, run: CredentialHelperRunner): Promise<Credentials | null> {
+  if (!/^[\w.-]+$/.test(helper)) throw new Error(`docker config: credential helper name ${JSON.stringify(helper)} is not a program name`);
+  let result;
+  try {
+    result = await run(helper, serverUrl);
+  } catch (error) {
+    throw new Error(`docker-credential-${helper}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (result.exitCode !== 0) {
+    if (/credentials not found/i.test(result.stdout + result.stderr)) return null;
+    // stdout would hold the answer: only stderr is shown.
+    throw new Error(
+      `docker-credential-${helper} get exited with ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().slice(0, 300)}` : ''}`,
+    );
+  }
+  let answer: HelperAnswer;
+  try {
+    answer = JSON.parse(result.stdout) as HelperAnswer;
+  } catch {
+    throw new Error(`docker-credential-${helper} get printed something that is not JSON`);
+  }
+  if (typeof answer.Username !== 'string' || typeof answer.Secret !== 'string' || answer.Secret === '') return null;
+  return { username: answer.Username, password: answer.Secret };
+}
+
+/**
+ * The credentials docker would use for `host`, in docker's order: `credHelpers` for the host,
+ * else `credsStore`, else `auths` of `~/.docker/config.json` (or `$DOCKER_CONFIG/config.json`).
+ * Null when there is nothing for this host.
+ */
+export async function readDockerCredentials(
+  host: string,
+  env: NodeJS.ProcessEnv = process.env,
+  run: CredentialHelperRunner = runHelper,
+): Promise<Credentials | null> {
+  const config = await readDockerConfig(env);
+  if (config === null) return null;
+  const keys = configKeys(host);
+  const serverUrl = keys[0]!;
+  const helper = keys.map((key) => config.credHelpers?.[key]).find((name) => typeof name === 'string' && name !== '');
+  if (helper !== undefined) return askHelper(helper, serverUrl, run);
+  if (typeof config.credsStore === 'string' && config.credsStore !== '') {
+    const stored = await askHelper(config.credsStore, serverUrl, run);
+    if (stored !== null) return stored;
+  }
+  const auths = config.auths;
   if (auths === undefined || typeof auths !== 'object') return null;
-  const keys = host === DOCKER_HUB ? ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', host] : [host, `https://${host}`, `http://${host}`];
   for (const key of keys) {
     const entry = auths[key];
     if (entry === undefined) continue;
@@ -69,4 +146,52 @@ export async function readDockerCredentials(host: string, env: NodeJS.ProcessEnv
     }
   }
   return null;
+}
+
+/** Where the docker config's credentials for a host come from, for messages. */
+async function describeDockerCredentials(host: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const config = await readDockerConfig(env);
+  const helper = configKeys(host)
+    .map((key) => config?.credHelpers?.[key])
+    .find((name) => typeof name === 'string' && name !== '');
+  if (helper !== undefined) return `docker-credential-${helper} (credHelpers)`;
+  if (typeof config?.credsStore === 'string' && config.credsStore !== '')
+    return `docker-credential-${config.credsStore} (credsStore) or auths`;
+  return 'the docker config (auths)';
+}
+
+export interface IdentityOptions {
+  env?: NodeJS.ProcessEnv;
+  /** The `registry-token` input: a token or password for registries the docker config has nothing for. */
+  token?: string | null;
+  runHelper?: CredentialHelperRunner;
+}
+
+/**
+ * The ways to log in to `host`, in the order they are tried after anonymous access: the
+ * docker config's credentials, then the token input (sent as the password of `$GITHUB_ACTOR`,
+ * which is what ghcr.io and most token-based registries accept).
+ */
+export function registryIdentities(host: string, options: IdentityOptions = {}): RegistryIdentity[] {
+  const env = options.env ?? process.env;
+  let label = 'the docker config';
+  const identities: RegistryIdentity[] = [
+    {
+      get label() {
+        return label;
+      },
+      async credentials() {
+        label = await describeDockerCredentials(host, env);
+        return readDockerCredentials(host, env, options.runHelper);
+      },
+    },
+  ];
+  const token = options.token;
+  if (typeof token === 'string' && token !== '') {
+    identities.push({
+      label: 'the registry-token input',
+      credentials: () => Promise.resolve({ username: env.GITHUB_ACTOR || 'image-budget', password: token }),
+    });
+  }
+  return identities;
 }

@@ -9,12 +9,14 @@ import type { LayerMeasure, PlatformMeasure, UncompressedSize } from '../measure
 import type { CountedSizes } from '../measure/counted-sizes.js';
 import { measureUncompressedSize } from '../measure/uncompressed-size.js';
 import { RegistryClient, type RegistryStats } from './registry-client.js';
-import { parseImageRef, readDockerCredentials } from './registry-ref.js';
+import { parseImageRef, registryIdentities } from './registry-ref.js';
 
 export interface RegistryMeasureOptions {
   /** Only these platforms (`linux/amd64`, `linux/arm64/v8`…); all but attestations when unset. */
   platforms?: string[];
   fetch?: typeof fetch;
+  /** The `registry-token` input: tried after the docker config's credentials. */
+  registryToken?: string | null;
   /** Hosts to talk plain http to, besides localhost. */
   insecureHosts?: string[];
   /** Filled with the bytes and requests this measurement cost. */
@@ -51,7 +53,7 @@ export async function measureRegistryImage(ref: string, options: RegistryMeasure
   const parsed = parseImageRef(ref, options.insecureHosts);
   const client = new RegistryClient(parsed, {
     fetch: options.fetch,
-    credentials: await readDockerCredentials(parsed.host),
+    identities: registryIdentities(parsed.host, { token: options.registryToken }),
     stats: options.stats,
   });
   const top = await fetchManifest(client, parsed.reference);
