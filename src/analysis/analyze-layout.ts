@@ -5,7 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { fileBlobReader } from '../measure/measure-layout.js';
+import { fileBlobReader, type BlobOpener } from '../measure/measure-layout.js';
 import type { PlatformMeasure } from '../measure/types.js';
 import { analyzeImage } from './analyze-image.js';
 import { cacheWriteError, type LayerCache } from './layer-cache.js';
@@ -31,6 +31,8 @@ export interface AnalyzeLayoutInput {
    * from the cache counts it as a read of this run, not a hit, and removes it from the set.
    */
   scannedWhileMeasuring?: Set<string>;
+  /** Layer blobs that are not files of the layout (see MeasureLayoutOptions.openBlob). */
+  openBlob?: BlobOpener;
 }
 
 /**
@@ -85,7 +87,7 @@ export async function analyzeLayout(input: AnalyzeLayoutInput): Promise<Platform
     try {
       const analysis = await analyzeImage({
         layers: platform.layers.map((layer) => ({
-          blob: fileBlobReader(input.layoutDir, layer.digest, layer.compressedBytes),
+          blob: (input.openBlob ?? ((digest, size) => fileBlobReader(input.layoutDir, digest, size)))(layer.digest, layer.compressedBytes),
           mediaType: layer.mediaType,
           digest: layer.digest,
           dockerfile: layer.dockerfile,

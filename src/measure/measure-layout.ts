@@ -40,7 +40,15 @@ export interface MeasureLayoutOptions {
   countedSizes?: CountedSizes;
   /** Decompresses a layer whose size nothing else proves (see SizeSources.countLayer). */
   countLayer?: LayerCounter;
+  /**
+   * Where layer blobs are read from when they are not files of the layout (an image in a
+   * registry: only the bytes the size needs are fetched). Default: the layout's blob files.
+   */
+  openBlob?: BlobOpener;
 }
+
+/** A layer blob by digest and size, wherever it lives. */
+export type BlobOpener = (digest: string, size: number) => BlobReader;
 
 /** The path of a blob inside an OCI layout; rejects digests that would escape it. */
 export function blobPath(layoutDir: string, digest: string): string {
@@ -123,10 +131,12 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
         layer.digest,
         limit(async () => {
           const started = Date.now();
-          await stat(blobPath(layoutDir, layer.digest)).catch(() => {
-            throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
-          });
-          const blob = fileBlobReader(layoutDir, layer.digest, layer.size);
+          if (opts.openBlob === undefined) {
+            await stat(blobPath(layoutDir, layer.digest)).catch(() => {
+              throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
+            });
+          }
+          const blob = (opts.openBlob ?? ((digest, size) => fileBlobReader(layoutDir, digest, size)))(layer.digest, layer.size);
           const size = await measureUncompressedSize(blob, layer.mediaType, {
             annotations: layer.annotations,
             counted: opts.countedSizes,
