@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { splitImageReference } from '../config/image-reference.js';
 import { runCommand } from '../docker/exec.js';
 
 export interface ImageRef {
@@ -19,22 +20,15 @@ const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
 
 /** `busybox` → registry-1.docker.io/library/busybox:latest; `localhost:5000/x:1` → http. */
 export function parseImageRef(ref: string, insecureHosts: readonly string[] = []): ImageRef {
-  const match = /^(?:([^/]+)\/)?([^@]+?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(ref.trim());
-  if (match === null) throw new Error(`not an image reference: ${JSON.stringify(ref)}`);
-  const [, first, , tag, digest] = match;
-  let rest = match[2];
-  let host = 'docker.io';
-  if (first !== undefined && (first.includes('.') || first.includes(':') || first === 'localhost')) host = first;
-  else if (first !== undefined) rest = `${first}/${rest}`;
-  if (rest === undefined || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(rest)) {
-    throw new Error(`not an image reference: ${JSON.stringify(ref)} (bad repository name)`);
-  }
+  const parts = splitImageReference(ref);
+  let host = parts.domain ?? 'docker.io';
+  let repository = parts.path;
   if (host === 'docker.io' || host === 'index.docker.io') {
     host = DOCKER_HUB;
-    if (!rest.includes('/')) rest = `library/${rest}`;
+    if (!repository.includes('/')) repository = `library/${repository}`;
   }
   const insecure = LOCAL_HOSTS.test(host) || insecureHosts.includes(host);
-  return { host, repository: rest, reference: digest ?? tag ?? 'latest', scheme: insecure ? 'http' : 'https' };
+  return { host, repository, reference: parts.digest ?? parts.tag ?? 'latest', scheme: insecure ? 'http' : 'https' };
 }
 
 export interface Credentials {

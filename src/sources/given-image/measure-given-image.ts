@@ -15,7 +15,7 @@ import type { CountedSizes } from '../../measure/counted-sizes.js';
 import { measureOciLayout, type BlobOpener } from '../../measure/measure-layout.js';
 import type { PlatformMeasure, UncompressedSize } from '../../measure/types.js';
 import type { RegistryStats } from '../../baseline/registry-client.js';
-import { fillPlaceholders, parseGivenImage, type PlaceholderValues } from './given-image-ref.js';
+import { fillPlaceholders, parseGivenImage, type PlaceholderValues } from '../../config/image-reference.js';
 import type { LayerStore } from './layer-store.js';
 import { openOciLayout, unpackTar } from './local-layout.js';
 import { fetchRegistryLayout } from './registry-layout.js';

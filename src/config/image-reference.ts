@@ -4,7 +4,30 @@
  * action's `image`/`digest`/`metadata` inputs (`from-input`). Placeholders `{sha}`,
  * `{short-sha}` and `{pr}` are filled from the commit and the pull request.
  */
-import { parseImageRef } from '../../baseline/registry-ref.js';
+
+/** A reference split as docker reads it, before any registry defaults are applied. */
+export interface ReferenceParts {
+  /** `ghcr.io`, `localhost:5000`; absent for Docker Hub names (`busybox`, `octo/app`). */
+  domain?: string;
+  /** Repository path, lower case: `acme/api`. */
+  path: string;
+  tag?: string;
+  digest?: string;
+}
+
+const REFERENCE = /^(?:([^/]+)\/)?([^@]+?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/;
+const REPOSITORY_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** `ghcr.io/acme/api:1@sha256:…` → its parts; throws `not an image reference` otherwise. */
+export function splitImageReference(ref: string): ReferenceParts {
+  const match = REFERENCE.exec(ref.trim());
+  if (match === null) throw new Error(`not an image reference: ${JSON.stringify(ref)}`);
+  const [, first, rest, tag, digest] = match;
+  const isDomain = first !== undefined && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const repository = first !== undefined && !isDomain ? `${first}/${rest ?? ''}` : (rest ?? '');
+  if (!REPOSITORY_PATH.test(repository)) throw new Error(`not an image reference: ${JSON.stringify(ref)} (bad repository name)`);
+  return { ...(isDomain ? { domain: first } : {}), path: repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
 
 export const OCI_LAYOUT_PREFIX = 'oci-layout://';
 export const DOCKER_DAEMON_PREFIX = 'docker-daemon://';
@@ -60,7 +83,7 @@ export function parseGivenImage(value: string): GivenImage {
   // The syntax is checked with the placeholders filled, as the run will fill them.
   const sample = fillPlaceholders(ref, SAMPLE);
   try {
-    parseImageRef(sample);
+    splitImageReference(sample);
   } catch (error) {
     throw new Error(
       `${(error as Error).message}: expected a registry reference (name:tag or name@sha256:…), ${DOCKER_DAEMON_PREFIX}name:tag, ${OCI_LAYOUT_PREFIX}path or ${FROM_INPUT}`,
@@ -77,72 +100,6 @@ export function givenImageProblem(value: string): string | null {
   } catch (error) {
     return (error as Error).message;
   }
-}
-
-export interface GivenImageInputs {
-  /** `image`: a full reference, or the repository when `digest` or `metadata` gives the digest. */
-  image?: string;
-  /** `digest`: build-push-action's `digest` output. */
-  digest?: string;
-  /** `metadata`: build-push-action's `metadata` output (JSON). */
-  metadata?: string;
-}
-
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-
-/**
- * The reference the action's inputs name, or null when none is set. `image` alone is used as
- * it is; with a digest (from `digest`, else `metadata`'s `containerimage.digest`) its tag is
- * dropped and the digest pinned; without `image`, the first name of `metadata`'s `image.name`
- * names the repository. Throws with the input's name when they do not add up.
- */
-export function imageFromInputs(inputs: GivenImageInputs): string | null {
-  const image = inputs.image?.trim() || undefined;
-  const digestInput = inputs.digest?.trim() || undefined;
-  let metadata: { digest?: string; name?: string } = {};
-  if (inputs.metadata?.trim()) metadata = readMetadata(inputs.metadata);
-  const digest = digestInput ?? metadata.digest;
-  if (digestInput !== undefined && !DIGEST.test(digestInput)) {
-    throw new Error(`input digest: ${JSON.stringify(digestInput)} is not a sha256 digest (sha256: and 64 hex digits)`);
-  }
-  if (image === undefined && digest === undefined && metadata.name === undefined) return null;
-  if (digest === undefined) {
-    if (image !== undefined) return image;
-    throw new Error('input metadata: no containerimage.digest in it; was the image pushed (push: true)?');
-  }
-  const name = image ?? metadata.name;
-  if (name === undefined)
-    throw new Error('input digest: needs the image input (or metadata with image.name) to say which repository it is in');
-  if (name.startsWith(OCI_LAYOUT_PREFIX) || name.startsWith(DOCKER_DAEMON_PREFIX) || name === FROM_INPUT) {
-    throw new Error(
-      `input image: ${JSON.stringify(name)} with a digest: a digest pins a registry image, give the repository (ghcr.io/acme/api)`,
-    );
-  }
-  const pinned = /@(sha256:[0-9a-f]{64})$/.exec(name);
-  if (pinned !== null) {
-    if (pinned[1] !== digest) throw new Error(`input image: ${name} names another digest than ${digest}`);
-    return name;
-  }
-  return `${withoutTag(name)}@${digest}`;
-}
-
-/** build-push-action's metadata: `containerimage.digest` and the first of `image.name`'s names. */
-function readMetadata(text: string): { digest?: string; name?: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`input metadata: not JSON (${(error as Error).message}); pass build-push-action's metadata output`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('input metadata: expected a JSON object');
-  const record = json as Record<string, unknown>;
-  const digest = record['containerimage.digest'];
-  const names = record['image.name'];
-  if (digest !== undefined && (typeof digest !== 'string' || !DIGEST.test(digest))) {
-    throw new Error(`input metadata: containerimage.digest ${JSON.stringify(digest)} is not a sha256 digest`);
-  }
-  const first = typeof names === 'string' ? names.split(',')[0]?.trim() : undefined;
-  return { ...(typeof digest === 'string' ? { digest } : {}), ...(first ? { name: first } : {}) };
 }
 
 /** `ghcr.io/acme/api:1.2` → `ghcr.io/acme/api`; a port (`localhost:5000/api`) is kept. */
