@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { HINT_IDS } from '../analysis/hint-ids.js';
 import { describeValue } from './describe-value.js';
+import { givenImageProblem } from './image-reference.js';
 import { describeBadSize, PERCENT_PATTERN, SIZE_PATTERN } from './size.js';
 import { suggestName } from './suggest-name.js';
 
@@ -314,9 +315,14 @@ const imageReference = z
   .string({ error: (iss) => `expected an image reference, got ${gotText(iss.input)}` })
   .min(1)
   .regex(/^\S+$/, { error: (iss) => `an image reference has no spaces, got ${gotText(iss.input)}` })
+  // The grammar beyond "no spaces" (JSON Schema keeps only that) is image-reference.ts's.
+  .superRefine((value, ctx) => {
+    const problem = /\s/.test(value) ? null : givenImageProblem(value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  })
   .meta({
     description:
-      'Measure this already-built image instead of building one: a registry reference (tag or digest, e.g. ghcr.io/acme/api:pr-{pr} or ghcr.io/acme/api@sha256:…; `{sha}` and `{pr}` are replaced by the commit and pull request number), an image in the local docker image store, or `oci-layout://path` (an OCI layout directory or tar, relative to the repository root). Excludes the build fields.',
+      'Measure this already-built image instead of building one: a registry reference (tag or digest, e.g. ghcr.io/acme/api:pr-{pr} or ghcr.io/acme/api@sha256:…; `{sha}`, `{short-sha}` and `{pr}` are replaced by the commit, its first 7 digits and the pull request number), `docker-daemon://name:tag` (an image in the local docker image store), `oci-layout://path` (an OCI layout directory or tar, relative to the working directory), or `from-input` (the action\'s `image`/`digest`/`metadata` inputs). See docs/given-images.md. Excludes the build fields.',
   });
 
 const bake = z
