@@ -82,6 +82,8 @@ export function extraStages(stages: readonly { name: string | null }[], targets:
 }
 
 async function planImageJobs(file: BudgetFile, image: ImageConfig, options: BuildAndMeasureOptions): Promise<PlannedJob[]> {
+  // An image built elsewhere is measured by its own source, never built here.
+  if (image.source.kind === 'image') return [];
   const jobs: PlannedJob[] = planBuilds({ ...file, images: [image] }, options).map((job) => ({ job, kind: 'target' }));
   if (image.stages !== 'all') return jobs;
   try {

@@ -33,6 +33,7 @@ import { openCountedSizes } from './measure/counted-sizes.js';
 import { multiPlatformProblem } from './plan/builder-requirements.js';
 import { assembleEntries } from './report/assemble.js';
 import type { Report } from './report/types.js';
+import { asJobMeasurement, checkFromInput, isGivenImage, measureGivenImages } from './sources/given-image/given-image-source.js';
 import { VERSION } from './version.js';
 
 export interface CheckOptions {
@@ -58,6 +59,12 @@ export interface CheckOptions {
   analyze?: boolean;
   /** Layer cache directory, relative to `workdir`; default defaultLayerCacheDir(env). */
   cacheDir?: string;
+  /** The image the action's image/digest/metadata inputs name: the `image: from-input` entry's. */
+  givenImage?: string | null;
+  /** The `registry-token` input, for registries the docker config has no login for. */
+  registryToken?: string | null;
+  /** The pull request this run is for: `{pr}` in image references. */
+  pullRequest?: number | null;
 }
 
 export interface CheckResult {
@@ -85,8 +92,11 @@ export function stageBudget(image: ImageConfig, stage: string | undefined): Budg
 
 export async function runCheck(options: CheckOptions, logger: Logger): Promise<CheckResult> {
   const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
-  const targets = budgetFile.images.reduce((n, image) => n + image.targets.length, 0);
-  logger.info(`${options.configPath}: ${budgetFile.images.length} image(s), ${targets} build(s)`);
+  checkFromInput(budgetFile, options.configPath, options.givenImage);
+  const givenCount = budgetFile.images.filter(isGivenImage).length;
+  const targets = budgetFile.images.filter((image) => !isGivenImage(image)).reduce((n, image) => n + image.targets.length, 0);
+  const given = givenCount > 0 ? `, ${givenCount} given image(s) measured without a build` : '';
+  logger.info(`${options.configPath}: ${budgetFile.images.length} image(s), ${targets} build(s)${given}`);
 
   // The base commit (budgets are read from it in every baseline mode) and the builder, found
   // at once and before any build: a --base the user mistyped fails the run before it builds.
@@ -110,7 +120,10 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
     const toBuild = early ? { ...budgetFile, images: early.images } : budgetFile;
     const { buildx } = prepared;
     logger.info(`buildx ${buildx.version}, builder "${buildx.builder}" (driver ${buildx.driver})`);
-    const multiPlatform = multiPlatformProblem(budgetFile.images, buildx);
+    const multiPlatform = multiPlatformProblem(
+      budgetFile.images.filter((image) => !isGivenImage(image)),
+      buildx,
+    );
     if (multiPlatform) throw new BuildxError(multiPlatform);
     const scratchRoot = options.env.RUNNER_TEMP || os.tmpdir();
     await mkdir(scratchRoot, { recursive: true });
@@ -149,10 +162,29 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       blobStore: path.join(outputDir, 'blobs'),
     };
     // Once every head build is done, a base job the head does not have waits no longer.
+    const givenImages = toBuild.images.filter(isGivenImage);
+    const measureGiven = () =>
+      measureGivenImages(givenImages, {
+        workdir: options.workdir,
+        workDir: outputDir,
+        parallel: options.parallel,
+        logger,
+        placeholders: { sha: options.commit ?? null, pr: options.pullRequest ?? null },
+        fromInput: options.givenImage ?? null,
+        registryToken: options.registryToken ?? null,
+        env: options.env,
+        ...(analysis ? { analysis } : {}),
+        sizeMemo: buildOptions.sizeMemo,
+        countedSizes: buildOptions.countedSizes,
+      }).then((measured) => measured.map((m, index) => asJobMeasurement(givenImages[index]!, m)));
     const measureHead = () =>
-      buildAndMeasure(toBuild, { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } }).finally(
-        () => handoff.finished(),
-      );
+      Promise.all([
+        buildAndMeasure(
+          { ...toBuild, images: toBuild.images.filter((image) => !isGivenImage(image)) },
+          { ...buildOptions, workdir: options.workdir, analysis, handoff: { role: 'report', with: handoff } },
+        ).finally(() => handoff.finished()),
+        measureGiven(),
+      ]).then(([built, measured]) => [...built, ...measured]);
     const measureBase = (head: JobMeasurement[], remember?: RememberOptions) =>
       options.baseline
         ? measureBaseline({
@@ -190,13 +222,16 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       measurements = await measureHead();
       baseline = await measureBase(measurements);
     }
-    await keepHeadForLaterRuns(measurements, {
-      ...remember,
-      configPath: options.configPath,
-      workdir: options.workdir,
-      extraArgs: options.buildFlags,
-      logger,
-    });
+    await keepHeadForLaterRuns(
+      measurements.filter((m) => !isGivenImage(m.job.image)),
+      {
+        ...remember,
+        configPath: options.configPath,
+        workdir: options.workdir,
+        extraArgs: options.buildFlags,
+        logger,
+      },
+    );
     if (baseline?.sameAsHead?.length) {
       const same = new Set(baseline.sameAsHead);
       baseline.entries.push(

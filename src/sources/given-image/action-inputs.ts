@@ -69,4 +69,3 @@ function readMetadata(text: string): { digest?: string; name?: string } {
   const first = typeof names === 'string' ? names.split(',')[0]?.trim() : undefined;
   return { ...(typeof digest === 'string' ? { digest } : {}), ...(first ? { name: first } : {}) };
 }
-

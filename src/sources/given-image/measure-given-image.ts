@@ -4,7 +4,7 @@
  * or tar) and measured and analysed exactly as a built image's layout is. Every failure is this
  * image's `error`: the other images are measured all the same.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { analyzeLayout, hasDockerignore, type PlatformAnalysis } from '../../analysis/analyze-layout.js';
 import type { LayerCache } from '../../analysis/layer-cache.js';
@@ -48,6 +48,8 @@ export interface GivenImageContext {
   fromInput?: string | null;
   registryToken?: string | null;
   insecureHosts?: readonly string[];
+  /** Where DOCKER_CONFIG (credentials) is read from; default process.env. */
+  env?: NodeJS.ProcessEnv;
   logger: Logger;
   /** Prefix for log lines, e.g. "base". */
   label?: string;
@@ -150,6 +152,7 @@ async function materialize(reference: string, entry: GivenImageEntry, ctx: Given
         layers: ctx.layers,
         platforms: entry.platforms,
         ...(ctx.registryToken ? { registryToken: ctx.registryToken } : {}),
+        ...(ctx.env ? { env: ctx.env } : {}),
         ...(ctx.insecureHosts ? { insecureHosts: ctx.insecureHosts } : {}),
         ...(ctx.registryStats ? { stats: ctx.registryStats } : {}),
         ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
@@ -158,6 +161,7 @@ async function materialize(reference: string, entry: GivenImageEntry, ctx: Given
       return { layoutDir: layout.layoutDir, openBlob: layout.openBlob, digest: layout.digest };
     }
     case 'docker-daemon': {
+      await mkdir(ctx.scratchDir, { recursive: true });
       const tarFile = path.join(ctx.scratchDir, 'saved.tar');
       await saveImage(given.ref, tarFile, entry.platforms.length === 1 ? entry.platforms[0] : undefined);
       const dir = await openOciLayout(await unpackTar(tarFile, layoutDir), reference);

@@ -22,6 +22,8 @@ export interface RegistryLayoutOptions {
   /** Logins after anonymous access; default: the docker config's, then `registryToken`. */
   identities?: RegistryIdentity[];
   registryToken?: string | null;
+  /** Where DOCKER_CONFIG is read from; default process.env. */
+  env?: NodeJS.ProcessEnv;
   insecureHosts?: readonly string[];
   fetch?: typeof fetch;
   stats?: RegistryStats;
@@ -48,7 +50,9 @@ interface Fetched {
 export async function fetchRegistryLayout(reference: string, options: RegistryLayoutOptions): Promise<RegistryLayout> {
   const ref = parseImageRef(reference, options.insecureHosts);
   const client = new RegistryClient(ref, {
-    identities: options.identities ?? registryIdentities(ref.host, { token: options.registryToken }),
+    identities:
+      options.identities ??
+      registryIdentities(ref.host, { token: options.registryToken ?? null, ...(options.env ? { env: options.env } : {}) }),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.stats ? { stats: options.stats } : {}),
     ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),

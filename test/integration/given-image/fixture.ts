@@ -1,0 +1,106 @@
+/**
+ * Images built the way teams build them, outside image-budget: plain `docker buildx build`
+ * pushed to the local registry, exported as OCI layouts (directory and tar), and loaded into
+ * the docker image store. FROM scratch + COPY, so arm64 builds without emulation.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { ReportEntry } from '../../../src/report/types.js';
+
+const exec = promisify(execFile);
+
+export const REPO = 'ib-given';
+export const DOCKERFILE = 'FROM scratch\nCOPY random.bin /random.bin\nCOPY text.txt /data/text.txt\nCOPY stamp /stamp\nENV A=1\n';
+export const PLATFORMS = ['linux/amd64', 'linux/arm64'];
+
+export async function run(command: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await exec(command, args, { cwd, env: env ?? process.env, maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+/** A build context with a Dockerfile whose layers are a few MB, different per tag. */
+export async function writeContext(dir: string, tag: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'random.bin'), randomBytes(1_500_000));
+  await writeFile(path.join(dir, 'text.txt'), 'image budget keeps images small\n'.repeat(60_000));
+  await writeFile(path.join(dir, 'stamp'), tag);
+  await writeFile(path.join(dir, 'Dockerfile'), DOCKERFILE);
+}
+
+export interface Pushed {
+  tag: string;
+  /** The index digest buildx reported (`--metadata-file`). */
+  digest: string;
+  /** buildx's metadata file, as build-push-action outputs it. */
+  metadata: string;
+}
+
+/** `docker buildx build --push` on the current builder, provenance on (attestations in the index). */
+export async function pushImage(context: string, ref: string): Promise<Pushed> {
+  const metadataFile = path.join(context, 'metadata.json');
+  await run(
+    'docker',
+    [
+      'buildx',
+      'build',
+      '--quiet',
+      '--platform',
+      PLATFORMS.join(','),
+      '--provenance=mode=min',
+      '--push',
+      '--metadata-file',
+      metadataFile,
+      '-t',
+      ref,
+      '.',
+    ],
+    context,
+  );
+  const metadata = await readFile(metadataFile, 'utf8');
+  const digest = (JSON.parse(metadata) as Record<string, string>)['containerimage.digest']!;
+  return { tag: ref, digest, metadata };
+}
+
+/** The same build exported as an OCI layout (`tar: false` for a directory). */
+export async function exportLayout(context: string, dest: string, tar: boolean): Promise<void> {
+  await run(
+    'docker',
+    [
+      'buildx',
+      'build',
+      '--quiet',
+      '--platform',
+      PLATFORMS.join(','),
+      '--provenance=mode=min',
+      '--output',
+      `type=oci,dest=${dest},tar=${tar}`,
+      '.',
+    ],
+    context,
+  );
+}
+
+/** What a report entry says about sizes and layers, for comparing two ways of measuring. */
+export function sizesOf(entry: ReportEntry | undefined) {
+  if (entry === undefined) throw new Error('no such entry');
+  return {
+    platform: entry.platform,
+    status: entry.status,
+    compressedBytes: entry.compressedBytes,
+    uncompressedBytes: entry.uncompressedBytes,
+    layerCount: entry.layerCount,
+    layers: entry.layers.map((l) => ({
+      digest: l.digest,
+      compressed: l.compressedBytes,
+      uncompressed: l.uncompressedBytes,
+      dockerfile: l.dockerfile,
+    })),
+  };
+}
+
+export function uniqueTag(): string {
+  return `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
