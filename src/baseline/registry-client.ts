@@ -32,6 +32,8 @@ export class RegistryError extends Error {
   constructor(
     message: string,
     readonly status: number | null,
+    /** The registry's own word (`MANIFEST_UNKNOWN: manifest unknown`), when it said one. */
+    readonly detail = '',
   ) {
     super(message);
     this.name = 'RegistryError';
@@ -109,7 +111,7 @@ export class RegistryClient {
       const attempts = response.status >= 500 && this.attemptsOfLast > 1 ? ` after ${this.attemptsOfLast} attempts` : '';
       message = `GET ${url}: ${status}${attempts}`;
     }
-    return new RegistryError(detail ? `${message}: ${detail}` : message, response.status);
+    return new RegistryError(detail ? `${message}: ${detail}` : message, response.status, detail);
   }
   /** Reads a JSON document (manifest, config), refusing bodies over the limit. */
   async getJson(url: string, headers: Record<string, string> = {}): Promise<{ body: Buffer; json: unknown; response: Response }> {

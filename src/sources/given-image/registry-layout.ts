@@ -125,7 +125,8 @@ async function fetchManifest(
     got = await client.getJson(url, { Accept: MANIFEST_ACCEPT });
   } catch (error) {
     if (error instanceof RegistryError && error.status === 404) {
-      throw new RegistryError(`${named}: no such image in the registry (${error.message})`, 404);
+      const why = error.detail ? `HTTP 404, ${error.detail}` : 'HTTP 404';
+      throw new RegistryError(`${named}: no such image in the registry (${why})`, 404, error.detail);
     }
     throw error;
   }
