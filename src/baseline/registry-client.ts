@@ -98,18 +98,17 @@ export class RegistryClient {
     const text = (await readLimited(response, 4096, this.stats)).toString('utf8');
     const detail = registryErrorDetail(text);
     const what = `${this.ref.host}/${this.ref.repository}`;
-    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    const status = `GET ${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
     let message: string;
     if (response.status === 401) {
       const tried = this.refused.length > 0 ? `refused ${this.refused.join(', ')}` : 'no credentials were found for it';
-      message = `${what}: ${status}: the registry asks for a login and ${tried} (docker login, a credential helper in the docker config, or the registry-token input)`;
+      message = `${status}: the registry asks for a login and ${tried} (docker login, a credential helper in the docker config, or the registry-token input)`;
     } else if (response.status === 403) {
-      message = `${what}: ${status}: ${this.current} may not pull this repository`;
-    } else if (response.status === 404) {
-      message = `${what}: ${status}: not found (GET ${url})`;
+      message = `${status}: ${this.current} may not pull ${what}`;
+    } else if (response.status >= 500 && this.attemptsOfLast > 1) {
+      message = `${status} after ${this.attemptsOfLast} attempts`;
     } else {
-      const attempts = response.status >= 500 && this.attemptsOfLast > 1 ? ` after ${this.attemptsOfLast} attempts` : '';
-      message = `GET ${url}: ${status}${attempts}`;
+      message = status;
     }
     return new RegistryError(detail ? `${message}: ${detail}` : message, response.status, detail);
   }

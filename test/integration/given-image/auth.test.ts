@@ -95,7 +95,7 @@ describe('a registry that requires basic auth', () => {
     const priv = report.images.filter((e) => e.name === 'private');
     expect(priv.every((e) => e.status === 'error')).toBe(true);
     expect(priv[0]?.error).toBe(
-      `measurement failed: ${registry.host}/${REPO}: HTTP 401 Unauthorized: the registry asks for a login and refused docker-credential-ibstub (credHelpers) (docker login, a credential helper in the docker config, or the registry-token input): UNAUTHORIZED: authentication required`,
+      `measurement failed: GET http://${registry.host}/v2/${REPO}/manifests/${TAG}: HTTP 401 Unauthorized: the registry asks for a login and refused docker-credential-ibstub (credHelpers) (docker login, a credential helper in the docker config, or the registry-token input): UNAUTHORIZED: authentication required`,
     );
     expect(report.images.filter((e) => e.name === 'public').every((e) => e.status === 'ok')).toBe(true);
     expect(output).not.toContain(`${SECRET}-wrong`);

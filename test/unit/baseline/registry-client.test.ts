@@ -107,7 +107,7 @@ describe('RegistryClient auth', () => {
     });
     const error = await getJsonError(client);
     expect(error.message).toBe(
-      'registry.test/acme/api: HTTP 401: the registry asks for a login and refused docker-credential-stub (credHelpers), the registry-token input (docker login, a credential helper in the docker config, or the registry-token input): UNAUTHORIZED: authentication required',
+      `GET ${URL_}: HTTP 401: the registry asks for a login and refused docker-credential-stub (credHelpers), the registry-token input (docker login, a credential helper in the docker config, or the registry-token input): UNAUTHORIZED: authentication required`,
     );
     expect(error.message).not.toContain(SECRET);
     expect(error.message).not.toContain(Buffer.from(`u:${SECRET}`).toString('base64'));
@@ -139,8 +139,13 @@ describe('RegistryClient answers', () => {
     [1, [503, 503, 200], null, 3],
     [2, [503, 503, 503], /GET .*: HTTP 503 Service Unavailable after 3 attempts/, 3],
     [3, [500, 200], null, 2],
-    [4, [404], /registry.test\/acme\/api: HTTP 404 Not Found: not found \(GET .*\): MANIFEST_UNKNOWN: manifest unknown/, 1],
-    [5, [403], /registry.test\/acme\/api: HTTP 403 Forbidden: anonymous access may not pull this repository/, 1],
+    [4, [404], /^GET https:\/\/registry.test\/v2\/acme\/api\/manifests\/1: HTTP 404 Not Found: MANIFEST_UNKNOWN: manifest unknown$/, 1],
+    [
+      5,
+      [403],
+      /^GET https:\/\/registry.test\/v2\/acme\/api\/manifests\/1: HTTP 403 Forbidden: anonymous access may not pull registry.test\/acme\/api$/,
+      1,
+    ],
   ])('%i: %j', async (_n, statuses, message, requests) => {
     const texts: Record<number, string> = {
       200: 'OK',
