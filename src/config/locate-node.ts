@@ -1,5 +1,5 @@
 /** Finds the YAML node behind a field path, so errors can say where in the file they are. */
-import { isCollection, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export type FieldPath = readonly PropertyKey[];
 
@@ -18,9 +18,30 @@ interface Found {
   found: boolean;
 }
 
-/** Map keys as zod and `toJS()` see them: always strings. */
+/**
+ * A map key as the budget file means it: a plain key as written (`1.0` stays "1.0", not 1),
+ * a quoted one as its string. The one definition yaml-data.ts and every lookup share.
+ */
 export function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
+  if (!isScalar(key)) return key === null || key === undefined ? '' : String(key);
+  if (key.type === 'PLAIN' && typeof key.source === 'string') return key.source;
+  return key.value === null || key.value === undefined ? '' : String(key.value);
+}
+
+// Built once per map, so looking up many paths stays linear in the number of lookups.
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairFor(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      const text = keyText(item.key);
+      if (!index.has(text)) index.set(text, item);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index.get(key);
 }
 
 export function findNode(doc: Document, path: FieldPath): Found {
@@ -29,7 +50,7 @@ export function findNode(doc: Document, path: FieldPath): Found {
   let deepest: Node | null = (doc.contents as Node | null) ?? null;
   for (const step of path) {
     if (isMap(current)) {
-      const pair = current.items.find((item) => keyText(item.key) === String(step));
+      const pair = pairFor(current, String(step));
       if (!pair) return { value: null, key: null, deepest, found: false };
       key = pair.key as Node;
       current = pair.value;
@@ -83,6 +104,18 @@ export function positionOfParent(doc: Document, lines: LineCounter, path: FieldP
   return positionOf(doc, lines, parent);
 }
 
+/** `images.api.budget.max`; a key that is long or has unusual characters is quoted and cut short. */
 export function formatPath(path: FieldPath): string {
-  return path.map(String).join('.');
+  return path.map((step) => formatStep(String(step))).join('.');
+}
+
+function formatStep(step: string): string {
+  if (step.length <= 64 && /^[\p{L}\p{N}_./<>-]*$/u.test(step)) return step;
+  return shortQuoted(step);
+}
+
+/** A string quoted as JSON, at most 40 characters of it: messages never carry a whole value. */
+export function shortQuoted(text: string): string {
+  const chars = Array.from(text.slice(0, 80));
+  return chars.length > 40 ? `${JSON.stringify(chars.slice(0, 40).join(''))}…` : JSON.stringify(text);
 }

@@ -27,19 +27,22 @@ export const PERCENT_PATTERN = '^(\\d+(?:\\.\\d+)?|\\.\\d+) ?%$';
 const SIZE_RE = new RegExp(SIZE_PATTERN);
 const PERCENT_RE = new RegExp(PERCENT_PATTERN);
 
+/** The largest size a budget may name: every byte count stays an exact integer. */
+export const MAX_SIZE_BYTES = Number.MAX_SAFE_INTEGER;
+
 /** The message for anything that is not a size; `got` is the value as the user wrote it. */
 export function describeBadSize(got: unknown): string {
+  const bytes = typeof got === 'number' ? got : typeof got === 'string' ? sizeValue(got) : undefined;
+  if (bytes !== undefined && !(bytes <= MAX_SIZE_BYTES) && !Number.isNaN(bytes)) {
+    return `size ${describeValue(got)} is too large: at most ${String(MAX_SIZE_BYTES)} bytes (2^53 - 1, about 9 PB)`;
+  }
   return `expected a size like "120MB" or "1.5GiB", got ${describeValue(got)}`;
 }
 
-/** Parses "25MB", "1.5 GiB", "512" or a whole number of bytes; throws on anything else. */
-export function parseSize(text: string | number): number {
-  if (typeof text === 'number') {
-    if (Number.isSafeInteger(text) && text >= 0) return text;
-    throw new Error(describeBadSize(text));
-  }
+/** Bytes a size string names, unbounded; undefined when it is not a size. */
+function sizeValue(text: string): number | undefined {
   const match = SIZE_RE.exec(text.trim());
-  if (!match) throw new Error(describeBadSize(text));
+  if (!match) return undefined;
   // A bare number string ("1024") is bytes, like a bare YAML integer.
   if (match[3] !== undefined) return Number(match[3]);
   const value = Number(match[1]);
@@ -48,11 +51,31 @@ export function parseSize(text: string | number): number {
   return Math.round(value * unit);
 }
 
+/** A size string that names more than MAX_SIZE_BYTES ("<400 nines>MB"); false for non-sizes. */
+export function isSizeTooLarge(text: string): boolean {
+  const bytes = sizeValue(text);
+  return bytes !== undefined && !(bytes <= MAX_SIZE_BYTES);
+}
+
+/** Parses "25MB", "1.5 GiB", "512" or a whole number of bytes; throws on anything else. */
+export function parseSize(text: string | number): number {
+  const bytes = typeof text === 'number' ? text : sizeValue(text);
+  if (bytes !== undefined && Number.isSafeInteger(bytes) && bytes >= 0) return bytes;
+  throw new Error(describeBadSize(text));
+}
+
 /** Parses "5%" (or "5 %") to 5; throws on anything else. */
 export function parsePercent(text: string): number {
   const match = PERCENT_RE.exec(text.trim());
-  if (!match) throw new Error(`expected a percentage like "5%", got ${JSON.stringify(text)}`);
-  return Number(match[1]);
+  const value = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isFinite(value)) throw new Error(`expected a percentage like "5%", got ${describeValue(text)}`);
+  return value;
+}
+
+/** A percentage string whose number is not finite ("<400 nines>%"); false for non-percentages. */
+export function isPercentTooLarge(text: string): boolean {
+  const match = PERCENT_RE.exec(text.trim());
+  return match !== null && !Number.isFinite(Number(match[1]));
 }
 
 export function isPercent(text: string): boolean {
