@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { HINT_IDS } from '../analysis/hint-ids.js';
 import { describeValue } from './describe-value.js';
 import { givenImageProblem } from './image-reference.js';
-import { describeBadSize, PERCENT_PATTERN, SIZE_PATTERN } from './size.js';
+import { describeBadSize, isPercentTooLarge, isSizeTooLarge, PERCENT_PATTERN, SIZE_PATTERN } from './size.js';
 import { suggestName } from './suggest-name.js';
 
 export const IMAGE_NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
@@ -26,9 +26,10 @@ function size(description: string) {
     .union(
       [
         z.int().min(0, { error: (iss) => describeBadSize(iss.input) }),
-        z.string().regex(new RegExp(SIZE_PATTERN), {
-          error: (iss) => describeBadSize(iss.input),
-        }),
+        z
+          .string()
+          .regex(new RegExp(SIZE_PATTERN), { error: (iss) => describeBadSize(iss.input) })
+          .refine((text) => !isSizeTooLarge(text), { error: (iss) => describeBadSize(iss.input) }),
       ],
       { error: (iss) => describeBadSize(iss.input) },
     )
@@ -47,7 +48,12 @@ function sizeLimit(description: string) {
             compressed: size('Limit on the compressed size (bytes a pull transfers).').optional(),
             uncompressed: size('Limit on the uncompressed size (bytes on disk).').optional(),
           })
-          .meta({ description: `${description} Per metric.` }),
+          // `max: {}` would otherwise read as "no limit".
+          .refine((value) => Object.keys(value).length > 0, {
+            when: (payload) => isMapping(payload.value),
+            error: 'give at least one metric: `compressed` or `uncompressed`',
+          })
+          .meta({ description: `${description} Per metric.`, minProperties: 1 }),
       ],
       {
         error: (iss) => `expected a size like "25MB" or { compressed: 25MB, uncompressed: 80MB }, got ${gotText(iss.input)}`,
@@ -61,9 +67,13 @@ function sizeOrPercent(description: string) {
     .union(
       [
         z.int().min(0, { error: (iss) => describeBadSize(iss.input) }),
-        z.string().regex(new RegExp(`${SIZE_PATTERN}|${PERCENT_PATTERN}`), {
-          error: (iss) => `expected a size like "2MB" or a percentage like "5%", got ${gotText(iss.input)}`,
-        }),
+        z
+          .string()
+          .regex(new RegExp(`${SIZE_PATTERN}|${PERCENT_PATTERN}`), {
+            error: (iss) => `expected a size like "2MB" or a percentage like "5%", got ${gotText(iss.input)}`,
+          })
+          .refine((text) => !isSizeTooLarge(text), { error: (iss) => describeBadSize(iss.input) })
+          .refine((text) => !isPercentTooLarge(text), { error: (iss) => `percentage ${gotText(iss.input)} is too large` }),
       ],
       {
         error: (iss) => `expected a size like "2MB" or a percentage like "5%", got ${gotText(iss.input)}`,
