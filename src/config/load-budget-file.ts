@@ -31,24 +31,40 @@ export interface LoadOptions {
   secretsWorkdir?: string;
 }
 
-export async function loadBudgetFile(file: string, opts: LoadOptions): Promise<BudgetFile> {
-  const absolute = path.resolve(opts.workdir, file);
-  let text: string;
+/** Far above any real budget file; keeps a wrong `--config` from reading a huge file into memory. */
+export const MAX_BUDGET_FILE_BYTES = 8 * 1024 * 1024;
+
+function wholeFileError(file: string, message: string): ConfigError {
+  return new ConfigError([{ file, line: 0, column: 0, path: '', message }]);
+}
+
+/** The file's text; only a regular file is opened (a FIFO or device would block or never end). */
+async function readBudgetText(file: string, absolute: string): Promise<string> {
+  const advice = `create it (\`image-budget init\` writes one) or point the \`config\` input (--config) at it`;
   try {
-    text = await readFile(absolute, 'utf8');
+    const info = await stat(absolute);
+    if (!info.isFile()) {
+      const kind = info.isDirectory() ? 'a directory' : 'not a regular file';
+      throw wholeFileError(file, `the budget file at ${absolute} is ${kind}; ${advice}`);
+    }
+    if (info.size > MAX_BUDGET_FILE_BYTES) {
+      throw wholeFileError(
+        file,
+        `the budget file at ${absolute} is ${String(info.size)} bytes; at most ${String(MAX_BUDGET_FILE_BYTES)} are read`,
+      );
+    }
+    return await readFile(absolute, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'budget file not found' : `cannot read the budget file (${code ?? String(error)})`;
-    throw new ConfigError([
-      {
-        file,
-        line: 0,
-        column: 0,
-        path: '',
-        message: `${why} at ${absolute}; create it (\`image-budget init\` writes one) or point the \`config\` input (--config) at it`,
-      },
-    ]);
+    throw wholeFileError(file, `${why} at ${absolute}; ${advice}`);
   }
+}
+
+export async function loadBudgetFile(file: string, opts: LoadOptions): Promise<BudgetFile> {
+  const absolute = path.resolve(opts.workdir, file);
+  const text = await readBudgetText(file, absolute);
 
   const parsed = parseBudgetDocument(text, {
     path: file,

@@ -7,6 +7,7 @@ import { errorMap, mapIssues } from './map-issues.js';
 import { normalizeBudgetFile } from './normalize-budget-file.js';
 import { budgetFileSchema } from './schema.js';
 import type { BudgetFile } from './types.js';
+import { yamlToData, type ExpansionLimits } from './yaml-data.js';
 
 export interface ParseOptions {
   /** The budget file path as the user gave it (used in messages; resolved against workdir). */
@@ -15,6 +16,8 @@ export interface ParseOptions {
   workdir: string;
   /** Where secret files and ssh keys resolve; default `workdir` (see LoadOptions). */
   secretsWorkdir?: string;
+  /** How far aliases may expand the file (tests lower it). */
+  expansionLimits?: ExpansionLimits;
 }
 
 export interface ParsedBudgetFile {
@@ -30,7 +33,7 @@ function yamlMessage(error: YAMLError): string {
 }
 
 function yamlIssues(file: string, doc: Document): ConfigIssue[] {
-  return doc.errors.map((error) => ({
+  return doc.errors.slice(0, 1000).map((error) => ({
     file,
     line: error.linePos?.[0].line ?? 1,
     column: error.linePos?.[0].col ?? 1,
@@ -43,16 +46,13 @@ function yamlIssues(file: string, doc: Document): ConfigIssue[] {
 export function parseBudgetDocument(text: string, opts: ParseOptions): ParsedBudgetFile {
   const file = opts.path;
   const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
-    prettyErrors: true,
-    uniqueKeys: true,
-    // `<<: *anchor` merge keys, so images can share blocks beyond what `defaults` covers.
-    merge: true,
-  });
+  // Duplicate keys, aliases and `<<` merge keys are checked and resolved by yamlToData, with positions.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false, merge: false });
   if (doc.errors.length > 0) throw new ConfigError(yamlIssues(file, doc));
 
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const converted = yamlToData(doc, { file, lines, limits: opts.expansionLimits });
+  if (converted.issues.length > 0) throw new ConfigError(converted.issues);
+  const data = converted.data;
   if (data === null || data === undefined) {
     throw new ConfigError([
       {

@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
-import { loadBudgetFile } from '../../../src/config/load-budget-file.js';
+import { loadBudgetFile, MAX_BUDGET_FILE_BYTES } from '../../../src/config/load-budget-file.js';
 
 let repo: string;
 
@@ -96,4 +97,24 @@ test('a target on a Dockerfile without named stages says how to name one', async
   expect(error.message).toBe(
     'image-budget.yml:5:13 images.api.target: Dockerfile services/api/Dockerfile has no stage named `app`; stages: none named (name one with `FROM … AS name`)',
   );
+});
+
+test.each([
+  ['a FIFO', 'not a regular file', (at: string) => execFileSync('mkfifo', [at])],
+  ['a directory', 'a directory', (at: string) => execFileSync('mkdir', [at])],
+])('%s as the budget file is refused without opening it', async (_name, kind, make) => {
+  const at = path.join(repo, '.github/image-budget.yml');
+  make(at);
+  const started = Date.now();
+  const error = await errorOf(loadBudgetFile('.github/image-budget.yml', { workdir: repo }));
+  expect(Date.now() - started).toBeLessThan(5000);
+  expect(error.message).toBe(
+    `.github/image-budget.yml: the budget file at ${at} is ${kind}; create it (\`image-budget init\` writes one) or point the \`config\` input (--config) at it`,
+  );
+});
+
+test('a budget file over the size limit is not read', async () => {
+  await writeFile(path.join(repo, '.github/image-budget.yml'), Buffer.alloc(MAX_BUDGET_FILE_BYTES + 1, 0x20));
+  const error = await errorOf(loadBudgetFile('.github/image-budget.yml', { workdir: repo }));
+  expect(error.message).toMatch(/is 8388609 bytes; at most 8388608 are read$/);
 });

@@ -156,7 +156,7 @@ describe('errors: file:line:column field.path: message', () => {
       2,
       'duplicate key',
       'version: 1\nimages:\n  api: {}\n  api: {}\n',
-      ['.github/image-budget.yml:4:3: invalid YAML: Map keys must be unique'],
+      ['.github/image-budget.yml:4:3 images.api: duplicate key "api", also at line 3, column 3'],
     ],
     [
       3,
