@@ -1,6 +1,7 @@
 /** Reads the budget file and checks that what it points at exists. The I/O half of config. */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { execBytes, MAX_ARG_STRLEN, systemArgMax } from '../docker/exec.js';
 import { BuildPathChecker } from './check-build-paths.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { listStages } from './list-stages.js';
@@ -124,8 +125,59 @@ export async function loadBudgetFile(file: string, opts: LoadOptions): Promise<B
     issues.push(...checkTargets(image, names, file, parsed, opts.workdir));
     if (image.stages === 'all') issues.push(...checkStageOverrides(image, names, file, parsed));
   }
+  issues.push(...checkCommandLineLimits(parsed, file));
   if (issues.length > 0) throw new ConfigError(issues);
   return parsed.budgetFile;
+}
+
+/** Room left for buildx's other arguments (tags, outputs, cache flags, paths). */
+const OTHER_ARGUMENTS_BYTES = 64 * 1024;
+
+/**
+ * Build args and labels go to `docker buildx build` as arguments: one over the kernel's limit for
+ * a single argument, or all of them with the environment over ARG_MAX, would fail the spawn (E2BIG).
+ */
+function checkCommandLineLimits(parsed: ParsedBudgetFile, file: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const environment = Object.entries(process.env).reduce((n, [k, v]) => n + (v === undefined ? 0 : execBytes(`${k}=${v}`)), 0);
+  const room = systemArgMax() - environment - OTHER_ARGUMENTS_BYTES;
+  for (const image of parsed.budgetFile.images) {
+    let total = 0;
+    const fields = [
+      ['build-args', '--build-arg', image.buildArgs],
+      ['labels', '--label', image.labels],
+    ] as const;
+    for (const [field, flag, values] of fields) {
+      for (const [key, value] of Object.entries(values)) {
+        const argument = `${key}=${value}`;
+        const bytes = Buffer.byteLength(argument, 'utf8');
+        total += execBytes(flag) + execBytes(argument);
+        if (bytes + 1 <= MAX_ARG_STRLEN) continue;
+        const own = ['images', image.name, field, key];
+        const at = parsed.locate(own).found ? own : ['defaults', field, key];
+        const where = parsed.locate(at);
+        issues.push({
+          file,
+          line: where.line,
+          column: where.column,
+          path: formatPath(at),
+          message: `\`${flag} ${key.length > 40 ? `${key.slice(0, 40)}…` : key}=…\` is ${String(bytes)} bytes, over the system's ${String(MAX_ARG_STRLEN)}-byte limit for one command-line argument; pass large values in a file (a build context or secret) instead`,
+        });
+      }
+    }
+    if (total > room) {
+      const at = ['images', image.name];
+      const where = parsed.locate(at);
+      issues.push({
+        file,
+        line: where.line,
+        column: where.column,
+        path: formatPath(at),
+        message: `build args and labels take ${String(total)} bytes of the command line; with the environment that is over the system's limit (ARG_MAX ${String(systemArgMax())})`,
+      });
+    }
+  }
+  return issues;
 }
 
 /** Named stages of a Dockerfile, lowercase as BuildKit matches `--target`. */

@@ -118,3 +118,16 @@ test('a budget file over the size limit is not read', async () => {
   const error = await errorOf(loadBudgetFile('.github/image-budget.yml', { workdir: repo }));
   expect(error.message).toMatch(/is 8388609 bytes; at most 8388608 are read$/);
 });
+
+test('a label too long for one command-line argument is an error naming the field, before any build', async () => {
+  const big = 'v'.repeat(140 * 1024);
+  await writeFile(
+    path.join(repo, '.github/image-budget.yml'),
+    `version: 1\ndefaults:\n  build-args: { SEED: "${big}" }\nimages:\n  api:\n    context: services/api\n    labels:\n      small: x\n      note: "${big}"\n`,
+  );
+  const error = await errorOf(loadBudgetFile('.github/image-budget.yml', { workdir: repo }));
+  expect(error.message.split('\n')).toEqual([
+    `.github/image-budget.yml:3:23 defaults.build-args.SEED: \`--build-arg SEED=…\` is ${140 * 1024 + 5} bytes, over the system's 131072-byte limit for one command-line argument; pass large values in a file (a build context or secret) instead`,
+    `.github/image-budget.yml:9:13 images.api.labels.note: \`--label note=…\` is ${140 * 1024 + 5} bytes, over the system's 131072-byte limit for one command-line argument; pass large values in a file (a build context or secret) instead`,
+  ]);
+});
