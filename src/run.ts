@@ -31,6 +31,7 @@ import { prepareBuilder } from './docker/prepare-builder.js';
 import type { Logger } from './logger.js';
 import { openCountedSizes } from './measure/counted-sizes.js';
 import { multiPlatformProblem } from './plan/builder-requirements.js';
+import type { RunBuildSettings } from './plan/plan-builds.js';
 import { assembleEntries } from './report/assemble.js';
 import type { Report } from './report/types.js';
 import { asJobMeasurement, checkFromInput, isGivenImage, measureGivenImages } from './sources/given-image/given-image-source.js';
@@ -46,6 +47,10 @@ export interface CheckOptions {
   cacheTo?: string[];
   /** Extra `docker buildx build` flags. */
   buildFlags?: string[];
+  /** Build settings for every image (action inputs, CLI flags), under each image's own. */
+  buildSettings?: RunBuildSettings;
+  /** Budget-file paths may resolve outside `workdir` (the `allow-outside-paths` input). */
+  allowOutsidePaths?: boolean;
   /** Environment used to detect the GitHub cache credentials. */
   env: NodeJS.ProcessEnv;
   commit?: string | null;
@@ -91,7 +96,11 @@ export function stageBudget(image: ImageConfig, stage: string | undefined): Budg
 }
 
 export async function runCheck(options: CheckOptions, logger: Logger): Promise<CheckResult> {
-  const budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
+  const budgetFile = await loadBudgetFile(options.configPath, {
+    workdir: options.workdir,
+    allowOutsidePaths: options.allowOutsidePaths,
+    env: options.env,
+  });
   checkFromInput(budgetFile, options.configPath, options.givenImage);
   const givenCount = budgetFile.images.filter(isGivenImage).length;
   const targets = budgetFile.images.filter((image) => !isGivenImage(image)).reduce((n, image) => n + image.targets.length, 0);
@@ -137,6 +146,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       extraCacheFrom: options.cacheFrom,
       extraCacheTo: options.cacheTo,
       extraArgs: options.buildFlags,
+      run: options.buildSettings,
       cache: {
         buildxVersion: buildx.version,
         driver: buildx.driver,

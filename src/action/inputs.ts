@@ -6,6 +6,13 @@ import * as core from '@actions/core';
 import path from 'node:path';
 import { BASELINE_MODES, type BaselineMode } from '../baseline/measure-baseline.js';
 import { defaultLayerCacheDir } from '../analysis/layer-cache.js';
+import {
+  inputLines,
+  parseRunBuildSettings,
+  RunSettingError,
+  type ParsedRunBuildSettings,
+  type RawRunBuildSettings,
+} from '../config/run-build-settings.js';
 import { COMMENT_MODES, type CommentMode } from '../publish/comment-policy.js';
 
 export const INPUT = {
@@ -32,6 +39,24 @@ export const INPUT = {
   allowPullRequestTarget: 'allow-pull-request-target',
   analyze: 'analyze',
   cacheDir: 'cache-dir',
+  buildArgs: 'build-args',
+  labels: 'labels',
+  secrets: 'secrets',
+  secretFiles: 'secret-files',
+  secretEnvs: 'secret-envs',
+  ssh: 'ssh',
+  buildContexts: 'build-contexts',
+  network: 'network',
+  addHosts: 'add-hosts',
+  allow: 'allow',
+  shmSize: 'shm-size',
+  ulimit: 'ulimit',
+  noCache: 'no-cache',
+  pull: 'pull',
+  annotations: 'annotations',
+  provenance: 'provenance',
+  sbom: 'sbom',
+  allowOutsidePaths: 'allow-outside-paths',
 } as const;
 
 /** `check` builds and measures; `comment` posts a saved report (workflow_run); `aggregate` merges matrix jobs' reports. */
@@ -67,6 +92,10 @@ export interface ActionInputs {
   analyze: boolean;
   /** Layer cache directory, absolute (runCheck's `cacheDir`). */
   cacheDir: string;
+  /** build-push-action's build inputs, for every image; `secretValues` still to be written to files. */
+  buildSettings: ParsedRunBuildSettings;
+  /** Budget-file paths may resolve outside the working directory. */
+  allowOutsidePaths: boolean;
 }
 
 export class InputError extends Error {
@@ -121,6 +150,37 @@ function commentAuthor(raw: string): string | undefined {
   return raw;
 }
 
+/** build-push-action's inputs of the same names; a bad one is an InputError naming it (never a secret's value). */
+function buildSettings(read: ReadInput, workdir: string): ParsedRunBuildSettings {
+  const lines = (name: string, commas = false) => inputLines(read(name), { commas });
+  const text = (name: string) => read(name) || undefined;
+  const raw: RawRunBuildSettings = {
+    'build-args': lines(INPUT.buildArgs),
+    labels: lines(INPUT.labels),
+    secrets: lines(INPUT.secrets),
+    'secret-files': lines(INPUT.secretFiles),
+    'secret-envs': lines(INPUT.secretEnvs),
+    ssh: lines(INPUT.ssh),
+    'build-contexts': lines(INPUT.buildContexts),
+    network: text(INPUT.network),
+    'add-hosts': lines(INPUT.addHosts, true),
+    allow: lines(INPUT.allow, true),
+    'shm-size': text(INPUT.shmSize),
+    ulimit: lines(INPUT.ulimit),
+    'no-cache': parseBoolean(INPUT.noCache, read(INPUT.noCache), false),
+    pull: parseBoolean(INPUT.pull, read(INPUT.pull), false),
+    annotations: lines(INPUT.annotations),
+    provenance: text(INPUT.provenance),
+    sbom: text(INPUT.sbom),
+  };
+  try {
+    return parseRunBuildSettings(raw, workdir);
+  } catch (error) {
+    if (error instanceof RunSettingError) throw new InputError(error.setting, error.message);
+    throw error;
+  }
+}
+
 /** Pure: takes the raw input reader and the environment, so tests need no process state. */
 export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInputs {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
@@ -151,6 +211,8 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInpu
       .includes(true),
     analyze: parseBoolean(INPUT.analyze, read(INPUT.analyze), true),
     cacheDir: read(INPUT.cacheDir) ? path.resolve(workdir, read(INPUT.cacheDir)) : defaultLayerCacheDir(env),
+    buildSettings: buildSettings(read, workdir),
+    allowOutsidePaths: parseBoolean(INPUT.allowOutsidePaths, read(INPUT.allowOutsidePaths), false),
   };
 }
 

@@ -14,9 +14,11 @@ import { findPullRequestForHead, listPullRequestLabels } from '../publish/find-p
 import { createGitHubClient } from '../publish/github-client.js';
 import { writeJobSummary } from '../publish/summary.js';
 import { runCheck } from '../run.js';
+import { prepareRunSettings } from '../config/prepare-run-settings.js';
+import { RunSettingError } from '../config/run-build-settings.js';
 import { findReportFiles, keepNewestCommit, loadReports, mergeReports } from './aggregate.js';
 import { pullRequestOf, privilegedBuildRefusal, readEvent, repositoryOf, workflowRunStamp, type WorkflowEvent } from './event.js';
-import type { ActionInputs } from './inputs.js';
+import { InputError, type ActionInputs } from './inputs.js';
 import { publishReport, type Publication } from './publish.js';
 import { loadReport } from '../report/parse-report.js';
 
@@ -73,6 +75,15 @@ async function runCheckMode(
   const pr = pullRequestOf(event);
   const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;
 
+  // The runner masks these in every log line from here on.
+  for (const { value } of inputs.buildSettings.secretValues) core.setSecret(value);
+  const buildSettings = await prepareRunSettings(inputs.buildSettings, {
+    workdir: inputs.workdir,
+    env,
+    tempDir: env.RUNNER_TEMP || undefined,
+  }).catch((error: unknown) => {
+    throw error instanceof RunSettingError ? new InputError(error.setting, error.message) : error;
+  });
   const { report, outcome } = await runCheck(
     {
       configPath: inputs.config,
@@ -93,9 +104,11 @@ async function runCheckMode(
       acceptHeadBudgets: overrideApplied,
       analyze: inputs.analyze,
       cacheDir: inputs.cacheDir,
+      buildSettings,
+      allowOutsidePaths: inputs.allowOutsidePaths,
     },
     logger,
-  );
+  ).finally(() => buildSettings.remove());
   if (pr) report.pullRequest = { number: pr.number, headSha: pr.headSha };
   const publication = await publishReport({
     report,

@@ -14,6 +14,8 @@ import { renderTerminalReport } from '../report/terminal.js';
 import { runCheck, type CheckOptions } from '../run.js';
 import { VERSION } from '../version.js';
 import { runInit } from './init.js';
+import { prepareRunSettings, type PreparedRunSettings } from '../config/prepare-run-settings.js';
+import { parseRunBuildSettings, RunSettingError } from '../config/run-build-settings.js';
 import { UsageError } from './usage-error.js';
 import { createTerminalLogger } from './terminal-logger.js';
 
@@ -42,6 +44,14 @@ Options:
   --no-analyze       skip the layer analysis (wasted bytes, efficiency, hints)
   --cache-dir PATH   layer scans, counted sizes and measured bases (default ~/.cache/image-budget/layers)
   --headroom PCT     init: budget = measured size + PCT percent (default 20)
+
+Build options for every image (check; as docker buildx build's, under the budget file's own;
+the repeatable ones may be given several times):
+  --build-arg K=V  --label K=V  --secret id=ID,src=FILE|env=VAR  --ssh default|ID=PATH
+  --build-context NAME=PATH|docker-image://REF|oci-layout://PATH  --network default|none|host
+  --add-host HOST:IP  --allow ENTITLEMENT  --shm-size SIZE  --ulimit NAME=SOFT[:HARD]
+  --no-cache  --pull  --annotation [TYPE:]K=V  --provenance VALUE  --sbom VALUE
+  --allow-outside-paths  let budget-file paths (contexts, Dockerfiles, secret files) leave the repository
   --verbose          print the full build logs
   --version, --help
 
@@ -62,6 +72,22 @@ const OPTIONS = {
   update: { type: 'boolean', default: false },
   force: { type: 'boolean', default: false },
   verbose: { type: 'boolean', default: false },
+  'build-arg': { type: 'string', multiple: true },
+  label: { type: 'string', multiple: true },
+  secret: { type: 'string', multiple: true },
+  ssh: { type: 'string', multiple: true },
+  'build-context': { type: 'string', multiple: true },
+  network: { type: 'string' },
+  'add-host': { type: 'string', multiple: true },
+  allow: { type: 'string', multiple: true },
+  'shm-size': { type: 'string' },
+  ulimit: { type: 'string', multiple: true },
+  'no-cache': { type: 'boolean', default: false },
+  pull: { type: 'boolean', default: false },
+  annotation: { type: 'string', multiple: true },
+  provenance: { type: 'string' },
+  sbom: { type: 'string' },
+  'allow-outside-paths': { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -133,6 +159,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (command !== 'check') throw new UsageError(`unknown command "${command}" (expected check or init)`);
 
+  const buildSettings = await buildSettingsFromFlags(values, io);
   const { report, outcome } = await runCheck(
     {
       configPath: values.config,
@@ -143,13 +170,55 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       baseline: baselineFromFlags(values, io.cwd),
       analyze: !values['no-analyze'],
       ...(values['cache-dir'] !== undefined ? { cacheDir: path.resolve(io.cwd, values['cache-dir']) } : {}),
+      buildSettings,
+      allowOutsidePaths: values['allow-outside-paths'],
     },
     logger,
-  );
+  ).finally(() => buildSettings.remove());
   io.stdout.write(`\n${renderTerminalReport(report)}`);
   if (values.json) await writeOutput(path.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
   if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderJobSummary(report, reportTextOptions(report)));
   return outcome.exitCode;
+}
+
+const FLAG_OF_SETTING: Record<string, string> = {
+  'build-args': 'build-arg',
+  labels: 'label',
+  secret: 'secret',
+  'secret-files': 'secret',
+  'secret-envs': 'secret',
+  'build-contexts': 'build-context',
+};
+
+type ParsedFlags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+async function buildSettingsFromFlags(values: ParsedFlags, io: CliIo): Promise<PreparedRunSettings> {
+  try {
+    const parsed = parseRunBuildSettings(
+      {
+        'build-args': values['build-arg'],
+        labels: values.label,
+        'secret-specs': values.secret,
+        ssh: values.ssh,
+        'build-contexts': values['build-context'],
+        network: values.network,
+        'add-hosts': values['add-host'],
+        allow: values.allow,
+        'shm-size': values['shm-size'],
+        ulimit: values.ulimit,
+        'no-cache': values['no-cache'],
+        pull: values.pull,
+        annotations: values.annotation,
+        provenance: values.provenance,
+        sbom: values.sbom,
+      },
+      io.cwd,
+    );
+    return await prepareRunSettings(parsed, { workdir: io.cwd, env: io.env });
+  } catch (error) {
+    if (error instanceof RunSettingError) throw new UsageError(`--${FLAG_OF_SETTING[error.setting] ?? error.setting}: ${error.message}`);
+    throw error;
+  }
 }
 
 function baselineFromFlags(

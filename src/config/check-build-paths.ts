@@ -8,7 +8,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { localContextPath } from './build-options.js';
-import type { ImageConfig } from './types.js';
+import type { BuildOptions, ImageConfig } from './types.js';
 
 export interface PathCheckOptions {
   /** The repository (working directory) every path must stay in. */
@@ -74,20 +74,33 @@ export class BuildPathChecker {
     add('context', context);
     const dockerfile = context ? null : await this.checkDockerfile(image);
     if (dockerfile) problems.push(dockerfile);
-    for (const secret of image.options.secrets) {
+    problems.push(...(await this.checkOptions(image.options)));
+    return { problems, contextOk: context === null && dockerfile === null };
+  }
+
+  /** The secrets, ssh and build contexts of `options`; fields: secrets, secret-files, secret-envs, ssh, build-contexts. */
+  async checkOptions(options: BuildOptions, { byInput = false } = {}): Promise<PathProblem[]> {
+    const problems: PathProblem[] = [];
+    const add = (field: string, message: string | null): void => {
+      if (message) problems.push({ field, message });
+    };
+    for (const secret of options.secrets) {
       if ('src' in secret)
-        add('secrets', await this.problem(`secret \`${secret.id}\`: file`, secret.src, ['file'], this.opts.secretsWorkdir));
+        add(
+          byInput ? 'secret-files' : 'secrets',
+          await this.problem(`secret \`${secret.id}\`: file`, secret.src, ['file'], this.opts.secretsWorkdir),
+        );
       else if (this.opts.env[secret.env] === undefined)
-        add('secrets', `secret \`${secret.id}\`: environment variable ${secret.env} is not set`);
+        add(byInput ? 'secret-envs' : 'secrets', `secret \`${secret.id}\`: environment variable ${secret.env} is not set`);
     }
-    for (const ssh of image.options.ssh) add('ssh', await this.checkSsh(ssh.id, ssh.paths));
-    for (const [name, value] of Object.entries(image.options.buildContexts)) {
+    for (const ssh of options.ssh) add('ssh', await this.checkSsh(ssh.id, ssh.paths));
+    for (const [name, value] of Object.entries(options.buildContexts)) {
       const local = localContextPath(value);
       const oci = value.startsWith('oci-layout://');
       if (local !== undefined)
         add('build-contexts', await this.problem(`build context \`${name}\`:`, local, oci ? ['directory', 'file'] : ['directory']));
     }
-    return { problems, contextOk: context === null && dockerfile === null };
+    return problems;
   }
 
   private async checkDockerfile(image: ImageConfig): Promise<PathProblem | null> {

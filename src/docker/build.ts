@@ -3,6 +3,7 @@ import { mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuildJob } from '../plan/plan-builds.js';
 import { DOCKER_BUILDX, type BuildxLauncher } from './buildx-launcher.js';
+import { secretRedactor } from '../secrets/redact.js';
 import { runCommand, tailLines } from './exec.js';
 
 export interface BuildResult {
@@ -47,9 +48,10 @@ export async function runBuild(job: BuildJob, launcher: BuildxLauncher = DOCKER_
   }
   const started = Date.now();
   const lines: string[] = [];
+  const redact = await secretRedactor(job.options.secrets);
   const result = await runCommand(launcher.command, launcher.args(job.argv), {
     env: job.env,
-    onLine: (line) => lines.push(line),
+    onLine: (line) => lines.push(redact(line)),
   });
   const log = lines.join('\n');
   const ok = result.exitCode === 0;
@@ -58,7 +60,7 @@ export async function runBuild(job: BuildJob, launcher: BuildxLauncher = DOCKER_
     ok,
     durationMs: Date.now() - started,
     log,
-    error: ok ? null : summarizeBuildFailure(log || result.stderr),
+    error: ok ? null : summarizeBuildFailure(log || redact(result.stderr)),
     cachedSteps: countCachedSteps(log),
   };
 }

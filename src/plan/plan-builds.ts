@@ -21,6 +21,8 @@ export interface BuildJob {
   blobStore?: string;
   /** Arguments after `docker`. */
   argv: string[];
+  /** The image's build options merged over the run's: what the argv says (the secrets' sources, never their values). */
+  options: BuildOptions;
   /** Environment for the buildx process (BUILD_ENV). */
   env: Record<string, string>;
   warnings: string[];
@@ -123,7 +125,8 @@ export function planBuild(image: ImageConfig, target: string | undefined, option
   const labels = { ...options.run?.labels, ...image.labels };
   for (const [key, value] of Object.entries(buildArgs)) argv.push('--build-arg', `${key}=${value}`);
   for (const [key, value] of Object.entries(labels)) argv.push('--label', `${key}=${value}`);
-  argv.push(...buildOptionFlags(mergeBuildOptions(options.run?.options ?? NO_BUILD_OPTIONS, image.options)));
+  const buildOptions = mergeBuildOptions(options.run?.options ?? NO_BUILD_OPTIONS, image.options);
+  argv.push(...buildOptionFlags(buildOptions));
   for (const spec of cache.from) argv.push('--cache-from', spec);
   for (const spec of cache.to) argv.push('--cache-to', spec);
   argv.push('--output', `type=oci,dest=${layoutDir},tar=false`);
@@ -140,6 +143,7 @@ export function planBuild(image: ImageConfig, target: string | undefined, option
     metadataFile,
     blobStore: options.blobStore,
     argv,
+    options: buildOptions,
     env: { ...BUILD_ENV },
     warnings: cache.warnings,
   };

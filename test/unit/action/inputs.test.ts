@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { INPUT, parseInputs } from '../../../src/action/inputs.js';
 import { OUTPUT } from '../../../src/action/run-action.js';
+import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import { VERSION } from '../../../src/version.js';
 
 const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
@@ -32,6 +33,8 @@ describe('action inputs', () => {
       allowPrivilegedBuild: false,
       analyze: true,
       cacheDir: '/tmp/runner/image-budget-layers',
+      buildSettings: { buildArgs: {}, labels: {}, options: NO_BUILD_OPTIONS, secretValues: [] },
+      allowOutsidePaths: false,
     });
   });
 
@@ -100,5 +103,72 @@ describe('default layer cache', () => {
     expect(defaultLayerCacheDir({ RUNNER_TEMP: '/rt' })).toBe('/rt/image-budget-layers');
     expect(defaultLayerCacheDir({ HOME: '/home/u' })).toBe('/home/u/.cache/image-budget/layers');
     expect(defaultLayerCacheDir({ HOME: '/home/u', XDG_CACHE_HOME: '/xdg' })).toBe('/xdg/image-budget/layers');
+  });
+});
+
+describe('build inputs, as build-push-action has them', () => {
+  test('multi-line build-args and labels (docker/metadata-action output as it is), secrets by file, env and value', () => {
+    const inputs = parseInputs(
+      reader({
+        'build-args': 'GO_VERSION=1.22\nURL=https://x.test/?a=b\n',
+        labels: 'org.opencontainers.image.title=api\norg.opencontainers.image.description=A, B and C\n',
+        secrets: 'npm_token=s3cr3t=with=equals\n',
+        'secret-files': 'npmrc=.npmrc\n',
+        'secret-envs': 'gh=GITHUB_TOKEN\n',
+        ssh: 'default\n',
+        'build-contexts': 'shared=libs/shared\nalpine=docker-image://alpine:3\n',
+        network: 'none',
+        'add-hosts': 'a:1.1.1.1,b:2.2.2.2',
+        allow: 'network.host',
+        'shm-size': '64MiB',
+        ulimit: 'nofile=1024:1024',
+        'no-cache': 'true',
+        pull: 'true',
+        annotations: 'index:org.opencontainers.image.vendor=acme, inc',
+        provenance: 'mode=max',
+        sbom: 'false',
+        'allow-outside-paths': 'true',
+      }),
+      env,
+    );
+    expect(inputs.buildSettings).toEqual({
+      buildArgs: { GO_VERSION: '1.22', URL: 'https://x.test/?a=b' },
+      labels: { 'org.opencontainers.image.title': 'api', 'org.opencontainers.image.description': 'A, B and C' },
+      secretValues: [{ id: 'npm_token', value: 's3cr3t=with=equals' }],
+      options: {
+        ...NO_BUILD_OPTIONS,
+        secrets: [
+          { id: 'npmrc', src: '/ws/.npmrc' },
+          { id: 'gh', env: 'GITHUB_TOKEN' },
+        ],
+        ssh: [{ id: 'default', paths: [] }],
+        buildContexts: { shared: '/ws/libs/shared', alpine: 'docker-image://alpine:3' },
+        network: 'none',
+        addHosts: ['a:1.1.1.1', 'b:2.2.2.2'],
+        allow: ['network.host'],
+        shmSize: 67108864,
+        ulimits: ['nofile=1024:1024'],
+        noCache: true,
+        pull: true,
+        annotations: ['index:org.opencontainers.image.vendor=acme, inc'],
+        provenance: 'mode=max',
+        sbom: 'false',
+      },
+    });
+    expect(inputs.allowOutsidePaths).toBe(true);
+  });
+
+  test.each([
+    [1, { 'build-args': 'JUSTAKEY' }, 'input `build-args`: expected KEY=VALUE, got "JUSTAKEY"'],
+    [2, { 'secret-envs': 'gh=not a var' }, 'input `secret-envs`: secret `gh`: "not a var" is not an environment variable name'],
+    [3, { network: 'bridge' }, 'input `network`: expected default, none or host, got "bridge"'],
+    [4, { 'shm-size': 'big' }, 'input `shm-size`: expected a size like "64MiB" or a number of bytes, got "big"'],
+    [5, { pull: 'maybe' }, 'input `pull`: expected true or false, got "maybe"'],
+  ])('%i. a bad build input names itself', (_n, values, message) => {
+    expect(() => parseInputs(reader(values), env)).toThrow(message);
+  });
+
+  test('a malformed `secrets` line never echoes what it holds', () => {
+    expect(() => parseInputs(reader({ secrets: 'hunter2-no-id' }), env)).toThrow(/^input `secrets`: expected id=VALUE lines$/);
   });
 });

@@ -97,6 +97,7 @@ function measurement(
     layoutDir: '/x',
     metadataFile: '/x/m',
     argv: [],
+    options: NO_BUILD_OPTIONS,
     env: {},
     warnings: [],
   } as BuildJob;
