@@ -121,6 +121,7 @@ export function asJobMeasurement(image: ImageConfig, m: GivenImageMeasurement): 
     layoutDir: '',
     metadataFile: '',
     argv: [],
+    options: image.options,
     env: {},
     warnings: [],
   };
