@@ -14,6 +14,7 @@ import {
   type RawRunBuildSettings,
 } from '../config/run-build-settings.js';
 import { COMMENT_MODES, type CommentMode } from '../publish/comment-policy.js';
+import { imageFromInputs } from '../sources/given-image/action-inputs.js';
 
 export const INPUT = {
   config: 'config',
@@ -57,6 +58,10 @@ export const INPUT = {
   provenance: 'provenance',
   sbom: 'sbom',
   allowOutsidePaths: 'allow-outside-paths',
+  image: 'image',
+  digest: 'digest',
+  metadata: 'metadata',
+  registryToken: 'registry-token',
 } as const;
 
 /** `check` builds and measures; `comment` posts a saved report (workflow_run); `aggregate` merges matrix jobs' reports. */
@@ -96,6 +101,10 @@ export interface ActionInputs {
   buildSettings: ParsedRunBuildSettings;
   /** Budget-file paths may resolve outside the working directory. */
   allowOutsidePaths: boolean;
+  /** What `image`/`digest`/`metadata` name (build-push-action's outputs): the `image: from-input` entry's image. */
+  givenImage: string | null;
+  /** `registry-token`: a registry login for registries the docker config has none for. */
+  registryToken?: string;
 }
 
 export class InputError extends Error {
@@ -181,6 +190,17 @@ function buildSettings(read: ReadInput, workdir: string): ParsedRunBuildSettings
   }
 }
 
+/** build-push-action's outputs to one reference; an error names the input it is about. */
+function givenImage(read: ReadInput): string | null {
+  try {
+    return imageFromInputs({ image: read(INPUT.image), digest: read(INPUT.digest), metadata: read(INPUT.metadata) });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const [, input = INPUT.image, rest = message] = /^input `([\w-]+)`: (.*)$/s.exec(message) ?? [];
+    throw new InputError(input, rest);
+  }
+}
+
 /** Pure: takes the raw input reader and the environment, so tests need no process state. */
 export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInputs {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
@@ -213,9 +233,14 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ActionInpu
     cacheDir: read(INPUT.cacheDir) ? path.resolve(workdir, read(INPUT.cacheDir)) : defaultLayerCacheDir(env),
     buildSettings: buildSettings(read, workdir),
     allowOutsidePaths: parseBoolean(INPUT.allowOutsidePaths, read(INPUT.allowOutsidePaths), false),
+    givenImage: givenImage(read),
+    registryToken: read(INPUT.registryToken) || undefined,
   };
 }
 
 export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
+  // Masked before anything could print it.
+  const token = core.getInput(INPUT.registryToken).trim();
+  if (token) core.setSecret(token);
   return parseInputs((name) => core.getInput(name).trim(), env);
 }

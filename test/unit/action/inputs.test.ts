@@ -35,6 +35,7 @@ describe('action inputs', () => {
       cacheDir: '/tmp/runner/image-budget-layers',
       buildSettings: { buildArgs: {}, labels: {}, options: NO_BUILD_OPTIONS, secretValues: [] },
       allowOutsidePaths: false,
+      givenImage: null,
     });
   });
 
