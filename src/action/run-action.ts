@@ -106,6 +106,9 @@ async function runCheckMode(
       cacheDir: inputs.cacheDir,
       buildSettings,
       allowOutsidePaths: inputs.allowOutsidePaths,
+      givenImage: inputs.givenImage,
+      registryToken: inputs.registryToken ?? null,
+      pullRequest: pr?.number ?? null,
     },
     logger,
   ).finally(() => buildSettings.remove());

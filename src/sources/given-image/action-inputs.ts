@@ -28,24 +28,24 @@ export function imageFromInputs(inputs: GivenImageInputs): string | null {
   if (inputs.metadata?.trim()) metadata = readMetadata(inputs.metadata);
   const digest = digestInput ?? metadata.digest;
   if (digestInput !== undefined && !DIGEST.test(digestInput)) {
-    throw new Error(`input digest: ${JSON.stringify(digestInput)} is not a sha256 digest (sha256: and 64 hex digits)`);
+    throw new Error(`input \`digest\`: ${JSON.stringify(digestInput)} is not a sha256 digest (sha256: and 64 hex digits)`);
   }
   if (image === undefined && digest === undefined && metadata.name === undefined) return null;
   if (digest === undefined) {
     if (image !== undefined) return image;
-    throw new Error('input metadata: no containerimage.digest in it; was the image pushed (push: true)?');
+    throw new Error('input `metadata`: no containerimage.digest in it; was the image pushed (push: true)?');
   }
   const name = image ?? metadata.name;
   if (name === undefined)
-    throw new Error('input digest: needs the image input (or metadata with image.name) to say which repository it is in');
+    throw new Error('input `digest`: needs the image input (or metadata with image.name) to say which repository it is in');
   if (name.startsWith(OCI_LAYOUT_PREFIX) || name.startsWith(DOCKER_DAEMON_PREFIX) || name === FROM_INPUT) {
     throw new Error(
-      `input image: ${JSON.stringify(name)} with a digest: a digest pins a registry image, give the repository (ghcr.io/acme/api)`,
+      `input \`image\`: ${JSON.stringify(name)} with a digest: a digest pins a registry image, give the repository (ghcr.io/acme/api)`,
     );
   }
   const pinned = /@(sha256:[0-9a-f]{64})$/.exec(name);
   if (pinned !== null) {
-    if (pinned[1] !== digest) throw new Error(`input image: ${name} names another digest than ${digest}`);
+    if (pinned[1] !== digest) throw new Error(`input \`image\`: ${name} names another digest than ${digest}`);
     return name;
   }
   return `${withoutTag(name)}@${digest}`;
@@ -57,14 +57,14 @@ function readMetadata(text: string): { digest?: string; name?: string } {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`input metadata: not JSON (${(error as Error).message}); pass build-push-action's metadata output`);
+    throw new Error(`input \`metadata\`: not JSON (${(error as Error).message}); pass build-push-action's metadata output`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('input metadata: expected a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('input `metadata`: expected a JSON object');
   const record = json as Record<string, unknown>;
   const digest = record['containerimage.digest'];
   const names = record['image.name'];
   if (digest !== undefined && (typeof digest !== 'string' || !DIGEST.test(digest))) {
-    throw new Error(`input metadata: containerimage.digest ${JSON.stringify(digest)} is not a sha256 digest`);
+    throw new Error(`input \`metadata\`: containerimage.digest ${JSON.stringify(digest)} is not a sha256 digest`);
   }
   const first = typeof names === 'string' ? names.split(',')[0]?.trim() : undefined;
   return { ...(typeof digest === 'string' ? { digest } : {}), ...(first ? { name: first } : {}) };

@@ -86,9 +86,9 @@ describe('imageFromInputs (build-push-action outputs)', () => {
   });
 
   test.each([
-    [1, { digest: DIGEST }, /input digest: needs the image input/],
-    [2, { image: 'a', digest: 'sha256:12' }, /input digest: "sha256:12" is not a sha256 digest/],
-    [3, { metadata: '{not json' }, /input metadata: not JSON/],
+    [1, { digest: DIGEST }, /input `digest`: needs the image input/],
+    [2, { image: 'a', digest: 'sha256:12' }, /input `digest`: "sha256:12" is not a sha256 digest/],
+    [3, { metadata: '{not json' }, /input `metadata`: not JSON/],
     [4, { metadata: metadata({ 'image.name': 'a/b:c' }) }, /no containerimage.digest/],
     [5, { image: `ghcr.io/acme/api@${OTHER}`, digest: DIGEST }, /names another digest/],
     [6, { image: 'oci-layout://x', digest: DIGEST }, /a digest pins a registry image/],
