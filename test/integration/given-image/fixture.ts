@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ReportEntry } from '../../../src/report/types.js';
 
 const exec = promisify(execFile);
@@ -103,4 +105,44 @@ export function sizesOf(entry: ReportEntry | undefined) {
 
 export function uniqueTag(): string {
   return `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+export interface CountingProxy {
+  host: string;
+  /** Whole-blob GETs (no Range) by digest: what a layer download costs. */
+  fullBlobGets: Map<string, number>;
+  rangeGets: number;
+  bytesServed: number;
+  close(): Promise<void>;
+}
+
+/** A plain HTTP front for the local registry that counts what it serves, per blob. */
+export async function startCountingProxy(): Promise<CountingProxy> {
+  const counts: CountingProxy = { host: '', fullBlobGets: new Map(), rangeGets: 0, bytesServed: 0, close: () => Promise.resolve() };
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const blob = /\/blobs\/(sha256:[0-9a-f]{64})$/.exec(url)?.[1];
+    if (blob !== undefined && req.headers.range === undefined) counts.fullBlobGets.set(blob, (counts.fullBlobGets.get(blob) ?? 0) + 1);
+    if (req.headers.range !== undefined) counts.rangeGets++;
+    const headers: http.OutgoingHttpHeaders = {
+      accept: req.headers.accept ?? '*/*',
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+    };
+    const upstream = http.request({ host: '127.0.0.1', port: 5000, path: url, method: req.method, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.on('data', (chunk: Buffer) => (counts.bytesServed += chunk.length));
+      up.pipe(res);
+    });
+    res.on('close', () => upstream.destroy());
+    upstream.on('error', () => res.destroy());
+    upstream.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  counts.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  counts.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return counts;
 }
