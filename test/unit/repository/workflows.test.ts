@@ -23,6 +23,7 @@ const CURRENT_MAJORS: Record<string, string> = {
   'actions/upload-artifact': 'v7',
   'actions/download-artifact': 'v8',
   'docker/setup-buildx-action': 'v4',
+  'docker/build-push-action': 'v7',
   'docker/setup-qemu-action': 'v3',
 };
 /**
