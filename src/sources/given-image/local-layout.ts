@@ -52,12 +52,15 @@ export async function unpackTar(file: string, into: string): Promise<string> {
   const root = path.resolve(into);
   const extract = tar.extract();
   let entries = 0;
+  let refused: Error | null = null;
   extract.on('entry', (header, stream, next) => {
     entries++;
     const target = path.resolve(root, header.name);
     if (target !== root && !target.startsWith(`${root}${path.sep}`)) {
+      // Skipped, never written; the tar is refused once it has been read.
+      refused ??= new Error(`${file}: tar entry ${JSON.stringify(header.name)} points outside the layout`);
+      stream.on('end', () => next());
       stream.resume();
-      extract.destroy(new Error(`${file}: tar entry ${JSON.stringify(header.name)} points outside the layout`));
       return;
     }
     if (header.type !== 'file') {
@@ -75,8 +78,10 @@ export async function unpackTar(file: string, into: string): Promise<string> {
   try {
     await pipeline(createReadStream(file), extract);
   } catch (error) {
+    if (refused !== null) throw refused;
     throw new Error(`${file} is not an OCI image layout: cannot read it as a tar (${(error as Error).message})`);
   }
+  if (refused !== null) throw refused;
   if (entries === 0) throw new Error(`${file} is not an OCI image layout: an empty tar`);
   return into;
 }
