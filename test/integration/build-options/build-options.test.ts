@@ -1,0 +1,190 @@
+/**
+ * Build options end to end through runCheck with real buildx: secrets from a file, an environment
+ * variable and a value (the action's `secrets` input), an ssh mount against a real ssh-agent, a
+ * named build context, and provenance. Each image is measured, and no secret value appears in
+ * anything image-budget writes: log lines (the logged `docker buildx build` command line
+ * included), the JSON report, the markdown summary, the terminal report.
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { prepareRunSettings, type PreparedRunSettings } from '../../../src/config/prepare-run-settings.js';
+import { parseRunBuildSettings } from '../../../src/config/run-build-settings.js';
+import { createMemoryLogger } from '../../../src/logger.js';
+import { renderJobSummary } from '../../../src/report/job-summary.js';
+import { reportTextOptions } from '../../../src/report/report-head.js';
+import { renderTerminalReport } from '../../../src/report/terminal.js';
+import type { Report } from '../../../src/report/types.js';
+import { runCheck } from '../../../src/run.js';
+
+const run = promisify(execFile);
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const FILE_SECRET = `file-secret-${randomBytes(12).toString('hex')}`;
+const ENV_SECRET = `env-secret-${randomBytes(12).toString('hex')}`;
+const VALUE_SECRET = `value-secret-${randomBytes(12).toString('hex')}`;
+const SECRETS = [FILE_SECRET, ENV_SECRET, VALUE_SECRET];
+
+// The RUN line names only hashes: it is in BuildKit's log and the layer's history.
+const SECRET_DOCKERFILE = `FROM busybox:1.35
+RUN --mount=type=secret,id=filetoken,required=true \\
+    --mount=type=secret,id=envtoken,required=true \\
+    --mount=type=secret,id=valuetoken,required=true \\
+    test "$(sha256sum < /run/secrets/filetoken | cut -c1-64)" = "${sha256(FILE_SECRET)}" && \\
+    test "$(sha256sum < /run/secrets/envtoken | cut -c1-64)" = "${sha256(ENV_SECRET)}" && \\
+    test "$(sha256sum < /run/secrets/valuetoken | cut -c1-64)" = "${sha256(VALUE_SECRET)}" && \\
+    head -c 20000 /dev/urandom > /secrets-checked
+`;
+const SSH_DOCKERFILE = `FROM busybox:1.35
+RUN --mount=type=ssh,required=true test -S "$SSH_AUTH_SOCK" && head -c 30000 /dev/urandom > /ssh-checked
+`;
+const CONTEXT_DOCKERFILE = `FROM busybox:1.35
+COPY --from=shared /lib.bin /lib.bin
+`;
+const PLAIN_DOCKERFILE = `FROM busybox:1.35
+RUN head -c 40000 /dev/urandom > /data
+`;
+
+const BUDGET = `version: 1
+images:
+  secrets:
+    context: secrets
+    secrets: ["id=filetoken,src=.secrets/token", "id=envtoken,env=IB_TEST_ENV_SECRET"]
+    budget: { max: 50MB }
+  ssh:
+    context: ssh
+    ssh: [default]
+  named-context:
+    context: named
+    build-contexts: { shared: libs/shared }
+  attested:
+    context: plain
+    provenance: mode=max
+  plain:
+    context: plain
+`;
+
+let dir: string;
+let outputDir: string;
+let agentPid: number | undefined;
+let settings: PreparedRunSettings;
+let report: Report;
+const logger = createMemoryLogger();
+let everything = '';
+
+async function startSshAgent(): Promise<string> {
+  const sock = path.join(dir, 'agent.sock');
+  const { stdout } = await run('ssh-agent', ['-s', '-a', sock]);
+  agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(stdout)?.[1]);
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id_test')]);
+  await run('ssh-add', [path.join(dir, 'id_test')], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
+  return sock;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ib-build-options-'));
+  outputDir = path.join(dir, 'out');
+  for (const [sub, text] of [
+    ['secrets', SECRET_DOCKERFILE],
+    ['ssh', SSH_DOCKERFILE],
+    ['named', CONTEXT_DOCKERFILE],
+    ['plain', PLAIN_DOCKERFILE],
+  ] as const) {
+    await mkdir(path.join(dir, sub));
+    await writeFile(path.join(dir, sub, 'Dockerfile'), text);
+  }
+  await mkdir(path.join(dir, '.secrets'));
+  await writeFile(path.join(dir, '.secrets/token'), FILE_SECRET, { mode: 0o600 });
+  await mkdir(path.join(dir, 'libs/shared'), { recursive: true });
+  await writeFile(path.join(dir, 'libs/shared/lib.bin'), randomBytes(25000));
+  await writeFile(path.join(dir, 'budget.yml'), BUDGET);
+
+  const sock = await startSshAgent();
+  // buildx gets this process's environment: the env secret and the agent must be in it.
+  process.env.IB_TEST_ENV_SECRET = ENV_SECRET;
+  process.env.SSH_AUTH_SOCK = sock;
+  settings = await prepareRunSettings(parseRunBuildSettings({ secrets: [`valuetoken=${VALUE_SECRET}`] }, dir), {
+    workdir: dir,
+    env: process.env,
+    tempDir: dir,
+  });
+  const result = await runCheck(
+    { configPath: 'budget.yml', workdir: dir, parallel: 2, env: process.env, outputDir, buildSettings: settings },
+    logger,
+  ).finally(() => settings.remove());
+  report = result.report;
+  everything = [
+    logger.lines.join('\n'),
+    JSON.stringify(report),
+    renderJobSummary(report, reportTextOptions(report)),
+    renderTerminalReport(report),
+  ].join('\n');
+}, 600_000);
+
+afterAll(async () => {
+  delete process.env.IB_TEST_ENV_SECRET;
+  if (agentPid) process.kill(agentPid);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('build options reach real builds', () => {
+  test('every image built and measured (the secret checks and the ssh mount ran: each RUN fails without them)', () => {
+    expect(report.images.map((e) => [e.name, e.status, e.error ?? null])).toEqual([
+      ['secrets', 'ok', null],
+      ['ssh', 'ok', null],
+      ['named-context', 'ok', null],
+      ['attested', 'ok', null],
+      ['plain', 'ok', null],
+    ]);
+    // busybox plus the one layer each Dockerfile adds.
+    for (const entry of report.images) expect(entry.layerCount).toBe(2);
+    const named = report.images.find((e) => e.name === 'named-context')!;
+    expect(named.layers[1]!.uncompressedBytes).toBeGreaterThan(25000);
+  });
+
+  test('the logged command lines name where the secrets come from, never what they are', () => {
+    const command = logger.lines.find((line) => line.includes('--secret id=filetoken'))!;
+    expect(command).toContain(`--secret id=filetoken,src=${path.join(dir, '.secrets/token')}`);
+    expect(command).toContain('--secret id=envtoken,env=IB_TEST_ENV_SECRET');
+    expect(command).toMatch(/--secret id=valuetoken,src=\S+image-budget-secrets-\S+/);
+    expect(logger.lines.some((line) => line.includes(`--ssh default`))).toBe(true);
+    expect(logger.lines.some((line) => line.includes(`--build-context shared=${path.join(dir, 'libs/shared')}`))).toBe(true);
+  });
+
+  test.each(SECRETS.map((secret, i) => [i + 1, secret]))(
+    '%i. the secret value is in no output: log, JSON report, markdown, terminal',
+    (_n, secret) => {
+      expect(everything.length).toBeGreaterThan(1000);
+      expect(everything).not.toContain(secret);
+    },
+  );
+
+  test('the value-secret file is removed after the run', async () => {
+    const command = logger.lines.find((line) => line.includes('id=valuetoken'))!;
+    const src = /id=valuetoken,src=(\S+)/.exec(command)![1]!;
+    await expect(readFile(src)).rejects.toThrow(/ENOENT/);
+  });
+
+  test('provenance is built into the layout but never measured: the attested image equals the plain one', async () => {
+    const attested = report.images.find((e) => e.name === 'attested')!;
+    const plain = report.images.find((e) => e.name === 'plain')!;
+    expect([attested.compressedBytes, attested.uncompressedBytes, attested.layerCount]).toEqual([
+      plain.compressedBytes,
+      plain.uncompressedBytes,
+      plain.layerCount,
+    ]);
+    const index = JSON.parse(await readFile(path.join(outputDir, 'attested', 'oci', 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[];
+    };
+    const blob = (digest: string) => path.join(outputDir, 'attested', 'oci', 'blobs', 'sha256', digest.slice('sha256:'.length));
+    const nested = JSON.parse(await readFile(blob(index.manifests[0]!.digest), 'utf8')) as {
+      manifests?: { annotations?: Record<string, string> }[];
+    };
+    const attestations = (nested.manifests ?? []).filter((m) => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest');
+    expect(attestations).toHaveLength(1);
+  });
+});
