@@ -2,11 +2,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execBytes, MAX_ARG_STRLEN, systemArgMax } from '../docker/exec.js';
+import { BakeDefinitionError, describeDefinition } from './bake-definition.js';
 import { BuildPathChecker } from './check-build-paths.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { listStages } from './list-stages.js';
 import { formatPath } from './locate-node.js';
 import { parseBudgetDocument, type ParsedBudgetFile } from './parse-budget-file.js';
+import { resolveBakeEntry } from './read-bake-definition.js';
 import { suggestName } from './suggest-name.js';
 import type { BudgetFile, ImageConfig } from './types.js';
 
@@ -80,7 +82,8 @@ export async function loadBudgetFile(file: string, opts: LoadOptions): Promise<B
     allowOutsidePaths: opts.allowOutsidePaths ?? false,
     env: opts.env ?? process.env,
   });
-  for (const image of parsed.budgetFile.images) {
+  const images = await resolveBakeEntries(parsed, file, opts, issues);
+  for (const image of images) {
     if (image.source.kind === 'image' && image.source.dockerfile !== undefined) {
       if ((await kindOf(image.source.dockerfile)) === 'file') continue;
       const where = parsed.locate(['images', image.name, 'dockerfile']);
@@ -93,21 +96,20 @@ export async function loadBudgetFile(file: string, opts: LoadOptions): Promise<B
       });
       continue;
     }
-    if (image.source.kind === 'bake' || image.source.kind === 'compose') {
-      const where = parsed.locate(['images', image.name, image.source.kind]);
-      issues.push({
-        file,
-        line: where.line,
-        column: where.column,
-        path: formatPath(['images', image.name, image.source.kind]),
-        message: `\`${image.source.kind}\` entries are not resolved by this version of image-budget yet`,
-      });
-      continue;
-    }
     // Only image-budget's own builds read a context and Dockerfile.
     if (image.source.kind !== 'build') continue;
     const { problems, contextOk } = await checker.check(image);
     if (!contextOk) missingPaths.add(image.name);
+    const definedBy = image.source.definedBy;
+    if (definedBy) {
+      // The bake or compose file says these paths: point at the entry's `bake:` / `compose:`.
+      const at = ['images', definedBy.entry, definedBy.kind];
+      const where = parsed.locate(at);
+      const what = describeDefinition(definedBy, opts.workdir);
+      for (const problem of problems)
+        issues.push({ file, line: where.line, column: where.column, path: formatPath(at), message: `${what}: ${problem.message}` });
+      continue;
+    }
     for (const problem of problems) {
       const own = ['images', image.name, problem.field];
       const at = parsed.locate(own).found || !parsed.locate(['defaults', problem.field]).found ? own : ['defaults', problem.field];
@@ -118,8 +120,9 @@ export async function loadBudgetFile(file: string, opts: LoadOptions): Promise<B
   }
   // Stage checks need a readable Dockerfile: only for images whose paths are fine, and that
   // name a stage (a target, or a budget per stage under `stages: all`).
-  for (const image of parsed.budgetFile.images) {
-    if (missingPaths.has(image.name) || image.source.kind !== 'build') continue;
+  for (const image of images) {
+    // A bake target's stage is the bake file's business: buildx reports it for that image.
+    if (missingPaths.has(image.name) || image.source.kind !== 'build' || image.source.definedBy) continue;
     if (image.stages !== 'all' && image.targets.every((target) => target === undefined)) continue;
     const names = stageNames(await readFile(image.dockerfile, 'utf8'));
     issues.push(...checkTargets(image, names, file, parsed, opts.workdir));
@@ -127,7 +130,33 @@ export async function loadBudgetFile(file: string, opts: LoadOptions): Promise<B
   }
   issues.push(...checkCommandLineLimits(parsed, file));
   if (issues.length > 0) throw new ConfigError(issues);
-  return parsed.budgetFile;
+  return { ...parsed.budgetFile, images };
+}
+
+/** Bake and compose entries replaced by the build entries their definitions give; a problem is an issue at the entry's field. */
+async function resolveBakeEntries(
+  parsed: ParsedBudgetFile,
+  file: string,
+  opts: LoadOptions,
+  issues: ConfigIssue[],
+): Promise<ImageConfig[]> {
+  const images: ImageConfig[] = [];
+  for (const image of parsed.budgetFile.images) {
+    const kind = image.source.kind;
+    if (kind !== 'bake' && kind !== 'compose') {
+      images.push(image);
+      continue;
+    }
+    try {
+      images.push(...(await resolveBakeEntry(image, { workdir: path.resolve(opts.workdir), secretsWorkdir: opts.secretsWorkdir })));
+    } catch (error) {
+      if (!(error instanceof BakeDefinitionError)) throw error;
+      const at = ['images', image.name, kind];
+      const where = parsed.locate(at);
+      issues.push({ file, line: where.line, column: where.column, path: formatPath(at), message: error.message });
+    }
+  }
+  return images;
 }
 
 /** Room left for buildx's other arguments (tags, outputs, cache flags, paths). */

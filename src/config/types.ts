@@ -94,7 +94,8 @@ export type BuildDefinition = { kind: 'bake'; files: string[]; target: string } 
 /**
  * Where an entry's image comes from.
  * - `build`: image-budget builds it from the ImageConfig's build fields. `definedBy` says when
- *   those fields were read from a bake or compose file (at load time), for messages.
+ *   those fields were read from a bake or compose file (at load time), and from which budget-file
+ *   entry (a group gives several images, named `<entry>/<target>`).
  * - `image`: an already-built image; `ref` as written (`{sha}`/`{pr}` not yet replaced): a
  *   registry reference, a local store image, or `oci-layout://path`. `dockerfile` (absolute)
  *   only when the entry gives one.
@@ -102,7 +103,9 @@ export type BuildDefinition = { kind: 'bake'; files: string[]; target: string } 
  *   nothing after loading sees these.
  */
 export type ImageSource =
-  { kind: 'build'; definedBy?: BuildDefinition } | { kind: 'image'; ref: string; dockerfile?: string } | BuildDefinition;
+  | { kind: 'build'; definedBy?: BuildDefinition & { entry: string } }
+  | { kind: 'image'; ref: string; dockerfile?: string }
+  | BuildDefinition;
 
 export interface ImageConfig {
   name: string;
