@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { baseBuildOptions, rebaseBudgetFile } from '../../../src/baseline/measure-baseline.js';
 import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import { parseBudgetFile } from '../../../src/config/parse-budget-file.js';
 import type { BuildOptions } from '../../../src/config/types.js';
+import { createMemoryLogger } from '../../../src/logger.js';
 import type { CacheEnvironment } from '../../../src/plan/cache.js';
 import { planBuild, type RunBuildSettings } from '../../../src/plan/plan-builds.js';
 
@@ -123,5 +125,41 @@ describe('defaults and run-wide settings merge under the entry', () => {
     ],
   ])('%i. %s', (_n, _what, entry, run, defaults, expected) => {
     expect(flagsFor(entry, run, defaults)).toEqual(expected);
+  });
+});
+
+describe('the base-branch build gets the same options', () => {
+  test('run-wide settings and the image’s own: build contexts moved into the base checkout, secret files kept', () => {
+    const [head] = parseBudgetFile(
+      'version: 1\nimages:\n  api:\n    context: services/api\n    secrets: ["id=npmrc,src=.npmrc"]\n    build-contexts: { shared: libs/shared }\n    network: none\n',
+      { path: 'b.yml', workdir: '/repo' },
+    ).images;
+    const run = {
+      buildArgs: { REV: 'abc' },
+      labels: { team: 'pay' },
+      options: { ...NO_BUILD_OPTIONS, secrets: [{ id: 'token', env: 'TOKEN' }], pull: true },
+    };
+    const build = { workDir: '/w', cache: localDocker, run, logger: createMemoryLogger(), parallel: 1 };
+    const [base] = rebaseBudgetFile({ version: 1, path: '/repo/b.yml', images: [head!] }, '/repo', '/tmp/base').images;
+    const headArgv = planBuild(head!, undefined, build).argv;
+    const baseArgv = planBuild(base!, undefined, baseBuildOptions(build, '/tmp/base')).argv;
+    const between = (argv: string[]) => argv.slice(argv.indexOf('--file') + 2, argv.indexOf('--output'));
+    expect(between(headArgv)).toEqual([
+      '--build-arg',
+      'REV=abc',
+      '--label',
+      'team=pay',
+      '--secret',
+      'id=token,env=TOKEN',
+      '--secret',
+      'id=npmrc,src=/repo/.npmrc',
+      '--build-context',
+      'shared=/repo/libs/shared',
+      '--network',
+      'none',
+      '--pull',
+    ]);
+    expect(between(baseArgv)).toEqual(between(headArgv).map((arg) => arg.replace('shared=/repo/', 'shared=/tmp/base/')));
+    expect(baseArgv.at(-1)).toBe('/tmp/base/services/api');
   });
 });
