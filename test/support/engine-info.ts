@@ -37,6 +37,9 @@ export function describeEngine(info: EngineInfo): string {
 
 export const engine: EngineInfo = readEngineInfo();
 
+/** Docker's major version: 26 or 28 in the matrix. */
+export const dockerMajor = semver.major(semver.coerce(engine.dockerVersion) ?? '0.0.0');
+
 /** buildx speaks the GitHub Actions cache service v2 (what runners have since April 2025). */
 export const buildxSpeaksGhaV2 = semver.gte(engine.buildxVersion, '0.21.0');
 
@@ -49,5 +52,12 @@ export function hasLocalImage(ref: string): boolean {
     return false;
   }
 }
+
+/**
+ * Whether building eStargz layers is safe on this engine: only Docker 26's `docker` driver here.
+ * stargz-snapshotter's footer writer panics in the Debian build of Docker 28's BuildKit and in
+ * the source-built BuildKit v0.26 of the docker-container builder, killing dockerd or buildkitd.
+ */
+export const estargzExportWorks = engine.driver === 'docker' && dockerMajor < 28;
 
 export const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1';

@@ -16,6 +16,7 @@ import type { OciIndex, OciManifest } from '../../../src/measure/oci-manifests.j
 import { ESTARGZ_UNCOMPRESSED_SIZE_ANNOTATION, STARGZ_TOC_DIGEST_ANNOTATION } from '../../../src/measure/stargz.js';
 import type { PlatformMeasure } from '../../../src/measure/types.js';
 import { measureUncompressedSize } from '../../../src/measure/uncompressed-size.js';
+import { estargzExportWorks } from '../../support/engine-info.js';
 
 const run = promisify(execFile);
 const REF = `localhost:5000/ib-measure-estargz:t${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -36,6 +37,7 @@ async function gzipDecompressedBytes(path: string): Promise<number> {
 }
 
 beforeAll(async () => {
+  if (!estargzExportWorks) return;
   workDir = await mkdtemp(join(tmpdir(), 'ib-measure-estargz-'));
   layout = join(workDir, 'oci');
   await writeFile(join(workDir, 'Dockerfile'), DOCKERFILE);
@@ -54,7 +56,11 @@ afterAll(async () => {
   await run('docker', ['image', 'rm', REF]).catch(() => undefined);
 });
 
-describe('eStargz layers', () => {
+// Where eStargz export works here: Docker 26's `docker` driver. The Debian build of Docker 28 and
+// the docker-container builder's BuildKit v0.26 (built from source) panic writing an eStargz
+// footer ("footer buffer = 48, not 51"), which takes dockerd or the builder down with every build
+// on it: the matrix runs these tests in its Docker 26 part.
+describe.runIf(estargzExportWorks)('eStargz layers', () => {
   test('the build really wrote eStargz: tar+gzip media type, stargz annotations, trailer ISIZE 0', async () => {
     expect(manifest.layers.length).toBe(2);
     for (const layer of manifest.layers) {

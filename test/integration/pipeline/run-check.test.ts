@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMemoryLogger } from '../../../src/logger.js';
 import type { Report, ReportEntry } from '../../../src/report/types.js';
 import { runCheck } from '../../../src/run.js';
+import { dockerMajor } from '../../support/engine-info.js';
 
 const run = promisify(execFile);
 
@@ -144,7 +145,10 @@ describe('runCheck: two targets × two platforms, provenance on', () => {
   });
 });
 
-describe('runCheck: a layout that does not hold what the build reports', () => {
+// The fixture needs Docker 26's `docker` driver, whose --load beside the OCI output leaves the
+// layout without the image buildx names; Docker 28's, like a docker-container builder, writes both
+// exports whole. The matrix runs it in its Docker 26 part.
+describe.runIf(dockerMajor < 28)('runCheck: a layout that does not hold what the build reports', () => {
   test('a second exporter (--load) in the build flags: the entry is an error saying so, not another image measured', async () => {
     const out = path.join(dir, 'out-load');
     await writeFile(path.join(dir, 'single.yml'), 'version: 1\nimages:\n  pipeline:\n    context: .\n    target: runtime\n');
@@ -153,7 +157,7 @@ describe('runCheck: a layout that does not hold what the build reports', () => {
         configPath: 'single.yml',
         workdir: dir,
         parallel: 1,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, BUILDX_BUILDER: 'default' },
         buildFlags: ['--provenance=false', '--load', '-t', 'ib-pipeline-load:metadata-check'],
         outputDir: out,
         analyze: false,
