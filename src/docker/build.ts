@@ -16,6 +16,8 @@ export interface BuildResult {
   error: string | null;
   /** Steps BuildKit answered from cache, counted from `#N CACHED` lines. */
   cachedSteps: number;
+  /** Why a cache export failed in a build that still succeeded (`ignore-error=true`), one per export. */
+  cacheExportErrors: string[];
 }
 
 const ERROR_LINE = /^(?:#\d+ )?ERROR:|^error:|failed to solve/i;
@@ -36,6 +38,26 @@ export function summarizeBuildFailure(log: string): string {
 
 export function countCachedSteps(log: string): number {
   return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
+}
+
+/**
+ * The errors of cache exports in a build log (progress=plain): the `#N ERROR: …` line of a step
+ * named `#N exporting to <cache>` / `#N exporting cache to <cache>`. With `ignore-error=true` the
+ * build succeeds anyway and buildx says nothing else: the cache is simply not saved.
+ */
+export function cacheExportErrors(log: string): string[] {
+  const exportSteps = new Map<string, string>();
+  const errors: string[] = [];
+  for (const line of log.split('\n')) {
+    const step = /^#(\d+) (exporting (?:cache to .+|to GitHub Actions Cache))$/.exec(line.trim());
+    if (step) {
+      exportSteps.set(step[1]!, step[2]!);
+      continue;
+    }
+    const error = /^#(\d+) ERROR: (.+)$/.exec(line.trim());
+    if (error && exportSteps.has(error[1]!)) errors.push(`${exportSteps.get(error[1]!)}: ${error[2]}`);
+  }
+  return errors;
 }
 
 export async function runBuild(job: BuildJob, launcher: BuildxLauncher = DOCKER_BUILDX): Promise<BuildResult> {
@@ -62,5 +84,6 @@ export async function runBuild(job: BuildJob, launcher: BuildxLauncher = DOCKER_
     log,
     error: ok ? null : summarizeBuildFailure(log || redact(result.stderr)),
     cachedSteps: countCachedSteps(log),
+    cacheExportErrors: ok ? cacheExportErrors(log) : [],
   };
 }
