@@ -143,7 +143,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
         });
         return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
       }
-      for (const failure of build.cacheExportErrors) {
+      for (const failure of build.cacheExportErrors ?? []) {
         logger.warning(
           `${prefix}${job.id}: the build cache was not saved (${failure}); the build succeeded, a later run builds without it`,
         );

@@ -17,7 +17,7 @@ export interface BuildResult {
   /** Steps BuildKit answered from cache, counted from `#N CACHED` lines. */
   cachedSteps: number;
   /** Why a cache export failed in a build that still succeeded (`ignore-error=true`), one per export. */
-  cacheExportErrors: string[];
+  cacheExportErrors?: string[];
 }
 
 const ERROR_LINE = /^(?:#\d+ )?ERROR:|^error:|failed to solve/i;

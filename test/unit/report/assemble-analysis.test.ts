@@ -103,7 +103,7 @@ function measurement(
   } as BuildJob;
   return {
     job,
-    build: { job, ok: true, durationMs: 1, log: '', error: null, cachedSteps: 0, cacheExportErrors: [] },
+    build: { job, ok: true, durationMs: 1, log: '', error: null, cachedSteps: 0 },
     dockerfilePath: 'Dockerfile',
     platforms: [platform(bytes)],
     error: null,
