@@ -9,7 +9,7 @@ import path from 'node:path';
 import { defaultLayerCacheDir } from './analysis/layer-cache.js';
 import { buildAndMeasure, type JobMeasurement } from './build-and-measure.js';
 import { BuildHandoff } from './build-handoff.js';
-import { chooseEffectiveBudgets, type BudgetChange } from './baseline/budget-changes.js';
+import { chooseEffectiveBudgets } from './compare/budget-changes.js';
 import { tryGit } from './baseline/git.js';
 import {
   definitionShape,
@@ -33,7 +33,7 @@ import { openCountedSizes } from './measure/counted-sizes.js';
 import { multiPlatformProblem } from './plan/builder-requirements.js';
 import type { RunBuildSettings } from './plan/plan-builds.js';
 import { assembleEntries } from './report/assemble.js';
-import type { Report } from './report/types.js';
+import type { BudgetChange, Report } from './types.js';
 import { asJobMeasurement, checkFromInput, isGivenImage, measureGivenImages } from './sources/given-image/given-image-source.js';
 import { VERSION } from './version.js';
 

@@ -10,7 +10,7 @@ import { decideOutcome } from '../compare/verdict.js';
 import { entryKey } from '../compare/delta.js';
 import type { Logger } from '../logger.js';
 import { loadReport, ReportError } from '../report/parse-report.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../types.js';
 
 interface ReportFile {
   file: string;

@@ -15,7 +15,7 @@ import { renderComment, type RenderCommentOptions } from '../report/comment.js';
 import { renderJobSummary } from '../report/job-summary.js';
 import { reportTextOptions } from '../report/report-head.js';
 import type { RunStamp } from '../report/comment-marker.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../types.js';
 import { repositoryOf, runStampOf, runUrl } from './event.js';
 import type { ActionInputs } from './inputs.js';
 import { OUTPUT, type ActionEffects } from './run-action.js';

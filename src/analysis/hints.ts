@@ -3,12 +3,12 @@
  * events, the layers' Dockerfile lines and the Dockerfile itself. Every hint id, trigger and
  * fix is documented in docs/analysis.md.
  */
-import type { DockerfileRef } from '../measure/types.js';
 import { effectiveUser, instructionAt, type DockerfileInfo } from './dockerfile-info.js';
 import type { FinalFile } from './file-tree.js';
 import type { HintId } from './hint-ids.js';
 import { packageKeysOf } from './package-lock.js';
 import type { AnalysisHint, WasteEvent } from './types.js';
+import type { DockerfileRef } from '../types.js';
 
 export interface HintLayer {
   digest: string;

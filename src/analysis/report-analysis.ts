@@ -3,7 +3,7 @@
  * directories and a compact per-layer record (counts and bytes, no path lists), bounded so a
  * report with many images still fits a comment's artifact and the 4 MB report limit. Pure.
  */
-import type { Analysis, Hint } from '../report/types.js';
+import type { Analysis, Hint } from '../types.js';
 import type { ImageAnalysis } from './types.js';
 
 /** Hints kept per image, largest first (zero-byte Dockerfile hints after the sized ones). */

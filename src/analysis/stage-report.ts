@@ -1,5 +1,5 @@
 /** Rows of the per-stage table the integrator renders; flags a single-stage Dockerfile whose image ships a toolchain. Pure. */
-import type { Hint } from '../report/types.js';
+import type { Hint } from '../types.js';
 
 export interface StageInput {
   name: string;

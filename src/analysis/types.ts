@@ -2,8 +2,8 @@
  * Layer analysis: what in an image is waste and how to slim it. Documented in docs/analysis.md.
  * `ImageAnalysis` is the full result; the report carries a bounded copy (report-analysis.ts).
  */
-import type { BlobReader, DockerfileRef } from '../measure/types.js';
-import type { Hint } from '../report/types.js';
+import type { BlobReader } from '../measure/types.js';
+import type { DockerfileRef, Hint } from '../types.js';
 import type { HintId } from './hint-ids.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';

@@ -6,8 +6,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { buildAndMeasure, type BuildAndMeasureOptions } from '../build-and-measure.js';
-import type { MissingBaseline } from '../compare/apply-baseline.js';
-import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
+import { toSizedEntry } from '../compare/delta.js';
 import { imageReadPaths, moveImagePaths } from '../config/image-paths.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
@@ -19,6 +18,7 @@ import type { BuilderIdentity } from './remembered-base.js';
 import { keepMeasurements, reuseKeptMeasurements } from './reuse-base.js';
 import { loadReportBaseline } from './report-baseline.js';
 import { imageCheckoutFiles, withBaseWorktree } from './worktree.js';
+import type { MissingBaseline, SizedEntry } from '../types.js';
 
 export const BASELINE_MODES = ['build', 'report', 'registry', 'none'] as const;
 export type BaselineMode = (typeof BASELINE_MODES)[number];

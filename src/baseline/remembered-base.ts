@@ -18,11 +18,11 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { SizedEntry } from '../compare/delta.js';
 import { toDiffLayer } from '../compare/layer-diff.js';
 import { validateJson } from '../report/validate-json.js';
 import { VERSION } from '../version.js';
 import { MAX_REPORT_FILE_BYTES, parseReportBaseline, ReportBaselineError } from './report-baseline.js';
+import type { SizedEntry } from '../types.js';
 
 /** Bump when what the key covers or the file holds changes. */
 const REMEMBERED_BASE_FORMAT = 2;

@@ -6,8 +6,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import type { SizedEntry } from '../compare/delta.js';
 import { validateJson } from '../report/validate-json.js';
+import type { SizedEntry } from '../types.js';
 
 export const MAX_REPORT_FILE_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 10_000;
@@ -39,7 +39,10 @@ const entrySchema = z.object({
   compressedBytes: bytes('a size').nullable(),
   uncompressedBytes: bytes('a size').nullable(),
   status: z.enum(['ok', 'warn', 'over', 'error']),
-  layers: z.array(layerSchema).max(MAX_LAYERS, { error: `more than ${MAX_LAYERS} layers` }).default([]),
+  layers: z
+    .array(layerSchema)
+    .max(MAX_LAYERS, { error: `more than ${MAX_LAYERS} layers` })
+    .default([]),
 });
 
 const reportSchema = z.object({
@@ -92,7 +95,10 @@ export function parseReportBaseline(content: string, file: string): ReportBaseli
     const key = JSON.stringify([entry.name, entry.target, entry.platform]);
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new ReportBaselineError(file, `images[${index}] repeats images[${first}] (${entry.name}, target ${entry.target ?? 'default'}, ${entry.platform})`);
+      throw new ReportBaselineError(
+        file,
+        `images[${index}] repeats images[${first}] (${entry.name}, target ${entry.target ?? 'default'}, ${entry.platform})`,
+      );
     }
     seen.set(key, index);
     if (entry.status === 'error' || entry.compressedBytes === null || entry.uncompressedBytes === null) return;

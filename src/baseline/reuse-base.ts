@@ -11,7 +11,7 @@
 import path from 'node:path';
 import type { JobMeasurement } from '../build-and-measure.js';
 import type { BuildHandoff } from '../build-handoff.js';
-import { toSizedEntry, type SizedEntry } from '../compare/delta.js';
+import { toSizedEntry } from '../compare/delta.js';
 import type { ImageConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { jobId } from '../plan/plan-builds.js';
@@ -27,6 +27,7 @@ import {
   type RememberedBase,
 } from './remembered-base.js';
 import { imageCheckoutFiles } from './worktree.js';
+import type { SizedEntry } from '../types.js';
 
 export interface ReuseContext {
   /** `<cache-dir>/baselines`. */

@@ -3,8 +3,8 @@
  * contributors, the delta budgets' findings, and entries for images the PR removed. Pure.
  */
 import type { Budget } from '../config/types.js';
-import type { Finding, ReportEntry } from '../report/types.js';
-import { computeDeltas, entryKey, evaluateDeltaBudget, type SizedEntry } from './delta.js';
+import type { Finding, MissingBaseline, ReportEntry, SizedEntry } from '../types.js';
+import { computeDeltas, entryKey, evaluateDeltaBudget } from './delta.js';
 import { statusOf } from './verdict.js';
 
 export function toSizedEntries(entries: ReportEntry[]): SizedEntry[] {
@@ -40,19 +40,6 @@ export function deltaFindings(budget: Budget, base: SizedEntry | null, head: Siz
   // A max-increase already exceeded makes the warn-increase on the same growth noise.
   const over = findings.some((f) => f.rule === 'max-increase');
   return { findings: over ? findings.filter((f) => f.rule !== 'warn-increase') : findings, notes };
-}
-
-/**
- * An image × target (× platform) the base could not give a size for: its base build failed, or
- * its registry image could not be read. Not the same as "new in the PR".
- */
-export interface MissingBaseline {
-  name: string;
-  target: string | null;
-  /** null: every platform of that image and target. */
-  platform: string | null;
-  /** e.g. `base build failed (ERROR: process "/bin/sh -c exit 3" did not complete …)`. */
-  reason: string;
 }
 
 export interface ApplyBaselineInput {

@@ -3,20 +3,10 @@
  * `warn-increase`) checked on it. Pure: the measurements come in, verdicts go out.
  */
 import type { DeltaLimit } from '../config/types.js';
-import type { Baseline } from '../report/types.js';
-import { describeDeltaLimit } from '../baseline/budget-changes.js';
-import { formatBytes, formatSignedBytes, formatSignedPercent } from '../baseline/format-size.js';
-import { diffLayers, findTopContributors, type Contributor, type DiffLayer, type LayerDiffRow } from './layer-diff.js';
-
-/** One measured image × target × platform, from a build, a registry or a saved report. */
-export interface SizedEntry {
-  name: string;
-  target: string | null;
-  platform: string;
-  compressedBytes: number;
-  uncompressedBytes: number;
-  layers: readonly DiffLayer[];
-}
+import type { Baseline, Contributor, DiffLayer, LayerDiffRow, SizedEntry } from '../types.js';
+import { describeDeltaLimit } from './budget-changes.js';
+import { formatBytes, formatSignedBytes, formatSignedPercent } from './format-size.js';
+import { diffLayers, findTopContributors } from './layer-diff.js';
 
 export type DeltaState = 'new' | 'removed' | 'changed' | 'unchanged';
 
@@ -105,11 +95,18 @@ export function evaluateDeltaBudget(
   rule: 'max-increase' | 'warn-increase' = 'max-increase',
 ): DeltaVerdict {
   if (base === null) {
-    return { exceeded: false, skipped: true, increaseBytes: null, increasePercent: null, message: `${rule} skipped: no baseline to compare with` };
+    return {
+      exceeded: false,
+      skipped: true,
+      increaseBytes: null,
+      increasePercent: null,
+      message: `${rule} skipped: no baseline to compare with`,
+    };
   }
   const key = limit.metric === 'uncompressed' ? 'uncompressedBytes' : 'compressedBytes';
   const increaseBytes = head[key] - base[key];
-  const increasePercent = base[key] === 0 ? (increaseBytes === 0 ? 0 : increaseBytes > 0 ? Infinity : -Infinity) : (increaseBytes / base[key]) * 100;
+  const increasePercent =
+    base[key] === 0 ? (increaseBytes === 0 ? 0 : increaseBytes > 0 ? Infinity : -Infinity) : (increaseBytes / base[key]) * 100;
   const over: string[] = [];
   if (limit.bytes !== undefined && increaseBytes > limit.bytes) over.push(formatBytes(limit.bytes));
   if (limit.percent !== undefined && increasePercent > limit.percent) over.push(`${limit.percent}%`);
@@ -128,5 +125,12 @@ export function toSizedEntry(
   target: string | null,
   measure: Pick<SizedEntry, 'platform' | 'compressedBytes' | 'uncompressedBytes' | 'layers'>,
 ): SizedEntry {
-  return { name, target, platform: measure.platform, compressedBytes: measure.compressedBytes, uncompressedBytes: measure.uncompressedBytes, layers: measure.layers };
+  return {
+    name,
+    target,
+    platform: measure.platform,
+    compressedBytes: measure.compressedBytes,
+    uncompressedBytes: measure.uncompressedBytes,
+    layers: measure.layers,
+  };
 }

@@ -4,10 +4,7 @@
  * "same step" when it comes from the same Dockerfile line and instruction, or, failing line
  * information, from the same `created_by` text.
  */
-import type { DockerfileRef, LayerMeasure } from '../measure/types.js';
-
-/** What the diff needs of a layer; `LayerMeasure` and the report's `ReportLayer` both fit. */
-export type DiffLayer = Pick<LayerMeasure, 'digest' | 'compressedBytes' | 'uncompressedBytes' | 'createdBy' | 'dockerfile'>;
+import type { Contributor, DiffLayer, DockerfileRef, LayerDiffRow, LayerMatch, LayerState } from '../types.js';
 
 /**
  * Only the fields a diff reads: a measured layer carries more (media type, how it was sized),
@@ -15,38 +12,33 @@ export type DiffLayer = Pick<LayerMeasure, 'digest' | 'compressedBytes' | 'uncom
  * the base came from.
  */
 export function toDiffLayer({ digest, compressedBytes, uncompressedBytes, createdBy, dockerfile }: DiffLayer): DiffLayer {
-  return { digest, compressedBytes, uncompressedBytes, createdBy, dockerfile: dockerfile && { path: dockerfile.path, line: dockerfile.line } };
-}
-
-export type LayerState = 'unchanged' | 'changed' | 'added' | 'removed';
-export type LayerMatch = 'digest' | 'dockerfile' | 'created-by';
-
-export interface LayerDiffRow {
-  state: LayerState;
-  /** How base and head were paired; null for added/removed. */
-  match: LayerMatch | null;
-  base: DiffLayer | null;
-  head: DiffLayer | null;
-  /** head − base; an added layer counts fully, a removed one negatively. */
-  delta: { compressedBytes: number; uncompressedBytes: number };
-  instruction: string | null;
-  dockerfile: DockerfileRef | null;
-}
-
-export interface Contributor {
-  /** `Dockerfile:12`, or null when the layer has no Dockerfile line (a base image layer). */
-  location: string | null;
-  instruction: string | null;
-  createdBy: string | null;
-  state: 'changed' | 'added';
-  deltaBytes: number;
-  baseBytes: number | null;
-  headBytes: number;
+  return {
+    digest,
+    compressedBytes,
+    uncompressedBytes,
+    createdBy,
+    dockerfile: dockerfile && { path: dockerfile.path, line: dockerfile.line },
+  };
 }
 
 const INSTRUCTIONS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL',
-  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ]);
 
 /**

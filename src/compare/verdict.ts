@@ -3,7 +3,7 @@
  */
 import type { Budget, SizeLimit, SizeMetric } from '../config/types.js';
 import { formatSize } from '../config/size.js';
-import type { Finding, Hint, Report, ReportEntry, Status } from '../report/types.js';
+import type { Finding, Hint, Report, ReportEntry, Status } from '../types.js';
 
 export interface MeasuredSizes {
   compressedBytes: number;

@@ -13,7 +13,7 @@
  * carries the other stage's entries first; the base image's entries come before all of them.
  */
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
-import type { DockerfileRef } from './types.js';
+import type { DockerfileRef } from '../types.js';
 import type { HistoryEntry } from './oci-manifests.js';
 
 /** Instructions BuildKit never records in history. */

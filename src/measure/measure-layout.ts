@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import type { BlobReader, DockerfileRef, LayerMeasure, PlatformMeasure, UncompressedSize } from './types.js';
+import type { BlobReader, LayerMeasure, PlatformMeasure, UncompressedSize } from './types.js';
 import type { CountedSizes } from './counted-sizes.js';
 import { measureUncompressedSize, type LayerCounter } from './uncompressed-size.js';
 import { mapHistoryToDockerfile, type DockerfileSource } from './dockerfile-lines.js';
@@ -21,6 +21,7 @@ import {
   type OciDescriptor,
   type OciIndex,
 } from './oci-manifests.js';
+import type { DockerfileRef } from '../types.js';
 
 /** Two cores on the target machines: two layers decompress at once at most. */
 export const LAYER_CONCURRENCY = 2;

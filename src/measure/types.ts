@@ -1,9 +1,6 @@
 /** Sizes measured from manifests and layer blobs; never from `docker image inspect`. */
 
-export interface DockerfileRef {
-  path: string;
-  line: number;
-}
+import type { DockerfileRef } from '../types.js';
 
 export interface LayerMeasure {
   digest: string;

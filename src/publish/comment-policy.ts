@@ -1,6 +1,6 @@
 /** Whether to post or update the PR comment, per the `comment` input (pure). */
 import { isCompared } from '../report/change.js';
-import type { Report, ReportEntry } from '../report/types.js';
+import type { Report, ReportEntry } from '../types.js';
 
 export type CommentMode = 'always' | 'on-change' | 'on-failure' | 'off';
 

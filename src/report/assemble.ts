@@ -9,7 +9,7 @@ import type { Budget, SizeLimit } from '../config/types.js';
 import type { JobMeasurement } from '../build-and-measure.js';
 import { evaluateAnalysisBudget, evaluateSizeBudget, statusOf } from '../compare/verdict.js';
 import type { PlatformMeasure } from '../measure/types.js';
-import type { Analysis, ReportBudget, ReportEntry, StageRow } from './types.js';
+import type { Analysis, ReportBudget, ReportEntry, StageRow } from '../types.js';
 
 /** `kind: 'stage'` asks for a stage-report entry's budget (only what the user wrote for that stage). */
 export type BudgetResolver = (image: string, target: string | undefined, platform: string, kind?: 'target' | 'stage') => Budget;

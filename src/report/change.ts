@@ -1,5 +1,5 @@
 /** How a report entry moved against its baseline (pure): shared by the comment and the summary. */
-import type { ReportEntry } from './types.js';
+import type { ReportEntry } from '../types.js';
 
 export type Change = 'new' | 'removed' | 'grew' | 'shrank' | 'unchanged' | 'unknown';
 

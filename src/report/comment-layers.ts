@@ -1,5 +1,5 @@
 /** A layer diff row as the comment shows it, and the growth contributors among them (pure). */
-import type { ReportLayer } from './types.js';
+import type { ReportLayer } from '../types.js';
 
 export type LayerChange =
   | { kind: 'unchanged'; head: ReportLayer; base: ReportLayer; delta: 0 }

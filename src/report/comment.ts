@@ -10,11 +10,11 @@ import { entryRow, foldedSection, isFolded, sortChanged, TABLE_HEADER, totalsRow
 import { detailSection } from './entry-details.js';
 import { truncateEscaped } from './escape.js';
 import { footerLine, headLines, verdictLine, type ReportTextOptions } from './report-head.js';
-import type { Report } from './types.js';
+import type { Report } from '../types.js';
 
 export { commentMarker, hasCommentMarker } from './comment-marker.js';
 export { changeOf, type Change } from './change.js';
-export { verdictLine, type BudgetChange } from './report-head.js';
+export { verdictLine } from './report-head.js';
 
 /** GitHub rejects issue comment bodies longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;

@@ -7,7 +7,7 @@ import { changeOf, compressedDelta, isCompared, sidesOf, type Change, type Metri
 import { formatBytes, formatDelta, formatPercent, formatUsageBar, MAX_NAME, plural } from './comment-format.js';
 import { escapeCell } from './escape.js';
 import { budgetUsed } from './summary-markdown.js';
-import type { ReportEntry } from './types.js';
+import type { ReportEntry } from '../types.js';
 
 export const STATUS_CELL: Record<ReportEntry['status'], string> = {
   ok: '✅ ok',

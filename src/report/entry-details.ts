@@ -2,14 +2,13 @@
  * The collapsible block for one image in the comment and the summary: findings, notes, the
  * layer diff, "why it grew" and the analysis' hints. Pure; untrusted text escaped.
  */
-import { diffLayers, type LayerDiffRow } from '../compare/layer-diff.js';
-import type { DockerfileRef } from '../measure/types.js';
+import { diffLayers } from '../compare/layer-diff.js';
 import { changeOf, compressedDelta, sidesOf, type Change } from './change.js';
 import { formatBytes, formatDelta, formatMovement, MAX_MESSAGE, MAX_NAME, plural } from './comment-format.js';
 import { topContributors, type LayerChange } from './comment-layers.js';
 import { row, STATUS_CELL } from './delta-table.js';
 import { escapeCodeSpan, escapeHtml, escapeText } from './escape.js';
-import type { Analysis, Finding, ReportEntry, ReportLayer } from './types.js';
+import type { Analysis, DockerfileRef, Finding, LayerDiffRow, ReportEntry, ReportLayer } from '../types.js';
 
 const MAX_INSTRUCTION = 100;
 const MAX_CONTRIBUTORS = 5;

@@ -11,7 +11,7 @@ import { detailSection } from './entry-details.js';
 import { footerLine, headLines, type ReportTextOptions } from './report-head.js';
 import { sizesTable } from './sizes-table.js';
 import { fitBlocks, renderLargestLayers } from './summary-markdown.js';
-import type { Report } from './types.js';
+import type { Report } from '../types.js';
 
 /** The per-image details stop here (bytes), well under the job summary's 1 MiB. */
 const SUMMARY_DETAILS_MAX_BYTES = 400_000;

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { MAX_REPORT_FILE_BYTES } from '../baseline/report-baseline.js';
 import { validateJson } from './validate-json.js';
-import type { Report } from './types.js';
+import type { Report } from '../types.js';
 
 const MAX_ENTRIES = 10_000;
 const MAX_LAYERS = 1_000;
@@ -20,7 +20,10 @@ const sha = text(64).regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { error: 'expected a
 const status = z.enum(['ok', 'warn', 'over', 'error']);
 const dockerfileRef = z.object({ path: text(4096), line: z.number().int().min(0).max(10_000_000) }).nullable();
 const sizeLimit = z.object({ compressed: bytes.optional(), uncompressed: bytes.optional() }).nullable();
-const deltaLimit = z.object({ metric: z.enum(['compressed', 'uncompressed']), bytes: bytes.optional(), percent: z.number().min(0).max(1e9).optional() }).nullable().optional();
+const deltaLimit = z
+  .object({ metric: z.enum(['compressed', 'uncompressed']), bytes: bytes.optional(), percent: z.number().min(0).max(1e9).optional() })
+  .nullable()
+  .optional();
 const sizes = z.object({ compressedBytes: signedBytes, uncompressedBytes: signedBytes });
 const ratio = z.number().min(0).max(1);
 const pathBytes = z.array(z.object({ path: text(4096), bytes })).max(100);
@@ -45,7 +48,13 @@ const entry = z.object({
   layerCount: z.number().int().min(0).max(MAX_LAYERS).nullable(),
   status,
   findings: z.array(z.object({ status: z.enum(['warn', 'over', 'error']), rule: text(64), message: text(2048) })).max(100),
-  budget: z.object({ max: sizeLimit, warn: sizeLimit, maxLayers: z.number().int().min(0).nullable(), maxIncrease: deltaLimit, warnIncrease: deltaLimit }),
+  budget: z.object({
+    max: sizeLimit,
+    warn: sizeLimit,
+    maxLayers: z.number().int().min(0).nullable(),
+    maxIncrease: deltaLimit,
+    warnIncrease: deltaLimit,
+  }),
   layers: z.array(layer).max(MAX_LAYERS),
   manifestDigest: text(200).nullable(),
   imageDigest: text(200).nullable().optional(),
@@ -147,9 +156,22 @@ const report = z.object({
   commit: sha.nullable(),
   config: text(4096),
   overBudget: z.boolean(),
-  baseline: z.object({ mode: text(16), commit: sha.nullable(), note: text(2048), unavailable: text(2048).nullable() }).nullable().optional(),
+  baseline: z
+    .object({ mode: text(16), commit: sha.nullable(), note: text(2048), unavailable: text(2048).nullable() })
+    .nullable()
+    .optional(),
   budgetChanges: z
-    .array(z.object({ image: text(256), target: text(256).nullable(), platform: text(128).nullable(), field: text(64), label: text(64), from: text(256).nullable(), to: text(256).nullable() }))
+    .array(
+      z.object({
+        image: text(256),
+        target: text(256).nullable(),
+        platform: text(128).nullable(),
+        field: text(64),
+        label: text(64),
+        from: text(256).nullable(),
+        to: text(256).nullable(),
+      }),
+    )
     .max(1000)
     .optional(),
   pullRequest: z.object({ number: z.number().int().min(1), headSha: sha.nullable() }).optional(),

@@ -5,17 +5,7 @@
 import { changeOf, type Change } from './change.js';
 import { MAX_MESSAGE, MAX_NAME, plural } from './comment-format.js';
 import { escapeCell, escapeCodeSpan, escapeText } from './escape.js';
-import type { Report, ReportEntry } from './types.js';
-
-export interface BudgetChange {
-  image: string;
-  target: string | null;
-  /** Set for a change in a per-platform override. */
-  platform?: string | null;
-  field: string;
-  from: string;
-  to: string;
-}
+import type { BudgetChange, Report, ReportEntry } from '../types.js';
 
 /** What the comment and the summary both say besides the report itself. */
 export interface ReportTextOptions {
@@ -85,7 +75,7 @@ function budgetChangeRow(c: BudgetChange): string {
   const scope = c.target ? ` (target ${c.target})` : c.platform ? ` (${c.platform})` : '';
   const image = `**${escapeCell(c.image, { maxLength: MAX_NAME })}**${scope ? escapeCell(scope, { maxLength: MAX_NAME }) : ''}`;
   const cell = (text: string) => escapeCell(text, { maxLength: 40 });
-  return `| ${image} | ${cell(c.field)} | ${cell(c.from)} | ${cell(c.to)} |`;
+  return `| ${image} | ${cell(c.label)} | ${cell(c.from ?? 'none')} | ${cell(c.to ?? 'none')} |`;
 }
 
 /**
@@ -117,14 +107,7 @@ function labelLine(label: ReportTextOptions['overrideLabel'], report: Report): s
 export function reportTextOptions(report: Report): Omit<ReportTextOptions, 'overrideLabel'> {
   return {
     configPath: report.config,
-    budgetChanges: (report.budgetChanges ?? []).map((c) => ({
-      image: c.image,
-      target: c.target,
-      platform: c.platform,
-      field: c.label,
-      from: c.from ?? 'none',
-      to: c.to ?? 'none',
-    })),
+    budgetChanges: report.budgetChanges ?? [],
     ...(report.baseline?.note !== undefined ? { baselineNote: report.baseline.note } : {}),
   };
 }

@@ -6,7 +6,7 @@
 import { formatBytes } from './comment-format.js';
 import { identityCells, row, statusCell } from './delta-table.js';
 import { describeBudgetUsage } from './summary-markdown.js';
-import type { ReportEntry } from './types.js';
+import type { ReportEntry } from '../types.js';
 
 const SIZES_TABLE_HEADER = [
   '| Image | Target | Platform | Compressed | Uncompressed | Layers | Budget | Status |',

@@ -2,10 +2,10 @@
  * Pieces of the long-form report (job summary, `--markdown`): budget descriptions and the
  * largest layers of each image. Pure; every value a PR author controls goes through escape.ts.
  */
-import { describeDeltaLimit } from '../baseline/budget-changes.js';
+import { describeDeltaLimit } from '../compare/budget-changes.js';
 import { formatSize } from '../config/size.js';
 import { escapeCodeSpan, escapeHtml, escapeText } from './escape.js';
-import type { AnalysisLayer, Report, ReportBudget, ReportEntry } from './types.js';
+import type { AnalysisLayer, Report, ReportBudget, ReportEntry } from '../types.js';
 
 /** How many layers the breakdown shows per entry. */
 export const LARGEST_LAYERS = 10;

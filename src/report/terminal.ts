@@ -3,7 +3,7 @@ import { formatSize } from '../config/size.js';
 import { verdictLine } from './comment.js';
 import { describeBudgetUsage } from './summary-markdown.js';
 import { deltaOf, sidesOf, type Metric } from './change.js';
-import type { Report, ReportEntry, Status } from './types.js';
+import type { Report, ReportEntry, Status } from '../types.js';
 
 const STATUS_WORD: Record<Status, string> = { ok: 'ok', warn: 'WARN', over: 'OVER', error: 'ERROR' };
 

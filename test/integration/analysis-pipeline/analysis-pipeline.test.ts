@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cacheGeneration } from '../../../src/analysis/layer-cache.js';
-import type { Report, ReportEntry } from '../../../src/report/types.js';
+import type { Report, ReportEntry } from '../../../src/types.js';
 import { runCli, type CliRun } from '../../support/run-cli.js';
 
 const MiB = 1024 * 1024;

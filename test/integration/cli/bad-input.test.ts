@@ -7,7 +7,7 @@ import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/prom
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { git } from '../../support/git-fixture.js';
 import { runCli } from '../../support/run-cli.js';
 

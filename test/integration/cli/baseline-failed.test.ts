@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { git } from '../../support/git-fixture.js';
 import { runCli } from '../../support/run-cli.js';
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { objectIdsAt } from '../../../src/baseline/git.js';
 import { imagesMatchingHead } from '../../../src/baseline/reuse-base.js';
 import type { ImageConfig } from '../../../src/config/types.js';
-import type { Report, ReportEntry } from '../../../src/report/types.js';
+import type { Report, ReportEntry } from '../../../src/types.js';
 import { runCli, type CliRun } from '../../support/run-cli.js';
 
 const FROM = `ib-remembered-from:${process.pid}`;

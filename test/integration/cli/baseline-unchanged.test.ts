@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { runCli } from '../../support/run-cli.js';
 
 let repo: string;

@@ -4,7 +4,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { formatSize } from '../../../src/config/size.js';
 import { runActionProcess, type ActionRun } from '../../support/run-action.js';
 

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { runActionProcess, type ActionRun } from '../../support/run-action.js';
 import { startAuthRegistry, type AuthRegistry } from './auth-registry.js';
 import { PLATFORMS, pushImage, REPO, uniqueTag, writeContext, type Pushed } from './fixture.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { createMemoryLogger } from '../../../src/logger.js';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { runCheck } from '../../../src/run.js';
 import { pushImage, REPO, uniqueTag, writeContext, type Pushed } from './fixture.js';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ReportEntry } from '../../../src/report/types.js';
+import type { ReportEntry } from '../../../src/types.js';
 
 const exec = promisify(execFile);
 

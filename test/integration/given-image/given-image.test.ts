@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMemoryLogger } from '../../../src/logger.js';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { runCheck, type CheckOptions } from '../../../src/run.js';
 import { exportLayout, PLATFORMS, pushImage, REPO, run, sizesOf, uniqueTag, writeContext, type Pushed } from './fixture.js';
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMemoryLogger } from '../../../src/logger.js';
-import type { Report, ReportEntry } from '../../../src/report/types.js';
+import type { Report, ReportEntry } from '../../../src/types.js';
 import { runCheck } from '../../../src/run.js';
 import { dockerMajor } from '../../support/engine-info.js';
 

@@ -4,7 +4,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import type { FakeGitHub } from '../../support/fake-github.js';
 import type { PullRequestRepo } from '../../support/git-fixture.js';
 import { runActionProcess, type ActionRun } from '../../support/run-action.js';

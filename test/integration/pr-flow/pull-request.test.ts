@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { formatBytes, formatDelta, formatMovement, formatPercent } from '../../../src/report/comment-format.js';
 import { commentMarker } from '../../../src/report/comment-marker.js';
-import type { Report, ReportEntry } from '../../../src/report/types.js';
+import type { Report, ReportEntry } from '../../../src/types.js';
 import { fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import {
   createPullRequestRepo,

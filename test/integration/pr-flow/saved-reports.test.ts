@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { commentMarker } from '../../../src/report/comment-marker.js';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import type { ActionRun } from '../../support/run-action.js';
 import {

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { BUILDKIT_IMAGE, engine, hasLocalImage } from '../../support/engine-info.js';
 import { runCli } from '../../support/run-cli.js';
 

@@ -7,7 +7,7 @@ import { createMemoryLogger } from '../../../src/logger.js';
 import { privilegedBuildRefusal, pullRequestOf, repositoryOf, runStampOf, runUrl, workflowRunStamp } from '../../../src/action/event.js';
 import { largestGrowth } from '../../../src/action/publish.js';
 import { parseReport, ReportError } from '../../../src/report/parse-report.js';
-import type { Report, ReportEntry } from '../../../src/report/types.js';
+import type { Report, ReportEntry } from '../../../src/types.js';
 
 const opened = JSON.parse(readFileSync('test/fixtures/events/pull_request-opened.json', 'utf8'));
 const labeled = JSON.parse(readFileSync('test/fixtures/events/pull_request-labeled.json', 'utf8'));

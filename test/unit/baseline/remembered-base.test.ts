@@ -13,7 +13,7 @@ import {
   type BuilderIdentity,
   type RememberedBaseKeyInput,
 } from '../../../src/baseline/remembered-base.js';
-import type { SizedEntry } from '../../../src/compare/delta.js';
+import type { SizedEntry } from '../../../src/types.js';
 
 const COMMIT = '1234567890abcdef1234567890abcdef12345678';
 const D1 = `sha256:${'1'.repeat(64)}`;

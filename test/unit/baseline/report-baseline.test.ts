@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadReportBaseline, parseReportBaseline, ReportBaselineError } from '../../../src/baseline/report-baseline.js';
 import { formatJsonPath } from '../../../src/report/validate-json.js';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 
 const COMMIT = '1234567890abcdef1234567890abcdef12345678';
 const LAYER = `sha256:${'a'.repeat(64)}`;

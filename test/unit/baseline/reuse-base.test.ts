@@ -5,8 +5,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import type { JobMeasurement } from '../../../src/build-and-measure.js';
 import { recallBase } from '../../../src/baseline/remembered-base.js';
 import { keepMeasurements } from '../../../src/baseline/reuse-base.js';
-import type { SizedEntry } from '../../../src/compare/delta.js';
 import { createMemoryLogger } from '../../../src/logger.js';
+import type { SizedEntry } from '../../../src/types.js';
 
 const COMMIT = '1234567890abcdef1234567890abcdef12345678';
 const DIGEST = `sha256:${'1'.repeat(64)}`;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { evaluateAnalysisBudget, MAX_FORBID_FINDINGS_PER_ID, statusOf, type AnalysisFigures } from '../../../src/compare/verdict.js';
 import type { Budget } from '../../../src/config/types.js';
-import type { Hint } from '../../../src/report/types.js';
+import type { Hint } from '../../../src/types.js';
 
 const MB = 1_000_000;
 const hint = (id: string, path: string, bytes: number, line: number | null = 7): Hint => ({

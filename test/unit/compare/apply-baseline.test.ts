@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { applyBaseline } from '../../../src/compare/apply-baseline.js';
-import type { SizedEntry } from '../../../src/compare/delta.js';
 import type { Budget } from '../../../src/config/types.js';
-import type { ReportEntry } from '../../../src/report/types.js';
+import type { ReportEntry, SizedEntry } from '../../../src/types.js';
 import { entry, layer, MB } from '../report/report-fixtures.js';
 
 const COMMIT = 'a'.repeat(40);

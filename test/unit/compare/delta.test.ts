@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { computeDeltas, evaluateDeltaBudget, toSizedEntry, type SizedEntry } from '../../../src/compare/delta.js';
+import { computeDeltas, evaluateDeltaBudget, toSizedEntry } from '../../../src/compare/delta.js';
 import type { DeltaLimit } from '../../../src/config/types.js';
+import type { SizedEntry } from '../../../src/types.js';
 
 const MB = 1_000_000;
 const COMMIT = 'f'.repeat(40);

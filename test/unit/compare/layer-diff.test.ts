@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { diffLayers, findTopContributors, instructionKeyword, type DiffLayer } from '../../../src/compare/layer-diff.js';
+import { diffLayers, findTopContributors, instructionKeyword } from '../../../src/compare/layer-diff.js';
+import type { DiffLayer } from '../../../src/types.js';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { renderLargestLayers, renderSlimming } from '../../../src/report/summary-markdown.js';
 import { renderAnalysisLines, renderTerminalReport, TERMINAL_HINTS } from '../../../src/report/terminal.js';
-import type { Analysis, AnalysisLayer, Hint, ReportEntry } from '../../../src/report/types.js';
+import type { Analysis, AnalysisLayer, Hint, ReportEntry } from '../../../src/types.js';
 import { AUTOLINK, decodeNumericEntities, ISSUE_REF, MENTION, outsideCodeSpans } from './markdown-checks.js';
 import { entry, INJECTION_CORPUS, MB, report } from './report-fixtures.js';
 

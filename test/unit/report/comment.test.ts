@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { commentLength, commentMarker, hasCommentMarker, renderComment, verdictLine } from '../../../src/report/comment.js';
 import { isNewerRun, readRunStamp, withRunStamp } from '../../../src/report/comment-marker.js';
-import type { ReportEntry } from '../../../src/report/types.js';
+import type { ReportEntry } from '../../../src/types.js';
 import { INJECTION_CORPUS, MB, compared, entry, layer, report } from './report-fixtures.js';
 import {
   AUTOLINK,
@@ -122,7 +122,9 @@ describe('renderComment snapshots', () => {
       {
         ...OPTS,
         overrideLabel: { name: 'image-budget:accept', applied: false },
-        budgetChanges: [{ image: 'web', target: 'prod', field: 'max', from: '25 MB', to: '40 MB' }],
+        budgetChanges: [
+          { image: 'web', target: 'prod', platform: null, field: 'max.compressed', label: 'max', from: '25 MB', to: '40 MB' },
+        ],
       },
     );
     expect(body).toContain('❌ 1 image over budget · 2 grew · 1 unchanged');
@@ -289,7 +291,15 @@ describe('renderComment snapshots', () => {
       ...OPTS,
       key: 'k --> <script>',
       overrideLabel: { name: '@octocat [x](http://evil)', applied: true },
-      budgetChanges: INJECTION_CORPUS.slice(0, 10).map((evil) => ({ image: evil, target: evil, field: evil, from: evil, to: evil })),
+      budgetChanges: INJECTION_CORPUS.slice(0, 10).map((evil) => ({
+        image: evil,
+        target: evil,
+        platform: null,
+        field: evil,
+        label: evil,
+        from: evil,
+        to: evil,
+      })),
       baselineNote: 'note @octocat #1 <script>',
     });
     expect(body).not.toMatch(/<script/i);
@@ -367,9 +377,9 @@ describe('layer analysis in the comment', () => {
 
 describe('budgets changed in this PR', () => {
   const changes = [
-    { image: 'api', target: null, field: 'max', from: '25 MB', to: '40 MB' },
-    { image: 'api', target: null, platform: 'linux/arm64', field: 'max-layers', from: 'none', to: '12' },
-    { image: 'web|x', target: '@octocat', field: 'warn', from: '1 MB', to: '2 MB' },
+    { image: 'api', target: null, platform: null, field: 'max.compressed', label: 'max', from: '25 MB', to: '40 MB' },
+    { image: 'api', target: null, platform: 'linux/arm64', field: 'maxLayers', label: 'max-layers', from: null, to: '12' },
+    { image: 'web|x', target: '@octocat', platform: null, field: 'warn.compressed', label: 'warn', from: '1 MB', to: '2 MB' },
   ];
 
   test('with the override label applied they apply now, and the comment says so', () => {

@@ -3,7 +3,7 @@ import { markNoBaseline } from '../../../src/compare/apply-baseline.js';
 import { renderComment } from '../../../src/report/comment.js';
 import { renderJobSummary } from '../../../src/report/job-summary.js';
 import { reportTextOptions } from '../../../src/report/report-head.js';
-import type { ReportEntry } from '../../../src/report/types.js';
+import type { ReportEntry } from '../../../src/types.js';
 import { malformedTableRows } from './markdown-checks.js';
 import { compared, entry, layer, MB, report } from './report-fixtures.js';
 

@@ -1,5 +1,5 @@
 /** Builders for reports used by the comment tests. */
-import type { Report, ReportEntry, ReportLayer } from '../../../src/report/types.js';
+import type { Report, ReportEntry, ReportLayer } from '../../../src/types.js';
 
 export const MB = 1_000_000;
 

@@ -5,7 +5,7 @@ import {
   describeBudgetChange,
   describeUnmatchedImages,
   listBudgetChanges,
-} from '../../../src/baseline/budget-changes.js';
+} from '../../../src/compare/budget-changes.js';
 import type { Budget, BudgetFile, ImageConfig } from '../../../src/config/types.js';
 
 const MB = 1_000_000;

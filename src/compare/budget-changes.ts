@@ -4,22 +4,8 @@
  * sees it; an override label (`acceptHeadBudgets`) applies the PR's budgets instead.
  */
 import type { Budget, BudgetFile, DeltaLimit, ImageConfig } from '../config/types.js';
+import type { BudgetChange } from '../types.js';
 import { formatBytes } from './format-size.js';
-
-export interface BudgetChange {
-  image: string;
-  /** Set for a change in a per-target override. */
-  target: string | null;
-  /** Set for a change in a per-platform override. */
-  platform: string | null;
-  /** Path in `Budget`, e.g. `max.compressed`, `maxIncrease`. */
-  field: string;
-  /** Short name for the comment, e.g. `max`, `max uncompressed`, `max-increase`. */
-  label: string;
-  /** Formatted values; null when the field is not set on that side. */
-  from: string | null;
-  to: string | null;
-}
 
 export type BudgetSource = 'base' | 'head';
 

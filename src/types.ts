@@ -1,10 +1,16 @@
 /**
- * The JSON report (schemaVersion 1): the CLI's `--json`, the action's `report` output, the
- * input of `baseline: report` and of `aggregate`. Documented in docs/report.md; field names
- * are a public contract — add fields, never rename.
+ * The types every stage shares, at the bottom of the import graph: each stage imports them
+ * downward and none of them imports a stage. Most are the JSON report (schemaVersion 1): the
+ * CLI's `--json`, the action's `report` output, the input of `baseline: report` and of
+ * `aggregate`. Documented in docs/report.md; field names are a public contract — add fields,
+ * never rename.
  */
-import type { Contributor, LayerDiffRow } from '../compare/layer-diff.js';
-import type { DockerfileRef } from '../measure/types.js';
+
+/** A Dockerfile line: `path` as reports show it (relative to the working directory). */
+export interface DockerfileRef {
+  path: string;
+  line: number;
+}
 
 export type Status = 'ok' | 'warn' | 'over' | 'error';
 
@@ -151,9 +157,80 @@ export interface Report {
   /** Where the baseline came from (absent when none was asked for). */
   baseline?: { mode: string; commit: string | null; note: string; unavailable: string | null } | null;
   /** Budget fields the PR changes (they apply once merged, or now with the override label). */
-  budgetChanges?: { image: string; target: string | null; platform: string | null; field: string; label: string; from: string | null; to: string | null }[];
+  budgetChanges?: BudgetChange[];
   /** The PR the report was made for: `comment` mode checks it against the workflow run. */
   pullRequest?: { number: number; headSha: string | null };
   images: ReportEntry[];
   [extra: string]: unknown;
+}
+
+/** A budget field the PR changes ("api: max 25 MB → 40 MB in this PR"). */
+export interface BudgetChange {
+  image: string;
+  /** Set for a change in a per-target override. */
+  target: string | null;
+  /** Set for a change in a per-platform override. */
+  platform: string | null;
+  /** Path in `Budget`, e.g. `max.compressed`, `maxIncrease`. */
+  field: string;
+  /** Short name for the comment, e.g. `max`, `max uncompressed`, `max-increase`. */
+  label: string;
+  /** Formatted values; null when the field is not set on that side. */
+  from: string | null;
+  to: string | null;
+}
+
+/**
+ * What the layer diff needs of a layer: a measured layer, a report's layer and a registry
+ * read all fit, and the report must not differ with where the base came from.
+ */
+export type DiffLayer = ReportLayer;
+
+export type LayerState = 'unchanged' | 'changed' | 'added' | 'removed';
+export type LayerMatch = 'digest' | 'dockerfile' | 'created-by';
+
+export interface LayerDiffRow {
+  state: LayerState;
+  /** How base and head were paired; null for added/removed. */
+  match: LayerMatch | null;
+  base: DiffLayer | null;
+  head: DiffLayer | null;
+  /** head − base; an added layer counts fully, a removed one negatively. */
+  delta: { compressedBytes: number; uncompressedBytes: number };
+  instruction: string | null;
+  dockerfile: DockerfileRef | null;
+}
+
+export interface Contributor {
+  /** `Dockerfile:12`, or null when the layer has no Dockerfile line (a base image layer). */
+  location: string | null;
+  instruction: string | null;
+  createdBy: string | null;
+  state: 'changed' | 'added';
+  deltaBytes: number;
+  baseBytes: number | null;
+  headBytes: number;
+}
+
+/** One measured image × target × platform, from any source: what the comparison reads. */
+export interface SizedEntry {
+  name: string;
+  target: string | null;
+  platform: string;
+  compressedBytes: number;
+  uncompressedBytes: number;
+  layers: readonly DiffLayer[];
+}
+
+/**
+ * An image × target (× platform) a source could not give a size for: its build failed, its
+ * registry image could not be read. Not the same as "new in the PR".
+ */
+export interface MissingBaseline {
+  name: string;
+  target: string | null;
+  /** null: every platform of that image and target. */
+  platform: string | null;
+  /** e.g. `base build failed (ERROR: process "/bin/sh -c exit 3" did not complete …)`. */
+  reason: string;
 }

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { formatBytes, formatSignedBytes, formatSignedPercent } from '../../../src/baseline/format-size.js';
+import { formatBytes, formatSignedBytes, formatSignedPercent } from '../../../src/compare/format-size.js';
 
 test.each([
   [1, 0, '0 B'],
