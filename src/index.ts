@@ -5,7 +5,8 @@ import { configIssueAnnotations } from './action/config-annotations.js';
 import { failureSummary } from './action/failure-summary.js';
 import { getInputs } from './action/inputs.js';
 import { createActionLogger } from './action/logger.js';
-import { coreEffects, OUTPUT, runAction, type ActionEffects } from './action/run-action.js';
+import { coreEffects, OUTPUT, type ActionEffects } from './action/effects.js';
+import { runAction } from './action/run-action.js';
 import { ConfigError } from './config/config-error.js';
 
 /** GitHub shows only the first annotations of a step; more would only slow the log down. */

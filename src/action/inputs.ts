@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core';
 import path from 'node:path';
-import { BASELINE_MODES, type BaselineMode } from '../baseline/measure-baseline.js';
+import { BASELINE_MODES, type BaselineMode } from '../sources/base-source.js';
 import { defaultLayerCacheDir } from '../analysis/layer-cache.js';
 import {
   inputLines,

@@ -18,7 +18,7 @@ import type { RunStamp } from '../report/comment-marker.js';
 import type { Report } from '../types.js';
 import { repositoryOf, runStampOf, runUrl } from './event.js';
 import type { ActionInputs } from './inputs.js';
-import { OUTPUT, type ActionEffects } from './run-action.js';
+import { OUTPUT, type ActionEffects } from './effects.js';
 
 export interface PublishRequest {
   report: Report;
@@ -44,7 +44,6 @@ export interface PublishRequest {
 
 export interface Publication {
   outcome: Outcome;
-  overrideApplied: boolean;
   reportPath: string;
   commentUrl: string | null;
 }
@@ -156,5 +155,5 @@ export async function publishReport(request: PublishRequest): Promise<Publicatio
   const run = request.run === undefined ? runStampOf(env, report.pullRequest?.headSha ?? null) : request.run;
   const commentUrl = await postComment(request, renderComment(report, { ...options, ...(run ? { run } : {}) }), run);
   if (commentUrl) effects.setOutput(OUTPUT.commentUrl, commentUrl);
-  return { outcome, overrideApplied, reportPath, commentUrl };
+  return { outcome, reportPath, commentUrl };
 }

@@ -12,31 +12,16 @@ import { decideOutcome } from '../compare/verdict.js';
 import type { Logger } from '../logger.js';
 import { findPullRequestForHead, listPullRequestLabels } from '../publish/find-pull-request.js';
 import { createGitHubClient } from '../publish/github-client.js';
-import { writeJobSummary } from '../publish/summary.js';
 import { runCheck } from '../run.js';
 import { prepareRunSettings } from '../config/prepare-run-settings.js';
 import { RunSettingError } from '../config/run-build-settings.js';
+import { baselineOptions } from '../sources/base-source.js';
 import { findReportFiles, keepNewestCommit, loadReports, mergeReports } from './aggregate.js';
 import { pullRequestOf, privilegedBuildRefusal, readEvent, repositoryOf, workflowRunStamp, type WorkflowEvent } from './event.js';
 import { InputError, type ActionInputs } from './inputs.js';
+import type { ActionEffects } from './effects.js';
 import { publishReport, type Publication } from './publish.js';
 import { loadReport } from '../report/parse-report.js';
-
-export const OUTPUT = { report: 'report', overBudget: 'over-budget', markdown: 'markdown', commentUrl: 'comment-url' } as const;
-
-export interface ActionEffects {
-  setOutput(name: string, value: string): void;
-  writeSummary(markdown: string): Promise<void>;
-  setFailed(message: string): void;
-}
-
-export const coreEffects: ActionEffects = {
-  setOutput: (name, value) => core.setOutput(name, value),
-  writeSummary: async (markdown) => {
-    await writeJobSummary(markdown);
-  },
-  setFailed: (message) => core.setFailed(message),
-};
 
 export async function runAction(inputs: ActionInputs, env: NodeJS.ProcessEnv, logger: Logger, effects: ActionEffects): Promise<void> {
   const event = await readEvent(env);
@@ -50,14 +35,15 @@ export async function runAction(inputs: ActionInputs, env: NodeJS.ProcessEnv, lo
   }
 }
 
+/** The step's result, as the outcome decided it (compare/verdict.ts). */
 function finish(publication: Publication, logger: Logger, effects: ActionEffects): void {
-  const { outcome, overrideApplied, reportPath } = publication;
+  const { outcome, reportPath } = publication;
   if (outcome.buildFailed) {
     effects.setFailed(`image-budget: a build failed${outcome.overBudget ? ' and an image is over budget' : ''} (report: ${reportPath}).`);
-  } else if (outcome.overBudget && overrideApplied) {
-    logger.warning(`image-budget: an image is over budget, accepted by the override label (report: ${reportPath}).`);
-  } else if (outcome.overBudget) {
+  } else if (outcome.exitCode !== 0) {
     effects.setFailed(`image-budget: an image is over budget (report: ${reportPath}).`);
+  } else if (outcome.acceptedByLabel) {
+    logger.warning(`image-budget: an image is over budget, accepted by the override label (report: ${reportPath}).`);
   } else {
     logger.info(`image-budget: every image within budget (report: ${reportPath}).`);
   }
@@ -94,13 +80,12 @@ async function runCheckMode(
       cacheTo: inputs.cacheTo,
       env,
       commit: env.GITHUB_SHA ?? null,
-      baseline: {
-        mode: inputs.baseline,
+      baseline: baselineOptions(inputs.baseline, {
         event,
         headSha: env.GITHUB_SHA,
         reportPath: inputs.baselineReport,
         imageTemplate: inputs.baselineImage,
-      },
+      }),
       acceptHeadBudgets: overrideApplied,
       analyze: inputs.analyze,
       cacheDir: inputs.cacheDir,
@@ -146,7 +131,7 @@ async function runAggregateMode(
   const report = mergeReports(reports);
   const pr = pullRequestOf(event);
   const overrideApplied = pr?.labels.includes(inputs.overrideLabel) ?? false;
-  const outcome = decideOutcome(report.images);
+  const outcome = decideOutcome(report.images, { overrideLabel: overrideApplied });
   const publication = await publishReport({
     report,
     outcome,
@@ -220,10 +205,10 @@ async function runCommentMode(
   // As in check mode: the label turns over budget into a pass, with a note in the comment. The
   // outcome is decided again from the entries, never taken from the report's own flag.
   const overrideApplied = labels.includes(inputs.overrideLabel);
-  const outcome = decideOutcome(report.images);
+  const outcome = decideOutcome(report.images, { overrideLabel: overrideApplied });
   if (outcome.overBudget) {
     logger.info(
-      overrideApplied
+      outcome.acceptedByLabel
         ? `PR #${number}: an image is over budget, accepted by the override label \`${inputs.overrideLabel}\`.`
         : `PR #${number}: an image is over budget; the pull_request run's check fails.`,
     );

@@ -6,7 +6,7 @@
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildAndMeasure, type JobMeasurement } from '../build-and-measure.js';
+import { buildAndMeasure, type JobMeasurement } from '../sources/build-and-measure.js';
 import { findDockerfiles, listStages, renderBudgetFile, updateBudgets } from '../config/init.js';
 import { NO_BUILD_OPTIONS } from '../config/build-options.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';

@@ -3,7 +3,7 @@
  * `warn-increase`) checked on it. Pure: the measurements come in, verdicts go out.
  */
 import type { DeltaLimit } from '../config/types.js';
-import type { Baseline, Contributor, DiffLayer, LayerDiffRow, SizedEntry } from '../types.js';
+import type { Baseline, Contributor, LayerDiffRow, SizedEntry } from '../types.js';
 import { describeDeltaLimit } from './budget-changes.js';
 import { formatBytes, formatSignedBytes, formatSignedPercent } from './format-size.js';
 import { diffLayers, findTopContributors } from './layer-diff.js';

@@ -4,7 +4,7 @@
  * "same step" when it comes from the same Dockerfile line and instruction, or, failing line
  * information, from the same `created_by` text.
  */
-import type { Contributor, DiffLayer, DockerfileRef, LayerDiffRow, LayerMatch, LayerState } from '../types.js';
+import type { Contributor, DiffLayer, LayerDiffRow, LayerMatch, LayerState } from '../types.js';
 
 /**
  * Only the fields a diff reads: a measured layer carries more (media type, how it was sized),

@@ -201,14 +201,22 @@ export function statusOf(findings: Finding[]): Status {
 export interface Outcome {
   overBudget: boolean;
   buildFailed: boolean;
-  /** 0 pass, 1 over budget or a build failed. (2, usage/config errors, never reaches here.) */
+  /** Set when the override label accepts the images over budget: the check passes all the same. */
+  acceptedByLabel?: true;
+  /** 0 pass, 1 over budget (not accepted) or a build failed. (2, usage/config errors, never reaches here.) */
   exitCode: 0 | 1;
 }
 
-export function decideOutcome(entries: Pick<ReportEntry, 'status'>[]): Outcome {
+/**
+ * Pass or fail. The override label (`overrideLabel: true`: it is on the PR) accepts images
+ * over budget; it never accepts a build that failed.
+ */
+export function decideOutcome(entries: Pick<ReportEntry, 'status'>[], options: { overrideLabel?: boolean } = {}): Outcome {
   const overBudget = entries.some((e) => e.status === 'over');
   const buildFailed = entries.some((e) => e.status === 'error');
-  return { overBudget, buildFailed, exitCode: overBudget || buildFailed ? 1 : 0 };
+  const accepted = overBudget && options.overrideLabel === true;
+  const failed = buildFailed || (overBudget && !accepted);
+  return { overBudget, buildFailed, ...(accepted ? { acceptedByLabel: true as const } : {}), exitCode: failed ? 1 : 0 };
 }
 
 export function countStatuses(report: Pick<Report, 'images'>): Record<Status, number> {

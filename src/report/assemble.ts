@@ -6,13 +6,12 @@ import type { PlatformAnalysis } from '../analysis/analyze-layout.js';
 import { toReportAnalysis, withoutIgnoredHints } from '../analysis/report-analysis.js';
 import { stageReport } from '../analysis/stage-report.js';
 import type { Budget, SizeLimit } from '../config/types.js';
-import type { JobMeasurement } from '../build-and-measure.js';
+import type { BudgetResolver } from '../compare/compare-with-base.js';
 import { evaluateAnalysisBudget, evaluateSizeBudget, statusOf } from '../compare/verdict.js';
 import type { PlatformMeasure } from '../measure/types.js';
-import type { Analysis, ReportBudget, ReportEntry, StageRow } from '../types.js';
-
-/** `kind: 'stage'` asks for a stage-report entry's budget (only what the user wrote for that stage). */
-export type BudgetResolver = (image: string, target: string | undefined, platform: string, kind?: 'target' | 'stage') => Budget;
+import type { MeasuredImage } from '../sources/source.js';
+import type { Analysis, BudgetChange, Report, ReportBudget, ReportEntry, StageRow } from '../types.js';
+import { VERSION } from '../version.js';
 
 function limitOrNull(limit: SizeLimit | undefined): ReportBudget['max'] {
   return limit && (limit.compressed !== undefined || limit.uncompressed !== undefined) ? { ...limit } : null;
@@ -29,13 +28,13 @@ export function reportBudget(budget: Budget): ReportBudget {
 }
 
 /** Why there is no analysis for an entry, or null when there is one. */
-function analysisGap(m: JobMeasurement, result: PlatformAnalysis | undefined): string | null {
-  if (!m.analyses) return m.job.image.analyze === false ? 'layer analysis is off for this image (analyze: false)' : 'layer analysis is off';
+function analysisGap(m: MeasuredImage, result: PlatformAnalysis | undefined): string | null {
+  if (!m.analyses) return m.image.analyze === false ? 'layer analysis is off for this image (analyze: false)' : 'layer analysis is off';
   if (!result) return 'no layer analysis for this platform';
   return result.analysis ? null : `layer analysis failed: ${result.error ?? 'unknown error'}`;
 }
 
-function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Budget, result: PlatformAnalysis | undefined): ReportEntry {
+function measuredEntry(m: MeasuredImage, platform: PlatformMeasure, budget: Budget, result: PlatformAnalysis | undefined): ReportEntry {
   const gap = analysisGap(m, result);
   const full = result?.analysis ? withoutIgnoredHints(result.analysis, budget.ignoreHints ?? []) : null;
   // Budgets read every hint: the report keeps only the largest, and a forbidden zero-byte hint
@@ -46,8 +45,8 @@ function measuredEntry(m: JobMeasurement, platform: PlatformMeasure, budget: Bud
   // A failed analysis is worth a note even without an analysis budget; "off" is the user's choice.
   const notes = [...(result && !result.analysis && gap ? [gap] : []), ...checked.notes];
   return {
-    name: m.job.image.name,
-    target: m.job.target ?? null,
+    name: m.image.name,
+    target: m.target ?? null,
     platform: platform.platform,
     compressedBytes: platform.compressedBytes,
     uncompressedBytes: platform.uncompressedBytes,
@@ -83,11 +82,11 @@ export function failureHeadline(error: string): string {
   return error.split('\n')[0] ?? error;
 }
 
-function errorEntry(m: JobMeasurement, platform: string, budget: Budget): ReportEntry {
+function errorEntry(m: MeasuredImage, platform: string, budget: Budget): ReportEntry {
   const error = m.error ?? 'no image was produced';
   return {
-    name: m.job.image.name,
-    target: m.job.target ?? null,
+    name: m.image.name,
+    target: m.target ?? null,
     platform,
     compressedBytes: null,
     uncompressedBytes: null,
@@ -106,12 +105,12 @@ function errorEntry(m: JobMeasurement, platform: string, budget: Budget): Report
 /** The platform an entry is reported under when the build chose it (no `platforms` given). */
 export const DEFAULT_PLATFORM = 'default';
 
-export function assembleEntries(measurements: JobMeasurement[], resolveBudget: BudgetResolver): ReportEntry[] {
+export function assembleEntries(measurements: MeasuredImage[], resolveBudget: BudgetResolver): ReportEntry[] {
   const perJob = measurements.map((m) => {
-    const { image, target } = m.job;
+    const { image, target } = m;
     const kind = m.kind ?? 'target';
     if (m.error !== null || m.platforms.length === 0) {
-      const platforms = m.job.platforms.length > 0 ? m.job.platforms : [DEFAULT_PLATFORM];
+      const platforms = m.requestedPlatforms.length > 0 ? m.requestedPlatforms : [DEFAULT_PLATFORM];
       return platforms.map((platform) => errorEntry(m, platform, resolveBudget(image.name, target, platform, kind)));
     }
     return m.platforms.map((platform, i) =>
@@ -120,9 +119,9 @@ export function assembleEntries(measurements: JobMeasurement[], resolveBudget: B
   });
   const stageCounts = new Map<string, number | null>();
   for (const m of measurements) {
-    if (m.job.image.stages !== 'all') continue;
+    if (m.image.stages !== 'all') continue;
     const count = m.analyses?.find((a) => a.analysis)?.analysis?.dockerfileStages ?? null;
-    if (count !== null || !stageCounts.has(m.job.image.name)) stageCounts.set(m.job.image.name, count);
+    if (count !== null || !stageCounts.has(m.image.name)) stageCounts.set(m.image.name, count);
   }
   return addStageRows(perJob.flat(), stageCounts).map(quietStage);
 }
@@ -169,4 +168,27 @@ export function addStageRows(entries: ReportEntry[], dockerfileStages: ReadonlyM
     }));
     return { ...entry, stages, ...(table.singleStageWithToolchain ? { singleStageWithToolchain: true } : {}) };
   });
+}
+
+/** The JSON report of a run: its entries, where the baseline came from and the budgets the PR changes. */
+export function assembleReport(run: {
+  images: ReportEntry[];
+  commit: string | null;
+  /** The budget file, relative to the working directory. */
+  config: string;
+  overBudget: boolean;
+  baseline: { mode: string; commit: string | null; note: string; unavailable: string | null } | null;
+  budgetChanges: BudgetChange[];
+}): Report {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'image-budget', version: VERSION },
+    createdAt: new Date().toISOString(),
+    commit: run.commit,
+    config: run.config,
+    overBudget: run.overBudget,
+    baseline: run.baseline,
+    budgetChanges: run.budgetChanges,
+    images: run.images,
+  };
 }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { openLayerCache } from '../../analysis/layer-cache.js';
-import type { JobMeasurement } from '../../build-and-measure.js';
+import type { JobMeasurement } from '../build-and-measure.js';
 import { ConfigError } from '../../config/config-error.js';
 import { FROM_INPUT, type PlaceholderValues } from '../../config/image-reference.js';
 import type { BudgetFile, ImageConfig } from '../../config/types.js';
@@ -127,6 +127,9 @@ export function asJobMeasurement(image: ImageConfig, m: GivenImageMeasurement): 
   };
   return {
     job,
+    image,
+    target: undefined,
+    requestedPlatforms: image.platforms,
     build: { job, ok: m.error === null, durationMs: 0, log: '', error: null, cachedSteps: 0 },
     dockerfilePath: m.dockerfilePath ?? '',
     platforms: m.platforms,

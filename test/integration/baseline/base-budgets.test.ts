@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { measureBaseline, type BaselineMode, type BaselineRequest } from '../../../src/baseline/measure-baseline.js';
+import { baselineOptions, measureBaseline, type BaselineMode } from '../../../src/sources/base-source.js';
 import { loadBudgetFile } from '../../../src/config/load-budget-file.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import {
@@ -37,10 +37,9 @@ function repoWith(base: RepoFiles, pr: RepoFiles): PullRequestRepo {
   return repo;
 }
 
-async function baselineOf(workdir: string, mode: BaselineMode, extra: Partial<BaselineRequest> = {}) {
+async function baselineOf(workdir: string, mode: BaselineMode, extra: Parameters<typeof baselineOptions>[1] = {}) {
   const logger = createMemoryLogger();
-  return measureBaseline({
-    mode,
+  return measureBaseline(baselineOptions(mode, extra), {
     head: await loadBudgetFile(BUDGET_PATH, { workdir }),
     configPath: BUDGET_PATH,
     workdir,
@@ -50,7 +49,6 @@ async function baselineOf(workdir: string, mode: BaselineMode, extra: Partial<Ba
       logger,
       cache: { buildxVersion: '0.13.1', driver: 'docker', cacheExport: true, ghaCredentials: false },
     },
-    ...extra,
   });
 }
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { objectIdsAt } from '../../../src/baseline/git.js';
-import { imagesMatchingHead } from '../../../src/baseline/reuse-base.js';
+import { imagesMatchingHead } from '../../../src/sources/reuse-base.js';
 import type { ImageConfig } from '../../../src/config/types.js';
 import type { Report, ReportEntry } from '../../../src/types.js';
 import { runCli, type CliRun } from '../../support/run-cli.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { INPUT, parseInputs } from '../../../src/action/inputs.js';
-import { OUTPUT } from '../../../src/action/run-action.js';
+import { OUTPUT } from '../../../src/action/effects.js';
 import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import { VERSION } from '../../../src/version.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
-import { baseBuildNote, baseBuildOptions } from '../../../src/baseline/measure-baseline.js';
-import { baseSourcePaths } from '../../../src/baseline/reuse-base.js';
+import { baseBuildNote, baseBuildOptions } from '../../../src/sources/base-build-source.js';
+import { baseSourcePaths } from '../../../src/sources/reuse-base.js';
 import type { ImageConfig } from '../../../src/config/types.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import type { CacheEnvironment } from '../../../src/plan/cache.js';

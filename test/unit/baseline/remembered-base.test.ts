@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readBuildSources, staleSources } from '../../../src/baseline/build-sources.js';
+import { readBuildSources, staleSources } from '../../../src/sources/build-sources.js';
 import {
   decodeRememberedBase,
   encodeRememberedBase,
@@ -12,7 +12,7 @@ import {
   rememberedBaseKey,
   type BuilderIdentity,
   type RememberedBaseKeyInput,
-} from '../../../src/baseline/remembered-base.js';
+} from '../../../src/sources/remembered-base.js';
 import type { SizedEntry } from '../../../src/types.js';
 
 const COMMIT = '1234567890abcdef1234567890abcdef12345678';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadReportBaseline, parseReportBaseline, ReportBaselineError } from '../../../src/baseline/report-baseline.js';
-import { formatJsonPath } from '../../../src/report/validate-json.js';
+import { formatJsonPath } from '../../../src/report-schema.js';
 import type { Report } from '../../../src/types.js';
 
 const COMMIT = '1234567890abcdef1234567890abcdef12345678';

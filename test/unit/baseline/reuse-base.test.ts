@@ -2,9 +2,9 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { JobMeasurement } from '../../../src/build-and-measure.js';
-import { recallBase } from '../../../src/baseline/remembered-base.js';
-import { keepMeasurements } from '../../../src/baseline/reuse-base.js';
+import type { JobMeasurement } from '../../../src/sources/build-and-measure.js';
+import { recallBase } from '../../../src/sources/remembered-base.js';
+import { keepMeasurements } from '../../../src/sources/reuse-base.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import type { SizedEntry } from '../../../src/types.js';
 

@@ -1,6 +1,6 @@
 import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import { describe, expect, test } from 'vitest';
-import { baseCheckoutPaths } from '../../../src/baseline/measure-baseline.js';
+import { baseCheckoutPaths } from '../../../src/sources/base-build-source.js';
 import { sparsePatterns } from '../../../src/baseline/worktree.js';
 import type { BudgetFile, ImageConfig } from '../../../src/config/types.js';
 

@@ -3,13 +3,13 @@ import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import type { PlatformAnalysis } from '../../../src/analysis/analyze-layout.js';
 import { REPORT_MAX_HINTS, toReportAnalysis } from '../../../src/analysis/report-analysis.js';
 import type { AnalysisHint, ImageAnalysis } from '../../../src/analysis/types.js';
-import { extraStages, type JobMeasurement } from '../../../src/build-and-measure.js';
+import { extraStages, type JobMeasurement } from '../../../src/sources/build-and-measure.js';
 import type { Budget, ImageConfig } from '../../../src/config/types.js';
 import type { PlatformMeasure } from '../../../src/measure/types.js';
 import type { BuildJob } from '../../../src/plan/plan-builds.js';
-import { assembleEntries, type BudgetResolver } from '../../../src/report/assemble.js';
+import { stageBudget, type BudgetResolver } from '../../../src/compare/compare-with-base.js';
+import { assembleEntries } from '../../../src/report/assemble.js';
 import { parseReport } from '../../../src/report/parse-report.js';
-import { stageBudget } from '../../../src/run.js';
 import { entry, report } from './report-fixtures.js';
 import { analyzeImage } from '../../../src/analysis/analyze-image.js';
 import { dir, file, layersOf, whiteout } from '../analysis/helpers.js';
@@ -103,6 +103,9 @@ function measurement(
   } as BuildJob;
   return {
     job,
+    image: img,
+    target,
+    requestedPlatforms: img.platforms,
     build: { job, ok: true, durationMs: 1, log: '', error: null, cachedSteps: 0 },
     dockerfilePath: 'Dockerfile',
     platforms: [platform(bytes)],

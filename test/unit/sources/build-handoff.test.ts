@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { BuildHandoff, runJobsInTurn } from '../../../src/build-handoff.js';
+import { BuildHandoff, runJobsInTurn } from '../../../src/sources/build-handoff.js';
 
 /** Whether `promise` has settled once pending callbacks have run. */
 async function settled(promise: Promise<void>): Promise<boolean> {

@@ -9,14 +9,14 @@
  * measurements are kept the same way, as what a base build of HEAD gives.
  */
 import path from 'node:path';
-import type { JobMeasurement } from '../build-and-measure.js';
-import type { BuildHandoff } from '../build-handoff.js';
+import type { JobMeasurement } from './build-and-measure.js';
+import type { BuildHandoff } from './build-handoff.js';
 import { toSizedEntry } from '../compare/delta.js';
 import type { ImageConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { jobId } from '../plan/plan-builds.js';
 import { readBuildSources, staleSources } from './build-sources.js';
-import { firstLine, objectIdsAt, tryGit } from './git.js';
+import { firstLine, objectIdsAt, tryGit } from '../baseline/git.js';
 import {
   MAX_REMEMBERED_BASES,
   pruneRemembered,
@@ -26,8 +26,15 @@ import {
   type BuilderIdentity,
   type RememberedBase,
 } from './remembered-base.js';
-import { imageCheckoutFiles } from './worktree.js';
+import { imageCheckoutFiles } from '../baseline/worktree.js';
 import type { SizedEntry } from '../types.js';
+
+/** Where kept measurements live and the builder they were made with. */
+export interface RememberOptions {
+  /** `<cache-dir>/baselines`. */
+  dir: string;
+  builder: BuilderIdentity;
+}
 
 export interface ReuseContext {
   /** `<cache-dir>/baselines`. */

@@ -19,9 +19,9 @@ import { lstat, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } 
 import path from 'node:path';
 import { z } from 'zod';
 import { toDiffLayer } from '../compare/layer-diff.js';
-import { validateJson } from '../report/validate-json.js';
+import { validateJson } from '../report-schema.js';
 import { VERSION } from '../version.js';
-import { MAX_REPORT_FILE_BYTES, parseReportBaseline, ReportBaselineError } from './report-baseline.js';
+import { MAX_REPORT_FILE_BYTES, parseReportBaseline, ReportBaselineError } from '../baseline/report-baseline.js';
 import type { SizedEntry } from '../types.js';
 
 /** Bump when what the key covers or the file holds changes. */

@@ -6,35 +6,28 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { analyzeLayout, hasDockerignore, type PlatformAnalysis } from './analysis/analyze-layout.js';
-import { openLayerCache, type LayerCache } from './analysis/layer-cache.js';
-import { countByScanning } from './analysis/scan-while-counting.js';
+import { analyzeLayout, hasDockerignore, type PlatformAnalysis } from '../analysis/analyze-layout.js';
+import { openLayerCache, type LayerCache } from '../analysis/layer-cache.js';
+import { countByScanning } from '../analysis/scan-while-counting.js';
 import { runJobsInTurn, type BuildHandoff } from './build-handoff.js';
-import { listStages } from './config/list-stages.js';
-import type { BudgetFile, ImageConfig } from './config/types.js';
-import { runBuild, type BuildResult } from './docker/build.js';
-import type { BuildxLauncher } from './docker/buildx-launcher.js';
-import type { CountedSizes } from './measure/counted-sizes.js';
-import type { Logger } from './logger.js';
-import { checkLayoutAgainstMetadata, configMismatch, readBuildMetadata } from './measure/build-metadata.js';
-import { measureOciLayout } from './measure/measure-layout.js';
-import type { PlatformMeasure, UncompressedSize } from './measure/types.js';
-import { planBuild, planBuilds, type BuildJob, type PlanOptions } from './plan/plan-builds.js';
+import { listStages } from '../config/list-stages.js';
+import type { BudgetFile, ImageConfig } from '../config/types.js';
+import { runBuild, type BuildResult } from '../docker/build.js';
+import type { BuildxLauncher } from '../docker/buildx-launcher.js';
+import type { CountedSizes } from '../measure/counted-sizes.js';
+import type { Logger } from '../logger.js';
+import { checkLayoutAgainstMetadata, configMismatch, readBuildMetadata } from '../measure/build-metadata.js';
+import { measureOciLayout } from '../measure/measure-layout.js';
+import type { PlatformMeasure, UncompressedSize } from '../measure/types.js';
+import { planBuild, planBuilds, type BuildJob, type PlanOptions } from '../plan/plan-builds.js';
+import type { MeasuredImage } from './source.js';
 
-export interface JobMeasurement {
+/** One build job's measurement: a MeasuredImage, with the job and the build that made it. */
+export interface JobMeasurement extends MeasuredImage {
   job: BuildJob;
   build: BuildResult;
   /** Dockerfile path relative to the working directory, as reports show it. */
   dockerfilePath: string;
-  platforms: PlatformMeasure[];
-  /** Set when the build or the measurement failed. */
-  error: string | null;
-  /** `stage`: an extra build for the stage report (`stages: all`), not one of the image's targets. */
-  kind?: 'target' | 'stage';
-  /** Layer analysis per platform, aligned with `platforms`; absent when the analysis is off. */
-  analyses?: PlatformAnalysis[];
-  /** The image digest buildx reported (`--metadata-file`): an index for multi-platform builds. */
-  imageDigest?: string | null;
 }
 
 export interface AnalysisOptions {
@@ -124,6 +117,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
     waitFor,
     async (index): Promise<JobMeasurement> => {
       const { job, kind } = planned[index]!;
+      const identity = { job, image: job.image, target: job.target, kind, requestedPlatforms: job.platforms };
       started += 1;
       const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
       logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
@@ -141,7 +135,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
           file: dockerfilePath,
           title: `image-budget: build of ${job.id} failed`,
         });
-        return { job, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}`, kind };
+        return { ...identity, build, dockerfilePath, platforms: [], error: `build failed: ${build.error ?? 'unknown error'}` };
       }
       for (const failure of build.cacheExportErrors ?? []) {
         logger.warning(
@@ -175,7 +169,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
           `${prefix}measured ${job.id}: ${measured.length} platform(s), built in ${formatSeconds(build.durationMs)}, ${build.cachedSteps} step(s) cached`,
         );
         const imageDigest = metadata?.imageDigest ?? null;
-        const result: JobMeasurement = { job, build, dockerfilePath, platforms: measured, error: null, kind, imageDigest };
+        const result: JobMeasurement = { ...identity, build, dockerfilePath, platforms: measured, error: null, imageDigest };
         if (analysed) {
           result.analyses = await analysisLimit(() =>
             analyzeJob(job, measured, { dockerfilePath, text, cache, scanned: scannedThisRun, cacheErrors, logger, prefix }),
@@ -185,7 +179,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         logger.error(`${prefix}measuring ${job.id} failed: ${message}`);
-        return { job, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}`, kind };
+        return { ...identity, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}` };
       } finally {
         for (const message of [...cacheErrors].slice(0, 1)) logger.warning(`${prefix}${message}`);
       }
