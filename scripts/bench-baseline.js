@@ -64,11 +64,10 @@ const list = (values) => values.map((s) => s.toFixed(2)).join(', ');
  * `push()` adds a new commit to the PR, as a developer pushing again does: its changed steps
  * were never built, while the base stays what the cache already holds.
  */
-function makeOrigin(name, touch) {
+function makeOrigin(name, touch, seed = seedExample) {
   const work = join(root, `${name}-work`);
   mkdirSync(work);
-  cpSync('examples/hello', join(work, 'examples/hello'), { recursive: true });
-  cpSync('examples/image-budget.yml', join(work, '.github/image-budget.yml'));
+  seed(work);
   git(work, 'init', '-q', '-b', 'main');
   git(work, 'add', '-A');
   git(work, 'commit', '-qm', 'base');
@@ -107,6 +106,136 @@ function makeOrigin(name, touch) {
   return repo;
 }
 
+/** The bundled example and its budget file, as the repository's content. */
+function seedExample(work) {
+  cpSync('examples/hello', join(work, 'examples/hello'), { recursive: true });
+  cpSync('examples/image-budget.yml', join(work, '.github/image-budget.yml'));
+}
+
+/**
+ * A realistic service (`--example realistic`): a multi-stage image on debian:bookworm-slim, a
+ * builder stage of ~330 MB and a runtime stage of ~190 MB, each with several layers of tens of
+ * MB (random bytes, text, a vendored tree copied from the repository), the runtime copying the
+ * builder's output. No package installs: nothing can be downloaded here. A PR changes
+ * `app/src/main.sh`, which the builder's last steps and the runtime's last COPY depend on.
+ */
+const REALISTIC_DOCKERFILE = `FROM debian:bookworm-slim AS builder
+WORKDIR /build
+# A toolchain: binaries (random, incompressible) and its headers and docs (text).
+RUN mkdir -p /opt/toolchain/bin /opt/toolchain/share \\
+ && head -c 60000000 /dev/urandom > /opt/toolchain/bin/cc \\
+ && seq 1 6000000 > /opt/toolchain/share/docs.txt
+RUN head -c 40000000 /dev/urandom | base64 > /opt/toolchain/share/headers.txt
+# Vendored dependencies, from the repository.
+COPY vendor/ /build/vendor/
+COPY src/ /build/src/
+# "Compile": the artifact and its assets.
+RUN mkdir -p /out \\
+ && cat /build/src/main.sh /build/vendor/lib-0.txt > /out/app \\
+ && head -c 30000000 /dev/urandom > /out/assets.bin
+
+FROM debian:bookworm-slim AS runtime
+# Runtime libraries the service links against.
+RUN mkdir -p /usr/lib/app && head -c 40000000 /dev/urandom > /usr/lib/app/libruntime.so
+RUN seq 1 3000000 > /usr/lib/app/locale.txt
+COPY --from=builder /out/ /app/
+COPY src/main.sh /app/main.sh
+USER 65534
+ENTRYPOINT ["/bin/sh", "/app/main.sh"]
+`;
+const REALISTIC_BUDGETS = `version: 1
+images:
+  service:
+    context: app
+    targets: [builder, runtime]
+    budget:
+      max: 400MB
+      targets:
+        builder:
+          max: 600MB
+`;
+
+function seedRealistic(work) {
+  const app = join(work, 'app');
+  mkdirSync(join(app, 'src'), { recursive: true });
+  mkdirSync(join(app, 'vendor'), { recursive: true });
+  mkdirSync(join(work, '.github'), { recursive: true });
+  writeFileSync(join(app, 'Dockerfile'), REALISTIC_DOCKERFILE);
+  writeFileSync(join(app, 'src/main.sh'), '#!/bin/sh\necho "service"\n');
+  // ~24 MB of vendored text (base64 of a fixed pseudo-random stream, so every clone is alike).
+  let state = 12345;
+  for (let i = 0; i < 4; i += 1) {
+    const bytes = Buffer.alloc(4_500_000);
+    for (let j = 0; j < bytes.length; j += 4) {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      bytes.writeUInt32LE(state, j);
+    }
+    writeFileSync(join(app, 'vendor', `lib-${i}.txt`), bytes.toString('base64'));
+  }
+  writeFileSync(join(work, '.github/image-budget.yml'), REALISTIC_BUDGETS);
+}
+
+/**
+ * The remembered-base decision: the same PR job with `baseline: build`, the base built in every
+ * job against the base's measurement kept from the previous job, interleaved (each round starts
+ * one variant later) so the machine's load falls on both alike; `baseline: none` alongside as
+ * the floor of what any base comparison can save.
+ */
+async function compareRemembered(label, repo, { fresh = true } = {}) {
+  const dir = join(root, 'checkout');
+  let warmedUp = false;
+  let misses = 0;
+  const job = async (baseline, remembered) => {
+    if (fresh) repo.push();
+    if (!remembered) rmSync(rememberedBases(), { recursive: true, force: true });
+    await settle();
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    const started = now();
+    checkout(repo, dir);
+    const report = await actionStep(repo, dir, baseline);
+    const total = seconds(started, now());
+    // A kept base the run did not use is counted and said, not hidden: it is what the cache gives.
+    const reused = REMEMBERED_NOTE.test(report.baseline?.note ?? '');
+    if (baseline === 'build' && warmedUp && reused !== remembered) {
+      misses += 1;
+      const why = report.log.split('\n').filter((l) => /baseline: |kept by an earlier run|not taken from an earlier run/.test(l));
+      console.error(`the ${remembered ? 'kept' : 'built'} variant ${reused ? 'reused' : 'built'} the base:\n  ${why.join('\n  ')}`);
+    }
+    return { total, load: Number(load), reused };
+  };
+  await job('none', false);
+  await job('build', false);
+  await job('build', true);
+  warmedUp = true;
+  const built = [];
+  const kept = [];
+  const none = [];
+  const variants = [
+    () => job('build', false).then((r) => built.push(r)),
+    () => job('build', true).then((r) => kept.push(r)),
+    () => job('none', false).then((r) => none.push(r)),
+  ];
+  for (let i = 0; i < runs; i += 1) {
+    for (let k = 0; k < variants.length; k += 1) await variants[(i + k) % variants.length]();
+  }
+  const [b, k, n] = [built, kept, none].map((rs) => median(rs.map((r) => r.total)));
+  const loads = [...built, ...kept, ...none].map((r) => r.load);
+  console.log(`${label}: job = checkout + action step, ${runs} runs each, interleaved, medians`);
+  console.log(`  baseline: build, base built every job   ${b.toFixed(2)} s   [${list(built.map((r) => r.total))}]`);
+  console.log(`  baseline: build, base kept (remembered) ${k.toFixed(2)} s   [${list(kept.map((r) => r.total))}]`);
+  console.log(`  baseline: none                          ${n.toFixed(2)} s   [${list(none.map((r) => r.total))}]`);
+  // On a shared, loaded machine the fastest run is the steadiest estimate of what a job costs.
+  const [fb, fk, fn] = [built, kept, none].map((rs) => Math.min(...rs.map((r) => r.total)));
+  console.log(
+    `  fastest: built ${fb.toFixed(2)} s, kept ${fk.toFixed(2)} s, none ${fn.toFixed(2)} s; saved ${(((fb - fk) / fb) * 100).toFixed(1)}%, at most (none) ${(((fb - fn) / fb) * 100).toFixed(1)}%`,
+  );
+  console.log(`  saved by keeping the base: ${(b - k).toFixed(2)} s = ${(((b - k) / b) * 100).toFixed(1)}% of the job (keep if ≥ 20%)`);
+  console.log(
+    `  kept-variant jobs that built the base anyway: ${kept.filter((r) => !r.reused).length} of ${kept.length} (misses in all: ${misses})`,
+  );
+  console.log(`  1-min load average at job start: ${Math.min(...loads).toFixed(2)} – ${Math.max(...loads).toFixed(2)}`);
+}
+
 /** actions/checkout on a pull_request: a depth-1 fetch of the merge commit, checked out detached. */
 function checkout(repo, dir) {
   rmSync(dir, { recursive: true, force: true });
@@ -132,6 +261,7 @@ async function actionStep(repo, dir, baseline, onBuildsStart) {
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    ...(process.env.BUILDX_BUILDER ? { BUILDX_BUILDER: process.env.BUILDX_BUILDER } : {}),
     GITHUB_ACTIONS: 'true',
     CI: 'true',
     GITHUB_WORKSPACE: dir,
@@ -166,6 +296,7 @@ async function actionStep(repo, dir, baseline, onBuildsStart) {
   if (result.status !== 0)
     throw new Error(`the action (baseline: ${baseline}) exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
   const report = JSON.parse(readFileSync(join(runner, 'image-budget', 'report.json'), 'utf8'));
+  Object.defineProperty(report, 'log', { value: result.stdout });
   if (baseline === 'build' && report.baseline?.unavailable) throw new Error(`no baseline: ${report.baseline.note}`);
   return report;
 }
@@ -362,30 +493,41 @@ async function compareCli(label, repo, { remembered = false } = {}) {
 }
 
 try {
-  const script = readFileSync('examples/hello/main.sh', 'utf8');
-  const changeScript = (work, push) =>
-    writeFileSync(join(work, 'examples/hello/main.sh'), `${script}echo "a change in this PR, push ${push}"\n`);
-  const changes = makeOrigin('changes', changeScript);
-  // The base's sources for the floor: the example as on main.
-  const baseSources = join(root, 'base-sources');
-  cpSync('examples/hello', baseSources, { recursive: true });
-  const floor = floorSolves(baseSources, ['builder', 'runtime']);
-  // A new push to a PR that changes the image: what the job does on every `synchronize`. First
-  // with the base built in every job (the first job after the base branch moved), then with
-  // the base's measurement kept from the job before (the base branch stood still).
-  const pushes = makeOrigin('pushes', changeScript);
-  const pushed = 'example, each job a new push to a PR that changes the image (builder + runtime)';
-  await compareJobs(pushed, pushes, { floor, fresh: true });
-  await compareJobs(pushed, pushes, { fresh: true, remembered: true });
-  // The same commit again: a re-run, or the `labeled` event of the override label.
-  const rerun = 'example, a re-run of a PR that changes the image (builder + runtime), everything cached';
-  await compareJobs(rerun, changes, { floor });
-  await compareJobs(rerun, changes, { remembered: true });
-  await compareCli('example, a PR that changes the image', changes);
-  await compareCli('example, a PR that changes the image', changes, { remembered: true });
-  // A PR that does not touch the image's sources: the base build is skipped.
-  const docs = makeOrigin('docs', (work) => writeFileSync(join(work, 'README.md'), 'a change outside every build context\n'));
-  await compareJobs('example, a PR that does not touch the image', docs, { baseNote: "not built: its baseline is the head's measurement" });
+  if (process.argv.includes('--example') && process.argv[process.argv.indexOf('--example') + 1] === 'realistic') {
+    const realistic = makeOrigin(
+      'realistic',
+      (work, push) => writeFileSync(join(work, 'app/src/main.sh'), `#!/bin/sh\necho "service, push ${push}"\n`),
+      seedRealistic,
+    );
+    await compareRemembered('realistic multi-stage service, each job a new push to a PR that changes it', realistic);
+  } else {
+    const script = readFileSync('examples/hello/main.sh', 'utf8');
+    const changeScript = (work, push) =>
+      writeFileSync(join(work, 'examples/hello/main.sh'), `${script}echo "a change in this PR, push ${push}"\n`);
+    const changes = makeOrigin('changes', changeScript);
+    // The base's sources for the floor: the example as on main.
+    const baseSources = join(root, 'base-sources');
+    cpSync('examples/hello', baseSources, { recursive: true });
+    const floor = floorSolves(baseSources, ['builder', 'runtime']);
+    // A new push to a PR that changes the image: what the job does on every `synchronize`. First
+    // with the base built in every job (the first job after the base branch moved), then with
+    // the base's measurement kept from the job before (the base branch stood still).
+    const pushes = makeOrigin('pushes', changeScript);
+    const pushed = 'example, each job a new push to a PR that changes the image (builder + runtime)';
+    await compareJobs(pushed, pushes, { floor, fresh: true });
+    await compareJobs(pushed, pushes, { fresh: true, remembered: true });
+    // The same commit again: a re-run, or the `labeled` event of the override label.
+    const rerun = 'example, a re-run of a PR that changes the image (builder + runtime), everything cached';
+    await compareJobs(rerun, changes, { floor });
+    await compareJobs(rerun, changes, { remembered: true });
+    await compareCli('example, a PR that changes the image', changes);
+    await compareCli('example, a PR that changes the image', changes, { remembered: true });
+    // A PR that does not touch the image's sources: the base build is skipped.
+    const docs = makeOrigin('docs', (work) => writeFileSync(join(work, 'README.md'), 'a change outside every build context\n'));
+    await compareJobs('example, a PR that does not touch the image', docs, {
+      baseNote: "not built: its baseline is the head's measurement",
+    });
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
