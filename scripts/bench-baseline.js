@@ -9,11 +9,8 @@
 // runner's job set-up, docker/setup-buildx-action and the post steps, which make a real job
 // longer and the ratio smaller. The CLI's `check` vs `check --base` is printed too.
 //
-// Each situation is timed twice: with the base built in every job (the measurement the previous
-// job kept deleted first: the first job after a change to the image landed on the base branch),
-// and with the base's measurement kept from the previous job and used, as the action does while
-// the base's sources stay the same (src/baseline/reuse-base.ts). The script checks from each
-// report which of the two happened.
+// `--example realistic` times instead a multi-stage service of a few hundred MB (see
+// seedRealistic): `baseline: build` against `baseline: none`, every job a new push to the PR.
 //
 // A floor is timed in the same runs: the `baseline: none` job while bare buildx calls solve the
 // base's two targets from the cache (`--output type=cacheonly`), started when the action starts
@@ -22,7 +19,7 @@
 // Before every job the script waits for the machine to be quiet (see settle).
 //
 // Run after `npm run bundle` (the stale-dist test keeps dist/ current):
-//   node scripts/bench-baseline.js [--runs N]
+//   node scripts/bench-baseline.js [--runs N] [--example realistic]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -176,63 +173,37 @@ function seedRealistic(work) {
 }
 
 /**
- * The remembered-base decision: the same PR job with `baseline: build`, the base built in every
- * job against the base's measurement kept from the previous job, interleaved (each round starts
- * one variant later) so the machine's load falls on both alike; `baseline: none` alongside as
- * the floor of what any base comparison can save.
+ * What the base comparison costs the realistic job: `baseline: build` against `baseline: none`,
+ * every job a new push to the PR, interleaved (each round starts one variant later) so the
+ * machine's load falls on both alike. On a shared, loaded machine the fastest run of each is
+ * the steadier estimate; medians are printed too.
  */
-async function compareRemembered(label, repo, { fresh = true } = {}) {
+async function compareRealistic(label, repo) {
   const dir = join(root, 'checkout');
-  let warmedUp = false;
-  let misses = 0;
-  const job = async (baseline, remembered) => {
-    if (fresh) repo.push();
-    if (!remembered) rmSync(rememberedBases(), { recursive: true, force: true });
+  const job = async (baseline) => {
+    repo.push();
     await settle();
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     const started = now();
     checkout(repo, dir);
-    const report = await actionStep(repo, dir, baseline);
-    const total = seconds(started, now());
-    // A kept base the run did not use is counted and said, not hidden: it is what the cache gives.
-    const reused = REMEMBERED_NOTE.test(report.baseline?.note ?? '');
-    if (baseline === 'build' && warmedUp && reused !== remembered) {
-      misses += 1;
-      const why = report.log.split('\n').filter((l) => /baseline: |kept by an earlier run|not taken from an earlier run/.test(l));
-      console.error(`the ${remembered ? 'kept' : 'built'} variant ${reused ? 'reused' : 'built'} the base:\n  ${why.join('\n  ')}`);
-    }
-    return { total, load: Number(load), reused };
+    await actionStep(repo, dir, baseline);
+    return { total: seconds(started, now()), load: Number(load) };
   };
-  await job('none', false);
-  await job('build', false);
-  await job('build', true);
-  warmedUp = true;
+  await job('none');
+  await job('build');
   const built = [];
-  const kept = [];
   const none = [];
-  const variants = [
-    () => job('build', false).then((r) => built.push(r)),
-    () => job('build', true).then((r) => kept.push(r)),
-    () => job('none', false).then((r) => none.push(r)),
-  ];
+  const variants = [() => job('build').then((r) => built.push(r)), () => job('none').then((r) => none.push(r))];
   for (let i = 0; i < runs; i += 1) {
     for (let k = 0; k < variants.length; k += 1) await variants[(i + k) % variants.length]();
   }
-  const [b, k, n] = [built, kept, none].map((rs) => median(rs.map((r) => r.total)));
-  const loads = [...built, ...kept, ...none].map((r) => r.load);
-  console.log(`${label}: job = checkout + action step, ${runs} runs each, interleaved, medians`);
-  console.log(`  baseline: build, base built every job   ${b.toFixed(2)} s   [${list(built.map((r) => r.total))}]`);
-  console.log(`  baseline: build, base kept (remembered) ${k.toFixed(2)} s   [${list(kept.map((r) => r.total))}]`);
-  console.log(`  baseline: none                          ${n.toFixed(2)} s   [${list(none.map((r) => r.total))}]`);
-  // On a shared, loaded machine the fastest run is the steadiest estimate of what a job costs.
-  const [fb, fk, fn] = [built, kept, none].map((rs) => Math.min(...rs.map((r) => r.total)));
-  console.log(
-    `  fastest: built ${fb.toFixed(2)} s, kept ${fk.toFixed(2)} s, none ${fn.toFixed(2)} s; saved ${(((fb - fk) / fb) * 100).toFixed(1)}%, at most (none) ${(((fb - fn) / fb) * 100).toFixed(1)}%`,
-  );
-  console.log(`  saved by keeping the base: ${(b - k).toFixed(2)} s = ${(((b - k) / b) * 100).toFixed(1)}% of the job (keep if ≥ 20%)`);
-  console.log(
-    `  kept-variant jobs that built the base anyway: ${kept.filter((r) => !r.reused).length} of ${kept.length} (misses in all: ${misses})`,
-  );
+  const [b, n] = [built, none].map((rs) => median(rs.map((r) => r.total)));
+  const [fb, fn] = [built, none].map((rs) => Math.min(...rs.map((r) => r.total)));
+  const loads = [...built, ...none].map((r) => r.load);
+  console.log(`${label}: job = checkout + action step, ${runs} runs each, interleaved`);
+  console.log(`  baseline: build   median ${b.toFixed(2)} s, fastest ${fb.toFixed(2)} s   [${list(built.map((r) => r.total))}]`);
+  console.log(`  baseline: none    median ${n.toFixed(2)} s, fastest ${fn.toFixed(2)} s   [${list(none.map((r) => r.total))}]`);
+  console.log(`  the base's share of the job (fastest): ${(((fb - fn) / fb) * 100).toFixed(1)}%`);
   console.log(`  1-min load average at job start: ${Math.min(...loads).toFixed(2)} – ${Math.max(...loads).toFixed(2)}`);
 }
 
@@ -296,20 +267,8 @@ async function actionStep(repo, dir, baseline, onBuildsStart) {
   if (result.status !== 0)
     throw new Error(`the action (baseline: ${baseline}) exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
   const report = JSON.parse(readFileSync(join(runner, 'image-budget', 'report.json'), 'utf8'));
-  Object.defineProperty(report, 'log', { value: result.stdout });
   if (baseline === 'build' && report.baseline?.unavailable) throw new Error(`no baseline: ${report.baseline.note}`);
   return report;
-}
-
-/** Where runs keep the base's measurement for later runs (remembered-base.ts), inside the cache directory. */
-const rememberedBases = () => join(root, 'layer-cache', 'baselines');
-const REMEMBERED_NOTE = /as an earlier run measured it/;
-
-/** Throws unless the run's base came the way the series says: built, or taken from an earlier run. */
-function checkBaseSource(report, remembered) {
-  const note = report.baseline?.note ?? '';
-  if (REMEMBERED_NOTE.test(note) !== remembered)
-    throw new Error(`expected the base ${remembered ? 'taken from an earlier run' : 'built'}, the report says: ${note}`);
 }
 
 /**
@@ -379,23 +338,19 @@ async function settle() {
  * Times the job with each baseline. `fresh`: every job follows a new push to the PR (see
  * makeOrigin), so the head's changed steps really run, as on a PR's `synchronize`; otherwise
  * every job re-runs the same commit and both sides are wholly cached, as on a re-run or a
- * `labeled` event. `remembered`: the base's measurement by the previous job is kept, as the
- * action keeps it in its cache directory, and used (the base's sources do not change between
- * jobs); otherwise it is deleted before every job, so the base is really built every time.
+ * `labeled` event.
  */
-async function compareJobs(label, repo, { floor, fresh = false, remembered = false, baseNote } = {}) {
+async function compareJobs(label, repo, { floor, fresh = false, baseNote } = {}) {
   const dir = join(root, 'checkout');
   const job = async (baseline, alongside) => {
     if (fresh) repo.push();
-    if (!remembered) rmSync(rememberedBases(), { recursive: true, force: true });
     await settle();
     const cpuBefore = busyCpuSeconds();
     const started = now();
     checkout(repo, dir);
     const stepStarted = now();
     let extra = Promise.resolve();
-    const report = await actionStep(repo, dir, baseline, alongside ? () => (extra = alongside()) : undefined);
-    if (baseline === 'build' && warmedUp) checkBaseSource(report, remembered);
+    await actionStep(repo, dir, baseline, alongside ? () => (extra = alongside()) : undefined);
     await extra;
     const ended = now();
     const cpuAfter = busyCpuSeconds();
@@ -403,10 +358,8 @@ async function compareJobs(label, repo, { floor, fresh = false, remembered = fal
     return { total: seconds(started, ended), step: seconds(stepStarted, ended), cpu };
   };
   // Warm the BuildKit and layer caches for both sides, as the PR's earlier pushes would.
-  let warmedUp = false;
   await job('none');
   await job('build');
-  warmedUp = true;
   const without = [];
   const withBase = [];
   const withFloor = [];
@@ -428,9 +381,7 @@ async function compareJobs(label, repo, { floor, fresh = false, remembered = fal
   const stepA = median(without.map((r) => r.step));
   const stepB = median(withBase.map((r) => r.step));
   console.log(`${label}: job = checkout + action step, ${runs} runs each, medians`);
-  console.log(
-    `  the base: ${baseNote ?? (remembered ? "taken from the previous job's measurement (same base sources)" : 'built in every job')}`,
-  );
+  console.log(`  the base: ${baseNote ?? 'built in every job'}`);
   console.log(`  baseline: none    ${a.toFixed(2)} s   [${list(without.map((r) => r.total))}]`);
   console.log(`  baseline: build   ${b.toFixed(2)} s   [${list(withBase.map((r) => r.total))}]`);
   console.log(
@@ -459,14 +410,13 @@ async function compareJobs(label, repo, { floor, fresh = false, remembered = fal
 
 /**
  * The same comparison through the CLI, in the PR's merge checkout: `check` vs `check --base
- * HEAD^1`, with the base built every time (`remembered` false) or taken from the previous run.
+ * HEAD^1`.
  */
-async function compareCli(label, repo, { remembered = false } = {}) {
+async function compareCli(label, repo) {
   const dir = join(root, 'checkout');
   checkout(repo, dir);
   git(dir, 'fetch', '-q', '--depth=2', 'origin', repo.merge);
   const check = async (extra) => {
-    if (!remembered) rmSync(rememberedBases(), { recursive: true, force: true });
     await settle();
     return elapsed(() => {
       const result = spawnSync(process.execPath, [cli, 'check', '--cache-dir', join(root, 'layer-cache'), ...extra], {
@@ -486,7 +436,7 @@ async function compareCli(label, repo, { remembered = false } = {}) {
   }
   const a = median(headOnly);
   const b = median(withBase);
-  console.log(`${label}: CLI, ${runs} runs each, medians; the base ${remembered ? 'taken from the previous run' : 'built every time'}`);
+  console.log(`${label}: CLI, ${runs} runs each, medians`);
   console.log(`  check                ${a.toFixed(2)} s   [${list(headOnly)}]`);
   console.log(`  check --base HEAD^1  ${b.toFixed(2)} s   [${list(withBase)}]`);
   console.log(`  ratio: ${(b / a).toFixed(3)}  (adds ${(((b - a) / a) * 100).toFixed(1)}%)`);
@@ -499,7 +449,7 @@ try {
       (work, push) => writeFileSync(join(work, 'app/src/main.sh'), `#!/bin/sh\necho "service, push ${push}"\n`),
       seedRealistic,
     );
-    await compareRemembered('realistic multi-stage service, each job a new push to a PR that changes it', realistic);
+    await compareRealistic('realistic multi-stage service, each job a new push to a PR that changes it', realistic);
   } else {
     const script = readFileSync('examples/hello/main.sh', 'utf8');
     const changeScript = (work, push) =>
@@ -509,19 +459,14 @@ try {
     const baseSources = join(root, 'base-sources');
     cpSync('examples/hello', baseSources, { recursive: true });
     const floor = floorSolves(baseSources, ['builder', 'runtime']);
-    // A new push to a PR that changes the image: what the job does on every `synchronize`. First
-    // with the base built in every job (the first job after the base branch moved), then with
-    // the base's measurement kept from the job before (the base branch stood still).
+    // A new push to a PR that changes the image: what the job does on every `synchronize`.
     const pushes = makeOrigin('pushes', changeScript);
     const pushed = 'example, each job a new push to a PR that changes the image (builder + runtime)';
     await compareJobs(pushed, pushes, { floor, fresh: true });
-    await compareJobs(pushed, pushes, { fresh: true, remembered: true });
     // The same commit again: a re-run, or the `labeled` event of the override label.
     const rerun = 'example, a re-run of a PR that changes the image (builder + runtime), everything cached';
     await compareJobs(rerun, changes, { floor });
-    await compareJobs(rerun, changes, { remembered: true });
     await compareCli('example, a PR that changes the image', changes);
-    await compareCli('example, a PR that changes the image', changes, { remembered: true });
     // A PR that does not touch the image's sources: the base build is skipped.
     const docs = makeOrigin('docs', (work) => writeFileSync(join(work, 'README.md'), 'a change outside every build context\n'));
     await compareJobs('example, a PR that does not touch the image', docs, {

@@ -61,7 +61,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
   ]);
   if (preparing.status === 'rejected') throw preparing.reason;
   const builder = preparing.value;
-  const scratch = options.outputDir ? null : await scratchDir(options.env);
+  let scratch: string | null = null;
   try {
     if (locating.status === 'rejected') throw locating.reason;
     const located = locating.value;
@@ -72,7 +72,7 @@ export async function runCheck(options: CheckOptions, logger: Logger): Promise<C
       located?.baseBudgets?.state === 'read' ? chooseEffectiveBudgets(located.baseBudgets.budgetFile, budgetFile, acceptHeadBudgets) : null;
     const toBuild = early ? { ...budgetFile, images: early.images } : budgetFile;
     const cacheDir = path.resolve(options.workdir, options.cacheDir ?? defaultLayerCacheDir(options.env));
-    const outputDir = options.outputDir ?? scratch!;
+    const outputDir = options.outputDir ?? (scratch = await scratchDir(options.env));
     const sources = resolveSources({ options, budgetFile, toBuild, located, builder, outputDir, cacheDir, logger });
 
     const measured = await measureSources(sources);

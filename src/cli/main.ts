@@ -42,7 +42,7 @@ Options:
   --builder NAME     buildx builder to use (default: the current one)
   --parallel N       builds at once (default 2)
   --no-analyze       skip the layer analysis (wasted bytes, efficiency, hints)
-  --cache-dir PATH   layer scans, counted sizes and measured bases (default ~/.cache/image-budget/layers)
+  --cache-dir PATH   layer scans and counted sizes (default ~/.cache/image-budget/layers)
   --headroom PCT     init: budget = measured size + PCT percent (default 20)
 
 Build options for every image (check; as docker buildx build's, under the budget file's own;

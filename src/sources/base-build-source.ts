@@ -10,14 +10,12 @@ import { firstLine, tryGit } from '../baseline/git.js';
 import type { BaseBudgets } from '../baseline/base-budgets.js';
 import type { BaseLocation } from '../baseline/locate-base.js';
 import { imageCheckoutFiles, withBaseWorktree } from '../baseline/worktree.js';
-import { toSizedEntry } from '../compare/delta.js';
 import { imageReadPaths, moveImagePaths } from '../config/image-paths.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
 import type { MissingBaseline } from '../types.js';
 import { buildAndMeasure, type BuildAndMeasureOptions, type JobMeasurement } from './build-and-measure.js';
-import { keepMeasurements, reuseKeptMeasurements, type RememberOptions } from './reuse-base.js';
-import { unavailableSource, type ImageSource, type SourceResult } from './source.js';
+import { sizedEntries, unavailableSource, type ImageSource, type SourceResult } from './source.js';
 
 export interface BaseBuildRequest {
   /** The head's budget file: its definitions are built from the base's sources when the base has none. */
@@ -28,8 +26,6 @@ export interface BaseBuildRequest {
   build: Omit<BuildAndMeasureOptions, 'workdir' | 'label'>;
   base: BaseLocation;
   baseBudgets?: BaseBudgets;
-  /** Keep each base image's measurement for later runs, and use one kept there (remembered-base.ts). */
-  remember?: RememberOptions;
 }
 
 export function baseBuildSource(request: BaseBuildRequest): ImageSource {
@@ -123,25 +119,10 @@ export function baseCheckoutPaths(repoRoot: string, configPath: string, definiti
   return files.map((file) => path.relative(repoRoot, file));
 }
 
-/**
- * One line for the report: which commit, built or as an earlier run measured it, and the
- * resolution's own words ("first parent of the PR merge commit …").
- */
-export function baseBuildNote(b: {
-  short: string;
-  detail: string;
-  commit: string;
-  built: boolean;
-  reused: readonly { name: string; base: { commit: string } }[];
-  failed: readonly string[];
-}): string {
-  const elsewhere = [...new Set(b.reused.map((r) => r.base.commit).filter((c) => c !== b.commit))].map((c) => c.slice(0, 7));
-  const at = elsewhere.length > 0 ? ` of the same sources, at ${elsewhere.join(', ')}` : '';
+/** One line for the report: which commit, the resolution's own words, and the images whose base build failed. */
+export function baseBuildNote(b: { short: string; detail: string; failed: readonly string[] }): string {
   const failed = b.failed.length > 0 ? `; unavailable for ${b.failed.join(', ')} (base build failed)` : '';
-  if (b.reused.length === 0) return `baseline: commit ${b.short} built, ${b.detail}${failed}`;
-  const kept = `as an earlier run measured it (the same build${at}, kept in cache-dir)`;
-  if (!b.built) return `baseline: commit ${b.short} ${kept}, ${b.detail}`;
-  return `baseline: commit ${b.short} built, ${b.detail}; ${b.reused.map((r) => r.name).join(', ')} ${kept}${failed}`;
+  return `baseline: commit ${b.short} built, ${b.detail}${failed}`;
 }
 
 /** The image × target (× platform) entries of base builds that failed, with why. */
@@ -200,37 +181,15 @@ async function buildBase(request: BaseBuildRequest, started: number): Promise<So
       }
       if (sameAsHead.length > 0)
         request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
-      const decision = request.remember
-        ? await reuseKeptMeasurements(buildable, {
-            ...request.remember,
-            repoRoot,
-            commit,
-            worktree,
-            baseWorkdir,
-            extraArgs: request.build.extraArgs ?? [],
-            layout: { configPath: request.configPath, workdir: path.relative(repoRoot, request.workdir) },
-            handoff: request.build.handoff?.role === 'wait' ? request.build.handoff.with : null,
-            definitionOf: (image) => definitionShape(image, baseWorkdir),
-            logger: request.build.logger,
-          })
-        : { reused: [], toBuild: buildable, keys: new Map<string, string>() };
-      const reusedEntries = decision.reused.flatMap((r) => r.base.entries);
-      const measurements =
-        decision.toBuild.length > 0 || decision.reused.length === 0
-          ? await buildAndMeasure({ ...definitions, images: decision.toBuild }, baseBuildOptions(request.build, baseWorkdir))
-          : [];
-      const built = measurements.flatMap((m) => m.platforms.map((p) => toSizedEntry(m.job.image.name, m.job.target ?? null, p)));
+      const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
       const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
-      if (request.remember)
-        await keepMeasurements(measurements, built, decision.keys, { dir: request.remember.dir, commit, logger: request.build.logger });
-      const short = commit.slice(0, 7);
       return {
         kind: 'build',
         commit,
-        entries: [...built, ...reusedEntries],
+        entries: sizedEntries(measurements),
         missing: failedBuilds(measurements),
         unavailable: null,
-        note: baseBuildNote({ short, detail: base.detail, built: measurements.length > 0, reused: decision.reused, commit, failed }),
+        note: baseBuildNote({ short: commit.slice(0, 7), detail: base.detail, failed }),
         cachedSteps: measurements.reduce((n, m) => n + m.build.cachedSteps, 0),
         sameAsHead,
         durationMs: Date.now() - started,

@@ -122,7 +122,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
       const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
       logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
       const build = await runBuild(job, options.launcher);
-      if (options.handoff?.role === 'report') options.handoff.with.built(job.id, build.log);
+      if (options.handoff?.role === 'report') options.handoff.with.built(job.id);
       const dockerfilePath = path.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
       logger.group(
         `${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`,

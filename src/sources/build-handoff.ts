@@ -20,21 +20,11 @@ function createGate(): Gate {
 
 export class BuildHandoff {
   private readonly gates = new Map<string, Gate>();
-  private readonly logs: string[] = [];
   private headDone = false;
 
-  /**
-   * The head's build of `jobId` has finished (built or failed): its blobs are in the store. Its
-   * log says which digests the images it used resolve to now (see reuse-base.ts).
-   */
-  built(jobId: string, log = ''): void {
-    this.logs.push(log);
+  /** The head's build of `jobId` has finished (built or failed): its blobs are in the store. */
+  built(jobId: string): void {
     this.gate(jobId).open();
-  }
-
-  /** The logs of the head builds finished so far. */
-  headLogs(): readonly string[] {
-    return this.logs;
   }
 
   /** Every head build has finished: a base job the head does not have waits no longer. */

@@ -188,9 +188,8 @@ describe('a second run on the same PR', () => {
       inputs: { 'cache-dir': cacheDir },
     });
     expect(second.exitCode, logOf(second)).toBe(0);
-    // The base did not move: the first run's measurement of it is used, not built again.
-    expect(second.stdout).not.toMatch(/base: \[\d+\/\d+\] building/);
-    expect(second.stdout).toMatch(/baseline: commit [0-9a-f]{7} as an earlier run measured it \(the same build, kept in cache-dir\)/);
+    // Every run builds its base (BENCHMARKS.md: keeping an earlier run's measurement saved too little).
+    expect(second.stdout).toMatch(/base: \[\d+\/\d+\] building/);
     expect(first.stdout).toMatch(/base: \[\d+\/\d+\] building/);
 
     const all = gh.commentsOn(OWNER, REPO, 1);

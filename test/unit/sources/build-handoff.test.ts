@@ -73,11 +73,3 @@ describe('runJobsInTurn', () => {
     expect(order).toEqual([0, 1, 2, 3, 4]);
   });
 });
-
-test('BuildHandoff keeps the logs of the head builds finished so far', () => {
-  const handoff = new BuildHandoff();
-  expect(handoff.headLogs()).toEqual([]);
-  handoff.built('api:builder', '#4 [builder 1/5] FROM x@sha256:1');
-  handoff.built('api:runtime', '#3 [runtime 1/2] COPY a /a');
-  expect(handoff.headLogs()).toEqual(['#4 [builder 1/5] FROM x@sha256:1', '#3 [runtime 1/2] COPY a /a']);
-});
