@@ -40,22 +40,6 @@ export async function tryGit(cwd: string, args: string[], input?: string): Promi
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
-/**
- * The object id of each path (relative to the repository root; '' is the root) at `commit`, null
- * for a path the commit does not have: a directory's tree id stands for everything under it.
- * One git process for all of them.
- */
-export async function objectIdsAt(repoRoot: string, commit: string, paths: readonly string[]): Promise<(string | null)[]> {
-  if (paths.length === 0) return [];
-  if (paths.some((p) => p.includes('\n'))) throw new Error('a path with a line break cannot be looked up');
-  const input = paths.map((p) => `${commit}:${p}\n`).join('');
-  // --follow-symlinks: a Dockerfile that is a link is keyed on what it points to. A link out of
-  // the repository is answered in two lines, which the count below refuses.
-  const lines = (await runGit(repoRoot, ['cat-file', '--batch-check=%(objectname)', '--follow-symlinks'], input)).split('\n');
-  if (lines.length !== paths.length) throw new Error(`git cat-file answered ${lines.length} lines for ${paths.length} paths`);
-  return lines.map((line) => (/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(line) ? line : null));
-}
-
 /** The first line of a (git, registry, build) error, which says what failed; the rest is detail. */
 export function firstLine(text: string, max = 300): string {
   return (text.split('\n')[0] ?? text).slice(0, max);

@@ -3,7 +3,7 @@
  */
 import type { Budget, SizeLimit, SizeMetric } from '../config/types.js';
 import { formatSize } from '../config/size.js';
-import type { Finding, Hint, Report, ReportEntry, Status } from '../types.js';
+import type { Finding, Hint, ReportEntry, Status } from '../types.js';
 
 export interface MeasuredSizes {
   compressedBytes: number;
@@ -217,10 +217,4 @@ export function decideOutcome(entries: Pick<ReportEntry, 'status'>[], options: {
   const accepted = overBudget && options.overrideLabel === true;
   const failed = buildFailed || (overBudget && !accepted);
   return { overBudget, buildFailed, ...(accepted ? { acceptedByLabel: true as const } : {}), exitCode: failed ? 1 : 0 };
-}
-
-export function countStatuses(report: Pick<Report, 'images'>): Record<Status, number> {
-  const counts: Record<Status, number> = { ok: 0, warn: 0, over: 0, error: 0 };
-  for (const entry of report.images) counts[entry.status] += 1;
-  return counts;
 }
