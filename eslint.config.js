@@ -13,7 +13,8 @@ export const STAGES = [
   // What every stage shares: the report's types, the JSON schema of reports, logging, and the
   // one place processes are started.
   ['src/types.ts', 'src/report-schema.ts', 'src/version.ts', 'src/logger.ts', 'src/docker/exec.ts'],
-  ['src/config'],
+  // The budget file, build options and the secret values they name.
+  ['src/config', 'src/secrets'],
   // Planning a build and running buildx.
   ['src/docker', 'src/plan'],
   // Sizes from layouts and layer blobs, and the decoders they stream through.

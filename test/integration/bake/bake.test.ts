@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { createMemoryLogger } from '../../../src/logger.js';
-import type { Report, ReportEntry } from '../../../src/report/types.js';
+import type { Report, ReportEntry } from '../../../src/types.js';
 import { runCheck } from '../../../src/run.js';
 
 const DOCKERFILE = `FROM busybox:1.35 AS base

@@ -18,7 +18,7 @@ import { createMemoryLogger } from '../../../src/logger.js';
 import { renderJobSummary } from '../../../src/report/job-summary.js';
 import { reportTextOptions } from '../../../src/report/report-head.js';
 import { renderTerminalReport } from '../../../src/report/terminal.js';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { runCheck } from '../../../src/run.js';
 
 const run = promisify(execFile);

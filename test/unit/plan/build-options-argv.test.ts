@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { baseBuildOptions, rebaseBudgetFile } from '../../../src/baseline/measure-baseline.js';
+import { baseBuildOptions, rebaseBudgetFile } from '../../../src/sources/base-build-source.js';
 import { NO_BUILD_OPTIONS } from '../../../src/config/build-options.js';
 import { parseBudgetFile } from '../../../src/config/parse-budget-file.js';
 import type { BuildOptions } from '../../../src/config/types.js';
