@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { BUILDKIT_IMAGE, buildxSpeaksGhaV2, hasLocalImage } from '../../support/engine-info.js';
 import { startFakeActionsCache, type FakeActionsCache } from '../../support/fake-actions-cache.js';
 import { runActionProcess, type ActionRun } from '../../support/run-action.js';

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Report, ReportEntry } from '../../../src/report/types.js';
+import type { Report, ReportEntry } from '../../../src/types.js';
 import { BUILDKIT_IMAGE, engine, hasLocalImage } from '../../support/engine-info.js';
 import { runCli } from '../../support/run-cli.js';
 
