@@ -15,6 +15,8 @@ import { loadBudgetFile } from '../config/load-budget-file.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
 import type { MissingBaseline } from '../types.js';
 import { buildAndMeasure, type BuildAndMeasureOptions, type JobMeasurement } from './build-and-measure.js';
+import { measureBaseGivenImages } from './given-image/base-given-images.js';
+import { isGivenImage } from './given-image/given-image-source.js';
 import { sizedEntries, unavailableSource, type ImageSource, type SourceResult } from './source.js';
 
 export interface BaseBuildRequest {
@@ -26,6 +28,8 @@ export interface BaseBuildRequest {
   build: Omit<BuildAndMeasureOptions, 'workdir' | 'label'>;
   base: BaseLocation;
   baseBudgets?: BaseBudgets;
+  /** The `registry-token` input: the base's given images are read with the head's logins. */
+  registryToken?: string | null;
 }
 
 export function baseBuildSource(request: BaseBuildRequest): ImageSource {
@@ -169,7 +173,8 @@ async function buildBase(request: BaseBuildRequest, started: number): Promise<So
       const sameAsHead: string[] = [];
       const headImages = new Map(request.head.images.map((image) => [image.name, image]));
       for (const image of definitions.images) {
-        if (!(await exists(image.dockerfile))) continue;
+        // Given images are not built: their base is the image their reference names at the base commit.
+        if (isGivenImage(image) || !(await exists(image.dockerfile))) continue;
         const headImage = headImages.get(image.name);
         if (
           headImage &&
@@ -181,13 +186,24 @@ async function buildBase(request: BaseBuildRequest, started: number): Promise<So
       }
       if (sameAsHead.length > 0)
         request.build.logger.info(`baseline: ${sameAsHead.join(', ')} unchanged by this change: the head's measurement is its baseline`);
-      const measurements = await buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir));
+      const [measurements, given] = await Promise.all([
+        buildAndMeasure({ ...definitions, images: buildable }, baseBuildOptions(request.build, baseWorkdir)),
+        measureBaseGivenImages(definitions.images.filter(isGivenImage), commit, {
+          workdir: baseWorkdir,
+          workDir: request.build.workDir,
+          parallel: request.build.parallel,
+          logger: request.build.logger,
+          ...(request.registryToken ? { registryToken: request.registryToken } : {}),
+          ...(request.build.sizeMemo ? { sizeMemo: request.build.sizeMemo } : {}),
+          ...(request.build.countedSizes ? { countedSizes: request.build.countedSizes } : {}),
+        }),
+      ]);
       const failed = measurements.filter((m) => m.error !== null).map((m) => m.job.id);
       return {
         kind: 'build',
         commit,
-        entries: sizedEntries(measurements),
-        missing: failedBuilds(measurements),
+        entries: [...sizedEntries(measurements), ...sizedEntries(given.measured)],
+        missing: [...failedBuilds(measurements), ...given.missing],
         unavailable: null,
         note: baseBuildNote({ short: commit.slice(0, 7), detail: base.detail, failed }),
         cachedSteps: measurements.reduce((n, m) => n + m.build.cachedSteps, 0),

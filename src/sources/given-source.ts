@@ -3,7 +3,7 @@
  * image store or an OCI layout, never built (sources/given-image/).
  */
 import type { ImageConfig } from '../config/types.js';
-import { asJobMeasurement, measureGivenImages, type GivenImagesOptions } from './given-image/given-image-source.js';
+import { toMeasuredImage, measureGivenImages, type GivenImagesOptions } from './given-image/given-image-source.js';
 import { measuredResult, type ImageSource } from './source.js';
 
 export function givenSource(images: readonly ImageConfig[], options: GivenImagesOptions): ImageSource {
@@ -11,7 +11,7 @@ export function givenSource(images: readonly ImageConfig[], options: GivenImages
     kind: 'image',
     measure: async () => {
       const started = Date.now();
-      const measured = (await measureGivenImages(images, options)).map((m, index) => asJobMeasurement(images[index]!, m));
+      const measured = (await measureGivenImages(images, options)).map((m, index) => toMeasuredImage(images[index]!, m));
       return measuredResult('image', measured, started, `${measured.length} given image(s) measured without a build`);
     },
   };

@@ -1,18 +1,18 @@
 /**
  * The given-image source: every `image:` entry of a budget file measured with no build, in
  * parallel up to `parallel`, sharing one layer store (each layer fetched once) and the run's
- * size memo, with the results in the shape the report assembles.
+ * size memo.
  */
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { openLayerCache } from '../../analysis/layer-cache.js';
-import type { JobMeasurement } from '../build-and-measure.js';
 import { ConfigError } from '../../config/config-error.js';
 import { FROM_INPUT, type PlaceholderValues } from '../../config/image-reference.js';
 import type { BudgetFile, ImageConfig } from '../../config/types.js';
 import type { Logger } from '../../logger.js';
 import type { CountedSizes } from '../../measure/counted-sizes.js';
 import type { UncompressedSize } from '../../measure/types.js';
+import type { MeasuredImage } from '../source.js';
 import { LayerStore } from './layer-store.js';
 import { measureGivenImage, type GivenImageEntry, type GivenImageMeasurement } from './measure-given-image.js';
 
@@ -108,30 +108,12 @@ export async function measureGivenImages(images: readonly ImageConfig[], options
   );
 }
 
-/**
- * A given image's measurement in the shape the report assembles from builds: no build ran, so
- * the build part says so (no argv, no log).
- */
-export function asJobMeasurement(image: ImageConfig, m: GivenImageMeasurement): JobMeasurement {
-  const job = {
-    id: image.name,
-    image,
-    target: undefined,
-    platforms: image.platforms,
-    layoutDir: '',
-    metadataFile: '',
-    argv: [],
-    options: image.options,
-    env: {},
-    warnings: [],
-  };
+/** A given image's measurement as every source reports one. */
+export function toMeasuredImage(image: ImageConfig, m: GivenImageMeasurement): MeasuredImage {
   return {
-    job,
     image,
     target: undefined,
     requestedPlatforms: image.platforms,
-    build: { job, ok: m.error === null, durationMs: 0, log: '', error: null, cachedSteps: 0 },
-    dockerfilePath: m.dockerfilePath ?? '',
     platforms: m.platforms,
     error: m.error,
     ...(m.analyses ? { analyses: m.analyses } : {}),
