@@ -18,23 +18,31 @@ test('the JSON Schema helps editors: descriptions, closed objects, the size patt
     additionalProperties: boolean;
     required: string[];
     properties: Record<string, { description?: string; additionalProperties?: unknown }>;
+    $defs: Record<string, Record<string, unknown>>;
   };
   expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
   expect(schema.additionalProperties).toBe(false);
   expect(schema.required).toEqual(['version', 'images']);
   const text = JSON.stringify(schema);
   expect(text).toContain('"pattern":"^(?:(\\\\d+(?:\\\\.\\\\d+)?|\\\\.\\\\d+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|(\\\\d+))$"');
-  expect(text).toContain('"max-layers":{"type":"integer"');
-  // Every property of every object carries a description, for hover and completion.
+  expect(text).toContain('"max-layers":{"$ref":"#/$defs/maxLayers"}');
+  expect(schema.$defs.maxLayers).toMatchObject({ type: 'integer' });
+  // Every property of every object carries a description, for hover and completion: its own or
+  // that of the $defs part it refers to. (`not` and `if` only test for properties.)
+  const described = (property: Record<string, unknown>): boolean => {
+    if (typeof property.description === 'string') return true;
+    const ref = (property.$ref ?? (property.allOf as { $ref?: string }[] | undefined)?.[0]?.$ref) as string | undefined;
+    return typeof ref === 'string' && typeof schema.$defs[ref.replace('#/$defs/', '')]?.description === 'string';
+  };
   const undocumented: string[] = [];
   const visit = (node: unknown, at: string): void => {
     if (!node || typeof node !== 'object') return;
     const object = node as Record<string, unknown>;
     const properties = object.properties as Record<string, Record<string, unknown>> | undefined;
     for (const [name, property] of Object.entries(properties ?? {})) {
-      if (typeof property.description !== 'string') undocumented.push(`${at}.${name}`);
+      if (!described(property)) undocumented.push(`${at}.${name}`);
     }
-    for (const [key, child] of Object.entries(object)) visit(child, `${at}.${key}`);
+    for (const [key, child] of Object.entries(object)) if (key !== 'not' && key !== 'if') visit(child, `${at}.${key}`);
   };
   visit(schema, '$');
   expect(undocumented).toEqual([]);
@@ -98,8 +106,25 @@ const BAD = [
   'version: 1\nimages: [api]\n',
 ];
 
+test('compiles in ajv strict mode, as SchemaStore checks schemas, without a warning', () => {
+  const warnings: unknown[] = [];
+  const logger = { log: () => {}, warn: (...m: unknown[]) => warnings.push(m), error: (...m: unknown[]) => warnings.push(m) };
+  expect(() => new Ajv({ strict: true, logger }).compile(buildJsonSchema())).not.toThrow();
+  expect(warnings).toEqual([]);
+});
+
+test('the parts used more than once are $defs, each referenced at least twice; no other definitions', () => {
+  const schema = buildJsonSchema() as { $defs: Record<string, unknown>; definitions?: unknown };
+  expect(schema.definitions).toBeUndefined();
+  const text = JSON.stringify(schema);
+  const names = Object.keys(schema.$defs);
+  expect(names).toEqual(expect.arrayContaining(['budget', 'platforms', 'cache', 'max', 'warn']));
+  for (const name of names) expect(text.split(`"#/$defs/${name}"`).length - 1, name).toBeGreaterThanOrEqual(2);
+  expect(text).not.toMatch(/__schema\d|#\/definitions\//);
+});
+
 describe('ajv (JSON Schema) and zod agree', () => {
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: true });
   const validate = ajv.compile(buildJsonSchema());
 
   test.each(GOOD.map((text, i) => [i + 1, text]))('good %i', (_n, text) => {
