@@ -6,6 +6,7 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { openLayerCache } from '../../analysis/layer-cache.js';
+import { tryGit } from '../../baseline/git.js';
 import { ConfigError } from '../../config/config-error.js';
 import { FROM_INPUT, type PlaceholderValues } from '../../config/image-reference.js';
 import type { BudgetFile, ImageConfig } from '../../config/types.js';
@@ -81,6 +82,7 @@ export interface GivenImagesOptions {
 
 export async function measureGivenImages(images: readonly ImageConfig[], options: GivenImagesOptions): Promise<GivenImageMeasurement[]> {
   if (images.length === 0) return [];
+  const placeholders = await withCheckoutCommit(images, options.placeholders, options.workdir);
   const layers = new LayerStore(path.join(options.workDir, 'given', 'blobs'));
   const analysis = options.analysis
     ? { cache: openLayerCache(path.resolve(options.workdir, options.analysis.cacheDir)), scanned: new Set<string>() }
@@ -93,7 +95,7 @@ export async function measureGivenImages(images: readonly ImageConfig[], options
           workdir: options.workdir,
           scratchDir: path.join(options.workDir, 'given', String(index)),
           layers,
-          placeholders: options.placeholders,
+          placeholders,
           logger: options.logger,
           ...(options.label ? { label: options.label } : {}),
           ...(options.fromInput ? { fromInput: options.fromInput } : {}),
@@ -119,4 +121,17 @@ export function toMeasuredImage(image: ImageConfig, m: GivenImageMeasurement): M
     ...(m.analyses ? { analyses: m.analyses } : {}),
     imageDigest: m.imageDigest,
   };
+}
+
+/**
+ * `{sha}` without a commit from the run (the CLI): the checkout's HEAD, as the commit measured.
+ * Asked of git only when a reference needs it.
+ */
+async function withCheckoutCommit(images: readonly ImageConfig[], values: PlaceholderValues, workdir: string): Promise<PlaceholderValues> {
+  if (values.sha) return values;
+  const needed = images.some((image) => image.source.kind === 'image' && /\{(?:sha|short-sha)\}/.test(image.source.ref));
+  if (!needed) return values;
+  const head = await tryGit(workdir, ['rev-parse', 'HEAD']).catch(() => null);
+  const sha = head?.exitCode === 0 ? head.stdout.trim() : '';
+  return /^[0-9a-f]{40}$/.test(sha) ? { ...values, sha } : values;
 }

@@ -105,3 +105,14 @@ test('a reference that names the PR’s image has no baseline, and says why', ()
   expect(preview.baseline).toBeNull();
   expect(JSON.stringify(preview)).toContain("{pr} in its reference names the PR's image; the base has no pull request");
 });
+
+test('without a commit from the run (the CLI), {short-sha} is the checkout’s HEAD', async () => {
+  await writeFile(
+    path.join(dir, 'cli.yml'),
+    `version: 1\nimages:\n  api:\n    image: ${NAME}:sha-{short-sha}\n    platforms: [linux/amd64]\n`,
+  );
+  const logger = createMemoryLogger();
+  const { report: local } = await runCheck({ configPath: 'cli.yml', workdir: dir, parallel: 1, env: { PATH: process.env.PATH } }, logger);
+  expect(local.images.map((e) => [e.name, e.status])).toEqual([['api', 'ok']]);
+  expect(logger.lines).toContain(`progress: measuring api from ${NAME}:sha-${headSha.slice(0, 7)} (given image, not built)`);
+});
