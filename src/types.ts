@@ -10,6 +10,8 @@
 export interface DockerfileRef {
   path: string;
   line: number;
+  /** The instruction as written in the Dockerfile, all its lines (see sourceText in measure/dockerfile-lines.ts). */
+  source?: string;
 }
 
 export type Status = 'ok' | 'warn' | 'over' | 'error';

@@ -4,7 +4,7 @@
  * "same step" when it comes from the same Dockerfile line and instruction, or, failing line
  * information, from the same `created_by` text.
  */
-import type { Contributor, DiffLayer, LayerDiffRow, LayerMatch, LayerState } from '../types.js';
+import type { Contributor, DiffLayer, DockerfileRef, LayerDiffRow, LayerMatch, LayerState } from '../types.js';
 
 /**
  * Only the fields a diff reads: a measured layer carries more (media type, how it was sized),
@@ -17,8 +17,13 @@ export function toDiffLayer({ digest, compressedBytes, uncompressedBytes, create
     compressedBytes,
     uncompressedBytes,
     createdBy,
-    dockerfile: dockerfile && { path: dockerfile.path, line: dockerfile.line },
+    dockerfile: dockerfile && keepRef(dockerfile),
   };
+}
+
+/** path and line, and the instruction's own text when the measurement read it. */
+function keepRef({ path, line, source }: DockerfileRef): DockerfileRef {
+  return source === undefined ? { path, line } : { path, line, source };
 }
 
 const INSTRUCTIONS = new Set([

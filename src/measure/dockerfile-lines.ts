@@ -42,6 +42,35 @@ export function keywordOfCreatedBy(createdBy: string | undefined): string | null
   return word ? word[1]!.toUpperCase() : null;
 }
 
+/** Longest instruction text kept (a heredoc can be a whole script): its middle is elided beyond. */
+export const MAX_SOURCE_CHARS = 4000;
+
+/**
+ * The instruction as written, all its lines (continuations, heredocs); lines of its middle
+ * replaced by `…` when longer than MAX_SOURCE_CHARS, so its end — often what made the bytes — stays.
+ */
+export function sourceText(lines: readonly string[], startLine: number, endLine: number): string {
+  const own = lines.slice(startLine, endLine + 1);
+  const text = own.join('\n').trimEnd();
+  if (text.length <= MAX_SOURCE_CHARS) return text;
+  // Lines from both ends, alternately, while they fit; one very long line is cut in its middle.
+  const head: string[] = [];
+  const tail: string[] = [];
+  let used = 2;
+  let first = 0;
+  let last = own.length - 1;
+  while (first <= last) {
+    const fromHead = head.length <= tail.length;
+    const line = own[fromHead ? first : last]!;
+    if (used + line.length + 1 > MAX_SOURCE_CHARS) break;
+    used += line.length + 1;
+    if (fromHead) head.push(own[first++]!);
+    else tail.unshift(own[last--]!);
+  }
+  if (head.length + tail.length === 0) return `${text.slice(0, MAX_SOURCE_CHARS / 2 - 1)}…${text.slice(-MAX_SOURCE_CHARS / 2)}`;
+  return [...head, '…', ...tail].join('\n');
+}
+
 /** Splits a Dockerfile into stages; instructions before the first FROM are dropped. */
 export function parseStages(text: string): Stage[] {
   const stages: Stage[] = [];
@@ -67,7 +96,11 @@ export function stageChainInstructions(stages: Stage[], target: string | undefin
   if (target !== undefined) {
     index = stages.findIndex((stage) => stage.name?.toLowerCase() === target.toLowerCase());
     if (index < 0) {
-      const names = stages.map((stage) => stage.name).filter(Boolean).join(', ') || 'none';
+      const names =
+        stages
+          .map((stage) => stage.name)
+          .filter(Boolean)
+          .join(', ') || 'none';
       throw new Error(`${path}: build target "${target}" is not a stage name (stages: ${names})`);
     }
   }
@@ -90,12 +123,9 @@ export function stageChainInstructions(stages: Stage[], target: string | undefin
  * differently) it skips whichever side cannot match, so a doubtful entry maps to null rather
  * than to the wrong line.
  */
-export function mapHistoryToDockerfile(
-  history: HistoryEntry[],
-  dockerfile: DockerfileSource,
-  target?: string,
-): (DockerfileRef | null)[] {
+export function mapHistoryToDockerfile(history: HistoryEntry[], dockerfile: DockerfileSource, target?: string): (DockerfileRef | null)[] {
   const instructions = stageChainInstructions(parseStages(dockerfile.text), target, dockerfile.path);
+  const lines = dockerfile.text.split(/\r?\n/);
   const refs: (DockerfileRef | null)[] = new Array<DockerfileRef | null>(history.length).fill(null);
   let next = instructions.length - 1;
   for (let h = history.length - 1; h >= 0 && next >= 0; h--) {
@@ -104,7 +134,8 @@ export function mapHistoryToDockerfile(
     let match = next;
     while (match >= 0 && instructions[match]!.getKeyword().toUpperCase() !== keyword) match--;
     if (match < 0) continue; // nothing left in the chain made this entry
-    refs[h] = { path: dockerfile.path, line: instructions[match]!.getRange().start.line + 1 };
+    const range = instructions[match]!.getRange();
+    refs[h] = { path: dockerfile.path, line: range.start.line + 1, source: sourceText(lines, range.start.line, range.end.line) };
     next = match - 1;
   }
   return refs;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { keywordOfCreatedBy, mapHistoryToDockerfile } from '../../../src/measure/dockerfile-lines.js';
+import { keywordOfCreatedBy, mapHistoryToDockerfile, MAX_SOURCE_CHARS, sourceText } from '../../../src/measure/dockerfile-lines.js';
 import type { HistoryEntry } from '../../../src/measure/oci-manifests.js';
 
 // Histories recorded from real buildx 0.13 builds of the two Dockerfiles beside them.
@@ -15,7 +15,9 @@ const recorded = JSON.parse(readFileSync(new URL('buildkit-histories.json', fixt
 const source = (name: string) => ({ path: `docker/${name}`, text: readFileSync(new URL(name, fixtures), 'utf8') });
 /** 1-based line of the first line of the Dockerfile starting with `prefix`. */
 const lineOf = (name: string, prefix: string) => {
-  const index = source(name).text.split('\n').findIndex((line) => line.startsWith(prefix));
+  const index = source(name)
+    .text.split('\n')
+    .findIndex((line) => line.startsWith(prefix));
   if (index < 0) throw new Error(`${name} has no line starting with ${prefix}`);
   return index + 1;
 };
@@ -65,17 +67,48 @@ describe('mapHistoryToDockerfile on recorded BuildKit histories', () => {
     ['s', 'COPY /h1 /h1', 'COPY --from=a'],
   ])('%s: "%s…" → line of "%s"', (target, createdBy, dockerfileLine) => {
     const c = caseFor(target);
-    expect(refFor(c, createdBy)).toEqual({ path: `docker/${c.dockerfile}`, line: lineOf(c.dockerfile, dockerfileLine) });
+    expect(refFor(c, createdBy)).toMatchObject({ path: `docker/${c.dockerfile}`, line: lineOf(c.dockerfile, dockerfileLine) });
   });
 
   test('the last RUN true of stage a maps to the last line, not the earlier RUN --mount', () => {
     const c = caseFor('a');
     const refs = mapHistoryToDockerfile(c.history, source(c.dockerfile), 'a');
-    expect(refs.at(-1)).toEqual({ path: 'docker/Dockerfile.x', line: lineOf('Dockerfile.x', 'RUN true') });
-    expect(refs[c.history.findIndex((e) => e.created_by?.includes('-c true'))]).toEqual({
+    expect(refs.at(-1)).toEqual({ path: 'docker/Dockerfile.x', line: lineOf('Dockerfile.x', 'RUN true'), source: 'RUN true' });
+    expect(refs[c.history.findIndex((e) => e.created_by?.includes('-c true'))]).toMatchObject({
       path: 'docker/Dockerfile.x',
       line: lineOf('Dockerfile.x', 'RUN --mount'),
     });
+  });
+
+  test('each ref carries the instruction as written: every line of a continued or heredoc instruction', () => {
+    const env = refFor(caseFor('runtime'), 'ENV APP_HOME');
+    const text = source('Dockerfile.ms').text.split('\n');
+    const start = env!.line - 1;
+    let end = start;
+    while (text[end]!.trimEnd().endsWith('\\')) end++;
+    expect(end).toBeGreaterThan(start);
+    expect(env?.source).toBe(text.slice(start, end + 1).join('\n'));
+    expect(refFor(caseFor('a'), 'RUN |3 NOVAL= A=1 B=2 /bin/sh -c echo heredoc')?.source).toBe('RUN <<EOT\necho heredoc > /hd\nEOT');
+  });
+
+  test.each([
+    ['short', ['RUN a \\', '  && b'], 'RUN a \\\n  && b'],
+    ['trailing blank lines dropped', ['RUN a', ''], 'RUN a'],
+  ])('sourceText: %s', (_name, lines, expected) => {
+    expect(sourceText(lines, 0, lines.length - 1)).toBe(expected);
+  });
+
+  test('sourceText of a huge instruction keeps its first and last lines, the middle elided', () => {
+    const lines = [
+      'RUN set -e \\',
+      ...Array.from({ length: 2000 }, (_, i) => `  && step-${i} \\`),
+      '  && head -c 5000000 /dev/zero > /out/assets.bin',
+    ];
+    const text = sourceText(lines, 0, lines.length - 1);
+    expect(text.length).toBeLessThanOrEqual(MAX_SOURCE_CHARS);
+    expect(text.startsWith('RUN set -e \\\n')).toBe(true);
+    expect(text.endsWith('> /out/assets.bin')).toBe(true);
+    expect(text).toContain('\n…\n');
   });
 
   test('an entry no instruction made (ONBUILD trigger of a base) maps to null, the rest still align', () => {
