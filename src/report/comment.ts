@@ -1,20 +1,22 @@
 /**
- * The PR comment, rendered from the JSON report (pure): the head, the compact delta table
- * with unchanged rows folded, the per-image details, trimmed to GitHub's size limit.
- * Everything that came from the PR (names, targets, platforms, instructions, paths, messages)
- * goes through ./escape.ts.
+ * The PR comment, rendered from the JSON report (pure): the verdict naming each culprit, the
+ * compact table with unchanged rows folded, the per-image details, then the budget changes and
+ * the footer with a link to the job summary; trimmed to GitHub's size limit. Everything that
+ * came from the PR (names, targets, platforms, instructions, paths, messages) is made inert by
+ * ./escape.ts.
  */
 import { plural } from './comment-format.js';
 import { commentMarker, runStampLine, type RunStamp } from './comment-marker.js';
-import { entryRow, foldedSection, isFolded, sortChanged, TABLE_HEADER, totalsRow } from './delta-table.js';
+import { entryRow, foldedSection, isFolded, showsPlatform, sortChanged, tableHeader, totalsNote, totalsRow } from './delta-table.js';
 import { detailSection } from './entry-details.js';
 import { truncateEscaped } from './escape.js';
-import { footerLine, headLines, verdictLine, type ReportTextOptions } from './report-head.js';
-import type { Report } from '../types.js';
+import { groupHints, imageKey } from './hint-text.js';
+import { afterResultsLines, footerLine, headLines, safeUrl, verdictLine, type ReportTextOptions } from './report-head.js';
+import type { Report, ReportEntry } from '../types.js';
 
 export { commentMarker, hasCommentMarker } from './comment-marker.js';
 export { changeOf, type Change } from './change.js';
-export { verdictLine } from './report-head.js';
+export { verdictLine, type BudgetChange } from './report-head.js';
 
 /** GitHub rejects issue comment bodies longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -22,8 +24,6 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 export interface RenderCommentOptions extends ReportTextOptions {
   /** Identifies the comment to update (one per key); goes into the hidden marker. */
   key: string;
-  /** Link to the job summary holding the full report, used when the comment is trimmed. */
-  summaryUrl?: string;
   /** Default {@link GITHUB_COMMENT_LIMIT}, measured with {@link commentLength}. */
   maxLength?: number;
   /** The run the comment is made for, on the hidden second line (see {@link RunStamp}). */
@@ -40,15 +40,28 @@ export function commentLength(body: string): number {
   return body.length + newlines;
 }
 
-function safeUrl(url: string | undefined): string | null {
-  if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url)) return null;
-  return url;
-}
-
 function trimNote(summaryUrl: string | undefined, omitted: string[]): string {
   const url = safeUrl(summaryUrl);
   const where = url ? `the [job summary](${url})` : 'the job summary';
   return `> [!NOTE]\n> This comment was shortened to fit GitHub's size limit (${omitted.join(', ')} left out). The full report is in ${where}.`;
+}
+
+/**
+ * Per-entry details of the comment, in table order; each image's hints once, on its first entry
+ * (builder targets get none unless the analysis gave them).
+ */
+function commentDetails(entries: readonly ReportEntry[], all: readonly ReportEntry[], withPlatform: boolean): string[] {
+  const hints = groupHints(all);
+  const given = new Set<string>();
+  const out: string[] = [];
+  for (const entry of entries) {
+    const key = imageKey(entry);
+    const mine = given.has(key) ? [] : (hints.get(key) ?? []);
+    given.add(key);
+    const section = detailSection(entry, { withPlatform, hints: mine });
+    if (section) out.push(section);
+  }
+  return out;
 }
 
 /**
@@ -58,31 +71,37 @@ function trimNote(summaryUrl: string | undefined, omitted: string[]): string {
  */
 export function renderComment(report: Report, opts: RenderCommentOptions): string {
   const maxLength = opts.maxLength ?? GITHUB_COMMENT_LIMIT;
+  const withPlatform = showsPlatform(report.images);
   const changed = sortChanged(report.images.filter((e) => !isFolded(e)));
   const folded = report.images.filter(isFolded);
 
   const head = [commentMarker(opts.key), ...(opts.run ? [runStampLine(opts.run)] : []), ...headLines(report, opts)];
 
-  const rows = changed.map(entryRow);
-  const totals = totalsRow(report.images);
-  const foldedBlock = foldedSection(folded);
-  const details = changed.map((entry) => detailSection(entry)).filter((d): d is string => d !== null);
-  const footer = footerLine(report, opts.configPath);
+  const rows = changed.map((e) => entryRow(e, withPlatform));
+  const totals = totalsRow(report.images, withPlatform);
+  const totalsText = totalsNote(report.images);
+  const foldedBlock = foldedSection(folded, withPlatform);
+  const details = commentDetails(changed, report.images, withPlatform);
+  const after = afterResultsLines(report, opts);
+  const footer = footerLine(report, opts);
 
   const compose = (keepRows: number, withFolded: boolean, keepDetails: number, note: string | null): string => {
     const parts = [head.join('\n')];
     if (note) parts.push(note);
-    const table = [...TABLE_HEADER, ...rows.slice(0, keepRows), totals];
-    parts.push(table.join('\n'));
+    if (rows.length > 0 || !foldedBlock) {
+      const table = [...tableHeader(withPlatform), ...rows.slice(0, keepRows), ...(totals ? [totals] : [])];
+      parts.push(table.join('\n'));
+      if (totalsText) parts.push(totalsText);
+    }
     if (keepRows < rows.length) parts.push(`…and ${rows.length - keepRows} more rows in the job summary.`);
     if (foldedBlock) {
       parts.push(withFolded ? foldedBlock : `${plural(folded.length, 'unchanged image', 'unchanged images')} not shown.`);
     }
     if (keepDetails > 0) parts.push(...details.slice(0, keepDetails));
+    if (after.length > 0) parts.push(after.join('\n'));
     parts.push(footer);
     return `${parts.join('\n\n')}\n`;
   };
-
   const full = compose(rows.length, true, details.length, null);
   if (commentLength(full) <= maxLength) return full;
 

@@ -1,12 +1,13 @@
 /**
- * The tables against the base: the PR comment's compact one (image · target · platform · base ·
- * PR · Δ · Δ% · budget used · status), the summary's with both metrics, their totals rows and
- * the order of their rows. Pure; untrusted text escaped.
+ * The tables of entries: the PR comment's compact one (image · target · [platform] · size
+ * with Δ · budget used · status), the summary's with both metrics, their totals and the order
+ * of their rows. Number cells are non-breaking, so they never wrap. Pure; untrusted text inert.
  */
 import { changeOf, compressedDelta, isCompared, sidesOf, type Change, type Metric } from './change.js';
-import { formatBytes, formatDelta, formatPercent, formatUsageBar, MAX_NAME, plural } from './comment-format.js';
+import { describeUsage } from './budget-text.js';
+import { formatBytes, formatChange, MAX_NAME, nowrap, plural } from './comment-format.js';
 import { escapeCell } from './escape.js';
-import { budgetUsed } from './summary-markdown.js';
+import { isConfigOnlyChange } from './growth.js';
 import type { ReportEntry } from '../types.js';
 
 export const STATUS_CELL: Record<ReportEntry['status'], string> = {
@@ -16,80 +17,92 @@ export const STATUS_CELL: Record<ReportEntry['status'], string> = {
   error: '💥 error',
 };
 
-export const TABLE_HEADER = [
-  '| Image | Target | Platform | Base | PR | Δ | Δ% | Budget used | Status |',
-  '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
-];
-
 export function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-/** Image name, target and platform cells, escaped; stage-report entries labelled as such. */
-export function identityCells(entry: ReportEntry): string[] {
+/** Platform columns and labels only when the entries were built for more than one platform. */
+export function showsPlatform(entries: readonly ReportEntry[]): boolean {
+  return new Set(entries.map((e) => e.platform)).size > 1;
+}
+
+/** "api · builder · linux/arm64": how an entry is named in sentences (raw, escape before use). */
+export function entryName(entry: ReportEntry, withPlatform: boolean): string {
+  return [entry.name, entry.target, withPlatform ? entry.platform : null].filter((x): x is string => x !== null && x !== '').join(' · ');
+}
+
+/** Image name, target and (when several) platform cells; stage-report entries labelled as such. */
+export function identityCells(entry: ReportEntry, withPlatform: boolean): string[] {
+  const target = entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME });
   return [
     `**${escapeCell(entry.name, { maxLength: MAX_NAME })}**`,
     // Stages built only for the stage report (`stages: all`) are labelled so nobody reads them as shipped images.
-    (entry.target === null ? '—' : escapeCell(entry.target, { maxLength: MAX_NAME })) + (entry.kind === 'stage' ? ' _(stage)_' : ''),
-    escapeCell(entry.platform, { maxLength: MAX_NAME }),
+    target + (entry.kind === 'stage' ? ' _(stage)_' : ''),
+    ...(withPlatform ? [escapeCell(entry.platform, { maxLength: MAX_NAME })] : []),
   ];
 }
 
-/** The tightest `max` limit's share, as a bar (the same figure as every other report). */
-function budgetUsedCell(entry: ReportEntry): string {
-  const used = budgetUsed(entry);
-  return used === null ? '—' : formatUsageBar(used, 1);
+function identityHeader(withPlatform: boolean): { names: string[]; aligns: string[] } {
+  return withPlatform
+    ? { names: ['Image', 'Target', 'Platform'], aligns: ['---', '---', '---'] }
+    : { names: ['Image', 'Target'], aligns: ['---', '---'] };
+}
+
+export function tableHeader(withPlatform: boolean): string[] {
+  const id = identityHeader(withPlatform);
+  return [row([...id.names, 'Size (Δ)', 'Budget used', 'Status']), row([...id.aligns, '---:', '---:', '---'])];
+}
+
+/** "9.57 MB (+5 MB, +109%)", "5 MB (new)", "removed (was 5 MB)", "—" for a failed build. */
+export function sizeWithDelta(entry: ReportEntry, change: Change = changeOf(entry), metric: Metric = 'compressed'): string {
+  const { base, head } = sidesOf(entry, metric);
+  if (change === 'removed') return base === null ? 'removed' : `removed (was ${formatBytes(base)})`;
+  if (head === null) return '—';
+  if (change === 'new') return `${formatBytes(head)} (new)`;
+  if (base === null || !isCompared(entry)) return formatBytes(head);
+  if (head === base) return `${formatBytes(head)} (±0)`;
+  const config = metric === 'compressed' && isConfigOnlyChange(entry) ? ', config only' : '';
+  return `${formatBytes(head)} (${formatChange(head - base, base)}${config})`;
 }
 
 export function statusCell(entry: ReportEntry, change: Change = changeOf(entry)): string {
-  if (entry.status === 'error') {
-    return `${STATUS_CELL.error}: ${escapeCell(entry.error ?? 'unknown error', { maxLength: 160 })}`;
-  }
-  if (change === 'new') return `🆕 new · ${STATUS_CELL[entry.status]}`;
+  if (entry.status === 'error') return STATUS_CELL.error;
+  if (change === 'new') return entry.status === 'ok' ? '🆕 new' : `🆕 ${STATUS_CELL[entry.status]}`;
   if (change === 'removed') return '🗑️ removed';
   return STATUS_CELL[entry.status];
 }
 
-export function entryRow(entry: ReportEntry): string {
+export function entryRow(entry: ReportEntry, withPlatform: boolean): string {
   const change = changeOf(entry);
-  const delta = compressedDelta(entry, change);
-  const base = !isCompared(entry) ? '—' : entry.baseline === null ? 'new' : formatBytes(entry.baseline.compressedBytes);
-  const head = entry.compressedBytes === null ? (change === 'removed' ? 'removed' : '—') : formatBytes(entry.compressedBytes);
-  const pct = delta !== null && entry.baseline ? (formatPercent(delta, entry.baseline.compressedBytes) ?? '—') : '—';
+  const usage = entry.compressedBytes === null ? null : describeUsage(entry);
   return row([
-    ...identityCells(entry),
-    base,
-    head,
-    delta === null ? '—' : formatDelta(delta),
-    pct,
-    budgetUsedCell(entry),
-    statusCell(entry, change),
+    ...identityCells(entry, withPlatform),
+    nowrap(sizeWithDelta(entry, change)),
+    usage === null ? '—' : nowrap(usage),
+    nowrap(statusCell(entry, change)),
   ]);
 }
 
-export function totalsRow(entries: ReportEntry[]): string {
-  const { base, head, anyBase } = sumSides(entries, 'compressed');
-  const delta = head - base;
-  return row([
-    '**Total**',
-    '',
-    '',
-    anyBase ? formatBytes(base) : '—',
-    `**${formatBytes(head)}**`,
-    anyBase ? formatDelta(delta) : '—',
-    anyBase ? (formatPercent(delta, base) ?? '—') : '—',
-    '',
-    '',
-  ]);
+/**
+ * What adds up: one platform (a pull fetches one), shipped images only — not the stage-report
+ * entries, and not several targets of one image (a builder stage is part of the runtime image
+ * built from it). null when fewer than two entries are left.
+ */
+export function summable(entries: readonly ReportEntry[]): { counted: ReportEntry[]; left: ReportEntry[] } | null {
+  if (showsPlatform(entries)) return null;
+  const targets = new Map<string, number>();
+  for (const e of entries) if (e.kind !== 'stage') targets.set(e.name, (targets.get(e.name) ?? 0) + 1);
+  const counted = entries.filter((e) => e.kind !== 'stage' && e.status !== 'error' && targets.get(e.name) === 1);
+  if (counted.length < 2) return null;
+  return { counted, left: entries.filter((e) => !counted.includes(e)) };
 }
 
-/** One metric summed over the entries measured on each side; failed builds left out. */
-function sumSides(entries: ReportEntry[], metric: Metric): { base: number; head: number; anyBase: boolean } {
+/** One metric summed over the entries measured on each side. */
+function sumSides(entries: readonly ReportEntry[], metric: Metric): { base: number; head: number; anyBase: boolean } {
   let base = 0;
   let head = 0;
   let anyBase = false;
   for (const e of entries) {
-    if (e.status === 'error') continue;
     const sides = sidesOf(e, metric);
     if (sides.base !== null) {
       base += sides.base;
@@ -100,50 +113,68 @@ function sumSides(entries: ReportEntry[], metric: Metric): { base: number; head:
   return { base, head, anyBase };
 }
 
-/** The summary's table: base → PR, Δ and Δ% for compressed and for uncompressed bytes. */
-export const FULL_TABLE_HEADER = [
-  '| Image | Target | Platform | Compressed: base → PR | Δ | Δ% | Uncompressed: base → PR | Δ | Δ% | Status |',
-  '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-];
-
-/** One metric's three cells: `base → PR`, Δ, Δ%. */
-function metricCells(entry: ReportEntry, change: Change, metric: Metric): string[] {
-  const { base, head } = sidesOf(entry, metric);
-  if (change === 'new' && head !== null) return [`new → ${formatBytes(head)}`, formatDelta(head), '—'];
-  if (change === 'removed' && base !== null)
-    return [`${formatBytes(base)} → removed`, formatDelta(-base), formatPercent(-base, base) ?? '—'];
-  if (base === null || head === null || change === 'unknown') return ['—', '—', '—'];
-  return movementCells(base, head, formatBytes(head));
+function totalCell(entries: readonly ReportEntry[], metric: Metric): string {
+  const { base, head, anyBase } = sumSides(entries, metric);
+  return nowrap(anyBase ? `${formatBytes(head)} (${formatChange(head - base, base)})` : formatBytes(head));
 }
 
-/** `base → head`, Δ and Δ% of one metric; `headText` is how the head side is written. */
-function movementCells(base: number, head: number, headText: string): string[] {
-  return [`${formatBytes(base)} → ${headText}`, formatDelta(head - base), formatPercent(head - base, base) ?? '—'];
+/** The totals row, saying what it adds ("Total of 3 images"), or null when nothing adds up. */
+export function totalsRow(entries: readonly ReportEntry[], withPlatform: boolean): string | null {
+  const sum = summable(entries);
+  if (!sum) return null;
+  const label = `**Total** of ${plural(sum.counted.length, 'image', 'images')}`;
+  return row([label, '', ...(withPlatform ? [''] : []), totalCell(sum.counted, 'compressed'), '', '']);
 }
 
-export function fullEntryRow(entry: ReportEntry): string {
+/** The line under a table with a total that left entries out, naming why. */
+export function totalsNote(entries: readonly ReportEntry[]): string | null {
+  const sum = summable(entries);
+  if (!sum || sum.left.length === 0) return null;
+  return `<sub>The total leaves out ${plural(sum.left.length, 'entry', 'entries')}: several targets of one image, stages and failed builds do not add up.</sub>`;
+}
+
+/** The summary's table: compressed and on-disk size with Δ, layers, budget used and status. */
+export function fullTableHeader(withPlatform: boolean): string[] {
+  const id = identityHeader(withPlatform);
+  return [
+    row([...id.names, 'Compressed (Δ)', 'On disk (Δ)', 'Layers', 'Budget used', 'Status']),
+    row([...id.aligns, '---:', '---:', '---:', '---:', '---']),
+  ];
+}
+
+export function fullEntryRow(entry: ReportEntry, withPlatform: boolean): string {
   const change = changeOf(entry);
+  const usage = entry.compressedBytes === null ? null : describeUsage(entry);
   return row([
-    ...identityCells(entry),
-    ...metricCells(entry, change, 'compressed'),
-    ...metricCells(entry, change, 'uncompressed'),
-    statusCell(entry, change),
+    ...identityCells(entry, withPlatform),
+    nowrap(sizeWithDelta(entry, change, 'compressed')),
+    nowrap(sizeWithDelta(entry, change, 'uncompressed')),
+    entry.layerCount === null ? '—' : String(entry.layerCount),
+    usage === null ? '—' : nowrap(usage),
+    nowrap(statusCell(entry, change)),
   ]);
 }
 
-/** Sums over the entries measured on each side (failed builds left out), both metrics. */
-export function fullTotalsRow(entries: ReportEntry[]): string {
-  const cells = (metric: Metric): string[] => {
-    const { base, head, anyBase } = sumSides(entries, metric);
-    return anyBase ? movementCells(base, head, `**${formatBytes(head)}**`) : ['—', '—', '—'];
-  };
-  return row(['**Total**', '', '', ...cells('compressed'), ...cells('uncompressed'), '']);
+export function fullTotalsRow(entries: readonly ReportEntry[], withPlatform: boolean): string | null {
+  const sum = summable(entries);
+  if (!sum) return null;
+  const label = `**Total** of ${plural(sum.counted.length, 'image', 'images')}`;
+  return row([
+    label,
+    '',
+    ...(withPlatform ? [''] : []),
+    totalCell(sum.counted, 'compressed'),
+    totalCell(sum.counted, 'uncompressed'),
+    '',
+    '',
+    '',
+  ]);
 }
 
 const SEVERITY: Record<ReportEntry['status'], number> = { error: 0, over: 1, warn: 2, ok: 3 };
 
 /** Errors, then over, then warn, then the biggest moves; stable otherwise. */
-export function sortChanged(entries: ReportEntry[]): ReportEntry[] {
+export function sortChanged(entries: readonly ReportEntry[]): ReportEntry[] {
   return entries
     .map((entry, i) => ({ entry, i, d: Math.abs(compressedDelta(entry, changeOf(entry)) ?? 0) }))
     .sort((a, b) => SEVERITY[a.entry.status] - SEVERITY[b.entry.status] || b.d - a.d || a.i - b.i)
@@ -155,14 +186,14 @@ export function isFolded(entry: ReportEntry): boolean {
   return entry.status === 'ok' && changeOf(entry) === 'unchanged';
 }
 
-export function foldedSection(entries: ReportEntry[]): string | null {
+export function foldedSection(entries: readonly ReportEntry[], withPlatform: boolean): string | null {
   if (entries.length === 0) return null;
   return [
     '<details>',
     `<summary>${plural(entries.length, 'unchanged image', 'unchanged images')}</summary>`,
     '',
-    ...TABLE_HEADER,
-    ...entries.map(entryRow),
+    ...tableHeader(withPlatform),
+    ...entries.map((e) => entryRow(e, withPlatform)),
     '',
     '</details>',
   ].join('\n');

@@ -1,57 +1,66 @@
 /**
- * The collapsible block for one image in the comment and the summary: findings, notes, the
- * layer diff, "why it grew" and the analysis' hints. Pure; untrusted text escaped.
+ * The collapsible block for one entry in the comment and the summary: sizes against the base,
+ * the build error, findings, notes, the layer diff, "why it grew" with the Dockerfile's own
+ * text of each instruction, and the hints of the image. Pure; untrusted text inert.
  */
-import { diffLayers } from '../compare/layer-diff.js';
 import { changeOf, compressedDelta, sidesOf, type Change } from './change.js';
-import { formatBytes, formatDelta, formatMovement, MAX_MESSAGE, MAX_NAME, plural } from './comment-format.js';
-import { topContributors, type LayerChange } from './comment-layers.js';
+import { formatBytes, formatDelta, formatMovement, MAX_MESSAGE, MAX_NAME, nowrap, plural } from './comment-format.js';
 import { row, STATUS_CELL } from './delta-table.js';
-import { escapeCodeSpan, escapeHtml, escapeText } from './escape.js';
-import type { Analysis, DockerfileRef, Finding, LayerDiffRow, ReportEntry, ReportLayer } from '../types.js';
+import { codeSpan, escapeHtml, escapeMessage, escapeText, fencedBlock } from './escape.js';
+import {
+  instructionLines,
+  instructionOneLine,
+  isConfigOnlyChange,
+  layerChangesOf,
+  locationOf,
+  shareText,
+  whyItGrew,
+  type LayerChange,
+} from './growth.js';
+import { hintLines, type HintGroup } from './hint-text.js';
+import type { Analysis, Finding, ReportEntry, ReportLayer } from '../types.js';
 
-const MAX_INSTRUCTION = 100;
 const MAX_CONTRIBUTORS = 5;
-const MAX_HINTS = 10;
 const MAX_LAYER_ROWS = 30;
+/** Instruction text in a layer table cell, in graphemes (the middle elided). */
+const CELL_INSTRUCTION = 60;
+/** Lines of one instruction shown under "why it grew" (the middle elided). */
+const MAX_INSTRUCTION_LINES = 12;
+const MAX_ERROR_LINES = 40;
 
-function sourceOf(ref: DockerfileRef | null): string {
-  return ref ? escapeCodeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_NAME }) : '—';
+function sourceCell(layer: ReportLayer): string {
+  const where = locationOf(layer);
+  return where ? codeSpan(where, { maxLength: MAX_NAME, table: true }) : 'base image';
 }
 
-function instructionOf(layer: ReportLayer, table = true): string {
-  return layer.createdBy ? escapeCodeSpan(layer.createdBy, { maxLength: MAX_INSTRUCTION, table }) : '—';
+function instructionCell(layer: ReportLayer): string {
+  const text = instructionOneLine(layer, CELL_INSTRUCTION);
+  return text ? codeSpan(text, { table: true }) : '—';
 }
 
-function shortDigest(digest: string): string {
-  return escapeCodeSpan(digest.replace(/^sha256:/, '').slice(0, 12));
-}
+const MARK: Record<Exclude<LayerChange['kind'], 'unchanged'>, string> = { added: '➕', removed: '➖', changed: '✏️' };
 
 function layerDiffLines(changes: LayerChange[]): string[] {
   const interesting = changes.filter((c) => c.kind !== 'unchanged');
   const unchanged = changes.filter((c) => c.kind === 'unchanged');
   const lines: string[] = [];
   if (interesting.length > 0) {
-    lines.push('| | Layer | Instruction | Source | Base | PR | Δ |', '| --- | --- | --- | --- | ---: | ---: | ---: |');
+    lines.push('| | Instruction | Source | Base | PR | Δ |', '| --- | --- | --- | ---: | ---: | ---: |');
     for (const c of interesting.slice(0, MAX_LAYER_ROWS)) {
       const layer = c.head ?? c.base;
-      const mark = c.kind === 'added' ? '➕ added' : c.kind === 'removed' ? '➖ removed' : '✏️ changed';
       lines.push(
         row([
-          mark,
-          shortDigest(layer.digest),
-          instructionOf(layer),
-          sourceOf(layer.dockerfile),
-          c.base ? formatBytes(c.base.compressedBytes) : '—',
-          c.head ? formatBytes(c.head.compressedBytes) : '—',
-          formatDelta(c.delta),
+          MARK[c.kind],
+          instructionCell(layer),
+          sourceCell(layer),
+          c.base ? nowrap(formatBytes(c.base.compressedBytes)) : '—',
+          c.head ? nowrap(formatBytes(c.head.compressedBytes)) : '—',
+          nowrap(formatDelta(c.delta)),
         ]),
       );
     }
-    if (interesting.length > MAX_LAYER_ROWS) {
-      lines.push(row([`…${interesting.length - MAX_LAYER_ROWS} more`, '', '', '', '', '', '']));
-    }
-    lines.push('');
+    if (interesting.length > MAX_LAYER_ROWS) lines.push(row([`…${interesting.length - MAX_LAYER_ROWS} more`, '', '', '', '', '']));
+    lines.push('', '<sub>➕ added · ➖ removed · ✏️ changed</sub>', '');
   }
   if (unchanged.length > 0) {
     const bytes = unchanged.reduce((sum, c) => sum + c.head.compressedBytes, 0);
@@ -60,39 +69,25 @@ function layerDiffLines(changes: LayerChange[]): string[] {
   return lines;
 }
 
-/**
- * The compare stage's `layerDiff`; for an older report that has only the base's layers, the
- * same pairing is computed here.
- */
-function layerChangesOf(entry: ReportEntry): LayerChange[] | null {
-  const baseLayers = entry.baseline?.layers;
-  const rows: LayerDiffRow[] | null =
-    entry.layerDiff ?? (baseLayers && entry.layers.length + baseLayers.length > 0 ? diffLayers(baseLayers, entry.layers) : null);
-  if (!rows) return null;
-  return rows.map((row): LayerChange => {
-    const delta = row.delta.compressedBytes;
-    if (row.state === 'added' && row.head) return { kind: 'added', head: row.head, base: null, delta };
-    if (row.state === 'removed' && row.base) return { kind: 'removed', head: null, base: row.base, delta };
-    if (row.state === 'unchanged' && row.head && row.base) return { kind: 'unchanged', head: row.head, base: row.base, delta: 0 };
-    if (row.head && row.base) return { kind: 'changed', head: row.head, base: row.base, delta };
-    // A row without its layers says nothing we can show; keep it as whichever side exists.
-    return row.head
-      ? { kind: 'added', head: row.head, base: null, delta }
-      : { kind: 'removed', head: null, base: row.base as ReportLayer, delta };
-  });
+/** One numbered item: `file:line` and the size, then the instruction as written, in a fenced block. */
+function instructionItem(index: number, layer: ReportLayer, size: string): string[] {
+  const where = locationOf(layer);
+  const head = `${index}. ${where ? codeSpan(where, { maxLength: MAX_NAME }) : 'a base-image layer'} ${size}`;
+  const lines = instructionLines(layer);
+  if (!lines) return [head];
+  return [head, '', fencedBlock(lines.join('\n'), { info: 'dockerfile', indent: '   ', maxLines: MAX_INSTRUCTION_LINES }), ''];
 }
 
 function findingLines(findings: Finding[]): string[] {
-  return findings.map(
-    (f) => `- ${f.status === 'over' ? '❌' : f.status === 'warn' ? '⚠️' : '💥'} ${escapeText(f.message, { maxLength: MAX_MESSAGE })}`,
-  );
+  const icon = (f: Finding) => (f.status === 'over' ? '❌' : f.status === 'warn' ? '⚠️' : '💥');
+  // A build error's finding is BuildKit's text, not ours: its backticks are not meant as code.
+  const shown = (f: Finding) =>
+    f.status === 'error' ? escapeText(f.message, { maxLength: MAX_MESSAGE }) : escapeMessage(f.message, MAX_MESSAGE);
+  return findings.map((f) => `- ${icon(f)} ${shown(f)}`);
 }
 
-/**
- * "compressed 301 kB → 5.3 MB (+5 MB, +1662%) · on disk 600 kB → 5.6 MB (+5 MB, +833%)": both
- * metrics against the base, for an image that grew or shrank (the table shows only compressed).
- */
-function movementLine(entry: ReportEntry, change: Change = changeOf(entry)): string | null {
+/** "compressed 301 kB → 5.3 MB (+5 MB, +1662%) · on disk 600 kB → 5.6 MB (+5 MB, +833%)". */
+function movementLine(entry: ReportEntry, change: Change): string | null {
   if (change !== 'grew' && change !== 'shrank') return null;
   const compressed = sidesOf(entry, 'compressed');
   const uncompressed = sidesOf(entry, 'uncompressed');
@@ -103,17 +98,18 @@ function movementLine(entry: ReportEntry, change: Change = changeOf(entry)): str
 export interface DetailOptions {
   /** Show dive's figures next to ours (the summary; the comment stays compact). */
   dive?: boolean;
+  /** Name the platform in the title (the report has several). */
+  withPlatform?: boolean;
+  /** The image's hints, once per image: given to the first of its entries only. */
+  hints?: HintGroup[];
 }
 
 function percentOf(ratio: number, decimals: number): string {
   return `${(ratio * 100).toFixed(decimals)}%`;
 }
 
-/**
- * "**Layer analysis:** 4 MB wasted, efficiency 81%", with dive's own figures when asked
- * (one decimal then, to compare with `dive --ci`).
- */
-function analysisLine(analysis: Analysis, opts: DetailOptions = {}): string {
+/** "**Layer analysis:** 4 MB wasted, efficiency 81%", with dive's own figures when asked. */
+function analysisLine(analysis: Analysis, opts: DetailOptions): string {
   const decimals = opts.dive ? 1 : 0;
   const ours = `${formatBytes(analysis.wastedBytes)} wasted, efficiency ${percentOf(analysis.efficiency, decimals)}`;
   const dive =
@@ -123,70 +119,67 @@ function analysisLine(analysis: Analysis, opts: DetailOptions = {}): string {
   return `**Layer analysis:** ${ours}${dive}`;
 }
 
-/** The collapsible block for one entry, or null when there is nothing more to say. */
-export function detailSection(entry: ReportEntry, opts: DetailOptions = {}): string | null {
+/** The entry's body, without its `<details>` wrapper; empty when there is nothing more to say. */
+export function detailLines(entry: ReportEntry, opts: DetailOptions = {}): string[] {
   const change = changeOf(entry);
   const lines: string[] = [];
   const sizes = movementLine(entry, change);
   if (sizes) lines.push(sizes, '');
   if (entry.status === 'error' && entry.error) {
-    lines.push(`**Error:** ${escapeText(entry.error, { maxLength: 1000 })}`, '');
+    lines.push('**Build error**', '', fencedBlock(entry.error, { info: 'text', maxLines: MAX_ERROR_LINES, maxLineLength: 400 }), '');
   }
-  if (entry.findings.length > 0) lines.push(...findingLines(entry.findings), '');
-
+  const findings = entry.status === 'error' ? entry.findings.filter((f) => f.status !== 'error') : entry.findings;
+  if (findings.length > 0) lines.push(...findingLines(findings), '');
   if (entry.notes && entry.notes.length > 0) {
-    lines.push(...entry.notes.map((n) => `- ℹ️ ${escapeText(n, { maxLength: MAX_MESSAGE })}`), '');
+    lines.push(...entry.notes.map((n) => `- ℹ️ ${escapeMessage(n, MAX_MESSAGE)}`), '');
   }
 
+  if (isConfigOnlyChange(entry)) {
+    const delta = compressedDelta(entry, change) ?? 0;
+    lines.push(
+      `**Only the image config changed** (${formatDelta(delta)}): every layer is the same as on the base, so a label, the environment, the entrypoint or command, the user or another setting differs.`,
+      '',
+    );
+  }
   const changes = layerChangesOf(entry);
-  if (changes && changes.length > 0) {
+  if (changes && changes.length > 0 && !isConfigOnlyChange(entry)) {
     lines.push('**Layers**', '', ...layerDiffLines(changes));
-    const top = topContributors(changes, MAX_CONTRIBUTORS);
-    const growth = top.reduce((s, c) => s + c.delta, 0);
+    const top = whyItGrew(entry, MAX_CONTRIBUTORS);
     if (top.length > 0 && change === 'grew') {
       lines.push('**Why it grew**', '');
-      top.forEach((c, i) => {
-        const layer = c.head ?? c.base;
-        const share = growth > 0 ? ` (${Math.round((c.delta / growth) * 100)}% of the growth)` : '';
-        lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${formatDelta(c.delta)}${share}`);
+      top.forEach((step, i) => {
+        lines.push(...instructionItem(i + 1, step.layer, `${formatDelta(step.delta)}${shareText(step.share)}`));
       });
-      lines.push('');
+      if (lines.at(-1) !== '') lines.push('');
     }
   } else if (change === 'new' && entry.layers.length > 0) {
     const biggest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, MAX_CONTRIBUTORS);
     lines.push('**Largest layers**', '');
-    biggest.forEach((layer, i) => {
-      lines.push(`${i + 1}. ${sourceOf(layer.dockerfile)} ${instructionOf(layer, false)} ${formatBytes(layer.compressedBytes)}`);
-    });
-    lines.push('');
+    biggest.forEach((layer, i) => lines.push(...instructionItem(i + 1, layer, formatBytes(layer.compressedBytes))));
+    if (lines.at(-1) !== '') lines.push('');
   }
 
   // The figures whenever there is an analysis, hints or not: "no hints" is news too.
-  const analysis = entry.analysis;
-  if (analysis) lines.push(analysisLine(analysis, opts), '');
-  if (analysis && analysis.hints.length > 0) {
-    lines.push('**Hints**', '');
-    for (const hint of [...analysis.hints].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_HINTS)) {
-      // Evidence: the path and its bytes; hints about the Dockerfile itself have neither.
-      const evidence = hint.path.startsWith('(')
-        ? ''
-        : ` ${escapeCodeSpan(hint.path, { maxLength: MAX_NAME, table: false })}${hint.bytes > 0 ? ` (${formatBytes(hint.bytes)})` : ''}`;
-      const where = hint.dockerfile ? ` at ${sourceOf(hint.dockerfile)}` : '';
-      const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
-      const message = hint.message ? ` ${escapeText(sentence(hint.message), { maxLength: MAX_MESSAGE })}` : '';
-      const fix = hint.fix ? ` Fix: ${escapeText(sentence(hint.fix), { maxLength: MAX_MESSAGE })}` : '';
-      lines.push(`- 💡 **${escapeText(hint.id, { maxLength: MAX_NAME })}**${evidence}${where}:${message}${fix}`);
-    }
-    lines.push('');
-  }
-  if (lines.length === 0) return null;
+  if (entry.analysis) lines.push(analysisLine(entry.analysis, opts), '');
+  if (opts.hints && opts.hints.length > 0) lines.push('**Hints**', '', ...hintLines(opts.hints), '');
+  return lines;
+}
 
+/** The `<summary>` of an entry's block: name, movement and status. */
+export function detailTitle(entry: ReportEntry, withPlatform: boolean): string {
+  const change = changeOf(entry);
   const delta = compressedDelta(entry, change);
-  const title = [entry.name, entry.target ?? '', entry.platform]
+  const name = [entry.name, entry.target ?? '', withPlatform ? entry.platform : '']
     .filter((x) => x !== '')
     .map((x) => escapeHtml(x, { maxLength: MAX_NAME }))
     .join(' · ');
-  const movement = change === 'new' ? 'new' : change === 'removed' ? 'removed' : delta !== null ? formatDelta(delta) : '';
-  const summary = `<b>${title}</b>${movement ? ` — ${movement}` : ''} · ${STATUS_CELL[entry.status]}`;
-  return ['<details>', `<summary>${summary}</summary>`, '', ...lines, '</details>'].join('\n');
+  const movement = change === 'new' ? 'new' : change === 'removed' ? 'removed' : delta !== null && delta !== 0 ? formatDelta(delta) : '';
+  return `<b>${name}</b>${movement ? ` — ${movement}` : ''} · ${STATUS_CELL[entry.status]}`;
+}
+
+/** The collapsible block for one entry, or null when there is nothing more to say. */
+export function detailSection(entry: ReportEntry, opts: DetailOptions = {}): string | null {
+  const lines = detailLines(entry, opts);
+  if (lines.length === 0) return null;
+  return ['<details>', `<summary>${detailTitle(entry, opts.withPlatform ?? false)}</summary>`, '', ...lines, '</details>'].join('\n');
 }

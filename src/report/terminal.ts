@@ -1,11 +1,27 @@
-/** The CLI's table: aligned columns, no markdown, control characters from untrusted text removed. */
-import { formatSize } from '../config/size.js';
-import { verdictLine } from './comment.js';
-import { describeBudgetUsage } from './summary-markdown.js';
+/**
+ * The CLI's report: aligned columns, no markdown, control characters from untrusted text
+ * removed; colour (when asked) for statuses and the verdict; hints grouped per image as in the
+ * job summary.
+ */
+import { formatBytes, formatDelta, formatPercent } from '../format-size.js';
+import { describeBudgetUsage } from './budget-text.js';
 import { deltaOf, sidesOf, type Metric } from './change.js';
+import { groupHints, imageKey } from './hint-text.js';
+import { instructionOneLine, locationOf, whyItGrew } from './growth.js';
+import { verdictLine } from './report-head.js';
 import type { Report, ReportEntry, Status } from '../types.js';
 
 const STATUS_WORD: Record<Status, string> = { ok: 'ok', warn: 'WARN', over: 'OVER', error: 'ERROR' };
+
+const SGR = { red: '31', green: '32', yellow: '33', bold: '1', dim: '2' } as const;
+export type Style = keyof typeof SGR;
+
+/** `text` in an ANSI style when `color`, as it is otherwise. */
+export function paint(text: string, style: Style, color: boolean): string {
+  return color ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text;
+}
+
+const STATUS_STYLE: Record<Status, Style> = { ok: 'green', warn: 'yellow', over: 'red', error: 'red' };
 
 /** Drops terminal escape sequences and other control characters a Dockerfile could carry. */
 export function sanitizeForTerminal(text: string): string {
@@ -13,11 +29,15 @@ export function sanitizeForTerminal(text: string): string {
   return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
-function pad(cells: string[][]): string[] {
+/** Columns padded to their widest cell; `styles` colour a cell after padding, so widths stay right. */
+function pad(cells: string[][], styles: ((cell: string, row: number, col: number) => string) | null = null): string[] {
   const widths = cells[0]?.map((_, col) => Math.max(...cells.map((row) => [...(row[col] ?? '')].length))) ?? [];
-  return cells.map((row) =>
+  return cells.map((row, r) =>
     row
-      .map((cell, col) => cell + ' '.repeat((widths[col] ?? 0) - [...cell].length))
+      .map((cell, col) => {
+        const padded = cell + ' '.repeat((widths[col] ?? 0) - [...cell].length);
+        return styles ? styles(padded, r, col) : padded;
+      })
       .join('  ')
       .trimEnd(),
   );
@@ -29,38 +49,47 @@ export function describeDelta(entry: ReportEntry, metric: Metric = 'compressed')
   if (!entry.baseline || !entry.delta) return entry.change === 'new' ? 'new' : '-';
   const bytes = deltaOf(entry)![metric];
   const base = sidesOf(entry, metric).base!;
-  const sign = bytes > 0 ? '+' : bytes < 0 ? '-' : '±';
-  const percent = base > 0 ? ` (${sign}${((Math.abs(bytes) / base) * 100).toFixed(1)}%)` : '';
-  return `${sign}${formatSize(Math.abs(bytes))}${percent}`;
+  const percent = formatPercent(bytes, base);
+  return `${bytes === 0 ? '±0 B' : formatDelta(bytes)}${percent === null ? '' : ` (${percent})`}`;
 }
 
-/** Hints shown per entry in the terminal; the JSON and markdown reports carry the rest. */
+/** Hints shown per image in the terminal; the JSON and markdown reports carry the rest. */
 export const TERMINAL_HINTS = 3;
 
-function entryLabel(entry: ReportEntry): string {
-  return sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`);
+function entryLabel(entry: ReportEntry, withPlatform = true): string {
+  return sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''}${withPlatform ? ` ${entry.platform}` : ''}`);
 }
 
-/** Per analysed entry: wasted bytes and efficiency (ours, then dive's), then the largest hints with file:line and the fix. */
+/**
+ * Per analysed entry: wasted bytes and efficiency (ours, then dive's); then, once per image,
+ * its largest hints with file:line, the platforms they were found on, and the fix.
+ */
 export function renderAnalysisLines(report: Report): string[] {
   const lines: string[] = [];
+  const grouped = groupHints(report.images);
+  const given = new Set<string>();
   for (const entry of report.images) {
     const a = entry.analysis;
     if (!a) continue;
     const stage = entry.kind === 'stage' ? ' (stage)' : '';
-    lines.push(`  ${entryLabel(entry)}${stage}: ${formatSize(a.wastedBytes)} wasted, efficiency ${(a.efficiency * 100).toFixed(1)}%`);
+    lines.push(`  ${entryLabel(entry)}${stage}: ${formatBytes(a.wastedBytes)} wasted, efficiency ${(a.efficiency * 100).toFixed(1)}%`);
     // dive's own figures, to compare with `dive --ci` (docs/analysis.md: ours vs dive's).
-    if (a.dive) lines.push(`    dive: wasted ${formatSize(a.dive.wastedBytes)}, efficiency ${(a.dive.efficiency * 100).toFixed(1)}%`);
-    const hints = [...a.hints].sort((x, y) => y.bytes - x.bytes);
-    for (const hint of hints.slice(0, TERMINAL_HINTS)) {
+    if (a.dive) lines.push(`    dive: wasted ${formatBytes(a.dive.wastedBytes)}, efficiency ${(a.dive.efficiency * 100).toFixed(1)}%`);
+    const key = imageKey(entry);
+    if (given.has(key)) continue;
+    given.add(key);
+    const hints = grouped.get(key) ?? [];
+    for (const { hint, platforms } of hints.slice(0, TERMINAL_HINTS)) {
       const where = hint.dockerfile ? `${hint.dockerfile.path}:${hint.dockerfile.line}` : 'base image';
-      const size = hint.bytes > 0 ? ` ${formatSize(hint.bytes)}` : '';
+      const size = hint.bytes > 0 ? ` ${formatBytes(hint.bytes)}` : '';
+      const on = platforms.length > 0 ? ` (${platforms.join(', ')})` : '';
       lines.push(
-        `    ${sanitizeForTerminal(hint.id)} ${sanitizeForTerminal(where)} ${sanitizeForTerminal(hint.path.slice(0, 120))}${size}`,
+        `    ${sanitizeForTerminal(hint.id)} ${sanitizeForTerminal(where)} ${sanitizeForTerminal(hint.path.slice(0, 120))}${size}${sanitizeForTerminal(on)}`,
       );
       if (hint.fix) lines.push(`      fix: ${sanitizeForTerminal(hint.fix.slice(0, 240))}`);
     }
-    if (hints.length > TERMINAL_HINTS) lines.push(`    … ${hints.length - TERMINAL_HINTS} more hint(s) in the JSON/markdown report`);
+    const left = hints.length - TERMINAL_HINTS;
+    if (left > 0) lines.push(`    … ${left} more ${left === 1 ? 'hint' : 'hints'} in the JSON/markdown report`);
   }
   return lines;
 }
@@ -71,8 +100,8 @@ function renderStageLines(report: Report): string[] {
     if (!entry.stages || entry.stages.length === 0) continue;
     const cells = entry.stages.map((row) => [
       `    ${row.current ? '*' : ' '} ${sanitizeForTerminal(row.name ?? '(last stage)')}`,
-      formatSize(row.compressedBytes),
-      formatSize(row.uncompressedBytes),
+      formatBytes(row.compressedBytes),
+      formatBytes(row.uncompressedBytes),
       row.hasToolchain ? 'toolchain' : '',
     ]);
     lines.push(`  stages of ${entryLabel(entry)} (compressed, uncompressed):`, ...pad(cells));
@@ -81,7 +110,19 @@ function renderStageLines(report: Report): string[] {
   return lines;
 }
 
-export function renderTerminalReport(report: Report): string {
+/** "  grew api:builder +5 MB Dockerfile:5 RUN … > /out/assets.bin", the largest three per entry. */
+function growthLines(report: Report): string[] {
+  return report.images.flatMap((entry) =>
+    whyItGrew(entry, 3).map((step) => {
+      const where = locationOf(step.layer) ?? 'base image';
+      const instruction = instructionOneLine(step.layer, 100) ?? '';
+      return `  grew ${entryLabel(entry, false)}: ${formatDelta(step.delta)} ${sanitizeForTerminal(where)} ${sanitizeForTerminal(instruction)}`;
+    }),
+  );
+}
+
+export function renderTerminalReport(report: Report, options: { color?: boolean } = {}): string {
+  const color = options.color ?? false;
   // change: null is compared with nothing (no baseline): no base columns then.
   const compared = report.images.some((e) => e.change != null);
   const header = [
@@ -97,53 +138,53 @@ export function renderTerminalReport(report: Report): string {
   ];
   const rows = report.images.map((entry) => {
     const comparison = compared
-      ? [
-          ...(['compressed', 'uncompressed'] as const).flatMap((metric) => {
-            const { base } = sidesOf(entry, metric);
-            return [base === null ? '-' : formatSize(base), describeDelta(entry, metric)];
-          }),
-        ]
+      ? (['compressed', 'uncompressed'] as const).flatMap((metric) => {
+          const { base } = sidesOf(entry, metric);
+          return [base === null ? '-' : formatBytes(base), describeDelta(entry, metric)];
+        })
       : [];
     return [
       sanitizeForTerminal(entry.name),
       sanitizeForTerminal(entry.target ?? '-') + (entry.kind === 'stage' ? ' (stage)' : ''),
       sanitizeForTerminal(entry.platform),
-      entry.compressedBytes === null ? '-' : formatSize(entry.compressedBytes),
-      entry.uncompressedBytes === null ? '-' : formatSize(entry.uncompressedBytes),
+      entry.compressedBytes === null ? '-' : formatBytes(entry.compressedBytes),
+      entry.uncompressedBytes === null ? '-' : formatBytes(entry.uncompressedBytes),
       entry.layerCount === null ? '-' : String(entry.layerCount),
       ...comparison,
       describeBudgetUsage(entry, '%'),
       STATUS_WORD[entry.status],
     ];
   });
+  const statusCol = header.length - 1;
+  const table = pad([header, ...rows], (cell, r, col) => {
+    if (r === 0) return paint(cell, 'bold', color);
+    const entry = report.images[r - 1]!;
+    return col === statusCol ? paint(cell, STATUS_STYLE[entry.status], color) : cell;
+  });
   const findings = report.images.flatMap((entry) =>
     entry.findings.map(
-      (f) =>
-        `  ${STATUS_WORD[f.status]} ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''} ${entry.platform}`)}: ${sanitizeForTerminal(f.message)}`,
+      (f) => `  ${paint(STATUS_WORD[f.status], STATUS_STYLE[f.status], color)} ${entryLabel(entry)}: ${sanitizeForTerminal(f.message)}`,
     ),
   );
   const verdict = verdictLine(report).replace(/^\S+ /, '');
+  const failing = report.images.some((e) => e.status === 'over' || e.status === 'error');
+  const verdictStyle: Style = failing ? 'red' : report.images.some((e) => e.status === 'warn') ? 'yellow' : 'green';
   const baseline =
-    typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline ? [String(report.baseline.note)] : [];
-  const growth = report.images.flatMap((entry) =>
-    (entry.contributors ?? [])
-      .slice(0, 3)
-      .map(
-        (c) =>
-          `  grew ${sanitizeForTerminal(`${entry.name}${entry.target ? `:${entry.target}` : ''}`)}: +${formatSize(c.deltaBytes)} ${sanitizeForTerminal(c.location ?? 'base image')} ${sanitizeForTerminal((c.createdBy ?? '').slice(0, 80))}`,
-      ),
-  );
+    typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline
+      ? [sanitizeForTerminal(String(report.baseline.note))]
+      : [];
+  const growth = growthLines(report);
   const analysis = renderAnalysisLines(report);
   const stages = renderStageLines(report);
   return [
     ...baseline,
-    ...pad([header, ...rows]),
+    ...table,
     '',
     ...(findings.length > 0 ? [...findings, ''] : []),
     ...(growth.length > 0 ? [...growth, ''] : []),
     ...(analysis.length > 0 ? ['Layer analysis:', ...analysis, ''] : []),
     ...(stages.length > 0 ? [...stages, ''] : []),
-    verdict,
+    paint(verdict, verdictStyle, color),
     '',
   ].join('\n');
 }

@@ -46,21 +46,25 @@ describe('node dist/index.js on a pull_request event', () => {
     // scratch + one 200 kB random file: one layer, compressed a little above 200 kB.
     expect(runtime?.layerCount).toBe(1);
     expect(runtime?.uncompressedBytes).toBeGreaterThan(200_000);
-    expect(runtime?.layers[0]?.dockerfile).toEqual({ path: 'app/Dockerfile', line: 7 });
+    expect(runtime?.layers[0]?.dockerfile).toMatchObject({ path: 'app/Dockerfile', line: 7 });
 
     // Issue 2's table, one row per target with the measured sizes, layers and budget; no
     // baseline (`baseline: none`), so no delta table.
-    const size = (bytes: number | null | undefined) => formatSize(bytes ?? 0).replace('.', '\\.');
-    expect(run.outputs.markdown).toContain('| Image | Target | Platform | Compressed | Uncompressed | Layers | Budget | Status |');
+    const size = (bytes: number | null | undefined) =>
+      formatSize(bytes ?? 0)
+        .replace('.', '\\.')
+        .replace(' ', '\u00A0');
+    expect(run.outputs.markdown).toContain('| Image | Target | Compressed (Δ) | On disk (Δ) | Layers | Budget used | Status |');
     expect(run.outputs.markdown).toMatch(
       new RegExp(
-        `^\\| \\*\\*app\\*\\* \\| runtime \\| linux/amd64 \\| ${size(runtime?.compressedBytes)} \\| ${size(runtime?.uncompressedBytes)} \\| 1 \\| max 1 MB \\(\\d+% used\\) \\| ✅ ok \\|$`,
+        `^\\| \\*\\*app\\*\\* \\| runtime \\| ${size(runtime?.compressedBytes)} \\| ${size(runtime?.uncompressedBytes)} \\| 1 \\| \\d+%\u00A0of\u00A01\u00A0MB \\| ✅\u00A0ok \\|$`,
         'm',
       ),
     );
-    expect(run.outputs.markdown).toMatch(/^\| \*\*app\*\* \| builder \| linux\/amd64 \| .* \| max 10 MB \(\d+% used\) \| ✅ ok \|$/m);
-    expect(run.outputs.markdown).not.toMatch(/\| Base \| PR \|/);
-    expect(run.summary).toContain('✅ All 2 images within budget');
+    expect(run.outputs.markdown).toMatch(/^\| \*\*app\*\* \| runtime \| max 1 MB \|$/m);
+    expect(run.outputs.markdown).toMatch(/^\| \*\*app\*\* \| builder \| max 10 MB \|$/m);
+    expect(run.outputs.markdown).not.toMatch(/\(\+/);
+    expect(run.summary).toContain('✅ **All 2 images are within budget**');
     expect(run.summary).toContain('### Largest layers');
     // Build logs go into collapsible groups.
     expect(run.stdout).toMatch(/::group::docker buildx build app:builder/);
@@ -71,7 +75,7 @@ describe('node dist/index.js on a pull_request event', () => {
     expect(run.exitCode).toBe(1);
     expect(run.outputs['over-budget']).toBe('true');
     expect(run.stdout).toMatch(/::error::image-budget: an image is over budget/);
-    expect(run.summary).toContain('❌ 1 image over budget');
+    expect(run.summary).toContain('2 images: 1 over budget');
     expect(run.summary).toMatch(/❌ compressed 4\.\d+ MB &gt; max 2 MB/);
     // The Dockerfile line of the largest layer gets a warning annotation.
     expect(run.stdout).toMatch(/::warning title=image-budget%3A largest growth,file=app\/Dockerfile,line=3::/);

@@ -2,6 +2,7 @@
  * Budget verdicts through the whole PR flow: a delta budget failing the step, the override
  * label turning it into a pass without hiding it, and budgets read from the base branch.
  */
+import { inlineText } from '../../../src/report/escape.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -58,9 +59,9 @@ describe('over budget (max-increase), then the override label', () => {
     const finding = overReport.images[0]?.findings.find((f) => f.rule === 'max-increase');
     expect(finding?.message).toMatch(/^compressed \+5(\.\d+)? MB \(\+\d+(\.\d+)?%\) > max-increase 2 MB$/);
     const [comment] = gh.commentsOn(OWNER, REPO, 3);
-    expect(comment?.body).toContain('**❌ 1 image over budget · 1 grew**');
+    expect(comment?.body).toContain('1 image: 1 over budget');
     expect(comment?.body).toContain('To accept the growth, a maintainer can add the label `image-budget:accept`.');
-    expect(comment?.body).toContain(`- ❌ ${finding?.message.replace(/[()]/g, '\\$&').replace('>', '&gt;')}`);
+    expect(comment?.body).toContain(`- ❌ ${inlineText(finding!.message)}`);
 
     const labeled = await runAction({
       repo,
@@ -79,7 +80,7 @@ describe('over budget (max-increase), then the override label', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]?.id).toBe(comment?.id);
     expect(comments[0]?.body).toContain('🏷️ Label `image-budget:accept` is applied: images over budget do not fail this check.');
-    expect(comments[0]?.body).toContain('**❌ 1 image over budget · 1 grew**');
+    expect(comments[0]?.body).toContain('1 image: 1 over budget');
     expect(comments[0]?.body).not.toContain('a maintainer can add the label');
   });
 });
@@ -101,11 +102,11 @@ describe('budgets come from the base branch', () => {
     ]);
 
     const [comment] = gh.commentsOn(OWNER, REPO, 4);
-    expect(comment?.body).toContain(
-      "**Budgets changed in this PR** (they take effect once merged; until then the base branch's budgets apply):",
+    expect(comment?.body).toContain('**Budgets changed in this PR**');
+    expect(comment?.body).toMatch(
+      /- \*\*app\*\* max 3 MB → 10 MB: ✅ 5\.\d+ MB ≤ 10 MB under this PR's budget — applies once merged, or now with the label `image-budget:accept`\./,
     );
-    expect(comment?.body).toContain('| **app** | max | 3 MB | 10 MB |');
-    expect(comment?.body).toMatch(/❌ compressed 5\.\d+ MB &gt; max 3 MB/);
+    expect(comment?.body).toMatch(/❌ compressed 5\.\d+ MB \\> max 3 MB/);
 
     // With the override label the PR's own budget applies at once: it passes, and says why.
     const labeled = await runAction({
@@ -117,10 +118,7 @@ describe('budgets come from the base branch', () => {
     expect(labeled.exitCode, logOf(labeled)).toBe(0);
     expect((await readReport(labeled)).images[0]?.budget.max).toEqual({ compressed: 10_000_000 });
     const [updated] = gh.commentsOn(OWNER, REPO, 4);
-    expect(updated?.body).toContain(
-      '**Budgets changed in this PR** (the label `image-budget:accept` is applied, so they apply to this PR now):',
-    );
-    expect(updated?.body).toContain('| **app** | max | 3 MB | 10 MB |');
+    expect(updated?.body).toMatch(/- \*\*app\*\* max 3 MB → 10 MB: ✅ .* — applies now: the label `image-budget:accept` is on this PR\./);
     expect(updated?.body).not.toContain('once merged');
   });
 });
@@ -155,9 +153,8 @@ describe('budgets come from the base branch in every baseline mode', () => {
       { image: 'app', target: null, platform: null, field: 'max.compressed', label: 'max', from: '3 MB', to: '10 MB' },
     ]);
     const [comment] = gh.commentsOn(OWNER, REPO, number);
-    expect(comment?.body).toContain('| **app** | max | 3 MB | 10 MB |');
-    expect(comment?.body).toContain('Budgets changed in this PR** (they take effect once merged');
-    expect(comment?.body).toMatch(/❌ compressed 5\.\d+ MB &gt; max 3 MB/);
+    expect(comment?.body).toMatch(/- \*\*app\*\* max 3 MB → 10 MB: ✅ .* — applies once merged/);
+    expect(comment?.body).toMatch(/❌ compressed 5\.\d+ MB \\> max 3 MB/);
   });
 
   test('an invalid budget file on the base: the PR’s budgets apply, said in a warning and in the note', async () => {
@@ -242,7 +239,7 @@ describe('a PR that switches the layer analysis off', () => {
     expect(report.budgetChanges).toEqual([
       { image: 'app', target: null, platform: null, field: 'analyze', label: 'analyze', from: 'on', to: 'off' },
     ]);
-    expect(gh.commentsOn(OWNER, REPO, 10)[0]?.body).toContain('| **app** | analyze | on | off |');
+    expect(gh.commentsOn(OWNER, REPO, 10)[0]?.body).toContain('- **app** analyze on → off: checked once it applies');
 
     // With the override label the PR's switch applies: no analysis, so forbid is not checked (and says so).
     const labeled = await runAction({

@@ -70,7 +70,7 @@ describe('a fork’s read-only token', () => {
     expect(trusted.exitCode, logOf(trusted)).toBe(0);
     const body = gh.commentsOn(OWNER, REPO, 1)[0]?.body ?? '';
     expect(body).toContain('**Why it grew**');
-    const verdict = body.split('\n').find((l) => l.startsWith('**✅'));
+    const verdict = body.split('\n').find((l) => l.startsWith('✅ **'));
     // The layer diff rows and the growth contributors.
     const growth = body.split('\n').filter((l) => /^\| (✏️|➕|➖) /.test(l) || /^\d+\. `/.test(l));
     expect(verdict).toBeDefined();
@@ -98,7 +98,7 @@ describe('a fork’s read-only token', () => {
       expect(run.stdout).toMatch(/^::error::image-budget: an image is over budget/m);
       expect(run.stdout.match(/^::error::/gm)).toHaveLength(1);
       expect(warnings(run.stdout).some((w) => w.includes('pull-requests: write'))).toBe(true);
-      expect(run.summary).toContain('❌ 1 image over budget');
+      expect(run.summary).toContain('1 image: 1 over budget');
     } finally {
       over.cleanup();
     }
@@ -204,7 +204,7 @@ describe('a push', () => {
       expect(entry?.contributors?.[0]?.location).toBe(`Dockerfile:${GROWTH_LINE}`);
       expect(gh.requests).toEqual([]);
       expect(run.outputs['comment-url']).toBeUndefined();
-      expect(run.summary).toContain('### 📦 Image budget');
+      expect(run.summary).toContain('## 📦 Image budget');
     } finally {
       git(repo.dir, 'checkout', '--quiet', '--detach', repo.shas.merge);
     }

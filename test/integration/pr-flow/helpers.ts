@@ -113,12 +113,10 @@ export function tableCells(line: string): string[] {
     .replace(/(?<!\\)\|$/, '');
   const cells: string[] = [];
   let current = '';
+  // As cmark-gfm splits a row: every `\\|` is an escaped pipe, whatever precedes the backslash.
   for (let i = 0; i < inner.length; i++) {
     const c = inner[i];
-    if (c === '\\' && i + 1 < inner.length) {
-      current += c + inner[i + 1];
-      i++;
-    } else if (c === '|') {
+    if (c === '|' && inner[i - 1] !== '\\') {
       cells.push(current);
       current = '';
     } else current += c;

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import { BUDGET_PATH, createPullRequestRepo, pullRequestEvent, type PullRequestRepo } from '../../support/git-fixture.js';
 import type { ActionRun } from '../../support/run-action.js';
-import { strayInvisibles } from '../../unit/report/markdown-checks.js';
+import { hasCmarkGfm, outsideCode as outsideHtmlCode, renderGfm } from '../../support/gfm.js';
+import { outsideFences, strayInvisibles } from '../../unit/report/markdown-checks.js';
 import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, tableCells } from './helpers.js';
 
 const RLO = '\u202E';
@@ -137,29 +138,38 @@ function outsideCode(markdown: string): string {
 }
 
 function expectNothingHostile(markdown: string): void {
-  // Tags and links are broken everywhere, code spans included (a naive scan must not find them either).
-  expect(markdown).not.toMatch(/<script/i);
-  expect(markdown).not.toMatch(/<img/i);
+  // The text is kept as written, inside code spans and fenced blocks: nothing of it may act outside them.
+  const prose = outsideCode(outsideFences(markdown).replace(/<code>[\s\S]*?<\/code>/g, ' [code] '));
+  expect(prose).not.toMatch(/(?<!\\)<(script|img)/i);
   // Only our hidden lines: the marker and the run stamp.
-  expect(markdown).not.toMatch(/<!--(?! image-budget:(comment key=|run id=\d+ attempt=\d+( sha=[0-9a-f]{40})? -->$))/m);
-  expect(markdown).not.toMatch(/<details><summary>`/);
-  expect(markdown).not.toContain('](http');
-  // Mentions, references and autolinks: GitHub leaves code spans alone; the rest must be broken.
-  const text = outsideCode(markdown);
-  expect(text).not.toContain('http://');
-  expect(text).not.toMatch(/@octocat/);
-  expect(text).not.toMatch(/@acme\/team/);
-  expect(text).not.toMatch(/(?<!&)#1\b/);
-  expect(text).not.toMatch(/\bGH-1\b/);
-  expect(text).not.toMatch(/\bwww\.evil/);
+  expect(prose).not.toMatch(/(?<!\\)<!--(?! image-budget:(comment key=|run id=\d+ attempt=\d+( sha=[0-9a-f]{40})? -->$))/m);
+  expect(prose.replace(/\]\(https:\/\/[^)]*\/actions\/runs\/\d+\)/g, '')).not.toMatch(/(?<!\\)\]\(http/);
+  // Mentions, references and autolinks: GitHub leaves code alone; nothing may be left outside it.
+  expect(prose).not.toContain('http://');
+  expect(prose).not.toMatch(/@octocat/);
+  expect(prose).not.toMatch(/@acme\/team/);
+  expect(prose).not.toMatch(/(?<!&)#1\b/);
+  expect(prose).not.toMatch(/\bGH-1\b/);
+  expect(prose).not.toMatch(/\bwww\.evil/);
   expect(markdown).not.toContain(RLO);
   expect(markdown).not.toContain(PDF);
-  // Nothing invisible is left but the joiners the escaper inserts and the emoji's own.
+  // Nothing invisible is inserted or left, but the emoji's own joiners.
   expect(strayInvisibles(markdown)).toEqual([]);
   expect(tableShapeProblems(markdown)).toEqual([]);
   // Product HTML only: the tags the renderer writes itself.
-  const tags = new Set([...markdown.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]?.toLowerCase()));
-  expect([...tags].filter((t) => !['details', 'summary', 'b', 'sub', 'br'].includes(t ?? ''))).toEqual([]);
+  const tags = new Set([...prose.matchAll(/(?<!\\)<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]?.toLowerCase()));
+  expect([...tags].filter((t) => !['details', 'summary', 'b', 'sub', 'br', 'code'].includes(t ?? ''))).toEqual([]);
+  // And as GitHub's parser sees it: no element, link or mention from the author's text.
+  if (hasCmarkGfm()) {
+    const html = renderGfm(markdown);
+    expect(html).not.toMatch(/<(script|img|iframe)\b/i);
+    expect(
+      [...html.matchAll(/<a\b[^>]*href="([^"]*)"/g)].map((m) => m[1]).filter((href) => !/\/actions\/runs\/\d+$/.test(href ?? '')),
+    ).toEqual([]);
+    const text = outsideHtmlCode(html);
+    expect(text).not.toMatch(/@octocat|@acme/);
+    expect(text).not.toMatch(/#1\b|GH-1\b/);
+  }
 }
 
 describe('hostile names and Dockerfile text', () => {
@@ -180,17 +190,17 @@ describe('hostile names and Dockerfile text', () => {
   test('the posted comment holds none of it unescaped', () => {
     expect(comment.length).toBeGreaterThan(0);
     expectNothingHostile(comment);
-    // …but it is there, shown literally: the corpus did reach the renderer.
-    expect(comment).toContain('<\u200Dscript>alert(1)<\u200D/script> <\u200Dimg src=x onerror=alert(1)> a\\|b\\|c\\|d');
+    // …but it is there, shown literally, unchanged: the corpus did reach the renderer.
+    expect(comment).toContain('<script>alert(1)</script> <img src=x onerror=alert(1)> a|b|c|d|e|f|g|h');
     expect(comment).toContain('onerror');
-    // The mention is shown literally inside a code span (GitHub does not notify from code),
-    // and expectNothingHostile proved no mention is left outside one.
-    expect(comment).toContain('\u0060ctx \\|<\u200Dscript>alert(1)<\u200D/script>\\| @octocat [x]\u200D(http:evil) #1/Docker\\|file');
+    // The mention is shown literally inside a code span (GitHub does not notify from code).
+    expect(comment).toContain('`ctx |<script>alert(1)</script>| @octocat [x](http:evil) #1/Docker|file <img src=x onerror=alert(1)> @acme/team:');
+    expect(comment).toContain('`ctx \\|<script>alert(1)</script>\\| @octocat [x](http:evil) #1/Docker\\|file');
     expect(comment).toContain('**Why it grew**');
-    expect(comment).toContain(`**a\\_\\_b\\_\\_c.-\\_**`);
+    expect(comment).toContain(`**a\\_\\_b\\_\\_c.\\-\\_**`);
     expect(comment).toContain('run\\_\\_time\\_\\_x');
-    expect(comment).toContain('\uFFFDevil\uFFFD 🎉👩‍👩‍👧');
-    // The invisible characters are shown as escapes, where they were.
+    // Bidi controls and invisible characters are shown as escapes, where they were.
+    expect(comment).toContain('\\u202Eevil\\u202C 🎉👩‍👩‍👧');
     expect(comment).toContain("echo '@\\u200Boctocat hid\\u2060den\\u00AD https:\\u200B//x.y ok\\u{E0049}'");
   });
 

@@ -78,7 +78,7 @@ describe('pull_request opened, baseline: build', () => {
     expect(first.outputs['over-budget']).toBe('false');
     expect(first.outputs.report).toMatch(/report\.json$/);
     expect(first.outputs['comment-url']).toMatch(/^https:\/\/github\.com\/acme\/shop\/pull\/1#issuecomment-\d+$/);
-    expect(first.outputs.markdown).toContain('### 📦 Image budget');
+    expect(first.outputs.markdown).toContain('## 📦 Image budget');
     expect(first.summary.trimEnd()).toBe(first.outputs.markdown?.trimEnd());
   });
 
@@ -142,14 +142,13 @@ describe('pull_request opened, baseline: build', () => {
     expect(body.split('\n')[0]).toBe(commentMarker('default'));
     // The run it was made for (GITHUB_RUN_ID, attempt) and the PR head, on the hidden second line.
     expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=4242 attempt=1 sha=${repo.shas.prHead} -->`);
-    expect(body).toContain('**✅ The image is within budget · 1 grew**');
+    expect(body).toContain('✅ **The image is within budget**\\\n1 image: 1 grew');
     const entry = runtimeEntry(report);
-    const deltaCell = ` ${formatDelta(entry.delta?.compressedBytes ?? 0)} `;
     const row = body.split('\n').find((l) => l.startsWith('| **app** | runtime |'));
     expect(row).toBeDefined();
-    expect(tableCells(row ?? '')[5]).toBe(deltaCell);
-    expect(tableCells(row ?? '')[3]).toBe(` ${formatBytes(entry.baseline?.compressedBytes ?? 0)} `);
-    expect(tableCells(row ?? '')[6]).toBe(` ${formatPercent(entry.delta?.compressedBytes ?? 0, entry.baseline?.compressedBytes ?? 0)} `);
+    // The PR's size with Δ and Δ% in one cell, non-breaking.
+    const sizeCell = `${formatBytes(entry.compressedBytes ?? 0)} (${formatDelta(entry.delta?.compressedBytes ?? 0)}, ${formatPercent(entry.delta?.compressedBytes ?? 0, entry.baseline?.compressedBytes ?? 0)})`;
+    expect(tableCells(row ?? '')[2]).toBe(` ${sizeCell.replace(/ /g, '\u00A0')} `);
     // Both metrics in the details: base → PR (Δ, Δ%), as measured.
     const base = entry.baseline;
     expect(body).toContain(
@@ -157,7 +156,8 @@ describe('pull_request opened, baseline: build', () => {
         `on disk ${formatMovement(base?.uncompressedBytes ?? 0, entry.uncompressedBytes ?? 0)}\n`,
     );
     expect(body).toContain('**Why it grew**');
-    expect(body).toMatch(new RegExp(`1\\. \`Dockerfile:${GROWTH_LINE}\` \`COPY /src/big.bin /big.bin[^\`]*\` \\+5(\\.\\d+)? MB`));
+    // The Dockerfile's own text of the line that grew, under its file:line and Δ.
+    expect(body).toMatch(new RegExp(`1\\. \`Dockerfile:${GROWTH_LINE}\` \\+5(\\.\\d+)? MB[^\\n]*\\n\\n {3}\`\`\`dockerfile\\n {3}COPY [^\\n]*big\\.bin`));
     expect(body).toContain(repo.shas.mainTip.slice(0, 7));
     await expect(normalizeComment(body, repo)).toMatchFileSnapshot('__outputs__/pull-request-opened.md');
   });

@@ -76,7 +76,7 @@ describe('baseline: registry', () => {
 
     const [comment] = gh.commentsOn(OWNER, REPO, 1);
     expect(comment?.body).toContain('baseline: registry images localhost:5000/ib-prflow-{image}-{target}:main');
-    expect(comment?.body).toContain('**✅ The image is within budget · 1 grew**');
+    expect(comment?.body).toContain('✅ **The image is within budget**\\\n1 image: 1 grew');
   });
 });
 

@@ -111,7 +111,7 @@ describe('mode: comment on workflow_run', () => {
     expect(body.split('\n')[0]).toBe(commentMarker('default'));
     // Stamped with the pull_request run whose report it posts (workflow_run.id), not this job's run.
     expect(body.split('\n')[1]).toBe(`<!-- image-budget:run id=9876543210 attempt=1 sha=${repo.shas.prHead} -->`);
-    expect(body).toContain('**✅ The image is within budget · 1 grew**');
+    expect(body).toContain('✅ **The image is within budget**\\\n1 image: 1 grew');
     expect(body).toContain('`Dockerfile:10`');
     expect(body).toContain(repo.shas.mainTip.slice(0, 7));
     expect(run.outputs['comment-url']).toBe(comments[0]?.html_url);
@@ -308,9 +308,9 @@ describe('mode: aggregate', () => {
       const comments = gh.commentsOn(OWNER, REPO, PR_NUMBER);
       expect(comments).toHaveLength(commentsBefore + 1);
       const body = comments.find((c) => c.body?.startsWith(`${commentMarker('matrix')}\n`))?.body ?? '';
-      expect(body).toContain('**❌ 1 image over budget · 2 grew**');
+      expect(body).toContain('2 images: 1 over budget · 1 grew');
       expect(body).toMatch(/^\| \*\*app\*\* \| runtime \| /m);
-      expect(body).toMatch(/^\| \*\*tools\*\* \| build \| .*❌ over \|$/m);
+      expect(body).toMatch(/^\| \*\*tools\*\* \| build \| .*❌\u00A0over \|$/m);
     } finally {
       await rm(jobs, { recursive: true, force: true });
     }

@@ -1,220 +1,210 @@
 import { describe, expect, test } from 'vitest';
 import {
+  codeSpan,
+  elideMiddle,
   escapeCell,
   escapeCodeSpan,
   escapeHtml,
+  fencedBlock,
+  inlineText,
   normalizeUntrusted,
+  revealInvisibles,
   truncateEscaped,
   truncateText,
-  ZERO_WIDTH_JOINER,
 } from '../../../src/report/escape.js';
+import { CMARK_MISSING, decodeEntities, hasCmarkGfm, outsideCode, renderGfm } from '../../support/gfm.js';
 import { INJECTION_CORPUS } from './report-fixtures.js';
-import {
-  AUTOLINK,
-  decodeNumericEntities,
-  ISSUE_REF,
-  LONE_SURROGATE,
-  MENTION,
-  outsideCodeSpans,
-  strayInvisibles,
-  unescapedPipes,
-} from './markdown-checks.js';
+import { AUTOLINK, ISSUE_REF, LONE_SURROGATE, MENTION, outsideCodeSpans, unescapedPipes } from './markdown-checks.js';
 
-/** Reads a code span back the way CommonMark does (fence, one space of padding each side). */
-function readCodeSpan(span: string): string {
-  const fence = /^`+/.exec(span)?.[0] ?? '';
-  expect(span.endsWith(fence)).toBe(true);
-  let inner = span.slice(fence.length, span.length - fence.length);
-  // No run of exactly the fence length inside, or the span would close early.
-  for (const run of inner.match(/`+/g) ?? []) expect(run.length).not.toBe(fence.length);
-  if (inner.startsWith(' ') && inner.endsWith(' ') && inner.trim() !== '') inner = inner.slice(1, -1);
-  return inner;
+/** The text a reader sees in rendered HTML: tags dropped, entities decoded, whitespace runs collapsed. */
+function seen(html: string): string {
+  return decodeEntities(html.replace(/<[^>]*>/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
-describe('escapeCell', () => {
-  test.each(INJECTION_CORPUS.map((s, i) => [i, s] as const))('corpus #%i is inert', (_i, input) => {
-    const out = escapeCell(input);
-    // eslint-disable-next-line no-control-regex -- control characters are what this checks for
-    expect(out).not.toMatch(/[\r\n\u2028\u2029\u202E\u0000\u0007]/);
-    expect(unescapedPipes(out)).toBe(0);
-    expect(out).not.toContain('<');
-    expect(out).not.toContain('>');
-    expect(out).not.toMatch(MENTION);
-    expect(out).not.toMatch(ISSUE_REF);
-    expect(out).not.toMatch(AUTOLINK);
-    expect(out).not.toContain('](');
-    expect(out).not.toContain('<!--');
-    // Every markdown character is escaped: none appears without its backslash.
-    expect(out.replace(/\\[\\`*_[\]()#~|$]/g, '')).not.toMatch(/[`*_[\]()~|$]/);
-    // Nothing invisible but the joiners we insert and those that belong to the text.
-    expect(strayInvisibles(out)).toEqual([]);
+/** What the input should read as: one line, invisibles revealed, whitespace runs collapsed. */
+function expected(input: string): string {
+  return normalizeUntrusted(input).replace(/\s+/g, ' ').trim();
+}
+
+/** Controls other than tab and line breaks: dropped. */
+// eslint-disable-next-line no-control-regex -- controls are what this names
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
+const RAW_INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200B\u2060\uFEFF\u00AD\u{E0000}-\u{E007F}]/u;
+const corpus = INJECTION_CORPUS.map((s, i) => [i, s] as const);
+
+describe.skipIf(!hasCmarkGfm())('through cmark-gfm: inert, and read back unchanged', () => {
+  test.each(corpus)('#%i inline text after a prefix of ours', (_i, input) => {
+    const html = renderGfm(`- x ${inlineText(input)}\n`);
+    expect(html.match(/<li>/g)).toHaveLength(1);
+    expect(seen(html)).toBe(`x ${expected(input)}`.trim());
+    expect(html).not.toMatch(/<(a|img|script|em|strong|del|h\d|hr|blockquote|table)\b/);
+    const outside = outsideCode(html);
+    expect(outside).not.toMatch(MENTION);
+    expect(outside).not.toMatch(ISSUE_REF);
+    expect(outside).not.toMatch(AUTOLINK);
+    expect(html).not.toMatch(RAW_INVISIBLE);
   });
 
-  test('escapes every pipe, not only the first', () => {
-    expect(escapeCell('a|b|c')).toBe('a\\|b\\|c');
-    expect(unescapedPipes(escapeCell('||||'))).toBe(0);
-    expect(escapeCell('||||').match(/\\\|/g)).toHaveLength(4);
+  test.each(corpus)('#%i inline text at a line start is inert too', (_i, input) => {
+    const html = renderGfm(`${inlineText(input)}\n`);
+    expect(html).not.toMatch(/<(a|img|ul|ol|h\d|hr|blockquote|table|pre)\b/);
   });
 
-  test('a backslash before a pipe cannot un-escape it', () => {
-    expect(escapeCell('\\|')).toBe('\\\\\\|');
-    expect(unescapedPipes(escapeCell('\\|'))).toBe(0);
+  test.each(corpus)('#%i a table cell keeps its row', (_i, input) => {
+    const html = renderGfm(`| a | b |\n| --- | --- |\n| ${escapeCell(input)} | ${escapeCodeSpan(input)} |\n`);
+    const cells = [...html.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((m) => seen(m[1]!));
+    expect(cells).toEqual([expected(input), expected(input)].map((t) => t || ''));
   });
 
-  test('HTML becomes entities', () => {
-    expect(escapeCell('<b>&</b>')).toBe('&lt;b&gt;&amp;&lt;/b&gt;');
+  test.each(corpus)('#%i raw HTML summary', (_i, input) => {
+    const html = renderGfm(`<details>\n<summary>${escapeHtml(input)}</summary>\n\nbody\n\n</details>\n`);
+    expect(html.match(/<summary>/g)).toHaveLength(1);
+    expect(html.match(/<\/details>/g)).toHaveLength(1);
+    expect(seen(html.slice(html.indexOf('<summary>'), html.indexOf('</summary>')))).toBe(expected(input));
+    expect(outsideCode(html)).not.toMatch(MENTION);
+    expect(outsideCode(html)).not.toMatch(ISSUE_REF);
   });
 
-  test('mentions, references and URLs are broken with a zero-width joiner', () => {
-    expect(escapeCell('@octocat')).toBe(`@${ZERO_WIDTH_JOINER}octocat`);
-    expect(escapeCell('@org/team')).toBe(`@${ZERO_WIDTH_JOINER}org/team`);
-    expect(escapeCell('#12')).toBe(`\\#${ZERO_WIDTH_JOINER}12`);
-    expect(escapeCell('https://x.y')).toBe(`https:${ZERO_WIDTH_JOINER}//x.y`);
-    expect(escapeCell('www.x.y')).toBe(`www${ZERO_WIDTH_JOINER}.x.y`);
-    // What a reader sees once the ZWJs are stripped is the original text.
-    const visible = escapeCell('ping @a at https://b.c #1').replaceAll(ZERO_WIDTH_JOINER, '').replace(/\\(.)/g, '$1');
-    expect(visible).toBe('ping @a at https://b.c #1');
+  test.each(corpus)('#%i fenced block: every line kept, nothing rendered', (_i, input) => {
+    const html = renderGfm(`- x\n\n${fencedBlock(input, { indent: '  ' })}\n\nafter\n`);
+    expect(html.match(/<pre>/g)).toHaveLength(1);
+    expect(html).toContain('<p>after</p>');
+    const code = decodeEntities(/<pre><code[^>]*>([\s\S]*?)<\/code><\/pre>/.exec(html)![1]!);
+    const lines = input
+      .replace(/\r\n?/g, '\n')
+      .split(/[\n\u0085\u2028\u2029]/)
+      .map((l) => revealInvisibles(l.replace(CONTROLS, '')));
+    expect(code).toBe(`${lines.join('\n')}\n`);
+    expect(code).not.toMatch(RAW_INVISIBLE);
+  });
+});
+
+test.skipIf(hasCmarkGfm())('through cmark-gfm', () => {
+  console.warn(CMARK_MISSING);
+});
+
+describe('inlineText', () => {
+  test('plain words stay plain, markdown characters escaped; dangerous words become code spans', () => {
+    expect(inlineText('api')).toBe('api');
+    expect(inlineText('linux/amd64')).toBe('linux/amd64');
+    expect(inlineText('compressed 9.57 MB > max 5.5 MB')).toBe('compressed 9.57 MB \\> max 5.5 MB');
+    expect(inlineText('ping @octocat now')).toBe('ping `@octocat` now');
+    expect(inlineText('fixes #12')).toBe('fixes `#12`');
+    expect(inlineText('see https://x.y')).toBe('see `https://x.y`');
+    expect(inlineText('a :smile: b')).toBe('a `:smile:` b');
+    expect(inlineText('at 0123456789ab')).toBe('at `0123456789ab`');
+    expect(inlineText('**b** _i_')).toBe('\\*\\*b\\*\\* \\_i\\_');
   });
 
-  test('newlines of every kind become spaces', () => {
-    expect(escapeCell('a\r\nb\nc\rd\u2028e')).toBe('a b c d e');
+  test('no zero-width character is ever inserted: the text stays the author\u2019s', () => {
+    for (const input of INJECTION_CORPUS) {
+      const out = inlineText(input) + escapeCell(input) + escapeHtml(input) + codeSpan(input);
+      const joinersIn = (input.match(/[\u200C\u200D]/g) ?? []).length;
+      expect((out.match(/[\u200B-\u200D\u2060]/g) ?? []).length).toBeLessThanOrEqual(4 * joinersIn);
+    }
   });
 
-  test('bidi overrides are made visible instead of reordering the line', () => {
-    expect(normalizeUntrusted('abc\u202Edef')).toBe('abc\uFFFDdef');
+  test('a line start cannot open a block: list, rule, heading, quote, code', () => {
+    expect(inlineText('- x')).toBe('\\- x');
+    expect(inlineText('1. x')).toBe('1\\. x');
+    expect(inlineText('---')).toBe('\\-\\-\\-');
+    expect(inlineText('===')).toBe('\\=\\=\\=');
+    expect(inlineText('> q')).toBe('\\> q');
+    expect(inlineText('    code')).toBe('&#32;&#32;&#32;&#32;code');
   });
 
-  test('invisible characters are shown as visible escapes, so nothing hides and no fake mention or link reads as one', () => {
+  test('line breaks of every kind become spaces; bidi and invisible characters become visible escapes', () => {
+    expect(inlineText('a\r\nb\nc\u2028d')).toBe('a b c d');
+    expect(normalizeUntrusted('abc\u202Egnp.exe')).toBe('abc\\u202Egnp.exe');
     expect(normalizeUntrusted('@\u200Boctocat')).toBe('@\\u200Boctocat');
-    expect(escapeCell('@\u200Boctocat')).toBe(`@${ZERO_WIDTH_JOINER}\\\\u200Boctocat`);
-    expect(normalizeUntrusted('https:\u200B//evil')).toBe('https:\\u200B//evil');
-    expect(normalizeUntrusted('a\u2060b\uFEFFc\u00ADd\u200Ce\u200Df')).toBe('a\\u2060b\\uFEFFc\\u00ADd\\u200Ce\\u200Df');
-    // Tag characters (ASCII smuggling) and blank fillers.
-    expect(normalizeUntrusted('ok\u{E0049}\u{E0047}')).toBe('ok\\u{E0049}\\u{E0047}');
-    expect(normalizeUntrusted('x\u3164y\u115Fz\u034F')).toBe('x\\u3164y\\u115Fz\\u034F');
-    // In raw HTML the backslash is an entity; the reader still sees `\u200B`.
-    expect(decodeNumericEntities(escapeHtml('a\u200Bb'))).toBe('a\\u200Bb');
+    expect(normalizeUntrusted('tag\u{E0041}')).toBe('tag\\u{E0041}');
+    expect(inlineText('abc\u202Egnp.exe')).toBe('`abc\\u202Egnp.exe`');
   });
 
   test('joiners that are part of the text stay: emoji sequences, Persian and Indic words', () => {
-    for (const text of ['👩‍👩‍👧‍👦 family', '👍🏽‍… no', '🏳️‍🌈 flag', 'می‌خواهم', 'क्‍ष']) {
-      const expected = text === '👍🏽‍… no' ? '👍🏽\\u200D… no' : text;
-      expect(normalizeUntrusted(text), text).toBe(expected);
-    }
-    // Bidi controls still become U+FFFD, not an escape.
-    expect(normalizeUntrusted('a\u202Eb')).toBe('a\uFFFDb');
+    for (const word of ['👩‍👩‍👧‍👦', 'می‌خواهم', 'क्‍ष']) expect(normalizeUntrusted(word)).toBe(word);
   });
 
-  test('plain names stay readable', () => {
-    expect(escapeCell('api')).toBe('api');
-    expect(escapeCell('linux/arm64/v8')).toBe('linux/arm64/v8');
-    expect(escapeCell('my-app.v2')).toBe('my-app.v2');
-  });
-
-  test('maxLength truncates before escaping, by grapheme', () => {
-    expect(escapeCell('a|b|c|d', { maxLength: 3 })).toBe('a\\|…');
-    expect(escapeCell('x'.repeat(5000), { maxLength: 80 })).toHaveLength(80);
-  });
-
-  test('an empty value still fills the cell', () => {
+  test('maxLength truncates before escaping, by grapheme; an empty cell still fills the cell', () => {
+    expect(inlineText('x'.repeat(10), { maxLength: 5 })).toBe('xxxx…');
     expect(escapeCell('')).toBe(' ');
   });
 });
 
-describe('escapeCodeSpan', () => {
-  test.each(INJECTION_CORPUS.map((s, i) => [i, s] as const))('corpus #%i reads back literally', (_i, input) => {
-    const span = escapeCodeSpan(input, { table: false });
-    expect(span).not.toMatch(/[\r\n]/);
-    expect(span).not.toContain('<!--');
-    const back = readCodeSpan(span);
-    const expected = normalizeUntrusted(input)
-      .replace(/<(?=[A-Za-z/!?])/g, `<${ZERO_WIDTH_JOINER}`)
-      .replace(/--(?=>)/g, `-${ZERO_WIDTH_JOINER}-`)
-      .replace(/\](?=\()/g, `]${ZERO_WIDTH_JOINER}`);
-    expect(span).not.toContain('](');
-    expect(span).not.toMatch(/<[a-z/!]/i);
-    expect(back).toBe(expected);
-    expect(strayInvisibles(span)).toEqual([]);
+describe('codeSpan', () => {
+  test('the fence outgrows backtick runs inside; padding where the content needs it', () => {
+    expect(codeSpan('a`b')).toBe('``a`b``');
+    expect(codeSpan('``')).toBe('``` `` ```');
+    expect(codeSpan('`x`')).toBe('`` `x` ``');
+    expect(codeSpan(' x ')).toBe('`  x  `');
+    expect(codeSpan('RUN apt-get install -y curl')).toBe('`RUN apt-get install -y curl`');
   });
 
-  test.each(INJECTION_CORPUS.map((s, i) => [i, s] as const))('corpus #%i keeps a table row intact', (_i, input) => {
-    expect(unescapedPipes(escapeCodeSpan(input))).toBe(0);
+  test('pipes are escaped for tables only, every one of them, backslashes or not', () => {
+    expect(codeSpan('a|b', { table: true })).toBe('`a\\|b`');
+    expect(codeSpan('a\\|b', { table: true })).toBe('`a\\\\|b`');
+    expect(unescapedPipes(codeSpan('||||', { table: true }))).toBe(0);
+    expect(codeSpan('a|b')).toBe('`a|b`');
   });
 
-  test('the fence outgrows backtick runs inside', () => {
-    expect(escapeCodeSpan('a`b')).toBe('``a`b``');
-    expect(escapeCodeSpan('``')).toBe('``` `` ```');
-    expect(escapeCodeSpan('`x`')).toBe('`` `x` ``');
-    expect(escapeCodeSpan('RUN apt-get install -y curl')).toBe('`RUN apt-get install -y curl`');
-  });
-
-  test('pipes are escaped for tables only', () => {
-    expect(escapeCodeSpan('a|b')).toBe('`a\\|b`');
-    expect(escapeCodeSpan('a|b', { table: false })).toBe('`a|b`');
-  });
-
-  test('mentions and links stay inert outside the span', () => {
-    const line = `see ${escapeCodeSpan('@octocat https://evil.example [x](http://e)')} here`;
+  test('mentions and links stay inside the span', () => {
+    const line = `see ${codeSpan('@octocat https://evil.example [x](http://e)')} here`;
     expect(outsideCodeSpans(line)).toBe('see   here');
   });
 
-  test('truncates long instructions', () => {
-    const span = escapeCodeSpan('RUN ' + 'x'.repeat(1000), { maxLength: 50 });
-    expect(readCodeSpan(span)).toHaveLength(50);
-    expect(span.endsWith('…`')).toBe(true);
+  test('truncates long text with an ellipsis', () => {
+    expect(codeSpan('RUN ' + 'x'.repeat(1000), { maxLength: 50 })).toBe('`RUN ' + 'x'.repeat(45) + '…`');
+  });
+});
+
+describe('fencedBlock', () => {
+  test('the fence is longer than any backtick run; lines indented for a list item', () => {
+    expect(fencedBlock('a\n```\nb', { info: 'text', indent: '   ' })).toBe('   ````text\n   a\n   ```\n   b\n   ````');
+    expect(fencedBlock('x')).toBe('```\nx\n```');
+  });
+
+  test('the middle of a long block is elided, its first and last lines kept', () => {
+    const text = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
+    const out = fencedBlock(text, { maxLines: 5 }).split('\n');
+    expect(out).toEqual(['```', 'line 0', 'line 1', '… (96 lines)', 'line 98', 'line 99', '```']);
+    expect(elideMiddle(['a', 'b'], 5)).toEqual(['a', 'b']);
   });
 });
 
 describe('escapeHtml', () => {
-  test.each(INJECTION_CORPUS.map((s, i) => [i, s] as const))('corpus #%i is inert in raw HTML', (_i, input) => {
-    const out = escapeHtml(input);
-    expect(out).not.toMatch(/[<>\r\n]/);
-    const seen = decodeNumericEntities(out);
-    expect(seen).not.toMatch(MENTION);
-    expect(seen).not.toMatch(ISSUE_REF);
-    expect(seen).not.toMatch(AUTOLINK);
-    expect(out.replace(/&(amp|lt|gt|quot|#\d+);/g, '')).not.toMatch(/[&`*_[\]()~|$\\]/);
-    expect(strayInvisibles(out)).toEqual([]);
-  });
-
-  test('closing tags cannot end our <summary>', () => {
+  test('entities, and a code element around what GitHub would link', () => {
     expect(escapeHtml('</summary></details>')).toBe('&lt;/summary&gt;&lt;/details&gt;');
+    expect(escapeHtml('api @octocat')).toBe('<code>api @octocat</code>');
+    expect(escapeHtml('a_b')).toBe('a&#95;b');
   });
 });
 
 describe('truncateText', () => {
   test('never splits a surrogate pair or an emoji sequence', () => {
-    const text = '😀'.repeat(100);
-    for (let max = 1; max < 20; max++) {
+    const text = '👩‍👩‍👧‍👦'.repeat(5) + '🇫🇷'.repeat(5);
+    for (let max = 1; max < 12; max++) {
       const out = truncateText(text, max);
       expect(out).not.toMatch(LONE_SURROGATE);
-      expect([...new Intl.Segmenter().segment(out)]).toHaveLength(max);
+      expect([...new Intl.Segmenter().segment(out)]).toHaveLength(Math.min(max, 10));
     }
-    const family = '👩‍👩‍👧‍👦'.repeat(10);
-    expect(truncateText(family, 3)).toBe('👩‍👩‍👧‍👦👩‍👩‍👧‍👦…');
   });
 
   test('leaves short text alone', () => {
     expect(truncateText('abc', 3)).toBe('abc');
     expect(truncateText('abcd', 3)).toBe('ab…');
-    expect(truncateText('abc', 0)).toBe('');
   });
 });
 
 describe('truncateEscaped', () => {
-  test('never cuts inside an escape, an entity, a ZWJ break or a surrogate pair', () => {
-    const escaped = escapeCell('|&<@a😀#1 '.repeat(50));
-    for (let max = 2; max < 120; max++) {
-      const out = truncateEscaped(escaped, max);
+  test('never cuts inside an escape, an entity or a surrogate pair', () => {
+    const text = '\\*&amp;👩\\|'.repeat(20);
+    for (let max = 1; max < 60; max++) {
+      const out = truncateEscaped(text, max);
       expect(out.length).toBeLessThanOrEqual(max);
       expect(out).not.toMatch(LONE_SURROGATE);
-      const body = out.slice(0, -1);
-      expect(escaped.startsWith(body)).toBe(true);
-      // No trailing lone backslash, no half entity, no `@` without its ZWJ.
-      expect(body).not.toMatch(/(^|[^\\])(\\\\)*\\$/);
-      expect(body).not.toMatch(/&[a-z#0-9]*$/);
-      expect(body).not.toMatch(/[@#]$/);
-      expect(unescapedPipes(body)).toBe(0);
+      expect(out.replace(/…$/, '')).not.toMatch(/(?<!\\)\\$|&[a-z]*$/);
     }
   });
 

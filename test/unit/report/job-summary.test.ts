@@ -8,11 +8,13 @@ import { malformedTableRows } from './markdown-checks.js';
 import { compared, entry, layer, MB, report } from './report-fixtures.js';
 
 const OPTS = { configPath: 'image-budget.yml' };
-const SIZES_HEADER = '| Image | Target | Platform | Compressed | Uncompressed | Layers | Budget | Status |';
-/** The summary's table against the base: both metrics. */
-const DELTA_HEADER = '| Image | Target | Platform | Compressed: base → PR | Δ | Δ% | Uncompressed: base → PR | Δ | Δ% | Status |';
+/** The summary's one table of entries: both metrics (against the base when there is one), layers, budget used. */
+const IMAGES_HEADER = '| Image | Target | Compressed (Δ) | On disk (Δ) | Layers | Budget used | Status |';
+const IMAGES_HEADER_PLATFORMS = '| Image | Target | Platform | Compressed (Δ) | On disk (Δ) | Layers | Budget used | Status |';
 /** The comment's compact one. */
-const COMPACT_HEADER = /^\| Image \| Target \| Platform \| Base \| PR \| Δ/m;
+const COMPACT_HEADER = /^\| Image \| Target \| Size \(Δ\) \| Budget used \| Status \|/m;
+/** Cells are written with non-breaking spaces: `nb('9 MB')`. */
+const nb = (text: string) => text.replace(/ /g, '\u00A0');
 
 /** The rows of the table whose header line is `header`, without the header and delimiter. */
 function tableAfter(markdown: string, header: string): string[] {
@@ -64,31 +66,39 @@ function firstRun(): ReportEntry[] {
 }
 
 describe('job summary without a baseline', () => {
-  test('a sizes table with the issue-2 columns for every entry, and no delta table', async () => {
+  test('one table of every entry with its sizes, layers and budget used; the limits in words; no delta', async () => {
     const md = renderJobSummary(report(firstRun()), { ...OPTS, baselineNote: 'No baseline (baseline: none): delta budgets skipped.' });
-    const rows = tableAfter(md, SIZES_HEADER);
-    expect(rows).toEqual([
-      '| **api** | runtime | linux/amd64 | 10 MB | 25 MB | 3 | max 25 MB, max 40 MB on disk, warn 20 MB, ≤ 12 layers, max-increase 5 MB (63% used) | ✅ ok |',
-      '| **worker** | — | linux/arm64 | 30 MB | 75 MB | 2 | max 25 MB (120% used) | ❌ over |',
-      '| **tools** | — | linux/amd64 | 10 MB | 25 MB | 2 | — | ✅ ok |',
-      '| **broken** | — | linux/amd64 | — | — | — | max 25 MB | 💥 error: buildx failed: Dockerfile:7 RUN false |',
+    expect(tableAfter(md, IMAGES_HEADER_PLATFORMS)).toEqual([
+      `| **broken** | — | linux/amd64 | — | — | — | — | ${nb('💥 error')} |`,
+      `| **worker** | — | linux/arm64 | ${nb('30 MB')} | ${nb('75 MB')} | 2 | ${nb('120% of 25 MB')} | ${nb('❌ over')} |`,
+      // The tightest max decides: 25 MB of 40 MB on disk is more than 10 MB of 25 MB.
+      `| **api** | runtime | linux/amd64 | ${nb('10 MB')} | ${nb('25 MB')} | 3 | ${nb('63% of 40 MB on disk')} | ${nb('✅ ok')} |`,
+      `| **tools** | — | linux/amd64 | ${nb('10 MB')} | ${nb('25 MB')} | 2 | — | ${nb('✅ ok')} |`,
     ]);
-    // Nothing to compare with: no column of dashes pretending to be a comparison.
-    expect(md).not.toContain(DELTA_HEADER);
+    expect(md).toContain('| **api** | runtime | linux/amd64 | max 25 MB, max 40 MB on disk, warn 20 MB, ≤ 12 layers, max-increase 5 MB |');
+    // Nothing to compare with: no Δ pretending to be a comparison.
+    expect(md).not.toMatch(/\(\+|\(-/);
     expect(md).not.toMatch(COMPACT_HEADER);
-    expect(md).not.toContain('Against the base');
-    // The largest layers of each image, collapsible.
+    // The verdict first, headings nested under the title, the footer last.
+    expect(md.slice(0, 80)).toBe(
+      '## 📦 Image budget\n\n💥 **broken · linux/amd64** failed: buildx failed: Dockerfile:7 RUN false\\\n'.slice(0, 80),
+    );
+    expect([...md.matchAll(/^(#+) .*/gm)].filter((m) => m[1] !== '###' && m.index !== 0).map((m) => m[0])).toEqual([]);
+    expect(md.trimEnd().split('\n').at(-1)).toMatch(/^<sub>image\\-budget /);
+    // The largest layers of each image, collapsible, with their digests.
     expect(md).toContain('### Largest layers');
     expect(md).toContain('<details><summary>api · runtime · linux/amd64: largest of 3 layers</summary>');
-    expect(md).toContain('| 5 MB | 12.5 MB | `Dockerfile:3` | `RUN apt-get install -y curl` |');
+    expect(md).toContain(`| ${nb('5 MB')} | ${nb('12.5 MB')} | \`Dockerfile:3\` | \`RUN apt-get install -y curl\` | \`0002abababab\` |`);
     expect(malformedTableRows(md)).toEqual([]);
     await expect(md).toMatchFileSnapshot('__outputs__/summary-no-baseline.md');
   });
 
   test('the same with no comparison asked for at all (CLI without --base)', () => {
     const md = renderJobSummary(report([entry({ name: 'api' })]), OPTS);
-    expect(tableAfter(md, SIZES_HEADER)).toEqual(['| **api** | — | linux/amd64 | 10 MB | 25 MB | 2 | max 25 MB (40% used) | ✅ ok |']);
-    expect(md).not.toContain(DELTA_HEADER);
+    expect(tableAfter(md, IMAGES_HEADER)).toEqual([
+      `| **api** | — | ${nb('10 MB')} | ${nb('25 MB')} | 2 | ${nb('40% of 25 MB')} | ${nb('✅ ok')} |`,
+    ]);
+    expect(md).toContain('### Images');
   });
 });
 
@@ -118,37 +128,29 @@ describe('job summary with a baseline', () => {
     ]);
   }
 
-  test('the sizes table, then the delta table with every row (none folded) and the totals', async () => {
+  test('every row against the base (none folded), both metrics, and the total of what adds up', async () => {
     const r = comparedReport();
     const md = renderJobSummary(r, OPTS);
-    expect(tableAfter(md, SIZES_HEADER)).toEqual([
-      '| **db** | — | linux/amd64 | 5 MB | 12.5 MB | 2 | max 25 MB (20% used) | ✅ ok |',
-      '| **api** | — | linux/amd64 | 21 MB | 52.5 MB | 2 | max 20 MB (105% used) | ❌ over |',
-      '| **fresh** | — | linux/amd64 | 10 MB | 25 MB | 2 | max 25 MB (40% used) | 🆕 new · ✅ ok |',
-      '| **gone** | — | linux/amd64 | — | — | — | — | 🗑️ removed |',
-    ]);
-    // Both metrics: base → PR, Δ and Δ%. Changed first, the over one at the top; the unchanged
-    // one is there too, not folded.
-    expect(tableAfter(md, DELTA_HEADER)).toEqual([
-      '| **api** | — | linux/amd64 | 9 MB → 21 MB | +12 MB | +133% | 22.5 MB → 52.5 MB | +30 MB | +133% | ❌ over |',
-      '| **fresh** | — | linux/amd64 | new → 10 MB | +10 MB | — | new → 25 MB | +25 MB | — | 🆕 new · ✅ ok |',
-      '| **gone** | — | linux/amd64 | 4 MB → removed | -4 MB | -100% | 9 MB → removed | -9 MB | -100% | 🗑️ removed |',
-      '| **db** | — | linux/amd64 | 5 MB → 5 MB | 0 B | 0% | 12.5 MB → 12.5 MB | 0 B | 0% | ✅ ok |',
-      '| **Total** |  |  | 18 MB → **36 MB** | +18 MB | +100% | 44 MB → **90 MB** | +46 MB | +105% |  |',
+    // Changed first, the over one at the top; the unchanged one is there too, not folded.
+    expect(tableAfter(md, IMAGES_HEADER)).toEqual([
+      `| **api** | — | ${nb('21 MB (+12 MB, +133%)')} | ${nb('52.5 MB (+30 MB, +133%)')} | 2 | ${nb('105% of 20 MB')} | ${nb('❌ over')} |`,
+      `| **fresh** | — | ${nb('10 MB (new)')} | ${nb('25 MB (new)')} | 2 | ${nb('40% of 25 MB')} | ${nb('🆕 new')} |`,
+      `| **gone** | — | ${nb('removed (was 4 MB)')} | ${nb('removed (was 9 MB)')} | — | — | ${nb('🗑️ removed')} |`,
+      `| **db** | — | ${nb('5 MB (±0)')} | ${nb('12.5 MB (±0)')} | 2 | ${nb('20% of 25 MB')} | ${nb('✅ ok')} |`,
+      `| **Total** of 4 images |  | ${nb('36 MB (+18 MB, +100%)')} | ${nb('90 MB (+46 MB, +105%)')} |  |  |  |`,
     ]);
     expect(md).not.toContain('unchanged image</summary>');
     // The details the comment shows are in the summary as well.
     expect(md).toContain('**Why it grew**');
-    expect(md.indexOf(SIZES_HEADER)).toBeLessThan(md.indexOf('#### Against the base'));
+    expect(md.indexOf(IMAGES_HEADER)).toBeLessThan(md.indexOf('### Details'));
     expect(malformedTableRows(md)).toEqual([]);
     await expect(md).toMatchFileSnapshot('__outputs__/summary-with-baseline.md');
   });
 
-  test('the PR comment keeps its compact delta table and no sizes table', () => {
+  test('the PR comment keeps its compact table', () => {
     const body = renderComment(comparedReport(), { ...OPTS, key: 'default' });
     expect(body).toMatch(COMPACT_HEADER);
-    expect(body).not.toContain(DELTA_HEADER);
-    expect(body).not.toContain(SIZES_HEADER);
+    expect(body).not.toContain(IMAGES_HEADER);
   });
 
   test('a huge report keeps its details within their byte budget and says how many were left out', () => {
@@ -162,7 +164,7 @@ describe('job summary with a baseline', () => {
     });
     const md = renderJobSummary(report(images), OPTS);
     expect(md).toMatch(/\n\d+ more image details not shown: see the JSON report\.\n/);
-    expect(tableAfter(md, SIZES_HEADER)).toHaveLength(300);
+    expect(tableAfter(md, IMAGES_HEADER)).toHaveLength(301);
     expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
   });
 });
@@ -185,7 +187,7 @@ test('the CLI and the action read the head from the report: budget changes and t
     budgetChanges: [{ image: 'api', target: null, platform: 'linux/arm64', field: 'max.compressed', label: 'max', from: '3 MB', to: null }],
   };
   const md = renderJobSummary(r, reportTextOptions(r));
-  expect(md).toContain('baseline: main at aaaaaaa');
-  expect(md).toContain('| **api** \\(linux/arm64\\) | max | 3 MB | none |');
+  expect(md).toContain('baseline: main at `aaaaaaa`');
+  expect(md).toContain('- **api · linux/arm64** max 3 MB → none: checked once it applies — applies once merged.');
   expect(md).toContain('· config `image-budget.yml`');
 });

@@ -38,17 +38,17 @@ describe('terminal table against a baseline', () => {
       '5.6 MB',
       '2',
       '301 kB',
-      '+5 MB (+1660.8%)',
+      '+5 MB (+1661%)',
       '600 kB',
-      '+5 MB (+833.3%)',
+      '+5 MB (+833%)',
       'max 25 MB (21%)',
       'ok',
     ]);
   });
 
   test('describeDelta per metric; new and removed say so', () => {
-    expect(describeDelta(grown, 'uncompressed')).toBe('+5 MB (+833.3%)');
-    expect(describeDelta(grown)).toBe('+5 MB (+1660.8%)');
+    expect(describeDelta(grown, 'uncompressed')).toBe('+5 MB (+833%)');
+    expect(describeDelta(grown)).toBe('+5 MB (+1661%)');
     expect(describeDelta(entry({ name: 'n', baseline: null, delta: null, change: 'new' }), 'uncompressed')).toBe('new');
   });
 
