@@ -3,6 +3,7 @@
  * events, the layers' Dockerfile lines and the Dockerfile itself. Every hint id, trigger and
  * fix is documented in docs/analysis.md.
  */
+import { formatSize as formatBytes } from '../config/size.js';
 import { effectiveUser, instructionAt, type DockerfileInfo } from './dockerfile-info.js';
 import type { FinalFile } from './file-tree.js';
 import type { HintId } from './hint-ids.js';
@@ -239,18 +240,6 @@ const DEV_LOCK_RULE = {
   fix: 'Install production dependencies only in the runtime stage: `npm ci --omit=dev`, or build in a separate stage and copy the output.',
 };
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
-
 function where(ref: DockerfileRef | null): string {
   return ref ? `${ref.path}:${ref.line}` : 'a layer with no Dockerfile line (the base image?)';
 }
@@ -409,9 +398,32 @@ function wasteHints(input: HintInput): AnalysisHint[] {
   return hints;
 }
 
+/**
+ * The final stage and the stages it is built FROM, final first: the stages whose content is in
+ * the image. A stage read only with `COPY --from` gives the files copied, not its base.
+ */
+export function fromChain(info: DockerfileInfo): number[] {
+  const chain: number[] = [];
+  for (let i: number | null = info.finalStage; i !== null && !chain.includes(i); i = info.stages[i]?.baseStage ?? null) chain.push(i);
+  return chain;
+}
+
+/** Whether the built stage is one another stage builds on or copies from: a builder, not what ships. */
+export function isIntermediateStage(info: DockerfileInfo): boolean {
+  return info.stages.some(
+    (s) => s.index !== info.finalStage && (s.baseStage === info.finalStage || s.copiesFrom.includes(info.finalStage)),
+  );
+}
+
+/** The external image the built stage starts from (`scratch`, `debian:bookworm`…), through its FROM chain. */
+export function rootBase(info: DockerfileInfo): string {
+  const chain = fromChain(info);
+  return info.stages[chain[chain.length - 1]!]!.image;
+}
+
 function dockerfileHints(info: DockerfileInfo): AnalysisHint[] {
   const hints: AnalysisHint[] = [];
-  for (const index of info.chain) {
+  for (const index of fromChain(info)) {
     const stage = info.stages[index]!;
     if (stage.baseStage !== null || stage.image.toLowerCase() === 'scratch' || stage.image.includes('$')) continue;
     if (stage.digest || (stage.tag !== null && stage.tag !== 'latest')) continue;
@@ -434,6 +446,8 @@ const ROOT_USER = /^(root|0)?(:.*)?$/;
  * the Dockerfile gives the line to fix. Without the config, the Dockerfile's USER lines decide.
  */
 function rootHint(info: DockerfileInfo | null, imageUser: string | undefined): AnalysisHint | null {
+  // A builder target is not what a user runs: whoever ships its output picks the user.
+  if (info && isIntermediateStage(info)) return null;
   const user = info ? effectiveUser(info, info.finalStage) : null;
   if (imageUser !== undefined ? !ROOT_USER.test(imageUser.trim()) : !info || (user !== null && !ROOT_USER.test(user.value))) return null;
   const line = user?.line ?? (info ? info.stages[info.finalStage]!.fromLine : null);
@@ -448,8 +462,22 @@ function rootHint(info: DockerfileInfo | null, imageUser: string | undefined): A
       : byConfig
         ? `the image config's User is ${imageUser === '' ? 'unset' : `"${imageUser}"`} (the final stage sets no USER and neither does its base image): it runs as root`
         : 'the final stage sets no USER, so it runs as root unless its base image sets one',
-    fix: 'Add a non-root user to the final stage: `RUN adduser -D -u 10001 app` (Debian: `useradd -r -u 10001 app`) then `USER 10001`.',
+    fix: rootFix(info ? rootBase(info) : null),
   };
+}
+
+/** No shell, no adduser: scratch, distroless and static bases. */
+const SHELLLESS_BASE = /^(?:scratch$|(?:.*\/)?(?:distroless|static)(?:[/:@]|$)|gcr\.io\/distroless\/|cgr\.dev\/chainguard\/static)/i;
+const ALPINE_BASE = /(?:^|\/)(?:alpine|busybox)(?:[:@]|$)/i;
+
+/** Advice that works on the base the image is built from. */
+function rootFix(base: string | null): string {
+  if (base !== null && SHELLLESS_BASE.test(base)) {
+    return `The base (${base}) has no shell to add a user with: set a numeric one, \`USER 65532:65532\`, and make the files it needs readable by it (\`COPY --chown=65532:65532 …\`).`;
+  }
+  if (base !== null && ALPINE_BASE.test(base))
+    return 'Add a non-root user to the final stage: `RUN adduser -D -u 10001 app` then `USER 10001`.';
+  return 'Add a non-root user to the final stage: `RUN useradd -r -u 10001 app` (Alpine/BusyBox: `adduser -D -u 10001 app`) then `USER 10001`, or `USER 65532` when the base has no shell.';
 }
 
 /**

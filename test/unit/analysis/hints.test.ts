@@ -250,7 +250,7 @@ describe('Dockerfile hints', () => {
     });
   };
 
-  it('unpinned-base-image per stage of the target chain; scratch, stages, tags and digests exempt', () => {
+  it('unpinned-base-image per stage of the FROM chain; scratch, stages, tags and digests exempt', () => {
     const text = [
       'FROM golang AS build', // 1: no tag
       'FROM node:latest AS unused', // 2: not in the chain
@@ -262,11 +262,49 @@ describe('Dockerfile hints', () => {
       'USER app',
     ].join('\n');
     const hints = hintsFor(text, 'final').filter((h) => h.id === 'unpinned-base-image');
-    expect(hints.map((h) => [h.path, h.dockerfile!.line])).toEqual([
-      ['busybox:latest', 3],
-      ['golang', 1],
-    ]);
+    // `golang` is only copied from: its base is not in the image, what was copied is.
+    expect(hints.map((h) => [h.path, h.dockerfile!.line])).toEqual([['busybox:latest', 3]]);
     expect(hintsFor(text).filter((h) => h.id === 'unpinned-base-image')).toEqual([]);
+  });
+
+  it.each([
+    // [case, Dockerfile, target, lines of runs-as-root hints]
+    [
+      'a builder target another stage copies from',
+      'FROM busybox:1.35 AS builder\nRUN true\nFROM scratch AS runtime\nCOPY --from=builder /x /x\n',
+      'builder',
+      [],
+    ],
+    ['a stage another builds FROM', 'FROM busybox:1.35 AS base\nRUN true\nFROM base AS app\nUSER 10001\n', 'base', []],
+    [
+      'the runtime stage that ships',
+      'FROM busybox:1.35 AS builder\nRUN true\nFROM scratch AS runtime\nCOPY --from=builder /x /x\n',
+      'runtime',
+      [3],
+    ],
+  ])('runs-as-root only for what ships: %s', (_case, text, target, lines) => {
+    expect(
+      hintsFor(text, target)
+        .filter((h) => h.id === 'runs-as-root')
+        .map((h) => h.dockerfile!.line),
+    ).toEqual(lines);
+  });
+
+  it.each([
+    ['FROM scratch\nCOPY x /x\n', /`USER 65532:65532`/, /adduser|useradd/],
+    ['FROM gcr.io/distroless/static-debian12:nonroot-x\nCOPY x /x\n', /`USER 65532:65532`/, /adduser|useradd/],
+    ['FROM alpine:3.20\nRUN true\n', /`RUN adduser -D -u 10001 app`/, /useradd/],
+    ['FROM debian:bookworm-slim\nRUN true\n', /`RUN useradd -r -u 10001 app`/, /^$/],
+  ])('runs-as-root advice fits the base: %s', (text, advice, notAdvice) => {
+    const [hint] = hintsFor(text).filter((h) => h.id === 'runs-as-root');
+    expect(hint?.fix).toMatch(advice);
+    if (notAdvice.source !== '^$') expect(hint?.fix).not.toMatch(notAdvice);
+  });
+
+  it('a FROM scratch runtime gets no unpinned-base hint for its builder’s base', () => {
+    const text = 'FROM golang AS builder\nRUN go build\nFROM scratch AS runtime\nCOPY --from=builder /app /app\n';
+    expect(hintsFor(text, 'runtime').filter((h) => h.id === 'unpinned-base-image')).toEqual([]);
+    expect(hintsFor(text, 'builder').map((h) => h.id)).toEqual(['unpinned-base-image']);
   });
 
   it('runs-as-root: no USER, USER root/0, inherited from a parent stage', () => {
