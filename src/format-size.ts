@@ -14,14 +14,15 @@ export function formatDelta(bytes: number): string {
   return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
 }
 
-/** "+4.8%", "-0.3%", "0%", "<0.1%" for a tiny change; null when there is nothing to compare with. */
+/** "+4.8%", "-0.3%", "0%", "<0.1%" for a tiny change either way; null when there is nothing to compare with. */
 export function formatPercent(delta: number, base: number): string | null {
   if (base <= 0) return null;
   const pct = (delta / base) * 100;
   if (pct === 0) return '0%';
   const abs = Math.abs(pct);
-  const text = abs < 0.1 ? '<0.1' : abs < 10 ? abs.toFixed(1) : abs.toFixed(0);
-  return `${pct > 0 ? '+' : '-'}${text}%`;
+  // Unsigned when tiny: a browser may break a line between `+` and `<`.
+  if (abs < 0.1) return '<0.1%';
+  return `${pct > 0 ? '+' : '-'}${abs < 10 ? abs.toFixed(1) : abs.toFixed(0)}%`;
 }
 
 /** "+5 MB, +109%": Δ bytes and, when there is a base, Δ%. */

@@ -1,7 +1,6 @@
 /**
- * The tables of entries: the PR comment's compact one (image · target · [platform] · size
- * with Δ · budget used · status), the summary's with both metrics, their totals and the order
- * of their rows. Number cells are non-breaking, so they never wrap. Pure; untrusted text inert.
+ * The table of entries the PR comment and the summary share (image · target · [platform] ·
+ * size with Δ · budget used · status), its totals and the order of its rows. Number cells are non-breaking, so they never wrap. Pure; untrusted text inert.
  */
 import { changeOf, compressedDelta, isCompared, sidesOf, type Change, type Metric } from './change.js';
 import { describeUsage } from './budget-text.js';
@@ -131,44 +130,6 @@ export function totalsNote(entries: readonly ReportEntry[]): string | null {
   const sum = summable(entries);
   if (!sum || sum.left.length === 0) return null;
   return `<sub>The total leaves out ${plural(sum.left.length, 'entry', 'entries')}: several targets of one image, stages and failed builds do not add up.</sub>`;
-}
-
-/** The summary's table: compressed and on-disk size with Δ, layers, budget used and status. */
-export function fullTableHeader(withPlatform: boolean): string[] {
-  const id = identityHeader(withPlatform);
-  return [
-    row([...id.names, 'Compressed (Δ)', 'On disk (Δ)', 'Layers', 'Budget used', 'Status']),
-    row([...id.aligns, '---:', '---:', '---:', '---:', '---']),
-  ];
-}
-
-export function fullEntryRow(entry: ReportEntry, withPlatform: boolean): string {
-  const change = changeOf(entry);
-  const usage = entry.compressedBytes === null ? null : describeUsage(entry);
-  return row([
-    ...identityCells(entry, withPlatform),
-    nowrap(sizeWithDelta(entry, change, 'compressed')),
-    nowrap(sizeWithDelta(entry, change, 'uncompressed')),
-    entry.layerCount === null ? '—' : String(entry.layerCount),
-    usage === null ? '—' : nowrap(usage),
-    nowrap(statusCell(entry, change)),
-  ]);
-}
-
-export function fullTotalsRow(entries: readonly ReportEntry[], withPlatform: boolean): string | null {
-  const sum = summable(entries);
-  if (!sum) return null;
-  const label = `**Total** of ${plural(sum.counted.length, 'image', 'images')}`;
-  return row([
-    label,
-    '',
-    ...(withPlatform ? [''] : []),
-    totalCell(sum.counted, 'compressed'),
-    totalCell(sum.counted, 'uncompressed'),
-    '',
-    '',
-    '',
-  ]);
 }
 
 const SEVERITY: Record<ReportEntry['status'], number> = { error: 0, over: 1, warn: 2, ok: 3 };

@@ -44,7 +44,7 @@ function layerBreakdown(entry: ReportEntry): string {
   return [
     `<details><summary>${escapeHtml(title)}: ${what}</summary>`,
     '',
-    '| compressed | on disk | Dockerfile | instruction | digest |',
+    '| compressed | on\u00A0disk | Dockerfile | instruction | digest |',
     '| ---: | ---: | --- | --- | --- |',
     ...rows,
     more,
@@ -75,7 +75,15 @@ function stageTable(entry: ReportEntry): string[] {
   const single = entry.singleStageWithToolchain
     ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.']
     : [];
-  return ['**Stages**', '', '| stage | compressed | on disk | wasted | |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...single, ''];
+  return [
+    '**Stages**',
+    '',
+    '| stage | compressed | on\u00A0disk | wasted | |',
+    '| --- | ---: | ---: | ---: | --- |',
+    ...rows,
+    ...single,
+    '',
+  ];
 }
 
 function change(c: { files: number; bytes: number }): string {

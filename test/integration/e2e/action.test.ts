@@ -76,7 +76,7 @@ describe('node dist/index.js on a pull_request event', () => {
     expect(run.outputs['over-budget']).toBe('true');
     expect(run.stdout).toMatch(/::error::image-budget: an image is over budget/);
     expect(run.summary).toContain('2 images: 1 over budget');
-    expect(run.summary).toMatch(/❌ compressed 4\.\d+ MB &gt; max 2 MB/);
+    expect(run.summary).toMatch(/❌ compressed 4\.\d+ MB \\> max 2 MB/);
     // The Dockerfile line of the largest layer gets a warning annotation.
     expect(run.stdout).toMatch(/::warning title=image-budget%3A largest growth,file=app\/Dockerfile,line=3::/);
   });

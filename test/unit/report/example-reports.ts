@@ -400,6 +400,13 @@ export function hostileReport(): Report {
   });
 }
 
+/** How the examples are rendered: the options the action passes. */
+export const EXAMPLE_OPTIONS = {
+  key: 'default',
+  summaryUrl: 'https://github.com/acme/shop/actions/runs/123456789',
+  overrideLabel: { name: 'image-budget:accept', applied: false },
+};
+
 export const EXAMPLES = {
   'over-budget': overBudgetReport,
   'multi-platform': multiPlatformReport,

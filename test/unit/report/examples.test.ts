@@ -7,13 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { renderComment } from '../../../src/report/comment.js';
 import { renderJobSummary } from '../../../src/report/job-summary.js';
 import { reportTextOptions } from '../../../src/report/report-head.js';
-import { EXAMPLES } from './example-reports.js';
-
-export const EXAMPLE_OPTIONS = {
-  key: 'default',
-  summaryUrl: 'https://github.com/acme/shop/actions/runs/123456789',
-  overrideLabel: { name: 'image-budget:accept', applied: false },
-};
+import { EXAMPLE_OPTIONS, EXAMPLES } from './example-reports.js';
 
 describe.each(Object.entries(EXAMPLES))('example %s', (name, make) => {
   const report = make();
