@@ -16,6 +16,8 @@ export interface Logger {
   group(title: string, body: string): void;
   /** A short progress line while long work runs. */
   progress(message: string): void;
+  /** One line of a build's output as it happens (a terminal with --verbose); absent: logs come whole, in `group`. */
+  buildLine?(job: string, line: string): void;
 }
 
 /** Collects everything: for tests and for callers that render later. */

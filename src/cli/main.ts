@@ -4,7 +4,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { BaseRefError } from '../baseline/locate-base.js';
 import { ConfigError } from '../config/config-error.js';
 import { BuildxError } from '../docker/buildx-info.js';
@@ -13,84 +12,19 @@ import { reportTextOptions } from '../report/report-head.js';
 import { renderTerminalReport } from '../report/terminal.js';
 import { runCheck, type CheckOptions } from '../run.js';
 import { VERSION } from '../version.js';
+import { parseCli, USAGE } from './args.js';
 import { runInit } from './init.js';
 import { prepareRunSettings, type PreparedRunSettings } from '../config/prepare-run-settings.js';
 import { parseRunBuildSettings, RunSettingError } from '../config/run-build-settings.js';
 import { UsageError } from './usage-error.js';
-import { createTerminalLogger } from './terminal-logger.js';
+import { createTerminalLogger, useColor } from './terminal-logger.js';
+
+export { USAGE };
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-export const USAGE = `image-budget ${VERSION} — keep container images small
-
-Usage:
-  image-budget check [--config PATH] [--json PATH] [--markdown PATH] [--base REF] [options]
-  image-budget init  [--config PATH] [--headroom PERCENT] [--update] [--force] [options]
-
-check   Build every image the budget file names, measure it and compare it with its budget.
-init    Write a budget file for the Dockerfiles found here (each named stage), with budgets
-        set from sizes measured now plus headroom; --update rewrites the max/warn values of an
-        existing file the same way, keeping its comments and layout.
-
-Options:
-  --config PATH      budget file (default .github/image-budget.yml)
-  --json PATH        write the JSON report (schemaVersion 1) there
-  --markdown PATH    write the markdown report there
-  --base REF         compare with git REF, built in a worktree the same way (budgets from REF)
-  --baseline-report PATH   compare with a saved JSON report instead
-  --baseline-image TEMPLATE  compare with images in a registry, e.g. ghcr.io/acme/{image}:main
-  --builder NAME     buildx builder to use (default: the current one)
-  --parallel N       builds at once (default 2)
-  --no-analyze       skip the layer analysis (wasted bytes, efficiency, hints)
-  --cache-dir PATH   layer scans and counted sizes (default ~/.cache/image-budget/layers)
-  --headroom PCT     init: budget = measured size + PCT percent (default 20)
-
-Build options for every image (check; as docker buildx build's, under the budget file's own;
-the repeatable ones may be given several times):
-  --build-arg K=V  --label K=V  --secret id=ID,src=FILE|env=VAR  --ssh default|ID=PATH
-  --build-context NAME=PATH|docker-image://REF|oci-layout://PATH  --network default|none|host
-  --add-host HOST:IP  --allow ENTITLEMENT  --shm-size SIZE  --ulimit NAME=SOFT[:HARD]
-  --no-cache  --pull  --annotation [TYPE:]K=V  --provenance VALUE  --sbom VALUE
-  --allow-outside-paths  let budget-file paths (contexts, Dockerfiles, secret files) leave the repository
-  --verbose          print the full build logs
-  --version, --help
-
-Exit codes: 0 within budget · 1 over budget or a build failed · 2 config or usage error.`;
-
-const OPTIONS = {
-  config: { type: 'string', default: '.github/image-budget.yml' },
-  json: { type: 'string' },
-  markdown: { type: 'string' },
-  builder: { type: 'string' },
-  base: { type: 'string' },
-  'baseline-report': { type: 'string' },
-  'baseline-image': { type: 'string' },
-  parallel: { type: 'string', default: '2' },
-  'no-analyze': { type: 'boolean', default: false },
-  'cache-dir': { type: 'string' },
-  headroom: { type: 'string', default: '20' },
-  update: { type: 'boolean', default: false },
-  force: { type: 'boolean', default: false },
-  verbose: { type: 'boolean', default: false },
-  'build-arg': { type: 'string', multiple: true },
-  label: { type: 'string', multiple: true },
-  secret: { type: 'string', multiple: true },
-  ssh: { type: 'string', multiple: true },
-  'build-context': { type: 'string', multiple: true },
-  network: { type: 'string' },
-  'add-host': { type: 'string', multiple: true },
-  allow: { type: 'string', multiple: true },
-  'shm-size': { type: 'string' },
-  ulimit: { type: 'string', multiple: true },
-  'no-cache': { type: 'boolean', default: false },
-  pull: { type: 'boolean', default: false },
-  annotation: { type: 'string', multiple: true },
-  provenance: { type: 'string' },
-  sbom: { type: 'string' },
-  'allow-outside-paths': { type: 'boolean', default: false },
-  help: { type: 'boolean', default: false },
-  version: { type: 'boolean', default: false },
-} as const;
+/** `--json -`, `--markdown -`: the report goes to stdout. */
+const STDOUT = '-';
 
 function positiveNumber(flag: string, raw: string, integer: boolean): number {
   const value = Number(raw);
@@ -114,42 +48,43 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     const usage =
       error instanceof UsageError || error instanceof ConfigError || error instanceof BuildxError || error instanceof BaseRefError;
-    io.stderr.write(`image-budget: ${message}\n${error instanceof UsageError ? '\nRun `image-budget --help` for usage.\n' : ''}`);
+    const help = error instanceof UsageError ? `\nRun \`image-budget ${commandOf(argv)}--help\` for usage.\n` : '';
+    io.stderr.write(`image-budget: ${message}\n${help}`);
     return usage ? EXIT.usage : EXIT.failed;
   }
 }
 
+/** `check ` when argv names a command, for the help hint of an error. */
+function commandOf(argv: string[]): string {
+  const command = argv.find((a) => !a.startsWith('-'));
+  return command === 'check' || command === 'init' ? `${command} ` : '';
+}
+
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.version) {
+  const parsed = parseCli(argv);
+  if (parsed.kind === 'version') {
     io.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const command = positionals[0];
-  if (values.help || command === undefined || command === 'help') {
-    io.stdout.write(`${USAGE}\n`);
-    return values.help || command === 'help' ? EXIT.ok : EXIT.usage;
+  if (parsed.kind === 'help') {
+    (parsed.exitCode === 0 ? io.stdout : io.stderr).write(`${parsed.text}\n`);
+    return parsed.exitCode;
   }
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-
-  const logger = createTerminalLogger({ verbose: values.verbose, stream: io.stderr });
+  const { values } = parsed;
+  const color = useColor(io.stderr, io.env);
+  const logger = createTerminalLogger({ verbose: values.verbose, stream: io.stderr, color });
   const parallel = positiveNumber('parallel', values.parallel, true);
 
-  if (command === 'init') {
+  if (parsed.kind === 'init') {
+    const init = parsed.values;
     return runInit(
       {
-        configPath: path.resolve(io.cwd, values.config),
+        configPath: path.resolve(io.cwd, init.config),
         workdir: io.cwd,
-        headroomPercent: positiveNumber('headroom', values.headroom, false),
-        update: values.update,
-        force: values.force,
-        builder: values.builder,
+        headroomPercent: positiveNumber('headroom', init.headroom, false),
+        update: init.update,
+        force: init.force,
+        builder: init.builder,
         parallel,
         env: io.env,
       },
@@ -157,27 +92,32 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stdout,
     );
   }
-  if (command !== 'check') throw new UsageError(`unknown command "${command}" (expected check or init)`);
 
-  const buildSettings = await buildSettingsFromFlags(values, io);
+  const check = parsed.values;
+  if (check.json === STDOUT && check.markdown === STDOUT)
+    throw new UsageError('--json - and --markdown - both want stdout: give one of them a file');
+  // With a report on stdout, the table joins the progress on stderr.
+  const reportOnStdout = check.json === STDOUT || check.markdown === STDOUT;
+  const table = reportOnStdout ? io.stderr : io.stdout;
+  const buildSettings = await buildSettingsFromFlags(check, io);
   const { report, outcome } = await runCheck(
     {
-      configPath: values.config,
+      configPath: check.config,
       workdir: io.cwd,
-      builder: values.builder,
+      builder: check.builder,
       parallel,
       env: io.env,
-      baseline: baselineFromFlags(values, io.cwd),
-      analyze: !values['no-analyze'],
-      ...(values['cache-dir'] !== undefined ? { cacheDir: path.resolve(io.cwd, values['cache-dir']) } : {}),
+      baseline: baselineFromFlags(check, io.cwd),
+      analyze: !check['no-analyze'],
+      ...(check['cache-dir'] !== undefined ? { cacheDir: path.resolve(io.cwd, check['cache-dir']) } : {}),
       buildSettings,
-      allowOutsidePaths: values['allow-outside-paths'],
+      allowOutsidePaths: check['allow-outside-paths'],
     },
     logger,
   ).finally(() => buildSettings.remove());
-  io.stdout.write(`\n${renderTerminalReport(report)}`);
-  if (values.json) await writeOutput(path.resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
-  if (values.markdown) await writeOutput(path.resolve(io.cwd, values.markdown), renderJobSummary(report, reportTextOptions(report)));
+  table.write(`\n${renderTerminalReport(report, { color: reportOnStdout ? color : useColor(io.stdout, io.env) })}`);
+  if (check.json) await writeOutput(io, check.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (check.markdown) await writeOutput(io, check.markdown, renderJobSummary(report, reportTextOptions(report)));
   return outcome.exitCode;
 }
 
@@ -190,9 +130,9 @@ const FLAG_OF_SETTING: Record<string, string> = {
   'build-contexts': 'build-context',
 };
 
-type ParsedFlags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+type CheckFlags = Extract<ReturnType<typeof parseCli>, { kind: 'check' }>['values'];
 
-async function buildSettingsFromFlags(values: ParsedFlags, io: CliIo): Promise<PreparedRunSettings> {
+async function buildSettingsFromFlags(values: CheckFlags, io: CliIo): Promise<PreparedRunSettings> {
   try {
     const parsed = parseRunBuildSettings(
       {
@@ -233,7 +173,12 @@ function baselineFromFlags(
   return undefined;
 }
 
-async function writeOutput(file: string, text: string): Promise<void> {
+async function writeOutput(io: CliIo, target: string, text: string): Promise<void> {
+  if (target === STDOUT) {
+    io.stdout.write(text);
+    return;
+  }
+  const file = path.resolve(io.cwd, target);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, text);
 }

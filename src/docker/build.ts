@@ -60,7 +60,11 @@ export function cacheExportErrors(log: string): string[] {
   return errors;
 }
 
-export async function runBuild(job: BuildJob, launcher: BuildxLauncher = DOCKER_BUILDX): Promise<BuildResult> {
+export async function runBuild(
+  job: BuildJob,
+  launcher: BuildxLauncher = DOCKER_BUILDX,
+  options: { onLine?: (line: string) => void } = {},
+): Promise<BuildResult> {
   // A stale layout from an earlier run would be merged with the new one: start clean.
   await rm(job.layoutDir, { recursive: true, force: true });
   await mkdir(job.layoutDir, { recursive: true });
@@ -73,7 +77,12 @@ export async function runBuild(job: BuildJob, launcher: BuildxLauncher = DOCKER_
   const redact = await secretRedactor(job.options.secrets);
   const result = await runCommand(launcher.command, launcher.args(job.argv), {
     env: job.env,
-    onLine: (line) => lines.push(redact(line)),
+    // Secret values never reach the log, streamed or kept.
+    onLine: (line) => {
+      const safe = redact(line);
+      lines.push(safe);
+      options.onLine?.(safe);
+    },
   });
   const log = lines.join('\n');
   const ok = result.exitCode === 0;

@@ -35,7 +35,8 @@ function pad(cells: string[][], styles: ((cell: string, row: number, col: number
   return cells.map((row, r) =>
     row
       .map((cell, col) => {
-        const padded = cell + ' '.repeat((widths[col] ?? 0) - [...cell].length);
+        // The last column is not padded: nothing follows it.
+        const padded = col === row.length - 1 ? cell : cell + ' '.repeat((widths[col] ?? 0) - [...cell].length);
         return styles ? styles(padded, r, col) : padded;
       })
       .join('  ')

@@ -121,7 +121,8 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
       started += 1;
       const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
       logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
-      const build = await runBuild(job, options.launcher);
+      const onLine = logger.buildLine?.bind(logger);
+      const build = await runBuild(job, options.launcher, onLine ? { onLine: (line) => onLine(`${prefix}${job.id}`, line) } : {});
       if (options.handoff?.role === 'report') options.handoff.with.built(job.id);
       const dockerfilePath = path.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
       logger.group(

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderComment } from '../../../src/report/comment.js';
 import { renderJobSummary } from '../../../src/report/job-summary.js';
 import { reportTextOptions } from '../../../src/report/report-head.js';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/types.js';
 import { hasCmarkGfm } from '../../support/gfm.js';
 import { COLUMN_WIDTH, commentShell, insertScript } from '../../support/github-render.js';
 import { EXAMPLE_OPTIONS, EXAMPLES } from '../../unit/report/example-reports.js';

@@ -58,3 +58,32 @@ describe('terminal table against a baseline', () => {
     expect(renderTerminalReport(report([entry({ name: 'a', baseline: null, delta: null, change: null })]))).not.toContain('BASE');
   });
 });
+
+describe('terminal colour and hints', () => {
+  const over = entry({
+    name: 'api',
+    status: 'over',
+    findings: [{ status: 'over', rule: 'max.compressed', message: 'compressed 30 MB > max 25 MB' }],
+  });
+
+  test('statuses and the verdict in colour only when asked; the columns stay aligned', () => {
+    const plain = renderTerminalReport(report([over, entry({ name: 'web' })]));
+    expect(plain).not.toContain('\u001b[');
+    const coloured = renderTerminalReport(report([over, entry({ name: 'web' })]), { color: true });
+    expect(coloured).toContain('\u001b[31mOVER');
+    expect(coloured).toContain('\u001b[32mok');
+    expect(coloured).toContain('\u001b[31m2 images: 1 over budget · 1 within budget\u001b[0m');
+    // eslint-disable-next-line no-control-regex -- stripping the colour shows the plain text
+    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
+  });
+
+  test('a hint found on several platforms is shown once, with its platforms', () => {
+    const hint = { id: 'runs-as-root', path: '(no USER)', bytes: 0, dockerfile: { path: 'Dockerfile', line: 3 }, fix: 'USER 65532' };
+    const analysis = { wastedBytes: 0, efficiency: 1, hints: [hint] };
+    const text = renderTerminalReport(
+      report([entry({ name: 'api', analysis }), entry({ name: 'api', platform: 'linux/arm64', analysis })]),
+    );
+    expect(text.match(/runs-as-root/g)).toHaveLength(1);
+    expect(text).toContain('    runs-as-root Dockerfile:3 (no USER) (linux/amd64, linux/arm64)');
+  });
+});
