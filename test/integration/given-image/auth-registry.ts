@@ -5,14 +5,24 @@
  * `docker-credential-<name>` and a DOCKER_CONFIG whose `credHelpers` names it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcryptjs';
+import { parse } from 'yaml';
 
-const LOCAL_REGISTRY_STORAGE = '/var/lib/local-registry';
+/** The local registry's config, as ../shared/tools/docker-env writes it. */
+const LOCAL_REGISTRY_CONFIG = '/etc/docker/local-registry.yml';
+
+/** Where the local registry keeps what was pushed to 127.0.0.1:5000. */
+async function localRegistryStorage(): Promise<string> {
+  const config = parse(await readFile(LOCAL_REGISTRY_CONFIG, 'utf8')) as { storage?: { filesystem?: { rootdirectory?: unknown } } };
+  const root = config.storage?.filesystem?.rootdirectory;
+  if (typeof root !== 'string') throw new Error(`${LOCAL_REGISTRY_CONFIG}: no storage.filesystem.rootdirectory`);
+  return root;
+}
 
 export interface AuthRegistry {
   host: string;
@@ -37,7 +47,7 @@ export async function startAuthRegistry(dir: string, user: string, password: str
       'version: 0.1',
       'log: { level: error }',
       'storage:',
-      `  filesystem: { rootdirectory: ${LOCAL_REGISTRY_STORAGE} }`,
+      `  filesystem: { rootdirectory: ${await localRegistryStorage()} }`,
       // Only reads: the shared storage is never written or purged by this instance.
       '  maintenance: { readonly: { enabled: true }, uploadpurging: { enabled: false } }',
       `http: { addr: 127.0.0.1:${port}, secret: ib-given-test }`,
