@@ -40,7 +40,9 @@ side_part() {
     echo "0 1 0 $label" >>"$totals"
     return 1
   fi
-  (eval "$env" && IB_TEST_PART=$label node scripts/run-tests.js "$@")
+  # IB_SKIP_SLOW: the side engines' build steps have no route out (no NAT), so the one test that
+  # installs from Debian's mirror runs in the primary part only.
+  (eval "$env" && IB_SKIP_SLOW=1 IB_TEST_PART=$label node scripts/run-tests.js "$@")
   local rc=$?
   scripts/side-engine.sh stop "$engine" "$store"
   return $rc

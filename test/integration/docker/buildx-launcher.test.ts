@@ -67,9 +67,16 @@ describe('starting buildx', () => {
     await run('docker', ['context', 'create', 'ib-launcher-ctx', '--docker', 'host=unix:///var/run/docker.sock'], {
       env: { ...process.env, DOCKER_CONFIG: config },
     });
+    // A context applies only where DOCKER_HOST is not set (it overrides every context): the
+    // contexts are tried without it, the engine's own builder with the environment as it is.
+    const { DOCKER_HOST: _, ...withoutHost } = process.env;
     const builderName = async (launcher: BuildxLauncher, env: Record<string, string>) =>
       /^Name:\s+(\S+)/m.exec(
-        (await run(launcher.command, launcher.args(['buildx', 'inspect']), { env: { ...process.env, ...env } })).stdout,
+        (
+          await run(launcher.command, launcher.args(['buildx', 'inspect']), {
+            env: { ...(env.DOCKER_CONFIG ? withoutHost : process.env), ...env },
+          })
+        ).stdout,
       )?.[1];
     const byEnv = { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'ib-launcher-ctx' };
     expect(await builderName(buildxLauncher(buildx.pluginPath), byEnv)).toBe('ib-launcher-ctx');

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMemoryLogger } from '../../../src/logger.js';
 import type { Report, ReportEntry } from '../../../src/types.js';
 import { runCheck } from '../../../src/run.js';
-import { dockerMajor } from '../../support/engine-info.js';
+import semver from 'semver';
+import { engine } from '../../support/engine-info.js';
 
 const run = promisify(execFile);
 
@@ -145,10 +146,9 @@ describe('runCheck: two targets × two platforms, provenance on', () => {
   });
 });
 
-// The fixture needs Docker 26's `docker` driver, whose --load beside the OCI output leaves the
-// layout without the image buildx names; Docker 28's, like a docker-container builder, writes both
-// exports whole. The matrix runs it in its Docker 26 part.
-describe.runIf(dockerMajor < 28)('runCheck: a layout that does not hold what the build reports', () => {
+// The fixture needs buildx 0.13 (the matrix's Docker 26 part), whose --load beside the OCI output
+// leaves the layout without the image it names; buildx 0.29 writes both exports whole.
+describe.runIf(semver.lt(engine.buildxVersion, '0.14.0'))('runCheck: a layout that does not hold what the build reports', () => {
   test('a second exporter (--load) in the build flags: the entry is an error saying so, not another image measured', async () => {
     const out = path.join(dir, 'out-load');
     await writeFile(path.join(dir, 'single.yml'), 'version: 1\nimages:\n  pipeline:\n    context: .\n    target: runtime\n');

@@ -52,7 +52,8 @@ describe.runIf(buildxSpeaksGhaV2 && hasLocalImage(BUILDKIT_IMAGE))('the GitHub A
       inputs: { config: 'budget.yml', builder, baseline: 'none', analyze: 'false' },
       eventName: 'push',
       event: push,
-      env: cache.env,
+      // The CLI config the builder was created in (a runner's is ~/.docker, HOME's).
+      env: { ...cache.env, ...(process.env.DOCKER_CONFIG ? { DOCKER_CONFIG: process.env.DOCKER_CONFIG } : {}) },
     });
     runs.push(result);
     return result;

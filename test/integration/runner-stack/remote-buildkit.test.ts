@@ -134,8 +134,16 @@ describe.runIf(hasLocalImage(BUILDKIT_IMAGE))('a remote BuildKit (buildx `remote
     ]);
     expect(onRemote.every((e) => e.uncompressedBytes! > 300_000)).toBe(true);
     const onLocal = sizes(await read('local.json'));
-    const withoutConfig = (list: typeof onRemote) => list.map(({ configBytes: _, ...rest }) => rest);
-    expect(withoutConfig(onRemote)).toEqual(withoutConfig(onLocal));
+    // On disk, every builder's layers are the same bytes.
+    const onDisk = (list: typeof onRemote) =>
+      list.map((e) => ({ stage: `${e.target}/${e.kind}/${e.platform}`, bytes: e.uncompressedBytes, layers: e.layers.map((l) => l[2]) }));
+    expect(onDisk(onRemote)).toEqual(onDisk(onLocal));
+    if (engine.driver !== 'docker') {
+      // Compressed too, where both are BuildKit containers pulling the base from the registry
+      // (the `docker` driver exports the base image's blobs as its image store holds them).
+      const withoutConfig = (list: typeof onRemote) => list.map(({ configBytes: _, ...rest }) => rest);
+      expect(withoutConfig(onRemote)).toEqual(withoutConfig(onLocal));
+    }
     onRemote.forEach((e, i) => {
       expect(e.configBytes).toBeGreaterThan(200);
       expect(Math.abs(e.configBytes - onLocal[i]!.configBytes)).toBeLessThanOrEqual(8);
