@@ -25,6 +25,10 @@ export interface RetryOptions {
    * minute", then exponentially longer if it persists. Doubles on each further one.
    */
   secondaryRateLimitMinMs: number;
+  /** One attempt, from connecting to the last byte of the answer: a server that never answers is given up on. */
+  attemptTimeoutMs: number;
+  /** One request in all, attempts and waits together: past it, no further attempt starts. */
+  requestBudgetMs: number;
   /** For tests: a fixed random source, a clock, and a sleep that need not wait. */
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -41,7 +45,26 @@ export const DEFAULT_RETRY: RetryOptions = {
   maxDelayMs: 120_000,
   maxTotalWaitMs: 180_000,
   secondaryRateLimitMinMs: 60_000,
+  attemptTimeoutMs: 30_000,
+  requestBudgetMs: 180_000,
 };
+
+/**
+ * For tests of a hung or unreachable API: `IMAGE_BUDGET_API_TIMEOUT_MS` (one attempt) and
+ * `IMAGE_BUDGET_API_BUDGET_MS` (one request in all) shorten the limits; they never lengthen them.
+ */
+export function retryFromEnvironment(env: NodeJS.ProcessEnv = process.env): Partial<RetryOptions> {
+  const read = (name: string, max: number): number | undefined => {
+    const value = Number(env[name]);
+    return Number.isSafeInteger(value) && value > 0 ? Math.min(value, max) : undefined;
+  };
+  const attemptTimeoutMs = read('IMAGE_BUDGET_API_TIMEOUT_MS', DEFAULT_RETRY.attemptTimeoutMs);
+  const requestBudgetMs = read('IMAGE_BUDGET_API_BUDGET_MS', DEFAULT_RETRY.requestBudgetMs);
+  return {
+    ...(attemptTimeoutMs !== undefined ? { attemptTimeoutMs } : {}),
+    ...(requestBudgetMs !== undefined ? { requestBudgetMs, maxTotalWaitMs: Math.min(requestBudgetMs, DEFAULT_RETRY.maxTotalWaitMs) } : {}),
+  };
+}
 
 /** A failed GitHub API call, after retries: what was called, what came back, and why. */
 export class GitHubApiError extends Error {
@@ -77,7 +100,7 @@ export function createGitHubClient(opts: CreateGitHubClientOptions): GitHubClien
     // Retries are ours; keep Octokit from logging every 4xx we handle on purpose.
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
-  installRetryHook(client, { ...DEFAULT_RETRY, ...opts.retry });
+  installRetryHook(client, { ...DEFAULT_RETRY, ...retryFromEnvironment(), ...opts.retry });
   return client;
 }
 
@@ -136,6 +159,14 @@ export function isRetryable(status: number, headers: Headers | undefined, messag
   return header(headers, 'retry-after') !== undefined || header(headers, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(message);
 }
 
+function hostOf(client: GitHubClient): string {
+  try {
+    return new URL(client.request.endpoint.DEFAULTS.baseUrl).host;
+  } catch {
+    return 'the API';
+  }
+}
+
 type EndpointOptions = Parameters<GitHubClient['request']['endpoint']['parse']>[0];
 
 /** "PATCH /repos/o/r/issues/comments/7": the filled-in path, never the token. */
@@ -153,6 +184,38 @@ function messageOf(error: RequestError): { text: string; body: ErrorBody } {
   const body: ErrorBody = data && typeof data === 'object' ? (data as ErrorBody) : {};
   const text = body.message ?? (typeof data === 'string' && data ? data.slice(0, 200) : error.message);
   return { text, body };
+}
+
+const CONNECT_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found (DNS)',
+  EAI_AGAIN: 'DNS lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_SOCKET: 'connection closed',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
+  UND_ERR_BODY_TIMEOUT: 'the answer stopped coming',
+  CERT_HAS_EXPIRED: 'TLS certificate expired',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate not trusted',
+};
+
+/**
+ * Why a request got no HTTP answer at all (refused, DNS, timeout), or null when it got one.
+ * Octokit reports these as status 500 without a response; the reason is in the cause chain.
+ */
+export function connectionProblem(error: unknown, attemptTimeoutMs: number): string | null {
+  if (!(error instanceof Error)) return null;
+  if ((error as RequestError).response !== undefined) return null;
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 6; cause = cause.cause, depth++) {
+    if (cause.name === 'TimeoutError') return `no answer within ${seconds(attemptTimeoutMs)}`;
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== undefined && CONNECT_CODES[code]) return `${CONNECT_CODES[code]} (${code})`;
+  }
+  if (error.name === 'AbortError' || /fetch failed|socket|network/i.test(error.message)) return error.message;
+  return null;
 }
 
 function toApiError(error: unknown, endpoint: string, attempts: number, gaveUp: string | null): GitHubApiError {
@@ -188,12 +251,35 @@ function installRetryHook(client: GitHubClient, retry: RetryOptions): void {
   const now = retry.now ?? Date.now;
   client.hook.wrap('request', async (request, options) => {
     const endpoint = describeEndpoint(client, options);
+    const started = now();
     let waited = 0;
     let secondaryHits = 0;
     for (let attempt = 1; ; attempt++) {
+      const left = retry.requestBudgetMs - (now() - started);
+      const timeout = Math.max(1, Math.min(retry.attemptTimeoutMs, left));
       try {
+        // Set on `options` itself: the inner hooks (auth) were bound to this object, so a copy would be ignored.
+        options.request = { ...options.request, signal: AbortSignal.timeout(timeout) };
         return await request(options);
       } catch (error) {
+        const unreachable = connectionProblem(error, timeout);
+        if (unreachable !== null) {
+          const elapsed = now() - started;
+          const delay = backoffMs(attempt, retry, random);
+          if (attempt >= retry.maxAttempts || elapsed + delay >= retry.requestBudgetMs) {
+            throw new GitHubApiError(
+              `GitHub API ${endpoint} could not connect to ${hostOf(client)}: ${unreachable}` +
+                `${attempt > 1 ? ` (gave up after ${attempt} attempts in ${seconds(elapsed)})` : ''}`,
+              endpoint,
+              0,
+              unreachable,
+              attempt,
+            );
+          }
+          waited += delay;
+          await sleep(delay);
+          continue;
+        }
         if (!isRequestError(error)) throw toApiError(error, endpoint, attempt, null);
         const headers = error.response?.headers;
         const { text } = messageOf(error);

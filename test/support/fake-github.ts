@@ -41,7 +41,9 @@ export type Fault =
   | { status: 403; kind: 'secondary-rate-limit'; retryAfterSeconds?: number }
   | { status: 403; kind: 'primary-rate-limit'; resetInSeconds: number }
   | { status: 404 }
-  | { status: 422; field?: string; message?: string };
+  | { status: 422; field?: string; message?: string }
+  /** Accepts the request and never answers (until `stop()`): a hung API. */
+  | { status: 'hang' };
 
 export interface RecordedRequest {
   method: string;
@@ -314,6 +316,8 @@ export class FakeGitHub {
 
   private answerFault(fault: Fault, error: (s: number, m: string, h?: Record<string, string>, x?: object) => void): void {
     switch (fault.status) {
+      case 'hang':
+        return;
       case 429:
         return error(
           429,
