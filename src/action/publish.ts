@@ -113,10 +113,8 @@ async function postComment(request: PublishRequest, body: string, run: RunStamp 
       return null;
     }
     if (result.action === 'skipped') {
-      const permission = result.permission
-        ? ` It needs \`permissions: ${result.permission}\`; a PR from a fork gets a read-only token, see docs/permissions.md for the workflow_run pattern.`
-        : '';
-      logger.warning(`the PR comment was not posted: ${result.reason}.${permission} The report is in the job summary and the outputs.`);
+      // The reason carries its own advice (the permission, forks, docs/permissions.md).
+      logger.warning(`the PR comment was not posted: ${result.reason}. The report is in the job summary and the outputs.`);
       return null;
     }
     logger.info(`comment ${result.action} on PR #${pullRequest}: ${result.url}`);

@@ -1,13 +1,11 @@
 /**
  * One sticky comment per key on a pull request: found by the hidden marker on its first line,
  * among comments written by this token's identity only, across every page; updated in place,
- * created when missing, and de-duplicated when two runs raced to create it.
+ * created when missing, and de-duplicated when two runs raced to create it. When the identity
+ * cannot be told, nothing is updated and nothing is posted next to an existing marked comment.
  */
 import { commentMarker, hasCommentMarker, isNewerRun, readRunStamp, withRunStamp, type RunStamp } from '../report/comment-marker.js';
 import { GitHubApiError, type GitHubClient } from './github-client.js';
-
-/** Who writes the comment when the token is the workflow's GITHUB_TOKEN. */
-export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
 export type UpsertResult =
   | { action: 'created' | 'updated' | 'unchanged'; id: number; url: string }
@@ -23,9 +21,9 @@ export interface UpsertCommentOptions {
   body: string;
   /**
    * Login whose comments we may update (the `comment-author` input). Default:
-   * {@link resolveCommentAuthor}.
+   * {@link resolveCommentAuthor}. `null`: it could not be told; see {@link upsertComment}.
    */
-  author?: string;
+  author?: string | null;
   /**
    * The run this body was made for: stamped on the comment's second line, and a comment
    * stamped by a newer run is not overwritten. Without it, the last writer wins.
@@ -42,25 +40,31 @@ interface Comment {
 }
 
 /**
- * The login our comments carry.
- * - A personal token: `GET /user`.
- * - An installation token — GITHUB_TOKEN, or a GitHub App's (`actions/create-github-app-token`)
- *   — gets 403 "Resource not accessible by integration" there, and `GET /app` needs the app's
- *   JWT. GraphQL's `viewer { login }` does accept installation tokens and names the bot
- *   (`github-actions[bot]`, `<app-slug>[bot]`), as marocchino/sticky-pull-request-comment relies
- *   on. An installation always acts as a bot, so the REST login ends in `[bot]`.
- * - When GraphQL cannot answer either (a proxy, an old GHES): `github-actions[bot]`, right for
- *   GITHUB_TOKEN; an app's login is then set with the `comment-author` input.
+ * The login our comments carry, from the kind of token, never guessed from a failure:
+ * - An installation token (`ghs_…`: GITHUB_TOKEN, or a GitHub App's from
+ *   `actions/create-github-app-token`) cannot use `GET /user` (403 "Resource not accessible by
+ *   integration") and `GET /app` needs the app's JWT. GraphQL's `viewer { login }` does accept
+ *   it and names the bot (`github-actions[bot]`, `<app-slug>[bot]`), as
+ *   marocchino/sticky-pull-request-comment relies on. An installation acts as a bot, so the REST
+ *   login ends in `[bot]`.
+ * - Any other token (a personal one): `GET /user`.
+ * - null when that answer does not come (a rate limit, an outage, GraphQL blocked by a proxy):
+ *   the `comment-author` input says it then.
  */
-export async function resolveCommentAuthor(client: GitHubClient): Promise<string> {
+export async function resolveCommentAuthor(client: GitHubClient): Promise<string | null> {
   try {
     const { data } = await client.rest.users.getAuthenticated();
     return data.login;
   } catch (error) {
-    if (!(error instanceof GitHubApiError && (error.status === 403 || error.status === 401))) throw error;
+    // The token's kind (its `ghs_` prefix), or GitHub's own answer for installation tokens; any
+    // other failure (a rate limit, an outage) says nothing about who the token is.
+    const auth = (await client.auth().catch(() => ({}))) as { tokenType?: string };
+    const integration =
+      error instanceof GitHubApiError && error.status === 403 && /not accessible by integration/i.test(error.githubMessage);
+    if (auth.tokenType !== 'installation' && !integration) return null;
   }
   const login = await viewerLogin(client);
-  if (!login) return ACTIONS_BOT_LOGIN;
+  if (!login) return null;
   return login.endsWith('[bot]') ? login : `${login}[bot]`;
 }
 
@@ -91,9 +95,8 @@ function explain(error: unknown, o: UpsertCommentOptions, doing: string, permiss
       action: 'skipped',
       permission,
       reason:
-        `the token may not ${doing} on ${where(o)} (GitHub: "${error.githubMessage}"). ` +
-        `Grant "permissions: ${permission}" to the job; pull requests from forks only get a ` +
-        `read-only token, so post from a workflow_run workflow instead (see docs/permissions.md).`,
+        `the token may not ${doing} on ${where(o)} (GitHub: "${error.githubMessage}"); grant \`permissions: ${permission}\` ` +
+        'to the job; a pull request from a fork only gets a read-only token, so post from a workflow_run workflow instead (see docs/permissions.md)',
     };
   }
   if (error.status === 404) {
@@ -114,7 +117,8 @@ function explain(error: unknown, o: UpsertCommentOptions, doing: string, permiss
   throw error;
 }
 
-async function listOurs(client: GitHubClient, o: UpsertCommentOptions, author: string): Promise<Comment[]> {
+/** Comments with the marker for `o.key`, oldest first: by `author`, or by anyone when it is null. */
+async function listOurs(client: GitHubClient, o: UpsertCommentOptions, author: string | null): Promise<Comment[]> {
   const all: Comment[] = await client.paginate(client.rest.issues.listComments, {
     owner: o.owner,
     repo: o.repo,
@@ -122,8 +126,19 @@ async function listOurs(client: GitHubClient, o: UpsertCommentOptions, author: s
     per_page: 100,
   });
   return all
-    .filter((c) => c.user?.login === author && hasCommentMarker(c.body, o.key))
+    .filter((c) => (author === null || c.user?.login === author) && hasCommentMarker(c.body, o.key))
     .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
+}
+
+function authorOf(opts: { author?: string | null }, client: GitHubClient): Promise<string | null> {
+  return opts.author !== undefined ? Promise.resolve(opts.author) : resolveCommentAuthor(client);
+}
+
+function unknownAuthorReason(o: UpsertCommentOptions, count: number): string {
+  return (
+    `could not tell which account the token acts as, and ${String(count)} comment(s) on ${where(o)} carry this report's marker: ` +
+    'none was updated and no second one posted. Set the `comment-author` input to the login the comments are written by'
+  );
 }
 
 async function deleteQuietly(client: GitHubClient, o: UpsertCommentOptions, id: number): Promise<void> {
@@ -144,7 +159,8 @@ export async function findExistingComment(
   client: GitHubClient,
   opts: Omit<UpsertCommentOptions, 'body'>,
 ): Promise<{ id: number; url: string; body: string } | null> {
-  const author = opts.author ?? (await resolveCommentAuthor(client));
+  const author = await authorOf(opts, client);
+  // With the author unknown, any marked comment counts as existing: upsertComment then declines to write.
   const [first] = await listOurs(client, { ...opts, body: '' }, author);
   return first ? { id: first.id, url: first.html_url, body: first.body ?? '' } : null;
 }
@@ -176,7 +192,7 @@ export async function upsertComment(client: GitHubClient, opts: UpsertCommentOpt
   const marker = commentMarker(opts.key);
   const marked = hasCommentMarker(opts.body, opts.key) ? opts.body : `${marker}\n${opts.body}`;
   const body = opts.run ? withRunStamp(marked, opts.run) : marked;
-  const author = opts.author ?? (await resolveCommentAuthor(client));
+  let author = await authorOf(opts, client);
   const o = { ...opts, body };
 
   let ours: Comment[];
@@ -185,6 +201,7 @@ export async function upsertComment(client: GitHubClient, opts: UpsertCommentOpt
   } catch (error) {
     return explain(error, o, 'read comments', 'pull-requests: read');
   }
+  if (author === null && ours.length > 0) return { action: 'skipped', reason: unknownAuthorReason(o, ours.length) };
 
   try {
     const [existing, ...duplicates] = ours;
@@ -200,6 +217,9 @@ export async function upsertComment(client: GitHubClient, opts: UpsertCommentOpt
       issue_number: o.issueNumber,
       body,
     });
+    // What GitHub wrote it as is who the token is, when that could not be told before.
+    author ??= created.user?.login ?? null;
+    if (author === null) return { action: 'created', id: created.id, url: created.html_url };
     // Another run may have created its own between our list and our create: keep the oldest.
     const after = await listOurs(client, o, author);
     const keep = after[0];
