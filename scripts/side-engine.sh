@@ -39,7 +39,9 @@ if [ "$action" = env ]; then environment; exit 0; fi
 if [ "$action" = stop ]; then
   if [ -f "$run/docker.pid" ] && kill -0 "$(cat "$run/docker.pid")" 2>/dev/null; then
     pid=$(cat "$run/docker.pid")
-    side docker ps -aq | xargs -r side docker rm -f >/dev/null 2>&1 || true
+    leftovers=$(side docker ps -aq 2>/dev/null || true)
+    # shellcheck disable=SC2086
+    [ -z "$leftovers" ] || side docker rm -f $leftovers >/dev/null 2>&1 || true
     kill "$pid"
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   fi
