@@ -63,6 +63,8 @@ describe('flag errors', () => {
     [['chek'], 'unknown command "chek"; did you mean `check`?'],
     [['--config', 'x.yml', 'check'], '--config goes after the command: `image-budget check --config …`'],
     [['check', 'extra'], 'unexpected argument "extra" for `image-budget check`'],
+    [['init', '--build-arg', 'A=1'], '--build-arg is an option of `image-budget check`, not of `image-budget init`'],
+    [['check', '--build-ark', 'A=1'], 'unknown option --build-ark for `image-budget check`; did you mean --build-arg?'],
   ])('%j', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(new UsageError(message));
   });
@@ -74,6 +76,11 @@ describe('flag errors', () => {
       'image-budget: --headroom is an option of `image-budget init`, not of `image-budget check`\n\nRun `image-budget check --help` for usage.\n',
     );
     expect(out.stdout).toBe('');
+  });
+
+  test('the repeatable build options of check keep every value', () => {
+    const parsed = parseCli(['check', '--build-arg', 'A=1', '--build-arg', 'B=2', '--no-cache']);
+    expect(parsed.kind === 'check' && [parsed.values['build-arg'], parsed.values['no-cache']]).toEqual([['A=1', 'B=2'], true]);
   });
 
   test('`-` is a value: stdout for --json and --markdown, not both', async () => {
