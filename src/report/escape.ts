@@ -131,7 +131,15 @@ export function inlineText(text: string, opts: InlineOptions = {}): string {
       if (word === '') return word;
       // Leading spaces as entities: four of them at a line start would open a code block.
       if (word.startsWith(' ')) return i === 1 && first === 2 ? word.replace(/ /g, '&#32;') : word;
-      if (NEEDS_CODE.test(word)) return codeSpan(word, { table: opts.table ?? false });
+      if (NEEDS_CODE.test(word)) {
+        // A sentence's own full stop or comma stays outside the span.
+        let end = word.length;
+        while (end > 0 && '.,;:!?'.includes(word[end - 1]!)) end--;
+        const core = word.slice(0, end);
+        const tail = word.slice(end);
+        const code = NEEDS_CODE.test(core) ? core : word;
+        return codeSpan(code, { table: opts.table ?? false }) + (code === word ? '' : tail.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`));
+      }
       // `-`, `+`, `=` and the `.`/`)` of a leading number escaped too: inert even at a line start.
       const escaped = word.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
       return i === first ? escaped.replace(/^(\d+)([.)])/, '$1\\$2') : escaped;

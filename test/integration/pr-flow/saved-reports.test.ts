@@ -230,7 +230,7 @@ describe('mode: comment and the override label', () => {
     const run = await postFor('labeller');
     expect(run.exitCode, logOf(run)).toBe(0);
     const body = gh.commentsOn(OWNER, REPO, 8)[0]?.body ?? '';
-    expect(body).toContain('**❌ 1 image over budget');
+    expect(body).toContain('1 image: 1 over budget');
     expect(body).toContain(`🏷️ Label \`${LABEL}\` is applied: images over budget do not fail this check.`);
     expect(body).not.toContain('a maintainer can add the label');
     expect(run.stdout).toContain(`PR #8: an image is over budget, accepted by the override label \`${LABEL}\`.`);
