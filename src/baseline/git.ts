@@ -23,20 +23,16 @@ export interface GitResult {
 }
 
 /** Runs git and returns trimmed stdout; throws a GitError when git exits non-zero. */
-export async function runGit(cwd: string, args: string[], input?: string): Promise<string> {
-  const result = await tryGit(cwd, args, input);
+export async function runGit(cwd: string, args: string[]): Promise<string> {
+  const result = await tryGit(cwd, args);
   if (result.exitCode !== 0) throw new GitError(args, cwd, result.exitCode, result.stderr);
   return result.stdout.trim();
 }
 
 /** Runs git and reports the exit code instead of throwing: for questions like "does X exist?". */
-export async function tryGit(cwd: string, args: string[], input?: string): Promise<GitResult> {
+export async function tryGit(cwd: string, args: string[]): Promise<GitResult> {
   // No prompts: a CI job waiting for a password would hang until the job timeout.
-  const result = await runCommand('git', args, {
-    cwd,
-    env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
-    ...(input !== undefined ? { input } : {}),
-  });
+  const result = await runCommand('git', args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
