@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 test('init writes a budget file for each named stage, with headroom, that check accepts', async () => {
-  const init = await runCli(['init', '--config', 'budget.yml', '--headroom', '20', '--no-analyze'], { cwd: dir });
+  const init = await runCli(['init', '--config', 'budget.yml', '--headroom', '20'], { cwd: dir });
   expect(init.exitCode, init.stderr).toBe(0);
   expect(init.stdout).toMatch(/app:builder: .* compressed/);
   expect(init.stdout).toMatch(/app:runtime: .* compressed/);
@@ -53,7 +53,7 @@ test('init --update raises the budgets of a grown image and keeps the comments',
   await writeFile(dockerfile, (await readFile(dockerfile, 'utf8')).replace('head -c 200000', 'head -c 2000000'));
   const before = parse(await readFile(file, 'utf8'));
 
-  const update = await runCli(['init', '--update', '--config', 'budget.yml', '--no-analyze'], { cwd: dir });
+  const update = await runCli(['init', '--update', '--config', 'budget.yml'], { cwd: dir });
   expect(update.exitCode, update.stderr).toBe(0);
   expect(update.stdout).toMatch(/app:runtime max: .* → /);
   const text = await readFile(file, 'utf8');
