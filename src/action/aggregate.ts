@@ -1,8 +1,9 @@
 /**
  * `mode: aggregate`: a monorepo measures its images in a matrix of jobs, each uploading its
  * JSON report; one job downloads them all and merges them into one verdict and one comment.
- * Reports are merged only when they were made for the same commit: the newest commit's are
- * kept, the others left out with a warning.
+ * Reports are merged only when they were made for the same commit: this run's (`GITHUB_SHA`),
+ * else the newest report's; the others are left out with a warning. How many reports, and how
+ * many bytes of them, are read is capped: each file is sized before it is read.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -46,12 +47,40 @@ export interface LoadedReport {
   report: Report;
 }
 
+/** Far past a real matrix: 256 jobs, 16 MiB per report, 64 MiB in all. */
+export const REPORT_LIMITS = { files: 256, fileBytes: 16 * 1024 * 1024, totalBytes: 64 * 1024 * 1024 };
+
+/** The files within the limits, in order; the rest named in one warning. */
+async function withinLimits(files: ReportFile[], logger: Logger, limits: typeof REPORT_LIMITS): Promise<ReportFile[]> {
+  const kept: ReportFile[] = [];
+  const skipped: string[] = [];
+  let total = 0;
+  for (const file of files) {
+    const size = (await stat(file.file).catch(() => null))?.size ?? 0;
+    if (kept.length >= limits.files || size > limits.fileBytes || total + size > limits.totalBytes) {
+      skipped.push(`${file.file} (${String(size)} bytes)`);
+      continue;
+    }
+    total += size;
+    kept.push(file);
+  }
+  if (skipped.length > 0) {
+    const named = skipped.slice(0, 10).join(', ') + (skipped.length > 10 ? ` and ${String(skipped.length - 10)} more` : '');
+    logger.warning(
+      `aggregate: leaving out ${String(skipped.length)} report file(s) past the limits (${String(limits.files)} files, ` +
+        `${String(limits.fileBytes)} bytes each, ${String(limits.totalBytes)} in all): ${named}`,
+    );
+  }
+  return kept;
+}
+
 /**
- * Every report in `specs`. A file named in `reports` must be a valid report; a JSON file found
- * in a directory that is not one (another artifact's file) is skipped with a warning.
+ * Every report in `specs`, within {@link REPORT_LIMITS}. A file named in `reports` must be a
+ * valid report; a JSON file found in a directory that is not one (another artifact's file) is
+ * skipped with a warning.
  */
-export async function loadReports(specs: string[], workdir: string, logger: Logger): Promise<LoadedReport[]> {
-  const files = await listReportFiles(specs, workdir);
+export async function loadReports(specs: string[], workdir: string, logger: Logger, limits = REPORT_LIMITS): Promise<LoadedReport[]> {
+  const files = await withinLimits(await listReportFiles(specs, workdir), logger, limits);
   // Read at once; kept, skipped or refused in file order, as they were listed.
   const settled = await Promise.allSettled(files.map(({ file }) => loadReport(file)));
   const loaded: LoadedReport[] = [];
@@ -76,14 +105,15 @@ export interface CommitChoice {
 }
 
 /**
- * Reports made for different commits must not be merged into one verdict: keep those of the
- * commit whose report is newest (`createdAt`), leave the rest out. Pure.
+ * Reports made for different commits must not be merged into one verdict: keep those made for
+ * `sha` (this run's GITHUB_SHA, which the matrix jobs of one run share) when there are any, else
+ * those of the commit whose report is newest (`createdAt`); leave the rest out. Pure.
  */
-export function keepNewestCommit(loaded: readonly LoadedReport[]): CommitChoice {
+export function keepNewestCommit(loaded: readonly LoadedReport[], sha?: string): CommitChoice {
   const time = (l: LoadedReport) => Date.parse(l.report.createdAt) || 0;
   const newest = [...loaded].sort((a, b) => time(b) - time(a))[0];
   if (!newest) return { kept: [], skipped: [], commit: null };
-  const commit = newest.report.commit;
+  const commit = sha && loaded.some((l) => l.report.commit === sha) ? sha : newest.report.commit;
   return {
     kept: loaded.filter((l) => l.report.commit === commit),
     skipped: loaded.filter((l) => l.report.commit !== commit),

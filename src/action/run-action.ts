@@ -120,7 +120,7 @@ async function runAggregateMode(
 ): Promise<void> {
   const loaded = await loadReports(inputs.reports, inputs.workdir, logger);
   if (loaded.length === 0) throw new Error(`input \`reports\`: no report found in ${inputs.reports.join(', ') || '(empty)'}`);
-  const { kept, skipped, commit } = keepNewestCommit(loaded);
+  const { kept, skipped, commit } = keepNewestCommit(loaded, env.GITHUB_SHA);
   for (const { file, report } of skipped) {
     logger.warning(
       `aggregate: leaving out ${file}: it was made for commit ${report.commit?.slice(0, 12) ?? '(unknown)'}, not ${commit?.slice(0, 12) ?? '(unknown)'} like the newest report; reports for different commits are not merged`,

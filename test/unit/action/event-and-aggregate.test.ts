@@ -235,3 +235,41 @@ describe('the run a comment is stamped with', () => {
     expect(workflowRunStamp({ id: 7, run_attempt: 2, head_sha: '$(evil)' })).toEqual({ id: 7, attempt: 2, sha: null });
   });
 });
+
+describe('aggregate picks by GITHUB_SHA and caps what it reads', () => {
+  const at = (file: string, commit: string | null, createdAt: string): LoadedReport => ({
+    file,
+    report: report([entry({ name: file })], { commit, createdAt }),
+  });
+  const [ours, newer] = ['a'.repeat(40), 'b'.repeat(40)];
+
+  test.each([
+    ['GITHUB_SHA named by a report wins over a newer report', ours, ours, ['1.json']],
+    ['GITHUB_SHA named by no report: the newest report’s commit, as without it', 'c'.repeat(40), newer, ['2.json']],
+    ['no GITHUB_SHA: the newest report’s commit', undefined, newer, ['2.json']],
+  ])('%s', (_name, sha, commit, kept) => {
+    const choice = keepNewestCommit([at('1.json', ours, '2026-11-25T10:00:00.000Z'), at('2.json', newer, '2026-11-25T12:00:00.000Z')], sha);
+    expect(choice.commit).toBe(commit);
+    expect(choice.kept.map((l) => l.file)).toEqual(kept);
+  });
+
+  test('files past the count, per-file or total limits are left out before reading, named in one warning', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ib-aggregate-caps-'));
+    try {
+      const text = JSON.stringify(report([entry({})]));
+      for (const name of ['a', 'b', 'c', 'd']) writeFileSync(path.join(dir, `${name}.json`), text);
+      // Not valid JSON: if it were read, loading would fail; left out by size, it is never read.
+      writeFileSync(path.join(dir, 'huge.json'), `{${' '.repeat(text.length * 3)}`);
+      const logger = createMemoryLogger();
+      const limits = { files: 3, fileBytes: text.length * 2, totalBytes: text.length * 10 };
+      const loaded = await loadReports([dir], dir, logger, limits);
+      expect(loaded.map((l) => path.basename(l.file))).toEqual(['a.json', 'b.json', 'c.json']);
+      expect(logger.lines).toEqual([
+        `warning: aggregate: leaving out 2 report file(s) past the limits (3 files, ${text.length * 2} bytes each, ${text.length * 10} in all): ` +
+          `${path.join(dir, 'd.json')} (${text.length} bytes), ${path.join(dir, 'huge.json')} (${text.length * 3 + 1} bytes)`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
