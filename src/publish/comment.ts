@@ -117,17 +117,44 @@ function explain(error: unknown, o: UpsertCommentOptions, doing: string, permiss
   throw error;
 }
 
-/** Comments with the marker for `o.key`, oldest first: by `author`, or by anyone when it is null. */
-async function listOurs(client: GitHubClient, o: UpsertCommentOptions, author: string | null): Promise<Comment[]> {
-  const all: Comment[] = await client.paginate(client.rest.issues.listComments, {
-    owner: o.owner,
-    repo: o.repo,
-    issue_number: o.issueNumber,
-    per_page: 100,
-  });
-  return all
+/** Pages of 100 comments searched for the marker: 10,000 comments, far past any real PR. */
+export const MAX_COMMENT_PAGES = 100;
+
+/**
+ * Comments with the marker for `o.key`, oldest first: by `author`, or by anyone when it is null.
+ * `truncated`: the PR has more comments than were searched, so ours may be among the rest.
+ */
+async function listOurs(
+  client: GitHubClient,
+  o: UpsertCommentOptions,
+  author: string | null,
+): Promise<Comment[] & { truncated?: boolean }> {
+  let pages = 0;
+  let truncated = false;
+  const all: Comment[] = await client.paginate(
+    client.rest.issues.listComments,
+    { owner: o.owner, repo: o.repo, issue_number: o.issueNumber, per_page: 100 },
+    (response, done) => {
+      pages += 1;
+      if (pages >= MAX_COMMENT_PAGES && /rel="next"/.test(String(response.headers.link ?? ''))) {
+        truncated = true;
+        done();
+      }
+      return response.data;
+    },
+  );
+  const ours: Comment[] & { truncated?: boolean } = all
     .filter((c) => (author === null || c.user?.login === author) && hasCommentMarker(c.body, o.key))
     .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
+  ours.truncated = truncated;
+  return ours;
+}
+
+function truncatedReason(o: UpsertCommentOptions): string {
+  return (
+    `${where(o)} has more than ${String(MAX_COMMENT_PAGES * 100)} comments and this report's comment is not among the first ` +
+    `${String(MAX_COMMENT_PAGES * 100)}: no second one was posted`
+  );
 }
 
 function authorOf(opts: { author?: string | null }, client: GitHubClient): Promise<string | null> {
@@ -195,13 +222,14 @@ export async function upsertComment(client: GitHubClient, opts: UpsertCommentOpt
   let author = await authorOf(opts, client);
   const o = { ...opts, body };
 
-  let ours: Comment[];
+  let ours: Comment[] & { truncated?: boolean };
   try {
     ours = await listOurs(client, o, author);
   } catch (error) {
     return explain(error, o, 'read comments', 'pull-requests: read');
   }
   if (author === null && ours.length > 0) return { action: 'skipped', reason: unknownAuthorReason(o, ours.length) };
+  if (ours.length === 0 && ours.truncated) return { action: 'skipped', reason: truncatedReason(o) };
 
   try {
     const [existing, ...duplicates] = ours;

@@ -210,3 +210,18 @@ describe('through the action (mode: comment on workflow_run, no build)', () => {
     expect(run.summary).toContain('image-budget');
   });
 });
+
+describe('pagination is capped', () => {
+  test('a PR with more comments than are searched: no second comment, a reason saying why', async () => {
+    const { MAX_COMMENT_PAGES } = await import('../../../src/publish/comment.js');
+    for (let i = 0; i < MAX_COMMENT_PAGES * 100 + 5; i += 1) gh.addComment('o', 'r', 7, `comment ${i}`);
+    const client = createGitHubClient({ token: gh.tokens.installation, baseUrl: gh.url, retry: FAST_RETRY });
+    const result = await upsertComment(client, { ...target, body: `${MARKER}\nhello` });
+    expect(result).toEqual({
+      action: 'skipped',
+      reason: `o/r#7 has more than ${MAX_COMMENT_PAGES * 100} comments and this report's comment is not among the first ${MAX_COMMENT_PAGES * 100}: no second one was posted`,
+    });
+    expect(gh.requestsTo('GET', /\/issues\/7\/comments$/)).toHaveLength(MAX_COMMENT_PAGES);
+    expect(gh.requestsTo('POST', /\/issues\/7\/comments$/)).toEqual([]);
+  });
+});
