@@ -168,7 +168,13 @@ async function runCommentMode(
   if (event.name !== 'workflow_run' || !run || !repository)
     throw new Error('mode `comment` runs on the `workflow_run` event (see docs/permissions.md)');
   const headSha = String(run.head_sha ?? '');
-  if (report.pullRequest?.headSha && report.pullRequest.headSha !== headSha) {
+  // A report must say which PR and commit it is for: one that does not could be posted anywhere.
+  if (!report.pullRequest?.headSha) {
+    throw new Error(
+      'the saved report names no pull request and head commit (`pullRequest.headSha`): it was not made by a pull_request run; refusing to post it',
+    );
+  }
+  if (report.pullRequest.headSha !== headSha) {
     throw new Error(
       `the saved report was made for ${report.pullRequest.headSha.slice(0, 12)}, not for this run's head ${headSha.slice(0, 12)}: refusing to post it`,
     );
@@ -201,6 +207,11 @@ async function runCommentMode(
     }
     number = found.number;
     labels = found.labels;
+  }
+  if (report.pullRequest.number !== number) {
+    throw new Error(
+      `the saved report was made for PR #${String(report.pullRequest.number)}, not for #${String(number)} whose head this run built: refusing to post it`,
+    );
   }
   // As in check mode: the label turns over budget into a pass, with a note in the comment. The
   // outcome is decided again from the entries, never taken from the report's own flag.

@@ -225,3 +225,36 @@ describe('pagination is capped', () => {
     expect(gh.requestsTo('POST', /\/issues\/7\/comments$/)).toEqual([]);
   });
 });
+
+describe('mode: comment refuses a report that does not name its PR and commit', () => {
+  let workspace: string;
+  const runs: ActionRun[] = [];
+  afterEach(async () => {
+    await Promise.all(runs.splice(0).map((r) => rm(r.runnerDir, { recursive: true, force: true })));
+    if (workspace) await rm(workspace, { recursive: true, force: true });
+  });
+
+  test.each([
+    ['no pullRequest', {}, /names no pull request and head commit/],
+    ['a null headSha', { pullRequest: { number: 7, headSha: null } }, /names no pull request and head commit/],
+    ['another PR number', { pullRequest: { number: 8, headSha: HEAD } }, /made for PR #8, not for #7/],
+  ])('%s: exit 1, nothing posted', async (_name, extra, message) => {
+    workspace = await mkdtemp(path.join(os.tmpdir(), 'ib-comment-refuse-'));
+    await writeFile(path.join(workspace, 'report.json'), JSON.stringify({ ...report([entry({ name: 'app' })]), commit: HEAD, ...extra }));
+    const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8'));
+    event.workflow_run.head_sha = HEAD;
+    event.workflow_run.head_commit.id = HEAD;
+    const run = await runActionProcess({
+      entry: ENTRY,
+      workspace,
+      eventName: 'workflow_run',
+      event,
+      inputs: { mode: 'comment', reports: 'report.json', 'github-token': gh.tokens.installation },
+      env: { GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: 'o/r', GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '1' },
+    });
+    runs.push(run);
+    expect(run.exitCode, run.stdout).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`^::error::.*${message.source}`, 'm'));
+    expect(gh.commentsOn('o', 'r', 7)).toHaveLength(0);
+  });
+});
