@@ -74,7 +74,7 @@ describe('npm pack, installed into an empty project', () => {
       const env = { ...process.env, PATH: `${path.dirname(node)}:${process.env.PATH}` };
       const help = await run('npx', ['--offline', '--no-install', 'image-budget', '--help'], { cwd: project, env });
       expect(help.stdout).toMatch(/image-budget check/);
-      expect(help.stdout).toMatch(/--config/);
+      expect(help.stdout).toMatch(/Usage:/);
       const version = await run('node', ['-e', 'console.log(process.version)'], { cwd: project, env });
       expect(version.stdout.trim()).toBe((await run(node, ['--version'])).stdout.trim());
     },
