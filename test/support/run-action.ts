@@ -37,6 +37,12 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
+const DOCKER_VARIABLES = ['DOCKER_CONFIG', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'BUILDX_BUILDER'];
+
+function dockerEnvironment(): Record<string, string> {
+  return Object.fromEntries(DOCKER_VARIABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+}
+
 export async function runActionProcess(options: {
   entry: string;
   workspace: string;
@@ -66,6 +72,8 @@ export async function runActionProcess(options: {
     GITHUB_REPOSITORY: 'acme/shop',
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     RUNNER_TEMP: runnerDir,
+    // The engine and builder this test run is on reach the action as a runner's would.
+    ...dockerEnvironment(),
     ...options.env,
   };
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;

@@ -35,6 +35,8 @@ CMD ["sh"]
 `;
 const DOCKERFILE_PATH = 'images/app/Dockerfile';
 const lineOf = (prefix: string) => DOCKERFILE.split('\n').findIndex((line) => line.startsWith(prefix)) + 1;
+/** The reference a layer made by the one-line instruction starting with `prefix` carries: file, line and its text as written. */
+const refOf = (prefix: string) => ({ path: DOCKERFILE_PATH, line: lineOf(prefix), source: DOCKERFILE.split('\n')[lineOf(prefix) - 1] });
 
 let workDir: string;
 const layouts: Record<string, string> = {};
@@ -133,22 +135,19 @@ describe('Dockerfile lines', () => {
     const [amd64, arm64] = measures.runtime!;
     expect(amd64!.layers[0]!.dockerfile).toBeNull();
     expect(amd64!.layers[0]!.createdBy).toBeNull();
-    expect(layerLine('runtime', 'COPY /work/blob.bin /app/blob.bin')).toEqual({
-      path: DOCKERFILE_PATH,
-      line: lineOf('COPY --from=builder'),
-    });
-    expect(layerLine('runtime', 'rm /app/notes.txt')).toEqual({ path: DOCKERFILE_PATH, line: lineOf('RUN rm /app/notes.txt') });
-    expect(layerLine('runtime', 'WORKDIR /app')).toEqual({ path: DOCKERFILE_PATH, line: lineOf('WORKDIR /app') });
+    expect(layerLine('runtime', 'COPY /work/blob.bin /app/blob.bin')).toEqual(refOf('COPY --from=builder'));
+    expect(layerLine('runtime', 'rm /app/notes.txt')).toEqual(refOf('RUN rm /app/notes.txt'));
+    expect(layerLine('runtime', 'WORKDIR /app')).toEqual(refOf('WORKDIR /app'));
     expect(arm64!.layers.map((l) => l.dockerfile)).toEqual(amd64!.layers.map((l) => l.dockerfile));
   });
 
   test('builder: the RUN that deletes a file, and the empty ENV entry, map to their lines', async () => {
-    expect(layerLine('builder', 'rm /work/zeros.bin')).toEqual({ path: DOCKERFILE_PATH, line: lineOf('RUN rm /work/zeros.bin') });
+    expect(layerLine('builder', 'rm /work/zeros.bin')).toEqual(refOf('RUN rm /work/zeros.bin'));
     const config = JSON.parse(await readFile(blobPath(layouts.builder!, measures.builder![0]!.configDigest), 'utf8')) as ImageConfig;
     const refs = mapHistoryToDockerfile(config.history!, { path: DOCKERFILE_PATH, text: DOCKERFILE }, 'builder');
     const env = config.history!.findIndex((h) => h.created_by === 'ENV STAGE=builder');
     expect(config.history![env]!.empty_layer).toBe(true);
-    expect(refs[env]).toEqual({ path: DOCKERFILE_PATH, line: lineOf('ENV STAGE=builder') });
+    expect(refs[env]).toEqual(refOf('ENV STAGE=builder'));
   });
 });
 

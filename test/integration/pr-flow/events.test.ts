@@ -221,7 +221,11 @@ describe('pull_request_target', () => {
     expect(unescapeCommand(error ?? '')).toContain('allow-pull-request-target: true');
     expect(run.stdout).not.toContain('::group::');
     expect(run.stdout).not.toMatch(/\[\d+\/\d+\] building|docker buildx build|baseline:/);
-    expect(run.outputs).toEqual({});
+    // The refusal is the job's whole result: it is in the outputs as in the summary, and no
+    // image was measured, so none is over budget.
+    expect(Object.keys(run.outputs).sort()).toEqual(['markdown', 'over-budget']);
+    expect(run.outputs['over-budget']).toBe('false');
+    expect(run.outputs.markdown).toContain('refusing to build');
     expect(gh.requests).toEqual([]);
   });
 });
@@ -245,7 +249,11 @@ describe('workflow_run with mode: check', () => {
     expect(error).toContain('allow-privileged-build: true');
     expect(run.stdout).not.toContain('::group::');
     expect(run.stdout).not.toMatch(/\[\d+\/\d+\] building|docker buildx build|baseline:/);
-    expect(run.outputs).toEqual({});
+    // The refusal is the job's whole result: it is in the outputs as in the summary, and no
+    // image was measured, so none is over budget.
+    expect(Object.keys(run.outputs).sort()).toEqual(['markdown', 'over-budget']);
+    expect(run.outputs['over-budget']).toBe('false');
+    expect(run.outputs.markdown).toContain('refusing to build');
     expect(gh.requests).toEqual([]);
   });
 

@@ -75,7 +75,8 @@ describe('baseline: registry', () => {
     expect(fromRegistry?.layerDiff?.filter((r) => r.state === 'unchanged')).toHaveLength(1);
 
     const [comment] = gh.commentsOn(OWNER, REPO, 1);
-    expect(comment?.body).toContain('baseline: registry images localhost:5000/ib-prflow-{image}-{target}:main');
+    // The note is author-controlled text, escaped so that it renders as written.
+    expect(comment?.body).toContain('baseline: registry images localhost:5000/ib\\-prflow\\-{image}\\-{target}:main');
     expect(comment?.body).toContain('✅ **The image is within budget**\\\n1 image: 1 grew');
   });
 });

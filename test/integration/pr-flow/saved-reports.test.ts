@@ -210,7 +210,14 @@ describe('mode: comment and the override label', () => {
     await writeFile(path.join(artifacts, 'over.json'), overReport);
   });
 
-  async function postFor(headOwner: string, pullRequests: unknown[] = []): Promise<ActionRun> {
+  /**
+   * Posts the over-budget report as the pull_request run of PR `number` would have saved it: a
+   * report names the PR it was made for, and mode: comment posts it to that PR only.
+   */
+  async function postFor(headOwner: string, number: number, pullRequests: unknown[] = []): Promise<ActionRun> {
+    const report = JSON.parse(overReport) as { pullRequest?: { number: number } };
+    expect(report.pullRequest?.number).toBe(8);
+    await writeFile(path.join(artifacts, 'over.json'), JSON.stringify({ ...report, pullRequest: { ...report.pullRequest, number } }));
     const event = (await workflowRunEvent(repo.shas.prHead)) as { workflow_run: Record<string, any> };
     event.workflow_run.head_repository.owner.login = headOwner;
     event.workflow_run.head_repository.full_name = `${headOwner}/${REPO}`;
@@ -227,7 +234,7 @@ describe('mode: comment and the override label', () => {
 
   test('a labelled fork PR: the label read from the PR the lookup found applies, as in check mode', async () => {
     gh.addPull(OWNER, REPO, { number: 8, headOwner: 'labeller', headRef: repo.branch, headSha: repo.shas.prHead, labels: ['size', LABEL] });
-    const run = await postFor('labeller');
+    const run = await postFor('labeller', 8);
     expect(run.exitCode, logOf(run)).toBe(0);
     const body = gh.commentsOn(OWNER, REPO, 8)[0]?.body ?? '';
     expect(body).toContain('1 image: 1 over budget');
@@ -238,7 +245,7 @@ describe('mode: comment and the override label', () => {
 
   test('the same report on a PR without the label: the comment offers it', async () => {
     gh.addPull(OWNER, REPO, { number: 9, headOwner: 'unlabelled', headRef: repo.branch, headSha: repo.shas.prHead, labels: ['size'] });
-    const run = await postFor('unlabelled');
+    const run = await postFor('unlabelled', 9);
     expect(run.exitCode, logOf(run)).toBe(0);
     const body = gh.commentsOn(OWNER, REPO, 9)[0]?.body ?? '';
     expect(body).toContain(`To accept the growth, a maintainer can add the label \`${LABEL}\`.`);
@@ -248,7 +255,7 @@ describe('mode: comment and the override label', () => {
   test('a PR listed in workflow_run.pull_requests (no labels there): its labels are read from the API', async () => {
     gh.addPull(OWNER, REPO, { number: 10, headOwner: OWNER, headRef: 'same-repo', headSha: repo.shas.prHead, labels: [LABEL] });
     const before = gh.requestsTo('GET', /\/issues\/10\/labels$/).length;
-    const run = await postFor(OWNER, [
+    const run = await postFor(OWNER, 10, [
       { id: 10, number: 10, head: { ref: 'same-repo', sha: repo.shas.prHead }, base: { ref: 'main', sha: repo.shas.base } },
     ]);
     expect(run.exitCode, logOf(run)).toBe(0);
