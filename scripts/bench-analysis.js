@@ -136,12 +136,18 @@ async function main() {
   const entries = cold.layers.reduce((s, l) => s + l.added.count + l.changed.count, 0);
   const gb = (n) => (n / 1e9).toFixed(2);
   console.log(`node ${process.version}`);
-  console.log(`image ${TAG} (${how}): ${layers.length} layers, ${gb(compressed)} GB compressed, ${gb(cold.totalFileBytes)} GB of files, ${entries} files`);
+  console.log(
+    `image ${TAG} (${how}): ${layers.length} layers, ${gb(compressed)} GB compressed, ${gb(cold.totalFileBytes)} GB of files, ${entries} files`,
+  );
   console.log(`gzip -dc | tar -t      ${tarSeconds.toFixed(2)} s`);
   console.log(`analyzeImage, no cache ${noCacheSeconds.toFixed(2)} s  (${(tarSeconds / noCacheSeconds).toFixed(2)}x tar's speed)`);
-  console.log(`analyzeImage, cold     ${coldSeconds.toFixed(2)} s  (${(tarSeconds / coldSeconds).toFixed(2)}x tar's speed, writes the cache)`);
+  console.log(
+    `analyzeImage, cold     ${coldSeconds.toFixed(2)} s  (${(tarSeconds / coldSeconds).toFixed(2)}x tar's speed, writes the cache)`,
+  );
   console.log(`analyzeImage, warm     ${warmSeconds.toFixed(2)} s  (cache hit: no blob read)`);
-  console.log(`wasted ${cold.wastedBytes} B, efficiency ${cold.efficiency.toFixed(4)}; dive: wasted ${cold.dive.wastedBytes} B, efficiency ${cold.dive.efficiency.toFixed(4)}`);
+  console.log(
+    `wasted ${cold.wastedBytes} B, efficiency ${cold.efficiency.toFixed(4)}; dive: wasted ${cold.dive.wastedBytes} B, efficiency ${cold.dive.efficiency.toFixed(4)}`,
+  );
   await measureThenAnalyse(gb);
 
   if (!hasCommand('zstd')) {
@@ -183,7 +189,9 @@ async function measureThenAnalyse(gb) {
   const best = (runs) => Math.min(...runs.map((r) => r.seconds));
   if (one[0].platforms[0].uncompressedBytes !== two[0].platforms[0].uncompressedBytes) throw new Error('the sizes differ');
   if (one[0].analysis.wastedBytes !== two[0].analysis.wastedBytes) throw new Error('the analyses differ');
-  const streamedBytes = one[0].platforms[0].layers.filter((l) => l.uncompressedSource === 'stream').reduce((s, l) => s + l.compressedBytes, 0);
+  const streamedBytes = one[0].platforms[0].layers
+    .filter((l) => l.uncompressedSource === 'stream')
+    .reduce((s, l) => s + l.compressedBytes, 0);
   console.log(`measure + analyse, cold (${one[0].streamed} layers, ${gb(streamedBytes)} GB compressed, sized only by decompressing):`);
   console.log(`  counted apart (two reads)     ${best(two).toFixed(2)} s   [${two.map((r) => r.seconds.toFixed(2)).join(', ')}]`);
   console.log(`  counted by scanning (one)     ${best(one).toFixed(2)} s   [${one.map((r) => r.seconds.toFixed(2)).join(', ')}]`);

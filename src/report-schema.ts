@@ -19,7 +19,9 @@ const signedBytes = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MA
 const text = (max: number) => z.string({ error: 'expected a string' }).max(max, { error: `longer than ${max} characters` });
 const sha = text(64).regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { error: 'expected a full commit sha' });
 const status = z.enum(['ok', 'warn', 'over', 'error']);
-const dockerfileRef = z.object({ path: text(4096), line: z.number().int().min(0).max(10_000_000), source: text(8192).optional() }).nullable();
+const dockerfileRef = z
+  .object({ path: text(4096), line: z.number().int().min(0).max(10_000_000), source: text(8192).optional() })
+  .nullable();
 const sizeLimit = z.object({ compressed: bytes().optional(), uncompressed: bytes().optional() }).nullable();
 const deltaLimit = z
   .object({ metric: z.enum(['compressed', 'uncompressed']), bytes: bytes().optional(), percent: z.number().min(0).max(1e9).optional() })

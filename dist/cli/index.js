@@ -36595,9 +36595,7 @@ function unknownKeyMessage(key, known, budgetKeys) {
     const budgetKey = budgetKeys ? suggestName(key, budgetKeys) : undefined;
     if (budgetKey)
         return `unknown field \`${key}\`; did you mean \`budget.${budgetKey}\`?`;
-    return known
-        ? `unknown field \`${key}\`; expected one of ${known.map((k) => `\`${k}\``).join(', ')}`
-        : `unknown field \`${key}\``;
+    return known ? `unknown field \`${key}\`; expected one of ${known.map((k) => `\`${k}\``).join(', ')}` : `unknown field \`${key}\``;
 }
 function mapIssues(issues, ctx) {
     const out = [];
@@ -36615,9 +36613,7 @@ function mapIssues(issues, ctx) {
             const message = issue.issues[0]?.message ?? issue.message;
             out.push(issueAt(ctx, positionOfKey(ctx.doc, ctx.lines, path), path, message));
         }
-        else if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
-            issue.input === undefined &&
-            path.length > 0) {
+        else if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined && path.length > 0) {
             const field = String(path[path.length - 1]);
             out.push(issueAt(ctx, positionOfParent(ctx.doc, ctx.lines, path), path, `missing required field \`${field}\``));
         }
@@ -37174,7 +37170,7 @@ const imageReference = schemas_string({ error: (iss) => `expected an image refer
         ctx.addIssue({ code: 'custom', message: problem, input: value });
 })
     .meta({
-    description: 'Measure this already-built image instead of building one: a registry reference (tag or digest, e.g. ghcr.io/acme/api:pr-{pr} or ghcr.io/acme/api@sha256:…; `{sha}`, `{short-sha}` and `{pr}` are replaced by the commit, its first 7 digits and the pull request number), `docker-daemon://name:tag` (an image in the local docker image store), `oci-layout://path` (an OCI layout directory or tar, relative to the working directory), or `from-input` (the action\'s `image`/`digest`/`metadata` inputs). See docs/given-images.md. Excludes the build fields.',
+    description: "Measure this already-built image instead of building one: a registry reference (tag or digest, e.g. ghcr.io/acme/api:pr-{pr} or ghcr.io/acme/api@sha256:…; `{sha}`, `{short-sha}` and `{pr}` are replaced by the commit, its first 7 digits and the pull request number), `docker-daemon://name:tag` (an image in the local docker image store), `oci-layout://path` (an OCI layout directory or tar, relative to the working directory), or `from-input` (the action's `image`/`digest`/`metadata` inputs). See docs/given-images.md. Excludes the build fields.",
 });
 const bake = strictObject({
     file: fileList('Bake file(s), relative to the repository root (docker-bake.hcl, docker-bake.json or a compose file). Several files merge in order, as with `docker buildx bake -f a -f b`.'),
@@ -38635,7 +38631,7 @@ const BLOCK_HEADER_BYTES = 3;
 const CHECKSUM_BYTES = 4;
 /** Skippable frames (RFC 8878 §3.1.2): magic 0x184D2A5?, then a 4-byte length. */
 function isSkippableMagic(magic) {
-    return ((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC;
+    return (magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC;
 }
 /** Bytes of the Frame_Content_Size field, from the descriptor's flag and single-segment bit. */
 function fcsBytesOf(descriptor) {
@@ -39362,14 +39358,8 @@ function mapHistoryToDockerfile(history, dockerfile, target) {
  * Walking an OCI index down to the image manifests of real platforms, and the pure sums and
  * pairings over a manifest and its config. Fetching a blob is the caller's `readJson`.
  */
-const INDEX_TYPES = new Set([
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-const MANIFEST_TYPES = new Set([
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-]);
+const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const MANIFEST_TYPES = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']);
 const ATTESTATION_REFERENCE_TYPE = 'attestation-manifest';
 /** Nested indexes deeper than this are a loop or garbage, not a build result. */
 const MAX_INDEX_DEPTH = 8;
@@ -43192,7 +43182,8 @@ const signedBytes = schemas_number().int().min(-Number.MAX_SAFE_INTEGER).max(Num
 const report_schema_text = (max) => schemas_string({ error: 'expected a string' }).max(max, { error: `longer than ${max} characters` });
 const sha = report_schema_text(64).regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { error: 'expected a full commit sha' });
 const report_schema_status = schemas_enum(['ok', 'warn', 'over', 'error']);
-const dockerfileRef = object({ path: report_schema_text(4096), line: schemas_number().int().min(0).max(10_000_000), source: report_schema_text(8192).optional() }).nullable();
+const dockerfileRef = object({ path: report_schema_text(4096), line: schemas_number().int().min(0).max(10_000_000), source: report_schema_text(8192).optional() })
+    .nullable();
 const report_schema_sizeLimit = object({ compressed: bytes().optional(), uncompressed: bytes().optional() }).nullable();
 const report_schema_deltaLimit = object({ metric: schemas_enum(['compressed', 'uncompressed']), bytes: bytes().optional(), percent: schemas_number().min(0).max(1e9).optional() })
     .nullable()
@@ -44298,11 +44289,7 @@ function renderImage(image, headroomPercent) {
     if (!new RegExp(IMAGE_NAME_PATTERN).test(image.name)) {
         throw new Error(`invalid image name ${JSON.stringify(image.name)}: use lowercase letters, digits, ".", "_" and "-"`);
     }
-    const lines = [
-        `  ${image.name}:`,
-        `    context: ${yamlString(image.context)}`,
-        `    dockerfile: ${yamlString(image.dockerfile)}`,
-    ];
+    const lines = [`  ${image.name}:`, `    context: ${yamlString(image.context)}`, `    dockerfile: ${yamlString(image.dockerfile)}`];
     const named = image.targets.filter((target) => target !== null);
     if (named.length > 0 && image.targets.includes(null)) {
         // The format names every target it builds; an unnamed last stage cannot be listed.

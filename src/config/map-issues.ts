@@ -3,14 +3,7 @@ import { z } from 'zod';
 import type { Document, LineCounter } from 'yaml';
 import type { ConfigIssue } from './config-error.js';
 import { describeValue } from './describe-value.js';
-import {
-  formatPath,
-  positionOf,
-  positionOfKey,
-  positionOfParent,
-  type FieldPath,
-  type Position,
-} from './locate-node.js';
+import { formatPath, positionOf, positionOfKey, positionOfParent, type FieldPath, type Position } from './locate-node.js';
 import { suggestName } from './suggest-name.js';
 
 const TYPE_NAMES: Record<string, string> = {
@@ -77,19 +70,13 @@ function issueAt(ctx: Context, position: Position, path: FieldPath, message: str
   return { file: ctx.file, ...position, path: formatPath(path), message };
 }
 
-function unknownKeyMessage(
-  key: string,
-  known: string[] | undefined,
-  budgetKeys: string[] | undefined,
-): string {
+function unknownKeyMessage(key: string, known: string[] | undefined, budgetKeys: string[] | undefined): string {
   const suggestion = known ? suggestName(key, known) : undefined;
   if (suggestion) return `unknown field \`${key}\`; did you mean \`${suggestion}\`?`;
   // A budget key written one level too high (`images.api.max`) is a common slip.
   const budgetKey = budgetKeys ? suggestName(key, budgetKeys) : undefined;
   if (budgetKey) return `unknown field \`${key}\`; did you mean \`budget.${budgetKey}\`?`;
-  return known
-    ? `unknown field \`${key}\`; expected one of ${known.map((k) => `\`${k}\``).join(', ')}`
-    : `unknown field \`${key}\``;
+  return known ? `unknown field \`${key}\`; expected one of ${known.map((k) => `\`${k}\``).join(', ')}` : `unknown field \`${key}\``;
 }
 
 export function mapIssues(issues: readonly z.core.$ZodIssue[], ctx: Context): ConfigIssue[] {
@@ -101,27 +88,14 @@ export function mapIssues(issues: readonly z.core.$ZodIssue[], ctx: Context): Co
       const budgetKeys = known?.includes('budget') ? knownKeysAt(ctx.schema, [...path, 'budget']) : undefined;
       for (const key of issue.keys) {
         const keyPath = [...path, key];
-        out.push(
-          issueAt(
-            ctx,
-            positionOfKey(ctx.doc, ctx.lines, keyPath),
-            keyPath,
-            unknownKeyMessage(key, known, budgetKeys),
-          ),
-        );
+        out.push(issueAt(ctx, positionOfKey(ctx.doc, ctx.lines, keyPath), keyPath, unknownKeyMessage(key, known, budgetKeys)));
       }
     } else if (issue.code === 'invalid_key') {
       const message = issue.issues[0]?.message ?? issue.message;
       out.push(issueAt(ctx, positionOfKey(ctx.doc, ctx.lines, path), path, message));
-    } else if (
-      (issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
-      issue.input === undefined &&
-      path.length > 0
-    ) {
+    } else if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined && path.length > 0) {
       const field = String(path[path.length - 1]);
-      out.push(
-        issueAt(ctx, positionOfParent(ctx.doc, ctx.lines, path), path, `missing required field \`${field}\``),
-      );
+      out.push(issueAt(ctx, positionOfParent(ctx.doc, ctx.lines, path), path, `missing required field \`${field}\``));
     } else {
       out.push(issueAt(ctx, positionOf(ctx.doc, ctx.lines, path), path, issue.message));
     }

@@ -45,40 +45,25 @@ function budgetLines(size: MeasuredSize | undefined, headroomPercent: number, in
 
 function renderImage(image: MeasuredImage, headroomPercent: number): string[] {
   if (!new RegExp(IMAGE_NAME_PATTERN).test(image.name)) {
-    throw new Error(
-      `invalid image name ${JSON.stringify(image.name)}: use lowercase letters, digits, ".", "_" and "-"`,
-    );
+    throw new Error(`invalid image name ${JSON.stringify(image.name)}: use lowercase letters, digits, ".", "_" and "-"`);
   }
-  const lines = [
-    `  ${image.name}:`,
-    `    context: ${yamlString(image.context)}`,
-    `    dockerfile: ${yamlString(image.dockerfile)}`,
-  ];
+  const lines = [`  ${image.name}:`, `    context: ${yamlString(image.context)}`, `    dockerfile: ${yamlString(image.dockerfile)}`];
   const named = image.targets.filter((target): target is string => target !== null);
   if (named.length > 0 && image.targets.includes(null)) {
     // The format names every target it builds; an unnamed last stage cannot be listed.
     const last = image.sizes.get(null);
-    lines.push(
-      `    # The last stage has no name (FROM … AS <name>): name it and add it to the targets to budget it.`,
-    );
+    lines.push(`    # The last stage has no name (FROM … AS <name>): name it and add it to the targets to budget it.`);
     if (last) lines.push(`    # last stage ${measuredComment(last).slice(2)}`);
   }
   if (named.length === 0) {
     lines.push('    budget:', ...budgetLines(image.sizes.get(null), headroomPercent, '      '));
   } else if (named.length === 1) {
     const [target] = named as [string];
-    lines.push(
-      `    target: ${yamlString(target)}`,
-      '    budget:',
-      ...budgetLines(image.sizes.get(target), headroomPercent, '      '),
-    );
+    lines.push(`    target: ${yamlString(target)}`, '    budget:', ...budgetLines(image.sizes.get(target), headroomPercent, '      '));
   } else {
     lines.push(`    targets: ${yamlFlowList(named)}`, '    budget:', '      targets:');
     for (const target of named) {
-      lines.push(
-        `        ${yamlString(target)}:`,
-        ...budgetLines(image.sizes.get(target), headroomPercent, '          '),
-      );
+      lines.push(`        ${yamlString(target)}:`, ...budgetLines(image.sizes.get(target), headroomPercent, '          '));
     }
   }
   return lines;
@@ -88,11 +73,7 @@ function renderImage(image: MeasuredImage, headroomPercent: number): string[] {
  * A commented budget file: `max` = measured compressed size + headroom, `warn` = measured size,
  * both rounded up to two significant digits in docker's units ("7MB", "130MB", "1.2GB").
  */
-export function renderBudgetFile(
-  images: MeasuredImage[],
-  headroomPercent: number,
-  measuredAt: Date = new Date(),
-): string {
+export function renderBudgetFile(images: MeasuredImage[], headroomPercent: number, measuredAt: Date = new Date()): string {
   if (images.length === 0) throw new Error('no image was measured: there is nothing to write a budget for');
   const date = measuredAt.toISOString().slice(0, 10);
   const header = [

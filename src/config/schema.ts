@@ -332,7 +332,7 @@ const imageReference = z
   })
   .meta({
     description:
-      'Measure this already-built image instead of building one: a registry reference (tag or digest, e.g. ghcr.io/acme/api:pr-{pr} or ghcr.io/acme/api@sha256:…; `{sha}`, `{short-sha}` and `{pr}` are replaced by the commit, its first 7 digits and the pull request number), `docker-daemon://name:tag` (an image in the local docker image store), `oci-layout://path` (an OCI layout directory or tar, relative to the working directory), or `from-input` (the action\'s `image`/`digest`/`metadata` inputs). See docs/given-images.md. Excludes the build fields.',
+      "Measure this already-built image instead of building one: a registry reference (tag or digest, e.g. ghcr.io/acme/api:pr-{pr} or ghcr.io/acme/api@sha256:…; `{sha}`, `{short-sha}` and `{pr}` are replaced by the commit, its first 7 digits and the pull request number), `docker-daemon://name:tag` (an image in the local docker image store), `oci-layout://path` (an OCI layout directory or tar, relative to the working directory), or `from-input` (the action's `image`/`digest`/`metadata` inputs). See docs/given-images.md. Excludes the build fields.",
   });
 
 const bake = z

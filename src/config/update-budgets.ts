@@ -89,10 +89,7 @@ function renderBlock(tree: InsertTree, indent: string): string[] {
 
 function renderFlow(tree: InsertTree): string {
   return Object.entries(tree)
-    .map(
-      ([key, value]) =>
-        `${yamlString(key)}: ${typeof value === 'string' ? value : `{ ${renderFlow(value)} }`}`,
-    )
+    .map(([key, value]) => `${yamlString(key)}: ${typeof value === 'string' ? value : `{ ${renderFlow(value)} }`}`)
     .join(', ');
 }
 
@@ -104,13 +101,7 @@ function endOfLine(text: string, offset: number): number {
 }
 
 /** One insertion of `tree` into the mapping at `path` (which must exist), keeping its style. */
-function insertInto(
-  doc: Document,
-  text: string,
-  lines: LineCounter,
-  path: FieldPath,
-  tree: InsertTree,
-): Edit | undefined {
+function insertInto(doc: Document, text: string, lines: LineCounter, path: FieldPath, tree: InsertTree): Edit | undefined {
   const { value, key } = findNode(doc, path);
   const depth = path.length;
   if (isMap(value) && value.flow) {
@@ -137,10 +128,7 @@ function insertInto(
 }
 
 /** The deepest prefix of `path` that exists as a mapping (or an empty value), and what is left. */
-function splitExisting(
-  doc: Document,
-  path: FieldPath,
-): { existing: FieldPath; missing: string[] } | undefined {
+function splitExisting(doc: Document, path: FieldPath): { existing: FieldPath; missing: string[] } | undefined {
   for (let length = path.length; length >= 0; length -= 1) {
     const prefix = path.slice(0, length);
     const { value, found } = findNode(doc, prefix);
@@ -167,20 +155,14 @@ export function updateBudgets(
 ): { text: string; changes: BudgetChange[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
-  if (doc.errors.length > 0)
-    throw new Error(`cannot update an invalid budget file: ${doc.errors[0]?.message ?? ''}`);
+  if (doc.errors.length > 0) throw new Error(`cannot update an invalid budget file: ${doc.errors[0]?.message ?? ''}`);
 
   const edits: Edit[] = [];
   const changes: BudgetChange[] = [];
   const inserts = new Map<string, { path: FieldPath; tree: InsertTree }>();
 
   /** Rewrites max/warn where they already exist under `base`; returns the fields it found. */
-  const rewriteExisting = (
-    base: FieldPath,
-    image: string,
-    target: string | null,
-    size: MeasuredSize,
-  ): Field[] => {
+  const rewriteExisting = (base: FieldPath, image: string, target: string | null, size: MeasuredSize): Field[] => {
     const present: Field[] = [];
     for (const field of FIELDS) {
       const { value } = findNode(doc, [...base, field]);
@@ -208,13 +190,7 @@ export function updateBudgets(
     return present;
   };
 
-  const addMissing = (
-    base: FieldPath,
-    fields: Field[],
-    image: string,
-    target: string,
-    size: MeasuredSize,
-  ): void => {
+  const addMissing = (base: FieldPath, fields: Field[], image: string, target: string, size: MeasuredSize): void => {
     for (const field of fields) {
       const split = splitExisting(doc, [...base, field]);
       if (!split) continue;
@@ -238,8 +214,7 @@ export function updateBudgets(
     const budgetPath = ['images', name, 'budget'];
     if (targets.length <= 1) {
       const target = targets[0] ?? null;
-      const size =
-        targetSizes.get(target) ?? (targetSizes.size === 1 ? [...targetSizes.values()][0] : undefined);
+      const size = targetSizes.get(target) ?? (targetSizes.size === 1 ? [...targetSizes.values()][0] : undefined);
       if (!size) continue;
       rewriteExisting(budgetPath, name, target, size);
       // An override for the only target would win over the image level: keep it current too.
@@ -253,9 +228,7 @@ export function updateBudgets(
       const base = [...budgetPath, 'targets', target];
       const present = rewriteExisting(base, name, target, size);
       const wanted = [...new Set([...present, ...imageFields])];
-      const missing = (wanted.length > 0 ? wanted : (['max'] as Field[])).filter(
-        (field) => !present.includes(field),
-      );
+      const missing = (wanted.length > 0 ? wanted : (['max'] as Field[])).filter((field) => !present.includes(field));
       addMissing(base, missing, name, target, size);
     }
   }
@@ -271,9 +244,7 @@ export function updateBudgets(
   // The edits are textual; prove the result is still YAML before anyone writes it to disk.
   const check = parseDocument(updated);
   if (check.errors.length > 0) {
-    throw new Error(
-      `internal error: updating budgets produced invalid YAML: ${check.errors[0]?.message ?? ''}`,
-    );
+    throw new Error(`internal error: updating budgets produced invalid YAML: ${check.errors[0]?.message ?? ''}`);
   }
   return { text: updated, changes };
 }

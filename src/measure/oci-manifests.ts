@@ -49,14 +49,8 @@ export interface PlatformManifestRef {
   manifest: OciManifest;
 }
 
-const INDEX_TYPES = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-const MANIFEST_TYPES = new Set([
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-]);
+const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const MANIFEST_TYPES = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']);
 export const ATTESTATION_REFERENCE_TYPE = 'attestation-manifest';
 /** Nested indexes deeper than this are a loop or garbage, not a build result. */
 const MAX_INDEX_DEPTH = 8;

@@ -12,7 +12,7 @@ export const CHECKSUM_BYTES = 4;
 
 /** Skippable frames (RFC 8878 §3.1.2): magic 0x184D2A5?, then a 4-byte length. */
 export function isSkippableMagic(magic: number): boolean {
-  return ((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC;
+  return (magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC;
 }
 
 /** Bytes of the Frame_Content_Size field, from the descriptor's flag and single-segment bit. */
@@ -61,7 +61,8 @@ export function parseZstdFrameHeader(buf: Uint8Array): ZstdFrameHeader {
   if (view.length < headerBytes) throw new Error('zstd: truncated frame header');
   let contentSize: number | null = null;
   if (fcsBytes === 1) contentSize = view[fcsOffset]!;
-  else if (fcsBytes === 2) contentSize = view.readUInt16LE(fcsOffset) + 256; // 2-byte form is offset by 256
+  else if (fcsBytes === 2)
+    contentSize = view.readUInt16LE(fcsOffset) + 256; // 2-byte form is offset by 256
   else if (fcsBytes === 4) contentSize = view.readUInt32LE(fcsOffset);
   else if (fcsBytes === 8) {
     const big = view.readBigUInt64LE(fcsOffset);

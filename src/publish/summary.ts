@@ -4,7 +4,8 @@ import * as core from '@actions/core';
 /** GitHub rejects a step summary over 1 MiB; stay a little under it. */
 export const JOB_SUMMARY_LIMIT_BYTES = 1024 * 1024 - 1024;
 
-const NOTE = '\n\n> [!NOTE]\n> The rest of this report was cut to fit the 1 MiB job summary limit. The JSON report (the `report` output / artifact) has everything.\n';
+const NOTE =
+  '\n\n> [!NOTE]\n> The rest of this report was cut to fit the 1 MiB job summary limit. The JSON report (the `report` output / artifact) has everything.\n';
 
 /**
  * `markdown` cut at a line boundary so that it fits in `maxBytes` (UTF-8) with a note saying
@@ -34,13 +35,10 @@ export function fitSummary(markdown: string, maxBytes = JOB_SUMMARY_LIMIT_BYTES)
  * Appends `markdown` to the job summary (`GITHUB_STEP_SUMMARY`), trimmed to the limit.
  * Returns false, without throwing, when there is no job summary (e.g. the CLI outside Actions).
  */
-export async function writeJobSummary(
-  markdown: string,
-  opts: { maxBytes?: number } = {},
-): Promise<{ written: boolean; trimmed: boolean }> {
+export async function writeJobSummary(markdown: string, opts: { maxBytes?: number } = {}): Promise<{ written: boolean; trimmed: boolean }> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return { written: false, trimmed: false };
   const { text, trimmed } = fitSummary(markdown, opts.maxBytes);
-  if (trimmed) core.warning('The job summary was trimmed to fit GitHub\'s 1 MiB limit.');
+  if (trimmed) core.warning("The job summary was trimmed to fit GitHub's 1 MiB limit.");
   await core.summary.addRaw(text, true).write();
   core.summary.emptyBuffer();
   return { written: true, trimmed };

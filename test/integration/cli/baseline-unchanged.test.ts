@@ -20,7 +20,10 @@ beforeAll(() => {
   repo = mkdtempSync(path.join(os.tmpdir(), 'ib-unchanged-'));
   cpSync('test/fixtures/e2e/app', path.join(repo, 'app'), { recursive: true });
   cpSync('test/fixtures/e2e/app', path.join(repo, 'other'), { recursive: true });
-  writeFileSync(path.join(repo, 'budget.yml'), 'version: 1\nimages:\n  app:\n    context: app\n    target: runtime\n  other:\n    context: other\n    target: runtime\n');
+  writeFileSync(
+    path.join(repo, 'budget.yml'),
+    'version: 1\nimages:\n  app:\n    context: app\n    target: runtime\n  other:\n    context: other\n    target: runtime\n',
+  );
   writeFileSync(path.join(repo, '.gitignore'), '.image-budget/\n');
   git('init', '-q', '-b', 'main');
   git('add', '-A');
@@ -41,7 +44,18 @@ afterAll(() => {
 test('untouched image: baseline = head, not rebuilt; touched image: built on the base', async () => {
   // A cache directory of its own: measurements kept in the user's (keyed on content, not on this
   // repository) by an earlier run of this test would spare the base build it checks for.
-  const args = ['check', '--config', 'budget.yml', '--base', 'HEAD~1', '--json', 'report.json', '--no-analyze', '--cache-dir', `${repo}-cache`];
+  const args = [
+    'check',
+    '--config',
+    'budget.yml',
+    '--base',
+    'HEAD~1',
+    '--json',
+    'report.json',
+    '--no-analyze',
+    '--cache-dir',
+    `${repo}-cache`,
+  ];
   const run = await runCli(args, { cwd: repo });
   expect(run.exitCode, run.stderr).toBe(0);
   expect(run.stderr).toMatch(/baseline: app unchanged by this change/);

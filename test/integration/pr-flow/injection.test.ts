@@ -194,7 +194,9 @@ describe('hostile names and Dockerfile text', () => {
     expect(comment).toContain('<script>alert(1)</script> <img src=x onerror=alert(1)> a|b|c|d|e|f|g|h');
     expect(comment).toContain('onerror');
     // The mention is shown literally inside a code span (GitHub does not notify from code).
-    expect(comment).toContain('`ctx |<script>alert(1)</script>| @octocat [x](http:evil) #1/Docker|file <img src=x onerror=alert(1)> @acme/team:');
+    expect(comment).toContain(
+      '`ctx |<script>alert(1)</script>| @octocat [x](http:evil) #1/Docker|file <img src=x onerror=alert(1)> @acme/team:',
+    );
     expect(comment).toContain('`ctx \\|<script>alert(1)</script>\\| @octocat [x](http:evil) #1/Docker\\|file');
     expect(comment).toContain('**Why it grew**');
     expect(comment).toContain(`**a\\_\\_b\\_\\_c.\\-\\_**`);

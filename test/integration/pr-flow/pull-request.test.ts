@@ -157,7 +157,9 @@ describe('pull_request opened, baseline: build', () => {
     );
     expect(body).toContain('**Why it grew**');
     // The Dockerfile's own text of the line that grew, under its file:line and Δ.
-    expect(body).toMatch(new RegExp(`1\\. \`Dockerfile:${GROWTH_LINE}\` \\+5(\\.\\d+)? MB[^\\n]*\\n\\n {3}\`\`\`dockerfile\\n {3}COPY [^\\n]*big\\.bin`));
+    expect(body).toMatch(
+      new RegExp(`1\\. \`Dockerfile:${GROWTH_LINE}\` \\+5(\\.\\d+)? MB[^\\n]*\\n\\n {3}\`\`\`dockerfile\\n {3}COPY [^\\n]*big\\.bin`),
+    );
     expect(body).toContain(repo.shas.mainTip.slice(0, 7));
     await expect(normalizeComment(body, repo)).toMatchFileSnapshot('__outputs__/pull-request-opened.md');
   });

@@ -42,7 +42,12 @@ describe('chooseBaseRef', () => {
   });
 
   test.each([
-    [1, 'push to main', { ref: 'refs/heads/main', before: BASE_SHA, after: HEAD_SHA, created: false }, { kind: 'commit', commit: BASE_SHA }],
+    [
+      1,
+      'push to main',
+      { ref: 'refs/heads/main', before: BASE_SHA, after: HEAD_SHA, created: false },
+      { kind: 'commit', commit: BASE_SHA },
+    ],
     [2, 'push creating a branch', { ref: 'refs/heads/new', before: '0'.repeat(40), after: HEAD_SHA, created: true }, { kind: 'none' }],
     [3, 'push without before', { ref: 'refs/heads/main' }, { kind: 'none' }],
   ])('%i: %s', (_n, _title, payload, expected) => {
@@ -60,7 +65,10 @@ describe('chooseBaseRef', () => {
   });
 
   test('--base wins over the pull_request event', () => {
-    expect(chooseBaseRef({ name: 'pull_request', payload: pullRequestPayload('opened') }, MERGE_SHA, 'v1.2.0')).toEqual({ kind: 'ref', ref: 'v1.2.0' });
+    expect(chooseBaseRef({ name: 'pull_request', payload: pullRequestPayload('opened') }, MERGE_SHA, 'v1.2.0')).toEqual({
+      kind: 'ref',
+      ref: 'v1.2.0',
+    });
   });
 
   test.each([

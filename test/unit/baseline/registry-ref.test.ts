@@ -21,12 +21,19 @@ test.each([
   expect(parseImageRef(ref, ['registry.internal:5000'])).toEqual(expected);
 });
 
-test.each([[1, 'UPPER/case'], [2, ''], [3, 'a b'], [4, 'host/../etc']])('%i: rejects %j', (_n, ref) => {
+test.each([
+  [1, 'UPPER/case'],
+  [2, ''],
+  [3, 'a b'],
+  [4, 'host/../etc'],
+])('%i: rejects %j', (_n, ref) => {
   expect(() => parseImageRef(ref)).toThrow(/not an image reference/);
 });
 
 test('parseChallenge reads Bearer and Basic challenges', () => {
-  expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull"')).toEqual({
+  expect(
+    parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull"'),
+  ).toEqual({
     scheme: 'bearer',
     params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/busybox:pull' },
   });
@@ -37,7 +44,9 @@ test('parseChallenge reads Bearer and Basic challenges', () => {
 test('selectImageManifests drops attestation manifests', () => {
   const image = { digest: DIGEST, size: 1, platform: { os: 'linux', architecture: 'amd64' } };
   const attestation = {
-    digest: DIGEST, size: 1, platform: { os: 'unknown', architecture: 'unknown' },
+    digest: DIGEST,
+    size: 1,
+    platform: { os: 'unknown', architecture: 'unknown' },
     annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': DIGEST },
   };
   const annotatedOnly = { ...image, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } };
@@ -47,21 +56,24 @@ test('selectImageManifests drops attestation manifests', () => {
 test('normalizePlatform and layerHistory', () => {
   expect(normalizePlatform('linux/arm64/v8')).toBe('linux/arm64');
   expect(normalizePlatform('linux/arm/v7')).toBe('linux/arm/v7');
-  expect(layerHistory([{ created_by: 'ADD x /' }, { created_by: 'ENV A=1', empty_layer: true }, { created_by: 'RUN y # buildkit' }, {}])).toEqual([
-    'ADD x /', 'RUN y # buildkit', null,
-  ]);
+  expect(
+    layerHistory([{ created_by: 'ADD x /' }, { created_by: 'ENV A=1', empty_layer: true }, { created_by: 'RUN y # buildkit' }, {}]),
+  ).toEqual(['ADD x /', 'RUN y # buildkit', null]);
   expect(layerHistory('garbage')).toEqual([]);
 });
 
-test('readDockerCredentials reads auths, including Docker Hub\'s legacy key', async () => {
+test("readDockerCredentials reads auths, including Docker Hub's legacy key", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'ib-baseline-creds-'));
   try {
-    await writeFile(path.join(dir, 'config.json'), JSON.stringify({
-      auths: {
-        'https://index.docker.io/v1/': { auth: Buffer.from('hub:secret:with:colons').toString('base64') },
-        'ghcr.io': { username: 'u', password: 'p' },
-      },
-    }));
+    await writeFile(
+      path.join(dir, 'config.json'),
+      JSON.stringify({
+        auths: {
+          'https://index.docker.io/v1/': { auth: Buffer.from('hub:secret:with:colons').toString('base64') },
+          'ghcr.io': { username: 'u', password: 'p' },
+        },
+      }),
+    );
     const env = { DOCKER_CONFIG: dir };
     expect(await readDockerCredentials('registry-1.docker.io', env)).toEqual({ username: 'hub', password: 'secret:with:colons' });
     expect(await readDockerCredentials('ghcr.io', env)).toEqual({ username: 'u', password: 'p' });

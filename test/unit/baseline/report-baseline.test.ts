@@ -20,14 +20,40 @@ function validReport(): Report {
     overBudget: false,
     images: [
       {
-        name: 'api', target: null, platform: 'linux/amd64', compressedBytes: 2_000_000, uncompressedBytes: 5_000_000, layerCount: 1,
-        status: 'ok', findings: [], budget: { max: { compressed: 25_000_000 }, warn: null, maxLayers: null },
-        layers: [{ digest: LAYER, compressedBytes: 2_000_000, uncompressedBytes: 5_000_000, createdBy: 'COPY . /app # buildkit', dockerfile: { path: 'Dockerfile', line: 3 } }],
-        manifestDigest: `sha256:${'b'.repeat(64)}`, error: null,
+        name: 'api',
+        target: null,
+        platform: 'linux/amd64',
+        compressedBytes: 2_000_000,
+        uncompressedBytes: 5_000_000,
+        layerCount: 1,
+        status: 'ok',
+        findings: [],
+        budget: { max: { compressed: 25_000_000 }, warn: null, maxLayers: null },
+        layers: [
+          {
+            digest: LAYER,
+            compressedBytes: 2_000_000,
+            uncompressedBytes: 5_000_000,
+            createdBy: 'COPY . /app # buildkit',
+            dockerfile: { path: 'Dockerfile', line: 3 },
+          },
+        ],
+        manifestDigest: `sha256:${'b'.repeat(64)}`,
+        error: null,
       },
       {
-        name: 'api', target: null, platform: 'linux/arm64', compressedBytes: null, uncompressedBytes: null, layerCount: null,
-        status: 'error', findings: [], budget: { max: null, warn: null, maxLayers: null }, layers: [], manifestDigest: null, error: 'build failed',
+        name: 'api',
+        target: null,
+        platform: 'linux/arm64',
+        compressedBytes: null,
+        uncompressedBytes: null,
+        layerCount: null,
+        status: 'error',
+        findings: [],
+        budget: { max: null, warn: null, maxLayers: null },
+        layers: [],
+        manifestDigest: null,
+        error: 'build failed',
       },
     ],
   };
@@ -44,8 +70,20 @@ describe('parseReportBaseline', () => {
     expect(baseline.createdAt).toBe('2024-05-01T10:00:00.000Z');
     expect(baseline.entries).toEqual([
       {
-        name: 'api', target: null, platform: 'linux/amd64', compressedBytes: 2_000_000, uncompressedBytes: 5_000_000,
-        layers: [{ digest: LAYER, compressedBytes: 2_000_000, uncompressedBytes: 5_000_000, createdBy: 'COPY . /app # buildkit', dockerfile: { path: 'Dockerfile', line: 3 } }],
+        name: 'api',
+        target: null,
+        platform: 'linux/amd64',
+        compressedBytes: 2_000_000,
+        uncompressedBytes: 5_000_000,
+        layers: [
+          {
+            digest: LAYER,
+            compressedBytes: 2_000_000,
+            uncompressedBytes: 5_000_000,
+            createdBy: 'COPY . /app # buildkit',
+            dockerfile: { path: 'Dockerfile', line: 3 },
+          },
+        ],
       },
     ]);
   });
@@ -70,17 +108,47 @@ describe('parseReportBaseline', () => {
     [3, 'a JSON string', '"hello"', /base-report\.json: \(top level\): /],
     [4, 'null', 'null', /base-report\.json: \(top level\)/],
     [5, 'other schema version', mutate((r) => (r.schemaVersion = 2)), /schemaVersion: expected schemaVersion 1/],
-    [6, 'negative size', mutate((r) => (r.images[0].compressedBytes = -5)), /images\[0\]\.compressedBytes: expected a size to be non-negative/],
-    [7, 'fractional size', mutate((r) => (r.images[0].layers[0].uncompressedBytes = 1.5)), /images\[0\]\.layers\[0\]\.uncompressedBytes: expected a size as a whole number/],
-    [8, 'size as a string', mutate((r) => (r.images[0].uncompressedBytes = '5MB')), /images\[0\]\.uncompressedBytes: expected a size as a number/],
+    [
+      6,
+      'negative size',
+      mutate((r) => (r.images[0].compressedBytes = -5)),
+      /images\[0\]\.compressedBytes: expected a size to be non-negative/,
+    ],
+    [
+      7,
+      'fractional size',
+      mutate((r) => (r.images[0].layers[0].uncompressedBytes = 1.5)),
+      /images\[0\]\.layers\[0\]\.uncompressedBytes: expected a size as a whole number/,
+    ],
+    [
+      8,
+      'size as a string',
+      mutate((r) => (r.images[0].uncompressedBytes = '5MB')),
+      /images\[0\]\.uncompressedBytes: expected a size as a number/,
+    ],
     [9, 'huge size', mutate((r) => (r.images[0].compressedBytes = 1e300)), /images\[0\]\.compressedBytes: /],
     [10, 'name too long', mutate((r) => (r.images[0].name = 'x'.repeat(10_000))), /images\[0\]\.name: longer than 256 characters/],
-    [11, 'bad digest', mutate((r) => (r.images[0].layers[0].digest = '../../etc/passwd')), /images\[0\]\.layers\[0\]\.digest: expected a digest/],
-    [12, 'too many layers', mutate((r) => (r.images[0].layers = Array(1001).fill(r.images[0].layers[0]))), /images\[0\]\.layers: more than 1000 layers/],
+    [
+      11,
+      'bad digest',
+      mutate((r) => (r.images[0].layers[0].digest = '../../etc/passwd')),
+      /images\[0\]\.layers\[0\]\.digest: expected a digest/,
+    ],
+    [
+      12,
+      'too many layers',
+      mutate((r) => (r.images[0].layers = Array(1001).fill(r.images[0].layers[0]))),
+      /images\[0\]\.layers: more than 1000 layers/,
+    ],
     [13, 'images not a list', mutate((r) => (r.images = { api: 1 })), /images: /],
     [14, 'commit not a sha', mutate((r) => (r.commit = 'main; rm -rf /')), /commit: expected a full commit sha/],
     [15, 'unknown status', mutate((r) => (r.images[0].status = 'pwned')), /images\[0\]\.status: /],
-    [16, 'duplicate entry', mutate((r) => r.images.push(r.images[0])), /images\[2\] repeats images\[0\] \(api, target default, linux\/amd64\)/],
+    [
+      16,
+      'duplicate entry',
+      mutate((r) => r.images.push(r.images[0])),
+      /images\[2\] repeats images\[0\] \(api, target default, linux\/amd64\)/,
+    ],
     [17, 'deep nesting', '['.repeat(100_000) + ']'.repeat(100_000), /base-report\.json: /],
   ])('%i: %s gives a clear error', (_n, _title, input, message) => {
     let caught: unknown;
@@ -109,7 +177,9 @@ test('formatJsonPath', () => {
 test('loadReportBaseline names a missing file', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'ib-baseline-report-'));
   try {
-    await expect(loadReportBaseline(path.join(dir, 'nope.json'))).rejects.toThrow(/baseline report .*nope\.json: cannot read it \(ENOENT\)/);
+    await expect(loadReportBaseline(path.join(dir, 'nope.json'))).rejects.toThrow(
+      /baseline report .*nope\.json: cannot read it \(ENOENT\)/,
+    );
     const file = path.join(dir, 'report.json');
     await writeFile(file, JSON.stringify(validReport()));
     expect((await loadReportBaseline(file)).commit).toBe(COMMIT);

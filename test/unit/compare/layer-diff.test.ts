@@ -4,7 +4,13 @@ import type { DiffLayer } from '../../../src/types.js';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
-function layer(n: number, compressed: number, createdBy: string | null, line: number | null = null, uncompressed = compressed * 2): DiffLayer {
+function layer(
+  n: number,
+  compressed: number,
+  createdBy: string | null,
+  line: number | null = null,
+  uncompressed = compressed * 2,
+): DiffLayer {
   return {
     digest: digest(n),
     compressedBytes: compressed,
@@ -42,43 +48,70 @@ describe('diffLayers', () => {
 
   test.each([
     {
-      n: 1, title: 'identical images: all unchanged by digest',
+      n: 1,
+      title: 'identical images: all unchanged by digest',
       base: [busybox, layer(2, 100, 'COPY a /a # buildkit', 2)],
       head: [busybox, layer(2, 100, 'COPY a /a # buildkit', 2)],
-      expected: [['unchanged', 'digest', 0], ['unchanged', 'digest', 0]],
+      expected: [
+        ['unchanged', 'digest', 0],
+        ['unchanged', 'digest', 0],
+      ],
     },
     {
-      n: 2, title: 'a step with new content, same line: changed by Dockerfile line',
+      n: 2,
+      title: 'a step with new content, same line: changed by Dockerfile line',
       base: [busybox, layer(2, 1_000, 'RUN /bin/sh -c build v1 # buildkit', 3)],
       head: [busybox, layer(3, 4_000, 'RUN /bin/sh -c build v2 # buildkit', 3)],
-      expected: [['unchanged', 'digest', 0], ['changed', 'dockerfile', 3_000]],
+      expected: [
+        ['unchanged', 'digest', 0],
+        ['changed', 'dockerfile', 3_000],
+      ],
     },
     {
-      n: 3, title: 'no line info (registry baseline): changed by created_by text',
+      n: 3,
+      title: 'no line info (registry baseline): changed by created_by text',
       base: [busybox, layer(2, 1_000, 'COPY app /app # buildkit')],
       head: [busybox, layer(3, 1_500, 'COPY app /app # buildkit', 4)],
-      expected: [['unchanged', 'digest', 0], ['changed', 'created-by', 500]],
+      expected: [
+        ['unchanged', 'digest', 0],
+        ['changed', 'created-by', 500],
+      ],
     },
     {
-      n: 4, title: 'a new step: added counts fully; a dropped step: removed counts negatively',
+      n: 4,
+      title: 'a new step: added counts fully; a dropped step: removed counts negatively',
       base: [busybox, layer(2, 700, 'RUN /bin/sh -c old # buildkit', 2)],
       head: [busybox, layer(3, 5_000_000, 'RUN /bin/sh -c dd # buildkit', 4)],
-      expected: [['unchanged', 'digest', 0], ['added', null, 5_000_000], ['removed', null, -700]],
+      expected: [
+        ['unchanged', 'digest', 0],
+        ['added', null, 5_000_000],
+        ['removed', null, -700],
+      ],
     },
     {
-      n: 5, title: 'same line, different instruction (the line was rewritten): not paired',
+      n: 5,
+      title: 'same line, different instruction (the line was rewritten): not paired',
       base: [layer(2, 10, 'COPY a /a # buildkit', 2)],
       head: [layer(3, 20, 'RUN /bin/sh -c x # buildkit', 2)],
-      expected: [['added', null, 20], ['removed', null, -10]],
+      expected: [
+        ['added', null, 20],
+        ['removed', null, -10],
+      ],
     },
     {
-      n: 6, title: 'repeated digests pair in order (empty layers)',
+      n: 6,
+      title: 'repeated digests pair in order (empty layers)',
       base: [layer(9, 32, 'WORKDIR /a'), layer(9, 32, 'WORKDIR /b')],
       head: [layer(9, 32, 'WORKDIR /a'), layer(9, 32, 'WORKDIR /b'), layer(9, 32, 'WORKDIR /c')],
-      expected: [['unchanged', 'digest', 0], ['unchanged', 'digest', 0], ['added', null, 32]],
+      expected: [
+        ['unchanged', 'digest', 0],
+        ['unchanged', 'digest', 0],
+        ['added', null, 32],
+      ],
     },
     {
-      n: 7, title: 'empty base (new image): everything added',
+      n: 7,
+      title: 'empty base (new image): everything added',
       base: [],
       head: [busybox],
       expected: [['added', null, 2_000_000]],
@@ -89,7 +122,10 @@ describe('diffLayers', () => {
   });
 
   test('a changed row carries both sizes, line and instruction', () => {
-    const [row] = diffLayers([layer(2, 1_000, 'RUN /bin/sh -c a # buildkit', 3, 5_000)], [layer(3, 4_000, 'RUN /bin/sh -c b # buildkit', 3, 9_000)]);
+    const [row] = diffLayers(
+      [layer(2, 1_000, 'RUN /bin/sh -c a # buildkit', 3, 5_000)],
+      [layer(3, 4_000, 'RUN /bin/sh -c b # buildkit', 3, 9_000)],
+    );
     expect(row).toMatchObject({
       state: 'changed',
       base: { compressedBytes: 1_000, uncompressedBytes: 5_000 },
@@ -102,7 +138,11 @@ describe('diffLayers', () => {
 });
 
 describe('findTopContributors', () => {
-  const base = [layer(1, 100, 'COPY a /a # buildkit', 2), layer(2, 1_000, 'RUN /bin/sh -c x # buildkit', 3), layer(3, 900, 'COPY c /c # buildkit', 4)];
+  const base = [
+    layer(1, 100, 'COPY a /a # buildkit', 2),
+    layer(2, 1_000, 'RUN /bin/sh -c x # buildkit', 3),
+    layer(3, 900, 'COPY c /c # buildkit', 4),
+  ];
   const head = [
     layer(1, 100, 'COPY a /a # buildkit', 2),
     layer(12, 3_000, 'RUN /bin/sh -c x2 # buildkit', 3, 100),
@@ -113,8 +153,24 @@ describe('findTopContributors', () => {
 
   test('positive deltas only, largest first, with file:line and instruction', () => {
     expect(findTopContributors(rows)).toEqual([
-      { location: 'Dockerfile:5', instruction: 'RUN', createdBy: 'RUN /bin/sh -c dd # buildkit', state: 'added', deltaBytes: 5_000_000, baseBytes: null, headBytes: 5_000_000 },
-      { location: 'Dockerfile:3', instruction: 'RUN', createdBy: 'RUN /bin/sh -c x2 # buildkit', state: 'changed', deltaBytes: 2_000, baseBytes: 1_000, headBytes: 3_000 },
+      {
+        location: 'Dockerfile:5',
+        instruction: 'RUN',
+        createdBy: 'RUN /bin/sh -c dd # buildkit',
+        state: 'added',
+        deltaBytes: 5_000_000,
+        baseBytes: null,
+        headBytes: 5_000_000,
+      },
+      {
+        location: 'Dockerfile:3',
+        instruction: 'RUN',
+        createdBy: 'RUN /bin/sh -c x2 # buildkit',
+        state: 'changed',
+        deltaBytes: 2_000,
+        baseBytes: 1_000,
+        headBytes: 3_000,
+      },
     ]);
   });
 

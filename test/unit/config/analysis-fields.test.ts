@@ -20,9 +20,21 @@ function errorOf(fn: () => unknown): string {
 
 describe('hint ids are a closed list', () => {
   test.each([
-    [1, 'forbid: [toolchain-in-final-imag]', 'b.yml:5:16 images.api.budget.forbid.0: unknown hint id "toolchain-in-final-imag"; did you mean `toolchain-in-final-image`?'],
-    [2, 'ignore-hints: [runs_as_root]', 'b.yml:5:22 images.api.budget.ignore-hints.0: unknown hint id "runs_as_root"; did you mean `runs-as-root`?'],
-    [3, 'forbid: [big-files]', 'b.yml:5:16 images.api.budget.forbid.0: unknown hint id "big-files"; expected one of toolchain-in-final-image, '],
+    [
+      1,
+      'forbid: [toolchain-in-final-imag]',
+      'b.yml:5:16 images.api.budget.forbid.0: unknown hint id "toolchain-in-final-imag"; did you mean `toolchain-in-final-image`?',
+    ],
+    [
+      2,
+      'ignore-hints: [runs_as_root]',
+      'b.yml:5:22 images.api.budget.ignore-hints.0: unknown hint id "runs_as_root"; did you mean `runs-as-root`?',
+    ],
+    [
+      3,
+      'forbid: [big-files]',
+      'b.yml:5:16 images.api.budget.forbid.0: unknown hint id "big-files"; expected one of toolchain-in-final-image, ',
+    ],
   ])('%i. %s', (_n, line, message) => {
     expect(errorOf(() => parseBudgetFile(`version: 1\nimages:\n  api:\n    budget:\n      ${line}\n`, opts))).toContain(message);
   });
@@ -38,7 +50,10 @@ describe('hint ids are a closed list', () => {
 
 describe('stages and analyze', () => {
   test('defaults: no stage report, analysis on; image values win over defaults', () => {
-    const file = parseBudgetFile('version: 1\ndefaults: { stages: all, analyze: false }\nimages:\n  a: {}\n  b: { stages: none, analyze: true }\n', opts);
+    const file = parseBudgetFile(
+      'version: 1\ndefaults: { stages: all, analyze: false }\nimages:\n  a: {}\n  b: { stages: none, analyze: true }\n',
+      opts,
+    );
     expect(file.images.map((i) => [i.stages, i.analyze])).toEqual([
       ['all', false],
       ['none', true],
@@ -55,9 +70,11 @@ describe('stages and analyze', () => {
   });
 
   test('without stages: all, an override for a stage not built is still an error', () => {
-    expect(errorOf(() => parseBudgetFile('version: 1\nimages:\n  a:\n    target: runtime\n    budget: { targets: { build: { max: 1GB } } }\n', opts))).toContain(
-      'override for target `build`, which image `a` does not build',
-    );
+    expect(
+      errorOf(() =>
+        parseBudgetFile('version: 1\nimages:\n  a:\n    target: runtime\n    budget: { targets: { build: { max: 1GB } } }\n', opts),
+      ),
+    ).toContain('override for target `build`, which image `a` does not build');
   });
 });
 
@@ -73,18 +90,26 @@ describe('stages: all lets budget.targets name any stage of the Dockerfile', () 
   });
 
   test('a named stage is accepted', async () => {
-    await writeFile(path.join(repo, 'b.yml'), 'version: 1\nimages:\n  a:\n    context: app\n    stages: all\n    budget:\n      targets: { build: { max-layers: 30 } }\n');
+    await writeFile(
+      path.join(repo, 'b.yml'),
+      'version: 1\nimages:\n  a:\n    context: app\n    stages: all\n    budget:\n      targets: { build: { max-layers: 30 } }\n',
+    );
     const file = await loadBudgetFile('b.yml', { workdir: repo });
     expect(file.images[0]?.targetBudgets).toEqual({ build: { maxLayers: 30 } });
   });
 
   test('a name that is not a stage is an error with a suggestion', async () => {
-    await writeFile(path.join(repo, 'b.yml'), 'version: 1\nimages:\n  a:\n    context: app\n    stages: all\n    budget:\n      targets: { buidl: { max-layers: 30 } }\n');
+    await writeFile(
+      path.join(repo, 'b.yml'),
+      'version: 1\nimages:\n  a:\n    context: app\n    stages: all\n    budget:\n      targets: { buidl: { max-layers: 30 } }\n',
+    );
     const error = await loadBudgetFile('b.yml', { workdir: repo }).then(
       () => null,
       (e: unknown) => e as Error,
     );
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error?.message).toBe('b.yml:7:25 images.a.budget.targets.buidl: override for stage `buidl`, which is not a named stage of Dockerfile (stages: build, runtime); did you mean `build`?');
+    expect(error?.message).toBe(
+      'b.yml:7:25 images.a.budget.targets.buidl: override for stage `buidl`, which is not a named stage of Dockerfile (stages: build, runtime); did you mean `build`?',
+    );
   });
 });

@@ -148,9 +148,7 @@ describe('errors: file:line:column field.path: message', () => {
       1,
       'malformed YAML (unclosed flow sequence)',
       'version: 1\nimages:\n  api:\n    platforms: [linux/amd64\n    budget: {}\n',
-      [
-        '.github/image-budget.yml:5:5: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
-      ],
+      ['.github/image-budget.yml:5:5: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
     ],
     [
       2,
@@ -162,9 +160,7 @@ describe('errors: file:line:column field.path: message', () => {
       3,
       'unknown field with a suggestion, pointing at the key',
       'version: 1\nimages:\n  api:\n    budget:\n      max_layers: 12\n',
-      [
-        '.github/image-budget.yml:5:7 images.api.budget.max_layers: unknown field `max_layers`; did you mean `max-layers`?',
-      ],
+      ['.github/image-budget.yml:5:7 images.api.budget.max_layers: unknown field `max_layers`; did you mean `max-layers`?'],
     ],
     [
       4,
@@ -176,25 +172,19 @@ describe('errors: file:line:column field.path: message', () => {
       5,
       'unknown field without a close match lists the valid ones',
       'version: 1\nimages:\n  api:\n    cache: { color: blue }\n',
-      [
-        '.github/image-budget.yml:4:14 images.api.cache.color: unknown field `color`; expected one of `mode`, `from`, `to`',
-      ],
+      ['.github/image-budget.yml:4:14 images.api.cache.color: unknown field `color`; expected one of `mode`, `from`, `to`'],
     ],
     [
       6,
       'a size that is not a size',
       'version: 1\nimages:\n  api:\n    budget:\n      max: 12 parsecs\n',
-      [
-        '.github/image-budget.yml:5:12 images.api.budget.max: expected a size like "120MB" or "1.5GiB", got "12 parsecs"',
-      ],
+      ['.github/image-budget.yml:5:12 images.api.budget.max: expected a size like "120MB" or "1.5GiB", got "12 parsecs"'],
     ],
     [
       7,
       'a negative size inside the per-metric form',
       'version: 1\nimages:\n  api:\n    budget:\n      warn: { uncompressed: -1MB }\n',
-      [
-        '.github/image-budget.yml:5:29 images.api.budget.warn.uncompressed: expected a size like "120MB" or "1.5GiB", got "-1MB"',
-      ],
+      ['.github/image-budget.yml:5:29 images.api.budget.warn.uncompressed: expected a size like "120MB" or "1.5GiB", got "-1MB"'],
     ],
     [
       8,
@@ -218,18 +208,8 @@ describe('errors: file:line:column field.path: message', () => {
       '# budgets\nversion: 1\n',
       ['.github/image-budget.yml:2:1 images: missing required field `images`'],
     ],
-    [
-      11,
-      'missing version',
-      'images:\n  api: {}\n',
-      ['.github/image-budget.yml:1:1 version: missing required field `version`'],
-    ],
-    [
-      12,
-      'empty images',
-      'version: 1\nimages: {}\n',
-      ['.github/image-budget.yml:2:9 images: list at least one image'],
-    ],
+    [11, 'missing version', 'images:\n  api: {}\n', ['.github/image-budget.yml:1:1 version: missing required field `version`']],
+    [12, 'empty images', 'version: 1\nimages: {}\n', ['.github/image-budget.yml:2:9 images: list at least one image']],
     [
       13,
       'invalid image name, at the key',
@@ -257,9 +237,7 @@ describe('errors: file:line:column field.path: message', () => {
       16,
       'a delta with two metrics',
       'version: 1\nimages:\n  api:\n    budget:\n      max-increase: { compressed: 1MB, uncompressed: 5% }\n',
-      [
-        '.github/image-budget.yml:5:21 images.api.budget.max-increase: give exactly one metric: `compressed` or `uncompressed`',
-      ],
+      ['.github/image-budget.yml:5:21 images.api.budget.max-increase: give exactly one metric: `compressed` or `uncompressed`'],
     ],
     [
       17,

@@ -210,16 +210,13 @@ test('refuses malformed YAML rather than guessing', () => {
 test('an empty flow budget gets the override inside its braces', () => {
   const input = 'version: 1\nimages:\n  app: { targets: [a, b], budget: {} }   # flow\n';
   const { text } = updateBudgets(input, new Map([['app', byTarget(['b', size(3_000_000, 1)])]]), 0);
-  expect(text).toBe(
-    'version: 1\nimages:\n  app: { targets: [a, b], budget: { targets: { b: { max: 3MB } } } }   # flow\n',
-  );
+  expect(text).toBe('version: 1\nimages:\n  app: { targets: [a, b], budget: { targets: { b: { max: 3MB } } } }   # flow\n');
 });
 
 test('outside the edited scalars, the file is unchanged byte for byte', () => {
   const { text } = updateBudgets(SINGLE, new Map([['api', byTarget([null, size(30_100_000, 1)])]]), 10);
   // Remove the two edited values from both texts: what is left must be identical.
-  const strip = (value: string) =>
-    value.replace(/max: \S+/, 'max: _').replace(/warn: ("[^"]*"|\S+)/, 'warn: _');
+  const strip = (value: string) => value.replace(/max: \S+/, 'max: _').replace(/warn: ("[^"]*"|\S+)/, 'warn: _');
   expect(strip(text)).toBe(strip(SINGLE));
   expect(text).not.toBe(SINGLE);
 });

@@ -47,8 +47,14 @@ describe('measureOciLayout on hand-made layouts', () => {
   test('shared layers are measured once; sizes and lines per platform; sorted by platform', async () => {
     const arm = await image('arm64', [shared, Buffer.alloc(5000, 1)], history);
     const amd = await image('amd64', [shared, Buffer.alloc(7000, 2)], history);
-    const attestation = { ...(await image('unknown', [Buffer.from('{}')], [])), annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } };
-    await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...arm, platform: { os: 'linux', architecture: 'arm64' } }, amd, attestation] }));
+    const attestation = {
+      ...(await image('unknown', [Buffer.from('{}')], [])),
+      annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
+    };
+    await writeFile(
+      join(dir, 'index.json'),
+      JSON.stringify({ schemaVersion: 2, manifests: [{ ...arm, platform: { os: 'linux', architecture: 'arm64' } }, amd, attestation] }),
+    );
     const messages: string[] = [];
     const result = await measureOciLayout(dir, { dockerfile, onProgress: (m) => messages.push(m) });
     expect(result.map((m) => m.platform)).toEqual(['linux/amd64', 'linux/arm64']); // amd64's platform from its config
@@ -58,7 +64,10 @@ describe('measureOciLayout on hand-made layouts', () => {
     expect(amd64!.uncompressedBytes).toBe(37_000);
     expect(amd64!.layers.map((l) => l.dockerfile?.line)).toEqual([2, 4]);
     expect(amd64!.layers.map((l) => l.createdBy)).toEqual([history[0]!.created_by, history[2]!.created_by]);
-    const manifest = JSON.parse(await readFile(blobPath(dir, amd.digest), 'utf8')) as { config: { size: number }; layers: { size: number }[] };
+    const manifest = JSON.parse(await readFile(blobPath(dir, amd.digest), 'utf8')) as {
+      config: { size: number };
+      layers: { size: number }[];
+    };
     expect(amd64!.manifestDigest).toBe(amd.digest);
     expect(amd64!.compressedBytes).toBe(manifest.config.size + manifest.layers[0]!.size + manifest.layers[1]!.size);
   });
@@ -74,7 +83,10 @@ describe('measureOciLayout on hand-made layouts', () => {
   });
 
   test('index.json naming a missing blob: error names the digest and the --load pitfall', async () => {
-    await writeFile(join(dir, 'index.json'), JSON.stringify({ manifests: [{ mediaType: MANIFEST, digest: `sha256:${'a'.repeat(64)}`, size: 3 }] }));
+    await writeFile(
+      join(dir, 'index.json'),
+      JSON.stringify({ manifests: [{ mediaType: MANIFEST, digest: `sha256:${'a'.repeat(64)}`, size: 3 }] }),
+    );
     await expect(measureOciLayout(dir)).rejects.toThrow(new RegExp(`blob sha256:a{64} is missing.*--load`));
   });
 

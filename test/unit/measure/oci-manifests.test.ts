@@ -15,9 +15,10 @@ import {
 // index.json and JSON blobs of a real `buildx build --platform linux/amd64,linux/arm64
 // --provenance=mode=max --output type=oci,tar=false`: index.json → nested index → 2 images
 // + 2 attestation manifests.
-const layout = JSON.parse(
-  readFileSync(new URL('../../fixtures/measure/multi-platform-layout.json', import.meta.url), 'utf8'),
-) as { index: OciIndex; blobs: Record<string, unknown> };
+const layout = JSON.parse(readFileSync(new URL('../../fixtures/measure/multi-platform-layout.json', import.meta.url), 'utf8')) as {
+  index: OciIndex;
+  blobs: Record<string, unknown>;
+};
 const readJson = async (d: OciDescriptor) => {
   const blob = layout.blobs[d.digest];
   if (!blob) throw new Error(`missing ${d.digest}`);
@@ -88,4 +89,3 @@ describe('sums and pairing', () => {
     expect(pairHistoryWithLayers([], 0)).toEqual([]);
   });
 });
-

@@ -126,7 +126,9 @@ describe('renderComment snapshots', () => {
       {
         ...OPTS,
         overrideLabel: { name: 'image-budget:accept', applied: false },
-        budgetChanges: [{ image: 'web', target: 'prod', platform: null, field: 'max.compressed', label: 'max', from: '25 MB', to: '40 MB' }],
+        budgetChanges: [
+          { image: 'web', target: 'prod', platform: null, field: 'max.compressed', label: 'max', from: '25 MB', to: '40 MB' },
+        ],
       },
     );
     // The verdict names the culprit, its limit and its movement, then where it grew most.
@@ -305,7 +307,15 @@ describe('renderComment snapshots', () => {
       ...OPTS,
       key: 'k --> <script>',
       overrideLabel: { name: '@octocat [x](http://evil)', applied: true },
-      budgetChanges: INJECTION_CORPUS.slice(0, 10).map((evil) => ({ image: evil, target: evil, platform: null, field: evil, label: evil, from: evil, to: evil })),
+      budgetChanges: INJECTION_CORPUS.slice(0, 10).map((evil) => ({
+        image: evil,
+        target: evil,
+        platform: null,
+        field: evil,
+        label: evil,
+        from: evil,
+        to: evil,
+      })),
       baselineNote: 'note @octocat #1 <script>',
     });
     // Author text is kept as written, inside code spans: nothing of it acts outside them.
