@@ -66558,9 +66558,25 @@ async function resolveBakeEntries(parsed, file, opts, issues) {
 }
 /** Room left for buildx's other arguments (tags, outputs, cache flags, paths). */
 const OTHER_ARGUMENTS_BYTES = 64 * 1024;
+function commandLineValues(image) {
+    const short = (key) => (key.length > 40 ? `${key.slice(0, 40)}…` : key);
+    const pairs = (name, flag, values) => Object.entries(values).map(([key, value]) => ({ flag, shown: `${short(key)}=…`, argument: `${key}=${value}`, field: [name, key] }));
+    return [
+        ...pairs('build-args', '--build-arg', image.buildArgs),
+        ...pairs('labels', '--label', image.labels),
+        // The image's list, or the defaults' when it has none: the index is the same in either.
+        ...image.options.annotations.map((annotation, index) => ({
+            flag: '--annotation',
+            shown: `${short(annotation.split('=')[0] ?? '')}=…`,
+            argument: annotation,
+            field: ['annotations', index],
+        })),
+    ];
+}
 /**
- * Build args and labels go to `docker buildx build` as arguments: one over the kernel's limit for
- * a single argument, or all of them with the environment over ARG_MAX, would fail the spawn (E2BIG).
+ * Build args, labels and annotations go to `docker buildx build` as arguments: one over the
+ * kernel's limit for a single argument, or all of them with the environment over ARG_MAX, would
+ * fail the spawn (E2BIG). Secrets never do: they pass as file paths or variable names.
  */
 function checkCommandLineLimits(parsed, file) {
     const issues = [];
@@ -66568,28 +66584,21 @@ function checkCommandLineLimits(parsed, file) {
     const room = systemArgMax() - environment - OTHER_ARGUMENTS_BYTES;
     for (const image of parsed.budgetFile.images) {
         let total = 0;
-        const fields = [
-            ['build-args', '--build-arg', image.buildArgs],
-            ['labels', '--label', image.labels],
-        ];
-        for (const [field, flag, values] of fields) {
-            for (const [key, value] of Object.entries(values)) {
-                const argument = `${key}=${value}`;
-                const bytes = Buffer.byteLength(argument, 'utf8');
-                total += execBytes(flag) + execBytes(argument);
-                if (bytes + 1 <= MAX_ARG_STRLEN)
-                    continue;
-                const own = ['images', image.name, field, key];
-                const at = parsed.locate(own).found ? own : ['defaults', field, key];
-                const where = parsed.locate(at);
-                issues.push({
-                    file,
-                    line: where.line,
-                    column: where.column,
-                    path: formatPath(at),
-                    message: `\`${flag} ${key.length > 40 ? `${key.slice(0, 40)}…` : key}=…\` is ${String(bytes)} bytes, over the system's ${String(MAX_ARG_STRLEN)}-byte limit for one command-line argument; pass large values in a file (a build context or secret) instead`,
-                });
-            }
+        for (const { flag, shown, argument, field } of commandLineValues(image)) {
+            const bytes = Buffer.byteLength(argument, 'utf8');
+            total += execBytes(flag) + execBytes(argument);
+            if (bytes + 1 <= MAX_ARG_STRLEN)
+                continue;
+            const own = ['images', image.name, ...field];
+            const at = parsed.locate(own).found ? own : ['defaults', ...field];
+            const where = parsed.locate(at);
+            issues.push({
+                file,
+                line: where.line,
+                column: where.column,
+                path: formatPath(at),
+                message: `\`${flag} ${shown}\` is ${String(bytes)} bytes, over the system's ${String(MAX_ARG_STRLEN)}-byte limit for one command-line argument; pass large values in a file (a build context or secret) instead`,
+            });
         }
         if (total > room) {
             const at = ['images', image.name];
@@ -66599,7 +66608,7 @@ function checkCommandLineLimits(parsed, file) {
                 line: where.line,
                 column: where.column,
                 path: formatPath(at),
-                message: `build args and labels take ${String(total)} bytes of the command line; with the environment that is over the system's limit (ARG_MAX ${String(systemArgMax())})`,
+                message: `build args, labels and annotations take ${String(total)} bytes of the command line; with the environment that is over the system's limit (ARG_MAX ${String(systemArgMax())})`,
             });
         }
     }
@@ -73088,17 +73097,34 @@ function decideOutcome(entries, options = {}) {
     return { overBudget, buildFailed, ...(accepted ? { acceptedByLabel: true } : {}), exitCode: failed ? 1 : 0 };
 }
 //# sourceMappingURL=verdict.js.map
+;// CONCATENATED MODULE: ./lib/publish/page-cap.js
+function capPages(maxPages) {
+    let pages = 0;
+    let truncated = false;
+    return {
+        keep(response, done) {
+            pages += 1;
+            if (pages >= maxPages && /rel="next"/.test(String(response.headers.link ?? ''))) {
+                truncated = true;
+                done();
+            }
+            return response.data;
+        },
+        get truncated() {
+            return truncated;
+        },
+    };
+}
+//# sourceMappingURL=page-cap.js.map
 ;// CONCATENATED MODULE: ./lib/publish/find-pull-request.js
+
+/** Pages of 100 followed by the PR and label lookups: the `head` filter leaves a handful of PRs at most. */
+const MAX_LOOKUP_PAGES = 10;
 async function findPullRequestForHead(client, opts) {
     const head = `${opts.headOwner}:${opts.headBranch}`;
     // Open PRs only: commenting on a closed PR is noise, and a reopened one is open again.
-    const pulls = await client.paginate(client.rest.pulls.list, {
-        owner: opts.owner,
-        repo: opts.repo,
-        head,
-        state: 'open',
-        per_page: 100,
-    });
+    const cap = capPages(MAX_LOOKUP_PAGES);
+    const pulls = await client.paginate(client.rest.pulls.list, { owner: opts.owner, repo: opts.repo, head, state: 'open', per_page: 100 }, cap.keep);
     const sameHead = pulls.filter((p) => p.head.label === head);
     const match = sameHead.filter((p) => p.head.sha === opts.headSha);
     if (match.length === 1 && match[0]) {
@@ -73116,16 +73142,19 @@ async function findPullRequestForHead(client, opts) {
             reason: `the open pull request for ${head} in ${opts.owner}/${opts.repo} (#${sameHead.map((p) => p.number).join(', #')}) is at ${sameHead.map((p) => p.head.sha.slice(0, 12)).join(', ')}, not at the built commit ${opts.headSha.slice(0, 12)}: a newer push will post its own report`,
         };
     }
+    if (cap.truncated) {
+        return {
+            number: null,
+            reason: `more than ${String(MAX_LOOKUP_PAGES * 100)} open pull requests in ${opts.owner}/${opts.repo} were listed for head ${head}, none at ${opts.headSha.slice(0, 12)}; the lookup stopped there`,
+        };
+    }
     return { number: null, reason: `no open pull request in ${opts.owner}/${opts.repo} has head ${head}` };
 }
 /** The names of the labels on pull request `number` (for a PR listed in `workflow_run.pull_requests`, which carries none). */
 async function listPullRequestLabels(client, opts) {
-    const labels = await client.paginate(client.rest.issues.listLabelsOnIssue, {
-        owner: opts.owner,
-        repo: opts.repo,
-        issue_number: opts.number,
-        per_page: 100,
-    });
+    // GitHub allows 100 labels on an issue: past the cap the listing is not GitHub's, and the
+    // labels read so far are all there is to go on.
+    const labels = await client.paginate(client.rest.issues.listLabelsOnIssue, { owner: opts.owner, repo: opts.repo, issue_number: opts.number, per_page: 100 }, capPages(MAX_LOOKUP_PAGES).keep);
     return labels.map((label) => label.name);
 }
 //# sourceMappingURL=find-pull-request.js.map
@@ -79688,6 +79717,7 @@ function isNewerRun(a, b) {
  */
 
 
+
 /**
  * The login our comments carry, from the kind of token, never guessed from a failure:
  * - An installation token (`ghs_…`: GITHUB_TOKEN, or a GitHub App's from
@@ -79770,20 +79800,12 @@ const MAX_COMMENT_PAGES = 100;
  * `truncated`: the PR has more comments than were searched, so ours may be among the rest.
  */
 async function listOurs(client, o, author) {
-    let pages = 0;
-    let truncated = false;
-    const all = await client.paginate(client.rest.issues.listComments, { owner: o.owner, repo: o.repo, issue_number: o.issueNumber, per_page: 100 }, (response, done) => {
-        pages += 1;
-        if (pages >= MAX_COMMENT_PAGES && /rel="next"/.test(String(response.headers.link ?? ''))) {
-            truncated = true;
-            done();
-        }
-        return response.data;
-    });
+    const cap = capPages(MAX_COMMENT_PAGES);
+    const all = await client.paginate(client.rest.issues.listComments, { owner: o.owner, repo: o.repo, issue_number: o.issueNumber, per_page: 100 }, cap.keep);
     const ours = all
         .filter((c) => (author === null || c.user?.login === author) && hasCommentMarker(c.body, o.key))
         .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
-    ours.truncated = truncated;
+    ours.truncated = cap.truncated;
     return ours;
 }
 function truncatedReason(o) {

@@ -37810,9 +37810,25 @@ async function resolveBakeEntries(parsed, file, opts, issues) {
 }
 /** Room left for buildx's other arguments (tags, outputs, cache flags, paths). */
 const OTHER_ARGUMENTS_BYTES = 64 * 1024;
+function commandLineValues(image) {
+    const short = (key) => (key.length > 40 ? `${key.slice(0, 40)}…` : key);
+    const pairs = (name, flag, values) => Object.entries(values).map(([key, value]) => ({ flag, shown: `${short(key)}=…`, argument: `${key}=${value}`, field: [name, key] }));
+    return [
+        ...pairs('build-args', '--build-arg', image.buildArgs),
+        ...pairs('labels', '--label', image.labels),
+        // The image's list, or the defaults' when it has none: the index is the same in either.
+        ...image.options.annotations.map((annotation, index) => ({
+            flag: '--annotation',
+            shown: `${short(annotation.split('=')[0] ?? '')}=…`,
+            argument: annotation,
+            field: ['annotations', index],
+        })),
+    ];
+}
 /**
- * Build args and labels go to `docker buildx build` as arguments: one over the kernel's limit for
- * a single argument, or all of them with the environment over ARG_MAX, would fail the spawn (E2BIG).
+ * Build args, labels and annotations go to `docker buildx build` as arguments: one over the
+ * kernel's limit for a single argument, or all of them with the environment over ARG_MAX, would
+ * fail the spawn (E2BIG). Secrets never do: they pass as file paths or variable names.
  */
 function checkCommandLineLimits(parsed, file) {
     const issues = [];
@@ -37820,28 +37836,21 @@ function checkCommandLineLimits(parsed, file) {
     const room = systemArgMax() - environment - OTHER_ARGUMENTS_BYTES;
     for (const image of parsed.budgetFile.images) {
         let total = 0;
-        const fields = [
-            ['build-args', '--build-arg', image.buildArgs],
-            ['labels', '--label', image.labels],
-        ];
-        for (const [field, flag, values] of fields) {
-            for (const [key, value] of Object.entries(values)) {
-                const argument = `${key}=${value}`;
-                const bytes = Buffer.byteLength(argument, 'utf8');
-                total += execBytes(flag) + execBytes(argument);
-                if (bytes + 1 <= MAX_ARG_STRLEN)
-                    continue;
-                const own = ['images', image.name, field, key];
-                const at = parsed.locate(own).found ? own : ['defaults', field, key];
-                const where = parsed.locate(at);
-                issues.push({
-                    file,
-                    line: where.line,
-                    column: where.column,
-                    path: formatPath(at),
-                    message: `\`${flag} ${key.length > 40 ? `${key.slice(0, 40)}…` : key}=…\` is ${String(bytes)} bytes, over the system's ${String(MAX_ARG_STRLEN)}-byte limit for one command-line argument; pass large values in a file (a build context or secret) instead`,
-                });
-            }
+        for (const { flag, shown, argument, field } of commandLineValues(image)) {
+            const bytes = Buffer.byteLength(argument, 'utf8');
+            total += execBytes(flag) + execBytes(argument);
+            if (bytes + 1 <= MAX_ARG_STRLEN)
+                continue;
+            const own = ['images', image.name, ...field];
+            const at = parsed.locate(own).found ? own : ['defaults', ...field];
+            const where = parsed.locate(at);
+            issues.push({
+                file,
+                line: where.line,
+                column: where.column,
+                path: formatPath(at),
+                message: `\`${flag} ${shown}\` is ${String(bytes)} bytes, over the system's ${String(MAX_ARG_STRLEN)}-byte limit for one command-line argument; pass large values in a file (a build context or secret) instead`,
+            });
         }
         if (total > room) {
             const at = ['images', image.name];
@@ -37851,7 +37860,7 @@ function checkCommandLineLimits(parsed, file) {
                 line: where.line,
                 column: where.column,
                 path: formatPath(at),
-                message: `build args and labels take ${String(total)} bytes of the command line; with the environment that is over the system's limit (ARG_MAX ${String(systemArgMax())})`,
+                message: `build args, labels and annotations take ${String(total)} bytes of the command line; with the environment that is over the system's limit (ARG_MAX ${String(systemArgMax())})`,
             });
         }
     }

@@ -6,6 +6,7 @@
  */
 import { commentMarker, hasCommentMarker, isNewerRun, readRunStamp, withRunStamp, type RunStamp } from '../report/comment-marker.js';
 import { GitHubApiError, type GitHubClient } from './github-client.js';
+import { capPages } from './page-cap.js';
 
 export type UpsertResult =
   | { action: 'created' | 'updated' | 'unchanged'; id: number; url: string }
@@ -129,24 +130,16 @@ async function listOurs(
   o: UpsertCommentOptions,
   author: string | null,
 ): Promise<Comment[] & { truncated?: boolean }> {
-  let pages = 0;
-  let truncated = false;
+  const cap = capPages(MAX_COMMENT_PAGES);
   const all: Comment[] = await client.paginate(
     client.rest.issues.listComments,
     { owner: o.owner, repo: o.repo, issue_number: o.issueNumber, per_page: 100 },
-    (response, done) => {
-      pages += 1;
-      if (pages >= MAX_COMMENT_PAGES && /rel="next"/.test(String(response.headers.link ?? ''))) {
-        truncated = true;
-        done();
-      }
-      return response.data;
-    },
+    cap.keep,
   );
   const ours: Comment[] & { truncated?: boolean } = all
     .filter((c) => (author === null || c.user?.login === author) && hasCommentMarker(c.body, o.key))
     .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
-  ours.truncated = truncated;
+  ours.truncated = cap.truncated;
   return ours;
 }
 

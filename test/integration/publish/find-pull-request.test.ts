@@ -55,3 +55,24 @@ test('the labels of a PR by number, across pages', async () => {
   expect(await listPullRequestLabels(client, { owner: 'o', repo: 'r', number: 5 })).toEqual(many);
   expect(gh.requestsTo('GET', /^\/repos\/o\/r\/issues\/5\/labels$/)).toHaveLength(2);
 });
+
+test('the PR lookup follows at most MAX_LOOKUP_PAGES pages, and says it stopped', async () => {
+  const { MAX_LOOKUP_PAGES } = await import('../../../src/publish/find-pull-request.js');
+  for (let n = 0; n < MAX_LOOKUP_PAGES * 100 + 5; n += 1) {
+    gh.addPull('o', 'r', { number: 100 + n, headOwner: 'carol', headRef: 'loop', headSha: '2'.repeat(40) });
+  }
+  const client = clientFor(gh, gh.tokens.installation);
+  const found = await findPullRequestForHead(client, { ...base, headOwner: 'carol', headBranch: 'loop', headSha: SHA });
+  expect(found.number).toBeNull();
+  expect(gh.requestsTo('GET', /^\/repos\/o\/r\/pulls$/)).toHaveLength(MAX_LOOKUP_PAGES);
+  expect(found.reason).toMatch(/^the open pull request for carol:loop in o\/r \(#100, #101, /);
+});
+
+test('labels: at most MAX_LOOKUP_PAGES pages are read', async () => {
+  const { MAX_LOOKUP_PAGES } = await import('../../../src/publish/find-pull-request.js');
+  const many = Array.from({ length: MAX_LOOKUP_PAGES * 100 + 5 }, (_, i) => `label-${i}`);
+  gh.addPull('o', 'r', { number: 6, headOwner: 'alice', headRef: 'labels', headSha: SHA, labels: many });
+  const client = clientFor(gh, gh.tokens.installation);
+  expect(await listPullRequestLabels(client, { owner: 'o', repo: 'r', number: 6 })).toEqual(many.slice(0, MAX_LOOKUP_PAGES * 100));
+  expect(gh.requestsTo('GET', /\/issues\/6\/labels$/)).toHaveLength(MAX_LOOKUP_PAGES);
+});

@@ -131,3 +131,16 @@ test('a label too long for one command-line argument is an error naming the fiel
     `.github/image-budget.yml:9:13 images.api.labels.note: \`--label note=…\` is ${140 * 1024 + 5} bytes, over the system's 131072-byte limit for one command-line argument; pass large values in a file (a build context or secret) instead`,
   ]);
 });
+
+test('an annotation too long for one command-line argument is an error naming the field, before any build', async () => {
+  const big = 'v'.repeat(140 * 1024);
+  await writeFile(
+    path.join(repo, '.github/image-budget.yml'),
+    `version: 1\nimages:\n  api:\n    context: services/api\n    annotations:\n      - "manifest:org.example.small=x"\n      - "manifest:org.example.note=${big}"\n`,
+  );
+  const error = await errorOf(loadBudgetFile('.github/image-budget.yml', { workdir: repo }));
+  expect(error.message.split('\n')).toEqual([
+    `.github/image-budget.yml:7:9 images.api.annotations.1: \`--annotation manifest:org.example.note=…\` is ${140 * 1024 + 26} bytes, over the system's 131072-byte limit for one command-line argument; pass large values in a file (a build context or secret) instead`,
+  ]);
+  expect(error.message).not.toContain(big.slice(0, 100));
+});
