@@ -71329,23 +71329,46 @@ async function measureBaseGivenImages(images, commit, options) {
     return { measured: measured.filter((m) => m.error === null), missing };
 }
 //# sourceMappingURL=base-given-images.js.map
-;// CONCATENATED MODULE: ./lib/compare/format-size.js
-/** Signed sizes and percents for deltas, on top of the one size formatter of the project. */
+;// CONCATENATED MODULE: ./lib/format-size.js
+/**
+ * How sizes, deltas and percentages are written for people, everywhere (reports, findings,
+ * logs): docker-like SI units ("9.57 MB") from config/size.ts, signed deltas ("+5 MB") and
+ * percentages ("+109%"). A leaf module, so every stage can import it.
+ */
 
-/** `25 MB`, `6.2 MB`: docker-like SI units, the same text everywhere in the report. */
-function formatBytes(bytes) {
-    return formatSize(bytes);
+/** Sizes like docker prints them ("25.3 MB", "812 kB", "512 B"). */
+const formatBytes = formatSize;
+/** "+1.2 MB", "-300 kB", "0 B". */
+function formatDelta(bytes) {
+    if (bytes === 0)
+        return '0 B';
+    return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
 }
-/** `+6.2 MB`, `-300 kB`, `0 B`. */
-function formatSignedBytes(bytes) {
-    return bytes > 0 ? `+${formatSize(bytes)}` : formatSize(bytes);
+/** "+4.8%", "-0.3%", "0%", "<0.1%" for a tiny change either way; null when there is nothing to compare with. */
+function formatPercent(delta, base) {
+    if (base <= 0)
+        return null;
+    const pct = (delta / base) * 100;
+    if (pct === 0)
+        return '0%';
+    const abs = Math.abs(pct);
+    // Unsigned when tiny: a browser may break a line between `+` and `<`.
+    if (abs < 0.1)
+        return '<0.1%';
+    return `${pct > 0 ? '+' : '-'}${abs < 10 ? abs.toFixed(1) : abs.toFixed(0)}%`;
 }
-/** `+24.1%`, `-3%`, `+∞%` for growth from nothing. */
-function formatSignedPercent(percent) {
-    if (!Number.isFinite(percent))
-        return percent > 0 ? '+∞%' : '-∞%';
-    const text = Number(percent.toFixed(1)).toString();
-    return percent > 0 ? `+${text}%` : `${text}%`;
+/** "+5 MB, +109%": Δ bytes and, when there is a base, Δ%. */
+function formatChange(delta, base) {
+    const pct = base === null ? null : formatPercent(delta, base);
+    return pct === null ? formatDelta(delta) : `${formatDelta(delta)}, ${pct}`;
+}
+/** "301 kB → 5.3 MB (+5 MB, +1662%)": base, head, Δ bytes and Δ%. */
+function formatMovement(base, head) {
+    return `${formatBytes(base)} → ${formatBytes(head)} (${formatChange(head - base, base)})`;
+}
+/** A share as a whole percentage: 1.74 → "174%". */
+function formatShare(ratio) {
+    return `${Math.round(ratio * 100)}%`;
 }
 //# sourceMappingURL=format-size.js.map
 ;// CONCATENATED MODULE: ./lib/compare/budget-changes.js
@@ -71483,6 +71506,19 @@ function budget_changes_deltaLimit(limit) {
     return limit === undefined ? null : describeDeltaLimit(limit);
 }
 //# sourceMappingURL=budget-changes.js.map
+;// CONCATENATED MODULE: ./lib/compare/format-size.js
+/**
+ * The percent of a delta budget's message. Unlike the report's rounded `formatPercent`, it keeps
+ * one decimal: "+10.4% > max-increase 10%" must not read "+10% > 10%".
+ */
+/** `+24.1%`, `-3%`, `+∞%` for growth from nothing. */
+function formatSignedPercent(percent) {
+    if (!Number.isFinite(percent))
+        return percent > 0 ? '+∞%' : '-∞%';
+    const text = Number(percent.toFixed(1)).toString();
+    return percent > 0 ? `+${text}%` : `${text}%`;
+}
+//# sourceMappingURL=format-size.js.map
 ;// CONCATENATED MODULE: ./lib/compare/layer-diff.js
 /**
  * Only the fields a diff reads: a measured layer carries more (media type, how it was sized),
@@ -71624,6 +71660,7 @@ function makeRow(state, match, base, head) {
 
 
 
+
 function entryKey(entry) {
     return JSON.stringify([entry.name, entry.target, entry.platform]);
 }
@@ -71684,7 +71721,7 @@ function evaluateDeltaBudget(limit, base, head, rule = 'max-increase') {
         over.push(formatBytes(limit.bytes));
     if (limit.percent !== undefined && increasePercent > limit.percent)
         over.push(`${limit.percent}%`);
-    const growth = `${limit.metric} ${formatSignedBytes(increaseBytes)} (${formatSignedPercent(increasePercent)})`;
+    const growth = `${limit.metric} ${formatDelta(increaseBytes)} (${formatSignedPercent(increasePercent)})`;
     const message = over.length > 0 ? `${growth} > ${rule} ${over.join(' and ')}` : `${growth} within ${rule} ${describeDeltaLimit(limit)}`;
     return { exceeded: over.length > 0, skipped: false, increaseBytes, increasePercent, message };
 }
@@ -79919,48 +79956,6 @@ async function upsertComment(client, opts) {
     }
 }
 //# sourceMappingURL=comment.js.map
-;// CONCATENATED MODULE: ./lib/format-size.js
-/**
- * How sizes, deltas and percentages are written for people, everywhere (reports, findings,
- * logs): docker-like SI units ("9.57 MB") from config/size.ts, signed deltas ("+5 MB") and
- * percentages ("+109%"). A leaf module, so every stage can import it.
- */
-
-/** Sizes like docker prints them ("25.3 MB", "812 kB", "512 B"). */
-const format_size_formatBytes = formatSize;
-/** "+1.2 MB", "-300 kB", "0 B". */
-function formatDelta(bytes) {
-    if (bytes === 0)
-        return '0 B';
-    return bytes > 0 ? `+${format_size_formatBytes(bytes)}` : format_size_formatBytes(bytes);
-}
-/** "+4.8%", "-0.3%", "0%", "<0.1%" for a tiny change either way; null when there is nothing to compare with. */
-function formatPercent(delta, base) {
-    if (base <= 0)
-        return null;
-    const pct = (delta / base) * 100;
-    if (pct === 0)
-        return '0%';
-    const abs = Math.abs(pct);
-    // Unsigned when tiny: a browser may break a line between `+` and `<`.
-    if (abs < 0.1)
-        return '<0.1%';
-    return `${pct > 0 ? '+' : '-'}${abs < 10 ? abs.toFixed(1) : abs.toFixed(0)}%`;
-}
-/** "+5 MB, +109%": Δ bytes and, when there is a base, Δ%. */
-function formatChange(delta, base) {
-    const pct = base === null ? null : formatPercent(delta, base);
-    return pct === null ? formatDelta(delta) : `${formatDelta(delta)}, ${pct}`;
-}
-/** "301 kB → 5.3 MB (+5 MB, +1662%)": base, head, Δ bytes and Δ%. */
-function formatMovement(base, head) {
-    return `${format_size_formatBytes(base)} → ${format_size_formatBytes(head)} (${formatChange(head - base, base)})`;
-}
-/** A share as a whole percentage: 1.74 → "174%". */
-function formatShare(ratio) {
-    return `${Math.round(ratio * 100)}%`;
-}
-//# sourceMappingURL=format-size.js.map
 ;// CONCATENATED MODULE: ./lib/report/comment-format.js
 /**
  * Formatting for the reports: the project's size formatters (src/format-size.ts), the
@@ -79990,13 +79985,13 @@ const MAX_MESSAGE = 300;
 function budgetItems(budget) {
     const parts = [];
     if (budget.max?.compressed !== undefined)
-        parts.push(`max ${format_size_formatBytes(budget.max.compressed)}`);
+        parts.push(`max ${formatBytes(budget.max.compressed)}`);
     if (budget.max?.uncompressed !== undefined)
-        parts.push(`max ${format_size_formatBytes(budget.max.uncompressed)} on disk`);
+        parts.push(`max ${formatBytes(budget.max.uncompressed)} on disk`);
     if (budget.warn?.compressed !== undefined)
-        parts.push(`warn ${format_size_formatBytes(budget.warn.compressed)}`);
+        parts.push(`warn ${formatBytes(budget.warn.compressed)}`);
     if (budget.warn?.uncompressed !== undefined)
-        parts.push(`warn ${format_size_formatBytes(budget.warn.uncompressed)} on disk`);
+        parts.push(`warn ${formatBytes(budget.warn.uncompressed)} on disk`);
     if (budget.maxLayers !== null)
         parts.push(`≤ ${budget.maxLayers} layers`);
     if (budget.maxIncrease)
@@ -80028,7 +80023,7 @@ function describeUsage(entry) {
     const tight = tightestMax(entry);
     if (!tight)
         return null;
-    return `${formatShare(tight.used)} of ${format_size_formatBytes(tight.limit)}${tight.onDisk ? ' on disk' : ''}`;
+    return `${formatShare(tight.used)} of ${formatBytes(tight.limit)}${tight.onDisk ? ' on disk' : ''}`;
 }
 /** The limits and how much of the tightest `max` is used: "max 20 MB, ≤ 12 layers (84% used)". */
 function describeBudgetUsage(entry, usedSuffix = '% used') {
@@ -80481,17 +80476,17 @@ function tableHeader(withPlatform) {
 function sizeWithDelta(entry, change = changeOf(entry), metric = 'compressed') {
     const { base, head } = sidesOf(entry, metric);
     if (change === 'removed')
-        return base === null ? 'removed' : `removed (was ${format_size_formatBytes(base)})`;
+        return base === null ? 'removed' : `removed (was ${formatBytes(base)})`;
     if (head === null)
         return '—';
     if (change === 'new')
-        return `${format_size_formatBytes(head)} (new)`;
+        return `${formatBytes(head)} (new)`;
     if (base === null || !isCompared(entry))
-        return format_size_formatBytes(head);
+        return formatBytes(head);
     if (head === base)
-        return `${format_size_formatBytes(head)} (±0)`;
+        return `${formatBytes(head)} (±0)`;
     const config = metric === 'compressed' && isConfigOnlyChange(entry) ? ', config only' : '';
-    return `${format_size_formatBytes(head)} (${formatChange(head - base, base)}${config})`;
+    return `${formatBytes(head)} (${formatChange(head - base, base)}${config})`;
 }
 function statusCell(entry, change = changeOf(entry)) {
     if (entry.status === 'error')
@@ -80546,7 +80541,7 @@ function sumSides(entries, metric) {
 }
 function totalCell(entries, metric) {
     const { base, head, anyBase } = sumSides(entries, metric);
-    return nowrap(anyBase ? `${format_size_formatBytes(head)} (${formatChange(head - base, base)})` : format_size_formatBytes(head));
+    return nowrap(anyBase ? `${formatBytes(head)} (${formatChange(head - base, base)})` : formatBytes(head));
 }
 /** The totals row, saying what it adds ("Total of 3 images"), or null when nothing adds up. */
 function totalsRow(entries, withPlatform) {
@@ -80647,7 +80642,7 @@ function hintLines(groups, max = MAX_HINTS) {
         // Evidence: the path and its bytes; hints about the Dockerfile itself have neither.
         const evidence = hint.path.startsWith('(')
             ? ''
-            : ` ${codeSpan(hint.path, { maxLength: MAX_NAME })}${hint.bytes > 0 ? ` (${format_size_formatBytes(hint.bytes)})` : ''}`;
+            : ` ${codeSpan(hint.path, { maxLength: MAX_NAME })}${hint.bytes > 0 ? ` (${formatBytes(hint.bytes)})` : ''}`;
         const at = (ref) => codeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_NAME });
         const removed = hint.removedBy?.dockerfile ? `, removed at ${at(hint.removedBy.dockerfile)}` : '';
         const where = hint.dockerfile ? ` at ${at(hint.dockerfile)}${removed}` : '';
@@ -80705,8 +80700,8 @@ function layerDiffLines(changes) {
                 MARK[c.kind],
                 instructionCell(layer),
                 sourceCell(layer),
-                c.base ? nowrap(format_size_formatBytes(c.base.compressedBytes)) : '—',
-                c.head ? nowrap(format_size_formatBytes(c.head.compressedBytes)) : '—',
+                c.base ? nowrap(formatBytes(c.base.compressedBytes)) : '—',
+                c.head ? nowrap(formatBytes(c.head.compressedBytes)) : '—',
                 nowrap(formatDelta(c.delta)),
             ]));
         }
@@ -80716,7 +80711,7 @@ function layerDiffLines(changes) {
     }
     if (unchanged.length > 0) {
         const bytes = unchanged.reduce((sum, c) => sum + c.head.compressedBytes, 0);
-        lines.push(`${plural(unchanged.length, 'layer', 'layers')} unchanged (${format_size_formatBytes(bytes)}).`, '');
+        lines.push(`${plural(unchanged.length, 'layer', 'layers')} unchanged (${formatBytes(bytes)}).`, '');
     }
     return lines;
 }
@@ -80751,9 +80746,9 @@ function percentOf(ratio, decimals) {
 /** "**Layer analysis:** 4 MB wasted, efficiency 81%", with dive's own figures when asked. */
 function analysisLine(analysis, opts) {
     const decimals = opts.dive ? 1 : 0;
-    const ours = `${format_size_formatBytes(analysis.wastedBytes)} wasted, efficiency ${percentOf(analysis.efficiency, decimals)}`;
+    const ours = `${formatBytes(analysis.wastedBytes)} wasted, efficiency ${percentOf(analysis.efficiency, decimals)}`;
     const dive = opts.dive && analysis.dive
-        ? ` (dive: ${format_size_formatBytes(analysis.dive.wastedBytes)} wasted, efficiency ${percentOf(analysis.dive.efficiency, 1)})`
+        ? ` (dive: ${formatBytes(analysis.dive.wastedBytes)} wasted, efficiency ${percentOf(analysis.dive.efficiency, 1)})`
         : '';
     return `**Layer analysis:** ${ours}${dive}`;
 }
@@ -80793,7 +80788,7 @@ function detailLines(entry, opts = {}) {
     else if (change === 'new' && entry.layers.length > 0) {
         const biggest = [...entry.layers].sort((a, b) => b.compressedBytes - a.compressedBytes).slice(0, MAX_CONTRIBUTORS);
         lines.push('**Largest layers**', '');
-        biggest.forEach((layer, i) => lines.push(...instructionItem(i + 1, layer, format_size_formatBytes(layer.compressedBytes))));
+        biggest.forEach((layer, i) => lines.push(...instructionItem(i + 1, layer, formatBytes(layer.compressedBytes))));
         if (lines.at(-1) !== '')
             lines.push('');
     }
@@ -80995,8 +80990,8 @@ function decision(report, c) {
         return 'checked once it applies';
     const worst = measured.reduce((a, b) => (kind === 'layers' ? a.layerCount : a[metric]) >= (kind === 'layers' ? b.layerCount : b[metric]) ? a : b);
     const value = kind === 'layers' ? worst.layerCount : worst[metric];
-    const shown = kind === 'layers' ? plural(value, 'layer', 'layers') : format_size_formatBytes(value);
-    const limitShown = kind === 'layers' ? String(limit) : format_size_formatBytes(limit);
+    const shown = kind === 'layers' ? plural(value, 'layer', 'layers') : formatBytes(value);
+    const limitShown = kind === 'layers' ? String(limit) : formatBytes(limit);
     if (value <= limit)
         return `✅ ${shown} ≤ ${limitShown} under this PR's budget`;
     return kind === 'warn' ? `⚠️ ${shown} > ${limitShown}: would warn` : `❌ ${shown} > ${limitShown}: still over under this PR's budget`;
@@ -81266,7 +81261,7 @@ function layerBreakdown(entry) {
         const text = instructionOneLine(layer, MAX_CELL);
         const instruction = text ? codeSpan(text, { table: true }) : '—';
         const digest = codeSpan(layer.digest.replace(/^sha256:/, '').slice(0, 12), { table: true });
-        return `| ${nowrap(format_size_formatBytes(layer.compressedBytes))} | ${nowrap(format_size_formatBytes(layer.uncompressedBytes))} | ${where} | ${instruction} | ${digest} |`;
+        return `| ${nowrap(formatBytes(layer.compressedBytes))} | ${nowrap(formatBytes(layer.uncompressedBytes))} | ${where} | ${instruction} | ${digest} |`;
     });
     const left = entry.layers.length - largest.length;
     const more = left > 0 ? `\n\n${plural(left, 'smaller layer', 'smaller layers')} not shown.` : '';
@@ -81297,8 +81292,8 @@ function stageTable(entry) {
         return [];
     const rows = entry.stages.map((row) => {
         const name = row.name === null ? '(last stage)' : escapeCodeSpan(row.name, { maxLength: MAX_CELL });
-        const wasted = row.wastedBytes === null ? '—' : format_size_formatBytes(row.wastedBytes);
-        return `| ${row.current ? `**${name}**` : name} | ${format_size_formatBytes(row.compressedBytes)} | ${format_size_formatBytes(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
+        const wasted = row.wastedBytes === null ? '—' : formatBytes(row.wastedBytes);
+        return `| ${row.current ? `**${name}**` : name} | ${formatBytes(row.compressedBytes)} | ${formatBytes(row.uncompressedBytes)} | ${wasted} | ${row.hasToolchain ? 'toolchain' : ''} |`;
     });
     const single = entry.singleStageWithToolchain
         ? ['', 'One stage, and it ships a toolchain: a multi-stage build would leave it out of the image.']
@@ -81314,7 +81309,7 @@ function stageTable(entry) {
     ];
 }
 function change(c) {
-    return c.files === 0 ? '—' : nowrap(`${format_size_formatBytes(c.bytes)} (${plural(c.files, 'file', 'files')})`);
+    return c.files === 0 ? '—' : nowrap(`${formatBytes(c.bytes)} (${plural(c.files, 'file', 'files')})`);
 }
 /** Per layer: what it added, changed and removed; the layers that added most, SLIM_LAYERS of them. */
 function layerChanges(layers) {
@@ -81334,8 +81329,8 @@ function slimBlock(entry, hints) {
     const title = `${entry.name}${entry.target ? ` · ${entry.target}` : ''} · ${entry.platform}`;
     const lines = [];
     if (a) {
-        const dive = a.dive ? ` (dive: ${format_size_formatBytes(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
-        lines.push(`${format_size_formatBytes(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
+        const dive = a.dive ? ` (dive: ${formatBytes(a.dive.wastedBytes)}, ${(a.dive.efficiency * 100).toFixed(1)}%)` : '';
+        lines.push(`${formatBytes(a.wastedBytes)} wasted across layers, efficiency ${(a.efficiency * 100).toFixed(1)}%${dive}.`, '');
         if (hints.length > 0)
             lines.push('**Hints**', '', ...hintLines(hints, SLIM_HINTS), '');
         if (a.hintsOmitted)
@@ -81343,13 +81338,13 @@ function slimBlock(entry, hints) {
         if (a.largestFiles && a.largestFiles.length > 0) {
             lines.push('**Largest files**', '', '| size | path |', '| ---: | --- |');
             for (const file of a.largestFiles.slice(0, SLIM_FILES))
-                lines.push(`| ${format_size_formatBytes(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
+                lines.push(`| ${formatBytes(file.bytes)} | ${escapeCodeSpan(file.path, { maxLength: MAX_CELL })} |`);
             lines.push('');
         }
         if (a.largestDirectories && a.largestDirectories.length > 0) {
             lines.push('**Largest directories**', '', '| size | path |', '| ---: | --- |');
             for (const d of a.largestDirectories.slice(0, SLIM_DIRECTORIES)) {
-                lines.push(`| ${format_size_formatBytes(d.bytes)} | ${escapeCodeSpan(d.path, { maxLength: MAX_CELL })} |`);
+                lines.push(`| ${formatBytes(d.bytes)} | ${escapeCodeSpan(d.path, { maxLength: MAX_CELL })} |`);
             }
             lines.push('');
         }
@@ -81357,7 +81352,7 @@ function slimBlock(entry, hints) {
     }
     lines.push(...stageTable(entry));
     const hintCount = a ? a.hints.length + (a.hintsOmitted ?? 0) : 0;
-    const wasted = a ? `: ${format_size_formatBytes(a.wastedBytes)} wasted, ${plural(hintCount, 'hint', 'hints')}` : '';
+    const wasted = a ? `: ${formatBytes(a.wastedBytes)} wasted, ${plural(hintCount, 'hint', 'hints')}` : '';
     return [`<details><summary>${escapeHtml(title, { maxLength: MAX_CELL })}${wasted}</summary>`, '', ...lines, '</details>'].join('\n');
 }
 /** Collapsible "what to slim" blocks, cut off (with a line saying so) at SLIM_SECTION_MAX_BYTES. */
@@ -81427,10 +81422,10 @@ const SUMMARY_DETAILS_MAX_BYTES = 400_000;
 function onDisk(entry) {
     const { base, head } = sidesOf(entry, 'uncompressed');
     if (head === null)
-        return entry.change === 'removed' && base !== null ? `removed (was ${format_size_formatBytes(base)})` : '—';
+        return entry.change === 'removed' && base !== null ? `removed (was ${formatBytes(base)})` : '—';
     if (!isCompared(entry) || base === null)
-        return format_size_formatBytes(head) + (entry.change === 'new' ? ' (new)' : '');
-    return head === base ? `${format_size_formatBytes(head)} (±0)` : `${format_size_formatBytes(head)} (${formatDelta(head - base)})`;
+        return formatBytes(head) + (entry.change === 'new' ? ' (new)' : '');
+    return head === base ? `${formatBytes(head)} (±0)` : `${formatBytes(head)} (${formatDelta(head - base)})`;
 }
 /** What the main table leaves out: on-disk size, layers and the limits in words. */
 function limitsTable(entries, withPlatform) {

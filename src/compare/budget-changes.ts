@@ -5,7 +5,7 @@
  */
 import type { Budget, BudgetFile, DeltaLimit, ImageConfig } from '../config/types.js';
 import type { BudgetChange } from '../types.js';
-import { formatBytes } from './format-size.js';
+import { formatBytes } from '../format-size.js';
 
 export type BudgetSource = 'base' | 'head';
 

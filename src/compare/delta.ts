@@ -5,7 +5,8 @@
 import type { DeltaLimit } from '../config/types.js';
 import type { Baseline, Contributor, LayerDiffRow, SizedEntry } from '../types.js';
 import { describeDeltaLimit } from './budget-changes.js';
-import { formatBytes, formatSignedBytes, formatSignedPercent } from './format-size.js';
+import { formatBytes, formatDelta } from '../format-size.js';
+import { formatSignedPercent } from './format-size.js';
 import { diffLayers, findTopContributors } from './layer-diff.js';
 
 export type DeltaState = 'new' | 'removed' | 'changed' | 'unchanged';
@@ -110,7 +111,7 @@ export function evaluateDeltaBudget(
   const over: string[] = [];
   if (limit.bytes !== undefined && increaseBytes > limit.bytes) over.push(formatBytes(limit.bytes));
   if (limit.percent !== undefined && increasePercent > limit.percent) over.push(`${limit.percent}%`);
-  const growth = `${limit.metric} ${formatSignedBytes(increaseBytes)} (${formatSignedPercent(increasePercent)})`;
+  const growth = `${limit.metric} ${formatDelta(increaseBytes)} (${formatSignedPercent(increasePercent)})`;
   const message = over.length > 0 ? `${growth} > ${rule} ${over.join(' and ')}` : `${growth} within ${rule} ${describeDeltaLimit(limit)}`;
   return { exceeded: over.length > 0, skipped: false, increaseBytes, increasePercent, message };
 }

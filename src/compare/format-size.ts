@@ -1,15 +1,7 @@
-/** Signed sizes and percents for deltas, on top of the one size formatter of the project. */
-import { formatSize } from '../config/size.js';
-
-/** `25 MB`, `6.2 MB`: docker-like SI units, the same text everywhere in the report. */
-export function formatBytes(bytes: number): string {
-  return formatSize(bytes);
-}
-
-/** `+6.2 MB`, `-300 kB`, `0 B`. */
-export function formatSignedBytes(bytes: number): string {
-  return bytes > 0 ? `+${formatSize(bytes)}` : formatSize(bytes);
-}
+/**
+ * The percent of a delta budget's message. Unlike the report's rounded `formatPercent`, it keeps
+ * one decimal: "+10.4% > max-increase 10%" must not read "+10% > 10%".
+ */
 
 /** `+24.1%`, `-3%`, `+∞%` for growth from nothing. */
 export function formatSignedPercent(percent: number): string {

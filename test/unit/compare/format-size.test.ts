@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { formatBytes, formatSignedBytes, formatSignedPercent } from '../../../src/compare/format-size.js';
+import { formatSignedPercent } from '../../../src/compare/format-size.js';
+import { formatBytes, formatDelta as formatSignedBytes } from '../../../src/format-size.js';
 
 test.each([
   [1, 0, '0 B'],
