@@ -16,8 +16,10 @@ const benches = {
 const byDefault = ['measure', 'analysis', 'baseline', 'worktree', 'monorepo'];
 
 const args = process.argv.slice(2);
-const named = args.filter((arg) => !arg.startsWith('-'));
-const flags = args.filter((arg) => arg.startsWith('-'));
+// Names come first; everything from the first flag on goes to each benchmark (`--runs 5`).
+const firstFlag = args.findIndex((arg) => arg.startsWith('-'));
+const named = firstFlag === -1 ? args : args.slice(0, firstFlag);
+const flags = firstFlag === -1 ? [] : args.slice(firstFlag);
 const unknown = named.filter((name) => !(name in benches));
 if (unknown.length > 0) {
   console.error(`bench: no benchmark named ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`);
