@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import { computeDiveFigures } from './dive-efficiency.js';
 import { readDockerfile } from './dockerfile-info.js';
 import { largestDirectories, largestFiles, listFinalFiles, mergeLayers, type FinalFile } from './file-tree.js';
-import { findHints } from './hints.js';
+import { findHints, isIntermediateStage } from './hints.js';
 import type { LayerCache } from './layer-cache.js';
 import { hiddenLockfileProject } from './package-lock.js';
 import { scanLayer } from './read-layer.js';
@@ -103,5 +103,6 @@ export async function analyzeImage(input: AnalyzeImageInput): Promise<ImageAnaly
       return { index, digest: layer.digest, dockerfile: layer.dockerfile, createdBy: layer.createdBy, ...delta };
     }),
     dockerfileStages: dockerfile ? dockerfile.stages.length : null,
+    builderTarget: dockerfile ? isIntermediateStage(dockerfile) : false,
   };
 }

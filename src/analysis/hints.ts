@@ -446,8 +446,6 @@ const ROOT_USER = /^(root|0)?(:.*)?$/;
  * the Dockerfile gives the line to fix. Without the config, the Dockerfile's USER lines decide.
  */
 function rootHint(info: DockerfileInfo | null, imageUser: string | undefined): AnalysisHint | null {
-  // A builder target is not what a user runs: whoever ships its output picks the user.
-  if (info && isIntermediateStage(info)) return null;
   const user = info ? effectiveUser(info, info.finalStage) : null;
   if (imageUser !== undefined ? !ROOT_USER.test(imageUser.trim()) : !info || (user !== null && !ROOT_USER.test(user.value))) return null;
   const line = user?.line ?? (info ? info.stages[info.finalStage]!.fromLine : null);
@@ -489,7 +487,19 @@ function isContextCopy(layer: HintLayer | undefined, info: DockerfileInfo | null
   return instructionAt(info, layer.dockerfile.line)?.fromContext ?? false;
 }
 
-/** All hints, minus the ignored ids. */
+/**
+ * The hints a report shows for one image. What ships gets them all. A builder — a target another
+ * stage builds on or copies from, or a stage built only for the stage table — holds toolchains
+ * and caches by design, and whoever ships its output picks the user: it shows only the hints its
+ * budget asks for by forbidding them.
+ */
+export function hintsToShow<T extends { id: string }>(hints: readonly T[], image: { ships: boolean; forbid?: readonly string[] }): T[] {
+  if (image.ships) return [...hints];
+  const asked = new Set(image.forbid ?? []);
+  return hints.filter((hint) => asked.has(hint.id));
+}
+
+/** All hints of the image, minus the ignored ids (a builder's too: see hintsToShow). */
 export function findHints(input: HintInput): AnalysisHint[] {
   const ignore = new Set(input.ignore ?? []);
   const { hints: byPath, contextLayers } = pathHints(input);

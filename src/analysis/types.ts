@@ -103,6 +103,8 @@ export interface ImageAnalysis {
   layers: LayerAnalysis[];
   /** Stages (FROMs) of the Dockerfile, null when the analysis had no Dockerfile. */
   dockerfileStages: number | null;
+  /** The built stage is one another stage builds on or copies from (see isIntermediateStage). */
+  builderTarget: boolean;
 }
 
 export interface AnalysisHint extends Hint {

@@ -3,6 +3,7 @@
  * in budget-file order, with a failed build still present as `error` entries.
  */
 import type { PlatformAnalysis } from '../analysis/analyze-layout.js';
+import { hintsToShow } from '../analysis/hints.js';
 import { toReportAnalysis, withoutIgnoredHints } from '../analysis/report-analysis.js';
 import { stageReport } from '../analysis/stage-report.js';
 import type { Budget, SizeLimit } from '../config/types.js';
@@ -111,11 +112,17 @@ export function assembleEntries(measurements: MeasuredImage[], resolveBudget: Bu
     const kind = m.kind ?? 'target';
     if (m.error !== null || m.platforms.length === 0) {
       const platforms = m.requestedPlatforms.length > 0 ? m.requestedPlatforms : [DEFAULT_PLATFORM];
-      return platforms.map((platform) => errorEntry(m, platform, resolveBudget(image.name, target, platform, kind)));
+      return platforms.map((platform) => ({
+        entry: errorEntry(m, platform, resolveBudget(image.name, target, platform, kind)),
+        show: null,
+      }));
     }
-    return m.platforms.map((platform, i) =>
-      measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]),
-    );
+    return m.platforms.map((platform, i) => {
+      const budget = resolveBudget(image.name, target, platform.platform, kind);
+      const analysis = m.analyses?.[i]?.analysis;
+      const ships = kind === 'target' && analysis?.builderTarget !== true;
+      return { entry: measuredEntry(m, platform, budget, m.analyses?.[i]), show: { ships, forbid: budget.forbid ?? [] } };
+    });
   });
   const stageCounts = new Map<string, number | null>();
   for (const m of measurements) {
@@ -123,17 +130,25 @@ export function assembleEntries(measurements: MeasuredImage[], resolveBudget: Bu
     const count = m.analyses?.find((a) => a.analysis)?.analysis?.dockerfileStages ?? null;
     if (count !== null || !stageCounts.has(m.image.name)) stageCounts.set(m.image.name, count);
   }
-  return addStageRows(perJob.flat(), stageCounts).map(quietStage);
+  const assembled = perJob.flat();
+  // The stage table reads every stage's hints (a builder's toolchain) before a builder's are quieted.
+  return addStageRows(
+    assembled.map((a) => a.entry),
+    stageCounts,
+  ).map((entry, i) => {
+    const show = assembled[i]?.show;
+    return show ? quietBuilder(entry, show) : entry;
+  });
 }
 
 /**
- * A builder stage is meant to hold the toolchain: its hints would be noise next to the image's.
- * They live on as `hintIds` in the stage table; the figures and largest files stay.
+ * A builder is meant to hold the toolchain: its hints would be noise next to the image's (see
+ * hintsToShow). They live on as `hintIds` in the stage table; the figures and largest files stay.
  */
-function quietStage(entry: ReportEntry): ReportEntry {
-  if (entry.kind !== 'stage' || !entry.analysis) return entry;
+function quietBuilder(entry: ReportEntry, show: { ships: boolean; forbid: readonly string[] }): ReportEntry {
+  if (show.ships || !entry.analysis) return entry;
   const { hintsOmitted: _omitted, ...analysis } = entry.analysis;
-  return { ...entry, analysis: { ...analysis, hints: [] } };
+  return { ...entry, analysis: { ...analysis, hints: hintsToShow(analysis.hints, show) } };
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readDockerfile } from '../../../src/analysis/dockerfile-info.js';
 import { listFinalFiles, mergeLayers } from '../../../src/analysis/file-tree.js';
 import { HINT_IDS } from '../../../src/analysis/hint-ids.js';
-import { findHints, type HintLayer } from '../../../src/analysis/hints.js';
+import { findHints, hintsToShow, isIntermediateStage, type HintLayer } from '../../../src/analysis/hints.js';
 import type { LayerEntry } from '../../../src/analysis/types.js';
 
 const f = (path: string, size: number): LayerEntry => ({ path, type: 'file', size, linkTarget: null, mode: 0o644, uid: 0 });
@@ -268,26 +268,55 @@ describe('Dockerfile hints', () => {
   });
 
   it.each([
-    // [case, Dockerfile, target, lines of runs-as-root hints]
+    // [case, Dockerfile, target, a builder (not what ships)]
     [
       'a builder target another stage copies from',
       'FROM busybox:1.35 AS builder\nRUN true\nFROM scratch AS runtime\nCOPY --from=builder /x /x\n',
       'builder',
-      [],
+      true,
     ],
-    ['a stage another builds FROM', 'FROM busybox:1.35 AS base\nRUN true\nFROM base AS app\nUSER 10001\n', 'base', []],
+    ['a stage another builds FROM', 'FROM busybox:1.35 AS base\nRUN true\nFROM base AS app\nUSER 10001\n', 'base', true],
     [
       'the runtime stage that ships',
       'FROM busybox:1.35 AS builder\nRUN true\nFROM scratch AS runtime\nCOPY --from=builder /x /x\n',
       'runtime',
-      [3],
+      false,
     ],
-  ])('runs-as-root only for what ships: %s', (_case, text, target, lines) => {
+    ['a stage nothing builds on (a test target)', 'FROM busybox:1.35 AS app\nUSER 10001\nFROM app AS test\nRUN true\n', 'test', false],
+  ])('a builder is told apart from what ships: %s', (_case, text, target, builder) => {
+    expect(isIntermediateStage(readDockerfile({ path: 'Dockerfile', text, target }))).toBe(builder);
+  });
+
+  // A builder's hints are found (a budget may forbid them) and shown only when forbidden.
+  const builderHints = [{ id: 'toolchain-in-final-image' }, { id: 'runs-as-root' }, { id: 'package-manager-cache' }];
+  it.each<[string, boolean, string[] | undefined, string[]]>([
+    ['what ships: every hint', true, undefined, ['toolchain-in-final-image', 'runs-as-root', 'package-manager-cache']],
+    [
+      'what ships: forbid changes nothing shown',
+      true,
+      ['runs-as-root'],
+      ['toolchain-in-final-image', 'runs-as-root', 'package-manager-cache'],
+    ],
+    ['a builder, nothing asked', false, undefined, []],
+    ['a builder, nothing forbidden', false, [], []],
+    ['a builder, runs-as-root forbidden', false, ['runs-as-root'], ['runs-as-root']],
+    ['a builder, two forbidden', false, ['package-manager-cache', 'runs-as-root'], ['runs-as-root', 'package-manager-cache']],
+  ])('hintsToShow: %s', (_case, ships, forbid, shown) => {
+    expect(hintsToShow(builderHints, { ships, ...(forbid ? { forbid } : {}) }).map((h) => h.id)).toEqual(shown);
+  });
+
+  it('a builder target still gets its runs-as-root hint from findHints (a budget may forbid it)', () => {
+    const text = 'FROM busybox:1.35 AS builder\nRUN true\nFROM scratch AS runtime\nCOPY --from=builder /x /x\n';
     expect(
-      hintsFor(text, target)
+      hintsFor(text, 'builder')
         .filter((h) => h.id === 'runs-as-root')
         .map((h) => h.dockerfile!.line),
-    ).toEqual(lines);
+    ).toEqual([1]);
+    expect(
+      hintsFor(text, 'runtime')
+        .filter((h) => h.id === 'runs-as-root')
+        .map((h) => h.dockerfile!.line),
+    ).toEqual([3]);
   });
 
   it.each([
@@ -304,7 +333,11 @@ describe('Dockerfile hints', () => {
   it('a FROM scratch runtime gets no unpinned-base hint for its builder’s base', () => {
     const text = 'FROM golang AS builder\nRUN go build\nFROM scratch AS runtime\nCOPY --from=builder /app /app\n';
     expect(hintsFor(text, 'runtime').filter((h) => h.id === 'unpinned-base-image')).toEqual([]);
-    expect(hintsFor(text, 'builder').map((h) => h.id)).toEqual(['unpinned-base-image']);
+    expect(
+      hintsFor(text, 'builder')
+        .filter((h) => h.id === 'unpinned-base-image')
+        .map((h) => h.path),
+    ).toEqual(['golang']);
   });
 
   it('runs-as-root: no USER, USER root/0, inherited from a parent stage', () => {

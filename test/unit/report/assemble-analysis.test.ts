@@ -67,7 +67,7 @@ const h = (id: AnalysisHint['id'], path: string, bytes: number): AnalysisHint =>
   fix: 'f',
 });
 
-function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0, dockerfileStages: number | null = 2): ImageAnalysis {
+function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0, dockerfileStages: number | null = 2, builderTarget = false): ImageAnalysis {
   return {
     wastedBytes,
     efficiency: wastedBytes === 0 ? 1 : 0.5,
@@ -79,6 +79,7 @@ function imageAnalysis(hints: AnalysisHint[], wastedBytes = 0, dockerfileStages:
     largestDirectories: [{ path: '/usr', bytes: 10 }],
     layers: [],
     dockerfileStages,
+    builderTarget,
   };
 }
 
@@ -241,6 +242,48 @@ describe('assembleEntries with analyses', () => {
     // What the pipeline writes, the untrusted-report parser reads back unchanged.
     const r = report(entries);
     expect(parseReport(JSON.stringify(r), 'r.json')).toEqual(JSON.parse(JSON.stringify(r)));
+  });
+
+  // A builder target: the analysis found its hints; the report shows only those its budget forbids.
+  const builderHints = [
+    h('toolchain-in-final-image', '/usr/local/go', 300 * MiB),
+    h('package-manager-cache', '/var/lib/apt/lists', 20 * MiB),
+    h('runs-as-root', '(no USER)', 0),
+  ];
+  test.each<[string, boolean, Budget, string[], string[]]>([
+    // [case, builder target, its budget, hints shown, findings]
+    ['what ships shows every hint', false, {}, ['toolchain-in-final-image', 'package-manager-cache', 'runs-as-root'], []],
+    ['a builder target shows none unasked', true, {}, [], []],
+    ['a builder target: a forbidden hint still applies', true, { forbid: ['runs-as-root'] }, ['runs-as-root'], ['forbid.runs-as-root']],
+    [
+      'a builder target: forbid two, one of them ignored',
+      true,
+      { forbid: ['runs-as-root', 'package-manager-cache'], ignoreHints: ['runs-as-root'] },
+      ['package-manager-cache'],
+      ['forbid.package-manager-cache'],
+    ],
+    [
+      'what ships: ignore-hints still silences',
+      false,
+      { ignoreHints: ['runs-as-root'] },
+      ['toolchain-in-final-image', 'package-manager-cache'],
+      [],
+    ],
+  ])('hints for what ships only: %s', (_case, builderTarget, budget, shown, findings) => {
+    const a = imageAnalysis(builderHints, 0, 2, builderTarget);
+    const [entry] = assembleEntries([measurement(image(), 'builder', 'target', MiB, ok(a))], resolver({ 'target:builder': budget }));
+    expect(entry?.analysis?.hints.map((x) => x.id)).toEqual(shown);
+    expect(entry?.findings.map((f) => f.rule)).toEqual(findings);
+  });
+
+  test('stages: all → a builder target keeps its toolchain in the stage table, its hints quieted', () => {
+    const img = image({ stages: 'all', targets: ['builder', 'runtime'] });
+    const builder = measurement(img, 'builder', 'target', 900 * MiB, ok(imageAnalysis(builderHints, 0, 2, true)));
+    const runtime = measurement(img, 'runtime', 'target', 6 * MiB, ok(imageAnalysis([h('runs-as-root', '(no USER)', 0)])));
+    const [bd, rt] = assembleEntries([builder, runtime], resolver({}));
+    expect(bd?.stages?.find((s) => s.name === 'builder')).toMatchObject({ hasToolchain: true });
+    expect(bd?.analysis?.hints).toEqual([]);
+    expect(rt?.analysis?.hints.map((x) => x.id)).toEqual(['runs-as-root']);
   });
 
   test('a single-stage Dockerfile whose image ships a toolchain is flagged', () => {
