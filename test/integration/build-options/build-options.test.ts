@@ -1,7 +1,8 @@
 /**
  * Build options end to end through runCheck with real buildx: secrets from a file, an environment
  * variable and a value (the action's `secrets` input), an ssh mount against a real ssh-agent, a
- * named build context, and provenance. Each image is measured, and no secret value appears in
+ * named build context, and provenance. The ssh image proves the round trip: the build asks the
+ * forwarded agent for its identities and writes them into a layer, which must hold the test key. Each image is measured, and no secret value appears in
  * anything image-budget writes: log lines (the logged `docker buildx build` command line
  * included), the JSON report, the markdown summary, the terminal report.
  */
@@ -11,6 +12,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import * as tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { prepareRunSettings, type PreparedRunSettings } from '../../../src/config/prepare-run-settings.js';
 import { parseRunBuildSettings } from '../../../src/config/run-build-settings.js';
@@ -28,6 +31,7 @@ const FILE_SECRET = `file-secret-${randomBytes(12).toString('hex')}`;
 const ENV_SECRET = `env-secret-${randomBytes(12).toString('hex')}`;
 const VALUE_SECRET = `value-secret-${randomBytes(12).toString('hex')}`;
 const SECRETS = [FILE_SECRET, ENV_SECRET, VALUE_SECRET];
+const KEY_COMMENT = `image-budget-key-${randomBytes(8).toString('hex')}`;
 
 // The RUN line names only hashes: it is in BuildKit's log and the layer's history.
 const SECRET_DOCKERFILE = `FROM busybox:1.35
@@ -39,8 +43,22 @@ RUN --mount=type=secret,id=filetoken,required=true \\
     test "$(sha256sum < /run/secrets/valuetoken | cut -c1-64)" = "${sha256(VALUE_SECRET)}" && \\
     head -c 20000 /dev/urandom > /secrets-checked
 `;
-const SSH_DOCKERFILE = `FROM busybox:1.35
-RUN --mount=type=ssh,required=true test -S "$SSH_AUTH_SOCK" && head -c 30000 /dev/urandom > /ssh-checked
+// Asks the forwarded agent for its identities (SSH2_AGENTC_REQUEST_IDENTITIES = 11, answered by
+// SSH2_AGENT_IDENTITIES_ANSWER = 12 with each key's blob and comment) and writes them into the
+// image: the build fails when the agent is absent or holds no key. perl-base has Socket only.
+const AGENT_SCRIPT = `use Socket;
+socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "socket: $!";
+connect($s, pack_sockaddr_un($ENV{SSH_AUTH_SOCK})) or die "connect: $!";
+syswrite($s, pack("NC", 1, 11)) == 5 or die "write: $!";
+sub take { my ($n) = @_; my $b = ""; while (length($b) < $n) { sysread($s, my $c, $n - length($b)) or die "short read"; $b .= $c } $b }
+my ($type, $count, $rest) = unpack("C N a*", take(unpack("N", take(4))));
+$type == 12 && $count > 0 or die "the agent holds no identities";
+open(my $out, ">", "/ssh-identities") or die "open: $!";
+for (1 .. $count) { (my ($blob, $comment), $rest) = unpack("N/a N/a a*", $rest); print $out unpack("H*", $blob), " ", $comment, "\\n" }
+close($out) or die "close: $!";
+`;
+const SSH_DOCKERFILE = `FROM debian:bookworm-slim
+RUN --mount=type=bind,source=agent.pl,target=/agent.pl --mount=type=ssh,required=true perl /agent.pl
 `;
 const CONTEXT_DOCKERFILE = `FROM busybox:1.35
 COPY --from=shared /lib.bin /lib.bin
@@ -76,11 +94,32 @@ let report: Report;
 const logger = createMemoryLogger();
 let everything = '';
 
+/** One file's text from a gzip layer of an OCI layout. */
+async function fileInLayer(layout: string, digest: string, name: string): Promise<string> {
+  const blob = await readFile(path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length)));
+  const extract = tar.extract();
+  const found = new Promise<string>((resolve, reject) => {
+    let text: string | undefined;
+    extract.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        if (header.name.replace(/^\.?\//, '') === name) text = Buffer.concat(chunks).toString('utf8');
+        next();
+      });
+    });
+    extract.on('finish', () => (text === undefined ? reject(new Error(`${name} is not in ${digest}`)) : resolve(text)));
+    extract.on('error', reject);
+  });
+  extract.end(gunzipSync(blob));
+  return found;
+}
+
 async function startSshAgent(): Promise<string> {
   const sock = path.join(dir, 'agent.sock');
   const { stdout } = await run('ssh-agent', ['-s', '-a', sock]);
   agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(stdout)?.[1]);
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id_test')]);
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', KEY_COMMENT, '-f', path.join(dir, 'id_test')]);
   await run('ssh-add', [path.join(dir, 'id_test')], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
   return sock;
 }
@@ -97,6 +136,7 @@ beforeAll(async () => {
     await mkdir(path.join(dir, sub));
     await writeFile(path.join(dir, sub, 'Dockerfile'), text);
   }
+  await writeFile(path.join(dir, 'ssh', 'agent.pl'), AGENT_SCRIPT);
   await mkdir(path.join(dir, '.secrets'));
   await writeFile(path.join(dir, '.secrets/token'), FILE_SECRET, { mode: 0o600 });
   await mkdir(path.join(dir, 'libs/shared'), { recursive: true });
@@ -162,6 +202,21 @@ describe('build options reach real builds', () => {
       expect(everything).not.toContain(secret);
     },
   );
+
+  test('the agent was forwarded with the test key: the image holds its public blob and comment', async () => {
+    const ssh = report.images.find((e) => e.name === 'ssh')!;
+    const layer = ssh.layers.at(-1)!;
+    const identities = await fileInLayer(path.join(outputDir, 'ssh', 'oci'), layer.digest, 'ssh-identities');
+    const publicBlob = Buffer.from((await readFile(path.join(dir, 'id_test.pub'), 'utf8')).split(' ')[1]!, 'base64');
+    expect(identities.trim().split('\n')).toEqual([`${publicBlob.toString('hex')} ${KEY_COMMENT}`]);
+  });
+
+  test('no private key material is in any output', async () => {
+    const privateKey = await readFile(path.join(dir, 'id_test'), 'utf8');
+    const body = privateKey.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----'));
+    expect(body.length).toBeGreaterThan(2);
+    for (const line of body) expect(everything).not.toContain(line);
+  });
 
   test('the value-secret file is removed after the run', async () => {
     const command = logger.lines.find((line) => line.includes('id=valuetoken'))!;
