@@ -2,9 +2,10 @@
  * Build options end to end through runCheck with real buildx: secrets from a file, an environment
  * variable and a value (the action's `secrets` input), an ssh mount against a real ssh-agent, a
  * named build context, and provenance. The ssh image proves the round trip: the build asks the
- * forwarded agent for its identities and writes them into a layer, which must hold the test key. Each image is measured, and no secret value appears in
- * anything image-budget writes: log lines (the logged `docker buildx build` command line
- * included), the JSON report, the markdown summary, the terminal report.
+ * forwarded agent for its identities and writes them into a layer, which must hold the test key.
+ * Each image is measured, and no secret value appears in anything image-budget writes: log lines
+ * (the logged `docker buildx build` command line included), the JSON report, the markdown
+ * summary, the terminal report.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
