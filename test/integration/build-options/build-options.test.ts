@@ -103,7 +103,9 @@ async function fileInLayer(layout: string, digest: string, name: string): Promis
     let text: string | undefined;
     extract.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('data', (chunk: unknown) => {
+        if (Buffer.isBuffer(chunk)) chunks.push(chunk);
+      });
       stream.on('end', () => {
         if (header.name.replace(/^\.?\//, '') === name) text = Buffer.concat(chunks).toString('utf8');
         next();
