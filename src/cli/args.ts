@@ -20,16 +20,11 @@ const COMMON = {
   help: { type: 'boolean', default: false, short: 'h' },
 } as const satisfies Record<string, Flag>;
 
-export const CHECK_OPTIONS = {
-  ...COMMON,
-  json: { type: 'string' },
-  markdown: { type: 'string' },
-  base: { type: 'string' },
-  'baseline-report': { type: 'string' },
-  'baseline-image': { type: 'string' },
-  'no-analyze': { type: 'boolean', default: false },
-  'cache-dir': { type: 'string' },
-  // Build options for every image, as docker buildx build's (see buildSettingsFromFlags in main.ts).
+/**
+ * Build options for every image, as docker buildx build's (see buildSettingsFromFlags in
+ * main.ts): both commands build.
+ */
+const BUILD_OPTIONS = {
   'build-arg': { type: 'string', multiple: true },
   label: { type: 'string', multiple: true },
   secret: { type: 'string', multiple: true },
@@ -48,11 +43,27 @@ export const CHECK_OPTIONS = {
   'allow-outside-paths': { type: 'boolean', default: false },
 } as const satisfies Record<string, Flag>;
 
+export const CHECK_OPTIONS = {
+  ...COMMON,
+  json: { type: 'string' },
+  markdown: { type: 'string' },
+  base: { type: 'string' },
+  'baseline-report': { type: 'string' },
+  'baseline-image': { type: 'string' },
+  'no-analyze': { type: 'boolean', default: false },
+  'cache-dir': { type: 'string' },
+  // A given image and registry logins, as the action's `image` and `registry-token` inputs.
+  image: { type: 'string' },
+  'registry-token': { type: 'string' },
+  ...BUILD_OPTIONS,
+} as const satisfies Record<string, Flag>;
+
 export const INIT_OPTIONS = {
   ...COMMON,
   headroom: { type: 'string', default: '20' },
   update: { type: 'boolean', default: false },
   force: { type: 'boolean', default: false },
+  ...BUILD_OPTIONS,
 } as const satisfies Record<string, Flag>;
 
 const GLOBAL_OPTIONS = {
@@ -70,6 +81,14 @@ const COMMON_HELP = `  --config PATH      budget file (default .github/image-bud
   --parallel N       builds at once (default 2)
   --verbose          stream the build output as it happens
   -h, --help         this help`;
+
+const BUILD_HELP = `Build options for every image (as docker buildx build's, under the budget file's own; the
+repeatable ones may be given several times):
+  --build-arg K=V  --label K=V  --secret id=ID,src=FILE|env=VAR  --ssh default|ID=PATH
+  --build-context NAME=PATH|docker-image://REF|oci-layout://PATH  --network default|none|host
+  --add-host HOST:IP  --allow ENTITLEMENT  --shm-size SIZE  --ulimit NAME=SOFT[:HARD]
+  --no-cache  --pull  --annotation [TYPE:]K=V  --provenance VALUE  --sbom VALUE
+  --allow-outside-paths  let budget-file paths (contexts, Dockerfiles, secret files) leave the repository`;
 
 export const USAGE = `image-budget ${VERSION} — keep container images small
 
@@ -98,14 +117,14 @@ ${COMMON_HELP}
   --baseline-image TEMPLATE  compare with images in a registry, e.g. ghcr.io/acme/{image}:main
   --no-analyze       skip the layer analysis (wasted bytes, efficiency, hints)
   --cache-dir PATH   layer scans and counted sizes (default ~/.cache/image-budget/layers)
+  --image REF        the image built elsewhere that the entry saying \`image: from-input\` measures
+                     (no build): a registry reference (tag or digest), docker-daemon://NAME:TAG
+                     or oci-layout://PATH, as the action's \`image\` input
+  --registry-token TOKEN  registry password or token, tried after anonymous access and the docker
+                     config's logins, as the password of $GITHUB_ACTOR (given images and
+                     --baseline-image); never printed
 
-Build options for every image (as docker buildx build's, under the budget file's own; the
-repeatable ones may be given several times):
-  --build-arg K=V  --label K=V  --secret id=ID,src=FILE|env=VAR  --ssh default|ID=PATH
-  --build-context NAME=PATH|docker-image://REF|oci-layout://PATH  --network default|none|host
-  --add-host HOST:IP  --allow ENTITLEMENT  --shm-size SIZE  --ulimit NAME=SOFT[:HARD]
-  --no-cache  --pull  --annotation [TYPE:]K=V  --provenance VALUE  --sbom VALUE
-  --allow-outside-paths  let budget-file paths (contexts, Dockerfiles, secret files) leave the repository
+${BUILD_HELP}
 
 Colour on a terminal; NO_COLOR turns it off, FORCE_COLOR on.
 ${EXIT_CODES}`;
@@ -122,6 +141,9 @@ ${COMMON_HELP}
   --headroom PCT     budget = measured size + PCT percent (default 20)
   --update           adjust the budgets of the existing file instead of writing a new one
   --force            overwrite an existing file
+
+${BUILD_HELP}
+(init measures with them; the file it writes does not record them: give \`check\` the same)
 
 Exit codes: 0 written · 1 a build failed · 2 config or usage error.`;
 

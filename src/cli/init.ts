@@ -12,6 +12,7 @@ import { NO_BUILD_OPTIONS } from '../config/build-options.js';
 import { loadBudgetFile } from '../config/load-budget-file.js';
 import { formatSize } from '../config/size.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
+import type { RunBuildSettings } from '../plan/plan-builds.js';
 import { prepareBuilder } from '../docker/prepare-builder.js';
 import type { Logger } from '../logger.js';
 import { hasGhaCacheCredentials } from '../run.js';
@@ -26,6 +27,10 @@ export interface InitOptions {
   builder?: string;
   parallel: number;
   env: NodeJS.ProcessEnv;
+  /** The build flags, under each image's own (as check applies them). */
+  buildSettings?: RunBuildSettings;
+  /** Budget-file paths of `--update`'s file may leave `workdir`. */
+  allowOutsidePaths?: boolean;
 }
 
 type Sizes = Map<string | null, { compressedBytes: number; uncompressedBytes: number }>;
@@ -91,7 +96,11 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
 
   let budgetFile: BudgetFile;
   if (options.update) {
-    budgetFile = await loadBudgetFile(options.configPath, { workdir: options.workdir });
+    budgetFile = await loadBudgetFile(options.configPath, {
+      workdir: options.workdir,
+      allowOutsidePaths: options.allowOutsidePaths,
+      env: options.env,
+    });
   } else {
     const dockerfiles = await findDockerfiles(options.workdir);
     if (dockerfiles.length === 0)
@@ -125,6 +134,7 @@ export async function runInit(options: InitOptions, logger: Logger, stdout: Node
       launcher,
       parallel: options.parallel,
       logger,
+      ...(options.buildSettings ? { run: options.buildSettings } : {}),
       cache: {
         buildxVersion: buildx.version,
         driver: buildx.driver,

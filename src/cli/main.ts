@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BaseRefError } from '../baseline/locate-base.js';
 import { ConfigError } from '../config/config-error.js';
+import { FROM_INPUT, givenImageProblem } from '../config/image-reference.js';
 import { BuildxError } from '../docker/buildx-info.js';
 import { renderJobSummary } from '../report/job-summary.js';
 import { reportTextOptions } from '../report/report-head.js';
@@ -77,20 +78,24 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
 
   if (parsed.kind === 'init') {
     const init = parsed.values;
+    const headroomPercent = positiveNumber('headroom', init.headroom, false);
+    const buildSettings = await buildSettingsFromFlags(init, io);
     return runInit(
       {
         configPath: path.resolve(io.cwd, init.config),
         workdir: io.cwd,
-        headroomPercent: positiveNumber('headroom', init.headroom, false),
+        headroomPercent,
         update: init.update,
         force: init.force,
         builder: init.builder,
         parallel,
         env: io.env,
+        buildSettings,
+        allowOutsidePaths: init['allow-outside-paths'],
       },
       logger,
       io.stdout,
-    );
+    ).finally(() => buildSettings.remove());
   }
 
   const check = parsed.values;
@@ -99,6 +104,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   // With a report on stdout, the table joins the progress on stderr.
   const reportOnStdout = check.json === STDOUT || check.markdown === STDOUT;
   const table = reportOnStdout ? io.stderr : io.stdout;
+  // Every flag is read before the secret files are written: a usage error leaves none behind.
+  const baseline = baselineFromFlags(check, io.cwd);
+  const givenImage = givenImageFromFlag(check.image);
   const buildSettings = await buildSettingsFromFlags(check, io);
   const { report, outcome } = await runCheck(
     {
@@ -107,11 +115,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       builder: check.builder,
       parallel,
       env: io.env,
-      baseline: baselineFromFlags(check, io.cwd),
+      baseline,
       analyze: !check['no-analyze'],
       ...(check['cache-dir'] !== undefined ? { cacheDir: path.resolve(io.cwd, check['cache-dir']) } : {}),
       buildSettings,
       allowOutsidePaths: check['allow-outside-paths'],
+      givenImage,
+      // Empty, as an unset `$TOKEN` gives, is no token: the action's input reads the same.
+      registryToken: check['registry-token'] || null,
     },
     logger,
   ).finally(() => buildSettings.remove());
@@ -130,9 +141,10 @@ const FLAG_OF_SETTING: Record<string, string> = {
   'build-contexts': 'build-context',
 };
 
-type CheckFlags = Extract<ReturnType<typeof parseCli>, { kind: 'check' }>['values'];
+/** The build flags both commands take (BUILD_OPTIONS in args.ts). */
+type BuildFlags = Extract<ReturnType<typeof parseCli>, { kind: 'check' | 'init' }>['values'];
 
-async function buildSettingsFromFlags(values: CheckFlags, io: CliIo): Promise<PreparedRunSettings> {
+async function buildSettingsFromFlags(values: BuildFlags, io: CliIo): Promise<PreparedRunSettings> {
   try {
     const parsed = parseRunBuildSettings(
       {
@@ -159,6 +171,17 @@ async function buildSettingsFromFlags(values: CheckFlags, io: CliIo): Promise<Pr
     if (error instanceof RunSettingError) throw new UsageError(`--${FLAG_OF_SETTING[error.setting] ?? error.setting}: ${error.message}`);
     throw error;
   }
+}
+
+/** `--image`: what the `image: from-input` entry measures, checked as the budget file's `image:` is. */
+function givenImageFromFlag(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const image = value.trim();
+  if (image === '') throw new UsageError('--image: empty; give a registry reference, docker-daemon://NAME:TAG or oci-layout://PATH');
+  if (image === FROM_INPUT) throw new UsageError(`--image: ${FROM_INPUT} is what the budget file says; give the image it stands for`);
+  const problem = givenImageProblem(image);
+  if (problem !== null) throw new UsageError(`--image: ${problem}`);
+  return image;
 }
 
 function baselineFromFlags(

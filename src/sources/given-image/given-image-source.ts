@@ -55,10 +55,14 @@ export function checkFromInput(file: BudgetFile, configPath: string, fromInput: 
   }
   const [taker] = takers;
   if (taker !== undefined && !fromInput) {
-    throw new ConfigError([issue(taker, 'from-input, but the image, digest and metadata inputs are empty')]);
+    throw new ConfigError([
+      issue(taker, "from-input, but no image was given (the action's image, digest or metadata input; the CLI's --image)"),
+    ]);
   }
   if (taker === undefined && fromInput) {
-    throw new ConfigError([issue(undefined, `the image inputs name ${fromInput}, but no entry says \`image: ${FROM_INPUT}\` to take it`)]);
+    throw new ConfigError([
+      issue(undefined, `the image inputs (the CLI's --image) name ${fromInput}, but no entry says \`image: ${FROM_INPUT}\` to take it`),
+    ]);
   }
 }
 

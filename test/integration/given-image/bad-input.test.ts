@@ -187,7 +187,7 @@ test.each([
   [
     'from-input without inputs',
     'version: 1\nimages:\n  api:\n    image: from-input\n',
-    /^bad\.yml:3:3 images\.api\.image: from-input, but the image, digest and metadata inputs are empty$/,
+    /^bad\.yml:3:3 images\.api\.image: from-input, but no image was given \(the action's image, digest or metadata input; the CLI's --image\)$/,
   ],
 ])('%s is a config error before anything is fetched', async (_what, text, message) => {
   await writeFile(path.join(dir, 'bad.yml'), text);

@@ -44,6 +44,18 @@ describe('help per command', () => {
     expect(INIT_HELP).not.toContain('--json');
   });
 
+  test.each([
+    ['check', CHECK_HELP, ['--image REF', '--registry-token TOKEN', '--secret id=ID', '--ssh default', '--build-context NAME=']],
+    ['init', INIT_HELP, ['--secret id=ID', '--ssh default', '--build-context NAME=', '--network', '--no-cache', '--provenance']],
+  ])('%s --help lists its flags', (_command, text, flags) => {
+    for (const flag of flags) expect(text).toContain(flag);
+  });
+
+  test('init --help lists no flag init does not take', () => {
+    expect(INIT_HELP).not.toContain('--image');
+    expect(INIT_HELP).not.toContain('--registry-token');
+  });
+
   test('no command: the usage on stderr, exit 2', async () => {
     const out = await run([]);
     expect(out.code).toBe(2);
@@ -63,7 +75,9 @@ describe('flag errors', () => {
     [['chek'], 'unknown command "chek"; did you mean `check`?'],
     [['--config', 'x.yml', 'check'], '--config goes after the command: `image-budget check --config …`'],
     [['check', 'extra'], 'unexpected argument "extra" for `image-budget check`'],
-    [['init', '--build-arg', 'A=1'], '--build-arg is an option of `image-budget check`, not of `image-budget init`'],
+    [['init', '--image', 'localhost:5000/a:1'], '--image is an option of `image-budget check`, not of `image-budget init`'],
+    [['init', '--registry-token', 't'], '--registry-token is an option of `image-budget check`, not of `image-budget init`'],
+    [['init', '--secrte', 'id=a,src=f'], 'unknown option --secrte for `image-budget init`; did you mean --secret?'],
     [['check', '--build-ark', 'A=1'], 'unknown option --build-ark for `image-budget check`; did you mean --build-arg?'],
   ])('%j', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(new UsageError(message));
@@ -81,6 +95,48 @@ describe('flag errors', () => {
   test('the repeatable build options of check keep every value', () => {
     const parsed = parseCli(['check', '--build-arg', 'A=1', '--build-arg', 'B=2', '--no-cache']);
     expect(parsed.kind === 'check' && [parsed.values['build-arg'], parsed.values['no-cache']]).toEqual([['A=1', 'B=2'], true]);
+  });
+
+  test('init takes the build options check takes, every value kept', () => {
+    const argv = ['--build-arg', 'A=1', '--build-arg', 'B=2', '--secret', 'id=npmrc,src=.npmrc', '--ssh', 'default'];
+    const more = ['--build-context', 'shared=libs', '--network', 'none', '--no-cache', '--provenance', 'false'];
+    const init = parseCli(['init', ...argv, ...more]);
+    const check = parseCli(['check', ...argv, ...more]);
+    const pick = (parsed: typeof init) =>
+      (parsed.kind === 'init' || parsed.kind === 'check') && [
+        parsed.values['build-arg'],
+        parsed.values.secret,
+        parsed.values.ssh,
+        parsed.values['build-context'],
+        parsed.values.network,
+        parsed.values['no-cache'],
+        parsed.values.provenance,
+      ];
+    expect(pick(init)).toEqual([['A=1', 'B=2'], ['id=npmrc,src=.npmrc'], ['default'], ['shared=libs'], 'none', true, 'false']);
+    expect(pick(check)).toEqual(pick(init));
+  });
+
+  test('check takes --image and --registry-token', () => {
+    const parsed = parseCli(['check', '--image', 'localhost:5000/api@sha256:' + 'a'.repeat(64), '--registry-token=t0k']);
+    expect(parsed.kind === 'check' && [parsed.values.image, parsed.values['registry-token']]).toEqual([
+      `localhost:5000/api@sha256:${'a'.repeat(64)}`,
+      't0k',
+    ]);
+  });
+
+  test.each([
+    [1, ['--image', ''], 'image-budget: --image: empty; give a registry reference, docker-daemon://NAME:TAG or oci-layout://PATH'],
+    [2, ['--image', 'from-input'], 'image-budget: --image: from-input is what the budget file says; give the image it stands for'],
+    [
+      3,
+      ['--image', 'ghcr.io/Acme/api:1'],
+      'image-budget: --image: not an image reference: "ghcr.io/Acme/api:1" (bad repository name): expected a registry reference (name:tag or name@sha256:…), docker-daemon://name:tag, oci-layout://path or from-input',
+    ],
+    [4, ['--image', 'oci-layout://'], 'image-budget: --image: oci-layout:// needs a path to an OCI layout directory or tar'],
+  ])('%i. a bad --image is a usage error (exit 2) before anything runs', async (_n, flags, message) => {
+    const out = await run(['check', ...flags]);
+    expect(out.code).toBe(2);
+    expect(out.stderr.split('\n')[0]).toBe(message);
   });
 
   test('`-` is a value: stdout for --json and --markdown, not both', async () => {
