@@ -47,7 +47,10 @@ RUN --mount=type=secret,id=filetoken,required=true \\
 // Asks the forwarded agent for its identities (SSH2_AGENTC_REQUEST_IDENTITIES = 11, answered by
 // SSH2_AGENT_IDENTITIES_ANSWER = 12 with each key's blob and comment) and writes them into the
 // image: the build fails when the agent is absent or holds no key. perl-base has Socket only.
-const AGENT_SCRIPT = `use Socket;
+// The first line differs per run: the agent is not part of BuildKit's cache key, so an earlier
+// run's layer (another key) would be reused otherwise.
+const AGENT_SCRIPT = `# run ${KEY_COMMENT}
+use Socket;
 socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "socket: $!";
 connect($s, pack_sockaddr_un($ENV{SSH_AUTH_SOCK})) or die "connect: $!";
 syswrite($s, pack("NC", 1, 11)) == 5 or die "write: $!";
