@@ -1,6 +1,6 @@
-// Flat config: typescript-eslint's recommended rules over src/ and test/, and the import
-// direction of src/: each stage imports only the stages below it, and no module imports itself
-// back through others.
+// Flat config: typescript-eslint's strict type-checked rules over the TypeScript of src/ and test/
+// (recommended, without type information, for the rest), and the import direction of src/: each
+// stage imports only the stages below it, and no module imports itself back through others.
 import js from '@eslint/js';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
@@ -57,8 +57,17 @@ const zones = STAGES.flatMap((stage, level) =>
   ),
 );
 
+/** The TypeScript linted with type information and typescript-eslint's strictTypeChecked rules. */
+export const TYPE_CHECKED = [
+  'src/compression/**/*.ts',
+  'src/measure/**/*.ts',
+  'src/analysis/**/*.ts',
+  // test/unit/lint/strict-rules.test.ts lints these fixtures to show the strict rules are on.
+  'test/fixtures/lint/**/*.ts',
+];
+
 export default tseslint.config(
-  // test/fixtures/lint/ breaks the rules on purpose: test/unit/lint/import-direction.test.ts lints it.
+  // test/fixtures/lint/ breaks the rules on purpose: the tests in test/unit/lint/ lint it.
   { ignores: ['dist/', 'lib/', 'node_modules/', '.image-budget/', 'coverage/', 'test/fixtures/lint/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -85,6 +94,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    files: TYPE_CHECKED,
+    extends: [tseslint.configs.strictTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // Sizes and counts are numbers, and messages print them.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // Scripts and config files are plain JavaScript, outside the TypeScript project.
+  { files: ['**/*.js', '*.ts'], extends: [tseslint.configs.disableTypeChecked] },
   {
     files: ['src/**/*.ts', 'test/fixtures/lint/**/*.ts'],
     plugins: { 'import-x': importX },

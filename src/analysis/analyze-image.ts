@@ -99,7 +99,8 @@ export async function analyzeImage(input: AnalyzeImageInput): Promise<ImageAnaly
     largestFiles: largestFiles(files, top),
     largestDirectories: largestDirectories(files, top),
     layers: input.layers.map((layer, index) => {
-      const delta = merged.layers[index]!;
+      const delta = merged.layers[index];
+      if (delta === undefined) throw new Error(`layer ${index} (${layer.digest}) has no merged figures`);
       return { index, digest: layer.digest, dockerfile: layer.dockerfile, createdBy: layer.createdBy, ...delta };
     }),
     dockerfileStages: dockerfile ? dockerfile.stages.length : null,

@@ -28,8 +28,8 @@ function newNode(name: string, parent: DiveNode | null, size = 0, isDir = false)
 }
 
 /** Go's sort.Strings order (bytewise on UTF-8; UTF-16 order differs only past U+FFFF). */
-function sortedKeys(node: DiveNode): string[] {
-  return [...node.children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+function sortedChildren(node: DiveNode): DiveNode[] {
+  return [...node.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, child]) => child);
 }
 
 function splitNames(path: string): string[] {
@@ -40,8 +40,7 @@ function splitNames(path: string): string[] {
 function addPath(root: DiveNode, path: string, size: number, isDir: boolean): void {
   const names = splitNames(path);
   let node = root;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
+  for (const [i, name] of names.entries()) {
     let child = node.children.get(name);
     if (!child) {
       if (name.startsWith(DOUBLE_WHITEOUT_PREFIX)) return;
@@ -69,7 +68,7 @@ function getNode(root: DiveNode, path: string): DiveNode | null {
 /** FileNode.Path: the node's own `.wh.` prefix is dropped, not its parents'. */
 function nodePath(node: DiveNode): string {
   const names: string[] = [];
-  for (let cur: DiveNode | null = node; cur?.parent; cur = cur.parent) {
+  for (let cur: DiveNode = node; cur.parent; cur = cur.parent) {
     names.unshift(cur === node && cur.name.startsWith(WHITEOUT_PREFIX) ? cur.name.slice(WHITEOUT_PREFIX.length) : cur.name);
   }
   return `/${names.join('/')}`.replaceAll('//', '/');
@@ -77,8 +76,8 @@ function nodePath(node: DiveNode): string {
 
 /** Depth first, children (in name order) before their parent, the root never visited. Stops at the first error. */
 function visitChildFirst(node: DiveNode, isRoot: boolean, visit: (n: DiveNode) => boolean, onlyLeaves: boolean): boolean {
-  for (const key of sortedKeys(node)) {
-    if (!visitChildFirst(node.children.get(key)!, false, visit, onlyLeaves)) return false;
+  for (const child of sortedChildren(node)) {
+    if (!visitChildFirst(child, false, visit, onlyLeaves)) return false;
   }
   if (isRoot) return true;
   if (onlyLeaves && node.children.size > 0) return true;
@@ -138,11 +137,13 @@ export function computeDiveFigures(layers: readonly (readonly LayerEntry[])[]): 
   let stacked: DiveNode | null = null;
   let stackedUpTo = -1;
   const stackedBelow = (idx: number): DiveNode => {
-    stacked ??= copyTree(trees[0]!, null);
-    while (stackedUpTo < idx - 1) {
-      stackedUpTo++;
-      stackTree(stacked, trees[stackedUpTo]!);
+    if (stacked === null) {
+      const [first] = trees;
+      if (first === undefined) throw new Error('dive figures: no layer to stack');
+      stacked = copyTree(first, null);
     }
+    for (const tree of trees.slice(stackedUpTo + 1, idx)) stackTree(stacked, tree);
+    stackedUpTo = Math.max(stackedUpTo, idx - 1);
     return stacked;
   };
 

@@ -56,7 +56,8 @@ export function readDockerfile(input: { path: string; text: string; target?: str
   const byName = new Map<string, number>();
   const stageRef = (ref: string): number | null => {
     const lower = ref.toLowerCase();
-    if (byName.has(lower)) return byName.get(lower)!;
+    const named = byName.get(lower);
+    if (named !== undefined) return named;
     return /^\d+$/.test(ref) && Number(ref) < stages.length ? Number(ref) : null;
   };
 
@@ -118,7 +119,8 @@ export function readDockerfile(input: { path: string; text: string; target?: str
   const walk = (i: number) => {
     if (chain.includes(i)) return;
     chain.push(i);
-    const s = stages[i]!;
+    const s = stages[i];
+    if (s === undefined) throw new Error(`${input.path}: stage ${i} of ${stages.length} does not exist`);
     if (s.baseStage !== null) walk(s.baseStage);
     for (const c of s.copiesFrom) walk(c);
   };
@@ -132,6 +134,13 @@ export function effectiveUser(info: DockerfileInfo, stage: number): StageInfo['u
     if (s.user) return s.user;
   }
   return null;
+}
+
+/** Stage `index` of the Dockerfile: an index the parse produced, so a missing one is a bug. */
+export function stageAt(info: DockerfileInfo, index: number): StageInfo {
+  const stage = info.stages[index];
+  if (stage === undefined) throw new Error(`${info.path}: stage ${index} of ${info.stages.length} does not exist`);
+  return stage;
 }
 
 export function instructionAt(info: DockerfileInfo, line: number): InstructionInfo | undefined {

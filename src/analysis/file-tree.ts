@@ -83,10 +83,11 @@ function newSummary(): LayerChangeSummary {
 export function pushTop(top: PathBytes[], item: PathBytes, limit = TOP_PATHS): void {
   // Ties go by path, so the list does not depend on the order paths were met.
   const before = (a: PathBytes, b: PathBytes) => a.bytes > b.bytes || (a.bytes === b.bytes && a.path < b.path);
-  if (top.length >= limit && !before(item, top[top.length - 1]!)) return;
-  let i = top.length;
-  while (i > 0 && before(item, top[i - 1]!)) i--;
-  top.splice(i, 0, item);
+  const last = top.at(-1);
+  if (top.length >= limit && last !== undefined && !before(item, last)) return;
+  // `top` is sorted: the item goes before the first entry it beats.
+  const at = top.findIndex((other) => before(item, other));
+  top.splice(at < 0 ? top.length : at, 0, item);
   if (top.length > limit) top.pop();
 }
 
@@ -129,8 +130,8 @@ class TreeBuilder {
     let dir: DirNode | null = this.root;
     let links = 0;
     while (parts.length > 0) {
-      const part = parts.shift()!;
-      if (part === '' || part === '.') continue;
+      const part = parts.shift();
+      if (part === undefined || part === '' || part === '.') continue;
       if (part === '..') {
         done.pop();
         const up = this.lookup(done.join('/'));
@@ -279,7 +280,9 @@ class TreeBuilder {
 /** Applies the layers (lowest first) and returns the final tree and every figure derived from it. */
 export function mergeLayers(layers: readonly (readonly LayerEntry[])[]): MergedTree {
   const builder = new TreeBuilder();
-  layers.forEach((entries, i) => builder.applyLayer(entries, i));
+  layers.forEach((entries, i) => {
+    builder.applyLayer(entries, i);
+  });
   let finalFileBytes = 0;
   for (const file of listFinalFiles(builder.root)) finalFileBytes += file.bytes;
   return {
@@ -308,9 +311,8 @@ export function listFinalFiles(root: DirNode): FinalFile[] {
   const out: FinalFile[] = [];
   const seen = new Set<Inode>();
   const visit = (dir: DirNode, prefix: string) => {
-    const names = [...dir.children.keys()].sort();
-    for (const name of names) {
-      const node = dir.children.get(name)!;
+    const byName = [...dir.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, node] of byName) {
       const path = joinPath(prefix, name);
       if (node.kind === 'dir') {
         out.push({ path, bytes: 0, addedBy: node.addedBy, kind: 'dir' });

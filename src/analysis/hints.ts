@@ -4,7 +4,7 @@
  * fix is documented in docs/analysis.md.
  */
 import { formatSize as formatBytes } from '../config/size.js';
-import { effectiveUser, instructionAt, type DockerfileInfo } from './dockerfile-info.js';
+import { effectiveUser, instructionAt, stageAt, type DockerfileInfo } from './dockerfile-info.js';
 import type { FinalFile } from './file-tree.js';
 import type { HintId } from './hint-ids.js';
 import { packageKeysOf } from './package-lock.js';
@@ -417,14 +417,13 @@ export function isIntermediateStage(info: DockerfileInfo): boolean {
 
 /** The external image the built stage starts from (`scratch`, `debian:bookworm`…), through its FROM chain. */
 export function rootBase(info: DockerfileInfo): string {
-  const chain = fromChain(info);
-  return info.stages[chain[chain.length - 1]!]!.image;
+  return stageAt(info, fromChain(info).at(-1) ?? info.finalStage).image;
 }
 
 function dockerfileHints(info: DockerfileInfo): AnalysisHint[] {
   const hints: AnalysisHint[] = [];
   for (const index of fromChain(info)) {
-    const stage = info.stages[index]!;
+    const stage = stageAt(info, index);
     if (stage.baseStage !== null || stage.image.toLowerCase() === 'scratch' || stage.image.includes('$')) continue;
     if (stage.digest || (stage.tag !== null && stage.tag !== 'latest')) continue;
     hints.push({
@@ -448,7 +447,7 @@ const ROOT_USER = /^(root|0)?(:.*)?$/;
 function rootHint(info: DockerfileInfo | null, imageUser: string | undefined): AnalysisHint | null {
   const user = info ? effectiveUser(info, info.finalStage) : null;
   if (imageUser !== undefined ? !ROOT_USER.test(imageUser.trim()) : !info || (user !== null && !ROOT_USER.test(user.value))) return null;
-  const line = user?.line ?? (info ? info.stages[info.finalStage]!.fromLine : null);
+  const line = user?.line ?? (info ? stageAt(info, info.finalStage).fromLine : null);
   const byConfig = imageUser !== undefined && user === null;
   return {
     id: 'runs-as-root',
@@ -510,7 +509,8 @@ export function findHints(input: HintInput): AnalysisHint[] {
     const culprits = new Set<number>();
     for (const [, layers] of contextLayers) for (const l of layers) if (isContextCopy(input.layers[l], info)) culprits.add(l);
     for (const l of [...culprits].sort((a, b) => a - b)) {
-      const layer = input.layers[l]!;
+      const layer = input.layers[l];
+      if (layer === undefined) throw new Error(`no-dockerignore: layer ${l} of ${input.layers.length} does not exist`);
       const found = hints.filter((h) => CONTEXT_HINTS.has(h.id) && h.layer === layer.digest);
       const bytes = found.reduce((s, h) => s + h.bytes, 0);
       hints.push({
@@ -531,7 +531,7 @@ export function findHints(input: HintInput): AnalysisHint[] {
   if (info) {
     const toolchain = hints.find((h) => h.id === 'toolchain-in-final-image');
     if (info.stages.length === 1 && toolchain) {
-      const stage = info.stages[0]!;
+      const stage = stageAt(info, 0);
       hints.push({
         id: 'multi-stage-candidate',
         path: toolchain.path,

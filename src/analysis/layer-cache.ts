@@ -10,6 +10,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { z } from 'zod';
 import { VERSION } from '../version.js';
 import type { EntryType, LayerEntry, LayerScan, PackageLockScan } from './types.js';
 
@@ -69,6 +70,21 @@ interface CachedScan {
   bytes?: number;
 }
 
+/** What a cache file must hold to be read back; anything else is a miss. */
+const cachedScanSchema: z.ZodType<CachedScan> = z.object({
+  v: z.number(),
+  tool: z.string(),
+  digest: z.string(),
+  paths: z.array(z.string()),
+  types: z.string(),
+  sizes: z.array(z.number()),
+  modes: z.array(z.number()),
+  uids: z.array(z.number()),
+  links: z.record(z.string(), z.string()),
+  locks: z.record(z.string(), z.array(z.string()).nullable()).optional(),
+  bytes: z.number().int().nonnegative().optional(),
+});
+
 export function encodeScan(scan: LayerScan, version: string = VERSION): Buffer {
   const c: CachedScan = {
     v: SCAN_FORMAT_VERSION,
@@ -98,48 +114,39 @@ export function encodeScan(scan: LayerScan, version: string = VERSION): Buffer {
 
 /** The scan, or null when the bytes are not a well-formed cache file for `digest` of this format and version. */
 export function decodeScan(bytes: Buffer, digest: string, version: string = VERSION): LayerScan | null {
-  let c: CachedScan;
+  let json: unknown;
   try {
-    c = JSON.parse(gunzipSync(bytes).toString('utf8')) as CachedScan;
+    json = JSON.parse(gunzipSync(bytes).toString('utf8'));
   } catch {
     return null;
   }
-  const n = Array.isArray(c?.paths) ? c.paths.length : -1;
+  const parsed = cachedScanSchema.safeParse(json);
+  if (!parsed.success) return null;
+  const c = parsed.data;
+  const n = c.paths.length;
   if (
-    c?.v !== SCAN_FORMAT_VERSION ||
+    c.v !== SCAN_FORMAT_VERSION ||
     c.tool !== version ||
     c.digest !== digest ||
-    n < 0 ||
-    typeof c.types !== 'string' ||
     c.types.length !== n ||
-    !Array.isArray(c.sizes) ||
     c.sizes.length !== n ||
-    !Array.isArray(c.modes) ||
     c.modes.length !== n ||
-    !Array.isArray(c.uids) ||
-    c.uids.length !== n ||
-    typeof c.links !== 'object' ||
-    c.links === null ||
-    (c.locks !== undefined && (typeof c.locks !== 'object' || c.locks === null)) ||
-    (c.bytes !== undefined && !(Number.isSafeInteger(c.bytes) && c.bytes >= 0))
+    c.uids.length !== n
   ) {
     return null;
   }
-  const entries: LayerEntry[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const type = CODE_TYPES[c.types[i]!];
-    const path = c.paths[i];
+  const entries: LayerEntry[] = [];
+  for (const [i, path] of c.paths.entries()) {
+    const type = CODE_TYPES[c.types.charAt(i)];
     const size = c.sizes[i];
-    if (!type || typeof path !== 'string' || typeof size !== 'number') return null;
-    entries[i] = { path, type, size, linkTarget: c.links[i] ?? null, mode: c.modes[i]!, uid: c.uids[i]! };
+    const mode = c.modes[i];
+    const uid = c.uids[i];
+    if (!type || size === undefined || mode === undefined || uid === undefined) return null;
+    entries.push({ path, type, size, linkTarget: c.links[i] ?? null, mode, uid });
   }
   const counted = c.bytes === undefined ? {} : { uncompressedBytes: c.bytes };
   if (!c.locks) return { digest, entries, ...counted };
-  const packageLocks: PackageLockScan[] = [];
-  for (const [path, dev] of Object.entries(c.locks)) {
-    if (dev !== null && !(Array.isArray(dev) && dev.every((k) => typeof k === 'string'))) return null;
-    packageLocks.push({ path, devPackages: dev });
-  }
+  const packageLocks: PackageLockScan[] = Object.entries(c.locks).map(([path, devPackages]) => ({ path, devPackages }));
   return { digest, entries, packageLocks, ...counted };
 }
 

@@ -72,8 +72,9 @@ function openDecoder(
         decompressed += chunk.length;
         if (!sink.write(chunk)) await once(sink, 'drain');
       },
-      async end() {
+      end() {
         sink.end();
+        return Promise.resolve();
       },
       decompressedBytes: () => decompressed,
     };
@@ -82,18 +83,36 @@ function openDecoder(
   const decoder = createLayerDecoder(compression, { chunkSize: CHUNK_BYTES });
   decoder.on('error', fail);
   // A tar error unpipes the decoder: destroy it so a pending 'drain' rejects instead of hanging.
-  sink.on('error', (err: Error) => decoder.destroy(err));
-  decoder.on('data', (chunk: Buffer) => (decompressed += chunk.length));
+  sink.on('error', (err: Error) => {
+    decoder.destroy(err);
+  });
+  decoder.on('data', (chunk: Buffer) => {
+    decompressed += chunk.length;
+  });
   decoder.pipe(sink);
   return {
     async write(chunk) {
       if (!decoder.write(chunk)) await once(decoder, 'drain');
     },
-    async end() {
+    end() {
       decoder.end();
+      return Promise.resolve();
     },
     decompressedBytes: () => decompressed,
   };
+}
+
+/**
+ * A header as tar-stream decodes it: its declared type promises more than a header may hold
+ * (no link name decodes to null, and so does a malformed base-256 number).
+ */
+interface DecodedHeader {
+  name: string;
+  type: tar.Header['type'] | null;
+  size: number | null;
+  mode: number | null;
+  uid: number | null;
+  linkname: string | null;
 }
 
 /** The few small files whose content the analysis reads; every other body is drained. */
@@ -121,7 +140,7 @@ export async function readLayer(
     extract.destroy(err);
   };
   const finished = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, body, next) => {
+    extract.on('entry', (header: DecodedHeader, body, next) => {
       const path = normalisePath(header.name);
       if (path !== '') {
         const type = toEntryType(header.type);
@@ -135,18 +154,29 @@ export async function readLayer(
         };
         onEntry(entry);
         if (type === 'file' && capture?.wants(entry)) {
-          const chunks: Buffer[] = [];
-          body.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
-          body.on('end', () => capture.onBody(entry, Buffer.concat(chunks)));
+          const chunks: Uint8Array[] = [];
+          body.on('data', (chunk: unknown) => {
+            if (!(chunk instanceof Uint8Array)) throw new Error(`${opts.digest}: tar entry ${path} streamed no bytes`);
+            chunks.push(chunk);
+          });
+          body.on('end', () => {
+            capture.onBody(entry, Buffer.concat(chunks));
+          });
         }
       }
-      body.on('end', () => next());
+      body.on('end', () => {
+        next();
+      });
       // A truncated tar destroys the open entry too; the extract's own error reports it.
       body.on('error', () => undefined);
       body.resume();
     });
-    extract.on('finish', () => resolve());
-    extract.on('error', (err: Error) => reject(err));
+    extract.on('finish', () => {
+      resolve();
+    });
+    extract.on('error', (err: Error) => {
+      reject(err);
+    });
   });
   // Unhandled until awaited below; keep Node from flagging it meanwhile.
   finished.catch(() => undefined);

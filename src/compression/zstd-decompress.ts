@@ -20,7 +20,7 @@ import {
 
 type NativeFactory = (options?: zlib.ZstdOptions) => Transform;
 /** `stream.compose` (experimental, untyped in @types/node 22): writes go to the first, reads come from the last. */
-const compose = (stream as unknown as { compose(...streams: Duplex[]): Duplex }).compose;
+const compose = (stream as unknown as { compose: (...streams: Duplex[]) => Duplex }).compose;
 
 /** zlib's zstd decompressor; null on a Node older than this package supports (before 22.15). */
 export function nativeZstdFactory(): NativeFactory | null {
@@ -74,7 +74,7 @@ export class ZstdSplitter {
       }
       const need = this.headerBytes();
       const take = Math.min(need - this.header.length, chunk.length - i);
-      for (let k = 0; k < take; k++) this.header.push(chunk[i + k]!);
+      this.header.push(...chunk.subarray(i, i + take));
       i += take;
       if (this.header.length === need && this.headerBytes() === need) this.onHeader();
     }
@@ -91,11 +91,12 @@ export class ZstdSplitter {
     if (this.expect === 'block') return BLOCK_HEADER_BYTES;
     const h = this.header;
     if (h.length < 4) return 4;
-    const magic = (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
+    const view = Buffer.from(h);
+    const magic = view.readUInt32LE(0);
     if (isSkippableMagic(magic)) return 8;
     if (magic !== ZSTD_MAGIC) throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
     if (h.length < 5) return 5;
-    return frameHeaderBytes(h[4]!);
+    return frameHeaderBytes(view.readUInt8(4));
   }
 
   private onHeader(): void {

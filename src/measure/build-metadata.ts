@@ -43,7 +43,7 @@ export async function readBuildMetadata(file: string): Promise<BuildMetadata | n
 }
 
 /** Why the layout's index does not name the image the build reported, or null when it does. */
-export function indexMismatch(index: OciIndex, metadata: BuildMetadata, layoutDir: string): string | null {
+export function indexMismatch(index: Partial<OciIndex>, metadata: BuildMetadata, layoutDir: string): string | null {
   if (metadata.imageDigest === null) return null;
   const named = (index.manifests ?? []).map((m) => m.digest);
   if (named.includes(metadata.imageDigest)) return null;
@@ -60,7 +60,8 @@ export function indexMismatch(index: OciIndex, metadata: BuildMetadata, layoutDi
  */
 export async function checkLayoutAgainstMetadata(layoutDir: string, metadata: BuildMetadata): Promise<void> {
   if (metadata.imageDigest === null) return;
-  const index = JSON.parse(await readFile(path.join(layoutDir, 'index.json'), 'utf8')) as OciIndex;
+  // Read as written, not trusted: a manifests list may be missing.
+  const index = JSON.parse(await readFile(path.join(layoutDir, 'index.json'), 'utf8')) as Partial<OciIndex>;
   const mismatch = indexMismatch(index, metadata, layoutDir);
   if (mismatch) throw new Error(mismatch);
   await access(blobPath(layoutDir, metadata.imageDigest)).catch(() => {

@@ -39,7 +39,7 @@ export function keywordOfCreatedBy(createdBy: string | undefined): string | null
   if (nop) text = text.slice(nop[0].length);
   else if (text.startsWith('/bin/sh -c ')) return 'RUN';
   const word = /^([A-Za-z]+)\b/.exec(text);
-  return word ? word[1]!.toUpperCase() : null;
+  return word ? word[0].toUpperCase() : null;
 }
 
 /** Longest instruction text kept (a heredoc can be a whole script): its middle is elided beyond. */
@@ -61,11 +61,16 @@ export function sourceText(lines: readonly string[], startLine: number, endLine:
   let last = own.length - 1;
   while (first <= last) {
     const fromHead = head.length <= tail.length;
-    const line = own[fromHead ? first : last]!;
-    if (used + line.length + 1 > MAX_SOURCE_CHARS) break;
+    const line = own[fromHead ? first : last];
+    if (line === undefined || used + line.length + 1 > MAX_SOURCE_CHARS) break;
     used += line.length + 1;
-    if (fromHead) head.push(own[first++]!);
-    else tail.unshift(own[last--]!);
+    if (fromHead) {
+      head.push(line);
+      first++;
+    } else {
+      tail.unshift(line);
+      last--;
+    }
   }
   if (head.length + tail.length === 0) return `${text.slice(0, MAX_SOURCE_CHARS / 2 - 1)}…${text.slice(-MAX_SOURCE_CHARS / 2)}`;
   return [...head, '…', ...tail].join('\n');
@@ -106,7 +111,8 @@ export function stageChainInstructions(stages: Stage[], target: string | undefin
   }
   const chain: Instruction[][] = [];
   for (let guard = 0; guard <= stages.length; guard++) {
-    const stage = stages[index]!;
+    const stage = stages[index];
+    if (stage === undefined) throw new Error(`${path}: stage ${index} of ${stages.length} does not exist`);
     chain.unshift(stage.instructions.filter((i) => !SILENT_KEYWORDS.has(i.getKeyword().toUpperCase())));
     const from = stage.from?.toLowerCase();
     const parent = from ? stages.findIndex((s, i) => i < index && s.name?.toLowerCase() === from) : -1;
@@ -129,12 +135,13 @@ export function mapHistoryToDockerfile(history: HistoryEntry[], dockerfile: Dock
   const refs: (DockerfileRef | null)[] = new Array<DockerfileRef | null>(history.length).fill(null);
   let next = instructions.length - 1;
   for (let h = history.length - 1; h >= 0 && next >= 0; h--) {
-    const keyword = keywordOfCreatedBy(history[h]!.created_by);
+    const keyword = keywordOfCreatedBy(history[h]?.created_by);
     if (keyword === null) continue;
     let match = next;
-    while (match >= 0 && instructions[match]!.getKeyword().toUpperCase() !== keyword) match--;
-    if (match < 0) continue; // nothing left in the chain made this entry
-    const range = instructions[match]!.getRange();
+    while (match >= 0 && instructions[match]?.getKeyword().toUpperCase() !== keyword) match--;
+    const instruction = instructions[match];
+    if (instruction === undefined) continue; // nothing left in the chain made this entry
+    const range = instruction.getRange();
     refs[h] = { path: dockerfile.path, line: range.start.line + 1, source: sourceText(lines, range.start.line, range.end.line) };
     next = match - 1;
   }

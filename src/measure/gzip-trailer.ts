@@ -66,14 +66,15 @@ export interface GzipHeader {
  */
 export function parseGzipHeader(head: Uint8Array): GzipHeader | null {
   if (head.length < GZIP_MIN_HEADER_BYTES) return null;
-  if (head[0] !== 0x1f || head[1] !== 0x8b || head[2] !== 8) return null;
-  const flags = head[3]!;
+  const view = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (view[0] !== 0x1f || view[1] !== 0x8b || view[2] !== 8) return null;
+  const flags = view.readUInt8(3);
   if ((flags & 0xe0) !== 0) return null;
   let offset = GZIP_MIN_HEADER_BYTES;
   if (flags & 0x04) {
     // FEXTRA: 2-byte little-endian length, then that many bytes.
     if (offset + 2 > head.length) return null;
-    offset += 2 + (head[offset]! | (head[offset + 1]! << 8));
+    offset += 2 + view.readUInt16LE(offset);
   }
   for (const flag of [0x08, 0x10]) {
     // FNAME, FCOMMENT: zero-terminated strings.

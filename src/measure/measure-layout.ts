@@ -54,8 +54,9 @@ export type BlobOpener = (digest: string, size: number) => BlobReader;
 /** The path of a blob inside an OCI layout; rejects digests that would escape it. */
 export function blobPath(layoutDir: string, digest: string): string {
   const match = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/.exec(digest);
-  if (!match) throw new Error(`invalid digest "${digest}" in OCI layout ${layoutDir}`);
-  return join(layoutDir, 'blobs', match[1]!, match[2]!);
+  const [, algorithm, encoded] = match ?? [];
+  if (algorithm === undefined || encoded === undefined) throw new Error(`invalid digest "${digest}" in OCI layout ${layoutDir}`);
+  return join(layoutDir, 'blobs', algorithm, encoded);
 }
 
 /** A BlobReader over a blob file of an OCI layout. */
@@ -123,38 +124,38 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
   // measure each digest once.
   const limit = pLimit(opts.concurrency ?? LAYER_CONCURRENCY);
   const sizes = opts.sizeMemo ?? new Map<string, Promise<UncompressedSize>>();
-  const needed = new Set<string>();
+  const needed = new Map<string, Promise<UncompressedSize>>();
   for (const { ref } of images) {
     for (const layer of ref.manifest.layers) {
-      needed.add(layer.digest);
-      if (sizes.has(layer.digest)) continue;
-      sizes.set(
-        layer.digest,
-        limit(async () => {
-          const started = Date.now();
-          if (opts.openBlob === undefined) {
-            await stat(blobPath(layoutDir, layer.digest)).catch(() => {
-              throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
-            });
-          }
-          const blob = (opts.openBlob ?? ((digest, size) => fileBlobReader(layoutDir, digest, size)))(layer.digest, layer.size);
-          const size = await measureUncompressedSize(blob, layer.mediaType, {
-            annotations: layer.annotations,
-            counted: opts.countedSizes,
-            countLayer: opts.countLayer,
+      const known = sizes.get(layer.digest);
+      if (known !== undefined) {
+        needed.set(layer.digest, known);
+        continue;
+      }
+      const size = limit(async () => {
+        const started = Date.now();
+        if (opts.openBlob === undefined) {
+          await stat(blobPath(layoutDir, layer.digest)).catch(() => {
+            throw new Error(`OCI layout ${layoutDir}: layer blob ${layer.digest} is missing`);
           });
-          const why = size.why === undefined ? '' : `: ${size.why}`;
-          progress(
-            `layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}${why}, ${Date.now() - started} ms)`,
-          );
-          return size;
-        }),
-      );
+        }
+        const blob = (opts.openBlob ?? ((digest, size) => fileBlobReader(layoutDir, digest, size)))(layer.digest, layer.size);
+        const size = await measureUncompressedSize(blob, layer.mediaType, {
+          annotations: layer.annotations,
+          counted: opts.countedSizes,
+          countLayer: opts.countLayer,
+        });
+        const why = size.why === undefined ? '' : `: ${size.why}`;
+        progress(`layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}${why}, ${Date.now() - started} ms)`);
+        return size;
+      });
+      sizes.set(layer.digest, size);
+      needed.set(layer.digest, size);
     }
   }
 
   // All at once, so one failing layer cannot leave the others' rejections unhandled.
-  const measured = new Map(await Promise.all([...needed].map(async (digest) => [digest, await sizes.get(digest)!] as const)));
+  const measured = new Map(await Promise.all([...needed].map(async ([digest, size]) => [digest, await size] as const)));
 
   const measures: PlatformMeasure[] = [];
   for (const { ref, config, platform } of images) {
@@ -166,7 +167,8 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
     const lines = mapLines(history, opts, progress);
     const layers: LayerMeasure[] = [];
     for (const [position, layer] of ref.manifest.layers.entries()) {
-      const size = measured.get(layer.digest)!;
+      const size = measured.get(layer.digest);
+      if (size === undefined) throw new Error(`layer ${layer.digest} of ${platform} was not measured`);
       const entry = entryOfLayer[position] ?? null;
       layers.push({
         digest: layer.digest,

@@ -42,9 +42,10 @@ export function stargzFooterKind(tail: Uint8Array): StargzKind | null {
 
 /** The FEXTRA bytes of a gzip member header starting at `member[0]`, or null. */
 function fextraOf(member: Uint8Array): Uint8Array | null {
-  if (member.length < 12 || member[0] !== 0x1f || member[1] !== 0x8b || member[2] !== 8) return null;
-  if ((member[3]! & FEXTRA) === 0) return null;
-  const length = member[10]! | (member[11]! << 8);
+  const view = Buffer.from(member.buffer, member.byteOffset, member.byteLength);
+  if (view.length < 12 || view[0] !== 0x1f || view[1] !== 0x8b || view[2] !== 8) return null;
+  if ((view.readUInt8(3) & FEXTRA) === 0) return null;
+  const length = view.readUInt16LE(10);
   if (12 + length > member.length) return null;
   return member.subarray(12, 12 + length);
 }
@@ -53,8 +54,9 @@ function fextraOf(member: Uint8Array): Uint8Array | null {
 function subfields(extra: Uint8Array): [string, string][] {
   const found: [string, string][] = [];
   let offset = 0;
-  while (offset + 4 <= extra.length) {
-    const length = extra[offset + 2]! | (extra[offset + 3]! << 8);
+  const view = Buffer.from(extra.buffer, extra.byteOffset, extra.byteLength);
+  while (offset + 4 <= view.length) {
+    const length = view.readUInt16LE(offset + 2);
     if (offset + 4 + length > extra.length) break;
     const text = Buffer.from(extra.subarray(offset, offset + 4 + length)).toString('latin1');
     found.push([text.slice(0, 2), text.slice(4)]);

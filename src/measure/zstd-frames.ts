@@ -17,14 +17,19 @@ export function isSkippableMagic(magic: number): boolean {
 
 /** Bytes of the Frame_Content_Size field, from the descriptor's flag and single-segment bit. */
 function fcsBytesOf(descriptor: number): number {
-  const fcsFlag = descriptor >> 6;
-  return fcsFlag === 0 ? ((descriptor & 0x20) !== 0 ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
+  const fcsFlag = (descriptor >> 6) & 0x03;
+  // Flag 0: 1 byte in a single-segment frame, else none; flags 1, 2, 3: 2, 4, 8 bytes.
+  if (fcsFlag === 0) return (descriptor & 0x20) !== 0 ? 1 : 0;
+  return 1 << fcsFlag;
 }
 
 /** A frame header's length, from its descriptor byte (the fifth): what parsing it needs. */
 export function frameHeaderBytes(descriptor: number): number {
   const singleSegment = (descriptor & 0x20) !== 0;
-  return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03]! + fcsBytesOf(descriptor);
+  // Dictionary_ID_Flag 0, 1, 2, 3: 0, 1, 2, 4 bytes.
+  const dictionaryIdFlag = descriptor & 0x03;
+  const dictionaryIdBytes = dictionaryIdFlag === 0 ? 0 : 1 << (dictionaryIdFlag - 1);
+  return 5 + (singleSegment ? 0 : 1) + dictionaryIdBytes + fcsBytesOf(descriptor);
 }
 /** Largest frame header: magic 4 + descriptor 1 + window 1 + dictionary 4 + content size 8. */
 export const ZSTD_MAX_FRAME_HEADER_BYTES = 18;
@@ -52,7 +57,7 @@ export function parseZstdFrameHeader(buf: Uint8Array): ZstdFrameHeader {
     throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
   }
   if (view.length < 5) throw new Error('zstd: truncated frame header descriptor');
-  const descriptor = view[4]!;
+  const descriptor = view.readUInt8(4);
   if (descriptor & 0x08) throw new Error('zstd: reserved bit set in frame header descriptor');
   const hasChecksum = (descriptor & 0x04) !== 0;
   const fcsBytes = fcsBytesOf(descriptor);
@@ -60,7 +65,7 @@ export function parseZstdFrameHeader(buf: Uint8Array): ZstdFrameHeader {
   const fcsOffset = headerBytes - fcsBytes;
   if (view.length < headerBytes) throw new Error('zstd: truncated frame header');
   let contentSize: number | null = null;
-  if (fcsBytes === 1) contentSize = view[fcsOffset]!;
+  if (fcsBytes === 1) contentSize = view.readUInt8(fcsOffset);
   else if (fcsBytes === 2)
     contentSize = view.readUInt16LE(fcsOffset) + 256; // 2-byte form is offset by 256
   else if (fcsBytes === 4) contentSize = view.readUInt32LE(fcsOffset);
@@ -82,11 +87,11 @@ export interface ZstdBlockHeader {
 /** Parses a 3-byte block header (RFC 8878 §3.1.1.2). */
 export function parseZstdBlockHeader(buf: Uint8Array): ZstdBlockHeader {
   if (buf.length < BLOCK_HEADER_BYTES) throw new Error('zstd: truncated block header');
-  const value = buf[0]! | (buf[1]! << 8) | (buf[2]! << 16);
+  const value = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).readUIntLE(0, BLOCK_HEADER_BYTES);
   const typeCode = (value >> 1) & 0x03;
   if (typeCode === 3) throw new Error('zstd: reserved block type');
   const blockSize = value >>> 3;
-  const type = (['raw', 'rle', 'compressed'] as const)[typeCode]!;
+  const type = typeCode === 0 ? 'raw' : typeCode === 1 ? 'rle' : 'compressed';
   // An RLE block's size is its regenerated size; its content is the single byte to repeat.
   return { last: (value & 1) === 1, type, contentBytes: type === 'rle' ? 1 : blockSize };
 }
