@@ -173,7 +173,7 @@ export interface BudgetChange {
   target: string | null;
   /** Set for a change in a per-platform override. */
   platform: string | null;
-  /** Path in `Budget`, e.g. `max.compressed`, `maxIncrease`. */
+  /** Path in `Budget`, e.g. `max.compressed`, `maxIncrease`; in `init --update`'s changes the key as the file writes it (`max` for `max: 25MB`). */
   field: string;
   /** Short name for the comment, e.g. `max`, `max uncompressed`, `max-increase`. */
   label: string;

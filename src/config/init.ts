@@ -2,4 +2,4 @@
 export { findDockerfiles } from './find-dockerfiles.js';
 export { listStages, type Stage } from './list-stages.js';
 export { renderBudgetFile, type MeasuredImage, type MeasuredSize } from './render-budget-file.js';
-export { updateBudgets, type BudgetChange } from './update-budgets.js';
+export { updateBudgets } from './update-budgets.js';

@@ -20,17 +20,14 @@ import { findNode, keyText, type FieldPath } from './locate-node.js';
 import { maxBudgetFor, warnBudgetFor, type MeasuredSize } from './render-budget-file.js';
 import { parseSize } from './size.js';
 import { yamlString } from './yaml-text.js';
+import type { BudgetChange } from '../types.js';
 
-export interface BudgetChange {
-  image: string;
-  /** null = the image-level budget of an image with one target (or the last stage). */
-  target: string | null;
-  /** `max`, `warn`, `max.uncompressed`, … */
-  field: string;
-  /** The value as written before; null when the field was added. */
-  from: string | null;
-  to: string;
-}
+/**
+ * The changes are the shared BudgetChange: `target` null is the image-level budget of an image
+ * with one target (or the last stage), `field` the key as the file writes it (`max` for
+ * `max: 25MB`, `max.uncompressed`), `from` the value as written before (null when added).
+ */
+type UpdateChange = BudgetChange & { to: string };
 
 type Field = 'max' | 'warn';
 const FIELDS: readonly Field[] = ['max', 'warn'];
@@ -47,6 +44,20 @@ interface Edit {
 /** A nested mapping of keys to insert, leaves being scalar text. */
 interface InsertTree {
   [key: string]: InsertTree | string;
+}
+
+/** One change, labelled as the PR comment labels budget changes (`max`, `warn uncompressed`). */
+function change(
+  image: string,
+  target: string | null,
+  field: Field,
+  metric: keyof typeof METRICS,
+  written: string,
+  from: string | null,
+  to: string,
+): UpdateChange {
+  const label = metric === 'uncompressed' ? `${field} uncompressed` : field;
+  return { image, target, platform: null, field: written, label, from, to };
 }
 
 function budgetValue(field: Field, bytes: number, headroomPercent: number): string {
@@ -152,13 +163,13 @@ export function updateBudgets(
   text: string,
   sizes: Map<string, Map<string | null, MeasuredSize>>,
   headroomPercent: number,
-): { text: string; changes: BudgetChange[] } {
+): { text: string; changes: UpdateChange[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) throw new Error(`cannot update an invalid budget file: ${doc.errors[0]?.message ?? ''}`);
 
   const edits: Edit[] = [];
-  const changes: BudgetChange[] = [];
+  const changes: UpdateChange[] = [];
   const inserts = new Map<string, { path: FieldPath; tree: InsertTree }>();
 
   /** Rewrites max/warn where they already exist under `base`; returns the fields it found. */
@@ -184,7 +195,7 @@ export function updateBudgets(
         if (sameSize(scalar.value, next)) continue;
         const [start, end] = slot.node.range ?? [0, 0];
         edits.push({ start, end, text: quoteLike(slot.node, next), depth: 0 });
-        changes.push({ image, target, field: slot.name, from: text.slice(start, end), to: next });
+        changes.push(change(image, target, field, slot.metric, slot.name, text.slice(start, end), next));
       }
     }
     return present;
@@ -203,7 +214,7 @@ export function updateBudgets(
       });
       node[split.missing.at(-1) as string] = next;
       inserts.set(id, entry);
-      changes.push({ image, target, field, from: null, to: next });
+      changes.push(change(image, target, field, 'compressed', field, null, next));
     }
   };
 

@@ -71,10 +71,10 @@ images:
 
   test('reports each change with the value as written before', () => {
     expect(changes).toEqual([
-      { image: 'api', target: null, field: 'max', from: '25MB', to: '34MB' },
-      { image: 'api', target: null, field: 'warn', from: '"20 MB"', to: '31MB' },
-      { image: 'web', target: 'runtime', field: 'max.compressed', from: '10MB', to: '5.5MB' },
-      { image: 'web', target: 'runtime', field: 'max.uncompressed', from: '40MB', to: '14MB' },
+      { image: 'api', target: null, platform: null, field: 'max', label: 'max', from: '25MB', to: '34MB' },
+      { image: 'api', target: null, platform: null, field: 'warn', label: 'warn', from: '"20 MB"', to: '31MB' },
+      { image: 'web', target: 'runtime', platform: null, field: 'max.compressed', label: 'max', from: '10MB', to: '5.5MB' },
+      { image: 'web', target: 'runtime', platform: null, field: 'max.uncompressed', label: 'max uncompressed', from: '40MB', to: '14MB' },
     ]);
   });
 
@@ -163,12 +163,12 @@ images:
 
   test('reports added fields with from = null', () => {
     expect(changes).toEqual([
-      { image: 'app', target: 'builder', field: 'max', from: null, to: '960MB' },
-      { image: 'app', target: 'runtime', field: 'max', from: '20MB', to: '15MB' },
-      { image: 'tool', target: 'build', field: 'max', from: null, to: '60MB' },
-      { image: 'tool', target: 'final', field: 'max', from: null, to: '2.4MB' },
-      { image: 'flow', target: 'a', field: 'warn', from: null, to: '100MB' },
-      { image: 'flow', target: 'b', field: 'warn', from: null, to: '200MB' },
+      { image: 'app', target: 'builder', platform: null, field: 'max', label: 'max', from: null, to: '960MB' },
+      { image: 'app', target: 'runtime', platform: null, field: 'max', label: 'max', from: '20MB', to: '15MB' },
+      { image: 'tool', target: 'build', platform: null, field: 'max', label: 'max', from: null, to: '60MB' },
+      { image: 'tool', target: 'final', platform: null, field: 'max', label: 'max', from: null, to: '2.4MB' },
+      { image: 'flow', target: 'a', platform: null, field: 'warn', label: 'warn', from: null, to: '100MB' },
+      { image: 'flow', target: 'b', platform: null, field: 'warn', label: 'warn', from: null, to: '200MB' },
     ]);
   });
 
