@@ -8,7 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { blobPath, measureOciLayout, LAYER_CONCURRENCY } from '../lib/measure/measure-layout.js';
+import { blobPath, measureOciLayout } from '../lib/measure/measure-layout.js';
+import { layerConcurrencyFor } from '../lib/measure/layer-concurrency.js';
 
 const TAG = 'ib-measure-bench:1gb-v1';
 const ROOT = join(tmpdir(), 'ib-measure-bench');
@@ -86,7 +87,9 @@ async function main() {
       `  ${layer.digest.slice(7, 19)}  ${mb(layer.compressedBytes).padStart(10)} → ${mb(layer.uncompressedBytes).padStart(10)}  via ${layer.uncompressedSource}`,
     );
   }
-  console.log(`measureOciLayout (${LAYER_CONCURRENCY} layers at a time): ${(measureMs / 1000).toFixed(2)} s`);
+  console.log(
+    `measureOciLayout (default: ${layerConcurrencyFor(layers.map((layer) => layer.size))} at a time): ${(measureMs / 1000).toFixed(2)} s`,
+  );
   console.log(`measureOciLayout (1 layer at a time):  ${(sequentialMs / 1000).toFixed(2)} s`);
   console.log(`gzip -dc of the same blobs, sequential:  ${(gzipMs / 1000).toFixed(2)} s`);
   console.log(

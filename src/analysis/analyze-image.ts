@@ -10,13 +10,11 @@ import { findHints, isIntermediateStage } from './hints.js';
 import type { LayerCache } from './layer-cache.js';
 import { hiddenLockfileProject } from './package-lock.js';
 import { scanLayer } from './read-layer.js';
+import { layerConcurrencyFor } from '../measure/layer-concurrency.js';
 import type { AnalysisLayerInput, ImageAnalysis, LayerScan } from './types.js';
 
 /** Files and directories listed as the largest. */
 export const DEFAULT_TOP = 20;
-
-/** Layers read at once: each holds one bounded stream, so memory stays bounded. */
-export const SCAN_CONCURRENCY = 2;
 
 export interface AnalyzeImageInput {
   layers: AnalysisLayerInput[];
@@ -29,6 +27,15 @@ export interface AnalyzeImageInput {
   minWasteBytes?: number;
   /** The image config's `User` ('' when unset); see HintInput.imageUser. */
   imageUser?: string;
+  /**
+   * Layers read at once (each one bounded stream); default: chosen from their sizes
+   * (measure/layer-concurrency.ts), compressed ones unless `layerBytes` gives better.
+   */
+  concurrency?: number;
+  /** Per layer, the bytes reading it goes through (its uncompressed size, when measured). */
+  layerBytes?: readonly number[];
+  /** Other heavy work on this machine meanwhile, for the default concurrency. */
+  busy?: number;
 }
 
 /**
@@ -49,9 +56,7 @@ function finalDevPackages(files: readonly FinalFile[], scans: readonly LayerScan
   return out;
 }
 
-async function loadScan(layer: AnalysisLayerInput, cache: LayerCache | undefined): Promise<LayerScan> {
-  const cached = await cache?.get(layer.digest);
-  if (cached) return cached;
+async function readScan(layer: AnalysisLayerInput, cache: LayerCache | undefined): Promise<LayerScan> {
   const scan = await scanLayer(layer.blob.stream(), { mediaType: layer.mediaType, digest: layer.digest });
   await cache?.put(scan);
   return scan;
@@ -61,20 +66,34 @@ export async function analyzeImage(input: AnalyzeImageInput): Promise<ImageAnaly
   const top = input.top ?? DEFAULT_TOP;
   // Parse first: a bad target should fail before minutes of reading.
   const dockerfile = input.dockerfile ? readDockerfile(input.dockerfile) : null;
-  // Layers are read independently (the merge below puts them in order): two at a time keep
-  // zlib's decoders busy on the thread pool while this thread parses the other layer's tar.
-  const limit = pLimit(SCAN_CONCURRENCY);
-  const byDigest = new Map<string, Promise<LayerScan>>();
-  const scans = await Promise.all(
-    input.layers.map((layer) => {
-      let scan = byDigest.get(layer.digest);
-      if (!scan) {
-        scan = limit(() => loadScan(layer, input.cache));
-        byDigest.set(layer.digest, scan);
-      }
-      return scan;
-    }),
+  // The cache first: how many layers to read at once depends on those left to read.
+  const byDigest = new Map<string, LayerScan | null>();
+  for (const layer of input.layers) {
+    if (!byDigest.has(layer.digest)) byDigest.set(layer.digest, (await input.cache?.get(layer.digest)) ?? null);
+  }
+  const toRead = new Map<string, { layer: AnalysisLayerInput; bytes: number }>();
+  input.layers.forEach((layer, index) => {
+    if (byDigest.get(layer.digest) !== null || toRead.has(layer.digest)) return;
+    toRead.set(layer.digest, { layer, bytes: input.layerBytes?.[index] ?? layer.blob.size });
+  });
+  // Layers are read independently (the merge below puts them in order): where the cores allow,
+  // zlib decodes one on the thread pool while this thread parses another's tar.
+  const reads = [...toRead.values()];
+  const limit = pLimit(
+    input.concurrency ??
+      layerConcurrencyFor(
+        reads.map((read) => read.bytes),
+        input.busy,
+      ),
   );
+  const readScans = new Map(
+    await Promise.all(reads.map(async ({ layer }) => [layer.digest, await limit(() => readScan(layer, input.cache))] as const)),
+  );
+  const scans = input.layers.map((layer) => {
+    const scan = byDigest.get(layer.digest) ?? readScans.get(layer.digest);
+    if (!scan) throw new Error(`layer ${layer.digest}: neither cached nor read`);
+    return scan;
+  });
   const entries = scans.map((s) => s.entries);
   const merged = mergeLayers(entries);
   const files = listFinalFiles(merged.root);

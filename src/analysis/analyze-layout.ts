@@ -33,6 +33,10 @@ export interface AnalyzeLayoutInput {
   scannedWhileMeasuring?: Set<string>;
   /** Layer blobs that are not files of the layout (see MeasureLayoutOptions.openBlob). */
   openBlob?: BlobOpener;
+  /** Layers read at once; default: chosen from their uncompressed sizes (see analyzeImage). */
+  concurrency?: number;
+  /** Other heavy work on this machine meanwhile, for that choice. */
+  busy?: number;
 }
 
 /**
@@ -96,6 +100,9 @@ export async function analyzeLayout(input: AnalyzeLayoutInput): Promise<Platform
         ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
         ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
         cache,
+        layerBytes: platform.layers.map((layer) => layer.uncompressedBytes),
+        ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
+        ...(input.busy !== undefined ? { busy: input.busy } : {}),
         // Without it (a measure that did not read the config), runs-as-root reads the Dockerfile.
         ...(platform.imageUser !== undefined ? { imageUser: platform.imageUser } : {}),
       });

@@ -10,6 +10,7 @@ import type { BlobReader, LayerMeasure, PlatformMeasure, UncompressedSize } from
 import type { CountedSizes } from './counted-sizes.js';
 import { measureUncompressedSize, type LayerCounter } from './uncompressed-size.js';
 import { mapHistoryToDockerfile, type DockerfileSource } from './dockerfile-lines.js';
+import { layerConcurrencyFor } from './layer-concurrency.js';
 import {
   collectImageManifests,
   formatPlatform,
@@ -23,15 +24,14 @@ import {
 } from './oci-manifests.js';
 import type { DockerfileRef } from '../types.js';
 
-/** Two cores on the target machines: two layers decompress at once at most. */
-export const LAYER_CONCURRENCY = 2;
-
 export interface MeasureLayoutOptions {
   dockerfile?: DockerfileSource;
   target?: string;
   onProgress?: (msg: string) => void;
-  /** Layers measured at once; defaults to LAYER_CONCURRENCY. */
+  /** Layers measured at once; default: chosen from the layers' sizes (layer-concurrency.ts). */
   concurrency?: number;
+  /** Other heavy work on this machine meanwhile (builds, images measured), for that choice. */
+  busy?: number;
   /**
    * Uncompressed sizes by layer digest, shared by the layouts of one run (head and base,
    * several targets): a digest names its content, so its size is measured once.
@@ -122,8 +122,10 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
 
   // Platforms share layers (same base, same COPY), and so do targets and the baseline:
   // measure each digest once.
-  const limit = pLimit(opts.concurrency ?? LAYER_CONCURRENCY);
   const sizes = opts.sizeMemo ?? new Map<string, Promise<UncompressedSize>>();
+  const toMeasure = new Map(images.flatMap(({ ref }) => ref.manifest.layers).map((layer) => [layer.digest, layer.size]));
+  for (const digest of sizes.keys()) toMeasure.delete(digest);
+  const limit = pLimit(opts.concurrency ?? layerConcurrencyFor([...toMeasure.values()], opts.busy));
   const needed = new Map<string, Promise<UncompressedSize>>();
   for (const { ref } of images) {
     for (const layer of ref.manifest.layers) {

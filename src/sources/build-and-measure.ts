@@ -110,6 +110,9 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
   // as a read of this run.
   const scannedThisRun = new Set<string>();
   let started = 0;
+  // Jobs built and measured (or failed): while others are left, they hold the other slots, building or measuring.
+  let settled = 0;
+  const othersBusy = () => Math.max(0, Math.min(options.parallel, jobs.length - settled) - 1);
   const waitFor = options.handoff?.role === 'wait' ? options.handoff.with : null;
   const measurements = await runJobsInTurn(
     jobs.map((job) => job.id),
@@ -132,6 +135,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
           .join('')}docker ${job.argv.join(' ')}\n${build.log}`,
       );
       if (!build.ok) {
+        settled += 1;
         logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, {
           file: dockerfilePath,
           title: `image-budget: build of ${job.id} failed`,
@@ -156,6 +160,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
           target: job.target,
           sizeMemo: options.sizeMemo,
           countedSizes: options.countedSizes,
+          busy: othersBusy(),
           // A layer the analysis reads anyway is scanned while it is counted: read once.
           ...(analysed ? { countLayer: countByScanning(cache, (message) => cacheErrors.add(message), scannedThisRun) } : {}),
         });
@@ -173,7 +178,16 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
         const result: JobMeasurement = { ...identity, build, dockerfilePath, platforms: measured, error: null, imageDigest };
         if (analysed) {
           result.analyses = await analysisLimit(() =>
-            analyzeJob(job, measured, { dockerfilePath, text, cache, scanned: scannedThisRun, cacheErrors, logger, prefix }),
+            analyzeJob(job, measured, {
+              dockerfilePath,
+              text,
+              cache,
+              scanned: scannedThisRun,
+              cacheErrors,
+              logger,
+              prefix,
+              busy: othersBusy(),
+            }),
           );
         }
         return result;
@@ -182,6 +196,7 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
         logger.error(`${prefix}measuring ${job.id} failed: ${message}`);
         return { ...identity, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}` };
       } finally {
+        settled += 1;
         for (const message of [...cacheErrors].slice(0, 1)) logger.warning(`${prefix}${message}`);
       }
     },
@@ -200,6 +215,7 @@ async function analyzeJob(
     cacheErrors: Set<string>;
     logger: Logger;
     prefix: string;
+    busy: number;
   },
 ): Promise<PlatformAnalysis[]> {
   const started = Date.now();
@@ -211,6 +227,7 @@ async function analyzeJob(
     cache: ctx.cache,
     scannedWhileMeasuring: ctx.scanned,
     onCacheError: (message) => ctx.cacheErrors.add(message),
+    busy: ctx.busy,
   });
   const hits = analyses.reduce((n, a) => n + a.layerCache.hits, 0);
   const reads = analyses.reduce((n, a) => n + a.layerCache.reads, 0);

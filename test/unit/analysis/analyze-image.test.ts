@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { analyzeImage, SCAN_CONCURRENCY } from '../../../src/analysis/analyze-image.js';
+import { analyzeImage } from '../../../src/analysis/analyze-image.js';
 import { cacheGeneration, decodeScan, encodeScan, openLayerCache, SCAN_FORMAT_VERSION } from '../../../src/analysis/layer-cache.js';
 import { VERSION } from '../../../src/version.js';
 import { stageReport } from '../../../src/analysis/stage-report.js';
@@ -22,23 +22,35 @@ afterEach(async () => {
 const DOCKERFILE = 'FROM busybox:1.35\nRUN make-junk\nRUN rm /tmp/junk\nUSER 1000\n';
 
 describe('analyzeImage', () => {
-  it('reads two layers at a time, and merges them in layer order whatever order they finish in', async () => {
-    const layers = await layersOf([[file('a', 3 * MB)], [whiteout('a'), file('b', 10)], [file('a', 5)], [file('c', 1)]]);
-    let open = 0;
-    let most = 0;
+  /** The layers of `layersOf`, each counting how many of them are open at once. */
+  async function countedLayers(specs: Parameters<typeof layersOf>[0]) {
+    const layers = await layersOf(specs);
+    const seen = { open: 0, most: 0 };
     for (const layer of layers) {
       const original = layer.blob.stream.bind(layer.blob);
       layer.blob.stream = () => {
-        open += 1;
-        most = Math.max(most, open);
-        return original().on('close', () => (open -= 1));
+        seen.open += 1;
+        seen.most = Math.max(seen.most, seen.open);
+        return original().on('close', () => (seen.open -= 1));
       };
     }
-    const a = await analyzeImage({ layers });
-    expect(most).toBe(SCAN_CONCURRENCY);
+    return { layers, seen };
+  }
+
+  it('reads two layers at a time when asked, and merges them in layer order whatever order they finish in', async () => {
+    const { layers, seen } = await countedLayers([[file('a', 3 * MB)], [whiteout('a'), file('b', 10)], [file('a', 5)], [file('c', 1)]]);
+    const a = await analyzeImage({ layers, concurrency: 2 });
+    expect(seen.most).toBe(2);
     // In order: a (3 MiB) deleted by layer 2, a written again by layer 3.
     expect(a.wastedBytes).toBe(3 * MB);
     expect(a.finalFileBytes).toBe(5 + 10 + 1);
+  });
+
+  it('by default reads big layers one at a time while other work holds the cores', async () => {
+    const { layers, seen } = await countedLayers([[file('a', 10)], [file('b', 10)], [file('c', 10)]]);
+    const a = await analyzeImage({ layers, layerBytes: layers.map(() => 1 << 30), busy: 64 });
+    expect(seen.most).toBe(1);
+    expect(a.finalFileBytes).toBe(30);
   });
 
   it('figures, per-layer changes, hints with Dockerfile lines', async () => {
