@@ -62,6 +62,10 @@ export const TYPE_CHECKED = [
   'src/compression/**/*.ts',
   'src/measure/**/*.ts',
   'src/analysis/**/*.ts',
+  'src/config/**/*.ts',
+  'src/secrets/**/*.ts',
+  'src/docker/**/*.ts',
+  'src/plan/**/*.ts',
   // test/unit/lint/strict-rules.test.ts lints these fixtures to show the strict rules are on.
   'test/fixtures/lint/**/*.ts',
 ];

@@ -98,7 +98,7 @@ function toSsh(raw: BakeTarget['ssh'], where: Where, at: string): SshSpec[] {
     const text =
       typeof item === 'string'
         ? item
-        : `${String(item.id ?? 'default')}${Array.isArray(item.paths) && item.paths.length > 0 ? `=${item.paths.join(',')}` : ''}`;
+        : `${typeof item.id === 'string' ? item.id : 'default'}${Array.isArray(item.paths) && item.paths.length > 0 ? `=${item.paths.join(',')}` : ''}`;
     const parsed = parseSshSpec(text, where.secretsDir);
     if ('problem' in parsed) throw new BakeDefinitionError(`${at}: ${parsed.problem}`);
     return parsed.value;
@@ -112,7 +112,10 @@ function toAttestations(raw: BakeTarget['attest']): Pick<BuildOptions, 'provenan
     const fields = new Map(
       specString(item)
         .split(',')
-        .map((part) => [part.split('=')[0]!, part.slice(part.indexOf('=') + 1)]),
+        .map((part) => {
+          const eq = part.indexOf('=');
+          return [eq < 0 ? part : part.slice(0, eq), part.slice(eq + 1)];
+        }),
     );
     const type = fields.get('type');
     if (type !== 'provenance' && type !== 'sbom') continue;
@@ -229,7 +232,9 @@ export function bakeToImages({ entry, definition, printed, dir, secretsDir, root
   const where: Where = { describe, dir, secretsDir: secretsDir ?? dir };
   const single = names.length === 1 && names[0] === requested;
   return names.map((name) => {
-    const image = toImage(entry, definition, name, parsed.data.target![name]!, where);
+    const target = parsed.data.target?.[name];
+    if (target === undefined) throw new BakeDefinitionError(`${describe(name)}: not in \`docker buildx bake --print\`'s targets`);
+    const image = toImage(entry, definition, name, target, where);
     return { ...image, name: single ? entry.name : `${entry.name}/${name}` };
   });
 }

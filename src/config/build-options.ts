@@ -42,7 +42,8 @@ function specFields(spec: string): Map<string, string> {
 export function parseSecretSpec(spec: string, workdir: string): Parsed<SecretSpec> {
   const fields = specFields(spec);
   const unknown = [...fields.keys()].filter((key) => !['id', 'type', 'src', 'source', 'env'].includes(key));
-  if (unknown.length > 0) return { problem: `unknown secret field \`${unknown[0]!}\`; expected id, src, env (or type, source)` };
+  const [firstUnknown] = unknown;
+  if (firstUnknown !== undefined) return { problem: `unknown secret field \`${firstUnknown}\`; expected id, src, env (or type, source)` };
   const id = fields.get('id');
   if (!id) return { problem: 'a secret needs `id=ID`' };
   const type = fields.get('type');
@@ -80,8 +81,9 @@ export function resolveBuildContext(value: string, workdir: string): string {
   if (REMOTE_CONTEXT.test(value)) return value;
   if (value.startsWith(OCI_LAYOUT)) {
     const rest = value.slice(OCI_LAYOUT.length);
-    const ref = /^(.*?)((?:@sha256:[0-9a-f]+|:[\w][\w.-]*)?)$/.exec(rest)!;
-    return `${OCI_LAYOUT}${path.resolve(workdir, ref[1]!)}${ref[2] ?? ''}`;
+    // Always matches: the layout path, then an optional tag or digest.
+    const [, layout = rest, reference = ''] = /^(.*?)((?:@sha256:[0-9a-f]+|:[\w][\w.-]*)?)$/.exec(rest) ?? [];
+    return `${OCI_LAYOUT}${path.resolve(workdir, layout)}${reference}`;
   }
   return path.resolve(workdir, value);
 }
@@ -89,7 +91,7 @@ export function resolveBuildContext(value: string, workdir: string): string {
 /** The local path a build context reads, if it is one. */
 export function localContextPath(value: string): string | undefined {
   if (REMOTE_CONTEXT.test(value)) return undefined;
-  if (value.startsWith(OCI_LAYOUT)) return /^(.*?)(?:@sha256:[0-9a-f]+|:[\w][\w.-]*)?$/.exec(value.slice(OCI_LAYOUT.length))![1];
+  if (value.startsWith(OCI_LAYOUT)) return /^(.*?)(?:@sha256:[0-9a-f]+|:[\w][\w.-]*)?$/.exec(value.slice(OCI_LAYOUT.length))?.[1];
   return value;
 }
 

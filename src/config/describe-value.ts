@@ -13,5 +13,6 @@ export function describeValue(input: unknown): string {
     return String(input);
   }
   if (typeof input === 'undefined') return 'nothing';
-  return String(input);
+  if (typeof input === 'boolean' || typeof input === 'bigint') return String(input);
+  return typeof input;
 }

@@ -36,7 +36,8 @@ const refName = (node: Node): string | undefined =>
 /** A `{ $ref }` node replaced by what it refers to (its sibling keywords kept), in place. */
 function inline(node: Node, definition: unknown): void {
   const { $ref: _, ...siblings } = node;
-  for (const key of Object.keys(node)) delete node[key];
+  // Emptied in place: whatever holds the node sees the definition.
+  for (const key of Object.keys(node)) Reflect.deleteProperty(node, key);
   Object.assign(node, structuredClone(definition), siblings);
 }
 
@@ -45,8 +46,9 @@ function inline(node: Node, definition: unknown): void {
  * back where they are used; those used more than once become `$defs`, each named after the
  * property that uses it most (`budget`, `platforms`, `buildArgsEntry`…).
  */
-function nameDefinitions(root: Node, definitions: Record<string, unknown>): { root: Node; defs: Record<string, unknown> } {
-  const trees = () => [root, ...Object.values(definitions)];
+function nameDefinitions(root: Node, generated: Record<string, unknown>): { root: Node; defs: Record<string, unknown> } {
+  const definitions = new Map(Object.entries(generated));
+  const trees = () => [root, ...definitions.values()];
   for (;;) {
     const uses = new Map<string, number>();
     for (const tree of trees())
@@ -54,11 +56,11 @@ function nameDefinitions(root: Node, definitions: Record<string, unknown>): { ro
         const ref = refName(node);
         if (ref) uses.set(ref, (uses.get(ref) ?? 0) + 1);
       });
-    const once = Object.keys(definitions).filter((ref) => (uses.get(ref) ?? 0) <= 1);
+    const once = [...definitions.keys()].filter((ref) => (uses.get(ref) ?? 0) <= 1);
     if (once.length === 0) break;
     for (const ref of once) {
-      const definition = definitions[ref];
-      delete definitions[ref];
+      const definition = definitions.get(ref);
+      definitions.delete(ref);
       for (const tree of trees())
         walk(tree, '', (node) => {
           if (refName(node) === ref) inline(node, definition);
@@ -81,12 +83,14 @@ function nameDefinitions(root: Node, definitions: Record<string, unknown>): { ro
       });
     pending = [];
     for (const [ref, keys] of users) {
-      const base = camel([...keys.entries()].sort((a, b) => b[1] - a[1])[0]![0]);
+      const [mostUsedUnder = ''] = [...keys.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
+      const base = camel(mostUsedUnder);
       let name = base;
       for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
       taken.add(name);
       names.set(ref, name);
-      pending.push([definitions[ref] as Node, name]);
+      const definition = definitions.get(ref);
+      if (isNode(definition)) pending.push([definition, name]);
     }
   }
   const rename = (tree: unknown): unknown =>
@@ -95,7 +99,7 @@ function nameDefinitions(root: Node, definitions: Record<string, unknown>): { ro
         ? value.replace(/^#\/definitions\/(.+)$/, (_, ref: string) => `#/$defs/${names.get(ref)}`)
         : value,
     );
-  const defs = Object.fromEntries(Object.entries(definitions).map(([ref, definition]) => [names.get(ref) ?? ref, rename(definition)]));
+  const defs = Object.fromEntries([...definitions].map(([ref, definition]) => [names.get(ref) ?? ref, rename(definition)]));
   return { root: rename(root) as Node, defs };
 }
 

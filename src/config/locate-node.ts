@@ -1,5 +1,5 @@
 /** Finds the YAML node behind a field path, so errors can say where in the file they are. */
-import { isCollection, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isCollection, isMap, isNode, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export type FieldPath = readonly PropertyKey[];
 
@@ -23,9 +23,17 @@ interface Found {
  * a quoted one as its string. The one definition yaml-data.ts and every lookup share.
  */
 export function keyText(key: unknown): string {
-  if (!isScalar(key)) return key === null || key === undefined ? '' : String(key);
+  if (!isScalar(key)) return isNode(key) ? key.toString() : plainText(key);
   if (key.type === 'PLAIN' && typeof key.source === 'string') return key.source;
-  return key.value === null || key.value === undefined ? '' : String(key.value);
+  return plainText(key.value);
+}
+
+/** A parsed value as text ('' for none); a tagged one (a date, bytes) as JSON. */
+function plainText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
 }
 
 // Built once per map, so looking up many paths stays linear in the number of lookups.
@@ -47,7 +55,7 @@ function pairFor(map: YAMLMap, key: string): Pair | undefined {
 export function findNode(doc: Document, path: FieldPath): Found {
   let current: unknown = doc.contents;
   let key: Node | null = null;
-  let deepest: Node | null = (doc.contents as Node | null) ?? null;
+  let deepest: Node | null = doc.contents ?? null;
   for (const step of path) {
     if (isMap(current)) {
       const pair = pairFor(current, String(step));
@@ -100,7 +108,7 @@ export function positionOfKey(doc: Document, lines: LineCounter, path: FieldPath
 /** Where the node that holds a field is (missing required fields point at their parent). */
 export function positionOfParent(doc: Document, lines: LineCounter, path: FieldPath): Position {
   const parent = path.slice(0, -1);
-  if (parent.length === 0) return positionAt(doc.contents as Node | null, lines) ?? FILE_START;
+  if (parent.length === 0) return positionAt(doc.contents, lines) ?? FILE_START;
   return positionOf(doc, lines, parent);
 }
 

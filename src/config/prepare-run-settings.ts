@@ -13,7 +13,7 @@ export interface PreparedRunSettings {
   labels: Record<string, string>;
   options: BuildOptions;
   /** Removes the secret files; call when the run ends. */
-  remove(): Promise<void>;
+  remove: () => Promise<void>;
 }
 
 export async function prepareRunSettings(

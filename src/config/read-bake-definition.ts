@@ -12,7 +12,10 @@ import type { BuildDefinition, ImageConfig } from './types.js';
 
 /** Where bake runs for `definition`: its printed relative paths are relative to this. */
 export function bakeDirectory(definition: BuildDefinition, workdir: string): string {
-  return definition.kind === 'compose' ? path.dirname(definition.files[0]!) : workdir;
+  if (definition.kind !== 'compose') return workdir;
+  const [composeFile] = definition.files;
+  if (composeFile === undefined) throw new BakeDefinitionError(`compose service \`${definition.service}\`: no compose file named`);
+  return path.dirname(composeFile);
 }
 
 /** bake's own message: its last `ERROR:` line (the rest of stderr is progress). */

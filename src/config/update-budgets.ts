@@ -156,7 +156,8 @@ function targetsOf(image: YAMLMap): (string | null)[] {
   const list = image.get('targets', true);
   if (isSeq(list)) return list.items.map((item) => (isScalar(item) ? String(item.value) : String(item)));
   const single = image.get('target', true);
-  return isScalar(single) && single.value !== null ? [String(single.value)] : [null];
+  const value: unknown = isScalar(single) ? single.value : null;
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [String(value)] : [null];
 }
 
 export function updateBudgets(

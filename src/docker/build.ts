@@ -31,8 +31,7 @@ export function summarizeBuildFailure(log: string): string {
   const lines = log.trimEnd().split('\n');
   const first = lines.findIndex((line) => ERROR_LINE.test(line));
   if (first < 0) return tailLines(log, 14);
-  let last = lines.length - 1;
-  while (!ERROR_LINE.test(lines[last]!)) last -= 1;
+  const last = lines.findLastIndex((line) => ERROR_LINE.test(line));
   return lines.slice(Math.max(0, first - 8), Math.min(last + 6, first + 40)).join('\n');
 }
 
@@ -50,12 +49,14 @@ export function cacheExportErrors(log: string): string[] {
   const errors: string[] = [];
   for (const line of log.split('\n')) {
     const step = /^#(\d+) (exporting (?:cache to .+|to GitHub Actions Cache))$/.exec(line.trim());
-    if (step) {
-      exportSteps.set(step[1]!, step[2]!);
+    const [, stepNumber, exporting] = step ?? [];
+    if (stepNumber !== undefined && exporting !== undefined) {
+      exportSteps.set(stepNumber, exporting);
       continue;
     }
-    const error = /^#(\d+) ERROR: (.+)$/.exec(line.trim());
-    if (error && exportSteps.has(error[1]!)) errors.push(`${exportSteps.get(error[1]!)}: ${error[2]}`);
+    const [, errorStep, message] = /^#(\d+) ERROR: (.+)$/.exec(line.trim()) ?? [];
+    const failedExport = errorStep === undefined ? undefined : exportSteps.get(errorStep);
+    if (failedExport !== undefined && message !== undefined) errors.push(`${failedExport}: ${message}`);
   }
   return errors;
 }

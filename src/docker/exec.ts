@@ -39,7 +39,7 @@ let argMax: number | undefined;
 export function systemArgMax(): number {
   if (argMax === undefined) {
     const result = spawnSync('getconf', ['ARG_MAX'], { encoding: 'utf8', timeout: 5000 });
-    const value = Number(result.stdout?.trim());
+    const value = Number(result.stdout.trim());
     argMax = Number.isSafeInteger(value) && value > 0 ? value : 2 * 1024 * 1024;
   }
   return argMax;

@@ -14,7 +14,7 @@ const TEMPORARY_BUILDER_PREFIX = 'image-budget-';
 export interface TemporaryBuilder {
   name: string;
   /** Removes the builder and its BuildKit container; never throws (a leftover is only untidy). */
-  remove(): Promise<void>;
+  remove: () => Promise<void>;
 }
 
 const HOW_TO_AVOID =

@@ -12,7 +12,10 @@ const MAX_FILE_BYTES = 64 * 1024;
 export const REDACTED = '***';
 
 async function valuesOf(secret: SecretSpec, env: NodeJS.ProcessEnv): Promise<string[]> {
-  if ('env' in secret) return env[secret.env] ? [env[secret.env]!] : [];
+  if ('env' in secret) {
+    const value = env[secret.env];
+    return value ? [value] : [];
+  }
   try {
     if ((await stat(secret.src)).size > MAX_FILE_BYTES) return [];
     const text = await readFile(secret.src, 'utf8');

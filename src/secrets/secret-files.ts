@@ -10,7 +10,7 @@ import type { SecretSpec } from '../config/types.js';
 
 export interface SecretFiles {
   secrets: SecretSpec[];
-  remove(): Promise<void>;
+  remove: () => Promise<void>;
 }
 
 export async function writeSecretFiles(values: readonly { id: string; value: string }[], parent = os.tmpdir()): Promise<SecretFiles> {
