@@ -43,6 +43,9 @@ export class RegistryError extends Error {
 /** A 5xx or a dropped connection is retried this many times, after these pauses. */
 export const RETRY_DELAYS_MS: readonly number[] = [250, 1000];
 
+/** How image-budget names itself to token servers (OAuth2 `client_id`). */
+const OAUTH_CLIENT_ID = 'image-budget';
+
 /** Manifests and configs are small; anything bigger is not one. */
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 
@@ -188,15 +191,17 @@ export class RegistryClient {
     headers: Record<string, string>,
     signal?: AbortSignal,
     authorization = this.authorization,
+    form?: URLSearchParams,
   ): Promise<Response> {
     const all = authorization === null ? headers : { ...headers, Authorization: authorization };
+    const post = form === undefined ? {} : { method: 'POST', body: form };
     for (let attempt = 0; ; attempt++) {
       this.stats.requests++;
       const delay = this.retryDelaysMs[attempt];
       let response: Response;
       try {
         // Redirects (blob storage, CDNs) are followed; fetch drops Authorization across origins.
-        response = await this.fetchImpl(url, { headers: all, signal, redirect: 'follow' });
+        response = await this.fetchImpl(url, { headers: all, signal, redirect: 'follow', ...post });
       } catch (error) {
         if (delay !== undefined && !signal?.aborted) {
           await sleep(delay);
@@ -230,6 +235,16 @@ export class RegistryClient {
       const credentials = identity === null ? null : await identity.credentials();
       if (identity !== null && credentials === null) continue;
       this.current = identity === null ? 'anonymous access' : identity.label;
+      if (credentials !== null && 'identityToken' in credentials) {
+        if (parsed.scheme === 'basic') {
+          this.refused.push(`${this.current} (an identity token, which only a token server takes)`);
+          continue;
+        }
+        const token = await this.exchangeIdentityToken(parsed.params, credentials.identityToken);
+        if (token !== null) return `Bearer ${token}`;
+        this.refused.push(this.current);
+        continue;
+      }
       const basic =
         credentials === null ? null : `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
       if (parsed.scheme === 'basic') return basic;
@@ -238,6 +253,33 @@ export class RegistryClient {
       this.refused.push(this.current);
     }
     return null;
+  }
+
+  /**
+   * An identity token exchanged for a Bearer token, as the distribution spec's OAuth2 flow
+   * has it: a form POST to the realm with grant_type=refresh_token. Null when refused.
+   */
+  private async exchangeIdentityToken(params: Record<string, string>, identityToken: string): Promise<string | null> {
+    const tokenUrl = new URL(params.realm!);
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: identityToken,
+      client_id: OAUTH_CLIENT_ID,
+      scope: params.scope ?? `repository:${this.ref.repository}:pull`,
+    });
+    if (params.service !== undefined) form.set('service', params.service);
+    const where = `token request to ${tokenUrl.origin}${tokenUrl.pathname}`;
+    const response = await this.send(tokenUrl, { 'Content-Type': 'application/x-www-form-urlencoded' }, undefined, null, form);
+    const body = await readLimited(response, 256 * 1024, this.stats);
+    // An OAuth2 error (invalid_grant) is a 400; 401 and 403 refuse too.
+    if ([400, 401, 403].includes(response.status)) return null;
+    if (response.status === 404 || response.status === 405) {
+      throw new RegistryError(
+        `${where}: HTTP ${response.status}: the token server does not take identity tokens (OAuth2 POST)`,
+        response.status,
+      );
+    }
+    return tokenFrom(response, body, where);
   }
 
   /** A Bearer token from the challenge's realm; null when the realm refuses this login. */
@@ -249,17 +291,22 @@ export class RegistryClient {
     const response = await this.send(tokenUrl, {}, undefined, basic);
     const body = await readLimited(response, 256 * 1024, this.stats);
     if (response.status === 401 || response.status === 403) return null;
-    if (!response.ok) throw new RegistryError(`${where}: HTTP ${response.status}`, response.status);
-    let json: { token?: unknown; access_token?: unknown };
-    try {
-      json = JSON.parse(body.toString('utf8')) as typeof json;
-    } catch {
-      throw new RegistryError(`${where}: the answer is not JSON`, response.status);
-    }
-    const token = typeof json.token === 'string' ? json.token : json.access_token;
-    if (typeof token !== 'string' || token === '') throw new RegistryError(`${where}: no token in the response`, response.status);
-    return token;
+    return tokenFrom(response, body, where);
   }
+}
+
+/** The token of a token server's answer (`token`, or OAuth2's `access_token`). */
+function tokenFrom(response: Response, body: Buffer, where: string): string {
+  if (!response.ok) throw new RegistryError(`${where}: HTTP ${response.status}`, response.status);
+  let json: { token?: unknown; access_token?: unknown };
+  try {
+    json = JSON.parse(body.toString('utf8')) as typeof json;
+  } catch {
+    throw new RegistryError(`${where}: the answer is not JSON`, response.status);
+  }
+  const token = typeof json.token === 'string' ? json.token : json.access_token;
+  if (typeof token !== 'string' || token === '') throw new RegistryError(`${where}: no token in the response`, response.status);
+  return token;
 }
 
 /** The first `errors[]` entry of a registry's JSON error body (`MANIFEST_UNKNOWN: manifest unknown`). */

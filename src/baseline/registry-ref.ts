@@ -31,10 +31,15 @@ export function parseImageRef(ref: string, insecureHosts: readonly string[] = []
   return { host, repository, reference: parts.digest ?? parts.tag ?? 'latest', scheme: insecure ? 'http' : 'https' };
 }
 
-export interface Credentials {
-  username: string;
-  password: string;
-}
+/**
+ * A login: a user and password (Basic auth, or a token server's GET), or an identity token
+ * (`docker login` to a token-auth registry stores one), good only for a token server's OAuth2
+ * exchange.
+ */
+export type Credentials = { username: string; password: string } | { identityToken: string };
+
+/** What a credential helper's `Username` is when its `Secret` is an identity token. */
+const IDENTITY_TOKEN_USER = '<token>';
 
 /**
  * One way to log in, tried after anonymous access was refused. `label` says where the
@@ -102,6 +107,7 @@ async function askHelper(helper: string, serverUrl: string, run: CredentialHelpe
     throw new Error(`docker-credential-${helper} get printed something that is not JSON`);
   }
   if (typeof answer.Username !== 'string' || typeof answer.Secret !== 'string' || answer.Secret === '') return null;
+  if (answer.Username === IDENTITY_TOKEN_USER) return { identityToken: answer.Secret };
   return { username: answer.Username, password: answer.Secret };
 }
 
@@ -130,6 +136,8 @@ export async function readDockerCredentials(
   for (const key of keys) {
     const entry = auths[key];
     if (entry === undefined) continue;
+    // Stored beside an `auth` of the user name alone: the token is what logs in.
+    if (typeof entry.identitytoken === 'string' && entry.identitytoken !== '') return { identityToken: entry.identitytoken };
     if (typeof entry.auth === 'string' && entry.auth !== '') {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');

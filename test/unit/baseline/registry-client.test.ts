@@ -133,6 +133,111 @@ describe('RegistryClient auth', () => {
   });
 });
 
+describe('RegistryClient identity tokens (OAuth2 refresh_token exchange)', () => {
+  const IDENTITY = 'identity-token-do-not-print';
+  const tokenIdentity = (label: string, identityToken: string): RegistryIdentity => ({
+    label,
+    credentials: () => Promise.resolve({ identityToken }),
+  });
+  const scopedChallenge = () =>
+    json(
+      401,
+      { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+      {
+        'www-authenticate': 'Bearer realm="https://auth.test/token",service="registry.test",scope="repository:acme/api:pull"',
+      },
+    );
+
+  interface Sent {
+    url: string;
+    method: string;
+    authorization: string | null;
+    form: Record<string, string> | null;
+  }
+
+  /** A token server: anonymous GETs refused, a POST answered by `exchange`. */
+  function tokenServer(exchange: (form: Record<string, string>) => Response) {
+    const sent: Sent[] = [];
+    const impl = (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input);
+      const headers = (init?.headers ?? {}) as Record<string, string>;
+      const authorization = headers.Authorization ?? null;
+      const form = init?.body instanceof URLSearchParams ? Object.fromEntries(init.body) : null;
+      sent.push({ url, method: init?.method ?? 'GET', authorization, form });
+      if (url.startsWith('https://auth.test/token')) {
+        return Promise.resolve(form === null ? json(401, { details: 'no anonymous access' }) : exchange(form));
+      }
+      return Promise.resolve(authorization === 'Bearer T' ? ok() : scopedChallenge());
+    };
+    return { fetch: impl as typeof fetch, sent };
+  }
+
+  test('1: the token is POSTed as a form (grant_type, refresh_token, service, scope, client_id), the access token used', async () => {
+    const { fetch, sent } = tokenServer((form) =>
+      form.refresh_token === IDENTITY ? json(200, { access_token: 'T', scope: form.scope, expires_in: 300 }) : json(400, {}),
+    );
+    const client = new RegistryClient(REF, { fetch, identities: [tokenIdentity('the docker config', IDENTITY)] });
+    await expect(client.getJson(URL_)).resolves.toMatchObject({ json: { schemaVersion: 2 } });
+    expect(sent.map((s) => [s.method, s.url.split('?')[0], s.authorization])).toEqual([
+      ['GET', URL_, null],
+      ['GET', 'https://auth.test/token', null],
+      ['POST', 'https://auth.test/token', null],
+      ['GET', URL_, 'Bearer T'],
+    ]);
+    expect(sent[2]!.form).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: IDENTITY,
+      client_id: 'image-budget',
+      scope: 'repository:acme/api:pull',
+      service: 'registry.test',
+    });
+  });
+
+  test.each([
+    [1, 400, { error: 'invalid_grant' }],
+    [2, 401, {}],
+    [3, 403, {}],
+  ])('%i: a refused token (HTTP %i) moves on to the next login; the 401 names it, never the token', async (_n, status, body) => {
+    const { fetch } = tokenServer(() => json(status, body));
+    const client = new RegistryClient(REF, {
+      fetch,
+      identities: [tokenIdentity('docker-credential-stub (credHelpers)', IDENTITY), nobody],
+    });
+    const error = await getJsonError(client);
+    expect(error.message).toMatch(
+      /HTTP 401: the registry asks for a login and refused anonymous access, docker-credential-stub \(credHelpers\) \(docker login/,
+    );
+    expect(error.message).not.toContain(IDENTITY);
+  });
+
+  test('a token server without OAuth2 (404 to the POST): a clear error, never the token', async () => {
+    const { fetch } = tokenServer(() => json(404, {}));
+    const client = new RegistryClient(REF, { fetch, identities: [tokenIdentity('the docker config', IDENTITY)] });
+    const error = await getJsonError(client);
+    expect(error.message).toBe(
+      'token request to https://auth.test/token: HTTP 404: the token server does not take identity tokens (OAuth2 POST)',
+    );
+  });
+
+  test('a Basic-auth registry cannot take an identity token: skipped, said in the 401, the next login tried', async () => {
+    const good = basic('ci', 'token-ok');
+    const { fetch, seen } = fakeFetch((_url, auth) => (auth === good ? ok() : basicChallenge()));
+    const client = new RegistryClient(REF, {
+      fetch,
+      identities: [tokenIdentity('the docker config', IDENTITY), identity('the registry-token input', 'ci', 'token-ok')],
+    });
+    await client.getJson(URL_);
+    expect(seen.map((s) => s.authorization)).toEqual([null, good]);
+    const alone = new RegistryClient(REF, {
+      fetch: fakeFetch(() => basicChallenge()).fetch,
+      identities: [tokenIdentity('the docker config', IDENTITY)],
+    });
+    const error = await getJsonError(alone);
+    expect(error.message).toMatch(/refused the docker config \(an identity token, which only a token server takes\)/);
+    expect(error.message).not.toContain(IDENTITY);
+  });
+});
+
 describe('RegistryClient answers', () => {
   const noWait = { retryDelaysMs: [0, 0] };
   test.each([
@@ -214,6 +319,22 @@ describe('docker config credentials', () => {
       const creds = await readDockerCredentials('registry.test', { DOCKER_CONFIG: dir }, run);
       expect(creds).toEqual(from === 'helper' ? { username: 'h', password: SECRET } : { username: 'file', password: 'pw' });
       if (helperName !== null) expect(asked).toEqual([`${helperName} registry.test`]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each([
+    [1, 'auths identitytoken', { auths: { 'registry.test': { auth: Buffer.from('robot:').toString('base64'), identitytoken: SECRET } } }],
+    [2, 'a helper answering Username <token>', { credHelpers: { 'registry.test': 'stub' } }],
+    [3, 'a credsStore answering Username <token>', { credsStore: 'stub' }],
+  ])('%i: an identity token from %s', async (_n, _what, config) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ib-creds-'));
+    try {
+      await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
+      const run = (_helper: string, serverUrl: string) =>
+        Promise.resolve({ exitCode: 0, stdout: JSON.stringify({ ServerURL: serverUrl, Username: '<token>', Secret: SECRET }), stderr: '' });
+      expect(await readDockerCredentials('registry.test', { DOCKER_CONFIG: dir }, run)).toEqual({ identityToken: SECRET });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
