@@ -1,70 +1,27 @@
 /**
- * The one place a GitHub REST client is built: `@actions/github`'s Octokit plus a request hook
- * that retries what GitHub asks us to retry (5xx, 429, secondary rate limits) and turns every
- * failure into a {@link GitHubApiError} naming the endpoint, the status and GitHub's message.
- *
- * @actions/github 9 bundles only the REST-methods and paginate plugins (no retry/throttling),
- * hence the hook.
+ * The one place a GitHub REST client is built: `@actions/github`'s Octokit with
+ * @octokit/plugin-retry (server errors, failed connections) and @octokit/plugin-throttling
+ * (primary and secondary rate limits), both held to one policy (github-retry-policy.ts): a
+ * timeout per attempt, a budget per request, and waits that must fit it. Every failure becomes
+ * a {@link GitHubApiError} naming the endpoint, the status and GitHub's message.
  */
 import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
+import {
+  decideRetry,
+  DEFAULT_RETRY,
+  retryFromEnvironment,
+  seconds,
+  serverErrorWaitMs,
+  type FailureKind,
+  type RetryOptions,
+} from './github-retry-policy.js';
+
+export { DEFAULT_RETRY, retryFromEnvironment, type RetryOptions } from './github-retry-policy.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
-
-export interface RetryOptions {
-  /** Attempts in all, the first included. */
-  maxAttempts: number;
-  /** First backoff step after a server error; doubles each attempt, with jitter. */
-  baseDelayMs: number;
-  /** Longest single wait, whatever `retry-after` says. */
-  maxDelayMs: number;
-  /** Give up rather than wait longer than this in total for one request. */
-  maxTotalWaitMs: number;
-  /**
-   * First wait after a secondary rate limit that says nothing about when to retry (no
-   * `retry-after`, no `x-ratelimit-remaining: 0`): GitHub's docs say "wait for at least one
-   * minute", then exponentially longer if it persists. Doubles on each further one.
-   */
-  secondaryRateLimitMinMs: number;
-  /** One attempt, from connecting to the last byte of the answer: a server that never answers is given up on. */
-  attemptTimeoutMs: number;
-  /** One request in all, attempts and waits together: past it, no further attempt starts. */
-  requestBudgetMs: number;
-  /** For tests: a fixed random source, a clock, and a sleep that need not wait. */
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-}
-
-/**
- * Five attempts; a secondary rate limit without hints waits 1 min, then 2 min, and the request
- * gives up rather than wait past 3 min in all (the comment is not worth holding a job longer).
- */
-export const DEFAULT_RETRY: RetryOptions = {
-  maxAttempts: 5,
-  baseDelayMs: 1_000,
-  maxDelayMs: 120_000,
-  maxTotalWaitMs: 180_000,
-  secondaryRateLimitMinMs: 60_000,
-  attemptTimeoutMs: 30_000,
-  requestBudgetMs: 180_000,
-};
-
-/**
- * For tests of a hung or unreachable API: `IMAGE_BUDGET_API_TIMEOUT_MS` (one attempt) and
- * `IMAGE_BUDGET_API_BUDGET_MS` (one request in all) shorten the limits; they never lengthen them.
- */
-export function retryFromEnvironment(env: NodeJS.ProcessEnv = process.env): Partial<RetryOptions> {
-  const read = (name: string, max: number): number | undefined => {
-    const value = Number(env[name]);
-    return Number.isSafeInteger(value) && value > 0 ? Math.min(value, max) : undefined;
-  };
-  const attemptTimeoutMs = read('IMAGE_BUDGET_API_TIMEOUT_MS', DEFAULT_RETRY.attemptTimeoutMs);
-  const requestBudgetMs = read('IMAGE_BUDGET_API_BUDGET_MS', DEFAULT_RETRY.requestBudgetMs);
-  return {
-    ...(attemptTimeoutMs !== undefined ? { attemptTimeoutMs } : {}),
-    ...(requestBudgetMs !== undefined ? { requestBudgetMs, maxTotalWaitMs: Math.min(requestBudgetMs, DEFAULT_RETRY.maxTotalWaitMs) } : {}),
-  };
-}
 
 /** A failed GitHub API call, after retries: what was called, what came back, and why. */
 export class GitHubApiError extends Error {
@@ -91,17 +48,158 @@ export interface CreateGitHubClientOptions {
   userAgent?: string;
 }
 
+/**
+ * Every 4xx is the caller's to handle, or the throttling plugin's (403 and 429 rate limits):
+ * plugin-retry takes only 5xx and failed connections, which Octokit reports as 500.
+ */
+const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
+
 export function createGitHubClient(opts: CreateGitHubClientOptions): GitHubClient {
   if (!opts.token) throw new Error('createGitHubClient: token is empty (set the "github-token" input)');
+  const limits: RetryOptions = { ...DEFAULT_RETRY, ...retryFromEnvironment(), ...opts.retry };
   const baseUrl = (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
-  const client = getOctokit(opts.token, {
-    baseUrl,
-    userAgent: opts.userAgent ?? 'image-budget',
-    // Retries are ours; keep Octokit from logging every 4xx we handle on purpose.
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  const requests = new RequestLog();
+  const onRateLimit =
+    (kind: FailureKind) =>
+    (retryAfterSeconds: number, options: object): boolean =>
+      requests.allowRateLimitRetry(options, kind, retryAfterSeconds, limits);
+  const client = getOctokit(
+    opts.token,
+    {
+      baseUrl,
+      userAgent: opts.userAgent ?? 'image-budget',
+      // Failures reach the caller as GitHubApiError; keep Octokit from logging the 4xx we handle on purpose.
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      retry: { retries: limits.maxAttempts - 1, retryAfterBaseValue: limits.baseDelayMs, doNotRetry: CLIENT_ERRORS },
+      throttle: {
+        onRateLimit: onRateLimit('primary-rate-limit'),
+        onSecondaryRateLimit: onRateLimit('secondary-rate-limit'),
+        fallbackSecondaryRateRetryAfter: limits.secondaryRateLimitWaitMs / 1000,
+        retryAfterBaseValue: limits.rateLimitSecondMs,
+        // Writes one at a time, as GitHub asks, but not 1 s apart (3 s for comments), the plugin's
+        // spacing for bulk writers: a job makes a few writes in a row, and would only wait longer.
+        write: oneAtATime(),
+        notifications: oneAtATime(),
+      },
+    },
+    // Listed first, so its hook runs inside both plugins: once per attempt.
+    eachAttempt(requests, limits),
+    retry,
+    throttling,
+  );
+  // Outside both plugins: once per request, after every retry.
+  client.hook.wrap('request', async (request, options) => {
+    const progress = requests.start(options);
+    try {
+      return await request(options);
+    } catch (error) {
+      throw toApiError(error, describeEndpoint(client, options), progress, hostOf(client));
+    }
   });
-  installRetryHook(client, { ...DEFAULT_RETRY, ...retryFromEnvironment(), ...opts.retry });
   return client;
+}
+
+function oneAtATime(): Bottleneck.Group {
+  return new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 });
+}
+
+/** One request's attempts and waits, shared by the hooks and the plugins' limit handlers. */
+interface RequestProgress {
+  startedAt: number;
+  attempts: number;
+  /** Time spent in attempts. */
+  attemptsMs: number;
+  /** Time waited between them, as GitHub counts it (tests shorten a rate limit's real wait). */
+  waitedMs: number;
+  /** The timeout of the latest attempt: what "no answer within …" reports. */
+  attemptTimeoutMs: number;
+  lastError: unknown;
+  /** Why the last failure was not retried, when a limit said so. */
+  gaveUp: string | null;
+}
+
+/**
+ * Progress per request, keyed by its options object: Octokit hands the same object to every
+ * hook of one request and the throttling plugin passes it to its limit handlers.
+ */
+class RequestLog {
+  private readonly byOptions = new WeakMap<object, RequestProgress>();
+
+  start(options: object): RequestProgress {
+    const progress: RequestProgress = {
+      startedAt: Date.now(),
+      attempts: 0,
+      attemptsMs: 0,
+      waitedMs: 0,
+      attemptTimeoutMs: 0,
+      lastError: null,
+      gaveUp: null,
+    };
+    this.byOptions.set(options, progress);
+    return progress;
+  }
+
+  of(options: object): RequestProgress {
+    return this.byOptions.get(options) ?? this.start(options);
+  }
+
+  /** Called by plugin-throttling: true lets it wait `retryAfterSeconds` (× rateLimitSecondMs) and try again. */
+  allowRateLimitRetry(options: object, kind: FailureKind, retryAfterSeconds: number, limits: RetryOptions): boolean {
+    const progress = this.of(options);
+    const hinted = kind === 'primary-rate-limit' || headersOf(progress.lastError)?.['retry-after'] !== undefined;
+    return this.decide(progress, kind, retryAfterSeconds * 1000, hinted, limits);
+  }
+
+  decide(progress: RequestProgress, kind: FailureKind, waitMs: number, hinted: boolean, limits: RetryOptions): boolean {
+    const soFar = { attempts: progress.attempts, waitedMs: progress.waitedMs, elapsedMs: elapsedMs(progress) };
+    const decision = decideRetry({ kind, waitMs, hinted }, soFar, limits);
+    if (decision.retry) progress.waitedMs += waitMs;
+    else progress.gaveUp = decision.reason;
+    return decision.retry;
+  }
+}
+
+/**
+ * The per-attempt hook: counts the attempt, gives it a timeout (never past the request's
+ * budget), and after a server error or a failed connection tells plugin-retry, through the
+ * request's documented `request.retries` option, when no further attempt fits.
+ */
+function eachAttempt(requests: RequestLog, limits: RetryOptions) {
+  return (octokit: { hook: GitHubClient['hook'] }): void => {
+    octokit.hook.wrap('request', async (request, options) => {
+      const progress = requests.of(options);
+      progress.attempts += 1;
+      progress.gaveUp = null;
+      const left = limits.requestBudgetMs - elapsedMs(progress);
+      progress.attemptTimeoutMs = Math.max(1, Math.min(limits.attemptTimeoutMs, left));
+      // Set on `options` itself: the inner hooks (auth) were bound to this object, so a copy would be ignored.
+      options.request = { ...options.request, signal: AbortSignal.timeout(progress.attemptTimeoutMs) };
+      const began = Date.now();
+      try {
+        return await request(options);
+      } catch (error) {
+        progress.attemptsMs += Date.now() - began;
+        progress.lastError = error;
+        const status = statusOf(error);
+        if (status !== null && status >= 500) {
+          const kind = connectionProblem(error, progress.attemptTimeoutMs) === null ? 'server-error' : 'unreachable';
+          const waitMs = serverErrorWaitMs(countOf(options.request.retryCount), limits);
+          // plugin-retry reads it right after this hook, before it schedules the next attempt.
+          if (!requests.decide(progress, kind, waitMs, true, limits)) options.request.retries = 0;
+        }
+        throw error;
+      }
+    });
+  };
+}
+
+/** The request's time by its own clock: its attempts, and its waits as GitHub counts them. */
+function elapsedMs(progress: RequestProgress): number {
+  return progress.attemptsMs + progress.waitedMs;
+}
+
+function countOf(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 interface ErrorBody {
@@ -121,42 +219,12 @@ function isRequestError(error: unknown): error is RequestError {
   return error instanceof Error && typeof (error as { status?: unknown }).status === 'number';
 }
 
-function header(headers: Headers | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  return value === undefined ? undefined : String(value);
+function statusOf(error: unknown): number | null {
+  return isRequestError(error) ? error.status : null;
 }
 
-/** How long GitHub asked us to wait, or null when the response gives no hint. */
-export function requestedWaitMs(status: number, headers: Headers | undefined, now = Date.now()): number | null {
-  const retryAfter = header(headers, 'retry-after');
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
-  }
-  if ((status === 403 || status === 429) && header(headers, 'x-ratelimit-remaining') === '0') {
-    const reset = Number(header(headers, 'x-ratelimit-reset'));
-    if (Number.isFinite(reset)) return Math.max(0, reset * 1000 - now);
-  }
-  return null;
-}
-
-/**
- * A secondary rate limit, per GitHub's docs: a 403 or 429 whose message says so. A 429 that is
- * not the primary limit (`x-ratelimit-remaining: 0`) is treated as one too.
- */
-export function isSecondaryRateLimit(status: number, headers: Headers | undefined, message: string): boolean {
-  if (status !== 403 && status !== 429) return false;
-  if (header(headers, 'x-ratelimit-remaining') === '0') return false;
-  return status === 429 || /secondary rate limit|abuse detection/i.test(message);
-}
-
-/** Transient per GitHub's docs: server errors, 429, and 403s that are rate limits. */
-export function isRetryable(status: number, headers: Headers | undefined, message: string): boolean {
-  if (status >= 500 || status === 429 || status === 0) return true;
-  if (status !== 403) return false;
-  return header(headers, 'retry-after') !== undefined || header(headers, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(message);
+function headersOf(error: unknown): Headers | undefined {
+  return isRequestError(error) ? error.response?.headers : undefined;
 }
 
 function hostOf(client: GitHubClient): string {
@@ -175,13 +243,14 @@ function describeEndpoint(client: GitHubClient, options: EndpointOptions): strin
     const { method, url } = client.request.endpoint.parse(options);
     return `${method} ${new URL(url).pathname}`;
   } catch {
-    return `${String((options as { method?: string }).method ?? 'GET')} ${String((options as { url?: string }).url ?? '?')}`;
+    const { method, url } = options as { method?: string; url?: string };
+    return `${method ?? 'GET'} ${url ?? '?'}`;
   }
 }
 
 function messageOf(error: RequestError): { text: string; body: ErrorBody } {
   const data = error.response?.data;
-  const body: ErrorBody = data && typeof data === 'object' ? (data as ErrorBody) : {};
+  const body: ErrorBody = data && typeof data === 'object' ? data : {};
   const text = body.message ?? (typeof data === 'string' && data ? data.slice(0, 200) : error.message);
   return { text, body };
 }
@@ -218,7 +287,20 @@ export function connectionProblem(error: unknown, attemptTimeoutMs: number): str
   return null;
 }
 
-function toApiError(error: unknown, endpoint: string, attempts: number, gaveUp: string | null): GitHubApiError {
+function toApiError(error: unknown, endpoint: string, progress: RequestProgress, host: string): GitHubApiError {
+  const attempts = Math.max(1, progress.attempts);
+  const unreachable = connectionProblem(error, progress.attemptTimeoutMs);
+  if (unreachable !== null) {
+    const elapsed = Date.now() - progress.startedAt;
+    return new GitHubApiError(
+      `GitHub API ${endpoint} could not connect to ${host}: ${unreachable}` +
+        (attempts > 1 ? ` (gave up after ${String(attempts)} attempts in ${seconds(elapsed)})` : ''),
+      endpoint,
+      0,
+      unreachable,
+      attempts,
+    );
+  }
   if (!isRequestError(error)) {
     const text = error instanceof Error ? error.message : String(error);
     return new GitHubApiError(`GitHub API ${endpoint} failed: ${text}`, endpoint, 0, text, attempts);
@@ -228,91 +310,10 @@ function toApiError(error: unknown, endpoint: string, attempts: number, gaveUp: 
   const fields = details
     .map((d) => [d.field && `field "${d.field}"`, d.message ?? d.code].filter(Boolean).join(': '))
     .filter((s) => s !== '');
-  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-  const why = gaveUp ? ` (${gaveUp})` : '';
+  const tries = attempts > 1 ? ` after ${String(attempts)} attempts` : '';
+  const why = progress.gaveUp !== null ? ` (${progress.gaveUp})` : '';
   const message =
-    `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` + (fields.length > 0 ? ` (${fields.join('; ')})` : '');
+    `GitHub API ${endpoint} failed with ${String(error.status)}${tries}${why}: ${text}` +
+    (fields.length > 0 ? ` (${fields.join('; ')})` : '');
   return new GitHubApiError(message, endpoint, error.status, text, attempts, details);
-}
-
-function backoffMs(attempt: number, retry: RetryOptions, random: () => number): number {
-  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-  // "Equal jitter": at least half the step, so concurrent runs spread out but still back off.
-  return Math.round(cap / 2 + random() * (cap / 2));
-}
-
-function seconds(ms: number): string {
-  return `${Math.ceil(ms / 1000)}s`;
-}
-
-function installRetryHook(client: GitHubClient, retry: RetryOptions): void {
-  const random = retry.random ?? Math.random;
-  const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = retry.now ?? Date.now;
-  client.hook.wrap('request', async (request, options) => {
-    const endpoint = describeEndpoint(client, options);
-    const started = now();
-    let waited = 0;
-    let secondaryHits = 0;
-    for (let attempt = 1; ; attempt++) {
-      const left = retry.requestBudgetMs - (now() - started);
-      const timeout = Math.max(1, Math.min(retry.attemptTimeoutMs, left));
-      try {
-        // Set on `options` itself: the inner hooks (auth) were bound to this object, so a copy would be ignored.
-        options.request = { ...options.request, signal: AbortSignal.timeout(timeout) };
-        return await request(options);
-      } catch (error) {
-        const unreachable = connectionProblem(error, timeout);
-        if (unreachable !== null) {
-          const elapsed = now() - started;
-          const delay = backoffMs(attempt, retry, random);
-          if (attempt >= retry.maxAttempts || elapsed + delay >= retry.requestBudgetMs) {
-            throw new GitHubApiError(
-              `GitHub API ${endpoint} could not connect to ${hostOf(client)}: ${unreachable}` +
-                `${attempt > 1 ? ` (gave up after ${attempt} attempts in ${seconds(elapsed)})` : ''}`,
-              endpoint,
-              0,
-              unreachable,
-              attempt,
-            );
-          }
-          waited += delay;
-          await sleep(delay);
-          continue;
-        }
-        if (!isRequestError(error)) throw toApiError(error, endpoint, attempt, null);
-        const headers = error.response?.headers;
-        const { text } = messageOf(error);
-        if (!isRetryable(error.status, headers, text)) throw toApiError(error, endpoint, attempt, null);
-        if (attempt >= retry.maxAttempts) {
-          throw toApiError(error, endpoint, attempt, `gave up after ${attempt} attempts`);
-        }
-        const asked = requestedWaitMs(error.status, headers, now());
-        const secondary = asked === null && isSecondaryRateLimit(error.status, headers, text);
-        let delay: number;
-        if (asked !== null) delay = asked;
-        else if (secondary) {
-          // At least the docs' minute, doubling while it persists; a little later, never earlier,
-          // so parallel jobs do not all come back at once.
-          const step = retry.secondaryRateLimitMinMs * 2 ** secondaryHits++;
-          delay = Math.round(step * (1 + random() * 0.1));
-        } else delay = backoffMs(attempt, retry, random);
-        if (delay > retry.maxDelayMs || waited + delay > retry.maxTotalWaitMs) {
-          const limit = Math.min(retry.maxDelayMs, retry.maxTotalWaitMs - waited);
-          throw toApiError(
-            error,
-            endpoint,
-            attempt,
-            secondary
-              ? `secondary rate limit, no retry-after: GitHub asks to wait at least a minute, longer each time; ` +
-                  `gave up after ${attempt} attempts and ${seconds(waited)} of waiting rather than wait ${seconds(delay)} more ` +
-                  `(${seconds(retry.maxTotalWaitMs)} allowed in all)`
-              : `retrying would mean waiting ${seconds(delay)}, over the limit of ${seconds(limit)}`,
-          );
-        }
-        waited += delay;
-        await sleep(delay);
-      }
-    }
-  });
 }

@@ -35,11 +35,15 @@ export interface TokenIdentity {
   readOnly: boolean;
 }
 
+/**
+ * Rate limits come as GitHub's docs describe them, with a 403 or a 429 alike: the primary limit
+ * with `x-ratelimit-remaining: 0` and `x-ratelimit-reset`, a secondary one with a message that
+ * says so and, when GitHub gives one, `retry-after`.
+ */
 export type Fault =
   | { status: 500 | 502 | 503 | 504 }
-  | { status: 429; retryAfterSeconds?: number }
-  | { status: 403; kind: 'secondary-rate-limit'; retryAfterSeconds?: number }
-  | { status: 403; kind: 'primary-rate-limit'; resetInSeconds: number }
+  | { status: 403 | 429; kind: 'secondary-rate-limit'; retryAfterSeconds?: number }
+  | { status: 403 | 429; kind: 'primary-rate-limit'; resetInSeconds: number }
   | { status: 404 }
   | { status: 422; field?: string; message?: string }
   /** Accepts the request and never answers (until `stop()`): a hung API. */
@@ -318,21 +322,16 @@ export class FakeGitHub {
     switch (fault.status) {
       case 'hang':
         return;
-      case 429:
-        return error(
-          429,
-          'Too Many Requests',
-          fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
-        );
       case 403:
+      case 429:
         if (fault.kind === 'secondary-rate-limit') {
           return error(
-            403,
+            fault.status,
             'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
             fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
           );
         }
-        return error(403, 'API rate limit exceeded for installation.', {
+        return error(fault.status, 'API rate limit exceeded for installation.', {
           'x-ratelimit-remaining': '0',
           'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds),
         });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { GitHubApiError, isRetryable, isSecondaryRateLimit, requestedWaitMs } from '../../../src/publish/github-client.js';
-import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
+import { GitHubApiError } from '../../../src/publish/github-client.js';
+import { startFakeGitHub, type FakeGitHub, type RecordedRequest } from '../../support/fake-github.js';
 import { clientFor } from './publish-helpers.js';
 
 let gh: FakeGitHub;
@@ -37,60 +37,66 @@ describe('createGitHubClient retries', () => {
     expect(gh.commentsOn('o', 'r', 7)).toHaveLength(1);
   });
 
-  describe('a secondary rate limit without retry-after (GitHub: wait at least a minute, longer each time)', () => {
-    /** The real defaults, with a sleep that records instead of waiting. */
-    function recordingClient(): { client: ReturnType<typeof clientFor>; waits: number[] } {
-      const waits: number[] = [];
-      const sleep = async (ms: number): Promise<void> => {
-        waits.push(ms);
-      };
-      return { client: clientFor(gh, gh.tokens.user, { sleep, random: () => 0 }), waits };
-    }
+  describe('a secondary rate limit without retry-after (GitHub: wait at least a minute)', () => {
+    /** The real defaults, with GitHub's seconds passing 50 times faster: its minute takes 1.2 s here. */
+    const SECOND_MS = 20;
+    const MINUTE_MS = 60 * SECOND_MS;
+    const scaledClient = () => clientFor(gh, gh.tokens.user, { rateLimitSecondMs: SECOND_MS });
+    const gapsBetween = (requests: RecordedRequest[]): number[] => requests.slice(1).map((r, i) => r.at - (requests[i]?.at ?? r.at));
 
     test('waits one minute, then retries', async () => {
       gh.fail('POST', COMMENTS, 1, { status: 403, kind: 'secondary-rate-limit' });
-      const { client, waits } = recordingClient();
-      await client.rest.issues.createComment({ owner: 'o', repo: 'r', issue_number: 7, body: 'hi' });
-      expect(waits).toEqual([60_000]);
-      expect(gh.requestsTo('POST', COMMENTS).map((r) => r.status)).toEqual([403, 201]);
+      await scaledClient().rest.issues.createComment({ owner: 'o', repo: 'r', issue_number: 7, body: 'hi' });
+      const posts = gh.requestsTo('POST', COMMENTS);
+      expect(posts.map((r) => r.status)).toEqual([403, 201]);
+      const [gap] = gapsBetween(posts);
+      expect(gap).toBeGreaterThanOrEqual(MINUTE_MS - 5);
+      expect(gap).toBeLessThan(2 * MINUTE_MS);
     });
 
-    test('again: two minutes; a 429 that is not the primary limit counts as one', async () => {
-      gh.fail('POST', COMMENTS, 1, { status: 429 });
+    test('again: a minute each time (plugin-throttling’s fallback), a 429 as a 403', async () => {
+      gh.fail('POST', COMMENTS, 1, { status: 429, kind: 'secondary-rate-limit' });
       gh.fail('POST', COMMENTS, 1, { status: 403, kind: 'secondary-rate-limit' });
-      const { client, waits } = recordingClient();
-      await client.rest.issues.createComment({ owner: 'o', repo: 'r', issue_number: 7, body: 'hi' });
-      expect(waits).toEqual([60_000, 120_000]);
-      expect(gh.requestsTo('POST', COMMENTS).map((r) => r.status)).toEqual([429, 403, 201]);
+      await scaledClient().rest.issues.createComment({ owner: 'o', repo: 'r', issue_number: 7, body: 'hi' });
+      const posts = gh.requestsTo('POST', COMMENTS);
+      expect(posts.map((r) => r.status)).toEqual([429, 403, 201]);
+      for (const gap of gapsBetween(posts)) {
+        expect(gap).toBeGreaterThanOrEqual(MINUTE_MS - 5);
+        expect(gap).toBeLessThan(2 * MINUTE_MS);
+      }
     });
 
-    test('gives up once the next wait would pass the cap, and says why', async () => {
+    test('gives up once the next wait would end past the 3 minutes, and says why', async () => {
       gh.fail('POST', COMMENTS, 10, { status: 403, kind: 'secondary-rate-limit' });
-      const { client, waits } = recordingClient();
-      const error = (await client.rest.issues
-        .createComment({ owner: 'o', repo: 'r', issue_number: 7, body: 'hi' })
+      const error = (await scaledClient()
+        .rest.issues.createComment({ owner: 'o', repo: 'r', issue_number: 7, body: 'hi' })
         .catch((e: unknown) => e)) as GitHubApiError;
-      expect(waits).toEqual([60_000, 120_000]);
       expect(error).toBeInstanceOf(GitHubApiError);
       expect(error.message).toBe(
         'GitHub API POST /repos/o/r/issues/7/comments failed with 403 after 3 attempts (secondary rate limit, no retry-after: ' +
-          'GitHub asks to wait at least a minute, longer each time; gave up after 3 attempts and 180s of waiting rather than ' +
-          'wait 240s more (180s allowed in all)): You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          'GitHub asks to wait at least a minute, longer each time; gave up after 3 attempts and 120s of waiting rather than ' +
+          'wait 60s more (180s allowed in all)): You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
       );
-      expect(gh.requestsTo('POST', COMMENTS)).toHaveLength(3);
+      const posts = gh.requestsTo('POST', COMMENTS);
+      expect(posts).toHaveLength(3);
+      for (const gap of gapsBetween(posts)) expect(gap).toBeGreaterThanOrEqual(MINUTE_MS - 5);
       expect(gh.commentsOn('o', 'r', 7)).toHaveLength(0);
     });
 
     test('a server error still backs off in seconds', async () => {
       gh.fail('GET', COMMENTS, 1, { status: 502 });
-      const { client, waits } = recordingClient();
-      await client.rest.issues.listComments({ owner: 'o', repo: 'r', issue_number: 7 });
-      expect(waits).toEqual([500]);
+      await scaledClient().rest.issues.listComments({ owner: 'o', repo: 'r', issue_number: 7 });
+      const gets = gh.requestsTo('GET', COMMENTS);
+      expect(gets.map((r) => r.status)).toEqual([502, 200]);
+      // plugin-retry's first step: 1 s, whatever the rate limits' clock.
+      const [gap] = gapsBetween(gets);
+      expect(gap).toBeGreaterThanOrEqual(995);
+      expect(gap).toBeLessThan(10_000);
     });
   });
 
   test('429 with retry-after, and a primary rate limit with x-ratelimit-reset', async () => {
-    gh.fail('GET', COMMENTS, 1, { status: 429, retryAfterSeconds: 0 });
+    gh.fail('GET', COMMENTS, 1, { status: 429, kind: 'secondary-rate-limit', retryAfterSeconds: 0 });
     gh.fail('GET', COMMENTS, 1, { status: 403, kind: 'primary-rate-limit', resetInSeconds: 0 });
     const client = clientFor(gh, gh.tokens.user);
     await client.rest.issues.listComments({ owner: 'o', repo: 'r', issue_number: 7 });
@@ -109,18 +115,21 @@ describe('createGitHubClient retries', () => {
     expect(gh.requestsTo('GET', COMMENTS)).toHaveLength(3);
   });
 
-  test('does not wait longer than allowed for a rate-limit reset an hour away', async () => {
-    gh.fail('GET', COMMENTS, 1, { status: 403, kind: 'primary-rate-limit', resetInSeconds: 3600 });
+  test.each([403, 429] as const)('does not wait longer than allowed for a rate-limit reset an hour away (%i)', async (status) => {
+    gh.fail('GET', COMMENTS, 1, { status, kind: 'primary-rate-limit', resetInSeconds: 3600 });
     const client = clientFor(gh, gh.tokens.user);
     const started = Date.now();
     const error = (await client.rest.issues
       .listComments({ owner: 'o', repo: 'r', issue_number: 7 })
       .catch((e: unknown) => e)) as GitHubApiError;
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(error.status).toBe(403);
+    expect(error.status).toBe(status);
     expect(error.message).toMatch(
-      /^GitHub API GET \/repos\/o\/r\/issues\/7\/comments failed with 403 \(retrying would mean waiting 3[56]\d\ds, over the limit of 2s\): API rate limit exceeded for installation\.$/,
+      new RegExp(
+        `^GitHub API GET /repos/o/r/issues/7/comments failed with ${String(status)} \\(retrying would mean waiting 3[56]\\d\\ds, over the limit of 2s\\): API rate limit exceeded for installation\\.$`,
+      ),
     );
+    expect(gh.requestsTo('GET', COMMENTS)).toHaveLength(1);
   });
 
   test('4xx other than rate limits are not retried', async () => {
@@ -138,41 +147,5 @@ describe('createGitHubClient retries', () => {
     const { headers } = await client.rest.users.getAuthenticated();
     expect(headers['x-ratelimit-limit']).toBe('5000');
     expect(Number(headers['x-ratelimit-remaining'])).toBeLessThan(5000);
-  });
-});
-
-describe('retry decisions', () => {
-  test.each([
-    [403, {}, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', true],
-    [403, {}, 'You have triggered an abuse detection mechanism.', true],
-    [429, {}, 'Too Many Requests', true],
-    [403, { 'x-ratelimit-remaining': '0' }, 'API rate limit exceeded for installation.', false],
-    [429, { 'x-ratelimit-remaining': '0' }, 'API rate limit exceeded', false],
-    [403, {}, 'Resource not accessible by integration', false],
-    [502, {}, 'Server Error', false],
-  ] as const)('secondary rate limit? #%# %i %o %s → %s', (status, headers, message, expected) => {
-    expect(isSecondaryRateLimit(status, headers, message)).toBe(expected);
-  });
-
-  test.each([
-    [500, {}, 'x', true],
-    [503, {}, 'x', true],
-    [429, {}, 'x', true],
-    [403, { 'retry-after': '3' }, 'x', true],
-    [403, { 'x-ratelimit-remaining': '0' }, 'x', true],
-    [403, {}, 'You have exceeded a secondary rate limit', true],
-    [403, {}, 'Resource not accessible by integration', false],
-    [404, {}, 'Not Found', false],
-    [422, {}, 'Validation Failed', false],
-  ] as const)('#%# %i %o %s → %s', (status, headers, message, expected) => {
-    expect(isRetryable(status, headers, message)).toBe(expected);
-  });
-
-  test('retry-after in seconds or as a date; reset as epoch seconds', () => {
-    const now = Date.parse('2024-05-01T12:00:00Z');
-    expect(requestedWaitMs(403, { 'retry-after': '2' }, now)).toBe(2000);
-    expect(requestedWaitMs(429, { 'retry-after': 'Wed, 01 May 2024 12:00:05 GMT' }, now)).toBe(5000);
-    expect(requestedWaitMs(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 7) }, now)).toBe(7000);
-    expect(requestedWaitMs(503, {}, now)).toBeNull();
   });
 });

@@ -2,13 +2,13 @@
 import { createGitHubClient, type GitHubClient, type RetryOptions } from '../../../src/publish/github-client.js';
 import type { FakeGitHub } from '../../support/fake-github.js';
 
-/** Retries that keep their logic but wait milliseconds, not seconds. */
+/** Retries that keep their logic but back off in milliseconds, not seconds. */
 export const FAST_RETRY: Partial<RetryOptions> = {
   maxAttempts: 4,
   baseDelayMs: 5,
   maxDelayMs: 2_000,
   maxTotalWaitMs: 5_000,
-  secondaryRateLimitMinMs: 50,
+  secondaryRateLimitWaitMs: 50,
 };
 
 export function clientFor(gh: FakeGitHub, token: string, retry: Partial<RetryOptions> = FAST_RETRY): GitHubClient {
