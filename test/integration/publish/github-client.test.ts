@@ -142,6 +142,13 @@ describe('createGitHubClient retries', () => {
     expect(gh.requestsTo('GET', COMMENTS)).toHaveLength(1);
   });
 
+  test('a 403 that is not a rate limit is not retried', async () => {
+    const client = clientFor(gh, gh.tokens.installation);
+    const error = (await client.rest.users.getAuthenticated().catch((e: unknown) => e)) as GitHubApiError;
+    expect(error.message).toBe('GitHub API GET /user failed with 403: Resource not accessible by integration');
+    expect(gh.requestsTo('GET', /^\/user$/)).toHaveLength(1);
+  });
+
   test('the fake sends rate-limit headers on every answer', async () => {
     const client = clientFor(gh, gh.tokens.user);
     const { headers } = await client.rest.users.getAuthenticated();
