@@ -32,6 +32,45 @@ const ratio = z.number().min(0).max(1);
 const pathBytes = z.array(z.object({ path: text(4096), bytes: bytes() })).max(100);
 const fileChange = z.object({ files: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), bytes: bytes() });
 
+const configList = z.array(text(1024)).max(200);
+const fingerprints = z.array(z.tuple([text(1024), text(64)])).max(200);
+/** See ImageConfigSummary: every field optional (unset), the whole absent in earlier reports. */
+const imageConfig = z.object({
+  labels: fingerprints.optional(),
+  env: fingerprints.optional(),
+  valuesKey: text(64).optional(),
+  entrypoint: configList.optional(),
+  cmd: configList.optional(),
+  user: text(1024).optional(),
+  workingDir: text(1024).optional(),
+  exposedPorts: configList.optional(),
+  volumes: configList.optional(),
+  stopSignal: text(1024).optional(),
+  healthcheck: text(4096).optional(),
+  shell: configList.optional(),
+  onBuild: configList.optional(),
+});
+const configChange = z.object({
+  field: z.enum([
+    'label',
+    'env',
+    'entrypoint',
+    'cmd',
+    'user',
+    'workingDir',
+    'exposedPort',
+    'volume',
+    'stopSignal',
+    'healthcheck',
+    'shell',
+    'onBuild',
+  ]),
+  kind: z.enum(['added', 'removed', 'changed']),
+  key: text(1024).optional(),
+  from: text(2048).optional(),
+  to: text(2048).optional(),
+});
+
 const layer = z.object({
   digest: text(200),
   compressedBytes: bytes(),
@@ -137,6 +176,8 @@ const entry = z.object({
     })
     .nullable()
     .optional(),
+  imageConfig: imageConfig.optional(),
+  configChanges: z.array(configChange).max(100).optional(),
   kind: z.enum(['target', 'stage']).optional(),
   stages: z
     .array(
@@ -192,16 +233,18 @@ export const baselineReportSchema = reportSchema.pick({ schemaVersion: true, com
   createdAt: text(64).optional(),
   images: z
     .array(
-      entry.pick({ name: true, target: true, platform: true, compressedBytes: true, uncompressedBytes: true, status: true }).extend({
-        layers: z
-          .array(
-            layer.extend({
-              digest: text(200).regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, { error: 'expected a digest like sha256:…' }),
-            }),
-          )
-          .max(MAX_LAYERS, { error: `more than ${MAX_LAYERS} layers` })
-          .default([]),
-      }),
+      entry
+        .pick({ name: true, target: true, platform: true, compressedBytes: true, uncompressedBytes: true, status: true, imageConfig: true })
+        .extend({
+          layers: z
+            .array(
+              layer.extend({
+                digest: text(200).regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, { error: 'expected a digest like sha256:…' }),
+              }),
+            )
+            .max(MAX_LAYERS, { error: `more than ${MAX_LAYERS} layers` })
+            .default([]),
+        }),
     )
     .max(MAX_ENTRIES, { error: `more than ${MAX_ENTRIES} images` }),
 });

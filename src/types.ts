@@ -103,6 +103,58 @@ export interface StageRow {
   hintIds: string[];
 }
 
+/**
+ * The fields of an image config a reviewer recognises (see measure/image-config.ts), so a change
+ * that touches no layer can say what it changed. A field left out is unset. Label and env values
+ * are never kept: each is a fingerprint that compares only with fingerprints of the same
+ * `valuesKey` (one run), so nothing can be read or guessed from it.
+ */
+export interface ImageConfigSummary {
+  /** `[key, fingerprint of the value]`, sorted by key. */
+  labels?: [string, string][];
+  /** `[name, fingerprint of the value]`, sorted by name: values can hold tokens. */
+  env?: [string, string][];
+  /** Id of the run key the fingerprints were made with. */
+  valuesKey?: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  user?: string;
+  workingDir?: string;
+  /** e.g. `8080/tcp`, sorted. */
+  exposedPorts?: string[];
+  volumes?: string[];
+  stopSignal?: string;
+  /** The healthcheck as JSON (test, intervals, retries). */
+  healthcheck?: string;
+  shell?: string[];
+  onBuild?: string[];
+}
+
+export type ConfigField =
+  | 'label'
+  | 'env'
+  | 'entrypoint'
+  | 'cmd'
+  | 'user'
+  | 'workingDir'
+  | 'exposedPort'
+  | 'volume'
+  | 'stopSignal'
+  | 'healthcheck'
+  | 'shell'
+  | 'onBuild';
+
+/** One difference of the image config against the base (see compare/config-diff.ts). */
+export interface ConfigChange {
+  field: ConfigField;
+  kind: 'added' | 'removed' | 'changed';
+  /** The label key, env name, port or volume; absent for the single-valued fields. */
+  key?: string;
+  /** The values as shown (JSON for lists); never set for labels and env. */
+  from?: string;
+  to?: string;
+}
+
 export interface Baseline {
   commit: string | null;
   compressedBytes: number;
@@ -140,6 +192,10 @@ export interface ReportEntry {
   contributors?: Contributor[];
   /** Things worth saying that are not findings, e.g. "max-increase skipped: no baseline". */
   notes?: string[];
+  /** The image config's fields a reviewer recognises; absent in reports of earlier versions. */
+  imageConfig?: ImageConfigSummary;
+  /** What the image config changed against the baseline, when both sides recorded it. */
+  configChanges?: ConfigChange[];
   /** `stage`: built only for the stage report (`stages: all`), informational unless budgeted. */
   kind?: 'target' | 'stage';
   /** Every stage built for this image on this platform (`stages: all`), Dockerfile order. */
@@ -222,6 +278,7 @@ export interface SizedEntry {
   compressedBytes: number;
   uncompressedBytes: number;
   layers: readonly DiffLayer[];
+  imageConfig?: ImageConfigSummary;
 }
 
 /**

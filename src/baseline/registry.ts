@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { LayerMeasure, PlatformMeasure, UncompressedSize } from '../measure/types.js';
 import type { CountedSizes } from '../measure/counted-sizes.js';
+import { summarizeImageConfig } from '../measure/image-config.js';
 import { measureUncompressedSize } from '../measure/uncompressed-size.js';
 import { RegistryClient, type RegistryStats } from './registry-client.js';
 import { parseImageRef, registryIdentities } from './registry-ref.js';
@@ -121,7 +122,7 @@ async function measureManifest(
   countedSizes?: CountedSizes,
 ): Promise<PlatformMeasure> {
   const { json } = await client.getJson(`${client.baseUrl}/blobs/${manifest.config.digest}`);
-  const config = json as { os?: string; architecture?: string; variant?: string; history?: unknown };
+  const config = json as { os?: string; architecture?: string; variant?: string; history?: unknown; config?: unknown };
   const createdBy = layerHistory(config.history);
   const limit = pLimit(4);
   const layers: LayerMeasure[] = await Promise.all(
@@ -154,6 +155,7 @@ async function measureManifest(
     uncompressedBytes: sum(layers.map((layer) => layer.uncompressedBytes)),
     layerCount: layers.length,
     layers,
+    imageConfig: summarizeImageConfig(config.config),
   };
 }
 

@@ -64,6 +64,7 @@ export function parseReportBaseline(content: string, file: string): ReportBaseli
       compressedBytes: entry.compressedBytes,
       uncompressedBytes: entry.uncompressedBytes,
       layers: entry.layers,
+      ...(entry.imageConfig ? { imageConfig: entry.imageConfig } : {}),
     });
   });
   return { file, commit: report.commit, createdAt: report.createdAt ?? null, entries };

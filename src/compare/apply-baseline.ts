@@ -4,6 +4,7 @@
  */
 import type { Budget } from '../config/types.js';
 import type { Finding, MissingBaseline, ReportEntry, SizedEntry } from '../types.js';
+import { diffImageConfig } from './config-diff.js';
 import { computeDeltas, entryKey, evaluateDeltaBudget } from './delta.js';
 import { statusOf } from './verdict.js';
 
@@ -19,6 +20,7 @@ export function toSizedEntries(entries: ReportEntry[]): SizedEntry[] {
             compressedBytes: e.compressedBytes,
             uncompressedBytes: e.uncompressedBytes,
             layers: e.layers,
+            ...(e.imageConfig ? { imageConfig: e.imageConfig } : {}),
           },
         ],
   );
@@ -72,7 +74,12 @@ export function applyBaseline({ entries, baseline, baseCommit, budgetFor, missin
       return { ...entry, baseline: null, delta: null, change: entry.error ? null : 'new' };
     }
     const head = toSizedEntries([entry])[0] as SizedEntry;
-    const { findings, notes } = deltaFindings(budgetFor(entry), baseByKey.get(entryKey(entry)) ?? null, head);
+    const base = baseByKey.get(entryKey(entry)) ?? null;
+    const { findings, notes } = deltaFindings(budgetFor(entry), base, head);
+    const config = base?.imageConfig && entry.imageConfig ? diffImageConfig(base.imageConfig, entry.imageConfig) : null;
+    const configChanged = (config?.changes.length ?? 0) > 0;
+    // Said only where it matters: no layer moved, so the config is all that changed.
+    const configOnly = delta.state === 'changed' && delta.layers.every((row) => row.state === 'unchanged');
     const allFindings = [...entry.findings, ...findings];
     return {
       ...entry,
@@ -80,10 +87,18 @@ export function applyBaseline({ entries, baseline, baseCommit, budgetFor, missin
       status: entry.status === 'error' ? 'error' : statusOf(allFindings),
       baseline: delta.baseline,
       delta: delta.delta,
-      change: delta.state,
+      // Same sizes and layers, another config (a label of the same length): still a change.
+      change: delta.state === 'unchanged' && configChanged ? 'changed' : delta.state,
       layerDiff: delta.layers,
       contributors: delta.contributors,
-      notes: [...(entry.notes ?? []), ...notes],
+      ...(config && configChanged ? { configChanges: config.changes } : {}),
+      notes: [
+        ...(entry.notes ?? []),
+        ...notes,
+        ...(config && !config.valuesCompared && configOnly
+          ? ['label and env values not compared: the base was measured by another run (only added and removed names are known)']
+          : []),
+      ],
     };
   });
 

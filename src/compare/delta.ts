@@ -124,7 +124,7 @@ function toBaseline(entry: SizedEntry, commit: string | null): Baseline {
 export function toSizedEntry(
   name: string,
   target: string | null,
-  measure: Pick<SizedEntry, 'platform' | 'compressedBytes' | 'uncompressedBytes' | 'layers'>,
+  measure: Pick<SizedEntry, 'platform' | 'compressedBytes' | 'uncompressedBytes' | 'layers' | 'imageConfig'>,
 ): SizedEntry {
   return {
     name,
@@ -133,5 +133,6 @@ export function toSizedEntry(
     compressedBytes: measure.compressedBytes,
     uncompressedBytes: measure.uncompressedBytes,
     layers: measure.layers,
+    ...(measure.imageConfig ? { imageConfig: measure.imageConfig } : {}),
   };
 }

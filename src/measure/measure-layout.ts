@@ -11,6 +11,7 @@ import type { CountedSizes } from './counted-sizes.js';
 import { measureUncompressedSize, type LayerCounter } from './uncompressed-size.js';
 import { mapHistoryToDockerfile, type DockerfileSource } from './dockerfile-lines.js';
 import { layerConcurrencyFor } from './layer-concurrency.js';
+import { summarizeImageConfig } from './image-config.js';
 import {
   collectImageManifests,
   formatPlatform,
@@ -191,6 +192,7 @@ export async function measureOciLayout(layoutDir: string, opts: MeasureLayoutOpt
       layerCount: layers.length,
       layers,
       imageUser: typeof config.config?.User === 'string' ? config.config.User : '',
+      imageConfig: summarizeImageConfig(config.config),
     });
   }
   return sortPlatformMeasures(measures);

@@ -1,6 +1,6 @@
 /** Sizes measured from manifests and layer blobs; never from `docker image inspect`. */
 
-import type { DockerfileRef } from '../types.js';
+import type { DockerfileRef, ImageConfigSummary } from '../types.js';
 
 export interface LayerMeasure {
   digest: string;
@@ -28,6 +28,8 @@ export interface PlatformMeasure {
   layers: LayerMeasure[];
   /** The image config's `User` ('' when unset); absent where the config was not read. */
   imageUser?: string;
+  /** The config's fields a reviewer recognises (see image-config.ts); absent where it was not read. */
+  imageConfig?: ImageConfigSummary;
 }
 
 /**

@@ -65,6 +65,7 @@ function measuredEntry(m: MeasuredImage, platform: PlatformMeasure, budget: Budg
     manifestDigest: platform.manifestDigest,
     imageDigest: m.imageDigest ?? null,
     error: null,
+    ...(platform.imageConfig ? { imageConfig: platform.imageConfig } : {}),
     ...(analysis ? { analysis } : {}),
     ...(notes.length > 0 ? { notes } : {}),
     ...(m.kind === 'stage' ? { kind: 'stage' as const } : {}),

@@ -59,8 +59,8 @@ export function sizeWithDelta(entry: ReportEntry, change: Change = changeOf(entr
   if (head === null) return '—';
   if (change === 'new') return `${formatBytes(head)} (new)`;
   if (base === null || !isCompared(entry)) return formatBytes(head);
-  if (head === base) return `${formatBytes(head)} (±0)`;
   const config = metric === 'compressed' && isConfigOnlyChange(entry) ? ', config only' : '';
+  if (head === base) return `${formatBytes(head)} (±0${config})`;
   return `${formatBytes(head)} (${formatChange(head - base, base)}${config})`;
 }
 
@@ -144,7 +144,7 @@ export function sortChanged(entries: readonly ReportEntry[]): ReportEntry[] {
 
 /** Within budget and the same size as on the base: folded away in the comment. */
 export function isFolded(entry: ReportEntry): boolean {
-  return entry.status === 'ok' && changeOf(entry) === 'unchanged';
+  return entry.status === 'ok' && changeOf(entry) === 'unchanged' && !isConfigOnlyChange(entry);
 }
 
 export function foldedSection(entries: readonly ReportEntry[], withPlatform: boolean): string | null {

@@ -17,6 +17,7 @@ import {
   whyItGrew,
   type LayerChange,
 } from './growth.js';
+import { configChangeList } from './config-text.js';
 import { hintLines, type HintGroup } from './hint-text.js';
 import type { Analysis, Finding, ReportEntry, ReportLayer } from '../types.js';
 
@@ -27,6 +28,8 @@ const CELL_INSTRUCTION = 60;
 /** Lines of one instruction shown under "why it grew" (the middle elided). */
 const MAX_INSTRUCTION_LINES = 12;
 const MAX_ERROR_LINES = 40;
+/** Graphemes of one config value (an entrypoint, a healthcheck) in the details. */
+const CONFIG_VALUE = 120;
 
 function sourceCell(layer: ReportLayer): string {
   const where = locationOf(layer);
@@ -134,10 +137,14 @@ export function detailLines(entry: ReportEntry, opts: DetailOptions = {}): strin
     lines.push(...entry.notes.map((n) => `- ℹ️ ${escapeMessage(n, MAX_MESSAGE)}`), '');
   }
 
+  const config = configChangeList(entry.configChanges, (text) => codeSpan(text, { maxLength: CONFIG_VALUE }));
   if (isConfigOnlyChange(entry)) {
     const delta = compressedDelta(entry, change) ?? 0;
+    const shown = delta === 0 ? '±0' : formatDelta(delta);
     lines.push(
-      `**Only the image config changed** (${formatDelta(delta)}): every layer is the same as on the base, so a label, the environment, the entrypoint or command, the user or another setting differs.`,
+      config === null
+        ? `**Only the image config changed** (${shown}): every layer is the same as on the base, so a label, the environment, the entrypoint or command, the user or another setting differs.`
+        : `**Only the image config changed** (${shown}, every layer is the same as on the base): ${config}.`,
       '',
     );
   }
@@ -158,6 +165,8 @@ export function detailLines(entry: ReportEntry, opts: DetailOptions = {}): strin
     biggest.forEach((layer, i) => lines.push(...instructionItem(i + 1, layer, formatBytes(layer.compressedBytes))));
     if (lines.at(-1) !== '') lines.push('');
   }
+  // Layers moved too: the config's changes come after them.
+  if (config !== null && !isConfigOnlyChange(entry)) lines.push(`**Image config:** ${config}.`, '');
 
   // The figures whenever there is an analysis, hints or not: "no hints" is news too.
   if (entry.analysis) lines.push(analysisLine(entry.analysis, opts), '');

@@ -58,12 +58,13 @@ export function whyItGrew(entry: ReportEntry, limit = 5): GrowthStep[] {
 
 /**
  * The image changed but no layer did: only the config blob (labels, env, entrypoint, user…)
- * differs — a size change of a few hundred bytes.
+ * differs — a size change of a few hundred bytes, or none when a value kept its length
+ * (`configChanges` says so then).
  */
 export function isConfigOnlyChange(entry: ReportEntry): boolean {
   const changes = layerChangesOf(entry);
   if (!changes || changes.length === 0 || !entry.baseline || entry.compressedBytes === null) return false;
-  const moved = entry.compressedBytes !== entry.baseline.compressedBytes;
+  const moved = entry.compressedBytes !== entry.baseline.compressedBytes || (entry.configChanges?.length ?? 0) > 0;
   return moved && changes.every((c) => c.kind === 'unchanged');
 }
 

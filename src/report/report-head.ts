@@ -9,6 +9,7 @@ import { changeOf, compressedDelta, type Change } from './change.js';
 import { formatBytes, formatChange, formatDelta, MAX_MESSAGE, MAX_NAME, plural } from './comment-format.js';
 import { entryName, showsPlatform, sortChanged } from './delta-table.js';
 import { codeSpan, escapeMessage, escapeText } from './escape.js';
+import { configChangeText } from './config-text.js';
 import { instructionOneLine, isConfigOnlyChange, locationOf, shareText, whyItGrew } from './growth.js';
 import type { BudgetChange, Report, ReportEntry } from '../types.js';
 
@@ -35,7 +36,8 @@ type Bucket = 'error' | 'over' | 'warn' | Change | 'config';
 function bucketOf(entry: ReportEntry): Bucket {
   if (entry.status === 'error' || entry.status === 'over' || entry.status === 'warn') return entry.status;
   const change = changeOf(entry);
-  return change === 'grew' && isConfigOnlyChange(entry) ? 'config' : change;
+  const sized = change === 'grew' || change === 'shrank' || change === 'unchanged';
+  return sized && isConfigOnlyChange(entry) ? 'config' : change;
 }
 
 const BUCKET_WORDS: [Bucket, string][] = [
@@ -115,10 +117,16 @@ function culpritLine(entry: ReportEntry, withPlatform: boolean): string {
   return `${entry.status === 'over' ? '❌' : '⚠️'} ${name} ${what}${limit}${movement(entry)}${others}`;
 }
 
-/** "↳ grew most at `Dockerfile:5` `RUN … > /out/assets.bin` +5 MB (99% of the growth)". */
+/**
+ * "↳ grew most at `Dockerfile:5` `RUN … > /out/assets.bin` +5 MB (99% of the growth)"; when no
+ * layer grew, what the image config changed.
+ */
 function growthLine(entry: ReportEntry): string | null {
   const [top] = whyItGrew(entry, 1);
-  if (!top) return null;
+  if (!top) {
+    const config = configChangeText(entry.configChanges, (text) => codeSpan(text, { maxLength: VERDICT_INSTRUCTION }), 3);
+    return config === null ? null : `↳ ${config}`;
+  }
   const where = locationOf(top.layer);
   const instruction = instructionOneLine(top.layer, VERDICT_INSTRUCTION);
   const share = shareText(top.share);

@@ -7,7 +7,8 @@ import { formatBytes, formatDelta, formatPercent } from '../format-size.js';
 import { describeBudgetUsage } from './budget-text.js';
 import { deltaOf, sidesOf, type Metric } from './change.js';
 import { groupHints, imageKey } from './hint-text.js';
-import { instructionOneLine, locationOf, whyItGrew } from './growth.js';
+import { configChangeText } from './config-text.js';
+import { elideMiddleText, instructionOneLine, locationOf, whyItGrew } from './growth.js';
 import { verdictLine } from './report-head.js';
 import type { Report, ReportEntry, Status } from '../types.js';
 
@@ -111,15 +112,20 @@ function renderStageLines(report: Report): string[] {
   return lines;
 }
 
-/** "  grew api:builder +5 MB Dockerfile:5 RUN … > /out/assets.bin", the largest three per entry. */
+/**
+ * "  grew api:builder +5 MB Dockerfile:5 RUN … > /out/assets.bin", the largest three per entry;
+ * "  config api:runtime: image config changed: label … changed" for what the config changed.
+ */
 function growthLines(report: Report): string[] {
-  return report.images.flatMap((entry) =>
-    whyItGrew(entry, 3).map((step) => {
+  return report.images.flatMap((entry) => {
+    const grew = whyItGrew(entry, 3).map((step) => {
       const where = locationOf(step.layer) ?? 'base image';
       const instruction = instructionOneLine(step.layer, 100) ?? '';
       return `  grew ${entryLabel(entry, false)}: ${formatDelta(step.delta)} ${sanitizeForTerminal(where)} ${sanitizeForTerminal(instruction)}`;
-    }),
-  );
+    });
+    const config = configChangeText(entry.configChanges, (text) => sanitizeForTerminal(elideMiddleText(text, 100)));
+    return config === null ? grew : [...grew, `  config ${entryLabel(entry, false)}: ${config}`];
+  });
 }
 
 export function renderTerminalReport(report: Report, options: { color?: boolean } = {}): string {

@@ -91,3 +91,60 @@ describe('applyBaseline: a head build that failed', () => {
     ]);
   });
 });
+
+describe('applyBaseline: the image config', () => {
+  const layers = [layer(1, 4 * MB, 'RUN a', 2)];
+  const config = (revision: string, valuesKey = 'run') => ({
+    labels: [['org.opencontainers.image.revision', revision]] as [string, string][],
+    valuesKey,
+    cmd: ['serve'],
+  });
+  const compare = (base: ReportEntry, head: ReportEntry) =>
+    applyBaseline({
+      entries: [head],
+      baseline: [{ ...sized(base), ...(base.imageConfig ? { imageConfig: base.imageConfig } : {}) }],
+      baseCommit: COMMIT,
+      budgetFor: () => ({}),
+    })[0];
+
+  test.each<[string, ReportEntry, ReportEntry, string, string[] | undefined, string[]]>([
+    // [case, base, head, change, config changes (field:kind:key), notes]
+    [
+      'a label of the same length changed: a change, with what changed',
+      entry({ name: 'app', layers, compressedBytes: 4 * MB + 300, imageConfig: config('f1') }),
+      entry({ name: 'app', layers, compressedBytes: 4 * MB + 300, imageConfig: config('f2') }),
+      'changed',
+      ['label:changed:org.opencontainers.image.revision'],
+      [],
+    ],
+    [
+      'the same config: unchanged, no changes recorded',
+      entry({ name: 'app', layers, compressedBytes: 4 * MB + 300, imageConfig: config('f1') }),
+      entry({ name: 'app', layers, compressedBytes: 4 * MB + 300, imageConfig: config('f1') }),
+      'unchanged',
+      undefined,
+      [],
+    ],
+    [
+      'a base from an earlier version (no imageConfig): nothing said',
+      entry({ name: 'app', layers, compressedBytes: 4 * MB + 300 }),
+      entry({ name: 'app', layers, compressedBytes: 4 * MB + 311, imageConfig: config('f1') }),
+      'changed',
+      undefined,
+      [],
+    ],
+    [
+      'a base of another run: values not compared, and said so when only the config moved',
+      entry({ name: 'app', layers, compressedBytes: 4 * MB + 300, imageConfig: config('f1', 'old-run') }),
+      entry({ name: 'app', layers, compressedBytes: 4 * MB + 311, imageConfig: config('f2') }),
+      'changed',
+      undefined,
+      ['label and env values not compared: the base was measured by another run (only added and removed names are known)'],
+    ],
+  ])('%s', (_case, base, head, change, changes, notes) => {
+    const out = compare(base, head);
+    expect(out?.change).toBe(change);
+    expect(out?.configChanges?.map((c) => [c.field, c.kind, c.key].join(':'))).toEqual(changes);
+    expect(out?.notes ?? []).toEqual(notes);
+  });
+});

@@ -298,6 +298,11 @@ describe('renderComment snapshots', () => {
           efficiency: 0.5,
           hints: [{ id: 'x', path: evil, bytes: 9, dockerfile: { path: evil, line: 1 }, message: evil, fix: evil }],
         },
+        configChanges: [
+          { field: 'label', kind: 'added', key: evil },
+          { field: 'env', kind: 'changed', key: evil },
+          { field: 'entrypoint', kind: 'changed', from: evil, to: JSON.stringify([evil]) },
+        ],
       });
       if (e.baseline) e.baseline.layers = [{ ...layer(i + 100, MB, evil), dockerfile: { path: evil, line: 3 } }];
       return e;

@@ -172,6 +172,13 @@ export function overBudgetReport(): Report {
     compressedBytes: sized(webLayers, 1_511),
     baseline: base(sized(webLayers, 1_200), webLayers),
     budget: { max: { compressed: 50 * MB }, warn: null, maxLayers: 12 },
+    // What the compare stage records for a config-only change (values never: env can hold tokens).
+    configChanges: [
+      { field: 'label', kind: 'changed', key: 'org.opencontainers.image.revision' },
+      { field: 'label', kind: 'added', key: 'org.opencontainers.image.source' },
+      { field: 'env', kind: 'added', key: 'WEB_WORKERS' },
+      { field: 'cmd', kind: 'changed', from: '["nginx","-g","daemon off;"]', to: '["nginx","-g","daemon off; worker_processes 4;"]' },
+    ],
   });
   const db = entryOf({
     name: 'db',
@@ -357,6 +364,11 @@ export function hostileReport(): Report {
     status: 'over',
     budget: { max: { compressed: 5 * MB }, warn: null, maxLayers: null },
     notes: HOSTILE.messages,
+    configChanges: [
+      { field: 'label', kind: 'added', key: HOSTILE.messages[7] ?? '' },
+      { field: 'env', kind: 'added', key: HOSTILE.target },
+      { field: 'entrypoint', kind: 'changed', from: '["/app"]', to: JSON.stringify([HOSTILE.path, '```', '@octocat']) },
+    ],
     analysis: {
       wastedBytes: 1_000_000,
       efficiency: 0.9,
