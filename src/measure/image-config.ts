@@ -112,21 +112,30 @@ export function summarizeImageConfig(config: unknown, key: ValuesKey = RUN_VALUE
   const c = isRecord(config) ? config : {};
   const labels = fingerprinted(key, 'label', labelPairs(c.Labels));
   const env = fingerprinted(key, 'env', envPairs(c.Env));
-  const fields: ImageConfigSummary = {
-    labels,
-    env,
-    valuesKey: labels || env ? key.id : undefined,
-    entrypoint: stringList(c.Entrypoint),
-    cmd: stringList(c.Cmd),
-    user: text(c.User),
-    workingDir: text(c.WorkingDir),
-    exposedPorts: keySet(c.ExposedPorts),
-    volumes: keySet(c.Volumes),
-    stopSignal: text(c.StopSignal),
-    healthcheck: healthcheck(c.Healthcheck),
-    shell: stringList(c.Shell),
-    onBuild: stringList(c.OnBuild),
-  };
+  const entrypoint = stringList(c.Entrypoint);
+  const cmd = stringList(c.Cmd);
+  const user = text(c.User);
+  const workingDir = text(c.WorkingDir);
+  const exposedPorts = keySet(c.ExposedPorts);
+  const volumes = keySet(c.Volumes);
+  const stopSignal = text(c.StopSignal);
+  const check = healthcheck(c.Healthcheck);
+  const shell = stringList(c.Shell);
+  const onBuild = stringList(c.OnBuild);
   // Compact: unset fields are left out of the report.
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as ImageConfigSummary;
+  return {
+    ...(labels ? { labels } : {}),
+    ...(env ? { env } : {}),
+    ...(labels || env ? { valuesKey: key.id } : {}),
+    ...(entrypoint ? { entrypoint } : {}),
+    ...(cmd ? { cmd } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(workingDir !== undefined ? { workingDir } : {}),
+    ...(exposedPorts ? { exposedPorts } : {}),
+    ...(volumes ? { volumes } : {}),
+    ...(stopSignal !== undefined ? { stopSignal } : {}),
+    ...(check !== undefined ? { healthcheck: check } : {}),
+    ...(shell ? { shell } : {}),
+    ...(onBuild ? { onBuild } : {}),
+  };
 }
