@@ -1,21 +1,18 @@
 /**
  * How many layers to decompress at once, from the work itself. A big layer keeps a core busy
- * inflating (zlib on a libuv thread) and the main thread busy counting or parsing its tar: on
- * two cores, two of them only take turns, and lose to one at a time (more context switches,
- * more of the page cache in play), all the more while builds use the same cores. Small layers
- * cost next to nothing each; what they wait on is I/O (a file, a registry round trip), which
- * overlaps well.
+ * inflating (zlib on a libuv thread) and feeds the main thread its count or its tar: two of them
+ * on two idle cores finish sooner than one after the other, but on cores that builds or other
+ * processes already use they only take turns, and lose to one at a time (more context switches,
+ * more of the page cache in play, the main thread shared). Small layers cost next to nothing
+ * each; what they wait on is I/O (a file, a registry round trip), which overlaps well.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 
 /** Overrides the choice (a whole number, 1 or more): for benchmarks and odd machines. */
 export const LAYER_CONCURRENCY_ENV = 'IMAGE_BUDGET_LAYER_CONCURRENCY';
 
 /** A layer that takes this many bytes of decompressing or more keeps a core busy for a while. */
 export const HEAVY_LAYER_BYTES = 32 * 1024 * 1024;
-
-/** Cores one big layer keeps busy: its decoder's thread and its share of the main thread. */
-export const CORES_PER_HEAVY_LAYER = 2;
 
 /** Never more at once: each stream holds its own buffers (a few MB). */
 export const MAX_LAYER_CONCURRENCY = 4;
@@ -28,17 +25,23 @@ export interface LayerWork {
   layerBytes: readonly number[];
   /** os.availableParallelism(). */
   cores: number;
-  /** Other heavy work on these cores right now: builds still running, other images being measured. */
+  /** Other heavy work of this run right now: builds still running, other images being measured. */
   busy: number;
+  /**
+   * os.loadavg()[0]: runnable processes, this one's included, over the last minute; each whole
+   * one takes a core (builds of this run that just ended too: it lags, towards one at a time).
+   */
+  load: number;
   /** From LAYER_CONCURRENCY_ENV, when set: it wins. */
   override?: number | null;
 }
 
-/** Layers at once: one whenever a big layer could not have cores of its own. Pure. */
-export function chooseLayerConcurrency({ layerBytes, cores, busy, override }: LayerWork): number {
+/** Layers at once: one big layer per free core, and one when no core is free. Pure. */
+export function chooseLayerConcurrency({ layerBytes, cores, busy, load, override }: LayerWork): number {
   if (override !== undefined && override !== null) return override;
   const heavy = layerBytes.some((bytes) => bytes >= HEAVY_LAYER_BYTES);
-  const wanted = heavy ? Math.floor((cores - busy) / CORES_PER_HEAVY_LAYER) : Math.max(2, cores);
+  const freeCores = cores - Math.max(busy, Math.floor(load));
+  const wanted = heavy ? freeCores : Math.max(2, cores);
   return Math.max(1, Math.min(wanted, layerBytes.length, MAX_LAYER_CONCURRENCY));
 }
 
@@ -59,6 +62,7 @@ export function layerConcurrencyFor(layerBytes: readonly number[], busy = 0, env
     layerBytes,
     cores: availableParallelism(),
     busy,
+    load: loadavg()[0] ?? 0,
     override: parseLayerConcurrency(env[LAYER_CONCURRENCY_ENV]),
   });
 }
