@@ -1,12 +1,13 @@
 /**
  * How many layers to decompress at once, from the work itself. A big layer keeps a core busy
  * inflating (zlib on a libuv thread) and feeds the main thread its count or its tar: two of them
- * on two idle cores finish sooner than one after the other, but on cores that builds or other
- * processes already use they only take turns, and lose to one at a time (more context switches,
- * more of the page cache in play, the main thread shared). Small layers cost next to nothing
- * each; what they wait on is I/O (a file, a registry round trip), which overlaps well.
+ * on two cores of their own finish sooner than one after the other, but on cores that this run's
+ * builds still use (BuildKit compressing layers) they only take turns. The load of other
+ * processes is not counted: on a shared machine more streams get more of the cores' time, and
+ * `npm run bench -- big` measured two at once faster there too. Small layers cost next to
+ * nothing each; what they wait on is I/O (a file, a registry round trip), which overlaps well.
  */
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 
 /** Overrides the choice (a whole number, 1 or more): for benchmarks and odd machines. */
 export const LAYER_CONCURRENCY_ENV = 'IMAGE_BUDGET_LAYER_CONCURRENCY';
@@ -27,20 +28,15 @@ export interface LayerWork {
   cores: number;
   /** Other heavy work of this run right now: builds still running, other images being measured. */
   busy: number;
-  /**
-   * os.loadavg()[0]: runnable processes, this one's included, over the last minute; each whole
-   * one takes a core (builds of this run that just ended too: it lags, towards one at a time).
-   */
-  load: number;
   /** From LAYER_CONCURRENCY_ENV, when set: it wins. */
   override?: number | null;
 }
 
 /** Layers at once: one big layer per free core, and one when no core is free. Pure. */
-export function chooseLayerConcurrency({ layerBytes, cores, busy, load, override }: LayerWork): number {
+export function chooseLayerConcurrency({ layerBytes, cores, busy, override }: LayerWork): number {
   if (override !== undefined && override !== null) return override;
   const heavy = layerBytes.some((bytes) => bytes >= HEAVY_LAYER_BYTES);
-  const freeCores = cores - Math.max(busy, Math.floor(load));
+  const freeCores = cores - busy;
   const wanted = heavy ? freeCores : Math.max(2, cores);
   return Math.max(1, Math.min(wanted, layerBytes.length, MAX_LAYER_CONCURRENCY));
 }
@@ -62,7 +58,6 @@ export function layerConcurrencyFor(layerBytes: readonly number[], busy = 0, env
     layerBytes,
     cores: availableParallelism(),
     busy,
-    load: loadavg()[0] ?? 0,
     override: parseLayerConcurrency(env[LAYER_CONCURRENCY_ENV]),
   });
 }
