@@ -66,6 +66,9 @@ export const TYPE_CHECKED = [
   'src/secrets/**/*.ts',
   'src/docker/**/*.ts',
   'src/plan/**/*.ts',
+  'src/compare/**/*.ts',
+  'src/baseline/**/*.ts',
+  'src/sources/**/*.ts',
   // test/unit/lint/strict-rules.test.ts lints these fixtures to show the strict rules are on.
   'test/fixtures/lint/**/*.ts',
 ];

@@ -29,7 +29,7 @@ export interface BaseResolution {
 }
 
 export interface ResolveBaseOptions {
-  event?: { name: string; payload: any };
+  event?: { name: string; payload: unknown };
   /** `GITHUB_SHA`; the checkout's HEAD is what actually decides. */
   headSha?: string;
   /** `--base REF` from the CLI: wins over the event. */
@@ -42,32 +42,31 @@ const ZERO_SHA = /^0+$/;
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
 
 /** Decides from the event alone where the base comes from; git facts are checked later. */
-export function chooseBaseRef(event: { name: string; payload: any }, headSha: string, cliBase?: string): BasePlan {
+export function chooseBaseRef(event: { name: string; payload: unknown }, headSha: string, cliBase?: string): BasePlan {
   if (cliBase !== undefined) return { kind: 'ref', ref: checkRef(cliBase, '--base') };
-  const payload = event.payload ?? {};
+  const { payload } = event;
   if (PR_EVENTS.has(event.name)) {
-    const pr = payload.pull_request;
-    const baseRef = pr?.base?.ref;
+    const baseRef = fieldAt(payload, 'pull_request', 'base', 'ref');
     if (typeof baseRef !== 'string' || baseRef === '') {
       return { kind: 'none', reason: `the ${event.name} event payload has no pull_request.base.ref` };
     }
     return {
       kind: 'pull-request',
       baseRef: checkRef(baseRef, 'pull_request.base.ref'),
-      baseSha: asSha(pr.base.sha),
-      prHeadSha: asSha(pr.head?.sha),
+      baseSha: asSha(fieldAt(payload, 'pull_request', 'base', 'sha')),
+      prHeadSha: asSha(fieldAt(payload, 'pull_request', 'head', 'sha')),
       headSha,
     };
   }
   if (event.name === 'push') {
-    const before = asSha(payload.before);
+    const before = asSha(fieldAt(payload, 'before'));
     if (before === null || ZERO_SHA.test(before)) {
       return { kind: 'none', reason: 'the push created the branch: there is no previous commit to compare with' };
     }
     return { kind: 'commit', commit: before, reason: 'the branch tip before this push (push.before)' };
   }
   if (event.name === 'merge_group') {
-    const baseSha = asSha(payload.merge_group?.base_sha);
+    const baseSha = asSha(fieldAt(payload, 'merge_group', 'base_sha'));
     if (baseSha !== null) return { kind: 'commit', commit: baseSha, reason: 'the merge queue base (merge_group.base_sha)' };
   }
   return { kind: 'none', reason: `no base branch for a ${event.name} event; pass --base to compare with a ref` };
@@ -190,6 +189,16 @@ export async function hasCommit(repoDir: string, rev: string): Promise<boolean> 
 
 async function isShallow(repoDir: string): Promise<boolean> {
   return (await runGit(repoDir, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+
+/** The value at `path` in an untyped event payload; undefined where the path ends early. */
+function fieldAt(json: unknown, ...path: string[]): unknown {
+  let value = json;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
 }
 
 function asSha(value: unknown): string | null {

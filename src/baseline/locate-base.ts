@@ -48,7 +48,7 @@ export async function locateBase(request: LocateBaseRequest): Promise<BaseLocati
     return { repoRoot, commit: null, detail: 'no pull request or push event names a base commit' };
   try {
     const resolution = await resolveBaseCommit(repoRoot, {
-      event: request.event as { name: string; payload: any } | undefined,
+      event: request.event,
       headSha: request.headSha,
       base: baseRef,
     });

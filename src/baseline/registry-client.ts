@@ -171,8 +171,8 @@ export class RegistryClient {
       if (response.body === null) throw new RegistryError(`GET ${url}: empty response`, response.status);
       const reader = response.body.getReader();
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
+        const value = await nextChunk(reader, url);
+        if (value === null) break;
         this.stats.bytesDownloaded += value.byteLength;
         if (!out.write(value)) await new Promise((resolve) => out.once('drain', resolve));
         if (out.destroyed) {
@@ -231,7 +231,7 @@ export class RegistryClient {
     if (this.nextIdentity < 0 && parsed.scheme === 'basic') this.nextIdentity = 0;
     while (this.nextIdentity < this.identities.length) {
       const index = this.nextIdentity++;
-      const identity = index < 0 ? null : this.identities[index]!;
+      const identity = index < 0 ? null : (this.identities[index] ?? null);
       const credentials = identity === null ? null : await identity.credentials();
       if (identity !== null && credentials === null) continue;
       this.current = identity === null ? 'anonymous access' : identity.label;
@@ -284,7 +284,8 @@ export class RegistryClient {
 
   /** A Bearer token from the challenge's realm; null when the realm refuses this login. */
   private async requestToken(params: Record<string, string>, basic: string | null): Promise<string | null> {
-    const tokenUrl = new URL(params.realm!);
+    if (params.realm === undefined) throw new RegistryError('a bearer challenge without a realm', 401);
+    const tokenUrl = new URL(params.realm);
     if (params.service !== undefined) tokenUrl.searchParams.set('service', params.service);
     tokenUrl.searchParams.set('scope', params.scope ?? `repository:${this.ref.repository}:pull`);
     const where = `token request to ${tokenUrl.origin}${tokenUrl.pathname}`;
@@ -334,6 +335,14 @@ export function parseChallenge(header: string | null): { scheme: string; params:
   return { scheme: (match[1] ?? '').toLowerCase(), params };
 }
 
+/** The next piece of a response body, or null at its end. */
+async function nextChunk(reader: ReadableStreamDefaultReader<unknown>, url: string): Promise<Uint8Array | null> {
+  const { done, value } = await reader.read();
+  if (done) return null;
+  if (!(value instanceof Uint8Array)) throw new RegistryError(`GET ${url}: the response body is not bytes`, null);
+  return value;
+}
+
 /** Reads at most `limit` bytes of a body, counting them, and hangs up on the rest. */
 async function readLimited(response: Response, limit: number, stats: RegistryStats, controller?: AbortController): Promise<Buffer> {
   if (response.body === null) return Buffer.alloc(0);
@@ -342,8 +351,8 @@ async function readLimited(response: Response, limit: number, stats: RegistrySta
   let total = 0;
   try {
     while (total < limit) {
-      const { done, value } = await reader.read();
-      if (done) return Buffer.concat(chunks, total);
+      const value = await nextChunk(reader, response.url);
+      if (value === null) return Buffer.concat(chunks, total);
       stats.bytesDownloaded += value.byteLength;
       chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
       total += value.byteLength;

@@ -50,16 +50,21 @@ export interface RegistryIdentity {
   credentials(): Promise<Credentials | null>;
 }
 
-interface DockerConfig {
-  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
-  credsStore?: string;
-  credHelpers?: Record<string, string>;
+/**
+ * `~/.docker/config.json` as read: a JSON object whose fields (`auths`, `credsStore`,
+ * `credHelpers`) are checked where they are used, so one odd field spoils only itself.
+ */
+type DockerConfig = Record<string, unknown>;
+
+/** A JSON object's fields, or undefined when the value is not an object. */
+function fieldsOf(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }
 
-/** What `docker-credential-<helper> get` prints (docker/docker-credential-helpers). */
-interface HelperAnswer {
-  Username?: unknown;
-  Secret?: unknown;
+/** The credential helper `credHelpers` names for one of `keys`. */
+function credHelperFor(config: DockerConfig | null, keys: readonly string[]): string | undefined {
+  const helpers = fieldsOf(config?.credHelpers);
+  return keys.map((key) => helpers?.[key]).find((name): name is string => typeof name === 'string' && name !== '');
 }
 
 /** Runs a credential helper: the server URL on stdin, its answer on stdout. */
@@ -68,7 +73,7 @@ export type CredentialHelperRunner = (helper: string, serverUrl: string) => Prom
 const runHelper: CredentialHelperRunner = (helper, serverUrl) => runCommand(`docker-credential-${helper}`, ['get'], { input: serverUrl });
 
 /** The keys docker files a host's credentials under, Docker Hub's legacy URL first. */
-function configKeys(host: string): string[] {
+function configKeys(host: string): [string, ...string[]] {
   return host === DOCKER_HUB
     ? ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', host]
     : [host, `https://${host}`, `http://${host}`];
@@ -77,8 +82,7 @@ function configKeys(host: string): string[] {
 async function readDockerConfig(env: NodeJS.ProcessEnv): Promise<DockerConfig | null> {
   const file = path.join(env.DOCKER_CONFIG ?? path.join(homedir(), '.docker'), 'config.json');
   try {
-    const config: unknown = JSON.parse(await readFile(file, 'utf8'));
-    return typeof config === 'object' && config !== null ? (config as DockerConfig) : null;
+    return fieldsOf(JSON.parse(await readFile(file, 'utf8'))) ?? null;
   } catch {
     return null;
   }
@@ -100,12 +104,15 @@ async function askHelper(helper: string, serverUrl: string, run: CredentialHelpe
       `docker-credential-${helper} get exited with ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().slice(0, 300)}` : ''}`,
     );
   }
-  let answer: HelperAnswer;
+  // What `docker-credential-<helper> get` prints (docker/docker-credential-helpers): { Username, Secret }.
+  let parsed: unknown;
   try {
-    answer = JSON.parse(result.stdout) as HelperAnswer;
+    parsed = JSON.parse(result.stdout);
   } catch {
     throw new Error(`docker-credential-${helper} get printed something that is not JSON`);
   }
+  const answer = fieldsOf(parsed);
+  if (answer === undefined) throw new Error(`docker-credential-${helper} get printed JSON that is not an object`);
   if (typeof answer.Username !== 'string' || typeof answer.Secret !== 'string' || answer.Secret === '') return null;
   if (answer.Username === IDENTITY_TOKEN_USER) return { identityToken: answer.Secret };
   return { username: answer.Username, password: answer.Secret };
@@ -124,17 +131,17 @@ export async function readDockerCredentials(
   const config = await readDockerConfig(env);
   if (config === null) return null;
   const keys = configKeys(host);
-  const serverUrl = keys[0]!;
-  const helper = keys.map((key) => config.credHelpers?.[key]).find((name) => typeof name === 'string' && name !== '');
+  const [serverUrl] = keys;
+  const helper = credHelperFor(config, keys);
   if (helper !== undefined) return askHelper(helper, serverUrl, run);
   if (typeof config.credsStore === 'string' && config.credsStore !== '') {
     const stored = await askHelper(config.credsStore, serverUrl, run);
     if (stored !== null) return stored;
   }
-  const auths = config.auths;
-  if (auths === undefined || typeof auths !== 'object') return null;
+  const auths = fieldsOf(config.auths);
+  if (auths === undefined) return null;
   for (const key of keys) {
-    const entry = auths[key];
+    const entry = fieldsOf(auths[key]);
     if (entry === undefined) continue;
     // Stored beside an `auth` of the user name alone: the token is what logs in.
     if (typeof entry.identitytoken === 'string' && entry.identitytoken !== '') return { identityToken: entry.identitytoken };
@@ -153,9 +160,7 @@ export async function readDockerCredentials(
 /** Where the docker config's credentials for a host come from, for messages. */
 async function describeDockerCredentials(host: string, env: NodeJS.ProcessEnv): Promise<string> {
   const config = await readDockerConfig(env);
-  const helper = configKeys(host)
-    .map((key) => config?.credHelpers?.[key])
-    .find((name) => typeof name === 'string' && name !== '');
+  const helper = credHelperFor(config, configKeys(host));
   if (helper !== undefined) return `docker-credential-${helper} (credHelpers)`;
   if (typeof config?.credsStore === 'string' && config.credsStore !== '')
     return `docker-credential-${config.credsStore} (credsStore) or auths`;

@@ -103,13 +103,15 @@ async function fetchManifest(client: RegistryClient, reference: string): Promise
   const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
   if (reference.startsWith('sha256:') && reference !== digest) throw new Error(`GET ${url}: content digest is ${digest}`);
   const doc = json as { mediaType?: unknown; manifests?: unknown; config?: unknown; layers?: unknown };
-  const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const mediaType =
+    typeof doc.mediaType === 'string' ? doc.mediaType : (response.headers.get('content-type') ?? '').replace(/;.*$/s, '').trim();
   if (INDEX_TYPES.has(mediaType) || (mediaType === '' && Array.isArray(doc.manifests))) {
     return { kind: 'index', digest, manifests: checkDescriptors(doc.manifests, url, 'manifests') };
   }
   if (MANIFEST_TYPES.has(mediaType) || (mediaType === '' && doc.config !== undefined)) {
     const [config] = checkDescriptors([doc.config], url, 'config');
-    return { kind: 'manifest', digest, config: config!, layers: checkDescriptors(doc.layers ?? [], url, 'layers') };
+    if (config === undefined) throw new Error(`GET ${url}: the manifest has no config descriptor`);
+    return { kind: 'manifest', digest, config, layers: checkDescriptors(doc.layers ?? [], url, 'layers') };
   }
   throw new Error(`GET ${url}: unsupported manifest media type ${JSON.stringify(mediaType)}`);
 }

@@ -74,15 +74,16 @@ export function baseSourceFor(options: BaselineOptions, ctx: BaseContext): Image
 
 const NO_BASELINE: ImageSource = {
   kind: 'none',
-  measure: async () => ({
-    kind: 'none',
-    commit: null,
-    entries: [],
-    missing: [],
-    unavailable: 'baseline: none',
-    note: 'no baseline (baseline: none): delta budgets skipped',
-    durationMs: 0,
-  }),
+  measure: () =>
+    Promise.resolve({
+      kind: 'none',
+      commit: null,
+      entries: [],
+      missing: [],
+      unavailable: 'baseline: none',
+      note: 'no baseline (baseline: none): delta budgets skipped',
+      durationMs: 0,
+    }),
 };
 
 /** The base as measured, with the budgets read from git at the base commit. */

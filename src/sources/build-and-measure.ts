@@ -119,13 +119,25 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
     options.parallel,
     waitFor,
     async (index): Promise<JobMeasurement> => {
-      const { job, kind } = planned[index]!;
+      const plan = planned[index];
+      if (plan === undefined) throw new Error(`build job ${index} of ${planned.length} was not planned`);
+      const { job, kind } = plan;
       const identity = { job, image: job.image, target: job.target, kind, requestedPlatforms: job.platforms };
       started += 1;
       const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
       logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
       const onLine = logger.buildLine?.bind(logger);
-      const build = await runBuild(job, options.launcher, onLine ? { onLine: (line) => onLine(`${prefix}${job.id}`, line) } : {});
+      const build = await runBuild(
+        job,
+        options.launcher,
+        onLine
+          ? {
+              onLine: (line) => {
+                onLine(`${prefix}${job.id}`, line);
+              },
+            }
+          : {},
+      );
       if (options.handoff?.role === 'report') options.handoff.with.built(job.id);
       const dockerfilePath = path.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
       logger.group(

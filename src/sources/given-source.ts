@@ -11,7 +11,11 @@ export function givenSource(images: readonly ImageConfig[], options: GivenImages
     kind: 'image',
     measure: async () => {
       const started = Date.now();
-      const measured = (await measureGivenImages(images, options)).map((m, index) => toMeasuredImage(images[index]!, m));
+      const measured = (await measureGivenImages(images, options)).map((m, index) => {
+        const image = images[index];
+        if (image === undefined) throw new Error(`given image ${index} was measured but not asked for`);
+        return toMeasuredImage(image, m);
+      });
       return measuredResult('image', measured, started, `${measured.length} given image(s) measured without a build`);
     },
   };

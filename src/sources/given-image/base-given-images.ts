@@ -29,7 +29,11 @@ export async function measureBaseGivenImages(
   }
   // The base is measured for sizes only, like a base build.
   const given = await measureGivenImages(resolved, { ...options, placeholders: { sha: commit }, label: options.label ?? 'base' });
-  const measured = given.map((m, index) => toMeasuredImage(resolved[index]!, m));
+  const measured = given.map((m, index) => {
+    const image = resolved[index];
+    if (image === undefined) throw new Error(`base given image ${index} was measured but not asked for`);
+    return toMeasuredImage(image, m);
+  });
   for (const m of measured) {
     if (m.error === null) continue;
     missing.push({

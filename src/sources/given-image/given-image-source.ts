@@ -48,10 +48,9 @@ export function checkFromInput(file: BudgetFile, configPath: string, fromInput: 
     path: image ? `images.${image.name}.image` : '',
     message,
   });
-  if (takers.length > 1) {
-    throw new ConfigError(
-      takers.slice(1).map((image) => issue(image, `only one entry can take the image inputs; ${takers[0]!.name} already does`)),
-    );
+  const [first, ...others] = takers;
+  if (first !== undefined && others.length > 0) {
+    throw new ConfigError(others.map((image) => issue(image, `only one entry can take the image inputs; ${first.name} already does`)));
   }
   const [taker] = takers;
   if (taker !== undefined && !fromInput) {

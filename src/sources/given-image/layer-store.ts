@@ -54,9 +54,10 @@ export class LayerStore {
 
   private async download(remote: BlobReader): Promise<string> {
     const [algorithm, hex] = remote.digest.split(':');
-    if (algorithm !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? '')) throw new Error(`layer ${remote.digest}: not a sha256 digest`);
+    if (algorithm !== 'sha256' || hex === undefined || !/^[0-9a-f]{64}$/.test(hex))
+      throw new Error(`layer ${remote.digest}: not a sha256 digest`);
     await mkdir(this.dir, { recursive: true });
-    const file = path.join(this.dir, hex!);
+    const file = path.join(this.dir, hex);
     const partial = `${file}.partial-${process.pid}-${this.downloads.size}`;
     const hash = createHash('sha256');
     let bytes = 0;

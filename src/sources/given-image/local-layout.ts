@@ -52,14 +52,17 @@ export async function unpackTar(file: string, into: string): Promise<string> {
   const root = path.resolve(into);
   const extract = tar.extract();
   let entries = 0;
-  let refused: Error | null = null;
+  // Set by the entry handler while the pipeline runs.
+  let refused = null as Error | null;
   extract.on('entry', (header, stream, next) => {
     entries++;
     const target = path.resolve(root, header.name);
     if (target !== root && !target.startsWith(`${root}${path.sep}`)) {
       // Skipped, never written; the tar is refused once it has been read.
       refused ??= new Error(`${file}: tar entry ${JSON.stringify(header.name)} points outside the layout`);
-      stream.on('end', () => next());
+      stream.on('end', () => {
+        next();
+      });
       stream.resume();
       return;
     }
@@ -71,8 +74,12 @@ export async function unpackTar(file: string, into: string): Promise<string> {
     mkdir(path.dirname(target), { recursive: true })
       .then(() => pipeline(stream, createWriteStream(target)))
       .then(
-        () => next(),
-        (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
+        () => {
+          next();
+        },
+        (error: unknown) => {
+          next(error instanceof Error ? error : new Error(String(error)));
+        },
       );
   });
   try {

@@ -92,7 +92,7 @@ export async function measureGivenImage(entry: GivenImageEntry, ctx: GivenImageC
     const image = await materialize(reference, entry, ctx);
     const text = entry.dockerfile ? await readFile(entry.dockerfile, 'utf8') : null;
     const dockerfile = text !== null && dockerfilePath !== null ? { path: dockerfilePath, text } : undefined;
-    const analysed = ctx.analysis !== undefined && entry.analyze !== false;
+    const analysis = entry.analyze === false ? undefined : ctx.analysis;
     const cacheErrors = new Set<string>();
     const platforms = await measureOciLayout(image.layoutDir, {
       ...(dockerfile ? { dockerfile } : {}),
@@ -100,21 +100,21 @@ export async function measureGivenImage(entry: GivenImageEntry, ctx: GivenImageC
       ...(ctx.sizeMemo ? { sizeMemo: ctx.sizeMemo } : {}),
       ...(ctx.countedSizes ? { countedSizes: ctx.countedSizes } : {}),
       ...(image.openBlob ? { openBlob: image.openBlob } : {}),
-      ...(analysed ? { countLayer: countByScanning(ctx.analysis!.cache, (m) => cacheErrors.add(m), ctx.analysis!.scanned) } : {}),
+      ...(analysis ? { countLayer: countByScanning(analysis.cache, (m) => cacheErrors.add(m), analysis.scanned) } : {}),
     });
     const wanted = entry.platforms;
     const measured = wanted.length === 0 ? platforms : platforms.filter((p) => wanted.some((w) => samePlatform(w, p.platform)));
     if (measured.length === 0)
       throw new Error(`${reference}: no image for ${wanted.join(', ')} (it has ${platforms.map((p) => p.platform).join(', ')})`);
     const result: GivenImageMeasurement = { entry, reference, platforms: measured, error: null, imageDigest: image.digest, dockerfilePath };
-    if (analysed) {
+    if (analysis) {
       result.analyses = await analyzeLayout({
         layoutDir: image.layoutDir,
         platforms: measured,
         ...(dockerfile ? { dockerfile: { ...dockerfile, ...(entry.target ? { target: entry.target } : {}) } } : {}),
         ...(entry.context && entry.dockerfile ? { contextHasDockerignore: await hasDockerignore(entry.context, entry.dockerfile) } : {}),
-        cache: ctx.analysis!.cache,
-        scannedWhileMeasuring: ctx.analysis!.scanned,
+        cache: analysis.cache,
+        scannedWhileMeasuring: analysis.scanned,
         onCacheError: (m) => cacheErrors.add(m),
         ...(image.openBlob ? { openBlob: image.openBlob } : {}),
       });
@@ -178,9 +178,15 @@ async function materialize(reference: string, entry: GivenImageEntry, ctx: Given
 
 /** The digest index.json names, when it names one image. */
 async function topDigest(layoutDir: string): Promise<string | null> {
-  const index = JSON.parse(await readFile(path.join(layoutDir, 'index.json'), 'utf8')) as { manifests?: { digest?: unknown }[] };
-  const digests = new Set((index.manifests ?? []).map((m) => m.digest).filter((d): d is string => typeof d === 'string'));
-  return digests.size === 1 ? [...digests][0]! : null;
+  const index: unknown = JSON.parse(await readFile(path.join(layoutDir, 'index.json'), 'utf8'));
+  const manifests: unknown = typeof index === 'object' && index !== null && 'manifests' in index ? index.manifests : [];
+  const digests = new Set(
+    (Array.isArray(manifests) ? manifests : [])
+      .map((m: unknown) => (typeof m === 'object' && m !== null && 'digest' in m ? m.digest : undefined))
+      .filter((d): d is string => typeof d === 'string'),
+  );
+  const [only] = digests;
+  return digests.size === 1 && only !== undefined ? only : null;
 }
 
 function samePlatform(a: string, b: string): boolean {

@@ -136,7 +136,7 @@ async function fetchManifest(
     throw new Error(`${named}: digest mismatch: asked for ${reference}, the registry's manifest has digest ${digest}`);
   }
   const doc = (typeof json === 'object' && json !== null ? json : {}) as Fetched['json'];
-  const mediaType = doc.mediaType ?? parent?.mediaType ?? (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const mediaType = doc.mediaType ?? parent?.mediaType ?? (response.headers.get('content-type') ?? '').replace(/;.*$/s, '').trim();
   await keep(digest, body);
   const descriptor: OciDescriptor = {
     mediaType,
