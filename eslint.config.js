@@ -69,6 +69,11 @@ export const TYPE_CHECKED = [
   'src/compare/**/*.ts',
   'src/baseline/**/*.ts',
   'src/sources/**/*.ts',
+  'src/report/**/*.ts',
+  'src/publish/**/*.ts',
+  'src/action/**/*.ts',
+  'src/cli/**/*.ts',
+  'src/*.ts',
   // test/unit/lint/strict-rules.test.ts lints these fixtures to show the strict rules are on.
   'test/fixtures/lint/**/*.ts',
 ];

@@ -85,7 +85,8 @@ export async function loadReports(specs: string[], workdir: string, logger: Logg
   const settled = await Promise.allSettled(files.map(({ file }) => loadReport(file)));
   const loaded: LoadedReport[] = [];
   for (const [i, { file, searched }] of files.entries()) {
-    const result = settled[i]!;
+    const result = settled[i];
+    if (result === undefined) throw new Error(`${file}: read but not settled`);
     if (result.status === 'fulfilled') {
       loaded.push({ file, report: result.value });
       continue;

@@ -14,9 +14,13 @@ export interface ActionEffects {
 }
 
 export const coreEffects: ActionEffects = {
-  setOutput: (name, value) => core.setOutput(name, value),
+  setOutput: (name, value) => {
+    core.setOutput(name, value);
+  },
   writeSummary: async (markdown) => {
     await writeJobSummary(markdown);
   },
-  setFailed: (message) => core.setFailed(message),
+  setFailed: (message) => {
+    core.setFailed(message);
+  },
 };

@@ -4,7 +4,24 @@ import type { RunStamp } from '../report/comment-marker.js';
 
 export interface WorkflowEvent {
   name: string;
-  payload: any;
+  /** Untyped JSON: read through eventField. */
+  payload: unknown;
+}
+
+/** The value at `path` in untyped event JSON; undefined where the path ends early. */
+export function eventField(json: unknown, ...path: string[]): unknown {
+  let value = json;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** A scalar of event JSON as text; '' for anything else. */
+export function eventText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 export interface PullRequestFacts {
@@ -19,7 +36,8 @@ export async function readEvent(env: NodeJS.ProcessEnv): Promise<WorkflowEvent> 
   const file = env.GITHUB_EVENT_PATH;
   if (!file) return { name, payload: {} };
   try {
-    return { name, payload: JSON.parse(await readFile(file, 'utf8')) };
+    const payload: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return { name, payload };
   } catch (error) {
     throw new Error(
       `cannot read the event payload at GITHUB_EVENT_PATH=${file}: ${error instanceof Error ? error.message : String(error)}`,
@@ -28,16 +46,20 @@ export async function readEvent(env: NodeJS.ProcessEnv): Promise<WorkflowEvent> 
 }
 
 export function pullRequestOf(event: WorkflowEvent): PullRequestFacts | null {
-  const pr = event.payload?.pull_request;
-  if (!pr || typeof pr.number !== 'number') return null;
-  const labels = Array.isArray(pr.labels)
-    ? pr.labels.map((l: { name?: unknown }) => l?.name).filter((n: unknown): n is string => typeof n === 'string')
+  const pr = eventField(event.payload, 'pull_request');
+  const number = eventField(pr, 'number');
+  if (typeof number !== 'number') return null;
+  const listed = eventField(pr, 'labels');
+  const labels = Array.isArray(listed)
+    ? listed.map((label: unknown) => eventField(label, 'name')).filter((n): n is string => typeof n === 'string')
     : [];
+  const headSha = eventField(pr, 'head', 'sha');
+  const baseRef = eventField(pr, 'base', 'ref');
   return {
-    number: pr.number,
+    number,
     labels,
-    headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : null,
-    baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : null,
+    headSha: typeof headSha === 'string' ? headSha : null,
+    baseRef: typeof baseRef === 'string' ? baseRef : null,
   };
 }
 
@@ -71,8 +93,9 @@ export function runStampOf(env: NodeJS.ProcessEnv, sha: string | null): RunStamp
 }
 
 /** The `pull_request` run a `workflow_run` event is about: the run whose report `mode: comment` posts. */
-export function workflowRunStamp(run: { id?: unknown; run_attempt?: unknown; head_sha?: unknown }): RunStamp | null {
-  return stampOf(run.id, run.run_attempt, typeof run.head_sha === 'string' ? run.head_sha : null);
+export function workflowRunStamp(run: unknown): RunStamp | null {
+  const headSha = eventField(run, 'head_sha');
+  return stampOf(eventField(run, 'id'), eventField(run, 'run_attempt'), typeof headSha === 'string' ? headSha : null);
 }
 
 function stampOf(id: unknown, attempt: unknown, sha: string | null): RunStamp | null {

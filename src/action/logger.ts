@@ -11,14 +11,22 @@ function properties(annotation: Annotation | undefined, roots: AnnotationRoots):
 
 export function createActionLogger(roots: AnnotationRoots): Logger {
   return {
-    info: (message) => core.info(message),
-    warning: (message, annotation) => core.warning(message, properties(annotation, roots)),
-    error: (message, annotation) => core.error(message, properties(annotation, roots)),
+    info: (message) => {
+      core.info(message);
+    },
+    warning: (message, annotation) => {
+      core.warning(message, properties(annotation, roots));
+    },
+    error: (message, annotation) => {
+      core.error(message, properties(annotation, roots));
+    },
     group: (title, body) => {
       core.startGroup(title);
       core.info(body);
       core.endGroup();
     },
-    progress: (message) => core.info(message),
+    progress: (message) => {
+      core.info(message);
+    },
   };
 }

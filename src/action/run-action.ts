@@ -17,7 +17,16 @@ import { prepareRunSettings } from '../config/prepare-run-settings.js';
 import { RunSettingError } from '../config/run-build-settings.js';
 import { baselineOptions } from '../sources/base-source.js';
 import { findReportFiles, keepNewestCommit, loadReports, mergeReports } from './aggregate.js';
-import { pullRequestOf, privilegedBuildRefusal, readEvent, repositoryOf, workflowRunStamp, type WorkflowEvent } from './event.js';
+import {
+  eventField,
+  eventText,
+  pullRequestOf,
+  privilegedBuildRefusal,
+  readEvent,
+  repositoryOf,
+  workflowRunStamp,
+  type WorkflowEvent,
+} from './event.js';
 import { InputError, type ActionInputs } from './inputs.js';
 import type { ActionEffects } from './effects.js';
 import { publishReport, type Publication } from './publish.js';
@@ -163,11 +172,11 @@ async function runCommentMode(
   if (extra.length > 0) logger.warning(`mode comment posts one report; ignoring ${extra.length} more (use mode: aggregate to merge them)`);
   const report = await loadReport(file);
 
-  const run = event.payload?.workflow_run;
+  const run = eventField(event.payload, 'workflow_run');
   const repository = repositoryOf(env);
   if (event.name !== 'workflow_run' || !run || !repository)
     throw new Error('mode `comment` runs on the `workflow_run` event (see docs/permissions.md)');
-  const headSha = String(run.head_sha ?? '');
+  const headSha = eventText(eventField(run, 'head_sha'));
   // A report must say which PR and commit it is for: one that does not could be posted anywhere.
   if (!report.pullRequest?.headSha) {
     throw new Error(
@@ -183,9 +192,15 @@ async function runCommentMode(
   const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
   let number: number;
   let labels: string[];
-  const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p: any) => p?.head?.sha === headSha) : undefined;
-  if (listed && typeof listed.number === 'number') {
-    number = listed.number;
+  const pulls = eventField(run, 'pull_requests');
+  const listed = Array.isArray(pulls)
+    ? eventField(
+        pulls.find((p: unknown) => eventField(p, 'head', 'sha') === headSha),
+        'number',
+      )
+    : undefined;
+  if (typeof listed === 'number') {
+    number = listed;
     // workflow_run.pull_requests carries no labels: ask for them.
     labels = await listPullRequestLabels(client, { ...repository, number }).catch((error: unknown) => {
       logger.warning(
@@ -197,8 +212,8 @@ async function runCommentMode(
     // workflow_run.pull_requests is empty for forks: find the PR by its head and check the SHA.
     const found = await findPullRequestForHead(client, {
       ...repository,
-      headOwner: String(run.head_repository?.owner?.login ?? ''),
-      headBranch: String(run.head_branch ?? ''),
+      headOwner: eventText(eventField(run, 'head_repository', 'owner', 'login')),
+      headBranch: eventText(eventField(run, 'head_branch')),
       headSha,
     });
     if (found.number === null) {

@@ -260,7 +260,8 @@ export class RegistryClient {
    * has it: a form POST to the realm with grant_type=refresh_token. Null when refused.
    */
   private async exchangeIdentityToken(params: Record<string, string>, identityToken: string): Promise<string | null> {
-    const tokenUrl = new URL(params.realm!);
+    if (params.realm === undefined) throw new RegistryError('a bearer challenge without a realm', 401);
+    const tokenUrl = new URL(params.realm);
     const form = new URLSearchParams({
       grant_type: 'refresh_token',
       refresh_token: identityToken,

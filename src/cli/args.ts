@@ -175,10 +175,10 @@ function unknownFlag(flag: string, command: Command | null): UsageError {
 function checkFlags(argv: readonly string[], options: Record<string, Flag>, command: Command | null): void {
   const shorts = new Set(Object.values(options).flatMap((o) => (o.short ? [o.short] : [])));
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') return;
+    const arg = argv[i];
+    if (arg === undefined || arg === '--') return;
     if (arg.startsWith('--')) {
-      const name = arg.slice(2).split('=')[0]!;
+      const name = arg.slice(2).replace(/=.*$/s, '');
       const spec = (options as Record<string, Flag | undefined>)[name];
       if (!spec) throw unknownFlag(arg, command);
       // A string flag's value may be `-` (stdout): skip it, whatever it looks like.
@@ -220,8 +220,8 @@ export function parseCli(argv: string[]): ParsedArgs {
     if (topic in COMMANDS) return { kind: 'help', text: HELP[topic as Command], exitCode: 0 };
     throw new UsageError(`unknown command "${topic}" (expected check or init)`);
   }
-  if (!(first! in COMMANDS)) {
-    const suggestion = suggestName(first!, Object.keys(COMMANDS));
+  if (!(first in COMMANDS)) {
+    const suggestion = suggestName(first, Object.keys(COMMANDS));
     throw new UsageError(`unknown command "${first}"${suggestion ? `; did you mean \`${suggestion}\`?` : ' (expected check or init)'}`);
   }
   const command = first as Command;

@@ -71,7 +71,7 @@ function sizesByTarget(measurements: JobMeasurement[]): Map<string, Sizes> {
   const byImage = new Map<string, Sizes>();
   for (const m of measurements) {
     if (m.platforms.length === 0) continue;
-    const sizes = byImage.get(m.job.image.name) ?? new Map();
+    const sizes: Sizes = byImage.get(m.job.image.name) ?? new Map<string | null, { compressedBytes: number; uncompressedBytes: number }>();
     sizes.set(m.job.target ?? null, {
       compressedBytes: Math.max(...m.platforms.map((p) => p.compressedBytes)),
       uncompressedBytes: Math.max(...m.platforms.map((p) => p.uncompressedBytes)),

@@ -25,15 +25,23 @@ export function createTerminalLogger(options: { verbose: boolean; stream?: NodeJ
   // Build output already streamed is not printed again when its log group closes.
   let streamed = false;
   return {
-    info: (message) => write(`${stamp()} ${message}`),
-    warning: (message) => write(`${stamp()} ${paint('warning:', 'yellow', color)} ${message}`),
-    error: (message) => write(`${stamp()} ${paint('error:', 'red', color)} ${message}`),
+    info: (message) => {
+      write(`${stamp()} ${message}`);
+    },
+    warning: (message) => {
+      write(`${stamp()} ${paint('warning:', 'yellow', color)} ${message}`);
+    },
+    error: (message) => {
+      write(`${stamp()} ${paint('error:', 'red', color)} ${message}`);
+    },
     group: (title, body) => {
       if (!options.verbose) return;
       write(`${stamp()} ── ${title}`);
       if (!streamed) write(body.split('\n').map(sanitizeForTerminal).join('\n'));
     },
-    progress: (message) => write(`${stamp()} ${message}`),
+    progress: (message) => {
+      write(`${stamp()} ${message}`);
+    },
     ...(options.verbose
       ? {
           buildLine: (job: string, line: string) => {

@@ -14,7 +14,7 @@ export interface PreparedBuilder {
   builder: string | undefined;
   /** How builds start buildx (see buildxLauncher). */
   launcher: BuildxLauncher;
-  dispose(): Promise<void>;
+  dispose: () => Promise<void>;
 }
 
 export async function prepareBuilder(requested: string | undefined, logger: Logger): Promise<PreparedBuilder> {

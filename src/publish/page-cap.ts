@@ -14,7 +14,7 @@ export function capPages(maxPages: number): PageCap {
   return {
     keep(response, done) {
       pages += 1;
-      if (pages >= maxPages && /rel="next"/.test(String(response.headers.link ?? ''))) {
+      if (pages >= maxPages && /rel="next"/.test(response.headers.link ?? '')) {
         truncated = true;
         done();
       }

@@ -78,8 +78,8 @@ function measuredEntry(m: MeasuredImage, platform: PlatformMeasure, budget: Budg
  */
 export function failureHeadline(error: string): string {
   for (const line of error.split('\n')) {
-    const match = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim());
-    if (match) return `ERROR: ${match[1]!.trim()}`;
+    const [, message] = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim()) ?? [];
+    if (message !== undefined) return `ERROR: ${message.trim()}`;
   }
   return error.split('\n')[0] ?? error;
 }
@@ -173,15 +173,19 @@ export function addStageRows(entries: ReportEntry[], dockerfileStages: ReadonlyM
       })),
       dockerfileStages.get(entry.name) ?? null,
     );
-    const stages: StageRow[] = table.rows.map((row, i) => ({
-      name: siblings[i]!.target,
-      current: siblings[i] === entry,
-      compressedBytes: row.compressedBytes,
-      uncompressedBytes: row.uncompressedBytes,
-      wastedBytes: siblings[i]!.analysis?.wastedBytes ?? null,
-      hasToolchain: row.hasToolchain,
-      hintIds: row.hintIds,
-    }));
+    const stages: StageRow[] = table.rows.map((row, i) => {
+      const sibling = siblings[i];
+      if (sibling === undefined) throw new Error(`${entry.name}: stage row ${i} has no entry`);
+      return {
+        name: sibling.target,
+        current: sibling === entry,
+        compressedBytes: row.compressedBytes,
+        uncompressedBytes: row.uncompressedBytes,
+        wastedBytes: sibling.analysis?.wastedBytes ?? null,
+        hasToolchain: row.hasToolchain,
+        hintIds: row.hintIds,
+      };
+    });
     return { ...entry, stages, ...(table.singleStageWithToolchain ? { singleStageWithToolchain: true } : {}) };
   });
 }

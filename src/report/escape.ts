@@ -134,7 +134,7 @@ export function inlineText(text: string, opts: InlineOptions = {}): string {
       if (NEEDS_CODE.test(word)) {
         // A sentence's own full stop or comma stays outside the span.
         let end = word.length;
-        while (end > 0 && '.,;:!?'.includes(word[end - 1]!)) end--;
+        while (end > 0 && '.,;:!?'.includes(word.charAt(end - 1))) end--;
         const core = word.slice(0, end);
         const tail = word.slice(end);
         const code = NEEDS_CODE.test(core) ? core : word;
@@ -168,7 +168,7 @@ export function escapeMessage(text: string, maxLength = 300): string {
   let at = 0;
   for (const m of t.matchAll(span)) {
     if (m.index > at) parts.push(plain(t.slice(at, m.index), at === 0));
-    parts.push(codeSpan(m[1]!));
+    parts.push(codeSpan(m[1] ?? ''));
     at = m.index + m[0].length;
   }
   if (at < t.length) parts.push(plain(t.slice(at), at === 0));
@@ -226,7 +226,8 @@ export function fencedBlock(
     .replace(/\r\n?/g, '\n')
     .split(/[\n\u0085\u2028\u2029]/)
     .map((line) => revealInvisibles(line.replace(CONTROLS, '')));
-  if (opts.maxLineLength !== undefined) lines = lines.map((line) => truncateText(line, opts.maxLineLength!));
+  const { maxLineLength } = opts;
+  if (maxLineLength !== undefined) lines = lines.map((line) => truncateText(line, maxLineLength));
   if (opts.maxLines !== undefined) lines = elideMiddle(lines, opts.maxLines);
   const longestRun = Math.max(0, ...lines.flatMap((line) => line.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(Math.max(3, longestRun + 1));

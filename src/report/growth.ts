@@ -51,9 +51,11 @@ export function shareText(share: number | null): string {
 /** The layers that made the image grow, largest first (at most `limit`). */
 export function whyItGrew(entry: ReportEntry, limit = 5): GrowthStep[] {
   const changes = layerChangesOf(entry) ?? [];
-  const grown = changes.filter((c) => c.delta > 0 && c.head !== null).sort((a, b) => b.delta - a.delta);
+  const grown = changes
+    .flatMap((c) => (c.delta > 0 && c.head !== null ? [{ head: c.head, delta: c.delta }] : []))
+    .sort((a, b) => b.delta - a.delta);
   const total = grown.reduce((sum, c) => sum + c.delta, 0);
-  return grown.slice(0, limit).map((c) => ({ layer: c.head!, delta: c.delta, share: total > 0 ? c.delta / total : null }));
+  return grown.slice(0, limit).map((c) => ({ layer: c.head, delta: c.delta, share: total > 0 ? c.delta / total : null }));
 }
 
 /**

@@ -32,7 +32,7 @@ export function groupHints(entries: readonly ReportEntry[]): Map<string, HintGro
   const byImage = new Map<string, { platforms: Set<string>; hints: Map<string, { hint: Hint; platforms: string[] }> }>();
   for (const entry of entries) {
     const key = imageKey(entry);
-    const image = byImage.get(key) ?? { platforms: new Set<string>(), hints: new Map() };
+    const image = byImage.get(key) ?? { platforms: new Set<string>(), hints: new Map<string, { hint: Hint; platforms: string[] }>() };
     byImage.set(key, image);
     image.platforms.add(entry.platform);
     for (const hint of entry.analysis?.hints ?? []) {
@@ -67,7 +67,7 @@ export function hintLines(groups: readonly HintGroup[], max = MAX_HINTS): string
     const evidence = hint.path.startsWith('(')
       ? ''
       : ` ${codeSpan(hint.path, { maxLength: MAX_NAME })}${hint.bytes > 0 ? ` (${formatBytes(hint.bytes)})` : ''}`;
-    const at = (ref: Hint['dockerfile']) => codeSpan(`${ref!.path}:${ref!.line}`, { maxLength: MAX_NAME });
+    const at = (ref: NonNullable<Hint['dockerfile']>) => codeSpan(`${ref.path}:${ref.line}`, { maxLength: MAX_NAME });
     const removed = hint.removedBy?.dockerfile ? `, removed at ${at(hint.removedBy.dockerfile)}` : '';
     const where = hint.dockerfile ? ` at ${at(hint.dockerfile)}${removed}` : '';
     const on =

@@ -87,8 +87,8 @@ export function errorHeadline(error: string | null): string | null {
   if (!error) return null;
   const lines = error.split('\n');
   for (const line of lines) {
-    const match = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim());
-    if (match) return `ERROR: ${match[1]!.trim()}`;
+    const [, message] = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim()) ?? [];
+    if (message !== undefined) return `ERROR: ${message.trim()}`;
   }
   return lines.find((line) => line.trim() !== '')?.trim() ?? null;
 }
@@ -189,12 +189,13 @@ function decision(report: Report, c: BudgetChange): string {
   } catch {
     return 'checked once it applies';
   }
-  const measured = entriesFor(report, c).filter((e) => (kind === 'layers' ? e.layerCount : e[metric]) !== null);
+  const measured = entriesFor(report, c).flatMap((e) => {
+    const size = kind === 'layers' ? e.layerCount : e[metric];
+    return size === null ? [] : [size];
+  });
   if (measured.length === 0 || !Number.isFinite(limit)) return 'checked once it applies';
-  const worst = measured.reduce((a, b) =>
-    (kind === 'layers' ? a.layerCount! : a[metric]!) >= (kind === 'layers' ? b.layerCount! : b[metric]!) ? a : b,
-  );
-  const value = kind === 'layers' ? worst.layerCount! : worst[metric]!;
+  // The worst entry's figure.
+  const value = Math.max(...measured);
   const shown = kind === 'layers' ? plural(value, 'layer', 'layers') : formatBytes(value);
   const limitShown = kind === 'layers' ? String(limit) : formatBytes(limit);
   if (value <= limit) return `✅ ${shown} ≤ ${limitShown} under this PR's budget`;

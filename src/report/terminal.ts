@@ -30,14 +30,19 @@ export function sanitizeForTerminal(text: string): string {
   return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
+/** Columns a cell takes: one per code point, so a character outside the BMP is not counted twice. */
+function cellWidth(cell: string): number {
+  return Array.from(cell).length;
+}
+
 /** Columns padded to their widest cell; `styles` colour a cell after padding, so widths stay right. */
 function pad(cells: string[][], styles: ((cell: string, row: number, col: number) => string) | null = null): string[] {
-  const widths = cells[0]?.map((_, col) => Math.max(...cells.map((row) => [...(row[col] ?? '')].length))) ?? [];
+  const widths = cells[0]?.map((_, col) => Math.max(...cells.map((row) => cellWidth(row[col] ?? '')))) ?? [];
   return cells.map((row, r) =>
     row
       .map((cell, col) => {
         // The last column is not padded: nothing follows it.
-        const padded = col === row.length - 1 ? cell : cell + ' '.repeat((widths[col] ?? 0) - [...cell].length);
+        const padded = col === row.length - 1 ? cell : cell + ' '.repeat((widths[col] ?? 0) - cellWidth(cell));
         return styles ? styles(padded, r, col) : padded;
       })
       .join('  ')
@@ -48,9 +53,10 @@ function pad(cells: string[][], styles: ((cell: string, row: number, col: number
 /** "+1.2 MB (+4.5%)" against the baseline, compressed or uncompressed, or why there is none. */
 export function describeDelta(entry: ReportEntry, metric: Metric = 'compressed'): string {
   if (entry.change === 'removed') return 'removed';
-  if (!entry.baseline || !entry.delta) return entry.change === 'new' ? 'new' : '-';
-  const bytes = deltaOf(entry)![metric];
-  const base = sidesOf(entry, metric).base!;
+  const delta = deltaOf(entry);
+  const { base } = sidesOf(entry, metric);
+  if (!entry.baseline || !entry.delta || delta === null || base === null) return entry.change === 'new' ? 'new' : '-';
+  const bytes = delta[metric];
   const percent = formatPercent(bytes, base);
   return `${bytes === 0 ? '±0 B' : formatDelta(bytes)}${percent === null ? '' : ` (${percent})`}`;
 }
@@ -165,8 +171,8 @@ export function renderTerminalReport(report: Report, options: { color?: boolean 
   const statusCol = header.length - 1;
   const table = pad([header, ...rows], (cell, r, col) => {
     if (r === 0) return paint(cell, 'bold', color);
-    const entry = report.images[r - 1]!;
-    return col === statusCol ? paint(cell, STATUS_STYLE[entry.status], color) : cell;
+    const entry = report.images[r - 1];
+    return col === statusCol && entry ? paint(cell, STATUS_STYLE[entry.status], color) : cell;
   });
   const findings = report.images.flatMap((entry) =>
     entry.findings.map(
@@ -178,7 +184,7 @@ export function renderTerminalReport(report: Report, options: { color?: boolean 
   const verdictStyle: Style = failing ? 'red' : report.images.some((e) => e.status === 'warn') ? 'yellow' : 'green';
   const baseline =
     typeof report.baseline === 'object' && report.baseline !== null && 'note' in report.baseline
-      ? [sanitizeForTerminal(String(report.baseline.note))]
+      ? [sanitizeForTerminal(report.baseline.note)]
       : [];
   const growth = growthLines(report);
   const analysis = renderAnalysisLines(report);
