@@ -26,6 +26,17 @@ export interface BuildJob {
   /** Environment for the buildx process (BUILD_ENV). */
   env: Record<string, string>;
   warnings: string[];
+  /** What the argv says beyond `options`, as data: a bake definition is written from it (plan-bake.ts). */
+  spec: BuildSpec;
+}
+
+export interface BuildSpec {
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  cacheFrom: string[];
+  cacheTo: string[];
+  /** PlanOptions.extraArgs: flags passed through as they are. */
+  extraArgs: string[];
 }
 
 /**
@@ -146,5 +157,6 @@ export function planBuild(image: ImageConfig, target: string | undefined, option
     options: buildOptions,
     env: { ...BUILD_ENV },
     warnings: cache.warnings,
+    spec: { buildArgs, labels, cacheFrom: cache.from, cacheTo: cache.to, extraArgs: options.extraArgs ?? [] },
   };
 }

@@ -101,6 +101,7 @@ function measurement(
     options: NO_BUILD_OPTIONS,
     env: {},
     warnings: [],
+    spec: { buildArgs: {}, labels: {}, cacheFrom: [], cacheTo: [], extraArgs: [] },
   } as BuildJob;
   return {
     job,
