@@ -18,6 +18,8 @@ export interface BuildResult {
   cachedSteps: number;
   /** Why a cache export failed in a build that still succeeded (`ignore-error=true`), one per export. */
   cacheExportErrors?: string[];
+  /** Built as a target of one bake for several builds (not by the job's own argv): the bake's argv after `docker`, and the target. */
+  bake?: { argv: string[]; target: string };
 }
 
 const ERROR_LINE = /^(?:#\d+ )?ERROR:|^error:|failed to solve/i;
@@ -61,11 +63,8 @@ export function cacheExportErrors(log: string): string[] {
   return errors;
 }
 
-export async function runBuild(
-  job: BuildJob,
-  launcher: BuildxLauncher = DOCKER_BUILDX,
-  options: { onLine?: (line: string) => void } = {},
-): Promise<BuildResult> {
+/** An empty layout directory for the build to write, its `blobs/` linked to the run's blob store. */
+export async function prepareLayout(job: BuildJob): Promise<void> {
   // A stale layout from an earlier run would be merged with the new one: start clean.
   await rm(job.layoutDir, { recursive: true, force: true });
   await mkdir(job.layoutDir, { recursive: true });
@@ -73,6 +72,14 @@ export async function runBuild(
     await mkdir(job.blobStore, { recursive: true });
     await symlink(job.blobStore, path.join(job.layoutDir, 'blobs'), 'dir');
   }
+}
+
+export async function runBuild(
+  job: BuildJob,
+  launcher: BuildxLauncher = DOCKER_BUILDX,
+  options: { onLine?: (line: string) => void } = {},
+): Promise<BuildResult> {
+  await prepareLayout(job);
   const started = Date.now();
   const lines: string[] = [];
   const redact = await secretRedactor(job.options.secrets);
