@@ -12,6 +12,7 @@ import { countByScanning } from '../analysis/scan-while-counting.js';
 import { runJobsInTurn, type BuildHandoff } from './build-handoff.js';
 import { listStages } from '../config/list-stages.js';
 import type { BudgetFile, ImageConfig } from '../config/types.js';
+import { bakeBuilds } from '../docker/bake-batch.js';
 import { runBuild, type BuildResult } from '../docker/build.js';
 import type { BuildxLauncher } from '../docker/buildx-launcher.js';
 import type { CountedSizes } from '../measure/counted-sizes.js';
@@ -19,6 +20,7 @@ import type { Logger } from '../logger.js';
 import { checkLayoutAgainstMetadata, configMismatch, readBuildMetadata } from '../measure/build-metadata.js';
 import { measureOciLayout } from '../measure/measure-layout.js';
 import type { PlatformMeasure, UncompressedSize } from '../measure/types.js';
+import { soloReason } from '../plan/plan-bake.js';
 import { planBuild, planBuilds, type BuildJob, type PlanOptions } from '../plan/plan-builds.js';
 import type { MeasuredImage } from './source.js';
 
@@ -55,6 +57,11 @@ export interface BuildAndMeasureOptions extends PlanOptions {
   countedSizes?: CountedSizes;
   /** How builds start buildx (default `docker buildx`). */
   launcher?: BuildxLauncher;
+  /**
+   * Build the jobs bake can express through one `docker buildx bake` (default true); false: one
+   * `docker buildx build` per job.
+   */
+  bake?: boolean;
 }
 
 interface PlannedJob {
@@ -114,6 +121,8 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
   let settled = 0;
   const othersBusy = () => Math.max(0, Math.min(options.parallel, jobs.length - settled) - 1);
   const waitFor = options.handoff?.role === 'wait' ? options.handoff.with : null;
+  const baked = bakeTogether(jobs, options, prefix);
+  const onLine = logger.buildLine?.bind(logger);
   const measurements = await runJobsInTurn(
     jobs.map((job) => job.id),
     options.parallel,
@@ -123,28 +132,35 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
       if (plan === undefined) throw new Error(`build job ${index} of ${planned.length} was not planned`);
       const { job, kind } = plan;
       const identity = { job, image: job.image, target: job.target, kind, requestedPlatforms: job.platforms };
-      started += 1;
-      const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
-      logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
-      const onLine = logger.buildLine?.bind(logger);
-      const build = await runBuild(
-        job,
-        options.launcher,
-        onLine
-          ? {
-              onLine: (line) => {
-                onLine(`${prefix}${job.id}`, line);
-              },
-            }
-          : {},
-      );
+      let build = await baked(index);
+      if (!build) {
+        started += 1;
+        const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
+        logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
+        build = await runBuild(
+          job,
+          options.launcher,
+          onLine
+            ? {
+                onLine: (line) => {
+                  onLine(`${prefix}${job.id}`, line);
+                },
+              }
+            : {},
+        );
+      }
       if (options.handoff?.role === 'report') options.handoff.with.built(job.id);
       const dockerfilePath = path.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
+      const env = Object.entries(job.env)
+        .map(([k, v]) => `${k}=${v} `)
+        .join('');
+      // A baked build's group names the bake and the build it stands for.
+      const command = build.bake
+        ? `$ ${env}docker ${build.bake.argv.join(' ')}\n# bake target ${build.bake.target}: the build of docker ${job.argv.join(' ')}`
+        : `$ ${env}docker ${job.argv.join(' ')}`;
       logger.group(
-        `${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`,
-        `$ ${Object.entries(job.env)
-          .map(([k, v]) => `${k}=${v} `)
-          .join('')}docker ${job.argv.join(' ')}\n${build.log}`,
+        `${prefix}docker ${build.bake ? 'buildx bake' : job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`,
+        `${command}\n${build.log}`,
       );
       if (!build.ok) {
         settled += 1;
@@ -214,6 +230,68 @@ export async function buildAndMeasure(file: BudgetFile, options: BuildAndMeasure
     },
   );
   return measurements;
+}
+
+/**
+ * The jobs bake can express, built through one `docker buildx bake` once their turns have come
+ * (the base's: once the head's builds of them are done). Gives each job's build, or null for a
+ * job to build on its own: one bake cannot express, or one the bake did not deliver.
+ */
+function bakeTogether(
+  jobs: readonly BuildJob[],
+  options: BuildAndMeasureOptions,
+  prefix: string,
+): (index: number) => Promise<BuildResult | null> {
+  const together = options.bake === false ? [] : jobs.filter((job) => soloReason(job) === null);
+  // One build gains nothing from bake.
+  if (together.length < 2) return () => Promise.resolve(null);
+  const { logger } = options;
+  for (const job of jobs) {
+    const reason = soloReason(job);
+    if (reason) logger.info(`${prefix}${job.id} is built on its own: one bake definition cannot give it its ${reason}`);
+  }
+  const waitFor = options.handoff?.role === 'wait' ? options.handoff.with : null;
+  const onLine = logger.buildLine?.bind(logger);
+  let built = 0;
+  const batch = (async () => {
+    if (waitFor) await Promise.all(together.map((job) => waitFor.turnOf(job.id)));
+    logger.progress(`${prefix}building ${together.length} job(s) in one docker buildx bake: ${together.map((job) => job.id).join(', ')}`);
+    const result = await bakeBuilds(together, {
+      builder: options.builder,
+      launcher: options.launcher,
+      workDir: options.workDir,
+      ...(onLine
+        ? {
+            onLine: (job: BuildJob | null, line: string) => {
+              onLine(`${prefix}${job ? job.id : 'bake'}`, line);
+            },
+          }
+        : {}),
+      onExported: (job) => {
+        built += 1;
+        logger.progress(`${prefix}[${built}/${together.length}] built ${job.id}`);
+      },
+    });
+    if (result.error !== null) {
+      logger.info(
+        `${prefix}docker buildx bake failed: each of its builds runs again on its own, so a failure is reported for its own image`,
+      );
+    }
+    // The base's builds of these may start now, not once each is measured.
+    if (options.handoff?.role === 'report') for (const id of result.builds.keys()) options.handoff.with.built(id);
+    return result.builds;
+  })().catch((error: unknown) => {
+    logger.info(
+      `${prefix}docker buildx bake could not run (${error instanceof Error ? error.message : String(error)}): each job is built on its own`,
+    );
+    return new Map<string, BuildResult>();
+  });
+  const inBatch = new Set(together.map((job) => job.id));
+  return async (index) => {
+    const job = jobs[index];
+    if (!job || !inBatch.has(job.id)) return null;
+    return (await batch).get(job.id) ?? null;
+  };
 }
 
 async function analyzeJob(

@@ -47,6 +47,8 @@ export interface SourceOptions {
   registryToken?: string | null;
   /** The pull request this run is for: `{pr}` in image references. */
   pullRequest?: number | null;
+  /** Build a job's images through one `docker buildx bake` (default true; see build-and-measure.ts). */
+  bake?: boolean;
 }
 
 export interface Sources {
@@ -100,6 +102,7 @@ export function resolveSources(request: {
     // Beside the layer scans, persisted with them: a layer's size is counted once, ever.
     countedSizes: openCountedSizes(path.join(request.cacheDir, 'sizes')),
     blobStore: path.join(request.outputDir, 'blobs'),
+    ...(options.bake !== undefined ? { bake: options.bake } : {}),
   };
   // The baseline is measured for sizes only: only the head is analysed.
   const analysis = options.analyze === false ? undefined : { cacheDir: request.cacheDir };

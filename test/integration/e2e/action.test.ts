@@ -69,8 +69,8 @@ describe('node dist/index.js on a pull_request event', () => {
     expect(run.outputs.markdown).not.toMatch(/\(\+/);
     expect(run.summary).toContain('✅ **All 2 images are within budget**');
     expect(run.summary).toContain('### Largest layers');
-    // Build logs go into collapsible groups.
-    expect(run.stdout).toMatch(/::group::docker buildx build app:builder/);
+    // Build logs go into collapsible groups (the job's two builds went through one bake).
+    expect(run.stdout).toMatch(/::group::docker buildx bake app:builder/);
   });
 
   test('over-budget config: exit 1, over-budget=true, the summary names the finding', async () => {
@@ -115,6 +115,6 @@ describe('node dist/index.js on a pull_request event', () => {
     ]);
     // The step's failure message lists them too; nothing was built.
     expect(run.stdout).toMatch(/::error::malformed\.yml:7:12 images\.app\.budget\.max: /);
-    expect(run.stdout).not.toMatch(/::group::docker buildx build/);
+    expect(run.stdout).not.toMatch(/::group::docker buildx /);
   });
 });
