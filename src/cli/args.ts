@@ -78,7 +78,7 @@ const EXIT_CODES = 'Exit codes: 0 within budget · 1 over budget or a build fail
 
 const COMMON_HELP = `  --config PATH      budget file (default .github/image-budget.yml)
   --builder NAME     buildx builder to use (default: the current one)
-  --parallel N       builds at once (default 2)
+  --parallel N       images measured at once, and built at once outside the job's one bake (default 2)
   --verbose          stream the build output as it happens
   -h, --help         this help`;
 
