@@ -23,7 +23,7 @@
 // per layer): the script exits 1 on a mismatch.
 //
 // Run after `npm run bundle` (`npm run bench -- monorepo` does), on the builder to measure:
-//   BUILDX_BUILDER=image-budget-dc node scripts/bench-monorepo.js [--runs N] [--cli PATH]
+//   BUILDX_BUILDER=image-budget-dc node scripts/bench-monorepo.js [--runs N] [--cli PATH] [--against PATH]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -33,6 +33,9 @@ const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const option = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 // `--cli PATH`: another bundle of the CLI (an earlier commit's), to compare builds of image-budget.
 const cli = resolve(option('--cli', 'dist/cli/index.js'));
+// `--against PATH`: instead of the scenarios, the warm job of 5 and 10 images (`--images 5,10,20`)
+// with this bundle and PATH's (an earlier commit's), interleaved with bake: before/after in one run.
+const against = option('--against', null);
 const root = mkdtempSync(join(tmpdir(), 'ib-bench-monorepo-'));
 const repo = join(root, 'repo');
 const SHARED_BASE = 'localhost:5000/ib-bench-monorepo/base:1';
@@ -166,10 +169,10 @@ async function bake({ group = 'default', noCache = false } = {}) {
   return wall;
 }
 
-async function check({ config = '.github/image-budget.yml', noCache = false, cacheDir = join(root, 'layer-cache') } = {}) {
+async function check({ config = '.github/image-budget.yml', noCache = false, cacheDir = join(root, 'layer-cache'), bundle = cli } = {}) {
   await settle();
   const started = now();
-  const args = [cli, 'check', '--config', config, '--base', 'main', '--cache-dir', cacheDir, '--json', join(root, 'report.json')];
+  const args = [bundle, 'check', '--config', config, '--base', 'main', '--cache-dir', cacheDir, '--json', join(root, 'report.json')];
   if (noCache) args.push('--no-cache');
   const result = await run(process.execPath, args, { cwd: repo });
   const wall = seconds(started);
@@ -232,6 +235,37 @@ async function interleaved(label, ib, reference, before = () => {}) {
   return { ib: a, bake: b };
 }
 
+/** `--against`: this bundle, the other one and bake, interleaved, on the warm job of some of the images. */
+async function beforeAndAfter(other) {
+  const configOf = (n) => (n === 20 ? '.github/image-budget.yml' : `.github/image-budget-${n}.yml`);
+  await check();
+  await check({ bundle: other });
+  await bake();
+  console.log(`this bundle: ${cli}\nagainst:     ${other}`);
+  console.log('| images | this bundle | against | bake | this/against | this/bake | against/bake |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const n of option('--images', '5,10').split(',').map(Number)) {
+    const walls = { self: [], other: [], bake: [] };
+    const variants = [
+      async () => walls.self.push(await check({ config: configOf(n) })),
+      async () => walls.other.push(await check({ config: configOf(n), bundle: other })),
+      async () => walls.bake.push(await bake({ group: n === 20 ? 'default' : `n${n}` })),
+    ];
+    for (let i = 0; i < runs; i += 1) {
+      for (let k = 0; k < variants.length; k += 1) {
+        load();
+        await variants[(i + k) % variants.length]();
+      }
+    }
+    const [a, b, c] = [walls.self, walls.other, walls.bake].map(median);
+    const cell = (xs) => `${median(xs).toFixed(2)} s [${list(xs)}]`;
+    console.log(
+      `| ${n} | ${cell(walls.self)} | ${cell(walls.other)} | ${cell(walls.bake)} | ${(a / b).toFixed(2)}× | ${(a / c).toFixed(2)}× | ${(b / c).toFixed(2)}× |`,
+    );
+  }
+  console.log(`1-min load average at job start: ${Math.min(...loads).toFixed(2)} – ${Math.max(...loads).toFixed(2)}`);
+}
+
 /** Config + layer blob sizes and `gzip -dc | wc -c` per layer, read from bake's layout by hand. */
 function layoutSizes(dir) {
   const blob = (digest) => join(dir, 'blobs', ...digest.split(':'));
@@ -264,29 +298,8 @@ function checkSizes() {
   return wrong;
 }
 
-let failed = false;
-try {
-  const builder = process.env.BUILDX_BUILDER ?? '(current)';
-  const buildx = execFileSync('docker', ['buildx', 'version'], { encoding: 'utf8' }).trim();
-  console.log(`${buildx}; ${availableParallelism()} cores; image-budget: ${cli}`);
-  console.log(
-    `builder ${builder}; ${IMAGES.length} images × ${TARGETS.length} targets, ${SIZES_MB.join(', ')} MB; PR changes ${CHANGED.join(', ')}`,
-  );
-  // The shared base image, pushed where the builder pulls it from.
-  const baseContext = join(root, 'shared-base');
-  mkdirSync(baseContext);
-  writeFileSync(
-    join(baseContext, 'Dockerfile'),
-    'FROM busybox:1.35\nRUN mkdir -p /opt/shared && head -c 8000000 /dev/urandom > /opt/shared/lib.so\n',
-  );
-  const pushed = spawnSync('docker', ['buildx', 'build', '--quiet', '--provenance=false', '--push', '-t', SHARED_BASE, baseContext], {
-    env: BUILD_ENV,
-    encoding: 'utf8',
-  });
-  if (pushed.status !== 0) throw new Error(`pushing the shared base failed:\n${pushed.stderr}`);
-  makeRepo();
-  push();
-
+/** The scenarios: cold, warm, changed, and the growth with 5, 10 and 20 images. */
+async function scenarios() {
   const results = {};
   results.cold = await interleaved(
     'cold cache (--no-cache, fresh layer cache)',
@@ -336,6 +349,33 @@ try {
   });
   console.log(`  1-min load average at job start: ${Math.min(...loads).toFixed(2)} – ${Math.max(...loads).toFixed(2)}`);
   if (failed) console.error("image-budget reported sizes that differ from bake's layouts");
+}
+
+let failed = false;
+try {
+  const builder = process.env.BUILDX_BUILDER ?? '(current)';
+  const buildx = execFileSync('docker', ['buildx', 'version'], { encoding: 'utf8' }).trim();
+  console.log(`${buildx}; ${availableParallelism()} cores; image-budget: ${cli}`);
+  console.log(
+    `builder ${builder}; ${IMAGES.length} images × ${TARGETS.length} targets, ${SIZES_MB.join(', ')} MB; PR changes ${CHANGED.join(', ')}`,
+  );
+  // The shared base image, pushed where the builder pulls it from.
+  const baseContext = join(root, 'shared-base');
+  mkdirSync(baseContext);
+  writeFileSync(
+    join(baseContext, 'Dockerfile'),
+    'FROM busybox:1.35\nRUN mkdir -p /opt/shared && head -c 8000000 /dev/urandom > /opt/shared/lib.so\n',
+  );
+  const pushed = spawnSync('docker', ['buildx', 'build', '--quiet', '--provenance=false', '--push', '-t', SHARED_BASE, baseContext], {
+    env: BUILD_ENV,
+    encoding: 'utf8',
+  });
+  if (pushed.status !== 0) throw new Error(`pushing the shared base failed:\n${pushed.stderr}`);
+  makeRepo();
+  push();
+
+  if (against) await beforeAndAfter(resolve(against));
+  else await scenarios();
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   failed = true;
