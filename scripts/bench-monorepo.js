@@ -174,13 +174,27 @@ async function check({ config = '.github/image-budget.yml', noCache = false, cac
   const started = now();
   const args = [bundle, 'check', '--config', config, '--base', 'main', '--cache-dir', cacheDir, '--json', join(root, 'report.json')];
   if (noCache) args.push('--no-cache');
-  const result = await run(process.execPath, args, { cwd: repo });
+  // bash's `times` prints the CPU time of the job's own processes (node and every buildx it
+  // started): steadier than wall time on a loaded machine, and where one process per build shows.
+  const timed = ['-c', '"$@"; status=$?; times; exit $status', 'bash', process.execPath, ...args];
+  const result = await run('bash', timed, { cwd: repo });
   const wall = seconds(started);
   if (result.status !== 0) throw new Error(`image-budget check exited ${result.status}:\n${result.output.slice(-3000)}`);
   const report = JSON.parse(readFileSync(join(root, 'report.json'), 'utf8'));
   if (report.baseline?.unavailable) throw new Error(`no baseline: ${report.baseline.note}`);
+  // `times` prints the shell's own line, then its children's.
+  const children = (result.output.match(/^\d+m[\d.]+s \d+m[\d.]+s$/gm)?.at(-1) ?? 'NaN NaN').split(' ').map(shellSeconds);
+  cpuOf.set(wall, children[0] + children[1]);
   return wall;
 }
+
+/** `1m2.345s` → 62.345. */
+const shellSeconds = (text) => {
+  const [, m, sec] = /^(\d+)m([\d.]+)s$/.exec(text) ?? [null, 'NaN', 'NaN'];
+  return Number(m) * 60 + Number(sec);
+};
+/** CPU seconds of each timed check, by its wall time (unique enough to pair them). */
+const cpuOf = new Map();
 
 /** Busy CPU seconds of the whole machine (see bench-baseline.js); null without /proc/stat. */
 function busyCpuSeconds() {
@@ -242,8 +256,10 @@ async function beforeAndAfter(other) {
   await check({ bundle: other });
   await bake();
   console.log(`this bundle: ${cli}\nagainst:     ${other}`);
-  console.log('| images | this bundle | against | bake | this/against | this/bake | against/bake |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '| images | this bundle | against | bake | this/against | this/bake | against/bake | CPU of the job (node + buildx): this / against |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const n of option('--images', '5,10').split(',').map(Number)) {
     const walls = { self: [], other: [], bake: [] };
     const variants = [
@@ -259,8 +275,10 @@ async function beforeAndAfter(other) {
     }
     const [a, b, c] = [walls.self, walls.other, walls.bake].map(median);
     const cell = (xs) => `${median(xs).toFixed(2)} s [${list(xs)}]`;
+    const cpu = (xs) => median(xs.map((x) => cpuOf.get(x)));
+
     console.log(
-      `| ${n} | ${cell(walls.self)} | ${cell(walls.other)} | ${cell(walls.bake)} | ${(a / b).toFixed(2)}× | ${(a / c).toFixed(2)}× | ${(b / c).toFixed(2)}× |`,
+      `| ${n} | ${cell(walls.self)} | ${cell(walls.other)} | ${cell(walls.bake)} | ${(a / b).toFixed(2)}× | ${(a / c).toFixed(2)}× | ${(b / c).toFixed(2)}× | ${cpu(walls.self).toFixed(2)} s / ${cpu(walls.other).toFixed(2)} s = ${(cpu(walls.self) / cpu(walls.other)).toFixed(2)}× |`,
     );
   }
   console.log(`1-min load average at job start: ${Math.min(...loads).toFixed(2)} – ${Math.max(...loads).toFixed(2)}`);
