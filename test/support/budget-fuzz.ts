@@ -464,8 +464,15 @@ function yamlLevelOk(text: string): { ok: false } | { ok: true; data: unknown } 
       nodes += 1;
       if (nodes > 50_000 || depth > 64) return;
       if (typeof v === 'string') text += v.length;
-      else if (Array.isArray(v)) v.forEach((x) => walk(x, depth + 1));
-      else if (isObj(v)) Object.entries(v).forEach(([k, x]) => ((text += k.length), walk(x, depth + 1)));
+      else if (Array.isArray(v))
+        v.forEach((x) => {
+          walk(x, depth + 1);
+        });
+      else if (isObj(v))
+        Object.entries(v).forEach(([k, x]) => {
+          text += k.length;
+          walk(x, depth + 1);
+        });
     };
     walk(data, 0);
     if (nodes > 50_000 || text > 1_500_000) return { ok: false };
@@ -473,8 +480,14 @@ function yamlLevelOk(text: string): { ok: false } | { ok: true; data: unknown } 
   let depthOk = true;
   const depth = (v: unknown, d: number): void => {
     if (d > 64) depthOk = false;
-    else if (Array.isArray(v)) v.forEach((x) => depth(x, d + 1));
-    else if (isObj(v)) Object.values(v).forEach((x) => depth(x, d + 1));
+    else if (Array.isArray(v))
+      v.forEach((x) => {
+        depth(x, d + 1);
+      });
+    else if (isObj(v))
+      Object.values(v).forEach((x) => {
+        depth(x, d + 1);
+      });
   };
   depth(data, 0);
   return depthOk ? { ok: true, data } : { ok: false };
@@ -494,7 +507,7 @@ export function oracle(text: string, opts: { fixture?: boolean } = {}): boolean 
   for (const [name, image] of Object.entries(images)) {
     if (!IMAGE_NAME.test(name) || RESERVED.includes(name) || !isImage(image)) return false;
     const imageFields: Obj = image === null ? {} : (image as Obj);
-    if (!overridesFit(imageFields, defaults as Obj | undefined)) return false;
+    if (!overridesFit(imageFields, defaults)) return false;
     if (opts.fixture && !fitsFixture(imageFields)) return false;
   }
   return true;

@@ -51,7 +51,11 @@ async function freePort(): Promise<number> {
   const server = createTcpServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   return port;
 }
 
@@ -85,8 +89,8 @@ async function startAzurite(dir: string): Promise<{ process: ChildProcess; url: 
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const url = `http://127.0.0.1:${port}/${ACCOUNT}`;
   // Up within a bounded time, or the fixture fails saying why.
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -141,45 +145,67 @@ export async function startFakeActionsCache(options: { scope?: string } = {}): P
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.url?.startsWith(SERVICE) ? req.url.slice(SERVICE.length) : null;
-    if (req.method !== 'POST' || !method) return reply(res, 404, { code: 'bad_route', msg: `no route ${req.method} ${req.url}` });
-    if (req.headers.authorization !== `Bearer ${token}`) return reply(res, 401, { code: 'unauthenticated', msg: 'bad token' });
+    if (req.method !== 'POST' || !method) {
+      reply(res, 404, { code: 'bad_route', msg: `no route ${req.method} ${req.url}` });
+      return;
+    }
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      reply(res, 401, { code: 'unauthenticated', msg: 'bad token' });
+      return;
+    }
     const body = JSON.parse(await readBody(req)) as { key: string; version: string; restore_keys?: string[]; size_bytes?: number | string };
     calls.push(`${method} ${body.key}`);
     const write = method === 'CreateCacheEntry' || method === 'FinalizeCacheEntryUpload';
     if (write && failStatuses && failStatuses.length > 0) {
       const status = failStatuses.length > 1 ? failStatuses.shift()! : failStatuses[0]!;
-      return reply(res, status, { code: status === 429 ? 'resource_exhausted' : 'internal', msg: 'the cache service is having a moment' });
+      reply(res, status, { code: status === 429 ? 'resource_exhausted' : 'internal', msg: 'the cache service is having a moment' });
+      return;
     }
     if (method === 'CreateCacheEntry') {
       const existing = entries.get(body.key);
-      if (existing?.finalized) return reply(res, 409, { code: 'already_exists', msg: `cache entry ${body.key} exists` });
+      if (existing?.finalized) {
+        reply(res, 409, { code: 'already_exists', msg: `cache entry ${body.key} exists` });
+        return;
+      }
       const blob = createHash('sha256').update(body.key).digest('hex');
       entries.set(body.key, { key: body.key, version: body.version, blob, finalized: false, sizeBytes: 0, id: nextId++ });
-      return reply(res, 200, { ok: true, signed_upload_url: sasUrl(blob, 'cw') });
+      reply(res, 200, { ok: true, signed_upload_url: sasUrl(blob, 'cw') });
+      return;
     }
     if (method === 'FinalizeCacheEntryUpload') {
       const entry = entries.get(body.key);
-      if (!entry || entry.version !== body.version) return reply(res, 404, { code: 'not_found', msg: `no cache entry ${body.key}` });
+      if (!entry || entry.version !== body.version) {
+        reply(res, 404, { code: 'not_found', msg: `no cache entry ${body.key}` });
+        return;
+      }
       const properties = await container.getBlobClient(entry.blob).getProperties();
       if (properties.contentLength !== Number(body.size_bytes)) {
-        return reply(res, 400, {
+        reply(res, 400, {
           code: 'invalid_argument',
           msg: `uploaded ${properties.contentLength} bytes, finalized with ${body.size_bytes}`,
         });
+        return;
       }
       Object.assign(entry, { finalized: true, sizeBytes: Number(body.size_bytes) });
-      return reply(res, 200, { ok: true, entry_id: String(entry.id) });
+      reply(res, 200, { ok: true, entry_id: String(entry.id) });
+      return;
     }
     if (method === 'GetCacheEntryDownloadURL') {
       const entry = lookup(body.key, body.restore_keys ?? [], body.version);
-      if (!entry) return reply(res, 200, { ok: false, signed_download_url: '', matched_key: '' });
-      return reply(res, 200, { ok: true, signed_download_url: sasUrl(entry.blob, 'r'), matched_key: entry.key });
+      if (!entry) {
+        reply(res, 200, { ok: false, signed_download_url: '', matched_key: '' });
+        return;
+      }
+      reply(res, 200, { ok: true, signed_download_url: sasUrl(entry.blob, 'r'), matched_key: entry.key });
+      return;
     }
-    return reply(res, 404, { code: 'bad_route', msg: `no method ${method}` });
+    reply(res, 404, { code: 'bad_route', msg: `no method ${method}` });
   };
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => reply(res, 500, { code: 'internal', msg: String(error) }));
+    handle(req, res).catch((error: unknown) => {
+      reply(res, 500, { code: 'internal', msg: String(error) });
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -194,9 +220,16 @@ export async function startFakeActionsCache(options: { scope?: string } = {}): P
     failWrites: (statuses) => (failStatuses = statuses ? [...statuses] : null),
     stop: async () => {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       azurite.process.kill();
-      await new Promise((resolve) => (azurite.process.exitCode !== null ? resolve(null) : azurite.process.once('exit', resolve)));
+      await new Promise((resolve) => {
+        if (azurite.process.exitCode !== null) resolve(null);
+        else azurite.process.once('exit', resolve);
+      });
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -220,7 +220,12 @@ export class FakeGitHub {
     this.server = null;
     if (!server) return;
     server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      server.close((err) => {
+        if (err) reject(err);
+        else resolve();
+      }),
+    );
   }
 
   private tick(): number {
@@ -295,14 +300,21 @@ export class FakeGitHub {
       });
       res.end(status === 204 ? undefined : JSON.stringify(data));
     };
-    const error = (status: number, message: string, headers: Record<string, string> = {}, extra: object = {}): void =>
+    const error = (status: number, message: string, headers: Record<string, string> = {}, extra: object = {}): void => {
       answer(status, { message, documentation_url: DOCS, status: String(status), ...extra }, headers);
+    };
 
     const fault = this.takeFault(method, url.pathname);
-    if (fault) return this.answerFault(fault, error);
+    if (fault) {
+      this.answerFault(fault, error);
+      return;
+    }
 
     const identity = token ? this.identities.get(token) : undefined;
-    if (!identity) return error(401, 'Bad credentials');
+    if (!identity) {
+      error(401, 'Bad credentials');
+      return;
+    }
 
     try {
       this.route(method, url, body, identity, answer, error);
@@ -325,20 +337,26 @@ export class FakeGitHub {
       case 403:
       case 429:
         if (fault.kind === 'secondary-rate-limit') {
-          return error(
+          error(
             fault.status,
             'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
             fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
           );
+          return;
         }
-        return error(fault.status, 'API rate limit exceeded for installation.', {
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds),
-        });
-      case 404:
-        return error(404, 'Not Found');
-      case 422:
-        return error(
+        {
+          error(fault.status, 'API rate limit exceeded for installation.', {
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds),
+          });
+          return;
+        }
+      case 404: {
+        error(404, 'Not Found');
+        return;
+      }
+      case 422: {
+        error(
           422,
           fault.message ?? 'Validation Failed',
           {},
@@ -348,8 +366,12 @@ export class FakeGitHub {
             ],
           },
         );
-      default:
-        return error(fault.status, fault.status === 502 ? 'Server Error' : 'Service Unavailable');
+        return;
+      }
+      default: {
+        error(fault.status, fault.status === 502 ? 'Server Error' : 'Service Unavailable');
+        return;
+      }
     }
   }
 
@@ -362,52 +384,90 @@ export class FakeGitHub {
     error: (status: number, message: string, headers?: Record<string, string>, extra?: object) => void,
   ): void {
     const path = url.pathname;
-    if (path === '/graphql' && method === 'POST') return this.graphql(body, identity, answer);
+    if (path === '/graphql' && method === 'POST') {
+      this.graphql(body, identity, answer);
+      return;
+    }
     if (path === '/user' && method === 'GET') {
-      if (identity.installation) return error(403, 'Resource not accessible by integration');
-      return answer(200, identity.user);
+      if (identity.installation) {
+        error(403, 'Resource not accessible by integration');
+        return;
+      }
+      answer(200, identity.user);
+      return;
     }
     const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path);
-    if (!repoMatch) return error(404, 'Not Found');
+    if (!repoMatch) {
+      error(404, 'Not Found');
+      return;
+    }
     const fullName = `${decodeURIComponent(repoMatch[1] ?? '')}/${decodeURIComponent(repoMatch[2] ?? '')}`;
     const rest = repoMatch[3] ?? '';
-    if (!this.repos.has(fullName)) return error(404, 'Not Found');
+    if (!this.repos.has(fullName)) {
+      error(404, 'Not Found');
+      return;
+    }
     const pulls = this.pulls.get(fullName) ?? [];
     const isWrite = method !== 'GET' && method !== 'HEAD';
-    if (isWrite && identity.readOnly) return error(403, 'Resource not accessible by integration');
+    if (isWrite && identity.readOnly) {
+      error(403, 'Resource not accessible by integration');
+      return;
+    }
 
     let m: RegExpExecArray | null;
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const issue = Number(m[1]);
-      if (!pulls.some((p) => p.number === issue)) return error(404, 'Not Found');
+      if (!pulls.some((p) => p.number === issue)) {
+        error(404, 'Not Found');
+        return;
+      }
       if (method === 'GET') {
-        return this.paginate(url, this.commentsOn(...(fullName.split('/') as [string, string]), issue), answer);
+        this.paginate(url, this.commentsOn(...(fullName.split('/') as [string, string]), issue), answer);
+        return;
       }
       if (method === 'POST') {
         const text = (body as { body?: unknown } | null)?.body;
         const invalid = this.validateBody(text);
-        if (invalid) return error(422, 'Validation Failed', {}, { errors: [invalid] });
-        return answer(201, this.insertComment(fullName, issue, text as string, identity.user));
+        if (invalid) {
+          error(422, 'Validation Failed', {}, { errors: [invalid] });
+          return;
+        }
+        answer(201, this.insertComment(fullName, issue, text as string, identity.user));
+        return;
       }
     }
     if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
       const found = this.findComment(fullName, Number(m[1]));
-      if (!found) return error(404, 'Not Found');
+      if (!found) {
+        error(404, 'Not Found');
+        return;
+      }
       const comment = found.list[found.index] as IssueComment;
-      if (method === 'GET') return answer(200, comment);
+      if (method === 'GET') {
+        answer(200, comment);
+        return;
+      }
       // Only the author (or an admin, not modelled) may edit or delete a comment.
-      if (comment.user?.login !== identity.user.login) return error(403, 'Must have admin rights to Repository.');
+      if (comment.user?.login !== identity.user.login) {
+        error(403, 'Must have admin rights to Repository.');
+        return;
+      }
       if (method === 'PATCH') {
         const text = (body as { body?: unknown } | null)?.body;
         const invalid = this.validateBody(text);
-        if (invalid) return error(422, 'Validation Failed', {}, { errors: [invalid] });
+        if (invalid) {
+          error(422, 'Validation Failed', {}, { errors: [invalid] });
+          return;
+        }
         comment.body = text as string;
         comment.updated_at = new Date(this.tick()).toISOString();
-        return answer(200, comment);
+        answer(200, comment);
+        return;
       }
       if (method === 'DELETE') {
         found.list.splice(found.index, 1);
-        return answer(204, null);
+        answer(204, null);
+        return;
       }
     }
     if (rest === '/pulls' && method === 'GET') {
@@ -418,17 +478,22 @@ export class FakeGitHub {
           (state === 'all' || p.state === state) &&
           (head === null || p.head.label === (head.includes(':') ? head : `${head}:${p.head.ref}`)),
       );
-      return this.paginate(url, list, answer);
+      this.paginate(url, list, answer);
+      return;
     }
     if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && method === 'GET') {
       const pr = pulls.find((p) => p.number === Number(m?.[1]));
-      return pr ? answer(200, pr) : error(404, 'Not Found');
+      if (pr) answer(200, pr);
+      else error(404, 'Not Found');
+      return;
     }
     if ((m = /^\/issues\/(\d+)\/labels$/.exec(rest)) && method === 'GET') {
       const pr = pulls.find((p) => p.number === Number(m?.[1]));
-      return pr ? this.paginate(url, pr.labels, answer) : error(404, 'Not Found');
+      if (pr) this.paginate(url, pr.labels, answer);
+      else error(404, 'Not Found');
+      return;
     }
-    return error(404, 'Not Found');
+    error(404, 'Not Found');
   }
 
   /**
@@ -439,9 +504,10 @@ export class FakeGitHub {
   private graphql(body: unknown, identity: TokenIdentity, answer: (status: number, data: unknown) => void): void {
     const query = typeof (body as { query?: unknown } | null)?.query === 'string' ? (body as { query: string }).query : '';
     if (/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
-      return answer(200, { data: { viewer: { login: identity.user.login } } });
+      answer(200, { data: { viewer: { login: identity.user.login } } });
+      return;
     }
-    return answer(200, { errors: [{ message: `fake-github does not model this query: ${query.slice(0, 80)}` }] });
+    answer(200, { errors: [{ message: `fake-github does not model this query: ${query.slice(0, 80)}` }] });
   }
 
   private validateBody(text: unknown): object | null {
@@ -449,7 +515,7 @@ export class FakeGitHub {
       return { resource: 'IssueComment', code: 'missing_field', field: 'body' };
     }
     // GitHub counts characters; code points is the closest cheap model.
-    if ([...text].length > 65_536) {
+    if (Array.from(text).length > 65_536) {
       return { resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' };
     }
     return null;
@@ -462,7 +528,9 @@ export class FakeGitHub {
     const last = Math.max(1, Math.ceil(items.length / perPage));
     const link = (p: number, rel: string): string => {
       const u = new URL(url.pathname, this.url);
-      url.searchParams.forEach((v, k) => u.searchParams.set(k, v));
+      url.searchParams.forEach((v, k) => {
+        u.searchParams.set(k, v);
+      });
       u.searchParams.set('per_page', String(perPage));
       u.searchParams.set('page', String(p));
       return `<${u.toString()}>; rel="${rel}"`;

@@ -154,7 +154,15 @@ export function createPullRequestRepo(options: PullRequestRepoOptions = {}): Pul
   const merge = git(dir, 'rev-parse', 'HEAD');
   git(dir, 'push', '--quiet', 'origin', 'HEAD:refs/pull/1/merge');
 
-  return { dir, origin, branch, shas: { base, mainTip, prHead, merge }, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    dir,
+    origin,
+    branch,
+    shas: { base, mainTip, prHead, merge },
+    cleanup: () => {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface PullRequestEventOptions {

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { renderGfm } from './gfm.js';
+import type { PageDocument, PageElement } from './page-dom.js';
 
-// DOM globals, used only in code that runs in the page: the project does not load lib.dom.
-declare const document: any;
+// The page's document, used only in code that runs in the page.
+declare const document: PageDocument;
 
 /** The elements GitHub keeps (html-pipeline's SanitizationFilter); others are unwrapped, these dropped with their content. */
 export const ALLOWED_ELEMENTS = [
@@ -115,8 +116,8 @@ const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
 function insertSanitized(html: string, allowed: string[], dropped: string[], attributes: Record<string, string[]>): void {
   const template = document.createElement('template');
   template.innerHTML = html;
-  const walk = (node: any) => {
-    for (const child of [...node.children] as any[]) {
+  const walk = (node: PageElement) => {
+    for (const child of [...node.children]) {
       const tag = child.tagName.toLowerCase();
       if (dropped.includes(tag)) {
         child.remove();
@@ -127,7 +128,7 @@ function insertSanitized(html: string, allowed: string[], dropped: string[], att
         child.replaceWith(...child.childNodes);
         continue;
       }
-      for (const attr of [...child.attributes] as any[]) {
+      for (const attr of [...child.attributes]) {
         const keep = (attributes['*'] ?? []).includes(attr.name) || (attributes[tag] ?? []).includes(attr.name);
         const safeUrl = !['href', 'src'].includes(attr.name) || /^(https?:|mailto:|#|\/)/i.test(attr.value);
         if (!keep || !safeUrl) child.removeAttribute(attr.name);
@@ -135,7 +136,9 @@ function insertSanitized(html: string, allowed: string[], dropped: string[], att
     }
   };
   walk(template.content);
-  document.querySelector('.markdown-body').append(template.content);
+  const body = document.querySelector('.markdown-body');
+  if (!body) throw new Error('the page has no .markdown-body');
+  body.append(template.content);
 }
 
 /** The expression that renders `markdown` into the page's comment body, sanitized as GitHub does. */

@@ -83,7 +83,11 @@ export async function runActionProcess(options: {
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  const exitCode = await new Promise<number>((resolve) =>
+    child.on('close', (code) => {
+      resolve(code ?? -1);
+    }),
+  );
   return {
     exitCode,
     stdout,

@@ -36,7 +36,10 @@ export async function tarOf(entries: HandEntry[]): Promise<Buffer> {
         ...(type === 'file' ? { size: body.length } : {}),
         ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
       };
-      pack.entry(header, body, (err) => (err ? reject(err) : resolve()));
+      pack.entry(header, body, (err) => {
+        if (err) reject(err);
+        else resolve();
+      });
     });
   }
   pack.finalize();

@@ -12,7 +12,9 @@ let clones = 0;
 beforeAll(() => {
   fixture = createGitFixture();
 });
-afterAll(() => fixture?.cleanup());
+afterAll(() => {
+  fixture?.cleanup();
+});
 
 /** A checkout like actions/checkout's: refs/pull/1/merge, full or depth 1. */
 function checkoutMerge(depth: number | null): string {

@@ -29,7 +29,9 @@ export function createGitFixture(): GitFixture {
   const root = mkdtempSync(path.join(tmpdir(), 'ib-baseline-git-'));
   const origin = path.join(root, 'origin');
   git(root, 'init', '--quiet', '--initial-branch=main', origin);
-  const write = (file: string, content: string | Buffer) => writeFileSync(path.join(origin, file), content);
+  const write = (file: string, content: string | Buffer) => {
+    writeFileSync(path.join(origin, file), content);
+  };
 
   write('Dockerfile', 'FROM busybox:1.35\nCOPY app.conf /etc/app.conf\nCOPY small.bin /small.bin\n');
   write('app.conf', 'mode=base\n');
@@ -69,7 +71,9 @@ export function createGitFixture(): GitFixture {
     currentBase,
     prHead,
     merge,
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    cleanup: () => {
+      rmSync(root, { recursive: true, force: true });
+    },
   };
 }
 

@@ -71,7 +71,9 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<{ host:
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

@@ -34,18 +34,26 @@ function run(command: string, args: string[], cwd?: string): string {
 }
 
 /** The truth, computed without our code: imagetools for manifests, curl | gzip -dc | wc -c for sizes. */
+interface RawIndex {
+  manifests?: { digest: string; platform: { os: string; architecture: string } }[];
+}
+interface RawManifest {
+  config: { size: number };
+  layers: { digest: string; size: number }[];
+}
+
 function computeExpected(ref: string): Expected[] {
-  const top = JSON.parse(run('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref]));
-  const children: { digest: string; platform: string }[] = top.manifests
+  const top = JSON.parse(run('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref])) as RawIndex;
+  const children: { digest: string | null; platform: string }[] = top.manifests
     ? top.manifests
-        .filter((m: any) => m.platform.os !== 'unknown')
-        .map((m: any) => ({ digest: m.digest, platform: `${m.platform.os}/${m.platform.architecture}` }))
+        .filter((m) => m.platform.os !== 'unknown')
+        .map((m) => ({ digest: m.digest, platform: `${m.platform.os}/${m.platform.architecture}` }))
     : [{ digest: null, platform: 'linux/amd64' }];
   return children.map((child) => {
     const manifestRef = child.digest === null ? ref : `${ref.split(':').slice(0, -1).join(':')}@${child.digest}`;
     const raw = run('docker', ['buildx', 'imagetools', 'inspect', '--raw', manifestRef]);
-    const manifest = JSON.parse(raw);
-    const layers = manifest.layers.map((layer: any) => {
+    const manifest = JSON.parse(raw) as RawManifest;
+    const layers = manifest.layers.map((layer) => {
       const url = `http://localhost:5000/v2/${REPO}/blobs/${layer.digest}`;
       const bytes = Number(run('bash', ['-c', `set -o pipefail; curl -sSf '${url}' | gzip -dc | wc -c`]).trim());
       return { digest: layer.digest, compressedBytes: layer.size, uncompressedBytes: bytes };
@@ -54,8 +62,8 @@ function computeExpected(ref: string): Expected[] {
       platform: child.platform,
       manifestDigest:
         child.digest ?? `sha256:${run('bash', ['-c', `docker buildx imagetools inspect --raw '${ref}' | sha256sum`]).split(' ')[0]}`,
-      compressedBytes: manifest.config.size + layers.reduce((sum: number, l: any) => sum + l.compressedBytes, 0),
-      uncompressedBytes: layers.reduce((sum: number, l: any) => sum + l.uncompressedBytes, 0),
+      compressedBytes: manifest.config.size + layers.reduce((sum, l) => sum + l.compressedBytes, 0),
+      uncompressedBytes: layers.reduce((sum, l) => sum + l.uncompressedBytes, 0),
       layers,
     };
   });
@@ -147,7 +155,7 @@ describe('measureRegistryImage', () => {
   });
 
   test('a single-platform image (no index) reads its platform from the config', async () => {
-    const top = JSON.parse(run('docker', ['buildx', 'imagetools', 'inspect', '--raw', SINGLE]));
+    const top = JSON.parse(run('docker', ['buildx', 'imagetools', 'inspect', '--raw', SINGLE])) as RawIndex;
     expect(top.manifests).toBeUndefined();
     expect(summarize(await measureRegistryImage(SINGLE))).toEqual(expectedSingle);
   });

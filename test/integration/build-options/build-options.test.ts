@@ -114,7 +114,10 @@ async function fileInLayer(layout: string, digest: string, name: string): Promis
         next();
       });
     });
-    extract.on('finish', () => (text === undefined ? reject(new Error(`${name} is not in ${digest}`)) : resolve(text)));
+    extract.on('finish', () => {
+      if (text === undefined) reject(new Error(`${name} is not in ${digest}`));
+      else resolve(text);
+    });
     extract.on('error', reject);
   });
   extract.end(gunzipSync(blob));

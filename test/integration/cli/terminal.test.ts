@@ -49,7 +49,11 @@ describe('--verbose', () => {
           seen[marker] = Date.now() - started;
       }
     });
-    const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    const exitCode = await new Promise<number>((resolve) =>
+      child.on('close', (code) => {
+        resolve(code ?? -1);
+      }),
+    );
     const ended = Date.now() - started;
     expect(exitCode, stderr).toBe(0);
     const first = seen[`first-line ${NONCE}`];

@@ -55,10 +55,11 @@ describe('starting buildx', () => {
     expect(direct.error).toBeNull();
     expect(viaDocker.error).toBeNull();
     expect(direct.log).toContain(`building with "${buildx.builder}" instance using ${buildx.driver} driver`);
-    const index = async (name: string) => JSON.parse(await readFile(path.join(dir, name, 'launcher', 'oci', 'index.json'), 'utf8'));
+    const index = async (name: string) =>
+      JSON.parse(await readFile(path.join(dir, name, 'launcher', 'oci', 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
     const [a, b] = [await index('direct'), await index('docker')];
-    expect(a.manifests[0].digest).toMatch(/^sha256:/);
-    expect(a.manifests[0].digest).toBe(b.manifests[0].digest);
+    expect(a.manifests[0]!.digest).toMatch(/^sha256:/);
+    expect(a.manifests[0]!.digest).toBe(b.manifests[0]!.digest);
   });
 
   test('the plugin started directly follows the docker context (DOCKER_CONTEXT, or the config’s current one) as `docker buildx` does', async () => {

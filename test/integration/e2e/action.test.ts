@@ -11,7 +11,7 @@ import { runActionProcess, type ActionRun } from '../../support/run-action.js';
 /** IMAGE_BUDGET_ENTRY: another build of the same sources (e.g. lib/index.js) while dist/ is stale. */
 const ENTRY = path.resolve(process.env.IMAGE_BUDGET_ENTRY ?? 'dist/index.js');
 const WORKSPACE = path.resolve('test/fixtures/e2e');
-const pullRequest = JSON.parse(await readFile('test/fixtures/events/pull_request-opened.json', 'utf8'));
+const pullRequest: unknown = JSON.parse(await readFile('test/fixtures/events/pull_request-opened.json', 'utf8'));
 const runs: ActionRun[] = [];
 
 afterEach(async () => {

@@ -170,8 +170,14 @@ export async function startTokenRegistry(dir: string, identityToken: string): Pr
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (!req.url?.startsWith('/token')) return reply(404, { error: 'not found' });
-    if (req.method !== 'POST') return reply(401, { error: 'unauthorized', details: 'no anonymous access' });
+    if (!req.url?.startsWith('/token')) {
+      reply(404, { error: 'not found' });
+      return;
+    }
+    if (req.method !== 'POST') {
+      reply(401, { error: 'unauthorized', details: 'no anonymous access' });
+      return;
+    }
     let text = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (text += chunk));
@@ -180,7 +186,8 @@ export async function startTokenRegistry(dir: string, identityToken: string): Pr
       const refreshTokenMatched = refreshToken === identityToken;
       requests.push({ method: req.method ?? '', form, refreshTokenMatched });
       if (form.grant_type !== 'refresh_token' || !refreshTokenMatched || form.service !== service) {
-        return reply(400, { error: 'invalid_grant' });
+        reply(400, { error: 'invalid_grant' });
+        return;
       }
       const token = sign(form.scope ?? '');
       issued.push(token);

@@ -150,7 +150,9 @@ export async function startCountingProxy(): Promise<CountingProxy> {
   counts.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
-      server.close(() => resolve());
+      server.close(() => {
+        resolve();
+      });
     });
   return counts;
 }

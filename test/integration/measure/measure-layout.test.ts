@@ -77,7 +77,7 @@ beforeAll(async () => {
     await buildx([...common, '--output', `type=oci,dest=${layouts[target]},tar=false`]);
     // Same build again from cache, pushed: the registry copy is read independently below.
     await buildx([...common, '--output', `type=image,name=${REGISTRY_REPO}:${target}-${TAG},push=true`]);
-    measures[target] = await measureOciLayout(layouts[target]!, {
+    measures[target] = await measureOciLayout(layouts[target], {
       dockerfile: { path: DOCKERFILE_PATH, text: DOCKERFILE },
       target,
     });

@@ -17,7 +17,7 @@ import {
   pullRequestEvent,
   type PullRequestRepo,
 } from '../../support/git-fixture.js';
-import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, unescapeCommand } from './helpers.js';
+import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, unescapeCommand, type WorkflowRunFixture } from './helpers.js';
 
 let repo: PullRequestRepo;
 let gh: FakeGitHub;
@@ -231,8 +231,8 @@ describe('pull_request_target', () => {
 });
 
 describe('workflow_run with mode: check', () => {
-  async function workflowRunEvent(): Promise<unknown> {
-    const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8'));
+  async function workflowRunEvent(): Promise<WorkflowRunFixture> {
+    const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8')) as WorkflowRunFixture;
     event.workflow_run.head_sha = repo.shas.prHead;
     event.workflow_run.head_branch = repo.branch;
     return event;

@@ -83,13 +83,25 @@ export function logGroups(run: ActionRun, title: RegExp): string[] {
   return groups;
 }
 
+/** test/fixtures/pr-flow/workflow_run.json: the fields the tests rewrite. */
+export interface WorkflowRunFixture {
+  workflow_run: {
+    head_sha: string;
+    head_commit: { id: string };
+    head_branch: string;
+    head_repository: { owner: { login: string }; full_name: string };
+    pull_requests: unknown[];
+  };
+}
+
 /**
  * A comment with run-to-run noise replaced: digests, commit shas, byte-exact small sizes.
  * Sizes of kB and up stay: random bytes don't compress, and three digits hide the framing.
  */
 export function normalizeComment(body: string, repo: PullRequestRepo): string {
   let text = body;
-  for (const [name, sha] of Object.entries(repo.shas)) {
+  for (const name of Object.keys(repo.shas) as (keyof PullRequestRepo['shas'])[]) {
+    const sha = repo.shas[name];
     text = text.replaceAll(sha, `<${name}>`).replaceAll(sha.slice(0, 12), `<${name}:12>`).replaceAll(sha.slice(0, 7), `<${name}:7>`);
   }
   return (
@@ -115,7 +127,7 @@ export function tableCells(line: string): string[] {
   let current = '';
   // As cmark-gfm splits a row: every `\\|` is an escaped pipe, whatever precedes the backslash.
   for (let i = 0; i < inner.length; i++) {
-    const c = inner[i];
+    const c = inner.charAt(i);
     if (c === '|' && inner[i - 1] !== '\\') {
       cells.push(current);
       current = '';

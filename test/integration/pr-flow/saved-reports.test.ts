@@ -19,7 +19,7 @@ import {
   pullRequestEvent,
   type PullRequestRepo,
 } from '../../support/git-fixture.js';
-import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, unescapeCommand } from './helpers.js';
+import { logOf, OWNER, readReport, removeRunnerDirs, REPO, runAction, unescapeCommand, type WorkflowRunFixture } from './helpers.js';
 
 const FORK_OWNER = 'forker';
 const PR_NUMBER = 7;
@@ -31,8 +31,8 @@ let artifacts: string;
 let saved: Report;
 let savedText: string;
 
-async function workflowRunEvent(headSha: string): Promise<unknown> {
-  const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8'));
+async function workflowRunEvent(headSha: string): Promise<WorkflowRunFixture> {
+  const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8')) as WorkflowRunFixture;
   event.workflow_run.head_sha = headSha;
   event.workflow_run.head_commit.id = headSha;
   event.workflow_run.head_branch = repo.branch;
@@ -160,17 +160,37 @@ describe('mode: comment on workflow_run', () => {
   });
 
   test.each([
-    ['a negative size', (r: any) => (r.images[0].compressedBytes = -1), /images\[0\]\.compressedBytes: /],
-    ['a forged schema version', (r: any) => (r.schemaVersion = 2), /schemaVersion: expected schemaVersion 1/],
-    ['a 10 kB image name', (r: any) => (r.images[0].name = 'x'.repeat(10_000)), /images\[0\]\.name: /],
+    [
+      'a negative size',
+      (r: Report) => {
+        r.images[0]!.compressedBytes = -1;
+      },
+      /images\[0\]\.compressedBytes: /,
+    ],
+    [
+      'a forged schema version',
+      (r: Report) => {
+        (r as { schemaVersion: number }).schemaVersion = 2;
+      },
+      /schemaVersion: expected schemaVersion 1/,
+    ],
+    [
+      'a 10 kB image name',
+      (r: Report) => {
+        r.images[0]!.name = 'x'.repeat(10_000);
+      },
+      /images\[0\]\.name: /,
+    ],
     [
       'a commit that is not a sha',
-      (r: any) => (r.pullRequest.headSha = '$(curl evil)'),
+      (r: Report) => {
+        r.pullRequest!.headSha = '$(curl evil)';
+      },
       /pullRequest\.headSha: expected a full commit sha/,
     ],
   ])('a tampered report (%s) is refused with the file and field, nothing posted', async (_name, tamper, field) => {
     const before = gh.requests.length;
-    const report = JSON.parse(savedText);
+    const report = JSON.parse(savedText) as Report;
     tamper(report);
     await writeFile(path.join(artifacts, 'tampered.json'), JSON.stringify(report));
     const run = await runAction({
@@ -218,7 +238,7 @@ describe('mode: comment and the override label', () => {
     const report = JSON.parse(overReport) as { pullRequest?: { number: number } };
     expect(report.pullRequest?.number).toBe(8);
     await writeFile(path.join(artifacts, 'over.json'), JSON.stringify({ ...report, pullRequest: { ...report.pullRequest, number } }));
-    const event = (await workflowRunEvent(repo.shas.prHead)) as { workflow_run: Record<string, any> };
+    const event = await workflowRunEvent(repo.shas.prHead);
     event.workflow_run.head_repository.owner.login = headOwner;
     event.workflow_run.head_repository.full_name = `${headOwner}/${REPO}`;
     event.workflow_run.pull_requests = pullRequests;

@@ -16,7 +16,7 @@ import { commentMarker } from '../../../src/report/comment-marker.js';
 import { entry, report } from '../../unit/report/report-fixtures.js';
 import { fakeUser, startFakeGitHub, type FakeGitHub } from '../../support/fake-github.js';
 import { runActionProcess, type ActionRun } from '../../support/run-action.js';
-import { ENTRY } from '../pr-flow/helpers.js';
+import { ENTRY, type WorkflowRunFixture } from '../pr-flow/helpers.js';
 import { FAST_RETRY } from './publish-helpers.js';
 
 const MARKER = commentMarker('default');
@@ -38,7 +38,11 @@ async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   return port;
 }
 
@@ -97,7 +101,9 @@ describe('the client', () => {
 });
 
 describe('a personal token whose GET /user answers 403 (a rate limit)', () => {
-  const rateLimited = () => gh.fail('GET', /^\/user$/, 100, { status: 403, kind: 'primary-rate-limit', resetInSeconds: 3600 });
+  const rateLimited = () => {
+    gh.fail('GET', /^\/user$/, 100, { status: 403, kind: 'primary-rate-limit', resetInSeconds: 3600 });
+  };
 
   test('the author is unknown, not guessed to be a bot', async () => {
     rateLimited();
@@ -156,7 +162,7 @@ describe('through the action (mode: comment on workflow_run, no build)', () => {
   });
 
   async function commentRun(token: string, env: Record<string, string> = {}, apiUrl = gh.url): Promise<ActionRun & { ms: number }> {
-    const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8'));
+    const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8')) as WorkflowRunFixture;
     event.workflow_run.head_sha = HEAD;
     event.workflow_run.head_commit.id = HEAD;
     const started = Date.now();
@@ -241,7 +247,7 @@ describe('mode: comment refuses a report that does not name its PR and commit', 
   ])('%s: exit 1, nothing posted', async (_name, extra, message) => {
     workspace = await mkdtemp(path.join(os.tmpdir(), 'ib-comment-refuse-'));
     await writeFile(path.join(workspace, 'report.json'), JSON.stringify({ ...report([entry({ name: 'app' })]), commit: HEAD, ...extra }));
-    const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8'));
+    const event = JSON.parse(await readFile('test/fixtures/pr-flow/workflow_run.json', 'utf8')) as WorkflowRunFixture;
     event.workflow_run.head_sha = HEAD;
     event.workflow_run.head_commit.id = HEAD;
     const run = await runActionProcess({

@@ -16,12 +16,13 @@ import { reportTextOptions } from '../../../src/report/report-head.js';
 import type { Report } from '../../../src/types.js';
 import { hasCmarkGfm } from '../../support/gfm.js';
 import { COLUMN_WIDTH, commentShell, insertScript } from '../../support/github-render.js';
+import type { PageDocument, PageElement } from '../../support/page-dom.js';
 import { EXAMPLE_OPTIONS, EXAMPLES } from '../../unit/report/example-reports.js';
 
-// DOM globals, used only in code that runs in the page: the project does not load lib.dom.
-declare const document: any;
-declare const NodeFilter: any;
-declare function getComputedStyle(el: unknown): any;
+// The page's globals, used only in code that runs in the page.
+declare const document: PageDocument;
+declare const NodeFilter: { SHOW_TEXT: number };
+declare function getComputedStyle(element: PageElement): { paddingRight: string };
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM) && hasCmarkGfm();
@@ -52,7 +53,11 @@ async function render(markdown: string): Promise<Page> {
   await page.setContent(commentShell(), { waitUntil: 'load' });
   await page.evaluate(insertScript(markdown));
   // A reviewer opens the details: measure them open.
-  await page.evaluate(() => document.querySelectorAll('details').forEach((d: any) => d.setAttribute('open', '')));
+  await page.evaluate(() => {
+    document.querySelectorAll('details').forEach((d) => {
+      d.setAttribute('open', '');
+    });
+  });
   await page.evaluate(() => document.fonts.ready);
   return page;
 }
@@ -74,38 +79,39 @@ interface Measured {
 function measure(page: Page): Promise<Measured> {
   return page.evaluate(() => {
     const body = document.querySelector('#comment');
+    if (!body) throw new Error('the page has no #comment');
     const style = getComputedStyle(body);
     const right = body.getBoundingClientRect().left + body.clientWidth - parseFloat(style.paddingRight) + 0.5;
-    const describe = (el: any) => `${el.tagName.toLowerCase()}: ${(el.textContent ?? '').trim().slice(0, 80)}`;
+    const describe = (el: PageElement) => `${el.tagName.toLowerCase()}: ${(el.textContent ?? '').trim().slice(0, 80)}`;
     const overflowing: string[] = [];
-    for (const el of body.querySelectorAll('*') as any[]) {
+    for (const el of body.querySelectorAll('*')) {
       // Inside a code block the text scrolls in its own box, as on GitHub.
       if (el.closest('pre') && el.tagName !== 'PRE') continue;
       if (el.getBoundingClientRect().right > right) overflowing.push(describe(el));
       if (el.tagName === 'TABLE' && el.scrollWidth > el.clientWidth) overflowing.push(`table scrolls: ${describe(el)}`);
     }
     const wrappedNumbers: string[] = [];
-    for (const cell of body.querySelectorAll('td[align="right"], th[align="right"]') as any[]) {
+    for (const cell of body.querySelectorAll('td[align="right"], th[align="right"]')) {
       const range = document.createRange();
       range.selectNodeContents(cell);
-      const tops = new Set([...range.getClientRects()].filter((r: any) => r.width > 0).map((r: any) => Math.round(r.top)));
+      const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
       if (tops.size > 1) wrappedNumbers.push(describe(cell));
     }
     const mentions: string[] = [];
     const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (node.parentElement?.closest('code, pre, a')) continue;
-      const text = String(node.textContent ?? '');
+      const text = node.textContent ?? '';
       const found = text.match(/(?:^|[^\w`])(@[A-Za-z0-9][\w-]*|#\d+|GH-\d+)/g);
       if (found) mentions.push(...found);
     }
-    const verdict = String(body.querySelector('h3, h2')?.nextElementSibling?.textContent ?? '');
+    const verdict = body.querySelector('h3, h2')?.nextElementSibling?.textContent ?? '';
     return {
       bodyScroll: body.scrollWidth,
       bodyClient: body.clientWidth,
       overflowing,
       wrappedNumbers,
-      links: [...body.querySelectorAll('a')].map((a: any) => String(a.getAttribute('href') ?? '')),
+      links: [...body.querySelectorAll('a')].map((a) => a.getAttribute('href') ?? ''),
       images: body.querySelectorAll('img').length,
       mentions,
       verdict,
@@ -131,7 +137,7 @@ describe.skipIf(!available)('rendered as GitHub renders it, at 780 px', () => {
       const m = await measure(page);
       if (WRITE) {
         const article = await page.$('#comment');
-        await article!.screenshot({ path: path.resolve('docs/examples', `${name}.${kind}.png`) as `${string}.png` });
+        await article!.screenshot({ path: path.resolve('docs/examples', `${name}.${kind}.png`) });
       }
       expect(m.bodyScroll, 'the comment body scrolls sideways').toBeLessThanOrEqual(m.bodyClient);
       expect(m.overflowing.join('\n'), 'elements wider than the column').toBe('');

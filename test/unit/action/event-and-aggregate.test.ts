@@ -9,8 +9,10 @@ import { largestGrowth } from '../../../src/action/publish.js';
 import { parseReport, ReportError } from '../../../src/report/parse-report.js';
 import type { Report, ReportEntry } from '../../../src/types.js';
 
-const opened = JSON.parse(readFileSync('test/fixtures/events/pull_request-opened.json', 'utf8'));
-const labeled = JSON.parse(readFileSync('test/fixtures/events/pull_request-labeled.json', 'utf8'));
+const opened = JSON.parse(readFileSync('test/fixtures/events/pull_request-opened.json', 'utf8')) as {
+  pull_request: { head: { sha: string } };
+};
+const labeled: unknown = JSON.parse(readFileSync('test/fixtures/events/pull_request-labeled.json', 'utf8'));
 
 function entry(overrides: Partial<ReportEntry>): ReportEntry {
   return {
@@ -229,7 +231,9 @@ describe('the run a comment is stamped with', () => {
   });
 
   test('mode: comment: the workflow_run it posts for', () => {
-    const { workflow_run: run } = JSON.parse(readFileSync('test/fixtures/pr-flow/workflow_run.json', 'utf8'));
+    const { workflow_run: run } = JSON.parse(readFileSync('test/fixtures/pr-flow/workflow_run.json', 'utf8')) as {
+      workflow_run: Record<string, unknown>;
+    };
     expect(workflowRunStamp({ ...run, head_sha: sha })).toEqual({ id: 9876543210, attempt: 1, sha });
     // A head that is not a sha is not recorded.
     expect(workflowRunStamp({ id: 7, run_attempt: 2, head_sha: '$(evil)' })).toEqual({ id: 7, attempt: 2, sha: null });

@@ -87,14 +87,18 @@ describe('action inputs', () => {
   });
 
   test('action.yml declares every input and output the code reads, runs on node24', () => {
-    const action = parse(readFileSync('action.yml', 'utf8'));
+    const action = parse(readFileSync('action.yml', 'utf8')) as {
+      runs: unknown;
+      inputs: Record<string, { description?: string } | undefined>;
+      outputs: Record<string, { description?: string } | undefined>;
+    };
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
     for (const name of Object.values(INPUT)) expect(action.inputs[name]?.description, name).toBeTruthy();
     for (const name of Object.values(OUTPUT)) expect(action.outputs[name]?.description, name).toBeTruthy();
   });
 
   test('VERSION matches package.json', () => {
-    expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    expect(VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
   });
 });
 

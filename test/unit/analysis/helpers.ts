@@ -48,7 +48,10 @@ export async function makeTar(entries: FakeEntry[]): Promise<Buffer> {
       ...(type === 'file' ? { size: body!.length } : {}),
     };
     await new Promise<void>((resolve, reject) => {
-      pack.entry(header, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+      pack.entry(header, body ?? Buffer.alloc(0), (err) => {
+        if (err) reject(err);
+        else resolve();
+      });
     });
   }
   pack.finalize();

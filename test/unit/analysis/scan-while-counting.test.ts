@@ -181,7 +181,7 @@ describe('countByScanning', () => {
     expect(await measureUncompressedSize(blobOf(bytes), GZIP, { countLayer })).toEqual({
       bytes: 42,
       source: 'stream',
-      why: expect.any(String),
+      why: expect.any(String) as unknown,
     });
     expect(asked).toBe(1);
   });
@@ -193,7 +193,7 @@ describe('the layer cache keeps the count', () => {
     expect(decodeScan(encodeScan(scan), 'sha256:x')).toEqual(scan);
     expect(decodeScan(encodeScan({ digest: 'sha256:x', entries: [] }), 'sha256:x')).toEqual({ digest: 'sha256:x', entries: [] });
     for (const bad of [-1, 1.5, '12', null]) {
-      const json = JSON.parse(gunzipSync(encodeScan(scan)).toString('utf8'));
+      const json = JSON.parse(gunzipSync(encodeScan(scan)).toString('utf8')) as Record<string, unknown>;
       json.bytes = bad;
       expect(decodeScan(gzipSync(JSON.stringify(json)), 'sha256:x'), String(bad)).toBeNull();
     }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const REF = parseImageRef('registry.test/acme/api:1');
-const URL_ = `${'https'}://registry.test/v2/acme/api/manifests/1`;
+const URL_ = `https://registry.test/v2/acme/api/manifests/1`;
 const SECRET = 's3cret-value';
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -22,14 +22,14 @@ function fakeFetch(answer: (url: string, authorization: string | null, n: number
 } {
   const seen: Seen[] = [];
   const impl = (input: string | URL | Request, init?: RequestInit) => {
-    const url = String(input);
+    const url = input instanceof Request ? input.url : input.toString();
     const headers = (init?.headers ?? {}) as Record<string, string>;
     const authorization = headers.Authorization ?? null;
     seen.push({ url, authorization });
     const result = answer(url, authorization, seen.length);
     return result instanceof Error ? Promise.reject(result) : Promise.resolve(result);
   };
-  return { fetch: impl as typeof fetch, seen };
+  return { fetch: impl, seen };
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -159,7 +159,7 @@ describe('RegistryClient identity tokens (OAuth2 refresh_token exchange)', () =>
   function tokenServer(exchange: (form: Record<string, string>) => Response) {
     const sent: Sent[] = [];
     const impl = (input: string | URL | Request, init?: RequestInit) => {
-      const url = String(input);
+      const url = input instanceof Request ? input.url : input.toString();
       const headers = (init?.headers ?? {}) as Record<string, string>;
       const authorization = headers.Authorization ?? null;
       const form = init?.body instanceof URLSearchParams ? Object.fromEntries(init.body) : null;
@@ -169,7 +169,7 @@ describe('RegistryClient identity tokens (OAuth2 refresh_token exchange)', () =>
       }
       return Promise.resolve(authorization === 'Bearer T' ? ok() : scopedChallenge());
     };
-    return { fetch: impl as typeof fetch, sent };
+    return { fetch: impl, sent };
   }
 
   test('1: the token is POSTed as a form (grant_type, refresh_token, service, scope, client_id), the access token used', async () => {

@@ -96,9 +96,17 @@ describe('parseReportBaseline', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  const mutate = (fn: (r: any) => void) => {
-    const r = validReport() as any;
+  const mutate = (fn: (r: Report) => void): Report => {
+    const r = validReport();
     fn(r);
+    return r;
+  };
+  /** validReport() with the value at `path` replaced by one its type does not allow. */
+  const withValue = (path: readonly (string | number)[], value: unknown): Report => {
+    const r = validReport();
+    let node: unknown = r;
+    for (const key of path.slice(0, -1)) node = (node as Record<string | number, unknown>)[key];
+    (node as Record<string | number, unknown>)[path[path.length - 1]!] = value;
     return r;
   };
 
@@ -107,46 +115,50 @@ describe('parseReportBaseline', () => {
     [2, 'empty file', '', /base-report\.json: not valid JSON/],
     [3, 'a JSON string', '"hello"', /base-report\.json: \(top level\): /],
     [4, 'null', 'null', /base-report\.json: \(top level\)/],
-    [5, 'other schema version', mutate((r) => (r.schemaVersion = 2)), /schemaVersion: expected schemaVersion 1/],
+    [5, 'other schema version', withValue(['schemaVersion'], 2), /schemaVersion: expected schemaVersion 1/],
     [
       6,
       'negative size',
-      mutate((r) => (r.images[0].compressedBytes = -5)),
+      withValue(['images', 0, 'compressedBytes'], -5),
       /images\[0\]\.compressedBytes: expected a size to be non-negative/,
     ],
     [
       7,
       'fractional size',
-      mutate((r) => (r.images[0].layers[0].uncompressedBytes = 1.5)),
+      withValue(['images', 0, 'layers', 0, 'uncompressedBytes'], 1.5),
       /images\[0\]\.layers\[0\]\.uncompressedBytes: expected a size as a whole number/,
     ],
     [
       8,
       'size as a string',
-      mutate((r) => (r.images[0].uncompressedBytes = '5MB')),
+      withValue(['images', 0, 'uncompressedBytes'], '5MB'),
       /images\[0\]\.uncompressedBytes: expected a size as a number/,
     ],
-    [9, 'huge size', mutate((r) => (r.images[0].compressedBytes = 1e300)), /images\[0\]\.compressedBytes: /],
-    [10, 'name too long', mutate((r) => (r.images[0].name = 'x'.repeat(10_000))), /images\[0\]\.name: longer than 256 characters/],
+    [9, 'huge size', withValue(['images', 0, 'compressedBytes'], 1e300), /images\[0\]\.compressedBytes: /],
+    [10, 'name too long', withValue(['images', 0, 'name'], 'x'.repeat(10_000)), /images\[0\]\.name: longer than 256 characters/],
     [
       11,
       'bad digest',
-      mutate((r) => (r.images[0].layers[0].digest = '../../etc/passwd')),
+      withValue(['images', 0, 'layers', 0, 'digest'], '../../etc/passwd'),
       /images\[0\]\.layers\[0\]\.digest: expected a digest/,
     ],
     [
       12,
       'too many layers',
-      mutate((r) => (r.images[0].layers = Array(1001).fill(r.images[0].layers[0]))),
+      mutate((r) => {
+        r.images[0]!.layers = Array.from({ length: 1001 }, () => r.images[0]!.layers[0]!);
+      }),
       /images\[0\]\.layers: more than 1000 layers/,
     ],
-    [13, 'images not a list', mutate((r) => (r.images = { api: 1 })), /images: /],
-    [14, 'commit not a sha', mutate((r) => (r.commit = 'main; rm -rf /')), /commit: expected a full commit sha/],
-    [15, 'unknown status', mutate((r) => (r.images[0].status = 'pwned')), /images\[0\]\.status: /],
+    [13, 'images not a list', withValue(['images'], { api: 1 }), /images: /],
+    [14, 'commit not a sha', withValue(['commit'], 'main; rm -rf /'), /commit: expected a full commit sha/],
+    [15, 'unknown status', withValue(['images', 0, 'status'], 'pwned'), /images\[0\]\.status: /],
     [
       16,
       'duplicate entry',
-      mutate((r) => r.images.push(r.images[0])),
+      mutate((r) => {
+        r.images.push(r.images[0]!);
+      }),
       /images\[2\] repeats images\[0\] \(api, target default, linux\/amd64\)/,
     ],
     [17, 'deep nesting', '['.repeat(100_000) + ']'.repeat(100_000), /base-report\.json: /],
@@ -163,7 +175,7 @@ describe('parseReportBaseline', () => {
 
   test('many problems: the first five are named, the rest counted', () => {
     const report = mutate((r) => {
-      r.images = Array.from({ length: 8 }, (_, i) => ({ ...r.images[0], platform: `linux/${i}`, compressedBytes: -1 }));
+      r.images = Array.from({ length: 8 }, (_, i) => ({ ...r.images[0]!, platform: `linux/${i}`, compressedBytes: -1 }));
     });
     expect(() => parse(report)).toThrow(/images\[4\]\.compressedBytes: .*\(and 3 more\)$/);
   });

@@ -177,7 +177,7 @@ describe('terminal logger', () => {
   test('without --verbose: no build lines, no groups', () => {
     const out = collect();
     const logger = createTerminalLogger({ verbose: false, stream: out });
-    expect(logger.buildLine).toBeUndefined();
+    expect(logger).not.toHaveProperty('buildLine');
     logger.group('title', 'body');
     expect(out.text()).toBe('');
   });

@@ -116,7 +116,9 @@ const REGRESSION_FILES: [string, string, RegExp][] = [
 ];
 
 describe('regressions', () => {
-  test.each(REGRESSION_SEEDS)('seed %i', (seed) => expectHandled(fuzzCase(seed)));
+  test.each(REGRESSION_SEEDS)('seed %i', (seed) => {
+    expectHandled(fuzzCase(seed));
+  });
 
   test.each(REGRESSION_FILES)('%s', (_name, text, first) => {
     expectHandled({ seed: 0, kind: 'regression', text, intended: false });

@@ -128,13 +128,13 @@ describe('ajv (JSON Schema) and zod agree', () => {
   const validate = ajv.compile(buildJsonSchema());
 
   test.each(GOOD.map((text, i) => [i + 1, text]))('good %i', (_n, text) => {
-    const data: unknown = parse(text as string);
+    const data: unknown = parse(text);
     expect(budgetFileSchema.safeParse(data).success).toBe(true);
     expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
   });
 
   test.each(BAD.map((text, i) => [i + 1, text]))('bad %i', (_n, text) => {
-    const data: unknown = parse(text as string);
+    const data: unknown = parse(text);
     expect(budgetFileSchema.safeParse(data).success).toBe(false);
     expect(validate(data)).toBe(false);
   });

@@ -21,7 +21,9 @@ test.each([
     /takes \d+ bytes, over the system's limit of \d+ \(ARG_MAX\)/,
   ],
 ])('%s', (_name, args, env, message) => {
-  const check = () => checkArgumentLimits('docker', args, env);
+  const check = () => {
+    checkArgumentLimits('docker', args, env);
+  };
   if (message === null) expect(check).not.toThrow();
   else expect(check).toThrow(message);
 });

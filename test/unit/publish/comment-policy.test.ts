@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { shouldComment, type CommentMode } from '../../../src/publish/comment-policy.js';
+import { shouldComment } from '../../../src/publish/comment-policy.js';
 import { markNoBaseline } from '../../../src/compare/apply-baseline.js';
 import { MB, compared, entry, report } from '../report/report-fixtures.js';
 
@@ -37,6 +37,6 @@ describe('shouldComment', () => {
     ['on-failure', warned, false, false],
     ['on-failure', unchanged, true, true],
   ] as const)('#%# %s', (mode, r, existing, expected) => {
-    expect(shouldComment(mode as CommentMode, r, existing)).toBe(expected);
+    expect(shouldComment(mode, r, existing)).toBe(expected);
   });
 });

@@ -171,14 +171,14 @@ describe('markdown: what to slim', () => {
   test.each(INJECTION_CORPUS.map((text, i) => [i + 1, text]))('%i. untrusted text stays inert', (_n, text) => {
     const evil = analysed({
       name: 'app',
-      target: text as string,
-      analysis: analysis([hint('vcs-directory', text as string, MB, 2, { message: text as string, fix: text as string })], {
-        largestFiles: [{ path: text as string, bytes: 1 }],
-        largestDirectories: [{ path: text as string, bytes: 1 }],
+      target: text,
+      analysis: analysis([hint('vcs-directory', text, MB, 2, { message: text, fix: text })], {
+        largestFiles: [{ path: text, bytes: 1 }],
+        largestDirectories: [{ path: text, bytes: 1 }],
         layers: [
           {
             digest: 'sha256:x',
-            dockerfile: { path: text as string, line: 1 },
+            dockerfile: { path: text, line: 1 },
             added: { files: 1, bytes: 1 },
             changed: { files: 0, bytes: 0, replacedBytes: 0 },
             removed: { files: 0, bytes: 0 },

@@ -48,7 +48,7 @@ export function outsideCodeSpans(line: string): string {
       i += n;
       continue;
     }
-    out += line[i];
+    out += line.charAt(i);
     i++;
   }
   return out;
