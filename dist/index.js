@@ -1044,6 +1044,1536 @@ module.exports = {
 
 /***/ }),
 
+/***/ 3251:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
 /***/ 5940:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -45374,7 +46904,7 @@ exports.Vj = identity.isAlias;
 exports.P3 = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
+exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
@@ -54397,10 +55927,20 @@ var dist = __nccwpck_require__(8815);
  */
 function keyText(key) {
     if (!(0,dist/* isScalar */.jn)(key))
-        return key === null || key === undefined ? '' : String(key);
+        return (0,dist/* isNode */.Ll)(key) ? key.toString() : plainText(key);
     if (key.type === 'PLAIN' && typeof key.source === 'string')
         return key.source;
-    return key.value === null || key.value === undefined ? '' : String(key.value);
+    return plainText(key.value);
+}
+/** A parsed value as text ('' for none); a tagged one (a date, bytes) as JSON. */
+function plainText(value) {
+    if (value === null || value === undefined)
+        return '';
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+        return String(value);
+    return JSON.stringify(value);
 }
 // Built once per map, so looking up many paths stays linear in the number of lookups.
 const pairIndexes = new WeakMap();
@@ -63495,14 +65035,14 @@ const ZodTuple = /*@__PURE__*/ $constructor("ZodTuple", (inst, def) => {
     },
 });
 function tuple(items, _paramsOrRest, _params) {
-    const hasRest = _paramsOrRest instanceof core.$ZodType;
+    const hasRest = _paramsOrRest instanceof $ZodType;
     const params = hasRest ? _params : _paramsOrRest;
     const rest = hasRest ? _paramsOrRest : null;
     return new ZodTuple({
         type: "tuple",
         items: items,
         rest,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
@@ -64049,7 +65589,9 @@ function describeValue(input) {
     }
     if (typeof input === 'undefined')
         return 'nothing';
-    return String(input);
+    if (typeof input === 'boolean' || typeof input === 'bigint')
+        return String(input);
+    return typeof input;
 }
 //# sourceMappingURL=describe-value.js.map
 ;// CONCATENATED MODULE: ./lib/config/suggest-name.js
@@ -64344,8 +65886,9 @@ function specFields(spec) {
 function parseSecretSpec(spec, workdir) {
     const fields = specFields(spec);
     const unknown = [...fields.keys()].filter((key) => !['id', 'type', 'src', 'source', 'env'].includes(key));
-    if (unknown.length > 0)
-        return { problem: `unknown secret field \`${unknown[0]}\`; expected id, src, env (or type, source)` };
+    const [firstUnknown] = unknown;
+    if (firstUnknown !== undefined)
+        return { problem: `unknown secret field \`${firstUnknown}\`; expected id, src, env (or type, source)` };
     const id = fields.get('id');
     if (!id)
         return { problem: 'a secret needs `id=ID`' };
@@ -64387,8 +65930,9 @@ function resolveBuildContext(value, workdir) {
         return value;
     if (value.startsWith(OCI_LAYOUT)) {
         const rest = value.slice(OCI_LAYOUT.length);
-        const ref = /^(.*?)((?:@sha256:[0-9a-f]+|:[\w][\w.-]*)?)$/.exec(rest);
-        return `${OCI_LAYOUT}${external_node_path_namespaceObject.resolve(workdir, ref[1])}${ref[2] ?? ''}`;
+        // Always matches: the layout path, then an optional tag or digest.
+        const [, layout = rest, reference = ''] = /^(.*?)((?:@sha256:[0-9a-f]+|:[\w][\w.-]*)?)$/.exec(rest) ?? [];
+        return `${OCI_LAYOUT}${external_node_path_namespaceObject.resolve(workdir, layout)}${reference}`;
     }
     return external_node_path_namespaceObject.resolve(workdir, value);
 }
@@ -64397,7 +65941,7 @@ function localContextPath(value) {
     if (REMOTE_CONTEXT.test(value))
         return undefined;
     if (value.startsWith(OCI_LAYOUT))
-        return /^(.*?)(?:@sha256:[0-9a-f]+|:[\w][\w.-]*)?$/.exec(value.slice(OCI_LAYOUT.length))[1];
+        return /^(.*?)(?:@sha256:[0-9a-f]+|:[\w][\w.-]*)?$/.exec(value.slice(OCI_LAYOUT.length))?.[1];
     return value;
 }
 function byId(...lists) {
@@ -65512,7 +67056,7 @@ let argMax;
 function systemArgMax() {
     if (argMax === undefined) {
         const result = (0,external_node_child_process_namespaceObject.spawnSync)('getconf', ['ARG_MAX'], { encoding: 'utf8', timeout: 5000 });
-        const value = Number(result.stdout?.trim());
+        const value = Number(result.stdout.trim());
         argMax = Number.isSafeInteger(value) && value > 0 ? value : 2 * 1024 * 1024;
     }
     return argMax;
@@ -65642,30 +67186,29 @@ const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_
 function chooseBaseRef(event, headSha, cliBase) {
     if (cliBase !== undefined)
         return { kind: 'ref', ref: checkRef(cliBase, '--base') };
-    const payload = event.payload ?? {};
+    const { payload } = event;
     if (PR_EVENTS.has(event.name)) {
-        const pr = payload.pull_request;
-        const baseRef = pr?.base?.ref;
+        const baseRef = fieldAt(payload, 'pull_request', 'base', 'ref');
         if (typeof baseRef !== 'string' || baseRef === '') {
             return { kind: 'none', reason: `the ${event.name} event payload has no pull_request.base.ref` };
         }
         return {
             kind: 'pull-request',
             baseRef: checkRef(baseRef, 'pull_request.base.ref'),
-            baseSha: asSha(pr.base.sha),
-            prHeadSha: asSha(pr.head?.sha),
+            baseSha: asSha(fieldAt(payload, 'pull_request', 'base', 'sha')),
+            prHeadSha: asSha(fieldAt(payload, 'pull_request', 'head', 'sha')),
             headSha,
         };
     }
     if (event.name === 'push') {
-        const before = asSha(payload.before);
+        const before = asSha(fieldAt(payload, 'before'));
         if (before === null || ZERO_SHA.test(before)) {
             return { kind: 'none', reason: 'the push created the branch: there is no previous commit to compare with' };
         }
         return { kind: 'commit', commit: before, reason: 'the branch tip before this push (push.before)' };
     }
     if (event.name === 'merge_group') {
-        const baseSha = asSha(payload.merge_group?.base_sha);
+        const baseSha = asSha(fieldAt(payload, 'merge_group', 'base_sha'));
         if (baseSha !== null)
             return { kind: 'commit', commit: baseSha, reason: 'the merge queue base (merge_group.base_sha)' };
     }
@@ -65784,6 +67327,16 @@ async function hasCommit(repoDir, rev) {
 }
 async function isShallow(repoDir) {
     return (await runGit(repoDir, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+/** The value at `path` in an untyped event payload; undefined where the path ends early. */
+function fieldAt(json, ...path) {
+    let value = json;
+    for (const key of path) {
+        if (typeof value !== 'object' || value === null)
+            return undefined;
+        value = value[key];
+    }
+    return value;
 }
 function asSha(value) {
     return typeof value === 'string' && SHA.test(value) ? value : null;
@@ -66113,7 +67666,7 @@ function toSsh(raw, where, at) {
     return (raw ?? []).map((item) => {
         const text = typeof item === 'string'
             ? item
-            : `${String(item.id ?? 'default')}${Array.isArray(item.paths) && item.paths.length > 0 ? `=${item.paths.join(',')}` : ''}`;
+            : `${typeof item.id === 'string' ? item.id : 'default'}${Array.isArray(item.paths) && item.paths.length > 0 ? `=${item.paths.join(',')}` : ''}`;
         const parsed = parseSshSpec(text, where.secretsDir);
         if ('problem' in parsed)
             throw new BakeDefinitionError(`${at}: ${parsed.problem}`);
@@ -66126,7 +67679,10 @@ function toAttestations(raw) {
     for (const item of raw ?? []) {
         const fields = new Map(specString(item)
             .split(',')
-            .map((part) => [part.split('=')[0], part.slice(part.indexOf('=') + 1)]));
+            .map((part) => {
+            const eq = part.indexOf('=');
+            return [eq < 0 ? part : part.slice(0, eq), part.slice(eq + 1)];
+        }));
         const type = fields.get('type');
         if (type !== 'provenance' && type !== 'sbom')
             continue;
@@ -66220,7 +67776,10 @@ function bakeToImages({ entry, definition, printed, dir, secretsDir, root }) {
     const where = { describe, dir, secretsDir: secretsDir ?? dir };
     const single = names.length === 1 && names[0] === requested;
     return names.map((name) => {
-        const image = bake_definition_toImage(entry, definition, name, parsed.data.target[name], where);
+        const target = parsed.data.target?.[name];
+        if (target === undefined)
+            throw new BakeDefinitionError(`${describe(name)}: not in \`docker buildx bake --print\`'s targets`);
+        const image = bake_definition_toImage(entry, definition, name, target, where);
         return { ...image, name: single ? entry.name : `${entry.name}/${name}` };
     });
 }
@@ -66375,7 +67934,12 @@ function listStages(dockerfileText) {
 
 /** Where bake runs for `definition`: its printed relative paths are relative to this. */
 function bakeDirectory(definition, workdir) {
-    return definition.kind === 'compose' ? external_node_path_namespaceObject.dirname(definition.files[0]) : workdir;
+    if (definition.kind !== 'compose')
+        return workdir;
+    const [composeFile] = definition.files;
+    if (composeFile === undefined)
+        throw new BakeDefinitionError(`compose service \`${definition.service}\`: no compose file named`);
+    return external_node_path_namespaceObject.dirname(composeFile);
 }
 /** bake's own message: its last `ERROR:` line (the rest of stderr is progress). */
 function bakeError(stderr) {
@@ -66886,13 +68450,19 @@ function isSkippableMagic(magic) {
 }
 /** Bytes of the Frame_Content_Size field, from the descriptor's flag and single-segment bit. */
 function fcsBytesOf(descriptor) {
-    const fcsFlag = descriptor >> 6;
-    return fcsFlag === 0 ? ((descriptor & 0x20) !== 0 ? 1 : 0) : [0, 2, 4, 8][fcsFlag];
+    const fcsFlag = (descriptor >> 6) & 0x03;
+    // Flag 0: 1 byte in a single-segment frame, else none; flags 1, 2, 3: 2, 4, 8 bytes.
+    if (fcsFlag === 0)
+        return (descriptor & 0x20) !== 0 ? 1 : 0;
+    return 1 << fcsFlag;
 }
 /** A frame header's length, from its descriptor byte (the fifth): what parsing it needs. */
 function frameHeaderBytes(descriptor) {
     const singleSegment = (descriptor & 0x20) !== 0;
-    return 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x03] + fcsBytesOf(descriptor);
+    // Dictionary_ID_Flag 0, 1, 2, 3: 0, 1, 2, 4 bytes.
+    const dictionaryIdFlag = descriptor & 0x03;
+    const dictionaryIdBytes = dictionaryIdFlag === 0 ? 0 : 1 << (dictionaryIdFlag - 1);
+    return 5 + (singleSegment ? 0 : 1) + dictionaryIdBytes + fcsBytesOf(descriptor);
 }
 /** Largest frame header: magic 4 + descriptor 1 + window 1 + dictionary 4 + content size 8. */
 const ZSTD_MAX_FRAME_HEADER_BYTES = 18;
@@ -66912,7 +68482,7 @@ function parseZstdFrameHeader(buf) {
     }
     if (view.length < 5)
         throw new Error('zstd: truncated frame header descriptor');
-    const descriptor = view[4];
+    const descriptor = view.readUInt8(4);
     if (descriptor & 0x08)
         throw new Error('zstd: reserved bit set in frame header descriptor');
     const hasChecksum = (descriptor & 0x04) !== 0;
@@ -66923,7 +68493,7 @@ function parseZstdFrameHeader(buf) {
         throw new Error('zstd: truncated frame header');
     let contentSize = null;
     if (fcsBytes === 1)
-        contentSize = view[fcsOffset];
+        contentSize = view.readUInt8(fcsOffset);
     else if (fcsBytes === 2)
         contentSize = view.readUInt16LE(fcsOffset) + 256; // 2-byte form is offset by 256
     else if (fcsBytes === 4)
@@ -66940,12 +68510,12 @@ function parseZstdFrameHeader(buf) {
 function parseZstdBlockHeader(buf) {
     if (buf.length < BLOCK_HEADER_BYTES)
         throw new Error('zstd: truncated block header');
-    const value = buf[0] | (buf[1] << 8) | (buf[2] << 16);
+    const value = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).readUIntLE(0, BLOCK_HEADER_BYTES);
     const typeCode = (value >> 1) & 0x03;
     if (typeCode === 3)
         throw new Error('zstd: reserved block type');
     const blockSize = value >>> 3;
-    const type = ['raw', 'rle', 'compressed'][typeCode];
+    const type = typeCode === 0 ? 'raw' : typeCode === 1 ? 'rle' : 'compressed';
     // An RLE block's size is its regenerated size; its content is the single byte to repeat.
     return { last: (value & 1) === 1, type, contentBytes: type === 'rle' ? 1 : blockSize };
 }
@@ -67070,8 +68640,7 @@ class ZstdSplitter {
             }
             const need = this.headerBytes();
             const take = Math.min(need - this.header.length, chunk.length - i);
-            for (let k = 0; k < take; k++)
-                this.header.push(chunk[i + k]);
+            this.header.push(...chunk.subarray(i, i + take));
             i += take;
             if (this.header.length === need && this.headerBytes() === need)
                 this.onHeader();
@@ -67090,14 +68659,15 @@ class ZstdSplitter {
         const h = this.header;
         if (h.length < 4)
             return 4;
-        const magic = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
+        const view = Buffer.from(h);
+        const magic = view.readUInt32LE(0);
         if (isSkippableMagic(magic))
             return 8;
         if (magic !== ZSTD_MAGIC)
             throw new Error(`zstd: bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
         if (h.length < 5)
             return 5;
-        return frameHeaderBytes(h[4]);
+        return frameHeaderBytes(view.readUInt8(4));
     }
     onHeader() {
         const bytes = Uint8Array.from(this.header);
@@ -67191,11 +68761,12 @@ function stargzFooterKind(tail) {
 }
 /** The FEXTRA bytes of a gzip member header starting at `member[0]`, or null. */
 function fextraOf(member) {
-    if (member.length < 12 || member[0] !== 0x1f || member[1] !== 0x8b || member[2] !== 8)
+    const view = Buffer.from(member.buffer, member.byteOffset, member.byteLength);
+    if (view.length < 12 || view[0] !== 0x1f || view[1] !== 0x8b || view[2] !== 8)
         return null;
-    if ((member[3] & FEXTRA) === 0)
+    if ((view.readUInt8(3) & FEXTRA) === 0)
         return null;
-    const length = member[10] | (member[11] << 8);
+    const length = view.readUInt16LE(10);
     if (12 + length > member.length)
         return null;
     return member.subarray(12, 12 + length);
@@ -67204,8 +68775,9 @@ function fextraOf(member) {
 function subfields(extra) {
     const found = [];
     let offset = 0;
-    while (offset + 4 <= extra.length) {
-        const length = extra[offset + 2] | (extra[offset + 3] << 8);
+    const view = Buffer.from(extra.buffer, extra.byteOffset, extra.byteLength);
+    while (offset + 4 <= view.length) {
+        const length = view.readUInt16LE(offset + 2);
         if (offset + 4 + length > extra.length)
             break;
         const text = Buffer.from(extra.subarray(offset, offset + 4 + length)).toString('latin1');
@@ -67278,9 +68850,10 @@ function sizeFromGzipTrailer(compressedSize, isize) {
 function parseGzipHeader(head) {
     if (head.length < GZIP_MIN_HEADER_BYTES)
         return null;
-    if (head[0] !== 0x1f || head[1] !== 0x8b || head[2] !== 8)
+    const view = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+    if (view[0] !== 0x1f || view[1] !== 0x8b || view[2] !== 8)
         return null;
-    const flags = head[3];
+    const flags = view.readUInt8(3);
     if ((flags & 0xe0) !== 0)
         return null;
     let offset = GZIP_MIN_HEADER_BYTES;
@@ -67288,7 +68861,7 @@ function parseGzipHeader(head) {
         // FEXTRA: 2-byte little-endian length, then that many bytes.
         if (offset + 2 > head.length)
             return null;
-        offset += 2 + (head[offset] | (head[offset + 1] << 8));
+        offset += 2 + view.readUInt16LE(offset);
     }
     for (const flag of [0x08, 0x10]) {
         // FNAME, FCOMMENT: zero-terminated strings.
@@ -67497,7 +69070,7 @@ function keywordOfCreatedBy(createdBy) {
     else if (text.startsWith('/bin/sh -c '))
         return 'RUN';
     const word = /^([A-Za-z]+)\b/.exec(text);
-    return word ? word[1].toUpperCase() : null;
+    return word ? word[0].toUpperCase() : null;
 }
 /** Longest instruction text kept (a heredoc can be a whole script): its middle is elided beyond. */
 const MAX_SOURCE_CHARS = 4000;
@@ -67519,13 +69092,17 @@ function sourceText(lines, startLine, endLine) {
     while (first <= last) {
         const fromHead = head.length <= tail.length;
         const line = own[fromHead ? first : last];
-        if (used + line.length + 1 > MAX_SOURCE_CHARS)
+        if (line === undefined || used + line.length + 1 > MAX_SOURCE_CHARS)
             break;
         used += line.length + 1;
-        if (fromHead)
-            head.push(own[first++]);
-        else
-            tail.unshift(own[last--]);
+        if (fromHead) {
+            head.push(line);
+            first++;
+        }
+        else {
+            tail.unshift(line);
+            last--;
+        }
     }
     if (head.length + tail.length === 0)
         return `${text.slice(0, MAX_SOURCE_CHARS / 2 - 1)}…${text.slice(-MAX_SOURCE_CHARS / 2)}`;
@@ -67567,6 +69144,8 @@ function stageChainInstructions(stages, target, path) {
     const chain = [];
     for (let guard = 0; guard <= stages.length; guard++) {
         const stage = stages[index];
+        if (stage === undefined)
+            throw new Error(`${path}: stage ${index} of ${stages.length} does not exist`);
         chain.unshift(stage.instructions.filter((i) => !SILENT_KEYWORDS.has(i.getKeyword().toUpperCase())));
         const from = stage.from?.toLowerCase();
         const parent = from ? stages.findIndex((s, i) => i < index && s.name?.toLowerCase() === from) : -1;
@@ -67589,21 +69168,204 @@ function mapHistoryToDockerfile(history, dockerfile, target) {
     const refs = new Array(history.length).fill(null);
     let next = instructions.length - 1;
     for (let h = history.length - 1; h >= 0 && next >= 0; h--) {
-        const keyword = keywordOfCreatedBy(history[h].created_by);
+        const keyword = keywordOfCreatedBy(history[h]?.created_by);
         if (keyword === null)
             continue;
         let match = next;
-        while (match >= 0 && instructions[match].getKeyword().toUpperCase() !== keyword)
+        while (match >= 0 && instructions[match]?.getKeyword().toUpperCase() !== keyword)
             match--;
-        if (match < 0)
+        const instruction = instructions[match];
+        if (instruction === undefined)
             continue; // nothing left in the chain made this entry
-        const range = instructions[match].getRange();
+        const range = instruction.getRange();
         refs[h] = { path: dockerfile.path, line: range.start.line + 1, source: sourceText(lines, range.start.line, range.end.line) };
         next = match - 1;
     }
     return refs;
 }
 //# sourceMappingURL=dockerfile-lines.js.map
+;// CONCATENATED MODULE: ./lib/measure/layer-concurrency.js
+/**
+ * How many layers to decompress at once, from the work itself. A big layer keeps a core busy
+ * inflating (zlib on a libuv thread) and feeds the main thread its count or its tar: two of them
+ * on two cores of their own finish sooner than one after the other, but on cores that this run's
+ * builds still use (BuildKit compressing layers) they only take turns. The load of other
+ * processes is not counted: on a shared machine more streams get more of the cores' time, and
+ * `npm run bench -- big` measured two at once faster there too. Small layers cost next to
+ * nothing each; what they wait on is I/O (a file, a registry round trip), which overlaps well.
+ */
+
+/** Overrides the choice (a whole number, 1 or more): for benchmarks and odd machines. */
+const LAYER_CONCURRENCY_ENV = 'IMAGE_BUDGET_LAYER_CONCURRENCY';
+/** A layer that takes this many bytes of decompressing or more keeps a core busy for a while. */
+const HEAVY_LAYER_BYTES = 32 * 1024 * 1024;
+/** Never more at once: each stream holds its own buffers (a few MB). */
+const MAX_LAYER_CONCURRENCY = 4;
+/** Layers at once: one big layer per free core, and one when no core is free. Pure. */
+function chooseLayerConcurrency({ layerBytes, cores, busy, override }) {
+    if (override !== undefined && override !== null)
+        return override;
+    const heavy = layerBytes.some((bytes) => bytes >= HEAVY_LAYER_BYTES);
+    const freeCores = cores - busy;
+    const wanted = heavy ? freeCores : Math.max(2, cores);
+    return Math.max(1, Math.min(wanted, layerBytes.length, MAX_LAYER_CONCURRENCY));
+}
+/** The override from the environment; null when unset, an error naming the variable when it is not a whole number >= 1. */
+function parseLayerConcurrency(value) {
+    if (value === undefined || value.trim() === '')
+        return null;
+    const text = value.trim();
+    const number = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(number) || number < 1) {
+        throw new Error(`${LAYER_CONCURRENCY_ENV} must be a whole number of layers at once (1 or more), got "${value}"`);
+    }
+    return number;
+}
+/** chooseLayerConcurrency on this machine, with the environment's override. */
+function layerConcurrencyFor(layerBytes, busy = 0, env = process.env) {
+    return chooseLayerConcurrency({
+        layerBytes,
+        cores: (0,external_node_os_namespaceObject.availableParallelism)(),
+        busy,
+        override: parseLayerConcurrency(env[LAYER_CONCURRENCY_ENV]),
+    });
+}
+//# sourceMappingURL=layer-concurrency.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/measure/image-config.js
+/**
+ * The fields of an image config (`config` of the config blob) a reviewer recognises, in the
+ * report's compact form: labels, environment, entrypoint and command, user, working directory,
+ * ports, volumes, stop signal, healthcheck, shell and ONBUILD. With them a change that touches no
+ * layer can say what it changed.
+ *
+ * Label and env values are never kept: env values can hold tokens, and a label can be filled
+ * from a build arg. Each value becomes an HMAC under a random key made for this process and never
+ * written anywhere, so the head and the base measured in one run compare, and the report gives
+ * nothing to read or to guess a value against (an unkeyed hash of a short value could be).
+ */
+
+/** Entries kept per list or map: a config with more is not one a person reads. */
+const MAX_ITEMS = 200;
+/** Characters kept per string. */
+const MAX_TEXT = 1024;
+/** Hex characters of a fingerprint: 64 bits, so a changed value never looks unchanged. */
+const FINGERPRINT_HEX = 16;
+/** This process's key: one run's head and base share it. */
+const RUN_VALUES_KEY = { id: (0,external_node_crypto_.randomBytes)(8).toString('hex'), secret: (0,external_node_crypto_.randomBytes)(32) };
+function clip(text) {
+    return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function image_config_text(value) {
+    return typeof value === 'string' && value !== '' ? clip(value) : undefined;
+}
+function image_config_stringList(value) {
+    if (!Array.isArray(value))
+        return undefined;
+    const list = value
+        .filter((item) => typeof item === 'string')
+        .slice(0, MAX_ITEMS)
+        .map(clip);
+    return list.length > 0 ? list : undefined;
+}
+/** `ExposedPorts` and `Volumes` are maps whose keys are the values (`{"8080/tcp": {}}`). */
+function keySet(value) {
+    if (!isRecord(value))
+        return undefined;
+    const keys = Object.keys(value).sort().slice(0, MAX_ITEMS).map(clip);
+    return keys.length > 0 ? keys : undefined;
+}
+function fingerprint(key, kind, name, value) {
+    return (0,external_node_crypto_.createHmac)('sha256', key.secret).update(`${kind}\0${name}\0${value}`).digest('hex').slice(0, FINGERPRINT_HEX);
+}
+function fingerprinted(key, kind, pairs) {
+    if (pairs.size === 0)
+        return undefined;
+    return [...pairs.keys()]
+        .sort()
+        .slice(0, MAX_ITEMS)
+        .map((name) => [clip(name), fingerprint(key, kind, name, pairs.get(name) ?? '')]);
+}
+/** `Env` is `["NAME=value", …]`; a later entry of a name wins, as in the runtime. */
+function envPairs(value) {
+    const pairs = new Map();
+    if (!Array.isArray(value))
+        return pairs;
+    for (const item of value) {
+        if (typeof item !== 'string' || item === '')
+            continue;
+        const eq = item.indexOf('=');
+        pairs.set(eq < 0 ? item : item.slice(0, eq), eq < 0 ? '' : item.slice(eq + 1));
+    }
+    return pairs;
+}
+function labelPairs(value) {
+    const pairs = new Map();
+    if (!isRecord(value))
+        return pairs;
+    for (const [name, label] of Object.entries(value))
+        if (typeof label === 'string')
+            pairs.set(name, label);
+    return pairs;
+}
+const HEALTHCHECK_FIELDS = ['Test', 'Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'];
+/** The healthcheck's known fields, in a fixed order, as JSON. */
+function healthcheck(value) {
+    if (!isRecord(value))
+        return undefined;
+    const kept = {};
+    for (const field of HEALTHCHECK_FIELDS) {
+        const v = value[field];
+        if (typeof v === 'number' && Number.isFinite(v))
+            kept[field] = v;
+        else if (field === 'Test') {
+            const test = image_config_stringList(v);
+            if (test)
+                kept[field] = test;
+        }
+    }
+    return Object.keys(kept).length > 0 ? clip(JSON.stringify(kept)) : undefined;
+}
+/**
+ * The summary of an image config's `config` object (the OCI image config's runtime settings).
+ * Anything missing, empty or of the wrong type counts as unset.
+ */
+function summarizeImageConfig(config, key = RUN_VALUES_KEY) {
+    const c = isRecord(config) ? config : {};
+    const labels = fingerprinted(key, 'label', labelPairs(c.Labels));
+    const env = fingerprinted(key, 'env', envPairs(c.Env));
+    const entrypoint = image_config_stringList(c.Entrypoint);
+    const cmd = image_config_stringList(c.Cmd);
+    const user = image_config_text(c.User);
+    const workingDir = image_config_text(c.WorkingDir);
+    const exposedPorts = keySet(c.ExposedPorts);
+    const volumes = keySet(c.Volumes);
+    const stopSignal = image_config_text(c.StopSignal);
+    const check = healthcheck(c.Healthcheck);
+    const shell = image_config_stringList(c.Shell);
+    const onBuild = image_config_stringList(c.OnBuild);
+    // Compact: unset fields are left out of the report.
+    return {
+        ...(labels ? { labels } : {}),
+        ...(env ? { env } : {}),
+        ...(labels || env ? { valuesKey: key.id } : {}),
+        ...(entrypoint ? { entrypoint } : {}),
+        ...(cmd ? { cmd } : {}),
+        ...(user !== undefined ? { user } : {}),
+        ...(workingDir !== undefined ? { workingDir } : {}),
+        ...(exposedPorts ? { exposedPorts } : {}),
+        ...(volumes ? { volumes } : {}),
+        ...(stopSignal !== undefined ? { stopSignal } : {}),
+        ...(check !== undefined ? { healthcheck: check } : {}),
+        ...(shell ? { shell } : {}),
+        ...(onBuild ? { onBuild } : {}),
+    };
+}
+//# sourceMappingURL=image-config.js.map
 ;// CONCATENATED MODULE: ./lib/measure/oci-manifests.js
 /**
  * Walking an OCI index down to the image manifests of real platforms, and the pure sums and
@@ -67699,14 +69461,15 @@ function pairHistoryWithLayers(history, layerCount) {
 
 
 
-/** Two cores on the target machines: two layers decompress at once at most. */
-const LAYER_CONCURRENCY = 2;
+
+
 /** The path of a blob inside an OCI layout; rejects digests that would escape it. */
 function blobPath(layoutDir, digest) {
     const match = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/.exec(digest);
-    if (!match)
+    const [, algorithm, encoded] = match ?? [];
+    if (algorithm === undefined || encoded === undefined)
         throw new Error(`invalid digest "${digest}" in OCI layout ${layoutDir}`);
-    return (0,external_node_path_namespaceObject.join)(layoutDir, 'blobs', match[1], match[2]);
+    return (0,external_node_path_namespaceObject.join)(layoutDir, 'blobs', algorithm, encoded);
 }
 /** A BlobReader over a blob file of an OCI layout. */
 function fileBlobReader(layoutDir, digest, size) {
@@ -67771,15 +69534,20 @@ async function measureOciLayout(layoutDir, opts = {}) {
         throw new Error(`${indexPath}: no image manifest for any platform (only attestations?)`);
     // Platforms share layers (same base, same COPY), and so do targets and the baseline:
     // measure each digest once.
-    const limit = pLimit(opts.concurrency ?? LAYER_CONCURRENCY);
     const sizes = opts.sizeMemo ?? new Map();
-    const needed = new Set();
+    const toMeasure = new Map(images.flatMap(({ ref }) => ref.manifest.layers).map((layer) => [layer.digest, layer.size]));
+    for (const digest of sizes.keys())
+        toMeasure.delete(digest);
+    const limit = pLimit(opts.concurrency ?? layerConcurrencyFor([...toMeasure.values()], opts.busy));
+    const needed = new Map();
     for (const { ref } of images) {
         for (const layer of ref.manifest.layers) {
-            needed.add(layer.digest);
-            if (sizes.has(layer.digest))
+            const known = sizes.get(layer.digest);
+            if (known !== undefined) {
+                needed.set(layer.digest, known);
                 continue;
-            sizes.set(layer.digest, limit(async () => {
+            }
+            const size = limit(async () => {
                 const started = Date.now();
                 if (opts.openBlob === undefined) {
                     await (0,promises_namespaceObject.stat)(blobPath(layoutDir, layer.digest)).catch(() => {
@@ -67795,11 +69563,13 @@ async function measureOciLayout(layoutDir, opts = {}) {
                 const why = size.why === undefined ? '' : `: ${size.why}`;
                 progress(`layer ${layer.digest.slice(0, 19)}: ${size.bytes} bytes uncompressed (${size.source}${why}, ${Date.now() - started} ms)`);
                 return size;
-            }));
+            });
+            sizes.set(layer.digest, size);
+            needed.set(layer.digest, size);
         }
     }
     // All at once, so one failing layer cannot leave the others' rejections unhandled.
-    const measured = new Map(await Promise.all([...needed].map(async (digest) => [digest, await sizes.get(digest)])));
+    const measured = new Map(await Promise.all([...needed].map(async ([digest, size]) => [digest, await size])));
     const measures = [];
     for (const { ref, config, platform } of images) {
         const history = config.history ?? [];
@@ -67811,6 +69581,8 @@ async function measureOciLayout(layoutDir, opts = {}) {
         const layers = [];
         for (const [position, layer] of ref.manifest.layers.entries()) {
             const size = measured.get(layer.digest);
+            if (size === undefined)
+                throw new Error(`layer ${layer.digest} of ${platform} was not measured`);
             const entry = entryOfLayer[position] ?? null;
             layers.push({
                 digest: layer.digest,
@@ -67831,6 +69603,7 @@ async function measureOciLayout(layoutDir, opts = {}) {
             layerCount: layers.length,
             layers,
             imageUser: typeof config.config?.User === 'string' ? config.config.User : '',
+            imageConfig: summarizeImageConfig(config.config),
         });
     }
     return sortPlatformMeasures(measures);
@@ -67859,8 +69632,8 @@ function newNode(name, parent, size = 0, isDir = false) {
     return { name, parent, children: new Map(), size, isDir };
 }
 /** Go's sort.Strings order (bytewise on UTF-8; UTF-16 order differs only past U+FFFF). */
-function sortedKeys(node) {
-    return [...node.children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+function sortedChildren(node) {
+    return [...node.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, child]) => child);
 }
 function splitNames(path) {
     return path.split('/').filter((n) => n !== '');
@@ -67869,8 +69642,7 @@ function splitNames(path) {
 function dive_efficiency_addPath(root, path, size, isDir) {
     const names = splitNames(path);
     let node = root;
-    for (let i = 0; i < names.length; i++) {
-        const name = names[i];
+    for (const [i, name] of names.entries()) {
         let child = node.children.get(name);
         if (!child) {
             if (name.startsWith(DOUBLE_WHITEOUT_PREFIX))
@@ -67898,15 +69670,15 @@ function getNode(root, path) {
 /** FileNode.Path: the node's own `.wh.` prefix is dropped, not its parents'. */
 function nodePath(node) {
     const names = [];
-    for (let cur = node; cur?.parent; cur = cur.parent) {
+    for (let cur = node; cur.parent; cur = cur.parent) {
         names.unshift(cur === node && cur.name.startsWith(WHITEOUT_PREFIX) ? cur.name.slice(WHITEOUT_PREFIX.length) : cur.name);
     }
     return `/${names.join('/')}`.replaceAll('//', '/');
 }
 /** Depth first, children (in name order) before their parent, the root never visited. Stops at the first error. */
 function visitChildFirst(node, isRoot, visit, onlyLeaves) {
-    for (const key of sortedKeys(node)) {
-        if (!visitChildFirst(node.children.get(key), false, visit, onlyLeaves))
+    for (const child of sortedChildren(node)) {
+        if (!visitChildFirst(child, false, visit, onlyLeaves))
             return false;
     }
     if (isRoot)
@@ -67953,11 +69725,15 @@ function computeDiveFigures(layers) {
     let stacked = null;
     let stackedUpTo = -1;
     const stackedBelow = (idx) => {
-        stacked ??= copyTree(trees[0], null);
-        while (stackedUpTo < idx - 1) {
-            stackedUpTo++;
-            stackTree(stacked, trees[stackedUpTo]);
+        if (stacked === null) {
+            const [first] = trees;
+            if (first === undefined)
+                throw new Error('dive figures: no layer to stack');
+            stacked = copyTree(first, null);
         }
+        for (const tree of trees.slice(stackedUpTo + 1, idx))
+            stackTree(stacked, tree);
+        stackedUpTo = Math.max(stackedUpTo, idx - 1);
         return stacked;
     };
     trees.forEach((tree, idx) => {
@@ -68025,8 +69801,9 @@ function readDockerfile(input) {
     const byName = new Map();
     const stageRef = (ref) => {
         const lower = ref.toLowerCase();
-        if (byName.has(lower))
-            return byName.get(lower);
+        const named = byName.get(lower);
+        if (named !== undefined)
+            return named;
         return /^\d+$/.test(ref) && Number(ref) < stages.length ? Number(ref) : null;
     };
     for (const instr of ast.getInstructions()) {
@@ -68088,6 +69865,8 @@ function readDockerfile(input) {
             return;
         chain.push(i);
         const s = stages[i];
+        if (s === undefined)
+            throw new Error(`${input.path}: stage ${i} of ${stages.length} does not exist`);
         if (s.baseStage !== null)
             walk(s.baseStage);
         for (const c of s.copiesFrom)
@@ -68103,6 +69882,13 @@ function effectiveUser(info, stage) {
             return s.user;
     }
     return null;
+}
+/** Stage `index` of the Dockerfile: an index the parse produced, so a missing one is a bug. */
+function stageAt(info, index) {
+    const stage = info.stages[index];
+    if (stage === undefined)
+        throw new Error(`${info.path}: stage ${index} of ${info.stages.length} does not exist`);
+    return stage;
 }
 function instructionAt(info, line) {
     return info.instructions.find((i) => i.line === line);
@@ -68140,12 +69926,12 @@ function newSummary() {
 function pushTop(top, item, limit = TOP_PATHS) {
     // Ties go by path, so the list does not depend on the order paths were met.
     const before = (a, b) => a.bytes > b.bytes || (a.bytes === b.bytes && a.path < b.path);
-    if (top.length >= limit && !before(item, top[top.length - 1]))
+    const last = top.at(-1);
+    if (top.length >= limit && last !== undefined && !before(item, last))
         return;
-    let i = top.length;
-    while (i > 0 && before(item, top[i - 1]))
-        i--;
-    top.splice(i, 0, item);
+    // `top` is sorted: the item goes before the first entry it beats.
+    const at = top.findIndex((other) => before(item, other));
+    top.splice(at < 0 ? top.length : at, 0, item);
     if (top.length > limit)
         top.pop();
 }
@@ -68189,7 +69975,7 @@ class TreeBuilder {
         let links = 0;
         while (parts.length > 0) {
             const part = parts.shift();
-            if (part === '' || part === '.')
+            if (part === undefined || part === '' || part === '.')
                 continue;
             if (part === '..') {
                 done.pop();
@@ -68353,7 +70139,9 @@ class TreeBuilder {
 /** Applies the layers (lowest first) and returns the final tree and every figure derived from it. */
 function mergeLayers(layers) {
     const builder = new TreeBuilder();
-    layers.forEach((entries, i) => builder.applyLayer(entries, i));
+    layers.forEach((entries, i) => {
+        builder.applyLayer(entries, i);
+    });
     let finalFileBytes = 0;
     for (const file of listFinalFiles(builder.root))
         finalFileBytes += file.bytes;
@@ -68374,9 +70162,8 @@ function listFinalFiles(root) {
     const out = [];
     const seen = new Set();
     const visit = (dir, prefix) => {
-        const names = [...dir.children.keys()].sort();
-        for (const name of names) {
-            const node = dir.children.get(name);
+        const byName = [...dir.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        for (const [name, node] of byName) {
             const path = joinPath(prefix, name);
             if (node.kind === 'dir') {
                 out.push({ path, bytes: 0, addedBy: node.addedBy, kind: 'dir' });
@@ -68839,13 +70626,12 @@ function isIntermediateStage(info) {
 }
 /** The external image the built stage starts from (`scratch`, `debian:bookworm`…), through its FROM chain. */
 function rootBase(info) {
-    const chain = fromChain(info);
-    return info.stages[chain[chain.length - 1]].image;
+    return stageAt(info, fromChain(info).at(-1) ?? info.finalStage).image;
 }
 function dockerfileHints(info) {
     const hints = [];
     for (const index of fromChain(info)) {
-        const stage = info.stages[index];
+        const stage = stageAt(info, index);
         if (stage.baseStage !== null || stage.image.toLowerCase() === 'scratch' || stage.image.includes('$'))
             continue;
         if (stage.digest || (stage.tag !== null && stage.tag !== 'latest'))
@@ -68867,13 +70653,10 @@ const ROOT_USER = /^(root|0)?(:.*)?$/;
  * the Dockerfile gives the line to fix. Without the config, the Dockerfile's USER lines decide.
  */
 function rootHint(info, imageUser) {
-    // A builder target is not what a user runs: whoever ships its output picks the user.
-    if (info && isIntermediateStage(info))
-        return null;
     const user = info ? effectiveUser(info, info.finalStage) : null;
     if (imageUser !== undefined ? !ROOT_USER.test(imageUser.trim()) : !info || (user !== null && !ROOT_USER.test(user.value)))
         return null;
-    const line = user?.line ?? (info ? info.stages[info.finalStage].fromLine : null);
+    const line = user?.line ?? (info ? stageAt(info, info.finalStage).fromLine : null);
     const byConfig = imageUser !== undefined && user === null;
     return {
         id: 'runs-as-root',
@@ -68909,7 +70692,19 @@ function isContextCopy(layer, info) {
         return false;
     return instructionAt(info, layer.dockerfile.line)?.fromContext ?? false;
 }
-/** All hints, minus the ignored ids. */
+/**
+ * The hints a report shows for one image. What ships gets them all. A builder — a target another
+ * stage builds on or copies from, or a stage built only for the stage table — holds toolchains
+ * and caches by design, and whoever ships its output picks the user: it shows only the hints its
+ * budget asks for by forbidding them.
+ */
+function hintsToShow(hints, image) {
+    if (image.ships)
+        return [...hints];
+    const asked = new Set(image.forbid ?? []);
+    return hints.filter((hint) => asked.has(hint.id));
+}
+/** All hints of the image, minus the ignored ids (a builder's too: see hintsToShow). */
 function findHints(input) {
     const ignore = new Set(input.ignore ?? []);
     const { hints: byPath, contextLayers } = pathHints(input);
@@ -68923,6 +70718,8 @@ function findHints(input) {
                     culprits.add(l);
         for (const l of [...culprits].sort((a, b) => a - b)) {
             const layer = input.layers[l];
+            if (layer === undefined)
+                throw new Error(`no-dockerignore: layer ${l} of ${input.layers.length} does not exist`);
             const found = hints.filter((h) => CONTEXT_HINTS.has(h.id) && h.layer === layer.digest);
             const bytes = found.reduce((s, h) => s + h.bytes, 0);
             hints.push({
@@ -68944,7 +70741,7 @@ function findHints(input) {
     if (info) {
         const toolchain = hints.find((h) => h.id === 'toolchain-in-final-image');
         if (info.stages.length === 1 && toolchain) {
-            const stage = info.stages[0];
+            const stage = stageAt(info, 0);
             hints.push({
                 id: 'multi-stage-candidate',
                 path: toolchain.path,
@@ -69033,8 +70830,9 @@ function openDecoder(compression, sink, fail) {
                 if (!sink.write(chunk))
                     await (0,external_node_events_.once)(sink, 'drain');
             },
-            async end() {
+            end() {
                 sink.end();
+                return Promise.resolve();
             },
             decompressedBytes: () => decompressed,
         };
@@ -69043,16 +70841,21 @@ function openDecoder(compression, sink, fail) {
     const decoder = createLayerDecoder(compression, { chunkSize: CHUNK_BYTES });
     decoder.on('error', fail);
     // A tar error unpipes the decoder: destroy it so a pending 'drain' rejects instead of hanging.
-    sink.on('error', (err) => decoder.destroy(err));
-    decoder.on('data', (chunk) => (decompressed += chunk.length));
+    sink.on('error', (err) => {
+        decoder.destroy(err);
+    });
+    decoder.on('data', (chunk) => {
+        decompressed += chunk.length;
+    });
     decoder.pipe(sink);
     return {
         async write(chunk) {
             if (!decoder.write(chunk))
                 await (0,external_node_events_.once)(decoder, 'drain');
         },
-        async end() {
+        end() {
             decoder.end();
+            return Promise.resolve();
         },
         decompressedBytes: () => decompressed,
     };
@@ -69086,17 +70889,29 @@ async function readLayer(source, opts, onEntry, capture) {
                 onEntry(entry);
                 if (type === 'file' && capture?.wants(entry)) {
                     const chunks = [];
-                    body.on('data', (chunk) => void chunks.push(chunk));
-                    body.on('end', () => capture.onBody(entry, Buffer.concat(chunks)));
+                    body.on('data', (chunk) => {
+                        if (!(chunk instanceof Uint8Array))
+                            throw new Error(`${opts.digest}: tar entry ${path} streamed no bytes`);
+                        chunks.push(chunk);
+                    });
+                    body.on('end', () => {
+                        capture.onBody(entry, Buffer.concat(chunks));
+                    });
                 }
             }
-            body.on('end', () => next());
+            body.on('end', () => {
+                next();
+            });
             // A truncated tar destroys the open entry too; the extract's own error reports it.
             body.on('error', () => undefined);
             body.resume();
         });
-        extract.on('finish', () => resolve());
-        extract.on('error', (err) => reject(err));
+        extract.on('finish', () => {
+            resolve();
+        });
+        extract.on('error', (err) => {
+            reject(err);
+        });
     });
     // Unhandled until awaited below; keep Node from flagging it meanwhile.
     finished.catch(() => undefined);
@@ -69149,10 +70964,9 @@ async function scanLayer(source, opts) {
 
 
 
+
 /** Files and directories listed as the largest. */
 const DEFAULT_TOP = 20;
-/** Layers read at once: each holds one bounded stream, so memory stays bounded. */
-const SCAN_CONCURRENCY = 2;
 /**
  * The dev packages of each npm hidden lockfile still in the final image, by project directory:
  * the copy the layer that wrote the final file read.
@@ -69174,10 +70988,7 @@ function finalDevPackages(files, scans) {
     }
     return out;
 }
-async function loadScan(layer, cache) {
-    const cached = await cache?.get(layer.digest);
-    if (cached)
-        return cached;
+async function readScan(layer, cache) {
     const scan = await scanLayer(layer.blob.stream(), { mediaType: layer.mediaType, digest: layer.digest });
     await cache?.put(scan);
     return scan;
@@ -69186,18 +70997,30 @@ async function analyzeImage(input) {
     const top = input.top ?? DEFAULT_TOP;
     // Parse first: a bad target should fail before minutes of reading.
     const dockerfile = input.dockerfile ? readDockerfile(input.dockerfile) : null;
-    // Layers are read independently (the merge below puts them in order): two at a time keep
-    // zlib's decoders busy on the thread pool while this thread parses the other layer's tar.
-    const limit = pLimit(SCAN_CONCURRENCY);
+    // The cache first: how many layers to read at once depends on those left to read.
     const byDigest = new Map();
-    const scans = await Promise.all(input.layers.map((layer) => {
-        let scan = byDigest.get(layer.digest);
-        if (!scan) {
-            scan = limit(() => loadScan(layer, input.cache));
-            byDigest.set(layer.digest, scan);
-        }
+    for (const layer of input.layers) {
+        if (!byDigest.has(layer.digest))
+            byDigest.set(layer.digest, (await input.cache?.get(layer.digest)) ?? null);
+    }
+    const toRead = new Map();
+    input.layers.forEach((layer, index) => {
+        if (byDigest.get(layer.digest) !== null || toRead.has(layer.digest))
+            return;
+        toRead.set(layer.digest, { layer, bytes: input.layerBytes?.[index] ?? layer.blob.size });
+    });
+    // Layers are read independently (the merge below puts them in order): where the cores allow,
+    // zlib decodes one on the thread pool while this thread parses another's tar.
+    const reads = [...toRead.values()];
+    const limit = pLimit(input.concurrency ??
+        layerConcurrencyFor(reads.map((read) => read.bytes), input.busy));
+    const readScans = new Map(await Promise.all(reads.map(async ({ layer }) => [layer.digest, await limit(() => readScan(layer, input.cache))])));
+    const scans = input.layers.map((layer) => {
+        const scan = byDigest.get(layer.digest) ?? readScans.get(layer.digest);
+        if (!scan)
+            throw new Error(`layer ${layer.digest}: neither cached nor read`);
         return scan;
-    }));
+    });
     const entries = scans.map((s) => s.entries);
     const merged = mergeLayers(entries);
     const files = listFinalFiles(merged.root);
@@ -69223,9 +71046,12 @@ async function analyzeImage(input) {
         largestDirectories: largestDirectories(files, top),
         layers: input.layers.map((layer, index) => {
             const delta = merged.layers[index];
+            if (delta === undefined)
+                throw new Error(`layer ${index} (${layer.digest}) has no merged figures`);
             return { index, digest: layer.digest, dockerfile: layer.dockerfile, createdBy: layer.createdBy, ...delta };
         }),
         dockerfileStages: dockerfile ? dockerfile.stages.length : null,
+        builderTarget: dockerfile ? isIntermediateStage(dockerfile) : false,
     };
 }
 //# sourceMappingURL=analyze-image.js.map
@@ -69242,6 +71068,7 @@ const VERSION = '0.1.0';
  * mismatched file is ignored (and rewritten by the next `put`); the first `put` removes the
  * subdirectories of other formats and versions, so a persisted cache does not grow with them.
  */
+
 
 
 
@@ -69275,6 +71102,20 @@ function cacheWriteError(digest, error) {
 }
 const TYPE_CODES = { file: 'f', dir: 'd', symlink: 's', hardlink: 'h', other: 'o' };
 const CODE_TYPES = { f: 'file', d: 'dir', s: 'symlink', h: 'hardlink', o: 'other' };
+/** What a cache file must hold to be read back; anything else is a miss. */
+const cachedScanSchema = object({
+    v: schemas_number(),
+    tool: schemas_string(),
+    digest: schemas_string(),
+    paths: array(schemas_string()),
+    types: schemas_string(),
+    sizes: array(schemas_number()),
+    modes: array(schemas_number()),
+    uids: array(schemas_number()),
+    links: record(schemas_string(), schemas_string()),
+    locks: record(schemas_string(), array(schemas_string()).nullable()).optional(),
+    bytes: schemas_number().int().nonnegative().optional(),
+});
 function encodeScan(scan, version = VERSION) {
     const c = {
         v: SCAN_FORMAT_VERSION,
@@ -69306,50 +71147,41 @@ function encodeScan(scan, version = VERSION) {
 }
 /** The scan, or null when the bytes are not a well-formed cache file for `digest` of this format and version. */
 function decodeScan(bytes, digest, version = VERSION) {
-    let c;
+    let json;
     try {
-        c = JSON.parse((0,external_node_zlib_.gunzipSync)(bytes).toString('utf8'));
+        json = JSON.parse((0,external_node_zlib_.gunzipSync)(bytes).toString('utf8'));
     }
     catch {
         return null;
     }
-    const n = Array.isArray(c?.paths) ? c.paths.length : -1;
-    if (c?.v !== SCAN_FORMAT_VERSION ||
+    const parsed = cachedScanSchema.safeParse(json);
+    if (!parsed.success)
+        return null;
+    const c = parsed.data;
+    const n = c.paths.length;
+    if (c.v !== SCAN_FORMAT_VERSION ||
         c.tool !== version ||
         c.digest !== digest ||
-        n < 0 ||
-        typeof c.types !== 'string' ||
         c.types.length !== n ||
-        !Array.isArray(c.sizes) ||
         c.sizes.length !== n ||
-        !Array.isArray(c.modes) ||
         c.modes.length !== n ||
-        !Array.isArray(c.uids) ||
-        c.uids.length !== n ||
-        typeof c.links !== 'object' ||
-        c.links === null ||
-        (c.locks !== undefined && (typeof c.locks !== 'object' || c.locks === null)) ||
-        (c.bytes !== undefined && !(Number.isSafeInteger(c.bytes) && c.bytes >= 0))) {
+        c.uids.length !== n) {
         return null;
     }
-    const entries = new Array(n);
-    for (let i = 0; i < n; i++) {
-        const type = CODE_TYPES[c.types[i]];
-        const path = c.paths[i];
+    const entries = [];
+    for (const [i, path] of c.paths.entries()) {
+        const type = CODE_TYPES[c.types.charAt(i)];
         const size = c.sizes[i];
-        if (!type || typeof path !== 'string' || typeof size !== 'number')
+        const mode = c.modes[i];
+        const uid = c.uids[i];
+        if (!type || size === undefined || mode === undefined || uid === undefined)
             return null;
-        entries[i] = { path, type, size, linkTarget: c.links[i] ?? null, mode: c.modes[i], uid: c.uids[i] };
+        entries.push({ path, type, size, linkTarget: c.links[i] ?? null, mode, uid });
     }
     const counted = c.bytes === undefined ? {} : { uncompressedBytes: c.bytes };
     if (!c.locks)
         return { digest, entries, ...counted };
-    const packageLocks = [];
-    for (const [path, dev] of Object.entries(c.locks)) {
-        if (dev !== null && !(Array.isArray(dev) && dev.every((k) => typeof k === 'string')))
-            return null;
-        packageLocks.push({ path, devPackages: dev });
-    }
+    const packageLocks = Object.entries(c.locks).map(([path, devPackages]) => ({ path, devPackages }));
     return { digest, entries, packageLocks, ...counted };
 }
 const DIGEST_RE = /^([a-z0-9]+):([a-f0-9]{32,128})$/;
@@ -69472,6 +71304,9 @@ async function analyzeLayout(input) {
                 ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
                 ...(input.contextHasDockerignore !== undefined ? { contextHasDockerignore: input.contextHasDockerignore } : {}),
                 cache,
+                layerBytes: platform.layers.map((layer) => layer.uncompressedBytes),
+                ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
+                ...(input.busy !== undefined ? { busy: input.busy } : {}),
                 // Without it (a measure that did not read the config), runs-as-root reads the Dockerfile.
                 ...(platform.imageUser !== undefined ? { imageUser: platform.imageUser } : {}),
             });
@@ -69586,216 +71421,6 @@ function runJobsInTurn(ids, parallel, handoff, run) {
     }));
 }
 //# sourceMappingURL=build-handoff.js.map
-;// CONCATENATED MODULE: ./lib/docker/buildx-launcher.js
-const DOCKER_BUILDX = { command: 'docker', args: (argv) => [...argv] };
-function buildxLauncher(pluginPath) {
-    if (!pluginPath)
-        return DOCKER_BUILDX;
-    return { command: pluginPath, args: (argv) => (argv[0] === 'buildx' ? argv.slice(1) : [...argv]) };
-}
-/**
- * The buildx plugin's path from `docker info --format '{{json .ClientInfo.Plugins}}'`; null when
- * docker does not list a usable one (an `Err` means the CLI itself would refuse it).
- */
-function buildxPluginPath(pluginsJson) {
-    if (!Array.isArray(pluginsJson))
-        return null;
-    for (const plugin of pluginsJson) {
-        if (typeof plugin !== 'object' || plugin === null)
-            continue;
-        const { Name, Path, Err } = plugin;
-        if (Name === 'buildx' && typeof Path === 'string' && Path.startsWith('/') && !Err)
-            return Path;
-    }
-    return null;
-}
-//# sourceMappingURL=buildx-launcher.js.map
-;// CONCATENATED MODULE: ./lib/secrets/redact.js
-/**
- * The last line of defence for secret values: a build that prints its secret (`RUN cat
- * /run/secrets/x`) would otherwise carry it into the log, the failure summary and the report.
- * The values are read from where buildx reads them (the files, the environment) and replaced.
- */
-
-/** Shorter values would redact ordinary words; secret files larger than this are not scanned. */
-const MIN_LENGTH = 4;
-const MAX_FILE_BYTES = 64 * 1024;
-const REDACTED = '***';
-async function valuesOf(secret, env) {
-    if ('env' in secret)
-        return env[secret.env] ? [env[secret.env]] : [];
-    try {
-        if ((await (0,promises_namespaceObject.stat)(secret.src)).size > MAX_FILE_BYTES)
-            return [];
-        const text = await (0,promises_namespaceObject.readFile)(secret.src, 'utf8');
-        // A file usually ends with a newline the build trims; redact the value with and without it.
-        return [text, text.trim(), ...text.split('\n').map((line) => line.trim())];
-    }
-    catch {
-        return [];
-    }
-}
-async function secretRedactor(secrets, env = process.env) {
-    const values = [...new Set((await Promise.all(secrets.map((s) => valuesOf(s, env)))).flat())]
-        .filter((value) => value.length >= MIN_LENGTH)
-        // Longest first, so a value containing another is replaced whole.
-        .sort((a, b) => b.length - a.length);
-    if (values.length === 0)
-        return (text) => text;
-    return (text) => values.reduce((out, value) => out.split(value).join(REDACTED), text);
-}
-//# sourceMappingURL=redact.js.map
-;// CONCATENATED MODULE: ./lib/docker/build.js
-/** Runs one planned build and reports what happened; never throws for a failed build. */
-
-
-
-
-
-const ERROR_LINE = /^(?:#\d+ )?ERROR:|^error:|failed to solve/i;
-/**
- * The interesting part of a failed BuildKit log: from a few lines before the first ERROR line
- * (the failing step's `#N ERROR:`, after its last output) to the last one (buildx's
- * `ERROR: failed to solve: …`), which BuildKit keeps a dozen lines apart.
- */
-function summarizeBuildFailure(log) {
-    const lines = log.trimEnd().split('\n');
-    const first = lines.findIndex((line) => ERROR_LINE.test(line));
-    if (first < 0)
-        return tailLines(log, 14);
-    let last = lines.length - 1;
-    while (!ERROR_LINE.test(lines[last]))
-        last -= 1;
-    return lines.slice(Math.max(0, first - 8), Math.min(last + 6, first + 40)).join('\n');
-}
-function countCachedSteps(log) {
-    return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
-}
-/**
- * The errors of cache exports in a build log (progress=plain): the `#N ERROR: …` line of a step
- * named `#N exporting to <cache>` / `#N exporting cache to <cache>`. With `ignore-error=true` the
- * build succeeds anyway and buildx says nothing else: the cache is simply not saved.
- */
-function cacheExportErrors(log) {
-    const exportSteps = new Map();
-    const errors = [];
-    for (const line of log.split('\n')) {
-        const step = /^#(\d+) (exporting (?:cache to .+|to GitHub Actions Cache))$/.exec(line.trim());
-        if (step) {
-            exportSteps.set(step[1], step[2]);
-            continue;
-        }
-        const error = /^#(\d+) ERROR: (.+)$/.exec(line.trim());
-        if (error && exportSteps.has(error[1]))
-            errors.push(`${exportSteps.get(error[1])}: ${error[2]}`);
-    }
-    return errors;
-}
-async function runBuild(job, launcher = DOCKER_BUILDX, options = {}) {
-    // A stale layout from an earlier run would be merged with the new one: start clean.
-    await (0,promises_namespaceObject.rm)(job.layoutDir, { recursive: true, force: true });
-    await (0,promises_namespaceObject.mkdir)(job.layoutDir, { recursive: true });
-    if (job.blobStore) {
-        await (0,promises_namespaceObject.mkdir)(job.blobStore, { recursive: true });
-        await (0,promises_namespaceObject.symlink)(job.blobStore, external_node_path_namespaceObject.join(job.layoutDir, 'blobs'), 'dir');
-    }
-    const started = Date.now();
-    const lines = [];
-    const redact = await secretRedactor(job.options.secrets);
-    const result = await runCommand(launcher.command, launcher.args(job.argv), {
-        env: job.env,
-        // Secret values never reach the log, streamed or kept.
-        onLine: (line) => {
-            const safe = redact(line);
-            lines.push(safe);
-            options.onLine?.(safe);
-        },
-    });
-    const log = lines.join('\n');
-    const ok = result.exitCode === 0;
-    return {
-        job,
-        ok,
-        durationMs: Date.now() - started,
-        log,
-        error: ok ? null : summarizeBuildFailure(log || redact(result.stderr)),
-        cachedSteps: countCachedSteps(log),
-        cacheExportErrors: ok ? cacheExportErrors(log) : [],
-    };
-}
-//# sourceMappingURL=build.js.map
-;// CONCATENATED MODULE: ./lib/measure/build-metadata.js
-/**
- * buildx's `--metadata-file`: what the build says it produced. Read after each build to record
- * the image digest (an index for multi-platform builds, else the manifest) and to check that
- * the OCI layout about to be measured holds that image: a layout that does not would give
- * another image's sizes, so a mismatch is a measurement error.
- */
-
-
-
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-function parseBuildMetadata(json) {
-    const doc = (typeof json === 'object' && json !== null ? json : {});
-    const digest = (key) => {
-        const value = doc[key];
-        return typeof value === 'string' && DIGEST.test(value) ? value : null;
-    };
-    return { imageDigest: digest('containerimage.digest'), configDigest: digest('containerimage.config.digest') };
-}
-/** The metadata file, or null when buildx wrote none (nothing to check against). */
-async function readBuildMetadata(file) {
-    let text;
-    try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch {
-        return null;
-    }
-    try {
-        return parseBuildMetadata(JSON.parse(text));
-    }
-    catch (error) {
-        throw new Error(`buildx metadata file ${file} is not JSON: ${error.message}`);
-    }
-}
-/** Why the layout's index does not name the image the build reported, or null when it does. */
-function indexMismatch(index, metadata, layoutDir) {
-    if (metadata.imageDigest === null)
-        return null;
-    const named = (index.manifests ?? []).map((m) => m.digest);
-    if (named.includes(metadata.imageDigest))
-        return null;
-    return (`OCI layout ${layoutDir} does not hold the image this build produced: buildx reports ${metadata.imageDigest}, ` +
-        `the layout's index.json names ${named.join(', ') || 'nothing'}. Its sizes would be another image's.`);
-}
-/**
- * Checks the layout against the metadata before it is measured: its index names the image and
- * the image's blob is there. buildx 0.13 with a second exporter in the same build (`--load`,
- * `--push`) writes the other exporter's manifest into index.json without its blob.
- */
-async function checkLayoutAgainstMetadata(layoutDir, metadata) {
-    if (metadata.imageDigest === null)
-        return;
-    const index = JSON.parse(await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(layoutDir, 'index.json'), 'utf8'));
-    const mismatch = indexMismatch(index, metadata, layoutDir);
-    if (mismatch)
-        throw new Error(mismatch);
-    await (0,promises_namespaceObject.access)(blobPath(layoutDir, metadata.imageDigest)).catch(() => {
-        throw new Error(`OCI layout ${layoutDir} does not hold the image this build produced: the blob of ${metadata.imageDigest} ` +
-            '(named by buildx and by index.json) is missing. Is a second exporter (--load, --push, another --output) in the ' +
-            'build flags? buildx writes the layout of one exporter with the index of the other: export the OCI layout alone.');
-    });
-}
-/** A single-platform build's config must be the one measured. */
-function configMismatch(metadata, measuredConfigDigests) {
-    if (metadata.configDigest === null || measuredConfigDigests.length !== 1)
-        return null;
-    if (measuredConfigDigests[0] === metadata.configDigest)
-        return null;
-    return `the measured image has config ${measuredConfigDigests[0]}, but buildx reports ${metadata.configDigest} for this build`;
-}
-//# sourceMappingURL=build-metadata.js.map
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./lib/plan/cache.js
@@ -69979,15 +71604,446 @@ function planBuild(image, target, options) {
         options: buildOptions,
         env: { ...BUILD_ENV },
         warnings: cache.warnings,
+        spec: { buildArgs, labels, cacheFrom: cache.from, cacheTo: cache.to, extraArgs: options.extraArgs ?? [] },
     };
 }
 //# sourceMappingURL=plan-builds.js.map
+;// CONCATENATED MODULE: ./lib/plan/plan-bake.js
+
+/** bake reads JSON strings as HCL templates: `${` and `%{` are escaped so every value stays as written. */
+function bakeLiteral(text) {
+    // Replacer functions: in a replacement string `$$` would mean one `$`.
+    return text.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{');
+}
+const TEMPLATE = /\$\{|%\{/;
+/** Why `job` cannot be a target of the job's bake definition, or null when it can. */
+function soloReason(job) {
+    const { options, spec } = job;
+    if (spec.extraArgs.length > 0)
+        return 'extra build flags';
+    if (options.network !== undefined)
+        return 'network';
+    if (options.addHosts.length > 0)
+        return 'add-hosts';
+    if (options.allow.length > 0)
+        return 'allow';
+    if (options.provenance !== undefined)
+        return 'provenance';
+    if (options.sbom !== undefined)
+        return 'sbom';
+    // A map key is a template too, and an escaped one might not read back the same.
+    const keys = [...Object.keys(spec.buildArgs), ...Object.keys(spec.labels), ...Object.keys(options.buildContexts)];
+    if (keys.some((key) => TEMPLATE.test(key)))
+        return 'a name with `${` or `%{`';
+    return null;
+}
+/** A bake target name (letters, digits, `_`, `-`) for a job id, unique among `taken`. */
+function bakeTargetName(id, taken) {
+    const base = id.replace(/[^a-zA-Z0-9_-]/g, '_');
+    let name = base;
+    for (let n = 2; taken.has(name); n += 1)
+        name = `${base}-${String(n)}`;
+    return name;
+}
+const literalMap = (map) => Object.fromEntries(Object.entries(map).map(([key, value]) => [key, bakeLiteral(value)]));
+/** One build as a bake target: the attributes its argv sets, nothing else. */
+function plan_bake_bakeTarget(job) {
+    const { image, options, spec } = job;
+    const list = (values) => values.map(bakeLiteral);
+    const target = { context: bakeLiteral(image.context), dockerfile: bakeLiteral(image.dockerfile), output: [] };
+    if (job.target !== undefined)
+        target.target = bakeLiteral(job.target);
+    if (job.platforms.length > 0)
+        target.platforms = list(job.platforms);
+    if (Object.keys(spec.buildArgs).length > 0)
+        target.args = literalMap(spec.buildArgs);
+    if (Object.keys(spec.labels).length > 0)
+        target.labels = literalMap(spec.labels);
+    if (Object.keys(options.buildContexts).length > 0)
+        target.contexts = literalMap(options.buildContexts);
+    if (options.secrets.length > 0)
+        target.secret = list(options.secrets.map(secretFlag));
+    if (options.ssh.length > 0)
+        target.ssh = list(options.ssh.map(sshFlag));
+    if (options.shmSize !== undefined)
+        target['shm-size'] = String(options.shmSize);
+    if (options.ulimits.length > 0)
+        target.ulimits = list(options.ulimits);
+    if (options.noCache)
+        target['no-cache'] = true;
+    if (options.pull)
+        target.pull = true;
+    if (options.annotations.length > 0)
+        target.annotations = list(options.annotations);
+    if (spec.cacheFrom.length > 0)
+        target['cache-from'] = list(spec.cacheFrom);
+    if (spec.cacheTo.length > 0)
+        target['cache-to'] = list(spec.cacheTo);
+    target.output = [bakeLiteral(`type=oci,dest=${job.layoutDir},tar=false`)];
+    return target;
+}
+/** The bake definition of `jobs` (each one `soloReason` accepts). */
+function planBake(jobs) {
+    const target = {};
+    const names = [];
+    for (const job of jobs) {
+        const name = bakeTargetName(job.id, new Set(names));
+        names.push(name);
+        target[name] = plan_bake_bakeTarget(job);
+    }
+    return { definition: { target }, names };
+}
+/** `docker buildx bake` for the plan: every target, one metadata file, plain progress. */
+function bakeArgv(plan, files, builder) {
+    const argv = ['buildx', 'bake', '--progress=plain'];
+    if (builder)
+        argv.push('--builder', builder);
+    argv.push('--metadata-file', files.metadata, '-f', files.definition, ...plan.names);
+    return argv;
+}
+//# sourceMappingURL=plan-bake.js.map
+;// CONCATENATED MODULE: ./lib/secrets/redact.js
+/**
+ * The last line of defence for secret values: a build that prints its secret (`RUN cat
+ * /run/secrets/x`) would otherwise carry it into the log, the failure summary and the report.
+ * The values are read from where buildx reads them (the files, the environment) and replaced.
+ */
+
+/** Shorter values would redact ordinary words; secret files larger than this are not scanned. */
+const MIN_LENGTH = 4;
+const MAX_FILE_BYTES = 64 * 1024;
+const REDACTED = '***';
+async function valuesOf(secret, env) {
+    if ('env' in secret) {
+        const value = env[secret.env];
+        return value ? [value] : [];
+    }
+    try {
+        if ((await (0,promises_namespaceObject.stat)(secret.src)).size > MAX_FILE_BYTES)
+            return [];
+        const text = await (0,promises_namespaceObject.readFile)(secret.src, 'utf8');
+        // A file usually ends with a newline the build trims; redact the value with and without it.
+        return [text, text.trim(), ...text.split('\n').map((line) => line.trim())];
+    }
+    catch {
+        return [];
+    }
+}
+async function secretRedactor(secrets, env = process.env) {
+    const values = [...new Set((await Promise.all(secrets.map((s) => valuesOf(s, env)))).flat())]
+        .filter((value) => value.length >= MIN_LENGTH)
+        // Longest first, so a value containing another is replaced whole.
+        .sort((a, b) => b.length - a.length);
+    if (values.length === 0)
+        return (text) => text;
+    return (text) => values.reduce((out, value) => out.split(value).join(REDACTED), text);
+}
+//# sourceMappingURL=redact.js.map
+;// CONCATENATED MODULE: ./lib/docker/bake-log.js
+const NAMED_STEP = /^#(\d+) \[([a-zA-Z0-9_-]+)(?: ([^\]]*))?\] (.*)$/;
+const STEP = /^#(\d+) (.*)$/;
+const EXPORT_STEP = 'exporting to oci image format';
+class BakeLogSplitter {
+    targets;
+    steps = new Map();
+    exports = new Set();
+    constructor(targets) {
+        this.targets = targets;
+    }
+    read(line) {
+        const named = NAMED_STEP.exec(line);
+        if (named) {
+            const [, step = '', target = '', inner, text = ''] = named;
+            if (this.targets.has(target)) {
+                this.steps.set(step, target);
+                if (inner === undefined && text === EXPORT_STEP)
+                    this.exports.add(step);
+                return { target, line: inner === undefined ? `#${step} ${text}` : `#${step} [${inner}] ${text}`, exported: false };
+            }
+        }
+        const plain = STEP.exec(line);
+        const step = plain?.[1];
+        const target = step === undefined ? undefined : this.steps.get(step);
+        if (step === undefined || target === undefined)
+            return { target: null, line, exported: false };
+        return { target, line, exported: this.exports.has(step) && /^DONE\b/.test(plain?.[2] ?? '') };
+    }
+}
+//# sourceMappingURL=bake-log.js.map
+;// CONCATENATED MODULE: ./lib/docker/buildx-launcher.js
+const DOCKER_BUILDX = { command: 'docker', args: (argv) => [...argv] };
+function buildxLauncher(pluginPath) {
+    if (!pluginPath)
+        return DOCKER_BUILDX;
+    return { command: pluginPath, args: (argv) => (argv[0] === 'buildx' ? argv.slice(1) : [...argv]) };
+}
+/**
+ * The buildx plugin's path from `docker info --format '{{json .ClientInfo.Plugins}}'`; null when
+ * docker does not list a usable one (an `Err` means the CLI itself would refuse it).
+ */
+function buildxPluginPath(pluginsJson) {
+    if (!Array.isArray(pluginsJson))
+        return null;
+    for (const plugin of pluginsJson) {
+        if (typeof plugin !== 'object' || plugin === null)
+            continue;
+        const { Name, Path, Err } = plugin;
+        if (Name === 'buildx' && typeof Path === 'string' && Path.startsWith('/') && !Err)
+            return Path;
+    }
+    return null;
+}
+//# sourceMappingURL=buildx-launcher.js.map
+;// CONCATENATED MODULE: ./lib/docker/build.js
+/** Runs one planned build and reports what happened; never throws for a failed build. */
+
+
+
+
+
+const ERROR_LINE = /^(?:#\d+ )?ERROR:|^error:|failed to solve/i;
+/**
+ * The interesting part of a failed BuildKit log: from a few lines before the first ERROR line
+ * (the failing step's `#N ERROR:`, after its last output) to the last one (buildx's
+ * `ERROR: failed to solve: …`), which BuildKit keeps a dozen lines apart.
+ */
+function summarizeBuildFailure(log) {
+    const lines = log.trimEnd().split('\n');
+    const first = lines.findIndex((line) => ERROR_LINE.test(line));
+    if (first < 0)
+        return tailLines(log, 14);
+    const last = lines.findLastIndex((line) => ERROR_LINE.test(line));
+    return lines.slice(Math.max(0, first - 8), Math.min(last + 6, first + 40)).join('\n');
+}
+function countCachedSteps(log) {
+    return log.split('\n').filter((line) => /^#\d+ CACHED$/.test(line.trim())).length;
+}
+/**
+ * The errors of cache exports in a build log (progress=plain): the `#N ERROR: …` line of a step
+ * named `#N exporting to <cache>` / `#N exporting cache to <cache>`. With `ignore-error=true` the
+ * build succeeds anyway and buildx says nothing else: the cache is simply not saved.
+ */
+function cacheExportErrors(log) {
+    const exportSteps = new Map();
+    const errors = [];
+    for (const line of log.split('\n')) {
+        const step = /^#(\d+) (exporting (?:cache to .+|to GitHub Actions Cache))$/.exec(line.trim());
+        const [, stepNumber, exporting] = step ?? [];
+        if (stepNumber !== undefined && exporting !== undefined) {
+            exportSteps.set(stepNumber, exporting);
+            continue;
+        }
+        const [, errorStep, message] = /^#(\d+) ERROR: (.+)$/.exec(line.trim()) ?? [];
+        const failedExport = errorStep === undefined ? undefined : exportSteps.get(errorStep);
+        if (failedExport !== undefined && message !== undefined)
+            errors.push(`${failedExport}: ${message}`);
+    }
+    return errors;
+}
+/** An empty layout directory for the build to write, its `blobs/` linked to the run's blob store. */
+async function prepareLayout(job) {
+    // A stale layout from an earlier run would be merged with the new one: start clean.
+    await (0,promises_namespaceObject.rm)(job.layoutDir, { recursive: true, force: true });
+    await (0,promises_namespaceObject.mkdir)(job.layoutDir, { recursive: true });
+    if (job.blobStore) {
+        await (0,promises_namespaceObject.mkdir)(job.blobStore, { recursive: true });
+        await (0,promises_namespaceObject.symlink)(job.blobStore, external_node_path_namespaceObject.join(job.layoutDir, 'blobs'), 'dir');
+    }
+}
+async function runBuild(job, launcher = DOCKER_BUILDX, options = {}) {
+    await prepareLayout(job);
+    const started = Date.now();
+    const lines = [];
+    const redact = await secretRedactor(job.options.secrets);
+    const result = await runCommand(launcher.command, launcher.args(job.argv), {
+        env: job.env,
+        // Secret values never reach the log, streamed or kept.
+        onLine: (line) => {
+            const safe = redact(line);
+            lines.push(safe);
+            options.onLine?.(safe);
+        },
+    });
+    const log = lines.join('\n');
+    const ok = result.exitCode === 0;
+    return {
+        job,
+        ok,
+        durationMs: Date.now() - started,
+        log,
+        error: ok ? null : summarizeBuildFailure(log || redact(result.stderr)),
+        cachedSteps: countCachedSteps(log),
+        cacheExportErrors: ok ? cacheExportErrors(log) : [],
+    };
+}
+//# sourceMappingURL=build.js.map
+;// CONCATENATED MODULE: ./lib/docker/bake-batch.js
+/**
+ * Several planned builds through one `docker buildx bake`: buildx starts once and BuildKit gets
+ * every build in one session, where one `docker buildx build` per build pays buildx's start, a
+ * session and the context transfers each time. Each build bake delivers comes back as the
+ * per-build path's BuildResult (its own log, its cached steps, its metadata file, its OCI layout
+ * where the build would have written it). A build bake did not deliver is absent from the
+ * result: the caller builds it on its own. buildx writes no metadata file when any target fails,
+ * so after a failed bake every build is done again on its own (the cached ones cost little),
+ * and a failure is reported for its own image only.
+ */
+
+
+
+
+
+
+
+
+async function readMetadata(file) {
+    try {
+        const parsed = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
+        return typeof parsed === 'object' && parsed !== null ? parsed : null;
+    }
+    catch {
+        return null;
+    }
+}
+async function bakeBuilds(jobs, options) {
+    const plan = planBake(jobs);
+    await Promise.all(jobs.map(prepareLayout));
+    const dir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(options.workDir, '.bake-'));
+    try {
+        const files = { definition: external_node_path_namespaceObject.join(dir, 'bake.json'), metadata: external_node_path_namespaceObject.join(dir, 'metadata.json') };
+        await (0,promises_namespaceObject.writeFile)(files.definition, JSON.stringify(plan.definition, null, 2));
+        const argv = bakeArgv(plan, files, options.builder);
+        const jobOf = new Map(plan.names.map((name, index) => [name, jobs[index]]));
+        const logs = new Map(plan.names.map((name) => [name, []]));
+        const shared = [];
+        const splitter = new BakeLogSplitter(new Set(plan.names));
+        // Secret values never reach the log, streamed or kept.
+        const redact = await secretRedactor(jobs.flatMap((job) => job.options.secrets));
+        const launcher = options.launcher ?? DOCKER_BUILDX;
+        const started = Date.now();
+        const result = await runCommand(launcher.command, launcher.args(argv), {
+            // The definition is image-budget's own, its paths the ones the argv would give: bake's
+            // check of files outside its directory (`--allow=fs.read=…`) guards against other files.
+            env: Object.assign({ BUILDX_BAKE_ENTITLEMENTS_FS: '0' }, ...jobs.map((job) => job.env)),
+            onLine: (raw) => {
+                const { target, line, exported } = splitter.read(redact(raw));
+                const job = target === null ? undefined : jobOf.get(target);
+                (target === null ? shared : (logs.get(target) ?? shared)).push(line);
+                options.onLine?.(job ?? null, line);
+                if (job && exported)
+                    options.onExported?.(job);
+            },
+        });
+        const durationMs = Date.now() - started;
+        const builds = new Map();
+        const metadata = result.exitCode === 0 ? await readMetadata(files.metadata) : null;
+        for (const [index, name] of plan.names.entries()) {
+            const job = jobs[index];
+            const entry = metadata?.[name];
+            if (!job || typeof entry !== 'object' || entry === null)
+                continue;
+            await (0,promises_namespaceObject.writeFile)(job.metadataFile, JSON.stringify(entry));
+            const log = (logs.get(name) ?? []).join('\n');
+            builds.set(job.id, {
+                job,
+                ok: true,
+                durationMs,
+                log,
+                error: null,
+                cachedSteps: countCachedSteps(log),
+                cacheExportErrors: cacheExportErrors(log),
+                bake: { argv, target: name },
+            });
+        }
+        const error = result.exitCode === 0 ? null : summarizeBuildFailure(shared.join('\n') || redact(result.stderr));
+        return { builds, error, argv };
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+}
+//# sourceMappingURL=bake-batch.js.map
+;// CONCATENATED MODULE: ./lib/measure/build-metadata.js
+/**
+ * buildx's `--metadata-file`: what the build says it produced. Read after each build to record
+ * the image digest (an index for multi-platform builds, else the manifest) and to check that
+ * the OCI layout about to be measured holds that image: a layout that does not would give
+ * another image's sizes, so a mismatch is a measurement error.
+ */
+
+
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+function parseBuildMetadata(json) {
+    const doc = (typeof json === 'object' && json !== null ? json : {});
+    const digest = (key) => {
+        const value = doc[key];
+        return typeof value === 'string' && DIGEST.test(value) ? value : null;
+    };
+    return { imageDigest: digest('containerimage.digest'), configDigest: digest('containerimage.config.digest') };
+}
+/** The metadata file, or null when buildx wrote none (nothing to check against). */
+async function readBuildMetadata(file) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch {
+        return null;
+    }
+    try {
+        return parseBuildMetadata(JSON.parse(text));
+    }
+    catch (error) {
+        throw new Error(`buildx metadata file ${file} is not JSON: ${error.message}`);
+    }
+}
+/** Why the layout's index does not name the image the build reported, or null when it does. */
+function indexMismatch(index, metadata, layoutDir) {
+    if (metadata.imageDigest === null)
+        return null;
+    const named = (index.manifests ?? []).map((m) => m.digest);
+    if (named.includes(metadata.imageDigest))
+        return null;
+    return (`OCI layout ${layoutDir} does not hold the image this build produced: buildx reports ${metadata.imageDigest}, ` +
+        `the layout's index.json names ${named.join(', ') || 'nothing'}. Its sizes would be another image's.`);
+}
+/**
+ * Checks the layout against the metadata before it is measured: its index names the image and
+ * the image's blob is there. buildx 0.13 with a second exporter in the same build (`--load`,
+ * `--push`) writes the other exporter's manifest into index.json without its blob.
+ */
+async function checkLayoutAgainstMetadata(layoutDir, metadata) {
+    if (metadata.imageDigest === null)
+        return;
+    // Read as written, not trusted: a manifests list may be missing.
+    const index = JSON.parse(await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(layoutDir, 'index.json'), 'utf8'));
+    const mismatch = indexMismatch(index, metadata, layoutDir);
+    if (mismatch)
+        throw new Error(mismatch);
+    await (0,promises_namespaceObject.access)(blobPath(layoutDir, metadata.imageDigest)).catch(() => {
+        throw new Error(`OCI layout ${layoutDir} does not hold the image this build produced: the blob of ${metadata.imageDigest} ` +
+            '(named by buildx and by index.json) is missing. Is a second exporter (--load, --push, another --output) in the ' +
+            'build flags? buildx writes the layout of one exporter with the index of the other: export the OCI layout alone.');
+    });
+}
+/** A single-platform build's config must be the one measured. */
+function configMismatch(metadata, measuredConfigDigests) {
+    if (metadata.configDigest === null || measuredConfigDigests.length !== 1)
+        return null;
+    if (measuredConfigDigests[0] === metadata.configDigest)
+        return null;
+    return `the measured image has config ${measuredConfigDigests[0]}, but buildx reports ${metadata.configDigest} for this build`;
+}
+//# sourceMappingURL=build-metadata.js.map
 ;// CONCATENATED MODULE: ./lib/sources/build-and-measure.js
 /**
  * build → measure for every job of a budget file, with bounded parallelism. Used for the
  * PR's head and, unchanged, for the baseline worktree, so both sides are built and measured
  * the same way. One failed build never stops the others.
  */
+
+
 
 
 
@@ -70049,22 +72105,44 @@ async function buildAndMeasure(file, options) {
     // as a read of this run.
     const scannedThisRun = new Set();
     let started = 0;
+    // Jobs built and measured (or failed): while others are left, they hold the other slots, building or measuring.
+    let settled = 0;
+    const othersBusy = () => Math.max(0, Math.min(options.parallel, jobs.length - settled) - 1);
     const waitFor = options.handoff?.role === 'wait' ? options.handoff.with : null;
+    const baked = bakeTogether(jobs, options, prefix);
+    const onLine = logger.buildLine?.bind(logger);
     const measurements = await runJobsInTurn(jobs.map((job) => job.id), options.parallel, waitFor, async (index) => {
-        const { job, kind } = planned[index];
+        const plan = planned[index];
+        if (plan === undefined)
+            throw new Error(`build job ${index} of ${planned.length} was not planned`);
+        const { job, kind } = plan;
         const identity = { job, image: job.image, target: job.target, kind, requestedPlatforms: job.platforms };
-        started += 1;
-        const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
-        logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
-        const onLine = logger.buildLine?.bind(logger);
-        const build = await runBuild(job, options.launcher, onLine ? { onLine: (line) => onLine(`${prefix}${job.id}`, line) } : {});
+        let build = await baked(index);
+        if (!build) {
+            started += 1;
+            const platforms = job.platforms.length > 0 ? job.platforms.join(', ') : 'default platform';
+            logger.progress(`${prefix}[${started}/${jobs.length}] building ${job.id} (${platforms})`);
+            build = await runBuild(job, options.launcher, onLine
+                ? {
+                    onLine: (line) => {
+                        onLine(`${prefix}${job.id}`, line);
+                    },
+                }
+                : {});
+        }
         if (options.handoff?.role === 'report')
             options.handoff.with.built(job.id);
         const dockerfilePath = external_node_path_namespaceObject.relative(options.workdir, job.image.dockerfile) || job.image.dockerfile;
-        logger.group(`${prefix}docker ${job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `$ ${Object.entries(job.env)
+        const env = Object.entries(job.env)
             .map(([k, v]) => `${k}=${v} `)
-            .join('')}docker ${job.argv.join(' ')}\n${build.log}`);
+            .join('');
+        // A baked build's group names the bake and the build it stands for.
+        const command = build.bake
+            ? `$ ${env}docker ${build.bake.argv.join(' ')}\n# bake target ${build.bake.target}: the build of docker ${job.argv.join(' ')}`
+            : `$ ${env}docker ${job.argv.join(' ')}`;
+        logger.group(`${prefix}docker ${build.bake ? 'buildx bake' : job.argv.slice(0, 2).join(' ')} ${job.id} — ${build.ok ? 'done' : 'FAILED'} in ${formatSeconds(build.durationMs)}`, `${command}\n${build.log}`);
         if (!build.ok) {
+            settled += 1;
             logger.error(`${prefix}build of ${job.id} failed:\n${build.error ?? ''}`, {
                 file: dockerfilePath,
                 title: `image-budget: build of ${job.id} failed`,
@@ -70089,6 +72167,7 @@ async function buildAndMeasure(file, options) {
                 target: job.target,
                 sizeMemo: options.sizeMemo,
                 countedSizes: options.countedSizes,
+                busy: othersBusy(),
                 // A layer the analysis reads anyway is scanned while it is counted: read once.
                 ...(analysed ? { countLayer: countByScanning(cache, (message) => cacheErrors.add(message), scannedThisRun) } : {}),
             });
@@ -70101,7 +72180,16 @@ async function buildAndMeasure(file, options) {
             const imageDigest = metadata?.imageDigest ?? null;
             const result = { ...identity, build, dockerfilePath, platforms: measured, error: null, imageDigest };
             if (analysed) {
-                result.analyses = await analysisLimit(() => analyzeJob(job, measured, { dockerfilePath, text, cache, scanned: scannedThisRun, cacheErrors, logger, prefix }));
+                result.analyses = await analysisLimit(() => analyzeJob(job, measured, {
+                    dockerfilePath,
+                    text,
+                    cache,
+                    scanned: scannedThisRun,
+                    cacheErrors,
+                    logger,
+                    prefix,
+                    busy: othersBusy(),
+                }));
             }
             return result;
         }
@@ -70111,11 +72199,71 @@ async function buildAndMeasure(file, options) {
             return { ...identity, build, dockerfilePath, platforms: [], error: `measurement failed: ${message}` };
         }
         finally {
+            settled += 1;
             for (const message of [...cacheErrors].slice(0, 1))
                 logger.warning(`${prefix}${message}`);
         }
     });
     return measurements;
+}
+/**
+ * The jobs bake can express, built through one `docker buildx bake` once their turns have come
+ * (the base's: once the head's builds of them are done). Gives each job's build, or null for a
+ * job to build on its own: one bake cannot express, or one the bake did not deliver.
+ */
+function bakeTogether(jobs, options, prefix) {
+    const together = options.bake === false ? [] : jobs.filter((job) => soloReason(job) === null);
+    // One build gains nothing from bake.
+    if (together.length < 2)
+        return () => Promise.resolve(null);
+    const { logger } = options;
+    for (const job of jobs) {
+        const reason = soloReason(job);
+        if (reason)
+            logger.info(`${prefix}${job.id} is built on its own: one bake definition cannot give it its ${reason}`);
+    }
+    const waitFor = options.handoff?.role === 'wait' ? options.handoff.with : null;
+    const onLine = logger.buildLine?.bind(logger);
+    let built = 0;
+    const batch = (async () => {
+        if (waitFor)
+            await Promise.all(together.map((job) => waitFor.turnOf(job.id)));
+        logger.progress(`${prefix}building ${together.length} job(s) in one docker buildx bake: ${together.map((job) => job.id).join(', ')}`);
+        const result = await bakeBuilds(together, {
+            builder: options.builder,
+            launcher: options.launcher,
+            workDir: options.workDir,
+            ...(onLine
+                ? {
+                    onLine: (job, line) => {
+                        onLine(`${prefix}${job ? job.id : 'bake'}`, line);
+                    },
+                }
+                : {}),
+            onExported: (job) => {
+                built += 1;
+                logger.progress(`${prefix}[${built}/${together.length}] built ${job.id}`);
+            },
+        });
+        if (result.error !== null) {
+            logger.info(`${prefix}docker buildx bake failed: each of its builds runs again on its own, so a failure is reported for its own image`);
+        }
+        // The base's builds of these may start now, not once each is measured.
+        if (options.handoff?.role === 'report')
+            for (const id of result.builds.keys())
+                options.handoff.with.built(id);
+        return result.builds;
+    })().catch((error) => {
+        logger.info(`${prefix}docker buildx bake could not run (${error instanceof Error ? error.message : String(error)}): each job is built on its own`);
+        return new Map();
+    });
+    const inBatch = new Set(together.map((job) => job.id));
+    return async (index) => {
+        const job = jobs[index];
+        if (!job || !inBatch.has(job.id))
+            return null;
+        return (await batch).get(job.id) ?? null;
+    };
 }
 async function analyzeJob(job, platforms, ctx) {
     const started = Date.now();
@@ -70127,6 +72275,7 @@ async function analyzeJob(job, platforms, ctx) {
         cache: ctx.cache,
         scannedWhileMeasuring: ctx.scanned,
         onCacheError: (message) => ctx.cacheErrors.add(message),
+        busy: ctx.busy,
     });
     const hits = analyses.reduce((n, a) => n + a.layerCache.hits, 0);
     const reads = analyses.reduce((n, a) => n + a.layerCache.reads, 0);
@@ -70157,8 +72306,6 @@ function baseReference(ref, baseCommit) {
     return { ref: fillPlaceholders(text, { sha: baseCommit }) };
 }
 //# sourceMappingURL=base-reference.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./lib/sources/given-image/layer-store.js
 /**
  * Layer blobs of registry images, fetched only as far as they are read: a size read from a gzip
@@ -70213,7 +72360,7 @@ class LayerStore {
     }
     async download(remote) {
         const [algorithm, hex] = remote.digest.split(':');
-        if (algorithm !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? ''))
+        if (algorithm !== 'sha256' || hex === undefined || !/^[0-9a-f]{64}$/.test(hex))
             throw new Error(`layer ${remote.digest}: not a sha256 digest`);
         await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true });
         const file = external_node_path_namespaceObject.join(this.dir, hex);
@@ -70326,6 +72473,7 @@ async function unpackTar(file, into) {
     const root = external_node_path_namespaceObject.resolve(into);
     const extract = tar_stream.extract();
     let entries = 0;
+    // Set by the entry handler while the pipeline runs.
     let refused = null;
     extract.on('entry', (header, stream, next) => {
         entries++;
@@ -70333,7 +72481,9 @@ async function unpackTar(file, into) {
         if (target !== root && !target.startsWith(`${root}${external_node_path_namespaceObject.sep}`)) {
             // Skipped, never written; the tar is refused once it has been read.
             refused ??= new Error(`${file}: tar entry ${JSON.stringify(header.name)} points outside the layout`);
-            stream.on('end', () => next());
+            stream.on('end', () => {
+                next();
+            });
             stream.resume();
             return;
         }
@@ -70344,7 +72494,11 @@ async function unpackTar(file, into) {
         }
         (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.dirname(target), { recursive: true })
             .then(() => (0,external_node_stream_promises_namespaceObject.pipeline)(stream, (0,external_node_fs_namespaceObject.createWriteStream)(target)))
-            .then(() => next(), (error) => next(error instanceof Error ? error : new Error(String(error))));
+            .then(() => {
+            next();
+        }, (error) => {
+            next(error instanceof Error ? error : new Error(String(error)));
+        });
     });
     try {
         await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), extract);
@@ -70388,6 +72542,8 @@ class RegistryError extends Error {
 }
 /** A 5xx or a dropped connection is retried this many times, after these pauses. */
 const RETRY_DELAYS_MS = [250, 1000];
+/** How image-budget names itself to token servers (OAuth2 `client_id`). */
+const OAUTH_CLIENT_ID = 'image-budget';
 /** Manifests and configs are small; anything bigger is not one. */
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 class RegistryClient {
@@ -70514,8 +72670,8 @@ class RegistryClient {
                 throw new RegistryError(`GET ${url}: empty response`, response.status);
             const reader = response.body.getReader();
             for (;;) {
-                const { done, value } = await reader.read();
-                if (done)
+                const value = await nextChunk(reader, url);
+                if (value === null)
                     break;
                 this.stats.bytesDownloaded += value.byteLength;
                 if (!out.write(value))
@@ -70530,15 +72686,16 @@ class RegistryClient {
         return out;
     }
     /** One request, retried after a 5xx or a network error (bounded by retryDelaysMs). */
-    async send(url, headers, signal, authorization = this.authorization) {
+    async send(url, headers, signal, authorization = this.authorization, form) {
         const all = authorization === null ? headers : { ...headers, Authorization: authorization };
+        const post = form === undefined ? {} : { method: 'POST', body: form };
         for (let attempt = 0;; attempt++) {
             this.stats.requests++;
             const delay = this.retryDelaysMs[attempt];
             let response;
             try {
                 // Redirects (blob storage, CDNs) are followed; fetch drops Authorization across origins.
-                response = await this.fetchImpl(url, { headers: all, signal, redirect: 'follow' });
+                response = await this.fetchImpl(url, { headers: all, signal, redirect: 'follow', ...post });
             }
             catch (error) {
                 if (delay !== undefined && !signal?.aborted) {
@@ -70570,11 +72727,22 @@ class RegistryClient {
             this.nextIdentity = 0;
         while (this.nextIdentity < this.identities.length) {
             const index = this.nextIdentity++;
-            const identity = index < 0 ? null : this.identities[index];
+            const identity = index < 0 ? null : (this.identities[index] ?? null);
             const credentials = identity === null ? null : await identity.credentials();
             if (identity !== null && credentials === null)
                 continue;
             this.current = identity === null ? 'anonymous access' : identity.label;
+            if (credentials !== null && 'identityToken' in credentials) {
+                if (parsed.scheme === 'basic') {
+                    this.refused.push(`${this.current} (an identity token, which only a token server takes)`);
+                    continue;
+                }
+                const token = await this.exchangeIdentityToken(parsed.params, credentials.identityToken);
+                if (token !== null)
+                    return `Bearer ${token}`;
+                this.refused.push(this.current);
+                continue;
+            }
             const basic = credentials === null ? null : `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
             if (parsed.scheme === 'basic')
                 return basic;
@@ -70585,8 +72753,37 @@ class RegistryClient {
         }
         return null;
     }
+    /**
+     * An identity token exchanged for a Bearer token, as the distribution spec's OAuth2 flow
+     * has it: a form POST to the realm with grant_type=refresh_token. Null when refused.
+     */
+    async exchangeIdentityToken(params, identityToken) {
+        if (params.realm === undefined)
+            throw new RegistryError('a bearer challenge without a realm', 401);
+        const tokenUrl = new URL(params.realm);
+        const form = new URLSearchParams({
+            grant_type: 'refresh_token',
+            refresh_token: identityToken,
+            client_id: OAUTH_CLIENT_ID,
+            scope: params.scope ?? `repository:${this.ref.repository}:pull`,
+        });
+        if (params.service !== undefined)
+            form.set('service', params.service);
+        const where = `token request to ${tokenUrl.origin}${tokenUrl.pathname}`;
+        const response = await this.send(tokenUrl, { 'Content-Type': 'application/x-www-form-urlencoded' }, undefined, null, form);
+        const body = await readLimited(response, 256 * 1024, this.stats);
+        // An OAuth2 error (invalid_grant) is a 400; 401 and 403 refuse too.
+        if ([400, 401, 403].includes(response.status))
+            return null;
+        if (response.status === 404 || response.status === 405) {
+            throw new RegistryError(`${where}: HTTP ${response.status}: the token server does not take identity tokens (OAuth2 POST)`, response.status);
+        }
+        return tokenFrom(response, body, where);
+    }
     /** A Bearer token from the challenge's realm; null when the realm refuses this login. */
     async requestToken(params, basic) {
+        if (params.realm === undefined)
+            throw new RegistryError('a bearer challenge without a realm', 401);
         const tokenUrl = new URL(params.realm);
         if (params.service !== undefined)
             tokenUrl.searchParams.set('service', params.service);
@@ -70596,20 +72793,24 @@ class RegistryClient {
         const body = await readLimited(response, 256 * 1024, this.stats);
         if (response.status === 401 || response.status === 403)
             return null;
-        if (!response.ok)
-            throw new RegistryError(`${where}: HTTP ${response.status}`, response.status);
-        let json;
-        try {
-            json = JSON.parse(body.toString('utf8'));
-        }
-        catch {
-            throw new RegistryError(`${where}: the answer is not JSON`, response.status);
-        }
-        const token = typeof json.token === 'string' ? json.token : json.access_token;
-        if (typeof token !== 'string' || token === '')
-            throw new RegistryError(`${where}: no token in the response`, response.status);
-        return token;
+        return tokenFrom(response, body, where);
     }
+}
+/** The token of a token server's answer (`token`, or OAuth2's `access_token`). */
+function tokenFrom(response, body, where) {
+    if (!response.ok)
+        throw new RegistryError(`${where}: HTTP ${response.status}`, response.status);
+    let json;
+    try {
+        json = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new RegistryError(`${where}: the answer is not JSON`, response.status);
+    }
+    const token = typeof json.token === 'string' ? json.token : json.access_token;
+    if (typeof token !== 'string' || token === '')
+        throw new RegistryError(`${where}: no token in the response`, response.status);
+    return token;
 }
 /** The first `errors[]` entry of a registry's JSON error body (`MANIFEST_UNKNOWN: manifest unknown`). */
 function registryErrorDetail(body) {
@@ -70638,6 +72839,15 @@ function parseChallenge(header) {
     }
     return { scheme: (match[1] ?? '').toLowerCase(), params };
 }
+/** The next piece of a response body, or null at its end. */
+async function nextChunk(reader, url) {
+    const { done, value } = await reader.read();
+    if (done)
+        return null;
+    if (!(value instanceof Uint8Array))
+        throw new RegistryError(`GET ${url}: the response body is not bytes`, null);
+    return value;
+}
 /** Reads at most `limit` bytes of a body, counting them, and hangs up on the rest. */
 async function readLimited(response, limit, stats, controller) {
     if (response.body === null)
@@ -70647,8 +72857,8 @@ async function readLimited(response, limit, stats, controller) {
     let total = 0;
     try {
         while (total < limit) {
-            const { done, value } = await reader.read();
-            if (done)
+            const value = await nextChunk(reader, response.url);
+            if (value === null)
                 return Buffer.concat(chunks, total);
             stats.bytesDownloaded += value.byteLength;
             chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
@@ -70686,6 +72896,17 @@ function parseImageRef(ref, insecureHosts = []) {
     const insecure = LOCAL_HOSTS.test(host) || insecureHosts.includes(host);
     return { host, repository, reference: parts.digest ?? parts.tag ?? 'latest', scheme: insecure ? 'http' : 'https' };
 }
+/** What a credential helper's `Username` is when its `Secret` is an identity token. */
+const IDENTITY_TOKEN_USER = '<token>';
+/** A JSON object's fields, or undefined when the value is not an object. */
+function fieldsOf(value) {
+    return typeof value === 'object' && value !== null ? value : undefined;
+}
+/** The credential helper `credHelpers` names for one of `keys`. */
+function credHelperFor(config, keys) {
+    const helpers = fieldsOf(config?.credHelpers);
+    return keys.map((key) => helpers?.[key]).find((name) => typeof name === 'string' && name !== '');
+}
 const runHelper = (helper, serverUrl) => runCommand(`docker-credential-${helper}`, ['get'], { input: serverUrl });
 /** The keys docker files a host's credentials under, Docker Hub's legacy URL first. */
 function configKeys(host) {
@@ -70696,8 +72917,7 @@ function configKeys(host) {
 async function readDockerConfig(env) {
     const file = external_node_path_namespaceObject.join(env.DOCKER_CONFIG ?? external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
     try {
-        const config = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
-        return typeof config === 'object' && config !== null ? config : null;
+        return fieldsOf(JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'))) ?? null;
     }
     catch {
         return null;
@@ -70720,15 +72940,21 @@ async function askHelper(helper, serverUrl, run) {
         // stdout would hold the answer: only stderr is shown.
         throw new Error(`docker-credential-${helper} get exited with ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().slice(0, 300)}` : ''}`);
     }
-    let answer;
+    // What `docker-credential-<helper> get` prints (docker/docker-credential-helpers): { Username, Secret }.
+    let parsed;
     try {
-        answer = JSON.parse(result.stdout);
+        parsed = JSON.parse(result.stdout);
     }
     catch {
         throw new Error(`docker-credential-${helper} get printed something that is not JSON`);
     }
+    const answer = fieldsOf(parsed);
+    if (answer === undefined)
+        throw new Error(`docker-credential-${helper} get printed JSON that is not an object`);
     if (typeof answer.Username !== 'string' || typeof answer.Secret !== 'string' || answer.Secret === '')
         return null;
+    if (answer.Username === IDENTITY_TOKEN_USER)
+        return { identityToken: answer.Secret };
     return { username: answer.Username, password: answer.Secret };
 }
 /**
@@ -70741,8 +72967,8 @@ async function readDockerCredentials(host, env = process.env, run = runHelper) {
     if (config === null)
         return null;
     const keys = configKeys(host);
-    const serverUrl = keys[0];
-    const helper = keys.map((key) => config.credHelpers?.[key]).find((name) => typeof name === 'string' && name !== '');
+    const [serverUrl] = keys;
+    const helper = credHelperFor(config, keys);
     if (helper !== undefined)
         return askHelper(helper, serverUrl, run);
     if (typeof config.credsStore === 'string' && config.credsStore !== '') {
@@ -70750,13 +72976,16 @@ async function readDockerCredentials(host, env = process.env, run = runHelper) {
         if (stored !== null)
             return stored;
     }
-    const auths = config.auths;
-    if (auths === undefined || typeof auths !== 'object')
+    const auths = fieldsOf(config.auths);
+    if (auths === undefined)
         return null;
     for (const key of keys) {
-        const entry = auths[key];
+        const entry = fieldsOf(auths[key]);
         if (entry === undefined)
             continue;
+        // Stored beside an `auth` of the user name alone: the token is what logs in.
+        if (typeof entry.identitytoken === 'string' && entry.identitytoken !== '')
+            return { identityToken: entry.identitytoken };
         if (typeof entry.auth === 'string' && entry.auth !== '') {
             const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
             const colon = decoded.indexOf(':');
@@ -70772,9 +73001,7 @@ async function readDockerCredentials(host, env = process.env, run = runHelper) {
 /** Where the docker config's credentials for a host come from, for messages. */
 async function describeDockerCredentials(host, env) {
     const config = await readDockerConfig(env);
-    const helper = configKeys(host)
-        .map((key) => config?.credHelpers?.[key])
-        .find((name) => typeof name === 'string' && name !== '');
+    const helper = credHelperFor(config, configKeys(host));
     if (helper !== undefined)
         return `docker-credential-${helper} (credHelpers)`;
     if (typeof config?.credsStore === 'string' && config.credsStore !== '')
@@ -70816,6 +73043,7 @@ function registryIdentities(host, options = {}) {
  * registry API without a pull: manifests and the config, then a few bytes at the end of each
  * layer to learn its uncompressed size (the same trailer judgement as for OCI layouts).
  */
+
 
 
 
@@ -70881,13 +73109,15 @@ async function fetchManifest(client, reference) {
     if (reference.startsWith('sha256:') && reference !== digest)
         throw new Error(`GET ${url}: content digest is ${digest}`);
     const doc = json;
-    const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : (response.headers.get('content-type') ?? '').split(';')[0].trim();
+    const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : (response.headers.get('content-type') ?? '').replace(/;.*$/s, '').trim();
     if (registry_INDEX_TYPES.has(mediaType) || (mediaType === '' && Array.isArray(doc.manifests))) {
         return { kind: 'index', digest, manifests: checkDescriptors(doc.manifests, url, 'manifests') };
     }
     if (registry_MANIFEST_TYPES.has(mediaType) || (mediaType === '' && doc.config !== undefined)) {
         const [config] = checkDescriptors([doc.config], url, 'config');
-        return { kind: 'manifest', digest, config: config, layers: checkDescriptors(doc.layers ?? [], url, 'layers') };
+        if (config === undefined)
+            throw new Error(`GET ${url}: the manifest has no config descriptor`);
+        return { kind: 'manifest', digest, config, layers: checkDescriptors(doc.layers ?? [], url, 'layers') };
     }
     throw new Error(`GET ${url}: unsupported manifest media type ${JSON.stringify(mediaType)}`);
 }
@@ -70922,6 +73152,7 @@ async function measureManifest(client, manifest, platform, knownSizes, countedSi
         uncompressedBytes: sum(layers.map((layer) => layer.uncompressedBytes)),
         layerCount: layers.length,
         layers,
+        imageConfig: summarizeImageConfig(config.config),
     };
 }
 /** `created_by` of the history entries that made a layer, in layer order. */
@@ -71056,7 +73287,7 @@ async function registry_layout_fetchManifest(client, reference, named, keep, par
         throw new Error(`${named}: digest mismatch: asked for ${reference}, the registry's manifest has digest ${digest}`);
     }
     const doc = (typeof json === 'object' && json !== null ? json : {});
-    const mediaType = doc.mediaType ?? parent?.mediaType ?? (response.headers.get('content-type') ?? '').split(';')[0].trim();
+    const mediaType = doc.mediaType ?? parent?.mediaType ?? (response.headers.get('content-type') ?? '').replace(/;.*$/s, '').trim();
     await keep(digest, body);
     const descriptor = {
         mediaType,
@@ -71097,7 +73328,7 @@ async function measureGivenImage(entry, ctx) {
         const image = await materialize(reference, entry, ctx);
         const text = entry.dockerfile ? await (0,promises_namespaceObject.readFile)(entry.dockerfile, 'utf8') : null;
         const dockerfile = text !== null && dockerfilePath !== null ? { path: dockerfilePath, text } : undefined;
-        const analysed = ctx.analysis !== undefined && entry.analyze !== false;
+        const analysis = entry.analyze === false ? undefined : ctx.analysis;
         const cacheErrors = new Set();
         const platforms = await measureOciLayout(image.layoutDir, {
             ...(dockerfile ? { dockerfile } : {}),
@@ -71105,21 +73336,21 @@ async function measureGivenImage(entry, ctx) {
             ...(ctx.sizeMemo ? { sizeMemo: ctx.sizeMemo } : {}),
             ...(ctx.countedSizes ? { countedSizes: ctx.countedSizes } : {}),
             ...(image.openBlob ? { openBlob: image.openBlob } : {}),
-            ...(analysed ? { countLayer: countByScanning(ctx.analysis.cache, (m) => cacheErrors.add(m), ctx.analysis.scanned) } : {}),
+            ...(analysis ? { countLayer: countByScanning(analysis.cache, (m) => cacheErrors.add(m), analysis.scanned) } : {}),
         });
         const wanted = entry.platforms;
         const measured = wanted.length === 0 ? platforms : platforms.filter((p) => wanted.some((w) => samePlatform(w, p.platform)));
         if (measured.length === 0)
             throw new Error(`${reference}: no image for ${wanted.join(', ')} (it has ${platforms.map((p) => p.platform).join(', ')})`);
         const result = { entry, reference, platforms: measured, error: null, imageDigest: image.digest, dockerfilePath };
-        if (analysed) {
+        if (analysis) {
             result.analyses = await analyzeLayout({
                 layoutDir: image.layoutDir,
                 platforms: measured,
                 ...(dockerfile ? { dockerfile: { ...dockerfile, ...(entry.target ? { target: entry.target } : {}) } } : {}),
                 ...(entry.context && entry.dockerfile ? { contextHasDockerignore: await hasDockerignore(entry.context, entry.dockerfile) } : {}),
-                cache: ctx.analysis.cache,
-                scannedWhileMeasuring: ctx.analysis.scanned,
+                cache: analysis.cache,
+                scannedWhileMeasuring: analysis.scanned,
                 onCacheError: (m) => cacheErrors.add(m),
                 ...(image.openBlob ? { openBlob: image.openBlob } : {}),
             });
@@ -71184,8 +73415,12 @@ async function materialize(reference, entry, ctx) {
 /** The digest index.json names, when it names one image. */
 async function topDigest(layoutDir) {
     const index = JSON.parse(await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(layoutDir, 'index.json'), 'utf8'));
-    const digests = new Set((index.manifests ?? []).map((m) => m.digest).filter((d) => typeof d === 'string'));
-    return digests.size === 1 ? [...digests][0] : null;
+    const manifests = typeof index === 'object' && index !== null && 'manifests' in index ? index.manifests : [];
+    const digests = new Set((Array.isArray(manifests) ? manifests : [])
+        .map((m) => (typeof m === 'object' && m !== null && 'digest' in m ? m.digest : undefined))
+        .filter((d) => typeof d === 'string'));
+    const [only] = digests;
+    return digests.size === 1 && only !== undefined ? only : null;
 }
 function samePlatform(a, b) {
     const normal = (p) => p.replace(/^(\w+\/arm64)\/v8$/, '$1');
@@ -71236,15 +73471,20 @@ function checkFromInput(file, configPath, fromInput) {
         path: image ? `images.${image.name}.image` : '',
         message,
     });
-    if (takers.length > 1) {
-        throw new ConfigError(takers.slice(1).map((image) => issue(image, `only one entry can take the image inputs; ${takers[0].name} already does`)));
+    const [first, ...others] = takers;
+    if (first !== undefined && others.length > 0) {
+        throw new ConfigError(others.map((image) => issue(image, `only one entry can take the image inputs; ${first.name} already does`)));
     }
     const [taker] = takers;
     if (taker !== undefined && !fromInput) {
-        throw new ConfigError([issue(taker, 'from-input, but the image, digest and metadata inputs are empty')]);
+        throw new ConfigError([
+            issue(taker, "from-input, but no image was given (the action's image, digest or metadata input; the CLI's --image)"),
+        ]);
     }
     if (taker === undefined && fromInput) {
-        throw new ConfigError([issue(undefined, `the image inputs name ${fromInput}, but no entry says \`image: ${FROM_INPUT}\` to take it`)]);
+        throw new ConfigError([
+            issue(undefined, `the image inputs (the CLI's --image) name ${fromInput}, but no entry says \`image: ${FROM_INPUT}\` to take it`),
+        ]);
     }
 }
 async function measureGivenImages(images, options) {
@@ -71315,7 +73555,12 @@ async function measureBaseGivenImages(images, commit, options) {
     }
     // The base is measured for sizes only, like a base build.
     const given = await measureGivenImages(resolved, { ...options, placeholders: { sha: commit }, label: options.label ?? 'base' });
-    const measured = given.map((m, index) => toMeasuredImage(resolved[index], m));
+    const measured = given.map((m, index) => {
+        const image = resolved[index];
+        if (image === undefined)
+            throw new Error(`base given image ${index} was measured but not asked for`);
+        return toMeasuredImage(image, m);
+    });
     for (const m of measured) {
         if (m.error === null)
             continue;
@@ -71737,6 +73982,7 @@ function toSizedEntry(name, target, measure) {
         compressedBytes: measure.compressedBytes,
         uncompressedBytes: measure.uncompressedBytes,
         layers: measure.layers,
+        ...(measure.imageConfig ? { imageConfig: measure.imageConfig } : {}),
     };
 }
 //# sourceMappingURL=delta.js.map
@@ -72055,6 +74301,44 @@ const sizes = object({ compressedBytes: signedBytes, uncompressedBytes: signedBy
 const ratio = schemas_number().min(0).max(1);
 const pathBytes = array(object({ path: report_schema_text(4096), bytes: bytes() })).max(100);
 const fileChange = object({ files: schemas_number().int().min(0).max(Number.MAX_SAFE_INTEGER), bytes: bytes() });
+const configList = array(report_schema_text(1024)).max(200);
+const fingerprints = array(tuple([report_schema_text(1024), report_schema_text(64)])).max(200);
+/** See ImageConfigSummary: every field optional (unset), the whole absent in earlier reports. */
+const imageConfig = object({
+    labels: fingerprints.optional(),
+    env: fingerprints.optional(),
+    valuesKey: report_schema_text(64).optional(),
+    entrypoint: configList.optional(),
+    cmd: configList.optional(),
+    user: report_schema_text(1024).optional(),
+    workingDir: report_schema_text(1024).optional(),
+    exposedPorts: configList.optional(),
+    volumes: configList.optional(),
+    stopSignal: report_schema_text(1024).optional(),
+    healthcheck: report_schema_text(4096).optional(),
+    shell: configList.optional(),
+    onBuild: configList.optional(),
+});
+const configChange = object({
+    field: schemas_enum([
+        'label',
+        'env',
+        'entrypoint',
+        'cmd',
+        'user',
+        'workingDir',
+        'exposedPort',
+        'volume',
+        'stopSignal',
+        'healthcheck',
+        'shell',
+        'onBuild',
+    ]),
+    kind: schemas_enum(['added', 'removed', 'changed']),
+    key: report_schema_text(1024).optional(),
+    from: report_schema_text(2048).optional(),
+    to: report_schema_text(2048).optional(),
+});
 const report_schema_layer = object({
     digest: report_schema_text(200),
     compressedBytes: bytes(),
@@ -72144,6 +74428,8 @@ const entry = object({
     })
         .nullable()
         .optional(),
+    imageConfig: imageConfig.optional(),
+    configChanges: array(configChange).max(100).optional(),
     kind: schemas_enum(['target', 'stage']).optional(),
     stages: array(object({
         name: report_schema_text(256).nullable(),
@@ -72188,7 +74474,9 @@ const reportSchema = object({
  */
 const baselineReportSchema = reportSchema.pick({ schemaVersion: true, commit: true }).extend({
     createdAt: report_schema_text(64).optional(),
-    images: array(entry.pick({ name: true, target: true, platform: true, compressedBytes: true, uncompressedBytes: true, status: true }).extend({
+    images: array(entry
+        .pick({ name: true, target: true, platform: true, compressedBytes: true, uncompressedBytes: true, status: true, imageConfig: true })
+        .extend({
         layers: array(report_schema_layer.extend({
             digest: report_schema_text(200).regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, { error: 'expected a digest like sha256:…' }),
         }))
@@ -72275,6 +74563,7 @@ function parseReportBaseline(content, file) {
             compressedBytes: entry.compressedBytes,
             uncompressedBytes: entry.uncompressedBytes,
             layers: entry.layers,
+            ...(entry.imageConfig ? { imageConfig: entry.imageConfig } : {}),
         });
     });
     return { file, commit: report.commit, createdAt: report.createdAt ?? null, entries };
@@ -72368,7 +74657,7 @@ function baseSourceFor(options, ctx) {
 }
 const NO_BASELINE = {
     kind: 'none',
-    measure: async () => ({
+    measure: () => Promise.resolve({
         kind: 'none',
         commit: null,
         entries: [],
@@ -72628,7 +74917,7 @@ function imageFromInputs(inputs) {
     const digestInput = inputs.digest?.trim() || undefined;
     let metadata = {};
     if (inputs.metadata?.trim())
-        metadata = readMetadata(inputs.metadata);
+        metadata = action_inputs_readMetadata(inputs.metadata);
     const digest = digestInput ?? metadata.digest;
     if (digestInput !== undefined && !action_inputs_DIGEST.test(digestInput)) {
         throw new Error(`input \`digest\`: ${JSON.stringify(digestInput)} is not a sha256 digest (sha256: and 64 hex digits)`);
@@ -72655,7 +74944,7 @@ function imageFromInputs(inputs) {
     return `${withoutTag(name)}@${digest}`;
 }
 /** build-push-action's metadata: `containerimage.digest` and the first of `image.name`'s names. */
-function readMetadata(text) {
+function action_inputs_readMetadata(text) {
     let json;
     try {
         json = JSON.parse(text);
@@ -72888,15 +75177,23 @@ function properties(annotation, roots) {
 }
 function createActionLogger(roots) {
     return {
-        info: (message) => info(message),
-        warning: (message, annotation) => warning(message, properties(annotation, roots)),
-        error: (message, annotation) => core_error(message, properties(annotation, roots)),
+        info: (message) => {
+            info(message);
+        },
+        warning: (message, annotation) => {
+            warning(message, properties(annotation, roots));
+        },
+        error: (message, annotation) => {
+            core_error(message, properties(annotation, roots));
+        },
         group: (title, body) => {
             startGroup(title);
             info(body);
             endGroup();
         },
-        progress: (message) => info(message),
+        progress: (message) => {
+            info(message);
+        },
     };
 }
 //# sourceMappingURL=logger.js.map
@@ -72955,11 +75252,15 @@ async function writeJobSummary(markdown, opts = {}) {
 
 const OUTPUT = { report: 'report', overBudget: 'over-budget', markdown: 'markdown', commentUrl: 'comment-url' };
 const coreEffects = {
-    setOutput: (name, value) => setOutput(name, value),
+    setOutput: (name, value) => {
+        setOutput(name, value);
+    },
     writeSummary: async (markdown) => {
         await writeJobSummary(markdown);
     },
-    setFailed: (message) => setFailed(message),
+    setFailed: (message) => {
+        setFailed(message);
+    },
 };
 //# sourceMappingURL=effects.js.map
 ;// CONCATENATED MODULE: ./lib/compare/verdict.js
@@ -73141,7 +75442,7 @@ function capPages(maxPages) {
     return {
         keep(response, done) {
             pages += 1;
-            if (pages >= maxPages && /rel="next"/.test(String(response.headers.link ?? ''))) {
+            if (pages >= maxPages && /rel="next"/.test(response.headers.link ?? '')) {
                 truncated = true;
                 done();
             }
@@ -78193,18 +80494,340 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./lib/publish/github-client.js
-/**
- * The one place a GitHub REST client is built: `@actions/github`'s Octokit plus a request hook
- * that retries what GitHub asks us to retry (5xx, 429, secondary rate limits) and turns every
- * failure into a {@link GitHubApiError} naming the endpoint, the status and GitHub's message.
- *
- * @actions/github 9 bundles only the REST-methods and paginate plugins (no retry/throttling),
- * hence the hook.
- */
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
 
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+;// CONCATENATED MODULE: ./lib/publish/github-retry-policy.js
 /**
- * Five attempts; a secondary rate limit without hints waits 1 min, then 2 min, and the request
+ * How long a GitHub API request may keep trying, and whether one more attempt fits: pure, so
+ * every decision the client's retry and throttling plugins ask for can be tested as a table.
+ */
+/**
+ * Five attempts; a secondary rate limit without hints waits a minute each time, and the request
  * gives up rather than wait past 3 min in all (the comment is not worth holding a job longer).
  */
 const DEFAULT_RETRY = {
@@ -78212,9 +80835,10 @@ const DEFAULT_RETRY = {
     baseDelayMs: 1_000,
     maxDelayMs: 120_000,
     maxTotalWaitMs: 180_000,
-    secondaryRateLimitMinMs: 60_000,
+    secondaryRateLimitWaitMs: 60_000,
     attemptTimeoutMs: 30_000,
     requestBudgetMs: 180_000,
+    rateLimitSecondMs: 1_000,
 };
 /**
  * For tests of a hung or unreachable API: `IMAGE_BUDGET_API_TIMEOUT_MS` (one attempt) and
@@ -78232,6 +80856,52 @@ function retryFromEnvironment(env = process.env) {
         ...(requestBudgetMs !== undefined ? { requestBudgetMs, maxTotalWaitMs: Math.min(requestBudgetMs, DEFAULT_RETRY.maxTotalWaitMs) } : {}),
     };
 }
+function seconds(ms) {
+    return `${String(Math.ceil(ms / 1000))}s`;
+}
+/**
+ * One more attempt while the attempts last and its wait fits: under the longest single wait,
+ * within what is left of the waiting allowed, and starting before the request's budget ends.
+ * Otherwise the reason, for the error message.
+ */
+function decideRetry(next, soFar, limits) {
+    if (soFar.attempts >= limits.maxAttempts)
+        return { retry: false, reason: `gave up after ${String(soFar.attempts)} attempts` };
+    const fits = next.waitMs <= limits.maxDelayMs &&
+        soFar.waitedMs + next.waitMs <= limits.maxTotalWaitMs &&
+        soFar.elapsedMs + next.waitMs < limits.requestBudgetMs;
+    if (fits)
+        return { retry: true };
+    if (next.kind === 'secondary-rate-limit' && !next.hinted) {
+        return {
+            retry: false,
+            reason: `secondary rate limit, no retry-after: GitHub asks to wait at least a minute, longer each time; ` +
+                `gave up after ${String(soFar.attempts)} attempts and ${seconds(soFar.waitedMs)} of waiting rather than wait ${seconds(next.waitMs)} more ` +
+                `(${seconds(limits.maxTotalWaitMs)} allowed in all)`,
+        };
+    }
+    const limit = Math.min(limits.maxDelayMs, limits.maxTotalWaitMs - soFar.waitedMs, limits.requestBudgetMs - soFar.elapsedMs);
+    return { retry: false, reason: `retrying would mean waiting ${seconds(next.waitMs)}, over the limit of ${seconds(Math.max(0, limit))}` };
+}
+/** @octokit/plugin-retry's wait before its next attempt, from the count it keeps in `request.retryCount`. */
+function serverErrorWaitMs(retryCount, limits) {
+    return (retryCount + 1) ** 2 * limits.baseDelayMs;
+}
+//# sourceMappingURL=github-retry-policy.js.map
+;// CONCATENATED MODULE: ./lib/publish/github-client.js
+/**
+ * The one place a GitHub REST client is built: `@actions/github`'s Octokit with
+ * @octokit/plugin-retry (server errors, failed connections) and @octokit/plugin-throttling
+ * (primary and secondary rate limits), both held to one policy (github-retry-policy.ts): a
+ * timeout per attempt, a budget per request, and waits that must fit it. Every failure becomes
+ * a {@link GitHubApiError} naming the endpoint, the status and GitHub's message.
+ */
+
+
+
+
+
+
 /** A failed GitHub API call, after retries: what was called, what came back, and why. */
 class GitHubApiError extends Error {
     endpoint;
@@ -78253,62 +80923,140 @@ class GitHubApiError extends Error {
         this.name = 'GitHubApiError';
     }
 }
+/**
+ * Every 4xx is the caller's to handle, or the throttling plugin's (403 and 429 rate limits):
+ * plugin-retry takes only 5xx and failed connections, which Octokit reports as 500.
+ */
+const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
 function createGitHubClient(opts) {
     if (!opts.token)
         throw new Error('createGitHubClient: token is empty (set the "github-token" input)');
+    const limits = { ...DEFAULT_RETRY, ...retryFromEnvironment(), ...opts.retry };
     const baseUrl = (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+    const requests = new RequestLog();
+    const onRateLimit = (kind) => (retryAfterSeconds, options) => requests.allowRateLimitRetry(options, kind, retryAfterSeconds, limits);
     const client = getOctokit(opts.token, {
         baseUrl,
         userAgent: opts.userAgent ?? 'image-budget',
-        // Retries are ours; keep Octokit from logging every 4xx we handle on purpose.
+        // Failures reach the caller as GitHubApiError; keep Octokit from logging the 4xx we handle on purpose.
         log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
+        retry: { retries: limits.maxAttempts - 1, retryAfterBaseValue: limits.baseDelayMs, doNotRetry: CLIENT_ERRORS },
+        throttle: {
+            onRateLimit: onRateLimit('primary-rate-limit'),
+            onSecondaryRateLimit: onRateLimit('secondary-rate-limit'),
+            fallbackSecondaryRateRetryAfter: limits.secondaryRateLimitWaitMs / 1000,
+            retryAfterBaseValue: limits.rateLimitSecondMs,
+            // Writes one at a time, as GitHub asks, but not 1 s apart (3 s for comments), the plugin's
+            // spacing for bulk writers: a job makes a few writes in a row, and would only wait longer.
+            write: oneAtATime(),
+            notifications: oneAtATime(),
+        },
+    }, 
+    // Listed first, so its hook runs inside both plugins: once per attempt.
+    eachAttempt(requests, limits), retry, throttling);
+    // Outside both plugins: once per request, after every retry.
+    client.hook.wrap('request', async (request, options) => {
+        const progress = requests.start(options);
+        try {
+            return await request(options);
+        }
+        catch (error) {
+            throw toApiError(error, describeEndpoint(client, options), progress, hostOf(client));
+        }
     });
-    installRetryHook(client, { ...DEFAULT_RETRY, ...retryFromEnvironment(), ...opts.retry });
     return client;
 }
-function isRequestError(error) {
-    return error instanceof Error && typeof error.status === 'number';
-}
-function header(headers, name) {
-    const value = headers?.[name];
-    return value === undefined ? undefined : String(value);
-}
-/** How long GitHub asked us to wait, or null when the response gives no hint. */
-function requestedWaitMs(status, headers, now = Date.now()) {
-    const retryAfter = header(headers, 'retry-after');
-    if (retryAfter !== undefined) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds))
-            return Math.max(0, seconds * 1000);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - now);
-    }
-    if ((status === 403 || status === 429) && header(headers, 'x-ratelimit-remaining') === '0') {
-        const reset = Number(header(headers, 'x-ratelimit-reset'));
-        if (Number.isFinite(reset))
-            return Math.max(0, reset * 1000 - now);
-    }
-    return null;
+function oneAtATime() {
+    return new light.Group({ maxConcurrent: 1, minTime: 0 });
 }
 /**
- * A secondary rate limit, per GitHub's docs: a 403 or 429 whose message says so. A 429 that is
- * not the primary limit (`x-ratelimit-remaining: 0`) is treated as one too.
+ * Progress per request, keyed by its options object: Octokit hands the same object to every
+ * hook of one request and the throttling plugin passes it to its limit handlers.
  */
-function isSecondaryRateLimit(status, headers, message) {
-    if (status !== 403 && status !== 429)
-        return false;
-    if (header(headers, 'x-ratelimit-remaining') === '0')
-        return false;
-    return status === 429 || /secondary rate limit|abuse detection/i.test(message);
+class RequestLog {
+    byOptions = new WeakMap();
+    start(options) {
+        const progress = {
+            startedAt: Date.now(),
+            attempts: 0,
+            attemptsMs: 0,
+            waitedMs: 0,
+            attemptTimeoutMs: 0,
+            lastError: null,
+            gaveUp: null,
+        };
+        this.byOptions.set(options, progress);
+        return progress;
+    }
+    of(options) {
+        return this.byOptions.get(options) ?? this.start(options);
+    }
+    /** Called by plugin-throttling: true lets it wait `retryAfterSeconds` (× rateLimitSecondMs) and try again. */
+    allowRateLimitRetry(options, kind, retryAfterSeconds, limits) {
+        const progress = this.of(options);
+        const hinted = kind === 'primary-rate-limit' || headersOf(progress.lastError)?.['retry-after'] !== undefined;
+        return this.decide(progress, kind, retryAfterSeconds * 1000, hinted, limits);
+    }
+    decide(progress, kind, waitMs, hinted, limits) {
+        const soFar = { attempts: progress.attempts, waitedMs: progress.waitedMs, elapsedMs: elapsedMs(progress) };
+        const decision = decideRetry({ kind, waitMs, hinted }, soFar, limits);
+        if (decision.retry)
+            progress.waitedMs += waitMs;
+        else
+            progress.gaveUp = decision.reason;
+        return decision.retry;
+    }
 }
-/** Transient per GitHub's docs: server errors, 429, and 403s that are rate limits. */
-function isRetryable(status, headers, message) {
-    if (status >= 500 || status === 429 || status === 0)
-        return true;
-    if (status !== 403)
-        return false;
-    return header(headers, 'retry-after') !== undefined || header(headers, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(message);
+/**
+ * The per-attempt hook: counts the attempt, gives it a timeout (never past the request's
+ * budget), and after a server error or a failed connection tells plugin-retry, through the
+ * request's documented `request.retries` option, when no further attempt fits.
+ */
+function eachAttempt(requests, limits) {
+    return (octokit) => {
+        octokit.hook.wrap('request', async (request, options) => {
+            const progress = requests.of(options);
+            progress.attempts += 1;
+            progress.gaveUp = null;
+            const left = limits.requestBudgetMs - elapsedMs(progress);
+            progress.attemptTimeoutMs = Math.max(1, Math.min(limits.attemptTimeoutMs, left));
+            // Set on `options` itself: the inner hooks (auth) were bound to this object, so a copy would be ignored.
+            options.request = { ...options.request, signal: AbortSignal.timeout(progress.attemptTimeoutMs) };
+            const began = Date.now();
+            try {
+                return await request(options);
+            }
+            catch (error) {
+                progress.attemptsMs += Date.now() - began;
+                progress.lastError = error;
+                const status = github_client_statusOf(error);
+                if (status !== null && status >= 500) {
+                    const kind = connectionProblem(error, progress.attemptTimeoutMs) === null ? 'server-error' : 'unreachable';
+                    const waitMs = serverErrorWaitMs(countOf(options.request.retryCount), limits);
+                    // plugin-retry reads it right after this hook, before it schedules the next attempt.
+                    if (!requests.decide(progress, kind, waitMs, true, limits))
+                        options.request.retries = 0;
+                }
+                throw error;
+            }
+        });
+    };
+}
+/** The request's time by its own clock: its attempts, and its waits as GitHub counts them. */
+function elapsedMs(progress) {
+    return progress.attemptsMs + progress.waitedMs;
+}
+function countOf(value) {
+    return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+function github_client_isRequestError(error) {
+    return error instanceof Error && typeof error.status === 'number';
+}
+function github_client_statusOf(error) {
+    return github_client_isRequestError(error) ? error.status : null;
+}
+function headersOf(error) {
+    return github_client_isRequestError(error) ? error.response?.headers : undefined;
 }
 function hostOf(client) {
     try {
@@ -78325,7 +81073,8 @@ function describeEndpoint(client, options) {
         return `${method} ${new URL(url).pathname}`;
     }
     catch {
-        return `${String(options.method ?? 'GET')} ${String(options.url ?? '?')}`;
+        const { method, url } = options;
+        return `${method ?? 'GET'} ${url ?? '?'}`;
     }
 }
 function messageOf(error) {
@@ -78369,8 +81118,15 @@ function connectionProblem(error, attemptTimeoutMs) {
         return error.message;
     return null;
 }
-function toApiError(error, endpoint, attempts, gaveUp) {
-    if (!isRequestError(error)) {
+function toApiError(error, endpoint, progress, host) {
+    const attempts = Math.max(1, progress.attempts);
+    const unreachable = connectionProblem(error, progress.attemptTimeoutMs);
+    if (unreachable !== null) {
+        const elapsed = Date.now() - progress.startedAt;
+        return new GitHubApiError(`GitHub API ${endpoint} could not connect to ${host}: ${unreachable}` +
+            (attempts > 1 ? ` (gave up after ${String(attempts)} attempts in ${seconds(elapsed)})` : ''), endpoint, 0, unreachable, attempts);
+    }
+    if (!github_client_isRequestError(error)) {
         const text = error instanceof Error ? error.message : String(error);
         return new GitHubApiError(`GitHub API ${endpoint} failed: ${text}`, endpoint, 0, text, attempts);
     }
@@ -78379,84 +81135,11 @@ function toApiError(error, endpoint, attempts, gaveUp) {
     const fields = details
         .map((d) => [d.field && `field "${d.field}"`, d.message ?? d.code].filter(Boolean).join(': '))
         .filter((s) => s !== '');
-    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    const why = gaveUp ? ` (${gaveUp})` : '';
-    const message = `GitHub API ${endpoint} failed with ${error.status}${tries}${why}: ${text}` + (fields.length > 0 ? ` (${fields.join('; ')})` : '');
+    const tries = attempts > 1 ? ` after ${String(attempts)} attempts` : '';
+    const why = progress.gaveUp !== null ? ` (${progress.gaveUp})` : '';
+    const message = `GitHub API ${endpoint} failed with ${String(error.status)}${tries}${why}: ${text}` +
+        (fields.length > 0 ? ` (${fields.join('; ')})` : '');
     return new GitHubApiError(message, endpoint, error.status, text, attempts, details);
-}
-function backoffMs(attempt, retry, random) {
-    const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-    // "Equal jitter": at least half the step, so concurrent runs spread out but still back off.
-    return Math.round(cap / 2 + random() * (cap / 2));
-}
-function seconds(ms) {
-    return `${Math.ceil(ms / 1000)}s`;
-}
-function installRetryHook(client, retry) {
-    const random = retry.random ?? Math.random;
-    const sleep = retry.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    const now = retry.now ?? Date.now;
-    client.hook.wrap('request', async (request, options) => {
-        const endpoint = describeEndpoint(client, options);
-        const started = now();
-        let waited = 0;
-        let secondaryHits = 0;
-        for (let attempt = 1;; attempt++) {
-            const left = retry.requestBudgetMs - (now() - started);
-            const timeout = Math.max(1, Math.min(retry.attemptTimeoutMs, left));
-            try {
-                // Set on `options` itself: the inner hooks (auth) were bound to this object, so a copy would be ignored.
-                options.request = { ...options.request, signal: AbortSignal.timeout(timeout) };
-                return await request(options);
-            }
-            catch (error) {
-                const unreachable = connectionProblem(error, timeout);
-                if (unreachable !== null) {
-                    const elapsed = now() - started;
-                    const delay = backoffMs(attempt, retry, random);
-                    if (attempt >= retry.maxAttempts || elapsed + delay >= retry.requestBudgetMs) {
-                        throw new GitHubApiError(`GitHub API ${endpoint} could not connect to ${hostOf(client)}: ${unreachable}` +
-                            `${attempt > 1 ? ` (gave up after ${attempt} attempts in ${seconds(elapsed)})` : ''}`, endpoint, 0, unreachable, attempt);
-                    }
-                    waited += delay;
-                    await sleep(delay);
-                    continue;
-                }
-                if (!isRequestError(error))
-                    throw toApiError(error, endpoint, attempt, null);
-                const headers = error.response?.headers;
-                const { text } = messageOf(error);
-                if (!isRetryable(error.status, headers, text))
-                    throw toApiError(error, endpoint, attempt, null);
-                if (attempt >= retry.maxAttempts) {
-                    throw toApiError(error, endpoint, attempt, `gave up after ${attempt} attempts`);
-                }
-                const asked = requestedWaitMs(error.status, headers, now());
-                const secondary = asked === null && isSecondaryRateLimit(error.status, headers, text);
-                let delay;
-                if (asked !== null)
-                    delay = asked;
-                else if (secondary) {
-                    // At least the docs' minute, doubling while it persists; a little later, never earlier,
-                    // so parallel jobs do not all come back at once.
-                    const step = retry.secondaryRateLimitMinMs * 2 ** secondaryHits++;
-                    delay = Math.round(step * (1 + random() * 0.1));
-                }
-                else
-                    delay = backoffMs(attempt, retry, random);
-                if (delay > retry.maxDelayMs || waited + delay > retry.maxTotalWaitMs) {
-                    const limit = Math.min(retry.maxDelayMs, retry.maxTotalWaitMs - waited);
-                    throw toApiError(error, endpoint, attempt, secondary
-                        ? `secondary rate limit, no retry-after: GitHub asks to wait at least a minute, longer each time; ` +
-                            `gave up after ${attempt} attempts and ${seconds(waited)} of waiting rather than wait ${seconds(delay)} more ` +
-                            `(${seconds(retry.maxTotalWaitMs)} allowed in all)`
-                        : `retrying would mean waiting ${seconds(delay)}, over the limit of ${seconds(limit)}`);
-                }
-                waited += delay;
-                await sleep(delay);
-            }
-        }
-    });
 }
 //# sourceMappingURL=github-client.js.map
 ;// CONCATENATED MODULE: ./lib/config/resolve-budget.js
@@ -78467,7 +81150,67 @@ function resolveBudget(image, target, platform) {
     return mergeBudgets(image.budget, targetBudget, image.platformBudgets[platform]);
 }
 //# sourceMappingURL=resolve-budget.js.map
+;// CONCATENATED MODULE: ./lib/compare/config-diff.js
+function pairsDiff(field, base, head, compareValues) {
+    const before = new Map(base ?? []);
+    const after = new Map(head ?? []);
+    const changes = [];
+    for (const name of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+        const from = before.get(name);
+        const to = after.get(name);
+        if (from === undefined)
+            changes.push({ field, kind: 'added', key: name });
+        else if (to === undefined)
+            changes.push({ field, kind: 'removed', key: name });
+        else if (compareValues && from !== to)
+            changes.push({ field, kind: 'changed', key: name });
+    }
+    return changes;
+}
+function setDiff(field, base, head) {
+    const before = new Set(base ?? []);
+    const after = new Set(head ?? []);
+    return [
+        ...[...after].filter((key) => !before.has(key)).map((key) => ({ field, kind: 'added', key })),
+        ...[...before].filter((key) => !after.has(key)).map((key) => ({ field, kind: 'removed', key })),
+    ];
+}
+/** Characters of a value kept in a change (the report's bound); the renderers shorten further. */
+const MAX_CHANGE_VALUE = 2048;
+const config_diff_clip = (text) => (text.length > MAX_CHANGE_VALUE ? `${text.slice(0, MAX_CHANGE_VALUE - 1)}…` : text);
+function valueDiff(field, base, head) {
+    if (base === head)
+        return [];
+    if (base === undefined)
+        return [{ field, kind: 'added', to: config_diff_clip(head ?? '') }];
+    if (head === undefined)
+        return [{ field, kind: 'removed', from: config_diff_clip(base) }];
+    return [{ field, kind: 'changed', from: config_diff_clip(base), to: config_diff_clip(head) }];
+}
+const config_diff_json = (list) => (list === undefined ? undefined : JSON.stringify(list));
+/** Head against base, in a fixed field order: what a reviewer reads first comes first. */
+function diffImageConfig(base, head) {
+    const hasValues = (c) => (c.labels?.length ?? 0) + (c.env?.length ?? 0) > 0;
+    const valuesCompared = !hasValues(base) || !hasValues(head) || base.valuesKey === head.valuesKey;
+    const changes = [
+        ...valueDiff('entrypoint', config_diff_json(base.entrypoint), config_diff_json(head.entrypoint)),
+        ...valueDiff('cmd', config_diff_json(base.cmd), config_diff_json(head.cmd)),
+        ...valueDiff('user', base.user, head.user),
+        ...valueDiff('workingDir', base.workingDir, head.workingDir),
+        ...pairsDiff('env', base.env, head.env, valuesCompared),
+        ...pairsDiff('label', base.labels, head.labels, valuesCompared),
+        ...setDiff('exposedPort', base.exposedPorts, head.exposedPorts),
+        ...setDiff('volume', base.volumes, head.volumes),
+        ...valueDiff('stopSignal', base.stopSignal, head.stopSignal),
+        ...valueDiff('healthcheck', base.healthcheck, head.healthcheck),
+        ...valueDiff('shell', config_diff_json(base.shell), config_diff_json(head.shell)),
+        ...valueDiff('onBuild', config_diff_json(base.onBuild), config_diff_json(head.onBuild)),
+    ];
+    return { changes, valuesCompared };
+}
+//# sourceMappingURL=config-diff.js.map
 ;// CONCATENATED MODULE: ./lib/compare/apply-baseline.js
+
 
 
 function toSizedEntries(entries) {
@@ -78481,6 +81224,7 @@ function toSizedEntries(entries) {
                 compressedBytes: e.compressedBytes,
                 uncompressedBytes: e.uncompressedBytes,
                 layers: e.layers,
+                ...(e.imageConfig ? { imageConfig: e.imageConfig } : {}),
             },
         ]);
 }
@@ -78522,7 +81266,12 @@ function applyBaseline({ entries, baseline, baseCommit, budgetFor, missing = [] 
             return { ...entry, baseline: null, delta: null, change: entry.error ? null : 'new' };
         }
         const head = toSizedEntries([entry])[0];
-        const { findings, notes } = deltaFindings(budgetFor(entry), baseByKey.get(entryKey(entry)) ?? null, head);
+        const base = baseByKey.get(entryKey(entry)) ?? null;
+        const { findings, notes } = deltaFindings(budgetFor(entry), base, head);
+        const config = base?.imageConfig && entry.imageConfig ? diffImageConfig(base.imageConfig, entry.imageConfig) : null;
+        const configChanged = (config?.changes.length ?? 0) > 0;
+        // Said only where it matters: no layer moved, so the config is all that changed.
+        const configOnly = delta.state === 'changed' && delta.layers.every((row) => row.state === 'unchanged');
         const allFindings = [...entry.findings, ...findings];
         return {
             ...entry,
@@ -78530,10 +81279,18 @@ function applyBaseline({ entries, baseline, baseCommit, budgetFor, missing = [] 
             status: entry.status === 'error' ? 'error' : statusOf(allFindings),
             baseline: delta.baseline,
             delta: delta.delta,
-            change: delta.state,
+            // Same sizes and layers, another config (a label of the same length): still a change.
+            change: delta.state === 'unchanged' && configChanged ? 'changed' : delta.state,
             layerDiff: delta.layers,
             contributors: delta.contributors,
-            notes: [...(entry.notes ?? []), ...notes],
+            ...(config && configChanged ? { configChanges: config.changes } : {}),
+            notes: [
+                ...(entry.notes ?? []),
+                ...notes,
+                ...(config && !config.valuesCompared && configOnly
+                    ? ['label and env values not compared: the base was measured by another run (only added and removed names are known)']
+                    : []),
+            ],
         };
     });
     // A head build that failed has no sizes, so its base entries pair with nothing: the image is
@@ -78853,8 +81610,8 @@ async function prepareBuilder(requested, logger) {
 const REPORT_MAX_HINTS = 40;
 const REPORT_TOP_FILES = 10;
 const MAX_PATH = 1024;
-const MAX_TEXT = 1000;
-function clip(text, max) {
+const report_analysis_MAX_TEXT = 1000;
+function report_analysis_clip(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 /** A ratio for the report's 0..1 schema (NaN/∞ would serialise as null). */
@@ -78862,13 +81619,13 @@ function report_analysis_ratio(value) {
     return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 1;
 }
 function toReportHint(hint) {
-    const out = { id: hint.id, path: clip(hint.path, MAX_PATH), bytes: hint.bytes, dockerfile: hint.dockerfile };
+    const out = { id: hint.id, path: report_analysis_clip(hint.path, MAX_PATH), bytes: hint.bytes, dockerfile: hint.dockerfile };
     if (hint.layer !== undefined)
         out.layer = hint.layer;
     if (hint.message !== undefined)
-        out.message = clip(hint.message, MAX_TEXT);
+        out.message = report_analysis_clip(hint.message, report_analysis_MAX_TEXT);
     if (hint.fix !== undefined)
-        out.fix = clip(hint.fix, MAX_TEXT);
+        out.fix = report_analysis_clip(hint.fix, report_analysis_MAX_TEXT);
     if (hint.removedBy !== undefined)
         out.removedBy = { layer: hint.removedBy.layer, dockerfile: hint.removedBy.dockerfile };
     return out;
@@ -78887,7 +81644,7 @@ function toReportAnalysis(analysis, opts = {}) {
     // Stable sort: the analyser's order breaks ties.
     const hints = [...analysis.hints].sort((a, b) => b.bytes - a.bytes);
     const kept = hints.slice(0, REPORT_MAX_HINTS);
-    const top = (list) => list.slice(0, REPORT_TOP_FILES).map((f) => ({ path: clip(f.path, MAX_PATH), bytes: f.bytes }));
+    const top = (list) => list.slice(0, REPORT_TOP_FILES).map((f) => ({ path: report_analysis_clip(f.path, MAX_PATH), bytes: f.bytes }));
     return {
         wastedBytes: analysis.wastedBytes,
         efficiency: report_analysis_ratio(analysis.efficiency),
@@ -78933,6 +81690,7 @@ function stageReport(stages, dockerfileStages) {
 }
 //# sourceMappingURL=stage-report.js.map
 ;// CONCATENATED MODULE: ./lib/report/assemble.js
+
 
 
 
@@ -78987,6 +81745,7 @@ function measuredEntry(m, platform, budget, result) {
         manifestDigest: platform.manifestDigest,
         imageDigest: m.imageDigest ?? null,
         error: null,
+        ...(platform.imageConfig ? { imageConfig: platform.imageConfig } : {}),
         ...(analysis ? { analysis } : {}),
         ...(notes.length > 0 ? { notes } : {}),
         ...(m.kind === 'stage' ? { kind: 'stage' } : {}),
@@ -78998,9 +81757,9 @@ function measuredEntry(m, platform, budget, result) {
  */
 function failureHeadline(error) {
     for (const line of error.split('\n')) {
-        const match = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim());
-        if (match)
-            return `ERROR: ${match[1].trim()}`;
+        const [, message] = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim()) ?? [];
+        if (message !== undefined)
+            return `ERROR: ${message.trim()}`;
     }
     return error.split('\n')[0] ?? error;
 }
@@ -79031,9 +81790,17 @@ function assembleEntries(measurements, resolveBudget) {
         const kind = m.kind ?? 'target';
         if (m.error !== null || m.platforms.length === 0) {
             const platforms = m.requestedPlatforms.length > 0 ? m.requestedPlatforms : [DEFAULT_PLATFORM];
-            return platforms.map((platform) => errorEntry(m, platform, resolveBudget(image.name, target, platform, kind)));
+            return platforms.map((platform) => ({
+                entry: errorEntry(m, platform, resolveBudget(image.name, target, platform, kind)),
+                show: null,
+            }));
         }
-        return m.platforms.map((platform, i) => measuredEntry(m, platform, resolveBudget(image.name, target, platform.platform, kind), m.analyses?.[i]));
+        return m.platforms.map((platform, i) => {
+            const budget = resolveBudget(image.name, target, platform.platform, kind);
+            const analysis = m.analyses?.[i]?.analysis;
+            const ships = kind === 'target' && analysis?.builderTarget !== true;
+            return { entry: measuredEntry(m, platform, budget, m.analyses?.[i]), show: { ships, forbid: budget.forbid ?? [] } };
+        });
     });
     const stageCounts = new Map();
     for (const m of measurements) {
@@ -79043,17 +81810,22 @@ function assembleEntries(measurements, resolveBudget) {
         if (count !== null || !stageCounts.has(m.image.name))
             stageCounts.set(m.image.name, count);
     }
-    return addStageRows(perJob.flat(), stageCounts).map(quietStage);
+    const assembled = perJob.flat();
+    // The stage table reads every stage's hints (a builder's toolchain) before a builder's are quieted.
+    return addStageRows(assembled.map((a) => a.entry), stageCounts).map((entry, i) => {
+        const show = assembled[i]?.show;
+        return show ? quietBuilder(entry, show) : entry;
+    });
 }
 /**
- * A builder stage is meant to hold the toolchain: its hints would be noise next to the image's.
- * They live on as `hintIds` in the stage table; the figures and largest files stay.
+ * A builder is meant to hold the toolchain: its hints would be noise next to the image's (see
+ * hintsToShow). They live on as `hintIds` in the stage table; the figures and largest files stay.
  */
-function quietStage(entry) {
-    if (entry.kind !== 'stage' || !entry.analysis)
+function quietBuilder(entry, show) {
+    if (show.ships || !entry.analysis)
         return entry;
     const { hintsOmitted: _omitted, ...analysis } = entry.analysis;
-    return { ...entry, analysis: { ...analysis, hints: [] } };
+    return { ...entry, analysis: { ...analysis, hints: hintsToShow(analysis.hints, show) } };
 }
 /**
  * With `stages: all`, each target entry gets the table of every stage built for its image on its
@@ -79072,15 +81844,20 @@ function addStageRows(entries, dockerfileStages) {
             uncompressedBytes: e.uncompressedBytes ?? 0,
             hints: e.analysis?.hints ?? [],
         })), dockerfileStages.get(entry.name) ?? null);
-        const stages = table.rows.map((row, i) => ({
-            name: siblings[i].target,
-            current: siblings[i] === entry,
-            compressedBytes: row.compressedBytes,
-            uncompressedBytes: row.uncompressedBytes,
-            wastedBytes: siblings[i].analysis?.wastedBytes ?? null,
-            hasToolchain: row.hasToolchain,
-            hintIds: row.hintIds,
-        }));
+        const stages = table.rows.map((row, i) => {
+            const sibling = siblings[i];
+            if (sibling === undefined)
+                throw new Error(`${entry.name}: stage row ${i} has no entry`);
+            return {
+                name: sibling.target,
+                current: sibling === entry,
+                compressedBytes: row.compressedBytes,
+                uncompressedBytes: row.uncompressedBytes,
+                wastedBytes: sibling.analysis?.wastedBytes ?? null,
+                hasToolchain: row.hasToolchain,
+                hintIds: row.hintIds,
+            };
+        });
         return { ...entry, stages, ...(table.singleStageWithToolchain ? { singleStageWithToolchain: true } : {}) };
     });
 }
@@ -79194,7 +81971,12 @@ function givenSource(images, options) {
         kind: 'image',
         measure: async () => {
             const started = Date.now();
-            const measured = (await measureGivenImages(images, options)).map((m, index) => toMeasuredImage(images[index], m));
+            const measured = (await measureGivenImages(images, options)).map((m, index) => {
+                const image = images[index];
+                if (image === undefined)
+                    throw new Error(`given image ${index} was measured but not asked for`);
+                return toMeasuredImage(image, m);
+            });
             return measuredResult('image', measured, started, `${measured.length} given image(s) measured without a build`);
         },
     };
@@ -79249,6 +82031,7 @@ function resolveSources(request) {
         // Beside the layer scans, persisted with them: a layer's size is counted once, ever.
         countedSizes: openCountedSizes(external_node_path_namespaceObject.join(request.cacheDir, 'sizes')),
         blobStore: external_node_path_namespaceObject.join(request.outputDir, 'blobs'),
+        ...(options.bake !== undefined ? { bake: options.bake } : {}),
     };
     // The baseline is measured for sizes only: only the head is analysed.
     const analysis = options.analyze === false ? undefined : { cacheDir: request.cacheDir };
@@ -79559,6 +82342,8 @@ async function loadReports(specs, workdir, logger, limits = REPORT_LIMITS) {
     const loaded = [];
     for (const [i, { file, searched }] of files.entries()) {
         const result = settled[i];
+        if (result === undefined)
+            throw new Error(`${file}: read but not settled`);
         if (result.status === 'fulfilled') {
             loaded.push({ file, report: result.value });
             continue;
@@ -79619,30 +82404,51 @@ function mergeReports(reports) {
 ;// CONCATENATED MODULE: ./lib/action/event.js
 /** The workflow event, read once from GITHUB_EVENT_PATH, and the facts the action needs from it. */
 
+/** The value at `path` in untyped event JSON; undefined where the path ends early. */
+function eventField(json, ...path) {
+    let value = json;
+    for (const key of path) {
+        if (typeof value !== 'object' || value === null)
+            return undefined;
+        value = value[key];
+    }
+    return value;
+}
+/** A scalar of event JSON as text; '' for anything else. */
+function eventText(value) {
+    if (typeof value === 'string')
+        return value;
+    return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
 async function readEvent(env) {
     const name = env.GITHUB_EVENT_NAME ?? '';
     const file = env.GITHUB_EVENT_PATH;
     if (!file)
         return { name, payload: {} };
     try {
-        return { name, payload: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')) };
+        const payload = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
+        return { name, payload };
     }
     catch (error) {
         throw new Error(`cannot read the event payload at GITHUB_EVENT_PATH=${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 function pullRequestOf(event) {
-    const pr = event.payload?.pull_request;
-    if (!pr || typeof pr.number !== 'number')
+    const pr = eventField(event.payload, 'pull_request');
+    const number = eventField(pr, 'number');
+    if (typeof number !== 'number')
         return null;
-    const labels = Array.isArray(pr.labels)
-        ? pr.labels.map((l) => l?.name).filter((n) => typeof n === 'string')
+    const listed = eventField(pr, 'labels');
+    const labels = Array.isArray(listed)
+        ? listed.map((label) => eventField(label, 'name')).filter((n) => typeof n === 'string')
         : [];
+    const headSha = eventField(pr, 'head', 'sha');
+    const baseRef = eventField(pr, 'base', 'ref');
     return {
-        number: pr.number,
+        number,
         labels,
-        headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : null,
-        baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : null,
+        headSha: typeof headSha === 'string' ? headSha : null,
+        baseRef: typeof baseRef === 'string' ? baseRef : null,
     };
 }
 function repositoryOf(env) {
@@ -79674,7 +82480,8 @@ function runStampOf(env, sha) {
 }
 /** The `pull_request` run a `workflow_run` event is about: the run whose report `mode: comment` posts. */
 function workflowRunStamp(run) {
-    return stampOf(run.id, run.run_attempt, typeof run.head_sha === 'string' ? run.head_sha : null);
+    const headSha = eventField(run, 'head_sha');
+    return stampOf(eventField(run, 'id'), eventField(run, 'run_attempt'), typeof headSha === 'string' ? headSha : null);
 }
 function stampOf(id, attempt, sha) {
     const runId = Number(id);
@@ -80158,7 +82965,7 @@ function inlineText(text, opts = {}) {
         if (NEEDS_CODE.test(word)) {
             // A sentence's own full stop or comma stays outside the span.
             let end = word.length;
-            while (end > 0 && '.,;:!?'.includes(word[end - 1]))
+            while (end > 0 && '.,;:!?'.includes(word.charAt(end - 1)))
                 end--;
             const core = word.slice(0, end);
             const tail = word.slice(end);
@@ -80194,7 +83001,7 @@ function escapeMessage(text, maxLength = 300) {
     for (const m of t.matchAll(span)) {
         if (m.index > at)
             parts.push(plain(t.slice(at, m.index), at === 0));
-        parts.push(codeSpan(m[1]));
+        parts.push(codeSpan(m[1] ?? ''));
         at = m.index + m[0].length;
     }
     if (at < t.length)
@@ -80243,8 +83050,9 @@ function fencedBlock(text, opts = {}) {
         .replace(/\r\n?/g, '\n')
         .split(/[\n\u0085\u2028\u2029]/)
         .map((line) => revealInvisibles(line.replace(CONTROLS, '')));
-    if (opts.maxLineLength !== undefined)
-        lines = lines.map((line) => truncateText(line, opts.maxLineLength));
+    const { maxLineLength } = opts;
+    if (maxLineLength !== undefined)
+        lines = lines.map((line) => truncateText(line, maxLineLength));
     if (opts.maxLines !== undefined)
         lines = elideMiddle(lines, opts.maxLines);
     const longestRun = Math.max(0, ...lines.flatMap((line) => line.match(/`+/g) ?? []).map((run) => run.length));
@@ -80350,19 +83158,22 @@ function shareText(share) {
 /** The layers that made the image grow, largest first (at most `limit`). */
 function whyItGrew(entry, limit = 5) {
     const changes = layerChangesOf(entry) ?? [];
-    const grown = changes.filter((c) => c.delta > 0 && c.head !== null).sort((a, b) => b.delta - a.delta);
+    const grown = changes
+        .flatMap((c) => (c.delta > 0 && c.head !== null ? [{ head: c.head, delta: c.delta }] : []))
+        .sort((a, b) => b.delta - a.delta);
     const total = grown.reduce((sum, c) => sum + c.delta, 0);
     return grown.slice(0, limit).map((c) => ({ layer: c.head, delta: c.delta, share: total > 0 ? c.delta / total : null }));
 }
 /**
  * The image changed but no layer did: only the config blob (labels, env, entrypoint, user…)
- * differs — a size change of a few hundred bytes.
+ * differs — a size change of a few hundred bytes, or none when a value kept its length
+ * (`configChanges` says so then).
  */
 function isConfigOnlyChange(entry) {
     const changes = layerChangesOf(entry);
     if (!changes || changes.length === 0 || !entry.baseline || entry.compressedBytes === null)
         return false;
-    const moved = entry.compressedBytes !== entry.baseline.compressedBytes;
+    const moved = entry.compressedBytes !== entry.baseline.compressedBytes || (entry.configChanges?.length ?? 0) > 0;
     return moved && changes.every((c) => c.kind === 'unchanged');
 }
 /** BuildKit's `created_by` as the instruction a person wrote: `RUN |1 A=1 /bin/sh -c x # buildkit` → `RUN x`. */
@@ -80483,9 +83294,9 @@ function sizeWithDelta(entry, change = changeOf(entry), metric = 'compressed') {
         return `${formatBytes(head)} (new)`;
     if (base === null || !isCompared(entry))
         return formatBytes(head);
-    if (head === base)
-        return `${formatBytes(head)} (±0)`;
     const config = metric === 'compressed' && isConfigOnlyChange(entry) ? ', config only' : '';
+    if (head === base)
+        return `${formatBytes(head)} (±0${config})`;
     return `${formatBytes(head)} (${formatChange(head - base, base)}${config})`;
 }
 function statusCell(entry, change = changeOf(entry)) {
@@ -80568,7 +83379,7 @@ function sortChanged(entries) {
 }
 /** Within budget and the same size as on the base: folded away in the comment. */
 function isFolded(entry) {
-    return entry.status === 'ok' && changeOf(entry) === 'unchanged';
+    return entry.status === 'ok' && changeOf(entry) === 'unchanged' && !isConfigOnlyChange(entry);
 }
 function foldedSection(entries, withPlatform) {
     if (entries.length === 0)
@@ -80584,6 +83395,46 @@ function foldedSection(entries, withPlatform) {
     ].join('\n');
 }
 //# sourceMappingURL=delta-table.js.map
+;// CONCATENATED MODULE: ./lib/report/config-text.js
+
+/** Changes named in one line; the JSON report has them all. */
+const MAX_CONFIG_CHANGES = 6;
+const FIELD_WORDS = {
+    label: 'label',
+    env: 'env',
+    entrypoint: 'entrypoint',
+    cmd: 'cmd',
+    user: 'user',
+    workingDir: 'workdir',
+    exposedPort: 'port',
+    volume: 'volume',
+    stopSignal: 'stop signal',
+    healthcheck: 'healthcheck',
+    shell: 'shell',
+    onBuild: 'onbuild',
+};
+/** One change: "env `TOKEN` added", "user `root` → `app`", "cmd unset → `["serve"]`". */
+function configChangePart(change, code) {
+    const field = FIELD_WORDS[change.field];
+    if (change.key !== undefined)
+        return `${field} ${code(change.key)} ${change.kind}`;
+    const side = (value) => (value === undefined ? 'unset' : code(value));
+    return `${field} ${side(change.from)} → ${side(change.to)}`;
+}
+/** "label `a` changed, env `B` added, and 2 more changes"; null when nothing changed. */
+function configChangeList(changes, code, max = MAX_CONFIG_CHANGES) {
+    if (!changes || changes.length === 0)
+        return null;
+    const shown = changes.slice(0, max).map((c) => configChangePart(c, code));
+    const more = changes.length > max ? `, and ${plural(changes.length - max, 'more change', 'more changes')}` : '';
+    return `${shown.join(', ')}${more}`;
+}
+/** "image config changed: …"; null when nothing changed. */
+function configChangeText(changes, code, max = MAX_CONFIG_CHANGES) {
+    const list = configChangeList(changes, code, max);
+    return list === null ? null : `image config changed: ${list}`;
+}
+//# sourceMappingURL=config-text.js.map
 ;// CONCATENATED MODULE: ./lib/report/hint-text.js
 /**
  * Hints as the reports show them: once per image (name and target) with the platforms they
@@ -80672,6 +83523,7 @@ function hintLines(groups, max = MAX_HINTS) {
 
 
 
+
 const MAX_CONTRIBUTORS = 5;
 const MAX_LAYER_ROWS = 30;
 /** Instruction text in a layer table cell, in graphemes (the middle elided). */
@@ -80679,6 +83531,8 @@ const CELL_INSTRUCTION = 60;
 /** Lines of one instruction shown under "why it grew" (the middle elided). */
 const MAX_INSTRUCTION_LINES = 12;
 const MAX_ERROR_LINES = 40;
+/** Graphemes of one config value (an entrypoint, a healthcheck) in the details. */
+const CONFIG_VALUE = 120;
 function sourceCell(layer) {
     const where = locationOf(layer);
     return where ? codeSpan(where, { maxLength: MAX_NAME, table: true }) : 'base image';
@@ -80768,9 +83622,13 @@ function detailLines(entry, opts = {}) {
     if (entry.notes && entry.notes.length > 0) {
         lines.push(...entry.notes.map((n) => `- ℹ️ ${escapeMessage(n, MAX_MESSAGE)}`), '');
     }
+    const config = configChangeList(entry.configChanges, (text) => codeSpan(text, { maxLength: CONFIG_VALUE }));
     if (isConfigOnlyChange(entry)) {
         const delta = compressedDelta(entry, change) ?? 0;
-        lines.push(`**Only the image config changed** (${formatDelta(delta)}): every layer is the same as on the base, so a label, the environment, the entrypoint or command, the user or another setting differs.`, '');
+        const shown = delta === 0 ? '±0' : formatDelta(delta);
+        lines.push(config === null
+            ? `**Only the image config changed** (${shown}): every layer is the same as on the base, so a label, the environment, the entrypoint or command, the user or another setting differs.`
+            : `**Only the image config changed** (${shown}, every layer is the same as on the base): ${config}.`, '');
     }
     const changes = layerChangesOf(entry);
     if (changes && changes.length > 0 && !isConfigOnlyChange(entry)) {
@@ -80792,6 +83650,9 @@ function detailLines(entry, opts = {}) {
         if (lines.at(-1) !== '')
             lines.push('');
     }
+    // Layers moved too: the config's changes come after them.
+    if (config !== null && !isConfigOnlyChange(entry))
+        lines.push(`**Image config:** ${config}.`, '');
     // The figures whenever there is an analysis, hints or not: "no hints" is news too.
     if (entry.analysis)
         lines.push(analysisLine(entry.analysis, opts), '');
@@ -80831,6 +83692,7 @@ function detailSection(entry, opts = {}) {
 
 
 
+
 /** Culprits named one line each in the verdict; the rest are counted. */
 const MAX_VERDICT_LINES = 5;
 const MAX_BUDGET_CHANGES = 20;
@@ -80839,7 +83701,8 @@ function bucketOf(entry) {
     if (entry.status === 'error' || entry.status === 'over' || entry.status === 'warn')
         return entry.status;
     const change = changeOf(entry);
-    return change === 'grew' && isConfigOnlyChange(entry) ? 'config' : change;
+    const sized = change === 'grew' || change === 'shrank' || change === 'unchanged';
+    return sized && isConfigOnlyChange(entry) ? 'config' : change;
 }
 const BUCKET_WORDS = [
     ['error', 'failed'],
@@ -80886,9 +83749,9 @@ function errorHeadline(error) {
         return null;
     const lines = error.split('\n');
     for (const line of lines) {
-        const match = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim());
-        if (match)
-            return `ERROR: ${match[1].trim()}`;
+        const [, message] = /^(?:#\d+ )?ERROR:\s*(?:failed to solve:\s*)?(.+)$/.exec(line.trim()) ?? [];
+        if (message !== undefined)
+            return `ERROR: ${message.trim()}`;
     }
     return lines.find((line) => line.trim() !== '')?.trim() ?? null;
 }
@@ -80916,11 +83779,16 @@ function culpritLine(entry, withPlatform) {
     const what = entry.status === 'over' ? 'is over budget' : 'is near its budget';
     return `${entry.status === 'over' ? '❌' : '⚠️'} ${name} ${what}${limit}${movement(entry)}${others}`;
 }
-/** "↳ grew most at `Dockerfile:5` `RUN … > /out/assets.bin` +5 MB (99% of the growth)". */
+/**
+ * "↳ grew most at `Dockerfile:5` `RUN … > /out/assets.bin` +5 MB (99% of the growth)"; when no
+ * layer grew, what the image config changed.
+ */
 function growthLine(entry) {
     const [top] = whyItGrew(entry, 1);
-    if (!top)
-        return null;
+    if (!top) {
+        const config = configChangeText(entry.configChanges, (text) => codeSpan(text, { maxLength: VERDICT_INSTRUCTION }), 3);
+        return config === null ? null : `↳ ${config}`;
+    }
     const where = locationOf(top.layer);
     const instruction = instructionOneLine(top.layer, VERDICT_INSTRUCTION);
     const share = shareText(top.share);
@@ -80985,11 +83853,14 @@ function decision(report, c) {
     catch {
         return 'checked once it applies';
     }
-    const measured = entriesFor(report, c).filter((e) => (kind === 'layers' ? e.layerCount : e[metric]) !== null);
+    const measured = entriesFor(report, c).flatMap((e) => {
+        const size = kind === 'layers' ? e.layerCount : e[metric];
+        return size === null ? [] : [size];
+    });
     if (measured.length === 0 || !Number.isFinite(limit))
         return 'checked once it applies';
-    const worst = measured.reduce((a, b) => (kind === 'layers' ? a.layerCount : a[metric]) >= (kind === 'layers' ? b.layerCount : b[metric]) ? a : b);
-    const value = kind === 'layers' ? worst.layerCount : worst[metric];
+    // The worst entry's figure.
+    const value = Math.max(...measured);
     const shown = kind === 'layers' ? plural(value, 'layer', 'layers') : formatBytes(value);
     const limitShown = kind === 'layers' ? String(limit) : formatBytes(limit);
     if (value <= limit)
@@ -81491,6 +84362,7 @@ function renderJobSummary(report, options) {
  * no baseline, the largest layer of an over-budget image.
  */
 function largestGrowth(report) {
+    // Set by `consider`, which control flow analysis does not follow.
     let best = null;
     const consider = (file, line, bytes, message) => {
         if (bytes > 0 && (!best || bytes > best.bytes))
@@ -81728,11 +84600,11 @@ async function runCommentMode(inputs, env, event, logger, effects) {
     if (extra.length > 0)
         logger.warning(`mode comment posts one report; ignoring ${extra.length} more (use mode: aggregate to merge them)`);
     const report = await loadReport(file);
-    const run = event.payload?.workflow_run;
+    const run = eventField(event.payload, 'workflow_run');
     const repository = repositoryOf(env);
     if (event.name !== 'workflow_run' || !run || !repository)
         throw new Error('mode `comment` runs on the `workflow_run` event (see docs/permissions.md)');
-    const headSha = String(run.head_sha ?? '');
+    const headSha = eventText(eventField(run, 'head_sha'));
     // A report must say which PR and commit it is for: one that does not could be posted anywhere.
     if (!report.pullRequest?.headSha) {
         throw new Error('the saved report names no pull request and head commit (`pullRequest.headSha`): it was not made by a pull_request run; refusing to post it');
@@ -81744,9 +84616,12 @@ async function runCommentMode(inputs, env, event, logger, effects) {
     const client = createGitHubClient({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL });
     let number;
     let labels;
-    const listed = Array.isArray(run.pull_requests) ? run.pull_requests.find((p) => p?.head?.sha === headSha) : undefined;
-    if (listed && typeof listed.number === 'number') {
-        number = listed.number;
+    const pulls = eventField(run, 'pull_requests');
+    const listed = Array.isArray(pulls)
+        ? eventField(pulls.find((p) => eventField(p, 'head', 'sha') === headSha), 'number')
+        : undefined;
+    if (typeof listed === 'number') {
+        number = listed;
         // workflow_run.pull_requests carries no labels: ask for them.
         labels = await listPullRequestLabels(client, { ...repository, number }).catch((error) => {
             logger.warning(`cannot read the labels of PR #${number} (${error instanceof Error ? error.message : String(error)}): the override label counts as absent`);
@@ -81757,8 +84632,8 @@ async function runCommentMode(inputs, env, event, logger, effects) {
         // workflow_run.pull_requests is empty for forks: find the PR by its head and check the SHA.
         const found = await findPullRequestForHead(client, {
             ...repository,
-            headOwner: String(run.head_repository?.owner?.login ?? ''),
-            headBranch: String(run.head_branch ?? ''),
+            headOwner: eventText(eventField(run, 'head_repository', 'owner', 'login')),
+            headBranch: eventText(eventField(run, 'head_branch')),
             headSha,
         });
         if (found.number === null) {
