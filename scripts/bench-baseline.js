@@ -22,8 +22,9 @@
 //   node scripts/bench-baseline.js [--runs N] [--example realistic]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { busyCpuSeconds, settle } from './bench-machine.js';
 import { buildxPluginPath } from '../lib/docker/buildx-launcher.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -271,20 +272,6 @@ async function actionStep(repo, dir, baseline, onBuildsStart) {
   return report;
 }
 
-/**
- * CPU time the whole machine spent busy (user, nice, system, irq, softirq; not steal, which is
- * other tenants' work), in seconds: what a job costs the machine, steadier than wall time on a
- * noisy host. Null where /proc/stat does not exist.
- */
-function busyCpuSeconds() {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq] = fields;
-    return (user + nice + system + irq + softirq) / 100;
-  } catch {
-    return null;
-  }
-}
 /** The buildx plugin binary, started directly as the action starts it (see buildx-launcher.ts). */
 function buildxPlugin() {
   const plugins = JSON.parse(execFileSync('docker', ['info', '--format', '{{json .ClientInfo.Plugins}}'], { encoding: 'utf8' }));
@@ -314,24 +301,6 @@ function floorSolves(baseSources, targets) {
           }),
       ),
     );
-}
-
-/**
- * Waits until the machine is quiet (under 15 % of its cores busy for a quarter second, or 5 s
- * at most): dockerd and containerd clean up after a job (leases, history, content GC), and
- * without this the next job, whichever variant it is, would pay for the previous one.
- */
-async function settle() {
-  // The last job's files, written back now rather than during the next job.
-  spawnSync('sync');
-  const cores = availableParallelism();
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const before = busyCpuSeconds();
-    await new Promise((done) => setTimeout(done, 250));
-    const after = busyCpuSeconds();
-    if (before === null || after === null || (after - before) / 0.25 / cores < 0.15) return;
-  }
 }
 
 /**

@@ -28,6 +28,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { settle } from './bench-machine.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const option = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
@@ -195,34 +196,6 @@ const shellSeconds = (text) => {
 };
 /** CPU seconds of each timed check, by its wall time (unique enough to pair them). */
 const cpuOf = new Map();
-
-/** Busy CPU seconds of the whole machine (see bench-baseline.js); null without /proc/stat. */
-function busyCpuSeconds() {
-  try {
-    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return (user + nice + system + irq + softirq) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** Waits until the machine is quiet (under 15 % of its cores busy for a quarter second, 5 s at most). */
-async function settle() {
-  spawnSync('sync');
-  const cores = availableParallelism();
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const before = busyCpuSeconds();
-    await new Promise((done) => setTimeout(done, 250));
-    const after = busyCpuSeconds();
-    if (before === null || after === null || (after - before) / 0.25 / cores < 0.15) return;
-  }
-}
 
 const loads = [];
 const load = () => loads.push(Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]));
