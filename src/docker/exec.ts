@@ -39,7 +39,8 @@ let argMax: number | undefined;
 export function systemArgMax(): number {
   if (argMax === undefined) {
     const result = spawnSync('getconf', ['ARG_MAX'], { encoding: 'utf8', timeout: 5000 });
-    const value = Number(result.stdout.trim());
+    // No getconf on PATH (or it timed out): spawnSync then reports an error and no output.
+    const value = result.error === undefined ? Number(result.stdout.trim()) : Number.NaN;
     argMax = Number.isSafeInteger(value) && value > 0 ? value : 2 * 1024 * 1024;
   }
   return argMax;
