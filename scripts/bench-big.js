@@ -25,6 +25,8 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
+  realpathSync,
   rmSync,
   statfsSync,
   lstatSync,
@@ -124,13 +126,19 @@ function descendants(pid) {
   return out;
 }
 
-/** VmRSS and VmHWM of a process, in bytes; null once it is gone. */
+const thisNode = realpathSync(process.execPath);
+
+/**
+ * VmRSS and VmHWM of a process, in bytes, and whether it is the check's node (its program is
+ * this node: Node 24 names its main thread `MainThread`, so the name does not tell); null once
+ * it is gone.
+ */
 function memoryOf(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
     const name = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? '?';
-    return { name, rss: kb('VmRSS'), hwm: kb('VmHWM') };
+    return { name, rss: kb('VmRSS'), hwm: kb('VmHWM'), isNode: readlinkSync(`/proc/${pid}/exe`) === thisNode };
   } catch {
     return null;
   }
@@ -161,7 +169,7 @@ async function runCheck({ cwd, env, args, runDirs }) {
       if (!memory) continue;
       sum += memory.rss;
       names.push(`${memory.name} ${mib(memory.rss)}`);
-      if (memory.name === 'node' || memory.name.startsWith('node')) peaks.nodeHwm = Math.max(peaks.nodeHwm, memory.hwm);
+      if (memory.isNode) peaks.nodeHwm = Math.max(peaks.nodeHwm, memory.hwm);
     }
     // Without docker CLI processes in the tree: the layer work (export done, measuring, analysing).
     if (!names.some((name) => name.startsWith('docker'))) peaks.treeRssNoDocker = Math.max(peaks.treeRssNoDocker, sum);
